@@ -1,0 +1,37 @@
+// One lint configuration for the whole repository: typescript-eslint's type-aware rules, so
+// that floating promises (the classic way to lose an error in a consumer) fail the build.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // Interfaces here return promises from async functions that need no await; not a defect.
+      '@typescript-eslint/require-await': 'off',
+      // Handles like { stop } are passed around as plain functions by design (factories, not classes).
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration in src/config.ts only.' },
+      ],
+    },
+  },
+  {
+    files: ['src/config.ts', 'src/stack/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', 'src/main.ts', 'src/cli/**', 'vitest.config.ts', 'src/dev.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs a throwaway Kafka broker for exactly as long as its owner lives.
+#   run-broker.sh <owner-pid> <data-dir> <java command...>
+# The owner (the test run or `npm run dev`) may end cleanly, be interrupted with Ctrl-C, or be
+# killed with SIGKILL; in every case the broker JVM is stopped and its data directory removed,
+# so no orphan JVM and no stale data survive it. Node.js has no PR_SET_PDEATHSIG, hence this.
+set -u
+owner=$1
+datadir=$2
+shift 2
+
+"$@" >>"$datadir/broker.log" 2>&1 &
+broker=$!
+
+cleanup() {
+  trap - TERM INT HUP EXIT
+  if kill -0 "$broker" 2>/dev/null; then
+    # The data is thrown away, so there is nothing to flush: stop at once.
+    kill -KILL "$broker" 2>/dev/null
+    wait "$broker" 2>/dev/null
+  fi
+  rm -rf "$datadir"
+}
+trap 'cleanup; exit 0' TERM INT HUP
+trap cleanup EXIT
+
+while kill -0 "$owner" 2>/dev/null && kill -0 "$broker" 2>/dev/null; do
+  sleep 0.5
+done
+if ! kill -0 "$broker" 2>/dev/null; then
+  wait "$broker"
+  code=$?
+  # Keep the log for the owner to show; remove the rest.
+  cp "$datadir/broker.log" "$datadir.log" 2>/dev/null
+  echo "kafka broker exited with code $code; log kept at $datadir.log" >&2
+fi
+exit 0

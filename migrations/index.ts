@@ -1,0 +1,25 @@
+// Migrations are imported statically, so the same list runs under tsx, vitest and the built dist/.
+import type { Knex } from 'knex';
+import * as m001 from './20261128_001_accounts_hunts_ads.js';
+import * as m002 from './20261128_002_leads_contacts_messages.js';
+import * as m003 from './20261128_003_outbox_inbox.js';
+import * as m004 from './20261128_004_importer_scheduler.js';
+
+interface Migration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: Migration[] = [
+  { name: '20261128_001_accounts_hunts_ads', ...m001 },
+  { name: '20261128_002_leads_contacts_messages', ...m002 },
+  { name: '20261128_003_outbox_inbox', ...m003 },
+  { name: '20261128_004_importer_scheduler', ...m004 },
+];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: () => Promise.resolve(migrations),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m),
+};

@@ -1,0 +1,211 @@
+// The only module that reads environment variables. Everything else receives a typed Config.
+// A wrong or missing value stops the process with a message that names the variable.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .prefault(String(def));
+
+const optionalText = z.string().trim().min(1).optional();
+
+const httpUrl = z
+  .string()
+  .trim()
+  .url('must be a URL such as http://host:port')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((u) => /^postgres(ql)?:\/\/.+/.test(u), 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/db');
+
+const brokers = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'must be a comma-separated list of host:port');
+
+const roles = z
+  .string()
+  .trim()
+  .prefault(ROLES.join(','))
+  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+  .refine((list) => list.length > 0, 'must name at least one role')
+  .refine((list) => list.every((r) => (ROLES as readonly string[]).includes(r)), `must be a comma-separated subset of ${ROLES.join(', ')}`)
+  .transform((list) => new Set(list as Role[]));
+
+const timeOfDay = z
+  .string()
+  .trim()
+  .prefault('06:00')
+  .refine((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s), 'must be HH:MM (24h), e.g. 06:00')
+  .transform((s) => ({ hour: Number(s.slice(0, 2)), minute: Number(s.slice(3, 5)) }));
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+const timeZone = z
+  .string()
+  .trim()
+  .default('Europe/Paris')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as Europe/Paris');
+
+const schema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  KAFKA_BROKERS: brokers,
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('hunt-matcher'),
+  KAFKA_SESSION_TIMEOUT_MS: int(30_000, 1000),
+  KAFKA_HEARTBEAT_INTERVAL_MS: int(3000, 100),
+  TOPIC_PREFIX: z
+    .string()
+    .trim()
+    .default('')
+    .refine((p) => /^[a-zA-Z0-9._-]*$/.test(p), 'may only contain letters, digits, ".", "_" and "-"'),
+  TOPIC_PARTITIONS: int(6, 1, 1000),
+  TOPIC_REPLICATION_FACTOR: int(1, 1, 10),
+  ROLES: roles,
+  INSTANCE_ID: z.string().trim().min(1).default(`${hostname()}-${process.pid}`),
+  INGEST_TOKEN: optionalText,
+  API_TOKEN: optionalText,
+  CRON_SECRET: optionalText,
+  LOBSTR_WEBHOOK_SECRET: optionalText,
+  LOBSTR_API_URL: httpUrl.default('https://api.lobstr.io'),
+  LOBSTR_API_KEY: optionalText,
+  LOBSTR_REQUESTS_PER_SECOND: int(2, 1, 100),
+  MESSAGE_GATEWAY_URL: httpUrl.optional(),
+  MESSAGE_GATEWAY_TOKEN: optionalText,
+  MESSAGE_GATEWAY_TIMEOUT_MS: int(10_000, 100),
+  DAILY_TICK_AT: timeOfDay,
+  TICK_TIME_ZONE: timeZone,
+  BACKFILL_DAYS: int(30, 0, 3650),
+  CONTACT_MAX_AGE_DAYS: int(7, 0, 3650),
+  SEND_MAX_ATTEMPTS: int(6, 1, 100),
+  SEND_RATE_PER_MINUTE: int(30, 1, 100_000),
+  SEND_RETRY_BASE_MS: int(120_000, 1),
+  SEND_LEASE_MS: int(60_000, 100),
+  OUTBOX_SHARDS: int(16, 1, 1024),
+  OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
+  OUTBOX_POLL_MS: int(5000, 10),
+  OUTBOX_MAX_AGE_WARN_MS: int(60_000, 1),
+  CONSUMER_CONCURRENCY: int(3, 1, 64),
+  MATCHER_BATCH_SIZE: int(200, 1, 10_000),
+  TICK_CONCURRENCY: int(2, 1, 64),
+  INBOX_RETENTION_DAYS: int(14, 1, 3650),
+  SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+  LOG_LEVEL: logLevel,
+  LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env) {
+  // Empty strings count as unset, so that `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+        return `${name} ${message}${cleaned[name] === undefined ? '' : ` (got ${JSON.stringify(redact(name, cleaned[name]))})`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems = requiredByRoles(e);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      clientId: e.KAFKA_CLIENT_ID,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
+    },
+    topics: { prefix: e.TOPIC_PREFIX, partitions: e.TOPIC_PARTITIONS, replicationFactor: e.TOPIC_REPLICATION_FACTOR },
+    roles: e.ROLES,
+    instanceId: e.INSTANCE_ID,
+    tokens: {
+      ingest: e.INGEST_TOKEN,
+      api: e.API_TOKEN,
+      cron: e.CRON_SECRET,
+      lobstrWebhook: e.LOBSTR_WEBHOOK_SECRET,
+    },
+    lobstr: { apiUrl: e.LOBSTR_API_URL, apiKey: e.LOBSTR_API_KEY ?? '', requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND },
+    gateway: {
+      url: e.MESSAGE_GATEWAY_URL ?? '',
+      token: e.MESSAGE_GATEWAY_TOKEN ?? '',
+      timeoutMs: e.MESSAGE_GATEWAY_TIMEOUT_MS,
+    },
+    tick: { at: e.DAILY_TICK_AT, timeZone: e.TICK_TIME_ZONE, concurrency: e.TICK_CONCURRENCY },
+    matching: { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS, batchSize: e.MATCHER_BATCH_SIZE },
+    sending: {
+      maxAttempts: e.SEND_MAX_ATTEMPTS,
+      ratePerMinute: e.SEND_RATE_PER_MINUTE,
+      retryBaseMs: e.SEND_RETRY_BASE_MS,
+      leaseMs: e.SEND_LEASE_MS,
+    },
+    outbox: {
+      shards: e.OUTBOX_SHARDS,
+      batchSize: e.OUTBOX_BATCH_SIZE,
+      pollMs: e.OUTBOX_POLL_MS,
+      maxAgeWarnMs: e.OUTBOX_MAX_AGE_WARN_MS,
+    },
+    consumers: { concurrency: e.CONSUMER_CONCURRENCY, inboxRetentionDays: e.INBOX_RETENTION_DAYS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Secrets a role cannot work without: asked for only when that role runs. */
+function requiredByRoles(e: z.infer<typeof schema>): string[] {
+  const needs: Array<[Role, keyof typeof e]> = [
+    ['api', 'INGEST_TOKEN'],
+    ['api', 'API_TOKEN'],
+    ['api', 'CRON_SECRET'],
+    ['api', 'LOBSTR_WEBHOOK_SECRET'],
+    ['importer', 'LOBSTR_API_KEY'],
+    ['sender', 'MESSAGE_GATEWAY_URL'],
+    ['sender', 'MESSAGE_GATEWAY_TOKEN'],
+  ];
+  return needs
+    .filter(([role, name]) => e.ROLES.has(role) && e[name] === undefined)
+    .map(([role, name]) => `${name} is required when ROLES includes ${role}`);
+}
+
+function redact(name: string, value: string | undefined) {
+  if (/TOKEN|SECRET|KEY|PASSWORD/.test(name)) return '***';
+  return value?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,48 @@
+// Failure taxonomy of the consumer pipeline (kafkajs' lesson: errors say whether to retry).
+//   transient: the database or broker is unavailable; retried with backoff for as long as it takes,
+//              holding the partition so that order is kept;
+//   conflict:  a serialization failure, deadlock or race on a unique key; retried a bounded number of times;
+//   poison:    the event itself is at fault (undecodable, schema-invalid, a handler's non-retriable
+//              error, a programming error); sent to the dead-letter topic, and the pipeline moves on.
+export type FailureKind = 'transient' | 'conflict' | 'poison';
+
+/** Thrown by handlers for an event they can never apply. */
+export class PoisonEventError extends Error {
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonEventError';
+  }
+}
+
+/** Thrown by handlers for a condition that will pass (a peer is down, a lock is busy). */
+export class TransientError extends Error {
+  readonly retriable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONFLICT_PG_CODES = new Set(['40001', '40P01', '23505', '55P03']);
+
+export function classify(error: unknown): FailureKind {
+  if (!(error instanceof Error)) return 'poison';
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) return 'poison';
+  const e = error as Error & { code?: unknown; retriable?: unknown };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code !== undefined) {
+    if (CONFLICT_PG_CODES.has(code)) return 'conflict';
+    // PostgreSQL: connection exceptions (08), insufficient resources (53), operator intervention (57).
+    if (/^(08|53|57)/.test(code) && code.length === 5) return 'transient';
+    if (TRANSIENT_NODE_CODES.has(code)) return 'transient';
+  }
+  if (error.name === 'KnexTimeoutError') return 'transient';
+  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(error.message)) return 'transient';
+  if (e.retriable === true) return 'transient';
+  if (error.name.startsWith('KafkaJS') && e.retriable !== false) return 'transient';
+  return 'poison';
+}
+
+export const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

@@ -1,0 +1,112 @@
+// Avro single-object encoding (specification, "Single-object encoding"):
+//   C3 01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
+// Any Avro library can decode our events with the files in schemas/ and no registry.
+import type avro from 'avsc';
+import { loadCurrentSchemas, loadReleasedSchemas, type EventType, type SchemaVersion } from './schemas.js';
+import type { EventPayloads } from './types.generated.js';
+
+const MARKER_0 = 0xc3;
+const MARKER_1 = 0x01;
+const HEADER_BYTES = 10;
+
+/** Bytes that are not a decodable event: never retried, sent to the dead-letter topic. */
+export class EventDecodeError extends Error {
+  readonly retriable = false;
+  constructor(
+    readonly reason: 'not-single-object-encoded' | 'unknown-fingerprint' | 'corrupt-body' | 'unexpected-type',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventDecodeError';
+  }
+}
+
+/** A value that does not fit its schema: a programming error on the producing side. */
+export class EventEncodeError extends Error {
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventEncodeError';
+  }
+}
+
+export type DecodedEvent = { [K in EventType]: { eventType: K; value: EventPayloads[K] } }[EventType];
+
+export interface Codec {
+  encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer;
+  decode(bytes: Buffer): DecodedEvent;
+  decodeAs<K extends EventType>(eventType: K, bytes: Buffer): EventPayloads[K];
+  fingerprintOf(eventType: EventType): Buffer;
+}
+
+interface Reader {
+  eventType: EventType;
+  /** The current schema; bytes written with an older released schema go through its resolver. */
+  type: avro.Type;
+  resolver: avro.Resolver | undefined;
+}
+
+export function createCodec(options: { current?: Map<EventType, SchemaVersion>; released?: SchemaVersion[] } = {}): Codec {
+  const current = options.current ?? loadCurrentSchemas();
+  const released = options.released ?? loadReleasedSchemas();
+  // Fingerprint (as a bigint key, no allocation per lookup) -> how to read bytes written with it.
+  const readers = new Map<bigint, Reader>();
+  for (const s of current.values()) readers.set(s.fingerprint.readBigUInt64LE(0), { eventType: s.eventType, type: s.type, resolver: undefined });
+  for (const s of released) {
+    const key = s.fingerprint.readBigUInt64LE(0);
+    if (readers.has(key)) continue;
+    const reader = current.get(s.eventType)!.type;
+    readers.set(key, { eventType: s.eventType, type: reader, resolver: reader.createResolver(s.type) });
+  }
+
+  function encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer {
+    const schema = current.get(eventType)!;
+    let body: Buffer;
+    try {
+      body = schema.type.toBuffer(value);
+    } catch (error) {
+      const problems: string[] = [];
+      schema.type.isValid(value, { errorHook: (path) => problems.push(path.join('.') || '(root)') });
+      throw new EventEncodeError(`${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`);
+    }
+    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    out[0] = MARKER_0;
+    out[1] = MARKER_1;
+    schema.fingerprint.copy(out, 2);
+    body.copy(out, HEADER_BYTES);
+    return out;
+  }
+
+  function decode(bytes: Buffer): DecodedEvent {
+    if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
+      throw new EventDecodeError('not-single-object-encoded', 'value does not start with the Avro single-object marker C3 01');
+    }
+    const fingerprint = bytes.readBigUInt64LE(2);
+    const reader = readers.get(fingerprint);
+    if (!reader) {
+      throw new EventDecodeError('unknown-fingerprint', `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`);
+    }
+    const body = bytes.subarray(HEADER_BYTES);
+    let value: unknown;
+    try {
+      const result: { value: unknown; offset: number } = reader.type.decode(body, 0, reader.resolver);
+      const { value: v, offset } = result;
+      if (offset !== body.length) throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
+      value = v;
+    } catch (error) {
+      throw new EventDecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
+    }
+    return { eventType: reader.eventType, value } as DecodedEvent;
+  }
+
+  return {
+    encode,
+    decode,
+    decodeAs(eventType, bytes) {
+      const decoded = decode(bytes);
+      if (decoded.eventType !== eventType) throw new EventDecodeError('unexpected-type', `expected ${eventType}, got ${decoded.eventType}`);
+      return decoded.value as EventPayloads[typeof eventType];
+    },
+    fingerprintOf: (eventType) => current.get(eventType)!.fingerprint,
+  };
+}

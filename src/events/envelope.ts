@@ -1,0 +1,57 @@
+// Headers on every event (DESIGN.md section 5) and the shape of an event before it is enqueued.
+import type { IHeaders } from 'kafkajs';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventType } from './schemas.js';
+import type { EventPayloads } from './types.generated.js';
+
+export const CONTENT_TYPE = 'avro/binary';
+
+export interface EventHeaders {
+  'event-id': string;
+  'event-type': EventType;
+  'occurred-at': string;
+  'correlation-id': string;
+  'causation-id': string;
+  'content-type': string;
+}
+
+export type OutgoingEvent = {
+  [K in EventType]: {
+    eventType: K;
+    key: string;
+    value: EventPayloads[K];
+    /** Defaults to a new UUIDv7. */
+    eventId?: string;
+    /** The event (or request) this one follows from; a root event is its own cause. */
+    cause?: { eventId: string; correlationId: string };
+    occurredAt?: Date;
+  };
+}[EventType];
+
+export const newEventId = () => uuidv7();
+
+export function buildHeaders(event: OutgoingEvent, now: Date): EventHeaders {
+  const eventId = event.eventId ?? newEventId();
+  return {
+    'event-id': eventId,
+    'event-type': event.eventType,
+    'occurred-at': (event.occurredAt ?? now).toISOString(),
+    'correlation-id': event.cause?.correlationId ?? eventId,
+    'causation-id': event.cause?.eventId ?? eventId,
+    'content-type': CONTENT_TYPE,
+  };
+}
+
+/** Reads our headers from a Kafka message; missing ones come back as undefined. */
+export function readHeaders(headers: IHeaders | undefined): Partial<EventHeaders> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+/** What a consumer passes on to the events it emits. */
+export const causeOf = (headers: { eventId: string; correlationId: string }) => ({ eventId: headers.eventId, correlationId: headers.correlationId });

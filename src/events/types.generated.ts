@@ -1,0 +1,228 @@
+// Generated from schemas/*.avsc by `npm run gen:types`. Do not edit by hand.
+
+/** An ad was scraped for the first time (NEW) or one of the fields matching depends on changed (UPDATED). Topic ads.scraped, key = adId. */
+export interface AdScraped {
+  /** Why the event was emitted. */
+  change: AdChange;
+  /** Full snapshot of the ad after ingestion. */
+  ad: Ad;
+}
+
+/** NEW: first time seen. UPDATED: price, flags, location, mileage or another matching field changed. */
+export type AdChange = 'NEW' | 'UPDATED';
+
+/** A classified ad as stored by hunt-matcher after ingestion (normalised shape of DESIGN.md section 1). */
+export interface Ad {
+  /** hunt-matcher's id for the ad (UUID); stable across re-scrapes. */
+  adId: string;
+  /** Where the ad was scraped from; always 'leboncoin' today. */
+  source: string;
+  /** The listing id on the source site. (source, externalId) identifies an ad. */
+  externalId: string;
+  /** Public URL of the listing. */
+  url: null | string;
+  /** Title of the listing. */
+  title: string;
+  /** Free-text description of the listing (may be empty). */
+  description: string;
+  /** Asking price in whole euros. */
+  price: null | number;
+  /** Category, e.g. 'voitures', 'motos', 'utilitaires'. */
+  adType: string;
+  /** Sub-category, e.g. 'berline', 'suv'. */
+  subType: null | string;
+  /** Make as written on the listing, e.g. 'Peugeot', 'Mercedes-Benz'. */
+  brand: null | string;
+  /** Model, e.g. '308'. */
+  model: null | string;
+  /** Model year. */
+  modelYear: null | number;
+  /** Mileage in kilometres. */
+  mileageKm: null | number;
+  /** Fuel, e.g. 'Diesel', 'Essence', 'Electrique'. */
+  fuel: null | string;
+  /** Gearbox, e.g. 'Manuelle', 'Automatique'. */
+  gearbox: null | string;
+  /** French postal code of the listing. */
+  zipcode: null | string;
+  /** City of the listing. */
+  city: null | string;
+  /** Department number, e.g. '75', '2A'. */
+  department: null | string;
+  /** Latitude in degrees (WGS84). */
+  lat: null | number;
+  /** Longitude in degrees (WGS84). */
+  lng: null | number;
+  /** Seller's display name. */
+  ownerName: null | string;
+  /** 'private' or 'pro'. */
+  ownerType: null | string;
+  /** Seller's phone number in E.164 (e.g. +33612345678), when known. */
+  phone: null | string;
+  /** False when the seller refuses solicitation ('no salesmen'). */
+  acceptSalesmen: boolean;
+  /** The listing is marked urgent. */
+  isUrgent: boolean;
+  /** The listing was published again (first and last publication dates differ). */
+  hasBeenReposted: boolean;
+  /** The price is below a previous price of the same listing. */
+  priceHasDropped: boolean;
+  /** The seller paid to boost the listing. */
+  hasBeenBoosted: boolean;
+  /** The price is in the lower third of the source site's price band for this car. */
+  isLowPrice: boolean;
+  /** Picture URLs. */
+  pictures: Array<string>;
+  /** First publication on the source site (UTC epoch milliseconds). */
+  firstPublishedAt: null | number;
+  /** Latest publication on the source site (UTC epoch milliseconds). */
+  lastPublishedAt: null | number;
+  /** When the ad was last scraped (UTC epoch milliseconds). */
+  scrapedAt: number;
+}
+
+/** A hunt was created, edited, paused, re-activated or deleted. Consumers re-read the hunt by id. Topic hunts.changed, key = huntId. */
+export interface HuntChanged {
+  /** The hunt. */
+  huntId: string;
+  /** The account owning the hunt. */
+  accountId: string;
+  /** What happened to the hunt. */
+  change: HuntChange;
+  /** The hunt's version after the change; increases by one on every write. */
+  version: number;
+  /** When the change was committed (UTC epoch milliseconds). */
+  changedAt: number;
+}
+
+/** What happened to the hunt. */
+export type HuntChange = 'CREATED' | 'UPDATED' | 'PAUSED' | 'ACTIVATED' | 'DELETED';
+
+/** The daily catch-up signal: at most one per calendar day in Europe/Paris. Topic hunts.ticks, key = tickId. */
+export interface DailyTick {
+  /** 'daily:YYYY-MM-DD'. */
+  tickId: string;
+  /** The calendar day, YYYY-MM-DD, in timeZone. */
+  day: string;
+  /** IANA time zone of the day, 'Europe/Paris'. */
+  timeZone: string;
+  /** 'scheduler' or 'api'. */
+  requestedBy: string;
+  /** When the tick was recorded (UTC epoch milliseconds). */
+  requestedAt: number;
+}
+
+/** Lobstr reported a finished scraping run (webhook event run.done); the importer pages through its results. Topic lobstr.runs, key = runId. */
+export interface LobstrRunCompleted {
+  /** Lobstr's run id. */
+  runId: string;
+  /** Lobstr's squid (scraper configuration) id. */
+  squid: null | string;
+  /** The webhook event name, 'run.done'. */
+  event: string;
+  /** The webhook's timestamp, or the time it was received (UTC epoch milliseconds). */
+  notifiedAt: number;
+}
+
+/** An account has a new lead: an ad matched one of its hunts. Carries the contact decision and a snapshot of the ad. Topic leads.created, key = accountId. */
+export interface LeadCreated {
+  /** The lead. */
+  leadId: string;
+  /** The account owning the lead. */
+  accountId: string;
+  /** The account's oldest active hunt that matched the ad. */
+  huntId: string;
+  /** The ad. */
+  adId: string;
+  /** Kanban stage at creation: 'nouveau' (not contacted) or 'contacte' (a message is on its way). */
+  stage: string;
+  /** Order within the stage column; smaller comes first (new leads go on top). */
+  position: number;
+  /** True when a message to the seller was scheduled (a SendMessage follows). */
+  contacted: boolean;
+  /** Why the seller was not contacted: no_outreach, no_phone, refuses_salesmen, already_contacted or pacing. Null when contacted. */
+  reason: null | string;
+  /** The message scheduled to the seller, when contacted. */
+  messageId: null | string;
+  /** The outreach channel (sms, whatsapp, leboncoin), when contacted. */
+  channel: null | string;
+  /** When the lead was created (UTC epoch milliseconds). */
+  createdAt: number;
+  /** Snapshot of the ad when the lead was created. */
+  ad: Ad;
+}
+
+/** Command to deliver an outreach message to a seller. Topic messages.send, key = accountId. */
+export interface SendMessage {
+  /** The message; also the gateway's Idempotency-Key. */
+  messageId: string;
+  /** The account sending the message. */
+  accountId: string;
+  /** The lead the message belongs to. */
+  leadId: string;
+  /** The hunt whose outreach template was used. */
+  huntId: string;
+  /** The ad whose seller is contacted. */
+  adId: string;
+  /** sms, whatsapp or leboncoin. */
+  channel: string;
+  /** Recipient: a phone number in E.164 for sms/whatsapp, the listing id for leboncoin. */
+  to: string;
+  /** The rendered message text. */
+  content: string;
+  /** When the message was scheduled (UTC epoch milliseconds). */
+  requestedAt: number;
+}
+
+/** The message gateway accepted a message. Topic messages.sent, key = accountId. */
+export interface MessageSent {
+  /** The message. */
+  messageId: string;
+  /** The account that sent it. */
+  accountId: string;
+  /** The lead the message belongs to. */
+  leadId: string;
+  /** The ad whose seller was contacted. */
+  adId: string;
+  /** sms, whatsapp or leboncoin. */
+  channel: string;
+  /** The gateway's id for the message. */
+  externalId: null | string;
+  /** Delivery attempts it took, 1 or more. */
+  attempts: number;
+  /** When the gateway accepted it (UTC epoch milliseconds). */
+  sentAt: number;
+}
+
+/** A message could not be delivered; the lead is back to 'nouveau' and the ad may be contacted again later. Topic messages.failed, key = accountId. */
+export interface MessageFailed {
+  /** The message. */
+  messageId: string;
+  /** The account that tried to send it. */
+  accountId: string;
+  /** The lead the message belongs to. */
+  leadId: string;
+  /** The ad whose seller was not reached. */
+  adId: string;
+  /** sms, whatsapp or leboncoin. */
+  channel: string;
+  /** The gateway's reason, or the last transient error. */
+  reason: string;
+  /** True when the gateway refused the message (4xx); false when retries ran out. */
+  permanent: boolean;
+  /** Delivery attempts made. */
+  attempts: number;
+  /** When the message was given up (UTC epoch milliseconds). */
+  failedAt: number;
+}
+
+export interface EventPayloads {
+  AdScraped: AdScraped;
+  HuntChanged: HuntChanged;
+  DailyTick: DailyTick;
+  LobstrRunCompleted: LobstrRunCompleted;
+  LeadCreated: LeadCreated;
+  SendMessage: SendMessage;
+  MessageSent: MessageSent;
+  MessageFailed: MessageFailed;
+}

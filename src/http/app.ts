@@ -1,0 +1,47 @@
+import Fastify, { LogController, type FastifyError } from 'fastify';
+import type { Logger } from '../logger.js';
+import { AppError } from './errors.js';
+
+/** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
+export type HttpApp = ReturnType<typeof createHttpApp>;
+
+export function createHttpApp(log: Logger) {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }),
+    // One line per request, written by the onResponse hook below, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true } },
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.url !== '/healthz' && request.url !== '/metrics') {
+      request.log.info({ method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.statusCode).send(error.statusCode === 401 ? { error: 'unauthorized' } : { error: error.code, message: error.message, ...error.details });
+    }
+    if (error.validation) {
+      // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price".
+      const first = error.validation[0];
+      const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+      const field = missing ? `${path}/${missing}` : extra ? `${path}/${extra}` : path;
+      const message = missing ? 'is required' : extra ? 'is not a known field' : (first?.message ?? 'is invalid');
+      return reply.status(400).send({ error: 'validation_failed', message: `${field} ${message}`, field });
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ error: 'internal', message: 'internal error' });
+  });
+
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }));
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Admin } from 'kafkajs';
+import type { HttpApp } from './app.js';
+import type { Db } from '../db/knex.js';
+import { migrationsApplied } from '../db/migrate.js';
+import type { Metrics } from '../metrics.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+
+export const registerHealthRoutes = (deps: { db: Db; admin: Admin; metrics: Metrics }) => (app: HttpApp) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const check = async (fn: () => Promise<boolean>) => {
+      try {
+        return (await withTimeout(fn(), 2000)) ? 'ok' : 'missing';
+      } catch (error) {
+        return `down: ${(error as Error).message}`;
+      }
+    };
+    const [database, migrations, broker] = await Promise.all([
+      check(async () => (await deps.db.raw('SELECT 1'), true)),
+      check(() => migrationsApplied(deps.db)),
+      check(async () => (await deps.admin.describeCluster()).brokers.length > 0),
+    ]);
+    const ready = database === 'ok' && migrations === 'ok' && broker === 'ok';
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations, broker } });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+};

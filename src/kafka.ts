@@ -1,0 +1,43 @@
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(options: { brokers: string[]; clientId: string; log: Logger }): Kafka {
+  const kafkaLog = options.log.child({ component: 'kafkajs' });
+  return new Kafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    // kafkajs logs through our pino logger, at warn and above: its info lines are per-connection noise.
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, timestamp: _t, logger: _l, ...rest } = log;
+        // Our idempotent producers bound their retries on purpose (a batch that fails is sent
+        // again from the outbox: duplicates allowed, loss not), so this warning is expected.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
+        // Connection-level error responses ("coordinator is loading", "not leader") are retried by
+        // kafkajs itself; what finally fails reaches us as a thrown error, logged where it is handled.
+        const pinoLevel = namespace === 'Connection' && level === logLevel.ERROR ? 'debug' : (LEVELS[level] ?? 'info');
+        kafkaLog[pinoLevel]({ namespace, ...rest }, message);
+      },
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/** The producer every part of the service uses: idempotent, acks from all replicas, order kept per partition. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    // The Java client's murmur2 partitioner, so keys land where any other Kafka client expects them.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}

@@ -1,0 +1,18 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * JSON logs for machines, pretty ones for people: `auto` prettifies when stdout is a terminal.
+ * Child loggers carry fixed keys (topic, partition, offset, eventId, huntId, adId, accountId).
+ */
+export function createLogger(options: { level: string; pretty: 'auto' | 'true' | 'false'; name?: string }): Logger {
+  const pretty = options.pretty === 'true' || (options.pretty === 'auto' && process.stdout.isTTY);
+  return pino({
+    name: options.name ?? 'hunt-matcher',
+    level: options.level,
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' } } }
+      : {}),
+  });
+}

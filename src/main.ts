@@ -1,0 +1,27 @@
+// `npm start`: the built service, configured from environment variables alone (what a container runs).
+import { ConfigError, loadConfig } from './config.js';
+import { stopOnSignals } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import { defaultRoles } from './roles.js';
+import { startService } from './service.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`hunt-matcher: ${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const service = await startService({ config, log, roles: defaultRoles });
+  stopOnSignals(service.stop, log, config.shutdownTimeoutMs);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`hunt-matcher failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+// Prometheus metrics (prom-client). One registry per service instance, so that several instances
+// in one process (tests, benchmarks) do not share counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  return {
+    registry,
+    outboxBacklogRows: new Gauge({ name: 'outbox_backlog_rows', help: 'Committed events not yet published', registers: r }),
+    outboxOldestAgeSeconds: new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished event', registers: r }),
+    outboxPublished: new Counter({ name: 'outbox_published_total', help: 'Events published by the relay', labelNames: ['topic'], registers: r }),
+    outboxBatchSeconds: new Histogram({
+      name: 'outbox_relay_batch_seconds',
+      help: 'Time to publish and delete one relay batch',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: r,
+    }),
+    outboxPublishDelaySeconds: new Histogram({
+      name: 'outbox_publish_delay_seconds',
+      help: 'From the outbox insert to the broker acknowledgement',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+      registers: r,
+    }),
+    outboxShardsOwned: new Gauge({ name: 'outbox_relay_shards_owned', help: 'Outbox shards this relay publishes', registers: r }),
+    consumed: new Counter({ name: 'consumer_events_total', help: 'Events applied by a consumer', labelNames: ['consumer', 'topic'], registers: r }),
+    deduplicated: new Counter({ name: 'consumer_deduplicated_total', help: 'Events skipped because the inbox already had them', labelNames: ['consumer', 'topic'], registers: r }),
+    deadLettered: new Counter({ name: 'consumer_dead_lettered_total', help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
+    retries: new Counter({ name: 'consumer_retries_total', help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
+    consumerLag: new Gauge({ name: 'consumer_lag_messages', help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
+    matches: new Counter({ name: 'matcher_matches_total', help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
+    leadsCreated: new Counter({ name: 'matcher_leads_created_total', help: 'Leads created', labelNames: ['contacted'], registers: r }),
+    huntsIndexed: new Gauge({ name: 'matcher_hunts_indexed', help: 'Active hunts in the in-memory index', registers: r }),
+    tickProgress: new Gauge({ name: 'matcher_tick_hunts_done', help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
+    tickTotal: new Gauge({ name: 'matcher_tick_hunts_total', help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
+    adsIngested: new Counter({ name: 'ingest_ads_total', help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
+    messagesDelivered: new Counter({ name: 'sender_messages_total', help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
+    lobstrPages: new Counter({ name: 'importer_pages_total', help: 'Lobstr result pages imported', registers: r }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,185 @@
+// The outbox relay: publishes committed outbox rows to Kafka, then deletes them.
+//
+// Why no event is skipped: the relay keeps no "last published id". A row stays in the table until
+// the broker acknowledged it, and every batch reads the oldest rows still present, so a row that
+// commits late (a lower id committed after higher ones) is simply published on a later pass.
+//
+// Why per-key order holds: all events of a key live in one shard (shardOf), a shard is published
+// by one relay at a time (shardOwnership), and a relay sends a shard's rows in id order with the
+// idempotent producer (one request in flight), awaiting each batch before reading the next.
+// Writers of one key serialise on the entity's row lock before they enqueue, so id order is commit order.
+//
+// Why nothing is lost: rows are deleted only after the broker acknowledged them (acks=all); a relay
+// killed in between republishes them on restart (or another relay does): duplicates, never loss.
+import pg from 'pg';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Db } from '../db/knex.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { createProducer } from '../kafka.js';
+import { createShardOwnership } from './shardOwnership.js';
+
+export interface RelayOptions {
+  db: Db;
+  databaseUrl: string;
+  kafka: Kafka;
+  log: Logger;
+  metrics: Metrics;
+  shards: number;
+  batchSize: number;
+  /** Safety-net poll when no notification arrives. */
+  pollMs: number;
+  /** How often shard ownership is rebalanced and the backlog gauges refreshed. */
+  rebalanceMs?: number;
+}
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  key: string;
+  headers: Record<string, string>;
+  payload: Buffer;
+  created_at: Date;
+}
+
+export interface Relay {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when the relay has published everything committed so far (tests, benchmarks). */
+  idle(): Promise<void>;
+}
+
+export function createRelay(o: RelayOptions): Relay {
+  const log = o.log.child({ component: 'relay' });
+  const rebalanceMs = o.rebalanceMs ?? Math.min(o.pollMs, 1000);
+  let producer: Producer | undefined;
+  let client: pg.Client | undefined;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let pendingWake = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const signal = () => {
+    pendingWake = true;
+    wake?.();
+  };
+
+  async function connect() {
+    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'hunt-matcher-relay' });
+    c.on('error', (error) => {
+      // The session (and with it every shard lock) is gone: stop publishing until reconnected.
+      log.error({ err: error }, 'relay connection lost; shards released');
+      if (client === c) client = undefined;
+      signal();
+    });
+    c.on('notification', signal);
+    await c.connect();
+    await c.query('LISTEN outbox');
+    const ownership = createShardOwnership(c, o.shards);
+    const slot = await ownership.join();
+    log.info({ slot }, 'relay joined');
+    client = c;
+    return ownership;
+  }
+
+  async function publishBatch(shards: number[]): Promise<number> {
+    const rows = await o.db
+      .select<OutboxRow[]>('id', 'topic', 'key', 'headers', 'payload', 'created_at')
+      .from('outbox')
+      .whereRaw('shard = ANY(?::smallint[])', [shards])
+      .orderBy('id')
+      .limit(o.batchSize);
+    if (rows.length === 0) return 0;
+    const started = process.hrtime.bigint();
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      let messages = byTopic.get(row.topic);
+      if (!messages) byTopic.set(row.topic, (messages = []));
+      messages.push({ key: row.key, value: row.payload, headers: row.headers });
+    }
+    await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    const ackedAt = Date.now();
+    // Only now, with the broker's acknowledgement, may the rows go.
+    await o.db('outbox').whereIn('id', rows.map((r) => r.id)).delete();
+    for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
+    for (const row of rows) o.metrics.outboxPublishDelaySeconds.observe((ackedAt - row.created_at.getTime()) / 1000);
+    o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return rows.length;
+  }
+
+  async function refreshBacklog() {
+    const row = await o.db('outbox').first<{ n: number; oldest: Date | null }>(o.db.raw('count(*)::int AS n'), o.db.raw('min(created_at) AS oldest'));
+    o.metrics.outboxBacklogRows.set(row?.n ?? 0);
+    o.metrics.outboxOldestAgeSeconds.set(row?.oldest ? (Date.now() - row.oldest.getTime()) / 1000 : 0);
+  }
+
+  async function run() {
+    let ownership: ReturnType<typeof createShardOwnership> | undefined;
+    let lastRebalance = 0;
+    let failures = 0;
+    while (running) {
+      try {
+        if (!client) ownership = await connect();
+        if (Date.now() - lastRebalance >= rebalanceMs) {
+          const { acquired, released } = await ownership!.rebalance();
+          if (acquired.length || released.length) log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
+          o.metrics.outboxShardsOwned.set(ownership!.owned().length);
+          await refreshBacklog();
+          lastRebalance = Date.now();
+        }
+        pendingWake = false;
+        const published = ownership!.owned().length > 0 && client ? await publishBatch(ownership!.owned()) : 0;
+        failures = 0;
+        if (published > 0) continue; // more may be waiting: no sleep between full batches
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const resolve of waiters) resolve();
+        if (!pendingWake) await sleepUntilWoken(rebalanceMs);
+      } catch (error) {
+        failures++;
+        const delay = Math.min(10_000, 100 * 2 ** Math.min(failures, 7));
+        log.error({ err: error, retryInMs: delay }, 'relay batch failed; rows stay in the outbox and will be retried');
+        await sleepUntilWoken(delay);
+      }
+    }
+  }
+
+  function sleepUntilWoken(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  return {
+    async start() {
+      producer = createProducer(o.kafka);
+      await producer.connect();
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      for (const resolve of idleWaiters) resolve();
+      await producer?.disconnect();
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => undefined);
+      log.info('relay stopped');
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        signal();
+      });
+    },
+  };
+}

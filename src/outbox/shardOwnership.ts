@@ -1,0 +1,67 @@
+// Which outbox shards this relay may publish. Ownership is a session-level advisory lock per
+// shard, held on one dedicated connection: PostgreSQL releases it the moment that session ends
+// (crash, kill -9, network loss), so a shard is never owned twice and never stays orphaned.
+// Relays share the shards fairly: each one also holds a "presence" lock, counts the relays
+// present, and keeps ceil(shards / relays) shards, giving back extras between two batches.
+import type pg from 'pg';
+
+// Two-key advisory locks (classid, objid) in their own namespaces: 'HMRP' and 'HMRS'.
+const PRESENCE_NS = 0x484d5250;
+const SHARD_NS = 0x484d5253;
+const MAX_RELAYS = 256;
+
+export interface ShardOwnership {
+  owned(): number[];
+  /** Joins the relays present; returns this relay's presence slot. */
+  join(): Promise<number>;
+  /** Acquires or releases shards to hold this relay's fair share. Call between batches only. */
+  rebalance(): Promise<{ acquired: number[]; released: number[] }>;
+}
+
+export function createShardOwnership(client: pg.Client, shards: number): ShardOwnership {
+  const owned = new Set<number>();
+
+  async function liveRelays(): Promise<number> {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [PRESENCE_NS],
+    );
+    return Math.max(1, rows[0]?.n ?? 1);
+  }
+
+  return {
+    owned: () => [...owned].sort((a, b) => a - b),
+
+    async join() {
+      for (let slot = 0; slot < MAX_RELAYS; slot++) {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [PRESENCE_NS, slot]);
+        if (rows[0]?.ok) return slot;
+      }
+      throw new Error(`more than ${MAX_RELAYS} relays are running against this database`);
+    },
+
+    async rebalance() {
+      const fair = Math.ceil(shards / (await liveRelays()));
+      const acquired: number[] = [];
+      const released: number[] = [];
+      // Give back the highest shards first, so that relays converge on stable assignments.
+      for (const shard of [...owned].sort((a, b) => b - a)) {
+        if (owned.size <= fair) break;
+        await client.query('SELECT pg_advisory_unlock($1, $2)', [SHARD_NS, shard]);
+        owned.delete(shard);
+        released.push(shard);
+      }
+      for (let shard = 0; shard < shards && owned.size < fair; shard++) {
+        if (owned.has(shard)) continue;
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [SHARD_NS, shard]);
+        if (rows[0]?.ok) {
+          owned.add(shard);
+          acquired.push(shard);
+        }
+      }
+      return { acquired, released };
+    },
+  };
+}

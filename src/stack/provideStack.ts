@@ -1,0 +1,73 @@
+// One place that answers "where is Kafka, where is PostgreSQL?" for the test suite and `npm run dev`:
+//   1. KAFKA_BROKERS / DATABASE_URL from the environment, when set;
+//   2. otherwise containers, when a Docker engine answers;
+//   3. otherwise a local Apache Kafka broker from Maven Central jars, and the PostgreSQL server
+//      on 127.0.0.1:5432 (or a clear error saying what to install).
+import { dockerAvailable, startDockerKafka, startDockerPostgres } from './dockerStack.js';
+import { startLocalKafka } from './localKafka.js';
+import { findLocalPostgres, POSTGRES_MISSING } from './localPostgres.js';
+import { waitForKafka } from './waitForKafka.js';
+
+export interface Stack {
+  kafkaBrokers: string[];
+  /** A server-level URL: the caller creates its own databases on it. */
+  postgresUrl: string;
+  /** One line saying what was chosen, e.g. "Kafka: local 4.4.0 broker on 127.0.0.1:40123; PostgreSQL: 127.0.0.1:5432". */
+  summary: string;
+  stop(): Promise<void>;
+}
+
+export async function provideStack(options: {
+  env?: Record<string, string | undefined>;
+  progress?: (message: string) => void;
+}): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const docker = !env.KAFKA_BROKERS || !env.DATABASE_URL ? await dockerAvailable() : false;
+
+    let kafkaBrokers: string[];
+    let kafkaSummary: string;
+    if (env.KAFKA_BROKERS) {
+      kafkaBrokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+      await waitForKafka(kafkaBrokers, { timeoutMs: 30_000 });
+      kafkaSummary = `Kafka: ${kafkaBrokers.join(',')} (KAFKA_BROKERS)`;
+    } else if (docker) {
+      const kafka = await startDockerKafka(progress);
+      stops.push(kafka.stop);
+      kafkaBrokers = kafka.brokers;
+      await waitForKafka(kafkaBrokers, { timeoutMs: 60_000 });
+      kafkaSummary = `Kafka: container on ${kafkaBrokers.join(',')}`;
+    } else {
+      const kafka = await startLocalKafka({ progress });
+      stops.push(kafka.stop);
+      kafkaBrokers = kafka.brokers;
+      kafkaSummary = `Kafka: local ${kafka.version} broker from Maven jars on ${kafkaBrokers.join(',')}`;
+    }
+
+    let postgresUrl: string;
+    let postgresSummary: string;
+    if (env.DATABASE_URL) {
+      postgresUrl = env.DATABASE_URL;
+      postgresSummary = `PostgreSQL: ${new URL(postgresUrl).host} (DATABASE_URL)`;
+    } else if (docker) {
+      const pg = await startDockerPostgres(progress);
+      stops.push(pg.stop);
+      postgresUrl = pg.url;
+      postgresSummary = `PostgreSQL: container on ${new URL(postgresUrl).host}`;
+    } else {
+      const found = await findLocalPostgres();
+      if (!found) throw new Error(POSTGRES_MISSING);
+      postgresUrl = found;
+      postgresSummary = `PostgreSQL: local server on ${new URL(found).host} as ${new URL(found).username}`;
+    }
+    return { kafkaBrokers, postgresUrl, summary: `${kafkaSummary}; ${postgresSummary}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', KAFKA_BROKERS: '127.0.0.1:9092', ROLES: 'relay' };
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.port).toBe(3000);
+    expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(c.tick.at).toEqual({ hour: 6, minute: 0 });
+    expect(c.tick.timeZone).toBe('Europe/Paris');
+    expect(c.matching).toMatchObject({ backfillDays: 30, contactMaxAgeDays: 7 });
+    expect(c.sending).toMatchObject({ maxAttempts: 6, ratePerMinute: 30 });
+    expect(c.topics.partitions).toBe(6);
+  });
+
+  it('runs every role when ROLES is not set', () => {
+    expect(problems({ ...base, ROLES: '' })).toEqual(expect.arrayContaining(['INGEST_TOKEN is required when ROLES includes api']));
+  });
+
+  it('names a missing variable', () => {
+    expect(problems({ KAFKA_BROKERS: '127.0.0.1:9092', ROLES: 'relay' })).toEqual(['DATABASE_URL is required']);
+  });
+
+  it('names each wrong variable with what it expects', () => {
+    const found = problems({ ...base, PORT: 'eighty', KAFKA_BROKERS: 'localhost', ROLES: 'api,cook', DAILY_TICK_AT: '6h' });
+    expect(found).toHaveLength(4);
+    expect(found[0]).toMatch(/^PORT must be an integer/);
+    expect(found[1]).toMatch(/^KAFKA_BROKERS must be a comma-separated list of host:port/);
+    expect(found[2]).toMatch(/^ROLES must be a comma-separated subset of api, relay/);
+    expect(found[3]).toMatch(/^DAILY_TICK_AT must be HH:MM/);
+  });
+
+  it('asks for the secrets of the roles that run, and never prints them', () => {
+    expect(problems({ ...base, ROLES: 'sender' })).toEqual([
+      'MESSAGE_GATEWAY_URL is required when ROLES includes sender',
+      'MESSAGE_GATEWAY_TOKEN is required when ROLES includes sender',
+    ]);
+    const leaked = problems({ ...base, DATABASE_URL: 'mysql://u:hunter2@h/db', SEND_MAX_ATTEMPTS: '-1', MESSAGE_GATEWAY_TOKEN: 'x' });
+    expect(leaked.join('\n')).not.toContain('hunter2');
+  });
+});

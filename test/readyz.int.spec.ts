@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/stack/localKafka.js';
+import { createTestEnv, type TestEnv } from './support/testEnv.js';
+
+let t: TestEnv;
+beforeAll(async () => {
+  t = await createTestEnv();
+});
+afterAll(() => t.cleanup());
+
+describe('/readyz', () => {
+  it('answers 200 when the database, its migrations and the broker are there', async () => {
+    const service = await t.startService({ ROLES: 'api' });
+    const response = await fetch(`${service.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', broker: 'ok' } });
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    await service.stop();
+  });
+
+  it('answers 503 naming the database when it is unreachable', async () => {
+    const closed = await freePort();
+    const service = await t.startService({ ROLES: 'api', DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/nowhere` });
+    const response = await fetch(`${service.url}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: Record<string, string> };
+    expect(body.checks.database).toMatch(/^down: /);
+    expect(body.checks.broker).toBe('ok');
+    await service.stop();
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const service = await t.startService({ ROLES: 'api' });
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(text).toContain('# TYPE outbox_backlog_rows gauge');
+    await service.stop();
+  });
+});
