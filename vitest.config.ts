@@ -2,15 +2,28 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.spec.ts'],
-    // One broker and one PostgreSQL server for the whole run (test/setup/globalSetup.ts);
-    // every file gets its own database and topic prefix, so files run in parallel.
-    globalSetup: ['test/setup/globalSetup.ts'],
-    pool: 'forks',
-    maxWorkers: 3,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        // Pure code: no broker, no database. `npx vitest run --project unit` runs in seconds.
+        test: { name: 'unit', include: ['test/**/*.unit.spec.ts'] },
+      },
+      {
+        // Real Kafka and PostgreSQL: one broker and one database server for the whole run
+        // (test/setup/globalSetup.ts); every file gets its own database and topic prefix, so files
+        // run in parallel without seeing each other's data.
+        test: {
+          name: 'integration',
+          include: ['test/**/*.int.spec.ts', 'test/**/*.e2e.spec.ts'],
+          globalSetup: ['test/setup/globalSetup.ts'],
+          pool: 'forks',
+          maxWorkers: 3,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

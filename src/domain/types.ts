@@ -1,0 +1,68 @@
+// The words of DESIGN.md section 1, as types. Pure: no I/O depends on this module.
+import type { Ad } from '../events/types.generated.js';
+
+export type { Ad };
+
+export const AD_TYPES = ['voitures', 'motos', 'utilitaires', 'caravaning', 'camping-cars', 'equipement-auto'] as const;
+export const OWNER_TYPES = ['private', 'pro'] as const;
+export const CHANNELS = ['sms', 'whatsapp', 'leboncoin'] as const;
+export const HUNT_STATUSES = ['active', 'paused'] as const;
+export const LEAD_STAGES = ['nouveau', 'contacte', 'relance', 'negociation', 'gagne', 'perdu'] as const;
+export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'refuses_salesmen', 'already_contacted', 'pacing'] as const;
+
+export type OwnerType = (typeof OWNER_TYPES)[number];
+export type Channel = (typeof CHANNELS)[number];
+export type HuntStatus = (typeof HUNT_STATUSES)[number];
+export type LeadStage = (typeof LEAD_STAGES)[number];
+export type ContactReason = (typeof CONTACT_REASONS)[number];
+
+export interface HuntLocation {
+  label: string;
+  zipcode: string;
+  lat: number;
+  lng: number;
+}
+
+/** What an ad must satisfy (DESIGN.md section 2). Empty lists and null bounds set no constraint. */
+export interface HuntCriteria {
+  adType: string;
+  subTypes: string[];
+  brands: string[];
+  location: HuntLocation;
+  /** 0 means "the same zipcode". */
+  radiusKm: number;
+  priceMin: number | null;
+  priceMax: number | null;
+  modelYearMin: number | null;
+  modelYearMax: number | null;
+  mileageMin: number | null;
+  mileageMax: number | null;
+  ownerTypes: OwnerType[];
+  keywords: string[];
+  excludedKeywords: string[];
+  /** true: the ad must have the flag; false: no constraint. */
+  isUrgent: boolean;
+  hasBeenReposted: boolean;
+  priceHasDropped: boolean;
+  hasBeenBoosted: boolean;
+  isLowPrice: boolean;
+}
+
+export interface Outreach {
+  channel: Channel;
+  template: string;
+}
+
+export interface Hunt extends HuntCriteria {
+  id: string;
+  accountId: string;
+  name: string;
+  status: HuntStatus;
+  autoRefresh: boolean;
+  outreach: Outreach | null;
+  dailyPacingLimit: number | null;
+  lastScanAt: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
