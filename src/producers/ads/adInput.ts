@@ -1,0 +1,88 @@
+// One ad as POST /v1/ads takes it (the normalised shape of DESIGN.md section 1), and its JSON schema,
+// which fastify's validator applies to every request (the Lobstr importer's mapped ads go through it too).
+import { AD_TYPES, OWNER_TYPES } from '../../domain/types.js';
+
+export interface AdInput {
+  /** Defaults to 'leboncoin'. */
+  source?: string;
+  externalId: string;
+  url?: string | null;
+  title: string;
+  description?: string | null;
+  /** Whole euros. */
+  price?: number | null;
+  adType: string;
+  subType?: string | null;
+  brand?: string | null;
+  model?: string | null;
+  modelYear?: number | null;
+  mileageKm?: number | null;
+  fuel?: string | null;
+  gearbox?: string | null;
+  zipcode?: string | null;
+  city?: string | null;
+  department?: string | null;
+  lat?: number | null;
+  lng?: number | null;
+  ownerName?: string | null;
+  ownerType?: 'private' | 'pro' | null;
+  /** E.164, e.g. +33612345678. */
+  phone?: string | null;
+  /** Defaults to true; false when the seller refuses solicitation. */
+  acceptSalesmen?: boolean;
+  isUrgent?: boolean;
+  hasBeenReposted?: boolean;
+  priceHasDropped?: boolean;
+  hasBeenBoosted?: boolean;
+  isLowPrice?: boolean;
+  pictures?: string[];
+  /** ISO 8601 date-times. */
+  firstPublishedAt?: string | null;
+  lastPublishedAt?: string | null;
+  /** Defaults to the time of ingestion. */
+  scrapedAt?: string | null;
+}
+
+const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
+const text = (maxLength: number) => nullable({ type: 'string', maxLength });
+const dateTime = nullable({ type: 'string', format: 'date-time' });
+
+export const adInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['externalId', 'title', 'adType'],
+  properties: {
+    source: { type: 'string', minLength: 1, maxLength: 50 },
+    externalId: { type: 'string', minLength: 1, maxLength: 100 },
+    url: nullable({ type: 'string', maxLength: 2000, pattern: '^https?://' }),
+    title: { type: 'string', maxLength: 500 },
+    description: text(20_000),
+    price: nullable({ type: 'integer', minimum: 0, maximum: 100_000_000 }),
+    adType: { type: 'string', enum: [...AD_TYPES] },
+    subType: text(100),
+    brand: text(100),
+    model: text(100),
+    modelYear: nullable({ type: 'integer', minimum: 1900, maximum: 2100 }),
+    mileageKm: nullable({ type: 'integer', minimum: 0, maximum: 10_000_000 }),
+    fuel: text(50),
+    gearbox: text(50),
+    zipcode: nullable({ type: 'string', pattern: '^[0-9][0-9AB][0-9]{3}$' }),
+    city: text(200),
+    department: nullable({ type: 'string', pattern: '^(?:[0-9]{2,3}|2A|2B)$' }),
+    lat: nullable({ type: 'number', minimum: -90, maximum: 90 }),
+    lng: nullable({ type: 'number', minimum: -180, maximum: 180 }),
+    ownerName: text(200),
+    ownerType: nullable({ type: 'string', enum: [...OWNER_TYPES] }),
+    phone: nullable({ type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$' }),
+    acceptSalesmen: { type: 'boolean' },
+    isUrgent: { type: 'boolean' },
+    hasBeenReposted: { type: 'boolean' },
+    priceHasDropped: { type: 'boolean' },
+    hasBeenBoosted: { type: 'boolean' },
+    isLowPrice: { type: 'boolean' },
+    pictures: { type: 'array', maxItems: 100, items: { type: 'string', maxLength: 2000 } },
+    firstPublishedAt: dateTime,
+    lastPublishedAt: dateTime,
+    scrapedAt: dateTime,
+  },
+} as const;
