@@ -102,6 +102,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       concurrency: config.consumers.concurrency,
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
+      inboxRetentionDays: config.consumers.inboxRetentionDays,
       onFatal:
         options.onFatal ??
         ((error) => {
@@ -126,6 +127,7 @@ export async function startService(options: StartOptions): Promise<Service> {
         shards: config.outbox.shards,
         batchSize: config.outbox.batchSize,
         pollMs: config.outbox.pollMs,
+        maxAgeWarnMs: config.outbox.maxAgeWarnMs,
       });
       await relay.start();
       const r = relay;

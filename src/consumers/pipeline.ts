@@ -71,6 +71,8 @@ export interface PipelineDeps {
   concurrency: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /** Inbox rows older than this are pruned (hourly): redelivery never reaches that far back. */
+  inboxRetentionDays?: number;
   /** The process cannot go on (the consumer crashed for good): exit, so a supervisor restarts it. */
   onFatal(error: Error): void;
 }
@@ -275,12 +277,21 @@ export async function startConsumer<K extends EventType>(deps: PipelineDeps, spe
   for (const s of spec.seekOnStart ?? []) consumer.seek(s);
   log.info({ groupId, topics: spec.topics }, 'consumer started');
 
+  const prune = async () => {
+    const days = deps.inboxRetentionDays ?? 14;
+    const removed = await deps.db('inbox').where({ consumer: groupId }).where('processed_at', '<', deps.db.raw(`now() - make_interval(days => ?)`, [days])).delete();
+    if (removed > 0) log.info({ removed, days }, 'old inbox rows pruned');
+  };
+  const pruneTimer = setInterval(() => void prune().catch((error: unknown) => log.warn({ err: error }, 'inbox pruning failed')), 3_600_000);
+  pruneTimer.unref();
+
   return {
     groupId,
     consumer,
     async stop() {
       running = false;
       stopping = true;
+      clearInterval(pruneTimer);
       // disconnect() waits for the batch in progress, commits resolved offsets and leaves the group.
       await consumer.disconnect();
       log.info('consumer stopped');

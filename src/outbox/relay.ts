@@ -31,6 +31,8 @@ export interface RelayOptions {
   pollMs: number;
   /** How often shard ownership is rebalanced and the backlog gauges refreshed. */
   rebalanceMs?: number;
+  /** Warn when the oldest unpublished event is older than this (the broker is likely unreachable). */
+  maxAgeWarnMs?: number;
 }
 
 interface OutboxRow {
@@ -41,6 +43,14 @@ interface OutboxRow {
   payload: Buffer;
   created_at: Date;
 }
+
+/** The relay's only read: the oldest rows of its shards, by primary key (an index scan once the backlog is large). */
+export const SELECT_BATCH_SQL = `
+  SELECT id, topic, key, headers, payload, created_at
+    FROM outbox
+   WHERE shard = ANY(?::smallint[])
+   ORDER BY id
+   LIMIT ?`;
 
 export interface Relay {
   start(): Promise<void>;
@@ -84,12 +94,7 @@ export function createRelay(o: RelayOptions): Relay {
   }
 
   async function publishBatch(shards: number[]): Promise<number> {
-    const rows = await o.db
-      .select<OutboxRow[]>('id', 'topic', 'key', 'headers', 'payload', 'created_at')
-      .from('outbox')
-      .whereRaw('shard = ANY(?::smallint[])', [shards])
-      .orderBy('id')
-      .limit(o.batchSize);
+    const { rows } = await o.db.raw<{ rows: OutboxRow[] }>(SELECT_BATCH_SQL, [shards, o.batchSize]);
     if (rows.length === 0) return 0;
     const started = process.hrtime.bigint();
     const byTopic = new Map<string, Message[]>();
@@ -111,7 +116,9 @@ export function createRelay(o: RelayOptions): Relay {
   async function refreshBacklog() {
     const row = await o.db('outbox').first<{ n: number; oldest: Date | null }>(o.db.raw('count(*)::int AS n'), o.db.raw('min(created_at) AS oldest'));
     o.metrics.outboxBacklogRows.set(row?.n ?? 0);
-    o.metrics.outboxOldestAgeSeconds.set(row?.oldest ? (Date.now() - row.oldest.getTime()) / 1000 : 0);
+    const ageMs = row?.oldest ? Date.now() - row.oldest.getTime() : 0;
+    o.metrics.outboxOldestAgeSeconds.set(ageMs / 1000);
+    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs) log.warn({ backlog: row?.n, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
   }
 
   async function run() {

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { createCodec, EventDecodeError, EventEncodeError } from '../../src/events/codec.js';
+import { crc64Avro } from '../../src/events/crc64avro.js';
+import { EVENT_TYPES, loadCurrentSchemas, loadReleasedSchemas, parseSchema, schemasDir } from '../../src/events/schemas.js';
+import { sampleEvents } from '../support/eventSamples.js';
+
+const codec = createCodec();
+
+describe('CRC-64-AVRO fingerprints', () => {
+  it('match the values of the Avro specification algorithm for primitive schemas', () => {
+    // Vectors from Apache Avro's own test suites (lang/ruby test_fingerprints.rb, goavro).
+    expect(crc64Avro(Buffer.from('"int"'))).toBe(0x7275d51a3f395c8fn);
+    expect(crc64Avro(Buffer.from('"string"'))).toBe(0x8f014872634503c7n);
+    expect(crc64Avro(Buffer.from('"null"'))).toBe(7195948357588979594n);
+  });
+
+  it('equal what Apache Avro for Java computes for the released schemas', () => {
+    // SchemaNormalization.parsingFingerprint64 of org.apache.avro:avro:1.12.0 over schemas/released/1/*.avsc.
+    const java: Record<string, string> = {
+      AdScraped: 'beac1122de4a061f',
+      HuntChanged: '155ff18bd3b09819',
+      DailyTick: 'd91b4eeb2e0ab0e1',
+      LobstrRunCompleted: '1e2ebc96eb7dc659',
+      LeadCreated: '09b5e16740f818aa',
+      SendMessage: 'b4dd3315fb2e4fbe',
+      MessageSent: '6ef5025a3fbf1e83',
+      MessageFailed: '88391cff765c2d57',
+    };
+    const released = loadReleasedSchemas().filter((s) => s.version === '1');
+    expect(released.map((s) => s.eventType).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const s of released) expect(s.fingerprint.readBigUInt64LE(0).toString(16).padStart(16, '0')).toBe(java[s.eventType]);
+  });
+});
+
+describe('the single-object codec', () => {
+  it.each(EVENT_TYPES)('round-trips %s', (eventType) => {
+    const bytes = codec.encode(eventType, sampleEvents[eventType]);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xc3, 0x01]));
+    expect(bytes.subarray(2, 10)).toEqual(codec.fingerprintOf(eventType));
+    expect(codec.decode(bytes)).toEqual({ eventType, value: sampleEvents[eventType] });
+  });
+
+  it.each(EVENT_TYPES)('writes %s so that a plain avsc reader with only the .avsc file decodes it', (eventType) => {
+    const bytes = codec.encode(eventType, sampleEvents[eventType]);
+    // What a downstream team does with the published files and the specification, nothing else.
+    const schema = JSON.parse(readFileSync(join(schemasDir(), `${eventType}.avsc`), 'utf8')) as avro.Schema;
+    const type = avro.Type.forSchema(schema, { wrapUnions: false });
+    const fingerprint = Buffer.alloc(8);
+    fingerprint.writeBigUInt64LE(crc64Avro(Buffer.from(JSON.stringify(type.schema()))));
+    expect(bytes.readUInt16BE(0)).toBe(0xc301);
+    expect(bytes.subarray(2, 10)).toEqual(fingerprint);
+    expect(type.fromBuffer(bytes.subarray(10))).toEqual(sampleEvents[eventType]);
+  });
+
+  it('refuses bytes without the single-object marker with a non-retriable error', () => {
+    const error = catchError(() => codec.decode(Buffer.from('{"json":"not avro"}')));
+    expect(error).toBeInstanceOf(EventDecodeError);
+    expect(error).toMatchObject({ reason: 'not-single-object-encoded', retriable: false });
+  });
+
+  it('refuses an unknown writer fingerprint', () => {
+    const bytes = Buffer.from(codec.encode('DailyTick', sampleEvents.DailyTick));
+    bytes[5] = bytes[5]! ^ 0xff;
+    expect(catchError(() => codec.decode(bytes))).toMatchObject({ name: 'EventDecodeError', reason: 'unknown-fingerprint', retriable: false });
+  });
+
+  it('refuses a corrupt or truncated body', () => {
+    const bytes = codec.encode('HuntChanged', sampleEvents.HuntChanged);
+    expect(catchError(() => codec.decode(bytes.subarray(0, bytes.length - 3)))).toMatchObject({ reason: 'corrupt-body' });
+    expect(catchError(() => codec.decode(Buffer.concat([bytes, Buffer.from([1, 2, 3])])))).toMatchObject({ reason: 'corrupt-body' });
+  });
+
+  it('refuses to encode a value that does not fit its schema, naming the field', () => {
+    const error = catchError(() => codec.encode('HuntChanged', { ...sampleEvents.HuntChanged, version: 'two' as unknown as number }));
+    expect(error).toBeInstanceOf(EventEncodeError);
+    expect((error as Error).message).toContain('version');
+  });
+
+  it('decodes events written with an older released schema into the current shape', () => {
+    // An older LeadCreated without the `channel` field: its events must still decode after an upgrade.
+    const current = JSON.parse(readFileSync(join(schemasDir(), 'LeadCreated.avsc'), 'utf8')) as { fields: Array<{ name: string }> };
+    const older = { ...current, fields: current.fields.filter((f) => f.name !== 'channel') };
+    const olderSchema = { eventType: 'LeadCreated' as const, version: '0', ...parseSchema(older) };
+    const withOlder = createCodec({ current: loadCurrentSchemas(), released: [olderSchema] });
+    const { channel: _channel, ...oldValue } = sampleEvents.LeadCreated;
+    const bytes = Buffer.concat([Buffer.from([0xc3, 0x01]), olderSchema.fingerprint, olderSchema.type.toBuffer(oldValue)]);
+    expect(withOlder.decode(bytes)).toEqual({ eventType: 'LeadCreated', value: { ...oldValue, channel: null } });
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,65 @@
+// hunt-matcher as a separate process (src/main.ts through tsx, the code `npm start` runs built),
+// for tests that kill it with SIGKILL or check how it starts and stops.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ChildService {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves with the parsed log line whose msg is `msg`. */
+  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function startChildService(env: Record<string, string>): ChildService {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const l of listeners) l();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const findLine = (msg: string) =>
+    output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === msg);
+
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitForLog(msg, timeoutMs = 45_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const line = findLine(msg);
+          if (line) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(line);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no "${msg}" log line within ${timeoutMs} ms; output:\n${output.slice(-3000)}`));
+        }, timeoutMs);
+        listeners.add(check);
+        void exited.then(() => setTimeout(() => {
+          if (!findLine(msg)) reject(new Error(`process exited before "${msg}"; output:\n${output.slice(-3000)}`));
+        }, 10));
+        check();
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
