@@ -1,7 +1,19 @@
 // The roles a process can run (DESIGN.md section 8). The relay is built into service.ts.
 import type { Role } from './config.js';
+import { registerLeadRoutes } from './http/leadRoutes.js';
+import { registerAdRoutes } from './producers/ads/adRoutes.js';
+import { registerHuntRoutes } from './producers/hunts/huntRoutes.js';
+import { registerLobstrWebhook } from './producers/lobstr/webhookRoutes.js';
+import { startScheduler } from './producers/ticks/scheduler.js';
+import { registerTickRoutes } from './producers/ticks/tickRoutes.js';
 import type { RoleStarter } from './service.js';
 
-const api: RoleStarter = async () => ({ stop: async () => {} });
+const api: RoleStarter = async (ctx, app) => {
+  for (const register of [registerAdRoutes, registerHuntRoutes, registerLeadRoutes, registerTickRoutes, registerLobstrWebhook]) register(ctx)(app);
+  return { stop: async () => {} };
+};
 
-export const defaultRoles: Partial<Record<Role, RoleStarter>> = { api };
+export const defaultRoles: Partial<Record<Role, RoleStarter>> = {
+  api,
+  scheduler: (ctx) => startScheduler(ctx),
+};

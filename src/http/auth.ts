@@ -9,7 +9,7 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** A preHandler that accepts `Authorization: Bearer <token>` and refuses anything else with a bare 401. */
+/** An onRequest hook (it runs before the body is parsed or validated) that accepts `Authorization: Bearer <token>` and refuses anything else with a bare 401. */
 export function requireBearer(token: string | undefined) {
   return async (request: FastifyRequest) => {
     const header = request.headers.authorization ?? '';

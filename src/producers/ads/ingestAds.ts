@@ -1,0 +1,229 @@
+// Ad ingestion, shared by POST /v1/ads and the Lobstr importer: upsert by (source, externalId) and,
+// in the same transaction, an AdScraped event for each ad that is new or whose matching fields changed.
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Trx } from '../../db/knex.js';
+import type { OutgoingEvent } from '../../events/envelope.js';
+import type { Ad } from '../../events/types.generated.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { AdInput } from './adInput.js';
+
+export interface IngestResult {
+  received: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The fields matching (DESIGN.md section 2) depends on: a re-scrape that changes none of them is no event. */
+function matchHash(ad: AdInput): string {
+  const relevant = [
+    ad.title,
+    ad.description ?? '',
+    ad.price ?? null,
+    ad.adType,
+    ad.subType ?? null,
+    ad.brand ?? null,
+    ad.model ?? null,
+    ad.modelYear ?? null,
+    ad.mileageKm ?? null,
+    ad.zipcode ?? null,
+    ad.lat ?? null,
+    ad.lng ?? null,
+    ad.ownerType ?? null,
+    ad.isUrgent ?? false,
+    ad.hasBeenReposted ?? false,
+    ad.priceHasDropped ?? false,
+    ad.hasBeenBoosted ?? false,
+    ad.isLowPrice ?? false,
+  ];
+  return createHash('sha1').update(JSON.stringify(relevant)).digest('base64url');
+}
+
+const COLUMNS = `
+  id uuid, source text, external_id text, url text, title text, description text, price int, ad_type text,
+  sub_type text, brand text, model text, model_year int, mileage_km int, fuel text, gearbox text, zipcode text,
+  city text, department text, lat float8, lng float8, owner_name text, owner_type text, phone text,
+  accept_salesmen bool, is_urgent bool, has_been_reposted bool, price_has_dropped bool, has_been_boosted bool,
+  is_low_price bool, pictures text[], first_published_at timestamptz, last_published_at timestamptz,
+  scraped_at timestamptz, match_hash text`;
+const NAMES = COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]!);
+const UPDATABLE = NAMES.filter((n) => !['id', 'source', 'external_id'].includes(n));
+
+// One statement for the whole batch. `previous` reads the rows as they were before this statement
+// (all CTEs share one snapshot), which is how a changed match_hash is told from an unchanged one.
+const UPSERT_SQL = `
+  WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${COLUMNS})),
+  previous AS (
+    SELECT a.source, a.external_id, a.match_hash FROM ads a JOIN input i ON a.source = i.source AND a.external_id = i.external_id
+  ),
+  upserted AS (
+    INSERT INTO ads (${NAMES.join(', ')})
+    SELECT ${NAMES.join(', ')} FROM input
+    ON CONFLICT (source, external_id) DO UPDATE SET ${UPDATABLE.map((n) => `${n} = excluded.${n}`).join(', ')}, updated_at = now()
+    RETURNING ads.*, (xmax = 0) AS inserted
+  )
+  SELECT u.*, p.match_hash AS previous_hash FROM upserted u LEFT JOIN previous p ON p.source = u.source AND p.external_id = u.external_id`;
+
+export interface AdRow {
+  id: string;
+  source: string;
+  external_id: string;
+  url: string | null;
+  title: string;
+  description: string;
+  price: number | null;
+  ad_type: string;
+  sub_type: string | null;
+  brand: string | null;
+  model: string | null;
+  model_year: number | null;
+  mileage_km: number | null;
+  fuel: string | null;
+  gearbox: string | null;
+  zipcode: string | null;
+  city: string | null;
+  department: string | null;
+  lat: number | null;
+  lng: number | null;
+  owner_name: string | null;
+  owner_type: string | null;
+  phone: string | null;
+  accept_salesmen: boolean;
+  is_urgent: boolean;
+  has_been_reposted: boolean;
+  price_has_dropped: boolean;
+  has_been_boosted: boolean;
+  is_low_price: boolean;
+  pictures: string[];
+  first_published_at: Date | null;
+  last_published_at: Date | null;
+  scraped_at: Date;
+}
+
+/** The snapshot events carry, from a stored row. */
+export function adFromRow(r: AdRow): Ad {
+  return {
+    adId: r.id,
+    source: r.source,
+    externalId: r.external_id,
+    url: r.url,
+    title: r.title,
+    description: r.description,
+    price: r.price,
+    adType: r.ad_type,
+    subType: r.sub_type,
+    brand: r.brand,
+    model: r.model,
+    modelYear: r.model_year,
+    mileageKm: r.mileage_km,
+    fuel: r.fuel,
+    gearbox: r.gearbox,
+    zipcode: r.zipcode,
+    city: r.city,
+    department: r.department,
+    lat: r.lat,
+    lng: r.lng,
+    ownerName: r.owner_name,
+    ownerType: r.owner_type,
+    phone: r.phone,
+    acceptSalesmen: r.accept_salesmen,
+    isUrgent: r.is_urgent,
+    hasBeenReposted: r.has_been_reposted,
+    priceHasDropped: r.price_has_dropped,
+    hasBeenBoosted: r.has_been_boosted,
+    isLowPrice: r.is_low_price,
+    pictures: r.pictures,
+    firstPublishedAt: r.first_published_at?.getTime() ?? null,
+    lastPublishedAt: r.last_published_at?.getTime() ?? null,
+    scrapedAt: r.scraped_at.getTime(),
+  };
+}
+
+/** The department of a French postal code: 75001 -> 75, 20090 -> 2A, 20200 -> 2B, 97400 -> 974. */
+export function departmentOf(zipcode: string | null | undefined): string | null {
+  if (!zipcode || !/^\d{5}$/.test(zipcode)) return null;
+  if (zipcode.startsWith('20')) return Number(zipcode.slice(2, 3)) < 2 ? '2A' : '2B';
+  if (zipcode.startsWith('97') || zipcode.startsWith('98')) return zipcode.slice(0, 3);
+  return zipcode.slice(0, 2);
+}
+
+function toRecord(ad: AdInput, now: Date) {
+  return {
+    id: uuidv7(),
+    source: ad.source ?? 'leboncoin',
+    external_id: ad.externalId,
+    url: ad.url ?? null,
+    title: ad.title,
+    description: ad.description ?? '',
+    price: ad.price ?? null,
+    ad_type: ad.adType,
+    sub_type: ad.subType ?? null,
+    brand: ad.brand ?? null,
+    model: ad.model ?? null,
+    model_year: ad.modelYear ?? null,
+    mileage_km: ad.mileageKm ?? null,
+    fuel: ad.fuel ?? null,
+    gearbox: ad.gearbox ?? null,
+    zipcode: ad.zipcode ?? null,
+    city: ad.city ?? null,
+    department: ad.department ?? departmentOf(ad.zipcode),
+    lat: ad.lat ?? null,
+    lng: ad.lng ?? null,
+    owner_name: ad.ownerName ?? null,
+    owner_type: ad.ownerType ?? null,
+    phone: ad.phone ?? null,
+    accept_salesmen: ad.acceptSalesmen ?? true,
+    is_urgent: ad.isUrgent ?? false,
+    has_been_reposted: ad.hasBeenReposted ?? false,
+    price_has_dropped: ad.priceHasDropped ?? false,
+    has_been_boosted: ad.hasBeenBoosted ?? false,
+    is_low_price: ad.isLowPrice ?? false,
+    pictures: ad.pictures ?? [],
+    first_published_at: ad.firstPublishedAt ?? null,
+    last_published_at: ad.lastPublishedAt ?? null,
+    scraped_at: ad.scrapedAt ?? now.toISOString(),
+    match_hash: matchHash(ad),
+  };
+}
+
+/**
+ * Upserts `ads` and enqueues their AdScraped events in `trx`. The same (source, externalId) twice in
+ * one batch counts once, the last one winning (PostgreSQL cannot update a row twice in one statement).
+ * `cause` links the events to what triggered them (e.g. a Lobstr run).
+ */
+export async function ingestAds(
+  trx: Trx,
+  outbox: Outbox,
+  ads: AdInput[],
+  options: { now: Date; cause?: { eventId: string; correlationId: string } },
+): Promise<IngestResult> {
+  const byKey = new Map<string, ReturnType<typeof toRecord>>();
+  for (const ad of ads) {
+    const record = toRecord(ad, options.now);
+    byKey.delete(`${record.source}\u0000${record.external_id}`);
+    byKey.set(`${record.source}\u0000${record.external_id}`, record);
+  }
+  const result: IngestResult = { received: ads.length, inserted: 0, updated: 0, unchanged: 0 };
+  if (byKey.size === 0) return result;
+  // Lock order by key, so that two batches sharing ads cannot deadlock.
+  const records = [...byKey.values()].sort((a, b) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0));
+  const { rows } = await trx.raw<{ rows: Array<AdRow & { inserted: boolean; match_hash: string; previous_hash: string | null }> }>(UPSERT_SQL, [JSON.stringify(records)]);
+
+  const events: OutgoingEvent[] = [];
+  for (const row of rows) {
+    let change: 'NEW' | 'UPDATED' | null;
+    if (row.inserted) change = 'NEW';
+    // previous_hash is null only when a concurrent batch inserted the ad first: count it as a change.
+    else if (row.previous_hash !== row.match_hash) change = 'UPDATED';
+    else change = null;
+    if (change === 'NEW') result.inserted++;
+    else if (change === 'UPDATED') result.updated++;
+    else result.unchanged++;
+    if (change) events.push({ eventType: 'AdScraped', key: row.id, value: { change, ad: adFromRow(row) }, ...(options.cause ? { cause: options.cause } : {}) });
+  }
+  // Duplicates within the batch were folded into one row; they count as unchanged re-sends.
+  result.unchanged += ads.length - byKey.size;
+  await outbox.enqueue(trx, events);
+  return result;
+}

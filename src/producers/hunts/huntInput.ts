@@ -1,0 +1,140 @@
+// What the hunts API takes: JSON schemas for fastify's validator, and the checks a schema cannot
+// express (min <= max, known template variables), each naming the field.
+import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type Outreach } from '../../domain/types.js';
+import { unknownTemplateVariables } from '../../domain/template.js';
+import { validationError } from '../../http/errors.js';
+
+const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
+const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
+
+const huntFields = {
+  name: { type: 'string', maxLength: 200 },
+  adType: { type: 'string', enum: [...AD_TYPES] },
+  subTypes: strings(50),
+  brands: strings(100),
+  location: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['label', 'zipcode', 'lat', 'lng'],
+    properties: {
+      label: { type: 'string', minLength: 1, maxLength: 200 },
+      zipcode: { type: 'string', pattern: '^[0-9][0-9AB][0-9]{3}$' },
+      lat: { type: 'number', minimum: -90, maximum: 90 },
+      lng: { type: 'number', minimum: -180, maximum: 180 },
+    },
+  },
+  radiusKm: { type: 'integer', minimum: 0, maximum: 2000 },
+  priceMin: nullableInt(0, 100_000_000),
+  priceMax: nullableInt(0, 100_000_000),
+  modelYearMin: nullableInt(1900, 2100),
+  modelYearMax: nullableInt(1900, 2100),
+  mileageMin: nullableInt(0, 10_000_000),
+  mileageMax: nullableInt(0, 10_000_000),
+  ownerTypes: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...OWNER_TYPES] } },
+  keywords: strings(50),
+  excludedKeywords: strings(50),
+  isUrgent: { type: 'boolean' },
+  hasBeenReposted: { type: 'boolean' },
+  priceHasDropped: { type: 'boolean' },
+  hasBeenBoosted: { type: 'boolean' },
+  isLowPrice: { type: 'boolean' },
+  status: { type: 'string', enum: ['active', 'paused'] },
+  autoRefresh: { type: 'boolean' },
+  outreach: {
+    anyOf: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'template'],
+        properties: { channel: { type: 'string', enum: [...CHANNELS] }, template: { type: 'string', minLength: 1, maxLength: 2000 } },
+      },
+      { type: 'null' },
+    ],
+  },
+  dailyPacingLimit: nullableInt(0, 100_000),
+} as const;
+
+export const createHuntSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['accountId', 'adType', 'location', 'radiusKm'],
+  properties: { accountId: { type: 'string', format: 'uuid' }, ...huntFields },
+} as const;
+
+export const patchHuntSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: huntFields,
+} as const;
+
+export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
+  location?: HuntCriteria['location'];
+  name?: string;
+  status?: Hunt['status'];
+  autoRefresh?: boolean;
+  outreach?: Outreach | null;
+  dailyPacingLimit?: number | null;
+};
+
+export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
+
+/** The settable part of a hunt, with every default filled in. */
+export type HuntSettings = Omit<Hunt, 'id' | 'accountId' | 'version' | 'createdAt' | 'updatedAt' | 'lastScanAt'>;
+
+export function withDefaults(body: CreateHuntBody): HuntSettings {
+  return {
+    name: body.name ?? '',
+    adType: body.adType,
+    subTypes: body.subTypes ?? [],
+    brands: body.brands ?? [],
+    location: body.location,
+    radiusKm: body.radiusKm,
+    priceMin: body.priceMin ?? null,
+    priceMax: body.priceMax ?? null,
+    modelYearMin: body.modelYearMin ?? null,
+    modelYearMax: body.modelYearMax ?? null,
+    mileageMin: body.mileageMin ?? null,
+    mileageMax: body.mileageMax ?? null,
+    ownerTypes: body.ownerTypes ?? [],
+    keywords: body.keywords ?? [],
+    excludedKeywords: body.excludedKeywords ?? [],
+    isUrgent: body.isUrgent ?? false,
+    hasBeenReposted: body.hasBeenReposted ?? false,
+    priceHasDropped: body.priceHasDropped ?? false,
+    hasBeenBoosted: body.hasBeenBoosted ?? false,
+    isLowPrice: body.isLowPrice ?? false,
+    status: body.status ?? 'active',
+    autoRefresh: body.autoRefresh ?? true,
+    outreach: body.outreach ?? null,
+    dailyPacingLimit: body.dailyPacingLimit ?? null,
+  };
+}
+
+/** Cross-field rules, on the hunt as it will be stored (after a PATCH is merged). */
+export function checkHunt(h: HuntSettings) {
+  const ranges: Array<[keyof HuntSettings, keyof HuntSettings]> = [
+    ['priceMin', 'priceMax'],
+    ['modelYearMin', 'modelYearMax'],
+    ['mileageMin', 'mileageMax'],
+  ];
+  for (const [min, max] of ranges) {
+    const lo = h[min] as number | null;
+    const hi = h[max] as number | null;
+    if (lo !== null && hi !== null && lo > hi) throw validationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
+  }
+  if (h.outreach) {
+    const unknown = unknownTemplateVariables(h.outreach.template);
+    if (unknown.length > 0) {
+      throw validationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
+    }
+  }
+  const blank = (list: string[], field: string) => {
+    const i = list.findIndex((s) => s.trim() === '');
+    if (i >= 0) throw validationError(`body/${field}/${i}`, 'must not be blank');
+  };
+  blank(h.brands, 'brands');
+  blank(h.subTypes, 'subTypes');
+  blank(h.keywords, 'keywords');
+  blank(h.excludedKeywords, 'excludedKeywords');
+}

@@ -1,0 +1,122 @@
+// SQL for hunts and accounts: one place that knows the columns.
+import type { Db, Trx } from '../../db/knex.js';
+import type { Channel, Hunt } from '../../domain/types.js';
+import type { HuntSettings } from './huntInput.js';
+
+export interface HuntRow {
+  id: string;
+  account_id: string;
+  name: string;
+  ad_type: string;
+  sub_types: string[];
+  brands: string[];
+  location_label: string;
+  zipcode: string;
+  lat: number;
+  lng: number;
+  radius_km: number;
+  price_min: number | null;
+  price_max: number | null;
+  model_year_min: number | null;
+  model_year_max: number | null;
+  mileage_min: number | null;
+  mileage_max: number | null;
+  owner_types: string[];
+  keywords: string[];
+  excluded_keywords: string[];
+  is_urgent: boolean;
+  has_been_reposted: boolean;
+  price_has_dropped: boolean;
+  has_been_boosted: boolean;
+  is_low_price: boolean;
+  status: 'active' | 'paused';
+  auto_refresh: boolean;
+  outreach_channel: string | null;
+  outreach_template: string | null;
+  daily_pacing_limit: number | null;
+  last_scan_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function huntFromRow(r: HuntRow): Hunt {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    adType: r.ad_type,
+    subTypes: r.sub_types,
+    brands: r.brands,
+    location: { label: r.location_label, zipcode: r.zipcode, lat: r.lat, lng: r.lng },
+    radiusKm: r.radius_km,
+    priceMin: r.price_min,
+    priceMax: r.price_max,
+    modelYearMin: r.model_year_min,
+    modelYearMax: r.model_year_max,
+    mileageMin: r.mileage_min,
+    mileageMax: r.mileage_max,
+    ownerTypes: r.owner_types as Hunt['ownerTypes'],
+    keywords: r.keywords,
+    excludedKeywords: r.excluded_keywords,
+    isUrgent: r.is_urgent,
+    hasBeenReposted: r.has_been_reposted,
+    priceHasDropped: r.price_has_dropped,
+    hasBeenBoosted: r.has_been_boosted,
+    isLowPrice: r.is_low_price,
+    status: r.status,
+    autoRefresh: r.auto_refresh,
+    outreach: r.outreach_channel && r.outreach_template ? { channel: r.outreach_channel as Channel, template: r.outreach_template } : null,
+    dailyPacingLimit: r.daily_pacing_limit,
+    lastScanAt: r.last_scan_at,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function rowFromSettings(h: HuntSettings) {
+  return {
+    name: h.name,
+    ad_type: h.adType,
+    sub_types: h.subTypes,
+    brands: h.brands,
+    location_label: h.location.label,
+    zipcode: h.location.zipcode,
+    lat: h.location.lat,
+    lng: h.location.lng,
+    radius_km: h.radiusKm,
+    price_min: h.priceMin,
+    price_max: h.priceMax,
+    model_year_min: h.modelYearMin,
+    model_year_max: h.modelYearMax,
+    mileage_min: h.mileageMin,
+    mileage_max: h.mileageMax,
+    owner_types: h.ownerTypes,
+    keywords: h.keywords,
+    excluded_keywords: h.excludedKeywords,
+    is_urgent: h.isUrgent,
+    has_been_reposted: h.hasBeenReposted,
+    price_has_dropped: h.priceHasDropped,
+    has_been_boosted: h.hasBeenBoosted,
+    is_low_price: h.isLowPrice,
+    status: h.status,
+    auto_refresh: h.autoRefresh,
+    outreach_channel: h.outreach?.channel ?? null,
+    outreach_template: h.outreach?.template ?? null,
+    daily_pacing_limit: h.dailyPacingLimit,
+  };
+}
+
+/** Live (not deleted) hunts. */
+export const liveHunts = (db: Db | Trx) => db<HuntRow>('hunts').whereNull('deleted_at');
+
+export async function findHunt(db: Db | Trx, id: string, options: { forUpdate?: boolean } = {}): Promise<Hunt | undefined> {
+  const q = liveHunts(db).where({ id }).first();
+  const row = (await (options.forUpdate ? q.forUpdate() : q));
+  return row ? huntFromRow(row) : undefined;
+}
+
+export async function ensureAccount(trx: Trx, id: string, name = '') {
+  await trx('accounts').insert({ id, name }).onConflict('id').ignore();
+}

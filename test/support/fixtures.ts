@@ -1,0 +1,57 @@
+// Realistic inputs for the HTTP API.
+import { randomUUID } from 'node:crypto';
+import type { AdInput } from '../../src/producers/ads/adInput.js';
+import type { CreateHuntBody } from '../../src/producers/hunts/huntInput.js';
+
+export const PLACES = {
+  lyon: { label: 'Lyon', zipcode: '69003', lat: 45.7597, lng: 4.8422 },
+  villeurbanne: { label: 'Villeurbanne', zipcode: '69100', lat: 45.7719, lng: 4.8902 },
+  paris: { label: 'Paris', zipcode: '75011', lat: 48.8566, lng: 2.3522 },
+  marseille: { label: 'Marseille', zipcode: '13001', lat: 43.2965, lng: 5.3698 },
+};
+
+let counter = 0;
+export function adInput(overrides: Partial<AdInput> = {}): AdInput {
+  counter++;
+  return {
+    externalId: `27${String(Date.now()).slice(-6)}${String(counter).padStart(4, '0')}`,
+    url: `https://www.leboncoin.fr/ad/voitures/${counter}`,
+    title: 'Peugeot 308 GT Line',
+    description: 'Très bon état, première main.',
+    price: 14_500,
+    adType: 'voitures',
+    subType: 'berline',
+    brand: 'Peugeot',
+    model: '308',
+    modelYear: 2019,
+    mileageKm: 68_000,
+    fuel: 'Diesel',
+    gearbox: 'Manuelle',
+    zipcode: PLACES.villeurbanne.zipcode,
+    city: PLACES.villeurbanne.label,
+    lat: PLACES.villeurbanne.lat,
+    lng: PLACES.villeurbanne.lng,
+    ownerName: 'Julie',
+    ownerType: 'private',
+    phone: '+33612345678',
+    acceptSalesmen: true,
+    pictures: ['https://img.leboncoin.fr/1.jpg'],
+    firstPublishedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    lastPublishedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+    ...overrides,
+  };
+}
+
+export function huntInput(overrides: Partial<CreateHuntBody> = {}): CreateHuntBody {
+  return {
+    accountId: randomUUID(),
+    name: 'Peugeot autour de Lyon',
+    adType: 'voitures',
+    brands: ['Peugeot'],
+    location: PLACES.lyon,
+    radiusKm: 30,
+    priceMax: 20_000,
+    outreach: { channel: 'sms', template: 'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} à {{ville}} nous intéresse.' },
+    ...overrides,
+  };
+}

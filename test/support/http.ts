@@ -1,0 +1,30 @@
+import { TOKENS } from './testEnv.js';
+
+export interface Response<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** A small client for the service's HTTP API, with the test tokens. */
+export function apiClient(baseUrl: string) {
+  async function call<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<Response<T>> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+  const api = (token: string) => ({
+    get: <T = unknown>(path: string) => call<T>('GET', path, undefined, token),
+    post: <T = unknown>(path: string, body?: unknown) => call<T>('POST', path, body, token),
+    patch: <T = unknown>(path: string, body: unknown) => call<T>('PATCH', path, body, token),
+    delete: <T = unknown>(path: string) => call<T>('DELETE', path, undefined, token),
+  });
+  return {
+    call,
+    ingest: api(TOKENS.INGEST_TOKEN),
+    api: api(TOKENS.API_TOKEN),
+    cron: api(TOKENS.CRON_SECRET),
+  };
+}
