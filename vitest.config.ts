@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         // Pure code: no broker, no database. `npx vitest run --project unit` runs in seconds.
-        test: { name: 'unit', include: ['test/**/*.unit.spec.ts'] },
+        test: { name: 'unit', include: ['test/**/*.unit.spec.ts'], sequence: { groupOrder: 0 } },
       },
       {
         // Real Kafka and PostgreSQL: one broker and one database server for the whole run
@@ -16,6 +16,7 @@ export default defineConfig({
         // run in parallel without seeing each other's data.
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['test/**/*.int.spec.ts', 'test/**/*.e2e.spec.ts'],
           globalSetup: ['test/setup/globalSetup.ts'],
           pool: 'forks',

@@ -28,3 +28,29 @@ export function dueTickDay(at: Date, tickAt: { hour: number; minute: number }, t
 export const tickIdOf = (day: string) => `daily:${day}`;
 
 export const isCalendarDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/**
+ * A wall-clock time in a time zone ("2026-11-28 10:21:33" in Europe/Paris) as an instant. Strings
+ * with an explicit offset or Z are taken as they are.
+ */
+export function zonedToInstant(text: string, timeZone: string): Date | null {
+  const trimmed = text.trim();
+  if (/[zZ]$|[+-]\d{2}:?\d{2}$/.test(trimmed)) {
+    const d = new Date(trimmed);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(trimmed);
+  if (!m) return null;
+  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  // The zone's offset at that moment; a second pass settles the hours around a clock change.
+  let guess = asUtc - offsetMs(new Date(asUtc), timeZone);
+  guess = asUtc - offsetMs(new Date(guess), timeZone);
+  return new Date(guess);
+}
+
+function offsetMs(at: Date, timeZone: string): number {
+  const local = localTime(at, timeZone);
+  const seconds = at.getUTCSeconds();
+  const wall = Date.UTC(Number(local.day.slice(0, 4)), Number(local.day.slice(5, 7)) - 1, Number(local.day.slice(8, 10)), local.hour, local.minute, seconds);
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}

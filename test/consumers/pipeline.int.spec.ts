@@ -119,7 +119,7 @@ describe('the consumer pipeline', () => {
     await consume('refuse', (events) => {
       if (events.some((e) => e.eventId === bad)) throw new PoisonEventError('version 11 is cursed');
     });
-    await waitFor(async () => (await effects('refuse')).length >= 2 && (await counter(metrics.deadLettered, 'refuse')) >= 1, { message: 'good events applied' });
+    await waitFor(async () => (await effects('refuse')).filter((r) => r.version >= 10).length >= 2, { message: 'good events applied' });
     expect((await effects('refuse')).map((r) => r.version).filter((v) => v >= 10)).toEqual([10, 12]);
     const dlq = await t.readTopic('hunts.changed.dlq', (events) => events.some((e) => e.headers['event-id'] === bad));
     expect(dlq.find((e) => e.headers['event-id'] === bad)!.headers['dlq-reason']).toContain('version 11 is cursed');
