@@ -8,7 +8,7 @@ import { validationError } from './errors.js';
 
 interface Query {
   stage?: string;
-  limit?: number;
+  limit?: string;
   cursor?: string;
 }
 
@@ -32,14 +32,16 @@ export const registerLeadRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
           additionalProperties: false,
           properties: {
             stage: { type: 'string', enum: [...LEAD_STAGES] },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            // Bodies are validated without type coercion, so numbers in the query string are strings here.
+            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' },
             cursor: { type: 'string', maxLength: 500 },
           },
         },
       },
     },
     async (request) => {
-      const { stage, limit = 100, cursor } = request.query;
+      const { stage, cursor } = request.query;
+      const limit = Number(request.query.limit ?? 100);
       let after: Cursor | undefined;
       if (cursor) {
         try {

@@ -5,11 +5,14 @@ import { secretsEqual } from '../../http/auth.js';
 import { unauthorized } from '../../http/errors.js';
 import type { ServiceContext } from '../../service.js';
 
+// As Lobstr documents it (docs.lobstr.io, "Configure webhook delivery"):
+//   { "id": "<run hash>", "object": "run", "event": "run.done", "squid": { "id": "...", "name": "..." },
+//     "timestamp": "2025/06/18 17:32:31" }   (UTC). A plain string squid is accepted too.
 interface LobstrNotification {
   id: string;
   object?: string;
   event: string;
-  squid?: string | null;
+  squid?: string | { id?: string; name?: string } | null;
   timestamp?: string | number | null;
 }
 
@@ -25,8 +28,8 @@ export const registerLobstrWebhook = (ctx: ServiceContext) => (app: HttpApp) => 
             id: { type: 'string', minLength: 1, maxLength: 200 },
             object: { type: 'string' },
             event: { type: 'string', minLength: 1 },
-            squid: { type: ['string', 'null'] },
-            timestamp: { type: ['string', 'number', 'null'] },
+            squid: { anyOf: [{ type: 'string' }, { type: 'null' }, { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } }] },
+            timestamp: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] },
           },
         },
       },
@@ -40,13 +43,14 @@ export const registerLobstrWebhook = (ctx: ServiceContext) => (app: HttpApp) => 
       const n = request.body;
       if (n.event !== 'run.done') return { status: 'ignored', event: n.event };
       const notifiedAt = parseTimestamp(n.timestamp) ?? ctx.clock.now().getTime();
+      const squid = typeof n.squid === 'string' ? n.squid : (n.squid?.id ?? null);
       const recorded = await ctx.db.transaction(async (trx) => {
-        const inserted = await trx('lobstr_runs').insert({ run_id: n.id, squid: n.squid ?? null }).onConflict('run_id').ignore().returning('run_id');
+        const inserted = await trx('lobstr_runs').insert({ run_id: n.id, squid }).onConflict('run_id').ignore().returning('run_id');
         if (inserted.length === 0) return false;
         await ctx.outbox.enqueue(trx, {
           eventType: 'LobstrRunCompleted',
           key: n.id,
-          value: { runId: n.id, squid: n.squid ?? null, event: n.event, notifiedAt },
+          value: { runId: n.id, squid, event: n.event, notifiedAt },
         });
         return true;
       });
@@ -58,8 +62,10 @@ export const registerLobstrWebhook = (ctx: ServiceContext) => (app: HttpApp) => 
 
 function parseTimestamp(t: string | number | null | undefined): number | null {
   if (t === null || t === undefined) return null;
-  // Lobstr sends ISO strings; accept epoch seconds or milliseconds too.
+  // Lobstr sends "YYYY/MM/DD HH:MM:SS" in UTC; ISO strings and epoch seconds or milliseconds are accepted too.
   if (typeof t === 'number') return t < 1e12 ? t * 1000 : t;
+  const lobstr = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(t.trim());
+  if (lobstr) return Date.UTC(Number(lobstr[1]), Number(lobstr[2]) - 1, Number(lobstr[3]), Number(lobstr[4]), Number(lobstr[5]), Number(lobstr[6]));
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? null : ms;
 }

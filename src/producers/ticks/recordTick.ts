@@ -19,7 +19,8 @@ export async function recordTick(
   return db.transaction(async (trx) => {
     const inserted = await trx('ticks')
       .insert({ tick_id: tickId, day: options.day, event_id: eventId, requested_by: options.requestedBy, created_at: options.now })
-      .onConflict('tick_id')
+      // No conflict target: tick_id and day are both unique, and a concurrent insert may hit either.
+      .onConflict()
       .ignore()
       .returning('tick_id');
     if (inserted.length === 0) return { tickId, duplicate: true };

@@ -10,7 +10,7 @@ export const registerTickRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
     '/v1/ticks',
     {
       onRequest: requireBearer(ctx.config.tokens.cron),
-      schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } } },
+      schema: { body: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } }] } },
     },
     async (request, reply) => {
       const now = ctx.clock.now();
