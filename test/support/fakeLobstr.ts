@@ -1,12 +1,14 @@
-// A real local HTTP server that behaves like Lobstr's results API for the importer's tests:
-// GET /v1/results?run=&page=&page_size= with `Authorization: Token <key>`, pages in Lobstr's envelope,
-// and scripted trouble (a 429 with Retry-After, a page failing with 500). Every request is recorded.
-import { createServer } from 'node:http';
+// A real local HTTP server that behaves like Lobstr's results API, for the importer's tests:
+// GET /v1/results?run=&page=&limit= (or page_size=) with `Authorization: Token <key>`, pages in the envelope
+// of https://docs.lobstr.io/docs/get-results, and scripted trouble: a 429 with Retry-After, a page failing
+// with 500, optionally Lobstr's own 2 requests/second limit. Every request is recorded with its time.
+import { createServer, type ServerResponse } from 'node:http';
 import { seededRandom } from './random.js';
 
 export interface LobstrRequest {
   run: string;
   page: number;
+  /** Date.now() when the request arrived. */
   at: number;
   status: number;
 }
@@ -17,105 +19,259 @@ export interface FakeLobstrOptions {
   tooManyRequestsOn?: Array<{ run: string; page: number }>;
   /** (run, page) answered 500 for its first `times` requests. */
   failingPages?: Array<{ run: string; page: number; times: number }>;
+  /** Answer 429 (Retry-After: 1), as Lobstr does, to a request beyond this many in the last second. */
+  maxRequestsPerSecond?: number;
 }
 
-export async function startFakeLobstr(options: FakeLobstrOptions) {
+export interface FakeLobstr {
+  url: string;
+  requests: LobstrRequest[];
+  addRun: (runId: string, results: unknown[]) => void;
+  close: () => Promise<void>;
+}
+
+// Lobstr's documented defaults: 50 results per page unless asked, never more than 100.
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+
+export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeLobstr> {
   const runs = new Map<string, unknown[]>();
   const requests: LobstrRequest[] = [];
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    };
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const run = url.searchParams.get('run') ?? '';
-    const page = Number(url.searchParams.get('page') ?? '1');
-    const pageSize = Number(url.searchParams.get('page_size') ?? '100');
-    const record = (status: number) => requests.push({ run, page, at: Date.now(), status });
-    if (url.pathname !== '/v1/results') return answer(404, { errors: { message: 'not found' } });
-    if (req.headers.authorization !== `Token ${options.apiKey}`) {
-      record(401);
-      return answer(401, { errors: { message: 'Invalid token', type: 'AuthenticationFailed', code: 401 } });
+    const page = positiveInt(url.searchParams.get('page')) ?? 1;
+    const at = Date.now();
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (url.pathname === '/v1/results') requests.push({ run, page, at, status });
+      send(res, status, body, headers);
+    };
+
+    if (req.method !== 'GET' || url.pathname !== '/v1/results') return reply(404, lobstrError('Not found', 'NotFound', 404));
+    if (req.headers.authorization !== `Token ${options.apiKey}`) return reply(401, lobstrError('Invalid token.', 'AuthenticationFailed', 401));
+    if (options.maxRequestsPerSecond !== undefined && requests.filter((r) => r.at > at - 1000).length >= options.maxRequestsPerSecond) {
+      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
     }
-    const seen = requests.filter((r) => r.run === run && r.page === page).length;
-    if (options.tooManyRequestsOn?.some((t) => t.run === run && t.page === page) && seen === 0) {
-      record(429);
-      return answer(429, { errors: { message: 'Too many requests' } }, { 'retry-after': '1' });
+    if (!run) return reply(400, lobstrError('Either squid or run is required.', 'ValidationError', 400));
+
+    const earlier = requests.filter((r) => r.run === run && r.page === page).length;
+    if (earlier === 0 && options.tooManyRequestsOn?.some((t) => t.run === run && t.page === page)) {
+      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
     }
     const failing = options.failingPages?.find((f) => f.run === run && f.page === page);
-    if (failing && seen < failing.times) {
-      record(500);
-      return answer(500, { errors: { message: 'Internal error' } });
-    }
+    if (failing && earlier < failing.times) return reply(500, lobstrError('Internal server error.', 'ServerError', 500));
+
     const results = runs.get(run);
-    if (!results) {
-      record(400);
-      return answer(400, { errors: { message: 'Run does not exist', type: 'RunDoesNotExistException', code: 400 } });
-    }
-    record(200);
-    const totalPages = Math.max(1, Math.ceil(results.length / pageSize));
-    answer(200, { count: results.length, page, limit: pageSize, total_pages: totalPages, data: results.slice((page - 1) * pageSize, page * pageSize) });
+    if (!results) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
+    const limit = Math.min(MAX_PAGE_SIZE, positiveInt(url.searchParams.get('limit')) ?? positiveInt(url.searchParams.get('page_size')) ?? DEFAULT_PAGE_SIZE);
+    const totalPages = Math.max(1, Math.ceil(results.length / limit));
+    const data = results.slice((page - 1) * limit, page * limit);
+    const pageUrl = (n: number) => {
+      const u = new URL(url.toString());
+      u.host = req.headers.host ?? u.host;
+      u.searchParams.set('page', String(n));
+      return u.toString();
+    };
+    reply(200, {
+      total_results: results.length,
+      limit,
+      page,
+      total_pages: totalPages,
+      result_from: data.length > 0 ? (page - 1) * limit + 1 : 0,
+      result_to: data.length > 0 ? (page - 1) * limit + data.length : 0,
+      next: page < totalPages ? pageUrl(page + 1) : null,
+      previous: page > 1 ? pageUrl(page - 1) : null,
+      data,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  if (address === null || typeof address === 'string') throw new Error('fake Lobstr did not get a TCP port');
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
-    addRun: (runId: string, results: unknown[]) => void runs.set(runId, results),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    addRun: (runId, results) => void runs.set(runId, results),
+    // fetch keeps connections alive; close them, or server.close() waits for them to time out.
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 
-const CITIES = [
-  { city: 'Lyon', postal_code: '69003', lat: '45.7597', lng: '4.8422' },
-  { city: 'Villeurbanne', postal_code: '69100', lat: '45.7719', lng: '4.8902' },
-  { city: 'Marseille', postal_code: '13001', lat: '43.2965', lng: '5.3698' },
-  { city: 'Bordeaux', postal_code: '33000', lat: '44.8378', lng: '-0.5792' },
-  { city: 'Ajaccio', postal_code: '20000', lat: '41.9192', lng: '8.7386' },
-];
+/** The most requests seen in any window of `windowMs` (Lobstr allows 2 per second on /v1/results). */
+export function busiestWindow(requests: ReadonlyArray<{ at: number }>, windowMs = 1000): number {
+  const times = requests.map((r) => r.at).sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
 
-/** A LeBonCoin result as Lobstr returns it. */
+const lobstrError = (error: string, type: string, code: number) => ({ error, type, code });
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function positiveInt(s: string | null): number | null {
+  return s !== null && /^[1-9]\d*$/.test(s) ? Number(s) : null;
+}
+
+// Real places, with coordinates as Lobstr gives them (strings).
+export const LOBSTR_CITIES = [
+  { city: 'Lyon', postal_code: '69003', lat: '45.7597', lng: '4.8422', region: 'Auvergne-Rhône-Alpes', department: 'Rhône' },
+  { city: 'Villeurbanne', postal_code: '69100', lat: '45.7719', lng: '4.8902', region: 'Auvergne-Rhône-Alpes', department: 'Rhône' },
+  { city: 'Paris', postal_code: '75011', lat: '48.8590', lng: '2.3800', region: 'Ile-de-France', department: 'Paris' },
+  { city: 'Marseille', postal_code: '13001', lat: '43.2965', lng: '5.3698', region: "Provence-Alpes-Côte d'Azur", department: 'Bouches-du-Rhône' },
+  { city: 'Bordeaux', postal_code: '33000', lat: '44.8378', lng: '-0.5792', region: 'Nouvelle-Aquitaine', department: 'Gironde' },
+  { city: 'Toulouse', postal_code: '31000', lat: '43.6047', lng: '1.4442', region: 'Occitanie', department: 'Haute-Garonne' },
+  { city: 'Nantes', postal_code: '44000', lat: '47.2184', lng: '-1.5536', region: 'Pays de la Loire', department: 'Loire-Atlantique' },
+  { city: 'Lille', postal_code: '59000', lat: '50.6292', lng: '3.0573', region: 'Hauts-de-France', department: 'Nord' },
+  { city: 'Strasbourg', postal_code: '67000', lat: '48.5734', lng: '7.7521', region: 'Grand Est', department: 'Bas-Rhin' },
+  { city: 'Nice', postal_code: '06000', lat: '43.7102', lng: '7.2620', region: "Provence-Alpes-Côte d'Azur", department: 'Alpes-Maritimes' },
+  { city: 'Ajaccio', postal_code: '20000', lat: '41.9192', lng: '8.7386', region: 'Corse', department: 'Corse-du-Sud' },
+  { city: 'Bastia', postal_code: '20200', lat: '42.6973', lng: '9.4509', region: 'Corse', department: 'Haute-Corse' },
+  { city: 'Saint-Denis', postal_code: '97400', lat: '-20.8821', lng: '55.4507', region: 'Réunion', department: 'La Réunion' },
+] as const;
+
+const CARS = [
+  { brand: 'Peugeot', models: ['208', '308', '3008'] },
+  { brand: 'Renault', models: ['Clio', 'Megane', 'Captur'] },
+  { brand: 'Citroën', models: ['C3', 'C4', 'Berlingo'] },
+  { brand: 'Volkswagen', models: ['Golf', 'Polo', 'Tiguan'] },
+  { brand: 'Toyota', models: ['Yaris', 'C-HR'] },
+  { brand: 'Dacia', models: ['Sandero', 'Duster'] },
+] as const;
+const FIRST_NAMES = ['Julie', 'Thomas', 'Nathalie', 'Karim', 'Sophie', 'Jean-Marc', 'Camille', 'Mehdi'];
+const GARAGES = ['Garage du Centre', 'Auto Prestige 69', 'SAS Occasions Bordelaises', 'Garage Martin & Fils'];
+const VEHICLE_TYPES = ['Berline', 'Citadine', 'SUV 4x4 & Crossover', 'Break', 'Monospace'];
+
+/** One LeBonCoin car result as Lobstr's results API returns it (field names of docs.lobstr.io). */
 export function lobstrResult(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    annonce_id: 2712345678,
+    id: 'c7a1f0e2b3d44b5e9f6a7b8c9d0e1f2a',
+    object: 'result',
+    run: '3f2b9a7c6d5e4f30a1b2c3d4e5f60718',
+    scraping_time: '2026-11-28T06:02:11.402381',
+    annonce_id: '2712345678',
     title: 'Peugeot 308 GT Line 1.5 BlueHDi 130',
-    description: 'Première main, carnet d’entretien à jour.',
+    description: 'Première main, carnet d’entretien à jour, distribution faite à 60 000 km. Pneus neufs.',
     price: 14500,
-    old_price: 15200,
+    currency: '€',
     url: 'https://www.leboncoin.fr/ad/voitures/2712345678',
-    ...CITIES[0],
+    ...LOBSTR_CITIES[0],
     owner_name: 'Julie',
     owner_type: 'private',
     phone: '06 12 34 56 78',
+    has_phone: true,
     no_salesmen: false,
     urgent: false,
     is_boosted: true,
     first_publication_date: '2026-11-20 09:00:00',
     last_publication_date: '2026-11-27 10:30:00',
-    car_price_min: 13000,
-    car_price_max: 19000,
-    pictures: 'https://img.leboncoin.fr/1.jpg,https://img.leboncoin.fr/2.jpg',
+    picture: 'https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/1.jpg?rule=ad-image',
+    pictures: 'https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/1.jpg?rule=ad-large,https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/2.jpg?rule=ad-large',
     category_name: 'Voitures',
-    details: { Marque: 'Peugeot', Modèle: '308', 'Année modèle': '2019', Kilométrage: '68 000 km', Carburant: 'Diesel', 'Boîte de vitesse': 'Manuelle' },
-    more_details: { 'Type de véhicule': 'Berline', Couleur: 'Gris' },
+    ad_type: 'offer',
+    details: {
+      Marque: 'Peugeot',
+      Modèle: '308',
+      'Année modèle': '2019',
+      'Date de première mise en circulation': '03/2019',
+      Kilométrage: '68 000 km',
+      Carburant: 'Diesel',
+      'Boîte de vitesse': 'Manuelle',
+      'Type de véhicule': 'Berline',
+      'Nombre de portes': '5',
+      'Nombre de place(s)': '5',
+      Couleur: 'Gris',
+      'Puissance fiscale': '6 Cv',
+      'Puissance DIN': '130 Ch',
+      Permis: 'Avec permis',
+    },
+    more_details: {
+      brand: 'Peugeot',
+      model: '308',
+      regdate: '2019',
+      mileage: '68000',
+      fuel: '2',
+      gearbox: '1',
+      vehicle_type: 'berline',
+      old_price: '15200',
+      car_price_min: '13000',
+      car_price_max: '19000',
+    },
     ...overrides,
   };
 }
 
-/** `count` distinct, plausible results (same seed, same results). */
+/** `count` distinct, plausible car results; the same seed gives the same results. */
 export function lobstrResults(count: number, seed = 1): Array<Record<string, unknown>> {
   const r = seededRandom(seed);
-  const brands = ['Peugeot', 'Renault', 'Citroën', 'Volkswagen', 'Toyota'];
+  const start = Date.UTC(2026, 9, 1, 7, 0, 0); // 2026-10-01, Paris morning
   return Array.from({ length: count }, (_, i) => {
-    const brand = r.pick(brands);
+    const annonceId = String(2_800_000_000 + (seed % 10_000) * 100_000 + i);
+    const car = r.pick(CARS);
+    const model = r.pick(car.models);
     const year = r.int(2008, 2024);
+    const mileage = r.int(5, 250) * 1000;
+    const price = r.int(30, 300) * 100;
+    const pro = r.chance(0.3);
+    const first = start + r.int(0, 55 * 24 * 60) * 60_000;
+    const last = r.chance(0.3) ? first + r.int(1, 10) * 86_400_000 : first;
+    const bandMin = Math.round((price * r.uniform(0.75, 1.1)) / 100) * 100;
     return lobstrResult({
-      annonce_id: 2_800_000_000 + seed * 100_000 + i,
-      title: `${brand} ${r.pick(['208', 'Clio', 'C3', 'Golf', 'Yaris'])} ${year}`,
-      price: r.int(3000, 30000),
-      ...r.pick(CITIES),
-      phone: r.chance(0.8) ? `06 ${String(r.int(10_000_000, 99_999_999)).replace(/(\d\d)(?=\d)/g, '$1 ')}` : null,
-      details: { Marque: brand, 'Année modèle': String(year), Kilométrage: `${r.int(5, 250) * 1000} km`, Carburant: r.pick(['Diesel', 'Essence']) },
+      id: `${(seed >>> 0).toString(16).padStart(8, '0')}${i.toString(16).padStart(24, '0')}`,
+      annonce_id: annonceId,
+      title: `${car.brand} ${model} ${year}${r.chance(0.5) ? ' - TBE' : ''}`,
+      description: `${car.brand} ${model} de ${year}, ${mileage.toLocaleString('fr-FR')} km. ${r.pick(['Contrôle technique OK.', 'Entretien suivi.', 'Aucun frais à prévoir.'])}`,
+      price,
+      url: `https://www.leboncoin.fr/ad/voitures/${annonceId}`,
+      ...r.pick(LOBSTR_CITIES),
+      owner_type: pro ? 'pro' : 'private',
+      owner_name: pro ? r.pick(GARAGES) : r.pick(FIRST_NAMES),
+      phone: r.chance(0.8) ? frenchMobile(r) : null,
+      no_salesmen: r.chance(0.2),
+      urgent: r.chance(0.1),
+      is_boosted: r.chance(0.15),
+      first_publication_date: parisWallClock(first),
+      last_publication_date: parisWallClock(last),
+      details: {
+        Marque: car.brand,
+        Modèle: model,
+        'Année modèle': String(year),
+        Kilométrage: `${mileage.toLocaleString('fr-FR').replace(/\s/g, ' ')} km`,
+        Carburant: r.pick(['Diesel', 'Essence', 'Hybride', 'Électrique']),
+        'Boîte de vitesse': r.pick(['Manuelle', 'Automatique']),
+        'Type de véhicule': r.pick(VEHICLE_TYPES),
+      },
+      more_details: {
+        brand: car.brand,
+        model,
+        regdate: String(year),
+        mileage: String(mileage),
+        ...(r.chance(0.2) ? { old_price: String(price + r.int(1, 20) * 100) } : {}),
+        ...(r.chance(0.7) ? { car_price_min: String(bandMin), car_price_max: String(bandMin + r.int(10, 60) * 100) } : {}),
+      },
     });
   });
+}
+
+function frenchMobile(r: ReturnType<typeof seededRandom>): string {
+  const digits = `0${r.pick(['6', '7'])}${String(r.int(0, 99_999_999)).padStart(8, '0')}`;
+  return digits.replace(/(\d\d)(?=\d)/g, '$1 ');
+}
+
+/** "2026-11-20 10:00:00", the wall-clock time in Paris that Lobstr gives for publication dates. */
+function parisWallClock(ms: number): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }

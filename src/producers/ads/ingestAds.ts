@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
 import type { OutgoingEvent } from '../../events/envelope.js';
-import type { Ad } from '../../events/types.generated.js';
+import { adFromRow, type AdRow } from '../../db/adRows.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { AdInput } from './adInput.js';
+import { departmentOf } from '../../domain/department.js';
 
 export interface IngestResult {
   received: number;
@@ -65,89 +66,6 @@ const UPSERT_SQL = `
   )
   SELECT u.*, p.match_hash AS previous_hash FROM upserted u LEFT JOIN previous p ON p.source = u.source AND p.external_id = u.external_id`;
 
-export interface AdRow {
-  id: string;
-  source: string;
-  external_id: string;
-  url: string | null;
-  title: string;
-  description: string;
-  price: number | null;
-  ad_type: string;
-  sub_type: string | null;
-  brand: string | null;
-  model: string | null;
-  model_year: number | null;
-  mileage_km: number | null;
-  fuel: string | null;
-  gearbox: string | null;
-  zipcode: string | null;
-  city: string | null;
-  department: string | null;
-  lat: number | null;
-  lng: number | null;
-  owner_name: string | null;
-  owner_type: string | null;
-  phone: string | null;
-  accept_salesmen: boolean;
-  is_urgent: boolean;
-  has_been_reposted: boolean;
-  price_has_dropped: boolean;
-  has_been_boosted: boolean;
-  is_low_price: boolean;
-  pictures: string[];
-  first_published_at: Date | null;
-  last_published_at: Date | null;
-  scraped_at: Date;
-}
-
-/** The snapshot events carry, from a stored row. */
-export function adFromRow(r: AdRow): Ad {
-  return {
-    adId: r.id,
-    source: r.source,
-    externalId: r.external_id,
-    url: r.url,
-    title: r.title,
-    description: r.description,
-    price: r.price,
-    adType: r.ad_type,
-    subType: r.sub_type,
-    brand: r.brand,
-    model: r.model,
-    modelYear: r.model_year,
-    mileageKm: r.mileage_km,
-    fuel: r.fuel,
-    gearbox: r.gearbox,
-    zipcode: r.zipcode,
-    city: r.city,
-    department: r.department,
-    lat: r.lat,
-    lng: r.lng,
-    ownerName: r.owner_name,
-    ownerType: r.owner_type,
-    phone: r.phone,
-    acceptSalesmen: r.accept_salesmen,
-    isUrgent: r.is_urgent,
-    hasBeenReposted: r.has_been_reposted,
-    priceHasDropped: r.price_has_dropped,
-    hasBeenBoosted: r.has_been_boosted,
-    isLowPrice: r.is_low_price,
-    pictures: r.pictures,
-    firstPublishedAt: r.first_published_at?.getTime() ?? null,
-    lastPublishedAt: r.last_published_at?.getTime() ?? null,
-    scrapedAt: r.scraped_at.getTime(),
-  };
-}
-
-/** The department of a French postal code: 75001 -> 75, 20090 -> 2A, 20200 -> 2B, 97400 -> 974. */
-export function departmentOf(zipcode: string | null | undefined): string | null {
-  if (!zipcode || !/^\d{5}$/.test(zipcode)) return null;
-  if (zipcode.startsWith('20')) return Number(zipcode.slice(2, 3)) < 2 ? '2A' : '2B';
-  if (zipcode.startsWith('97') || zipcode.startsWith('98')) return zipcode.slice(0, 3);
-  return zipcode.slice(0, 2);
-}
-
 function toRecord(ad: AdInput, now: Date) {
   return {
     id: uuidv7(),
@@ -167,7 +85,7 @@ function toRecord(ad: AdInput, now: Date) {
     gearbox: ad.gearbox ?? null,
     zipcode: ad.zipcode ?? null,
     city: ad.city ?? null,
-    department: ad.department ?? departmentOf(ad.zipcode),
+    department: ad.department ?? departmentOf(ad.zipcode ?? null),
     lat: ad.lat ?? null,
     lng: ad.lng ?? null,
     owner_name: ad.ownerName ?? null,

@@ -1,179 +1,343 @@
-// From a Lobstr LeBonCoin result to the ad shape of POST /v1/ads. Pure, and never throws: a result
-// that cannot be mapped says why, so the importer can count it and move on.
+// From one Lobstr LeBonCoin result to the ad shape of POST /v1/ads (AdInput). Pure, and never throws:
+// a result that cannot be mapped says which field is at fault, so the importer can count it and move on.
 //
-// Lobstr's results endpoint (GET /v1/results?run=&page=&page_size=) answers
-//   { "count": <results in the run>, "page": n, "limit": page_size, "total_pages": n, "data": [ ... ] }
-// (as read by public clients of api.lobstr.io, e.g. Capitalead's LobstrService); the parser below also
-// accepts `results` for the list and `total_results` for the count, and computes missing page counts.
+// What Lobstr documents, and where (read when this was written; Lobstr's docs are the authority):
+// - GET https://api.lobstr.io/v1/results?run=<run hash>&page=N&limit=M, header `Authorization: Token <key>`;
+//   `limit` defaults to 50, max 100 (https://docs.lobstr.io/docs/get-results). Public clients also send
+//   `page_size`; we send what the importer sends and read whatever envelope comes back.
+// - Every list endpoint answers the same envelope (https://docs.lobstr.io/docs/pagination):
+//     { "total_results": 243, "limit": 10, "page": 1, "total_pages": 25, "result_from": 1, "result_to": 10,
+//       "next": "<url>" | null, "previous": "<url>" | null, "data": [ ... ] }
+//   Free plans cap the list and add a `warning` field. parseResultsPage also accepts `results` for the list,
+//   `count`/`total` for the total, and computes the page count from `limit`/`page_size`, or from `next: null`.
+// - Rate limit: /v1/results allows 2 requests/second; over it, 429 with `Retry-After` (seconds) and
+//   { "error": "Rate limit exceeded. Please try again later.", "type": "RateLimitExceeded", "code": 429 }
+//   (https://docs.lobstr.io/docs/rate-limiting).
+// - Webhook (https://docs.lobstr.io/docs/configure-webhook-delivery): POST of
+//     { "id": "<run hash>", "object": "run", "event": "run.done", "squid": { "id": "<hash>", "name": "..." },
+//       "timestamp": "2025/06/18 17:32:31" }      (timestamp in UTC; events run.running/paused/done/error)
+//   Note `squid` is an object there, not a string.
+// - A LeBonCoin result (https://docs.lobstr.io/examples/leboncoin-listings-search-export/get-results and
+//   .../leboncoin-iter-listings-with-phone/get-results): annonce_id (string), title, description, price
+//   (number), url, postal_code, city, lat/lng (strings), owner_name, owner_type, phone, no_salesmen, urgent,
+//   is_boosted, first_/last_publication_date, pictures (comma-separated string), category_name, details,
+//   more_details, plus Lobstr's own `id` (the result's hash, NOT the listing id), `object`, `run`,
+//   `scraping_time`. The docs type details/more_details as strings; a production client of the car scraper
+//   (TAdFromLobstr in a public repository, found by code search) reads them as objects: `details` keyed by
+//   French labels ("Marque", "Modèle", "Année modèle", "Kilométrage", "Carburant", "Boîte de vitesse",
+//   "Type de véhicule"...), `more_details` keyed by LeBonCoin attribute keys (brand, model, regdate, mileage,
+//   fuel, gearbox...) and carrying `old_price`, `car_price_min`, `car_price_max` as strings. We accept an
+//   object, a list of {label|key, value|value_label}, or JSON text, and read the price fields at the top
+//   level or in more_details.
 import { zonedToInstant } from '../../domain/calendar.js';
+import { departmentOf } from '../../domain/department.js';
 import { normalizeText } from '../../domain/normalize.js';
-import { AD_TYPES } from '../../domain/types.js';
+import { AD_TYPES, type OwnerType } from '../../domain/types.js';
 import type { AdInput } from '../ads/adInput.js';
-import { departmentOf } from '../ads/ingestAds.js';
 
-export type Mapped = { ok: true; ad: AdInput } | { ok: false; id: string | null; reason: string };
+export type MappedResult = { ok: true; ad: AdInput } | { ok: false; id: string | null; reason: string };
+
+export interface ResultsPage {
+  results: unknown[];
+  totalPages: number | null;
+  totalResults: number | null;
+}
 
 type Raw = Record<string, unknown>;
 
-const DETAIL_LABELS = {
-  brand: ['marque'],
-  model: ['modele'],
-  modelYear: ['annee modele', 'annee'],
-  mileageKm: ['kilometrage'],
-  fuel: ['carburant', 'energie'],
-  gearbox: ['boite de vitesse', 'boite de vitesses'],
-  subType: ['type de vehicule', 'type'],
-} as const;
+const PARIS = 'Europe/Paris';
+const MAX_PRICE = 100_000_000;
+const MAX_MILEAGE = 10_000_000;
 
-export function parseResultsPage(body: unknown): { results: unknown[]; totalPages: number | null; totalResults: number | null } {
-  const b = (body && typeof body === 'object' ? body : {}) as Raw;
-  const list = Array.isArray(b.data) ? b.data : Array.isArray(b.results) ? b.results : Array.isArray(body) ? (body as unknown[]) : [];
-  const totalResults = toInt(b.total_results ?? b.count ?? b.total);
-  const limit = toInt(b.limit ?? b.page_size);
-  const totalPages = toInt(b.total_pages ?? b.num_pages) ?? (totalResults !== null && limit ? Math.ceil(totalResults / limit) : null);
-  return { results: list, totalPages, totalResults };
+export function parseResultsPage(body: unknown): ResultsPage {
+  // A bare list says nothing about other pages.
+  if (Array.isArray(body)) return { results: body, totalPages: null, totalResults: null };
+  const b = isObject(body) ? body : {};
+  const results = Array.isArray(b.data) ? b.data : Array.isArray(b.results) ? b.results : [];
+  const totalResults = wholeNumber(b.total_results ?? b.count ?? b.total);
+  const pageSize = wholeNumber(b.limit ?? b.page_size);
+  const page = wholeNumber(b.page);
+  let totalPages = wholeNumber(b.total_pages ?? b.num_pages);
+  if (totalPages === null && totalResults !== null && pageSize) totalPages = Math.ceil(totalResults / pageSize);
+  // No counts at all, but Lobstr says there is no next page: this one is the last.
+  if (totalPages === null && b.next === null && page !== null) totalPages = page;
+  return { results, totalPages, totalResults };
 }
 
-export function mapLobstrResult(result: unknown): Mapped {
-  if (!result || typeof result !== 'object') return { ok: false, id: null, reason: 'result is not an object' };
-  const r = result as Raw;
-  const id = text(r.annonce_id ?? r.id);
-  if (!id) return { ok: false, id: null, reason: 'annonce_id is missing' };
-  const fail = (reason: string): Mapped => ({ ok: false, id, reason });
+export function mapLobstrResult(result: unknown): MappedResult {
+  try {
+    return mapUnsafe(result);
+  } catch (error) {
+    // Nothing above should throw; a result built to trip it (a throwing getter...) must not stop a run.
+    const id = isObject(result) ? safeId(result) : null;
+    return { ok: false, id, reason: `result could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
 
-  const title = text(r.title);
-  if (!title) return fail('title is missing');
+function mapUnsafe(result: unknown): MappedResult {
+  if (!isObject(result) || Array.isArray(result)) return { ok: false, id: null, reason: 'result is not an object' };
+  const r = result;
+  // Lobstr's `id` is the hash of the result row, not the listing: only annonce_id identifies the ad.
+  const rawId = text(r.annonce_id);
+  if (rawId === null) return { ok: false, id: null, reason: 'annonce_id is missing' };
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(rawId)) return { ok: false, id: null, reason: `annonce_id ${JSON.stringify(rawId.slice(0, 40))} is not a listing id` };
+  const id = rawId;
+  const fail = (reason: string): MappedResult => ({ ok: false, id, reason });
+
+  const title = text(r.title, 500);
+  if (title === null) return fail('title is missing');
   const category = text(r.category_name);
-  const adType = category ? normalizeText(category).replace(/ /g, '-') : null;
-  if (!adType || !(AD_TYPES as readonly string[]).includes(adType)) return fail(`category_name ${JSON.stringify(category)} is not a known ad type`);
+  if (category === null) return fail('category_name is missing');
+  const adType = adTypeOfCategory(category);
+  if (adType === null) return fail(`category_name ${JSON.stringify(category)} is not an ad type we handle (${AD_TYPES.join(', ')})`);
 
   const details = readDetails(r.details, r.more_details);
-  const price = toInt(r.price);
-  const oldPrice = toInt(r.old_price);
-  const bandMin = toInt(r.car_price_min);
-  const bandMax = toInt(r.car_price_max);
-  const lat = toFloat(r.lat);
-  const lng = toFloat(r.lng);
-  const located = lat !== null && lng !== null && Math.abs(lat) <= 90 && Math.abs(lng) <= 180;
-  const firstText = text(r.first_publication_date);
-  const lastText = text(r.last_publication_date);
-  const first = firstText ? zonedToInstant(firstText, 'Europe/Paris') : null;
-  const last = lastText ? zonedToInstant(lastText, 'Europe/Paris') : null;
-  const zipcode = text(r.postal_code ?? r.zipcode);
-  const validZip = zipcode && /^\d{5}$/.test(zipcode) ? zipcode : null;
-  const modelYear = toInt(details.modelYear);
+  const price = wholeNumber(r.price, MAX_PRICE);
+  const oldPrice = wholeNumber(r.old_price ?? details.get('old price'), MAX_PRICE);
+  const bandMin = wholeNumber(r.car_price_min ?? details.get('car price min'), MAX_PRICE);
+  const bandMax = wholeNumber(r.car_price_max ?? details.get('car price max'), MAX_PRICE);
+  const zipcode = postalCode(r.postal_code ?? r.zipcode);
+  const [lat, lng] = coordinates(r.lat, r.lng);
+  const first = parisInstant(r.first_publication_date);
+  const last = parisInstant(r.last_publication_date);
+  const modelYear = wholeNumber(pick(details, 'annee modele', 'regdate'));
 
-  return {
-    ok: true,
-    ad: {
-      source: 'leboncoin',
-      externalId: id,
-      url: text(r.url),
-      title: title.slice(0, 500),
-      description: text(r.description) ?? '',
-      price,
-      adType,
-      subType: details.subType,
-      brand: details.brand ?? text(r.brand),
-      model: details.model ?? text(r.model),
-      modelYear: modelYear !== null && modelYear >= 1900 && modelYear <= 2100 ? modelYear : null,
-      mileageKm: toInt(details.mileageKm),
-      fuel: details.fuel,
-      gearbox: details.gearbox,
-      zipcode: validZip,
-      city: text(r.city),
-      department: departmentOf(validZip),
-      lat: located ? lat : null,
-      lng: located ? lng : null,
-      ownerName: text(r.owner_name),
-      ownerType: ownerTypeOf(r.owner_type),
-      phone: toE164(r.phone),
-      acceptSalesmen: !truthy(r.no_salesmen),
-      isUrgent: truthy(r.urgent),
-      hasBeenReposted: first !== null && last !== null && first.getTime() !== last.getTime(),
-      priceHasDropped: price !== null && oldPrice !== null && price < oldPrice,
-      hasBeenBoosted: truthy(r.is_boosted),
-      // Below the lower third of LeBonCoin's price band for this car.
-      isLowPrice: price !== null && bandMin !== null && bandMax !== null && bandMax > bandMin && price < bandMin + (bandMax - bandMin) / 3,
-      pictures: pictures(r.pictures),
-      firstPublishedAt: first?.toISOString() ?? null,
-      lastPublishedAt: last?.toISOString() ?? null,
-    },
+  const ad: AdInput = {
+    source: 'leboncoin',
+    externalId: id,
+    url: httpUrl(r.url),
+    title,
+    description: text(r.description, 20_000),
+    price,
+    adType,
+    subType: clip(pick(details, 'type de vehicule', 'type', 'vehicle type'), 100),
+    brand: clip(pick(details, 'marque', 'brand'), 100),
+    model: clip(pick(details, 'modele', 'model'), 100),
+    modelYear: modelYear !== null && modelYear >= 1900 && modelYear <= 2100 ? modelYear : null,
+    mileageKm: wholeNumber(pick(details, 'kilometrage', 'mileage'), MAX_MILEAGE),
+    // more_details carries LeBonCoin's codes for these ("1", "2"): only a word is worth keeping.
+    fuel: clip(pick(details, 'carburant', 'energie') ?? word(details.get('fuel')), 50),
+    gearbox: clip(pick(details, 'boite de vitesse', 'boite de vitesses') ?? word(details.get('gearbox')), 50),
+    zipcode,
+    city: text(r.city, 200),
+    department: departmentOf(zipcode),
+    lat,
+    lng,
+    ownerName: text(r.owner_name, 200),
+    ownerType: ownerTypeOf(r.owner_type),
+    phone: toE164(r.phone),
+    acceptSalesmen: !flag(r.no_salesmen),
+    isUrgent: flag(r.urgent),
+    hasBeenReposted: first !== null && last !== null && first !== last,
+    priceHasDropped: price !== null && oldPrice !== null && price < oldPrice,
+    hasBeenBoosted: flag(r.is_boosted),
+    // Below the lower third of LeBonCoin's price band for this car; no band, no claim.
+    isLowPrice: price !== null && bandMin !== null && bandMax !== null && bandMax >= bandMin && price < bandMin + (bandMax - bandMin) / 3,
+    pictures: pictures(r.pictures),
+    firstPublishedAt: first,
+    lastPublishedAt: last,
+    // Lobstr's own timestamps (runs, webhooks) are UTC; absent or unreadable, ingestion stamps its own time.
+    scrapedAt: utcInstant(r.scraping_time),
   };
+  return { ok: true, ad };
 }
 
-function readDetails(...sources: unknown[]) {
-  const values = new Map<string, string>();
-  // details wins over more_details: read more_details first, then overwrite.
-  for (const source of [...sources].reverse()) {
-    if (Array.isArray(source)) {
-      for (const item of source) {
-        if (!item || typeof item !== 'object') continue;
-        const i = item as Raw;
-        const label = text(i.label ?? i.key ?? i.name);
-        const value = text(i.value ?? i.value_label);
-        if (label && value) values.set(normalizeText(label), value);
-      }
-    } else if (source && typeof source === 'object') {
-      for (const [label, value] of Object.entries(source as Raw)) {
-        const v = text(value);
-        if (v) values.set(normalizeText(label), v);
-      }
-    }
-  }
-  const get = (labels: readonly string[]) => labels.map((l) => values.get(l)).find((v) => v !== undefined) ?? null;
-  return {
-    brand: get(DETAIL_LABELS.brand),
-    model: get(DETAIL_LABELS.model),
-    modelYear: get(DETAIL_LABELS.modelYear),
-    mileageKm: get(DETAIL_LABELS.mileageKm),
-    fuel: get(DETAIL_LABELS.fuel),
-    gearbox: get(DETAIL_LABELS.gearbox),
-    subType: get(DETAIL_LABELS.subType),
-  };
+/** "Voitures" -> voitures, "Équipement auto" -> equipement-auto, "Camping-cars" -> camping-cars; else null. */
+export function adTypeOfCategory(category: string): string | null {
+  const slug = normalizeText(category).replace(/ /g, '-');
+  const known = CATEGORY_ALIASES[slug] ?? slug;
+  return (AD_TYPES as readonly string[]).includes(known) ? known : null;
 }
 
-function text(v: unknown): string | null {
-  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return null;
-  const s = String(v).trim();
-  return s === '' ? null : s;
-}
+const CATEGORY_ALIASES: Record<string, string> = {
+  voiture: 'voitures',
+  moto: 'motos',
+  utilitaire: 'utilitaires',
+  'camping-car': 'camping-cars',
+  'equipements-auto': 'equipement-auto',
+};
 
-/** 12500, "12500", "12 500 €", "68 000 km" -> integers; anything else -> null. */
-function toInt(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.round(v) : null;
-  if (typeof v !== 'string') return null;
-  const digits = v.replace(/[\s\u00a0\u202f.]/g, '').replace(/(€|eur|km)$/i, '').replace(',', '.');
-  if (!/^\d+(\.\d+)?$/.test(digits)) return null;
-  return Math.round(Number(digits));
-}
+// Overseas departments dial like metropolitan France (0692...) but have their own country codes in E.164.
+const OVERSEAS_PREFIXES: Array<[RegExp, string]> = [
+  [/^(590|690|691)/, '590'], // Guadeloupe, Saint-Barthélemy, Saint-Martin
+  [/^(594|694)/, '594'], // Guyane
+  [/^(596|696|697)/, '596'], // Martinique
+  [/^(262|263|692|693|269|639)/, '262'], // La Réunion, Mayotte
+];
 
-function toFloat(v: unknown): number | null {
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim().replace(',', '.')) : NaN;
-  return Number.isFinite(n) && !(typeof v === 'string' && v.trim() === '') ? n : null;
-}
-
-const truthy = (v: unknown) => v === true || v === 1 || (typeof v === 'string' && ['true', '1', 'yes', 'oui'].includes(v.trim().toLowerCase()));
-
-function ownerTypeOf(v: unknown): 'private' | 'pro' | null {
-  const s = text(v)?.toLowerCase();
-  if (!s) return null;
-  if (['private', 'particulier', 'part'].includes(s)) return 'private';
-  if (['pro', 'professionnel', 'professional', 'professionel'].includes(s)) return 'pro';
-  return null;
-}
-
-/** French numbers to E.164: "06 12 34 56 78", "+33 6 12...", "0033 6..." -> +33612345678. */
-export function toE164(v: unknown): string | null {
-  const raw = text(v);
-  if (!raw) return null;
-  let s = raw.replace(/[\s.\-()]/g, '');
+/**
+ * A phone number in E.164, or null. French numbers ("06 12 34 56 78", "+33 (0)6 12...", "0033 6...",
+ * "612345678") become +33...; overseas ones (0692..., 0690...) their own country code; numbers already in
+ * international form are kept; anything with letters or the wrong length is dropped.
+ */
+export function toE164(value: unknown): string | null {
+  const raw = text(value);
+  if (raw === null) return null;
+  let s = raw.replace(/[\s.\-/()\u00a0]/g, '');
+  if (raw.replace(/\s/g, '').startsWith('+33(0)')) s = `+33${s.slice(4)}`;
   if (s.startsWith('00')) s = `+${s.slice(2)}`;
-  if (/^0[1-9]\d{8}$/.test(s)) s = `+33${s.slice(1)}`;
+  if (/^33[1-9]\d{8}$/.test(s)) s = `+${s}`;
+  if (/^\+330[1-9]\d{8}$/.test(s)) s = `+33${s.slice(4)}`;
+  let national: string | null = null;
+  if (/^0[1-9]\d{8}$/.test(s)) national = s.slice(1);
+  else if (/^[1-9]\d{8}$/.test(s)) national = s;
+  if (national !== null) {
+    const overseas = OVERSEAS_PREFIXES.find(([prefix]) => prefix.test(national));
+    return `+${overseas ? overseas[1] : '33'}${national}`;
+  }
+  if (s.startsWith('+33')) return /^\+33[1-9]\d{8}$/.test(s) ? s : null;
   return /^\+[1-9]\d{6,14}$/.test(s) ? s : null;
 }
 
-function pictures(v: unknown): string[] {
-  const list = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',') : [];
-  return list.map((p) => p.trim()).filter((p) => /^https?:\/\//.test(p)).slice(0, 100);
+/** details and more_details, keyed by normalised label ("Boîte de vitesse" -> "boite de vitesse"); details win. */
+function readDetails(details: unknown, moreDetails: unknown): Map<string, string> {
+  const values = new Map<string, string>();
+  const put = (label: unknown, value: unknown) => {
+    const l = text(label);
+    const v = text(value);
+    if (l !== null && v !== null && !values.has(normalizeText(l))) values.set(normalizeText(l), v);
+  };
+  for (const source of [details, moreDetails].map(parseJsonText)) {
+    if (Array.isArray(source)) {
+      for (const item of source) {
+        if (!isObject(item)) continue;
+        const value = item.value_label ?? item.value;
+        for (const label of [item.label, item.key_label, item.name, item.key]) put(label, value);
+      }
+    } else if (isObject(source)) {
+      for (const [label, value] of Object.entries(source)) put(label, value);
+    }
+  }
+  return values;
 }
+
+const pick = (details: Map<string, string>, ...labels: string[]): string | null => {
+  for (const label of labels) {
+    const v = details.get(label);
+    if (v !== undefined) return v;
+  }
+  return null;
+};
+
+function parseJsonText(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null;
+}
+
+function safeId(r: Raw): string | null {
+  try {
+    return text(r.annonce_id);
+  } catch {
+    return null;
+  }
+}
+
+function text(v: unknown, maxLength = Infinity): string | null {
+  if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) return null;
+  const s = String(v).trim();
+  return s === '' ? null : s.slice(0, maxLength);
+}
+
+const clip = (s: string | null, maxLength: number) => (s === null ? null : s.slice(0, maxLength));
+
+/** A value worth showing: not a bare code like "2". */
+const word = (s: string | undefined) => (s !== undefined && /\p{L}/u.test(s) ? s : null);
+
+/**
+ * A non-negative whole number from 12500, "12500", "12 500 €", "120 000 km", "12.500", "12500,50"; null
+ * for anything else, negatives and values above `max` included.
+ */
+function wholeNumber(v: unknown, max = Number.MAX_SAFE_INTEGER): number | null {
+  let n: number | null = null;
+  if (typeof v === 'number' && Number.isFinite(v)) n = v;
+  else if (typeof v === 'string') {
+    const s = v.replace(/[\s\u00a0\u202f]/g, '').replace(/(€|eur|euros?|km)$/i, '');
+    if (/^\d{1,3}([.,]\d{3})+$/.test(s)) n = Number(s.replace(/[.,]/g, ''));
+    else if (/^\d+([.,]\d+)?$/.test(s)) n = Number(s.replace(',', '.'));
+  }
+  if (n === null || n < 0) return null;
+  const whole = Math.round(n);
+  return whole <= max ? whole : null;
+}
+
+function decimal(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string' || !/^\s*-?\d+([.,]\d+)?\s*$/.test(v)) return null;
+  return Number(v.trim().replace(',', '.'));
+}
+
+/** Both coordinates, or neither: half a position is no position. */
+function coordinates(latValue: unknown, lngValue: unknown): [number | null, number | null] {
+  const lat = decimal(latValue);
+  const lng = decimal(lngValue);
+  if (lat === null || lng === null || Math.abs(lat) > 90 || Math.abs(lng) > 180) return [null, null];
+  return [lat, lng];
+}
+
+/** "69003" stays; 6000 (a number that lost its leading zero) becomes "06000"; anything else is null. */
+function postalCode(v: unknown): string | null {
+  const s = text(v);
+  if (s === null) return null;
+  if (/^\d{4}$/.test(s)) return `0${s}`;
+  return /^\d{5}$/.test(s) ? s : null;
+}
+
+function httpUrl(v: unknown): string | null {
+  const s = text(v);
+  return s !== null && /^https?:\/\//i.test(s) && s.length <= 2000 ? s : null;
+}
+
+/** Booleans as JSON, CSV or Python write them: true, 1, "true", "True", "1", "oui". */
+function flag(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1;
+  return typeof v === 'string' && ['true', '1', 'yes', 'oui'].includes(v.trim().toLowerCase());
+}
+
+function ownerTypeOf(v: unknown): OwnerType | null {
+  const s = text(v);
+  if (s === null) return null;
+  const t = normalizeText(s);
+  if (['private', 'particulier', 'part'].includes(t)) return 'private';
+  if (['pro', 'professionnel', 'professional', 'professionel'].includes(t)) return 'pro';
+  return null;
+}
+
+function pictures(v: unknown): string[] {
+  const parsed = parseJsonText(v);
+  const list = Array.isArray(parsed) ? parsed : typeof parsed === 'string' ? parsed.split(',') : [];
+  return list
+    .map((p) => text(p))
+    .filter((p): p is string => p !== null && /^https?:\/\//i.test(p) && p.length <= 2000)
+    .slice(0, 100);
+}
+
+const WALL_CLOCK = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** A date-time as ISO 8601 UTC; a wall-clock time without offset is read in `zone`. Null if unreadable. */
+function instant(v: unknown, zone: 'paris' | 'utc'): string | null {
+  const s = text(v);
+  const m = s === null ? null : WALL_CLOCK.exec(s);
+  if (s === null || m === null) return null;
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number];
+  const year = Number(m[1]);
+  // 31 February and friends would roll over into another day: refuse rather than invent a date.
+  const realDay = month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  if (!realDay || hour > 23 || minute > 59 || second > 59) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}`;
+  let date: Date | null;
+  if (m[7] !== undefined) date = new Date(`${iso}${m[7].length === 5 ? `${m[7].slice(0, 3)}:${m[7].slice(3)}` : m[7]}`);
+  else date = zone === 'utc' ? new Date(`${iso}Z`) : zonedToInstant(iso, PARIS);
+  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+const parisInstant = (v: unknown) => instant(v, 'paris');
+const utcInstant = (v: unknown) => instant(v, 'utc');

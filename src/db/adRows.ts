@@ -1,0 +1,78 @@
+// Rows of the ads table and the Ad snapshot events carry.
+import type { Ad } from '../events/types.generated.js';
+
+export interface AdRow {
+  id: string;
+  source: string;
+  external_id: string;
+  url: string | null;
+  title: string;
+  description: string;
+  price: number | null;
+  ad_type: string;
+  sub_type: string | null;
+  brand: string | null;
+  model: string | null;
+  model_year: number | null;
+  mileage_km: number | null;
+  fuel: string | null;
+  gearbox: string | null;
+  zipcode: string | null;
+  city: string | null;
+  department: string | null;
+  lat: number | null;
+  lng: number | null;
+  owner_name: string | null;
+  owner_type: string | null;
+  phone: string | null;
+  accept_salesmen: boolean;
+  is_urgent: boolean;
+  has_been_reposted: boolean;
+  price_has_dropped: boolean;
+  has_been_boosted: boolean;
+  is_low_price: boolean;
+  pictures: string[];
+  first_published_at: Date | null;
+  last_published_at: Date | null;
+  scraped_at: Date;
+}
+
+/** The snapshot events carry, from a stored row. */
+export function adFromRow(r: AdRow): Ad {
+  return {
+    adId: r.id,
+    source: r.source,
+    externalId: r.external_id,
+    url: r.url,
+    title: r.title,
+    description: r.description,
+    price: r.price,
+    adType: r.ad_type,
+    subType: r.sub_type,
+    brand: r.brand,
+    model: r.model,
+    modelYear: r.model_year,
+    mileageKm: r.mileage_km,
+    fuel: r.fuel,
+    gearbox: r.gearbox,
+    zipcode: r.zipcode,
+    city: r.city,
+    department: r.department,
+    lat: r.lat,
+    lng: r.lng,
+    ownerName: r.owner_name,
+    ownerType: r.owner_type,
+    phone: r.phone,
+    acceptSalesmen: r.accept_salesmen,
+    isUrgent: r.is_urgent,
+    hasBeenReposted: r.has_been_reposted,
+    priceHasDropped: r.price_has_dropped,
+    hasBeenBoosted: r.has_been_boosted,
+    isLowPrice: r.is_low_price,
+    pictures: r.pictures,
+    firstPublishedAt: r.first_published_at?.getTime() ?? null,
+    lastPublishedAt: r.last_published_at?.getTime() ?? null,
+    scrapedAt: r.scraped_at.getTime(),
+  };
+}
+

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdScraped } from '../../src/events/types.generated.js';
+import type { Service } from '../../src/service.js';
+import { startChildService } from '../support/childService.js';
+import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import { apiClient } from '../support/http.js';
+import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { waitFor } from '../support/waitFor.js';
+
+let t: TestEnv;
+let lobstr: FakeLobstr;
+let service: Service;
+let http: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  t = await createTestEnv();
+  lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, tooManyRequestsOn: [{ run: 'run-250', page: 2 }], failingPages: [{ run: 'run-flaky', page: 1, times: 2 }], maxRequestsPerSecond: 2 });
+  service = await t.startService({ ROLES: 'api,relay' });
+  http = apiClient(service.url);
+});
+afterAll(async () => {
+  await t.cleanup();
+  await lobstr.close();
+});
+
+const webhook = (runId: string, event = 'run.done') =>
+  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: runId, object: 'run', event, squid: { id: 'squid-1', name: 'voitures' }, timestamp: '2026/11/28 05:00:00' });
+const run = (runId: string) => t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string; next_page: number; total_pages: number; ads_received: number; results_skipped: number }>();
+const importerEnv = () => t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info' });
+
+describe('the Lobstr importer', () => {
+  it('imports a run of 250 results over 3 pages once, through a 429 and a restart after page 1', async () => {
+    const results = lobstrResults(250, 7);
+    lobstr.addRun('run-250', results);
+    // The webhook fires twice (Lobstr retries); other events are ignored.
+    expect(await webhook('run-250', 'run.running')).toEqual({ status: 200, body: { status: 'ignored', event: 'run.running' } });
+    expect((await webhook('run-250')).body).toEqual({ status: 'accepted', runId: 'run-250' });
+    expect((await webhook('run-250')).body).toEqual({ status: 'duplicate', runId: 'run-250' });
+
+    const first = startChildService(importerEnv());
+    await waitFor(async () => (await run('run-250'))?.next_page === 2, { intervalMs: 5, message: 'page 1 imported' }).catch((e: Error) => {
+      throw new Error(`${e.message}\n${first.output().slice(-3000)}`);
+    });
+    await first.kill('SIGKILL');
+    expect((await run('run-250'))!.ads_received).toBe(100);
+
+    const second = startChildService(importerEnv());
+    await waitFor(async () => (await run('run-250'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+    expect(second.output()).toMatch(/page 3\/3, 250 ads/);
+    await second.kill('SIGTERM');
+
+    expect(await run('run-250')).toMatchObject({ next_page: 4, total_pages: 3, ads_received: 250, results_skipped: 0 });
+    const ids = results.map((r) => String(r.annonce_id));
+    expect(await t.db('ads').whereIn('external_id', ids).count<{ count: string }[]>('* as count')).toEqual([{ count: 250 }]);
+    await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0);
+    const events = await t.readTopic('ads.scraped', (e) => e.filter((x) => ids.includes((x.event?.value as AdScraped).ad.externalId)).length >= 250);
+    const mine = events.filter((x) => ids.includes((x.event?.value as AdScraped).ad.externalId));
+    expect(mine).toHaveLength(250);
+    expect(new Set(mine.map((x) => (x.event!.value as AdScraped).ad.externalId)).size).toBe(250);
+    // The AdScraped events follow from the run's LobstrRunCompleted.
+    const runs = await t.readTopic('lobstr.runs', (e) => e.length >= 1);
+    expect(runs).toHaveLength(1);
+    expect(mine.every((x) => x.headers['causation-id'] === runs[0]!.headers['event-id'])).toBe(true);
+
+    // Lobstr's rate limit was honoured (the fake answers 429 beyond it), and its 429 was waited out.
+    const requests = lobstr.requests.filter((r) => r.run === 'run-250');
+    expect(busiestWindow(requests)).toBeLessThanOrEqual(2);
+    expect(requests.filter((r) => r.status === 429)).toHaveLength(1);
+    const after429 = requests[requests.findIndex((r) => r.status === 429) + 1]!;
+    expect(after429.at - requests.find((r) => r.status === 429)!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('retries a failing page and counts, without failing the run, results it cannot map', async () => {
+    lobstr.addRun('run-flaky', [...lobstrResults(20, 8), lobstrResult({ annonce_id: null }), lobstrResult({ annonce_id: 77, category_name: 'Immobilier' })]);
+    await webhook('run-flaky');
+    const importer = startChildService(importerEnv());
+    await waitFor(async () => (await run('run-flaky'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+    await importer.kill('SIGTERM');
+    expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 2 });
+    expect(lobstr.requests.filter((r) => r.run === 'run-flaky').map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(importer.output()).toContain('"resultId":"77"');
+  });
+});
