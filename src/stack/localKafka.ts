@@ -4,7 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,14 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   const java = ['java', `-Xms${options.heapMb ?? 256}m`, `-Xmx${options.heapMb ?? 512}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];
   const log4j = `-Dlog4j2.configurationFile=${join(projectRoot(), 'infra', 'kafka', 'log4j2.properties')}`;
   const clusterId = randomBytes(16).toString('base64url');
-  await run('java', ['-Xmx256m', log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', join(dataDir, 'server.properties')], {
-    timeout: 60_000,
-  });
+  try {
+    await run('java', ['-Xmx256m', log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', join(dataDir, 'server.properties')], {
+      timeout: 60_000,
+    });
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+  }
 
   const watchdog = spawn(
     join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
