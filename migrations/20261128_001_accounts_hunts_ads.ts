@@ -60,6 +60,8 @@ export async function up(knex: Knex): Promise<void> {
       ADD CONSTRAINT hunts_pacing_check CHECK (daily_pacing_limit IS NULL OR daily_pacing_limit >= 0);
     CREATE INDEX hunts_account_idx ON hunts (account_id, created_at) WHERE deleted_at IS NULL;
     CREATE INDEX hunts_active_idx ON hunts (created_at, id) WHERE deleted_at IS NULL AND status = 'active';
+    -- The matcher reads the hunts changed since its last look before every batch of ads.
+    CREATE INDEX hunts_updated_at_idx ON hunts (updated_at);
   `);
 
   await knex.schema.createTable('ads', (t) => {

@@ -50,6 +50,8 @@ export interface ConsumerSpec<K extends EventType> {
   batchSize?: number;
   /** Work outside the transaction (HTTP calls, long jobs). Must be idempotent: it runs again after a crash. */
   prepare?(event: ConsumedEvent<K>, ctx: HandlerContext): Promise<void>;
+  /** How many prepares of one batch run at once (1 keeps them in order; independent work may overlap). */
+  prepareConcurrency?: number;
   /** Applies the events the inbox has not seen, inside one transaction. */
   handle?(trx: Trx, events: Array<ConsumedEvent<K>>, ctx: HandlerContext): Promise<void>;
   /** Called after the transaction committed (e.g. to update in-memory state). */
@@ -176,7 +178,11 @@ export async function startConsumer<K extends EventType>(deps: PipelineDeps, spe
       );
       fresh = events.filter((e) => !seen.has(e.eventId));
     }
-    if (spec.prepare) for (const event of fresh) await spec.prepare(event, ctx);
+    if (spec.prepare) {
+      const prepare = spec.prepare;
+      const width = spec.prepareConcurrency ?? 1;
+      for (let i = 0; i < fresh.length; i += width) await Promise.all(fresh.slice(i, i + width).map((event) => prepare(event, ctx)));
+    }
     let applied: Array<ConsumedEvent<K>> = [];
     await deps.db.transaction(async (trx) => {
       if (spec.dedupe === false) {
@@ -265,16 +271,26 @@ export async function startConsumer<K extends EventType>(deps: PipelineDeps, spe
     deps.metrics.consumerLag.set({ consumer: spec.name, topic: batch.topic.slice(deps.topics.prefix.length), partition: String(batch.partition) }, lag);
   }
 
+  if (spec.seekOnStart?.length) {
+    // Seeking needs an initialised group: apply the positions once, when the consumer first joins.
+    let seeked = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (seeked) return;
+      seeked = true;
+      for (const s of spec.seekOnStart ?? []) consumer.seek(s);
+    });
+  }
   await consumer.connect();
   await consumer.subscribe({ topics: spec.topics.map((t) => deps.topics.name(t)), fromBeginning: spec.fromBeginning ?? true });
   await consumer.run({
     eachBatchAutoResolve: false,
+    // Every resolved chunk is committed at once: its database transaction is already committed,
+    // and a restart should redeliver as little as possible.
     autoCommit: true,
-    autoCommitInterval: 1000,
+    autoCommitThreshold: 1,
     partitionsConsumedConcurrently: deps.concurrency,
     eachBatch,
   });
-  for (const s of spec.seekOnStart ?? []) consumer.seek(s);
   log.info({ groupId, topics: spec.topics }, 'consumer started');
 
   const prune = async () => {

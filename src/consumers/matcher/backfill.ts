@@ -1,0 +1,59 @@
+// Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
+// last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
+// instance does it (a shared consumer group), in one transaction with the inbox row.
+import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
+import { localTime } from '../../domain/calendar.js';
+import { causeOf } from '../../events/envelope.js';
+import type { ServiceContext } from '../../service.js';
+import { startConsumer } from '../pipeline.js';
+import { boundingBox, loadAccountActiveHunts, loadHunt, streamAds } from './huntQueries.js';
+import { recordMatches, type Match } from './recordMatches.js';
+
+const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
+
+export function startBackfill(ctx: ServiceContext) {
+  return startConsumer(ctx.pipeline, {
+    name: 'matcher-backfill',
+    topics: ['hunts.changed'],
+    eventTypes: ['HuntChanged'],
+    batchSize: 1,
+    handle: async (trx, events, hc) => {
+      for (const event of events) {
+        if (!BACKFILL_CHANGES.has(event.value.change)) continue;
+        const hunt = await loadHunt(trx, event.value.huntId);
+        if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
+        const started = Date.now();
+        const now = ctx.clock.now();
+        const since = new Date(now.getTime() - ctx.config.matching.backfillDays * 86_400_000);
+        const target = compileHunt(hunt);
+        // Attribution goes to the account's oldest matching hunt, which may be another one.
+        const accountHunts = (await loadAccountActiveHunts(trx, hunt.accountId)).map(compileHunt);
+        const deps = { outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day };
+        let scanned = 0;
+        let leads = 0;
+        const filter = {
+          adType: hunt.adType,
+          scrapedSince: since,
+          priceMin: hunt.priceMin,
+          priceMax: hunt.priceMax,
+          ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
+        };
+        for await (const ads of streamAds(trx, filter)) {
+          const matches: Match[] = [];
+          for (const ad of ads) {
+            const prepared = prepareAd(ad);
+            if (!matchesCompiled(prepared, target)) continue;
+            const owner = accountHunts.find((h) => matchesCompiled(prepared, h)) ?? target;
+            matches.push({ hunt: owner.hunt, ad, cause: causeOf(event) });
+          }
+          scanned += ads.length;
+          leads += (await recordMatches(trx, deps, matches)).leadsCreated;
+          await hc.heartbeat();
+        }
+        await trx('hunts').where({ id: hunt.id }).update({ last_scan_at: now });
+        ctx.metrics.matches.inc({ source: 'backfill' }, leads);
+        hc.log.info({ huntId: hunt.id, accountId: hunt.accountId, change: event.value.change, scanned, leads, ms: Date.now() - started }, 'hunt backfilled');
+      }
+    },
+  });
+}
