@@ -110,6 +110,8 @@ const schema = z.object({
   SEND_RATE_PER_MINUTE: int(30, 1, 100_000),
   SEND_RETRY_BASE_MS: int(120_000, 1),
   SEND_LEASE_MS: int(60_000, 100),
+  SEND_POLL_MS: int(1000, 10),
+  SEND_CONCURRENCY: int(8, 1, 256),
   OUTBOX_SHARDS: int(16, 1, 1024),
   OUTBOX_BATCH_SIZE: int(500, 1, 10_000),
   OUTBOX_POLL_MS: int(5000, 10),
@@ -174,6 +176,8 @@ export function loadConfig(env: Env) {
       ratePerMinute: e.SEND_RATE_PER_MINUTE,
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       leaseMs: e.SEND_LEASE_MS,
+      pollMs: e.SEND_POLL_MS,
+      concurrency: e.SEND_CONCURRENCY,
     },
     outbox: {
       shards: e.OUTBOX_SHARDS,

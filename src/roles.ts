@@ -4,6 +4,9 @@ import { registerLeadRoutes } from './http/leadRoutes.js';
 import { registerAdRoutes } from './producers/ads/adRoutes.js';
 import { registerHuntRoutes } from './producers/hunts/huntRoutes.js';
 import { registerLobstrWebhook } from './producers/lobstr/webhookRoutes.js';
+import { startMatcher } from './consumers/matcher/matcherRole.js';
+import { startSender } from './consumers/sender/senderRole.js';
+import { startImporter } from './producers/lobstr/importer.js';
 import { startScheduler } from './producers/ticks/scheduler.js';
 import { registerTickRoutes } from './producers/ticks/tickRoutes.js';
 import type { RoleStarter } from './service.js';
@@ -16,4 +19,7 @@ const api: RoleStarter = async (ctx, app) => {
 export const defaultRoles: Partial<Record<Role, RoleStarter>> = {
   api,
   scheduler: (ctx) => startScheduler(ctx),
+  matcher: (ctx) => startMatcher(ctx),
+  sender: (ctx) => startSender(ctx),
+  importer: (ctx) => startImporter(ctx),
 };

@@ -116,6 +116,15 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerHealthRoutes({ db, admin, metrics })(app);
 
     const roles = new Map<Role, RoleHandle>();
+    // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role
+    // is registered as soon as it runs, so a failed start stops the ones before it.
+    const addRole = (role: Role, handle: RoleHandle) => {
+      roles.set(role, handle);
+      stops.push(async () => {
+        await handle.stop();
+        log.info({ role }, 'role stopped');
+      });
+    };
     let relay: Relay | undefined;
     if (config.roles.has('relay')) {
       relay = createRelay({
@@ -131,16 +140,14 @@ export async function startService(options: StartOptions): Promise<Service> {
       });
       await relay.start();
       const r = relay;
-      roles.set('relay', { stop: () => r.stop() });
+      addRole('relay', { stop: () => r.stop() });
     }
     for (const role of config.roles) {
       if (role === 'relay') continue;
       const starter = options.roles[role];
       if (!starter) throw new Error(`role ${role} is not available in this build`);
-      roles.set(role, await starter(context, app));
+      addRole(role, await starter(context, app));
     }
-    // Roles stop in reverse order of start, after the HTTP server stopped taking requests.
-    for (const [role, handle] of roles) stops.push(async () => (await handle.stop(), log.info({ role }, 'role stopped')));
 
     await app.listen({ port: config.port, host: config.host });
     stops.push(() => app.close());
