@@ -140,18 +140,7 @@ describe('the matcher', () => {
     await producer.disconnect();
     await waitFor(async () => Number((await t.db('inbox').where('consumer', 'like', '%.matcher').count<{ count: string }[]>('* as count'))[0]!.count) > 0);
     await waitFor(async () => (await t.countMessages('ads.scraped')) > 0 && Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0);
-    const matcherGroup = `${t.topics.prefix}matcher`;
-    await waitFor(async () => {
-      const admin = t.kafka.admin();
-      await admin.connect();
-      try {
-        const [committed] = await admin.fetchOffsets({ groupId: matcherGroup, topics: [t.topics.name('ads.scraped')] });
-        const ends = await admin.fetchTopicOffsets(t.topics.name('ads.scraped'));
-        return ends.every((e) => committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
-      } finally {
-        await admin.disconnect();
-      }
-    }, { message: 'matcher caught up' });
+    await t.waitForConsumerGroup('matcher', 'ads.scraped');
     expect(await leadsOf(account)).toHaveLength(1);
     expect(await t.db('contacted_ads').where({ account_id: account, ad_id: adId })).toHaveLength(1);
     expect(await t.db('messages').where({ account_id: account, ad_id: adId })).toHaveLength(1);

@@ -123,6 +123,26 @@ export class TestEnv {
     }
   }
 
+  /** Waits until the consumer group `name` (a role's group, before the prefix) has committed every message of `topic`. */
+  async waitForConsumerGroup(name: string, topic: string, timeoutMs = 30_000) {
+    const groupId = `${this.topics.prefix}${name}`;
+    const full = `${this.topics.prefix}${topic}`;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [full] });
+          const ends = await admin.fetchTopicOffsets(full);
+          return ends.every((e) => e.high === '0' || committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
+        },
+        { timeoutMs, message: `${groupId} caught up on ${full}` },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** Number of messages currently in a topic (sum of partition high watermarks). */
   async countMessages(topic: string): Promise<number> {
     const full = topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
