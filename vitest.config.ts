@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         // Pure code: no broker, no database. `npx vitest run --project unit` runs in seconds.
-        test: { name: 'unit', include: ['test/**/*.unit.spec.ts'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['test/**/*.unit.spec.ts'], sequence: { groupOrder: 0 }, testTimeout: 30_000 },
       },
       {
         // Real Kafka and PostgreSQL: one broker and one database server for the whole run

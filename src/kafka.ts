@@ -24,7 +24,14 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
         // Connection-level error responses ("coordinator is loading", "not leader") are retried by
         // kafkajs itself; what finally fails reaches us as a thrown error, logged where it is handled.
-        const pinoLevel = namespace === 'Connection' && level === logLevel.ERROR ? 'debug' : (LEVELS[level] ?? 'info');
+        // A consumer's crash is logged by our pipeline from the CRASH event, at warn when kafkajs
+        // restarts it and at fatal when it cannot: its own two error lines would say it twice.
+        const pinoLevel =
+          namespace === 'Connection' && level === logLevel.ERROR
+            ? 'debug'
+            : namespace === 'Consumer' && (message.startsWith('Crash: ') || message.startsWith('Restarting the consumer'))
+              ? 'debug'
+              : (LEVELS[level] ?? 'info');
         kafkaLog[pinoLevel]({ namespace, ...rest }, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },

@@ -98,6 +98,9 @@ export async function startConsumer<K extends EventType>(deps: PipelineDeps, spe
     sessionTimeout: deps.sessionTimeoutMs,
     heartbeatInterval: deps.heartbeatIntervalMs,
     rebalanceTimeout: Math.max(deps.sessionTimeoutMs * 2, 10_000),
+    // A fetch returns as soon as there is data; this only bounds how long an idle fetch keeps
+    // disconnect (and so a graceful shutdown) waiting. kafkajs' default is 5 s.
+    maxWaitTimeInMs: 1000,
     retry: { retries: 10 },
   });
   let running = true;

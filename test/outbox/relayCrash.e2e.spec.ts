@@ -18,7 +18,7 @@ const rows = async () => Number((await t.db('outbox').count<{ count: string }[]>
 describe('a relay killed mid-batch', () => {
   it('republishes on restart: every event reaches Kafka at least once', async () => {
     const outbox = createOutbox({ codec: t.codec, topics: t.topics, shards: 16 });
-    const total = 20_000;
+    const total = 10_000;
     const ids = await t.db.transaction((trx) =>
       outbox.enqueue(
         trx,
@@ -49,5 +49,5 @@ describe('a relay killed mid-batch', () => {
     expect(ids.filter((id) => !published.has(id))).toEqual([]);
     // Duplicates are allowed (at least once); the count says how many the kill caused.
     expect(read.length).toBeGreaterThanOrEqual(total);
-  });
+  }, 120_000);
 });

@@ -10,20 +10,25 @@ import { startHuntIndexSync } from './huntIndexSync.js';
 export async function startMatcher(ctx: ServiceContext): Promise<RoleHandle> {
   const index = createHuntIndex();
   const parts: RoleHandle[] = [];
+  let sync: Awaited<ReturnType<typeof startHuntIndexSync>> | undefined;
   try {
-    const sync = await startHuntIndexSync(ctx, index);
-    parts.push(sync);
+    sync = await startHuntIndexSync(ctx, index);
     parts.push(await startContinuousMatching(ctx, index, sync));
     parts.push(await startBackfill(ctx));
     parts.push(await startDailyCatchUp(ctx));
   } catch (error) {
-    for (const p of parts.reverse()) await p.stop().catch(() => undefined);
+    await Promise.allSettled(parts.map((p) => p.stop()));
+    await sync?.stop().catch(() => undefined);
     throw error;
   }
+  const indexSync = sync;
   return {
     async stop() {
-      // Consumers first (they finish their batch and commit), the index sync last.
-      for (const p of [...parts].reverse()) await p.stop();
+      // The consumers together (each finishes its batch and commits), then the index sync.
+      const stopped = await Promise.allSettled(parts.map((p) => p.stop()));
+      await indexSync.stop();
+      const failed = stopped.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
