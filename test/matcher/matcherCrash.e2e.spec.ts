@@ -39,15 +39,7 @@ describe('a matcher killed mid-batch', () => {
 
     const ads = Array.from({ length: 40 }, () => adInput({ brand }));
     expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-    await waitFor(
-      async () => {
-        const { rows } = await t.db.raw<{ rows: unknown[] }>(
-          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
-        );
-        return rows.length > 0;
-      },
-      { message: 'the matcher waits on the pacing counter, mid-transaction' },
-    );
+    await t.waitForLockWait('the matcher waits on the pacing counter, mid-transaction');
     expect(await first.kill('SIGKILL')).toBe(null);
     await blocker.commit();
     expect(await count('leads', { account_id: paced })).toBe(0);

@@ -42,15 +42,7 @@ describe('a sender killed after the gateway’s 2xx, before its commit', () => {
       expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand })] })).status).toBe(202);
 
       await waitFor(() => gateway.requests.length === 1 && blocker !== undefined, { message: 'the gateway accepted the message' });
-      await waitFor(
-        async () => {
-          const { rows } = await t.db.raw<{ rows: unknown[] }>(
-            `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
-          );
-          return rows.length > 0;
-        },
-        { message: 'the sender waits to commit "sent"' },
-      );
+      await t.waitForLockWait('the sender waits to commit "sent"');
       expect(await first.kill('SIGKILL')).toBe(null);
       await blocker!.rollback();
       const [message] = await t.db('messages').where({ account_id: account }).select<Array<{ id: string; status: string }>>('id', 'status');

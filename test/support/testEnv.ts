@@ -143,6 +143,19 @@ export class TestEnv {
     }
   }
 
+  /** Waits until a session of this file's database waits for a lock (e.g. one a test holds). */
+  async waitForLockWait(message: string) {
+    await waitFor(
+      async () => {
+        const { rows } = await this.db.raw<{ rows: unknown[] }>(
+          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
+        );
+        return rows.length > 0;
+      },
+      { message },
+    );
+  }
+
   /** Number of messages currently in a topic (sum of partition high watermarks). */
   async countMessages(topic: string): Promise<number> {
     const full = topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
