@@ -4,6 +4,7 @@ import * as m001 from './20261128_001_accounts_hunts_ads.js';
 import * as m002 from './20261128_002_leads_contacts_messages.js';
 import * as m003 from './20261128_003_outbox_inbox.js';
 import * as m004 from './20261128_004_importer_scheduler.js';
+import * as m005 from './20261129_005_message_chain.js';
 
 interface Migration {
   name: string;
@@ -16,6 +17,7 @@ export const migrations: Migration[] = [
   { name: '20261128_002_leads_contacts_messages', ...m002 },
   { name: '20261128_003_outbox_inbox', ...m003 },
   { name: '20261128_004_importer_scheduler', ...m004 },
+  { name: '20261129_005_message_chain', ...m005 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

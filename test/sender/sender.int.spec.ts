@@ -82,6 +82,12 @@ describe('the sender', () => {
     const event = events.find((x) => (x.event?.value as MessageSent).messageId === message!.id)!;
     expect(event.key).toBe(account);
     expect(event.event!.value).toMatchObject({ accountId: account, leadId: message!.lead_id, adId: message!.ad_id, externalId: sent.external_id, attempts: 1 });
+    // MessageSent continues the chain: it follows from the SendMessage, under the AdScraped's correlation id.
+    const commands = await t.readTopic('messages.send', (e) => e.some((x) => (x.event?.value as SendMessage).messageId === message!.id));
+    const command = commands.find((x) => (x.event?.value as SendMessage).messageId === message!.id)!;
+    expect(event.headers['causation-id']).toBe(command.headers['event-id']);
+    expect(event.headers['correlation-id']).toBe(command.headers['correlation-id']);
+    expect(event.headers['correlation-id']).not.toBe(event.headers['event-id']);
 
     const calls = requestsFor(brand);
     expect(calls).toHaveLength(1);

@@ -10,7 +10,7 @@ import type { Trx } from '../../db/knex.js';
 import { contactEligibility } from '../../domain/contactDecision.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
+import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 
 export interface Match {
@@ -170,6 +170,8 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
       recipient: c.recipient,
       content: renderTemplate(c.template, c.ad),
       status: 'pending',
+      command_event_id: newEventId(),
+      correlation_id: c.cause.correlationId,
       next_attempt_at: deps.now,
       created_at: deps.now,
       updated_at: deps.now,
@@ -193,6 +195,7 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
       return {
         eventType: 'SendMessage',
         key: c.hunt.accountId,
+        eventId: m.command_event_id,
         cause: c.cause,
         value: {
           messageId: m.id,

@@ -21,7 +21,13 @@ interface MessageRow {
   content: string;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
+  command_event_id: string | null;
+  correlation_id: string | null;
 }
+
+/** What settles a message follows from the SendMessage that commanded it, in the same chain. */
+const causeOf = (m: MessageRow) =>
+  m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined;
 
 export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled' | 'rate-limited' | 'not-due';
 
@@ -84,6 +90,7 @@ async function recordOutcome(ctx: ServiceContext, trx: Trx, m: MessageRow, outco
     await ctx.outbox.enqueue(trx, {
       eventType: 'MessageSent',
       key: m.account_id,
+      cause: causeOf(m),
       value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId: outcome.externalId, attempts: m.attempts, sentAt: outcome.sentAt.getTime() },
     });
     return 'sent';
@@ -111,6 +118,7 @@ async function recordOutcome(ctx: ServiceContext, trx: Trx, m: MessageRow, outco
   await ctx.outbox.enqueue(trx, {
     eventType: 'MessageFailed',
     key: m.account_id,
+    cause: causeOf(m),
     value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason, permanent, attempts: m.attempts, failedAt: now.getTime() },
   });
   return 'failed';
