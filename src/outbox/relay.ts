@@ -11,6 +11,8 @@
 //
 // Why nothing is lost: rows are deleted only after the broker acknowledged them (acks=all); a relay
 // killed in between republishes them on restart (or another relay does): duplicates, never loss.
+// For the same reason the delete need not wait for its WAL flush (synchronous_commit off on the
+// relay's session): a delete lost in a database crash only means those rows are published again.
 import pg from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Db } from '../db/knex.js';
@@ -86,6 +88,7 @@ export function createRelay(o: RelayOptions): Relay {
     c.on('notification', signal);
     await c.connect();
     await c.query('LISTEN outbox');
+    await c.query('SET synchronous_commit = off');
     const ownership = createShardOwnership(c, o.shards);
     const slot = await ownership.join();
     log.info({ slot }, 'relay joined');
@@ -105,8 +108,9 @@ export function createRelay(o: RelayOptions): Relay {
     }
     await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     const ackedAt = Date.now();
-    // Only now, with the broker's acknowledgement, may the rows go.
-    await o.db('outbox').whereIn('id', rows.map((r) => r.id)).delete();
+    // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
+    if (!client) throw new Error('relay connection lost before its published rows were deleted; they will be published again');
+    await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
     for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
     for (const row of rows) o.metrics.outboxPublishDelaySeconds.observe((ackedAt - row.created_at.getTime()) / 1000);
     o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
