@@ -11,11 +11,19 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+// A test that fails or times out before killing its children must not leave them running.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 export function startChildService(env: Record<string, string>): ChildService {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
