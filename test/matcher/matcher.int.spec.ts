@@ -182,6 +182,26 @@ describe('the matcher', () => {
     expect((await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date | null }>())!.last_scan_at).not.toBeNull();
   });
 
+  it('backfills a hunt matching 12,000 ads in one transaction, beyond what one multi-row statement can carry', async () => {
+    const account = randomUUID();
+    const brand = newBrand();
+    for (let i = 0; i < 12; i++) {
+      const ads = Array.from({ length: 1000 }, () => adInput({ brand }));
+      await t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, ads, { now: new Date() }));
+    }
+    await createHunt({ accountId: account, brands: [brand], dailyPacingLimit: 11_000 });
+    await waitFor(async () => Number((await t.db('leads').where({ account_id: account }).count<{ count: string }[]>('* as count'))[0]!.count) === 12_000, {
+      timeoutMs: 60_000,
+      message: '12,000 leads',
+    });
+    const byStage = await t.db('leads').where({ account_id: account }).groupBy('stage', 'reason').select('stage', 'reason').count<Array<{ stage: string; reason: string | null; count: number }>>('* as count');
+    expect(byStage.sort((a, b) => a.stage.localeCompare(b.stage))).toEqual([
+      { stage: 'contacte', reason: null, count: 11_000 },
+      { stage: 'nouveau', reason: 'pacing', count: 1_000 },
+    ]);
+    expect(Number((await t.db('messages').where({ account_id: account }).count<{ count: string }[]>('* as count'))[0]!.count)).toBe(11_000);
+  }, 90_000);
+
   it('creates on the daily tick the leads a matcher never saw, and moves lastScanAt', async () => {
     const account = randomUUID();
     const hunt = await createHunt({ accountId: account, brands: ['Alpine'], outreach: null });

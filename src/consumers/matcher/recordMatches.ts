@@ -47,11 +47,24 @@ export interface RecordDeps {
   pacingDay: string;
 }
 
+/** Matches per round of statements: multi-row statements stay well under PostgreSQL's 65,535 parameters. */
+const CHUNK = 1000;
+
 export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
-  if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const r = await recordChunk(trx, deps, sorted.slice(i, i + CHUNK));
+    result.leadsCreated += r.leadsCreated;
+    result.contacted += r.contacted;
+    for (const [reason, n] of Object.entries(r.notContacted) as Array<[ContactReason, number]>) result.notContacted[reason] = (result.notContacted[reason] ?? 0) + n;
+  }
+  return result;
+}
+
+async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise<RecordResult> {
+  const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
   const rows = sorted.map((m) => ({ id: uuidv7(), account_id: m.hunt.accountId, ad_id: m.ad.adId, hunt_id: m.hunt.id, stage: 'nouveau', created_at: deps.now, updated_at: deps.now }));
   const created = await trx('leads')
     .insert(rows)
@@ -102,6 +115,13 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
  * the daily tick for leads held back by pacing.
  */
 export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
+  if (leads.length <= CHUNK) return contactChunk(trx, deps, leads);
+  const outcomes = new Map<string, ContactOutcome>();
+  for (let i = 0; i < leads.length; i += CHUNK) for (const [id, o] of await contactChunk(trx, deps, leads.slice(i, i + CHUNK))) outcomes.set(id, o);
+  return outcomes;
+}
+
+async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
   const outcomes = new Map<string, ContactOutcome>();
   const refuse = (leadId: string, reason: ContactReason) => outcomes.set(leadId, { contacted: false, reason, messageId: null, channel: null });
 
