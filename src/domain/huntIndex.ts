@@ -21,12 +21,25 @@ interface GeoBucket {
   wide: CompiledHunt[];
 }
 
+/**
+ * A hunt with keywords only matches an ad whose text holds its first keyword, so the first word of
+ * that keyword is a necessary word of the ad: such hunts are filed under it, and an ad visits only
+ * the buckets of its own words (most hunts name a model, so this divides the candidates many times).
+ */
+interface KeyedBuckets {
+  plain: GeoBucket;
+  byWord: Map<string, GeoBucket>;
+}
+
 interface TypeBucket {
-  byBrand: Map<string, GeoBucket>;
-  anyBrand: GeoBucket;
+  byBrand: Map<string, KeyedBuckets>;
+  anyBrand: KeyedBuckets;
 }
 
 const newGeoBucket = (): GeoBucket => ({ cells: new Map(), byZipcode: new Map(), wide: [] });
+const newKeyedBuckets = (): KeyedBuckets => ({ plain: newGeoBucket(), byWord: new Map() });
+/** Keywords are normalised and padded (' gt line '): their first word. */
+const firstWordOf = (keyword: string) => keyword.trim().split(' ')[0]!;
 const cellOf = (lat: number, lng: number) => Math.floor((lat + 90) / CELL_DEG) * CELLS_PER_ROW + Math.floor((lng + 180) / CELL_DEG);
 
 function push<K>(map: Map<K, CompiledHunt[]>, key: K, h: CompiledHunt) {
@@ -86,12 +99,21 @@ export function createHuntIndex(): HuntIndex {
 
   function geoBucketsFor(h: CompiledHunt): GeoBucket[] {
     let type = types.get(h.adType);
-    if (!type) types.set(h.adType, (type = { byBrand: new Map(), anyBrand: newGeoBucket() }));
-    if (h.brands === null) return [type.anyBrand];
+    if (!type) types.set(h.adType, (type = { byBrand: new Map(), anyBrand: newKeyedBuckets() }));
     const t = type;
-    return [...h.brands].map((brand) => {
-      let b = t.byBrand.get(brand);
-      if (!b) t.byBrand.set(brand, (b = newGeoBucket()));
+    const keyed =
+      h.brands === null
+        ? [t.anyBrand]
+        : [...h.brands].map((brand) => {
+            let b = t.byBrand.get(brand);
+            if (!b) t.byBrand.set(brand, (b = newKeyedBuckets()));
+            return b;
+          });
+    const word = h.keywords.length > 0 ? firstWordOf(h.keywords[0]!) : null;
+    return keyed.map((k) => {
+      if (word === null) return k.plain;
+      let b = k.byWord.get(word);
+      if (!b) k.byWord.set(word, (b = newGeoBucket()));
       return b;
     });
   }
@@ -131,8 +153,18 @@ export function createHuntIndex(): HuntIndex {
     const type = types.get(p.ad.adType);
     if (!type) return out;
     const cell = p.hasCoordinates ? cellOf(p.ad.lat!, p.ad.lng!) : -1;
-    if (p.brand !== null) collect(type.byBrand.get(p.brand), p, cell, out);
-    collect(type.anyBrand, p, cell, out);
+    let words: Set<string> | undefined;
+    const collectKeyed = (k: KeyedBuckets | undefined) => {
+      if (!k) return;
+      collect(k.plain, p, cell, out);
+      if (k.byWord.size === 0) return;
+      words ??= new Set(p.text().trim().split(' '));
+      // Each hunt sits under one word, and the words are distinct: no hunt is visited twice.
+      if (words.size < k.byWord.size) for (const w of words) collect(k.byWord.get(w), p, cell, out);
+      else for (const [w, bucket] of k.byWord) if (words.has(w)) collect(bucket, p, cell, out);
+    };
+    if (p.brand !== null) collectKeyed(type.byBrand.get(p.brand));
+    collectKeyed(type.anyBrand);
     if (out.length > 1) out.sort(byAge);
     return out;
   }

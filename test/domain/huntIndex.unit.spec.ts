@@ -5,7 +5,8 @@ import { ad, hunt } from '../support/domainFixtures.js';
 import { seededRandom, type Random } from '../support/random.js';
 
 const BRANDS = ['Peugeot', 'Renault', 'Citroën', 'CITROEN', 'Mercedes-Benz', 'mercedes benz', 'Volkswagen', 'Škoda', 'BMW', 'Toyota'];
-const WORDS = ['toit ouvrant', 'cuir', 'gps', 'première main', 'accidentée', 'diesel', 'garantie'];
+// Multi-word keywords, and words that start several of them: the index files keyword hunts by first word.
+const WORDS = ['toit ouvrant', 'toit panoramique', 'cuir', 'gps', 'première main', 'Première', 'accidentée', 'diesel', 'garantie', 'GT Line', 'gt'];
 const uuid = (n: number) => `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 const maybe = <T>(r: Random, p: number, value: () => T): T | null => (r.chance(p) ? value() : null);
 
@@ -26,7 +27,7 @@ function randomHunt(r: Random, n: number): Hunt {
     modelYearMax: maybe(r, 0.2, () => r.int(2015, 2026)),
     mileageMax: maybe(r, 0.3, () => r.int(20_000, 250_000)),
     ownerTypes: r.chance(0.2) ? [r.pick(['private', 'pro'] as const)] : [],
-    keywords: r.chance(0.1) ? [r.pick(WORDS)] : [],
+    keywords: r.chance(0.3) ? (r.chance(0.3) ? [r.pick(WORDS), r.pick(WORDS)] : [r.pick(WORDS)]) : [],
     excludedKeywords: r.chance(0.1) ? [r.pick(WORDS)] : [],
     isUrgent: r.chance(0.05),
     priceHasDropped: r.chance(0.05),
@@ -51,7 +52,7 @@ function randomAd(r: Random, n: number, zipcodes: string[]): Ad {
     lat: located ? r.uniform(42, 51) : null,
     lng: located ? r.uniform(-5, 8) : null,
     ownerType: r.pick(['private', 'pro', null]),
-    title: `${r.pick(BRANDS)} ${r.chance(0.3) ? r.pick(WORDS) : ''}`,
+    title: `${r.pick(BRANDS)} ${r.chance(0.5) ? r.pick(WORDS) : ''}`,
     description: r.chance(0.5) ? r.pick(WORDS) : '',
     isUrgent: r.chance(0.2),
     priceHasDropped: r.chance(0.2),
