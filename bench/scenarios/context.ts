@@ -1,0 +1,27 @@
+import type { BenchEnv } from '../lib/benchEnv.js';
+import type { ScenarioResult } from '../lib/report.js';
+
+/** Ceilings measured by scenario E, used by the others to give their results as a fraction. */
+export interface Ceilings {
+  postgresCommitsPerS?: number;
+  kafkaMessagesPerS?: number;
+  payloadBytes?: number;
+}
+
+export interface ScenarioContext {
+  env: BenchEnv;
+  quick: boolean;
+  seed: number;
+  now: Date;
+  ceilings: Ceilings;
+  log(message: string): void;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  run(ctx: ScenarioContext): Promise<Omit<ScenarioResult, 'id' | 'title' | 'durationS' | 'peakRssMb'> & { peakRssMb?: number }>;
+}
+
+export const pct = (value: number, ceiling: number | undefined) => (ceiling ? `${((100 * value) / ceiling).toFixed(0)}% of ceiling` : '');
+export const times = (a: number, b: number) => (b > 0 ? `${a / b >= 10 ? (a / b).toFixed(0) : (a / b).toFixed(1)}x` : 'n/a');
