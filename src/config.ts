@@ -141,7 +141,7 @@ export function loadConfig(env: Env) {
     );
   }
   const e = parsed.data;
-  const problems = [...requiredByRoles(e), ...poolTooSmall(e)];
+  const problems = requiredByRoles(e);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -207,18 +207,6 @@ function requiredByRoles(e: z.infer<typeof schema>): string[] {
   return needs
     .filter(([role, name]) => e.ROLES.has(role) && e[name] === undefined)
     .map(([role, name]) => `${name} is required when ROLES includes ${role}`);
-}
-
-/**
- * A matcher transaction takes its pacing quota on a second connection of the pool (a short statement
- * of its own), so the pool must hold every matcher transaction that can be open at once plus one.
- */
-function poolTooSmall(e: z.infer<typeof schema>): string[] {
-  if (!e.ROLES.has('matcher')) return [];
-  const open = 2 * e.CONSUMER_CONCURRENCY + e.TICK_CONCURRENCY;
-  return e.DATABASE_POOL_MAX > open
-    ? []
-    : [`DATABASE_POOL_MAX must be more than ${open} with the matcher role (2 x CONSUMER_CONCURRENCY + TICK_CONCURRENCY transactions may each need a second connection)`];
 }
 
 function redact(name: string, value: string | undefined) {

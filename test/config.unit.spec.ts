@@ -50,12 +50,4 @@ describe('configuration', () => {
     const leaked = problems({ ...base, DATABASE_URL: 'mysql://u:hunter2@h/db', SEND_MAX_ATTEMPTS: '-1', MESSAGE_GATEWAY_TOKEN: 'x' });
     expect(leaked.join('\n')).not.toContain('hunter2');
   });
-
-  it('refuses a pool too small for the matcher’s transactions and their pacing statements', () => {
-    expect(problems({ ...base, ROLES: 'matcher', DATABASE_POOL_MAX: '8' })).toEqual([
-      'DATABASE_POOL_MAX must be more than 8 with the matcher role (2 x CONSUMER_CONCURRENCY + TICK_CONCURRENCY transactions may each need a second connection)',
-    ]);
-    expect(problems({ ...base, ROLES: 'matcher', DATABASE_POOL_MAX: '9' })).toEqual([]);
-    expect(problems({ ...base, ROLES: 'relay', DATABASE_POOL_MAX: '2' })).toEqual([]);
-  });
 });

@@ -28,7 +28,7 @@ export function startBackfill(ctx: ServiceContext) {
         const target = compileHunt(hunt);
         // Attribution goes to the account's oldest matching hunt, which may be another one.
         const accountHunts = (await loadAccountActiveHunts(trx, hunt.accountId)).map(compileHunt);
-        const deps = { db: ctx.db, outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day };
+        const deps = { outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day };
         let scanned = 0;
         let leads = 0;
         const filter = {

@@ -26,7 +26,7 @@ export function startContinuousMatching(ctx: ServiceContext, index: HuntIndex, s
       }
       ctx.metrics.matches.inc({ source: 'ads' }, found);
       const now = ctx.clock.now();
-      const result = await recordMatches(trx, { db: ctx.db, outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day }, matches);
+      const result = await recordMatches(trx, { outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day }, matches);
       ctx.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
       ctx.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
       if (result.leadsCreated > 0) hc.log.debug({ ads: events.length, matches: found, ...result }, 'ads matched');

@@ -17,7 +17,7 @@ import type { ServiceContext } from '../../service.js';
 import { TransientError } from '../errors.js';
 import { startConsumer, type ConsumedEvent, type HandlerContext } from '../pipeline.js';
 import { loadActiveHunts, streamAds } from './huntQueries.js';
-import { contactLeads, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
+import { contactLeads, recordMatches, type Match } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;
 
@@ -84,7 +84,7 @@ async function catchUpGroup(ctx: ServiceContext, event: ConsumedEvent<'DailyTick
   const index = createHuntIndex();
   for (const h of group) index.upsert(h);
   const since = new Date(Math.min(...group.map((h) => sinceOf(h).getTime())));
-  const deps = { db: ctx.db, outbox: ctx.outbox, now: scanStartedAt, pacingDay };
+  const deps = { outbox: ctx.outbox, now: scanStartedAt, pacingDay };
   const cause = causeOf(event);
   let leads = 0;
   let contacted = 0;
@@ -115,7 +115,7 @@ async function catchUpGroup(ctx: ServiceContext, event: ConsumedEvent<'DailyTick
 }
 
 /** Leads held back by pacing on earlier days, contacted now if their ad is still fresh and pacing allows. */
-async function contactHeldBack(ctx: ServiceContext, group: Hunt[], deps: RecordDeps, cause: { eventId: string; correlationId: string }) {
+async function contactHeldBack(ctx: ServiceContext, group: Hunt[], deps: { outbox: ServiceContext['outbox']; now: Date; pacingDay: string }, cause: { eventId: string; correlationId: string }) {
   const paced = new Map(group.filter((h) => h.outreach).map((h) => [h.id, h]));
   if (paced.size === 0) return 0;
   const freshSince = new Date(deps.now.getTime() - ctx.config.matching.contactMaxAgeDays * 86_400_000);

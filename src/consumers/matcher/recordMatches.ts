@@ -6,7 +6,7 @@
 //   4. LeadCreated for every new lead.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { v7 as uuidv7 } from 'uuid';
-import type { Db, Trx } from '../../db/knex.js';
+import type { Trx } from '../../db/knex.js';
 import { contactEligibility } from '../../domain/contactDecision.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
@@ -41,8 +41,6 @@ export interface RecordResult {
 }
 
 export interface RecordDeps {
-  /** The pool, for the pacing quota's own short statement (not the caller's transaction). */
-  db: Db;
   outbox: Outbox;
   now: Date;
   /** The calendar day (Europe/Paris) pacing is counted on. */
@@ -149,24 +147,36 @@ async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]):
     });
   }
 
-  // Pacing, counted in the database: correct with several matchers. The quota is taken by one short
-  // statement of its own (autocommit, outside this transaction), so concurrent batches wait for each
-  // other's counters for a moment, not until each other's commit. If this transaction then fails, the
-  // quota stays taken: the hunt contacts fewer sellers that day, never more than its limit.
-  const wanted = new Map<string, number>();
-  for (const c of candidates) if (c.hunt.dailyPacingLimit !== null) wanted.set(c.hunt.id, (wanted.get(c.hunt.id) ?? 0) + 1);
-  if (wanted.size > 0) {
-    const granted = await takePacingQuota(deps, candidates.filter((c) => c.hunt.dailyPacingLimit !== null).map((c) => c.hunt), wanted);
+  // Pacing, counted in the database under a row lock per (hunt, day): correct with several matchers.
+  const paced = [...new Set(candidates.filter((c) => c.hunt.dailyPacingLimit !== null).map((c) => c.hunt.id))].sort();
+  if (paced.length > 0) {
+    await trx.raw(`INSERT INTO hunt_daily_contacts (hunt_id, day, contacts) SELECT unnest(?::uuid[]), ?::date, 0 ON CONFLICT DO NOTHING`, [paced, deps.pacingDay]);
+    const { rows } = await trx.raw<{ rows: Array<{ hunt_id: string; contacts: number }> }>(
+      `SELECT hunt_id, contacts FROM hunt_daily_contacts WHERE day = ?::date AND hunt_id = ANY(?::uuid[]) ORDER BY hunt_id FOR UPDATE`,
+      [deps.pacingDay, paced],
+    );
+    const used = new Map(rows.map((r) => [r.hunt_id, r.contacts]));
+    const granted = new Map<string, number>();
     candidates = candidates.filter((c) => {
-      if (c.hunt.dailyPacingLimit === null) return true;
-      const left = granted.get(c.hunt.id) ?? 0;
-      if (left <= 0) {
+      const limit = c.hunt.dailyPacingLimit;
+      if (limit === null) return true;
+      const n = (used.get(c.hunt.id) ?? 0) + (granted.get(c.hunt.id) ?? 0);
+      if (n >= limit) {
         refuse(c.leadId, 'pacing');
         return false;
       }
-      granted.set(c.hunt.id, left - 1);
+      granted.set(c.hunt.id, (granted.get(c.hunt.id) ?? 0) + 1);
       return true;
     });
+    if (granted.size > 0) {
+      const ids = [...granted.keys()];
+      await trx.raw(
+        `UPDATE hunt_daily_contacts h SET contacts = h.contacts + g.n
+           FROM unnest(?::uuid[], ?::int[]) AS g(hunt_id, n)
+          WHERE h.hunt_id = g.hunt_id AND h.day = ?::date`,
+        [ids, ids.map((id) => granted.get(id)!), deps.pacingDay],
+      );
+    }
   }
 
   if (candidates.length > 0) {
@@ -239,21 +249,3 @@ async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]):
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Takes up to `wanted` contacts of each hunt's daily quota, in one autocommit statement; returns what was granted. */
-async function takePacingQuota(deps: RecordDeps, hunts: Hunt[], wanted: Map<string, number>): Promise<Map<string, number>> {
-  const limits = new Map(hunts.map((h) => [h.id, h.dailyPacingLimit!]));
-  const ids = [...wanted.keys()].sort();
-  await deps.db.raw(`INSERT INTO hunt_daily_contacts (hunt_id, day, contacts) SELECT unnest(?::uuid[]), ?::date, 0 ON CONFLICT DO NOTHING`, [ids, deps.pacingDay]);
-  const { rows } = await deps.db.raw<{ rows: Array<{ hunt_id: string; granted: number }> }>(
-    `WITH w AS (SELECT * FROM unnest(?::uuid[], ?::int[], ?::int[]) AS w(hunt_id, n, lim)),
-          old AS (SELECT h.hunt_id, h.contacts FROM hunt_daily_contacts h JOIN w USING (hunt_id)
-                   WHERE h.day = ?::date ORDER BY h.hunt_id FOR UPDATE OF h),
-          g AS (SELECT old.hunt_id, LEAST(w.n, GREATEST(w.lim - old.contacts, 0)) AS granted FROM old JOIN w USING (hunt_id))
-     UPDATE hunt_daily_contacts h SET contacts = h.contacts + g.granted
-       FROM g WHERE h.hunt_id = g.hunt_id AND h.day = ?::date
-     RETURNING h.hunt_id, g.granted`,
-    [ids, ids.map((id) => wanted.get(id)!), ids.map((id) => limits.get(id)!), deps.pacingDay, deps.pacingDay],
-  );
-  return new Map(rows.map((r) => [r.hunt_id, r.granted]));
-}
