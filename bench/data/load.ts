@@ -3,6 +3,7 @@
 // (src/producers/hunts/huntStore.ts, src/producers/ads/ingestAds.ts).
 import type { Db } from '../../src/db/knex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
+import { rowFromSettings } from '../../src/producers/hunts/huntStore.js';
 
 const CHUNK = 5000;
 
@@ -27,34 +28,7 @@ const HUNT_COLUMNS = `id uuid, account_id uuid, name text, ad_type text, sub_typ
 export const huntRow = (h: Hunt) => ({
   id: h.id,
   account_id: h.accountId,
-  name: h.name,
-  ad_type: h.adType,
-  sub_types: h.subTypes,
-  brands: h.brands,
-  location_label: h.location.label,
-  zipcode: h.location.zipcode,
-  lat: h.location.lat,
-  lng: h.location.lng,
-  radius_km: h.radiusKm,
-  price_min: h.priceMin,
-  price_max: h.priceMax,
-  model_year_min: h.modelYearMin,
-  model_year_max: h.modelYearMax,
-  mileage_min: h.mileageMin,
-  mileage_max: h.mileageMax,
-  owner_types: h.ownerTypes,
-  keywords: h.keywords,
-  excluded_keywords: h.excludedKeywords,
-  is_urgent: h.isUrgent,
-  has_been_reposted: h.hasBeenReposted,
-  price_has_dropped: h.priceHasDropped,
-  has_been_boosted: h.hasBeenBoosted,
-  is_low_price: h.isLowPrice,
-  status: h.status,
-  auto_refresh: h.autoRefresh,
-  outreach_channel: h.outreach?.channel ?? null,
-  outreach_template: h.outreach?.template ?? null,
-  daily_pacing_limit: h.dailyPacingLimit,
+  ...rowFromSettings(h),
   last_scan_at: h.lastScanAt,
   version: h.version,
   created_at: h.createdAt,
