@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, databaseUrl, dropDatabase, listDatabases } from '../../src/db/databases.js';
 import { createDb, type Db } from '../../src/db/knex.js';
-import { migrateLatest } from '../../src/db/migrate.js';
+import { createMigratedDatabase } from '../../src/db/migrate.js';
 import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
 import { createLogger } from '../../src/logger.js';
 import { retryKafka } from '../../src/kafkaRetry.js';
@@ -58,9 +58,7 @@ export class BenchEnv {
     const runId = `hm_b${Date.now().toString(36)}${process.pid.toString(36)}`;
     const template = `${runId}_template`;
     try {
-      await createDatabase(stack.postgresUrl, template);
-      const db = createDb(databaseUrl(stack.postgresUrl, template), { poolMax: 1 });
-      await migrateLatest(db).finally(() => db.destroy());
+      await createMigratedDatabase(stack.postgresUrl, template);
     } catch (error) {
       await stack.stop();
       throw error;

@@ -1,9 +1,7 @@
 // Provides the real stack to every test file: a Kafka broker and a migrated template database.
 import type { TestProject } from 'vitest/node';
-import { createDatabase, dropDatabase, listDatabases } from '../../src/db/databases.js';
-import { databaseUrl } from '../../src/db/databases.js';
-import { createDb } from '../../src/db/knex.js';
-import { migrateLatest } from '../../src/db/migrate.js';
+import { dropDatabase, listDatabases } from '../../src/db/databases.js';
+import { createMigratedDatabase } from '../../src/db/migrate.js';
 import { provideStack } from '../../src/stack/provideStack.js';
 
 export interface ProvidedStack {
@@ -27,9 +25,7 @@ export default async function setup(project: TestProject) {
   const runId = `hm_t${Date.now().toString(36)}${process.pid.toString(36)}`;
   const template = `${runId}_template`;
   try {
-    await createDatabase(stack.postgresUrl, template);
-    const db = createDb(databaseUrl(stack.postgresUrl, template), { poolMax: 1 });
-    await migrateLatest(db).finally(() => db.destroy());
+    await createMigratedDatabase(stack.postgresUrl, template);
   } catch (error) {
     await stack.stop();
     throw error;
