@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EVENT_TYPES, loadCurrentSchemas } from '../src/events/schemas.js';
-import { projectRoot } from '../src/projectRoot.js';
+import { projectRoot } from '../src/platform/projectRoot.js';
 
 type Schema = string | Schema[] | { type: string; name?: string; fields?: Field[]; symbols?: string[]; items?: Schema; values?: Schema; logicalType?: string; doc?: string };
 interface Field {

@@ -1,7 +1,7 @@
 // `npm start`: the built service, configured from environment variables alone (what a container runs).
 import { ConfigError, loadConfig } from './config.js';
-import { stopOnSignals } from './lifecycle.js';
-import { createLogger } from './logger.js';
+import { stopOnSignals } from './platform/shutdown.js';
+import { createLogger } from './platform/logger.js';
 import { defaultRoles } from './roles.js';
 import { startService } from './service.js';
 

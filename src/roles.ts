@@ -1,14 +1,14 @@
 // The roles a process can run (DESIGN.md section 8). The relay is built into service.ts.
 import type { Role } from './config.js';
-import { registerLeadRoutes } from './http/leadRoutes.js';
-import { registerAdRoutes } from './producers/ads/adRoutes.js';
-import { registerHuntRoutes } from './producers/hunts/huntRoutes.js';
-import { registerLobstrWebhook } from './producers/lobstr/webhookRoutes.js';
+import { registerLeadRoutes } from './http/routes/leadRoutes.js';
+import { registerAdRoutes } from './http/routes/adRoutes.js';
+import { registerHuntRoutes } from './http/routes/huntRoutes.js';
+import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
-import { startImporter } from './producers/lobstr/importer.js';
+import { startImporter } from './importer/importerRole.js';
 import { startScheduler } from './producers/ticks/scheduler.js';
-import { registerTickRoutes } from './producers/ticks/tickRoutes.js';
+import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import type { RoleStarter } from './service.js';
 
 const api: RoleStarter = async (ctx, app) => {

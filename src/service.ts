@@ -6,13 +6,13 @@ import { createCodec, type Codec } from './events/codec.js';
 import { createTopics, ensureTopics, type Topics } from './events/topics.js';
 import { createDb, type Db } from './db/knex.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
-import { registerHealthRoutes } from './http/healthRoutes.js';
-import { createKafka, createProducer } from './kafka.js';
-import type { Logger } from './logger.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { registerHealthRoutes } from './http/routes/healthRoutes.js';
+import { createKafka, createProducer } from './platform/kafka.js';
+import type { Logger } from './platform/logger.js';
+import { createMetrics, type Metrics } from './platform/metrics.js';
 import { createOutbox, type Outbox } from './outbox/enqueue.js';
 import { createRelay, type Relay } from './outbox/relay.js';
-import type { PipelineDeps } from './consumers/pipeline.js';
+import type { PipelineDeps } from './consumers/pipeline/pipeline.js';
 import type { Kafka } from 'kafkajs';
 
 export interface Clock {

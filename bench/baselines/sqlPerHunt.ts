@@ -12,7 +12,7 @@ import pLimit from 'p-limit';
 import { v7 as uuidv7 } from 'uuid';
 import { boundingBox, loadActiveHunts } from '../../src/consumers/matcher/huntQueries.js';
 import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
-import { adFromRow, type AdRow } from '../../src/db/adRows.js';
+import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import type { Db } from '../../src/db/knex.js';
 import { byAge } from '../../src/domain/huntIndex.js';
 import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt } from '../../src/domain/matchHunt.js';

@@ -3,7 +3,7 @@
 // (src/producers/hunts/huntStore.ts, src/producers/ads/ingestAds.ts).
 import type { Db } from '../../src/db/knex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { rowFromSettings } from '../../src/producers/hunts/huntStore.js';
+import { rowFromSettings } from '../../src/sql/rows/huntRow.js';
 
 const CHUNK = 5000;
 

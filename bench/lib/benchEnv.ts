@@ -8,8 +8,8 @@ import { createDatabase, databaseUrl, dropDatabase, listDatabases } from '../../
 import { createDb, type Db } from '../../src/db/knex.js';
 import { createMigratedDatabase } from '../../src/db/migrate.js';
 import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
-import { createLogger } from '../../src/logger.js';
-import { retryKafka } from '../../src/kafkaRetry.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { retryKafka } from '../../src/platform/kafkaRetry.js';
 import { defaultRoles } from '../../src/roles.js';
 import { startService, type Service } from '../../src/service.js';
 import { provideStack, type Stack } from '../../src/stack/provideStack.js';

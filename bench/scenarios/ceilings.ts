@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Message } from 'kafkajs';
 import { createCodec } from '../../src/events/codec.js';
 import { buildHeaders } from '../../src/events/envelope.js';
-import { createProducer } from '../../src/kafka.js';
+import { createProducer } from '../../src/platform/kafka.js';
 import { generateAds } from '../data/generate.js';
 import { leadCreatedEvents } from '../data/events.js';
 import { PARTITIONS } from '../lib/benchEnv.js';

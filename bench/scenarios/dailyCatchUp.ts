@@ -10,7 +10,7 @@
 import { createRelay } from '../../src/outbox/relay.js';
 import { createOutbox } from '../../src/outbox/enqueue.js';
 import { createCodec } from '../../src/events/codec.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 import { recordTick } from '../../src/producers/ticks/recordTick.js';
 import { localTime } from '../../src/domain/calendar.js';
 import type { Db } from '../../src/db/knex.js';

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { projectRoot } from '../projectRoot.js';
+import { projectRoot } from '../platform/projectRoot.js';
 import { fingerprintBytes } from './crc64avro.js';
 
 export const EVENT_TYPES = [

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../platform/logger.js';
 import { AppError } from './errors.js';
 
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */

@@ -16,9 +16,9 @@
 import pg from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Db } from '../db/knex.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import { createProducer } from '../kafka.js';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import { createProducer } from '../platform/kafka.js';
 import { createShardOwnership } from './shardOwnership.js';
 
 export interface RelayOptions {

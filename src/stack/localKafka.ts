@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../projectRoot.js';
+import { projectRoot } from '../platform/projectRoot.js';
 import { waitForKafka } from './waitForKafka.js';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHeaders, CONTENT_TYPE } from '../../src/events/envelope.js';
 import { EVENT_TYPES, loadCurrentSchemas } from '../../src/events/schemas.js';
 import { BASE_TOPICS, CONSUMED_TOPICS, dlqTopic, TOPIC_OF_EVENT } from '../../src/events/topics.js';
-import { projectRoot } from '../../src/projectRoot.js';
+import { projectRoot } from '../../src/platform/projectRoot.js';
 import { sampleEvents } from '../support/eventSamples.js';
 
 const schemas = loadCurrentSchemas();

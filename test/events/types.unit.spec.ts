@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/projectRoot.js';
+import { projectRoot } from '../../src/platform/projectRoot.js';
 import { generateEventTypes } from '../../scripts/gen-event-types.js';
 
 describe('event TypeScript types', () => {

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../src/projectRoot.js';
+import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
 import { startFakeGateway } from '../support/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';

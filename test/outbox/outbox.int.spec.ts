@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
-import { createKafka } from '../../src/kafka.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createKafka } from '../../src/platform/kafka.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 import { createOutbox, type Outbox } from '../../src/outbox/enqueue.js';
 import { createRelay, SELECT_BATCH_SQL, type Relay } from '../../src/outbox/relay.js';
 import { sampleEvents } from '../support/eventSamples.js';

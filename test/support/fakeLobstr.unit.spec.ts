@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mapLobstrResult, parseResultsPage } from '../../src/producers/lobstr/mapResult.js';
+import { mapLobstrResult, parseResultsPage } from '../../src/importer/mapResult.js';
 import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr, type FakeLobstrOptions } from './fakeLobstr.js';
 
 // The fake stands in for api.lobstr.io in the importer's tests: it must page, refuse and throttle the way

@@ -9,7 +9,7 @@ import { createDb, type Db } from '../../src/db/knex.js';
 import { createCodec, type Codec, type DecodedEvent } from '../../src/events/codec.js';
 import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
 import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/platform/logger.js';
 import { defaultRoles } from '../../src/roles.js';
 import { startService, type Clock, type Service } from '../../src/service.js';
 import { waitFor } from './waitFor.js';

@@ -5,7 +5,7 @@ import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.
 import { localTime } from '../../domain/calendar.js';
 import { causeOf } from '../../events/envelope.js';
 import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline.js';
+import { startConsumer } from '../pipeline/pipeline.js';
 import { boundingBox, loadAccountActiveHunts, loadHunt, streamAds } from './huntQueries.js';
 import { recordMatches, type Match } from './recordMatches.js';
 

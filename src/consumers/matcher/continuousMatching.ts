@@ -5,7 +5,7 @@ import { attributeToOldest } from '../../domain/contactDecision.js';
 import { localTime } from '../../domain/calendar.js';
 import { causeOf } from '../../events/envelope.js';
 import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline.js';
+import { startConsumer } from '../pipeline/pipeline.js';
 import type { HuntIndexSync } from './huntIndexSync.js';
 import { recordMatches, type Match } from './recordMatches.js';
 

@@ -11,11 +11,11 @@ import pLimit from 'p-limit';
 import { attributeToOldest } from '../../domain/contactDecision.js';
 import { createHuntIndex } from '../../domain/huntIndex.js';
 import type { Hunt } from '../../domain/types.js';
-import { adFromRow, type AdRow } from '../../db/adRows.js';
+import { adFromRow, type AdRow } from '../../sql/rows/adRow.js';
 import { causeOf } from '../../events/envelope.js';
 import type { ServiceContext } from '../../service.js';
-import { TransientError } from '../errors.js';
-import { startConsumer, type ConsumedEvent, type HandlerContext } from '../pipeline.js';
+import { TransientError } from '../pipeline/failures.js';
+import { startConsumer, type ConsumedEvent, type HandlerContext } from '../pipeline/pipeline.js';
 import { loadActiveHunts, streamAds } from './huntQueries.js';
 import { contactLeads, recordMatches, type Match } from './recordMatches.js';
 

@@ -14,10 +14,10 @@
 // Seeing a change twice is harmless: the index keeps the highest version of each hunt.
 import type { HuntIndex } from '../../domain/huntIndex.js';
 import type { Db, Trx } from '../../db/knex.js';
-import { retryKafka } from '../../kafkaRetry.js';
-import { huntFromRow, type HuntRow } from '../../producers/hunts/huntStore.js';
+import { retryKafka } from '../../platform/kafkaRetry.js';
+import { huntFromRow, type HuntRow } from '../../sql/rows/huntRow.js';
 import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline.js';
+import { startConsumer } from '../pipeline/pipeline.js';
 import { loadHunt } from './huntQueries.js';
 
 /** Writes commit a little after they stamp updated_at: look back this far on every refresh. */

@@ -1,8 +1,8 @@
 // Reads of hunts and ads the matcher needs.
 import type { Db, Trx } from '../../db/knex.js';
-import { adFromRow, type AdRow } from '../../db/adRows.js';
+import { adFromRow, type AdRow } from '../../sql/rows/adRow.js';
 import type { Ad, Hunt } from '../../domain/types.js';
-import { huntFromRow, type HuntRow } from '../../producers/hunts/huntStore.js';
+import { huntFromRow, type HuntRow } from '../../sql/rows/huntRow.js';
 
 const activeHunts = (db: Db | Trx) => db<HuntRow>('hunts').whereNull('deleted_at').where({ status: 'active' });
 

@@ -7,7 +7,7 @@
 // attempted again with the same Idempotency-Key, so the gateway sends it once.
 import type { Trx } from '../../db/knex.js';
 import type { ServiceContext } from '../../service.js';
-import { backoffDelay } from '../backoff.js';
+import { backoffDelay } from '../../platform/retry.js';
 import { postToGateway, type GatewayOutcome } from './gateway.js';
 
 interface MessageRow {

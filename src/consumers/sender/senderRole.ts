@@ -3,7 +3,7 @@
 // holds up the partition: other accounts' messages behind it on messages.send go out immediately.
 import pLimit from 'p-limit';
 import type { RoleHandle, ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline.js';
+import { startConsumer } from '../pipeline/pipeline.js';
 import { attemptDelivery } from './deliver.js';
 
 export async function startSender(ctx: ServiceContext): Promise<RoleHandle> {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
 import type { OutgoingEvent } from '../../events/envelope.js';
-import { adFromRow, type AdRow } from '../../db/adRows.js';
+import { adFromRow, type AdRow } from '../../sql/rows/adRow.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { AdInput } from './adInput.js';
 import { departmentOf } from '../../domain/department.js';

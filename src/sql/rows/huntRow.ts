@@ -1,7 +1,7 @@
 // SQL for hunts and accounts: one place that knows the columns.
 import type { Db, Trx } from '../../db/knex.js';
 import type { Channel, Hunt } from '../../domain/types.js';
-import type { HuntSettings } from './huntInput.js';
+import type { HuntSettings } from '../../producers/hunts/huntInput.js';
 
 export interface HuntRow {
   id: string;

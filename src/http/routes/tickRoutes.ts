@@ -1,9 +1,9 @@
 import { isCalendarDay, localTime } from '../../domain/calendar.js';
-import type { HttpApp } from '../../http/app.js';
-import { requireBearer } from '../../http/auth.js';
-import { validationError } from '../../http/errors.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { validationError } from '../errors.js';
 import type { ServiceContext } from '../../service.js';
-import { recordTick } from './recordTick.js';
+import { recordTick } from '../../producers/ticks/recordTick.js';
 
 export const registerTickRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
   app.post<{ Body: { date?: string } | undefined }>(

@@ -1,15 +1,15 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PoisonEventError, TransientError } from '../../src/consumers/errors.js';
-import { startConsumer, type ConsumedEvent, type PipelineDeps, type RunningConsumer } from '../../src/consumers/pipeline.js';
-import { newEventId } from '../../src/events/envelope.js';
-import type { HuntChanged } from '../../src/events/types.generated.js';
-import { createKafka, createProducer } from '../../src/kafka.js';
-import { createLogger } from '../../src/logger.js';
-import { createMetrics, type Metrics } from '../../src/metrics.js';
-import { sampleEvents } from '../support/eventSamples.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { PoisonEventError, TransientError } from '../../../src/consumers/pipeline/failures.js';
+import { startConsumer, type ConsumedEvent, type PipelineDeps, type RunningConsumer } from '../../../src/consumers/pipeline/pipeline.js';
+import { newEventId } from '../../../src/events/envelope.js';
+import type { HuntChanged } from '../../../src/events/types.generated.js';
+import { createKafka, createProducer } from '../../../src/platform/kafka.js';
+import { createLogger } from '../../../src/platform/logger.js';
+import { createMetrics, type Metrics } from '../../../src/platform/metrics.js';
+import { sampleEvents } from '../../support/eventSamples.js';
+import { createTestEnv, type TestEnv } from '../../support/testEnv.js';
+import { waitFor } from '../../support/waitFor.js';
 
 let t: TestEnv;
 let producer: Producer;

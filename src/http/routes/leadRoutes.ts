@@ -1,10 +1,10 @@
 // GET /v1/accounts/:accountId/leads: the account's Kanban board, column by column (stage order),
 // newest on top (position), with a summary of each ad. Cursor pagination over (stage, position, id).
-import type { ServiceContext } from '../service.js';
-import { LEAD_STAGES } from '../domain/types.js';
-import type { HttpApp } from './app.js';
-import { requireBearer } from './auth.js';
-import { validationError } from './errors.js';
+import type { ServiceContext } from '../../service.js';
+import { LEAD_STAGES } from '../../domain/types.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { validationError } from '../errors.js';
 
 interface Query {
   stage?: string;

@@ -1,9 +1,9 @@
-import type { HttpApp } from '../../http/app.js';
-import { requireBearer } from '../../http/auth.js';
-import { validationError } from '../../http/errors.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { validationError } from '../errors.js';
 import type { ServiceContext } from '../../service.js';
-import { adInputSchema, type AdInput } from './adInput.js';
-import { ingestAds } from './ingestAds.js';
+import { adInputSchema, type AdInput } from '../../producers/ads/adInput.js';
+import { ingestAds } from '../../producers/ads/ingestAds.js';
 
 export const MAX_ADS_PER_REQUEST = 1000;
 

@@ -4,13 +4,13 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import pThrottle from 'p-throttle';
-import { TransientError } from '../../consumers/errors.js';
-import { backoffDelay } from '../../consumers/backoff.js';
-import { startConsumer, type ConsumedEvent, type HandlerContext } from '../../consumers/pipeline.js';
-import { causeOf } from '../../events/envelope.js';
-import type { RoleHandle, ServiceContext } from '../../service.js';
-import { adInputSchema, type AdInput } from '../ads/adInput.js';
-import { ingestAds } from '../ads/ingestAds.js';
+import { TransientError } from '../consumers/pipeline/failures.js';
+import { backoffDelay } from '../platform/retry.js';
+import { startConsumer, type ConsumedEvent, type HandlerContext } from '../consumers/pipeline/pipeline.js';
+import { causeOf } from '../events/envelope.js';
+import type { RoleHandle, ServiceContext } from '../service.js';
+import { adInputSchema, type AdInput } from '../producers/ads/adInput.js';
+import { ingestAds } from '../producers/ads/ingestAds.js';
 import { mapLobstrResult, parseResultsPage } from './mapResult.js';
 
 export const PAGE_SIZE = 100;

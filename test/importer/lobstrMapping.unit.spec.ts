@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adInputSchema, type AdInput } from '../../src/producers/ads/adInput.js';
 import { departmentOf } from '../../src/domain/department.js';
-import { mapLobstrResult, parseResultsPage, toE164 } from '../../src/producers/lobstr/mapResult.js';
+import { mapLobstrResult, parseResultsPage, toE164 } from '../../src/importer/mapResult.js';
 import { lobstrResult, lobstrResults } from '../support/fakeLobstr.js';
 
 // The sample result (test/support/fakeLobstr.ts): a 2019 Peugeot 308 in Lyon 3e, 14,500 EUR (was 15,200),

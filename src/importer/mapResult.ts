@@ -29,11 +29,11 @@
 //   fuel, gearbox...) and carrying `old_price`, `car_price_min`, `car_price_max` as strings. We accept an
 //   object, a list of {label|key, value|value_label}, or JSON text, and read the price fields at the top
 //   level or in more_details.
-import { zonedToInstant } from '../../domain/calendar.js';
-import { departmentOf } from '../../domain/department.js';
-import { normalizeText } from '../../domain/normalize.js';
-import { AD_TYPES, type OwnerType } from '../../domain/types.js';
-import type { AdInput } from '../ads/adInput.js';
+import { zonedToInstant } from '../domain/calendar.js';
+import { departmentOf } from '../domain/department.js';
+import { normalizeText } from '../domain/normalize.js';
+import { AD_TYPES, type OwnerType } from '../domain/types.js';
+import type { AdInput } from '../producers/ads/adInput.js';
 
 export type MappedResult = { ok: true; ad: AdInput } | { ok: false; id: string | null; reason: string };
 

@@ -2,12 +2,12 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
 import type { Hunt } from '../../domain/types.js';
-import type { HttpApp } from '../../http/app.js';
-import { requireBearer } from '../../http/auth.js';
-import { notFound } from '../../http/errors.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { notFound } from '../errors.js';
 import type { ServiceContext } from '../../service.js';
-import { checkHunt, createHuntSchema, patchHuntSchema, withDefaults, type CreateHuntBody, type HuntFields, type HuntSettings } from './huntInput.js';
-import { ensureAccount, findHunt, huntFromRow, liveHunts, rowFromSettings, type HuntRow } from './huntStore.js';
+import { checkHunt, createHuntSchema, patchHuntSchema, withDefaults, type CreateHuntBody, type HuntFields, type HuntSettings } from '../../producers/hunts/huntInput.js';
+import { ensureAccount, findHunt, huntFromRow, liveHunts, rowFromSettings, type HuntRow } from '../../sql/rows/huntRow.js';
 
 type Change = 'CREATED' | 'UPDATED' | 'PAUSED' | 'ACTIVATED' | 'DELETED';
 

@@ -1,8 +1,8 @@
 // POST /v1/lobstr/webhook/:secret: Lobstr's run notification. On run.done it records the run (once,
 // however often the webhook fires) and a LobstrRunCompleted event; the importer does the slow part.
-import type { HttpApp } from '../../http/app.js';
-import { secretsEqual } from '../../http/auth.js';
-import { unauthorized } from '../../http/errors.js';
+import type { HttpApp } from '../app.js';
+import { secretsEqual } from '../auth.js';
+import { unauthorized } from '../errors.js';
 import type { ServiceContext } from '../../service.js';
 
 // As Lobstr documents it (docs.lobstr.io, "Configure webhook delivery"):

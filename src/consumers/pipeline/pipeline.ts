@@ -4,16 +4,16 @@
 // the offset is committed only after that transaction, so a redelivered event changes nothing and
 // a crash at any point loses nothing.
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { Codec, DecodedEvent } from '../events/codec.js';
-import { readHeaders } from '../events/envelope.js';
-import type { EventType } from '../events/schemas.js';
-import { dlqTopic, type BaseTopic, type Topics } from '../events/topics.js';
-import type { EventPayloads } from '../events/types.generated.js';
-import type { Db, Trx } from '../db/knex.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics.js';
-import { backoffDelay } from './backoff.js';
-import { classify, describe, type FailureKind } from './errors.js';
+import type { Codec, DecodedEvent } from '../../events/codec.js';
+import { readHeaders } from '../../events/envelope.js';
+import type { EventType } from '../../events/schemas.js';
+import { dlqTopic, type BaseTopic, type Topics } from '../../events/topics.js';
+import type { EventPayloads } from '../../events/types.generated.js';
+import type { Db, Trx } from '../../db/knex.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { backoffDelay } from '../../platform/retry.js';
+import { classify, describe, type FailureKind } from './failures.js';
 
 export type ConsumedEvent<K extends EventType = EventType> = {
   [T in K]: {

@@ -1,5 +1,5 @@
 // Rows of the ads table and the Ad snapshot events carry.
-import type { Ad } from '../events/types.generated.js';
+import type { Ad } from '../../events/types.generated.js';
 
 export interface AdRow {
   id: string;

@@ -1,8 +1,8 @@
 import type { Admin } from 'kafkajs';
-import type { HttpApp } from './app.js';
-import type { Db } from '../db/knex.js';
-import { migrationsApplied } from '../db/migrate.js';
-import type { Metrics } from '../metrics.js';
+import type { HttpApp } from '../app.js';
+import type { Db } from '../../db/knex.js';
+import { migrationsApplied } from '../../db/migrate.js';
+import type { Metrics } from '../../platform/metrics.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
