@@ -6,7 +6,6 @@ import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
-import { defaultRoles } from './roles.js';
 import { startService } from './service.js';
 import { startDevGateway } from './stack/devGateway.js';
 import { provideStack } from './stack/provideStack.js';
@@ -44,7 +43,7 @@ try {
   const env = { ...DEV_SECRETS, LOG_PRETTY: 'auto', ...process.env, DATABASE_URL: url, KAFKA_BROKERS: stack.kafkaBrokers.join(','), MESSAGE_GATEWAY_URL: gatewayUrl };
   const config = loadConfig(env);
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  const service = await startService({ config, log, roles: defaultRoles });
+  const service = await startService({ config, log });
   process.stderr.write(
     [
       '',

@@ -2,7 +2,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
-import { defaultRoles } from './roles.js';
 import { startService } from './service.js';
 
 async function main() {
@@ -17,7 +16,7 @@ async function main() {
     throw error;
   }
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  const service = await startService({ config, log, roles: defaultRoles });
+  const service = await startService({ config, log });
   stopOnSignals(service.stop, log, config.shutdownTimeoutMs);
 }
 

@@ -1,54 +1,43 @@
-// The composition root: wires configuration, pools, clients and the roles this process runs.
-// Nothing below reads process.env; everything receives what it needs.
-import type { Admin } from 'kafkajs';
+// The composition root: wires configuration, pools, clients and the roles this process runs. Each
+// role receives only what it uses, by closure; nothing under src/ imports this module but the
+// entry points (main.ts, dev.ts), and the test and bench harnesses.
+import type { Kafka } from 'kafkajs';
 import type { Config, Role } from './config.js';
-import { createCodec, type Codec } from './events/codec.js';
-import { createTopics, ensureTopics, type Topics } from './events/topics.js';
-import { createDb, type Db } from './db/knex.js';
+import { createPipeline } from './consumers/pipeline/pipeline.js';
+import { startMatcher } from './consumers/matcher/matcherRole.js';
+import { startSender } from './consumers/sender/senderRole.js';
+import { createDb } from './db/knex.js';
+import { createCodec } from './events/codec.js';
+import { createTopics, ensureTopics } from './events/topics.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
+import { registerAccountRoutes } from './http/routes/accountRoutes.js';
+import { registerAdRoutes } from './http/routes/adRoutes.js';
 import { registerHealthRoutes } from './http/routes/healthRoutes.js';
+import { registerHuntRoutes } from './http/routes/huntRoutes.js';
+import { registerLeadRoutes } from './http/routes/leadRoutes.js';
+import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
+import { registerTickRoutes } from './http/routes/tickRoutes.js';
+import { startImporter } from './importer/importerRole.js';
+import { createOutbox, type Outbox } from './outbox/enqueue.js';
+import { startRelay } from './outbox/relay.js';
+import { systemClock, type Clock } from './platform/clock.js';
 import { createKafka, createProducer } from './platform/kafka.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
-import { createOutbox, type Outbox } from './outbox/enqueue.js';
-import { createRelay, type Relay } from './outbox/relay.js';
-import type { PipelineDeps } from './consumers/pipeline/pipeline.js';
-import type { Kafka } from 'kafkajs';
-
-export interface Clock {
-  now(): Date;
-}
-
-/** What every role is built from. */
-export interface ServiceContext {
-  config: Config;
-  log: Logger;
-  clock: Clock;
-  db: Db;
-  kafka: Kafka;
-  admin: Admin;
-  codec: Codec;
-  topics: Topics;
-  outbox: Outbox;
-  metrics: Metrics;
-  pipeline: PipelineDeps;
-}
-
-export interface RoleHandle {
-  stop(): Promise<void>;
-}
+import type { RoleHandle } from './platform/roleHandle.js';
+import { startScheduler } from './producers/ticks/scheduler.js';
 
 export interface Service {
   app: HttpApp;
   /** http://host:port the HTTP server listens on. */
   url: string;
-  context: ServiceContext;
-  relay?: Relay;
+  config: Config;
+  metrics: Metrics;
+  outbox: Outbox;
+  kafka: Kafka;
   roles: Map<Role, RoleHandle>;
   stop(): Promise<void>;
 }
-
-export type RoleStarter = (ctx: ServiceContext, app: HttpApp) => Promise<RoleHandle>;
 
 export interface StartOptions {
   config: Config;
@@ -56,13 +45,11 @@ export interface StartOptions {
   clock?: Clock;
   /** Called when the process cannot go on (a consumer crashed for good). Defaults to exit(1). */
   onFatal?: (error: Error) => void;
-  /** Role implementations; the default set lives in roles.ts. */
-  roles: Partial<Record<Role, RoleStarter>>;
 }
 
 export async function startService(options: StartOptions): Promise<Service> {
   const { config, log } = options;
-  const clock = options.clock ?? { now: () => new Date() };
+  const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
   const db = createDb(config.databaseUrl, { poolMax: config.databasePoolMax, applicationName: `hunt-matcher:${config.instanceId}` });
   const codec = createCodec();
@@ -91,7 +78,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     const dlqProducer = createProducer(kafka);
     await dlqProducer.connect();
     stops.push(() => dlqProducer.disconnect());
-    const pipeline: PipelineDeps = {
+    const consume = createPipeline({
       kafka,
       db,
       codec,
@@ -109,44 +96,63 @@ export async function startService(options: StartOptions): Promise<Service> {
           log.fatal({ err: error }, 'fatal error; exiting so that the supervisor restarts the process');
           process.exit(1);
         }),
-    };
+    });
 
-    const context: ServiceContext = { config, log, clock, db, kafka, admin, codec, topics, outbox, metrics, pipeline };
     const app = createHttpApp(log);
     registerHealthRoutes({ db, admin, metrics })(app);
 
+    const { tokens } = config;
+    const starters: Record<Role, () => Promise<RoleHandle>> = {
+      relay: () =>
+        startRelay({
+          db,
+          databaseUrl: config.databaseUrl,
+          kafka,
+          log,
+          metrics,
+          shards: config.outbox.shards,
+          batchSize: config.outbox.batchSize,
+          pollMs: config.outbox.pollMs,
+          maxAgeWarnMs: config.outbox.maxAgeWarnMs,
+        }),
+      api: async () => {
+        registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
+        registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
+        registerAccountRoutes({ db, apiToken: tokens.api })(app);
+        registerLeadRoutes({ db, apiToken: tokens.api })(app);
+        registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
+        registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
+        return { stop: async () => {} };
+      },
+      matcher: () =>
+        startMatcher({
+          db,
+          consume,
+          admin,
+          topics,
+          outbox,
+          clock,
+          log,
+          metrics,
+          settings: { ...config.matching, timeZone: config.tick.timeZone, tickConcurrency: config.tick.concurrency, instanceId: config.instanceId },
+        }),
+      sender: () => startSender({ db, consume, outbox, clock, log, metrics, gateway: config.gateway, sending: config.sending }),
+      importer: () => startImporter({ db, consume, outbox, clock, metrics, lobstr: config.lobstr }),
+      scheduler: () => startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
+    };
+
     const roles = new Map<Role, RoleHandle>();
     // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role
-    // is registered as soon as it runs, so a failed start stops the ones before it.
-    const addRole = (role: Role, handle: RoleHandle) => {
+    // is registered as soon as it runs, so a failed start stops the ones before it. The relay
+    // starts first, so that what the other roles write at start is published.
+    const order = [...config.roles].sort((a, b) => (a === 'relay' ? -1 : b === 'relay' ? 1 : 0));
+    for (const role of order) {
+      const handle = await starters[role]();
       roles.set(role, handle);
       stops.push(async () => {
         await handle.stop();
         log.info({ role }, 'role stopped');
       });
-    };
-    let relay: Relay | undefined;
-    if (config.roles.has('relay')) {
-      relay = createRelay({
-        db,
-        databaseUrl: config.databaseUrl,
-        kafka,
-        log,
-        metrics,
-        shards: config.outbox.shards,
-        batchSize: config.outbox.batchSize,
-        pollMs: config.outbox.pollMs,
-        maxAgeWarnMs: config.outbox.maxAgeWarnMs,
-      });
-      await relay.start();
-      const r = relay;
-      addRole('relay', { stop: () => r.stop() });
-    }
-    for (const role of config.roles) {
-      if (role === 'relay') continue;
-      const starter = options.roles[role];
-      if (!starter) throw new Error(`role ${role} is not available in this build`);
-      addRole(role, await starter(context, app));
     }
 
     await app.listen({ port: config.port, host: config.host });
@@ -157,7 +163,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     log.info({ url, roles: [...roles.keys()], topicPrefix: config.topics.prefix || undefined }, 'hunt-matcher started');
 
     let stopped: Promise<void> | undefined;
-    return { app, url, context, relay, roles, stop: () => (stopped ??= stopAll()) };
+    return { app, url, config, metrics, outbox, kafka, roles, stop: () => (stopped ??= stopAll()) };
   } catch (error) {
     await stopAll();
     throw error;

@@ -11,7 +11,7 @@
 // section 2 and src/domain/matchHunt.ts, with the same floating-point formula for the distance.
 import type pg from 'pg';
 import type { Db } from '../../src/db/knex.js';
-import { boundingBox } from '../../src/consumers/matcher/huntQueries.js';
+import { boundingBox } from '../../src/domain/geo.js';
 import { compileHunt, type PreparedAd } from '../../src/domain/matchHunt.js';
 import type { Hunt } from '../../src/domain/types.js';
 

@@ -10,7 +10,8 @@
 // the ads that an older hunt of its account (among the hunts of the catch-up) also matches.
 import pLimit from 'p-limit';
 import { v7 as uuidv7 } from 'uuid';
-import { boundingBox, loadActiveHunts } from '../../src/consumers/matcher/huntQueries.js';
+import { boundingBox } from '../../src/domain/geo.js';
+import { loadActiveHunts } from '../../src/sql/loadActiveHunts.js';
 import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import type { Db } from '../../src/db/knex.js';

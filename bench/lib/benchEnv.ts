@@ -9,8 +9,7 @@ import { createDb, type Db } from '../../src/db/knex.js';
 import { createMigratedDatabase } from '../../src/db/migrate.js';
 import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { retryKafka } from '../../src/platform/kafkaRetry.js';
-import { defaultRoles } from '../../src/roles.js';
+import { retryKafka } from '../../src/platform/kafka.js';
 import { startService, type Service } from '../../src/service.js';
 import { provideStack, type Stack } from '../../src/stack/provideStack.js';
 
@@ -141,7 +140,6 @@ export class BenchEnv {
     const service = await startService({
       config,
       log,
-      roles: defaultRoles,
       onFatal: (error) => process.stderr.write(`[bench] service reported a fatal error: ${error.message}\n`),
     });
     this.services.push(service);

@@ -68,11 +68,11 @@ export const dailyCatchUp: Scenario = {
     const relay = createRelay({
       db: service.db,
       databaseUrl: service.url,
-      kafka: svc.context.kafka,
+      kafka: svc.kafka,
       log: ctx.env.logger('bench:b:relay'),
       metrics: createMetrics({ defaultMetrics: false }),
-      shards: svc.context.config.outbox.shards,
-      batchSize: svc.context.config.outbox.batchSize,
+      shards: svc.config.outbox.shards,
+      batchSize: svc.config.outbox.batchSize,
       pollMs: 1000,
     });
     await relay.start();
@@ -80,14 +80,14 @@ export const dailyCatchUp: Scenario = {
     const day = localTime(now, TIME_ZONE).day;
     ctx.log(`B: service catch-up (tick of ${day})`);
     const started = performance.now();
-    const { tickId } = await recordTick(service.db, svc.context.outbox, { day, timeZone: TIME_ZONE, requestedBy: 'api', now });
+    const { tickId } = await recordTick(service.db, svc.outbox, { day, timeZone: TIME_ZONE, requestedBy: 'api', now });
     await until(async () => (await service.db('ticks').where({ tick_id: tickId }).whereNotNull('started_at').first()) as unknown, 'the tick to reach the matcher', 60_000);
     const deliveredMs = performance.now() - started;
     await relay.stop();
     let lastDone = -1;
     // The catch-up retries a failing group forever (a retriable error): give up after a few retries
     // and say why, rather than wait for the timeout.
-    const retries = async () => (await svc.context.metrics.retries.get()).values.filter((v) => v.labels.consumer === 'matcher-ticks').reduce((n, v) => n + v.value, 0);
+    const retries = async () => (await svc.metrics.retries.get()).values.filter((v) => v.labels.consumer === 'matcher-ticks').reduce((n, v) => n + v.value, 0);
     let serviceError: string | undefined;
     try {
       await until(

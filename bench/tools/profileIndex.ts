@@ -3,7 +3,7 @@
 // Also prints how many hunts the index has to test per ad (candidates: same ad type, the ad's brand
 // or no brand, a bounding box that reaches the ad's grid cell) against how many match.
 import { parseArgs } from 'node:util';
-import { boundingBox } from '../../src/consumers/matcher/huntQueries.js';
+import { boundingBox } from '../../src/domain/geo.js';
 import { createHuntIndex } from '../../src/domain/huntIndex.js';
 import { normalizeBrand } from '../../src/domain/normalize.js';
 import { generateAds, generateHunts } from '../data/generate.js';

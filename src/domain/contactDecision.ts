@@ -1,9 +1,11 @@
-// The part of the contact decision (DESIGN.md section 3) that needs nothing but the hunt and the ad.
-// "Never contacted" and "pacing" need the database; they are checked by recordMatches.
-import type { Ad, ContactReason, Hunt, Outreach } from './types.js';
+// The contact decision of DESIGN.md section 3, step 2, as pure functions: the matcher feeds them what
+// its queries found (contacted ads, pacing counters) and writes what they decide.
+import { compareAge } from './huntAge.js';
+import type { Ad, Channel, ContactReason, Hunt, Outreach } from './types.js';
 
 export type Eligibility = { contact: true; outreach: Outreach; recipient: string } | { contact: false; reason: ContactReason };
 
+/** The part of the decision that needs nothing but the hunt and the ad. */
 export function contactEligibility(hunt: Pick<Hunt, 'outreach'>, ad: Pick<Ad, 'phone' | 'acceptSalesmen' | 'externalId'>): Eligibility {
   if (!hunt.outreach) return { contact: false, reason: 'no_outreach' };
   // sms and whatsapp reach a phone; leboncoin's messaging reaches the listing itself.
@@ -11,6 +13,64 @@ export function contactEligibility(hunt: Pick<Hunt, 'outreach'>, ad: Pick<Ad, 'p
   if (!recipient) return { contact: false, reason: 'no_phone' };
   if (!ad.acceptSalesmen) return { contact: false, reason: 'refuses_salesmen' };
   return { contact: true, outreach: hunt.outreach, recipient };
+}
+
+export interface LeadToDecide {
+  leadId: string;
+  hunt: Hunt;
+  ad: Ad;
+}
+
+export type ContactDecision =
+  | { contact: true; channel: Channel; template: string; recipient: string }
+  | { contact: false; reason: ContactReason };
+
+export interface ContactFacts {
+  /** The account contacted this ad's seller before (even outside this service): never again. */
+  alreadyContacted(accountId: string, adId: string): boolean;
+  /** Contacts already counted today per paced hunt (from lockPacing). */
+  pacingUsed: ReadonlyMap<string, number>;
+}
+
+/** The paced hunts whose counters the decision needs: those of leads that are otherwise contactable. */
+export function huntsToPace(leads: readonly LeadToDecide[], alreadyContacted: ContactFacts['alreadyContacted']): string[] {
+  const ids = new Set<string>();
+  for (const l of leads) {
+    if (l.hunt.dailyPacingLimit === null) continue;
+    if (contactEligibility(l.hunt, l.ad).contact && !alreadyContacted(l.hunt.accountId, l.ad.adId)) ids.add(l.hunt.id);
+  }
+  return [...ids];
+}
+
+/**
+ * Decides every lead, in the given order (pacing grants go to the first ones): eligible, never
+ * contacted, and within its hunt's daily pacing. Returns the decisions and the pacing granted per hunt.
+ */
+export function decideContacts(leads: readonly LeadToDecide[], facts: ContactFacts): { decisions: Map<string, ContactDecision>; pacingGranted: Map<string, number> } {
+  const decisions = new Map<string, ContactDecision>();
+  const pacingGranted = new Map<string, number>();
+  for (const l of leads) {
+    const e = contactEligibility(l.hunt, l.ad);
+    if (!e.contact) {
+      decisions.set(l.leadId, e);
+      continue;
+    }
+    if (facts.alreadyContacted(l.hunt.accountId, l.ad.adId)) {
+      decisions.set(l.leadId, { contact: false, reason: 'already_contacted' });
+      continue;
+    }
+    const limit = l.hunt.dailyPacingLimit;
+    if (limit !== null) {
+      const granted = pacingGranted.get(l.hunt.id) ?? 0;
+      if ((facts.pacingUsed.get(l.hunt.id) ?? 0) + granted >= limit) {
+        decisions.set(l.leadId, { contact: false, reason: 'pacing' });
+        continue;
+      }
+      pacingGranted.set(l.hunt.id, granted + 1);
+    }
+    decisions.set(l.leadId, { contact: true, channel: e.outreach.channel, template: e.outreach.template, recipient: e.recipient });
+  }
+  return { decisions, pacingGranted };
 }
 
 /** Per account, the oldest of the hunts that matched (hunts sorted oldest first): one lead per account. */
@@ -23,5 +83,4 @@ export function attributeToOldest<H extends { hunt: Pick<Hunt, 'accountId' | 'cr
   return [...byAccount.values()];
 }
 
-const isOlder = (a: Pick<Hunt, 'createdAt' | 'id'>, b: Pick<Hunt, 'createdAt' | 'id'>) =>
-  a.createdAt.getTime() < b.createdAt.getTime() || (a.createdAt.getTime() === b.createdAt.getTime() && a.id < b.id);
+const isOlder = (a: Pick<Hunt, 'createdAt' | 'id'>, b: Pick<Hunt, 'createdAt' | 'id'>) => compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id) < 0;

@@ -23,3 +23,23 @@ export function haversineTerm(latRad1: number, cosLat1: number, lngRad1: number,
   const sLng = Math.sin((lngRad2 - lngRad1) / 2);
   return sLat * sLat + cosLat1 * cosLat2 * sLng * sLng;
 }
+
+export interface LatLngBox {
+  minLat: number;
+  maxLat: number;
+  minLng: number;
+  maxLng: number;
+}
+
+/**
+ * The latitude/longitude box that contains a circle on the sphere, slightly enlarged (for the hunt
+ * index's grid cells and the SQL pre-filter of the backfill). Longitudes may run past ±180 near the
+ * antimeridian; a circle around a pole spans every longitude. The exact distance is checked apart.
+ */
+export function boundingBox(lat: number, lng: number, radiusKm: number): LatLngBox {
+  const delta = (radiusKm / EARTH_RADIUS_KM) * 1.001;
+  const dLat = (delta * 180) / Math.PI;
+  const cosLat = Math.cos(lat * RAD);
+  const dLng = Math.sin(delta) >= cosLat ? 180 : (Math.asin(Math.sin(delta) / cosLat) * 180) / Math.PI;
+  return { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng };
+}

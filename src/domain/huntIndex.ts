@@ -5,7 +5,8 @@
 // An ad has one type, at most one brand, one cell and one zipcode, so each hunt is a candidate at
 // most once; the exact rules (matchesCompiled) then decide. Same answers as a linear scan, by
 // construction, and checked by a property test over thousands of random hunts and ads.
-import { EARTH_RADIUS_KM } from './geo.js';
+import { boundingBox } from './geo.js';
+import { compareAge } from './huntAge.js';
 import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt, type PreparedAd } from './matchHunt.js';
 import type { Ad, Hunt } from './types.js';
 
@@ -59,18 +60,15 @@ function drop<K>(map: Map<K, CompiledHunt[]>, key: K, h: CompiledHunt) {
   if (list.length === 0) map.delete(key);
 }
 
-/** The cells a hunt's circle may reach: its bounding box on the sphere, slightly enlarged. */
+/** The cells a hunt's circle may reach: its bounding box on the sphere. */
 function cellsOf(h: CompiledHunt): number[] {
-  const delta = (h.radiusKm / EARTH_RADIUS_KM) * 1.001;
-  const dLat = (delta * 180) / Math.PI;
-  const sinDelta = Math.sin(delta);
-  const dLng = sinDelta >= h.cosLat ? 180 : (Math.asin(sinDelta / h.cosLat) * 180) / Math.PI;
+  const box = boundingBox(h.lat, h.lng, h.radiusKm);
   const cells: number[] = [];
-  const latFrom = Math.max(-90, h.lat - dLat);
-  const latTo = Math.min(90 - 1e-9, h.lat + dLat);
+  const latFrom = Math.max(-90, box.minLat);
+  const latTo = Math.min(90 - 1e-9, box.maxLat);
   for (let lat = Math.floor((latFrom + 90) / CELL_DEG); lat <= Math.floor((latTo + 90) / CELL_DEG); lat++) {
-    const lngFrom = Math.floor((h.lng - dLng + 180) / CELL_DEG);
-    const lngTo = Math.floor((h.lng + dLng + 180) / CELL_DEG);
+    const lngFrom = Math.floor((box.minLng + 180) / CELL_DEG);
+    const lngTo = Math.floor((box.maxLng + 180) / CELL_DEG);
     for (let lng = lngFrom; lng <= lngTo; lng++) cells.push(lat * CELLS_PER_ROW + (((lng % CELLS_PER_ROW) + CELLS_PER_ROW) % CELLS_PER_ROW));
   }
   return cells;
@@ -195,7 +193,7 @@ export function createHuntIndex(): HuntIndex {
   };
 }
 
-export const byAge = (a: CompiledHunt, b: CompiledHunt) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const byAge = (a: CompiledHunt, b: CompiledHunt) => compareAge(a.createdAtMs, a.id, b.createdAtMs, b.id);
 
 /** The reference the index is checked against: every hunt, the same rules. */
 export function linearScan(hunts: readonly CompiledHunt[], ad: Ad): CompiledHunt[] {

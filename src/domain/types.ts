@@ -1,7 +1,5 @@
-// The words of DESIGN.md section 1, as types. Pure: no I/O depends on this module.
-import type { Ad } from '../events/types.generated.js';
-
-export type { Ad };
+// The words of DESIGN.md section 1, as types. Pure: this module imports nothing. The event
+// contract's types (src/events/types.generated.ts) are mapped to and from these at the edge.
 
 export const AD_TYPES = ['voitures', 'motos', 'utilitaires', 'caravaning', 'camping-cars', 'equipement-auto'] as const;
 export const OWNER_TYPES = ['private', 'pro'] as const;
@@ -53,6 +51,9 @@ export interface Outreach {
   template: string;
 }
 
+/** The settable part of a hunt, with every default filled in. */
+export type HuntSettings = Omit<Hunt, 'id' | 'accountId' | 'version' | 'createdAt' | 'updatedAt' | 'lastScanAt'>;
+
 export interface Hunt extends HuntCriteria {
   id: string;
   accountId: string;
@@ -65,4 +66,44 @@ export interface Hunt extends HuntCriteria {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A classified ad as stored after ingestion (DESIGN.md section 1). Times are UTC epoch milliseconds. */
+export interface Ad {
+  adId: string;
+  source: string;
+  externalId: string;
+  url: string | null;
+  title: string;
+  description: string;
+  /** Whole euros. */
+  price: number | null;
+  adType: string;
+  subType: string | null;
+  brand: string | null;
+  model: string | null;
+  modelYear: number | null;
+  mileageKm: number | null;
+  fuel: string | null;
+  gearbox: string | null;
+  zipcode: string | null;
+  city: string | null;
+  department: string | null;
+  lat: number | null;
+  lng: number | null;
+  ownerName: string | null;
+  ownerType: string | null;
+  /** E.164, when known. */
+  phone: string | null;
+  /** False when the seller refuses solicitation. */
+  acceptSalesmen: boolean;
+  isUrgent: boolean;
+  hasBeenReposted: boolean;
+  priceHasDropped: boolean;
+  hasBeenBoosted: boolean;
+  isLowPrice: boolean;
+  pictures: string[];
+  firstPublishedAt: number | null;
+  lastPublishedAt: number | null;
+  scrapedAt: number;
 }

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from '../platform/logger.js';
-import { AppError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
+import { STATUS_OF, UnauthorizedError } from './errors.js';
 
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
 export type HttpApp = ReturnType<typeof createHttpApp>;
@@ -21,10 +22,9 @@ export function createHttpApp(log: Logger) {
     done();
   });
 
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    if (error instanceof AppError) {
-      return reply.status(error.statusCode).send(error.statusCode === 401 ? { error: 'unauthorized' } : { error: error.code, message: error.message, ...error.details });
-    }
+  app.setErrorHandler((error: FastifyError | DomainError | UnauthorizedError, request, reply) => {
+    if (error instanceof UnauthorizedError) return reply.status(401).send({ error: 'unauthorized' });
+    if (error instanceof DomainError) return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
     if (error.validation) {
       // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price".
       const first = error.validation[0];

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { unauthorized } from './errors.js';
+import { UnauthorizedError } from './errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -14,6 +14,6 @@ export function requireBearer(token: string | undefined) {
   return async (request: FastifyRequest) => {
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (!token || !given || !secretsEqual(given, token)) throw unauthorized();
+    if (!token || !given || !secretsEqual(given, token)) throw new UnauthorizedError();
   };
 }

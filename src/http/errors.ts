@@ -1,17 +1,13 @@
-// One error taxonomy, mapped to HTTP in one place (app.ts).
-export class AppError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'AppError';
+// HTTP statuses for the domain's error taxonomy (src/domain/errors.ts), and the one error only the
+// HTTP edge knows: a missing or wrong token.
+import type { DomainErrorCode } from '../domain/errors.js';
+
+export const STATUS_OF: Record<DomainErrorCode, number> = { validation_failed: 400, not_found: 404, conflict: 409 };
+
+export class UnauthorizedError extends Error {
+  readonly statusCode = 401;
+  constructor() {
+    super('unauthorized');
+    this.name = 'UnauthorizedError';
   }
 }
-
-export const validationError = (field: string, message: string) => new AppError(400, 'validation_failed', `${field} ${message}`, { field });
-export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
-export const conflict = (message: string) => new AppError(409, 'conflict', message);
-export const unauthorized = () => new AppError(401, 'unauthorized', 'unauthorized');

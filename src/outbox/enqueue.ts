@@ -4,6 +4,7 @@ import type { Codec } from '../events/codec.js';
 import { buildHeaders, type OutgoingEvent } from '../events/envelope.js';
 import type { Topics } from '../events/topics.js';
 import type { Trx } from '../db/knex.js';
+import { insertOutboxRows, type OutboxRecord } from '../sql/insertOutboxRows.js';
 import { shardOf } from './shard.js';
 
 export interface Outbox {
@@ -18,7 +19,7 @@ export function createOutbox(deps: { codec: Codec; topics: Topics; shards: numbe
       const list = Array.isArray(events) ? events : [events];
       if (list.length === 0) return [];
       const at = now();
-      const rows = list.map((event) => {
+      const rows = list.map((event): OutboxRecord => {
         const headers = buildHeaders(event, at);
         return {
           shard: shardOf(event.key, deps.shards),
@@ -26,12 +27,11 @@ export function createOutbox(deps: { codec: Codec; topics: Topics; shards: numbe
           key: event.key,
           event_id: headers['event-id'],
           event_type: event.eventType,
-          headers,
+          headers: { ...headers },
           payload: deps.codec.encode(event.eventType, event.value),
         };
       });
-      // One multi-row INSERT per call, in chunks that stay under PostgreSQL's 65535 parameters.
-      for (let i = 0; i < rows.length; i += 5000) await trx('outbox').insert(rows.slice(i, i + 5000));
+      await insertOutboxRows(trx, rows);
       return rows.map((r) => r.event_id);
     },
   };

@@ -19,6 +19,11 @@ import type { Db } from '../db/knex.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
+import { backoffDelay } from '../platform/retry.js';
+import type { RoleHandle } from '../platform/roleHandle.js';
+import { deleteOutboxRows } from '../sql/deleteOutboxRows.js';
+import { outboxBacklog } from '../sql/outboxBacklog.js';
+import { selectOutboxBatch } from '../sql/selectOutboxBatch.js';
 import { createShardOwnership } from './shardOwnership.js';
 
 export interface RelayOptions {
@@ -37,22 +42,6 @@ export interface RelayOptions {
   maxAgeWarnMs?: number;
 }
 
-interface OutboxRow {
-  id: number;
-  topic: string;
-  key: string;
-  headers: Record<string, string>;
-  payload: Buffer;
-  created_at: Date;
-}
-
-/** The relay's only read: the oldest rows of its shards, by primary key (an index scan once the backlog is large). */
-export const SELECT_BATCH_SQL = `
-  SELECT id, topic, key, headers, payload, created_at
-    FROM outbox
-   WHERE shard = ANY(?::smallint[])
-   ORDER BY id
-   LIMIT ?`;
 
 export interface Relay {
   start(): Promise<void>;
@@ -97,7 +86,7 @@ export function createRelay(o: RelayOptions): Relay {
   }
 
   async function publishBatch(shards: number[]): Promise<number> {
-    const { rows } = await o.db.raw<{ rows: OutboxRow[] }>(SELECT_BATCH_SQL, [shards, o.batchSize]);
+    const rows = await selectOutboxBatch(o.db, shards, o.batchSize);
     if (rows.length === 0) return 0;
     const started = process.hrtime.bigint();
     const byTopic = new Map<string, Message[]>();
@@ -110,7 +99,7 @@ export function createRelay(o: RelayOptions): Relay {
     const ackedAt = Date.now();
     // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
     if (!client) throw new Error('relay connection lost before its published rows were deleted; they will be published again');
-    await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    await deleteOutboxRows(client, rows.map((r) => r.id));
     for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
     for (const row of rows) o.metrics.outboxPublishDelaySeconds.observe((ackedAt - row.created_at.getTime()) / 1000);
     o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -118,11 +107,11 @@ export function createRelay(o: RelayOptions): Relay {
   }
 
   async function refreshBacklog() {
-    const row = await o.db('outbox').first<{ n: number; oldest: Date | null }>(o.db.raw('count(*)::int AS n'), o.db.raw('min(created_at) AS oldest'));
-    o.metrics.outboxBacklogRows.set(row?.n ?? 0);
-    const ageMs = row?.oldest ? Date.now() - row.oldest.getTime() : 0;
+    const backlog = await outboxBacklog(o.db);
+    o.metrics.outboxBacklogRows.set(backlog.rows);
+    const ageMs = backlog.oldest ? Date.now() - backlog.oldest.getTime() : 0;
     o.metrics.outboxOldestAgeSeconds.set(ageMs / 1000);
-    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs) log.warn({ backlog: row?.n, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
+    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs) log.warn({ backlog: backlog.rows, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
   }
 
   async function run() {
@@ -149,7 +138,7 @@ export function createRelay(o: RelayOptions): Relay {
         if (!pendingWake) await sleepUntilWoken(rebalanceMs);
       } catch (error) {
         failures++;
-        const delay = Math.min(10_000, 100 * 2 ** Math.min(failures, 7));
+        const delay = backoffDelay(failures, { baseMs: 200, maxMs: 10_000 });
         log.error({ err: error, retryInMs: delay }, 'relay batch failed; rows stay in the outbox and will be retried');
         await sleepUntilWoken(delay);
       }
@@ -193,4 +182,11 @@ export function createRelay(o: RelayOptions): Relay {
       });
     },
   };
+}
+
+/** The relay role: publishes until stopped. */
+export async function startRelay(options: RelayOptions): Promise<Relay & RoleHandle> {
+  const relay = createRelay(options);
+  await relay.start();
+  return relay;
 }

@@ -1,5 +1,6 @@
 import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from './logger.js';
+import { retry } from './retry.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -47,4 +48,16 @@ export function createProducer(kafka: Kafka): Producer {
     // The Java client's murmur2 partitioner, so keys land where any other Kafka client expects them.
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+}
+
+/** A kafkajs error that says it may pass (kafkajs' own errors are retriable unless they say otherwise). */
+export const isRetriableKafkaError = (error: unknown) =>
+  error instanceof Error && error.name.startsWith('KafkaJS') && (error as { retriable?: boolean }).retriable !== false;
+
+/**
+ * Retries a Kafka admin call that a broker may refuse for a moment after topics were created
+ * ("not the leader for that topic-partition", "unknown topic or partition").
+ */
+export function retryKafka<T>(fn: () => Promise<T>, options: { attempts?: number; delayMs?: number } = {}): Promise<T> {
+  return retry(fn, { attempts: options.attempts ?? 30, isRetriable: isRetriableKafkaError, delayMs: () => options.delayMs ?? 200 });
 }

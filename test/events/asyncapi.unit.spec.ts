@@ -92,7 +92,7 @@ describe('asyncapi.yaml', () => {
 
   it('declares exactly the dlq-* headers that the consumer pipeline adds', () => {
     // The pipeline builds them inline; read their names from its source, so that a rename fails here.
-    const source = readFileSync(join(projectRoot(), 'src', 'consumers', 'pipeline.ts'), 'utf8');
+    const source = readFileSync(join(projectRoot(), 'src', 'consumers', 'pipeline', 'deadLetter.ts'), 'utf8');
     const written = [...new Set([...source.matchAll(/'(dlq-[a-z-]+)'/g)].map((m) => m[1]!))].sort();
     expect(written.length).toBeGreaterThan(3);
     for (const topic of CONSUMED_TOPICS) {

@@ -10,8 +10,8 @@ import { createCodec, type Codec, type DecodedEvent } from '../../src/events/cod
 import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
 import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { defaultRoles } from '../../src/roles.js';
-import { startService, type Clock, type Service } from '../../src/service.js';
+import type { Clock } from '../../src/platform/clock.js';
+import { startService, type Service } from '../../src/service.js';
 import { waitFor } from './waitFor.js';
 
 export const TOKENS = {
@@ -79,7 +79,7 @@ export class TestEnv {
   async startService(overrides: Record<string, string> = {}, options: { clock?: Clock; onFatal?: (e: Error) => void } = {}): Promise<Service> {
     const config = this.config(overrides);
     const log = createLogger({ level: config.log.level, pretty: 'false', name: `${this.name}:${config.instanceId}` });
-    const service = await startService({ config, log, roles: defaultRoles, ...options });
+    const service = await startService({ config, log, ...options });
     this.services.push(service);
     return service;
   }

@@ -1,18 +1,21 @@
 // Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
 // instance does it (a shared consumer group), in one transaction with the inbox row.
-import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
 import { localTime } from '../../domain/calendar.js';
+import { boundingBox } from '../../domain/geo.js';
+import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
 import { causeOf } from '../../events/envelope.js';
-import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline/pipeline.js';
-import { boundingBox, loadAccountActiveHunts, loadHunt, streamAds } from './huntQueries.js';
+import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
+import { loadHunt } from '../../sql/loadHunt.js';
+import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
+import { streamAds } from '../../sql/streamAds.js';
+import type { MatcherDeps } from './matcherRole.js';
 import { recordMatches, type Match } from './recordMatches.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
 
-export function startBackfill(ctx: ServiceContext) {
-  return startConsumer(ctx.pipeline, {
+export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>) {
+  return deps.consume({
     name: 'matcher-backfill',
     topics: ['hunts.changed'],
     eventTypes: ['HuntChanged'],
@@ -23,12 +26,12 @@ export function startBackfill(ctx: ServiceContext) {
         const hunt = await loadHunt(trx, event.value.huntId);
         if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
         const started = Date.now();
-        const now = ctx.clock.now();
-        const since = new Date(now.getTime() - ctx.config.matching.backfillDays * 86_400_000);
+        const now = deps.clock.now();
+        const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
         const target = compileHunt(hunt);
         // Attribution goes to the account's oldest matching hunt, which may be another one.
-        const accountHunts = (await loadAccountActiveHunts(trx, hunt.accountId)).map(compileHunt);
-        const deps = { outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day };
+        const accountHunts = (await loadActiveHunts(trx, { accountId: hunt.accountId })).map(compileHunt);
+        const recordDeps = { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day };
         let scanned = 0;
         let leads = 0;
         const filter = {
@@ -47,11 +50,11 @@ export function startBackfill(ctx: ServiceContext) {
             matches.push({ hunt: owner.hunt, ad, cause: causeOf(event) });
           }
           scanned += ads.length;
-          leads += (await recordMatches(trx, deps, matches)).leadsCreated;
+          leads += (await recordMatches(trx, recordDeps, matches)).leadsCreated;
           await hc.heartbeat();
         }
-        await trx('hunts').where({ id: hunt.id }).update({ last_scan_at: now });
-        ctx.metrics.matches.inc({ source: 'backfill' }, leads);
+        await markHuntsScanned(trx, [hunt.id], now);
+        deps.metrics.matches.inc({ source: 'backfill' }, leads);
         hc.log.info({ huntId: hunt.id, accountId: hunt.accountId, change: event.value.change, scanned, leads, ms: Date.now() - started }, 'hunt backfilled');
       }
     },

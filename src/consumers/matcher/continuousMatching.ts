@@ -1,34 +1,35 @@
 // Continuous matching: every AdScraped against the in-memory index of active hunts, and the matches
 // of a whole batch of ads recorded in one transaction with the batch's inbox rows.
-import type { HuntIndex } from '../../domain/huntIndex.js';
-import { attributeToOldest } from '../../domain/contactDecision.js';
 import { localTime } from '../../domain/calendar.js';
+import { attributeToOldest } from '../../domain/contactDecision.js';
+import type { HuntIndex } from '../../domain/huntIndex.js';
+import { fromAdSnapshot } from '../../events/adSnapshot.js';
 import { causeOf } from '../../events/envelope.js';
-import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline/pipeline.js';
 import type { HuntIndexSync } from './huntIndexSync.js';
+import type { MatcherDeps } from './matcherRole.js';
 import { recordMatches, type Match } from './recordMatches.js';
 
-export function startContinuousMatching(ctx: ServiceContext, index: HuntIndex, sync: Pick<HuntIndexSync, 'refresh'>) {
-  return startConsumer(ctx.pipeline, {
+export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>, index: HuntIndex, sync: Pick<HuntIndexSync, 'refresh'>) {
+  return deps.consume({
     name: 'matcher',
     topics: ['ads.scraped'],
     eventTypes: ['AdScraped'],
-    batchSize: ctx.config.matching.batchSize,
+    batchSize: deps.settings.batchSize,
     handle: async (trx, events, hc) => {
       await sync.refresh(trx);
       const matches: Match[] = [];
       let found = 0;
       for (const event of events) {
-        const hunts = index.match(event.value.ad);
+        const ad = fromAdSnapshot(event.value.ad);
+        const hunts = index.match(ad);
         found += hunts.length;
-        for (const { hunt } of attributeToOldest(hunts)) matches.push({ hunt, ad: event.value.ad, cause: causeOf(event) });
+        for (const { hunt } of attributeToOldest(hunts)) matches.push({ hunt, ad, cause: causeOf(event) });
       }
-      ctx.metrics.matches.inc({ source: 'ads' }, found);
-      const now = ctx.clock.now();
-      const result = await recordMatches(trx, { outbox: ctx.outbox, now, pacingDay: localTime(now, ctx.config.tick.timeZone).day }, matches);
-      ctx.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
-      ctx.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
+      deps.metrics.matches.inc({ source: 'ads' }, found);
+      const now = deps.clock.now();
+      const result = await recordMatches(trx, { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day }, matches);
+      deps.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
+      deps.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
       if (result.leadsCreated > 0) hc.log.debug({ ads: events.length, matches: found, ...result }, 'ads matched');
     },
   });

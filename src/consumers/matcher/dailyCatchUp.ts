@@ -3,6 +3,8 @@
 // matcher never saw, hunts changed while the index lagged), and leads held back by pacing are
 // contacted while their ad is fresh.
 //
+// It is long work with transactions of its own, so it runs as the pipeline's outside-transaction
+// stage; the tick's inbox row and completed_at commit together once every group is done.
 // Hunts are processed in groups (all hunts of an account in the same group, for attribution): a group
 // builds a hunt index and streams the ads once, instead of one SQL query per hunt. A group is finished
 // when its hunts get last_tick_id = this tick, in the transaction that also counts it in ticks.hunts_done,
@@ -11,85 +13,92 @@ import pLimit from 'p-limit';
 import { attributeToOldest } from '../../domain/contactDecision.js';
 import { createHuntIndex } from '../../domain/huntIndex.js';
 import type { Hunt } from '../../domain/types.js';
-import { adFromRow, type AdRow } from '../../sql/rows/adRow.js';
 import { causeOf } from '../../events/envelope.js';
-import type { ServiceContext } from '../../service.js';
+import { completeTick } from '../../sql/completeTick.js';
+import { insertTick } from '../../sql/insertTick.js';
+import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
+import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
+import { selectHeldBackLeads } from '../../sql/selectHeldBackLeads.js';
+import { selectHuntsDoneForTick } from '../../sql/selectHuntsDoneForTick.js';
+import { addTickHuntsDone, setTickProgress } from '../../sql/setTickProgress.js';
+import { startTick } from '../../sql/startTick.js';
+import { streamAds } from '../../sql/streamAds.js';
 import { TransientError } from '../pipeline/failures.js';
-import { startConsumer, type ConsumedEvent, type HandlerContext } from '../pipeline/pipeline.js';
-import { loadActiveHunts, streamAds } from './huntQueries.js';
-import { contactLeads, recordMatches, type Match } from './recordMatches.js';
+import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
+import type { MatcherDeps } from './matcherRole.js';
+import { contactLeads, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;
 
-export function startDailyCatchUp(ctx: ServiceContext, options: { groupSize?: number } = {}) {
-  return startConsumer(ctx.pipeline, {
+type CatchUpDeps = Pick<MatcherDeps, 'db' | 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>;
+
+export function startDailyCatchUp(deps: CatchUpDeps, options: { groupSize?: number } = {}) {
+  return deps.consume({
     name: 'matcher-ticks',
     topics: ['hunts.ticks'],
     eventTypes: ['DailyTick'],
     batchSize: 1,
-    prepare: (event, hc) => catchUp(ctx, event, hc, options.groupSize ?? TICK_GROUP_SIZE),
-    handle: async (trx, events) => {
-      for (const e of events) await trx('ticks').where({ tick_id: e.value.tickId }).update({ completed_at: ctx.clock.now() });
+    stage: {
+      name: 'daily catch-up',
+      run: (event, hc) => catchUp(deps, event, hc, options.groupSize ?? TICK_GROUP_SIZE),
+      settle: async (trx, events) => {
+        for (const e of events) await completeTick(trx, e.value.tickId, deps.clock.now());
+      },
     },
   });
 }
 
-async function catchUp(ctx: ServiceContext, event: ConsumedEvent<'DailyTick'>, hc: HandlerContext, groupSize: number) {
+async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc: HandlerContext, groupSize: number) {
   const { tickId, day } = event.value;
   const log = hc.log.child({ tickId });
-  const started = ctx.clock.now();
+  const started = deps.clock.now();
   // The tick row exists when the tick came from recordTick; make sure of it for any other producer.
-  await ctx.db('ticks')
-    .insert({ tick_id: tickId, day, event_id: event.eventId, requested_by: event.value.requestedBy, created_at: started })
-    .onConflict('tick_id')
-    .ignore();
-  await ctx.db('ticks').where({ tick_id: tickId }).whereNull('started_at').update({ started_at: started });
+  await insertTick(deps.db, { tickId, day, eventId: event.eventId, requestedBy: event.value.requestedBy, createdAt: started });
+  await startTick(deps.db, tickId, started);
 
-  const hunts = (await loadActiveHunts(ctx.db)).filter((h) => h.autoRefresh);
-  const finished = new Set(
-    (await ctx.db('hunts').whereIn('id', hunts.map((h) => h.id)).where({ last_tick_id: tickId }).pluck('id')) as string[],
-  );
+  const hunts = (await loadActiveHunts(deps.db)).filter((h) => h.autoRefresh);
+  const finished = await selectHuntsDoneForTick(deps.db, hunts.map((h) => h.id), tickId);
   const todo = hunts.filter((h) => !finished.has(h.id));
   const total = hunts.length;
   let done = total - todo.length;
-  await ctx.db('ticks').where({ tick_id: tickId }).update({ hunts_total: total, hunts_done: done });
-  ctx.metrics.tickTotal.set({ tick: tickId }, total);
-  ctx.metrics.tickProgress.set({ tick: tickId }, done);
+  await setTickProgress(deps.db, tickId, total, done);
+  deps.metrics.tickTotal.set({ tick: tickId }, total);
+  deps.metrics.tickProgress.set({ tick: tickId }, done);
   log.info({ hunts: total, remaining: todo.length }, done > 0 ? 'daily catch-up resumed' : 'daily catch-up started');
 
-  const limit = pLimit(ctx.config.tick.concurrency);
+  const limit = pLimit(deps.settings.tickConcurrency);
   const totals = { leads: 0, contacted: 0, heldBackContacted: 0 };
   await Promise.all(
     groupByAccount(todo, groupSize).map((group) =>
       limit(async () => {
         if (!hc.isRunning()) return; // redelivered later, resumes with the unfinished groups
-        const r = await catchUpGroup(ctx, event, hc, group, day);
+        const r = await catchUpGroup(deps, event, hc, group, day);
         totals.leads += r.leads;
         totals.contacted += r.contacted;
         totals.heldBackContacted += r.heldBackContacted;
         done += group.length;
-        ctx.metrics.tickProgress.set({ tick: tickId }, done);
+        deps.metrics.tickProgress.set({ tick: tickId }, done);
         log.info({ ...r }, `hunt ${done}/${total}`);
       }),
     ),
   );
   if (!hc.isRunning()) throw new TransientError('stopping before the daily catch-up finished; it resumes on redelivery');
-  log.info({ hunts: total, ...totals, ms: ctx.clock.now().getTime() - started.getTime() }, 'daily catch-up finished');
+  log.info({ hunts: total, ...totals, ms: deps.clock.now().getTime() - started.getTime() }, 'daily catch-up finished');
 }
 
-async function catchUpGroup(ctx: ServiceContext, event: ConsumedEvent<'DailyTick'>, hc: HandlerContext, group: Hunt[], pacingDay: string) {
-  const scanStartedAt = ctx.clock.now();
-  const windowStart = new Date(scanStartedAt.getTime() - ctx.config.matching.backfillDays * 86_400_000);
+async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc: HandlerContext, group: Hunt[], pacingDay: string) {
+  const scanStartedAt = deps.clock.now();
+  const windowStart = new Date(scanStartedAt.getTime() - deps.settings.backfillDays * 86_400_000);
   const sinceOf = (h: Hunt) => (h.lastScanAt && h.lastScanAt > windowStart ? h.lastScanAt : windowStart);
   const index = createHuntIndex();
   for (const h of group) index.upsert(h);
   const since = new Date(Math.min(...group.map((h) => sinceOf(h).getTime())));
-  const deps = { outbox: ctx.outbox, now: scanStartedAt, pacingDay };
+  const recordDeps: RecordDeps = { outbox: deps.outbox, now: scanStartedAt, pacingDay };
   const cause = causeOf(event);
   let leads = 0;
   let contacted = 0;
 
-  for await (const ads of streamAds(ctx.db, { scrapedSince: since })) {
+  for await (const ads of streamAds(deps.db, { scrapedSince: since })) {
     const matches: Match[] = [];
     for (const ad of ads) {
       // Each hunt looks only at the ads scraped since its own last scan.
@@ -97,43 +106,32 @@ async function catchUpGroup(ctx: ServiceContext, event: ConsumedEvent<'DailyTick
       for (const { hunt } of attributeToOldest(found)) matches.push({ hunt, ad, cause });
     }
     if (matches.length > 0) {
-      const r = await ctx.db.transaction((trx) => recordMatches(trx, deps, matches));
+      const r = await deps.db.transaction((trx) => recordMatches(trx, recordDeps, matches));
       leads += r.leadsCreated;
       contacted += r.contacted;
     }
     await hc.heartbeat();
   }
 
-  const heldBackContacted = await contactHeldBack(ctx, group, deps, cause);
-  await ctx.db.transaction(async (trx) => {
-    await trx('hunts').whereIn('id', group.map((h) => h.id)).update({ last_scan_at: scanStartedAt, last_tick_id: event.value.tickId });
-    await trx('ticks').where({ tick_id: event.value.tickId }).increment('hunts_done', group.length);
+  const heldBackContacted = await contactHeldBack(deps, group, recordDeps, cause);
+  await deps.db.transaction(async (trx) => {
+    await markHuntsScanned(trx, group.map((h) => h.id), scanStartedAt, event.value.tickId);
+    await addTickHuntsDone(trx, event.value.tickId, group.length);
   });
-  ctx.metrics.leadsCreated.inc({ contacted: 'true' }, contacted);
-  ctx.metrics.leadsCreated.inc({ contacted: 'false' }, leads - contacted);
+  deps.metrics.leadsCreated.inc({ contacted: 'true' }, contacted);
+  deps.metrics.leadsCreated.inc({ contacted: 'false' }, leads - contacted);
   return { hunts: group.length, leads, contacted, heldBackContacted };
 }
 
 /** Leads held back by pacing on earlier days, contacted now if their ad is still fresh and pacing allows. */
-async function contactHeldBack(ctx: ServiceContext, group: Hunt[], deps: { outbox: ServiceContext['outbox']; now: Date; pacingDay: string }, cause: { eventId: string; correlationId: string }) {
+async function contactHeldBack(deps: CatchUpDeps, group: Hunt[], recordDeps: RecordDeps, cause: { eventId: string; correlationId: string }) {
   const paced = new Map(group.filter((h) => h.outreach).map((h) => [h.id, h]));
   if (paced.size === 0) return 0;
-  const freshSince = new Date(deps.now.getTime() - ctx.config.matching.contactMaxAgeDays * 86_400_000);
-  return ctx.db.transaction(async (trx) => {
-    const rows = (await trx('leads as l')
-      .join('ads as a', 'a.id', 'l.ad_id')
-      .whereIn('l.hunt_id', [...paced.keys()])
-      .where({ 'l.stage': 'nouveau', 'l.reason': 'pacing' })
-      .whereRaw('coalesce(a.first_published_at, a.created_at) >= ?', [freshSince])
-      .orderBy('l.created_at')
-      .forUpdate('l')
-      .select('l.id as lead_id', 'l.hunt_id', 'a.*')) as Array<AdRow & { lead_id: string; hunt_id: string }>;
-    if (rows.length === 0) return 0;
-    const outcomes = await contactLeads(
-      trx,
-      deps,
-      rows.map((r) => ({ leadId: r.lead_id, hunt: paced.get(r.hunt_id)!, ad: adFromRow(r), cause })),
-    );
+  const freshSince = new Date(recordDeps.now.getTime() - deps.settings.contactMaxAgeDays * 86_400_000);
+  return deps.db.transaction(async (trx) => {
+    const held = await selectHeldBackLeads(trx, [...paced.keys()], freshSince);
+    if (held.length === 0) return 0;
+    const outcomes = await contactLeads(trx, recordDeps, held.map((l) => ({ leadId: l.leadId, hunt: paced.get(l.huntId)!, ad: l.ad, cause })));
     return [...outcomes.values()].filter((o) => o.contacted).length;
   });
 }

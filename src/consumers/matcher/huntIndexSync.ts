@@ -12,13 +12,13 @@
 //    continuous matcher, and "ad committed, then hunt committed" by the hunt's backfill.
 //
 // Seeing a change twice is harmless: the index keeps the highest version of each hunt.
-import type { HuntIndex } from '../../domain/huntIndex.js';
 import type { Db, Trx } from '../../db/knex.js';
-import { retryKafka } from '../../platform/kafkaRetry.js';
-import { huntFromRow, type HuntRow } from '../../sql/rows/huntRow.js';
-import type { ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline/pipeline.js';
-import { loadHunt } from './huntQueries.js';
+import type { HuntIndex } from '../../domain/huntIndex.js';
+import { retryKafka } from '../../platform/kafka.js';
+import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
+import { loadHunt, type StoredHunt } from '../../sql/loadHunt.js';
+import { loadHuntsChangedSince } from '../../sql/loadHuntsChangedSince.js';
+import type { MatcherDeps } from './matcherRole.js';
 
 /** Writes commit a little after they stamp updated_at: look back this far on every refresh. */
 const COMMIT_MARGIN_MS = 5000;
@@ -28,27 +28,27 @@ export interface HuntIndexSync {
   stop(): Promise<void>;
 }
 
-export async function startHuntIndexSync(ctx: ServiceContext, index: HuntIndex): Promise<HuntIndexSync> {
-  const log = ctx.log.child({ component: 'hunt-index' });
-  const topic = ctx.topics.name('hunts.changed');
-  const offsets = await retryKafka(() => ctx.admin.fetchTopicOffsets(topic));
+export async function startHuntIndexSync(deps: Pick<MatcherDeps, 'db' | 'consume' | 'admin' | 'topics' | 'log' | 'metrics' | 'settings'>, index: HuntIndex): Promise<HuntIndexSync> {
+  const log = deps.log.child({ component: 'hunt-index' });
+  const topic = deps.topics.name('hunts.changed');
+  const offsets = await retryKafka(() => deps.admin.fetchTopicOffsets(topic));
   const started = Date.now();
   let watermark = 0;
 
-  const apply = (rows: Array<HuntRow & { deleted_at: Date | null }>) => {
-    for (const row of rows) {
-      if (row.deleted_at) index.remove(row.id, row.version);
-      else index.upsert(huntFromRow(row));
-      watermark = Math.max(watermark, row.updated_at.getTime());
+  const apply = (hunts: StoredHunt[]) => {
+    for (const hunt of hunts) {
+      if (hunt.deleted) index.remove(hunt.id, hunt.version);
+      else index.upsert(hunt);
+      watermark = Math.max(watermark, hunt.updatedAt.getTime());
     }
-    ctx.metrics.huntsIndexed.set(index.size);
+    deps.metrics.huntsIndexed.set(index.size);
   };
 
-  apply((await ctx.db('hunts').whereNull('deleted_at').where({ status: 'active' })) as Array<HuntRow & { deleted_at: Date | null }>);
+  apply((await loadActiveHunts(deps.db)).map((h) => ({ ...h, deleted: false })));
   log.info({ hunts: index.size, ms: Date.now() - started }, 'hunt index loaded');
 
-  const groupId = `${ctx.topics.prefix}matcher-index-${ctx.config.instanceId}`;
-  const consumer = await startConsumer(ctx.pipeline, {
+  const groupId = `${deps.topics.prefix}matcher-index-${deps.settings.instanceId}`;
+  const consumer = await deps.consume({
     name: 'matcher-index',
     groupId,
     topics: ['hunts.changed'],
@@ -62,19 +62,18 @@ export async function startHuntIndexSync(ctx: ServiceContext, index: HuntIndex):
         if (!hunt || hunt.deleted) index.remove(value.huntId, hunt?.version);
         else index.upsert(hunt); // a paused hunt leaves the index, and stays out until a newer version
       }
-      ctx.metrics.huntsIndexed.set(index.size);
+      deps.metrics.huntsIndexed.set(index.size);
     },
   });
 
   return {
     async refresh(db) {
-      const since = new Date(watermark - COMMIT_MARGIN_MS);
-      apply((await db('hunts').where('updated_at', '>', since)) as Array<HuntRow & { deleted_at: Date | null }>);
+      apply(await loadHuntsChangedSince(db, new Date(watermark - COMMIT_MARGIN_MS)));
     },
     async stop() {
       await consumer.stop();
       // The group is this instance's alone: remove it rather than leave it to expire.
-      await ctx.admin.deleteGroups([groupId]).catch((error: unknown) => log.warn({ err: error, groupId }, 'could not delete the index consumer group'));
+      await deps.admin.deleteGroups([groupId]).catch((error: unknown) => log.warn({ err: error, groupId }, 'could not delete the index consumer group'));
     },
   };
 }

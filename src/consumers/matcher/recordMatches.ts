@@ -1,17 +1,24 @@
-// What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction:
-// a constant number of statements per batch, not per match.
+// What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction,
+// with a constant number of statements per batch, not per match:
 //   1. insert the leads ('nouveau', on top); a lead that exists already means the account has it: skip;
-//   2. decide the contact: eligibility (outreach, phone, salesmen), never contacted, pacing;
+//   2. decide the contacts (src/domain/contactDecision.ts), fed by the contacted ads and pacing counters;
 //   3. for the contacted: contacted ad + message (pending, rendered) + lead 'contacte' + SendMessage;
 //   4. LeadCreated for every new lead.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
-import { contactEligibility } from '../../domain/contactDecision.js';
+import { contactEligibility, decideContacts, huntsToPace, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
+import { toAdSnapshot } from '../../events/adSnapshot.js';
 import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
+import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
+import { insertContactedAds } from '../../sql/insertContactedAds.js';
+import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
+import { insertNewLeads } from '../../sql/insertNewLeads.js';
+import { lockPacing, reservePacing } from '../../sql/pacing.js';
+import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
 
 export interface Match {
   hunt: Hunt;
@@ -20,10 +27,7 @@ export interface Match {
   cause: { eventId: string; correlationId: string };
 }
 
-export interface LeadToContact {
-  leadId: string;
-  hunt: Hunt;
-  ad: Ad;
+export interface LeadToContact extends LeadToDecide {
   cause: Match['cause'];
 }
 
@@ -65,16 +69,15 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
 
 async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
-  const rows = sorted.map((m) => ({ id: uuidv7(), account_id: m.hunt.accountId, ad_id: m.ad.adId, hunt_id: m.hunt.id, stage: 'nouveau', created_at: deps.now, updated_at: deps.now }));
-  const created = await trx('leads')
-    .insert(rows)
-    .onConflict(['account_id', 'ad_id'])
-    .ignore()
-    .returning<Array<{ id: string; account_id: string; ad_id: string; position: number }>>(['id', 'account_id', 'ad_id', 'position']);
+  const created = await insertNewLeads(
+    trx,
+    sorted.map((m) => ({ id: uuidv7(), accountId: m.hunt.accountId, adId: m.ad.adId, huntId: m.hunt.id })),
+    deps.now,
+  );
   if (created.length === 0) return result;
 
-  const byKey = new Map(sorted.map((m) => [`${m.hunt.accountId}/${m.ad.adId}`, m]));
-  const leads = created.map((l) => ({ ...byKey.get(`${l.account_id}/${l.ad_id}`)!, leadId: l.id, position: l.position }));
+  const byKey = new Map(sorted.map((m) => [contactKey(m.hunt.accountId, m.ad.adId), m]));
+  const leads = created.map((l) => ({ ...byKey.get(contactKey(l.accountId, l.adId))!, leadId: l.id, position: l.position }));
   const outcomes = await contactLeads(trx, deps, leads);
 
   const events: OutgoingEvent[] = leads.map((l) => {
@@ -95,7 +98,7 @@ async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise
         messageId: o.messageId,
         channel: o.channel,
         createdAt: deps.now.getTime(),
-        ad: l.ad,
+        ad: toAdSnapshot(l.ad),
       },
     };
   });
@@ -115,137 +118,71 @@ async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise
  * the daily tick for leads held back by pacing.
  */
 export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
-  if (leads.length <= CHUNK) return contactChunk(trx, deps, leads);
   const outcomes = new Map<string, ContactOutcome>();
   for (let i = 0; i < leads.length; i += CHUNK) for (const [id, o] of await contactChunk(trx, deps, leads.slice(i, i + CHUNK))) outcomes.set(id, o);
   return outcomes;
 }
 
 async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
-  const outcomes = new Map<string, ContactOutcome>();
-  const refuse = (leadId: string, reason: ContactReason) => outcomes.set(leadId, { contacted: false, reason, messageId: null, channel: null });
+  // What the decision needs from the database: contacted ads, then the pacing counters (locked).
+  const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
+  const contacted = await findContactedAds(trx, eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
+  const alreadyContacted = (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId));
+  const pacingUsed = await lockPacing(trx, huntsToPace(leads, alreadyContacted), deps.pacingDay);
+  const { decisions, pacingGranted } = decideContacts(leads, { alreadyContacted, pacingUsed });
+  await reservePacing(trx, pacingGranted, deps.pacingDay);
 
-  // Eligibility needs only the hunt and the ad.
-  let candidates: Array<LeadToContact & { channel: Channel; template: string; recipient: string }> = [];
-  for (const lead of leads) {
-    const e = contactEligibility(lead.hunt, lead.ad);
-    if (e.contact) candidates.push({ ...lead, channel: e.outreach.channel, template: e.outreach.template, recipient: e.recipient });
-    else refuse(lead.leadId, e.reason);
-  }
-
-  // A seller this account contacted before (even outside this service) is never contacted again.
-  if (candidates.length > 0) {
-    const pairs = candidates.map((c) => [c.hunt.accountId, c.ad.adId]);
-    const existing = await trx('contacted_ads')
-      .whereIn(['account_id', 'ad_id'], pairs)
-      .select<Array<{ account_id: string; ad_id: string }>>('account_id', 'ad_id');
-    const contacted = new Set(existing.map((r) => `${r.account_id}/${r.ad_id}`));
-    candidates = candidates.filter((c) => {
-      if (!contacted.has(`${c.hunt.accountId}/${c.ad.adId}`)) return true;
-      refuse(c.leadId, 'already_contacted');
-      return false;
-    });
-  }
-
-  // Pacing, counted in the database under a row lock per (hunt, day): correct with several matchers.
-  const paced = [...new Set(candidates.filter((c) => c.hunt.dailyPacingLimit !== null).map((c) => c.hunt.id))].sort();
-  if (paced.length > 0) {
-    await trx.raw(`INSERT INTO hunt_daily_contacts (hunt_id, day, contacts) SELECT unnest(?::uuid[]), ?::date, 0 ON CONFLICT DO NOTHING`, [paced, deps.pacingDay]);
-    const { rows } = await trx.raw<{ rows: Array<{ hunt_id: string; contacts: number }> }>(
-      `SELECT hunt_id, contacts FROM hunt_daily_contacts WHERE day = ?::date AND hunt_id = ANY(?::uuid[]) ORDER BY hunt_id FOR UPDATE`,
-      [deps.pacingDay, paced],
+  const toContact = leads.flatMap((l) => {
+    const d = decisions.get(l.leadId)!;
+    return d.contact ? [{ lead: l, decision: d }] : [];
+  });
+  const messages: MessageRecord[] = toContact.map(({ lead, decision }) => ({
+    id: uuidv7(),
+    accountId: lead.hunt.accountId,
+    leadId: lead.leadId,
+    huntId: lead.hunt.id,
+    adId: lead.ad.adId,
+    channel: decision.channel,
+    recipient: decision.recipient,
+    content: renderTemplate(decision.template, lead.ad),
+    commandEventId: newEventId(),
+    correlationId: lead.cause.correlationId,
+    nextAttemptAt: deps.now,
+  }));
+  if (messages.length > 0) {
+    await insertMessages(trx, messages, deps.now);
+    await insertContactedAds(
+      trx,
+      messages.map((m) => ({ id: uuidv7(), accountId: m.accountId, adId: m.adId, huntId: m.huntId, leadId: m.leadId, messageId: m.id, channel: m.channel })),
+      deps.now,
     );
-    const used = new Map(rows.map((r) => [r.hunt_id, r.contacts]));
-    const granted = new Map<string, number>();
-    candidates = candidates.filter((c) => {
-      const limit = c.hunt.dailyPacingLimit;
-      if (limit === null) return true;
-      const n = (used.get(c.hunt.id) ?? 0) + (granted.get(c.hunt.id) ?? 0);
-      if (n >= limit) {
-        refuse(c.leadId, 'pacing');
-        return false;
-      }
-      granted.set(c.hunt.id, (granted.get(c.hunt.id) ?? 0) + 1);
-      return true;
-    });
-    if (granted.size > 0) {
-      const ids = [...granted.keys()];
-      await trx.raw(
-        `UPDATE hunt_daily_contacts h SET contacts = h.contacts + g.n
-           FROM unnest(?::uuid[], ?::int[]) AS g(hunt_id, n)
-          WHERE h.hunt_id = g.hunt_id AND h.day = ?::date`,
-        [ids, ids.map((id) => granted.get(id)!), deps.pacingDay],
-      );
-    }
-  }
-
-  if (candidates.length > 0) {
-    const messages = candidates.map((c) => ({
-      id: uuidv7(),
-      account_id: c.hunt.accountId,
-      lead_id: c.leadId,
-      hunt_id: c.hunt.id,
-      ad_id: c.ad.adId,
-      channel: c.channel,
-      recipient: c.recipient,
-      content: renderTemplate(c.template, c.ad),
-      status: 'pending',
-      command_event_id: newEventId(),
-      correlation_id: c.cause.correlationId,
-      next_attempt_at: deps.now,
-      created_at: deps.now,
-      updated_at: deps.now,
-    }));
-    await trx('messages').insert(messages);
-    await trx('contacted_ads').insert(
-      candidates.map((c, i) => ({
-        id: uuidv7(),
-        account_id: c.hunt.accountId,
-        ad_id: c.ad.adId,
-        hunt_id: c.hunt.id,
-        lead_id: c.leadId,
-        message_id: messages[i]!.id,
-        channel: c.channel,
-        contacted_at: deps.now,
+    await deps.outbox.enqueue(
+      trx,
+      messages.map((m, i) => ({
+        eventType: 'SendMessage',
+        key: m.accountId,
+        eventId: m.commandEventId,
+        cause: toContact[i]!.lead.cause,
+        value: { messageId: m.id, accountId: m.accountId, leadId: m.leadId, huntId: m.huntId, adId: m.adId, channel: m.channel, to: m.recipient, content: m.content, requestedAt: deps.now.getTime() },
       })),
     );
-    const events: OutgoingEvent[] = candidates.map((c, i) => {
-      const m = messages[i]!;
-      outcomes.set(c.leadId, { contacted: true, reason: null, messageId: m.id, channel: c.channel });
-      return {
-        eventType: 'SendMessage',
-        key: c.hunt.accountId,
-        eventId: m.command_event_id,
-        cause: c.cause,
-        value: {
-          messageId: m.id,
-          accountId: c.hunt.accountId,
-          leadId: c.leadId,
-          huntId: c.hunt.id,
-          adId: c.ad.adId,
-          channel: c.channel,
-          to: c.recipient,
-          content: m.content,
-          requestedAt: deps.now.getTime(),
-        },
-      };
-    });
-    await deps.outbox.enqueue(trx, events);
   }
 
-  // One statement sets every lead's stage and reason.
-  const updates = leads.map((l) => {
-    const o = outcomes.get(l.leadId)!;
-    return [l.leadId, o.contacted ? 'contacte' : 'nouveau', o.reason] as const;
-  });
-  await trx.raw(
-    `UPDATE leads l SET stage = u.stage, reason = u.reason, reason_detail = NULL,
-            contacted_at = CASE WHEN u.stage = 'contacte' THEN ?::timestamptz ELSE l.contacted_at END, updated_at = ?::timestamptz
-       FROM unnest(?::uuid[], ?::text[], ?::text[]) AS u(id, stage, reason)
-      WHERE l.id = u.id`,
-    [deps.now, deps.now, updates.map((u) => u[0]), updates.map((u) => u[1]), updates.map((u) => u[2]) as string[]],
+  const outcomes = new Map<string, ContactOutcome>();
+  const messageOf = new Map(messages.map((m) => [m.leadId, m]));
+  for (const l of leads) outcomes.set(l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId)?.id ?? null));
+  await setLeadOutcomes(
+    trx,
+    leads.map((l) => {
+      const o = outcomes.get(l.leadId)!;
+      return { leadId: l.leadId, stage: o.contacted ? 'contacte' : 'nouveau', reason: o.reason };
+    }),
+    deps.now,
   );
   return outcomes;
 }
+
+const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome =>
+  d.contact ? { contacted: true, reason: null, messageId, channel: d.channel } : { contacted: false, reason: d.reason, messageId: null, channel: null };
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

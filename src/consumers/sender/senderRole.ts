@@ -2,22 +2,30 @@
 // (messages.next_attempt_at) picked up by a poller. A message waiting for its retry therefore never
 // holds up the partition: other accounts' messages behind it on messages.send go out immediately.
 import pLimit from 'p-limit';
-import type { RoleHandle, ServiceContext } from '../../service.js';
-import { startConsumer } from '../pipeline/pipeline.js';
-import { attemptDelivery } from './deliver.js';
+import type { RoleHandle } from '../../platform/roleHandle.js';
+import { selectDueMessages } from '../../sql/selectDueMessages.js';
+import type { StartConsumer } from '../pipeline/pipeline.js';
+import { attemptDelivery, type DeliveryDeps } from './deliver.js';
 
-export async function startSender(ctx: ServiceContext): Promise<RoleHandle> {
-  const log = ctx.log.child({ component: 'sender' });
-  const limit = pLimit(ctx.config.sending.concurrency);
+export interface SenderDeps extends DeliveryDeps {
+  consume: StartConsumer;
+}
 
-  const consumer = await startConsumer(ctx.pipeline, {
+export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
+  const log = deps.log.child({ component: 'sender' });
+  const limit = pLimit(deps.sending.concurrency);
+
+  const consumer = await deps.consume({
     name: 'sender',
     topics: ['messages.send'],
     eventTypes: ['SendMessage'],
     batchSize: 50,
-    prepareConcurrency: ctx.config.sending.concurrency,
-    // Idempotent: a message that is no longer pending, or leased by another attempt, is left alone.
-    prepare: async (event) => void (await limit(() => attemptDelivery(ctx, event.value.messageId))),
+    stage: {
+      name: 'deliver',
+      concurrency: deps.sending.concurrency,
+      // Idempotent: a message that is no longer pending, or leased by another attempt, is left alone.
+      run: async (event) => void (await limit(() => attemptDelivery(deps, event.value.messageId))),
+    },
   });
 
   let running = true;
@@ -25,23 +33,14 @@ export async function startSender(ctx: ServiceContext): Promise<RoleHandle> {
   const poll = async () => {
     while (running) {
       try {
-        // Retries that are due, and first attempts whose SendMessage has not arrived for a while
-        // (a safety net: the event is the normal path).
-        const due = (await ctx.db('messages')
-          .where({ status: 'pending' })
-          .where('next_attempt_at', '<=', ctx.db.fn.now())
-          .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', ctx.db.fn.now()))
-          .where((q) => q.where('attempts', '>', 0).orWhereRaw(`created_at < now() - interval '30 seconds'`))
-          .orderBy('next_attempt_at')
-          .limit(100)
-          .pluck('id')) as string[];
-        await Promise.all(due.map((id) => limit(() => attemptDelivery(ctx, id))));
+        const due = await selectDueMessages(deps.db, 100);
+        await Promise.all(due.map((id) => limit(() => attemptDelivery(deps, id))));
         if (due.length === 100) continue;
       } catch (error) {
         log.error({ err: error }, 'retry poll failed; trying again');
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ctx.config.sending.pollMs);
+        const timer = setTimeout(resolve, deps.sending.pollMs);
         wake = () => {
           clearTimeout(timer);
           resolve();

@@ -1,13 +1,21 @@
+// GET /healthz (alive), /readyz (database, migrations, broker), /metrics (Prometheus): on every process.
 import type { Admin } from 'kafkajs';
-import type { HttpApp } from '../app.js';
 import type { Db } from '../../db/knex.js';
 import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { pingDatabase } from '../../sql/pingDatabase.js';
+import type { HttpApp } from '../app.js';
+
+export interface HealthRoutesDeps {
+  db: Db;
+  admin: Pick<Admin, 'describeCluster'>;
+  metrics: Pick<Metrics, 'registry'>;
+}
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
-export const registerHealthRoutes = (deps: { db: Db; admin: Admin; metrics: Metrics }) => (app: HttpApp) => {
+export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -19,7 +27,7 @@ export const registerHealthRoutes = (deps: { db: Db; admin: Admin; metrics: Metr
       }
     };
     const [database, migrations, broker] = await Promise.all([
-      check(async () => (await deps.db.raw('SELECT 1'), true)),
+      check(async () => (await pingDatabase(deps.db), true)),
       check(() => migrationsApplied(deps.db)),
       check(async () => (await deps.admin.describeCluster()).brokers.length > 0),
     ]);

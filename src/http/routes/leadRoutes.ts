@@ -1,10 +1,16 @@
-// GET /v1/accounts/:accountId/leads: the account's Kanban board, column by column (stage order),
-// newest on top (position), with a summary of each ad. Cursor pagination over (stage, position, id).
-import type { ServiceContext } from '../../service.js';
+// GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/listLeads.ts), a page at a
+// time with an opaque cursor.
+import type { Db } from '../../db/knex.js';
+import { ValidationError } from '../../domain/errors.js';
 import { LEAD_STAGES } from '../../domain/types.js';
+import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
-import { validationError } from '../errors.js';
+
+export interface LeadRoutesDeps {
+  db: Db;
+  apiToken: string | undefined;
+}
 
 interface Query {
   stage?: string;
@@ -12,19 +18,21 @@ interface Query {
   cursor?: string;
 }
 
-interface Cursor {
-  s: number;
-  p: number;
-  i: string;
+function parseCursor(cursor: string): LeadCursor {
+  try {
+    const after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as LeadCursor;
+    if (typeof after.s !== 'number' || typeof after.p !== 'number' || typeof after.i !== 'string') throw new Error('shape');
+    return after;
+  } catch {
+    throw new ValidationError('querystring/cursor', 'is not a cursor returned by this endpoint');
+  }
 }
 
-const STAGE_RANK = `array_position(ARRAY[${LEAD_STAGES.map((s) => `'${s}'`).join(',')}]::text[], l.stage)`;
-
-export const registerLeadRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
+export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
   app.get<{ Params: { accountId: string }; Querystring: Query }>(
     '/v1/accounts/:accountId/leads',
     {
-      onRequest: requireBearer(ctx.config.tokens.api),
+      onRequest: requireBearer(deps.apiToken),
       schema: {
         params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', format: 'uuid' } } },
         querystring: {
@@ -42,77 +50,38 @@ export const registerLeadRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
     async (request) => {
       const { stage, cursor } = request.query;
       const limit = Number(request.query.limit ?? 100);
-      let after: Cursor | undefined;
-      if (cursor) {
-        try {
-          after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-          if (typeof after.s !== 'number' || typeof after.p !== 'number' || typeof after.i !== 'string') throw new Error('shape');
-        } catch {
-          throw validationError('querystring/cursor', 'is not a cursor returned by this endpoint');
-        }
-      }
-      const q = ctx.db
-        .from('leads as l')
-        .join('ads as a', 'a.id', 'l.ad_id')
-        .where('l.account_id', request.params.accountId)
-        .select(
-          ctx.db.raw(`${STAGE_RANK} AS stage_rank`),
-          'l.id',
-          'l.account_id',
-          'l.hunt_id',
-          'l.ad_id',
-          'l.stage',
-          'l.position',
-          'l.reason',
-          'l.reason_detail',
-          'l.contacted_at',
-          'l.created_at',
-          'a.title',
-          'a.price',
-          'a.brand',
-          'a.model',
-          'a.model_year',
-          'a.mileage_km',
-          'a.city',
-          'a.zipcode',
-          'a.url',
-          'a.pictures',
-          'a.owner_type',
-        )
-        .orderByRaw(`${STAGE_RANK}, l.position, l.id`)
-        .limit(limit + 1);
-      if (stage) q.where('l.stage', stage);
-      if (after) q.whereRaw(`(${STAGE_RANK}, l.position, l.id) > (?, ?, ?)`, [after.s, after.p, after.i]);
-      const rows = (await q) as Array<Record<string, unknown> & { stage_rank: number; position: number; id: string; pictures: string[] }>;
-      const page = rows.slice(0, limit);
+      const after = cursor ? parseCursor(cursor) : undefined;
+      const cards = await listLeads(deps.db, request.params.accountId, { stage, after, limit: limit + 1 });
+      const page = cards.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        leads: page.map((r) => ({
-          id: r.id,
-          accountId: r.account_id,
-          huntId: r.hunt_id,
-          adId: r.ad_id,
-          stage: r.stage,
-          position: r.position,
-          reason: r.reason,
-          reasonDetail: r.reason_detail,
-          contactedAt: (r.contacted_at as Date | null)?.toISOString() ?? null,
-          createdAt: (r.created_at as Date).toISOString(),
+        leads: page.map((c) => ({
+          id: c.id,
+          accountId: c.accountId,
+          huntId: c.huntId,
+          adId: c.adId,
+          stage: c.stage,
+          position: c.position,
+          reason: c.reason,
+          reasonDetail: c.reasonDetail,
+          contactedAt: c.contactedAt?.toISOString() ?? null,
+          createdAt: c.createdAt.toISOString(),
           ad: {
-            title: r.title,
-            price: r.price,
-            brand: r.brand,
-            model: r.model,
-            modelYear: r.model_year,
-            mileageKm: r.mileage_km,
-            city: r.city,
-            zipcode: r.zipcode,
-            url: r.url,
-            picture: r.pictures[0] ?? null,
-            ownerType: r.owner_type,
+            title: c.ad.title,
+            price: c.ad.price,
+            brand: c.ad.brand,
+            model: c.ad.model,
+            modelYear: c.ad.modelYear,
+            mileageKm: c.ad.mileageKm,
+            city: c.ad.city,
+            zipcode: c.ad.zipcode,
+            url: c.ad.url,
+            picture: c.ad.pictures[0] ?? null,
+            ownerType: c.ad.ownerType,
           },
         })),
-        nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ s: last.stage_rank, p: last.position, i: last.id })).toString('base64url') : null,
+        nextCursor:
+          cards.length > limit && last ? Buffer.from(JSON.stringify({ s: last.stageRank, p: last.position, i: last.id } satisfies LeadCursor)).toString('base64url') : null,
       };
     },
   );

@@ -1,9 +1,19 @@
 // POST /v1/lobstr/webhook/:secret: Lobstr's run notification. On run.done it records the run (once,
 // however often the webhook fires) and a LobstrRunCompleted event; the importer does the slow part.
+import type { Db } from '../../db/knex.js';
+import { recordLobstrRun } from '../../producers/lobstr/recordLobstrRun.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
 import { secretsEqual } from '../auth.js';
-import { unauthorized } from '../errors.js';
-import type { ServiceContext } from '../../service.js';
+import { UnauthorizedError } from '../errors.js';
+
+export interface LobstrWebhookDeps {
+  db: Db;
+  outbox: Outbox;
+  clock: Clock;
+  webhookSecret: string | undefined;
+}
 
 // As Lobstr documents it (docs.lobstr.io, "Configure webhook delivery"):
 //   { "id": "<run hash>", "object": "run", "event": "run.done", "squid": { "id": "...", "name": "..." },
@@ -16,7 +26,7 @@ interface LobstrNotification {
   timestamp?: string | number | null;
 }
 
-export const registerLobstrWebhook = (ctx: ServiceContext) => (app: HttpApp) => {
+export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp) => {
   app.post<{ Params: { secret: string }; Body: LobstrNotification }>(
     '/v1/lobstr/webhook/:secret',
     {
@@ -36,24 +46,15 @@ export const registerLobstrWebhook = (ctx: ServiceContext) => (app: HttpApp) => 
       // The secret is checked before the body is even parsed, so a stranger learns nothing.
       onRequest: async (request) => {
         const { secret } = request.params;
-        if (!ctx.config.tokens.lobstrWebhook || !secretsEqual(secret, ctx.config.tokens.lobstrWebhook)) throw unauthorized();
+        if (!deps.webhookSecret || !secretsEqual(secret, deps.webhookSecret)) throw new UnauthorizedError();
       },
     },
     async (request) => {
       const n = request.body;
       if (n.event !== 'run.done') return { status: 'ignored', event: n.event };
-      const notifiedAt = parseTimestamp(n.timestamp) ?? ctx.clock.now().getTime();
+      const notifiedAt = parseTimestamp(n.timestamp) ?? deps.clock.now().getTime();
       const squid = typeof n.squid === 'string' ? n.squid : (n.squid?.id ?? null);
-      const recorded = await ctx.db.transaction(async (trx) => {
-        const inserted = await trx('lobstr_runs').insert({ run_id: n.id, squid }).onConflict('run_id').ignore().returning('run_id');
-        if (inserted.length === 0) return false;
-        await ctx.outbox.enqueue(trx, {
-          eventType: 'LobstrRunCompleted',
-          key: n.id,
-          value: { runId: n.id, squid, event: n.event, notifiedAt },
-        });
-        return true;
-      });
+      const recorded = await recordLobstrRun(deps.db, deps.outbox, { runId: n.id, squid, event: n.event, notifiedAt });
       request.log.info({ runId: n.id, duplicate: !recorded }, recorded ? 'lobstr run recorded' : 'lobstr run already recorded');
       return { status: recorded ? 'accepted' : 'duplicate', runId: n.id };
     },

@@ -1,22 +1,33 @@
+// POST /v1/ticks: the daily catch-up now (idempotent per day).
+import type { Db } from '../../db/knex.js';
 import { isCalendarDay, localTime } from '../../domain/calendar.js';
+import { ValidationError } from '../../domain/errors.js';
+import { recordTick } from '../../producers/ticks/recordTick.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
-import { validationError } from '../errors.js';
-import type { ServiceContext } from '../../service.js';
-import { recordTick } from '../../producers/ticks/recordTick.js';
 
-export const registerTickRoutes = (ctx: ServiceContext) => (app: HttpApp) => {
+export interface TickRoutesDeps {
+  db: Db;
+  outbox: Outbox;
+  clock: Clock;
+  timeZone: string;
+  cronSecret: string | undefined;
+}
+
+export const registerTickRoutes = (deps: TickRoutesDeps) => (app: HttpApp) => {
   app.post<{ Body: { date?: string } | undefined }>(
     '/v1/ticks',
     {
-      onRequest: requireBearer(ctx.config.tokens.cron),
+      onRequest: requireBearer(deps.cronSecret),
       schema: { body: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } }] } },
     },
     async (request, reply) => {
-      const now = ctx.clock.now();
-      const day = request.body?.date ?? localTime(now, ctx.config.tick.timeZone).day;
-      if (!isCalendarDay(day)) throw validationError('body/date', 'must be a calendar day YYYY-MM-DD');
-      const result = await recordTick(ctx.db, ctx.outbox, { day, timeZone: ctx.config.tick.timeZone, requestedBy: 'api', now });
+      const now = deps.clock.now();
+      const day = request.body?.date ?? localTime(now, deps.timeZone).day;
+      if (!isCalendarDay(day)) throw new ValidationError('body/date', 'must be a calendar day YYYY-MM-DD');
+      const result = await recordTick(deps.db, deps.outbox, { day, timeZone: deps.timeZone, requestedBy: 'api', now });
       request.log.info({ ...result }, result.duplicate ? 'tick already recorded for this day' : 'tick recorded');
       return reply.status(202).send(result);
     },

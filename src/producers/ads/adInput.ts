@@ -1,5 +1,6 @@
 // One ad as POST /v1/ads takes it (the normalised shape of DESIGN.md section 1), and its JSON schema,
 // which fastify's validator applies to every request (the Lobstr importer's mapped ads go through it too).
+import { ValidationError } from '../../domain/errors.js';
 import { AD_TYPES, OWNER_TYPES } from '../../domain/types.js';
 
 export interface AdInput {
@@ -86,3 +87,18 @@ export const adInputSchema = {
     scrapedAt: dateTime,
   },
 } as const;
+
+export const MAX_ADS_PER_REQUEST = 1000;
+
+/** Checks JSON schema cannot express, on the ads of one request; names the ad by its index. */
+export function checkAdInputs(ads: AdInput[]) {
+  ads.forEach((ad, index) => {
+    const field = (name: string) => `body/ads/${index}/${name}`;
+    if ((ad.lat === null || ad.lat === undefined) !== (ad.lng === null || ad.lng === undefined)) {
+      throw new ValidationError(field(ad.lat === null || ad.lat === undefined ? 'lat' : 'lng'), 'must be given together with lat/lng');
+    }
+    if (ad.firstPublishedAt && ad.lastPublishedAt && Date.parse(ad.firstPublishedAt) > Date.parse(ad.lastPublishedAt)) {
+      throw new ValidationError(field('lastPublishedAt'), 'must not be before firstPublishedAt');
+    }
+  });
+}

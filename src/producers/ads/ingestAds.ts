@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
-import { adFromRow, type AdRow } from '../../sql/rows/adRow.js';
-import type { Outbox } from '../../outbox/enqueue.js';
-import type { AdInput } from './adInput.js';
 import { departmentOf } from '../../domain/department.js';
+import { toAdSnapshot } from '../../events/adSnapshot.js';
+import type { OutgoingEvent } from '../../events/envelope.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import { adFromRow, type AdRecord } from '../../sql/rows/adRow.js';
+import { upsertAds } from '../../sql/upsertAds.js';
+import type { AdInput } from './adInput.js';
 
 export interface IngestResult {
   received: number;
@@ -41,32 +43,7 @@ function matchHash(ad: AdInput): string {
   return createHash('sha1').update(JSON.stringify(relevant)).digest('base64url');
 }
 
-const COLUMNS = `
-  id uuid, source text, external_id text, url text, title text, description text, price int, ad_type text,
-  sub_type text, brand text, model text, model_year int, mileage_km int, fuel text, gearbox text, zipcode text,
-  city text, department text, lat float8, lng float8, owner_name text, owner_type text, phone text,
-  accept_salesmen bool, is_urgent bool, has_been_reposted bool, price_has_dropped bool, has_been_boosted bool,
-  is_low_price bool, pictures text[], first_published_at timestamptz, last_published_at timestamptz,
-  scraped_at timestamptz, match_hash text`;
-const NAMES = COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]!);
-const UPDATABLE = NAMES.filter((n) => !['id', 'source', 'external_id'].includes(n));
-
-// One statement for the whole batch. `previous` reads the rows as they were before this statement
-// (all CTEs share one snapshot), which is how a changed match_hash is told from an unchanged one.
-const UPSERT_SQL = `
-  WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${COLUMNS})),
-  previous AS (
-    SELECT a.source, a.external_id, a.match_hash FROM ads a JOIN input i ON a.source = i.source AND a.external_id = i.external_id
-  ),
-  upserted AS (
-    INSERT INTO ads (${NAMES.join(', ')})
-    SELECT ${NAMES.join(', ')} FROM input
-    ON CONFLICT (source, external_id) DO UPDATE SET ${UPDATABLE.map((n) => `${n} = excluded.${n}`).join(', ')}, updated_at = now()
-    RETURNING ads.*, (xmax = 0) AS inserted
-  )
-  SELECT u.*, p.match_hash AS previous_hash FROM upserted u LEFT JOIN previous p ON p.source = u.source AND p.external_id = u.external_id`;
-
-function toRecord(ad: AdInput, now: Date) {
+function toRecord(ad: AdInput, now: Date): AdRecord {
   return {
     id: uuidv7(),
     source: ad.source ?? 'leboncoin',
@@ -116,7 +93,7 @@ export async function ingestAds(
   ads: AdInput[],
   options: { now: Date; cause?: { eventId: string; correlationId: string } },
 ): Promise<IngestResult> {
-  const byKey = new Map<string, ReturnType<typeof toRecord>>();
+  const byKey = new Map<string, AdRecord>();
   for (const ad of ads) {
     const record = toRecord(ad, options.now);
     byKey.delete(`${record.source}\u0000${record.external_id}`);
@@ -126,7 +103,7 @@ export async function ingestAds(
   if (byKey.size === 0) return result;
   // Lock order by key, so that two batches sharing ads cannot deadlock.
   const records = [...byKey.values()].sort((a, b) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0));
-  const { rows } = await trx.raw<{ rows: Array<AdRow & { inserted: boolean; match_hash: string; previous_hash: string | null }> }>(UPSERT_SQL, [JSON.stringify(records)]);
+  const rows = await upsertAds(trx, records);
 
   const events: OutgoingEvent[] = [];
   for (const row of rows) {
@@ -138,7 +115,7 @@ export async function ingestAds(
     if (change === 'NEW') result.inserted++;
     else if (change === 'UPDATED') result.updated++;
     else result.unchanged++;
-    if (change) events.push({ eventType: 'AdScraped', key: row.id, value: { change, ad: adFromRow(row) }, ...(options.cause ? { cause: options.cause } : {}) });
+    if (change) events.push({ eventType: 'AdScraped', key: row.id, value: { change, ad: toAdSnapshot(adFromRow(row)) }, ...(options.cause ? { cause: options.cause } : {}) });
   }
   // Duplicates within the batch were folded into one row; they count as unchanged re-sends.
   result.unchanged += ads.length - byKey.size;

@@ -1,8 +1,8 @@
 // What the hunts API takes: JSON schemas for fastify's validator, and the checks a schema cannot
 // express (min <= max, known template variables), each naming the field.
-import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type Outreach } from '../../domain/types.js';
+import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type HuntSettings, type Outreach } from '../../domain/types.js';
 import { unknownTemplateVariables } from '../../domain/template.js';
-import { validationError } from '../../http/errors.js';
+import { ValidationError } from '../../domain/errors.js';
 
 const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
 const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
@@ -79,8 +79,6 @@ export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
 
 export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
 
-/** The settable part of a hunt, with every default filled in. */
-export type HuntSettings = Omit<Hunt, 'id' | 'accountId' | 'version' | 'createdAt' | 'updatedAt' | 'lastScanAt'>;
 
 export function withDefaults(body: CreateHuntBody): HuntSettings {
   return {
@@ -121,17 +119,17 @@ export function checkHunt(h: HuntSettings) {
   for (const [min, max] of ranges) {
     const lo = h[min] as number | null;
     const hi = h[max] as number | null;
-    if (lo !== null && hi !== null && lo > hi) throw validationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
+    if (lo !== null && hi !== null && lo > hi) throw new ValidationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
   }
   if (h.outreach) {
     const unknown = unknownTemplateVariables(h.outreach.template);
     if (unknown.length > 0) {
-      throw validationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
+      throw new ValidationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
     }
   }
   const blank = (list: string[], field: string) => {
     const i = list.findIndex((s) => s.trim() === '');
-    if (i >= 0) throw validationError(`body/${field}/${i}`, 'must not be blank');
+    if (i >= 0) throw new ValidationError(`body/${field}/${i}`, 'must not be blank');
   };
   blank(h.brands, 'brands');
   blank(h.subTypes, 'subTypes');

@@ -4,10 +4,13 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../../db/knex.js';
 import { tickIdOf } from '../../domain/calendar.js';
 import type { Outbox } from '../../outbox/enqueue.js';
+import { insertTick } from '../../sql/insertTick.js';
 
 // Names the event ids of ticks: daily:2026-11-28 always has the same event id, so even a tick
 // that somehow reached the topic twice would be deduplicated by every consumer's inbox.
 const TICK_NAMESPACE = '6d1b8c8e-3f0a-4b7e-9a51-2f4c3c1e7d20';
+
+export const tickEventIdOf = (tickId: string) => uuidv5(tickId, TICK_NAMESPACE);
 
 export async function recordTick(
   db: Db,
@@ -15,15 +18,10 @@ export async function recordTick(
   options: { day: string; timeZone: string; requestedBy: 'scheduler' | 'api'; now: Date },
 ): Promise<{ tickId: string; duplicate: boolean }> {
   const tickId = tickIdOf(options.day);
-  const eventId = uuidv5(tickId, TICK_NAMESPACE);
+  const eventId = tickEventIdOf(tickId);
   return db.transaction(async (trx) => {
-    const inserted = await trx('ticks')
-      .insert({ tick_id: tickId, day: options.day, event_id: eventId, requested_by: options.requestedBy, created_at: options.now })
-      // No conflict target: tick_id and day are both unique, and a concurrent insert may hit either.
-      .onConflict()
-      .ignore()
-      .returning('tick_id');
-    if (inserted.length === 0) return { tickId, duplicate: true };
+    const inserted = await insertTick(trx, { tickId, day: options.day, eventId, requestedBy: options.requestedBy, createdAt: options.now });
+    if (!inserted) return { tickId, duplicate: true };
     await outbox.enqueue(trx, {
       eventType: 'DailyTick',
       key: tickId,

@@ -1,19 +1,33 @@
 // The scheduler role: at DAILY_TICK_AT (Europe/Paris) records the day's DailyTick. It checks at start
 // (so a tick missed while the service was down is emitted at once) and then every `checkEveryMs`.
 // Any number of instances may run it: recordTick lets only one tick per day through.
+import type { Db } from '../../db/knex.js';
 import { dueTickDay } from '../../domain/calendar.js';
-import type { RoleHandle, ServiceContext } from '../../service.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { RoleHandle } from '../../platform/roleHandle.js';
 import { recordTick } from './recordTick.js';
 
-export async function startScheduler(ctx: ServiceContext, options: { checkEveryMs?: number } = {}): Promise<RoleHandle> {
-  const log = ctx.log.child({ component: 'scheduler' });
+export interface SchedulerDeps {
+  db: Db;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  tickAt: { hour: number; minute: number };
+  timeZone: string;
+  checkEveryMs?: number;
+}
+
+export async function startScheduler(deps: SchedulerDeps): Promise<RoleHandle> {
+  const log = deps.log.child({ component: 'scheduler' });
   let lastDay: string | null = null;
 
   async function check() {
-    const now = ctx.clock.now();
-    const day = dueTickDay(now, ctx.config.tick.at, ctx.config.tick.timeZone);
+    const now = deps.clock.now();
+    const day = dueTickDay(now, deps.tickAt, deps.timeZone);
     if (!day || day === lastDay) return;
-    const result = await recordTick(ctx.db, ctx.outbox, { day, timeZone: ctx.config.tick.timeZone, requestedBy: 'scheduler', now });
+    const result = await recordTick(deps.db, deps.outbox, { day, timeZone: deps.timeZone, requestedBy: 'scheduler', now });
     lastDay = day;
     if (!result.duplicate) log.info({ tickId: result.tickId }, 'daily tick recorded');
   }
@@ -24,7 +38,7 @@ export async function startScheduler(ctx: ServiceContext, options: { checkEveryM
   };
   tick();
   await running;
-  const timer = setInterval(tick, options.checkEveryMs ?? 30_000);
+  const timer = setInterval(tick, deps.checkEveryMs ?? 30_000);
   return {
     async stop() {
       clearInterval(timer);

@@ -1,5 +1,88 @@
-// Rows of the ads table and the Ad snapshot events carry.
-import type { Ad } from '../../events/types.generated.js';
+// The ads table's row: its columns (one list, for every statement that writes whole rows) and the
+// mapping to the domain's Ad.
+import type { Ad } from '../../domain/types.js';
+
+/** Every column an ingested ad is written with, and its PostgreSQL type (for jsonb_to_recordset). */
+export const AD_COLUMNS: { [K in keyof AdRecord]: string } = {
+  id: 'uuid',
+  source: 'text',
+  external_id: 'text',
+  url: 'text',
+  title: 'text',
+  description: 'text',
+  price: 'int',
+  ad_type: 'text',
+  sub_type: 'text',
+  brand: 'text',
+  model: 'text',
+  model_year: 'int',
+  mileage_km: 'int',
+  fuel: 'text',
+  gearbox: 'text',
+  zipcode: 'text',
+  city: 'text',
+  department: 'text',
+  lat: 'float8',
+  lng: 'float8',
+  owner_name: 'text',
+  owner_type: 'text',
+  phone: 'text',
+  accept_salesmen: 'bool',
+  is_urgent: 'bool',
+  has_been_reposted: 'bool',
+  price_has_dropped: 'bool',
+  has_been_boosted: 'bool',
+  is_low_price: 'bool',
+  pictures: 'text[]',
+  first_published_at: 'timestamptz',
+  last_published_at: 'timestamptz',
+  scraped_at: 'timestamptz',
+  match_hash: 'text',
+};
+
+/** `name type, ...` for jsonb_to_recordset(...) AS x(<this>). */
+export const recordsetColumns = (columns: Record<string, string>) =>
+  Object.entries(columns)
+    .map(([name, type]) => `${name} ${type}`)
+    .join(', ');
+
+/** An ad as written (timestamps as ISO strings, so the whole batch travels as one jsonb parameter). */
+export interface AdRecord {
+  id: string;
+  source: string;
+  external_id: string;
+  url: string | null;
+  title: string;
+  description: string;
+  price: number | null;
+  ad_type: string;
+  sub_type: string | null;
+  brand: string | null;
+  model: string | null;
+  model_year: number | null;
+  mileage_km: number | null;
+  fuel: string | null;
+  gearbox: string | null;
+  zipcode: string | null;
+  city: string | null;
+  department: string | null;
+  lat: number | null;
+  lng: number | null;
+  owner_name: string | null;
+  owner_type: string | null;
+  phone: string | null;
+  accept_salesmen: boolean;
+  is_urgent: boolean;
+  has_been_reposted: boolean;
+  price_has_dropped: boolean;
+  has_been_boosted: boolean;
+  is_low_price: boolean;
+  pictures: string[];
+  first_published_at: string | null;
+  last_published_at: string | null;
+  scraped_at: string;
+  match_hash: string;
+}
 
 export interface AdRow {
   id: string;
@@ -37,7 +120,6 @@ export interface AdRow {
   scraped_at: Date;
 }
 
-/** The snapshot events carry, from a stored row. */
 export function adFromRow(r: AdRow): Ad {
   return {
     adId: r.id,
@@ -75,4 +157,3 @@ export function adFromRow(r: AdRow): Ad {
     scrapedAt: r.scraped_at.getTime(),
   };
 }
-

@@ -1,7 +1,6 @@
-// SQL for hunts and accounts: one place that knows the columns.
-import type { Db, Trx } from '../../db/knex.js';
-import type { Channel, Hunt } from '../../domain/types.js';
-import type { HuntSettings } from '../../producers/hunts/huntInput.js';
+// The hunts table's row: its columns, the mapping to and from the domain's Hunt, and the order
+// "oldest first" (created_at, id) that src/domain/huntAge.ts defines for the domain.
+import type { Channel, Hunt, HuntSettings } from '../../domain/types.js';
 
 export interface HuntRow {
   id: string;
@@ -38,7 +37,49 @@ export interface HuntRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  deleted_at?: Date | null;
 }
+
+/** Every column a hunt is written with, and its PostgreSQL type (for bulk loads with jsonb_to_recordset). */
+export const HUNT_COLUMNS: Record<Exclude<keyof HuntRow, 'deleted_at'>, string> = {
+  id: 'uuid',
+  account_id: 'uuid',
+  name: 'text',
+  ad_type: 'text',
+  sub_types: 'text[]',
+  brands: 'text[]',
+  location_label: 'text',
+  zipcode: 'text',
+  lat: 'float8',
+  lng: 'float8',
+  radius_km: 'int',
+  price_min: 'int',
+  price_max: 'int',
+  model_year_min: 'int',
+  model_year_max: 'int',
+  mileage_min: 'int',
+  mileage_max: 'int',
+  owner_types: 'text[]',
+  keywords: 'text[]',
+  excluded_keywords: 'text[]',
+  is_urgent: 'bool',
+  has_been_reposted: 'bool',
+  price_has_dropped: 'bool',
+  has_been_boosted: 'bool',
+  is_low_price: 'bool',
+  status: 'text',
+  auto_refresh: 'bool',
+  outreach_channel: 'text',
+  outreach_template: 'text',
+  daily_pacing_limit: 'int',
+  last_scan_at: 'timestamptz',
+  version: 'int',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+};
+
+/** ORDER BY for "oldest first", the order of compareAge in src/domain/huntAge.ts. */
+export const OLDEST_FIRST = [{ column: 'created_at' }, { column: 'id' }];
 
 export function huntFromRow(r: HuntRow): Hunt {
   return {
@@ -108,15 +149,13 @@ export function rowFromSettings(h: HuntSettings) {
   };
 }
 
-/** Live (not deleted) hunts. */
-export const liveHunts = (db: Db | Trx) => db<HuntRow>('hunts').whereNull('deleted_at');
-
-export async function findHunt(db: Db | Trx, id: string, options: { forUpdate?: boolean } = {}): Promise<Hunt | undefined> {
-  const q = liveHunts(db).where({ id }).first();
-  const row = (await (options.forUpdate ? q.forUpdate() : q));
-  return row ? huntFromRow(row) : undefined;
-}
-
-export async function ensureAccount(trx: Trx, id: string, name = '') {
-  await trx('accounts').insert({ id, name }).onConflict('id').ignore();
-}
+/** A whole row from a Hunt (bulk loads). */
+export const rowFromHunt = (h: Hunt) => ({
+  id: h.id,
+  account_id: h.accountId,
+  ...rowFromSettings(h),
+  last_scan_at: h.lastScanAt,
+  version: h.version,
+  created_at: h.createdAt,
+  updated_at: h.updatedAt,
+});

@@ -1,0 +1,133 @@
+// The kafkajs end of the pipeline: joins the group, cuts each fetched batch into chunks, decodes
+// them (an unreadable message goes straight to the dead-letter topic), hands the events to the
+// stack of layers, and commits the chunk's offset only once the layers are done with it.
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Codec } from '../../events/codec.js';
+import type { EventType } from '../../events/schemas.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { Interrupted, type Apply, type ConsumedEvent, type HandlerContext } from './consumedEvent.js';
+import { decodeMessage, DecodeError } from './decode.js';
+import type { DeadLetter } from './poison.js';
+
+export interface KafkaConsumerOptions<K extends EventType> {
+  kafka: Kafka;
+  codec: Codec;
+  log: Logger;
+  metrics: Pick<Metrics, 'consumerLag'>;
+  name: string;
+  groupId: string;
+  topicPrefix: string;
+  /** Full (prefixed) topic names. */
+  topics: string[];
+  eventTypes: readonly K[];
+  fromBeginning: boolean;
+  chunkSize: number;
+  concurrency: number;
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  seekOnStart?: Array<{ topic: string; partition: number; offset: string }>;
+  apply: Apply<K>;
+  deadLetter: DeadLetter;
+  /** The consumer crashed and kafkajs will not restart it. */
+  onFatal(error: Error): void;
+}
+
+export interface RunningConsumer {
+  groupId: string;
+  consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOptions<K>): Promise<Omit<RunningConsumer, 'stop'> & { stop(): Promise<void> }> {
+  const accepted = new Set<EventType>(o.eventTypes);
+  const consumer = o.kafka.consumer({
+    groupId: o.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: o.sessionTimeoutMs,
+    heartbeatInterval: o.heartbeatIntervalMs,
+    rebalanceTimeout: Math.max(o.sessionTimeoutMs * 2, 10_000),
+    // A fetch returns as soon as there is data; this only bounds how long an idle fetch keeps
+    // disconnect (and so a graceful shutdown) waiting. kafkajs' default is 5 s.
+    maxWaitTimeInMs: 1000,
+    retry: { retries: 10 },
+  });
+  let running = true;
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!running) return;
+    if (payload.restart) {
+      o.log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+    } else {
+      o.log.fatal({ err: payload.error }, 'consumer crashed and cannot restart');
+      o.onFatal(payload.error);
+    }
+  });
+
+  async function eachBatch(payload: EachBatchPayload) {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const ctx: HandlerContext = {
+      log: o.log.child({ topic: batch.topic, partition: batch.partition }),
+      heartbeat,
+      isRunning: () => running && isRunning() && !isStale(),
+    };
+    const messages = batch.messages;
+    for (let i = 0; i < messages.length; i += o.chunkSize) {
+      if (!ctx.isRunning()) return;
+      const chunk = messages.slice(i, i + o.chunkSize);
+      const events: Array<ConsumedEvent<K>> = [];
+      for (const message of chunk) {
+        try {
+          events.push(decodeMessage<K>(o.codec, accepted, message, batch.topic, batch.partition));
+        } catch (error) {
+          if (!(error instanceof DecodeError)) throw error;
+          await o.deadLetter({ topic: batch.topic, partition: batch.partition, raw: message }, error.reason, error);
+        }
+      }
+      if (events.length > 0) {
+        try {
+          await o.apply(events, ctx);
+        } catch (error) {
+          if (error instanceof Interrupted) return; // nothing resolved: redelivered after the restart
+          throw error;
+        }
+      }
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+    const lag = Number(batch.offsetLag());
+    o.metrics.consumerLag.set({ consumer: o.name, topic: batch.topic.slice(o.topicPrefix.length), partition: String(batch.partition) }, lag);
+  }
+
+  if (o.seekOnStart?.length) {
+    // Seeking needs an initialised group: apply the positions once, when the consumer first joins.
+    let seeked = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (seeked) return;
+      seeked = true;
+      for (const s of o.seekOnStart ?? []) consumer.seek(s);
+    });
+  }
+  await consumer.connect();
+  await consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    // Every resolved chunk is committed at once: its database transaction is already committed,
+    // and a restart should redeliver as little as possible.
+    autoCommit: true,
+    autoCommitThreshold: 1,
+    partitionsConsumedConcurrently: o.concurrency,
+    eachBatch,
+  });
+
+  return {
+    groupId: o.groupId,
+    consumer,
+    async stop() {
+      running = false;
+      // disconnect() waits for the batch in progress, commits resolved offsets and leaves the group.
+      await consumer.disconnect();
+    },
+  };
+}

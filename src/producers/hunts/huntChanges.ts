@@ -1,0 +1,71 @@
+// Every write to a hunt: the row (a new version) and its HuntChanged event, in one transaction.
+import { v7 as uuidv7 } from 'uuid';
+import type { Db, Trx } from '../../db/knex.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Hunt, HuntSettings } from '../../domain/types.js';
+import type { HuntChange } from '../../events/types.generated.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { Clock } from '../../platform/clock.js';
+import { ensureAccount } from '../../sql/ensureAccount.js';
+import { insertHunt } from '../../sql/insertHunt.js';
+import { loadHunt } from '../../sql/loadHunt.js';
+import { softDeleteHunt } from '../../sql/softDeleteHunt.js';
+import { updateHunt } from '../../sql/updateHunt.js';
+import { checkHunt, type HuntFields } from './huntInput.js';
+
+export interface HuntChangeDeps {
+  db: Db;
+  outbox: Outbox;
+  clock: Clock;
+}
+
+/** What a write did, as HuntChanged says it: a status change is PAUSED or ACTIVATED, anything else UPDATED. */
+export const changeOf = (before: Pick<Hunt, 'status'>, after: Pick<Hunt, 'status'>): HuntChange =>
+  before.status !== after.status ? (after.status === 'paused' ? 'PAUSED' : 'ACTIVATED') : 'UPDATED';
+
+async function announce(deps: HuntChangeDeps, trx: Trx, hunt: Pick<Hunt, 'id' | 'accountId' | 'version'>, change: HuntChange) {
+  await deps.outbox.enqueue(trx, {
+    eventType: 'HuntChanged',
+    key: hunt.id,
+    value: { huntId: hunt.id, accountId: hunt.accountId, change, version: hunt.version, changedAt: deps.clock.now().getTime() },
+  });
+}
+
+export async function createHunt(deps: HuntChangeDeps, accountId: string, settings: HuntSettings): Promise<Hunt> {
+  checkHunt(settings);
+  return deps.db.transaction(async (trx) => {
+    await ensureAccount(trx, accountId);
+    const hunt = await insertHunt(trx, { id: uuidv7(), accountId, settings, now: deps.clock.now() });
+    await announce(deps, trx, hunt, 'CREATED');
+    return hunt;
+  });
+}
+
+export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFields): Promise<Hunt> {
+  return deps.db.transaction(async (trx) => {
+    // The row lock serialises writers of one hunt, so versions and events follow commit order.
+    const stored = await loadHunt(trx, id, { forUpdate: true });
+    if (!stored || stored.deleted) throw new NotFoundError(`hunt ${id}`);
+    const { deleted: _deleted, ...current } = stored;
+    const merged: HuntSettings = { ...settingsOf(current), ...patch };
+    checkHunt(merged);
+    const hunt = await updateHunt(trx, id, merged, current.version + 1, deps.clock.now());
+    await announce(deps, trx, hunt, changeOf(current, hunt));
+    return hunt;
+  });
+}
+
+export async function deleteHunt(deps: HuntChangeDeps, id: string): Promise<void> {
+  await deps.db.transaction(async (trx) => {
+    const current = await loadHunt(trx, id, { forUpdate: true });
+    if (!current || current.deleted) throw new NotFoundError(`hunt ${id}`);
+    const version = current.version + 1;
+    await softDeleteHunt(trx, id, version, deps.clock.now());
+    await announce(deps, trx, { ...current, version }, 'DELETED');
+  });
+}
+
+function settingsOf(h: Hunt): HuntSettings {
+  const { id: _id, accountId: _a, version: _v, createdAt: _c, updatedAt: _u, lastScanAt: _l, ...settings } = h;
+  return settings;
+}
