@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../src/stack/localKafka.js';
-import { createTestEnv, type TestEnv } from './support/testEnv.js';
+import { useTestEnv } from './support/testEnv.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 describe('/readyz', () => {
   it('answers 200 when the database, its migrations and the broker are there', async () => {

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitForTopicLeaders } from '../src/events/topics.js';
-import { createTestEnv, type TestEnv } from './support/testEnv.js';
+import { useTestEnv } from './support/testEnv.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 describe('the local stack', () => {
   it('serves a broker that kafkajs can create a topic on, produce to idempotently and consume from in a group', async () => {

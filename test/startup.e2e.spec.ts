@@ -1,13 +1,9 @@
 // The entry point `npm start` runs (dist/src/main.js; here src/main.ts through tsx, the same code).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startChildService } from './support/childService.js';
-import { createTestEnv, type TestEnv } from './support/testEnv.js';
+import { useTestEnv } from './support/testEnv.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 describe('starting the service', () => {
   it('refuses a bad configuration value with a message naming the variable', async () => {

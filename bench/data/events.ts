@@ -2,7 +2,7 @@
 // snapshot, the most common (and largest) event hunt-matcher writes.
 import type { OutgoingEvent } from '../../src/events/envelope.js';
 import type { Ad } from '../../src/domain/types.js';
-import { seededRandom, subSeed } from '../lib/random.js';
+import { seededRandom, subSeed } from '../../testkit/random.js';
 
 export function leadCreatedEvents(seed: number, ads: Ad[], count: number, accounts = 1000): OutgoingEvent[] {
   const r = seededRandom(subSeed(seed, 'events'));

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ad, Channel, Hunt, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
 import { AD_TYPE_MIX, BAIT_PHRASES, DESCRIPTION_PHRASES, FIRST_NAMES, GARAGE_WORDS, OUTREACH_TEMPLATES, type Brand, type Model } from './cars.js';
-import { seededRandom, subSeed, weightedPicker, type Random } from '../lib/random.js';
+import { seededRandom, subSeed, weightedPicker, type Random } from '../../testkit/random.js';
 
 export interface Place {
   inseeCode: string;

@@ -1,26 +1,19 @@
-// The bench's stack: the test suite's provideStack (Kafka and PostgreSQL), a migrated template
-// database that every scenario clones (test/setup/globalSetup.ts does the same), services started
-// in-process with a config built like test/support/testEnv.ts, and one cleanup for all of it.
+// The bench's stack and services, built with the same testkit as the test suite (testkit/): the
+// run's stack and template database, services started in-process with the harness environment,
+// and one cleanup for all of it.
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createDatabase, databaseUrl, dropDatabase, listDatabases } from '../../src/db/databases.js';
+import { dropDatabase } from '../../src/db/databases.js';
 import { createDb, type Db } from '../../src/db/knex.js';
-import { createMigratedDatabase } from '../../src/db/migrate.js';
-import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
+import { createTopics, type Topics } from '../../src/events/topics.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { retryKafka } from '../../src/platform/kafka.js';
 import { startService, type Service } from '../../src/service.js';
-import { provideStack, type Stack } from '../../src/stack/provideStack.js';
+import type { Stack } from '../../src/stack/provideStack.js';
+import { cloneDatabase, startRunStack, stopRunStack, type RunStack } from '../../testkit/runStack.js';
+import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
 
-export const TOKENS = {
-  INGEST_TOKEN: 'bench-ingest-token',
-  API_TOKEN: 'bench-api-token',
-  CRON_SECRET: 'bench-cron-secret',
-  LOBSTR_WEBHOOK_SECRET: 'bench-lobstr-secret',
-  LOBSTR_API_KEY: 'bench-lobstr-key',
-  MESSAGE_GATEWAY_TOKEN: 'bench-gateway-token',
-};
+export { TOKENS } from '../../testkit/serviceEnv.js';
 
 /** Partitions of every topic the bench creates: the service's default (TOPIC_PARTITIONS). */
 export const PARTITIONS = 6;
@@ -44,32 +37,27 @@ export class BenchEnv {
   private readonly problems = new WeakMap<Service, ServiceProblem[]>();
 
   private constructor(
-    readonly stack: Stack,
-    readonly runId: string,
-    readonly template: string,
+    private readonly run: RunStack,
     readonly serviceLogLevel: string,
   ) {
-    this.kafka = new Kafka({ brokers: stack.kafkaBrokers, clientId: `bench-${runId}`, logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({ brokers: run.stack.kafkaBrokers, clientId: `bench-${run.runId}`, logLevel: logLevel.NOTHING });
+  }
+
+  get stack(): Stack {
+    return this.run.stack;
+  }
+  get runId(): string {
+    return this.run.runId;
   }
 
   static async start(options: { logLevel: string; progress: (m: string) => void }): Promise<BenchEnv> {
-    const stack = await provideStack({ progress: options.progress });
-    const runId = `hm_b${Date.now().toString(36)}${process.pid.toString(36)}`;
-    const template = `${runId}_template`;
-    try {
-      await createMigratedDatabase(stack.postgresUrl, template);
-    } catch (error) {
-      await stack.stop();
-      throw error;
-    }
-    return new BenchEnv(stack, runId, template, options.logLevel);
+    return new BenchEnv(await startRunStack('b', options.progress), options.logLevel);
   }
 
   /** A fresh migrated database (a clone of the template, or of `from`). */
   async database(suffix: string, options: { from?: string; poolMax?: number } = {}): Promise<BenchDatabase> {
     const name = `${this.runId}_${suffix}`;
-    await createDatabase(this.stack.postgresUrl, name, { template: options.from ?? this.template });
-    const url = databaseUrl(this.stack.postgresUrl, name);
+    const url = await cloneDatabase(this.run, name, options.from);
     const db = createDb(url, { poolMax: options.poolMax ?? 10, applicationName: `bench:${suffix}` });
     this.cleanups.push(() => db.destroy());
     return { name, url, db };
@@ -80,30 +68,12 @@ export class BenchEnv {
   }
 
   async ensureTopics(topics: Topics) {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, topics, { partitions: PARTITIONS, replicationFactor: 1 });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopicsOf(this.kafka, topics, PARTITIONS);
   }
 
   /** The environment a service runs with (what a container would get), as the tests build it. */
   serviceEnv(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      DATABASE_URL: databaseUrl,
-      KAFKA_BROKERS: this.stack.kafkaBrokers.join(','),
-      TOPIC_PREFIX: topics.prefix,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: this.serviceLogLevel,
-      LOG_PRETTY: 'false',
-      MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9',
-      ...TOKENS,
-      ...overrides,
-    };
+    return serviceEnv({ databaseUrl, kafkaBrokers: this.stack.kafkaBrokers, topicPrefix: topics.prefix, partitions: PARTITIONS, logLevel: this.serviceLogLevel }, overrides);
   }
 
   config(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Config {
@@ -159,15 +129,8 @@ export class BenchEnv {
   }
 
   /** Number of messages in a topic (sum of the partitions' high watermarks). */
-  async countMessages(topic: string): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await retryKafka(() => admin.fetchTopicOffsets(topic));
-      return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-    } finally {
-      await admin.disconnect();
-    }
+  countMessages(topic: string): Promise<number> {
+    return countMessages(this.kafka, topic);
   }
 
   onCleanup(fn: () => Promise<unknown>) {
@@ -180,22 +143,7 @@ export class BenchEnv {
     // broker alive (DROP DATABASE ... WITH (FORCE) ends whatever sessions are left).
     for (const s of this.services.splice(0).reverse()) await withTimeout(s.stop(), 15_000);
     for (const c of this.cleanups.splice(0).reverse()) await withTimeout(c(), 5000);
-    if (!options.keep) {
-      for (const name of await listDatabases(this.stack.postgresUrl, this.runId).catch(() => [] as string[])) {
-        await dropDatabase(this.stack.postgresUrl, name).catch(() => undefined);
-      }
-      const admin = this.kafka.admin();
-      try {
-        await admin.connect();
-        const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${this.runId}.`));
-        if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-      } catch {
-        // the broker may be gone already
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    }
-    await this.stack.stop();
+    await stopRunStack(this.run, options);
   }
 }
 

@@ -23,6 +23,7 @@ import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
 import { deleteOutboxRows } from '../sql/deleteOutboxRows.js';
 import { outboxBacklog } from '../sql/outboxBacklog.js';
+import { prepareRelaySession } from '../sql/relaySession.js';
 import { selectOutboxBatch } from '../sql/selectOutboxBatch.js';
 import { createShardOwnership } from './shardOwnership.js';
 
@@ -76,8 +77,7 @@ export function createRelay(o: RelayOptions): Relay {
     });
     c.on('notification', signal);
     await c.connect();
-    await c.query('LISTEN outbox');
-    await c.query('SET synchronous_commit = off');
+    await prepareRelaySession(c);
     const ownership = createShardOwnership(c, o.shards);
     const slot = await ownership.join();
     log.info({ slot }, 'relay joined');

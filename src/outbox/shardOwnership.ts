@@ -4,6 +4,7 @@
 // Relays share the shards fairly: each one also holds a "presence" lock, counts the relays
 // present, and keeps ceil(shards / relays) shards, giving back extras between two batches.
 import type pg from 'pg';
+import { advisoryUnlock, countAdvisoryLockHolders, tryAdvisoryLock } from '../sql/advisoryLocks.js';
 
 // Two-key advisory locks (classid, objid) in their own namespaces: 'HMRP' and 'HMRS'.
 const PRESENCE_NS = 0x484d5250;
@@ -22,13 +23,7 @@ export function createShardOwnership(client: pg.Client, shards: number): ShardOw
   const owned = new Set<number>();
 
   async function liveRelays(): Promise<number> {
-    const { rows } = await client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-      [PRESENCE_NS],
-    );
-    return Math.max(1, rows[0]?.n ?? 1);
+    return Math.max(1, await countAdvisoryLockHolders(client, PRESENCE_NS));
   }
 
   return {
@@ -36,8 +31,7 @@ export function createShardOwnership(client: pg.Client, shards: number): ShardOw
 
     async join() {
       for (let slot = 0; slot < MAX_RELAYS; slot++) {
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [PRESENCE_NS, slot]);
-        if (rows[0]?.ok) return slot;
+        if (await tryAdvisoryLock(client, PRESENCE_NS, slot)) return slot;
       }
       throw new Error(`more than ${MAX_RELAYS} relays are running against this database`);
     },
@@ -49,14 +43,13 @@ export function createShardOwnership(client: pg.Client, shards: number): ShardOw
       // Give back the highest shards first, so that relays converge on stable assignments.
       for (const shard of [...owned].sort((a, b) => b - a)) {
         if (owned.size <= fair) break;
-        await client.query('SELECT pg_advisory_unlock($1, $2)', [SHARD_NS, shard]);
+        await advisoryUnlock(client, SHARD_NS, shard);
         owned.delete(shard);
         released.push(shard);
       }
       for (let shard = 0; shard < shards && owned.size < fair; shard++) {
         if (owned.has(shard)) continue;
-        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [SHARD_NS, shard]);
-        if (rows[0]?.ok) {
+        if (await tryAdvisoryLock(client, SHARD_NS, shard)) {
           owned.add(shard);
           acquired.push(shard);
         }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHuntIndex, linearScan } from '../../src/domain/huntIndex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
 import { ad, hunt } from '../support/domainFixtures.js';
-import { seededRandom, type Random } from '../support/random.js';
+import { seededRandom, type Random } from '../../testkit/random.js';
 
 const BRANDS = ['Peugeot', 'Renault', 'Citroën', 'CITROEN', 'Mercedes-Benz', 'mercedes benz', 'Volkswagen', 'Škoda', 'BMW', 'Toyota'];
 // Multi-word keywords, and words that start several of them: the index files keyword hunts by first word.

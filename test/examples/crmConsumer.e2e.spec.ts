@@ -9,18 +9,17 @@ import type { Service } from '../../src/service.js';
 import { startFakeGateway } from '../support/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
 const REFUSED_PHONE = '+33699999999';
 
-let t: TestEnv;
+const t = useTestEnv();
 let service: Service;
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  t = await createTestEnv();
   // The gateway refuses one recipient for good (a 4xx), so that a MessageFailed is published too.
   gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, (request) => (request.body.to === REFUSED_PHONE ? { status: 422, body: { error: 'invalid recipient' } } : { status: 202 }));
   service = await t.startService({ ROLES: 'api,relay,matcher,sender', MESSAGE_GATEWAY_URL: gateway.url });
@@ -28,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   await gateway.close();
-  await t.cleanup();
 });
 
 describe('the CRM consumer example', () => {

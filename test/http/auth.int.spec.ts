@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 
-let t: TestEnv;
+const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;
 beforeAll(async () => {
-  t = await createTestEnv();
   http = apiClient((await t.startService({ ROLES: 'api' })).url);
 });
-afterAll(() => t.cleanup());
 
 const id = randomUUID();
 const protectedEndpoints: Array<[string, string, string]> = [

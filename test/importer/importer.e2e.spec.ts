@@ -4,22 +4,20 @@ import type { Service } from '../../src/service.js';
 import { startChildService } from '../support/childService.js';
 import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
+const t = useTestEnv();
 let lobstr: FakeLobstr;
 let service: Service;
 let http: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  t = await createTestEnv();
   lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, tooManyRequestsOn: [{ run: 'run-250', page: 2 }], failingPages: [{ run: 'run-flaky', page: 1, times: 2 }], maxRequestsPerSecond: 2 });
   service = await t.startService({ ROLES: 'api,relay' });
   http = apiClient(service.url);
 });
 afterAll(async () => {
-  await t.cleanup();
   await lobstr.close();
 });
 

@@ -2,27 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import avro from 'avsc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import { schemasDir } from '../../src/events/schemas.js';
 import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
 import { ingestAds } from '../../src/producers/ads/ingestAds.js';
-import type { Service } from '../../src/service.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
-let service: Service;
-let http: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  t = await createTestEnv();
-  service = await t.startService({ ROLES: 'api,relay,matcher' });
-  http = apiClient(service.url);
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
+const http = apiClient(() => t.url);
 
 interface LeadRow {
   id: string;

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
 import { startChildService } from '../support/childService.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 const count = async (table: string, where: Record<string, unknown> = {}) =>
   Number((await t.db(table).where(where).count<{ count: string }[]>('* as count'))[0]!.count);

@@ -7,22 +7,20 @@ import { createOutbox, type Outbox } from '../../src/outbox/enqueue.js';
 import { createRelay, type Relay } from '../../src/outbox/relay.js';
 import { SELECT_BATCH_SQL } from '../../src/sql/selectOutboxBatch.js';
 import { sampleEvents } from '../support/eventSamples.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
+const t = useTestEnv();
 let outbox: Outbox;
 const relays: Relay[] = [];
 const log = createLogger({ level: 'error', pretty: 'false' });
 
 beforeAll(async () => {
-  t = await createTestEnv();
   await t.ensureTopics();
   outbox = createOutbox({ codec: t.codec, topics: t.topics, shards: 16 });
 });
 afterAll(async () => {
   for (const r of relays) await r.stop();
-  await t.cleanup();
 });
 
 async function startRelay(options: { batchSize?: number } = {}) {

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
 import { createOutbox } from '../../src/outbox/enqueue.js';
 import { startChildService } from '../support/childService.js';
 import { sampleEvents } from '../support/eventSamples.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-  await t.ensureTopics();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv({ topics: true });
 
 const rows = async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count);
 

@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
-import type { Service } from '../../src/service.js';
 import { huntInput, PLACES } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 
-let t: TestEnv;
-let service: Service;
-let http: ReturnType<typeof apiClient>;
-
-beforeAll(async () => {
-  t = await createTestEnv();
-  service = await t.startService({ ROLES: 'api,relay' });
-  http = apiClient(service.url);
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv({ service: { ROLES: 'api,relay' } });
+const http = apiClient(() => t.url);
 
 interface HuntJson {
   id: string;

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { DailyTick } from '../../src/events/types.generated.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, type TestEnv } from '../support/testEnv.js';
+import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 describe('the daily tick', () => {
   it('reaches the topic once a day, whatever the number of API calls and schedulers', async () => {

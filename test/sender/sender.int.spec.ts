@@ -5,13 +5,13 @@ import type { MessageFailed, MessageSent, SendMessage } from '../../src/events/t
 import { startFakeGateway, type Answer, type GatewayRequest } from '../support/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
 // Each test hunts its own make; the gateway answers by the make named in the message's content.
 const scripts = new Map<string, (request: GatewayRequest, attempt: number) => Answer>();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
-let t: TestEnv;
+const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;
 const RETRY_BASE_MS = 3000;
 
@@ -20,7 +20,6 @@ beforeAll(async () => {
     for (const [brand, script] of scripts) if (request.body.content.includes(brand)) return script(request, attempt);
     return { status: 202 };
   });
-  t = await createTestEnv();
   const api = await t.startService({ ROLES: 'api,relay,matcher' });
   await t.startService({
     ROLES: 'sender',
@@ -32,7 +31,6 @@ beforeAll(async () => {
   http = apiClient(api.url);
 });
 afterAll(async () => {
-  await t.cleanup();
   await gateway.close();
 });
 

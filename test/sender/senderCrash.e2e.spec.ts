@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MessageSent } from '../../src/events/types.generated.js';
 import { startChildService } from '../support/childService.js';
 import { startFakeGateway } from '../support/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
-import { createTestEnv, TOKENS, type TestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
-let t: TestEnv;
-beforeAll(async () => {
-  t = await createTestEnv();
-});
-afterAll(() => t.cleanup());
+const t = useTestEnv();
 
 describe('a sender killed after the gateway’s 2xx, before its commit', () => {
   it('sends the message once as far as the gateway can tell, and records it sent on restart', async () => {

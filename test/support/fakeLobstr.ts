@@ -3,7 +3,7 @@
 // of https://docs.lobstr.io/docs/get-results, and scripted trouble: a 429 with Retry-After, a page failing
 // with 500, optionally Lobstr's own 2 requests/second limit. Every request is recorded with its time.
 import { createServer, type ServerResponse } from 'node:http';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../../testkit/random.js';
 
 export interface LobstrRequest {
   run: string;

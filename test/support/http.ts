@@ -6,12 +6,12 @@ export interface Response<T = unknown> {
 }
 
 /** A small client for the service's HTTP API, with the test tokens. */
-export function apiClient(baseUrl: string) {
+export function apiClient(baseUrl: string | (() => string)) {
   async function call<T>(method: string, path: string, body?: unknown, token?: string | null): Promise<Response<T>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${typeof baseUrl === 'string' ? baseUrl : baseUrl()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }

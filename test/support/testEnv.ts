@@ -2,26 +2,21 @@
 // prefix of its own, so test files run in parallel without seeing each other's data.
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
+import { createDatabase, databaseUrl as dbUrl, dropDatabase } from '../../src/db/databases.js';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { createCodec, type Codec, type DecodedEvent } from '../../src/events/codec.js';
 import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
-import { createTopics, ensureTopics, type Topics } from '../../src/events/topics.js';
+import { createTopics, type Topics } from '../../src/events/topics.js';
+import { deleteTopicsOf } from '../../testkit/runStack.js';
+import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { startService, type Service } from '../../src/service.js';
 import { waitFor } from './waitFor.js';
 
-export const TOKENS = {
-  INGEST_TOKEN: 'test-ingest-token',
-  API_TOKEN: 'test-api-token',
-  CRON_SECRET: 'test-cron-secret',
-  LOBSTR_WEBHOOK_SECRET: 'test-lobstr-secret',
-  LOBSTR_API_KEY: 'test-lobstr-key',
-  MESSAGE_GATEWAY_TOKEN: 'test-gateway-token',
-};
+export { TOKENS } from '../../testkit/serviceEnv.js';
 
 export interface ReadEvent {
   topic: string;
@@ -34,42 +29,59 @@ export interface ReadEvent {
 }
 
 export class TestEnv {
-  readonly kafka: Kafka;
-  readonly codec: Codec;
-  readonly topics: Topics;
+  readonly codec: Codec = createCodec();
   private services: Service[] = [];
+  /** The URL of the service useTestEnv({ service }) started. */
+  url = '';
+  private state?: { name: string; databaseUrl: string; kafkaBrokers: string[]; db: Db; postgresUrl: string; kafka: Kafka; topics: Topics };
 
-  constructor(
-    readonly name: string,
-    readonly databaseUrl: string,
-    readonly kafkaBrokers: string[],
-    readonly db: Db,
-    private readonly postgresUrl: string,
-  ) {
-    this.kafka = new Kafka({ brokers: kafkaBrokers, clientId: `test-${name}`, logLevel: logLevel.NOTHING });
-    this.codec = createCodec();
-    this.topics = createTopics(`${name}.`);
+  /** Clones the template database and names this file's topic prefix (useTestEnv calls it in beforeAll). */
+  async init(): Promise<this> {
+    const stack = inject('stack');
+    const name = `${stack.runId}_${randomBytes(4).toString('hex')}`;
+    await createDatabase(stack.postgresUrl, name, { template: stack.template });
+    const databaseUrl = dbUrl(stack.postgresUrl, name);
+    this.state = {
+      name,
+      databaseUrl,
+      kafkaBrokers: stack.kafkaBrokers,
+      db: createDb(databaseUrl, { poolMax: 5 }),
+      postgresUrl: stack.postgresUrl,
+      kafka: new Kafka({ brokers: stack.kafkaBrokers, clientId: `test-${name}`, logLevel: logLevel.NOTHING }),
+      topics: createTopics(`${name}.`),
+    };
+    return this;
+  }
+
+  private get s() {
+    if (!this.state) throw new Error('the test environment is used before its beforeAll ran');
+    return this.state;
+  }
+  get name() {
+    return this.s.name;
+  }
+  get databaseUrl() {
+    return this.s.databaseUrl;
+  }
+  get kafkaBrokers() {
+    return this.s.kafkaBrokers;
+  }
+  get db() {
+    return this.s.db;
+  }
+  get kafka() {
+    return this.s.kafka;
+  }
+  get topics() {
+    return this.s.topics;
   }
 
   /** The environment a service of this test file runs with (also given to child processes). */
   env(overrides: Record<string, string> = {}): Record<string, string> {
-    return {
-      DATABASE_URL: this.databaseUrl,
-      KAFKA_BROKERS: this.kafkaBrokers.join(','),
-      TOPIC_PREFIX: this.topics.prefix,
-      TOPIC_PARTITIONS: '3',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ROLES: 'api,relay',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
-      LOG_PRETTY: 'false',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-      OUTBOX_POLL_MS: '1000',
-      MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9',
-      ...TOKENS,
-      ...overrides,
-    };
+    return serviceEnv(
+      { databaseUrl: this.databaseUrl, kafkaBrokers: this.kafkaBrokers, topicPrefix: this.topics.prefix, partitions: 3, logLevel: process.env.TEST_LOG_LEVEL ?? 'error' },
+      { ROLES: 'api,relay', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', OUTBOX_POLL_MS: '1000', ...overrides },
+    );
   }
 
   config(overrides: Record<string, string> = {}): Config {
@@ -85,13 +97,7 @@ export class TestEnv {
   }
 
   async ensureTopics() {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, this.topics, { partitions: 3, replicationFactor: 1 });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopicsOf(this.kafka, this.topics, 3);
   }
 
   /**
@@ -157,37 +163,30 @@ export class TestEnv {
   }
 
   /** Number of messages currently in a topic (sum of partition high watermarks). */
-  async countMessages(topic: string): Promise<number> {
-    const full = topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(full);
-      return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-    } finally {
-      await admin.disconnect();
-    }
+  countMessages(topic: string): Promise<number> {
+    return countMessages(this.kafka, topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`);
   }
 
   async cleanup() {
+    if (!this.state) return;
     for (const service of this.services.reverse()) await service.stop().catch(() => undefined);
     await this.db.destroy();
-    await dropDatabase(this.postgresUrl, this.name).catch(() => undefined);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.topics.prefix));
-      if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    } finally {
-      await admin.disconnect();
-    }
+    await dropDatabase(this.s.postgresUrl, this.name).catch(() => undefined);
+    await deleteTopicsOf(this.kafka, this.topics.prefix);
   }
 }
 
-export async function createTestEnv(): Promise<TestEnv> {
-  const stack = inject('stack');
-  const name = `${stack.runId}_${randomBytes(4).toString('hex')}`;
-  await createDatabase(stack.postgresUrl, name, { template: stack.template });
-  const url = databaseUrl(stack.postgresUrl, name);
-  return new TestEnv(name, url, stack.kafkaBrokers, createDb(url, { poolMax: 5 }), stack.postgresUrl);
+/** A test environment for the file, set up in beforeAll and removed in afterAll (services, database, topics). */
+export function useTestEnv(options: { topics?: boolean; service?: Record<string, string> } = {}): TestEnv {
+  const t = new TestEnv();
+  beforeAll(async () => {
+    await t.init();
+    if (options.topics) await t.ensureTopics();
+    if (options.service) t.url = (await t.startService(options.service)).url;
+  });
+  afterAll(() => t.cleanup());
+  return t;
 }
+
+/** For a test that builds an environment of its own (useTestEnv is the usual way). */
+export const createTestEnv = () => new TestEnv().init();

@@ -46,44 +46,6 @@ export const recordsetColumns = (columns: Record<string, string>) =>
     .map(([name, type]) => `${name} ${type}`)
     .join(', ');
 
-/** An ad as written (timestamps as ISO strings, so the whole batch travels as one jsonb parameter). */
-export interface AdRecord {
-  id: string;
-  source: string;
-  external_id: string;
-  url: string | null;
-  title: string;
-  description: string;
-  price: number | null;
-  ad_type: string;
-  sub_type: string | null;
-  brand: string | null;
-  model: string | null;
-  model_year: number | null;
-  mileage_km: number | null;
-  fuel: string | null;
-  gearbox: string | null;
-  zipcode: string | null;
-  city: string | null;
-  department: string | null;
-  lat: number | null;
-  lng: number | null;
-  owner_name: string | null;
-  owner_type: string | null;
-  phone: string | null;
-  accept_salesmen: boolean;
-  is_urgent: boolean;
-  has_been_reposted: boolean;
-  price_has_dropped: boolean;
-  has_been_boosted: boolean;
-  is_low_price: boolean;
-  pictures: string[];
-  first_published_at: string | null;
-  last_published_at: string | null;
-  scraped_at: string;
-  match_hash: string;
-}
-
 export interface AdRow {
   id: string;
   source: string;
@@ -120,6 +82,14 @@ export interface AdRow {
   scraped_at: Date;
 }
 
+/** An ad as written (timestamps as ISO strings, so the whole batch travels as one jsonb parameter). */
+export type AdRecord = Omit<AdRow, 'first_published_at' | 'last_published_at' | 'scraped_at'> & {
+  first_published_at: string | null;
+  last_published_at: string | null;
+  scraped_at: string;
+  match_hash: string;
+};
+
 export function adFromRow(r: AdRow): Ad {
   return {
     adId: r.id,
@@ -155,5 +125,47 @@ export function adFromRow(r: AdRow): Ad {
     firstPublishedAt: r.first_published_at?.getTime() ?? null,
     lastPublishedAt: r.last_published_at?.getTime() ?? null,
     scrapedAt: r.scraped_at.getTime(),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The inverse of adFromRow: the row an Ad is stored as. */
+export function recordFromAd(a: Ad, matchHash: string): AdRecord {
+  return {
+    id: a.adId,
+    source: a.source,
+    external_id: a.externalId,
+    url: a.url,
+    title: a.title,
+    description: a.description,
+    price: a.price,
+    ad_type: a.adType,
+    sub_type: a.subType,
+    brand: a.brand,
+    model: a.model,
+    model_year: a.modelYear,
+    mileage_km: a.mileageKm,
+    fuel: a.fuel,
+    gearbox: a.gearbox,
+    zipcode: a.zipcode,
+    city: a.city,
+    department: a.department,
+    lat: a.lat,
+    lng: a.lng,
+    owner_name: a.ownerName,
+    owner_type: a.ownerType,
+    phone: a.phone,
+    accept_salesmen: a.acceptSalesmen,
+    is_urgent: a.isUrgent,
+    has_been_reposted: a.hasBeenReposted,
+    price_has_dropped: a.priceHasDropped,
+    has_been_boosted: a.hasBeenBoosted,
+    is_low_price: a.isLowPrice,
+    pictures: a.pictures,
+    first_published_at: iso(a.firstPublishedAt),
+    last_published_at: iso(a.lastPublishedAt),
+    scraped_at: iso(a.scrapedAt)!,
+    match_hash: matchHash,
   };
 }

@@ -8,10 +8,10 @@ import { createKafka, createProducer } from '../../../src/platform/kafka.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { createMetrics, type Metrics } from '../../../src/platform/metrics.js';
 import { sampleEvents } from '../../support/eventSamples.js';
-import { createTestEnv, type TestEnv } from '../../support/testEnv.js';
+import { useTestEnv } from '../../support/testEnv.js';
 import { waitFor } from '../../support/waitFor.js';
 
-let t: TestEnv;
+const t = useTestEnv();
 let producer: Producer;
 let metrics: Metrics;
 let deps: PipelineDeps;
@@ -19,7 +19,6 @@ const consumers: RunningConsumer[] = [];
 const fatal: Error[] = [];
 
 beforeAll(async () => {
-  t = await createTestEnv();
   await t.ensureTopics();
   await t.db.schema.createTable('test_effects', (table) => {
     table.text('consumer');
@@ -48,7 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of consumers) await c.stop();
   await producer.disconnect();
-  await t.cleanup();
 });
 
 const topic = () => t.topics.name('hunts.changed');

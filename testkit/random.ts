@@ -1,5 +1,5 @@
-// The seeded PRNG of the test suite (mulberry32, test/support/random.ts), copied so that the bench
-// does not depend on test helpers, plus the few distributions the data generator needs.
+// A small seeded PRNG (mulberry32: same seed, same sequence) for the test suite and the bench, plus the
+// few distributions the bench's data generator needs.
 export function seededRandom(seed: number) {
   let a = seed >>> 0;
   const next = () => {

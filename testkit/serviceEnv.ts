@@ -1,0 +1,64 @@
+// What a service of a test or a benchmark runs with: the environment a container would get, and the
+// topics of its prefix. Tests and bench build services the same way.
+import type { Kafka } from 'kafkajs';
+import { createTopics, ensureTopics, type Topics } from '../src/events/topics.js';
+import { retryKafka } from '../src/platform/kafka.js';
+
+/** The secrets every harness service uses (also what the test HTTP client sends). */
+export const TOKENS = {
+  INGEST_TOKEN: 'test-ingest-token',
+  API_TOKEN: 'test-api-token',
+  CRON_SECRET: 'test-cron-secret',
+  LOBSTR_WEBHOOK_SECRET: 'test-lobstr-secret',
+  LOBSTR_API_KEY: 'test-lobstr-key',
+  MESSAGE_GATEWAY_TOKEN: 'test-gateway-token',
+};
+
+export interface ServiceBase {
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  topicPrefix: string;
+  partitions: number;
+  logLevel: string;
+}
+
+export function serviceEnv(base: ServiceBase, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: base.databaseUrl,
+    KAFKA_BROKERS: base.kafkaBrokers.join(','),
+    TOPIC_PREFIX: base.topicPrefix,
+    TOPIC_PARTITIONS: String(base.partitions),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: base.logLevel,
+    LOG_PRETTY: 'false',
+    // A closed port: a sender that is not given a gateway fails fast and visibly.
+    MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9',
+    ...TOKENS,
+    ...overrides,
+  };
+}
+
+export async function ensureTopicsOf(kafka: Kafka, topics: Topics | string, partitions: number): Promise<Topics> {
+  const t = typeof topics === 'string' ? createTopics(topics) : topics;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, t, { partitions, replicationFactor: 1 });
+  } finally {
+    await admin.disconnect();
+  }
+  return t;
+}
+
+/** Number of messages in a topic (sum of its partitions' high watermarks minus low ones). */
+export async function countMessages(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await retryKafka(() => admin.fetchTopicOffsets(topic));
+    return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
