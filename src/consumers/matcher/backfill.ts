@@ -9,7 +9,7 @@ import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
 import { streamAds } from '../../sql/streamAds.js';
-import type { MatcherDeps } from './matcherRole.js';
+import type { MatcherDeps } from './matcherDeps.js';
 import { recordMatches, type Match } from './recordMatches.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);

@@ -6,7 +6,7 @@ import type { HuntIndex } from '../../domain/huntIndex.js';
 import { fromAdSnapshot } from '../../events/adSnapshot.js';
 import { causeOf } from '../../events/envelope.js';
 import type { HuntIndexSync } from './huntIndexSync.js';
-import type { MatcherDeps } from './matcherRole.js';
+import type { MatcherDeps } from './matcherDeps.js';
 import { recordMatches, type Match } from './recordMatches.js';
 
 export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>, index: HuntIndex, sync: Pick<HuntIndexSync, 'refresh'>) {

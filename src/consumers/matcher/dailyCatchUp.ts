@@ -25,7 +25,7 @@ import { startTick } from '../../sql/startTick.js';
 import { streamAds } from '../../sql/streamAds.js';
 import { TransientError } from '../pipeline/failures.js';
 import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
-import type { MatcherDeps } from './matcherRole.js';
+import type { MatcherDeps } from './matcherDeps.js';
 import { contactLeads, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;

@@ -18,7 +18,7 @@ import { retryKafka } from '../../platform/kafka.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHunt, type StoredHunt } from '../../sql/loadHunt.js';
 import { loadHuntsChangedSince } from '../../sql/loadHuntsChangedSince.js';
-import type { MatcherDeps } from './matcherRole.js';
+import type { MatcherDeps } from './matcherDeps.js';
 
 /** Writes commit a little after they stamp updated_at: look back this far on every refresh. */
 const COMMIT_MARGIN_MS = 5000;

@@ -1,0 +1,112 @@
+// The architecture, written as rules that `npm run check` enforces (dependency-cruiser).
+//
+//   entry points      src/main.ts, src/dev.ts, src/cli/            start things
+//        |
+//   composition root  src/service.ts, src/config.ts               wires every role with its deps
+//        |
+//   edges (I/O)       src/http/        the HTTP API (routes call producers and sql)
+//                     src/producers/   what turns the outside world into state + events
+//                     src/consumers/   what reacts to events (pipeline, matcher, sender)
+//                     src/importer/    Lobstr: consumes lobstr.runs, produces ads (both sides)
+//                     src/outbox/      outbox writer and relay
+//        |
+//   data              src/sql/         one file per SQL operation, given the transaction to run in
+//                     src/db/          connections, databases, migrations
+//                     src/events/      the event contract: Avro codec, topics, headers
+//        |
+//   pure              src/domain/      matching rules, index, contact decisions, templates, calendar
+//   bottom floor      src/platform/    clock, role handle, retry, logger, metrics, Kafka client
+//
+// Arrows point down only. The rules below say it precisely; a new import that breaks one fails
+// `npm run check` with the rule's name and comment.
+const layer = (name) => `^src/${name}/`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'Modules form a tree of layers: a cycle means two modules are one concern, or a layer is upside down.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain is pure logic: it imports only itself (no knex, pg, kafkajs, fastify, node I/O, events, sql).',
+      severity: 'error',
+      from: { path: layer('domain') },
+      to: { pathNot: layer('domain') },
+    },
+    {
+      name: 'platform-is-the-bottom-floor',
+      comment: 'src/platform (clock, role handle, retry, logger, metrics, Kafka client) knows nothing of the service above it.',
+      severity: 'error',
+      from: { path: layer('platform') },
+      to: { path: '^src/', pathNot: layer('platform') },
+    },
+    {
+      name: 'nothing-imports-the-composition-root',
+      comment: 'Only the entry points import src/service.ts and src/config.ts; everything else receives its dependencies by closure.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(main|dev|service)\\.ts$|^src/cli/' },
+      to: { path: '^src/(service|config)\\.ts$' },
+    },
+    {
+      name: 'producers-do-not-import-consumers',
+      comment: 'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
+      severity: 'error',
+      from: { path: layer('producers') },
+      to: { path: `${layer('consumers')}|${layer('importer')}` },
+    },
+    {
+      name: 'consumers-do-not-import-producers',
+      comment: 'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
+      severity: 'error',
+      from: { path: layer('consumers') },
+      to: { path: `${layer('producers')}|${layer('importer')}|${layer('http')}` },
+    },
+    {
+      name: 'http-is-an-edge',
+      comment: 'Only the composition root mounts the HTTP routes; nothing below the edge depends on fastify routes.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/(service|main|dev)\\.ts$|${layer('http')}` },
+      to: { path: layer('http') },
+    },
+    {
+      name: 'sql-is-data-access-only',
+      comment: 'A SQL operation takes the transaction it runs in and returns rows or domain values: it imports only src/db, src/domain and other sql modules.',
+      severity: 'error',
+      from: { path: layer('sql') },
+      to: { path: '^src/', pathNot: `${layer('sql')}|${layer('db')}|${layer('domain')}` },
+    },
+    {
+      name: 'events-are-the-contract',
+      comment: 'src/events (codec, topics, headers) maps the contract to and from the domain; it does not reach into data access or the roles.',
+      severity: 'error',
+      from: { path: layer('events') },
+      to: { path: '^src/', pathNot: `${layer('events')}|${layer('domain')}|${layer('platform')}` },
+    },
+    {
+      name: 'only-the-edges-talk-to-kafka-and-fastify',
+      comment: 'kafkajs and fastify belong to the edges (consumers, outbox relay, importer, http) and the bottom floor that builds clients; never to sql, domain or producers.',
+      severity: 'error',
+      from: { path: `${layer('sql')}|${layer('domain')}|${layer('producers')}|${layer('db')}` },
+      to: { path: 'node_modules/(kafkajs|fastify)/' },
+    },
+    {
+      name: 'stack-is-for-dev-and-tests',
+      comment: 'src/stack starts a local Kafka and finds PostgreSQL for `npm run dev` and the tests; the service itself never does.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/dev\\.ts$|${layer('stack')}` },
+      to: { path: layer('stack') },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    moduleSystems: ['es6', 'cjs'],
+  },
+};

@@ -1,0 +1,36 @@
+// What the matcher role is built from (src/service.ts provides it); each part takes the subset it uses.
+import type { Admin } from 'kafkajs';
+import type { Db } from '../../db/knex.js';
+import type { Topics } from '../../events/topics.js';
+import type { Outbox } from '../../outbox/enqueue.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { StartConsumer } from '../pipeline/pipeline.js';
+
+export interface MatcherSettings {
+  /** A new or changed hunt is matched against this many days of ads (BACKFILL_DAYS). */
+  backfillDays: number;
+  /** Leads held back by pacing are contacted while their ad is younger (CONTACT_MAX_AGE_DAYS). */
+  contactMaxAgeDays: number;
+  /** Ads per matcher transaction (MATCHER_BATCH_SIZE). */
+  batchSize: number;
+  /** The calendar pacing is counted in (TICK_TIME_ZONE). */
+  timeZone: string;
+  /** Hunt groups caught up at once by the daily tick (TICK_CONCURRENCY). */
+  tickConcurrency: number;
+  /** Names this instance's private consumer group on hunts.changed. */
+  instanceId: string;
+}
+
+export interface MatcherDeps {
+  db: Db;
+  consume: StartConsumer;
+  admin: Pick<Admin, 'fetchTopicOffsets' | 'deleteGroups'>;
+  topics: Pick<Topics, 'name' | 'prefix'>;
+  outbox: Outbox;
+  clock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'huntsIndexed' | 'tickProgress' | 'tickTotal'>;
+  settings: MatcherSettings;
+}
