@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config.ts', 'src/stack/**', 'test/**', 'bench/**', 'scripts/**', 'examples/**', 'src/main.ts', 'src/cli/**', 'vitest.config.ts', 'src/dev.ts'],
+    files: ['src/config.ts', 'src/stack/**', 'test/**', 'testkit/**', 'bench/**', 'scripts/**', 'examples/**', 'src/main.ts', 'src/cli/**', 'vitest.config.ts', 'src/dev.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

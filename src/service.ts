@@ -114,6 +114,10 @@ export async function startService(options: StartOptions): Promise<Service> {
           batchSize: config.outbox.batchSize,
           pollMs: config.outbox.pollMs,
           maxAgeWarnMs: config.outbox.maxAgeWarnMs,
+          hopOfTopic: new Map([
+            [topics.name('ads.scraped'), 'ingest_to_publish'],
+            [topics.name('messages.send'), 'match_to_publish'],
+          ]),
         }),
       api: async () => {
         registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);

@@ -1,6 +1,6 @@
 // The entry point `npm start` runs (dist/src/main.js; here src/main.ts through tsx, the same code).
 import { describe, expect, it } from 'vitest';
-import { startChildService } from './support/childService.js';
+import { startChildService } from '../testkit/childService.js';
 import { useTestEnv } from './support/testEnv.js';
 
 const t = useTestEnv();

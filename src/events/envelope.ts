@@ -28,7 +28,8 @@ export type OutgoingEvent = {
   };
 }[EventType];
 
-export const newEventId = () => uuidv7();
+/** A new UUIDv7; `at` sets the time it carries (the root of a chain carries its request's time). */
+export const newEventId = (at?: Date) => (at ? uuidv7({ msecs: at.getTime() }) : uuidv7());
 
 export function buildHeaders(event: OutgoingEvent, now: Date): EventHeaders {
   const eventId = event.eventId ?? newEventId();
@@ -51,6 +52,12 @@ export function readHeaders(headers: IHeaders | undefined): Partial<EventHeaders
     if (first !== undefined) out[k] = first.toString();
   }
   return out;
+}
+
+/** The creation time (epoch ms) a UUIDv7 carries in its first 48 bits; null for another version. */
+export function timeOfUuidV7(id: string): number | null {
+  if (id[14] !== '7') return null;
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
 
 /** What a consumer passes on to the events it emits. */

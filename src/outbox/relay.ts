@@ -17,7 +17,7 @@ import pg from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../platform/logger.js';
-import type { Metrics } from '../platform/metrics.js';
+import type { Hop, Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
 import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
@@ -41,6 +41,8 @@ export interface RelayOptions {
   rebalanceMs?: number;
   /** Warn when the oldest unpublished event is older than this (the broker is likely unreachable). */
   maxAgeWarnMs?: number;
+  /** The hop of hop_seconds that publishing to a topic ends (full topic name -> hop). */
+  hopOfTopic?: ReadonlyMap<string, Hop>;
 }
 
 
@@ -101,7 +103,12 @@ export function createRelay(o: RelayOptions): Relay {
     if (!client) throw new Error('relay connection lost before its published rows were deleted; they will be published again');
     await deleteOutboxRows(client, rows.map((r) => r.id));
     for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
-    for (const row of rows) o.metrics.outboxPublishDelaySeconds.observe((ackedAt - row.created_at.getTime()) / 1000);
+    for (const row of rows) {
+      const seconds = (ackedAt - row.created_at.getTime()) / 1000;
+      o.metrics.outboxPublishDelaySeconds.observe(seconds);
+      const hop = o.hopOfTopic?.get(row.topic);
+      if (hop) o.metrics.hopSeconds.observe({ hop }, seconds);
+    }
     o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return rows.length;
   }

@@ -2,6 +2,28 @@
 // in one process (tests, benchmarks) do not share counters.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The hops from an ad's request to the gateway call that reaches its seller, timed by the service
+ * itself (hop_seconds{hop}): what an operator watches, and what the latency work profiles with.
+ */
+export const HOPS = [
+  /** The ad's outbox row written (by the ingestion request's transaction) -> AdScraped acknowledged by the broker. */
+  'ingest_to_publish',
+  /** AdScraped produced -> fetched by the matcher. */
+  'publish_to_matcher',
+  /** Fetched by the matcher -> its transaction (leads, messages, events) committed. */
+  'matcher_consume_to_commit',
+  /** SendMessage's outbox row written by the matcher -> acknowledged by the broker. */
+  'match_to_publish',
+  /** SendMessage produced -> fetched by the sender. */
+  'publish_to_sender',
+  /** Fetched by the sender -> the gateway call starts (claim included). */
+  'sender_consume_to_gateway',
+  /** The request at the root of the chain (the ad's POST, a hunt's write, a Lobstr webhook) -> the first gateway call. */
+  'request_to_gateway',
+] as const;
+export type Hop = (typeof HOPS)[number];
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -37,6 +59,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     adsIngested: new Counter({ name: 'ingest_ads_total', help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
     messagesDelivered: new Counter({ name: 'sender_messages_total', help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
     lobstrPages: new Counter({ name: 'importer_pages_total', help: 'Lobstr result pages imported', registers: r }),
+    hopSeconds: new Histogram({
+      name: 'hop_seconds',
+      help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",
+      labelNames: ['hop'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: r,
+    }),
   };
 }
 

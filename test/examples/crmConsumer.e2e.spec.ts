@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
-import { startFakeGateway } from '../support/fakeGateway.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';

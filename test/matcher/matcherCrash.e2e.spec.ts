@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
-import { startChildService } from '../support/childService.js';
+import { startChildService } from '../../testkit/childService.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
 import { createOutbox } from '../../src/outbox/enqueue.js';
-import { startChildService } from '../support/childService.js';
+import { startChildService } from '../../testkit/childService.js';
 import { sampleEvents } from '../support/eventSamples.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';

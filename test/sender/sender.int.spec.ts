@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed, MessageSent, SendMessage } from '../../src/events/types.generated.js';
-import { startFakeGateway, type Answer, type GatewayRequest } from '../support/fakeGateway.js';
+import { startFakeGateway, type Answer, type GatewayRequest } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';

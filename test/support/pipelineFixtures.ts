@@ -36,5 +36,6 @@ export function consumedHuntChanged(version: number, eventId = newEventId()): Co
     offset: o,
     key: 'k',
     raw,
+    receivedAt: 0,
   };
 }

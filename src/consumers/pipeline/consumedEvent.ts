@@ -18,6 +18,8 @@ export type ConsumedEvent<K extends EventType = EventType> = {
     key: string | null;
     /** The message as it came off the topic, for the dead-letter topic. */
     raw: KafkaMessage;
+    /** When this process fetched it (epoch ms): where the consumer's own latency starts. */
+    receivedAt: number;
   };
 }[K];
 

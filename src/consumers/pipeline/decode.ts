@@ -37,6 +37,7 @@ export function decodeMessage<K extends EventType>(
   message: KafkaMessage,
   topic: string,
   partition: number,
+  receivedAt = Date.now(),
 ): ConsumedEvent<K> {
   if (!message.value) throw new DecodeError('empty-value', 'message has no value (tombstone)');
   const headers = readHeaders(message.headers);
@@ -65,5 +66,6 @@ export function decodeMessage<K extends EventType>(
     offset: message.offset,
     key: message.key?.toString() ?? null,
     raw: message,
+    receivedAt,
   } as ConsumedEvent<K>;
 }

@@ -5,7 +5,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Codec } from '../../events/codec.js';
 import type { EventType } from '../../events/schemas.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Metrics } from '../../platform/metrics.js';
+import type { Hop, Metrics } from '../../platform/metrics.js';
 import { Interrupted, type Apply, type ConsumedEvent, type HandlerContext } from './consumedEvent.js';
 import { decodeMessage, DecodeError } from './decode.js';
 import type { DeadLetter } from './poison.js';
@@ -14,7 +14,9 @@ export interface KafkaConsumerOptions<K extends EventType> {
   kafka: Kafka;
   codec: Codec;
   log: Logger;
-  metrics: Pick<Metrics, 'consumerLag'>;
+  metrics: Pick<Metrics, 'consumerLag' | 'hopSeconds'>;
+  /** Hops this consumer times: produced -> fetched, and fetched -> applied (committed). */
+  hops?: { published?: Hop; committed?: Hop };
   name: string;
   groupId: string;
   topicPrefix: string;
@@ -72,13 +74,18 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
       isRunning: () => running && isRunning() && !isStale(),
     };
     const messages = batch.messages;
+    const receivedAt = Date.now();
+    if (o.hops?.published) {
+      const hop = o.metrics.hopSeconds.labels({ hop: o.hops.published });
+      for (const m of messages) hop.observe(Math.max(0, receivedAt - Number(m.timestamp)) / 1000);
+    }
     for (let i = 0; i < messages.length; i += o.chunkSize) {
       if (!ctx.isRunning()) return;
       const chunk = messages.slice(i, i + o.chunkSize);
       const events: Array<ConsumedEvent<K>> = [];
       for (const message of chunk) {
         try {
-          events.push(decodeMessage<K>(o.codec, accepted, message, batch.topic, batch.partition));
+          events.push(decodeMessage<K>(o.codec, accepted, message, batch.topic, batch.partition, receivedAt));
         } catch (error) {
           if (!(error instanceof DecodeError)) throw error;
           await o.deadLetter({ topic: batch.topic, partition: batch.partition, raw: message }, error.reason, error);
@@ -86,7 +93,12 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
       }
       if (events.length > 0) {
         try {
-          await o.apply(events, ctx);
+          const applied = await o.apply(events, ctx);
+          if (o.hops?.committed && applied.length > 0) {
+            const hop = o.metrics.hopSeconds.labels({ hop: o.hops.committed });
+            const seconds = (Date.now() - receivedAt) / 1000;
+            for (let k = 0; k < applied.length; k++) hop.observe(seconds);
+          }
         } catch (error) {
           if (error instanceof Interrupted) return; // nothing resolved: redelivered after the restart
           throw error;

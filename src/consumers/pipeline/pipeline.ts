@@ -15,7 +15,7 @@ import type { Codec } from '../../events/codec.js';
 import type { EventType } from '../../events/schemas.js';
 import type { BaseTopic, Topics } from '../../events/topics.js';
 import type { Logger } from '../../platform/logger.js';
-import type { Metrics } from '../../platform/metrics.js';
+import type { Hop, Metrics } from '../../platform/metrics.js';
 import { countApplied } from './countApplied.js';
 import { createDeadLetter } from './deadLetter.js';
 import { deduplicate, withoutInbox, type TransactionalHandle } from './deduplicate.js';
@@ -47,6 +47,8 @@ export type ConsumerSpec<K extends EventType> = Work<K> & {
   batchSize?: number;
   /** Where to start reading, once the consumer joined (e.g. offsets captured before a snapshot). */
   seekOnStart?: Array<{ topic: string; partition: number; offset: string }>;
+  /** Hops of hop_seconds this consumer times: produced -> fetched, fetched -> committed. */
+  hops?: { published?: Hop; committed?: Hop };
 };
 
 export interface PipelineDeps {
@@ -55,7 +57,7 @@ export interface PipelineDeps {
   codec: Codec;
   topics: Topics;
   log: Logger;
-  metrics: Pick<Metrics, 'consumed' | 'deduplicated' | 'deadLettered' | 'retries' | 'consumerLag'>;
+  metrics: Pick<Metrics, 'consumed' | 'deduplicated' | 'deadLettered' | 'retries' | 'consumerLag' | 'hopSeconds'>;
   dlqProducer: Pick<Producer, 'send'>;
   concurrency: number;
   sessionTimeoutMs: number;
@@ -110,6 +112,7 @@ export async function startConsumer<K extends EventType>(deps: PipelineDeps, spe
     sessionTimeoutMs: deps.sessionTimeoutMs,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
     seekOnStart: spec.seekOnStart,
+    hops: spec.hops,
     apply,
     deadLetter,
     onFatal: deps.onFatal,

@@ -10,6 +10,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
+import { timeOfUuidV7 } from '../../events/envelope.js';
 import { backoffDelay } from '../../platform/retry.js';
 import { claimMessage } from '../../sql/claimMessage.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
@@ -30,7 +31,7 @@ export interface DeliveryDeps {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, 'messagesDelivered'>;
+  metrics: Pick<Metrics, 'messagesDelivered' | 'hopSeconds'>;
   gateway: GatewayConfig;
   sending: SendingSettings;
 }
@@ -41,7 +42,7 @@ const causeOf = (m: MessageRow) =>
 
 export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled' | 'rate-limited' | 'not-due';
 
-export async function attemptDelivery(deps: DeliveryDeps, messageId: string, options: { random?: () => number } = {}): Promise<DeliveryResult> {
+export async function attemptDelivery(deps: DeliveryDeps, messageId: string, options: { random?: () => number; receivedAt?: number } = {}): Promise<DeliveryResult> {
   const log = deps.log.child({ component: 'sender', messageId });
   const claim = await claimMessage(deps.db, messageId, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute });
   if (claim.kind !== 'claimed') {
@@ -49,12 +50,21 @@ export async function attemptDelivery(deps: DeliveryDeps, messageId: string, opt
     return claim.kind;
   }
   const m = claim.message;
+  observeHops(deps, m, options.receivedAt);
   const outcome = await postToGateway(deps.gateway, { messageId, channel: m.channel, to: m.recipient, content: m.content }, () => deps.clock.now());
   const result = await deps.db.transaction((trx) => recordOutcome(deps, trx, m, outcome, options.random ?? Math.random));
   deps.metrics.messagesDelivered.inc({ outcome: result });
   const level = result === 'sent' ? 'info' : 'warn';
   log[level]({ accountId: m.account_id, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? { reason: outcome.reason } : {}) }, `message ${result}`);
   return result;
+}
+
+/** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */
+function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receivedAt: number | undefined) {
+  const now = Date.now();
+  if (receivedAt !== undefined) deps.metrics.hopSeconds.observe({ hop: 'sender_consume_to_gateway' }, (now - receivedAt) / 1000);
+  const root = m.attempts === 1 && m.correlation_id ? timeOfUuidV7(m.correlation_id) : null;
+  if (root !== null) deps.metrics.hopSeconds.observe({ hop: 'request_to_gateway' }, Math.max(0, now - root) / 1000);
 }
 
 async function recordOutcome(deps: DeliveryDeps, trx: Trx, m: MessageRow, outcome: GatewayOutcome, random: () => number): Promise<DeliveryResult> {

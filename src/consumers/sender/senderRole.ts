@@ -20,11 +20,12 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
     topics: ['messages.send'],
     eventTypes: ['SendMessage'],
     batchSize: 50,
+    hops: { published: 'publish_to_sender' },
     stage: {
       name: 'deliver',
       concurrency: deps.sending.concurrency,
       // Idempotent: a message that is no longer pending, or leased by another attempt, is left alone.
-      run: async (event) => void (await limit(() => attemptDelivery(deps, event.value.messageId))),
+      run: async (event) => void (await limit(() => attemptDelivery(deps, event.value.messageId, { receivedAt: event.receivedAt }))),
     },
   });
 

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
 import { departmentOf } from '../../domain/department.js';
 import { toAdSnapshot } from '../../events/adSnapshot.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
+import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { adFromRow, type AdRecord } from '../../sql/rows/adRow.js';
 import { upsertAds } from '../../sql/upsertAds.js';
@@ -115,7 +115,9 @@ export async function ingestAds(
     if (change === 'NEW') result.inserted++;
     else if (change === 'UPDATED') result.updated++;
     else result.unchanged++;
-    if (change) events.push({ eventType: 'AdScraped', key: row.id, value: { change, ad: toAdSnapshot(adFromRow(row)) }, ...(options.cause ? { cause: options.cause } : {}) });
+    if (!change) continue;
+    // An ad's chain starts with its request: its event id carries that time (request_to_gateway).
+    events.push({ eventType: 'AdScraped', key: row.id, eventId: newEventId(options.now), occurredAt: options.now, value: { change, ad: toAdSnapshot(adFromRow(row)) }, ...(options.cause ? { cause: options.cause } : {}) });
   }
   // Duplicates within the batch were folded into one row; they count as unchanged re-sends.
   result.unchanged += ads.length - byKey.size;

@@ -1,9 +1,10 @@
 // A real local HTTP server that behaves like the message gateway: POST /messages with a bearer token
-// and an Idempotency-Key. Each test scripts its answers; every request is recorded.
+// and an Idempotency-Key. Each test (or benchmark) scripts its answers; every request is recorded.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export interface GatewayRequest {
+  /** When the request arrived (epoch ms, sub-millisecond). */
   at: number;
   idempotencyKey: string;
   authorization: string | undefined;
@@ -23,6 +24,7 @@ export type Script = (request: GatewayRequest, attempt: number) => Answer | Prom
 
 export async function startFakeGateway(token: string, script: Script = () => ({ status: 202 })) {
   const requests: GatewayRequest[] = [];
+  const attempts = new Map<string, number>();
   const sent = new Map<string, string>();
   let current = script;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -33,13 +35,14 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
         if (req.method !== 'POST' || req.url !== '/messages') return void res.writeHead(404).end();
         if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end(JSON.stringify({ error: 'bad token' }));
         const request: GatewayRequest = {
-          at: Date.now(),
+          at: performance.timeOrigin + performance.now(),
           idempotencyKey: String(req.headers['idempotency-key'] ?? ''),
           authorization: req.headers.authorization,
           body: JSON.parse(raw) as GatewayRequest['body'],
         };
         requests.push(request);
-        const attempt = requests.filter((r) => r.body.messageId === request.body.messageId).length;
+        const attempt = (attempts.get(request.body.messageId) ?? 0) + 1;
+        attempts.set(request.body.messageId, attempt);
         const answer = await current(request, attempt);
         await answer.before?.();
         let body = answer.body;
@@ -63,6 +66,10 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
     script(next: Script) {
       current = next;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

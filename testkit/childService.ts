@@ -17,7 +17,9 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export function startChildService(env: Record<string, string>): ChildService {
+export function startChildService(env: Record<string, string>, options: { keepOutput?: number } = {}): ChildService {
+  // A benchmark's children log for minutes: keep the tail (enough to find start-up lines and errors).
+  const keep = options.keepOutput ?? Number.POSITIVE_INFINITY;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,6 +30,7 @@ export function startChildService(env: Record<string, string>): ChildService {
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     output += chunk.toString();
+    if (output.length > keep) output = output.slice(output.indexOf('\n', output.length - keep) + 1);
     for (const l of listeners) l();
   };
   child.stdout.on('data', onData);
