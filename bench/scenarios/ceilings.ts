@@ -62,9 +62,22 @@ export const ceilings: Scenario = {
       }),
     );
     const pgRate = commits / ((performance.now() - pgStarted) / 1000);
+    // The floor of one database hop: a lone client's commit.
+    const lone = new Samples();
+    const loneStarted = performance.now();
+    for (let i = 0; performance.now() - loneStarted < Math.min(2000, seconds * 400); i++) {
+      const t = performance.now();
+      await clients[0]!.query('BEGIN');
+      await clients[0]!.query('INSERT INTO bench_commits (headers, payload) VALUES ($1, $2)', [headers, payloads[i % payloads.length]]);
+      await clients[0]!.query('COMMIT');
+      lone.push(performance.now() - t);
+    }
     await Promise.all(clients.map((c) => c.end()));
     ctx.ceilings.postgresCommitsPerS = pgRate;
     rows.push({ case: `PostgreSQL commits, 1-row insert tx, ${clientsCount} clients`, throughput: { value: pgRate, unit: 'commits/s' }, latencyMs: summarize(pgSamples.values()), details: { payloadBytes } });
+    const loneLatency = summarize(lone.values());
+    ctx.ceilings.commitMs = loneLatency.p50;
+    rows.push({ case: 'PostgreSQL commit, 1-row insert tx, 1 client', throughput: { value: lone.length / (Math.min(2000, seconds * 400) / 1000), unit: 'commits/s' }, latencyMs: loneLatency, comparison: 'the floor of a database hop' });
 
     // Kafka.
     const topics = ctx.env.topics('e');
@@ -102,9 +115,23 @@ export const ceilings: Scenario = {
     };
     const one = await produce(1);
     const two = await produce(2);
+    // The floor of one Kafka hop: one message, acknowledged by the broker.
+    const single = createProducer(ctx.env.kafka);
+    await single.connect();
+    const singleSamples = new Samples();
+    const singleStarted = performance.now();
+    for (let i = 0; performance.now() - singleStarted < Math.min(2000, seconds * 400); i++) {
+      const t = performance.now();
+      await single.send({ topic, acks: -1, messages: [messages[i % messages.length]!] });
+      singleSamples.push(performance.now() - t);
+    }
+    await single.disconnect();
+    const singleLatency = summarize(singleSamples.values());
+    ctx.ceilings.produceMs = singleLatency.p50;
     ctx.ceilings.kafkaMessagesPerS = one.rate;
     rows.push({ case: `Kafka produce, idempotent acks=-1, 500/batch, 1 producer`, throughput: { value: one.rate, unit: 'msg/s' }, latencyMs: one.latency, comparison: 'latency per 500-message batch', details: { payloadBytes, sent: one.sent } });
     rows.push({ case: `Kafka produce, same, 2 producers`, throughput: { value: two.rate, unit: 'msg/s' }, latencyMs: two.latency, comparison: 'latency per 500-message batch', details: { payloadBytes, sent: two.sent } });
+    rows.push({ case: 'Kafka produce, 1 message, acks=-1', throughput: { value: singleSamples.length / (Math.min(2000, seconds * 400) / 1000), unit: 'msg/s' }, latencyMs: singleLatency, comparison: 'the floor of a Kafka hop' });
     const peak = memory.stop();
     for (const r of rows) r.peakRssMb = peak.peakRssMb;
     checks.push({ name: 'E ran', ok: commits > 0 && one.sent > 0 && two.sent > 0, detail: `${commits} commits, ${one.sent + two.sent} messages produced` });

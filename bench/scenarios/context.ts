@@ -6,6 +6,10 @@ export interface Ceilings {
   postgresCommitsPerS?: number;
   kafkaMessagesPerS?: number;
   payloadBytes?: number;
+  /** One commit of a 1-row insert transaction, one client, median (ms): the floor of a database hop. */
+  commitMs?: number;
+  /** One message produced with acks=-1 and acknowledged, median (ms): the floor of a Kafka hop. */
+  produceMs?: number;
 }
 
 export interface ScenarioContext {

@@ -1,0 +1,339 @@
+// Scenario D', the hunter's number: from the start of the POST /v1/ads request that carries an ad to the
+// gateway call that reaches its seller, with every role running, measured from outside. The service
+// runs as child processes started like `npm start` (src/main.ts, configured by environment variables
+// alone), once as one process with every role and once as two (api + relay | matcher + sender), since
+// that is how it is deployed; this process is the load generator, the local gateway (it answers 200 at
+// once and notes when each message arrives) and a leads.created reader (request -> LeadCreated).
+// 10,000 hunts; ads at 10 ads/s and 100 ads/s (a request of a tenth of the rate every 100 ms) and at
+// saturation (closed loop). The per-account send quota is lifted so that the pipeline, not the policy,
+// is measured. Each phase also reports the service's own per-hop histograms (hop_seconds, read from
+// /metrics of every process before and after the phase), each hop as a multiple of the machine's floor
+// from E (one commit, one produce).
+import { createCodec } from '../../src/events/codec.js';
+import type { Ad } from '../../src/domain/types.js';
+import { HOPS, type Hop } from '../../src/platform/metrics.js';
+import { startChildService, type ChildService } from '../../testkit/childService.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { TOKENS } from '../../testkit/serviceEnv.js';
+import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
+import { insertAccounts, insertHunts } from '../data/load.js';
+import { addHistograms, diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
+import type { Check, Row, Target } from '../lib/report.js';
+import { Samples, sleep, summarize, until } from '../lib/stats.js';
+import type { Ceilings, Scenario, ScenarioContext } from './context.js';
+
+interface Phase {
+  name: string;
+  /** Ads per second; 0 = closed loop at saturation. */
+  rate: number;
+  seconds: number;
+}
+
+interface Layout {
+  name: string;
+  /** ROLES of each process. */
+  processes: string[];
+}
+
+const LAYOUTS: Layout[] = [
+  { name: 'one process', processes: ['api,relay,matcher,sender'] },
+  { name: 'two processes', processes: ['api,relay', 'matcher,sender'] },
+];
+
+/** At saturation, no new request while this many ads wait for the matcher or their contacts for the gateway. */
+const SATURATION_MAX_BACKLOG = 2000;
+const DRAIN_TIMEOUT_MS = 3 * 60_000;
+
+/** The floor of each hop: what it cannot be faster than on this machine. */
+const FLOOR_OF: Record<Hop, (c: Ceilings) => number | undefined> = {
+  ingest_to_publish: (c) => c.produceMs,
+  publish_to_matcher: (c) => c.produceMs,
+  matcher_consume_to_commit: (c) => c.commitMs,
+  match_to_publish: (c) => c.produceMs,
+  publish_to_sender: (c) => c.produceMs,
+  sender_consume_to_gateway: (c) => c.commitMs,
+  request_to_gateway: (c) => (c.commitMs !== undefined && c.produceMs !== undefined ? 3 * c.commitMs + 3 * c.produceMs : undefined),
+};
+
+export const toTheSeller: Scenario = {
+  id: "D'",
+  title: 'To the seller: POST /v1/ads to the gateway call, every role running, as one and two processes',
+  async run(ctx) {
+    const huntCount = ctx.quick ? 300 : 10_000;
+    const phases: Phase[] = ctx.quick
+      ? [
+          { name: '10 ads/s', rate: 10, seconds: 3 },
+          { name: '100 ads/s', rate: 100, seconds: 3 },
+          { name: 'saturation', rate: 0, seconds: 3 },
+        ]
+      : [
+          { name: '10 ads/s', rate: 10, seconds: 30 },
+          { name: '100 ads/s', rate: 100, seconds: 30 },
+          { name: 'saturation', rate: 0, seconds: 20 },
+        ];
+    const rows: Row[] = [];
+    const checks: Check[] = [];
+    const targets: Target[] = [];
+    const notes: string[] = [];
+    const { hunts, accountIds } = generateHunts(ctx.seed + 3, huntCount, { now: ctx.now });
+    let externalBase = 3_400_000_000;
+    for (const layout of LAYOUTS) {
+      const r = await runLayout(ctx, layout, phases, hunts, accountIds, externalBase);
+      externalBase += 10_000_000;
+      rows.push(...r.rows);
+      checks.push(...r.checks);
+      targets.push(...r.targets);
+      notes.push(...r.notes);
+    }
+    notes.push(
+      `${huntCount} hunts; the service runs as child processes (node --import tsx src/main.ts, LOG_LEVEL=info, SEND_RATE_PER_MINUTE lifted); this process posts the ads, plays the gateway (200 at once) and reads leads.created. Hop rows: the service's own hop_seconds histograms for the phase (p50/p95/p99 interpolated in their buckets, mean exact), with the hop as a multiple of E's floor (one commit ${fmt(ctx.ceilings.commitMs)} ms, one produce ${fmt(ctx.ceilings.produceMs)} ms).`,
+    );
+    return { sizes: { hunts: huntCount, layouts: LAYOUTS.map((l) => l.name).join(', '), phases: phases.map((p) => `${p.name} ${p.seconds}s`).join(', ') }, rows, checks, targets, notes };
+  },
+};
+
+const fmt = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '?' : v.toFixed(digits));
+
+async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], hunts: ReturnType<typeof generateHunts>['hunts'], accountIds: string[], externalBase: number) {
+  const rows: Row[] = [];
+  const checks: Check[] = [];
+  const targets: Target[] = [];
+  const notes: string[] = [];
+  const tag = layout.processes.length === 1 ? '1p' : `${layout.processes.length}p`;
+  const database = await ctx.env.database(`dp_${tag}`, { poolMax: 4 });
+  await insertAccounts(database.db, accountIds);
+  await insertHunts(database.db, hunts);
+  await database.db.raw('VACUUM ANALYZE');
+  const topics = ctx.env.topics(`dp${tag}`);
+  await ctx.env.ensureTopics(topics);
+
+  const gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 200 }));
+  const firstCall = new Map<string, number>();
+  const seenCalls = () => {
+    for (let i = firstCall.size; i < gateway.requests.length; i++) {
+      const r = gateway.requests[i]!;
+      if (!firstCall.has(r.body.messageId)) firstCall.set(r.body.messageId, r.at);
+    }
+  };
+  const children: ChildService[] = [];
+  const urls: string[] = [];
+  let apiUrl = '';
+  try {
+    for (const [i, roles] of layout.processes.entries()) {
+      const child = startChildService(
+        ctx.env.serviceEnv(database.url, topics, {
+          ROLES: roles,
+          INSTANCE_ID: `bench-${tag}-${i}`,
+          LOG_LEVEL: 'info',
+          MESSAGE_GATEWAY_URL: gateway.url,
+          SEND_RATE_PER_MINUTE: '100000',
+        }),
+        { keepOutput: 200_000 },
+      );
+      children.push(child);
+      const started = (await child.waitForLog('hunt-matcher started', 120_000)) as { url: string };
+      urls.push(started.url);
+      if (roles.includes('api')) apiUrl = started.url;
+    }
+    const scrape = async () => {
+      const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
+      return texts.map((t) => parseHistograms(t, 'hop_seconds', 'hop'));
+    };
+
+    // The leads.created reader, as a downstream CRM would be.
+    const codec = createCodec();
+    const requestAt = new Map<string, number>();
+    let leadSamples = new Samples();
+    const consumer = ctx.env.kafka.consumer({ groupId: `${topics.prefix}bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.name('leads.created'), fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        const at = performance.timeOrigin + performance.now();
+        for (const m of batch.messages) {
+          const t = requestAt.get(codec.decodeAs('LeadCreated', m.value!).ad.externalId);
+          if (t !== undefined) leadSamples.push(at - t);
+        }
+      },
+    });
+    await until(() => joined, 'the leads.created reader to join', 60_000);
+
+    const count = async (sql: string, bindings: unknown[] = []) => Number((await database.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
+    const matched = () => count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [`${topics.prefix}matcher`]);
+    const outboxRows = () => count('SELECT count(*) AS n FROM outbox');
+
+    for (const phase of phases) {
+      ctx.log(`D' ${layout.name}: ${phase.name} for ${phase.seconds}s`);
+      const adCount = phase.rate > 0 ? phase.rate * phase.seconds : ctx.quick ? 2000 : 40_000;
+      const ads = generateAds(ctx.seed + externalBase, adCount, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });
+      externalBase += 1_000_000;
+      leadSamples = new Samples();
+      const before = await scrape();
+      const matchedBefore = await matched();
+      const posted: string[] = [];
+      let accepted = 0;
+      let failed = 0;
+      const post = async (chunk: Ad[]) => {
+        const t = performance.timeOrigin + performance.now();
+        for (const ad of chunk) {
+          requestAt.set(ad.externalId, t);
+          posted.push(ad.externalId);
+        }
+        const res = await fetch(`${apiUrl}/v1/ads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ads: chunk.map(adInputOf) }),
+        });
+        if (res.status !== 202) {
+          failed++;
+          await res.text();
+          return;
+        }
+        accepted += ((await res.json()) as { inserted: number }).inserted;
+      };
+
+      const started = performance.now();
+      let sent = 0;
+      if (phase.rate > 0) {
+        // A request of a tenth of the rate every 100 ms.
+        const perRequest = Math.max(1, Math.round(phase.rate / 10));
+        const inFlight = new Set<Promise<void>>();
+        for (let k = 0; sent < ads.length; k++) {
+          const wait = started + k * 100 - performance.now();
+          if (wait > 1) await sleep(wait);
+          const p = post(ads.slice(sent, sent + perRequest));
+          sent += perRequest;
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
+        await Promise.all(inFlight);
+      } else {
+        let backlogNow = 0;
+        const watch = setInterval(() => {
+          void matched().then((m) => (backlogNow = accepted - (m - matchedBefore)));
+        }, 100);
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            while (performance.now() - started < phase.seconds * 1000 && sent < ads.length) {
+              if (backlogNow > SATURATION_MAX_BACKLOG) {
+                await sleep(20);
+                continue;
+              }
+              const chunk = ads.slice(sent, sent + 100);
+              sent += chunk.length;
+              backlogNow += chunk.length;
+              await post(chunk);
+            }
+          }),
+        );
+        clearInterval(watch);
+      }
+      const loadSeconds = (performance.now() - started) / 1000;
+
+      // Every ad matched, every event published, then every contact delivered (or the timeout).
+      const messagesOf = async () =>
+        (await database.db.raw<{ rows: Array<{ id: string; external_id: string }> }>(
+          'SELECT m.id, a.external_id FROM messages m JOIN ads a ON a.id = m.ad_id WHERE a.external_id = ANY(?)',
+          [posted],
+        )).rows;
+      let deliveredAt10s: number | undefined;
+      const tenSecondsAfter = started + loadSeconds * 1000 + 10_000;
+      let drained = true;
+      let messages: Array<{ id: string; external_id: string }> = [];
+      await until(
+        async () => {
+          seenCalls();
+          if (deliveredAt10s === undefined && performance.now() >= tenSecondsAfter) {
+            const ids = await messagesOf();
+            deliveredAt10s = ids.filter((m) => firstCall.has(m.id)).length;
+          }
+          if ((await matched()) - matchedBefore < accepted || (await outboxRows()) > 0) return false;
+          messages = await messagesOf();
+          return messages.every((m) => firstCall.has(m.id));
+        },
+        `D' ${layout.name} ${phase.name}: every contact delivered`,
+        DRAIN_TIMEOUT_MS,
+        200,
+      ).catch(() => (drained = false));
+      seenCalls();
+      const totalSeconds = (performance.now() - started) / 1000;
+      if (deliveredAt10s === undefined) deliveredAt10s = messages.filter((m) => firstCall.has(m.id)).length;
+      const after = await scrape();
+
+      const toGateway = new Samples();
+      for (const m of messages) {
+        const call = firstCall.get(m.id);
+        const t = requestAt.get(m.external_id);
+        if (call !== undefined && t !== undefined) toGateway.push(call - t);
+      }
+      const latency = summarize(toGateway.values());
+      const leads = summarize(leadSamples.values());
+      const delivered = messages.filter((m) => firstCall.has(m.id)).length;
+      const label = `${layout.name}, ${phase.name}`;
+      rows.push({
+        case: `${label}: request -> gateway call`,
+        throughput: { value: accepted / totalSeconds, unit: 'ads/s' },
+        latencyMs: latency,
+        comparison: `ingest ${Math.round(accepted / loadSeconds)} ads/s; ${delivered}/${messages.length} contacts delivered (${deliveredAt10s} 10 s after the load)${drained ? '' : ', NOT drained'}`,
+        details: { ads: accepted, contacts: messages.length, delivered, deliveredAt10s, loadSeconds, totalSeconds, drained, failedRequests: failed },
+      });
+      rows.push({ case: `${label}: request -> LeadCreated read`, latencyMs: leads, details: { leads: leads.count } });
+      const hops = mergeProcesses(after, before);
+      for (const hop of HOPS) {
+        const h = hops.get(hop);
+        if (!h || h.count === 0) continue;
+        const ms = (q: number) => quantile(h, q) * 1000;
+        const floor = FLOOR_OF[hop](ctx.ceilings);
+        const p50 = ms(0.5);
+        rows.push({
+          case: `${label}: hop ${hop}`,
+          latencyMs: { count: h.count, p50, p95: ms(0.95), p99: ms(0.99), max: NaN, mean: (h.sum / h.count) * 1000 },
+          comparison: floor ? `p50 ${fmt(p50 / floor)}x the floor (${fmt(floor)} ms)` : '',
+        });
+      }
+      checks.push({
+        name: `D' ${label}: ads accepted and contacts delivered`,
+        ok: accepted > 0 && failed === 0 && messages.length > 0 && drained,
+        detail: `${accepted} ads accepted, ${failed} failed requests, ${delivered} of ${messages.length} contacts delivered`,
+      });
+      const first = layout.processes.length === 1;
+      if (!ctx.quick && first && phase.rate === 10) {
+        targets.push({ name: 'p99 request -> gateway call at 10 ads/s (one process)', goal: '<= 250 ms', measured: `${latency.p99.toFixed(0)} ms`, met: latency.p99 <= 250 });
+        targets.push({ name: 'p99 request -> LeadCreated at 10 ads/s (one process)', goal: '<= 150 ms', measured: `${leads.p99.toFixed(0)} ms`, met: leads.p99 <= 150 });
+      }
+      if (!ctx.quick && first && phase.rate === 100) {
+        targets.push({ name: 'p99 request -> gateway call at 100 ads/s (one process)', goal: '<= 500 ms', measured: `${latency.p99.toFixed(0)} ms`, met: latency.p99 <= 500 });
+        targets.push({ name: 'p99 request -> LeadCreated at 100 ads/s (one process)', goal: '<= 300 ms', measured: `${leads.p99.toFixed(0)} ms`, met: leads.p99 <= 300 });
+      }
+      if (!ctx.quick && phase.rate === 0) {
+        targets.push({ name: `sustained ads/s to the seller at saturation (${layout.name})`, goal: '>= 1,000 ads/s', measured: `${Math.round(accepted / totalSeconds)} ads/s`, met: accepted / totalSeconds >= 1000 });
+      }
+      if (!drained) {
+        notes.push(`D' ${label}: not drained after ${DRAIN_TIMEOUT_MS / 1000} s; the remaining phases of this layout were skipped.`);
+        break;
+      }
+    }
+    await consumer.disconnect();
+  } finally {
+    for (const c of children) {
+      const code = await c.kill('SIGTERM');
+      if (code !== 0) notes.push(`D' ${layout.name}: a service process exited with ${code}: ${c.output().slice(-500)}`);
+    }
+    await gateway.close();
+  }
+  return { rows, checks, targets, notes };
+}
+
+/** The phase's histograms of every process, added up per hop. */
+function mergeProcesses(after: Array<Map<string, Histogram>>, before: Array<Map<string, Histogram>>): Map<string, Histogram> {
+  const perProcess = after.map((a, i) => diffHistograms(a, before[i]!));
+  const out = new Map<string, Histogram>();
+  for (const hop of HOPS) {
+    const h = addHistograms(perProcess.map((p) => p.get(hop)).filter((x): x is Histogram => x !== undefined));
+    if (h) out.set(hop, h);
+  }
+  return out;
+}
