@@ -19,9 +19,10 @@ import { outboxRelay } from './scenarios/outboxRelay.js';
 import { endToEnd } from './scenarios/endToEnd.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { toTheSeller } from './scenarios/toTheSeller.js';
+import { senderThroughput } from './scenarios/senderThroughput.js';
 
 // E first: the others are given as a fraction of its ceilings.
-const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, ingestion];
+const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion];
 
 const { values } = parseArgs({
   options: {
