@@ -42,7 +42,9 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
     batchSize: 1,
     stage: {
       name: 'import Lobstr run',
-      run: (event, hc) => importRun(deps, lobstr, event, hc),
+      run: async (events, hc) => {
+        for (const event of events) await importRun(deps, lobstr, event, hc);
+      },
       settle: async (trx, events) => {
         for (const e of events) await completeLobstrRun(trx, e.value.runId, deps.clock.now());
       },

@@ -40,7 +40,9 @@ export function startDailyCatchUp(deps: CatchUpDeps, options: { groupSize?: numb
     batchSize: 1,
     stage: {
       name: 'daily catch-up',
-      run: (event, hc) => catchUp(deps, event, hc, options.groupSize ?? TICK_GROUP_SIZE),
+      run: async (events, hc) => {
+        for (const event of events) await catchUp(deps, event, hc, options.groupSize ?? TICK_GROUP_SIZE);
+      },
       settle: async (trx, events) => {
         for (const e of events) await completeTick(trx, e.value.tickId, deps.clock.now());
       },

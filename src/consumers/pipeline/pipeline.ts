@@ -29,13 +29,14 @@ import { inTransaction } from './transaction.js';
 export type { ConsumedEvent, HandlerContext } from './consumedEvent.js';
 export type { RunningConsumer } from './kafkaConsumer.js';
 
-type Work<K extends EventType> =
+type Work<K extends EventType, R> =
   /** Applied in one transaction with the inbox rows (dedupe: false skips the inbox, for idempotent effects). */
   | { handle: TransactionalHandle<K>; dedupe?: boolean }
   /** Work outside any transaction, then the inbox rows. */
-  | { stage: OutsideTransactionStage<K> };
+  | { stage: OutsideTransactionStage<K, R> };
 
-export type ConsumerSpec<K extends EventType> = Work<K> & {
+/** R: what an outside-transaction stage's work hands to its settlement. */
+export type ConsumerSpec<K extends EventType, R = void> = Work<K, R> & {
   /** Names the consumer group (after TOPIC_PREFIX) and the inbox rows. */
   name: string;
   /** A group of its own (e.g. one per instance); defaults to `${prefix}${name}`. */
@@ -69,14 +70,14 @@ export interface PipelineDeps {
 }
 
 /** What roles receive: a way to start a consumer, with the pipeline's dependencies already bound. */
-export type StartConsumer = <K extends EventType>(spec: ConsumerSpec<K>) => Promise<RunningConsumer>;
+export type StartConsumer = <K extends EventType, R = void>(spec: ConsumerSpec<K, R>) => Promise<RunningConsumer>;
 
 export const createPipeline =
   (deps: PipelineDeps): StartConsumer =>
   (spec) =>
     startConsumer(deps, spec);
 
-export async function startConsumer<K extends EventType>(deps: PipelineDeps, spec: ConsumerSpec<K>): Promise<RunningConsumer> {
+export async function startConsumer<K extends EventType, R = void>(deps: PipelineDeps, spec: ConsumerSpec<K, R>): Promise<RunningConsumer> {
   const groupId = spec.groupId ?? `${deps.topics.prefix}${spec.name}`;
   const log = deps.log.child({ consumer: spec.name });
   const topicPrefix = deps.topics.prefix;

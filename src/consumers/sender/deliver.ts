@@ -1,26 +1,28 @@
-// One delivery attempt of one message, safe to run from any sender instance at any time:
-//   1. claim: a short transaction takes a lease on a pending, due message (and checks the account's
-//      send rate); nothing else can attempt it while the lease holds (src/sql/claimMessage.ts);
-//   2. call the gateway, outside any transaction, with the message id as Idempotency-Key;
-//   3. record the outcome in one transaction with its event (MessageSent / MessageFailed).
-// A crash between 2 and 3 leaves the message pending with its lease: once the lease ends it is
-// attempted again with the same Idempotency-Key, so the gateway sends it once.
+// Delivery of a batch of messages, safe to run from any sender instance at any time:
+//   1. claim: one short transaction leases the messages that are due, within their accounts' send
+//      rate (claim.ts); nothing else attempts them while the lease holds;
+//   2. call the gateway for each, outside any transaction, with the message id as Idempotency-Key;
+//   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed).
+// A crash between 2 and 3 leaves the messages pending with their leases: once a lease ends the message
+// is attempted again with the same Idempotency-Key, so the gateway sends it once.
+import pLimit from 'p-limit';
 import type { Db, Trx } from '../../db/knex.js';
+import { timeOfUuidV7, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { timeOfUuidV7 } from '../../events/envelope.js';
 import { backoffDelay } from '../../platform/retry.js';
-import { claimMessage } from '../../sql/claimMessage.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
-import { failMessage, markMessageSent, scheduleMessageRetry } from '../../sql/settleMessage.js';
-import { postToGateway, type GatewayConfig, type GatewayOutcome } from './gateway.js';
+import { failMessages, markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
+import { claimForDelivery } from './claim.js';
+import { createGatewayClient, type GatewayConfig, type GatewayOutcome } from './gateway.js';
 
 export interface SendingSettings {
   maxAttempts: number;
   ratePerMinute: number;
   retryBaseMs: number;
+  retryMaxMs: number;
   leaseMs: number;
   pollMs: number;
   concurrency: number;
@@ -36,27 +38,34 @@ export interface DeliveryDeps {
   sending: SendingSettings;
 }
 
-/** What settles a message follows from the SendMessage that commanded it, in the same chain. */
-const causeOf = (m: MessageRow) =>
-  m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined;
+export interface Attempt {
+  message: MessageRow;
+  outcome: GatewayOutcome;
+}
 
-export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled' | 'rate-limited' | 'not-due';
+export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled';
 
-export async function attemptDelivery(deps: DeliveryDeps, messageId: string, options: { random?: () => number; receivedAt?: number } = {}): Promise<DeliveryResult> {
-  const log = deps.log.child({ component: 'sender', messageId });
-  const claim = await claimMessage(deps.db, messageId, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute });
-  if (claim.kind !== 'claimed') {
-    if (claim.kind === 'rate-limited') log.info({ ratePerMinute: deps.sending.ratePerMinute }, 'account over its send rate; message deferred');
-    return claim.kind;
-  }
-  const m = claim.message;
-  observeHops(deps, m, options.receivedAt);
-  const outcome = await postToGateway(deps.gateway, { messageId, channel: m.channel, to: m.recipient, content: m.content }, () => deps.clock.now());
-  const result = await deps.db.transaction((trx) => recordOutcome(deps, trx, m, outcome, options.random ?? Math.random));
-  deps.metrics.messagesDelivered.inc({ outcome: result });
-  const level = result === 'sent' ? 'info' : 'warn';
-  log[level]({ accountId: m.account_id, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? { reason: outcome.reason } : {}) }, `message ${result}`);
-  return result;
+/** Steps 1 and 2: claims the due messages among `messageIds` and calls the gateway for each. */
+export function createDelivery(deps: DeliveryDeps) {
+  // Every gateway call of this process goes through one limit (SEND_CONCURRENCY).
+  const limit = pLimit(deps.sending.concurrency);
+  const log = deps.log.child({ component: 'sender' });
+  const gateway = createGatewayClient(deps.gateway, () => deps.clock.now());
+
+  const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
+    const { claimed, deferred } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
+    if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
+    return Promise.all(
+      claimed.map((message) =>
+        limit(async () => {
+          observeHops(deps, message, options.receivedAt);
+          const outcome = await gateway.send({ messageId: message.id, channel: message.channel, to: message.recipient, content: message.content });
+          return { message, outcome };
+        }),
+      ),
+    );
+  };
+  return { deliver, close: () => gateway.close() };
 }
 
 /** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */
@@ -67,34 +76,63 @@ function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receive
   if (root !== null) deps.metrics.hopSeconds.observe({ hop: 'request_to_gateway' }, Math.max(0, now - root) / 1000);
 }
 
-async function recordOutcome(deps: DeliveryDeps, trx: Trx, m: MessageRow, outcome: GatewayOutcome, random: () => number): Promise<DeliveryResult> {
+/** What settles a message follows from the SendMessage that commanded it, in the same chain. */
+const causeOf = (m: MessageRow) => (m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined);
+
+/** What each attempt comes to: sent, a retry (408, 429, 5xx, timeouts, while attempts remain), or given up. */
+export function decideOutcomes(attempts: Attempt[], sending: Pick<SendingSettings, 'maxAttempts'>): Map<string, DeliveryResult> {
+  return new Map(
+    attempts.map(({ message: m, outcome }) => [m.id, outcome.kind === 'sent' ? 'sent' : outcome.kind === 'retry' && m.attempts < sending.maxAttempts ? 'retry-scheduled' : 'failed'] as const),
+  );
+}
+
+/** Step 3: the outcomes of a batch and their events, in the caller's transaction. */
+export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Attempt[], results: Map<string, DeliveryResult>, random: () => number = Math.random): Promise<void> {
   const now = deps.clock.now();
-  if (outcome.kind === 'sent') {
-    // Already settled by another attempt (a lease that expired while we waited): nothing to add.
-    if (!(await markMessageSent(trx, m.id, { externalId: outcome.externalId, sentAt: outcome.sentAt, now }))) return 'sent';
-    await deps.outbox.enqueue(trx, {
-      eventType: 'MessageSent',
-      key: m.account_id,
-      cause: causeOf(m),
-      value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId: outcome.externalId, attempts: m.attempts, sentAt: outcome.sentAt.getTime() },
-    });
-    return 'sent';
+  const sent: Array<{ id: string; externalId: string | null; sentAt: Date }> = [];
+  const retries: Array<{ id: string; at: Date; reason: string }> = [];
+  const failures: Array<{ id: string; reason: string }> = [];
+  for (const { message: m, outcome } of attempts) {
+    const result = results.get(m.id);
+    if (outcome.kind === 'sent') sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt });
+    else if (result === 'retry-scheduled') {
+      const delay = Math.max(backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }), outcome.kind === 'retry' ? (outcome.retryAfterMs ?? 0) : 0);
+      retries.push({ id: m.id, at: new Date(now.getTime() + delay), reason: outcome.reason });
+    } else failures.push({ id: m.id, reason: outcome.reason });
   }
-  if (outcome.kind === 'retry' && m.attempts < deps.sending.maxAttempts) {
-    const backoff = backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: 6 * 3600_000, random });
-    const delay = Math.max(backoff, outcome.retryAfterMs ?? 0);
-    await scheduleMessageRetry(trx, m.id, { at: new Date(now.getTime() + delay), reason: outcome.reason, now });
-    return 'retry-scheduled';
+  // A message already settled by another attempt (a lease that expired while we waited) gets no event.
+  const markedSent = await markMessagesSent(trx, sent, now);
+  await scheduleMessageRetries(trx, retries, now);
+  const failed = await failMessages(trx, failures, now);
+  const events: OutgoingEvent[] = [];
+  for (const { message: m, outcome } of attempts) {
+    if (outcome.kind === 'sent' && markedSent.has(m.id)) {
+      events.push({
+        eventType: 'MessageSent',
+        key: m.account_id,
+        cause: causeOf(m),
+        value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId: outcome.externalId, attempts: m.attempts, sentAt: outcome.sentAt.getTime() },
+      });
+    } else if (outcome.kind !== 'sent' && failed.has(m.id)) {
+      events.push({
+        eventType: 'MessageFailed',
+        key: m.account_id,
+        cause: causeOf(m),
+        value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason: outcome.reason, permanent: outcome.kind === 'permanent', attempts: m.attempts, failedAt: now.getTime() },
+      });
+    }
   }
-  // Given up: a permanent refusal, or retries exhausted.
-  const permanent = outcome.kind === 'permanent';
-  const reason = outcome.reason;
-  if (!(await failMessage(trx, { id: m.id, leadId: m.lead_id }, { reason, now }))) return 'failed';
-  await deps.outbox.enqueue(trx, {
-    eventType: 'MessageFailed',
-    key: m.account_id,
-    cause: causeOf(m),
-    value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason, permanent, attempts: m.attempts, failedAt: now.getTime() },
-  });
-  return 'failed';
+  await deps.outbox.enqueue(trx, events);
+}
+
+/** Logs and counts what a batch came to (after its transaction committed). */
+export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, attempts: Attempt[], results: Map<string, DeliveryResult>) {
+  const log = deps.log.child({ component: 'sender' });
+  for (const { message: m, outcome } of attempts) {
+    const result = results.get(m.id)!;
+    deps.metrics.messagesDelivered.inc({ outcome: result });
+    const line = { messageId: m.id, accountId: m.account_id, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? { reason: outcome.reason } : {}) };
+    if (result === 'sent') log.info(line, 'message sent');
+    else log.warn(line, `message ${result}`);
+  }
 }

@@ -1,4 +1,5 @@
 // The message gateway we do not own: POST {MESSAGE_GATEWAY_URL}/messages, and what its answers mean.
+import { Agent, request } from 'undici';
 export interface GatewayMessage {
   messageId: string;
   channel: string;
@@ -19,27 +20,49 @@ export interface GatewayConfig {
   timeoutMs: number;
 }
 
-export async function postToGateway(config: GatewayConfig, message: GatewayMessage, now: () => Date): Promise<GatewayOutcome> {
-  let response: Response;
-  try {
-    response = await fetch(`${config.url}/messages`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${config.token}`,
-        // The same message always carries the same key: a retry after a lost answer is not a second message.
-        'idempotency-key': message.messageId,
-      },
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(config.timeoutMs),
-    });
-  } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `timeout after ${config.timeoutMs} ms` : `${e.cause?.code ?? e.name}: ${e.message}`;
-    return { kind: 'retry', reason, retryAfterMs: null };
-  }
-  const text = await response.text().catch(() => '');
-  return classifyGatewayResponse(response.status, text, response.headers.get('retry-after'), now());
+export interface GatewayClient {
+  send(message: GatewayMessage): Promise<GatewayOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * A client on undici's request API over a keep-alive pool: a fraction of the cost of WHATWG fetch per
+ * call (no web streams, no AbortSignal per request), which is what lets one sender reach thousands of
+ * messages per second.
+ */
+export function createGatewayClient(config: GatewayConfig, now: () => Date): GatewayClient {
+  const agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
+  const url = `${config.url}/messages`;
+  return {
+    async send(message) {
+      let status: number;
+      let text: string;
+      let retryAfter: string | null;
+      try {
+        const response = await request(url, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${config.token}`,
+            // The same message always carries the same key: a retry after a lost answer is not a second message.
+            'idempotency-key': message.messageId,
+          },
+          body: JSON.stringify(message),
+        });
+        status = response.statusCode;
+        text = await response.body.text().catch(() => '');
+        const header = response.headers['retry-after'];
+        retryAfter = Array.isArray(header) ? (header[0] ?? null) : (header ?? null);
+      } catch (error) {
+        const e = error as Error & { code?: string };
+        const timedOut = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
+        return { kind: 'retry', reason: timedOut ? `timeout after ${config.timeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`, retryAfterMs: null };
+      }
+      return classifyGatewayResponse(status, text, retryAfter, now());
+    },
+    close: () => agent.close(),
+  };
 }
 
 export function classifyGatewayResponse(status: number, body: string, retryAfter: string | null, now: Date): GatewayOutcome {

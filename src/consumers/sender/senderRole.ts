@@ -1,31 +1,41 @@
-// The sender role. SendMessage events trigger the first attempt at once; retries are due-time rows
-// (messages.next_attempt_at) picked up by a poller. A message waiting for its retry therefore never
-// holds up the partition: other accounts' messages behind it on messages.send go out immediately.
-import pLimit from 'p-limit';
+// The sender role. SendMessage events trigger the first attempt at once, a batch at a time; retries
+// are due-time rows (messages.next_attempt_at) picked up by a poller. A message waiting for its retry
+// therefore never holds up the partition: other accounts' messages behind it on messages.send go out
+// immediately.
 import type { RoleHandle } from '../../platform/roleHandle.js';
 import { selectDueMessages } from '../../sql/selectDueMessages.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
-import { attemptDelivery, type DeliveryDeps } from './deliver.js';
+import { createDelivery, decideOutcomes, recordOutcomes, reportOutcomes, type DeliveryDeps } from './deliver.js';
 
 export interface SenderDeps extends DeliveryDeps {
   consume: StartConsumer;
 }
 
+const POLL_BATCH = 500;
+
 export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
   const log = deps.log.child({ component: 'sender' });
-  const limit = pLimit(deps.sending.concurrency);
+  const delivery = createDelivery(deps);
+  /** Claims and calls the gateway (outside any transaction); what each attempt came to. */
+  const attempt = async (ids: string[], receivedAt?: number) => {
+    const attempts = await delivery.deliver(ids, { receivedAt });
+    return { attempts, results: decideOutcomes(attempts, deps.sending) };
+  };
 
   const consumer = await deps.consume({
     name: 'sender',
     topics: ['messages.send'],
     eventTypes: ['SendMessage'],
-    batchSize: 50,
+    batchSize: 500,
     hops: { published: 'publish_to_sender' },
     stage: {
       name: 'deliver',
-      concurrency: deps.sending.concurrency,
       // Idempotent: a message that is no longer pending, or leased by another attempt, is left alone.
-      run: async (event) => void (await limit(() => attemptDelivery(deps, event.value.messageId, { receivedAt: event.receivedAt }))),
+      // (A batch's events were fetched together: they share their receivedAt.)
+      run: (events) => attempt(events.map((e) => e.value.messageId), events[0]?.receivedAt),
+      // The outcomes commit with the batch's inbox rows, and are reported once committed.
+      settle: (trx, _events, { attempts, results }) => recordOutcomes(deps, trx, attempts, results),
+      afterCommit: (_events, { attempts, results }) => reportOutcomes(deps, attempts, results),
     },
   });
 
@@ -34,9 +44,13 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
   const poll = async () => {
     while (running) {
       try {
-        const due = await selectDueMessages(deps.db, 100);
-        await Promise.all(due.map((id) => limit(() => attemptDelivery(deps, id))));
-        if (due.length === 100) continue;
+        const due = await selectDueMessages(deps.db, POLL_BATCH);
+        if (due.length > 0) {
+          const { attempts, results } = await attempt(due);
+          await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
+          reportOutcomes(deps, attempts, results);
+        }
+        if (due.length === POLL_BATCH) continue;
       } catch (error) {
         log.error({ err: error }, 'retry poll failed; trying again');
       }
@@ -57,6 +71,7 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
       wake?.();
       await poller;
       await consumer.stop();
+      await delivery.close();
     },
   };
 }
