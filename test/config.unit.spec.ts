@@ -21,7 +21,7 @@ describe('configuration', () => {
     expect(c.tick.at).toEqual({ hour: 6, minute: 0 });
     expect(c.tick.timeZone).toBe('Europe/Paris');
     expect(c.matching).toMatchObject({ backfillDays: 30, contactMaxAgeDays: 7 });
-    expect(c.sending).toMatchObject({ maxAttempts: 6, ratePerMinute: 30 });
+    expect(c.sending).toMatchObject({ maxAttempts: 10, ratePerMinute: 30, retryBaseMs: 2000, retryMaxMs: 300_000 });
     expect(c.topics.partitions).toBe(6);
   });
 

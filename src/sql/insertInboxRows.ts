@@ -7,10 +7,9 @@ import type { Trx } from '../db/knex.js';
  */
 export async function insertInboxRows(trx: Trx, consumer: string, eventIds: string[]): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set();
-  const inserted = await trx('inbox')
-    .insert(eventIds.map((id) => ({ consumer, event_id: id })))
-    .onConflict(['consumer', 'event_id'])
-    .ignore()
-    .returning<Array<{ event_id: string }>>('event_id');
-  return new Set(inserted.map((r) => r.event_id));
+  const { rows } = await trx.raw<{ rows: Array<{ event_id: string }> }>(
+    `INSERT INTO inbox (consumer, event_id) SELECT ?, unnest(?::uuid[]) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((r) => r.event_id));
 }

@@ -15,25 +15,15 @@ export interface MessageRecord {
   nextAttemptAt: Date;
 }
 
-/** New messages, pending. */
+/** New messages, pending (one array parameter per column: one statement shape whatever the count). */
 export async function insertMessages(trx: Trx, messages: MessageRecord[], now: Date): Promise<void> {
   if (messages.length === 0) return;
-  await trx('messages').insert(
-    messages.map((m) => ({
-      id: m.id,
-      account_id: m.accountId,
-      lead_id: m.leadId,
-      hunt_id: m.huntId,
-      ad_id: m.adId,
-      channel: m.channel,
-      recipient: m.recipient,
-      content: m.content,
-      status: 'pending',
-      command_event_id: m.commandEventId,
-      correlation_id: m.correlationId,
-      next_attempt_at: m.nextAttemptAt,
-      created_at: now,
-      updated_at: now,
-    })),
+  const col = <K extends keyof MessageRecord>(k: K) => messages.map((m) => m[k]);
+  await trx.raw(
+    `INSERT INTO messages (id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, command_event_id, correlation_id, next_attempt_at, created_at, updated_at)
+     SELECT m.id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, m.channel, m.recipient, m.content, 'pending', m.command_event_id, m.correlation_id, m.next_attempt_at, ?::timestamptz, ?::timestamptz
+       FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[], ?::timestamptz[])
+         AS m(id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, command_event_id, correlation_id, next_attempt_at)`,
+    [now, now, col('id'), col('accountId'), col('leadId'), col('huntId'), col('adId'), col('channel'), col('recipient'), col('content'), col('commandEventId'), col('correlationId'), col('nextAttemptAt')],
   );
 }

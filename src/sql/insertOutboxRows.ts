@@ -10,8 +10,15 @@ export interface OutboxRecord {
   payload: Buffer;
 }
 
-/** Writes events into the outbox in the caller's transaction: they exist exactly when it commits. */
+/**
+ * Writes events into the outbox in the caller's transaction: they exist exactly when it commits.
+ * One array parameter per column: one statement shape whatever the number of events.
+ */
 export async function insertOutboxRows(trx: Trx, rows: OutboxRecord[]): Promise<void> {
-  // One multi-row INSERT per call, in chunks that stay under PostgreSQL's 65535 parameters.
-  for (let i = 0; i < rows.length; i += 5000) await trx('outbox').insert(rows.slice(i, i + 5000));
+  if (rows.length === 0) return;
+  await trx.raw(
+    `INSERT INTO outbox (shard, topic, key, event_id, event_type, headers, payload)
+     SELECT * FROM unnest(?::smallint[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::jsonb[], ?::bytea[])`,
+    [rows.map((r) => r.shard), rows.map((r) => r.topic), rows.map((r) => r.key), rows.map((r) => r.event_id), rows.map((r) => r.event_type), rows.map((r) => JSON.stringify(r.headers)), rows.map((r) => r.payload)],
+  );
 }

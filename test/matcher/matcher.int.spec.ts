@@ -170,6 +170,9 @@ describe('the matcher', () => {
     expect(new Set(leads.map((l) => l.ad_id))).toEqual(new Set([await adIdOf(ads[0]!.externalId), await adIdOf(ads[1]!.externalId)]));
     expect(leads.every((l) => l.hunt_id === hunt.id)).toBe(true);
     expect(await t.db('ticks')).toSatisfy((rows: unknown[]) => rows.every((r) => (r as { day: string }).day !== localTime(new Date(), 'Europe/Paris').day) || true);
+    // The leads may come from continuous matching (an AdScraped consumed after the hunt was created)
+    // before the backfill commits: wait for the backfill itself.
+    await waitFor(async () => (await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date | null }>())!.last_scan_at ?? false, { message: 'backfill done' }).catch(() => undefined);
     expect((await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date | null }>())!.last_scan_at).not.toBeNull();
   });
 

@@ -1,9 +1,13 @@
 // What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction,
-// with a constant number of statements per batch, not per match:
-//   1. insert the leads ('nouveau', on top); a lead that exists already means the account has it: skip;
-//   2. decide the contacts (src/domain/contactDecision.ts), fed by the contacted ads and pacing counters;
-//   3. for the contacted: contacted ad + message (pending, rendered) + lead 'contacte' + SendMessage;
-//   4. LeadCreated for every new lead.
+// with a constant number of statements per batch, whatever its size:
+//   1. read what the decision needs (no locks): the leads and contacted ads the accounts have already,
+//      and today's pacing counters;
+//   2. decide every contact (src/domain/contactDecision.ts);
+//   3. write each lead once, with its decided stage, on top of its column; for the contacted: the
+//      contacted ad, the message (pending, rendered) and SendMessage; LeadCreated for every new lead;
+//   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
+// If a concurrent writer got there first (a lead inserted, the pacing room taken since step 1), a
+// ConflictError rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { v7 as uuidv7 } from 'uuid';
 import type { Trx } from '../../db/knex.js';
@@ -14,11 +18,13 @@ import { toAdSnapshot } from '../../events/adSnapshot.js';
 import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
+import { findExistingLeads } from '../../sql/findExistingLeads.js';
 import { insertContactedAds } from '../../sql/insertContactedAds.js';
+import { insertLeads } from '../../sql/insertLeads.js';
 import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
-import { insertNewLeads } from '../../sql/insertNewLeads.js';
-import { lockPacing, reservePacing } from '../../sql/pacing.js';
+import { readPacing, reservePacing } from '../../sql/pacing.js';
 import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
+import { ConflictError } from '../pipeline/failures.js';
 
 export interface Match {
   hunt: Hunt;
@@ -51,58 +57,54 @@ export interface RecordDeps {
   pacingDay: string;
 }
 
-/** Matches per round of statements: multi-row statements stay well under PostgreSQL's 65,535 parameters. */
-const CHUNK = 1000;
-
 export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
+  if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
-  for (let i = 0; i < sorted.length; i += CHUNK) {
-    const r = await recordChunk(trx, deps, sorted.slice(i, i + CHUNK));
-    result.leadsCreated += r.leadsCreated;
-    result.contacted += r.contacted;
-    for (const [reason, n] of Object.entries(r.notContacted) as Array<[ContactReason, number]>) result.notContacted[reason] = (result.notContacted[reason] ?? 0) + n;
-  }
-  return result;
-}
+  const existing = await findExistingLeads(trx, sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
+  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: uuidv7() }));
+  if (leads.length === 0) return result;
 
-async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise<RecordResult> {
-  const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
-  const created = await insertNewLeads(
+  const { decisions, granted } = await decide(trx, deps, leads);
+  const inserted = await insertLeads(
     trx,
-    sorted.map((m) => ({ id: uuidv7(), accountId: m.hunt.accountId, adId: m.ad.adId, huntId: m.hunt.id })),
+    leads.map((l) => {
+      const d = decisions.get(l.leadId)!;
+      return { id: l.leadId, accountId: l.hunt.accountId, adId: l.ad.adId, huntId: l.hunt.id, stage: d.contact ? 'contacte' : 'nouveau', reason: d.contact ? null : d.reason };
+    }),
     deps.now,
   );
-  if (created.length === 0) return result;
+  if (inserted.length !== leads.length) throw new ConflictError(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
+  const outcomes = await writeContacts(trx, deps, leads, decisions);
+  const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
-  const byKey = new Map(sorted.map((m) => [contactKey(m.hunt.accountId, m.ad.adId), m]));
-  const leads = created.map((l) => ({ ...byKey.get(contactKey(l.accountId, l.adId))!, leadId: l.id, position: l.position }));
-  const outcomes = await contactLeads(trx, deps, leads);
-
-  const events: OutgoingEvent[] = leads.map((l) => {
-    const o = outcomes.get(l.leadId)!;
-    return {
-      eventType: 'LeadCreated',
-      key: l.hunt.accountId,
-      cause: l.cause,
-      value: {
-        leadId: l.leadId,
-        accountId: l.hunt.accountId,
-        huntId: l.hunt.id,
-        adId: l.ad.adId,
-        stage: o.contacted ? 'contacte' : 'nouveau',
-        position: l.position,
-        contacted: o.contacted,
-        reason: o.reason,
-        messageId: o.messageId,
-        channel: o.channel,
-        createdAt: deps.now.getTime(),
-        ad: toAdSnapshot(l.ad),
-      },
-    };
-  });
-  await deps.outbox.enqueue(trx, events);
+  await deps.outbox.enqueue(
+    trx,
+    leads.map((l): OutgoingEvent => {
+      const o = outcomes.get(l.leadId)!;
+      return {
+        eventType: 'LeadCreated',
+        key: l.hunt.accountId,
+        cause: l.cause,
+        value: {
+          leadId: l.leadId,
+          accountId: l.hunt.accountId,
+          huntId: l.hunt.id,
+          adId: l.ad.adId,
+          stage: o.contacted ? 'contacte' : 'nouveau',
+          position: positionOf.get(l.leadId)!,
+          contacted: o.contacted,
+          reason: o.reason,
+          messageId: o.messageId,
+          channel: o.channel,
+          createdAt: deps.now.getTime(),
+          ad: toAdSnapshot(l.ad),
+        },
+      };
+    }),
+  );
+  await reserve(trx, deps, granted);
 
   result.leadsCreated = leads.length;
   for (const o of outcomes.values()) {
@@ -113,25 +115,43 @@ async function recordChunk(trx: Trx, deps: RecordDeps, sorted: Match[]): Promise
 }
 
 /**
- * Decides and records the contact for leads that are 'nouveau' (new ones, or ones held back by
- * pacing): contacted ad, message, lead stage or reason, and SendMessage. Used by recordMatches and by
- * the daily tick for leads held back by pacing.
+ * Decides and records the contact for leads that exist already and are 'nouveau' (held back by
+ * pacing on an earlier day): used by the daily tick while their ad is fresh.
  */
 export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
-  const outcomes = new Map<string, ContactOutcome>();
-  for (let i = 0; i < leads.length; i += CHUNK) for (const [id, o] of await contactChunk(trx, deps, leads.slice(i, i + CHUNK))) outcomes.set(id, o);
+  if (leads.length === 0) return new Map();
+  const { decisions, granted } = await decide(trx, deps, leads);
+  const outcomes = await writeContacts(trx, deps, leads, decisions);
+  await setLeadOutcomes(
+    trx,
+    leads.map((l) => {
+      const o = outcomes.get(l.leadId)!;
+      return { leadId: l.leadId, stage: o.contacted ? 'contacte' : 'nouveau', reason: o.reason };
+    }),
+    deps.now,
+  );
+  await reserve(trx, deps, granted);
   return outcomes;
 }
 
-async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
-  // What the decision needs from the database: contacted ads, then the pacing counters (locked).
+/** Steps 1 and 2: what the database knows (no locks taken), then the pure decision. */
+async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
   const contacted = await findContactedAds(trx, eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
   const alreadyContacted = (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId));
-  const pacingUsed = await lockPacing(trx, huntsToPace(leads, alreadyContacted), deps.pacingDay);
+  const pacingUsed = await readPacing(trx, huntsToPace(leads, alreadyContacted), deps.pacingDay);
   const { decisions, pacingGranted } = decideContacts(leads, { alreadyContacted, pacingUsed });
-  await reservePacing(trx, pacingGranted, deps.pacingDay);
+  return { decisions, granted: pacingGranted };
+}
 
+/** Step 4, the transaction's last statement: the grants, where they still fit; otherwise decide again. */
+async function reserve(trx: Trx, deps: RecordDeps, granted: Map<string, number>) {
+  const applied = await reservePacing(trx, granted, deps.pacingDay);
+  if (applied.size !== granted.size) throw new ConflictError(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
+}
+
+/** For the contacted: message, contacted ad and SendMessage. Returns every lead's outcome. */
+async function writeContacts(trx: Trx, deps: RecordDeps, leads: LeadToContact[], decisions: Map<string, ContactDecision>): Promise<Map<string, ContactOutcome>> {
   const toContact = leads.flatMap((l) => {
     const d = decisions.get(l.leadId)!;
     return d.contact ? [{ lead: l, decision: d }] : [];
@@ -167,19 +187,8 @@ async function contactChunk(trx: Trx, deps: RecordDeps, leads: LeadToContact[]):
       })),
     );
   }
-
-  const outcomes = new Map<string, ContactOutcome>();
-  const messageOf = new Map(messages.map((m) => [m.leadId, m]));
-  for (const l of leads) outcomes.set(l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId)?.id ?? null));
-  await setLeadOutcomes(
-    trx,
-    leads.map((l) => {
-      const o = outcomes.get(l.leadId)!;
-      return { leadId: l.leadId, stage: o.contacted ? 'contacte' : 'nouveau', reason: o.reason };
-    }),
-    deps.now,
-  );
-  return outcomes;
+  const messageOf = new Map(messages.map((m) => [m.leadId, m.id]));
+  return new Map(leads.map((l) => [l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId) ?? null)]));
 }
 
 const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome =>

@@ -24,11 +24,21 @@ export class TransientError extends Error {
   }
 }
 
+/** Thrown by handlers that found a concurrent writer got there first: applying again will see it. */
+export class ConflictError extends Error {
+  readonly retriable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const CONFLICT_PG_CODES = new Set(['40001', '40P01', '23505', '55P03']);
 
 export function classify(error: unknown): FailureKind {
   if (!(error instanceof Error)) return 'poison';
+  if (error instanceof ConflictError) return 'conflict';
   if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) return 'poison';
   const e = error as Error & { code?: unknown; retriable?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
