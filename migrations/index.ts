@@ -5,6 +5,7 @@ import * as m002 from './20261128_002_leads_contacts_messages.js';
 import * as m003 from './20261128_003_outbox_inbox.js';
 import * as m004 from './20261128_004_importer_scheduler.js';
 import * as m005 from './20261129_005_message_chain.js';
+import * as m006 from './20261201_006_hot_path_foreign_keys.js';
 
 interface Migration {
   name: string;
@@ -18,6 +19,7 @@ export const migrations: Migration[] = [
   { name: '20261128_003_outbox_inbox', ...m003 },
   { name: '20261128_004_importer_scheduler', ...m004 },
   { name: '20261129_005_message_chain', ...m005 },
+  { name: '20261201_006_hot_path_foreign_keys', ...m006 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
