@@ -73,7 +73,7 @@ export class BenchEnv {
 
   /** The environment a service runs with (what a container would get), as the tests build it. */
   serviceEnv(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Record<string, string> {
-    return serviceEnv({ databaseUrl, kafkaBrokers: this.stack.kafkaBrokers, topicPrefix: topics.prefix, partitions: PARTITIONS, logLevel: this.serviceLogLevel }, overrides);
+    return serviceEnv({ databaseUrl, kafkaBrokers: this.stack.kafkaBrokers, topicPrefix: topics.prefix, partitions: PARTITIONS, logLevel: this.serviceLogLevel }, { ...overrides, ...tuning() });
   }
 
   config(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Config {
@@ -145,6 +145,18 @@ export class BenchEnv {
     for (const c of this.cleanups.splice(0).reverse()) await withTimeout(c(), 5000);
     await stopRunStack(this.run, options);
   }
+}
+
+/** BENCH_SERVICE_ENV="CONSUMER_CONCURRENCY=6,DATABASE_POOL_MAX=20": settings every bench service gets (for tuning experiments). */
+function tuning(): Record<string, string> {
+  const raw = process.env.BENCH_SERVICE_ENV ?? '';
+  return Object.fromEntries(
+    raw
+      .split(',')
+      .map((kv) => kv.trim())
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 const withTimeout = (p: Promise<unknown>, ms: number) =>

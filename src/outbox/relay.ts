@@ -15,7 +15,7 @@
 // relay's session): a delete lost in a database crash only means those rows are published again.
 import pg from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { Db } from '../db/knex.js';
+import { createDb, type Db } from '../db/knex.js';
 import type { Logger } from '../platform/logger.js';
 import type { Hop, Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
@@ -56,6 +56,9 @@ export interface Relay {
 export function createRelay(o: RelayOptions): Relay {
   const log = o.log.child({ component: 'relay' });
   const rebalanceMs = o.rebalanceMs ?? Math.min(o.pollMs, 1000);
+  // The relay reads on a connection of its own: a busy shared pool must not delay publishing.
+  const reader = createDb(o.databaseUrl, { poolMax: 1, applicationName: 'hunt-matcher-relay-reader' });
+  let backlogTimer: NodeJS.Timeout | undefined;
   let producer: Producer | undefined;
   let client: pg.Client | undefined;
   let running = false;
@@ -88,7 +91,7 @@ export function createRelay(o: RelayOptions): Relay {
   }
 
   async function publishBatch(shards: number[]): Promise<number> {
-    const rows = await selectOutboxBatch(o.db, shards, o.batchSize);
+    const rows = await selectOutboxBatch(reader, shards, o.batchSize);
     if (rows.length === 0) return 0;
     const started = process.hrtime.bigint();
     const byTopic = new Map<string, Message[]>();
@@ -132,7 +135,6 @@ export function createRelay(o: RelayOptions): Relay {
           const { acquired, released } = await ownership!.rebalance();
           if (acquired.length || released.length) log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
           o.metrics.outboxShardsOwned.set(ownership!.owned().length);
-          await refreshBacklog();
           lastRebalance = Date.now();
         }
         pendingWake = false;
@@ -170,9 +172,13 @@ export function createRelay(o: RelayOptions): Relay {
       await producer.connect();
       running = true;
       loop = run();
+      // The backlog gauges beside the publishing loop, not in it: counting a large backlog takes time.
+      backlogTimer = setInterval(() => void refreshBacklog().catch((error: unknown) => log.warn({ err: error }, 'outbox backlog check failed')), rebalanceMs);
+      backlogTimer.unref();
     },
     async stop() {
       running = false;
+      clearInterval(backlogTimer);
       wake?.();
       await loop;
       for (const resolve of idleWaiters) resolve();
@@ -180,6 +186,7 @@ export function createRelay(o: RelayOptions): Relay {
       const c = client;
       client = undefined;
       await c?.end().catch(() => undefined);
+      await reader.destroy();
       log.info('relay stopped');
     },
     idle() {

@@ -15,6 +15,7 @@ export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'out
     topics: ['ads.scraped'],
     eventTypes: ['AdScraped'],
     batchSize: deps.settings.batchSize,
+    coalesce: true,
     hops: { published: 'publish_to_matcher', committed: 'matcher_consume_to_commit' },
     handle: async (trx, events, hc) => {
       await sync.refresh(trx);

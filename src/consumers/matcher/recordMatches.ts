@@ -76,12 +76,13 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
     deps.now,
   );
   if (inserted.length !== leads.length) throw new ConflictError(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
-  const outcomes = await writeContacts(trx, deps, leads, decisions);
+  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions);
   const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
-  await deps.outbox.enqueue(
-    trx,
-    leads.map((l): OutgoingEvent => {
+  // SendMessage and LeadCreated in one statement.
+  await deps.outbox.enqueue(trx, [
+    ...commands,
+    ...leads.map((l): OutgoingEvent => {
       const o = outcomes.get(l.leadId)!;
       return {
         eventType: 'LeadCreated',
@@ -103,7 +104,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
         },
       };
     }),
-  );
+  ]);
   await reserve(trx, deps, granted);
 
   result.leadsCreated = leads.length;
@@ -121,7 +122,8 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
 export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
   if (leads.length === 0) return new Map();
   const { decisions, granted } = await decide(trx, deps, leads);
-  const outcomes = await writeContacts(trx, deps, leads, decisions);
+  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions);
+  await deps.outbox.enqueue(trx, commands);
   await setLeadOutcomes(
     trx,
     leads.map((l) => {
@@ -150,8 +152,13 @@ async function reserve(trx: Trx, deps: RecordDeps, granted: Map<string, number>)
   if (applied.size !== granted.size) throw new ConflictError(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
 }
 
-/** For the contacted: message, contacted ad and SendMessage. Returns every lead's outcome. */
-async function writeContacts(trx: Trx, deps: RecordDeps, leads: LeadToContact[], decisions: Map<string, ContactDecision>): Promise<Map<string, ContactOutcome>> {
+/** For the contacted: message and contacted ad. Returns every lead's outcome, and the SendMessage commands to enqueue. */
+async function writeContacts(
+  trx: Trx,
+  deps: RecordDeps,
+  leads: LeadToContact[],
+  decisions: Map<string, ContactDecision>,
+): Promise<{ outcomes: Map<string, ContactOutcome>; commands: OutgoingEvent[] }> {
   const toContact = leads.flatMap((l) => {
     const d = decisions.get(l.leadId)!;
     return d.contact ? [{ lead: l, decision: d }] : [];
@@ -176,19 +183,16 @@ async function writeContacts(trx: Trx, deps: RecordDeps, leads: LeadToContact[],
       messages.map((m) => ({ id: uuidv7(), accountId: m.accountId, adId: m.adId, huntId: m.huntId, leadId: m.leadId, messageId: m.id, channel: m.channel })),
       deps.now,
     );
-    await deps.outbox.enqueue(
-      trx,
-      messages.map((m, i) => ({
-        eventType: 'SendMessage',
-        key: m.accountId,
-        eventId: m.commandEventId,
-        cause: toContact[i]!.lead.cause,
-        value: { messageId: m.id, accountId: m.accountId, leadId: m.leadId, huntId: m.huntId, adId: m.adId, channel: m.channel, to: m.recipient, content: m.content, requestedAt: deps.now.getTime() },
-      })),
-    );
   }
+  const commands: OutgoingEvent[] = messages.map((m, i) => ({
+    eventType: 'SendMessage',
+    key: m.accountId,
+    eventId: m.commandEventId,
+    cause: toContact[i]!.lead.cause,
+    value: { messageId: m.id, accountId: m.accountId, leadId: m.leadId, huntId: m.huntId, adId: m.adId, channel: m.channel, to: m.recipient, content: m.content, requestedAt: deps.now.getTime() },
+  }));
   const messageOf = new Map(messages.map((m) => [m.leadId, m.id]));
-  return new Map(leads.map((l) => [l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId) ?? null)]));
+  return { outcomes: new Map(leads.map((l) => [l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId) ?? null)])), commands };
 }
 
 const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome =>

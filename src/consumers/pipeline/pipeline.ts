@@ -1,6 +1,7 @@
 // The consumer pipeline every consumer runs, as a stack of small layers (one file each):
 //
 //   kafkaConsumer   fetch, cut into chunks, decode (unreadable -> dead-letter), commit the offset after
+//   coalesce        (opt-in) the partitions' batches of one fetch applied together, in one transaction
 //   isolatePoison   a batch that fails for good is applied event by event; the culprit is dead-lettered
 //   retryTransient  transient failures retried with backoff in place, conflicts a few times
 //   countApplied    metrics: applied, skipped as duplicates
@@ -16,6 +17,7 @@ import type { EventType } from '../../events/schemas.js';
 import type { BaseTopic, Topics } from '../../events/topics.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Hop, Metrics } from '../../platform/metrics.js';
+import { coalesce } from './coalesce.js';
 import { countApplied } from './countApplied.js';
 import { createDeadLetter } from './deadLetter.js';
 import { deduplicate, withoutInbox, type TransactionalHandle } from './deduplicate.js';
@@ -48,6 +50,11 @@ export type ConsumerSpec<K extends EventType, R = void> = Work<K, R> & {
   batchSize?: number;
   /** Where to start reading, once the consumer joined (e.g. offsets captured before a snapshot). */
   seekOnStart?: Array<{ topic: string; partition: number; offset: string }>;
+  /**
+   * Apply the batches of every partition fetched together in one pass (one transaction), rather than
+   * one transaction per partition: for consumers whose events are independent across partitions.
+   */
+  coalesce?: boolean;
   /** Hops of hop_seconds this consumer times: produced -> fetched, fetched -> committed. */
   hops?: { published?: Hop; committed?: Hop };
 };
@@ -69,6 +76,9 @@ export interface PipelineDeps {
   onFatal(error: Error): void;
 }
 
+/** Partitions a coalescing consumer handles at once: all it is likely to be assigned. */
+const COALESCED_PARTITIONS = 64;
+
 /** What roles receive: a way to start a consumer, with the pipeline's dependencies already bound. */
 export type StartConsumer = <K extends EventType, R = void>(spec: ConsumerSpec<K, R>) => Promise<RunningConsumer>;
 
@@ -87,7 +97,7 @@ export async function startConsumer<K extends EventType, R = void>(deps: Pipelin
     'stage' in spec
       ? outsideTransaction(deps.db, groupId, spec.stage)
       : inTransaction(deps.db, spec.dedupe === false ? withoutInbox(spec.handle) : deduplicate(groupId, spec.handle));
-  const apply = isolatePoison(
+  const guarded = isolatePoison(
     retryTransient(countApplied(work, { metrics: deps.metrics, consumer: spec.name, topicPrefix }), {
       onRetry: ({ error, kind, attempt, retryInMs, topic, offset }) => {
         deps.metrics.retries.inc({ consumer: spec.name, topic: topic.slice(topicPrefix.length) });
@@ -96,6 +106,7 @@ export async function startConsumer<K extends EventType, R = void>(deps: Pipelin
     }),
     deadLetter,
   );
+  const apply = spec.coalesce ? coalesce(guarded) : guarded;
 
   const running = await runKafkaConsumer({
     kafka: deps.kafka,
@@ -109,7 +120,8 @@ export async function startConsumer<K extends EventType, R = void>(deps: Pipelin
     eventTypes: spec.eventTypes,
     fromBeginning: spec.fromBeginning ?? true,
     chunkSize: spec.batchSize ?? 100,
-    concurrency: deps.concurrency,
+    // A coalescing consumer takes every assigned partition's batch at once (they share one transaction).
+    concurrency: spec.coalesce ? COALESCED_PARTITIONS : deps.concurrency,
     sessionTimeoutMs: deps.sessionTimeoutMs,
     heartbeatIntervalMs: deps.heartbeatIntervalMs,
     seekOnStart: spec.seekOnStart,

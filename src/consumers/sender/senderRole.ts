@@ -27,6 +27,7 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
     topics: ['messages.send'],
     eventTypes: ['SendMessage'],
     batchSize: 500,
+    coalesce: true,
     hops: { published: 'publish_to_sender' },
     stage: {
       name: 'deliver',
