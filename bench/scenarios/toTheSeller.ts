@@ -170,7 +170,9 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
     // Warm-up, not measured: the first ads after a start meet cold code and consumers settling in.
     await warmUp(apiUrl, ctx, externalBase - 500_000, firstCall, seenCalls);
 
-    for (const phase of phases) {
+    // BENCH_DP_PHASES=saturation runs only the named phases (when profiling one).
+    const onlyPhases = process.env.BENCH_DP_PHASES?.split(',');
+    for (const phase of phases.filter((p) => !onlyPhases || onlyPhases.includes(p.name))) {
       ctx.log(`D' ${layout.name}: ${phase.name} for ${phase.seconds}s`);
       const adCount = phase.rate > 0 ? phase.rate * phase.seconds : ctx.quick ? 2000 : 40_000;
       const ads = generateAds(ctx.seed + externalBase, adCount, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });

@@ -1,6 +1,6 @@
 // Headers on every event (DESIGN.md section 5) and the shape of an event before it is enqueued.
 import type { IHeaders } from 'kafkajs';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../platform/ids.js';
 import type { EventType } from './schemas.js';
 import type { EventPayloads } from './types.generated.js';
 
@@ -29,7 +29,7 @@ export type OutgoingEvent = {
 }[EventType];
 
 /** A new UUIDv7; `at` sets the time it carries (the root of a chain carries its request's time). */
-export const newEventId = (at?: Date) => (at ? uuidv7({ msecs: at.getTime() }) : uuidv7());
+export const newEventId = (at?: Date) => newId(at);
 
 export function buildHeaders(event: OutgoingEvent, now: Date): EventHeaders {
   const eventId = event.eventId ?? newEventId();

@@ -9,7 +9,7 @@
 // If a concurrent writer got there first (a lead inserted, the pacing room taken since step 1), a
 // ConflictError rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
 import { contactEligibility, decideContacts, huntsToPace, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
 import { renderTemplate } from '../../domain/template.js';
@@ -63,7 +63,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
   const existing = await findExistingLeads(trx, sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
-  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: uuidv7() }));
+  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
   if (leads.length === 0) return result;
 
   const { decisions, granted } = await decide(trx, deps, leads);
@@ -164,7 +164,7 @@ async function writeContacts(
     return d.contact ? [{ lead: l, decision: d }] : [];
   });
   const messages: MessageRecord[] = toContact.map(({ lead, decision }) => ({
-    id: uuidv7(),
+    id: newId(),
     accountId: lead.hunt.accountId,
     leadId: lead.leadId,
     huntId: lead.hunt.id,
@@ -180,7 +180,7 @@ async function writeContacts(
     await insertMessages(trx, messages, deps.now);
     await insertContactedAds(
       trx,
-      messages.map((m) => ({ id: uuidv7(), accountId: m.accountId, adId: m.adId, huntId: m.huntId, leadId: m.leadId, messageId: m.id, channel: m.channel })),
+      messages.map((m) => ({ id: newId(), accountId: m.accountId, adId: m.adId, huntId: m.huntId, leadId: m.leadId, messageId: m.id, channel: m.channel })),
       deps.now,
     );
   }

@@ -125,14 +125,21 @@ export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Att
   await deps.outbox.enqueue(trx, events);
 }
 
-/** Logs and counts what a batch came to (after its transaction committed). */
+/**
+ * Logs and counts what a batch came to (after its transaction committed): one line per batch at info,
+ * a line per message at debug, and every retry or failure at warn with its reason.
+ */
 export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, attempts: Attempt[], results: Map<string, DeliveryResult>) {
+  if (attempts.length === 0) return;
   const log = deps.log.child({ component: 'sender' });
+  const counts: Record<DeliveryResult, number> = { sent: 0, 'retry-scheduled': 0, failed: 0 };
   for (const { message: m, outcome } of attempts) {
     const result = results.get(m.id)!;
+    counts[result]++;
     deps.metrics.messagesDelivered.inc({ outcome: result });
     const line = { messageId: m.id, accountId: m.account_id, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? { reason: outcome.reason } : {}) };
-    if (result === 'sent') log.info(line, 'message sent');
+    if (result === 'sent') log.debug(line, 'message sent');
     else log.warn(line, `message ${result}`);
   }
+  log.info({ sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed }, `${attempts.length} messages attempted`);
 }

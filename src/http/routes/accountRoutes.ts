@@ -1,5 +1,5 @@
 // POST /v1/accounts: creates an account (accounts are also created on first use by a hunt).
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../platform/ids.js';
 import type { Db } from '../../db/knex.js';
 import { upsertAccount } from '../../sql/upsertAccount.js';
 import type { HttpApp } from '../app.js';
@@ -20,7 +20,7 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       },
     },
     async (request, reply) => {
-      const account = await upsertAccount(deps.db, { id: request.body.id ?? uuidv7(), name: request.body.name });
+      const account = await upsertAccount(deps.db, { id: request.body.id ?? newId(), name: request.body.name });
       return reply.status(201).send({ id: account.id, name: account.name, createdAt: account.createdAt.toISOString() });
     },
   );

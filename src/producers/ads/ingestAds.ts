@@ -1,7 +1,7 @@
 // Ad ingestion, shared by POST /v1/ads and the Lobstr importer: upsert by (source, externalId) and,
 // in the same transaction, an AdScraped event for each ad that is new or whose matching fields changed.
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
 import { departmentOf } from '../../domain/department.js';
 import { toAdSnapshot } from '../../events/adSnapshot.js';
@@ -45,7 +45,7 @@ function matchHash(ad: AdInput): string {
 
 function toRecord(ad: AdInput, now: Date): AdRecord {
   return {
-    id: uuidv7(),
+    id: newId(),
     source: ad.source ?? 'leboncoin',
     external_id: ad.externalId,
     url: ad.url ?? null,

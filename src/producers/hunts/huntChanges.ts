@@ -1,5 +1,5 @@
 // Every write to a hunt: the row (a new version) and its HuntChanged event, in one transaction.
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../platform/ids.js';
 import type { Db, Trx } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Hunt, HuntSettings } from '../../domain/types.js';
@@ -35,7 +35,7 @@ export async function createHunt(deps: HuntChangeDeps, accountId: string, settin
   checkHunt(settings);
   return deps.db.transaction(async (trx) => {
     await ensureAccount(trx, accountId);
-    const hunt = await insertHunt(trx, { id: uuidv7(), accountId, settings, now: deps.clock.now() });
+    const hunt = await insertHunt(trx, { id: newId(), accountId, settings, now: deps.clock.now() });
     await announce(deps, trx, hunt, 'CREATED');
     return hunt;
   });
