@@ -12,7 +12,7 @@ import { createTopics, ensureTopics } from './events/topics.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
 import { registerAccountRoutes } from './http/routes/accountRoutes.js';
 import { registerAdRoutes } from './http/routes/adRoutes.js';
-import { registerHealthRoutes } from './http/routes/healthRoutes.js';
+import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes.js';
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
@@ -26,6 +26,10 @@ import type { Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import type { RoleHandle } from './platform/roleHandle.js';
 import { startScheduler } from './producers/ticks/scheduler.js';
+import { pingDatabase } from './sql/pingDatabase.js';
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
 export interface Service {
   app: HttpApp;
@@ -68,10 +72,44 @@ export async function startService(options: StartOptions): Promise<Service> {
     }
   };
 
+  // The HTTP server listens first: /healthz answers from the start, and the API (which needs only the
+  // database: the outbox keeps what arrives) takes writes while the consumers are still joining.
+  const app = createHttpApp(log);
+  const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
+  registerHealthRoutes({ db, admin, metrics, roles: roleStates })(app);
+  const { tokens } = config;
+  if (config.roles.has('api')) {
+    registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
+    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
+    registerAccountRoutes({ db, apiToken: tokens.api })(app);
+    registerLeadRoutes({ db, apiToken: tokens.api })(app);
+    registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
+    registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
+  }
+  stops.push(() => db.destroy());
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (config.roles.has('api')) roleStates.set('api', 'running');
+  log.info({ url }, 'http listening');
+  const roles = new Map<Role, RoleHandle>();
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      // Stop taking requests first, then the roles in reverse order of start.
+      await app.close().catch((error: unknown) => log.error({ err: error }, 'error while closing the HTTP server'));
+      await stopAll();
+    })());
+
   try {
     await admin.connect();
     stops.push(() => admin.disconnect());
-    stops.push(() => db.destroy());
     const created = await ensureTopics(admin, topics, config.topics);
     if (created.length > 0) log.info({ topics: created }, 'topics created');
 
@@ -90,6 +128,10 @@ export async function startService(options: StartOptions): Promise<Service> {
       sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       heartbeatIntervalMs: config.kafka.heartbeatIntervalMs,
       inboxRetentionDays: config.consumers.inboxRetentionDays,
+      probe: async () => {
+        await withTimeout(pingDatabase(db), 2000);
+        return (await withTimeout(admin.describeCluster(), 2000)).brokers.length > 0;
+      },
       onFatal:
         options.onFatal ??
         ((error) => {
@@ -98,11 +140,7 @@ export async function startService(options: StartOptions): Promise<Service> {
         }),
     });
 
-    const app = createHttpApp(log);
-    registerHealthRoutes({ db, admin, metrics })(app);
-
-    const { tokens } = config;
-    const starters: Record<Role, () => Promise<RoleHandle>> = {
+    const starters: Record<Exclude<Role, 'api'>, () => Promise<RoleHandle>> = {
       relay: () =>
         startRelay({
           db,
@@ -119,15 +157,6 @@ export async function startService(options: StartOptions): Promise<Service> {
             [topics.name('messages.send'), 'match_to_publish'],
           ]),
         }),
-      api: async () => {
-        registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
-        registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
-        registerAccountRoutes({ db, apiToken: tokens.api })(app);
-        registerLeadRoutes({ db, apiToken: tokens.api })(app);
-        registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
-        registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
-        return { stop: async () => {} };
-      },
       matcher: () =>
         startMatcher({
           db,
@@ -141,35 +170,33 @@ export async function startService(options: StartOptions): Promise<Service> {
           settings: { ...config.matching, timeZone: config.tick.timeZone, tickConcurrency: config.tick.concurrency, instanceId: config.instanceId },
         }),
       sender: () => startSender({ db, consume, outbox, clock, log, metrics, gateway: config.gateway, sending: config.sending }),
-      importer: () => startImporter({ db, consume, outbox, clock, metrics, lobstr: config.lobstr }),
+      importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
       scheduler: () => startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
     };
 
-    const roles = new Map<Role, RoleHandle>();
     // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role
     // is registered as soon as it runs, so a failed start stops the ones before it. The relay
     // starts first, so that what the other roles write at start is published.
-    const order = [...config.roles].sort((a, b) => (a === 'relay' ? -1 : b === 'relay' ? 1 : 0));
+    const order = [...config.roles].filter((r): r is Exclude<Role, 'api'> => r !== 'api').sort((a, b) => (a === 'relay' ? -1 : b === 'relay' ? 1 : 0));
     for (const role of order) {
-      const handle = await starters[role]();
+      let handle: RoleHandle;
+      try {
+        handle = await starters[role]();
+      } catch (error) {
+        roleStates.set(role, 'failed');
+        throw error;
+      }
       roles.set(role, handle);
+      roleStates.set(role, 'running');
       stops.push(async () => {
         await handle.stop();
         log.info({ role }, 'role stopped');
       });
     }
-
-    await app.listen({ port: config.port, host: config.host });
-    stops.push(() => app.close());
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-    log.info({ url, roles: [...roles.keys()], topicPrefix: config.topics.prefix || undefined }, 'hunt-matcher started');
-
-    let stopped: Promise<void> | undefined;
-    return { app, url, config, metrics, outbox, kafka, roles, stop: () => (stopped ??= stopAll()) };
+    log.info({ url, roles: [...config.roles], topicPrefix: config.topics.prefix || undefined }, 'hunt-matcher started');
+    return { app, url, config, metrics, outbox, kafka, roles, stop };
   } catch (error) {
-    await stopAll();
+    await stop();
     throw error;
   }
 }

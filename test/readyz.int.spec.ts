@@ -9,7 +9,7 @@ describe('/readyz', () => {
     const service = await t.startService({ ROLES: 'api' });
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', broker: 'ok' } });
+    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', broker: 'ok' }, roles: { api: 'running' } });
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     await service.stop();
   });

@@ -1,23 +1,29 @@
 // The importer role, both a consumer and a producer: for each LobstrRunCompleted (lobstr.runs) it
 // pages through the run's results and ingests them page by page through the same path as POST
 // /v1/ads (AdScraped). The next page to fetch is stored with the page's ads, in one transaction, so a
-// crash resumes at the next page and no page is ingested twice. The import runs as the pipeline's
-// outside-transaction stage (it calls Lobstr); the run is marked done with the inbox row.
+// crash resumes at the next page and no page is ingested twice.
+//
+// One run never blocks the others: a run Lobstr refuses (404 unknown or deleted, 401...) is marked
+// failed with the reason and the importer moves on; a run Lobstr cannot serve now (5xx, timeouts)
+// gets a next attempt by due time, like a message, and a poller resumes it then; either way the
+// event's offset is committed and the next run is imported at once. A lease keeps two importers off
+// one run; a run whose importer died holding it is resumed by the poller once the lease is over.
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Db } from '../db/knex.js';
-import { causeOf } from '../events/envelope.js';
 import type { Outbox } from '../outbox/enqueue.js';
 import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
+import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
 import { adInputSchema, type AdInput } from '../producers/ads/adInput.js';
 import { ingestAds } from '../producers/ads/ingestAds.js';
 import { insertLobstrRun } from '../sql/insertLobstrRun.js';
-import { advanceLobstrRun, completeLobstrRun, loadLobstrRun, markLobstrRunImporting } from '../sql/lobstrRuns.js';
+import { advanceLobstrRun, claimLobstrRun, completeLobstrRun, failLobstrRun, retryLobstrRunLater, selectDueLobstrRuns, type LobstrRunRow } from '../sql/lobstrRuns.js';
 import { TransientError } from '../consumers/pipeline/failures.js';
-import type { ConsumedEvent, HandlerContext, StartConsumer } from '../consumers/pipeline/pipeline.js';
-import { createLobstrClient, PAGE_SIZE, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
+import type { HandlerContext, StartConsumer } from '../consumers/pipeline/pipeline.js';
+import { createLobstrClient, LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
 import { mapLobstrResult, parseResultsPage } from './mapResult.js';
 
 export interface ImporterDeps {
@@ -25,17 +31,29 @@ export interface ImporterDeps {
   consume: StartConsumer;
   outbox: Outbox;
   clock: Clock;
-  metrics: Pick<Metrics, 'lobstrPages'>;
+  log: Logger;
+  metrics: Pick<Metrics, 'lobstrPages' | 'lobstrRuns'>;
   lobstr: LobstrConfig;
+  /** How often runs due for another attempt are looked for (ms). */
+  pollMs?: number;
 }
+
+/** How long an importer holds a run between two pages. */
+const LEASE_MS = 15_000;
+/** Attempts of a run Lobstr cannot serve, about 5 s doubling to 10 min (some 90 minutes), before it is failed. */
+const MAX_RUN_ATTEMPTS = 12;
+const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const validateAd = ajv.compile<AdInput>(adInputSchema);
 
+type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
+
 export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   const lobstr = createLobstrClient(deps.lobstr);
-  return deps.consume({
+  const log = deps.log.child({ component: 'importer' });
+  const consumer = await deps.consume({
     name: 'importer',
     topics: ['lobstr.runs'],
     eventTypes: ['LobstrRunCompleted'],
@@ -43,28 +61,92 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
     stage: {
       name: 'import Lobstr run',
       run: async (events, hc) => {
-        for (const event of events) await importRun(deps, lobstr, event, hc);
-      },
-      settle: async (trx, events) => {
-        for (const e of events) await completeLobstrRun(trx, e.value.runId, deps.clock.now());
+        for (const event of events) {
+          await insertLobstrRun(deps.db, { runId: event.value.runId, squid: event.value.squid, eventId: event.eventId });
+          await importRun(deps, lobstr, event.value.runId, hc);
+        }
       },
     },
   });
+
+  // Runs waiting for another attempt, and runs abandoned by an importer that died.
+  let running = true;
+  let wake: (() => void) | undefined;
+  const poll = async () => {
+    while (running) {
+      try {
+        for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
+          if (!running) break;
+          await importRun(deps, lobstr, runId, { log, isRunning: () => running, heartbeat: async () => {} });
+        }
+      } catch (error) {
+        log.error({ err: error }, 'Lobstr retry poll failed; trying again');
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deps.pollMs ?? 5000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+  const poller = poll();
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await poller;
+      await consumer.stop();
+    },
+  };
 }
 
-async function importRun(deps: ImporterDeps, lobstr: LobstrClient, event: ConsumedEvent<'LobstrRunCompleted'>, hc: HandlerContext) {
-  const { runId } = event.value;
+/** Imports what is left of a run, if this importer can lease it; says how it ended. */
+async function importRun(deps: ImporterDeps, lobstr: LobstrClient, runId: string, hc: Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>): Promise<Outcome> {
   const log = hc.log.child({ runId });
-  await insertLobstrRun(deps.db, runId, event.value.squid);
-  let run = (await loadLobstrRun(deps.db, runId))!;
-  if (run.status === 'done') return;
-  if (run.status === 'pending') await markLobstrRunImporting(deps.db, runId, deps.clock.now());
-  if (run.next_page > 1) log.info({ page: run.next_page }, 'resuming Lobstr run');
+  const claimed = await claimLobstrRun(deps.db, runId, LEASE_MS);
+  if (!claimed) return 'busy'; // done, failed, waiting for its next attempt, or another importer has it
+  try {
+    const run = await importPages(deps, lobstr, claimed, log, hc);
+    await completeLobstrRun(deps.db, runId, deps.clock.now());
+    deps.metrics.lobstrRuns.inc({ outcome: 'done' });
+    log.info({ ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages }, 'Lobstr run imported');
+    return 'done';
+  } catch (error) {
+    if (error instanceof LobstrRefusedError) {
+      await failLobstrRun(deps.db, runId, error.message, deps.clock.now());
+      deps.metrics.lobstrRuns.inc({ outcome: 'failed' });
+      log.error({ status: error.status, reason: error.message }, 'Lobstr run failed: Lobstr refused it; moving on');
+      return 'failed';
+    }
+    if (error instanceof LobstrUnavailableError) {
+      if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
+        await failLobstrRun(deps.db, runId, `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`, deps.clock.now());
+        deps.metrics.lobstrRuns.inc({ outcome: 'failed' });
+        log.error({ reason: error.message, attempts: MAX_RUN_ATTEMPTS }, 'Lobstr run failed: Lobstr unavailable for too long');
+        return 'failed';
+      }
+      const now = deps.clock.now();
+      const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
+      await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
+      deps.metrics.lobstrRuns.inc({ outcome: 'retrying' });
+      log.warn({ reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay }, 'Lobstr unavailable for this run; it is retried later, the next runs go on');
+      return 'retrying';
+    }
+    throw error;
+  }
+}
 
+async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: LobstrRunRow, log: HandlerContext['log'], hc: Pick<HandlerContext, 'isRunning' | 'heartbeat'>): Promise<LobstrRunRow> {
+  const runId = claimed.run_id;
+  const cause = claimed.event_id ? { eventId: claimed.event_id, correlationId: claimed.event_id } : undefined;
+  let run = claimed;
+  if (run.next_page > 1) log.info({ page: run.next_page }, 'resuming Lobstr run');
   while (run.total_pages === null || run.next_page <= run.total_pages) {
-    if (!hc.isRunning()) throw new TransientError('stopping during a Lobstr import; it resumes at the next page');
+    if (!hc.isRunning()) throw new LobstrUnavailableError('stopping during a Lobstr import; it resumes later', 0);
     const page = run.next_page;
-    const body = await lobstr.fetchResultsPage(runId, page, hc);
+    const body = await lobstr.fetchResultsPage(runId, page, { log, ...hc });
     const { results, totalPages, totalResults } = parseResultsPage(body);
     const ads: AdInput[] = [];
     let skipped = 0;
@@ -86,8 +168,8 @@ async function importRun(deps: ImporterDeps, lobstr: LobstrClient, event: Consum
     }
     const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);
     run = await deps.db.transaction(async (trx) => {
-      await ingestAds(trx, deps.outbox, ads, { now: deps.clock.now(), cause: causeOf(event) });
-      const updated = await advanceLobstrRun(trx, runId, page, { totalPages: pages, totalResults, ads: ads.length, skipped, now: deps.clock.now() });
+      await ingestAds(trx, deps.outbox, ads, { now: deps.clock.now(), ...(cause ? { cause } : {}) });
+      const updated = await advanceLobstrRun(trx, runId, page, { totalPages: pages, totalResults, ads: ads.length, skipped, now: deps.clock.now(), leaseMs: LEASE_MS });
       // Another importer advanced this run meanwhile: roll back this page's ads (it ingested them).
       if (!updated) throw new TransientError(`run ${runId} page ${page} was imported concurrently`);
       return updated;
@@ -97,5 +179,5 @@ async function importRun(deps: ImporterDeps, lobstr: LobstrClient, event: Consum
     await hc.heartbeat();
     if (results.length === 0) break;
   }
-  log.info({ ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages }, 'Lobstr run imported');
+  return run;
 }

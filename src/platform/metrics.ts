@@ -59,6 +59,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     adsIngested: new Counter({ name: 'ingest_ads_total', help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
     messagesDelivered: new Counter({ name: 'sender_messages_total', help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
     lobstrPages: new Counter({ name: 'importer_pages_total', help: 'Lobstr result pages imported', registers: r }),
+    lobstrRuns: new Counter({ name: 'importer_runs_total', help: 'Lobstr runs by how an import ended: done, failed (refused by Lobstr, or unavailable too long), retrying (a later attempt is due)', labelNames: ['outcome'], registers: r }),
     hopSeconds: new Histogram({
       name: 'hop_seconds',
       help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",

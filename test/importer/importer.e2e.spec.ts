@@ -13,8 +13,9 @@ let service: Service;
 let http: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, tooManyRequestsOn: [{ run: 'run-250', page: 2 }], failingPages: [{ run: 'run-flaky', page: 1, times: 2 }], maxRequestsPerSecond: 2 });
-  service = await t.startService({ ROLES: 'api,relay' });
+  lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, tooManyRequestsOn: [{ run: 'run-250', page: 2 }], failingPages: [{ run: 'run-flaky', page: 1, times: 2 }, { run: 'run-down', page: 1, times: 3 }], maxRequestsPerSecond: 2 });
+  // One partition for lobstr.runs: a run that held its partition would visibly hold up the next one.
+  service = await t.startService({ ROLES: 'api,relay', TOPIC_PARTITIONS: '1' });
   http = apiClient(service.url);
 });
 afterAll(async () => {
@@ -23,8 +24,9 @@ afterAll(async () => {
 
 const webhook = (runId: string, event = 'run.done') =>
   http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: runId, object: 'run', event, squid: { id: 'squid-1', name: 'voitures' }, timestamp: '2026/11/28 05:00:00' });
-const run = (runId: string) => t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string; next_page: number; total_pages: number; ads_received: number; results_skipped: number }>();
-const importerEnv = () => t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info' });
+const run = (runId: string) =>
+  t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string; next_page: number; total_pages: number; ads_received: number; results_skipped: number; last_error: string | null; attempts: number; next_attempt_at: Date | null }>();
+const importerEnv = () => t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info', TOPIC_PARTITIONS: '1' });
 
 describe('the Lobstr importer', () => {
   it('imports a run of 250 results over 3 pages once, through a 429 and a restart after page 1', async () => {
@@ -77,5 +79,37 @@ describe('the Lobstr importer', () => {
     expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 2 });
     expect(lobstr.requests.filter((r) => r.run === 'run-flaky').map((r) => r.status)).toEqual([500, 500, 200]);
     expect(importer.output()).toContain('"resultId":"77"');
+  });
+
+  it('marks a run Lobstr does not know failed with the reason, and imports the next run at once', async () => {
+    lobstr.addRun('run-next', lobstrResults(30, 9));
+    await webhook('run-unknown');
+    await webhook('run-next');
+    const importer = startChildService(importerEnv());
+    try {
+      await waitFor(async () => (await run('run-next'))?.status === 'done', { timeoutMs: 20_000, message: 'the next run imported' });
+      expect(await run('run-unknown')).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/HTTP 404/) as unknown });
+      expect(lobstr.requests.filter((r) => r.run === 'run-unknown').map((r) => r.status)).toEqual([404]);
+      expect(importer.output()).toContain('Lobstr run failed: Lobstr refused it; moving on');
+    } finally {
+      await importer.kill('SIGTERM');
+    }
+  });
+
+  it('retries a run Lobstr cannot serve now by due time, without holding up the next run', async () => {
+    lobstr.addRun('run-down', lobstrResults(10, 10));
+    lobstr.addRun('run-after', lobstrResults(10, 11));
+    await webhook('run-down');
+    await webhook('run-after');
+    const importer = startChildService(importerEnv());
+    try {
+      await waitFor(async () => (await run('run-after'))?.status === 'done', { timeoutMs: 20_000, message: 'the run behind imported' });
+      expect((await run('run-down'))?.status).toBe('retrying');
+      await waitFor(async () => (await run('run-down'))?.status === 'done', { timeoutMs: 30_000, message: 'the run retried and imported' });
+      expect(await run('run-down')).toMatchObject({ attempts: 1, ads_received: 10 });
+      expect(lobstr.requests.filter((r) => r.run === 'run-down').map((r) => r.status)).toEqual([500, 500, 500, 200]);
+    } finally {
+      await importer.kill('SIGTERM');
+    }
   });
 });

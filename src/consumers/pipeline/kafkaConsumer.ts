@@ -92,6 +92,9 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
         }
       }
       if (events.length > 0) {
+        // kafkajs heartbeats only when asked: keep the membership alive while a long transaction runs,
+        // so that a short session timeout (quick recovery after a crash) does not evict a busy member.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), o.heartbeatIntervalMs);
         try {
           const applied = await o.apply(events, ctx);
           if (o.hops?.committed && applied.length > 0) {
@@ -102,6 +105,8 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
         } catch (error) {
           if (error instanceof Interrupted) return; // nothing resolved: redelivered after the restart
           throw error;
+        } finally {
+          clearInterval(beat);
         }
       }
       resolveOffset(chunk[chunk.length - 1]!.offset);

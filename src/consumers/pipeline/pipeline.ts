@@ -74,6 +74,8 @@ export interface PipelineDeps {
   inboxRetentionDays?: number;
   /** The process cannot go on (the consumer crashed for good): exit, so a supervisor restarts it. */
   onFatal(error: Error): void;
+  /** Resolves true when the database and the broker answer: asked before an event is called poison. */
+  probe?: () => Promise<boolean>;
 }
 
 /** Partitions a coalescing consumer handles at once: all it is likely to be assigned. */
@@ -105,6 +107,10 @@ export async function startConsumer<K extends EventType, R = void>(deps: Pipelin
       },
     }),
     deadLetter,
+    {
+      probe: deps.probe,
+      onHold: ({ reason, error, retryInMs }) => log.warn({ err: error, retryInMs }, reason),
+    },
   );
   const apply = spec.coalesce ? coalesce(guarded) : guarded;
 

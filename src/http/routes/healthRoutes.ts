@@ -1,4 +1,5 @@
-// GET /healthz (alive), /readyz (database, migrations, broker), /metrics (Prometheus): on every process.
+// GET /healthz (alive), /readyz (database, migrations, broker, and each role), /metrics (Prometheus): on
+// every process, served from the moment it starts.
 import type { Admin } from 'kafkajs';
 import type { Db } from '../../db/knex.js';
 import { migrationsApplied } from '../../db/migrate.js';
@@ -6,10 +7,14 @@ import type { Metrics } from '../../platform/metrics.js';
 import { pingDatabase } from '../../sql/pingDatabase.js';
 import type { HttpApp } from '../app.js';
 
+export type RoleState = 'starting' | 'running' | 'failed';
+
 export interface HealthRoutesDeps {
   db: Db;
   admin: Pick<Admin, 'describeCluster'>;
   metrics: Pick<Metrics, 'registry'>;
+  /** The roles of this process and how far each got (a live view, filled while they start). */
+  roles: ReadonlyMap<string, RoleState>;
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -31,8 +36,13 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       check(() => migrationsApplied(deps.db)),
       check(async () => (await deps.admin.describeCluster()).brokers.length > 0),
     ]);
-    const ready = database === 'ok' && migrations === 'ok' && broker === 'ok';
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations, broker } });
+    const roles = Object.fromEntries(deps.roles);
+    // A process with the api role is ready as soon as the API can take writes (the database and its
+    // migrations): ingestion is accepted while consumers are still joining, the outbox keeps what
+    // arrives. A process without it is ready when every role runs and the broker answers too.
+    const ready =
+      database === 'ok' && migrations === 'ok' && (deps.roles.get('api') === 'running' || (broker === 'ok' && [...deps.roles.values()].every((r) => r === 'running')));
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations, broker }, roles });
   });
 
   app.get('/metrics', async (_request, reply) => {
