@@ -7,6 +7,7 @@ import * as m004 from './20261128_004_importer_scheduler.js';
 import * as m005 from './20261129_005_message_chain.js';
 import * as m006 from './20261201_006_hot_path_foreign_keys.js';
 import * as m007 from './20261201_007_lobstr_run_retries.js';
+import * as m008 from './20261201_008_api_keys.js';
 
 interface Migration {
   name: string;
@@ -22,6 +23,7 @@ export const migrations: Migration[] = [
   { name: '20261129_005_message_chain', ...m005 },
   { name: '20261201_006_hot_path_foreign_keys', ...m006 },
   { name: '20261201_007_lobstr_run_retries', ...m007 },
+  { name: '20261201_008_api_keys', ...m008 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

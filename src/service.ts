@@ -81,7 +81,7 @@ export async function startService(options: StartOptions): Promise<Service> {
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
     registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
-    registerAccountRoutes({ db, apiToken: tokens.api })(app);
+    registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);

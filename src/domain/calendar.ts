@@ -27,7 +27,17 @@ export function dueTickDay(at: Date, tickAt: { hour: number; minute: number }, t
 
 export const tickIdOf = (day: string) => `daily:${day}`;
 
-export const isCalendarDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+/** A real calendar day YYYY-MM-DD (no 2026-02-30), within the years this service can have ticks for. */
+export const isCalendarDay = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+  Number(s.slice(0, 4)) >= FIRST_YEAR &&
+  Number(s.slice(0, 4)) <= LAST_YEAR &&
+  !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+  new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/** The years dates are accepted in (ticks, ads' publication and scraping times). */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2100;
 
 /**
  * A wall-clock time in a time zone ("2026-11-28 10:21:33" in Europe/Paris) as an instant. Strings

@@ -1,7 +1,12 @@
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from '../platform/logger.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, ValidationError } from '../domain/errors.js';
 import { STATUS_OF, UnauthorizedError } from './errors.js';
+import { findIllFormedText } from './wellFormedText.js';
+
+/** How deep an ajv error's field is: its instance path, plus the missing or extra property it names. */
+const depthOf = (e: { instancePath: string; params: unknown }) =>
+  e.instancePath.split('/').length + ((e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty !== undefined || (e.params as { additionalProperty?: string }).additionalProperty !== undefined ? 1 : 0);
 
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
 export type HttpApp = ReturnType<typeof createHttpApp>;
@@ -22,12 +27,20 @@ export function createHttpApp(log: Logger) {
     done();
   });
 
+  // Text PostgreSQL cannot store is a bad request, not a 500 at the database.
+  app.addHook('preValidation', async (request) => {
+    const field =
+      findIllFormedText(request.params, 'params') ?? findIllFormedText(request.query, 'querystring') ?? findIllFormedText(request.body, 'body');
+    if (field) throw new ValidationError(field, 'must not contain NUL characters or unpaired UTF-16 surrogates');
+  });
+
   app.setErrorHandler((error: FastifyError | DomainError | UnauthorizedError, request, reply) => {
     if (error instanceof UnauthorizedError) return reply.status(401).send({ error: 'unauthorized' });
     if (error instanceof DomainError) return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
     if (error.validation) {
-      // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price".
-      const first = error.validation[0];
+      // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price": the
+      // deepest one, so that a value failing every branch of an anyOf names its own field, not its parent.
+      const first = [...error.validation].filter((v) => v.keyword !== 'anyOf' && v.keyword !== 'oneOf').sort((a, b) => depthOf(b) - depthOf(a))[0] ?? error.validation[0];
       const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
       const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
       const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;

@@ -35,4 +35,16 @@ describe('protected endpoints', () => {
     expect(await http.call('POST', '/v1/lobstr/webhook/not-the-secret', { nonsense: true })).toEqual({ status: 401, body: { error: 'unauthorized' } });
     expect((await http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: 'r1', event: 'run.started' })).status).toBe(200);
   });
+
+  it('accepts a token only as RFC 6750 writes it: Bearer, one space, the token, nothing after', async () => {
+    const raw = async (authorization: string) =>
+      (await fetch(`${http.base()}/v1/accounts/${id}/hunts`, { headers: { authorization } })).status;
+    expect(await raw(`Bearer ${TOKENS.API_TOKEN}`)).toBe(200);
+    expect(await raw(`bearer ${TOKENS.API_TOKEN}`)).toBe(200); // the scheme is case-insensitive (RFC 7235)
+    // Whitespace around a header value is not part of it (RFC 9110, section 5.5): Node's parser drops it
+    // before any application sees the header, so " Bearer <token> " is the header "Bearer <token>".
+    for (const wrong of [`Bearer  ${TOKENS.API_TOKEN}`, `Bearer\t${TOKENS.API_TOKEN}`, `Bearer ${TOKENS.API_TOKEN} extra`, `Basic ${TOKENS.API_TOKEN}`, TOKENS.API_TOKEN, 'Bearer']) {
+      expect(await raw(wrong), JSON.stringify(wrong)).toBe(401);
+    }
+  });
 });

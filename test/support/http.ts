@@ -22,6 +22,7 @@ export function apiClient(baseUrl: string | (() => string)) {
     delete: <T = unknown>(path: string) => call<T>('DELETE', path, undefined, token),
   });
   return {
+    base: () => (typeof baseUrl === 'string' ? baseUrl : baseUrl()),
     call,
     ingest: api(TOKENS.INGEST_TOKEN),
     api: api(TOKENS.API_TOKEN),

@@ -8,7 +8,7 @@ import { createHuntSchema, patchHuntSchema, withDefaults, type CreateHuntBody, t
 import { listAccountHunts } from '../../sql/listAccountHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import type { HttpApp } from '../app.js';
-import { requireBearer } from '../auth.js';
+import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 
 export interface HuntRoutesDeps extends HuntChangeDeps {
   db: Db;
@@ -23,9 +23,10 @@ export function huntJson(h: Hunt) {
 }
 
 export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
-  const auth = requireBearer(deps.apiToken);
+  const auth = requireAccountAccess(deps);
 
   app.post<{ Body: CreateHuntBody }>('/v1/hunts', { onRequest: auth, schema: { body: createHuntSchema } }, async (request, reply) => {
+    assertAccountVisible(request, request.body.accountId, `account ${request.body.accountId}`);
     const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body));
     request.log.info({ huntId: hunt.id, accountId: hunt.accountId }, 'hunt created');
     return reply.status(201).header('location', `/v1/hunts/${hunt.id}`).send(huntJson(hunt));
@@ -34,20 +35,22 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
   app.get<{ Params: { id: string } }>('/v1/hunts/:id', { onRequest: auth, schema: { params: idParams } }, async (request) => {
     const hunt = await loadHunt(deps.db, request.params.id);
     if (!hunt || hunt.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
+    assertAccountVisible(request, hunt.accountId, `hunt ${request.params.id}`);
     const { deleted: _deleted, ...live } = hunt;
     return huntJson(live);
   });
 
   app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { params: idParams, body: patchHuntSchema } }, async (request) =>
-    huntJson(await changeHunt(deps, request.params.id, request.body)),
+    huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
   );
 
   app.delete<{ Params: { id: string } }>('/v1/hunts/:id', { onRequest: auth, schema: { params: idParams } }, async (request, reply) => {
-    await deleteHunt(deps, request.params.id);
+    await deleteHunt(deps, request.params.id, { accountId: scopeOf(request) });
     return reply.status(204).send();
   });
 
-  app.get<{ Params: { accountId: string } }>('/v1/accounts/:accountId/hunts', { onRequest: auth, schema: { params: accountParams } }, async (request) => ({
-    hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson),
-  }));
+  app.get<{ Params: { accountId: string } }>('/v1/accounts/:accountId/hunts', { onRequest: auth, schema: { params: accountParams } }, async (request) => {
+    assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
+    return { hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson) };
+  });
 };

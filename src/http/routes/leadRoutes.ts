@@ -5,7 +5,7 @@ import { ValidationError } from '../../domain/errors.js';
 import { LEAD_STAGES } from '../../domain/types.js';
 import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
 import type { HttpApp } from '../app.js';
-import { requireBearer } from '../auth.js';
+import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 
 export interface LeadRoutesDeps {
   db: Db;
@@ -32,7 +32,7 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
   app.get<{ Params: { accountId: string }; Querystring: Query }>(
     '/v1/accounts/:accountId/leads',
     {
-      onRequest: requireBearer(deps.apiToken),
+      onRequest: requireAccountAccess(deps),
       schema: {
         params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', format: 'uuid' } } },
         querystring: {
@@ -48,6 +48,7 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       },
     },
     async (request) => {
+      assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
       const { stage, cursor } = request.query;
       const limit = Number(request.query.limit ?? 100);
       const after = cursor ? parseCursor(cursor) : undefined;

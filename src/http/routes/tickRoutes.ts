@@ -1,6 +1,6 @@
 // POST /v1/ticks: the daily catch-up now (idempotent per day).
 import type { Db } from '../../db/knex.js';
-import { isCalendarDay, localTime } from '../../domain/calendar.js';
+import { FIRST_YEAR, isCalendarDay, LAST_YEAR, localTime } from '../../domain/calendar.js';
 import { ValidationError } from '../../domain/errors.js';
 import { recordTick } from '../../producers/ticks/recordTick.js';
 import type { Outbox } from '../../outbox/enqueue.js';
@@ -26,7 +26,7 @@ export const registerTickRoutes = (deps: TickRoutesDeps) => (app: HttpApp) => {
     async (request, reply) => {
       const now = deps.clock.now();
       const day = request.body?.date ?? localTime(now, deps.timeZone).day;
-      if (!isCalendarDay(day)) throw new ValidationError('body/date', 'must be a calendar day YYYY-MM-DD');
+      if (!isCalendarDay(day)) throw new ValidationError('body/date', `must be a calendar day YYYY-MM-DD between ${FIRST_YEAR}-01-01 and ${LAST_YEAR}-12-31`);
       const result = await recordTick(deps.db, deps.outbox, { day, timeZone: deps.timeZone, requestedBy: 'api', now });
       request.log.info({ ...result }, result.duplicate ? 'tick already recorded for this day' : 'tick recorded');
       return reply.status(202).send(result);

@@ -1,5 +1,6 @@
 // One ad as POST /v1/ads takes it (the normalised shape of DESIGN.md section 1), and its JSON schema,
 // which fastify's validator applies to every request (the Lobstr importer's mapped ads go through it too).
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/calendar.js';
 import { ValidationError } from '../../domain/errors.js';
 import { AD_TYPES, OWNER_TYPES } from '../../domain/types.js';
 
@@ -96,6 +97,14 @@ export function checkAdInputs(ads: AdInput[]) {
     const field = (name: string) => `body/ads/${index}/${name}`;
     if ((ad.lat === null || ad.lat === undefined) !== (ad.lng === null || ad.lng === undefined)) {
       throw new ValidationError(field(ad.lat === null || ad.lat === undefined ? 'lat' : 'lng'), 'must be given together with lat/lng');
+    }
+    for (const name of ['firstPublishedAt', 'lastPublishedAt', 'scrapedAt'] as const) {
+      const value = ad[name];
+      if (!value) continue;
+      const at = new Date(value);
+      if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < FIRST_YEAR || at.getUTCFullYear() > LAST_YEAR) {
+        throw new ValidationError(field(name), `must be a date-time between ${FIRST_YEAR} and ${LAST_YEAR}`);
+      }
     }
     if (ad.firstPublishedAt && ad.lastPublishedAt && Date.parse(ad.firstPublishedAt) > Date.parse(ad.lastPublishedAt)) {
       throw new ValidationError(field('lastPublishedAt'), 'must not be before firstPublishedAt');

@@ -41,11 +41,12 @@ export async function createHunt(deps: HuntChangeDeps, accountId: string, settin
   });
 }
 
-export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFields): Promise<Hunt> {
+/** `scope.accountId`: the caller may only change that account's hunts (another's answers 404, as a missing one). */
+export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFields, scope: { accountId?: string } = {}): Promise<Hunt> {
   return deps.db.transaction(async (trx) => {
     // The row lock serialises writers of one hunt, so versions and events follow commit order.
     const stored = await loadHunt(trx, id, { forUpdate: true });
-    if (!stored || stored.deleted) throw new NotFoundError(`hunt ${id}`);
+    if (!stored || stored.deleted || !visible(stored, scope)) throw new NotFoundError(`hunt ${id}`);
     const { deleted: _deleted, ...current } = stored;
     const merged: HuntSettings = { ...settingsOf(current), ...patch };
     checkHunt(merged);
@@ -55,15 +56,17 @@ export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFi
   });
 }
 
-export async function deleteHunt(deps: HuntChangeDeps, id: string): Promise<void> {
+export async function deleteHunt(deps: HuntChangeDeps, id: string, scope: { accountId?: string } = {}): Promise<void> {
   await deps.db.transaction(async (trx) => {
     const current = await loadHunt(trx, id, { forUpdate: true });
-    if (!current || current.deleted) throw new NotFoundError(`hunt ${id}`);
+    if (!current || current.deleted || !visible(current, scope)) throw new NotFoundError(`hunt ${id}`);
     const version = current.version + 1;
     await softDeleteHunt(trx, id, version, deps.clock.now());
     await announce(deps, trx, { ...current, version }, 'DELETED');
   });
 }
+
+const visible = (hunt: Pick<Hunt, 'accountId'>, scope: { accountId?: string }) => scope.accountId === undefined || scope.accountId === hunt.accountId;
 
 function settingsOf(h: Hunt): HuntSettings {
   const { id: _id, accountId: _a, version: _v, createdAt: _c, updatedAt: _u, lastScanAt: _l, ...settings } = h;
