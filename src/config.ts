@@ -81,7 +81,7 @@ const schema = z.object({
   DATABASE_POOL_MAX: int(10, 1, 200),
   KAFKA_BROKERS: brokers,
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('hunt-matcher'),
-  KAFKA_SESSION_TIMEOUT_MS: int(10_000, 1000),
+  KAFKA_SESSION_TIMEOUT_MS: int(8_000, 1000),
   KAFKA_HEARTBEAT_INTERVAL_MS: int(1000, 100),
   TOPIC_PREFIX: z
     .string()

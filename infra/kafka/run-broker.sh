@@ -4,6 +4,9 @@
 # The owner (the test run or `npm run dev`) may end cleanly, be interrupted with Ctrl-C, or be
 # killed with SIGKILL; in every case the broker JVM is stopped and its data directory removed,
 # so no orphan JVM and no stale data survive it. Node.js has no PR_SET_PDEATHSIG, hence this.
+# With KEEP_DATA_ON_BROKER_EXIT=1 (the fault tests, which crash the broker and start it again on the
+# same data), a broker that dies keeps its data; the owner's end, or SIGTERM, still removes it.
+# The broker's pid is written to <data-dir>/broker.pid.
 set -u
 owner=$1
 datadir=$2
@@ -11,6 +14,7 @@ shift 2
 
 "$@" >>"$datadir/broker.log" 2>&1 &
 broker=$!
+echo "$broker" >"$datadir/broker.pid"
 
 cleanup() {
   trap - TERM INT HUP EXIT
@@ -19,9 +23,12 @@ cleanup() {
     kill -KILL "$broker" 2>/dev/null
     wait "$broker" 2>/dev/null
   fi
+  if [ "${KEEP_DATA_ON_BROKER_EXIT:-0}" = 1 ] && kill -0 "$owner" 2>/dev/null && [ -z "${stopping:-}" ]; then
+    return
+  fi
   rm -rf "$datadir"
 }
-trap 'cleanup; exit 0' TERM INT HUP
+trap 'stopping=1; cleanup; exit 0' TERM INT HUP
 trap cleanup EXIT
 
 while kill -0 "$owner" 2>/dev/null && kill -0 "$broker" 2>/dev/null; do

@@ -18,11 +18,17 @@ export interface LocalKafka {
   brokers: string[];
   version: string;
   stop(): Promise<void>;
+  /** With `restartable`: kills the broker JVM with SIGKILL, keeping its data (fault tests). */
+  crash(): Promise<void>;
+  /** With `restartable`: starts the broker again on the same data and port, and waits until it answers. */
+  restart(): Promise<void>;
 }
 
 export interface LocalKafkaOptions {
   progress: (message: string) => void;
   heapMb?: number;
+  /** Keep the data when the broker dies, so that crash() and restart() can be used. */
+  restartable?: boolean;
 }
 
 export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
@@ -50,37 +56,52 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
   }
 
-  const watchdog = spawn(
-    join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
-    [String(process.pid), dataDir, ...java, log4j, '-cp', classpath, 'kafka.Kafka', join(dataDir, 'server.properties')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let watchdogErr = '';
-  watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
-  // If this process exits without calling stop(), the watchdog notices within half a second;
-  // this handler makes the common case (normal exit) immediate.
-  const onExit = () => watchdog.kill('SIGTERM');
-  process.once('exit', onExit);
-
   const brokers = [`127.0.0.1:${port}`];
-  try {
-    await waitForKafka(brokers, { timeoutMs: 90_000, alive: () => watchdog.exitCode === null });
-  } catch (error) {
-    watchdog.kill('SIGTERM');
-    await exited;
-    const log = await readFile(`${dataDir}.log`, 'utf8').catch(() => readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''));
-    throw new Error(`Kafka ${version} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${log.slice(-4000)}`);
-  }
+  const launch = async () => {
+    const watchdog = spawn(
+      join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
+      [String(process.pid), dataDir, ...java, log4j, '-cp', classpath, 'kafka.Kafka', join(dataDir, 'server.properties')],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: options.restartable ? '1' : '0' } },
+    );
+    let watchdogErr = '';
+    watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
+    const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+    const onExit = () => watchdog.kill('SIGTERM');
+    process.once('exit', onExit);
+    try {
+      await waitForKafka(brokers, { timeoutMs: 90_000, alive: () => watchdog.exitCode === null });
+    } catch (error) {
+      watchdog.kill('SIGTERM');
+      await exited;
+      const log = await readFile(`${dataDir}.log`, 'utf8').catch(() => readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''));
+      throw new Error(`Kafka ${version} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${log.slice(-4000)}`);
+    }
+    return { watchdog, exited, onExit };
+  };
+  let current = await launch();
   progress(`Kafka ${version} broker ready on ${brokers[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
 
   return {
     brokers,
     version,
     async stop() {
-      process.removeListener('exit', onExit);
-      if (watchdog.exitCode === null) watchdog.kill('SIGTERM');
-      await exited;
+      process.removeListener('exit', current.onExit);
+      if (current.watchdog.exitCode === null) current.watchdog.kill('SIGTERM');
+      await current.exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    async crash() {
+      if (!options.restartable) throw new Error('crash() needs a broker started with restartable: true');
+      const pid = Number((await readFile(join(dataDir, 'broker.pid'), 'utf8')).trim());
+      process.kill(pid, 'SIGKILL');
+      process.removeListener('exit', current.onExit);
+      await current.exited;
+    },
+    async restart() {
+      if (!options.restartable) throw new Error('restart() needs a broker started with restartable: true');
+      const t = Date.now();
+      current = await launch();
+      progress(`Kafka ${version} broker restarted on ${brokers[0]} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
     },
   };
 }

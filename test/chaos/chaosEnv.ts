@@ -1,0 +1,71 @@
+// The fault tests' own stack, one per test file: a Kafka broker it may crash and restart (on the same
+// data and port), a database cloned from a migrated template on the local PostgreSQL, and the service as
+// child processes (`npm start`'s code), with a real local gateway. Nothing here is shared with the main
+// suite, so killing things harms no other test.
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
+import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
+import { createDb, type Db } from '../../src/db/knex.js';
+import { createMigratedDatabase } from '../../src/db/migrate.js';
+import { createTopics, type Topics } from '../../src/events/topics.js';
+import { startLocalKafka, type LocalKafka } from '../../src/stack/localKafka.js';
+import { findLocalPostgres } from '../../src/stack/localPostgres.js';
+import { startChildService, type ChildService } from '../../testkit/childService.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { ensureTopicsOf, serviceEnv, TOKENS } from '../../testkit/serviceEnv.js';
+
+/** CHAOS_SIZE=full (npm run chaos) or short (the default; CI). */
+export const FULL = process.env.CHAOS_SIZE === 'full';
+
+export interface ChaosEnv {
+  kafka: LocalKafka;
+  client: Kafka;
+  db: Db;
+  databaseUrl: string;
+  topics: Topics;
+  gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+  /** The service as a child process with every role (or `roles`), as `npm start` runs it. */
+  start(overrides?: Record<string, string>): ChildService;
+  /** Every child started, for the cleanup. */
+  children: ChildService[];
+}
+
+export function useChaosEnv(): ChaosEnv {
+  const env = { children: [] as ChildService[] } as unknown as ChaosEnv;
+  let postgresUrl = '';
+  let names: string[] = [];
+  beforeAll(async () => {
+    const progress = (m: string) => process.stderr.write(`[chaos] ${m}\n`);
+    env.kafka = await startLocalKafka({ progress, restartable: true });
+    postgresUrl = (await findLocalPostgres())!;
+    const id = `hm_c${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    names = [`${id}_template`, id];
+    await createMigratedDatabase(postgresUrl, names[0]!);
+    await createDatabase(postgresUrl, id, { template: names[0] });
+    env.databaseUrl = databaseUrl(postgresUrl, id);
+    env.db = createDb(env.databaseUrl, { poolMax: 4, applicationName: 'chaos-test' });
+    env.client = new Kafka({ brokers: env.kafka.brokers, clientId: 'chaos-test', logLevel: logLevel.NOTHING });
+    env.topics = await ensureTopicsOf(env.client, createTopics(`${id}.`), 6);
+    env.gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 202 }));
+    env.start = (overrides = {}) => {
+      const child = startChildService(
+        serviceEnv(
+          { databaseUrl: env.databaseUrl, kafkaBrokers: env.kafka.brokers, topicPrefix: env.topics.prefix, partitions: 6, logLevel: 'info' },
+          { MESSAGE_GATEWAY_URL: env.gateway.url, SEND_RATE_PER_MINUTE: '100000', ...overrides },
+        ),
+        { keepOutput: 400_000 },
+      );
+      env.children.push(child);
+      return child;
+    };
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of env.children) await c.kill('SIGKILL').catch(() => undefined);
+    await env.gateway?.close();
+    await env.db?.destroy();
+    for (const name of names.reverse()) await dropDatabase(postgresUrl, name).catch(() => undefined);
+    await env.kafka?.stop();
+  }, 120_000);
+  return env;
+}

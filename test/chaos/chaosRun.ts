@@ -1,0 +1,257 @@
+// The load of a fault test and the invariants it checks, independently of the code under test:
+//   - every account hunts the brand of the run with one active hunt (all of France, no other criterion,
+//     SMS outreach), so every accepted ad must give exactly one lead per account: expected leads are
+//     counted by the test, not by the matcher;
+//   - at most one contacted ad per (account, ad); every message delivered to the gateway once (its
+//     Idempotency-Key); every LeadCreated and SendMessage event id on its topic once after dedupe; the
+//     outbox empty; nothing in any dead-letter topic.
+// The load posts ads through the HTTP API at a steady rate and, like a real client, retries a request
+// that failed (a process down, a 503) until it is accepted: ingestion is idempotent by externalId.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { readHeaders } from '../../src/events/envelope.js';
+import { TOKENS } from '../../testkit/serviceEnv.js';
+import { adInput } from '../support/fixtures.js';
+import { waitFor } from '../support/waitFor.js';
+import type { ChaosEnv } from './chaosEnv.js';
+
+export interface Figures {
+  scenario: string;
+  ads: number;
+  accounts: number;
+  leadsExpected: number;
+  leadsFound: number;
+  lost: number;
+  duplicatedLeads: number;
+  contactsPerAdOverOne: number;
+  messages: number;
+  delivered: number;
+  duplicateDeliveries: number;
+  repeatedGatewayCalls: number;
+  leadEventsDistinct: number;
+  leadEventsDuplicates: number;
+  sendEventsDistinct: number;
+  deadLetters: number;
+  refusedRequests: number;
+  /** Extra figures of the scenario (recovery times...). */
+  notes: Record<string, number | string>;
+}
+
+export class ChaosRun {
+  readonly brand = `Chaos${randomUUID().slice(0, 6)}`;
+  readonly accounts: string[];
+  readonly accepted = new Set<string>();
+  /** When each request was accepted (epoch ms). */
+  readonly acceptedAt: number[] = [];
+  refused = 0;
+  private phone = 0;
+
+  constructor(
+    private readonly env: ChaosEnv,
+    options: { accounts: number },
+  ) {
+    this.accounts = Array.from({ length: options.accounts }, () => randomUUID());
+  }
+
+  /** Accounts and their hunts, straight into the database (before the services start). */
+  async seed(options: { dailyPacingLimit?: number } = {}) {
+    await this.env.db('accounts').insert(this.accounts.map((id) => ({ id, name: 'chaos' })));
+    const now = Date.now() - 60_000;
+    await this.env.db('hunts').insert(
+      this.accounts.map((accountId, i) => ({
+        id: randomUUID(),
+        account_id: accountId,
+        name: 'chaos',
+        ad_type: 'voitures',
+        brands: [this.brand],
+        location_label: 'Lyon',
+        zipcode: '69003',
+        lat: 45.76,
+        lng: 4.84,
+        radius_km: 2000,
+        outreach_channel: 'sms',
+        outreach_template: 'Bonjour {{vendeur_nom}}, votre {{marque}} nous intéresse.',
+        daily_pacing_limit: options.dailyPacingLimit ?? null,
+        last_scan_at: new Date(now),
+        created_at: new Date(now + i),
+        updated_at: new Date(now),
+      })),
+    );
+  }
+
+  /**
+   * Posts `rate` ads a second for `seconds` (a request every 200 ms), each request retried until it is
+   * accepted, against whichever of `urls()` answers. `during(elapsedMs)` runs faults on the way.
+   */
+  async load(options: { rate: number; seconds: number; urls: () => string[]; during?: Array<{ atMs: number; run: () => Promise<void> }> }) {
+    const perRequest = Math.max(1, Math.round(options.rate / 5));
+    const requests = Math.round((options.seconds * 1000) / 200);
+    const started = Date.now();
+    const faults = [...(options.during ?? [])].sort((a, b) => a.atMs - b.atMs);
+    const inFlight: Array<Promise<void>> = [];
+    const faultRuns: Array<Promise<void>> = [];
+    for (let k = 0; k < requests; k++) {
+      while (faults.length && Date.now() - started >= faults[0]!.atMs) faultRuns.push(faults.shift()!.run());
+      const wait = started + k * 200 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const ads = Array.from({ length: perRequest }, () => adInput({ brand: this.brand, phone: `+3367${String(++this.phone).padStart(7, '0')}` }));
+      inFlight.push(this.postUntilAccepted(ads, options.urls));
+    }
+    for (const f of faults) faultRuns.push(f.run());
+    await Promise.all(inFlight);
+    await Promise.all(faultRuns);
+  }
+
+  private async postUntilAccepted(ads: ReturnType<typeof adInput>[], urls: () => string[]) {
+    for (let attempt = 0; ; attempt++) {
+      const candidates = urls();
+      const url = candidates[attempt % Math.max(1, candidates.length)];
+      try {
+        if (!url) throw new Error('no service');
+        const res = await fetch(`${url}/v1/ads`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ads }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.text();
+        if (res.status === 202) {
+          for (const ad of ads) this.accepted.add(ad.externalId);
+          this.acceptedAt.push(Date.now());
+          return;
+        }
+      } catch {
+        // a process down, a connection reset: try again
+      }
+      this.refused++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Waits until every accepted ad gave its leads and every message reached the gateway, then checks and returns the figures. */
+  async settle(scenario: string, options: { timeoutMs?: number; expectAllContacted?: boolean } = {}): Promise<Figures> {
+    const env = this.env;
+    const expected = this.accepted.size * this.accounts.length;
+    const count = async (sql: string, bindings: unknown[] = []) => Number((await env.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
+    const leadsFound = () => count(`SELECT count(*) AS n FROM leads l JOIN ads a ON a.id = l.ad_id WHERE a.brand = ?`, [this.brand]);
+    await waitFor(async () => (await leadsFound()) >= expected, { timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 500, message: `${scenario}: ${expected} leads` }).catch(() => undefined);
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM outbox')) === 0, { timeoutMs: 60_000, intervalMs: 500, message: `${scenario}: outbox drained` }).catch(() => undefined);
+    const messageIds = async () => (await env.db('messages as m').join('ads as a', 'a.id', 'm.ad_id').where('a.brand', this.brand).pluck('m.id')) as string[];
+    if (options.expectAllContacted !== false) {
+      await waitFor(
+        async () => {
+          const ids = await messageIds();
+          const delivered = new Set(env.gateway.requests.map((r) => r.body.messageId));
+          return ids.length > 0 && ids.every((id) => delivered.has(id));
+        },
+        { timeoutMs: 120_000, intervalMs: 500, message: `${scenario}: every message delivered` },
+      ).catch(() => undefined);
+    }
+
+    const ids = await messageIds();
+    const mine = new Set(ids);
+    const calls = new Map<string, number>();
+    for (const r of env.gateway.requests) if (mine.has(r.body.messageId)) calls.set(r.body.messageId, (calls.get(r.body.messageId) ?? 0) + 1);
+    const keys = new Map<string, Set<string>>();
+    for (const r of env.gateway.requests) if (mine.has(r.body.messageId)) keys.set(r.body.messageId, (keys.get(r.body.messageId) ?? new Set()).add(r.idempotencyKey));
+    const leadEvents = await this.eventIds('leads.created');
+    const sendEvents = await this.eventIds('messages.send');
+    const figures: Figures = {
+      scenario,
+      ads: this.accepted.size,
+      accounts: this.accounts.length,
+      leadsExpected: expected,
+      leadsFound: await leadsFound(),
+      lost: 0,
+      duplicatedLeads: await count(
+        `SELECT count(*) - count(DISTINCT (l.account_id, l.ad_id)) AS n FROM leads l JOIN ads a ON a.id = l.ad_id WHERE a.brand = ?`,
+        [this.brand],
+      ),
+      contactsPerAdOverOne: await count(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM contacted_ads c JOIN ads a ON a.id = c.ad_id WHERE a.brand = ? GROUP BY c.account_id, c.ad_id HAVING count(*) > 1) x`,
+        [this.brand],
+      ),
+      messages: ids.length,
+      delivered: calls.size,
+      // A second delivery would need a second Idempotency-Key for the same message.
+      duplicateDeliveries: [...keys.values()].filter((k) => k.size > 1).length,
+      repeatedGatewayCalls: [...calls.values()].reduce((n, c) => n + c - 1, 0),
+      leadEventsDistinct: leadEvents.distinct,
+      leadEventsDuplicates: leadEvents.total - leadEvents.distinct,
+      sendEventsDistinct: sendEvents.distinct,
+      deadLetters: await this.deadLetters(),
+      refusedRequests: this.refused,
+      notes: {},
+    };
+    figures.lost = Math.max(0, figures.leadsExpected - figures.leadsFound);
+    return figures;
+  }
+
+  /** The invariants every fault test holds. */
+  static expectIntact(f: Figures, options: { allContacted?: boolean } = {}) {
+    expect(f.ads, 'ads accepted').toBeGreaterThan(0);
+    expect(f.leadsFound, 'leads: none lost').toBe(f.leadsExpected);
+    expect(f.duplicatedLeads, 'leads: none twice').toBe(0);
+    expect(f.contactsPerAdOverOne, 'at most one contact per (account, ad)').toBe(0);
+    expect(f.leadEventsDistinct, 'every LeadCreated on its topic').toBe(f.leadsFound);
+    if (options.allContacted !== false) {
+      expect(f.messages, 'a message per lead').toBe(f.leadsFound);
+      expect(f.delivered, 'every message delivered').toBe(f.messages);
+      expect(f.sendEventsDistinct, 'every SendMessage on its topic').toBe(f.messages);
+    }
+    expect(f.duplicateDeliveries, 'no message delivered twice').toBe(0);
+    expect(f.deadLetters, 'nothing dead-lettered').toBe(0);
+  }
+
+  private async eventIds(topic: string): Promise<{ total: number; distinct: number }> {
+    const env = this.env;
+    const full = env.topics.name(topic as never);
+    const admin = env.client.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(full);
+    await admin.disconnect();
+    const target = ends.reduce((n, p) => n + Number(p.high), 0);
+    const ids: string[] = [];
+    const consumer = env.client.consumer({ groupId: `chaos-reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: full, fromBeginning: true });
+    let read = 0;
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        read++;
+        const id = readHeaders(message.headers)['event-id'];
+        if (id) ids.push(id);
+      },
+    });
+    await waitFor(() => read >= target, { timeoutMs: 60_000, message: `reading ${topic}` });
+    await consumer.disconnect();
+    return { total: ids.length, distinct: new Set(ids).size };
+  }
+
+  private async deadLetters(): Promise<number> {
+    const admin = this.env.client.admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(this.env.topics.prefix) && t.endsWith('.dlq'));
+      let n = 0;
+      for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
+      return n;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/** Milliseconds from `since` to the first request accepted after it. */
+export const firstAcceptedAfter = (run: ChaosRun, since: number) => Math.min(...run.acceptedAt.filter((t) => t >= since)) - since;
+
+/** Milliseconds from `since` to the first lead written after it (matching resumed). */
+export async function firstLeadAfter(env: ChaosEnv, since: number): Promise<number> {
+  const row = await env.db('leads').where('created_at', '>=', new Date(since)).min<{ min: Date | null }>('created_at as min').first();
+  return row?.min ? row.min.getTime() - since : NaN;
+}
+
+/** Prints the figures as a JSON line the chaos report reads (and people can). */
+export function report(f: Figures) {
+  process.stderr.write(`[chaos-figures] ${JSON.stringify(f)}\n`);
+}
