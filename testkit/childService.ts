@@ -17,12 +17,16 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export function startChildService(env: Record<string, string>, options: { keepOutput?: number } = {}): ChildService {
+/**
+ * `built`: run the compiled `dist/src/main.js` (what `npm start` runs; the caller builds first) instead of
+ * the sources through tsx, which spends seconds compiling at every start.
+ */
+export function startChildService(env: Record<string, string>, options: { keepOutput?: number; built?: boolean } = {}): ChildService {
   // A benchmark's children log for minutes: keep the tail (enough to find start-up lines and errors).
   const keep = options.keepOutput ?? Number.POSITIVE_INFINITY;
   // CHILD_CPU_PROF_DIR=dir: every child writes a V8 CPU profile there when it exits (for profiling benchmarks).
   const profile = process.env.CHILD_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...profile, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
