@@ -9,6 +9,7 @@
 //                     src/consumers/   what reacts to events (pipeline, matcher, sender)
 //                     src/importer/    Lobstr: consumes lobstr.runs, produces ads (both sides)
 //                     src/outbox/      outbox writer and relay
+//                     src/ops/         operators' tools: the dead letters (read, replay), for the CLI and the console
 //        |
 //   data              src/sql/         one file per SQL operation, given the transaction to run in
 //                     src/db/          connections, databases, migrations
@@ -93,6 +94,13 @@ module.exports = {
       severity: 'error',
       from: { path: `${layer('sql')}|${layer('domain')}|${layer('producers')}|${layer('db')}` },
       to: { path: 'node_modules/(kafkajs|fastify)/' },
+    },
+    {
+      name: 'ops-reads-kafka-not-the-roles',
+      comment: 'src/ops (dead letters, for `npm run dlq` and the console) works on topics through the Kafka client and the event contract; it knows no role, route or SQL.',
+      severity: 'error',
+      from: { path: layer('ops') },
+      to: { path: '^src/', pathNot: `${layer('ops')}|${layer('events')}|${layer('platform')}|${layer('domain')}` },
     },
     {
       name: 'stack-is-for-dev-and-tests',

@@ -37,6 +37,16 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The operator's console: plain browser scripts, no build step (src/http/console/).
+    files: ['src/http/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['document', 'window', 'fetch', 'sessionStorage', 'setInterval', 'clearInterval', 'Node', 'uPlot', 'console'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // CommonJS configuration files (dependency-cruiser's).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },

@@ -95,6 +95,7 @@ const schema = z.object({
   INGEST_TOKEN: optionalText,
   API_TOKEN: optionalText,
   CRON_SECRET: optionalText,
+  OPS_TOKEN: optionalText,
   LOBSTR_WEBHOOK_SECRET: optionalText,
   LOBSTR_API_URL: httpUrl.default('https://api.lobstr.io'),
   LOBSTR_API_KEY: optionalText,
@@ -128,10 +129,10 @@ const schema = z.object({
 
 export type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env) {
+function parseEnv<S extends z.ZodType>(shape: S, env: Env): z.infer<S> {
   // Empty strings count as unset, so that `FOO=` in a .env file falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const parsed = schema.safeParse(cleaned);
+  const parsed = shape.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -141,7 +142,17 @@ export function loadConfig(env: Env) {
       }),
     );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** What the operators' tools (`npm run dlq`) need: the broker and the topic prefix, read like the service reads them. */
+export function loadKafkaToolConfig(env: Env) {
+  const e = parseEnv(schema.pick({ KAFKA_BROKERS: true, KAFKA_CLIENT_ID: true, TOPIC_PREFIX: true, LOG_LEVEL: true }), env);
+  return { kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID }, topicPrefix: e.TOPIC_PREFIX, logLevel: e.LOG_LEVEL };
+}
+
+export function loadConfig(env: Env) {
+  const e = parseEnv(schema, env);
   const problems = requiredByRoles(e);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -163,6 +174,8 @@ export function loadConfig(env: Env) {
       api: e.API_TOKEN,
       cron: e.CRON_SECRET,
       lobstrWebhook: e.LOBSTR_WEBHOOK_SECRET,
+      /** The operator's console (/ops, /v1/ops/*); unset, the console refuses every token. */
+      ops: e.OPS_TOKEN,
     },
     lobstr: { apiUrl: e.LOBSTR_API_URL, apiKey: e.LOBSTR_API_KEY ?? '', requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND },
     gateway: {

@@ -7,18 +7,11 @@ import { migrateLatest } from './db/migrate.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
 import { startService } from './service.js';
+import { devEnv } from './stack/devEnv.js';
 import { startDevGateway } from './stack/devGateway.js';
 import { provideStack } from './stack/provideStack.js';
 
 const DEV_DATABASE = 'hunt_matcher_dev';
-const DEV_SECRETS = {
-  INGEST_TOKEN: 'dev-ingest-token',
-  API_TOKEN: 'dev-api-token',
-  CRON_SECRET: 'dev-cron-secret',
-  LOBSTR_WEBHOOK_SECRET: 'dev-lobstr-secret',
-  LOBSTR_API_KEY: 'dev-lobstr-key',
-  MESSAGE_GATEWAY_TOKEN: 'dev-gateway-token',
-};
 
 const stack = await provideStack({});
 let cleanups: Array<() => Promise<void>> = [stack.stop];
@@ -40,7 +33,7 @@ try {
     gatewayUrl = gateway.url;
   }
 
-  const env = { ...DEV_SECRETS, LOG_PRETTY: 'auto', ...process.env, DATABASE_URL: url, KAFKA_BROKERS: stack.kafkaBrokers.join(','), MESSAGE_GATEWAY_URL: gatewayUrl };
+  const env = devEnv(process.env, { databaseUrl: url, kafkaBrokers: stack.kafkaBrokers, gatewayUrl });
   const config = loadConfig(env);
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const service = await startService({ config, log });
@@ -49,7 +42,8 @@ try {
       '',
       `[dev] ${stack.summary}`,
       `[dev] hunt-matcher on ${service.url} (roles: ${[...config.roles].join(', ')})`,
-      `[dev] tokens: INGEST_TOKEN=${env.INGEST_TOKEN} API_TOKEN=${env.API_TOKEN} CRON_SECRET=${env.CRON_SECRET}`,
+      `[dev] tokens: INGEST_TOKEN=${env.INGEST_TOKEN} API_TOKEN=${env.API_TOKEN} CRON_SECRET=${env.CRON_SECRET} OPS_TOKEN=${env.OPS_TOKEN}`,
+      `[dev] console: ${service.url}/ops`,
       `[dev] try: curl -s ${service.url}/readyz`,
       '[dev] Ctrl-C stops the service and the local broker.',
       '',

@@ -16,8 +16,11 @@ import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
+import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { startImporter } from './importer/importerRole.js';
+import { createDeadLetters } from './ops/deadLetters.js';
+import { createPipelineFigures } from './ops/pipelineFigures.js';
 import { createOutbox, type Outbox } from './outbox/enqueue.js';
 import { startRelay } from './outbox/relay.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -74,6 +77,8 @@ export async function startService(options: StartOptions): Promise<Service> {
 
   // The HTTP server listens first: /healthz answers from the start, and the API (which needs only the
   // database: the outbox keeps what arrives) takes writes while the consumers are still joining.
+  // Dead letters are published, and replayed from the console, with the same producer (connected below).
+  const dlqProducer = createProducer(kafka);
   const app = createHttpApp(log);
   const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
   registerHealthRoutes({ db, admin, metrics, roles: roleStates })(app);
@@ -85,6 +90,16 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
+    registerOpsRoutes({
+      db,
+      opsToken: tokens.ops,
+      apiToken: tokens.api,
+      deadLetters: createDeadLetters({ kafka, admin, producer: dlqProducer, topics, now: () => clock.now() }),
+      figures: createPipelineFigures({ admin, topics }),
+      metrics,
+      clock,
+    })(app);
+    if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());
   try {
@@ -113,7 +128,6 @@ export async function startService(options: StartOptions): Promise<Service> {
     const created = await ensureTopics(admin, topics, config.topics);
     if (created.length > 0) log.info({ topics: created }, 'topics created');
 
-    const dlqProducer = createProducer(kafka);
     await dlqProducer.connect();
     stops.push(() => dlqProducer.disconnect());
     const consume = createPipeline({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, loadKafkaToolConfig } from '../src/config.js';
 
 const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', KAFKA_BROKERS: '127.0.0.1:9092', ROLES: 'relay' };
 
@@ -49,5 +49,16 @@ describe('configuration', () => {
     ]);
     const leaked = problems({ ...base, DATABASE_URL: 'mysql://u:hunter2@h/db', SEND_MAX_ATTEMPTS: '-1', MESSAGE_GATEWAY_TOKEN: 'x' });
     expect(leaked.join('\n')).not.toContain('hunter2');
+  });
+
+  it('reads OPS_TOKEN for the console, which stays closed without it', () => {
+    expect(loadConfig({ ...base, OPS_TOKEN: 'ops-secret' }).tokens.ops).toBe('ops-secret');
+    expect(loadConfig(base).tokens.ops).toBeUndefined();
+  });
+
+  it('configures the dead-letter tool from KAFKA_BROKERS and TOPIC_PREFIX alone, naming a wrong one', () => {
+    expect(loadKafkaToolConfig({ KAFKA_BROKERS: 'a:9092,b:9092', TOPIC_PREFIX: 'staging.' })).toMatchObject({ kafka: { brokers: ['a:9092', 'b:9092'] }, topicPrefix: 'staging.' });
+    expect(() => loadKafkaToolConfig({})).toThrow(/KAFKA_BROKERS is required/);
+    expect(() => loadKafkaToolConfig({ KAFKA_BROKERS: 'nope' })).toThrow(/KAFKA_BROKERS must be a comma-separated list of host:port/);
   });
 });

@@ -22,13 +22,17 @@ describe('/readyz', () => {
     const body = (await response.json()) as { checks: Record<string, string> };
     expect(body.checks.database).toMatch(/^down: /);
     expect(body.checks.broker).toBe('ok');
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toContain('hunt_matcher_ready{check="database"} 0');
+    expect(metrics).toContain('hunt_matcher_ready{check="broker"} 1');
     await service.stop();
   });
 
   it('serves Prometheus metrics', async () => {
     const service = await t.startService({ ROLES: 'api' });
     const text = await (await fetch(`${service.url}/metrics`)).text();
-    expect(text).toContain('# TYPE outbox_backlog_rows gauge');
+    expect(text).toContain('# TYPE hunt_matcher_outbox_backlog_rows gauge');
+    expect(text).toContain('hunt_matcher_ready{check="migrations"} 1');
     await service.stop();
   });
 });

@@ -14,8 +14,8 @@ export interface RunStack {
   template: string;
 }
 
-/** `kind` tells the run's databases apart in a listing: t for tests, b for benchmarks. */
-export async function startRunStack(kind: 't' | 'b', progress: (message: string) => void): Promise<RunStack> {
+/** `kind` tells the run's databases apart in a listing: t for tests, b for benchmarks, s for the console's screenshot. */
+export async function startRunStack(kind: 't' | 'b' | 's', progress: (message: string) => void): Promise<RunStack> {
   const stack = await provideStack({ progress });
   const runId = `hm_${kind}${Date.now().toString(36)}${process.pid.toString(36)}`;
   const template = `${runId}_template`;

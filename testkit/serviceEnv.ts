@@ -9,6 +9,7 @@ export const TOKENS = {
   INGEST_TOKEN: 'test-ingest-token',
   API_TOKEN: 'test-api-token',
   CRON_SECRET: 'test-cron-secret',
+  OPS_TOKEN: 'test-ops-token',
   LOBSTR_WEBHOOK_SECRET: 'test-lobstr-secret',
   LOBSTR_API_KEY: 'test-lobstr-key',
   MESSAGE_GATEWAY_TOKEN: 'test-gateway-token',

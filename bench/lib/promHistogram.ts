@@ -1,4 +1,4 @@
-// Reads a Prometheus histogram out of a /metrics text (the service's hop_seconds), so that a scenario can
+// Reads a Prometheus histogram out of a /metrics text (the service's hunt_matcher_hop_seconds), so that a scenario can
 // take the difference between two scrapes and estimate its quantiles the way Prometheus'
 // histogram_quantile() does (linear interpolation inside the bucket).
 

@@ -6,12 +6,12 @@
 // once and notes when each message arrives) and a leads.created reader (request -> LeadCreated).
 // 10,000 hunts; ads at 10 ads/s and 100 ads/s (a request of a tenth of the rate every 100 ms) and at
 // saturation (closed loop). The per-account send quota is lifted so that the pipeline, not the policy,
-// is measured. Each phase also reports the service's own per-hop histograms (hop_seconds, read from
+// is measured. Each phase also reports the service's own per-hop histograms (hunt_matcher_hop_seconds, read from
 // /metrics of every process before and after the phase), each hop as a multiple of the machine's floor
 // from E (one commit, one produce).
 import { createCodec } from '../../src/events/codec.js';
 import type { Ad } from '../../src/domain/types.js';
-import { HOPS, type Hop } from '../../src/platform/metrics.js';
+import { HOPS, METRIC_PREFIX, type Hop } from '../../src/platform/metrics.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
@@ -88,7 +88,7 @@ export const toTheSeller: Scenario = {
       notes.push(...r.notes);
     }
     notes.push(
-      `${huntCount} hunts; the service runs as child processes (node --import tsx src/main.ts, LOG_LEVEL=info, SEND_RATE_PER_MINUTE lifted); this process posts the ads, plays the gateway (200 at once) and reads leads.created. Hop rows: the service's own hop_seconds histograms for the phase (p50/p95/p99 interpolated in their buckets, mean exact), with the hop as a multiple of E's floor (one commit ${fmt(ctx.ceilings.commitMs)} ms, one produce ${fmt(ctx.ceilings.produceMs)} ms).`,
+      `${huntCount} hunts; the service runs as child processes (node --import tsx src/main.ts, LOG_LEVEL=info, SEND_RATE_PER_MINUTE lifted); this process posts the ads, plays the gateway (200 at once) and reads leads.created. Hop rows: the service's own hunt_matcher_hop_seconds histograms for the phase (p50/p95/p99 interpolated in their buckets, mean exact), with the hop as a multiple of E's floor (one commit ${fmt(ctx.ceilings.commitMs)} ms, one produce ${fmt(ctx.ceilings.produceMs)} ms).`,
     );
     return { sizes: { hunts: huntCount, layouts: LAYOUTS.map((l) => l.name).join(', '), phases: phases.map((p) => `${p.name} ${p.seconds}s`).join(', ') }, rows, checks, targets, notes };
   },
@@ -139,7 +139,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
     }
     const scrape = async () => {
       const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
-      return texts.map((t) => parseHistograms(t, 'hop_seconds', 'hop'));
+      return texts.map((t) => parseHistograms(t, `${METRIC_PREFIX}hop_seconds`, 'hop'));
     };
 
     // The leads.created reader, as a downstream CRM would be.

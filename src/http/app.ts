@@ -20,6 +20,17 @@ export function createHttpApp(log: Logger) {
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true } },
   });
 
+  // Many HTTP clients send `content-type: application/json` with an empty body on a DELETE or a
+  // bodiless POST; fastify's own parser refuses that (FST_ERR_CTP_EMPTY_JSON_BODY). An empty body is
+  // no body: a route that needs one still gets its 400 from its schema. Anything else goes through
+  // fastify's parser (secure-json-parse, prototype poisoning refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    void parseJson(request, body as string, done);
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     if (request.url !== '/healthz' && request.url !== '/metrics') {
       request.log.info({ method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -47,6 +58,9 @@ export function createHttpApp(log: Logger) {
       const field = missing ? `${path}/${missing}` : extra ? `${path}/${extra}` : path;
       const message = missing ? 'is required' : extra ? 'is not a known field' : (first?.message ?? 'is invalid');
       return reply.status(400).send({ error: 'validation_failed', message: `${field} ${message}`, field });
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.status(400).send({ error: 'validation_failed', message: 'body is not valid JSON', field: 'body' });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });

@@ -41,7 +41,7 @@ export interface RelayOptions {
   rebalanceMs?: number;
   /** Warn when the oldest unpublished event is older than this (the broker is likely unreachable). */
   maxAgeWarnMs?: number;
-  /** The hop of hop_seconds that publishing to a topic ends (full topic name -> hop). */
+  /** The hop of hunt_matcher_hop_seconds that publishing to a topic ends (full topic name -> hop). */
   hopOfTopic?: ReadonlyMap<string, Hop>;
 }
 

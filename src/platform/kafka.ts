@@ -19,7 +19,7 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
     logCreator:
       () =>
       ({ namespace, level, log }: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = log;
+        const { message, timestamp: _t, logger: _l, stack, ...rest } = log;
         // Our idempotent producers bound their retries on purpose (a batch that fails is sent
         // again from the outbox: duplicates allowed, loss not), so this warning is expected.
         if (message.startsWith('Limiting retries for the idempotent producer')) return;
@@ -33,7 +33,9 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
             : namespace === 'Consumer' && (message.startsWith('Crash: ') || message.startsWith('Restarting the consumer'))
               ? 'debug'
               : (LEVELS[level] ?? 'info');
-        kafkaLog[pinoLevel]({ namespace, ...rest }, message);
+        // A warning is one line: kafkajs' stack traces of conditions it retries by itself say nothing an
+        // operator can act on; errors and debug lines keep theirs.
+        kafkaLog[pinoLevel]({ namespace, ...rest, ...(pinoLevel === 'warn' || stack === undefined ? {} : { stack }) }, message);
       },
     retry: { initialRetryTime: 100, retries: 8 },
   });
@@ -60,4 +62,21 @@ export const isRetriableKafkaError = (error: unknown) =>
  */
 export function retryKafka<T>(fn: () => Promise<T>, options: { attempts?: number; delayMs?: number } = {}): Promise<T> {
   return retry(fn, { attempts: options.attempts ?? 30, isRetriable: isRetriableKafkaError, delayMs: () => options.delayMs ?? 200 });
+}
+
+/**
+ * One line for a kafkajs error and its causes, without stacks: "KafkaJSNumberOfRetriesExceeded: The
+ * coordinator is loading and hence can't process requests (COORDINATOR_LOAD_IN_PROGRESS, after 5 retries)".
+ * For conditions that pass by themselves (a fresh broker loading its group coordinator), where a
+ * stack trace says nothing an operator can act on.
+ */
+export function describeKafkaError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const chain: Error[] = [];
+  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  const root = chain[chain.length - 1]!;
+  const type = (root as { type?: unknown }).type;
+  const retries = (error as { retryCount?: unknown }).retryCount;
+  const details = [typeof type === 'string' ? type : undefined, typeof retries === 'number' ? `after ${retries} retries` : undefined].filter(Boolean);
+  return `${error.name}: ${root.message}${details.length ? ` (${details.join(', ')})` : ''}`;
 }

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The hops from an ad's request to the gateway call that reaches its seller, timed by the service
- * itself (hop_seconds{hop}): what an operator watches, and what the latency work profiles with.
+ * itself (hunt_matcher_hop_seconds{hop}): what an operator watches, and what the latency work profiles with.
  */
 export const HOPS = [
   /** The ad's outbox row written (by the ingestion request's transaction) -> AdScraped acknowledged by the broker. */
@@ -24,44 +24,52 @@ export const HOPS = [
 ] as const;
 export type Hop = (typeof HOPS)[number];
 
+/**
+ * Every metric of the service is named hunt_matcher_*, as Prometheus' naming conventions ask of an
+ * application's metrics. prom-client's default process_* and nodejs_* metrics keep their standard
+ * names, which every Node.js dashboard expects.
+ */
+export const METRIC_PREFIX = 'hunt_matcher_';
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const r = [registry];
   return {
     registry,
-    outboxBacklogRows: new Gauge({ name: 'outbox_backlog_rows', help: 'Committed events not yet published', registers: r }),
-    outboxOldestAgeSeconds: new Gauge({ name: 'outbox_oldest_age_seconds', help: 'Age of the oldest unpublished event', registers: r }),
-    outboxPublished: new Counter({ name: 'outbox_published_total', help: 'Events published by the relay', labelNames: ['topic'], registers: r }),
+    outboxBacklogRows: new Gauge({ name: `${METRIC_PREFIX}outbox_backlog_rows`, help: 'Committed events not yet published', registers: r }),
+    outboxOldestAgeSeconds: new Gauge({ name: `${METRIC_PREFIX}outbox_oldest_age_seconds`, help: 'Age of the oldest unpublished event', registers: r }),
+    outboxPublished: new Counter({ name: `${METRIC_PREFIX}outbox_published_total`, help: 'Events published by the relay', labelNames: ['topic'], registers: r }),
     outboxBatchSeconds: new Histogram({
-      name: 'outbox_relay_batch_seconds',
+      name: `${METRIC_PREFIX}outbox_relay_batch_seconds`,
       help: 'Time to publish and delete one relay batch',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: r,
     }),
     outboxPublishDelaySeconds: new Histogram({
-      name: 'outbox_publish_delay_seconds',
+      name: `${METRIC_PREFIX}outbox_publish_delay_seconds`,
       help: 'From the outbox insert to the broker acknowledgement',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
       registers: r,
     }),
-    outboxShardsOwned: new Gauge({ name: 'outbox_relay_shards_owned', help: 'Outbox shards this relay publishes', registers: r }),
-    consumed: new Counter({ name: 'consumer_events_total', help: 'Events applied by a consumer', labelNames: ['consumer', 'topic'], registers: r }),
-    deduplicated: new Counter({ name: 'consumer_deduplicated_total', help: 'Events skipped because the inbox already had them', labelNames: ['consumer', 'topic'], registers: r }),
-    deadLettered: new Counter({ name: 'consumer_dead_lettered_total', help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
-    retries: new Counter({ name: 'consumer_retries_total', help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
-    consumerLag: new Gauge({ name: 'consumer_lag_messages', help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
-    matches: new Counter({ name: 'matcher_matches_total', help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
-    leadsCreated: new Counter({ name: 'matcher_leads_created_total', help: 'Leads created', labelNames: ['contacted'], registers: r }),
-    huntsIndexed: new Gauge({ name: 'matcher_hunts_indexed', help: 'Active hunts in the in-memory index', registers: r }),
-    tickProgress: new Gauge({ name: 'matcher_tick_hunts_done', help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
-    tickTotal: new Gauge({ name: 'matcher_tick_hunts_total', help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
-    adsIngested: new Counter({ name: 'ingest_ads_total', help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
-    messagesDelivered: new Counter({ name: 'sender_messages_total', help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
-    lobstrPages: new Counter({ name: 'importer_pages_total', help: 'Lobstr result pages imported', registers: r }),
-    lobstrRuns: new Counter({ name: 'importer_runs_total', help: 'Lobstr runs by how an import ended: done, failed (refused by Lobstr, or unavailable too long), retrying (a later attempt is due)', labelNames: ['outcome'], registers: r }),
+    outboxShardsOwned: new Gauge({ name: `${METRIC_PREFIX}outbox_relay_shards_owned`, help: 'Outbox shards this relay publishes', registers: r }),
+    consumed: new Counter({ name: `${METRIC_PREFIX}consumer_events_total`, help: 'Events applied by a consumer', labelNames: ['consumer', 'topic'], registers: r }),
+    deduplicated: new Counter({ name: `${METRIC_PREFIX}consumer_deduplicated_total`, help: 'Events skipped because the inbox already had them', labelNames: ['consumer', 'topic'], registers: r }),
+    deadLettered: new Counter({ name: `${METRIC_PREFIX}consumer_dead_lettered_total`, help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
+    retries: new Counter({ name: `${METRIC_PREFIX}consumer_retries_total`, help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
+    consumerLag: new Gauge({ name: `${METRIC_PREFIX}consumer_lag_messages`, help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
+    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
+    leadsCreated: new Counter({ name: `${METRIC_PREFIX}matcher_leads_created_total`, help: 'Leads created', labelNames: ['contacted'], registers: r }),
+    huntsIndexed: new Gauge({ name: `${METRIC_PREFIX}matcher_hunts_indexed`, help: 'Active hunts in the in-memory index', registers: r }),
+    tickProgress: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_done`, help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
+    tickTotal: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_total`, help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
+    adsIngested: new Counter({ name: `${METRIC_PREFIX}ingest_ads_total`, help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
+    messagesDelivered: new Counter({ name: `${METRIC_PREFIX}sender_messages_total`, help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
+    lobstrPages: new Counter({ name: `${METRIC_PREFIX}importer_pages_total`, help: 'Lobstr result pages imported', registers: r }),
+    lobstrRuns: new Counter({ name: `${METRIC_PREFIX}importer_runs_total`, help: 'Lobstr runs by how an import ended: done, failed (refused by Lobstr, or unavailable too long), retrying (a later attempt is due)', labelNames: ['outcome'], registers: r }),
+    ready: new Gauge({ name: `${METRIC_PREFIX}ready`, help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)', labelNames: ['check'], registers: r }),
     hopSeconds: new Histogram({
-      name: 'hop_seconds',
+      name: `${METRIC_PREFIX}hop_seconds`,
       help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",
       labelNames: ['hop'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],

@@ -20,6 +20,12 @@ const protectedEndpoints: Array<[string, string, string]> = [
   ['GET', `/v1/accounts/${id}/leads`, TOKENS.API_TOKEN],
   ['POST', '/v1/accounts', TOKENS.API_TOKEN],
   ['POST', '/v1/ticks', TOKENS.CRON_SECRET],
+  ['GET', '/v1/ops/pipeline', TOKENS.OPS_TOKEN],
+  ['GET', '/v1/ops/dead-letters', TOKENS.OPS_TOKEN],
+  ['POST', '/v1/ops/dead-letters/replay', TOKENS.OPS_TOKEN],
+  ['GET', '/v1/ops/accounts', TOKENS.OPS_TOKEN],
+  ['GET', `/v1/ops/accounts/${id}/leads`, TOKENS.OPS_TOKEN],
+  ['POST', '/v1/ops/hunts/preview', TOKENS.OPS_TOKEN],
 ];
 
 describe('protected endpoints', () => {

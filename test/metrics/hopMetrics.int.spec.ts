@@ -13,9 +13,9 @@ afterAll(async () => {
   for (const g of gateways) await g.close();
 });
 
-/** hop_seconds_count{hop="..."} of a /metrics text. */
+/** hunt_matcher_hop_seconds_count{hop="..."} of a /metrics text. */
 const hopCounts = (text: string) =>
-  new Map([...text.matchAll(/^hop_seconds_count\{hop="([a-z_]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  new Map([...text.matchAll(/^hunt_matcher_hop_seconds_count\{hop="([a-z_]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 
 describe('the per-hop latency histograms', () => {
   it('time every hop from the request to the gateway call once an ad went through', async () => {
@@ -36,7 +36,7 @@ describe('the per-hop latency histograms', () => {
     }, { message: 'every hop observed' });
     expect([...counts.keys()].sort()).toEqual([...HOPS].sort());
     // The whole is at least as long as the matcher's part of it.
-    const sum = (text: string, hop: string) => Number(new RegExp(`^hop_seconds_sum\\{hop="${hop}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
+    const sum = (text: string, hop: string) => Number(new RegExp(`^hunt_matcher_hop_seconds_sum\\{hop="${hop}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1]);
     const text = await (await fetch(`${service.url}/metrics`)).text();
     expect(sum(text, 'request_to_gateway')).toBeGreaterThan(0);
     expect(sum(text, 'request_to_gateway')).toBeGreaterThanOrEqual(sum(text, 'matcher_consume_to_commit') / counts.get('matcher_consume_to_commit')!);

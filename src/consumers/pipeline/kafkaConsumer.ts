@@ -4,6 +4,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Codec } from '../../events/codec.js';
 import type { EventType } from '../../events/schemas.js';
+import { describeKafkaError } from '../../platform/kafka.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Hop, Metrics } from '../../platform/metrics.js';
 import { Interrupted, type Apply, type ConsumedEvent, type HandlerContext } from './consumedEvent.js';
@@ -59,7 +60,9 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!running) return;
     if (payload.restart) {
-      o.log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+      // A retriable failure (typically the group coordinator still loading on a fresh broker): one
+      // short line, the stack says nothing an operator can act on.
+      o.log.warn({ error: describeKafkaError(payload.error) }, 'consumer crashed; kafkajs restarts it');
     } else {
       o.log.fatal({ err: payload.error }, 'consumer crashed and cannot restart');
       o.onFatal(payload.error);

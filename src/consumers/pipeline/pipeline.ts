@@ -55,7 +55,7 @@ export type ConsumerSpec<K extends EventType, R = void> = Work<K, R> & {
    * one transaction per partition: for consumers whose events are independent across partitions.
    */
   coalesce?: boolean;
-  /** Hops of hop_seconds this consumer times: produced -> fetched, fetched -> committed. */
+  /** Hops of hunt_matcher_hop_seconds this consumer times: produced -> fetched, fetched -> committed. */
   hops?: { published?: Hop; committed?: Hop };
 };
 

@@ -12,7 +12,7 @@ export type RoleState = 'starting' | 'running' | 'failed';
 export interface HealthRoutesDeps {
   db: Db;
   admin: Pick<Admin, 'describeCluster'>;
-  metrics: Pick<Metrics, 'registry'>;
+  metrics: Pick<Metrics, 'registry' | 'ready'>;
   /** The roles of this process and how far each got (a live view, filled while they start). */
   roles: ReadonlyMap<string, RoleState>;
 }
@@ -23,7 +23,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  const checkReadiness = async () => {
     const check = async (fn: () => Promise<boolean>) => {
       try {
         return (await withTimeout(fn(), 2000)) ? 'ok' : 'missing';
@@ -36,16 +36,24 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       check(() => migrationsApplied(deps.db)),
       check(async () => (await deps.admin.describeCluster()).brokers.length > 0),
     ]);
-    const roles = Object.fromEntries(deps.roles);
+    const checks = { database, migrations, broker };
     // A process with the api role is ready as soon as the API can take writes (the database and its
     // migrations): ingestion is accepted while consumers are still joining, the outbox keeps what
     // arrives. A process without it is ready when every role runs and the broker answers too.
     const ready =
       database === 'ok' && migrations === 'ok' && (deps.roles.get('api') === 'running' || (broker === 'ok' && [...deps.roles.values()].every((r) => r === 'running')));
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations, broker }, roles });
+    return { ready, checks };
+  };
+
+  app.get('/readyz', async (_request, reply) => {
+    const { ready, checks } = await checkReadiness();
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, roles: Object.fromEntries(deps.roles) });
   });
 
   app.get('/metrics', async (_request, reply) => {
+    // hunt_matcher_ready{check}: what /readyz answers, for alerts that cannot call /readyz themselves.
+    const { checks } = await checkReadiness();
+    for (const [check, state] of Object.entries(checks)) deps.metrics.ready.set({ check }, state === 'ok' ? 1 : 0);
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });

@@ -1,0 +1,356 @@
+// The operator's console: plain browser JavaScript, no build step. Reads /v1/ops/* with the OPS_TOKEN
+// kept in sessionStorage (this tab only), every 2 seconds, and draws the per-hop latency with uPlot.
+'use strict';
+
+const REFRESH_MS = 2000;
+const CHART_MINUTES = 5;
+const QUANTILE_WINDOW_MS = 60_000;
+const RATE_WINDOW_MS = 10_000;
+const CHART_HOP = 'request_to_gateway';
+const STAGES = ['nouveau', 'contacte', 'relance', 'negociation', 'gagne', 'perdu'];
+const REASONS = {
+  no_outreach: 'no outreach',
+  no_phone: 'no phone',
+  not_mobile: 'not a mobile',
+  refuses_salesmen: 'refuses salesmen',
+  opted_out: 'opted out',
+  already_contacted: 'already contacted',
+  pacing: 'pacing',
+};
+
+const $ = (id) => document.getElementById(id);
+const state = { token: sessionStorage.getItem('opsToken'), account: sessionStorage.getItem('opsAccount') || '', timer: null, samples: [], points: [[], [], []], chart: null };
+
+class Refused extends Error {}
+
+async function call(method, path, body) {
+  const headers = { authorization: `Bearer ${state.token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401) throw new Refused('token refused');
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+const fmt = (n) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en'));
+const seconds = (s) => (s === null || s === undefined || Number.isNaN(s) ? '–' : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(s < 10 ? 2 : 0)} s`);
+const euros = (n) => (n === null || n === undefined ? '' : `${Number(n).toLocaleString('fr-FR')} €`);
+const time = (iso) => new Date(iso).toLocaleTimeString('en-GB');
+
+// --- login -------------------------------------------------------------------------------------
+
+function showLogin(message) {
+  stop();
+  state.token = null;
+  sessionStorage.removeItem('opsToken');
+  $('console').hidden = true;
+  $('logout').hidden = true;
+  $('login').hidden = false;
+  $('login-error').hidden = !message;
+  $('login-error').textContent = message || '';
+}
+
+async function open(token) {
+  state.token = token;
+  try {
+    await call('GET', '/v1/ops/pipeline');
+  } catch (error) {
+    showLogin(error instanceof Refused ? 'That token is refused.' : `The service does not answer: ${error.message}`);
+    return;
+  }
+  sessionStorage.setItem('opsToken', token);
+  $('login').hidden = true;
+  $('console').hidden = false;
+  $('logout').hidden = false;
+  $('account').value = state.account;
+  start();
+}
+
+// --- refresh -----------------------------------------------------------------------------------
+
+function start() {
+  stop();
+  void refresh();
+  void loadAccounts();
+  state.timer = setInterval(() => void refresh(), REFRESH_MS);
+}
+
+function stop() {
+  if (state.timer) clearInterval(state.timer);
+  state.timer = null;
+}
+
+async function refresh() {
+  try {
+    await Promise.all([refreshPipeline(), refreshDeadLetters(), refreshLeads()]);
+    $('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
+    $('status').className = '';
+  } catch (error) {
+    if (error instanceof Refused) return showLogin('That token is refused.');
+    $('status').textContent = `refresh failed: ${error.message}`;
+    $('status').className = 'error';
+  }
+}
+
+// --- pipeline ----------------------------------------------------------------------------------
+
+/** Quantile q of the observations between two cumulative histograms, interpolated in its bucket (as Prometheus does). */
+function quantile(q, now, before) {
+  const buckets = now.buckets.map((b) => ({ le: b.le === '+Inf' ? Infinity : Number(b.le), count: b.count - (before?.buckets.find((x) => x.le === b.le)?.count ?? 0) }));
+  buckets.sort((a, b) => a.le - b.le);
+  const total = buckets.length ? buckets[buckets.length - 1].count : 0;
+  if (total <= 0) return null;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (b.le === Infinity) return lower;
+      return lower + ((b.le - lower) * (rank - below)) / Math.max(1, b.count - below);
+    }
+    lower = b.le;
+    below = b.count;
+  }
+  return lower;
+}
+
+function sampleAt(t) {
+  // The newest sample at least `t` old, or the oldest one.
+  let found = state.samples[0];
+  for (const s of state.samples) if (s.t <= t) found = s;
+  return found;
+}
+
+async function refreshPipeline() {
+  const { body } = await call('GET', '/v1/ops/pipeline');
+  const now = Date.now();
+  const previous = state.samples.length ? sampleAt(now - RATE_WINDOW_MS) : undefined;
+  state.samples.push({ t: now, topics: new Map(body.topics.map((x) => [x.topic, x.messages])), hops: new Map(body.hops.series.map((s) => [s.hop, s])) });
+  while (state.samples.length > 2 && state.samples[0].t < now - CHART_MINUTES * 60_000) state.samples.shift();
+
+  $('outbox-backlog').textContent = fmt(body.outbox.backlog);
+  $('outbox-oldest').textContent = body.outbox.oldestAgeSeconds === null ? 'none' : seconds(body.outbox.oldestAgeSeconds);
+  $('sender-pending').textContent = fmt(body.sender.pending);
+  $('sender-due').textContent = fmt(body.sender.dueNow);
+  $('sender-retrying').textContent = fmt(body.sender.retrying);
+  $('sender-failed').textContent = fmt(body.sender.failedLastHour);
+
+  $('topics').replaceChildren(
+    ...body.topics.map((x) => {
+      const rate = previous && previous.topics.has(x.topic) ? ((x.messages - previous.topics.get(x.topic)) * 1000) / (now - previous.t) : null;
+      return el('tr', { 'data-topic': x.topic }, el('td', {}, x.topic), el('td', { class: 'num' }, fmt(x.messages)), el('td', { class: 'num' }, rate === null ? '–' : rate.toFixed(1)));
+    }),
+  );
+  $('lag').replaceChildren(...body.lag.map((g) => el('tr', { 'data-consumer': g.consumer }, el('td', {}, g.consumer), el('td', {}, g.topic), el('td', { class: 'num' }, g.lag === null ? 'not started' : fmt(g.lag)))));
+
+  const before = sampleAt(now - QUANTILE_WINDOW_MS);
+  $('hops').replaceChildren(
+    ...body.hops.series.map((s) => {
+      const old = before?.hops.get(s.hop);
+      return el('tr', { 'data-hop': s.hop }, el('td', {}, s.hop), el('td', { class: 'num' }, seconds(quantile(0.5, s, old))), el('td', { class: 'num' }, seconds(quantile(0.99, s, old))), el('td', { class: 'num' }, fmt(s.count - (old?.count ?? 0))));
+    }),
+  );
+  const hop = body.hops.series.find((s) => s.hop === CHART_HOP);
+  const old = before?.hops.get(CHART_HOP);
+  const [xs, p50, p99] = state.points;
+  xs.push(now / 1000);
+  p50.push(hop ? quantile(0.5, hop, old) : null);
+  p99.push(hop ? quantile(0.99, hop, old) : null);
+  while (xs.length > 2 && xs[0] < now / 1000 - CHART_MINUTES * 60) [xs, p50, p99].forEach((a) => a.shift());
+  drawChart();
+}
+
+function drawChart() {
+  const target = $('hop-chart');
+  if (!state.chart) {
+    state.chart = new uPlot(
+      {
+        width: Math.max(320, target.clientWidth || 560),
+        height: 200,
+        title: `${CHART_HOP} (s)`,
+        series: [{}, { label: 'p50', stroke: '#2f6fec', width: 2, spanGaps: true }, { label: 'p99', stroke: '#c0392b', width: 2, spanGaps: true }],
+        axes: [{}, { size: 60 }],
+        scales: { y: { range: (_u, min, max) => [0, Math.max(max ?? 0.1, 0.01) * 1.1] } },
+      },
+      state.points,
+      target,
+    );
+  } else {
+    state.chart.setData(state.points);
+  }
+}
+
+// --- dead letters ------------------------------------------------------------------------------
+
+async function replay(request, button) {
+  button.disabled = true;
+  try {
+    const { status, body } = await call('POST', '/v1/ops/dead-letters/replay', request);
+    $('dlq-message').textContent =
+      status === 200 ? `Replayed ${body.replayed.length} of ${body.topic}${body.skipped.length ? ` (${body.skipped.length} replayed before)` : ''}.` : `Not replayed: ${body.message}`;
+  } finally {
+    button.disabled = false;
+  }
+  await refresh();
+}
+
+async function refreshDeadLetters() {
+  const { body } = await call('GET', '/v1/ops/dead-letters?limit=20');
+  $('dlq-counts').replaceChildren(
+    ...body.counts.map((c) =>
+      el(
+        'tr',
+        { 'data-dlq-topic': c.topic },
+        el('td', {}, c.topic),
+        el('td', { class: `num ${c.waiting ? 'waiting' : ''}`, 'data-dlq-waiting': c.topic }, c.waiting),
+        el('td', { class: 'num' }, c.total),
+        el('td', {}, c.waiting ? el('button', { type: 'button', class: 'secondary', onclick: (e) => replay({ topic: c.topic, all: true }, e.currentTarget) }, `Replay all ${c.waiting}`) : ''),
+      ),
+    ),
+  );
+  $('dlq-latest').replaceChildren(
+    ...(body.latest.length
+      ? body.latest.map((d) =>
+          el(
+            'tr',
+            { 'data-dlq-offset': `${d.topic}@${d.offset}` },
+            el('td', {}, `${d.topic}.dlq`),
+            el('td', { class: 'num' }, d.offset),
+            el('td', {}, time(d.deadLetteredAt)),
+            el('td', {}, `${d.topic}${d.sourcePartition === null ? '' : `[${d.sourcePartition}]`}@${d.sourceOffset ?? '?'}`),
+            el('td', { class: 'reason' }, d.reason),
+            el('td', {}, d.replayedAt ? el('span', { class: 'replayed' }, `replayed ${time(d.replayedAt)}`) : el('span', { class: 'waiting' }, d.failedAfterReplayAt ? 'failed again after a replay' : 'waiting')),
+            el('td', {}, d.replayedAt ? '' : el('button', { type: 'button', onclick: (e) => replay({ topic: d.topic, offset: d.offset }, e.currentTarget) }, 'Replay')),
+          ),
+        )
+      : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No dead letters.'))]),
+  );
+}
+
+// --- leads -------------------------------------------------------------------------------------
+
+async function loadAccounts() {
+  try {
+    const { body } = await call('GET', '/v1/ops/accounts');
+    $('accounts').replaceChildren(...body.accounts.map((a) => el('option', { value: a.id }, a.name || a.id)));
+    if (!state.account && body.accounts[0]) {
+      state.account = body.accounts[0].id;
+      $('account').value = state.account;
+    }
+  } catch (error) {
+    if (error instanceof Refused) showLogin('That token is refused.');
+  }
+}
+
+async function refreshLeads() {
+  if (!state.account) {
+    $('kanban').replaceChildren(el('p', { class: 'hint' }, 'Choose an account.'));
+    return;
+  }
+  const { status, body } = await call('GET', `/v1/ops/accounts/${encodeURIComponent(state.account)}/leads`);
+  if (status !== 200) {
+    $('kanban').replaceChildren(el('p', { class: 'error' }, body?.message ?? `status ${status}`));
+    return;
+  }
+  $('kanban').replaceChildren(
+    ...STAGES.map((stage) => {
+      const column = body.columns.find((c) => c.stage === stage) ?? { leads: [] };
+      return el(
+        'div',
+        { class: 'column', 'data-stage': stage },
+        el('h4', {}, `${stage} (${column.leads.length})`),
+        column.leads.map((l) =>
+          el(
+            'div',
+            { class: 'lead', 'data-lead': l.id },
+            el('div', { class: 'title' }, l.title),
+            el('div', {}, [euros(l.price), l.city].filter(Boolean).join(' · ')),
+            l.contacted ? el('div', { class: 'contacted' }, 'contacted') : el('div', { class: 'why' }, `not contacted: ${REASONS[l.reason] ?? l.reason ?? 'not yet'}`),
+          ),
+        ),
+      );
+    }),
+  );
+}
+
+// --- hunt preview ------------------------------------------------------------------------------
+
+function previewBody(form) {
+  const v = (name) => form.elements[name].value.trim();
+  const list = (name) => v(name).split(',').map((s) => s.trim()).filter(Boolean);
+  const num = (name) => (v(name) === '' ? undefined : Number(v(name)));
+  const body = {
+    name: 'preview',
+    adType: v('adType'),
+    location: { label: v('label'), zipcode: v('zipcode'), lat: num('lat'), lng: num('lng') },
+    radiusKm: num('radiusKm'),
+  };
+  if (list('brands').length) body.brands = list('brands');
+  if (list('keywords').length) body.keywords = list('keywords');
+  if (num('priceMin') !== undefined) body.priceMin = num('priceMin');
+  if (num('priceMax') !== undefined) body.priceMax = num('priceMax');
+  if (num('days') !== undefined) body.days = num('days');
+  if (v('accountId')) body.accountId = v('accountId');
+  return body;
+}
+
+async function preview(event) {
+  event.preventDefault();
+  const out = $('preview-result');
+  out.textContent = 'Previewing…';
+  try {
+    const { status, body } = await call('POST', '/v1/ops/hunts/preview', previewBody(event.target));
+    if (status === 404) {
+      out.replaceChildren(el('p', { class: 'hint' }, 'preview not available'));
+    } else if (status !== 200) {
+      out.replaceChildren(el('p', { class: 'error' }, body?.message ?? `status ${status}`));
+    } else {
+      out.replaceChildren(
+        el('p', {}, `${fmt(body.matchingAds)} ads in the last ${body.days} days (${Number(body.perDay).toFixed(1)} a day)${body.alreadyLeads === null || body.alreadyLeads === undefined ? '' : `, ${fmt(body.alreadyLeads)} already leads`}.`),
+        el(
+          'table',
+          {},
+          el('thead', {}, el('tr', {}, el('th', {}, 'title'), el('th', {}, 'price'), el('th', {}, 'city'), el('th', {}, 'km'), el('th', {}, 'published'))),
+          el(
+            'tbody',
+            {},
+            body.sample.map((a) =>
+              el('tr', {}, el('td', {}, a.url ? el('a', { href: a.url, target: '_blank', rel: 'noreferrer' }, a.title) : a.title), el('td', { class: 'num' }, euros(a.price)), el('td', {}, a.city ?? ''), el('td', { class: 'num' }, a.distanceKm === null || a.distanceKm === undefined ? '' : a.distanceKm.toFixed(1)), el('td', {}, a.firstPublishedAt ? new Date(a.firstPublishedAt).toLocaleDateString('en-GB') : '')),
+            ),
+          ),
+        ),
+      );
+    }
+  } catch (error) {
+    if (error instanceof Refused) return showLogin('That token is refused.');
+    out.replaceChildren(el('p', { class: 'error' }, error.message));
+  }
+}
+
+// --- wiring ------------------------------------------------------------------------------------
+
+$('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void open($('token').value.trim());
+});
+$('logout').addEventListener('click', () => showLogin());
+$('account-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.account = $('account').value.trim();
+  sessionStorage.setItem('opsAccount', state.account);
+  void refresh();
+});
+$('preview-form').addEventListener('submit', (event) => void preview(event));
+
+if (state.token) void open(state.token);

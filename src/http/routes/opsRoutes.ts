@@ -1,0 +1,315 @@
+// The operator's console: the page at /ops (static files, src/http/console/, and the uPlot chart
+// library served from its npm package), and the JSON it reads under /v1/ops/, behind OPS_TOKEN.
+//   GET  /v1/ops/pipeline                      topics, outbox, consumer lag, sender queue, per-hop histograms
+//   GET  /v1/ops/dead-letters?topic=&limit=    counts per topic and the latest dead letters
+//   POST /v1/ops/dead-letters/replay           {topic, offset} or {topic, all: true}: src/ops/deadLetters.ts, like the CLI
+//   GET  /v1/ops/accounts                      the newest accounts (the account picker)
+//   GET  /v1/ops/accounts/:accountId/leads     an account's recent leads as Kanban columns
+//   POST /v1/ops/hunts/preview                 POST /v1/hunts/preview on the operator's behalf (404 while it does not exist)
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { Db } from '../../db/knex.js';
+import { ValidationError } from '../../domain/errors.js';
+import { LEAD_STAGES } from '../../domain/types.js';
+import { CONSUMED_TOPICS, BASE_TOPICS } from '../../events/topics.js';
+import { DeadLetterRequestError, type DeadLetters } from '../../ops/deadLetters.js';
+import type { PipelineFigures } from '../../ops/pipelineFigures.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { projectRoot } from '../../platform/projectRoot.js';
+import { listLeads } from '../../sql/listLeads.js';
+import { listRecentAccounts } from '../../sql/listRecentAccounts.js';
+import { outboxBacklog } from '../../sql/outboxBacklog.js';
+import { senderQueue } from '../../sql/senderQueue.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+
+export interface OpsRoutesDeps {
+  db: Db;
+  opsToken: string | undefined;
+  /** The console's hunt preview calls POST /v1/hunts/preview with it, for the operator. */
+  apiToken: string | undefined;
+  deadLetters: DeadLetters;
+  figures: PipelineFigures;
+  metrics: Pick<Metrics, 'hopSeconds'>;
+  clock: Clock;
+}
+
+const LEADS_PER_COLUMN = 20;
+const uuid = { type: 'string', format: 'uuid' } as const;
+const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
+const error = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } as const;
+const errors = { 400: error, 401: error, 404: error } as const;
+const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
+const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
+
+const pipelineSchema = {
+  type: 'object',
+  required: ['at', 'topics', 'outbox', 'lag', 'sender', 'hops'],
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    topics: { type: 'array', items: { type: 'object', properties: { topic: baseTopic, messages: { type: 'integer' } } } },
+    outbox: { type: 'object', properties: { backlog: { type: 'integer' }, oldestAgeSeconds: nullable('number') } },
+    lag: { type: 'array', items: { type: 'object', properties: { consumer: { type: 'string' }, topic: baseTopic, lag: nullable('integer') } } },
+    sender: { type: 'object', properties: { pending: { type: 'integer' }, dueNow: { type: 'integer' }, retrying: { type: 'integer' }, failedLastHour: { type: 'integer' } } },
+    hops: {
+      type: 'object',
+      description: "This process's hunt_matcher_hop_seconds histograms (cumulative); with roles in several processes, the dashboard has every process's",
+      properties: {
+        series: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              hop: { type: 'string' },
+              count: { type: 'integer' },
+              sum: { type: 'number' },
+              buckets: { type: 'array', items: { type: 'object', properties: { le: { type: 'string' }, count: { type: 'integer' } } } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const deadLetterSchema = {
+  type: 'object',
+  properties: {
+    topic: consumedTopic,
+    partition: { type: 'integer' },
+    offset: { type: 'string' },
+    reason: { type: 'string' },
+    sourcePartition: nullable('integer'),
+    sourceOffset: nullable('string'),
+    consumer: nullable('string'),
+    deadLetteredAt: { type: 'string' },
+    key: nullable('string'),
+    eventType: nullable('string'),
+    eventId: nullable('string'),
+    bytes: { type: 'integer' },
+    failedAfterReplayAt: nullable('string'),
+    replayedAt: nullable('string'),
+  },
+} as const;
+
+const deadLettersSchema = {
+  type: 'object',
+  properties: {
+    counts: { type: 'array', items: { type: 'object', properties: { topic: consumedTopic, total: { type: 'integer' }, waiting: { type: 'integer' } } } },
+    latest: { type: 'array', items: deadLetterSchema },
+  },
+} as const;
+
+const replaySchema = {
+  type: 'object',
+  properties: {
+    topic: consumedTopic,
+    dryRun: { type: 'boolean' },
+    replayed: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          offset: { type: 'string' },
+          eventId: nullable('string'),
+          to: { type: 'object', properties: { topic: { type: 'string' }, partition: nullable('integer'), offset: nullable('string') } },
+        },
+      },
+    },
+    skipped: { type: 'array', items: { type: 'object', properties: { offset: { type: 'string' }, replayedAt: { type: 'string' } } } },
+  },
+} as const;
+
+const leadCardSchema = {
+  type: 'object',
+  properties: {
+    id: uuid,
+    huntId: uuid,
+    title: { type: 'string' },
+    price: nullable('integer'),
+    city: nullable('string'),
+    zipcode: nullable('string'),
+    url: nullable('string'),
+    stage: { type: 'string' },
+    contacted: { type: 'boolean' },
+    reason: nullable('string'),
+    reasonDetail: nullable('string'),
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** The answer of POST /v1/hunts/preview (the hunt tools issue), passed through. */
+const previewSchema = {
+  type: 'object',
+  properties: {
+    days: { type: 'integer' },
+    matchingAds: { type: 'integer' },
+    perDay: { type: 'number' },
+    alreadyLeads: nullable('integer'),
+    sample: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          adId: uuid,
+          externalId: { type: 'string' },
+          title: { type: 'string' },
+          price: nullable('integer'),
+          city: nullable('string'),
+          zipcode: nullable('string'),
+          distanceKm: nullable('number'),
+          firstPublishedAt: nullable('string'),
+          url: nullable('string'),
+        },
+      },
+    },
+  },
+} as const;
+
+export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
+  // The page: no build step, plain files; uPlot straight from its npm package (a dependency).
+  const consoleDir = join(projectRoot(), 'src', 'http', 'console');
+  const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
+  void app.register(fastifyStatic, { root: consoleDir, prefix: '/ops/', index: false, schemaHide: true, cacheControl: false });
+  void app.register(fastifyStatic, { root: uplotDir, prefix: '/ops/vendor/uplot/', decorateReply: false, schemaHide: true, allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path) });
+  app.get('/ops', (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir));
+
+  const auth = requireBearer(deps.opsToken);
+
+  app.get('/v1/ops/pipeline', { onRequest: auth, schema: { response: { 200: pipelineSchema, 401: error } } }, async () => {
+    const now = deps.clock.now();
+    const [topics, lag, backlog, sender, hop] = await Promise.all([deps.figures.topics(), deps.figures.lag(), outboxBacklog(deps.db), senderQueue(deps.db, now), deps.metrics.hopSeconds.get()]);
+    const series = new Map<string, { hop: string; count: number; sum: number; buckets: Array<{ le: string; count: number }> }>();
+    for (const v of hop.values) {
+      const name = String(v.labels.hop);
+      const s = series.get(name) ?? { hop: name, count: 0, sum: 0, buckets: [] };
+      series.set(name, s);
+      if (v.metricName?.endsWith('_bucket')) s.buckets.push({ le: String((v.labels as Record<string, string | number>).le), count: v.value });
+      else if (v.metricName?.endsWith('_sum')) s.sum = v.value;
+      else if (v.metricName?.endsWith('_count')) s.count = v.value;
+    }
+    return {
+      at: now.toISOString(),
+      topics,
+      outbox: { backlog: backlog.rows, oldestAgeSeconds: backlog.oldest ? Math.max(0, (now.getTime() - backlog.oldest.getTime()) / 1000) : null },
+      lag,
+      sender,
+      hops: { series: [...series.values()] },
+    };
+  });
+
+  app.get<{ Querystring: { topic?: (typeof CONSUMED_TOPICS)[number]; limit?: string } }>(
+    '/v1/ops/dead-letters',
+    {
+      onRequest: auth,
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } } },
+        response: { 200: deadLettersSchema, 400: error, 401: error },
+      },
+    },
+    async (request) => {
+      const [counts, latest] = await Promise.all([deps.deadLetters.counts(), deps.deadLetters.list({ topic: request.query.topic, limit: Number(request.query.limit ?? 20) })]);
+      return { counts, latest };
+    },
+  );
+
+  app.post<{ Body: { topic: (typeof CONSUMED_TOPICS)[number]; offset?: string; all?: boolean } }>(
+    '/v1/ops/dead-letters/replay',
+    {
+      onRequest: auth,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['topic'],
+          additionalProperties: false,
+          properties: { topic: consumedTopic, offset: { type: 'string', pattern: '^[0-9]+$' }, all: { type: 'boolean' } },
+        },
+        response: { 200: replaySchema, 400: error, 401: error },
+      },
+    },
+    async (request) => {
+      try {
+        return await deps.deadLetters.replay({ topic: request.body.topic, offset: request.body.offset, all: request.body.all });
+      } catch (e) {
+        if (e instanceof DeadLetterRequestError) throw new ValidationError(`body/${e.field}`, e.message);
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/ops/accounts',
+    {
+      onRequest: auth,
+      schema: {
+        response: {
+          200: { type: 'object', properties: { accounts: { type: 'array', items: { type: 'object', properties: { id: uuid, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } } } } } },
+          401: error,
+        },
+      },
+    },
+    async () => ({ accounts: (await listRecentAccounts(deps.db, 50)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })) }),
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/ops/accounts/:accountId/leads',
+    {
+      onRequest: auth,
+      schema: {
+        params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              accountId: uuid,
+              columns: { type: 'array', items: { type: 'object', properties: { stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: { type: 'array', items: leadCardSchema } } } },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { accountId } = request.params;
+      const columns = await Promise.all(
+        LEAD_STAGES.map(async (stage) => ({
+          stage,
+          leads: (await listLeads(deps.db, accountId, { stage, limit: LEADS_PER_COLUMN })).map((c) => ({
+            id: c.id,
+            huntId: c.huntId,
+            title: c.ad.title,
+            price: c.ad.price,
+            city: c.ad.city,
+            zipcode: c.ad.zipcode,
+            url: c.ad.url,
+            stage: c.stage,
+            contacted: c.contactedAt !== null,
+            reason: c.reason,
+            reasonDetail: c.reasonDetail,
+            createdAt: c.createdAt.toISOString(),
+          })),
+        })),
+      );
+      return { accountId, columns };
+    },
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/v1/ops/hunts/preview',
+    { onRequest: auth, schema: { body: { type: 'object' }, response: { 200: previewSchema, ...errors } } },
+    async (request, reply) => {
+      // The preview route validates the body (the same 400 naming the field); this one only carries it.
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/v1/hunts/preview',
+        headers: { authorization: `Bearer ${deps.apiToken ?? ''}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(request.body),
+      });
+      // A 401 from it is about this service's API_TOKEN, not the operator's: not theirs to fix.
+      if (answer.statusCode === 401) return reply.status(502).send({ error: 'bad_gateway', message: 'the preview refused the API_TOKEN of this service' });
+      return reply.status(answer.statusCode).send(answer.json());
+    },
+  );
+};
