@@ -77,6 +77,7 @@ const timeZone = z
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HTTP_VALIDATE_RESPONSES: z.enum(['true', 'false']).default('false'),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: int(10, 1, 200),
   KAFKA_BROKERS: brokers,
@@ -158,6 +159,8 @@ export function loadConfig(env: Env) {
   return {
     port: e.PORT,
     host: e.HOST,
+    /** Check every response against its route's documented schema (the test suite does; costs CPU). */
+    validateResponses: e.HTTP_VALIDATE_RESPONSES === 'true',
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     kafka: {

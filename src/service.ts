@@ -9,6 +9,7 @@ import { startSender } from './consumers/sender/senderRole.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
 import { createTopics, ensureTopics } from './events/topics.js';
+import { packageVersion } from './platform/projectRoot.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
 import { registerAccountRoutes } from './http/routes/accountRoutes.js';
 import { registerAdRoutes } from './http/routes/adRoutes.js';
@@ -79,7 +80,7 @@ export async function startService(options: StartOptions): Promise<Service> {
   // database: the outbox keeps what arrives) takes writes while the consumers are still joining.
   // Dead letters are published, and replayed from the console, with the same producer (connected below).
   const dlqProducer = createProducer(kafka);
-  const app = createHttpApp(log);
+  const app = await createHttpApp(log, { validateResponses: config.validateResponses, version: packageVersion() });
   const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
   registerHealthRoutes({ db, admin, metrics, roles: roleStates })(app);
   const { tokens } = config;

@@ -1,5 +1,11 @@
+import fastifyResponseValidation from '@fastify/response-validation';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { LogController, type FastifyError } from 'fastify';
 import type { Logger } from '../platform/logger.js';
+import { ERROR_SCHEMA, SECURITY_SCHEMES } from './schemas.js';
 import { DomainError, ValidationError } from '../domain/errors.js';
 import { STATUS_OF, UnauthorizedError } from './errors.js';
 import { findIllFormedText } from './wellFormedText.js';
@@ -9,9 +15,27 @@ const depthOf = (e: { instancePath: string; params: unknown }) =>
   e.instancePath.split('/').length + ((e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty !== undefined || (e.params as { additionalProperty?: string }).additionalProperty !== undefined ? 1 : 0);
 
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
-export type HttpApp = ReturnType<typeof createHttpApp>;
+export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;
 
-export function createHttpApp(log: Logger) {
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** Left out of the OpenAPI document on purpose (static files, Swagger UI's own assets). */
+  hidden: boolean;
+}
+
+const ROUTES = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route registered on the app (each method of each URL), to check the document against. */
+export const registeredRoutes = (app: HttpApp): readonly RegisteredRoute[] => ROUTES.get(app) ?? [];
+
+export interface HttpAppOptions {
+  /** Check every response against its route's schema before sending it (HTTP_VALIDATE_RESPONSES). */
+  validateResponses: boolean;
+  version: string;
+}
+
+export async function createHttpApp(log: Logger, options: HttpAppOptions) {
   const app = Fastify({
     loggerInstance: log.child({ component: 'http' }),
     // One line per request, written by the onResponse hook below, instead of fastify's two.
@@ -19,6 +43,41 @@ export function createHttpApp(log: Logger) {
     bodyLimit: 16 * 1024 * 1024,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true } },
   });
+
+  // A response schema documents a response; it must never drop a field the handler returned (which
+  // fast-json-stringify, fastify's default, does silently). The test suite checks instead that every
+  // response matches its schema (validateResponses), so the OpenAPI document stays true.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+  });
+  app.addSchema(ERROR_SCHEMA);
+  // The OpenAPI 3.1 document, from the routes' own schemas (every route registered after this line).
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hunt-matcher',
+        version: options.version,
+        description: 'Matches scraped car ads against saved hunts, creates CRM leads and messages the sellers. Events: asyncapi.yaml and docs/events.md.',
+      },
+      components: { securitySchemes: SECURITY_SCHEMES },
+    },
+    // Shared schemas keep their own names in components.schemas (Error), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  app.get('/openapi.json', { schema: { tags: ['docs'], summary: 'This document (OpenAPI 3.1); Swagger UI at /docs' } }, () => app.swagger());
+  if (options.validateResponses) {
+    const ajv = new Ajv({ allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false });
+    (addFormats as unknown as (a: Ajv) => void)(ajv);
+    ajv.addSchema(ERROR_SCHEMA);
+    // Every status a route answers must be documented, and every body must match its schema.
+    await app.register(fastifyResponseValidation, { ajv, responseStatusCodeValidation: true });
+  }
 
   // Many HTTP clients send `content-type: application/json` with an empty body on a DELETE or a
   // bodiless POST; fastify's own parser refuses that (FST_ERR_CTP_EMPTY_JSON_BODY). An empty body is

@@ -16,3 +16,6 @@ export function projectRoot(): string {
     dir = parent;
   }
 }
+
+/** The version in package.json (the OpenAPI document's info.version). */
+export const packageVersion = (): string => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;

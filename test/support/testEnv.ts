@@ -80,7 +80,8 @@ export class TestEnv {
   env(overrides: Record<string, string> = {}): Record<string, string> {
     return serviceEnv(
       { databaseUrl: this.databaseUrl, kafkaBrokers: this.kafkaBrokers, topicPrefix: this.topics.prefix, partitions: 3, logLevel: process.env.TEST_LOG_LEVEL ?? 'error' },
-      { ROLES: 'api,relay', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', OUTBOX_POLL_MS: '1000', ...overrides },
+      // Every response of every test is checked against its documented schema (src/http/schemas.ts).
+      { ROLES: 'api,relay', HTTP_VALIDATE_RESPONSES: 'true', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', OUTBOX_POLL_MS: '1000', ...overrides },
     );
   }
 

@@ -12,6 +12,11 @@ import { accountExists } from '../../sql/accountExists.js';
 import { upsertAccount } from '../../sql/upsertAccount.js';
 import type { HttpApp } from '../app.js';
 import { newApiKey, requireBearer } from '../auth.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+
+const keyProperties = { id: uuid, accountId: uuid, prefix: { type: 'string', description: 'The first characters of the key, to recognise it' }, createdAt: dateTime, lastUsedAt: nullable(dateTime) };
+const keySchema = object(keyProperties);
+const newKeySchema = object({ ...keyProperties, key: { type: 'string', description: 'The key itself, shown this once: only its hash is stored' } });
 
 export interface AccountRoutesDeps {
   db: Db;
@@ -36,7 +41,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
     {
       onRequest: admin,
       schema: {
+        ...describe('accounts', 'Create an account, or rename it (accounts are also created on first use by a hunt)', 'apiToken'),
         body: { type: 'object', additionalProperties: false, properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string', maxLength: 200 } } },
+        response: { 201: object({ id: uuid, name: { type: 'string' }, createdAt: dateTime }), ...errors(400, 401) },
       },
     },
     async (request, reply) => {
@@ -45,7 +52,7 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
     },
   );
 
-  app.post<{ Params: { accountId: string } }>('/v1/accounts/:accountId/api-keys', { onRequest: admin, schema: { params: accountParams } }, async (request, reply) => {
+  app.post<{ Params: { accountId: string } }>('/v1/accounts/:accountId/api-keys', { onRequest: admin, schema: { ...describe('accounts', 'Create an API key for the account (API_TOKEN only); the key opens this account and no other', 'apiToken'), params: accountParams, response: { 201: newKeySchema, ...errors(400, 401, 404) } } }, async (request, reply) => {
     const { accountId } = request.params;
     if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
     const { key, hash, prefix } = newApiKey();
@@ -55,12 +62,12 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
     return reply.status(201).send({ ...keyJson(record), key });
   });
 
-  app.get<{ Params: { accountId: string } }>('/v1/accounts/:accountId/api-keys', { onRequest: admin, schema: { params: accountParams } }, async (request) => {
+  app.get<{ Params: { accountId: string } }>('/v1/accounts/:accountId/api-keys', { onRequest: admin, schema: { ...describe('accounts', "The account's live API keys (never the keys themselves)", 'apiToken'), params: accountParams, response: { 200: object({ keys: arrayOf(keySchema) }), ...errors(400, 401, 404) } } }, async (request) => {
     if (!(await accountExists(deps.db, request.params.accountId))) throw new NotFoundError(`account ${request.params.accountId}`);
     return { keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) };
   });
 
-  app.delete<{ Params: { accountId: string; keyId: string } }>('/v1/accounts/:accountId/api-keys/:keyId', { onRequest: admin, schema: { params: keyParams } }, async (request, reply) => {
+  app.delete<{ Params: { accountId: string; keyId: string } }>('/v1/accounts/:accountId/api-keys/:keyId', { onRequest: admin, schema: { ...describe('accounts', 'Revoke an API key', 'apiToken'), params: keyParams, response: { 204: { type: 'null', description: 'Revoked' }, ...errors(400, 401, 404) } } }, async (request, reply) => {
     const { accountId, keyId } = request.params;
     if (!(await revokeApiKey(deps.db, accountId, keyId, deps.clock.now()))) throw new NotFoundError(`API key ${keyId}`);
     request.log.info({ accountId, keyId }, 'API key revoked');

@@ -7,6 +7,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
+import { describe, errors, object } from '../schemas.js';
+
+const count = { type: 'integer', minimum: 0 } as const;
 
 export interface AdRoutesDeps {
   db: Db;
@@ -22,6 +25,8 @@ export const registerAdRoutes = (deps: AdRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireBearer(deps.ingestToken),
       schema: {
+        ...describe('ads', 'Ingest up to 1,000 ads (upserted by source and externalId, each new or changed one an AdScraped event)', 'ingestToken'),
+        response: { 202: object({ received: count, inserted: count, updated: count, unchanged: count }), ...errors(400, 401) },
         body: {
           type: 'object',
           additionalProperties: false,

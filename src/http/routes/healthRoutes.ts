@@ -6,6 +6,14 @@ import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { pingDatabase } from '../../sql/pingDatabase.js';
 import type { HttpApp } from '../app.js';
+import { describe, object } from '../schemas.js';
+
+const check = { type: 'string', description: 'ok, missing, or down: <why>' } as const;
+const readiness = object({
+  status: { type: 'string', enum: ['ready', 'not_ready'] },
+  checks: object({ database: check, migrations: check, broker: check }),
+  roles: { type: 'object', description: "Each role of this process: starting, running or failed", additionalProperties: { type: 'string', enum: ['starting', 'running', 'failed'] } },
+});
 
 export type RoleState = 'starting' | 'running' | 'failed';
 
@@ -21,7 +29,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
 export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { ...describe('health', 'The process is alive'), response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) } } }, async () => ({ status: 'ok' }));
 
   const checkReadiness = async () => {
     const check = async (fn: () => Promise<boolean>) => {
@@ -45,12 +53,21 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
     return { ready, checks };
   };
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        ...describe('health', 'Ready for traffic: with the api role as soon as the database and its migrations answer; otherwise when the broker answers and every role runs'),
+        response: { 200: { ...readiness, description: 'Ready' }, 503: { ...readiness, description: 'Not ready' } },
+      },
+    },
+    async (_request, reply) => {
     const { ready, checks } = await checkReadiness();
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, roles: Object.fromEntries(deps.roles) });
-  });
+    },
+  );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: { ...describe('health', 'Prometheus metrics, hunt_matcher_* (docs: README, Observability)'), response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } }, async (_request, reply) => {
     // hunt_matcher_ready{check}: what /readyz answers, for alerts that cannot call /readyz themselves.
     const { checks } = await checkReadiness();
     for (const [check, state] of Object.entries(checks)) deps.metrics.ready.set({ check }, state === 'ok' ? 1 : 0);

@@ -6,6 +6,35 @@ import { LEAD_STAGES } from '../../domain/types.js';
 import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+
+const text = { type: 'string' } as const;
+const orNull = (type: 'string' | 'integer') => nullable({ type });
+const leadCard = object({
+  id: uuid,
+  accountId: uuid,
+  huntId: uuid,
+  adId: uuid,
+  stage: { type: 'string', enum: [...LEAD_STAGES] },
+  position: { type: 'number', description: 'Order within the stage column' },
+  reason: { ...orNull('string'), description: 'Why the seller was or was not contacted (LeadCreated.reason in docs/events.md)' },
+  reasonDetail: orNull('string'),
+  contactedAt: nullable(dateTime),
+  createdAt: dateTime,
+  ad: object({
+    title: text,
+    price: orNull('integer'),
+    brand: orNull('string'),
+    model: orNull('string'),
+    modelYear: orNull('integer'),
+    mileageKm: orNull('integer'),
+    city: orNull('string'),
+    zipcode: orNull('string'),
+    url: orNull('string'),
+    picture: orNull('string'),
+    ownerType: orNull('string'),
+  }),
+});
 
 export interface LeadRoutesDeps {
   db: Db;
@@ -34,6 +63,8 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireAccountAccess(deps),
       schema: {
+        ...describe('leads', "The account's Kanban board: its leads by stage and position, a page at a time", 'apiToken'),
+        response: { 200: object({ leads: arrayOf(leadCard), nextCursor: { ...orNull('string'), description: 'Pass as ?cursor= for the next page; null on the last' } }), ...errors(400, 401, 404) },
         params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', format: 'uuid' } } },
         querystring: {
           type: 'object',

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
 import { secretsEqual } from '../auth.js';
 import { UnauthorizedError } from '../errors.js';
+import { describe, errors, object } from '../schemas.js';
 
 export interface LobstrWebhookDeps {
   db: Db;
@@ -31,6 +32,17 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
     '/v1/lobstr/webhook/:secret',
     {
       schema: {
+        ...describe('lobstr', "Lobstr's run notification; the path's secret is LOBSTR_WEBHOOK_SECRET. A run.done is recorded once and imported by the importer role"),
+        params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
+        response: {
+          200: {
+            anyOf: [
+              object({ status: { type: 'string', enum: ['accepted', 'duplicate'] }, runId: { type: 'string' } }),
+              object({ status: { type: 'string', enum: ['ignored'] }, event: { type: 'string' } }),
+            ],
+          },
+          ...errors(400, 401),
+        },
         body: {
           type: 'object',
           required: ['id', 'event'],

@@ -24,6 +24,7 @@ import { outboxBacklog } from '../../sql/outboxBacklog.js';
 import { senderQueue } from '../../sql/senderQueue.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
+import { describe, errors } from '../schemas.js';
 
 export interface OpsRoutesDeps {
   db: Db;
@@ -39,8 +40,6 @@ export interface OpsRoutesDeps {
 const LEADS_PER_COLUMN = 20;
 const uuid = { type: 'string', format: 'uuid' } as const;
 const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
-const error = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } as const;
-const errors = { 400: error, 401: error, 404: error } as const;
 const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
 const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
 
@@ -174,11 +173,11 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
   void app.register(fastifyStatic, { root: consoleDir, prefix: '/ops/', index: false, schemaHide: true, cacheControl: false });
   void app.register(fastifyStatic, { root: uplotDir, prefix: '/ops/vendor/uplot/', decorateReply: false, schemaHide: true, allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path) });
-  app.get('/ops', (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir));
+  app.get('/ops', { schema: { ...describe('ops', "The operator's console (an HTML page; it asks for OPS_TOKEN)"), response: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } } } }, (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir));
 
   const auth = requireBearer(deps.opsToken);
 
-  app.get('/v1/ops/pipeline', { onRequest: auth, schema: { response: { 200: pipelineSchema, 401: error } } }, async () => {
+  app.get('/v1/ops/pipeline', { onRequest: auth, schema: { ...describe('ops', 'The pipeline now: messages per topic, outbox backlog, consumer lag, the sender\'s queue, per-hop latency histograms', 'opsToken'), response: { 200: pipelineSchema, ...errors(401) } } }, async () => {
     const now = deps.clock.now();
     const [topics, lag, backlog, sender, hop] = await Promise.all([deps.figures.topics(), deps.figures.lag(), outboxBacklog(deps.db), senderQueue(deps.db, now), deps.metrics.hopSeconds.get()]);
     const series = new Map<string, { hop: string; count: number; sum: number; buckets: Array<{ le: string; count: number }> }>();
@@ -205,8 +204,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: auth,
       schema: {
+        ...describe('ops', 'Dead letters: the count per topic and the latest ones with their reason and source', 'opsToken'),
         querystring: { type: 'object', additionalProperties: false, properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } } },
-        response: { 200: deadLettersSchema, 400: error, 401: error },
+        response: { 200: deadLettersSchema, ...errors(400, 401) },
       },
     },
     async (request) => {
@@ -226,7 +226,8 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
           additionalProperties: false,
           properties: { topic: consumedTopic, offset: { type: 'string', pattern: '^[0-9]+$' }, all: { type: 'boolean' } },
         },
-        response: { 200: replaySchema, 400: error, 401: error },
+        ...describe('ops', 'Replay one dead letter ({topic, offset}) or all of a topic ({topic, all: true}) to its source topic, as npm run dlq -- replay does', 'opsToken'),
+        response: { 200: replaySchema, ...errors(400, 401) },
       },
     },
     async (request) => {
@@ -244,9 +245,10 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: auth,
       schema: {
+        ...describe('ops', 'The newest accounts (the console\'s account picker)', 'opsToken'),
         response: {
           200: { type: 'object', properties: { accounts: { type: 'array', items: { type: 'object', properties: { id: uuid, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } } } } } },
-          401: error,
+          ...errors(401),
         },
       },
     },
@@ -258,6 +260,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: auth,
       schema: {
+        ...describe('ops', "An account's recent leads as Kanban columns by stage", 'opsToken'),
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
         response: {
           200: {
@@ -267,7 +270,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
               columns: { type: 'array', items: { type: 'object', properties: { stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: { type: 'array', items: leadCardSchema } } } },
             },
           },
-          ...errors,
+          ...errors(400, 401),
         },
       },
     },
@@ -298,7 +301,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
 
   app.post<{ Body: Record<string, unknown> }>(
     '/v1/ops/hunts/preview',
-    { onRequest: auth, schema: { body: { type: 'object' }, response: { 200: previewSchema, ...errors } } },
+    { onRequest: auth, schema: { ...describe('ops', 'POST /v1/hunts/preview on the operator\'s behalf', 'opsToken'), body: { type: 'object' }, response: { 200: previewSchema, ...errors(400, 401, 404, 502) } } },
     async (request, reply) => {
       // The preview route validates the body (the same 400 naming the field); this one only carries it.
       const answer = await app.inject({

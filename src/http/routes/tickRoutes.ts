@@ -7,6 +7,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
+import { describe, errors, object } from '../schemas.js';
 
 export interface TickRoutesDeps {
   db: Db;
@@ -21,7 +22,11 @@ export const registerTickRoutes = (deps: TickRoutesDeps) => (app: HttpApp) => {
     '/v1/ticks',
     {
       onRequest: requireBearer(deps.cronSecret),
-      schema: { body: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } }] } },
+      schema: {
+        ...describe('ticks', 'Run the daily catch-up for a day (today in TICK_TIME_ZONE by default); once per day, however often it is called', 'cronSecret'),
+        response: { 202: object({ tickId: { type: 'string' }, duplicate: { type: 'boolean' } }), ...errors(400, 401) },
+        body: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } }] },
+      },
     },
     async (request, reply) => {
       const now = deps.clock.now();

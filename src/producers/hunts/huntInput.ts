@@ -7,7 +7,7 @@ import { ValidationError } from '../../domain/errors.js';
 const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
 const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
 
-const huntFields = {
+export const huntFields = {
   name: { type: 'string', maxLength: 200 },
   adType: { type: 'string', enum: [...AD_TYPES] },
   subTypes: strings(50),

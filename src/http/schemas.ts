@@ -1,0 +1,67 @@
+// The building blocks of the routes' JSON schemas. fastify validates requests with them,
+// @fastify/swagger describes every route from them at /openapi.json, and with
+// HTTP_VALIDATE_RESPONSES=true (the test suite) every response is checked against them before it is
+// sent, so the document cannot drift from what the API answers. Responses are serialised with
+// JSON.stringify (src/http/app.ts): a schema documents a response, it never silently drops a field.
+
+/** The tokens of DESIGN.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`). */
+export const SECURITY_SCHEMES = {
+  apiToken: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (every account), or an account API key `hm_live_...` (that account only)' },
+  ingestToken: { type: 'http', scheme: 'bearer', description: 'INGEST_TOKEN: the scrapers posting ads' },
+  cronSecret: { type: 'http', scheme: 'bearer', description: 'CRON_SECRET: whoever triggers the daily catch-up' },
+  opsToken: { type: 'http', scheme: 'bearer', description: "OPS_TOKEN: the operator's console and its JSON under /v1/ops/" },
+} as const;
+
+export type SecurityScheme = keyof typeof SECURITY_SCHEMES;
+
+/** Shared schemas, added to fastify once (app.addSchema) and listed in the document's components. */
+export const ERROR_SCHEMA = {
+  $id: 'Error',
+  type: 'object',
+  description: 'Every error. A 400 names the offending field as a path, e.g. body/ads/3/price or querystring/limit.',
+  additionalProperties: false,
+  required: ['error'],
+  properties: {
+    error: { type: 'string', description: 'validation_failed, not_found, conflict, unauthorized, ...' },
+    message: { type: 'string' },
+    field: { type: 'string', description: 'With validation_failed: the field, as a path' },
+  },
+} as const;
+
+const errorRef = { $ref: 'Error#' } as const;
+const ERROR_DESCRIPTIONS = {
+  400: 'Invalid request: `field` names what is wrong; nothing was written',
+  401: 'Missing or wrong token',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  502: 'A service this one relies on refused or failed',
+  500: 'Internal error (logged with the request; nothing half-written: every write is one transaction)',
+  503: 'Not ready',
+} as const;
+
+/** Error responses of a route, by status; every route may also answer 500. */
+export const errors = (...codes: Array<Exclude<keyof typeof ERROR_DESCRIPTIONS, 500>>) =>
+  Object.fromEntries([...codes, 500 as const].map((code) => [code, { description: ERROR_DESCRIPTIONS[code], ...errorRef }])) as Record<number, unknown>;
+
+type Schema = Record<string, unknown>;
+
+/** An object with exactly these properties; every one is present unless listed as optional. */
+export const object = (properties: Record<string, Schema>, options: { optional?: readonly string[]; description?: string } = {}) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(properties).filter((k) => !options.optional?.includes(k)),
+  properties,
+  ...(options.description ? { description: options.description } : {}),
+});
+
+export const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }] });
+export const uuid = { type: 'string', format: 'uuid' } as const;
+export const dateTime = { type: 'string', format: 'date-time' } as const;
+export const arrayOf = (items: Schema) => ({ type: 'array', items });
+
+/** What every route's schema says about itself in the document. */
+export const describe = (tag: string, summary: string, security?: SecurityScheme) => ({
+  tags: [tag],
+  summary,
+  ...(security ? { security: [{ [security]: [] }] } : {}),
+});
