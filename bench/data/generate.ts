@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ad, Channel, Hunt, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
+import { toAdSnapshot } from '../../src/events/adSnapshot.js';
 import { AD_TYPE_MIX, BAIT_PHRASES, DESCRIPTION_PHRASES, FIRST_NAMES, GARAGE_WORDS, OUTREACH_TEMPLATES, type Brand, type Model } from './cars.js';
 import { seededRandom, subSeed, weightedPicker, type Random } from '../../testkit/random.js';
 
@@ -305,38 +306,8 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
 
 /** The ad as POST /v1/ads takes it (the service assigns adId and, by default, scrapedAt). */
 export function adInputOf(ad: Ad): AdInput {
+  // The ad's own fields, as the events carry them, less what the service assigns; times as ISO strings.
+  const { adId: _adId, scrapedAt: _scrapedAt, firstPublishedAt, lastPublishedAt, ownerType, ...fields } = toAdSnapshot(ad);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    source: ad.source,
-    externalId: ad.externalId,
-    url: ad.url,
-    title: ad.title,
-    description: ad.description,
-    price: ad.price,
-    adType: ad.adType,
-    subType: ad.subType,
-    brand: ad.brand,
-    model: ad.model,
-    modelYear: ad.modelYear,
-    mileageKm: ad.mileageKm,
-    fuel: ad.fuel,
-    gearbox: ad.gearbox,
-    zipcode: ad.zipcode,
-    city: ad.city,
-    department: ad.department,
-    lat: ad.lat,
-    lng: ad.lng,
-    ownerName: ad.ownerName,
-    ownerType: ad.ownerType as OwnerType | null,
-    phone: ad.phone,
-    acceptSalesmen: ad.acceptSalesmen,
-    isUrgent: ad.isUrgent,
-    hasBeenReposted: ad.hasBeenReposted,
-    priceHasDropped: ad.priceHasDropped,
-    hasBeenBoosted: ad.hasBeenBoosted,
-    isLowPrice: ad.isLowPrice,
-    pictures: ad.pictures,
-    firstPublishedAt: iso(ad.firstPublishedAt),
-    lastPublishedAt: iso(ad.lastPublishedAt),
-  };
+  return { ...fields, ownerType: ownerType as OwnerType | null, firstPublishedAt: iso(firstPublishedAt), lastPublishedAt: iso(lastPublishedAt) };
 }

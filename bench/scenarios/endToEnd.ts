@@ -6,16 +6,15 @@
 // the backlog (ads accepted but not yet matched) is sampled to tell whether it grows.
 import { createCodec } from '../../src/events/codec.js';
 import type { Ad } from '../../src/domain/types.js';
-import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
+import { generateAds, generateHunts } from '../data/generate.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
-import { TOKENS } from '../lib/benchEnv.js';
+import { driveAds, postAds, SATURATION_MAX_BACKLOG } from '../lib/adLoad.js';
 import { trackMemory } from '../lib/memory.js';
 import type { Check, Row, Target } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import { pct, type Scenario } from './context.js';
 
 /** At saturation, no new request while this many accepted ads wait for the matcher (closed loop). */
-const SATURATION_MAX_BACKLOG = 2000;
 /** A phase whose backlog is not worked off by then ends the scenario (the next phases would measure the backlog). */
 const DRAIN_TIMEOUT_MS = 5 * 60_000;
 
@@ -108,18 +107,9 @@ export const endToEnd: Scenario = {
       const post = async (chunk: Ad[]) => {
         const t = performance.now();
         for (const ad of chunk) sentAt.set(ad.externalId, t);
-        const res = await fetch(`${service.url}/v1/ads`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ ads: chunk.map(adInputOf) }),
-        });
-        if (res.status !== 202) {
-          failedRequests++;
-          await res.text();
-          return;
-        }
-        const body = (await res.json()) as { inserted: number };
-        accepted += body.inserted;
+        const inserted = await postAds(service.url, chunk);
+        if (inserted === null) failedRequests++;
+        else accepted += inserted;
       };
 
       // Backlog: ads accepted by the API that the matcher has not processed yet.
@@ -133,43 +123,7 @@ export const endToEnd: Scenario = {
         }
       })();
 
-      let sent = 0;
-      if (phase.rate > 0) {
-        const interval = (1000 * phase.perRequest) / phase.rate;
-        const inFlight = new Set<Promise<void>>();
-        for (let k = 0; sent < ads.length; k++) {
-          const wait = started + k * interval - performance.now();
-          if (wait > 1) await sleep(wait);
-          const chunk = ads.slice(sent, sent + phase.perRequest);
-          sent += chunk.length;
-          const p = post(chunk);
-          inFlight.add(p);
-          void p.finally(() => inFlight.delete(p));
-        }
-        await Promise.all(inFlight);
-      } else {
-        // Closed loop: a few requests in flight, held back while the matcher is behind, so that the
-        // phase measures what the whole pipeline sustains rather than how fast the API accepts.
-        let backlogNow = 0;
-        const watch = setInterval(() => {
-          void matched().then((m) => (backlogNow = accepted - (m - matchedBefore)));
-        }, 100);
-        await Promise.all(
-          Array.from({ length: phase.inFlight ?? 4 }, async () => {
-            while (performance.now() - started < phase.seconds * 1000 && sent < ads.length) {
-              if (backlogNow > SATURATION_MAX_BACKLOG) {
-                await sleep(20);
-                continue;
-              }
-              const chunk = ads.slice(sent, sent + phase.perRequest);
-              sent += chunk.length;
-              backlogNow += chunk.length;
-              await post(chunk);
-            }
-          }),
-        );
-        clearInterval(watch);
-      }
+      await driveAds(ads, { rate: phase.rate, perRequest: phase.perRequest, seconds: phase.seconds, inFlight: phase.inFlight ?? 4 }, post, async () => accepted - ((await matched()) - matchedBefore));
       const sendSeconds = (performance.now() - started) / 1000;
       const backlogAtEnd = accepted - ((await matched()) - matchedBefore);
       let drained = true;

@@ -15,7 +15,8 @@ import { HOPS, METRIC_PREFIX, type Hop } from '../../src/platform/metrics.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
-import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
+import { generateAds, generateHunts } from '../data/generate.js';
+import { driveAds, postAds } from '../lib/adLoad.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
 import { addHistograms, diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
 import type { Check, Row, Target } from '../lib/report.js';
@@ -41,7 +42,6 @@ const LAYOUTS: Layout[] = [
 ];
 
 /** At saturation, no new request while this many ads wait for the matcher or their contacts for the gateway. */
-const SATURATION_MAX_BACKLOG = 2000;
 const DRAIN_TIMEOUT_MS = 3 * 60_000;
 
 /** The floor of each hop: what it cannot be faster than on this machine. */
@@ -189,55 +189,15 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
           requestAt.set(ad.externalId, t);
           posted.push(ad.externalId);
         }
-        const res = await fetch(`${apiUrl}/v1/ads`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ ads: chunk.map(adInputOf) }),
-        });
-        if (res.status !== 202) {
-          failed++;
-          await res.text();
-          return;
-        }
-        accepted += ((await res.json()) as { inserted: number }).inserted;
+        const inserted = await postAds(apiUrl, chunk);
+        if (inserted === null) failed++;
+        else accepted += inserted;
       };
 
       const started = performance.now();
-      let sent = 0;
-      if (phase.rate > 0) {
-        // A request of a tenth of the rate every 100 ms.
-        const perRequest = Math.max(1, Math.round(phase.rate / 10));
-        const inFlight = new Set<Promise<void>>();
-        for (let k = 0; sent < ads.length; k++) {
-          const wait = started + k * 100 - performance.now();
-          if (wait > 1) await sleep(wait);
-          const p = post(ads.slice(sent, sent + perRequest));
-          sent += perRequest;
-          inFlight.add(p);
-          void p.finally(() => inFlight.delete(p));
-        }
-        await Promise.all(inFlight);
-      } else {
-        let backlogNow = 0;
-        const watch = setInterval(() => {
-          void matched().then((m) => (backlogNow = accepted - (m - matchedBefore)));
-        }, 100);
-        await Promise.all(
-          Array.from({ length: 4 }, async () => {
-            while (performance.now() - started < phase.seconds * 1000 && sent < ads.length) {
-              if (backlogNow > SATURATION_MAX_BACKLOG) {
-                await sleep(20);
-                continue;
-              }
-              const chunk = ads.slice(sent, sent + 100);
-              sent += chunk.length;
-              backlogNow += chunk.length;
-              await post(chunk);
-            }
-          }),
-        );
-        clearInterval(watch);
-      }
+      // Paced: a request of a tenth of the rate every 100 ms; saturation: 4 requests of 100 ads in flight.
+      const perRequest = phase.rate > 0 ? Math.max(1, Math.round(phase.rate / 10)) : 100;
+      await driveAds(ads, { rate: phase.rate, perRequest, seconds: phase.seconds, inFlight: 4 }, post, async () => accepted - ((await matched()) - matchedBefore));
       const loadSeconds = (performance.now() - started) / 1000;
 
       // Every ad matched, every event published, then every contact delivered (or the timeout).
@@ -338,11 +298,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
 async function warmUp(apiUrl: string, ctx: ScenarioContext, externalBase: number, firstCall: Map<string, number>, seenCalls: () => void) {
   const ads = generateAds(ctx.seed + externalBase, ctx.quick ? 10 : 50, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });
   for (let i = 0; i < ads.length; i++) {
-    await fetch(`${apiUrl}/v1/ads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ads: [adInputOf(ads[i]!)] }),
-    }).then((r) => r.text());
+    await postAds(apiUrl, [ads[i]!]);
     await sleep(100);
   }
   const before = firstCall.size;

@@ -1,17 +1,16 @@
 // The dead-letter module (src/ops/deadLetters.ts) against the real broker and the real consumer
 // pipeline: a consumer whose handler can be "broken" (a bug, since fixed) dead-letters events, then
 // the module lists them and replays them.
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoisonEventError } from '../../src/consumers/pipeline/failures.js';
-import { startConsumer, type PipelineDeps } from '../../src/consumers/pipeline/pipeline.js';
+import { startConsumer } from '../../src/consumers/pipeline/pipeline.js';
 import { newEventId } from '../../src/events/envelope.js';
 import type { HuntChanged } from '../../src/events/types.generated.js';
 import { createDeadLetters, DeadLetterRequestError, type DeadLetters } from '../../src/ops/deadLetters.js';
-import { createKafka, createProducer } from '../../src/platform/kafka.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createMetrics, type Metrics } from '../../src/platform/metrics.js';
+import type { Metrics } from '../../src/platform/metrics.js';
 import { sampleEvents } from '../support/eventSamples.js';
+import { pipelineDepsFor } from '../support/pipelineFixtures.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -20,7 +19,7 @@ let producer: Producer;
 let metrics: Metrics;
 let deadLetters: DeadLetters;
 let stopConsumer: () => Promise<void>;
-let admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
+let admin: Admin;
 /** While true, the handler refuses versions >= 100 as poison (a bug that a later deploy fixes). */
 let broken = true;
 const huntId = '00000000-0000-7000-8000-0000000dead1';
@@ -30,26 +29,11 @@ beforeAll(async () => {
     table.uuid('event_id');
     table.integer('version');
   });
-  const log = createLogger({ level: 'fatal', pretty: 'false' });
-  const kafka = createKafka({ brokers: t.kafkaBrokers, clientId: 'dead-letters-test', log });
-  producer = createProducer(kafka);
-  await producer.connect();
+  const built = await pipelineDepsFor(t, 'dead-letters-test');
+  ({ producer, metrics } = built);
+  const { kafka, deps } = built;
   admin = kafka.admin();
   await admin.connect();
-  metrics = createMetrics({ defaultMetrics: false });
-  const deps: PipelineDeps = {
-    kafka,
-    db: t.db,
-    codec: t.codec,
-    topics: t.topics,
-    log,
-    metrics,
-    dlqProducer: producer,
-    concurrency: 2,
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 500,
-    onFatal: () => undefined,
-  };
   const running = await startConsumer(deps, {
     name: 'dlq-test',
     topics: ['hunts.changed'],

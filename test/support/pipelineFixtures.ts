@@ -2,8 +2,13 @@
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import type { ConsumedEvent, HandlerContext } from '../../src/consumers/pipeline/consumedEvent.js';
+import type { PipelineDeps } from '../../src/consumers/pipeline/pipeline.js';
 import { newEventId } from '../../src/events/envelope.js';
+import { createKafka, createProducer } from '../../src/platform/kafka.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMetrics } from '../../src/platform/metrics.js';
 import { sampleEvents } from './eventSamples.js';
+import type { TestEnv } from './testEnv.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -38,4 +43,30 @@ export function consumedHuntChanged(version: number, eventId = newEventId()): Co
     raw,
     receivedAt: 0,
   };
+}
+
+/**
+ * The pipeline's dependencies on a test file's broker and database (integration tests), with its
+ * dead-letter producer connected: disconnect it in afterAll.
+ */
+export async function pipelineDepsFor(t: TestEnv, clientId: string, onFatal: (e: Error) => void = () => undefined) {
+  const log = createLogger({ level: 'fatal', pretty: 'false' });
+  const kafka = createKafka({ brokers: t.kafkaBrokers, clientId, log });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const deps: PipelineDeps = {
+    kafka,
+    db: t.db,
+    codec: t.codec,
+    topics: t.topics,
+    log,
+    metrics,
+    dlqProducer: producer,
+    concurrency: 2,
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 500,
+    onFatal,
+  };
+  return { kafka, producer, metrics, deps };
 }

@@ -4,10 +4,9 @@ import { PoisonEventError, TransientError } from '../../../src/consumers/pipelin
 import { startConsumer, type ConsumedEvent, type PipelineDeps, type RunningConsumer } from '../../../src/consumers/pipeline/pipeline.js';
 import { newEventId } from '../../../src/events/envelope.js';
 import type { HuntChanged } from '../../../src/events/types.generated.js';
-import { createKafka, createProducer } from '../../../src/platform/kafka.js';
-import { createLogger } from '../../../src/platform/logger.js';
-import { createMetrics, type Metrics } from '../../../src/platform/metrics.js';
+import type { Metrics } from '../../../src/platform/metrics.js';
 import { sampleEvents } from '../../support/eventSamples.js';
+import { pipelineDepsFor } from '../../support/pipelineFixtures.js';
 import { useTestEnv } from '../../support/testEnv.js';
 import { waitFor } from '../../support/waitFor.js';
 
@@ -25,24 +24,7 @@ beforeAll(async () => {
     table.uuid('event_id');
     table.integer('version');
   });
-  const log = createLogger({ level: 'fatal', pretty: 'false' });
-  const kafka = createKafka({ brokers: t.kafkaBrokers, clientId: 'pipeline-test', log });
-  producer = createProducer(kafka);
-  await producer.connect();
-  metrics = createMetrics({ defaultMetrics: false });
-  deps = {
-    kafka,
-    db: t.db,
-    codec: t.codec,
-    topics: t.topics,
-    log,
-    metrics,
-    dlqProducer: producer,
-    concurrency: 2,
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 500,
-    onFatal: (e) => fatal.push(e),
-  };
+  ({ producer, metrics, deps } = await pipelineDepsFor(t, 'pipeline-test', (e) => fatal.push(e)));
 });
 afterAll(async () => {
   for (const c of consumers) await c.stop();
