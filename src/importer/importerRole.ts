@@ -23,6 +23,7 @@ import { insertLobstrRun } from '../sql/insertLobstrRun.js';
 import { advanceLobstrRun, claimLobstrRun, completeLobstrRun, failLobstrRun, retryLobstrRunLater, selectDueLobstrRuns, type LobstrRunRow } from '../sql/lobstrRuns.js';
 import { TransientError } from '../consumers/pipeline/failures.js';
 import type { HandlerContext, StartConsumer } from '../consumers/pipeline/pipeline.js';
+import { startPoller } from '../platform/poller.js';
 import { createLobstrClient, LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
 import { mapLobstrResult, parseResultsPage } from './mapResult.js';
 
@@ -70,33 +71,19 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   });
 
   // Runs waiting for another attempt, and runs abandoned by an importer that died.
-  let running = true;
-  let wake: (() => void) | undefined;
-  const poll = async () => {
-    while (running) {
-      try {
-        for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
-          if (!running) break;
-          await importRun(deps, lobstr, runId, { log, isRunning: () => running, heartbeat: async () => {} });
-        }
-      } catch (error) {
-        log.error({ err: error }, 'Lobstr retry poll failed; trying again');
+  const poller = startPoller({
+    intervalMs: deps.pollMs ?? 5000,
+    pass: async (isRunning) => {
+      for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
+        if (!isRunning()) break;
+        await importRun(deps, lobstr, runId, { log, isRunning, heartbeat: async () => {} });
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.pollMs ?? 5000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
-  const poller = poll();
+    },
+    onError: (error) => log.error({ err: error }, 'Lobstr retry poll failed; trying again'),
+  });
   return {
     async stop() {
-      running = false;
-      wake?.();
-      await poller;
+      await poller.stop();
       await consumer.stop();
     },
   };

@@ -2,6 +2,7 @@
 // are due-time rows (messages.next_attempt_at) picked up by a poller. A message waiting for its retry
 // therefore never holds up the partition: other accounts' messages behind it on messages.send go out
 // immediately.
+import { startPoller } from '../../platform/poller.js';
 import type { RoleHandle } from '../../platform/roleHandle.js';
 import { selectDueMessages } from '../../sql/selectDueMessages.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
@@ -40,37 +41,22 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
     },
   });
 
-  let running = true;
-  let wake: (() => void) | undefined;
-  const poll = async () => {
-    while (running) {
-      try {
-        const due = await selectDueMessages(deps.db, POLL_BATCH);
-        if (due.length > 0) {
-          const { attempts, results } = await attempt(due);
-          await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
-          reportOutcomes(deps, attempts, results);
-        }
-        if (due.length === POLL_BATCH) continue;
-      } catch (error) {
-        log.error({ err: error }, 'retry poll failed; trying again');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deps.sending.pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  };
-  const poller = poll();
+  const poller = startPoller({
+    intervalMs: deps.sending.pollMs,
+    pass: async () => {
+      const due = await selectDueMessages(deps.db, POLL_BATCH);
+      if (due.length === 0) return;
+      const { attempts, results } = await attempt(due);
+      await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
+      reportOutcomes(deps, attempts, results);
+      return due.length === POLL_BATCH ? 'more' : undefined;
+    },
+    onError: (error) => log.error({ err: error }, 'retry poll failed; trying again'),
+  });
 
   return {
     async stop() {
-      running = false;
-      wake?.();
-      await poller;
+      await poller.stop();
       await consumer.stop();
       await delivery.close();
     },
