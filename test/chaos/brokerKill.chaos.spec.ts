@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, report } from './chaosRun.js';
+import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
 
 const env = useChaosEnv();
 
 describe('the Kafka broker killed with SIGKILL under load and started again', () => {
   it('loses no ad and makes nothing twice: the outbox keeps what was committed meanwhile, and drains once the broker is back', async () => {
-    const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
-    await run.seed();
-    const seconds = FULL ? 60 : 24;
-    const service = env.start();
-    const url = ((await service.waitForLog('hunt-matcher started', 60_000)) as { url: string }).url;
+    const { run, service, url } = await seededService(env);
+    const { seconds } = LOAD;
     let back = 0;
     let backlogAtReturn = 0;
     const crashAndRestart = async () => {
@@ -20,7 +17,7 @@ describe('the Kafka broker killed with SIGKILL under load and started again', ()
       await env.kafka.restart();
       back = Date.now();
     };
-    await run.load({ rate: FULL ? 50 : 20, seconds, urls: () => [url], during: [{ atMs: (seconds * 1000) / 3, run: crashAndRestart }] });
+    await run.load({ rate: LOAD.rate, seconds, urls: () => [url], during: [{ atMs: (seconds * 1000) / 3, run: crashAndRestart }] });
     const figures = await run.settle('broker killed and restarted');
     ChaosRun.expectIntact(figures);
     figures.notes = { 'outbox rows when the broker came back': backlogAtReturn, 'outbox drained after the broker returned, ms': (await drainedAt(env)) - back };

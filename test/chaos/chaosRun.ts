@@ -13,7 +13,7 @@ import { readHeaders } from '../../src/events/envelope.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
 import { adInput } from '../support/fixtures.js';
 import { waitFor } from '../support/waitFor.js';
-import type { ChaosEnv } from './chaosEnv.js';
+import { FULL, type ChaosEnv } from './chaosEnv.js';
 
 export interface Figures {
   scenario: string;
@@ -254,4 +254,16 @@ export async function firstLeadAfter(env: ChaosEnv, since: number): Promise<numb
 /** Prints the figures as a JSON line the chaos report reads (and people can). */
 export function report(f: Figures) {
   process.stderr.write(`[chaos-figures] ${JSON.stringify(f)}\n`);
+}
+
+/** The load of a fault test: ads per second for this many seconds (npm run chaos: full; CI: short). */
+export const LOAD = { rate: FULL ? 50 : 20, seconds: FULL ? 60 : 24 } as const;
+
+/** The start most fault tests share: the run's accounts and hunts seeded, one service, its URL once started. */
+export async function seededService(env: ChaosEnv, overrides: Record<string, string> = {}) {
+  const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
+  await run.seed();
+  const service = env.start(overrides);
+  const url = ((await service.waitForLog('hunt-matcher started', 60_000)) as { url: string }).url;
+  return { run, service, url };
 }

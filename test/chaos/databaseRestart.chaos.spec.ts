@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, report } from './chaosRun.js';
+import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
 import { startTcpProxy, type TcpProxy } from './tcpProxy.js';
 
 const env = useChaosEnv();
@@ -9,19 +9,16 @@ afterAll(() => proxy?.close());
 
 describe('the database cut off under load, as in a server restart (every connection dropped, new ones refused for seconds)', () => {
   it('dead-letters no valid event, loses no ad and makes nothing twice', async () => {
-    const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
-    await run.seed();
-    const seconds = FULL ? 60 : 24;
+    const { seconds } = LOAD;
     const target = new URL(env.databaseUrl);
     proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(env.databaseUrl);
     viaProxy.port = String(proxy.port);
-    const service = env.start({ DATABASE_URL: viaProxy.toString() });
-    const url = ((await service.waitForLog('hunt-matcher started', 60_000)) as { url: string }).url;
+    const { run, service, url } = await seededService(env, { DATABASE_URL: viaProxy.toString() });
     const cuts = FULL ? 4 : 3;
     const downMs = FULL ? 5000 : 2500;
     await run.load({
-      rate: FULL ? 50 : 20,
+      rate: LOAD.rate,
       seconds,
       urls: () => [url],
       during: Array.from({ length: cuts }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (cuts + 1), run: () => proxy!.cut(downMs) })),

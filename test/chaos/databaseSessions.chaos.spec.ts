@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, report } from './chaosRun.js';
+import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
 
 const env = useChaosEnv();
 
 describe("every one of the service's database sessions terminated several times under load", () => {
   it('dead-letters no valid event, loses no ad and makes nothing twice', async () => {
-    const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
-    await run.seed();
-    const seconds = FULL ? 60 : 24;
-    const service = env.start();
-    const url = ((await service.waitForLog('hunt-matcher started', 60_000)) as { url: string }).url;
+    const { run, service, url } = await seededService(env);
+    const { seconds } = LOAD;
     let terminated = 0;
     // A burst of terminations, 40 ms apart: the sessions the pool opens again are killed too, as in a
     // restart, so that a batch retried event by event meets a dead connection again.
@@ -24,7 +21,7 @@ describe("every one of the service's database sessions terminated several times 
       }
     };
     const times = FULL ? 6 : 3;
-    await run.load({ rate: FULL ? 50 : 20, seconds, urls: () => [url], during: Array.from({ length: times }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (times + 1), run: terminateAll })) });
+    await run.load({ rate: LOAD.rate, seconds, urls: () => [url], during: Array.from({ length: times }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (times + 1), run: terminateAll })) });
     const figures = await run.settle('database sessions terminated');
     figures.notes = { terminations: times, 'sessions terminated': terminated };
     report(figures);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildService } from '../../testkit/childService.js';
 import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, firstAcceptedAfter, firstLeadAfter, report } from './chaosRun.js';
+import { ChaosRun, firstAcceptedAfter, firstLeadAfter, LOAD, report } from './chaosRun.js';
 
 const env = useChaosEnv();
 
@@ -9,8 +9,7 @@ describe('the service process killed with SIGKILL three times under load', () =>
   it('loses no ad, makes nothing twice, and answers and matches again within seconds of each restart', async () => {
     const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
     await run.seed();
-    const seconds = FULL ? 60 : 24;
-    const rate = FULL ? 50 : 20;
+    const { seconds, rate } = LOAD;
     let current: ChildService = env.start();
     let url = ((await current.waitForLog('http listening')) as { url: string }).url;
     await current.waitForLog('hunt-matcher started', 60_000);
