@@ -48,7 +48,7 @@ try {
   const run = async (slice: typeof ads) => {
     const matches = matchesOf(slice);
     const t = performance.now();
-    const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10) }, matches));
+    const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10), timeZone: 'Europe/Paris', cooldownDays: 90 }, matches));
     return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted };
   };
   const report = (title: string, results: Array<{ ms: number; leads: number; contacted: number }>) => {

@@ -8,6 +8,16 @@ import { findIllFormedText } from './wellFormedText.js';
 const depthOf = (e: { instancePath: string; params: unknown }) =>
   e.instancePath.split('/').length + ((e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty !== undefined || (e.params as { additionalProperty?: string }).additionalProperty !== undefined ? 1 : 0);
 
+// What a route schema says about itself for the OpenAPI document (fastify ignores these keys; a
+// generator such as @fastify/swagger reads them).
+declare module 'fastify' {
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: readonly string[];
+  }
+}
+
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
