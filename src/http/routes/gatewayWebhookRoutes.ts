@@ -48,10 +48,15 @@ const bodySchema = {
     anyOf: [{ required: ['messageId'] }, { required: ['externalId'] }],
   },
   else: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['type', 'from', 'text', 'at'],
-    properties: { type: { const: 'inbound' }, from: { type: 'string', minLength: 1, maxLength: 40 }, text: { type: 'string', maxLength: 2000 }, at },
+    if: { properties: { type: { const: 'inbound' } } },
+    then: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'from', 'text', 'at'],
+      properties: { type: { const: 'inbound' }, from: { type: 'string', minLength: 1, maxLength: 40 }, text: { type: 'string', maxLength: 2000 }, at },
+    },
+    // Neither: the type is what is wrong.
+    else: { properties: { type: { type: 'string', enum: ['status', 'inbound'] } } },
   },
 } as const;
 
