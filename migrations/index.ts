@@ -8,6 +8,8 @@ import * as m005 from './20261129_005_message_chain.js';
 import * as m006 from './20261201_006_hot_path_foreign_keys.js';
 import * as m007 from './20261201_007_lobstr_run_retries.js';
 import * as m008 from './20261201_008_api_keys.js';
+import * as m009 from './20261201_009_sellers_optouts.js';
+import * as m010 from './20261201_010_contact_hours_receipts.js';
 
 interface Migration {
   name: string;
@@ -24,6 +26,8 @@ export const migrations: Migration[] = [
   { name: '20261201_006_hot_path_foreign_keys', ...m006 },
   { name: '20261201_007_lobstr_run_retries', ...m007 },
   { name: '20261201_008_api_keys', ...m008 },
+  { name: '20261201_009_sellers_optouts', ...m009 },
+  { name: '20261201_010_contact_hours_receipts', ...m010 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

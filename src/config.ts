@@ -2,6 +2,7 @@
 // A wrong or missing value stops the process with a message that names the variable.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseContactHours } from './domain/contactHours.js';
 
 export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler'] as const;
 export type Role = (typeof ROLES)[number];
@@ -74,6 +75,18 @@ const timeZone = z
     }
   }, 'must be an IANA time zone such as Europe/Paris');
 
+// "always", or "<ISO weekdays> <HH:MM>-<HH:MM>" (src/domain/contactHours.ts): what a new hunt gets when it gives no contactHours.
+const contactHoursDefault = z
+  .string()
+  .trim()
+  .prefault('1-6 08:00-20:00')
+  .transform((s, ctx) => {
+    const parsed = parseContactHours(s);
+    if (parsed.ok) return parsed.value;
+    ctx.addIssue({ code: 'custom', message: parsed.problem });
+    return z.NEVER;
+  });
+
 const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -108,6 +121,9 @@ const schema = z.object({
   TICK_TIME_ZONE: timeZone,
   BACKFILL_DAYS: int(30, 0, 3650),
   CONTACT_MAX_AGE_DAYS: int(7, 0, 3650),
+  CONTACT_COOLDOWN_DAYS: int(90, 0, 3650),
+  CONTACT_HOURS_DEFAULT: contactHoursDefault,
+  MESSAGE_GATEWAY_WEBHOOK_SECRET: optionalText,
   SEND_MAX_ATTEMPTS: int(10, 1, 100),
   SEND_RATE_PER_MINUTE: int(30, 1, 100_000),
   SEND_RETRY_BASE_MS: int(2000, 1),
@@ -177,6 +193,8 @@ export function loadConfig(env: Env) {
       api: e.API_TOKEN,
       cron: e.CRON_SECRET,
       lobstrWebhook: e.LOBSTR_WEBHOOK_SECRET,
+      /** The path secret of the message gateway's callbacks (POST /v1/gateway/webhook/:secret). */
+      gatewayWebhook: e.MESSAGE_GATEWAY_WEBHOOK_SECRET,
       /** The operator's console (/ops, /v1/ops/*); unset, the console refuses every token. */
       ops: e.OPS_TOKEN,
     },
@@ -187,7 +205,9 @@ export function loadConfig(env: Env) {
       timeoutMs: e.MESSAGE_GATEWAY_TIMEOUT_MS,
     },
     tick: { at: e.DAILY_TICK_AT, timeZone: e.TICK_TIME_ZONE, concurrency: e.TICK_CONCURRENCY },
-    matching: { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS, batchSize: e.MATCHER_BATCH_SIZE },
+    matching: { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS, contactCooldownDays: e.CONTACT_COOLDOWN_DAYS, batchSize: e.MATCHER_BATCH_SIZE },
+    /** The contact hours a new hunt gets when its body gives none (null: any time). */
+    contactHoursDefault: e.CONTACT_HOURS_DEFAULT,
     sending: {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       ratePerMinute: e.SEND_RATE_PER_MINUTE,
@@ -218,6 +238,7 @@ function requiredByRoles(e: z.infer<typeof schema>): string[] {
     ['api', 'API_TOKEN'],
     ['api', 'CRON_SECRET'],
     ['api', 'LOBSTR_WEBHOOK_SECRET'],
+    ['api', 'MESSAGE_GATEWAY_WEBHOOK_SECRET'],
     ['importer', 'LOBSTR_API_KEY'],
     ['sender', 'MESSAGE_GATEWAY_URL'],
     ['sender', 'MESSAGE_GATEWAY_TOKEN'],

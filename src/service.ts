@@ -16,6 +16,8 @@ import { registerAdRoutes } from './http/routes/adRoutes.js';
 import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes.js';
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
+import { registerGatewayWebhook } from './http/routes/gatewayWebhookRoutes.js';
+import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
@@ -86,11 +88,13 @@ export async function startService(options: StartOptions): Promise<Service> {
   const { tokens } = config;
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
-    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
+    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api, contactHoursDefault: config.contactHoursDefault })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
+    registerOptOutRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
+    registerGatewayWebhook({ db, outbox, clock, webhookSecret: tokens.gatewayWebhook })(app);
     registerOpsRoutes({
       db,
       opsToken: tokens.ops,

@@ -20,7 +20,8 @@ describe('configuration', () => {
     expect(c.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(c.tick.at).toEqual({ hour: 6, minute: 0 });
     expect(c.tick.timeZone).toBe('Europe/Paris');
-    expect(c.matching).toMatchObject({ backfillDays: 30, contactMaxAgeDays: 7 });
+    expect(c.matching).toMatchObject({ backfillDays: 30, contactMaxAgeDays: 7, contactCooldownDays: 90 });
+    expect(c.contactHoursDefault).toEqual({ days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' });
     expect(c.sending).toMatchObject({ maxAttempts: 10, ratePerMinute: 30, retryBaseMs: 2000, retryMaxMs: 300_000 });
     expect(c.topics.partitions).toBe(6);
   });
@@ -60,5 +61,17 @@ describe('configuration', () => {
     expect(loadKafkaToolConfig({ KAFKA_BROKERS: 'a:9092,b:9092', TOPIC_PREFIX: 'staging.' })).toMatchObject({ kafka: { brokers: ['a:9092', 'b:9092'] }, topicPrefix: 'staging.' });
     expect(() => loadKafkaToolConfig({})).toThrow(/KAFKA_BROKERS is required/);
     expect(() => loadKafkaToolConfig({ KAFKA_BROKERS: 'nope' })).toThrow(/KAFKA_BROKERS must be a comma-separated list of host:port/);
+  });
+
+  it('reads CONTACT_HOURS_DEFAULT ("always" or a window) and names it when it is wrong', () => {
+    expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: 'always' }).contactHoursDefault).toBeNull();
+    expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: '1-5 09:00-18:30' }).contactHoursDefault).toEqual({ days: [1, 2, 3, 4, 5], from: '09:00', to: '18:30' });
+    expect(problems({ ...base, CONTACT_HOURS_DEFAULT: 'office hours' })).toEqual([expect.stringMatching(/^CONTACT_HOURS_DEFAULT must be "always" or/)]);
+  });
+
+  it('asks for MESSAGE_GATEWAY_WEBHOOK_SECRET when the api role runs', () => {
+    const api = { ...base, ROLES: 'api', INGEST_TOKEN: 'i', API_TOKEN: 'a', CRON_SECRET: 'c', LOBSTR_WEBHOOK_SECRET: 'l' };
+    expect(problems(api)).toEqual(['MESSAGE_GATEWAY_WEBHOOK_SECRET is required when ROLES includes api']);
+    expect(loadConfig({ ...api, MESSAGE_GATEWAY_WEBHOOK_SECRET: 'w' }).tokens.gatewayWebhook).toBe('w');
   });
 });

@@ -8,7 +8,7 @@ const name = `${stack.runId}_migrations`;
 
 afterAll(() => dropDatabase(stack.postgresUrl, name));
 
-const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'hunt_daily_contacts', 'lobstr_runs', 'ticks', 'api_keys'];
+const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'hunt_daily_contacts', 'lobstr_runs', 'ticks', 'api_keys', 'seller_contacts', 'optouts'];
 
 describe('migrations', () => {
   it('go up, down and up again on a fresh database', async () => {
@@ -42,7 +42,7 @@ describe('migrations', () => {
     try {
       const { rows } = await db.raw<{ rows: Array<{ indexname: string }> }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
       const names = rows.map((r) => r.indexname);
-      expect(names).toEqual(expect.arrayContaining(['ads_source_external_id_key', 'leads_account_id_ad_id_key', 'contacted_ads_account_id_ad_id_key', 'inbox_pkey']));
+      expect(names).toEqual(expect.arrayContaining(['ads_source_external_id_key', 'leads_account_id_ad_id_key', 'contacted_ads_account_id_ad_id_key', 'seller_contacts_account_id_phone_key', 'optouts_pkey', 'inbox_pkey']));
     } finally {
       await db.destroy();
     }

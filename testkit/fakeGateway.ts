@@ -1,5 +1,7 @@
 // A real local HTTP server that behaves like the message gateway: POST /messages with a bearer token
 // and an Idempotency-Key. Each test (or benchmark) scripts its answers; every request is recorded.
+// Like a real gateway it calls the service back (POST /v1/gateway/webhook/:secret): delivery receipts
+// after it accepted a message (when `receipts` says so) and sellers' replies (`callback`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
@@ -22,7 +24,38 @@ export interface Answer {
 /** Decides the answer to a request; `attempt` counts this message's requests, from 1. */
 export type Script = (request: GatewayRequest, attempt: number) => Answer | Promise<Answer>;
 
-export async function startFakeGateway(token: string, script: Script = () => ({ status: 202 })) {
+/** The callbacks a gateway sends (the body of POST /v1/gateway/webhook/:secret). */
+export type GatewayCallback =
+  | { type: 'status'; messageId?: string; externalId?: string; status: 'delivered' | 'undelivered'; at: string }
+  | { type: 'inbound'; from: string; text: string; at: string };
+
+export interface WebhookOptions {
+  /** The service's webhook, secret included (e.g. `${url}/v1/gateway/webhook/${secret}`). */
+  url: () => string;
+  /** The receipt to send for a message once accepted (by its external id), or null for none. */
+  receipts?: (request: GatewayRequest) => 'delivered' | 'undelivered' | null;
+}
+
+export async function startFakeGateway(token: string, script: Script = () => ({ status: 202 }), webhook?: WebhookOptions) {
+  /** One callback to the service: its answer. */
+  const callback = async (body: GatewayCallback): Promise<{ status: number; body: unknown }> => {
+    if (!webhook) throw new Error('this gateway was started without a webhook');
+    const res = await fetch(webhook.url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  /**
+   * A receipt, as real gateways send them: retried while the service does not know the message yet (a
+   * receipt can overtake the sender's record of the external id) or answers 5xx, 50 times at most.
+   */
+  const receipt = async (externalId: string, status: 'delivered' | 'undelivered') => {
+    for (let attempt = 1; attempt <= 50; attempt++) {
+      const answer = await callback({ type: 'status', externalId, status, at: new Date().toISOString() }).catch(() => ({ status: 599, body: undefined }));
+      if (answer.status < 300) return;
+      if (answer.status !== 404 && answer.status < 500) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const requests: GatewayRequest[] = [];
   const attempts = new Map<string, number>();
   const sent = new Map<string, string>();
@@ -52,6 +85,9 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
           body = { id: sent.get(request.idempotencyKey), acceptedAt: new Date().toISOString() };
         }
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(body === undefined ? '' : JSON.stringify(body));
+        const delivery = answer.status >= 200 && answer.status < 300 ? webhook?.receipts?.(request) : null;
+        const externalId = (body as { id?: unknown } | undefined)?.id;
+        if (delivery && typeof externalId === 'string') void receipt(externalId, delivery);
       })();
     });
   });
@@ -66,6 +102,8 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
     script(next: Script) {
       current = next;
     },
+    /** Calls the service's webhook once (a receipt by message id, a seller's reply): the service's answer. */
+    callback,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -13,6 +13,7 @@ export const TOKENS = {
   LOBSTR_WEBHOOK_SECRET: 'test-lobstr-secret',
   LOBSTR_API_KEY: 'test-lobstr-key',
   MESSAGE_GATEWAY_TOKEN: 'test-gateway-token',
+  MESSAGE_GATEWAY_WEBHOOK_SECRET: 'test-gateway-webhook-secret',
 };
 
 export interface ServiceBase {
@@ -35,6 +36,8 @@ export function serviceEnv(base: ServiceBase, overrides: Record<string, string> 
     LOG_PRETTY: 'false',
     // A closed port: a sender that is not given a gateway fails fast and visibly.
     MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9',
+    // Messages go out at once unless a test sets contact hours (the production default is Monday to Saturday, 08:00-20:00).
+    CONTACT_HOURS_DEFAULT: 'always',
     ...TOKENS,
     ...overrides,
   };

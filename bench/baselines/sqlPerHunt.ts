@@ -155,7 +155,7 @@ export async function catchUpPerHunt(
         }
         await db.transaction(async (trx) => {
           if (matches.length > 0) {
-            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay }, matches);
+            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay, timeZone: 'Europe/Paris', cooldownDays: 90 }, matches);
             leads += r.leadsCreated;
             contacted += r.contacted;
           }

@@ -28,6 +28,8 @@ export interface Place {
 export const PLACES: Place[] = (JSON.parse(readFileSync(fileURLToPath(new URL('./places.json', import.meta.url)), 'utf8')) as { places: Place[] }).places;
 
 const DAY_MS = 86_400_000;
+/** French mobile ranges (06 and 07 as libphonenumber knows them: 070 to 072 are not allocated), two digits each. */
+const MOBILE_PREFIXES = ['60', '61', '62', '64', '65', '66', '67', '68', '73', '74', '75', '76', '77', '78', '79'];
 const KM_PER_DEGREE = 111.32;
 
 // Car ads are less concentrated than people (Parisians own fewer cars): population^0.8.
@@ -152,7 +154,7 @@ export function generateAds(seed: number, count: number, options: AdOptions): Ad
       lng: hasCoordinates ? point.lng : null,
       ownerName: pro ? `${r.pick(GARAGE_WORDS)} ${place.name}` : r.pick(FIRST_NAMES),
       ownerType: pro ? 'pro' : 'private',
-      phone: r.chance(pro ? 0.85 : 0.65) ? `+33${r.pick(['6', '7'])}${String(r.int(0, 99_999_999)).padStart(8, '0')}` : null,
+      phone: r.chance(pro ? 0.85 : 0.65) ? `+33${r.pick(MOBILE_PREFIXES)}${String(r.int(0, 9_999_999)).padStart(7, '0')}` : null,
       acceptSalesmen: r.chance(pro ? 0.95 : 0.8),
       isUrgent: r.chance(0.06),
       hasBeenReposted: reposted,
@@ -297,6 +299,8 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
     autoRefresh: r.chance(0.92),
     outreach,
     dailyPacingLimit: outreach && r.chance(0.4) ? r.int(5, 40) : null,
+    // Any time: the benchmarks measure throughput, not the wait for an opening.
+    contactHours: null,
     lastScanAt: null,
     version: 1,
     createdAt,

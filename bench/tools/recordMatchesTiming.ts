@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
+import { ConflictError } from '../../src/consumers/pipeline/failures.js';
 import { attributeToOldest } from '../../src/domain/contactDecision.js';
 import { createHuntIndex } from '../../src/domain/huntIndex.js';
 import { createCodec } from '../../src/events/codec.js';
@@ -48,12 +49,20 @@ try {
   const run = async (slice: typeof ads) => {
     const matches = matchesOf(slice);
     const t = performance.now();
-    const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10) }, matches));
-    return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted };
+    // A conflict (pacing room or a seller taken by a parallel batch) is applied again, as the pipeline does.
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10), timeZone: 'Europe/Paris', cooldownDays: 90 }, matches));
+        return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted, conflicts };
+      } catch (error) {
+        if (!(error instanceof ConflictError) || conflicts >= 10) throw error;
+      }
+    }
   };
-  const report = (title: string, results: Array<{ ms: number; leads: number; contacted: number }>) => {
+  const report = (title: string, results: Array<{ ms: number; leads: number; contacted: number; conflicts: number }>) => {
     const leads = results.reduce((n, r) => n + r.leads, 0);
-    process.stdout.write(`\n${title}: ${results.length} transactions, ${leads} leads, transaction ms ${JSON.stringify(summarize(results.map((r) => r.ms)), (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}\n`);
+    const conflicts = results.reduce((n, r) => n + r.conflicts, 0);
+    process.stdout.write(`\n${title}: ${results.length} transactions (${conflicts} applied again after a conflict), ${leads} leads, transaction ms ${JSON.stringify(summarize(results.map((r) => r.ms)), (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}\n`);
     for (const [sql, list] of [...times].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
       process.stdout.write(`  ${list.reduce((x, y) => x + y, 0).toFixed(0).padStart(7)} ms total, ${String(list.length).padStart(3)} calls  ${sql}\n`);
     }

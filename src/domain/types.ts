@@ -1,12 +1,15 @@
-// The words of DESIGN.md section 1, as types. Pure: this module imports nothing. The event
+// The words of DESIGN.md section 1, as types. Pure: it imports only the domain. The event
 // contract's types (src/events/types.generated.ts) are mapped to and from these at the edge.
+import type { ContactHours } from './contactHours.js';
+
+export type { ContactHours };
 
 export const AD_TYPES = ['voitures', 'motos', 'utilitaires', 'caravaning', 'camping-cars', 'equipement-auto'] as const;
 export const OWNER_TYPES = ['private', 'pro'] as const;
 export const CHANNELS = ['sms', 'whatsapp', 'leboncoin'] as const;
 export const HUNT_STATUSES = ['active', 'paused'] as const;
 export const LEAD_STAGES = ['nouveau', 'contacte', 'relance', 'negociation', 'gagne', 'perdu'] as const;
-export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'refuses_salesmen', 'already_contacted', 'pacing'] as const;
+export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'not_mobile', 'refuses_salesmen', 'opted_out', 'already_contacted', 'pacing'] as const;
 
 export type OwnerType = (typeof OWNER_TYPES)[number];
 export type Channel = (typeof CHANNELS)[number];
@@ -62,6 +65,8 @@ export interface Hunt extends HuntCriteria {
   autoRefresh: boolean;
   outreach: Outreach | null;
   dailyPacingLimit: number | null;
+  /** When its messages may be sent (local time in TICK_TIME_ZONE); null: at any time. */
+  contactHours: ContactHours | null;
   lastScanAt: Date | null;
   version: number;
   createdAt: Date;

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'SendMessage',
   'MessageSent',
   'MessageFailed',
+  'MessageDelivered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

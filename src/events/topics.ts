@@ -11,6 +11,7 @@ export const TOPIC_OF_EVENT = {
   SendMessage: 'messages.send',
   MessageSent: 'messages.sent',
   MessageFailed: 'messages.failed',
+  MessageDelivered: 'messages.delivered',
 } as const satisfies Record<EventType, string>;
 
 export type BaseTopic = (typeof TOPIC_OF_EVENT)[EventType];

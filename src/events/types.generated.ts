@@ -140,7 +140,7 @@ export interface LeadCreated {
   position: number;
   /** True when a message to the seller was scheduled (a SendMessage follows). */
   contacted: boolean;
-  /** Why the seller was not contacted: no_outreach, no_phone, refuses_salesmen, already_contacted or pacing. Null when contacted. */
+  /** Why the seller was not contacted: no_outreach, no_phone, not_mobile (a landline: SMS and WhatsApp cannot reach it), refuses_salesmen, opted_out (the phone opted out: STOP or by hand), already_contacted (this ad, or its seller's phone within CONTACT_COOLDOWN_DAYS) or pacing. Null when contacted. */
   reason: null | string;
   /** The message scheduled to the seller, when contacted. */
   messageId: null | string;
@@ -206,15 +206,33 @@ export interface MessageFailed {
   adId: string;
   /** sms, whatsapp or leboncoin. */
   channel: string;
-  /** The gateway's reason, or the last transient error. */
+  /** The gateway's reason, the last transient error, or opted_out (the seller's phone opted out before the message was sent). */
   reason: string;
-  /** True when the gateway refused the message (4xx); false when retries ran out. */
+  /** True when the gateway refused the message (4xx) or the phone opted out; false when retries ran out. */
   permanent: boolean;
   /** Delivery attempts made. */
   attempts: number;
   /** When the message was given up (UTC epoch milliseconds). */
   failedAt: number;
 }
+
+/** The gateway's delivery receipt for a sent message: delivered to the seller's phone, or not. Topic messages.delivered, key = accountId. An UNDELIVERED receipt does not release the contact. */
+export interface MessageDelivered {
+  /** The message. */
+  messageId: string;
+  /** The account that sent it. */
+  accountId: string;
+  /** The lead the message belongs to. */
+  leadId: string;
+  /** The ad whose seller was messaged. */
+  adId: string;
+  /** DELIVERED: the operator handed it to the phone; UNDELIVERED: it will not be (unknown or unreachable number). */
+  status: DeliveryStatus;
+  /** When the gateway says it happened (UTC epoch milliseconds). */
+  at: number;
+}
+
+export type DeliveryStatus = 'DELIVERED' | 'UNDELIVERED';
 
 export interface EventPayloads {
   AdScraped: AdScraped;
@@ -225,4 +243,5 @@ export interface EventPayloads {
   SendMessage: SendMessage;
   MessageSent: MessageSent;
   MessageFailed: MessageFailed;
+  MessageDelivered: MessageDelivered;
 }

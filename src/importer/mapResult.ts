@@ -32,6 +32,7 @@
 import { zonedToInstant } from '../domain/calendar.js';
 import { departmentOf } from '../domain/department.js';
 import { normalizeText } from '../domain/normalize.js';
+import { toE164 as phoneToE164 } from '../domain/phone.js';
 import { AD_TYPES, type OwnerType } from '../domain/types.js';
 import type { AdInput } from '../producers/ads/adInput.js';
 
@@ -157,36 +158,10 @@ const CATEGORY_ALIASES: Record<string, string> = {
   'equipements-auto': 'equipement-auto',
 };
 
-// Overseas departments dial like metropolitan France (0692...) but have their own country codes in E.164.
-const OVERSEAS_PREFIXES: Array<[RegExp, string]> = [
-  [/^(590|690|691)/, '590'], // Guadeloupe, Saint-Barthélemy, Saint-Martin
-  [/^(594|694)/, '594'], // Guyane
-  [/^(596|696|697)/, '596'], // Martinique
-  [/^(262|263|692|693|269|639)/, '262'], // La Réunion, Mayotte
-];
-
-/**
- * A phone number in E.164, or null. French numbers ("06 12 34 56 78", "+33 (0)6 12...", "0033 6...",
- * "612345678") become +33...; overseas ones (0692..., 0690...) their own country code; numbers already in
- * international form are kept; anything with letters or the wrong length is dropped.
- */
+/** A phone number in E.164 (src/domain/phone.ts), or null when there is none or it cannot be read. */
 export function toE164(value: unknown): string | null {
   const raw = text(value);
-  if (raw === null) return null;
-  let s = raw.replace(/[\s.\-/()\u00a0]/g, '');
-  if (raw.replace(/\s/g, '').startsWith('+33(0)')) s = `+33${s.slice(4)}`;
-  if (s.startsWith('00')) s = `+${s.slice(2)}`;
-  if (/^33[1-9]\d{8}$/.test(s)) s = `+${s}`;
-  if (/^\+330[1-9]\d{8}$/.test(s)) s = `+33${s.slice(4)}`;
-  let national: string | null = null;
-  if (/^0[1-9]\d{8}$/.test(s)) national = s.slice(1);
-  else if (/^[1-9]\d{8}$/.test(s)) national = s;
-  if (national !== null) {
-    const overseas = OVERSEAS_PREFIXES.find(([prefix]) => prefix.test(national));
-    return `+${overseas ? overseas[1] : '33'}${national}`;
-  }
-  if (s.startsWith('+33')) return /^\+33[1-9]\d{8}$/.test(s) ? s : null;
-  return /^\+[1-9]\d{6,14}$/.test(s) ? s : null;
+  return raw === null ? null : phoneToE164(raw);
 }
 
 /** details and more_details, keyed by normalised label ("Boîte de vitesse" -> "boite de vitesse"); details win. */

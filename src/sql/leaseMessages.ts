@@ -5,12 +5,12 @@ import type { MessageRow } from './rows/messageRow.js';
  * Takes a lease on messages for one attempt each (attempts + 1): nothing else attempts them until the
  * lease ends. Only messages still pending, due and unleased are taken; returns them.
  */
-export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number): Promise<MessageRow[]> {
+export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number, now: Date): Promise<MessageRow[]> {
   if (ids.length === 0) return [];
   return (await trx('messages')
     .whereIn('id', ids)
     .where({ status: 'pending' })
-    .where('next_attempt_at', '<=', trx.fn.now())
+    .where('next_attempt_at', '<=', now)
     .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', trx.fn.now()))
     .update({
       attempts: trx.raw('attempts + 1'),

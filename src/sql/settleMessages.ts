@@ -27,7 +27,8 @@ export async function scheduleMessageRetries(trx: Trx, retries: Array<{ id: stri
 
 /**
  * Gives messages up. Their sellers were never reached, so each contacted ad is released (a later
- * contact stays possible) and each lead goes back to 'nouveau' with the reason message_failed.
+ * contact stays possible) and each lead goes back to 'nouveau' with the reason message_failed (or
+ * opted_out, for a message given up because its phone opted out).
  */
 export async function failMessages(trx: Trx, failures: Array<{ id: string; reason: string }>, now: Date): Promise<Set<string>> {
   if (failures.length === 0) return new Set();
@@ -41,7 +42,8 @@ export async function failMessages(trx: Trx, failures: Array<{ id: string; reaso
   if (rows.length === 0) return new Set();
   await trx('contacted_ads').whereIn('message_id', rows.map((r) => r.id)).delete();
   await trx.raw(
-    `UPDATE leads l SET stage = 'nouveau', reason = 'message_failed', reason_detail = f.reason, contacted_at = NULL, updated_at = ?::timestamptz
+    `UPDATE leads l SET stage = 'nouveau', reason = CASE WHEN f.reason = 'opted_out' THEN 'opted_out' ELSE 'message_failed' END,
+            reason_detail = CASE WHEN f.reason = 'opted_out' THEN NULL ELSE f.reason END, contacted_at = NULL, updated_at = ?::timestamptz
        FROM unnest(?::uuid[], ?::text[]) AS f(id, reason)
       WHERE l.id = f.id AND l.stage = 'contacte'`,
     [now, rows.map((r) => r.lead_id), rows.map((r) => r.reason)],

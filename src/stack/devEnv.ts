@@ -7,6 +7,7 @@ export const DEV_SECRETS = {
   CRON_SECRET: 'dev-cron-secret',
   OPS_TOKEN: 'dev-ops-token',
   LOBSTR_WEBHOOK_SECRET: 'dev-lobstr-secret',
+  MESSAGE_GATEWAY_WEBHOOK_SECRET: 'dev-gateway-webhook-secret',
   LOBSTR_API_KEY: 'dev-lobstr-key',
   MESSAGE_GATEWAY_TOKEN: 'dev-gateway-token',
 };

@@ -30,7 +30,8 @@ describe('CRC-64-AVRO fingerprints', () => {
       MessageFailed: '88391cff765c2d57',
     };
     const released = loadReleasedSchemas().filter((s) => s.version === '1');
-    expect(released.map((s) => s.eventType).sort()).toEqual([...EVENT_TYPES].sort());
+    // Release 1 holds the eight events of the first contract (MessageDelivered came with release 2).
+    expect(released.map((s) => s.eventType).sort()).toEqual(Object.keys(java).sort());
     for (const s of released) expect(s.fingerprint.readBigUInt64LE(0).toString(16).padStart(16, '0')).toBe(java[s.eventType]);
   });
 });

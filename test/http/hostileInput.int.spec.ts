@@ -10,7 +10,7 @@ import { TOKENS, useTestEnv } from '../support/testEnv.js';
 const t = useTestEnv({ service: { ROLES: 'api' } });
 const http = apiClient(() => t.url);
 
-const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'ticks', 'lobstr_runs', 'api_keys'];
+const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'ticks', 'lobstr_runs', 'api_keys', 'optouts', 'seller_contacts'];
 const rowCounts = async () =>
   (await t.db.raw<{ rows: Array<Record<string, number>> }>(`SELECT ${TABLES.map((n) => `(SELECT count(*)::int FROM ${n}) AS ${n}`).join(', ')}`)).rows[0]!;
 
@@ -88,6 +88,14 @@ describe('hostile input', () => {
         await check('hunt id', () => http.api.get(`/v1/hunts/${segment}`));
         await check('leads query', () => http.api.get(`/v1/accounts/${randomUUID()}/leads?stage=${segment}&limit=${segment}&cursor=${segment}`));
         await check('api keys', () => http.api.post(`/v1/accounts/${segment}/api-keys`, body));
+        await check('optouts', () => http.api.post('/v1/optouts', body));
+        await check('optouts phone', () => http.api.post('/v1/optouts', { phone: text, reason: text }));
+        await check('optout of', () => http.api.get(`/v1/optouts/${segment}`));
+        await check('optout lifted', () => http.api.delete(`/v1/optouts/${segment}`));
+        const webhook = `/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`;
+        await check('gateway webhook', () => http.call('POST', webhook, body));
+        await check('gateway receipt', () => http.call('POST', webhook, { type: 'status', externalId: text, status: 'delivered', at: text }));
+        await check('gateway inbound', () => http.call('POST', webhook, { type: 'inbound', from: text, text, at: new Date().toISOString() }));
       }),
       { numRuns: 60 },
     );

@@ -54,7 +54,7 @@ describe('the matcher', () => {
     // Hunts are in every matcher's index before the ads arrive.
     await waitFor(async () => Number((await t.db('inbox').where('consumer', 'like', '%matcher-backfill').count<{ count: string }[]>('* as count'))[0]!.count) >= 3);
 
-    const ad = adInput({ brand });
+    const ad = adInput({ brand, phone: '06 12 34 56 78' });
     const farAway = adInput({ brand, zipcode: '13001', city: 'Marseille', lat: 43.2965, lng: 5.3698 });
     await ingest(ad, farAway);
     const adId = await adIdOf(ad.externalId);

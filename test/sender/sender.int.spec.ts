@@ -3,6 +3,7 @@ import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed, MessageSent, SendMessage } from '../../src/events/types.generated.js';
 import { startFakeGateway, type Answer, type GatewayRequest } from '../../testkit/fakeGateway.js';
+import type { AdInput } from '../../src/producers/ads/adInput.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
@@ -38,10 +39,10 @@ const newBrand = () => `Marque-${randomUUID().slice(0, 8)}`;
 const requestsFor = (brand: string) => gateway.requests.filter((r) => r.body.content.includes(brand));
 
 /** A hunt of `accountId` for `brand`, and ads of that brand: returns the account's messages once they exist. */
-async function matchAds(accountId: string, brand: string, count = 1) {
+async function matchAds(accountId: string, brand: string, count = 1, overrides: Partial<AdInput> = {}) {
   expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
   await waitFor(async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1, { message: 'hunt backfilled' });
-  const ads = Array.from({ length: count }, () => adInput({ brand }));
+  const ads = Array.from({ length: count }, () => adInput({ brand, ...overrides }));
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
   return waitFor(async () => {
     const messages = await t.db('messages').where({ account_id: accountId }).select<MessageRow[]>('*');
@@ -67,7 +68,7 @@ describe('the sender', () => {
   it('sends a matched ad’s message once: sent, lead contacte, MessageSent, one gateway call', async () => {
     const account = randomUUID();
     const brand = newBrand();
-    const [message] = await matchAds(account, brand);
+    const [message] = await matchAds(account, brand, 1, { phone: '06 12 34 56 78' });
     const sent = await waitFor(async () => {
       const m = await messageOf(message!.id);
       return m?.status === 'sent' ? m : undefined;

@@ -30,6 +30,7 @@ export const hunt = (overrides: Partial<Hunt> = {}): Hunt => ({
   autoRefresh: true,
   outreach: null,
   dailyPacingLimit: null,
+  contactHours: null,
   lastScanAt: null,
   version: 1,
   createdAt: new Date('2026-11-01T00:00:00Z'),

@@ -95,4 +95,12 @@ export const sampleEvents: EventPayloads = {
     attempts: 1,
     failedAt: Date.UTC(2026, 10, 28, 6, 2),
   },
+  MessageDelivered: {
+    messageId: ids.message,
+    accountId: ids.account,
+    leadId: ids.lead,
+    adId: sampleAd.adId,
+    status: 'DELIVERED',
+    at: Date.UTC(2026, 10, 28, 6, 3),
+  },
 };

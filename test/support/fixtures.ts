@@ -33,7 +33,8 @@ export function adInput(overrides: Partial<AdInput> = {}): AdInput {
     lng: PLACES.villeurbanne.lng,
     ownerName: 'Julie',
     ownerType: 'private',
-    phone: '+33612345678',
+    // A French mobile of its own per ad: one seller per ad, unless a test gives two ads one phone.
+    phone: `+3361${String(counter).padStart(7, '0')}`,
     acceptSalesmen: true,
     pictures: ['https://img.leboncoin.fr/1.jpg'],
     firstPublishedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),

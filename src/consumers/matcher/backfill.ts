@@ -31,7 +31,7 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const target = compileHunt(hunt);
         // Attribution goes to the account's oldest matching hunt, which may be another one.
         const accountHunts = (await loadActiveHunts(trx, { accountId: hunt.accountId })).map(compileHunt);
-        const recordDeps = { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day };
+        const recordDeps = { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays };
         let scanned = 0;
         let leads = 0;
         const filter = {

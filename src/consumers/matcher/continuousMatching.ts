@@ -29,7 +29,7 @@ export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'out
       }
       deps.metrics.matches.inc({ source: 'ads' }, found);
       const now = deps.clock.now();
-      const result = await recordMatches(trx, { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day }, matches);
+      const result = await recordMatches(trx, { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays }, matches);
       deps.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
       deps.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
       if (result.leadsCreated > 0) hc.log.debug({ ads: events.length, matches: found, ...result }, 'ads matched');

@@ -95,7 +95,7 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
   const index = createHuntIndex();
   for (const h of group) index.upsert(h);
   const since = new Date(Math.min(...group.map((h) => sinceOf(h).getTime())));
-  const recordDeps: RecordDeps = { outbox: deps.outbox, now: scanStartedAt, pacingDay };
+  const recordDeps: RecordDeps = { outbox: deps.outbox, now: scanStartedAt, pacingDay, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays };
   const cause = causeOf(event);
   let leads = 0;
   let contacted = 0;

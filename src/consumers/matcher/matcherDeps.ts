@@ -13,6 +13,8 @@ export interface MatcherSettings {
   backfillDays: number;
   /** Leads held back by pacing are contacted while their ad is younger (CONTACT_MAX_AGE_DAYS). */
   contactMaxAgeDays: number;
+  /** An account messages a seller at most once in this many days (CONTACT_COOLDOWN_DAYS). */
+  contactCooldownDays: number;
   /** Ads per matcher transaction (MATCHER_BATCH_SIZE). */
   batchSize: number;
   /** The calendar pacing is counted in (TICK_TIME_ZONE). */

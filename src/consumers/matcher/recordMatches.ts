@@ -1,24 +1,32 @@
 // What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction,
 // with a constant number of statements per batch, whatever its size:
-//   1. read what the decision needs (no locks): the leads and contacted ads the accounts have already,
-//      and today's pacing counters;
+//   1. read what the decision needs: the leads and contacted ads the accounts have already, the sellers
+//      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/phoneLocks.ts,
+//      so that an opt-out committing meanwhile cancels what this batch writes), today's pacing counters;
 //   2. decide every contact (src/domain/contactDecision.ts);
 //   3. write each lead once, with its decided stage, on top of its column; for the contacted: the
-//      contacted ad, the message (pending, rendered) and SendMessage; LeadCreated for every new lead;
+//      seller's claim (src/sql/claimSellers.ts), the contacted ad, the message (pending, rendered, its
+//      first attempt due at the next opening of the hunt's contact hours) and SendMessage; LeadCreated
+//      for every new lead;
 //   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
-// If a concurrent writer got there first (a lead inserted, the pacing room taken since step 1), a
+// If a concurrent writer got there first (a lead inserted, a seller claimed, the pacing room taken since step 1), a
 // ConflictError rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
-import { contactEligibility, decideContacts, huntsToPace, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
+import { contactEligibility, decideContacts, huntsToPace, sellerKey, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
+import { nextOpening } from '../../domain/contactHours.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
 import { toAdSnapshot } from '../../events/adSnapshot.js';
 import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
+import { claimSellers } from '../../sql/claimSellers.js';
 import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
 import { findExistingLeads } from '../../sql/findExistingLeads.js';
+import { findOptOuts } from '../../sql/findOptOuts.js';
+import { findSellerContacts } from '../../sql/findSellerContacts.js';
+import { lockPhonesShared } from '../../sql/phoneLocks.js';
 import { insertContactedAds } from '../../sql/insertContactedAds.js';
 import { insertLeads } from '../../sql/insertLeads.js';
 import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
@@ -55,6 +63,10 @@ export interface RecordDeps {
   now: Date;
   /** The calendar day (Europe/Paris) pacing is counted on. */
   pacingDay: string;
+  /** Where contact hours are local (TICK_TIME_ZONE). */
+  timeZone: string;
+  /** An account messages a seller (a phone) at most once in this many days (CONTACT_COOLDOWN_DAYS). */
+  cooldownDays: number;
 }
 
 export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
@@ -136,13 +148,25 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
   return outcomes;
 }
 
-/** Steps 1 and 2: what the database knows (no locks taken), then the pure decision. */
+/** Steps 1 and 2: what the database knows, then the pure decision. */
 async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
   const contacted = await findContactedAds(trx, eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
-  const alreadyContacted = (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId));
-  const pacingUsed = await readPacing(trx, huntsToPace(leads, alreadyContacted), deps.pacingDay);
-  const { decisions, pacingGranted } = decideContacts(leads, { alreadyContacted, pacingUsed });
+  const withPhone = eligible.filter((l) => l.ad.phone !== null);
+  const phones = withPhone.map((l) => l.ad.phone!);
+  // The opt-outs must hold until this transaction commits: an opt-out waits for the shared locks, then
+  // cancels what this batch wrote; one that committed before them is read here (a separate statement,
+  // so that its snapshot is taken once the locks are held).
+  await lockPhonesShared(trx, phones);
+  const optOuts = await findOptOuts(trx, phones);
+  const sellers = await findSellerContacts(trx, withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })), { now: deps.now, cooldownDays: deps.cooldownDays });
+  const facts = {
+    alreadyContacted: (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId)),
+    sellerContacted: (accountId: string, phone: string) => sellers.has(sellerKey(accountId, phone)),
+    optedOut: (phone: string) => optOuts.has(phone),
+  };
+  const pacingUsed = await readPacing(trx, huntsToPace(leads, facts), deps.pacingDay);
+  const { decisions, pacingGranted } = decideContacts(leads, { ...facts, pacingUsed });
   return { decisions, granted: pacingGranted };
 }
 
@@ -174,9 +198,13 @@ async function writeContacts(
     content: renderTemplate(decision.template, lead.ad),
     commandEventId: newEventId(),
     correlationId: lead.cause.correlationId,
-    nextAttemptAt: deps.now,
+    // Decided now, sent at the next opening of the hunt's contact hours (now when inside them).
+    nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, deps.timeZone),
   }));
   if (messages.length > 0) {
+    const claims = toContact.flatMap(({ lead }, i) => (lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : []));
+    const claimed = await claimSellers(trx, claims, { now: deps.now, cooldownDays: deps.cooldownDays });
+    if (claimed.size !== claims.length) throw new ConflictError(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
     await insertMessages(trx, messages, deps.now);
     await insertContactedAds(
       trx,

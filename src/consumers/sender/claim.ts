@@ -18,13 +18,13 @@ export async function claimForDelivery(
 ): Promise<{ claimed: MessageRow[]; deferred: number }> {
   if (messageIds.length === 0) return { claimed: [], deferred: 0 };
   return db.transaction(async (trx) => {
-    const deliverable = await selectDeliverable(trx, messageIds);
+    const deliverable = await selectDeliverable(trx, messageIds, options.now);
     if (deliverable.length === 0) return { claimed: [], deferred: 0 };
     const accounts = deliverable.map((m) => m.accountId);
     await lockAccounts(trx, accounts);
     const recent = await countRecentAttempts(trx, accounts);
     const { attempt, defer } = applySendRate(deliverable, recent, options.ratePerMinute, options.now);
-    const claimed = await leaseMessages(trx, attempt, options.leaseMs);
+    const claimed = await leaseMessages(trx, attempt, options.leaseMs, options.now);
     await deferMessages(trx, defer);
     return { claimed, deferred: defer.length };
   });

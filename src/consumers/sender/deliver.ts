@@ -1,7 +1,10 @@
 // Delivery of a batch of messages, safe to run from any sender instance at any time:
 //   1. claim: one short transaction leases the messages that are due, within their accounts' send
 //      rate (claim.ts); nothing else attempts them while the lease holds;
-//   2. call the gateway for each, outside any transaction, with the message id as Idempotency-Key;
+//   2. call the gateway for each, with the message id as Idempotency-Key, inside a transaction that
+//      holds the shared locks of the batch's phones (src/sql/phoneLocks.ts) and read their opt-outs
+//      once they were held: a message to an opted-out phone is given up ('opted_out', permanent), and
+//      no opt-out commits while the calls are under way. Two statements per batch, none per message;
 //   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed).
 // A crash between 2 and 3 leaves the messages pending with their leases: once a lease ends the message
 // is attempted again with the same Idempotency-Key, so the gateway sends it once.
@@ -15,6 +18,8 @@ import type { Metrics } from '../../platform/metrics.js';
 import { backoffDelay } from '../../platform/retry.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
 import { failMessages, markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
+import { findOptOuts } from '../../sql/findOptOuts.js';
+import { lockPhonesShared } from '../../sql/phoneLocks.js';
 import { claimForDelivery } from './claim.js';
 import { createGatewayClient, type GatewayConfig, type GatewayOutcome } from './gateway.js';
 
@@ -55,18 +60,27 @@ export function createDelivery(deps: DeliveryDeps) {
   const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
     const { claimed, deferred } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
     if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
-    return Promise.all(
-      claimed.map((message) =>
-        limit(async () => {
-          observeHops(deps, message, options.receivedAt);
-          const outcome = await gateway.send({ messageId: message.id, channel: message.channel, to: message.recipient, content: message.content });
-          return { message, outcome };
-        }),
-      ),
-    );
+    const send = (message: MessageRow) =>
+      limit(async (): Promise<Attempt> => {
+        observeHops(deps, message, options.receivedAt);
+        const outcome = await gateway.send({ messageId: message.id, channel: message.channel, to: message.recipient, content: message.content });
+        return { message, outcome };
+      });
+    const phones = claimed.filter(reachesPhone).map((m) => m.recipient);
+    if (phones.length === 0) return Promise.all(claimed.map(send));
+    return deps.db.transaction(async (trx) => {
+      await lockPhonesShared(trx, phones);
+      const optedOut = await findOptOuts(trx, phones);
+      return Promise.all(claimed.map((m) => (reachesPhone(m) && optedOut.has(m.recipient) ? Promise.resolve(optedOutAttempt(m)) : send(m))));
+    });
   };
   return { deliver, close: () => gateway.close() };
 }
+
+const reachesPhone = (m: MessageRow) => m.channel === 'sms' || m.channel === 'whatsapp';
+
+/** A message whose phone opted out after it was decided: given up, never sent. */
+const optedOutAttempt = (message: MessageRow): Attempt => ({ message, outcome: { kind: 'permanent', reason: 'opted_out' } });
 
 /** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */
 function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receivedAt: number | undefined) {

@@ -1,5 +1,6 @@
 // The sender role. SendMessage events trigger the first attempt at once, a batch at a time; retries
-// are due-time rows (messages.next_attempt_at) picked up by a poller. A message waiting for its retry
+// and first attempts held until their hunt's contact hours open are due-time rows
+// (messages.next_attempt_at) picked up by a poller. A message waiting for its retry
 // therefore never holds up the partition: other accounts' messages behind it on messages.send go out
 // immediately.
 import { startPoller } from '../../platform/poller.js';
@@ -44,7 +45,7 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
   const poller = startPoller({
     intervalMs: deps.sending.pollMs,
     pass: async () => {
-      const due = await selectDueMessages(deps.db, POLL_BATCH);
+      const due = await selectDueMessages(deps.db, POLL_BATCH, deps.clock.now());
       if (due.length === 0) return;
       const { attempts, results } = await attempt(due);
       await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));

@@ -36,8 +36,8 @@ export const registerAdRoutes = (deps: AdRoutesDeps) => (app: HttpApp) => {
       },
     },
     async (request, reply) => {
-      checkAdInputs(request.body.ads);
-      const result = await deps.db.transaction((trx) => ingestAds(trx, deps.outbox, request.body.ads, { now: deps.clock.now() }));
+      const ads = checkAdInputs(request.body.ads);
+      const result = await deps.db.transaction((trx) => ingestAds(trx, deps.outbox, ads, { now: deps.clock.now() }));
       deps.metrics.adsIngested.inc({ outcome: 'inserted' }, result.inserted);
       deps.metrics.adsIngested.inc({ outcome: 'updated' }, result.updated);
       deps.metrics.adsIngested.inc({ outcome: 'unchanged' }, result.unchanged);

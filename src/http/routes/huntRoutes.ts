@@ -2,7 +2,7 @@
 // events in src/producers/hunts/huntChanges.ts.
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
-import type { Hunt } from '../../domain/types.js';
+import type { ContactHours, Hunt } from '../../domain/types.js';
 import { changeHunt, createHunt, deleteHunt, type HuntChangeDeps } from '../../producers/hunts/huntChanges.js';
 import { createHuntSchema, huntFields, patchHuntSchema, withDefaults, type CreateHuntBody, type HuntFields } from '../../producers/hunts/huntInput.js';
 import { listAccountHunts } from '../../sql/listAccountHunts.js';
@@ -25,6 +25,8 @@ export const huntSchema = object({
 export interface HuntRoutesDeps extends HuntChangeDeps {
   db: Db;
   apiToken: string | undefined;
+  /** CONTACT_HOURS_DEFAULT: the window of a new hunt that gives none. */
+  contactHoursDefault: ContactHours | null;
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
@@ -39,7 +41,7 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
 
   app.post<{ Body: CreateHuntBody }>('/v1/hunts', { onRequest: auth, schema: { ...describe('hunts', 'Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad', 'apiToken'), body: createHuntSchema, response: { 201: huntSchema, ...errors(400, 401, 404) } } }, async (request, reply) => {
     assertAccountVisible(request, request.body.accountId, `account ${request.body.accountId}`);
-    const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body));
+    const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body, deps.contactHoursDefault));
     request.log.info({ huntId: hunt.id, accountId: hunt.accountId }, 'hunt created');
     return reply.status(201).header('location', `/v1/hunts/${hunt.id}`).send(huntJson(hunt));
   });

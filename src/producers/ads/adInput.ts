@@ -2,6 +2,7 @@
 // which fastify's validator applies to every request (the Lobstr importer's mapped ads go through it too).
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/calendar.js';
 import { ValidationError } from '../../domain/errors.js';
+import { toE164 } from '../../domain/phone.js';
 import { AD_TYPES, OWNER_TYPES } from '../../domain/types.js';
 
 export interface AdInput {
@@ -28,7 +29,7 @@ export interface AdInput {
   lng?: number | null;
   ownerName?: string | null;
   ownerType?: 'private' | 'pro' | null;
-  /** E.164, e.g. +33612345678. */
+  /** Any way a phone is written ("06 12 34 56 78", "+33612345678"): stored in E.164 (checkAdInputs). */
   phone?: string | null;
   /** Defaults to true; false when the seller refuses solicitation. */
   acceptSalesmen?: boolean;
@@ -75,7 +76,7 @@ export const adInputSchema = {
     lng: nullable({ type: 'number', minimum: -180, maximum: 180 }),
     ownerName: text(200),
     ownerType: nullable({ type: 'string', enum: [...OWNER_TYPES] }),
-    phone: nullable({ type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$' }),
+    phone: nullable({ type: 'string', minLength: 1, maxLength: 40 }),
     acceptSalesmen: { type: 'boolean' },
     isUrgent: { type: 'boolean' },
     hasBeenReposted: { type: 'boolean' },
@@ -91,9 +92,13 @@ export const adInputSchema = {
 
 export const MAX_ADS_PER_REQUEST = 1000;
 
-/** Checks JSON schema cannot express, on the ads of one request; names the ad by its index. */
-export function checkAdInputs(ads: AdInput[]) {
-  ads.forEach((ad, index) => {
+/**
+ * Checks JSON schema cannot express, on the ads of one request; names the ad by its index. Returns the
+ * ads with their phones in E.164 (libphonenumber-js, France by default, overseas departments with
+ * their own country codes); a phone it cannot read is a 400, not an ad silently without phone.
+ */
+export function checkAdInputs(ads: AdInput[]): AdInput[] {
+  return ads.map((ad, index) => {
     const field = (name: string) => `body/ads/${index}/${name}`;
     if ((ad.lat === null || ad.lat === undefined) !== (ad.lng === null || ad.lng === undefined)) {
       throw new ValidationError(field(ad.lat === null || ad.lat === undefined ? 'lat' : 'lng'), 'must be given together with lat/lng');
@@ -109,5 +114,9 @@ export function checkAdInputs(ads: AdInput[]) {
     if (ad.firstPublishedAt && ad.lastPublishedAt && Date.parse(ad.firstPublishedAt) > Date.parse(ad.lastPublishedAt)) {
       throw new ValidationError(field('lastPublishedAt'), 'must not be before firstPublishedAt');
     }
+    if (ad.phone === null || ad.phone === undefined) return ad;
+    const phone = toE164(ad.phone);
+    if (phone === null) throw new ValidationError(field('phone'), 'is not a valid phone number (e.g. "06 12 34 56 78" or "+33612345678")');
+    return phone === ad.phone ? ad : { ...ad, phone };
   });
 }

@@ -3,6 +3,7 @@
 import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type HuntSettings, type Outreach } from '../../domain/types.js';
 import { unknownTemplateVariables } from '../../domain/template.js';
 import { ValidationError } from '../../domain/errors.js';
+import { contactHoursProblem, type ContactHours } from '../../domain/contactHours.js';
 
 const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
 const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
@@ -52,6 +53,22 @@ export const huntFields = {
     ],
   },
   dailyPacingLimit: nullableInt(0, 100_000),
+  // ISO weekdays (1 = Monday) and local times in TICK_TIME_ZONE; null: any time. checkHunt checks the rest (to after from).
+  contactHours: {
+    anyOf: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['days', 'from', 'to'],
+        properties: {
+          days: { type: 'array', minItems: 1, maxItems: 7, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 7 } },
+          from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+          to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+        },
+      },
+      { type: 'null' },
+    ],
+  },
 } as const;
 
 export const createHuntSchema = {
@@ -75,12 +92,14 @@ export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
   autoRefresh?: boolean;
   outreach?: Outreach | null;
   dailyPacingLimit?: number | null;
+  contactHours?: ContactHours | null;
 };
 
 export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
 
 
-export function withDefaults(body: CreateHuntBody): HuntSettings {
+/** `contactHoursDefault`: CONTACT_HOURS_DEFAULT, for a body that gives no contactHours (an explicit null stays null). */
+export function withDefaults(body: CreateHuntBody, contactHoursDefault: ContactHours | null): HuntSettings {
   return {
     name: body.name ?? '',
     adType: body.adType,
@@ -106,6 +125,7 @@ export function withDefaults(body: CreateHuntBody): HuntSettings {
     autoRefresh: body.autoRefresh ?? true,
     outreach: body.outreach ?? null,
     dailyPacingLimit: body.dailyPacingLimit ?? null,
+    contactHours: body.contactHours === undefined ? contactHoursDefault : body.contactHours,
   };
 }
 
@@ -126,6 +146,10 @@ export function checkHunt(h: HuntSettings) {
     if (unknown.length > 0) {
       throw new ValidationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
     }
+  }
+  if (h.contactHours) {
+    const problem = contactHoursProblem(h.contactHours);
+    if (problem) throw new ValidationError(`body/contactHours/${problem[0]}`, problem[1]);
   }
   const blank = (list: string[], field: string) => {
     const i = list.findIndex((s) => s.trim() === '');

@@ -1,6 +1,6 @@
 // The hunts table's row: its columns, the mapping to and from the domain's Hunt, and the order
 // "oldest first" (created_at, id) that src/domain/huntAge.ts defines for the domain.
-import type { Channel, Hunt, HuntSettings } from '../../domain/types.js';
+import type { Channel, ContactHours, Hunt, HuntSettings } from '../../domain/types.js';
 
 export interface HuntRow {
   id: string;
@@ -33,6 +33,7 @@ export interface HuntRow {
   outreach_channel: string | null;
   outreach_template: string | null;
   daily_pacing_limit: number | null;
+  contact_hours: ContactHours | null;
   last_scan_at: Date | null;
   version: number;
   created_at: Date;
@@ -72,6 +73,7 @@ export const HUNT_COLUMNS: Record<Exclude<keyof HuntRow, 'deleted_at'>, string> 
   outreach_channel: 'text',
   outreach_template: 'text',
   daily_pacing_limit: 'int',
+  contact_hours: 'jsonb',
   last_scan_at: 'timestamptz',
   version: 'int',
   created_at: 'timestamptz',
@@ -109,6 +111,7 @@ export function huntFromRow(r: HuntRow): Hunt {
     autoRefresh: r.auto_refresh,
     outreach: r.outreach_channel && r.outreach_template ? { channel: r.outreach_channel as Channel, template: r.outreach_template } : null,
     dailyPacingLimit: r.daily_pacing_limit,
+    contactHours: r.contact_hours,
     lastScanAt: r.last_scan_at,
     version: r.version,
     createdAt: r.created_at,
@@ -146,6 +149,8 @@ export function rowFromSettings(h: HuntSettings) {
     outreach_channel: h.outreach?.channel ?? null,
     outreach_template: h.outreach?.template ?? null,
     daily_pacing_limit: h.dailyPacingLimit,
+    // pg writes an object as JSON (jsonb), null as NULL.
+    contact_hours: h.contactHours,
   };
 }
 

@@ -1,0 +1,73 @@
+// Contact hours (DESIGN.md section 1): the local window in which a hunt's messages may be sent, and the
+// next opening of that window after a given instant. Pure: the time zone and the instant come in.
+import { localTime, zonedToInstant } from './calendar.js';
+
+/** ISO weekdays (1 = Monday … 7 = Sunday) and local times "HH:MM", `from` inclusive, `to` exclusive. */
+export interface ContactHours {
+  days: number[];
+  from: string;
+  to: string;
+}
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** What is wrong with a window, as [field, problem] (field relative to the window), or null when it is valid. */
+export function contactHoursProblem(w: ContactHours): [string, string] | null {
+  if (w.days.length === 0) return ['days', 'must name at least one ISO weekday (1 = Monday … 7 = Sunday)'];
+  const bad = w.days.findIndex((d) => !Number.isInteger(d) || d < 1 || d > 7);
+  if (bad >= 0) return [`days/${bad}`, 'must be an ISO weekday from 1 (Monday) to 7 (Sunday)'];
+  if (new Set(w.days).size !== w.days.length) return ['days', 'must not repeat a day'];
+  if (!HH_MM.test(w.from)) return ['from', 'must be a local time HH:MM (24h), e.g. 08:00'];
+  if (!HH_MM.test(w.to)) return ['to', 'must be a local time HH:MM (24h), e.g. 20:00'];
+  if (minutesOf(w.to) <= minutesOf(w.from)) return ['to', `must be after from (${w.from})`];
+  return null;
+}
+
+/**
+ * CONTACT_HOURS_DEFAULT: "always" (no window, null), or "<days> <from>-<to>" where days are ISO
+ * weekdays as ranges and lists: "1-6 08:00-20:00" (Monday to Saturday), "1-5,7 09:30-19:00".
+ * Returns the window, or a problem to report.
+ */
+export function parseContactHours(text: string): { ok: true; value: ContactHours | null } | { ok: false; problem: string } {
+  const s = text.trim();
+  if (s.toLowerCase() === 'always') return { ok: true, value: null };
+  const m = /^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(s);
+  if (!m) return { ok: false, problem: 'must be "always" or "<ISO weekdays> <HH:MM>-<HH:MM>", e.g. "1-6 08:00-20:00"' };
+  const days = new Set<number>();
+  for (const part of m[1]!.split(',')) {
+    const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
+    if (hi! < lo) return { ok: false, problem: `day range ${part} goes backwards` };
+    for (let d = lo; d <= hi!; d++) days.add(d);
+  }
+  const value = { days: [...days].sort((a, b) => a - b), from: m[2]!, to: m[3]! };
+  const problem = contactHoursProblem(value);
+  return problem ? { ok: false, problem: `${problem[0]} ${problem[1]}` } : { ok: true, value };
+}
+
+/** ISO weekday (1 = Monday) of a calendar day YYYY-MM-DD. */
+const isoWeekday = (day: string) => {
+  const d = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return d === 0 ? 7 : d;
+};
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The first instant at or after `at` inside the window, local time in `timeZone`: `at` itself when it
+ * is inside (or when there is no window), otherwise the next day of the window at `from`.
+ */
+export function nextOpening(window: ContactHours | null, at: Date, timeZone: string): Date {
+  if (!window) return at;
+  const local = localTime(at, timeZone);
+  const minutes = local.hour * 60 + local.minute;
+  if (window.days.includes(isoWeekday(local.day)) && minutes >= minutesOf(window.from) && minutes < minutesOf(window.to)) return at;
+  for (let k = 0; k <= 7; k++) {
+    const day = addDays(local.day, k);
+    if (!window.days.includes(isoWeekday(day))) continue;
+    const opening = zonedToInstant(`${day} ${window.from}`, timeZone)!;
+    if (opening.getTime() > at.getTime()) return opening;
+  }
+  // Unreachable for a valid window (some day of the next 7 opens after `at`).
+  return at;
+}

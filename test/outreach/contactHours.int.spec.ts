@@ -1,0 +1,113 @@
+// Contact hours (issue 13, item 4), with an injected clock: a match at 21:30 in Paris is decided at
+// once (lead contacte, message, SendMessage), and its message goes out at 08:00 the next opening,
+// while other messages are not held up.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/platform/clock.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { adInput, huntInput } from '../support/fixtures.js';
+import { apiClient } from '../support/http.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { waitFor } from '../support/waitFor.js';
+
+const t = useTestEnv();
+let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+let http: ReturnType<typeof apiClient>;
+
+// Tuesday 1 December 2026, 21:30 in Paris (UTC+1). The clock moves only when a test moves it.
+let now = new Date('2026-12-01T20:30:00Z');
+const clock: Clock = { now: () => now };
+const WEEKDAYS_8_TO_20 = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
+
+beforeAll(async () => {
+  gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN);
+  const service = await t.startService(
+    { ROLES: 'api,relay,matcher,sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', CONTACT_HOURS_DEFAULT: '1-6 08:00-20:00' },
+    { clock },
+  );
+  http = apiClient(service.url);
+});
+afterAll(() => gateway.close());
+
+async function huntFor(brand: string, contactHours?: typeof WEEKDAYS_8_TO_20 | null) {
+  const accountId = randomUUID();
+  const response = await http.api.post<{ id: string; contactHours: unknown }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...(contactHours === undefined ? {} : { contactHours }) }));
+  expect(response.status).toBe(201);
+  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  return { accountId, hunt: response.body };
+}
+
+interface MessageRow {
+  id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  sent_at: Date | null;
+}
+
+describe('contact hours', () => {
+  it('decides a match at 21:30 Paris time at once, and sends its message at 08:00 the next opening; other messages go out meanwhile', async () => {
+    const brand = `Heures-${randomUUID().slice(0, 8)}`;
+    const night = await huntFor(brand, WEEKDAYS_8_TO_20);
+    const anyTime = await huntFor(`${brand}-nuit`, null);
+    const ad = adInput({ brand, phone: '+33613000001' });
+    const other = adInput({ brand: `${brand}-nuit`, phone: '+33613000002' });
+    expect((await http.ingest.post('/v1/ads', { ads: [ad, other] })).status).toBe(202);
+
+    const message = await waitFor(() => t.db('messages').where({ account_id: night.accountId }).first<MessageRow>(), { message: 'message decided' });
+    expect(await t.db('leads').where({ account_id: night.accountId }).first()).toMatchObject({ stage: 'contacte', reason: null });
+    // Wednesday 2 December, 08:00 in Paris.
+    expect(message.next_attempt_at.toISOString()).toBe('2026-12-02T07:00:00.000Z');
+    expect(message).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // The message of the hunt without a window goes out now, and the sender has consumed both SendMessage.
+    await waitFor(() => gateway.requests.some((r) => r.body.to === other.phone), { message: 'the other message sent at once' });
+    await t.waitForConsumerGroup('sender', 'messages.send');
+    expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(0);
+    expect(await t.db('messages').where({ id: message.id }).first<MessageRow>()).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // 07:59 in Paris: still held.
+    now = new Date('2026-12-02T06:59:00Z');
+    await t.waitForConsumerGroup('sender', 'messages.send');
+    expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(0);
+
+    // 08:00: sent, once.
+    now = new Date('2026-12-02T07:00:00Z');
+    const sent = await waitFor(async () => {
+      const m = await t.db('messages').where({ id: message.id }).first<MessageRow>();
+      return m?.status === 'sent' ? m : undefined;
+    }, { message: 'sent at the opening' });
+    expect(sent.attempts).toBe(1);
+    expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(1);
+    expect(anyTime.hunt.contactHours).toBeNull();
+  });
+
+  it('shows and changes contactHours through the hunts API: the default for a new hunt, null for any time, 400 for an invalid window', async () => {
+    const { hunt } = await huntFor(`Fenetre-${randomUUID().slice(0, 8)}`);
+    // CONTACT_HOURS_DEFAULT applies when the body gives none.
+    expect(hunt.contactHours).toEqual(WEEKDAYS_8_TO_20);
+    const shown = await http.api.get<{ contactHours: unknown }>(`/v1/hunts/${(hunt as unknown as { id: string }).id}`);
+    expect(shown.body.contactHours).toEqual(WEEKDAYS_8_TO_20);
+    const id = (hunt as unknown as { id: string }).id;
+
+    const weekend = { days: [6, 7], from: '09:30', to: '18:00' };
+    const patched = await http.api.patch<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`, { contactHours: weekend });
+    expect(patched).toMatchObject({ status: 200, body: { contactHours: weekend, version: 2 } });
+    expect((await http.api.get<{ contactHours: unknown }>(`/v1/hunts/${id}`)).body.contactHours).toEqual(weekend);
+    expect((await http.api.patch<{ contactHours: unknown }>(`/v1/hunts/${id}`, { contactHours: null })).body.contactHours).toBeNull();
+
+    const invalid: Array<[unknown, string]> = [
+      [{ days: [1], from: '20:00', to: '08:00' }, 'body/contactHours/to'],
+      [{ days: [0], from: '08:00', to: '20:00' }, 'body/contactHours/days/0'],
+      [{ days: [], from: '08:00', to: '20:00' }, 'body/contactHours/days'],
+      [{ days: [1], from: '8h', to: '20:00' }, 'body/contactHours/from'],
+      [{ days: [1], from: '08:00' }, 'body/contactHours/to'],
+    ];
+    for (const [contactHours, field] of invalid) {
+      const response = await http.api.patch<{ field: string }>(`/v1/hunts/${id}`, { contactHours });
+      expect(response.status, JSON.stringify(contactHours)).toBe(400);
+      expect(response.body.field, JSON.stringify(contactHours)).toBe(field);
+    }
+    expect((await http.api.get<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`)).body).toMatchObject({ contactHours: null, version: 3 });
+  });
+});
