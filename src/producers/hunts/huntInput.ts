@@ -80,7 +80,8 @@ export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
 export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
 
 
-export function withDefaults(body: CreateHuntBody): HuntSettings {
+/** The hunt's settings with every default filled in (the account is the caller's business). */
+export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>): HuntSettings {
   return {
     name: body.name ?? '',
     adType: body.adType,

@@ -1,0 +1,36 @@
+// What a hunt would have matched among recent ads: the count, the average per day and the newest
+// few. Pure; the ads come in newest first, already narrowed by necessary conditions only, and the
+// matcher's own rules (matchesCompiled) decide.
+import { distanceFromHunt } from './explainMatch.js';
+import { compileHunt, matchesCompiled, prepareAd } from './matchHunt.js';
+import type { Ad, Hunt } from './types.js';
+
+export const PREVIEW_SAMPLE_SIZE = 20;
+
+export interface PreviewSampleAd {
+  ad: Ad;
+  distanceKm: number | null;
+}
+
+export interface HuntPreview {
+  days: number;
+  matchingAds: number;
+  /** matchingAds / days, to one decimal. */
+  perDay: number;
+  /** Every matching ad's id (to count the account's leads among them). */
+  matchedAdIds: string[];
+  /** The newest matching ads. */
+  sample: PreviewSampleAd[];
+}
+
+export function previewHunt(hunt: Hunt, newestFirst: Iterable<Ad>, days: number): HuntPreview {
+  const compiled = compileHunt(hunt);
+  const matchedAdIds: string[] = [];
+  const sample: PreviewSampleAd[] = [];
+  for (const ad of newestFirst) {
+    if (!matchesCompiled(prepareAd(ad), compiled)) continue;
+    matchedAdIds.push(ad.adId);
+    if (sample.length < PREVIEW_SAMPLE_SIZE) sample.push({ ad, distanceKm: distanceFromHunt(ad, hunt) });
+  }
+  return { days, matchingAds: matchedAdIds.length, perDay: Math.round((matchedAdIds.length / days) * 10) / 10, matchedAdIds, sample };
+}
