@@ -8,6 +8,7 @@ import * as m005 from './20261129_005_message_chain.js';
 import * as m006 from './20261201_006_hot_path_foreign_keys.js';
 import * as m007 from './20261201_007_lobstr_run_retries.js';
 import * as m008 from './20261201_008_api_keys.js';
+import * as m011 from './20261201_011_preview_index.js';
 
 interface Migration {
   name: string;
@@ -24,6 +25,7 @@ export const migrations: Migration[] = [
   { name: '20261201_006_hot_path_foreign_keys', ...m006 },
   { name: '20261201_007_lobstr_run_retries', ...m007 },
   { name: '20261201_008_api_keys', ...m008 },
+  { name: '20261201_011_preview_index', ...m011 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

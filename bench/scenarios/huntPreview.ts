@@ -95,10 +95,17 @@ export const huntPreview: Scenario = {
     }
     checks.push({ name: 'preview counts = the matching rules over every ad', ok: agree === realistic.length + broad.length, detail: `${agree}/${realistic.length + broad.length} hunts agree` });
 
+    const slowest: Array<{ hunt: Hunt; ms: number }> = [];
     const time = async (set: Hunt[], n: number) => {
       const samples = new Samples();
+      const perHunt = set.map(() => new Samples());
       for (let i = 0; i < Math.min(set.length, 4); i++) await preview(set[i]!); // warm-up
-      for (let i = 0; i < n; i++) samples.push((await preview(set[i % set.length]!)).ms);
+      for (let i = 0; i < n; i++) {
+        const { ms } = await preview(set[i % set.length]!);
+        samples.push(ms);
+        perHunt[i % set.length]!.push(ms);
+      }
+      set.forEach((hunt, i) => slowest.push({ hunt, ms: summarize(perHunt[i]!.values()).p50 }));
       return summarize(samples.values());
     };
     const realisticLatency = await time(realistic, requests);
@@ -131,6 +138,10 @@ export const huntPreview: Scenario = {
         met: realisticLatency.p95 <= TARGET_P95_MS,
       });
     }
+    const describe = (h: Hunt) =>
+      `${h.adType} ${h.radiusKm} km${h.brands.length ? ` ${h.brands.join('/')}` : ''}${h.keywords.length ? ` "${h.keywords.join('", "')}"` : ''}${h.priceMax !== null ? ` <= ${h.priceMax} EUR` : ''}`;
+    slowest.sort((a, b) => b.ms - a.ms);
+    notes.push(`slowest hunts (p50): ${slowest.slice(0, 3).map((s) => `${describe(s.hunt)}: ${s.ms.toFixed(0)} ms`).join('; ')}`);
     notes.push(`ads first published in the last ${DAYS} days; requests sequential, over HTTP, to an api role in the bench process`);
     return { sizes: { ads: adCount, hunts: realistic.length + broad.length, requests }, rows, checks, targets, notes };
   },

@@ -2,8 +2,8 @@
 // few. Pure; the ads come in newest first, already narrowed by necessary conditions only, and the
 // matcher's own rules (matchesCompiled) decide.
 import { distanceFromHunt } from './explainMatch.js';
-import { compileHunt, matchesCompiled, prepareAd } from './matchHunt.js';
-import type { Ad, Hunt } from './types.js';
+import { matchesCompiled, prepareAd, type CompiledHunt } from './matchHunt.js';
+import type { Ad } from './types.js';
 
 export const PREVIEW_SAMPLE_SIZE = 20;
 
@@ -23,14 +23,13 @@ export interface HuntPreview {
   sample: PreviewSampleAd[];
 }
 
-export function previewHunt(hunt: Hunt, newestFirst: Iterable<Ad>, days: number): HuntPreview {
-  const compiled = compileHunt(hunt);
+export function previewHunt(compiled: CompiledHunt, newestFirst: Iterable<Ad>, days: number): HuntPreview {
   const matchedAdIds: string[] = [];
   const sample: PreviewSampleAd[] = [];
   for (const ad of newestFirst) {
     if (!matchesCompiled(prepareAd(ad), compiled)) continue;
     matchedAdIds.push(ad.adId);
-    if (sample.length < PREVIEW_SAMPLE_SIZE) sample.push({ ad, distanceKm: distanceFromHunt(ad, hunt) });
+    if (sample.length < PREVIEW_SAMPLE_SIZE) sample.push({ ad, distanceKm: distanceFromHunt(ad, compiled.hunt) });
   }
   return { days, matchingAds: matchedAdIds.length, perDay: Math.round((matchedAdIds.length / days) * 10) / 10, matchedAdIds, sample };
 }

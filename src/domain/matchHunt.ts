@@ -117,12 +117,15 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
   };
 }
 
+/** The brand as the brands criterion compares it (an empty brand is no brand). */
+const brandKey = (brand: string | null) => (brand ? normalizeBrand(brand) : null);
+
 export function prepareAd(ad: Ad): PreparedAd {
   const hasCoordinates = ad.lat !== null && ad.lng !== null;
   let text: string | undefined;
   return {
     ad,
-    brand: ad.brand ? normalizeBrand(ad.brand) : null,
+    brand: brandKey(ad.brand),
     subType: ad.subType ? normalizeText(ad.subType) : null,
     flags:
       (ad.isUrgent ? FLAG_URGENT : 0) |
@@ -158,6 +161,8 @@ export const priceHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.price
 export const modelYearHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.modelYear, h.yearMin, h.yearMax);
 export const mileageHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.mileageKm, h.mileageMin, h.mileageMax);
 export const brandsHold = (p: PreparedAd, h: CompiledHunt) => inList(p.brand, h.brands);
+/** The brands criterion for a brand alone, as an ad writes it (to narrow a search before matching). */
+export const acceptsBrand = (h: CompiledHunt, brand: string | null) => inList(brandKey(brand), h.brands);
 export const subTypesHold = (p: PreparedAd, h: CompiledHunt) => inList(p.subType, h.subTypes);
 export const ownerTypesHold = (p: PreparedAd, h: CompiledHunt) => inList(p.ad.ownerType, h.ownerTypes);
 /** Radius 0: the same zipcode; otherwise coordinates within the radius (an ad without them is out). */

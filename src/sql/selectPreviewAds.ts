@@ -1,6 +1,6 @@
 // The ads a hunt preview looks at: those first published since a date, narrowed by the same coarse,
 // necessary conditions the backfill uses (type, the radius's bounding box or the zipcode, the price
-// range), plus the year and mileage ranges. Never the matching rules themselves: the caller applies
+// range), plus the year and mileage ranges and the brands as written that the hunt accepts. Never the matching rules themselves: the caller applies
 // matchesCompiled to what this returns. Only the columns matching and the preview's sample read come
 // back, and the description only when the hunt has keywords: a month of ads can be 200,000 rows.
 import type { Db } from '../db/knex.js';
@@ -10,6 +10,8 @@ import type { Ad } from '../domain/types.js';
 export interface PreviewAdFilter {
   adType: string;
   publishedSince: Date;
+  /** Brands as written in the ads (those the hunt's brands accept); undefined: any brand. */
+  brands?: string[];
   box?: LatLngBox;
   zipcode?: string;
   priceMin: number | null;
@@ -76,6 +78,7 @@ export async function selectPreviewAds(db: Db, f: PreviewAdFilter): Promise<Ad[]
     )
     .where('ad_type', f.adType)
     .where('first_published_at', '>=', f.publishedSince);
+  if (f.brands !== undefined) q.whereIn('brand', f.brands);
   if (f.zipcode !== undefined) q.where('zipcode', f.zipcode);
   if (f.box) {
     q.whereBetween('lat', [f.box.minLat, f.box.maxLat]);

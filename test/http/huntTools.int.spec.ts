@@ -60,8 +60,14 @@ async function rowCounts(): Promise<Record<string, number>> {
   for (const table of tables.sort()) counts[table] = Number(((await t.db(table).count<{ count: string }[]>('* as count')) as Array<{ count: string }>)[0]!.count);
   return counts;
 }
-/** What the API wrote is relayed (the relay empties the outbox) and consumed, so nothing moves any more. */
-const settled = () => waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, { message: 'outbox relayed' });
+const outboxEmpty = () => waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, { message: 'outbox relayed' });
+/** What the API wrote is relayed, consumed by the matcher, and what the matcher wrote relayed in turn: nothing moves any more. */
+async function settled() {
+  await outboxEmpty();
+  await t.waitForConsumerGroup('matcher', 'ads.scraped');
+  await t.waitForConsumerGroup('matcher-backfill', 'hunts.changed');
+  await outboxEmpty();
+}
 
 describe('POST /v1/hunts/preview', () => {
   it('counts the ads the hunt would match, gives the newest first, and writes nothing', async () => {

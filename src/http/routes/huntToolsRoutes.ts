@@ -7,13 +7,15 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { explainMatch } from '../../domain/explainMatch.js';
 import { boundingBox } from '../../domain/geo.js';
 import { previewHunt } from '../../domain/huntPreview.js';
-import type { Hunt } from '../../domain/types.js';
+import { acceptsBrand, compileHunt, type CompiledHunt } from '../../domain/matchHunt.js';
+import type { Ad, Hunt } from '../../domain/types.js';
 import type { Clock } from '../../platform/clock.js';
 import { checkHunt, createHuntSchema, withDefaults, type CreateHuntBody } from '../../producers/hunts/huntInput.js';
 import { countAccountLeads } from '../../sql/countAccountLeads.js';
 import { findAd } from '../../sql/findAd.js';
 import { findLead } from '../../sql/findLead.js';
 import { loadHunt } from '../../sql/loadHunt.js';
+import { selectAdBrands } from '../../sql/selectAdBrands.js';
 import { selectPreviewAds } from '../../sql/selectPreviewAds.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
@@ -122,6 +124,31 @@ const explainSchema = {
   response: { 200: explainResponse },
 };
 
+/**
+ * The ads first published since `since` that the hunt may match: narrowed in SQL by necessary
+ * conditions only (the backfill's, plus year, mileage and brands); the rules decide afterwards.
+ */
+async function readCandidates(db: Db, compiled: CompiledHunt, since: Date): Promise<Ad[]> {
+  const { hunt } = compiled;
+  // The brands as the ads write them ("PEUGEOT", "Peugeot") that the hunt accepts, so that the index
+  // narrows by brand; none at all means that nothing can match.
+  const brands = compiled.brands === null ? undefined : (await selectAdBrands(db, hunt.adType)).filter((b) => acceptsBrand(compiled, b));
+  if (brands?.length === 0) return [];
+  return selectPreviewAds(db, {
+    adType: hunt.adType,
+    publishedSince: since,
+    brands,
+    ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
+    priceMin: hunt.priceMin,
+    priceMax: hunt.priceMax,
+    modelYearMin: hunt.modelYearMin,
+    modelYearMax: hunt.modelYearMax,
+    mileageMin: hunt.mileageMin,
+    mileageMax: hunt.mileageMax,
+    withDescription: compiled.keywords.length > 0 || compiled.excluded.length > 0,
+  });
+}
+
 interface ExplainQuery {
   adId?: string;
   externalId?: string;
@@ -146,19 +173,9 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       checkHunt(settings);
       const now = deps.clock.now();
       const hunt: Hunt = { ...settings, id: UNSAVED, accountId: accountId ?? UNSAVED, version: 0, createdAt: now, updatedAt: now, lastScanAt: null };
-      const ads = await selectPreviewAds(deps.db, {
-        adType: hunt.adType,
-        publishedSince: new Date(now.getTime() - days * DAY_MS),
-        ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
-        priceMin: hunt.priceMin,
-        priceMax: hunt.priceMax,
-        modelYearMin: hunt.modelYearMin,
-        modelYearMax: hunt.modelYearMax,
-        mileageMin: hunt.mileageMin,
-        mileageMax: hunt.mileageMax,
-        withDescription: hunt.keywords.length > 0 || hunt.excludedKeywords.length > 0,
-      });
-      const preview = previewHunt(hunt, ads, days);
+      const compiled = compileHunt(hunt);
+      const ads = await readCandidates(deps.db, compiled, new Date(now.getTime() - days * DAY_MS));
+      const preview = previewHunt(compiled, ads, days);
       return {
         days,
         matchingAds: preview.matchingAds,
