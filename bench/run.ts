@@ -20,9 +20,10 @@ import { endToEnd } from './scenarios/endToEnd.js';
 import { ingestion } from './scenarios/ingestion.js';
 import { toTheSeller } from './scenarios/toTheSeller.js';
 import { senderThroughput } from './scenarios/senderThroughput.js';
+import { huntPreview } from './scenarios/huntPreview.js';
 
 // E first: the others are given as a fraction of its ceilings.
-const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion];
+const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion, huntPreview];
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +41,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      "npm run bench -- [--quick] [--scenario \"A,B,C,D,D',E,F,S\"] [--seed N] [--keep] [--out file.json] [--log-level warn]",
+      "npm run bench -- [--quick] [--scenario \"A,B,C,D,D',E,F,S,P\"] [--seed N] [--keep] [--out file.json] [--log-level warn]",
       '  --quick      every scenario at tiny sizes (a smoke test: asserts it ran, not how fast)',
       '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions)',
       '  --keep       keep the databases and topics of the run (for inspection)',

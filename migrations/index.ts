@@ -10,6 +10,7 @@ import * as m007 from './20261201_007_lobstr_run_retries.js';
 import * as m008 from './20261201_008_api_keys.js';
 import * as m009 from './20261201_009_sellers_optouts.js';
 import * as m010 from './20261201_010_contact_hours_receipts.js';
+import * as m011 from './20261201_011_preview_index.js';
 
 interface Migration {
   name: string;
@@ -28,6 +29,7 @@ export const migrations: Migration[] = [
   { name: '20261201_008_api_keys', ...m008 },
   { name: '20261201_009_sellers_optouts', ...m009 },
   { name: '20261201_010_contact_hours_receipts', ...m010 },
+  { name: '20261201_011_preview_index', ...m011 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

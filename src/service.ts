@@ -15,6 +15,7 @@ import { registerAccountRoutes } from './http/routes/accountRoutes.js';
 import { registerAdRoutes } from './http/routes/adRoutes.js';
 import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes.js';
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
+import { registerHuntToolsRoutes } from './http/routes/huntToolsRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
 import { registerGatewayWebhook } from './http/routes/gatewayWebhookRoutes.js';
 import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
@@ -89,6 +90,7 @@ export async function startService(options: StartOptions): Promise<Service> {
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
     registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api, contactHoursDefault: config.contactHoursDefault })(app);
+    registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);

@@ -13,6 +13,15 @@ const FLAG_PRICE_DROPPED = 4;
 const FLAG_BOOSTED = 8;
 const FLAG_LOW_PRICE = 16;
 
+/** The five flags (DESIGN.md section 1), by name, and their bit in CompiledHunt.requiredFlags / PreparedAd.flags. */
+export const FLAGS = [
+  ['isUrgent', FLAG_URGENT],
+  ['hasBeenReposted', FLAG_REPOSTED],
+  ['priceHasDropped', FLAG_PRICE_DROPPED],
+  ['hasBeenBoosted', FLAG_BOOSTED],
+  ['isLowPrice', FLAG_LOW_PRICE],
+] as const;
+
 export interface CompiledHunt {
   hunt: Hunt;
   id: string;
@@ -40,6 +49,9 @@ export interface CompiledHunt {
   /** Normalised keywords padded with spaces, so that they match whole words of the padded ad text. */
   keywords: string[];
   excluded: string[];
+  /** The hunt's own words behind `keywords` and `excluded`, in the same order (for explanations). */
+  keywordSources: string[];
+  excludedSources: string[];
   requiredFlags: number;
 }
 
@@ -59,8 +71,16 @@ export interface PreparedAd {
 const setOf = (values: readonly string[], normalize: (s: string) => string) => (values.length === 0 ? null : new Set(values.map(normalize)));
 const pad = (s: string) => ` ${s} `;
 
+/** Normalised, padded words (blank ones dropped), and the hunt's words they come from. */
+function compileWords(words: readonly string[]): { patterns: string[]; sources: string[] } {
+  const kept = words.map((w) => [w, normalizeText(w)] as const).filter(([, n]) => n !== '');
+  return { patterns: kept.map(([, n]) => pad(n)), sources: kept.map(([w]) => w) };
+}
+
 export function compileHunt(hunt: Hunt): CompiledHunt {
   const { lat, lng } = hunt.location;
+  const keywords = compileWords(hunt.keywords);
+  const excluded = compileWords(hunt.excludedKeywords);
   return {
     hunt,
     id: hunt.id,
@@ -84,8 +104,10 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
     lngRad: lng * RAD,
     cosLat: Math.cos(lat * RAD),
     maxTerm: haversineThreshold(hunt.radiusKm),
-    keywords: hunt.keywords.map(normalizeText).filter(Boolean).map(pad),
-    excluded: hunt.excludedKeywords.map(normalizeText).filter(Boolean).map(pad),
+    keywords: keywords.patterns,
+    excluded: excluded.patterns,
+    keywordSources: keywords.sources,
+    excludedSources: excluded.sources,
     requiredFlags:
       (hunt.isUrgent ? FLAG_URGENT : 0) |
       (hunt.hasBeenReposted ? FLAG_REPOSTED : 0) |
@@ -95,12 +117,15 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
   };
 }
 
+/** The brand as the brands criterion compares it (an empty brand is no brand). */
+const brandKey = (brand: string | null) => (brand ? normalizeBrand(brand) : null);
+
 export function prepareAd(ad: Ad): PreparedAd {
   const hasCoordinates = ad.lat !== null && ad.lng !== null;
   let text: string | undefined;
   return {
     ad,
-    brand: ad.brand ? normalizeBrand(ad.brand) : null,
+    brand: brandKey(ad.brand),
     subType: ad.subType ? normalizeText(ad.subType) : null,
     flags:
       (ad.isUrgent ? FLAG_URGENT : 0) |
@@ -123,29 +148,55 @@ function inRange(value: number | null, min: number | null, max: number | null): 
   return (min === null || value >= min) && (max === null || value <= max);
 }
 
+/** A non-empty list needs the ad's value in it; an ad without the value does not match a list. */
+const inList = (value: string | null, list: ReadonlySet<string> | null) => list === null || (value !== null && list.has(value));
+
+// The criteria, one named check each: the matcher's hot path (matchesCompiled) and the explanation
+// of a match (explainMatch.ts) call these same functions, so they cannot disagree.
+export const statusHolds = (_p: PreparedAd, h: CompiledHunt) => h.active;
+export const adTypeHolds = (p: PreparedAd, h: CompiledHunt) => p.ad.adType === h.adType;
+/** Every flag of `mask` is set on the ad (mask = the hunt's required flags, or one of them). */
+export const flagsHeld = (p: PreparedAd, mask: number) => (p.flags & mask) === mask;
+export const priceHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.price, h.priceMin, h.priceMax);
+export const modelYearHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.modelYear, h.yearMin, h.yearMax);
+export const mileageHolds = (p: PreparedAd, h: CompiledHunt) => inRange(p.ad.mileageKm, h.mileageMin, h.mileageMax);
+export const brandsHold = (p: PreparedAd, h: CompiledHunt) => inList(p.brand, h.brands);
+/** The brands criterion for a brand alone, as an ad writes it (to narrow a search before matching). */
+export const acceptsBrand = (h: CompiledHunt, brand: string | null) => inList(brandKey(brand), h.brands);
+export const subTypesHold = (p: PreparedAd, h: CompiledHunt) => inList(p.subType, h.subTypes);
+export const ownerTypesHold = (p: PreparedAd, h: CompiledHunt) => inList(p.ad.ownerType, h.ownerTypes);
+/** Radius 0: the same zipcode; otherwise coordinates within the radius (an ad without them is out). */
+export function locationHolds(p: PreparedAd, h: CompiledHunt): boolean {
+  if (h.radiusKm === 0) return p.ad.zipcode === h.zipcode;
+  return p.hasCoordinates && haversineTerm(h.latRad, h.cosLat, h.lngRad, p.latRad, p.cosLat, p.lngRad) <= h.maxTerm;
+}
+/** Padded keyword in padded text: whole words only. */
+export const textHas = (p: PreparedAd, keyword: string) => p.text().includes(keyword);
+export function keywordsHold(p: PreparedAd, h: CompiledHunt): boolean {
+  for (const k of h.keywords) if (!textHas(p, k)) return false;
+  return true;
+}
+export function excludedKeywordsHold(p: PreparedAd, h: CompiledHunt): boolean {
+  for (const k of h.excluded) if (textHas(p, k)) return false;
+  return true;
+}
+
 /** Every criterion the hunt sets holds for the ad. Cheap checks first. */
 export function matchesCompiled(p: PreparedAd, h: CompiledHunt): boolean {
-  const ad = p.ad;
-  if (!h.active || ad.adType !== h.adType) return false;
-  if ((p.flags & h.requiredFlags) !== h.requiredFlags) return false;
-  if (!inRange(ad.price, h.priceMin, h.priceMax)) return false;
-  if (!inRange(ad.modelYear, h.yearMin, h.yearMax)) return false;
-  if (!inRange(ad.mileageKm, h.mileageMin, h.mileageMax)) return false;
-  if (h.brands !== null && (p.brand === null || !h.brands.has(p.brand))) return false;
-  if (h.subTypes !== null && (p.subType === null || !h.subTypes.has(p.subType))) return false;
-  if (h.ownerTypes !== null && (ad.ownerType === null || !h.ownerTypes.has(ad.ownerType))) return false;
-  if (h.radiusKm === 0) {
-    if (ad.zipcode !== h.zipcode) return false;
-  } else {
-    if (!p.hasCoordinates) return false;
-    if (haversineTerm(h.latRad, h.cosLat, h.lngRad, p.latRad, p.cosLat, p.lngRad) > h.maxTerm) return false;
-  }
-  if (h.keywords.length > 0 || h.excluded.length > 0) {
-    const text = p.text();
-    for (const k of h.keywords) if (!text.includes(k)) return false;
-    for (const k of h.excluded) if (text.includes(k)) return false;
-  }
-  return true;
+  return (
+    statusHolds(p, h) &&
+    adTypeHolds(p, h) &&
+    flagsHeld(p, h.requiredFlags) &&
+    priceHolds(p, h) &&
+    modelYearHolds(p, h) &&
+    mileageHolds(p, h) &&
+    brandsHold(p, h) &&
+    subTypesHold(p, h) &&
+    ownerTypesHold(p, h) &&
+    locationHolds(p, h) &&
+    keywordsHold(p, h) &&
+    excludedKeywordsHold(p, h)
+  );
 }
 
 export function matchesHunt(ad: Ad, hunt: Hunt): boolean {

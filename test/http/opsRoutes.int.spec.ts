@@ -71,9 +71,17 @@ describe('the console', () => {
     expect((await ops().post('/v1/ops/dead-letters/replay', { topic: 'leads.created', all: true })).status).toBe(400);
   });
 
-  it('answers 404 for the hunt preview while the preview endpoint does not exist', async () => {
-    const preview = await ops().post<{ error: string }>('/v1/ops/hunts/preview', { adType: 'voitures' });
-    expect(preview.status).toBe(404);
-    expect(preview.body.error).toBe('not_found');
+  it('passes the hunt preview through to POST /v1/hunts/preview: its 400 naming the field, and its answer', async () => {
+    const incomplete = await ops().post<{ error: string; field: string }>('/v1/ops/hunts/preview', { adType: 'voitures' });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.body).toMatchObject({ error: 'validation_failed', field: 'body/location' });
+    const brand = `Marque-${randomUUID().slice(0, 8)}`;
+    const ad = adInput({ brand });
+    expect((await http.ingest.post('/v1/ads', { ads: [ad] })).status).toBe(202);
+    const { accountId: _accountId, ...hunt } = huntInput({ brands: [brand] });
+    const preview = await ops().post<{ matchingAds: number; sample: Array<{ externalId: string }> }>('/v1/ops/hunts/preview', { ...hunt, days: 7 });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ days: 7, matchingAds: 1, perDay: 0.1, alreadyLeads: null });
+    expect(preview.body.sample.map((s) => s.externalId)).toEqual([ad.externalId]);
   });
 });

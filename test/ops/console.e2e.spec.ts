@@ -99,8 +99,9 @@ describe('the operator’s console', () => {
     expect(await t.countMessages('lobstr.runs.dlq')).toBe(2);
   });
 
-  it('answers "preview not available" while the preview endpoint does not exist', async () => {
+  it('previews a hunt: the count of matching ads over the days asked, and the sample', async () => {
+    await page.fill('#preview-form input[name=days]', '7');
     await page.click('#preview-form button[type=submit]');
-    await page.locator('#preview-result').getByText('preview not available').waitFor();
+    await page.locator('#preview-result').getByText(/ads in the last 7 days/).waitFor();
   });
 });

@@ -5,7 +5,7 @@
 //   POST /v1/ops/dead-letters/replay           {topic, offset} or {topic, all: true}: src/ops/deadLetters.ts, like the CLI
 //   GET  /v1/ops/accounts                      the newest accounts (the account picker)
 //   GET  /v1/ops/accounts/:accountId/leads     an account's recent leads as Kanban columns
-//   POST /v1/ops/hunts/preview                 POST /v1/hunts/preview on the operator's behalf (404 while it does not exist)
+//   POST /v1/ops/hunts/preview                 POST /v1/hunts/preview on the operator's behalf
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';

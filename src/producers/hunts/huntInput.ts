@@ -98,8 +98,9 @@ export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
 export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
 
 
-/** `contactHoursDefault`: CONTACT_HOURS_DEFAULT, for a body that gives no contactHours (an explicit null stays null). */
-export function withDefaults(body: CreateHuntBody, contactHoursDefault: ContactHours | null): HuntSettings {
+/** The hunt's settings with every default filled in (the account is the caller's business).
+ * `contactHoursDefault`: CONTACT_HOURS_DEFAULT, for a body that gives no contactHours (an explicit null stays null). */
+export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>, contactHoursDefault: ContactHours | null): HuntSettings {
   return {
     name: body.name ?? '',
     adType: body.adType,

@@ -1,0 +1,225 @@
+// Hunt tools (issue 14), for the people who write hunts and whoever supports them:
+//   POST /v1/hunts/preview              what a hunt would match among recent ads; writes nothing
+//   GET  /v1/hunts/:id/explain?adId=    each criterion of a saved hunt, pass or fail, for one ad
+// Both answer from the matcher's own rules (src/domain/matchHunt.ts); SQL only narrows the ads read.
+import type { Db } from '../../db/knex.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { explainMatch } from '../../domain/explainMatch.js';
+import { boundingBox } from '../../domain/geo.js';
+import { previewHunt } from '../../domain/huntPreview.js';
+import { acceptsBrand, compileHunt, type CompiledHunt } from '../../domain/matchHunt.js';
+import type { Ad, Hunt } from '../../domain/types.js';
+import type { Clock } from '../../platform/clock.js';
+import { checkHunt, createHuntSchema, withDefaults, type CreateHuntBody } from '../../producers/hunts/huntInput.js';
+import { countAccountLeads } from '../../sql/countAccountLeads.js';
+import { findAd } from '../../sql/findAd.js';
+import { findLead } from '../../sql/findLead.js';
+import { loadHunt } from '../../sql/loadHunt.js';
+import { selectAdBrands } from '../../sql/selectAdBrands.js';
+import { selectPreviewAds } from '../../sql/selectPreviewAds.js';
+import type { HttpApp } from '../app.js';
+import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
+import { describe, errors } from '../schemas.js';
+
+export interface HuntToolsRoutesDeps {
+  db: Db;
+  clock: Clock;
+  apiToken: string | undefined;
+  /** BACKFILL_DAYS: the preview's window when the body gives no `days`. */
+  backfillDays: number;
+}
+
+export const PREVIEW_MAX_DAYS = 90;
+const DAY_MS = 86_400_000;
+/** A hunt that is not saved has no id: the nil UUID stands for it. */
+const UNSAVED = '00000000-0000-0000-0000-000000000000';
+
+type PreviewBody = Omit<CreateHuntBody, 'accountId'> & { accountId?: string; days?: number };
+
+/** The create-hunt body, `accountId` optional, plus `days`. */
+const previewBodySchema = {
+  ...createHuntSchema,
+  required: createHuntSchema.required.filter((k) => k !== 'accountId'),
+  properties: { ...createHuntSchema.properties, days: { type: 'integer', minimum: 1, maximum: PREVIEW_MAX_DAYS } },
+} as const;
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const previewResponse = {
+  type: 'object',
+  required: ['days', 'matchingAds', 'perDay', 'alreadyLeads', 'sample'],
+  properties: {
+    days: { type: 'integer' },
+    matchingAds: { type: 'integer' },
+    perDay: { type: 'number' },
+    alreadyLeads: { ...nullable('integer'), description: "how many of the matching ads the account already has as leads; null without an account" },
+    sample: {
+      type: 'array',
+      description: 'up to 20 of the matching ads, newest first',
+      items: {
+        type: 'object',
+        required: ['adId', 'externalId', 'title', 'price', 'city', 'zipcode', 'distanceKm', 'firstPublishedAt', 'url'],
+        properties: {
+          adId: { type: 'string', format: 'uuid' },
+          externalId: { type: 'string' },
+          title: { type: 'string' },
+          price: nullable('integer'),
+          city: nullable('string'),
+          zipcode: nullable('string'),
+          distanceKm: { ...nullable('number'), description: "from the hunt's location; null for an ad without coordinates" },
+          firstPublishedAt: { type: 'string', format: 'date-time' },
+          url: nullable('string'),
+        },
+      },
+    },
+  },
+} as const;
+
+// `expected` and `actual` depend on the criterion (a list, a range, a value, an object): any JSON.
+const anyJson = { description: 'depends on the criterion' };
+const explainResponse = {
+  type: 'object',
+  required: ['huntId', 'adId', 'matches', 'criteria', 'lead', 'attributedTo'],
+  properties: {
+    huntId: { type: 'string', format: 'uuid' },
+    adId: { type: 'string', format: 'uuid' },
+    matches: { type: 'boolean', description: 'what the matcher decides for this hunt and ad' },
+    criteria: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'ok', 'expected', 'actual'],
+        properties: { name: { type: 'string' }, ok: { type: 'boolean' }, expected: anyJson, actual: anyJson },
+      },
+    },
+    lead: {
+      type: ['object', 'null'],
+      description: "the account's lead for this ad, whichever hunt it came from",
+      required: ['leadId', 'huntId', 'stage', 'reason'],
+      properties: { leadId: { type: 'string', format: 'uuid' }, huntId: { type: 'string', format: 'uuid' }, stage: { type: 'string' }, reason: nullable('string') },
+    },
+    attributedTo: { ...nullable('string'), description: "the account's older hunt the lead went to, when the ad matches this hunt but the lead is another hunt's" },
+  },
+} as const;
+
+const previewSchema = {
+  ...describe('hunts', 'What a hunt would match among the ads first published in the last days; writes nothing', 'apiToken'),
+  body: previewBodySchema,
+  response: { 200: previewResponse, ...errors(400, 401, 404) },
+};
+
+const explainSchema = {
+  ...describe('hunts', 'Why an ad does or does not match a saved hunt: each criterion the hunt sets, pass or fail, and the lead', 'apiToken'),
+  params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'exactly one of adId and externalId',
+    properties: {
+      adId: { type: 'string', format: 'uuid' },
+      externalId: { type: 'string', minLength: 1, maxLength: 100, description: 'the LeBonCoin listing id' },
+    },
+  },
+  response: { 200: explainResponse, ...errors(400, 401, 404) },
+};
+
+/**
+ * The ads first published since `since` that the hunt may match: narrowed in SQL by necessary
+ * conditions only (the backfill's, plus year, mileage and brands); the rules decide afterwards.
+ */
+async function readCandidates(db: Db, compiled: CompiledHunt, since: Date): Promise<Ad[]> {
+  const { hunt } = compiled;
+  // The brands as the ads write them ("PEUGEOT", "Peugeot") that the hunt accepts, so that the index
+  // narrows by brand; none at all means that nothing can match.
+  const brands = compiled.brands === null ? undefined : (await selectAdBrands(db, hunt.adType)).filter((b) => acceptsBrand(compiled, b));
+  if (brands?.length === 0) return [];
+  return selectPreviewAds(db, {
+    adType: hunt.adType,
+    publishedSince: since,
+    brands,
+    ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
+    priceMin: hunt.priceMin,
+    priceMax: hunt.priceMax,
+    modelYearMin: hunt.modelYearMin,
+    modelYearMax: hunt.modelYearMax,
+    mileageMin: hunt.mileageMin,
+    mileageMax: hunt.mileageMax,
+    withDescription: compiled.keywords.length > 0 || compiled.excluded.length > 0,
+  });
+}
+
+interface ExplainQuery {
+  adId?: string;
+  externalId?: string;
+}
+
+export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) => {
+  const auth = requireAccountAccess(deps);
+  const defaultDays = Math.min(PREVIEW_MAX_DAYS, Math.max(1, deps.backfillDays));
+
+  app.post<{ Body: PreviewBody }>(
+    '/v1/hunts/preview',
+    {
+      onRequest: auth,
+      schema: previewSchema,
+    },
+    async (request) => {
+      const { days = defaultDays, accountId: given, ...fields } = request.body;
+      if (given !== undefined) assertAccountVisible(request, given, `account ${given}`);
+      // An account's key previews for its own account.
+      const accountId = given ?? scopeOf(request);
+      // Contact hours decide when a seller is messaged, not what matches: none needed here.
+      const settings = withDefaults(fields, null);
+      checkHunt(settings);
+      const now = deps.clock.now();
+      const hunt: Hunt = { ...settings, id: UNSAVED, accountId: accountId ?? UNSAVED, version: 0, createdAt: now, updatedAt: now, lastScanAt: null };
+      const compiled = compileHunt(hunt);
+      const ads = await readCandidates(deps.db, compiled, new Date(now.getTime() - days * DAY_MS));
+      const preview = previewHunt(compiled, ads, days);
+      return {
+        days,
+        matchingAds: preview.matchingAds,
+        perDay: preview.perDay,
+        alreadyLeads: accountId === undefined ? null : await countAccountLeads(deps.db, accountId, preview.matchedAdIds),
+        sample: preview.sample.map(({ ad, distanceKm }) => ({
+          adId: ad.adId,
+          externalId: ad.externalId,
+          title: ad.title,
+          price: ad.price,
+          city: ad.city,
+          zipcode: ad.zipcode,
+          distanceKm,
+          firstPublishedAt: new Date(ad.firstPublishedAt!).toISOString(),
+          url: ad.url,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: ExplainQuery }>(
+    '/v1/hunts/:id/explain',
+    {
+      onRequest: auth,
+      schema: explainSchema,
+    },
+    async (request) => {
+      const { adId, externalId } = request.query;
+      if ((adId === undefined) === (externalId === undefined)) throw new ValidationError('querystring', 'takes exactly one of adId and externalId');
+      const stored = await loadHunt(deps.db, request.params.id);
+      if (!stored || stored.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
+      assertAccountVisible(request, stored.accountId, `hunt ${request.params.id}`);
+      const ad = await findAd(deps.db, adId !== undefined ? { adId } : { externalId: externalId! });
+      if (!ad) throw new NotFoundError(`ad ${adId ?? externalId}`);
+      const { deleted: _deleted, ...hunt } = stored;
+      const explanation = explainMatch(ad, hunt);
+      const lead = (await findLead(deps.db, hunt.accountId, ad.adId)) ?? null;
+      return {
+        huntId: hunt.id,
+        adId: ad.adId,
+        matches: explanation.matches,
+        criteria: explanation.criteria,
+        lead,
+        attributedTo: explanation.matches && lead !== null && lead.huntId !== hunt.id ? lead.huntId : null,
+      };
+    },
+  );
+};

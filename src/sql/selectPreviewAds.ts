@@ -1,0 +1,134 @@
+// The ads a hunt preview looks at: those first published since a date, narrowed by the same coarse,
+// necessary conditions the backfill uses (type, the radius's bounding box or the zipcode, the price
+// range), plus the year and mileage ranges and the brands as written that the hunt accepts. Never the matching rules themselves: the caller applies
+// matchesCompiled to what this returns. Only the columns matching and the preview's sample read come
+// back, and the description only when the hunt has keywords: a month of ads can be 200,000 rows.
+import type { Db } from '../db/knex.js';
+import type { LatLngBox } from '../domain/geo.js';
+import type { Ad } from '../domain/types.js';
+
+export interface PreviewAdFilter {
+  adType: string;
+  publishedSince: Date;
+  /** Brands as written in the ads (those the hunt's brands accept); undefined: any brand. */
+  brands?: string[];
+  box?: LatLngBox;
+  zipcode?: string;
+  priceMin: number | null;
+  priceMax: number | null;
+  modelYearMin: number | null;
+  modelYearMax: number | null;
+  mileageMin: number | null;
+  mileageMax: number | null;
+  /** The hunt has keywords or excluded keywords: read the description too. */
+  withDescription: boolean;
+}
+
+interface Row {
+  id: string;
+  external_id: string;
+  source: string;
+  url: string | null;
+  title: string;
+  description: string;
+  price: number | null;
+  sub_type: string | null;
+  brand: string | null;
+  model_year: number | null;
+  mileage_km: number | null;
+  zipcode: string | null;
+  city: string | null;
+  lat: number | null;
+  lng: number | null;
+  owner_type: string | null;
+  is_urgent: boolean;
+  has_been_reposted: boolean;
+  price_has_dropped: boolean;
+  has_been_boosted: boolean;
+  is_low_price: boolean;
+  first_published_at: Date;
+}
+
+/** Newest first. The Ads carry only what matching and the sample read; the other fields are empty. */
+export async function selectPreviewAds(db: Db, f: PreviewAdFilter): Promise<Ad[]> {
+  const q = db('ads')
+    .select(
+      'id',
+      'external_id',
+      'source',
+      'url',
+      'title',
+      f.withDescription ? 'description' : db.raw(`'' AS description`),
+      'price',
+      'sub_type',
+      'brand',
+      'model_year',
+      'mileage_km',
+      'zipcode',
+      'city',
+      'lat',
+      'lng',
+      'owner_type',
+      'is_urgent',
+      'has_been_reposted',
+      'price_has_dropped',
+      'has_been_boosted',
+      'is_low_price',
+      'first_published_at',
+    )
+    .where('ad_type', f.adType)
+    .where('first_published_at', '>=', f.publishedSince);
+  if (f.brands !== undefined) q.whereIn('brand', f.brands);
+  if (f.zipcode !== undefined) q.where('zipcode', f.zipcode);
+  if (f.box) {
+    q.whereBetween('lat', [f.box.minLat, f.box.maxLat]);
+    // A box that runs past the antimeridian (or spans every longitude) does not narrow longitudes.
+    if (f.box.minLng >= -180 && f.box.maxLng <= 180) q.whereBetween('lng', [f.box.minLng, f.box.maxLng]);
+  }
+  const bound = (column: string, min: number | null, max: number | null) => {
+    if (min !== null) q.where(column, '>=', min);
+    if (max !== null) q.where(column, '<=', max);
+  };
+  bound('price', f.priceMin, f.priceMax);
+  bound('model_year', f.modelYearMin, f.modelYearMax);
+  bound('mileage_km', f.mileageMin, f.mileageMax);
+  const rows = (await q.orderBy([
+    { column: 'first_published_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ])) as Row[];
+  return rows.map((r) => ({
+    adId: r.id,
+    source: r.source,
+    externalId: r.external_id,
+    url: r.url,
+    title: r.title,
+    description: r.description,
+    price: r.price,
+    adType: f.adType,
+    subType: r.sub_type,
+    brand: r.brand,
+    model: null,
+    modelYear: r.model_year,
+    mileageKm: r.mileage_km,
+    fuel: null,
+    gearbox: null,
+    zipcode: r.zipcode,
+    city: r.city,
+    department: null,
+    lat: r.lat,
+    lng: r.lng,
+    ownerName: null,
+    ownerType: r.owner_type,
+    phone: null,
+    acceptSalesmen: true,
+    isUrgent: r.is_urgent,
+    hasBeenReposted: r.has_been_reposted,
+    priceHasDropped: r.price_has_dropped,
+    hasBeenBoosted: r.has_been_boosted,
+    isLowPrice: r.is_low_price,
+    pictures: [],
+    firstPublishedAt: r.first_published_at.getTime(),
+    lastPublishedAt: null,
+    scrapedAt: 0,
+  }));
+}
