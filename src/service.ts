@@ -95,8 +95,8 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
-    registerOptOutRoutes({ db, outbox, clock, apiToken: tokens.api })(app);
-    registerGatewayWebhook({ db, outbox, clock, webhookSecret: tokens.gatewayWebhook })(app);
+    registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
+    registerGatewayWebhook({ db, outbox, clock, metrics, webhookSecret: tokens.gatewayWebhook })(app);
     registerOpsRoutes({
       db,
       opsToken: tokens.ops,

@@ -67,6 +67,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     messagesDelivered: new Counter({ name: `${METRIC_PREFIX}sender_messages_total`, help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
     lobstrPages: new Counter({ name: `${METRIC_PREFIX}importer_pages_total`, help: 'Lobstr result pages imported', registers: r }),
     lobstrRuns: new Counter({ name: `${METRIC_PREFIX}importer_runs_total`, help: 'Lobstr runs by how an import ended: done, failed (refused by Lobstr, or unavailable too long), retrying (a later attempt is due)', labelNames: ['outcome'], registers: r }),
+    optOuts: new Counter({ name: `${METRIC_PREFIX}optouts_total`, help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled', labelNames: ['source'], registers: r }),
+    optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
+    receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),
     ready: new Gauge({ name: `${METRIC_PREFIX}ready`, help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)', labelNames: ['check'], registers: r }),
     hopSeconds: new Histogram({
       name: `${METRIC_PREFIX}hop_seconds`,

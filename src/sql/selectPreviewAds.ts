@@ -6,6 +6,7 @@
 import type { Db } from '../db/knex.js';
 import type { LatLngBox } from '../domain/geo.js';
 import type { Ad } from '../domain/types.js';
+import { adFromRow, type AdRow } from './rows/adRow.js';
 
 export interface PreviewAdFilter {
   adType: string;
@@ -24,58 +25,49 @@ export interface PreviewAdFilter {
   withDescription: boolean;
 }
 
-interface Row {
-  id: string;
-  external_id: string;
-  source: string;
-  url: string | null;
-  title: string;
-  description: string;
-  price: number | null;
-  sub_type: string | null;
-  brand: string | null;
-  model_year: number | null;
-  mileage_km: number | null;
-  zipcode: string | null;
-  city: string | null;
-  lat: number | null;
-  lng: number | null;
-  owner_type: string | null;
-  is_urgent: boolean;
-  has_been_reposted: boolean;
-  price_has_dropped: boolean;
-  has_been_boosted: boolean;
-  is_low_price: boolean;
-  first_published_at: Date;
-}
+/** The columns a preview reads: what matching and the sample need. */
+const READ = [
+  'id',
+  'external_id',
+  'source',
+  'url',
+  'title',
+  'price',
+  'sub_type',
+  'brand',
+  'model_year',
+  'mileage_km',
+  'zipcode',
+  'city',
+  'lat',
+  'lng',
+  'owner_type',
+  'is_urgent',
+  'has_been_reposted',
+  'price_has_dropped',
+  'has_been_boosted',
+  'is_low_price',
+  'first_published_at',
+] as const satisfies ReadonlyArray<keyof AdRow>;
+
+/** The columns it does not read, as empty values (adFromRow maps the whole row). */
+const UNREAD: Omit<AdRow, (typeof READ)[number] | 'description' | 'ad_type'> = {
+  model: null,
+  fuel: null,
+  gearbox: null,
+  department: null,
+  owner_name: null,
+  phone: null,
+  accept_salesmen: true,
+  pictures: [],
+  last_published_at: null,
+  scraped_at: new Date(0),
+};
 
 /** Newest first. The Ads carry only what matching and the sample read; the other fields are empty. */
 export async function selectPreviewAds(db: Db, f: PreviewAdFilter): Promise<Ad[]> {
   const q = db('ads')
-    .select(
-      'id',
-      'external_id',
-      'source',
-      'url',
-      'title',
-      f.withDescription ? 'description' : db.raw(`'' AS description`),
-      'price',
-      'sub_type',
-      'brand',
-      'model_year',
-      'mileage_km',
-      'zipcode',
-      'city',
-      'lat',
-      'lng',
-      'owner_type',
-      'is_urgent',
-      'has_been_reposted',
-      'price_has_dropped',
-      'has_been_boosted',
-      'is_low_price',
-      'first_published_at',
-    )
+    .select(...READ, f.withDescription ? 'description' : db.raw(`'' AS description`))
     .where('ad_type', f.adType)
     .where('first_published_at', '>=', f.publishedSince);
   if (f.brands !== undefined) q.whereIn('brand', f.brands);
@@ -95,40 +87,6 @@ export async function selectPreviewAds(db: Db, f: PreviewAdFilter): Promise<Ad[]
   const rows = (await q.orderBy([
     { column: 'first_published_at', order: 'desc' },
     { column: 'id', order: 'desc' },
-  ])) as Row[];
-  return rows.map((r) => ({
-    adId: r.id,
-    source: r.source,
-    externalId: r.external_id,
-    url: r.url,
-    title: r.title,
-    description: r.description,
-    price: r.price,
-    adType: f.adType,
-    subType: r.sub_type,
-    brand: r.brand,
-    model: null,
-    modelYear: r.model_year,
-    mileageKm: r.mileage_km,
-    fuel: null,
-    gearbox: null,
-    zipcode: r.zipcode,
-    city: r.city,
-    department: null,
-    lat: r.lat,
-    lng: r.lng,
-    ownerName: null,
-    ownerType: r.owner_type,
-    phone: null,
-    acceptSalesmen: true,
-    isUrgent: r.is_urgent,
-    hasBeenReposted: r.has_been_reposted,
-    priceHasDropped: r.price_has_dropped,
-    hasBeenBoosted: r.has_been_boosted,
-    isLowPrice: r.is_low_price,
-    pictures: [],
-    firstPublishedAt: r.first_published_at.getTime(),
-    lastPublishedAt: null,
-    scrapedAt: 0,
-  }));
+  ])) as Array<Pick<AdRow, (typeof READ)[number] | 'description'>>;
+  return rows.map((r) => adFromRow({ ...UNREAD, ...r, ad_type: f.adType }));
 }

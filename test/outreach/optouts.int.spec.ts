@@ -9,7 +9,7 @@ import { insertOptOut } from '../../src/sql/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/phoneLocks.js';
 import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
+import { apiClient, metricValue } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -100,6 +100,7 @@ describe('the gateway webhook', () => {
     expect(message.status).toBe('pending');
     expect(await leadOf(accountId)).toMatchObject({ stage: 'contacte' });
 
+    const before = { optOuts: await metricValue(apiUrl, 'hunt_matcher_optouts_total', { source: 'inbound' }), cancelled: await metricValue(apiUrl, 'hunt_matcher_optout_cancelled_messages_total') };
     // The seller answers "Stop" (any case, accents, spaces), from the number written the French way.
     const answer = await gateway.callback({ type: 'inbound', from: '06 11 99 90 03', text: '  Stop ', at: new Date().toISOString() });
     expect(answer).toMatchObject({ status: 200, body: { status: 'opted_out', phone, cancelled: 1 } });
@@ -111,8 +112,10 @@ describe('the gateway webhook', () => {
     expect(more).toHaveLength(0);
     expect(failed!.event!.value).toMatchObject({ accountId, leadId: message.lead_id, reason: 'opted_out', permanent: true });
 
-    // The same STOP again changes nothing.
+    // The same STOP again changes nothing, and operators see one opt-out and one cancelled message.
     expect(await gateway.callback({ type: 'inbound', from: phone, text: 'STOP', at: new Date().toISOString() })).toMatchObject({ status: 200, body: { status: 'unchanged', cancelled: 0 } });
+    expect(await metricValue(apiUrl, 'hunt_matcher_optouts_total', { source: 'inbound' })).toBe(before.optOuts + 1);
+    expect(await metricValue(apiUrl, 'hunt_matcher_optout_cancelled_messages_total')).toBe(before.cancelled + 1);
     // Even once its hours open, the message is not sent: it is no longer pending.
     await t.db('messages').where({ id: message.id }).update({ next_attempt_at: t.db.raw('now()') });
     expect(requestsTo(phone)).toHaveLength(0);

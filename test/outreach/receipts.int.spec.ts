@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivered } from '../../src/events/types.generated.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
+import { apiClient, metricValue } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -57,6 +57,8 @@ const deliveredEvents = (until: (events: MessageDelivered[]) => boolean) =>
 describe('delivery receipts', () => {
   it('record delivered and undelivered on the message, with one MessageDelivered each; the same receipt twice is still one', async () => {
     const accountId = randomUUID();
+    const receipts = (status: string, outcome: string) => metricValue(apiUrl, 'hunt_matcher_gateway_receipts_total', { status, outcome });
+    const before = await Promise.all([receipts('delivered', 'recorded'), receipts('undelivered', 'recorded'), receipts('delivered', 'unchanged')]);
     const delivered = await sendTo(accountId, '+33612000001', 'delivered');
     expect(delivered).toMatchObject({ status: 'sent', delivery_status: 'delivered', external_id: expect.any(String) as unknown });
     expect(delivered.delivered_at).toBeInstanceOf(Date);
@@ -74,6 +76,7 @@ describe('delivery receipts', () => {
     const byExternalId = await gateway.callback({ type: 'status', externalId: undelivered.external_id!, status: 'undelivered', at });
     expect(byExternalId).toMatchObject({ status: 200, body: { status: 'unchanged', messageId: undelivered.id } });
     expect((await t.db('messages').where({ id: delivered.id }).first<MessageRow>())!.delivered_at).toEqual(delivered.delivered_at);
+    expect(await Promise.all([receipts('delivered', 'recorded'), receipts('undelivered', 'recorded'), receipts('delivered', 'unchanged')])).toEqual([before[0]! + 1, before[1]! + 1, before[2]! + 1]);
 
     // A marker after the repeats, on the same key (so the same partition, in commit order): once it is
     // read, any event the repeats had written would have been read before it.

@@ -29,3 +29,16 @@ export function apiClient(baseUrl: string | (() => string)) {
     cron: api(TOKENS.CRON_SECRET),
   };
 }
+
+/** The value of one sample on a service's /metrics, e.g. ('hunt_matcher_optouts_total', {source: 'api'}); 0 when absent. */
+export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = (m[2] ?? '').split(',').filter(Boolean);
+    if (wanted.every((w) => have.includes(w)) && have.length === wanted.length) return Number(m[3]);
+  }
+  return 0;
+}

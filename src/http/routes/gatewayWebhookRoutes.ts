@@ -13,6 +13,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
 import { secretsEqual } from '../auth.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { UnauthorizedError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
 import { phoneOf } from './optoutRoutes.js';
@@ -21,6 +22,7 @@ export interface GatewayWebhookDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
+  metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts'>;
   webhookSecret: string | undefined;
 }
 
@@ -97,6 +99,7 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
           at: new Date(body.at),
         });
         request.log.info({ messageId: result.messageId, delivery: body.status, changed: result.changed }, 'delivery receipt');
+        deps.metrics.receipts.inc({ status: body.status, outcome: result.changed ? 'recorded' : 'unchanged' });
         return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
       }
       const phone = phoneOf(body.from, 'body/from');

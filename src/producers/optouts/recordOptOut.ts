@@ -7,6 +7,7 @@ import type { Db } from '../../db/knex.js';
 import type { OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Metrics } from '../../platform/metrics.js';
 import { cancelMessagesTo } from '../../sql/cancelMessagesTo.js';
 import { insertOptOut, type OptOut, type OptOutSource } from '../../sql/optouts.js';
 import { lockPhoneExclusive } from '../../sql/phoneLocks.js';
@@ -15,6 +16,7 @@ export interface OptOutDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
+  metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled'>;
 }
 
 export interface OptOutResult {
@@ -27,7 +29,7 @@ export interface OptOutResult {
 
 /** `phone` is E.164 (src/domain/phone.ts). */
 export async function recordOptOut(deps: OptOutDeps, request: { phone: string; source: OptOutSource; reason: string | null }): Promise<OptOutResult> {
-  return deps.db.transaction(async (trx) => {
+  const result = await deps.db.transaction(async (trx) => {
     await lockPhoneExclusive(trx, request.phone);
     const now = deps.clock.now();
     const { optOut, created } = await insertOptOut(trx, request, now);
@@ -41,4 +43,8 @@ export async function recordOptOut(deps: OptOutDeps, request: { phone: string; s
     await deps.outbox.enqueue(trx, events);
     return { optOut, created, cancelled: cancelled.length };
   });
+  // Counted once committed: a phone that had opted out already is no new opt-out.
+  if (result.created) deps.metrics.optOuts.inc({ source: request.source });
+  deps.metrics.optOutCancelled.inc(result.cancelled);
+  return result;
 }
