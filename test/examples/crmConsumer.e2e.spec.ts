@@ -74,6 +74,17 @@ describe('the CRM consumer example', () => {
     expect(output).toContain('(no_phone)');
     expect(output).not.toContain('[crm] skipped');
 
+    // The gateway's receipt for the message that went out reaches the CRM on messages.delivered.
+    const { id: messageId } = (await t.db('messages').where({ lead_id: reachedLead }).first('id')) as { id: string };
+    const receipt = await fetch(`${service.url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'status', messageId, status: 'delivered', at: new Date().toISOString() }),
+    });
+    expect(receipt.status).toBe(200);
+    await waitFor(() => output.includes(`receipt: lead ${reachedLead} delivered`), { message: 'the receipt in the output', timeoutMs: 30_000 });
+    expect(output).not.toContain('[crm] skipped');
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('[crm] stopped');
