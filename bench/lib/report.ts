@@ -116,3 +116,6 @@ export async function writeJson(path: string, value: unknown) {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** What a scenario fills in: its table rows, its checks (pass or fail), its targets (met or not), its notes. */
+export const emptyReport = () => ({ rows: [] as Row[], checks: [] as Check[], targets: [] as Target[], notes: [] as string[] });

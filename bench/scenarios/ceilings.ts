@@ -13,7 +13,7 @@ import { generateAds } from '../data/generate.js';
 import { leadCreatedEvents } from '../data/events.js';
 import { PARTITIONS } from '../lib/benchEnv.js';
 import { trackMemory } from '../lib/memory.js';
-import type { Check, Row } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, summarize } from '../lib/stats.js';
 import type { Scenario } from './context.js';
 
@@ -23,8 +23,7 @@ export const ceilings: Scenario = {
   async run(ctx) {
     const seconds = ctx.quick ? 1 : 5;
     const clientsCount = 4;
-    const rows: Row[] = [];
-    const checks: Check[] = [];
+    const { rows, checks } = emptyReport();
     const memory = trackMemory();
 
     const codec = createCodec();

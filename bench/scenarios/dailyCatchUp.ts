@@ -19,7 +19,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { insertAccounts, insertAds, insertHunts } from '../data/load.js';
 import { dropBenchDatabase } from '../lib/benchEnv.js';
 import { trackMemory } from '../lib/memory.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { until } from '../lib/stats.js';
 import { times, type Scenario } from './context.js';
 
@@ -39,10 +39,7 @@ export const dailyCatchUp: Scenario = {
     // 20,000 ads (a tenth) by default; BENCH_B_ADS=200000 for the issue's size.
     const huntCount = ctx.quick ? 300 : Number(process.env.BENCH_B_HUNTS ?? 10_000);
     const adCount = ctx.quick ? 3000 : Number(process.env.BENCH_B_ADS ?? 20_000);
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
 
     ctx.log(`B: generating ${huntCount} hunts and ${adCount} ads`);
     const { hunts, accountIds } = generateHunts(ctx.seed + 1, huntCount, { now: ctx.now });

@@ -10,7 +10,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
 import { driveAds, postAds, SATURATION_MAX_BACKLOG } from '../lib/adLoad.js';
 import { trackMemory } from '../lib/memory.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import { pct, type Scenario } from './context.js';
 
@@ -44,10 +44,7 @@ export const endToEnd: Scenario = {
           { name: '1,000 ads/s', rate: 1000, seconds: 10, perRequest: 50 },
           { name: 'saturation', rate: 0, seconds: 20, perRequest: 200, inFlight: 4 },
         ];
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
 
     const { hunts, accountIds } = generateHunts(ctx.seed + 3, huntCount, { now: ctx.now });
     const database = await ctx.env.database('d', { poolMax: 4 });

@@ -9,7 +9,7 @@ import type { Ad, Hunt } from '../../src/domain/types.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { insertAds } from '../data/load.js';
 import { TOKENS } from '../lib/benchEnv.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, summarize } from '../lib/stats.js';
 import type { Scenario } from './context.js';
 
@@ -48,10 +48,7 @@ export const huntPreview: Scenario = {
     const adCount = ctx.quick ? 5_000 : 200_000;
     const requests = ctx.quick ? 24 : 300;
     const broadRequests = ctx.quick ? 4 : 30;
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
 
     // Every ad first published inside the window (a reposted ad's first publication can be older:
     // it is moved inside, half a day from the edge, so that the window holds exactly adCount ads).

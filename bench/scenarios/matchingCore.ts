@@ -10,7 +10,7 @@ import type { Ad } from '../../src/domain/types.js';
 import { createMatchTable, createSqlMatcher, insertMatchRows } from '../baselines/sqlMatchAd.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { gcAvailable, heapAfterGc, trackMemory } from '../lib/memory.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, summarize } from '../lib/stats.js';
 import { times, type Scenario } from './context.js';
 
@@ -68,10 +68,7 @@ export const matchingCore: Scenario = {
     const adCount = quick ? 1000 : 20_000;
     const budget = quick ? { index: 150, linear: 100, sql: 200 } : { index: 3000, linear: 2000, sql: 3000 };
     const verifyCount = quick ? 200 : 500;
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
     if (!gcAvailable()) notes.push('run without --expose-gc: heap figures include garbage');
 
     const ads = generateAds(ctx.seed, adCount, { now: ctx.now, windowDays: 1, externalIdBase: 3_000_000_000 });

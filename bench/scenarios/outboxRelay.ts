@@ -18,7 +18,7 @@ import { createRelay, type Relay } from '../../src/outbox/relay.js';
 import { generateAds } from '../data/generate.js';
 import { leadCreatedEvents } from '../data/events.js';
 import { trackMemory } from '../lib/memory.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import { pct, type Scenario } from './context.js';
 
@@ -45,9 +45,7 @@ export const outboxRelay: Scenario = {
     const total = ctx.quick ? 2000 : 50_000;
     const rate = ctx.quick ? 200 : 1000;
     const seconds = ctx.quick ? 2 : 10;
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
+    const { rows, checks, targets } = emptyReport();
     const memory = trackMemory();
 
     const database = await ctx.env.database('c', { poolMax: 8 });

@@ -15,7 +15,7 @@ import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
 import { generateAds } from '../data/generate.js';
 import { insertAccounts, insertAds } from '../data/load.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import type { Scenario, ScenarioContext } from './context.js';
 
@@ -36,10 +36,7 @@ export const senderThroughput: Scenario = {
     const messages = ctx.quick ? 1000 : 20_000;
     const accounts = ctx.quick ? 50 : 500;
     const timeoutMs = ctx.quick ? 60_000 : 180_000;
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
 
     for (const delayMs of [0, 50]) {
       const r = await deliverAll(ctx, { messages, accounts, delayMs, timeoutMs });

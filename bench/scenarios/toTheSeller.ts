@@ -19,7 +19,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { driveAds, postAds } from '../lib/adLoad.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
 import { addHistograms, diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
-import type { Check, Row, Target } from '../lib/report.js';
+import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import type { Ceilings, Scenario, ScenarioContext } from './context.js';
 
@@ -71,10 +71,7 @@ export const toTheSeller: Scenario = {
           { name: '100 ads/s', rate: 100, seconds: 30 },
           { name: 'saturation', rate: 0, seconds: 20 },
         ];
-    const rows: Row[] = [];
-    const checks: Check[] = [];
-    const targets: Target[] = [];
-    const notes: string[] = [];
+    const { rows, checks, targets, notes } = emptyReport();
     const { hunts, accountIds } = generateHunts(ctx.seed + 3, huntCount, { now: ctx.now });
     let externalBase = 3_400_000_000;
     // BENCH_DP_LAYOUTS=1 or 2 runs one layout only (when profiling one).
@@ -97,10 +94,7 @@ export const toTheSeller: Scenario = {
 const fmt = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '?' : v.toFixed(digits));
 
 async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], hunts: ReturnType<typeof generateHunts>['hunts'], accountIds: string[], externalBase: number) {
-  const rows: Row[] = [];
-  const checks: Check[] = [];
-  const targets: Target[] = [];
-  const notes: string[] = [];
+  const { rows, checks, targets, notes } = emptyReport();
   const tag = layout.processes.length === 1 ? '1p' : `${layout.processes.length}p`;
   const database = await ctx.env.database(`dp_${tag}`, { poolMax: 4 });
   await insertAccounts(database.db, accountIds);
