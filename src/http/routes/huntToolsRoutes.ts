@@ -44,7 +44,8 @@ const previewBodySchema = {
 } as const;
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
-const previewResponse = {
+/** The preview's answer (also what the console's preview passes through). */
+export const previewResponse = {
   type: 'object',
   required: ['days', 'matchingAds', 'perDay', 'alreadyLeads', 'sample'],
   properties: {

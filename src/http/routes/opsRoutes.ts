@@ -24,7 +24,8 @@ import { outboxBacklog } from '../../sql/outboxBacklog.js';
 import { senderQueue } from '../../sql/senderQueue.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
-import { describe, errors } from '../schemas.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { previewResponse } from './huntToolsRoutes.js';
 
 export interface OpsRoutesDeps {
   db: Db;
@@ -38,134 +39,64 @@ export interface OpsRoutesDeps {
 }
 
 const LEADS_PER_COLUMN = 20;
-const uuid = { type: 'string', format: 'uuid' } as const;
-const nullable = (type: string) => ({ type: [type, 'null'] }) as const;
 const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
 const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
+const int = { type: 'integer' } as const;
+const text = { type: 'string' } as const;
+const orNull = (schema: Record<string, unknown>) => nullable(schema);
 
-const pipelineSchema = {
-  type: 'object',
-  required: ['at', 'topics', 'outbox', 'lag', 'sender', 'hops'],
-  properties: {
-    at: { type: 'string', format: 'date-time' },
-    topics: { type: 'array', items: { type: 'object', properties: { topic: baseTopic, messages: { type: 'integer' } } } },
-    outbox: { type: 'object', properties: { backlog: { type: 'integer' }, oldestAgeSeconds: nullable('number') } },
-    lag: { type: 'array', items: { type: 'object', properties: { consumer: { type: 'string' }, topic: baseTopic, lag: nullable('integer') } } },
-    sender: { type: 'object', properties: { pending: { type: 'integer' }, dueNow: { type: 'integer' }, retrying: { type: 'integer' }, failedLastHour: { type: 'integer' } } },
-    hops: {
-      type: 'object',
-      description: "This process's hunt_matcher_hop_seconds histograms (cumulative); with roles in several processes, the dashboard has every process's",
-      properties: {
-        series: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              hop: { type: 'string' },
-              count: { type: 'integer' },
-              sum: { type: 'number' },
-              buckets: { type: 'array', items: { type: 'object', properties: { le: { type: 'string' }, count: { type: 'integer' } } } },
-            },
-          },
-        },
-      },
-    },
-  },
-} as const;
+const pipelineSchema = object({
+  at: dateTime,
+  topics: arrayOf(object({ topic: baseTopic, messages: { ...int, description: 'Messages in the topic (all partitions)' } })),
+  outbox: object({ backlog: int, oldestAgeSeconds: orNull({ type: 'number' }) }),
+  lag: arrayOf(object({ consumer: text, topic: baseTopic, lag: { ...orNull(int), description: 'null: the group has committed nothing yet' } })),
+  sender: object({ pending: int, dueNow: int, retrying: int, failedLastHour: int }),
+  hops: object(
+    { series: arrayOf(object({ hop: text, count: int, sum: { type: 'number' }, buckets: arrayOf(object({ le: text, count: int })) })) },
+    { description: "This process's hunt_matcher_hop_seconds histograms (cumulative); with roles in several processes, the dashboard has every process's" },
+  ),
+});
 
-const deadLetterSchema = {
-  type: 'object',
-  properties: {
-    topic: consumedTopic,
-    partition: { type: 'integer' },
-    offset: { type: 'string' },
-    reason: { type: 'string' },
-    sourcePartition: nullable('integer'),
-    sourceOffset: nullable('string'),
-    consumer: nullable('string'),
-    deadLetteredAt: { type: 'string' },
-    key: nullable('string'),
-    eventType: nullable('string'),
-    eventId: nullable('string'),
-    bytes: { type: 'integer' },
-    failedAfterReplayAt: nullable('string'),
-    replayedAt: nullable('string'),
-  },
-} as const;
+const deadLetterSchema = object({
+  topic: consumedTopic,
+  partition: int,
+  offset: text,
+  reason: text,
+  sourcePartition: orNull(int),
+  sourceOffset: orNull(text),
+  consumer: orNull(text),
+  deadLetteredAt: text,
+  key: orNull(text),
+  eventType: orNull(text),
+  eventId: orNull(text),
+  bytes: int,
+  failedAfterReplayAt: orNull(text),
+  replayedAt: orNull(text),
+});
 
-const deadLettersSchema = {
-  type: 'object',
-  properties: {
-    counts: { type: 'array', items: { type: 'object', properties: { topic: consumedTopic, total: { type: 'integer' }, waiting: { type: 'integer' } } } },
-    latest: { type: 'array', items: deadLetterSchema },
-  },
-} as const;
+const deadLettersSchema = object({ counts: arrayOf(object({ topic: consumedTopic, total: int, waiting: int })), latest: arrayOf(deadLetterSchema) });
 
-const replaySchema = {
-  type: 'object',
-  properties: {
-    topic: consumedTopic,
-    dryRun: { type: 'boolean' },
-    replayed: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          offset: { type: 'string' },
-          eventId: nullable('string'),
-          to: { type: 'object', properties: { topic: { type: 'string' }, partition: nullable('integer'), offset: nullable('string') } },
-        },
-      },
-    },
-    skipped: { type: 'array', items: { type: 'object', properties: { offset: { type: 'string' }, replayedAt: { type: 'string' } } } },
-  },
-} as const;
+const replaySchema = object({
+  topic: consumedTopic,
+  dryRun: { type: 'boolean' },
+  replayed: arrayOf(object({ offset: text, eventId: orNull(text), to: object({ topic: text, partition: orNull(int), offset: orNull(text) }) })),
+  skipped: arrayOf(object({ offset: text, replayedAt: text })),
+});
 
-const leadCardSchema = {
-  type: 'object',
-  properties: {
-    id: uuid,
-    huntId: uuid,
-    title: { type: 'string' },
-    price: nullable('integer'),
-    city: nullable('string'),
-    zipcode: nullable('string'),
-    url: nullable('string'),
-    stage: { type: 'string' },
-    contacted: { type: 'boolean' },
-    reason: nullable('string'),
-    reasonDetail: nullable('string'),
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-/** The answer of POST /v1/hunts/preview (the hunt tools issue), passed through. */
-const previewSchema = {
-  type: 'object',
-  properties: {
-    days: { type: 'integer' },
-    matchingAds: { type: 'integer' },
-    perDay: { type: 'number' },
-    alreadyLeads: nullable('integer'),
-    sample: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          adId: uuid,
-          externalId: { type: 'string' },
-          title: { type: 'string' },
-          price: nullable('integer'),
-          city: nullable('string'),
-          zipcode: nullable('string'),
-          distanceKm: nullable('number'),
-          firstPublishedAt: nullable('string'),
-          url: nullable('string'),
-        },
-      },
-    },
-  },
-} as const;
+const leadCardSchema = object({
+  id: uuid,
+  huntId: uuid,
+  title: text,
+  price: orNull(int),
+  city: orNull(text),
+  zipcode: orNull(text),
+  url: orNull(text),
+  stage: { type: 'string', enum: [...LEAD_STAGES] },
+  contacted: { type: 'boolean' },
+  reason: orNull(text),
+  reasonDetail: orNull(text),
+  createdAt: dateTime,
+});
 
 export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
   // The page: no build step, plain files; uPlot straight from its npm package (a dependency).
@@ -247,7 +178,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       schema: {
         ...describe('ops', 'The newest accounts (the console\'s account picker)', 'opsToken'),
         response: {
-          200: { type: 'object', properties: { accounts: { type: 'array', items: { type: 'object', properties: { id: uuid, name: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } } } } } },
+          200: object({ accounts: arrayOf(object({ id: uuid, name: text, createdAt: dateTime })) }),
           ...errors(401),
         },
       },
@@ -263,13 +194,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
         ...describe('ops', "An account's recent leads as Kanban columns by stage", 'opsToken'),
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              accountId: uuid,
-              columns: { type: 'array', items: { type: 'object', properties: { stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: { type: 'array', items: leadCardSchema } } } },
-            },
-          },
+          200: object({ accountId: uuid, columns: arrayOf(object({ stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: arrayOf(leadCardSchema) })) }),
           ...errors(400, 401),
         },
       },
@@ -301,7 +226,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
 
   app.post<{ Body: Record<string, unknown> }>(
     '/v1/ops/hunts/preview',
-    { onRequest: auth, schema: { ...describe('ops', 'POST /v1/hunts/preview on the operator\'s behalf', 'opsToken'), body: { type: 'object' }, response: { 200: previewSchema, ...errors(400, 401, 404, 502) } } },
+    { onRequest: auth, schema: { ...describe('ops', 'POST /v1/hunts/preview on the operator\'s behalf', 'opsToken'), body: { type: 'object' }, response: { 200: previewResponse, ...errors(400, 401, 404, 502) } } },
     async (request, reply) => {
       // The preview route validates the body (the same 400 naming the field); this one only carries it.
       const answer = await app.inject({
