@@ -31,7 +31,9 @@ beforeAll(async () => {
   await startImporter();
   browser = await launchBrowser();
   page = await browser.context.newPage();
-  page.setDefaultTimeout(30_000);
+  // Generous: under a full parallel suite, child services and the browser share two cores, and a
+  // consumer group can take seconds to rebalance. Each wait ends as soon as the page shows its answer.
+  page.setDefaultTimeout(90_000);
 });
 afterAll(async () => {
   await browser?.close();
@@ -50,7 +52,7 @@ describe('the operator’s console', () => {
     expect(await page.locator('#console').isHidden()).toBe(true);
   });
 
-  it('logs in and shows the lead of an ad posted through the API', async () => {
+  it('logs in and shows the lead of an ad posted through the API', { timeout: 180_000 }, async () => {
     await page.fill('#token', TOKENS.OPS_TOKEN);
     await page.click('#login-form button[type=submit]');
     await page.locator('#console').waitFor();
@@ -71,7 +73,7 @@ describe('the operator’s console', () => {
     expect(await card.textContent()).toMatch(/14\s500\s€ · Villeurbanne/); // fr-FR groups with a narrow no-break space
   });
 
-  it('shows an undecodable event in the dead letters, replays it, and sees the count go down', async () => {
+  it('shows an undecodable event in the dead letters, replays it, and sees the count go down', { timeout: 300_000 }, async () => {
     const producer = t.kafka.producer();
     await producer.connect();
     await producer.send({ topic: t.topics.name('lobstr.runs'), messages: [{ key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } }] });

@@ -47,18 +47,18 @@ describe('npm run dlq', () => {
     await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 1, { message: 'dead-lettered by the matcher' });
 
     const list = await dlq('list', '--topic', 'ads.scraped');
-    expect(list.code).toBe(0);
+    expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain('ads.scraped.dlq: 1 dead letters, 1 waiting');
     expect(list.stdout).toMatch(/ads\.scraped\.dlq@0 .* from ads\.scraped\[\d\]@0 .*waiting/);
     expect(list.stdout).toContain('not-single-object-encoded');
 
     const dry = await dlq('replay', '--topic', 'ads.scraped', '--offset', '0', '--dry-run');
-    expect(dry.code).toBe(0);
+    expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('would replay ads.scraped.dlq@0');
     expect(await t.countMessages('ads.scraped')).toBe(1);
 
     const replay = await dlq('replay', '--topic', 'ads.scraped.dlq', '--offset', '0');
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout).toMatch(/replayed ads\.scraped\.dlq@0 -> .*ads\.scraped\[\d\]@1/);
     await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 2, { message: 'dead-lettered again' });
 
@@ -69,7 +69,7 @@ describe('npm run dlq', () => {
     ]);
 
     const twice = await dlq('replay', '--topic', 'ads.scraped', '--offset', '0');
-    expect(twice.code).toBe(1);
+    expect(twice.code, twice.stderr).toBe(1);
     expect(twice.stderr).toContain('was replayed at');
   });
 });
