@@ -1,8 +1,12 @@
-// How D and D' post ads: the request itself, and the two ways a phase drives them.
+// How D and D' post ads (the request itself, and the two ways a phase drives them) and read the leads.
+import type { Kafka } from 'kafkajs';
 import type { Ad } from '../../src/domain/types.js';
+import { createCodec } from '../../src/events/codec.js';
+import type { Topics } from '../../src/events/topics.js';
+import type { LeadCreated } from '../../src/events/types.generated.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
 import { adInputOf } from '../data/generate.js';
-import { sleep } from './stats.js';
+import { sleep, until } from './stats.js';
 
 /** At saturation, requests are held back while more than this many accepted ads wait for the matcher. */
 export const SATURATION_MAX_BACKLOG = 2000;
@@ -74,4 +78,34 @@ export async function driveAds(ads: Ad[], phase: LoadPhase, post: (chunk: Ad[]) 
   } finally {
     clearInterval(watch);
   }
+}
+
+/**
+ * A reader of leads.created as a downstream CRM would be: each LeadCreated is handed to `onLead` with
+ * the time its batch was read (performance.now()); undecodable values are counted. Returns once the
+ * reader's group has joined, so nothing posted afterwards is missed.
+ */
+export async function startLeadReader(kafka: Kafka, topics: Topics, onLead: (lead: LeadCreated, readAt: number) => void, joinTimeoutMs = 60_000) {
+  const codec = createCodec();
+  let undecodable = 0;
+  const consumer = kafka.consumer({ groupId: `${topics.prefix}bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.name('leads.created'), fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch }) => {
+      const at = performance.now();
+      for (const m of batch.messages) {
+        try {
+          onLead(codec.decodeAs('LeadCreated', m.value!), at);
+        } catch {
+          undecodable++;
+        }
+      }
+    },
+  });
+  await until(() => joined, 'the leads.created reader to join', joinTimeoutMs);
+  return { undecodable: () => undecodable, stop: () => consumer.disconnect() };
 }

@@ -4,11 +4,10 @@
 // consumer reads its LeadCreated on leads.created (decoded with the codec). Sustained ads/s: ads of
 // the phase over the time until the matcher had processed all of them and the outbox was empty;
 // the backlog (ads accepted but not yet matched) is sampled to tell whether it grows.
-import { createCodec } from '../../src/events/codec.js';
 import type { Ad } from '../../src/domain/types.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
-import { driveAds, postAds, SATURATION_MAX_BACKLOG } from '../lib/adLoad.js';
+import { driveAds, postAds, SATURATION_MAX_BACKLOG, startLeadReader } from '../lib/adLoad.js';
 import { trackMemory } from '../lib/memory.js';
 import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
@@ -57,33 +56,14 @@ export const endToEnd: Scenario = {
     const matcherGroup = `${topics.prefix}matcher`;
 
     // The downstream reader.
-    const codec = createCodec();
     const sentAt = new Map<string, number>();
     let samples = new Samples();
     let leadsRead = 0;
-    let undecodable = 0;
-    const consumer = ctx.env.kafka.consumer({ groupId: `${topics.prefix}bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.name('leads.created'), fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch }) => {
-        const at = performance.now();
-        for (const m of batch.messages) {
-          leadsRead++;
-          try {
-            const lead = codec.decodeAs('LeadCreated', m.value!);
-            const t = sentAt.get(lead.ad.externalId);
-            if (t !== undefined) samples.push(at - t);
-          } catch {
-            undecodable++;
-          }
-        }
-      },
-    });
-    await until(() => joined, 'the leads.created reader to join', 30_000);
+    const reader = await startLeadReader(ctx.env.kafka, topics, (lead, at) => {
+      leadsRead++;
+      const t = sentAt.get(lead.ad.externalId);
+      if (t !== undefined) samples.push(at - t);
+    }, 30_000);
 
     const count = async (sql: string, bindings: unknown[] = []) => Number((await database.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
     const matched = () => count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [matcherGroup]);
@@ -164,10 +144,10 @@ export const endToEnd: Scenario = {
       }
       if (!drained) break;
     }
-    await consumer.disconnect();
+    await reader.stop();
     const peak = memory.stop();
     for (const r of rows) r.peakRssMb = peak.peakRssMb;
-    checks.push({ name: 'D: every LeadCreated decodes', ok: undecodable === 0, detail: `${undecodable} undecodable of ${leadsRead}` });
+    checks.push({ name: 'D: every LeadCreated decodes', ok: reader.undecodable() === 0, detail: `${reader.undecodable()} undecodable of ${leadsRead + reader.undecodable()}` });
     notes.push(`${huntCount} hunts, ${acceptedTotal} ads posted in all, ${leadsRead} LeadCreated read; service, HTTP client and reader share this process.`);
     await ctx.env.stopService(service);
     return { sizes: { hunts: huntCount, phases: phases.map((p) => `${p.name} ${p.seconds}s`).join(', ') }, rows, checks, targets, notes, peakRssMb: peak.peakRssMb };

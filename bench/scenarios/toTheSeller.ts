@@ -9,14 +9,13 @@
 // is measured. Each phase also reports the service's own per-hop histograms (hunt_matcher_hop_seconds, read from
 // /metrics of every process before and after the phase), each hop as a multiple of the machine's floor
 // from E (one commit, one produce).
-import { createCodec } from '../../src/events/codec.js';
 import type { Ad } from '../../src/domain/types.js';
 import { HOPS, METRIC_PREFIX, type Hop } from '../../src/platform/metrics.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
 import { generateAds, generateHunts } from '../data/generate.js';
-import { driveAds, postAds } from '../lib/adLoad.js';
+import { driveAds, postAds, startLeadReader } from '../lib/adLoad.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
 import { addHistograms, diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
 import { emptyReport } from '../lib/report.js';
@@ -137,25 +136,12 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
     };
 
     // The leads.created reader, as a downstream CRM would be.
-    const codec = createCodec();
     const requestAt = new Map<string, number>();
     let leadSamples = new Samples();
-    const consumer = ctx.env.kafka.consumer({ groupId: `${topics.prefix}bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-    await consumer.connect();
-    await consumer.subscribe({ topic: topics.name('leads.created'), fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch }) => {
-        const at = performance.timeOrigin + performance.now();
-        for (const m of batch.messages) {
-          const t = requestAt.get(codec.decodeAs('LeadCreated', m.value!).ad.externalId);
-          if (t !== undefined) leadSamples.push(at - t);
-        }
-      },
+    const reader = await startLeadReader(ctx.env.kafka, topics, (lead, at) => {
+      const t = requestAt.get(lead.ad.externalId);
+      if (t !== undefined) leadSamples.push(performance.timeOrigin + at - t);
     });
-    await until(() => joined, 'the leads.created reader to join', 60_000);
 
     const count = async (sql: string, bindings: unknown[] = []) => Number((await database.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
     const matched = () => count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [`${topics.prefix}matcher`]);
@@ -277,7 +263,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
         break;
       }
     }
-    await consumer.disconnect();
+    await reader.stop();
   } finally {
     for (const c of children) {
       const code = await c.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { adInput, huntInput, PLACES } from '../support/fixtures.js';
+import { adInput, huntInput, newBrand, PLACES } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -32,7 +32,6 @@ interface Explanation {
 }
 
 // Every test hunts its own make, so that its hunts and ads never meet another test's.
-const newBrand = () => `Marque-${randomUUID().slice(0, 8)}`;
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
 const publishedHoursAgo = (h: number) => ({ firstPublishedAt: hoursAgo(h), lastPublishedAt: hoursAgo(h) });
 

@@ -7,7 +7,7 @@ import { localTime } from '../../src/domain/calendar.js';
 import { schemasDir } from '../../src/events/schemas.js';
 import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
 import { ingestAds } from '../../src/producers/ads/ingestAds.js';
-import { adInput, huntInput } from '../support/fixtures.js';
+import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -24,9 +24,6 @@ interface LeadRow {
   reason: string | null;
 }
 
-// Every test hunts its own make, so that its hunts and ads never meet another test's.
-let brandCounter = 0;
-const newBrand = () => `Marque-${++brandCounter}-${randomUUID().slice(0, 6)}`;
 
 const createHunt = async (overrides: Parameters<typeof huntInput>[0] = {}) => {
   const response = await http.api.post<{ id: string; accountId: string }>('/v1/hunts', huntInput(overrides));

@@ -8,7 +8,7 @@ import { cancelMessagesTo } from '../../src/sql/cancelMessagesTo.js';
 import { insertOptOut } from '../../src/sql/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/phoneLocks.js';
 import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput } from '../support/fixtures.js';
+import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient, metricValue } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -35,8 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-let brandCounter = 0;
-const newBrand = () => `Stop-${++brandCounter}-${randomUUID().slice(0, 6)}`;
 const requestsTo = (phone: string) => gateway.requests.filter((r) => r.body.to === phone);
 
 /** ISO weekday of a Paris calendar day. */
@@ -92,7 +90,7 @@ describe('the gateway webhook', () => {
   });
 
   it('cancels a STOP sender’s pending message: failed opted_out, lead nouveau/opted_out, contact released, MessageFailed permanent, never sent', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Stop');
     const phone = '+33611999003';
     const accountId = await huntFor(brand, { contactHours: closedUntilTheDayAfterTomorrow() });
     await ingest(adInput({ brand, phone }));
@@ -135,7 +133,7 @@ describe('the gateway webhook', () => {
   });
 
   it('does not send a message a sender claimed once the opt-out committed: the sender reads it under the phone lock', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Stop');
     const phone = '+33611999004';
     const accountId = await huntFor(brand, { contactHours: closedUntilTheDayAfterTomorrow() });
     await ingest(adInput({ brand, phone }));
@@ -163,7 +161,7 @@ describe('the gateway webhook', () => {
   });
 
   it('makes a matcher wait for an opt-out under way, and then see it', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Stop');
     const phone = '+33611999008';
     const accountId = await huntFor(brand);
     const optOut = await t.db.transaction();
@@ -181,7 +179,7 @@ describe('the gateway webhook', () => {
   });
 
   it('lets an opt-out wait for a gateway call under way, and records that message as sent', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Stop');
     const phone = '+33611999005';
     let release!: () => void;
     held.set(brand, new Promise<void>((resolve) => (release = resolve)));
@@ -204,7 +202,7 @@ describe('the gateway webhook', () => {
 
 describe('opt-outs by hand', () => {
   it('opts a number out for every account, shows it, and lifts it', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Stop');
     const phone = '+33611999006';
     const created = await http.api.post('/v1/optouts', { phone: '06 11 99 90 06', reason: 'a appelé le garage' });
     expect(created).toMatchObject({ status: 201, body: { phone, source: 'api', reason: 'a appelé le garage', cancelled: 0, createdAt: expect.any(String) as unknown } });

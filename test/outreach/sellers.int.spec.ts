@@ -8,7 +8,7 @@ import { ConflictError } from '../../src/consumers/pipeline/failures.js';
 import { ingestAds } from '../../src/producers/ads/ingestAds.js';
 import { loadHunt } from '../../src/sql/loadHunt.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
-import { adInput, huntInput } from '../support/fixtures.js';
+import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -23,8 +23,6 @@ interface LeadRow {
   reason: string | null;
 }
 
-let brandCounter = 0;
-const newBrand = () => `Vendeur-${++brandCounter}-${randomUUID().slice(0, 6)}`;
 
 /** An account with one hunt for `brand`, backfilled (in every matcher's index). */
 async function huntFor(brand: string, accountId = randomUUID()) {
@@ -41,7 +39,7 @@ const leadsCount = (accountId: string, n: number) => waitFor(async () => ((await
 
 describe('one seller, one message per account', () => {
   it('messages a seller who reposts (a new listing id, the same phone) once within the cooldown', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     const first = adInput({ brand, phone: '+33611000001' });
     await ingest(first);
@@ -62,7 +60,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('takes "06 12 34 56 78" and "+33612345678" for one seller, stored in E.164', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     await ingest(adInput({ brand, phone: '06 12 34 56 78' }));
     await leadsCount(accountId, 1);
@@ -76,7 +74,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('gives an overseas number its own country code and refuses a phone it cannot read, naming the field', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     const reunion = adInput({ brand, phone: '0692 12 34 56' });
     await ingest(reunion);
@@ -92,7 +90,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('does not message a landline: not_mobile, no contact', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     const landline = adInput({ brand, phone: '01 42 68 53 00' });
     await ingest(landline);
@@ -105,7 +103,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('messages two ads of one seller in one request once', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     await ingest(adInput({ brand, phone: '+33611000002' }), adInput({ brand, phone: '+33611000002', model: '3008' }));
     const leads = await leadsCount(accountId, 2);
@@ -114,7 +112,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('messages two ads of one seller arriving at once, in concurrent batches, once', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     // Ten requests at once: each ad is its own AdScraped, keyed by its id, spread over the partitions
     // that the matcher consumes concurrently.
@@ -126,7 +124,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('serialises two transactions on the (account, phone) row: the second waits, then finds the seller taken', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId, huntId } = await huntFor(brand);
     // Ads the matcher never hears of (no events): this test drives recordMatches itself.
     const [a, b] = [adInput({ brand, phone: '+33611000004' }), adInput({ brand, phone: '+33611000004' })];
@@ -150,7 +148,7 @@ describe('one seller, one message per account', () => {
   });
 
   it('contacts the seller again after the cooldown, or once the previous message failed', async () => {
-    const brand = newBrand();
+    const brand = newBrand('Vendeur');
     const { accountId } = await huntFor(brand);
     await ingest(adInput({ brand, phone: '+33611000005' }));
     const [firstLead] = await leadsCount(accountId, 1);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed, MessageSent, SendMessage } from '../../src/events/types.generated.js';
 import { startFakeGateway, type Answer, type GatewayRequest } from '../../testkit/fakeGateway.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
-import { adInput, huntInput } from '../support/fixtures.js';
+import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -35,7 +35,6 @@ afterAll(async () => {
   await gateway.close();
 });
 
-const newBrand = () => `Marque-${randomUUID().slice(0, 8)}`;
 const requestsFor = (brand: string) => gateway.requests.filter((r) => r.body.content.includes(brand));
 
 /** A hunt of `accountId` for `brand`, and ads of that brand: returns the account's messages once they exist. */

@@ -56,3 +56,7 @@ export function huntInput(overrides: Partial<CreateHuntBody> = {}): CreateHuntBo
     ...overrides,
   };
 }
+
+let brandCounter = 0;
+/** A make no other test uses, so that a test's hunts and ads never meet another test's. */
+export const newBrand = (prefix = 'Marque') => `${prefix}-${++brandCounter}-${randomUUID().slice(0, 6)}`;
