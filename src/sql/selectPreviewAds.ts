@@ -5,22 +5,16 @@
 // back, and the description only when the hunt has keywords: a month of ads can be 200,000 rows.
 import type { Db } from '../db/knex.js';
 import type { LatLngBox } from '../domain/geo.js';
-import type { Ad } from '../domain/types.js';
+import type { Ad, HuntCriteria } from '../domain/types.js';
 import { adFromRow, type AdRow } from './rows/adRow.js';
 
-export interface PreviewAdFilter {
-  adType: string;
+/** The hunt's ranges narrow the rows as they are: the same bounds the matching rules check. */
+export interface PreviewAdFilter extends Pick<HuntCriteria, 'adType' | 'priceMin' | 'priceMax' | 'modelYearMin' | 'modelYearMax' | 'mileageMin' | 'mileageMax'> {
   publishedSince: Date;
   /** Brands as written in the ads (those the hunt's brands accept); undefined: any brand. */
   brands?: string[];
   box?: LatLngBox;
   zipcode?: string;
-  priceMin: number | null;
-  priceMax: number | null;
-  modelYearMin: number | null;
-  modelYearMax: number | null;
-  mileageMin: number | null;
-  mileageMax: number | null;
   /** The hunt has keywords or excluded keywords: read the description too. */
   withDescription: boolean;
 }
