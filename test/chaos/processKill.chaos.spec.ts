@@ -9,7 +9,11 @@ describe('the service process killed with SIGKILL three times under load', () =>
   it('loses no ad, makes nothing twice, and answers and matches again within seconds of each restart', async () => {
     const run = new ChaosRun(env, { accounts: FULL ? 10 : 4 });
     await run.seed();
-    const { seconds, rate } = LOAD;
+    // Kills at least 12 s apart (a quarter of the load, which lasts 48 s at least): each restart is
+    // measured on its own, not cut short by the next kill before its consumers rejoined (the dead
+    // process's group members hold their partitions for KAFKA_SESSION_TIMEOUT_MS, 8 s).
+    const rate = LOAD.rate;
+    const seconds = Math.max(LOAD.seconds, 48);
     let current: ChildService = env.start();
     let url = ((await current.waitForLog('http listening')) as { url: string }).url;
     await current.waitForLog('hunt-matcher started', 60_000);
