@@ -33,6 +33,18 @@ export function requireBearer(token: string | undefined) {
   };
 }
 
+/**
+ * For a webhook whose caller cannot send headers of our choosing: the secret is the last path segment
+ * (`:secret`), checked in constant time before the body is even parsed, so a stranger learns nothing.
+ * Unset, every call is refused.
+ */
+export function requirePathSecret(expected: string | undefined) {
+  return async (request: FastifyRequest) => {
+    const { secret } = request.params as { secret?: string };
+    if (!expected || secret === undefined || !secretsEqual(secret, expected)) throw new UnauthorizedError();
+  };
+}
+
 export type Principal = { kind: 'admin' } | { kind: 'account'; accountId: string; keyId: string };
 
 declare module 'fastify' {

@@ -12,9 +12,8 @@ import { recordOptOut } from '../../producers/optouts/recordOptOut.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
-import { secretsEqual } from '../auth.js';
+import { requirePathSecret } from '../auth.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { UnauthorizedError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
 import { phoneOf } from './optoutRoutes.js';
 
@@ -84,11 +83,7 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
         body: bodySchema,
         response: { 200: responseSchema, ...errors(400, 401, 404) },
       },
-      // The secret is checked before the body is even parsed, so a stranger learns nothing.
-      onRequest: async (request) => {
-        const { secret } = request.params as { secret: string };
-        if (!deps.webhookSecret || !secretsEqual(secret, deps.webhookSecret)) throw new UnauthorizedError();
-      },
+      onRequest: requirePathSecret(deps.webhookSecret),
     },
     async (request) => {
       const body = request.body;

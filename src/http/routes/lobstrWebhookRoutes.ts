@@ -5,8 +5,7 @@ import { recordLobstrRun } from '../../producers/lobstr/recordLobstrRun.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
-import { secretsEqual } from '../auth.js';
-import { UnauthorizedError } from '../errors.js';
+import { requirePathSecret } from '../auth.js';
 import { describe, errors, object } from '../schemas.js';
 
 export interface LobstrWebhookDeps {
@@ -55,11 +54,7 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
           },
         },
       },
-      // The secret is checked before the body is even parsed, so a stranger learns nothing.
-      onRequest: async (request) => {
-        const { secret } = request.params;
-        if (!deps.webhookSecret || !secretsEqual(secret, deps.webhookSecret)) throw new UnauthorizedError();
-      },
+      onRequest: requirePathSecret(deps.webhookSecret),
     },
     async (request) => {
       const n = request.body;
