@@ -35,7 +35,7 @@ describe('a matcher killed mid-batch', () => {
 
     const ads = Array.from({ length: 40 }, () => adInput({ brand }));
     expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-    await t.waitForLockWait('the matcher waits on the pacing counter, mid-transaction');
+    await t.waitForLockWait('the matcher waits on the pacing counter, mid-transaction', { blockedBy: blocker });
     expect(await first.kill('SIGKILL')).toBe(null);
     await blocker.commit();
     expect(await count('leads', { account_id: paced })).toBe(0);

@@ -145,7 +145,7 @@ describe('the gateway webhook', () => {
     // ... when the message falls due: the sender's poller claims it (a lease), then waits for the lock.
     await t.db('messages').where({ id: message.id }).update({ next_attempt_at: t.db.raw('now()'), created_at: t.db.raw(`now() - interval '1 minute'`) });
     await waitFor(async () => (await t.db('messages').where({ id: message.id }).first<{ attempts: number }>())!.attempts === 1, { message: 'the sender claimed the message' });
-    await t.waitForLockWait('the sender waits for the opt-out');
+    await t.waitForLockWait('the sender waits for the opt-out', { blockedBy: optOut });
     // The opt-out leaves a claimed message to its sender, and commits.
     expect(await cancelMessagesTo(optOut, phone, new Date())).toEqual([]);
     await optOut.commit();
@@ -168,7 +168,7 @@ describe('the gateway webhook', () => {
     await lockPhoneExclusive(optOut, phone);
     await insertOptOut(optOut, { phone, source: 'api', reason: null }, new Date());
     await ingest(adInput({ brand, phone }));
-    await t.waitForLockWait('the matcher waits for the opt-out');
+    await t.waitForLockWait('the matcher waits for the opt-out', { blockedBy: optOut });
     await optOut.commit();
     const lead = await waitFor(async () => {
       const l = await t.db('leads').where({ account_id: accountId }).first<{ stage: string; reason: string | null }>();

@@ -137,10 +137,18 @@ describe('one seller, one message per account', () => {
 
     const first = await t.db.transaction();
     expect((await recordMatches(first, deps, [{ hunt, ad: adA, cause }])).contacted).toBe(1);
-    const second = t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }]));
-    await t.waitForLockWait('the second transaction waits for the first on the seller row');
+    // The second transaction's outcome is taken at once: it settles as soon as the first commits,
+    // which may be before `first.commit()` returns here, and an outcome nobody holds yet is an
+    // unhandled rejection (what made this test fail CI runs).
+    const second = t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }])).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    await t.waitForLockWait('the second transaction waits for the first on the seller row', { blockedBy: first });
     await first.commit();
-    await expect(second).rejects.toBeInstanceOf(ConflictError);
+    const outcome = await second;
+    expect(outcome).not.toHaveProperty('result');
+    expect((outcome as { error: unknown }).error).toBeInstanceOf(ConflictError);
     // What the pipeline does with a ConflictError: the batch again, with fresh reads.
     const again = await t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }]));
     expect(again).toMatchObject({ leadsCreated: 1, contacted: 0, notContacted: { already_contacted: 1 } });

@@ -38,7 +38,7 @@ describe('a sender killed after the gateway’s 2xx, before its commit', () => {
       expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand })] })).status).toBe(202);
 
       await waitFor(() => gateway.requests.length === 1 && blocker !== undefined, { message: 'the gateway accepted the message' });
-      await t.waitForLockWait('the sender waits to commit "sent"');
+      await t.waitForLockWait('the sender waits to commit "sent"', { blockedBy: blocker! });
       expect(await first.kill('SIGKILL')).toBe(null);
       await blocker!.rollback();
       const [message] = await t.db('messages').where({ account_id: account }).select<Array<{ id: string; status: string }>>('id', 'status');

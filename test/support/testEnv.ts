@@ -2,6 +2,7 @@
 // prefix of its own, so test files run in parallel without seeing each other's data.
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDatabase, databaseUrl as dbUrl, dropDatabase } from '../../src/db/databases.js';
@@ -150,12 +151,20 @@ export class TestEnv {
     }
   }
 
-  /** Waits until a session of this file's database waits for a lock (e.g. one a test holds). */
-  async waitForLockWait(message: string) {
+  /**
+   * Waits until a session of this file's database waits for a lock. With `blockedBy` (a transaction
+   * the test holds), only a session that this very transaction blocks counts, so that a lock wait
+   * among the service's own sessions cannot be taken for the one the test means.
+   */
+  async waitForLockWait(message: string, options: { blockedBy?: Knex.Transaction } = {}) {
+    const blocker = options.blockedBy ? (await options.blockedBy.raw<{ rows: Array<{ pid: number }> }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : null;
     await waitFor(
       async () => {
         const { rows } = await this.db.raw<{ rows: unknown[] }>(
-          `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`,
+          blocker === null
+            ? `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()`
+            : `SELECT 1 FROM pg_stat_activity a WHERE a.datname = current_database() AND ? = ANY (pg_blocking_pids(a.pid))`,
+          blocker === null ? [] : [blocker],
         );
         return rows.length > 0;
       },
