@@ -34,10 +34,10 @@ module.exports = {
     },
     {
       name: 'domain-is-pure',
-      comment: 'src/domain is pure logic: it imports only itself and libphonenumber-js (pure data and functions; no knex, pg, kafkajs, fastify, node I/O, events, sql).',
+      comment: 'src/domain is pure logic: it imports only itself and pure data-and-function libraries (libphonenumber-js, date-holidays, sms-segments-calculator); no knex, pg, kafkajs, fastify, node I/O, events, sql.',
       severity: 'error',
       from: { path: layer('domain') },
-      to: { pathNot: `${layer('domain')}|^node_modules/libphonenumber-js/` },
+      to: { pathNot: `${layer('domain')}|^node_modules/(libphonenumber-js|date-holidays|sms-segments-calculator)/` },
     },
     {
       name: 'platform-is-the-bottom-floor',

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseContactHours } from './domain/contactHours.js';
+import { providerSettings, providerSchema } from './config/providerSettings.js';
 
 export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler'] as const;
 export type Role = (typeof ROLES)[number];
@@ -117,6 +118,7 @@ const schema = z.object({
   MESSAGE_GATEWAY_URL: httpUrl.optional(),
   MESSAGE_GATEWAY_TOKEN: optionalText,
   MESSAGE_GATEWAY_TIMEOUT_MS: int(10_000, 100),
+  ...providerSchema,
   DAILY_TICK_AT: timeOfDay,
   TICK_TIME_ZONE: timeZone,
   BACKFILL_DAYS: int(30, 0, 3650),
@@ -170,7 +172,8 @@ export function loadKafkaToolConfig(env: Env) {
 
 export function loadConfig(env: Env) {
   const e = parseEnv(schema, env);
-  const problems = requiredByRoles(e);
+  const providers = providerSettings(e, e.ROLES);
+  const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -204,6 +207,8 @@ export function loadConfig(env: Env) {
       token: e.MESSAGE_GATEWAY_TOKEN ?? '',
       timeoutMs: e.MESSAGE_GATEWAY_TIMEOUT_MS,
     },
+    /** Which provider sends each channel, each provider's settings, and the French rules for commercial SMS. */
+    providers: providers.value,
     tick: { at: e.DAILY_TICK_AT, timeZone: e.TICK_TIME_ZONE, concurrency: e.TICK_CONCURRENCY },
     matching: { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS, contactCooldownDays: e.CONTACT_COOLDOWN_DAYS, batchSize: e.MATCHER_BATCH_SIZE },
     /** The contact hours a new hunt gets when its body gives none (null: any time). */
@@ -232,16 +237,21 @@ export function loadConfig(env: Env) {
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Secrets a role cannot work without: asked for only when that role runs. */
-function requiredByRoles(e: z.infer<typeof schema>): string[] {
+function requiredByRoles(e: z.infer<typeof schema>, needsGateway: boolean): string[] {
   const needs: Array<[Role, keyof typeof e]> = [
     ['api', 'INGEST_TOKEN'],
     ['api', 'API_TOKEN'],
     ['api', 'CRON_SECRET'],
     ['api', 'LOBSTR_WEBHOOK_SECRET'],
-    ['api', 'MESSAGE_GATEWAY_WEBHOOK_SECRET'],
     ['importer', 'LOBSTR_API_KEY'],
-    ['sender', 'MESSAGE_GATEWAY_URL'],
-    ['sender', 'MESSAGE_GATEWAY_TOKEN'],
+    // The generic gateway, for the channels MESSAGE_PROVIDERS leaves to it (every channel by default).
+    ...(needsGateway
+      ? ([
+          ['api', 'MESSAGE_GATEWAY_WEBHOOK_SECRET'],
+          ['sender', 'MESSAGE_GATEWAY_URL'],
+          ['sender', 'MESSAGE_GATEWAY_TOKEN'],
+        ] as Array<[Role, keyof typeof e]>)
+      : []),
   ];
   return needs
     .filter(([role, name]) => e.ROLES.has(role) && e[name] === undefined)

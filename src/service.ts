@@ -22,6 +22,8 @@ import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
+import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
+import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
 import { startImporter } from './importer/importerRole.js';
 import { createDeadLetters } from './ops/deadLetters.js';
 import { createPipelineFigures } from './ops/pipelineFigures.js';
@@ -33,6 +35,7 @@ import type { Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import type { RoleHandle } from './platform/roleHandle.js';
 import { startScheduler } from './producers/ticks/scheduler.js';
+import { createChannelProviders } from './providers/channelProviders.js';
 import { pingDatabase } from './sql/pingDatabase.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -89,7 +92,7 @@ export async function startService(options: StartOptions): Promise<Service> {
   const { tokens } = config;
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
-    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api, contactHoursDefault: config.contactHoursDefault })(app);
+    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api, contactHoursDefault: config.contactHoursDefault, sms: config.providers.outreach })(app);
     registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
@@ -97,6 +100,9 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
     registerGatewayWebhook({ db, outbox, clock, metrics, webhookSecret: tokens.gatewayWebhook })(app);
+    const { twilio, brevo, publicBaseUrl } = config.providers;
+    if (twilio) registerTwilioRoutes({ db, outbox, clock, metrics, authToken: twilio.authToken, publicBaseUrl: publicBaseUrl ?? '' })(app);
+    if (brevo) registerBrevoRoutes({ db, outbox, clock, metrics, webhookSecrets: brevo.webhookSecrets })(app);
     registerOpsRoutes({
       db,
       opsToken: tokens.ops,
@@ -188,9 +194,19 @@ export async function startService(options: StartOptions): Promise<Service> {
           clock,
           log,
           metrics,
-          settings: { ...config.matching, timeZone: config.tick.timeZone, tickConcurrency: config.tick.concurrency, instanceId: config.instanceId },
+          settings: {
+            ...config.matching,
+            timeZone: config.tick.timeZone,
+            tickConcurrency: config.tick.concurrency,
+            instanceId: config.instanceId,
+            outreach: { optOutMention: config.providers.outreach.optOutMention, senderNameDefault: config.providers.outreach.senderNameDefault },
+          },
         }),
-      sender: () => startSender({ db, consume, outbox, clock, log, metrics, gateway: config.gateway, sending: config.sending }),
+      sender: () => {
+        const { map, publicBaseUrl, twilio, brevo } = config.providers;
+        const providers = createChannelProviders({ map, publicBaseUrl, gateway: config.gateway, twilio, brevo }, () => clock.now());
+        return startSender({ db, consume, outbox, clock, log, metrics, providers, sending: config.sending });
+      },
       importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
       scheduler: () => startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
     };

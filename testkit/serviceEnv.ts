@@ -16,6 +16,9 @@ export const TOKENS = {
   MESSAGE_GATEWAY_WEBHOOK_SECRET: 'test-gateway-webhook-secret',
 };
 
+/** The French rules as the harness services apply them (SENDER_NAME_DEFAULT, and the default STOP mention of a long number). */
+export const HARNESS_OUTREACH = { optOutMention: 'Répondez STOP pour ne plus recevoir nos SMS', senderNameDefault: 'Garage Test' };
+
 export interface ServiceBase {
   databaseUrl: string;
   kafkaBrokers: string[];
@@ -38,6 +41,8 @@ export function serviceEnv(base: ServiceBase, overrides: Record<string, string> 
     MESSAGE_GATEWAY_URL: 'http://127.0.0.1:9',
     // Messages go out at once unless a test sets contact hours (the production default is Monday to Saturday, 08:00-20:00).
     CONTACT_HOURS_DEFAULT: 'always',
+    // Accounts that give no senderName sign their SMS with this one; a test of the rule unsets it.
+    SENDER_NAME_DEFAULT: HARNESS_OUTREACH.senderNameDefault,
     ...TOKENS,
     ...overrides,
   };

@@ -8,6 +8,7 @@
 // (ad type, zipcode), and a statement that carries only the criteria the hunt sets.
 // Attribution (DESIGN.md section 3): an ad goes to the account's oldest matching hunt; a hunt skips
 // the ads that an older hunt of its account (among the hunts of the catch-up) also matches.
+import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import pLimit from 'p-limit';
 import { v7 as uuidv7 } from 'uuid';
 import { boundingBox } from '../../src/domain/geo.js';
@@ -155,7 +156,7 @@ export async function catchUpPerHunt(
         }
         await db.transaction(async (trx) => {
           if (matches.length > 0) {
-            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay, timeZone: 'Europe/Paris', cooldownDays: 90 }, matches);
+            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay, timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH }, matches);
             leads += r.leadsCreated;
             contacted += r.contacted;
           }

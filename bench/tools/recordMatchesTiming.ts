@@ -2,6 +2,7 @@
 // like the continuous matcher's (MATCHER_BATCH_SIZE ads per transaction), alone and with 3 batches
 // in parallel (CONSUMER_CONCURRENCY), to see where a matcher transaction spends its time:
 //   npx tsx bench/tools/recordMatchesTiming.ts [--hunts 10000] [--batch 200] [--batches 6]
+import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
@@ -52,7 +53,7 @@ try {
     // A conflict (pacing room or a seller taken by a parallel batch) is applied again, as the pipeline does.
     for (let conflicts = 0; ; conflicts++) {
       try {
-        const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10), timeZone: 'Europe/Paris', cooldownDays: 90 }, matches));
+        const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10), timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH }, matches));
         return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted, conflicts };
       } catch (error) {
         if (!(error instanceof ConflictError) || conflicts >= 10) throw error;

@@ -34,6 +34,8 @@ export interface ContactFacts {
   sellerContacted(accountId: string, phone: string): boolean;
   /** The phone opted out (STOP, or by hand): no account contacts it. */
   optedOut(phone: string): boolean;
+  /** The identity the account's SMS and WhatsApp messages carry (its senderName), or null when it has none. */
+  senderName(accountId: string): string | null;
   /** Contacts already counted today per paced hunt (from lockPacing). */
   pacingUsed: ReadonlyMap<string, number>;
 }
@@ -45,6 +47,8 @@ export const sellerKey = (accountId: string, phone: string) => `${accountId}\u00
 function blockedReason(l: LeadToDecide, facts: Omit<ContactFacts, 'pacingUsed'>, claimed: ReadonlySet<string>): ContactReason | null {
   const phone = l.ad.phone;
   if (phone && facts.optedOut(phone)) return 'opted_out';
+  // French rules: a commercial SMS says who sends it; an account without an identity sends none.
+  if (l.hunt.outreach?.channel !== 'leboncoin' && !facts.senderName(l.hunt.accountId)) return 'no_sender_identity';
   if (facts.alreadyContacted(l.hunt.accountId, l.ad.adId)) return 'already_contacted';
   if (phone && (facts.sellerContacted(l.hunt.accountId, phone) || claimed.has(sellerKey(l.hunt.accountId, phone)))) return 'already_contacted';
   return null;

@@ -1,12 +1,18 @@
 // Contact hours (DESIGN.md section 1): the local window in which a hunt's messages may be sent, and the
 // next opening of that window after a given instant. Pure: the time zone and the instant come in.
 import { localTime, zonedToInstant } from './calendar.js';
+import { isPublicHoliday } from './holidays.js';
 
-/** ISO weekdays (1 = Monday … 7 = Sunday) and local times "HH:MM", `from` inclusive, `to` exclusive. */
+/**
+ * ISO weekdays (1 = Monday … 7 = Sunday) and local times "HH:MM", `from` inclusive, `to` exclusive.
+ * French public holidays are closed, as operators hold commercial SMS on them, unless `holidays` is
+ * true (the window is open on a holiday that falls on one of its days).
+ */
 export interface ContactHours {
   days: number[];
   from: string;
   to: string;
+  holidays?: boolean;
 }
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -26,21 +32,22 @@ export function contactHoursProblem(w: ContactHours): [string, string] | null {
 
 /**
  * CONTACT_HOURS_DEFAULT: "always" (no window, null), or "<days> <from>-<to>" where days are ISO
- * weekdays as ranges and lists: "1-6 08:00-20:00" (Monday to Saturday), "1-5,7 09:30-19:00".
+ * weekdays as ranges and lists: "1-6 08:00-20:00" (Monday to Saturday), "1-5,7 09:30-19:00"; a
+ * trailing "holidays" opens the window on public holidays too ("1-6 08:00-20:00 holidays").
  * Returns the window, or a problem to report.
  */
 export function parseContactHours(text: string): { ok: true; value: ContactHours | null } | { ok: false; problem: string } {
   const s = text.trim();
   if (s.toLowerCase() === 'always') return { ok: true, value: null };
-  const m = /^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(s);
-  if (!m) return { ok: false, problem: 'must be "always" or "<ISO weekdays> <HH:MM>-<HH:MM>", e.g. "1-6 08:00-20:00"' };
+  const m = /^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{2}:\d{2})-(\d{2}:\d{2})(\s+holidays)?$/i.exec(s);
+  if (!m) return { ok: false, problem: 'must be "always" or "<ISO weekdays> <HH:MM>-<HH:MM> [holidays]", e.g. "1-6 08:00-20:00"' };
   const days = new Set<number>();
   for (const part of m[1]!.split(',')) {
     const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
     if (hi! < lo) return { ok: false, problem: `day range ${part} goes backwards` };
     for (let d = lo; d <= hi!; d++) days.add(d);
   }
-  const value = { days: [...days].sort((a, b) => a - b), from: m[2]!, to: m[3]! };
+  const value: ContactHours = { days: [...days].sort((a, b) => a - b), from: m[2]!, to: m[3]!, ...(m[4] ? { holidays: true } : {}) };
   const problem = contactHoursProblem(value);
   return problem ? { ok: false, problem: `${problem[0]} ${problem[1]}` } : { ok: true, value };
 }
@@ -53,21 +60,27 @@ const isoWeekday = (day: string) => {
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
+/** Whether the window opens at all on a local calendar day: one of its weekdays, and not a closed holiday. */
+const opensOn = (window: ContactHours, day: string) => window.days.includes(isoWeekday(day)) && (window.holidays === true || !isPublicHoliday(day));
+
+/** Enough days ahead to pass any run of closed days (a one-day window whose day falls on holidays twice running). */
+const LOOKAHEAD_DAYS = 22;
+
 /**
  * The first instant at or after `at` inside the window, local time in `timeZone`: `at` itself when it
- * is inside (or when there is no window), otherwise the next day of the window at `from`.
+ * is inside (or when there is no window), otherwise the next day the window opens, at `from`.
  */
 export function nextOpening(window: ContactHours | null, at: Date, timeZone: string): Date {
   if (!window) return at;
   const local = localTime(at, timeZone);
   const minutes = local.hour * 60 + local.minute;
-  if (window.days.includes(isoWeekday(local.day)) && minutes >= minutesOf(window.from) && minutes < minutesOf(window.to)) return at;
-  for (let k = 0; k <= 7; k++) {
+  if (opensOn(window, local.day) && minutes >= minutesOf(window.from) && minutes < minutesOf(window.to)) return at;
+  for (let k = 0; k <= LOOKAHEAD_DAYS; k++) {
     const day = addDays(local.day, k);
-    if (!window.days.includes(isoWeekday(day))) continue;
+    if (!opensOn(window, day)) continue;
     const opening = zonedToInstant(`${day} ${window.from}`, timeZone)!;
     if (opening.getTime() > at.getTime()) return opening;
   }
-  // Unreachable for a valid window (some day of the next 7 opens after `at`).
+  // Unreachable for a valid window (some day of the next three weeks opens after `at`).
   return at;
 }

@@ -9,7 +9,7 @@ export const OWNER_TYPES = ['private', 'pro'] as const;
 export const CHANNELS = ['sms', 'whatsapp', 'leboncoin'] as const;
 export const HUNT_STATUSES = ['active', 'paused'] as const;
 export const LEAD_STAGES = ['nouveau', 'contacte', 'relance', 'negociation', 'gagne', 'perdu'] as const;
-export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'not_mobile', 'refuses_salesmen', 'opted_out', 'already_contacted', 'pacing'] as const;
+export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'not_mobile', 'refuses_salesmen', 'opted_out', 'already_contacted', 'pacing', 'no_sender_identity'] as const;
 
 export type OwnerType = (typeof OWNER_TYPES)[number];
 export type Channel = (typeof CHANNELS)[number];

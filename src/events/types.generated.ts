@@ -216,7 +216,7 @@ export interface MessageFailed {
   failedAt: number;
 }
 
-/** The gateway's delivery receipt for a sent message: delivered to the seller's phone, or not. Topic messages.delivered, key = accountId. An UNDELIVERED receipt does not release the contact. */
+/** The provider's delivery receipt for a sent message: delivered to the seller's phone, or not. Topic messages.delivered, key = accountId. An UNDELIVERED receipt does not release the contact. */
 export interface MessageDelivered {
   /** The message. */
   messageId: string;
@@ -230,6 +230,10 @@ export interface MessageDelivered {
   status: DeliveryStatus;
   /** When the gateway says it happened (UTC epoch milliseconds). */
   at: number;
+  /** With UNDELIVERED, the provider's error code when it gave one (Twilio's ErrorCode, e.g. 30006; Brevo's bounce reason). Added in release 3. */
+  errorCode: null | string;
+  /** The provider that sent the message and reported the receipt: http (the generic gateway), twilio or brevo. Added in release 3. */
+  provider: null | string;
 }
 
 export type DeliveryStatus = 'DELIVERED' | 'UNDELIVERED';

@@ -11,3 +11,13 @@ export class UnauthorizedError extends Error {
     this.name = 'UnauthorizedError';
   }
 }
+
+/** A callback whose signature does not match (Twilio's X-Twilio-Signature): 403, nothing recorded. */
+export class ForbiddenError extends Error {
+  readonly statusCode = 403;
+  readonly code = 'forbidden';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}

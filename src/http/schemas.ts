@@ -32,6 +32,7 @@ const errorRef = { $ref: 'Error#' } as const;
 const ERROR_DESCRIPTIONS = {
   400: 'Invalid request: `field` names what is wrong; nothing was written',
   401: 'Missing or wrong token',
+  403: 'The request is not signed by whom it claims to come from (a provider callback with a wrong or missing signature); nothing was recorded',
   404: 'Not found',
   409: 'Conflict with the current state',
   502: 'A service this one relies on refused or failed',

@@ -70,6 +70,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     optOuts: new Counter({ name: `${METRIC_PREFIX}optouts_total`, help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled', labelNames: ['source'], registers: r }),
     optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
     receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),
+    providerRequests: new Counter({
+      name: `${METRIC_PREFIX}provider_requests_total`,
+      help: 'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',
+      labelNames: ['provider', 'outcome'],
+      registers: r,
+    }),
+    providerCallbacks: new Counter({
+      name: `${METRIC_PREFIX}provider_callbacks_total`,
+      help: "Providers' callbacks by provider, kind (status, inbound, event) and outcome (recorded, unchanged, opted_out, opted_in, reply, ignored, unknown, refused)",
+      labelNames: ['provider', 'kind', 'outcome'],
+      registers: r,
+    }),
     ready: new Gauge({ name: `${METRIC_PREFIX}ready`, help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)', labelNames: ['check'], registers: r }),
     hopSeconds: new Histogram({
       name: `${METRIC_PREFIX}hop_seconds`,

@@ -5,8 +5,8 @@ import type { MessageRow } from './rows/messageRow.js';
  * Cancels the pending messages to `phone` (an opt-out): each becomes failed with last_error
  * 'opted_out', its contacted ad is released and its lead goes back to 'nouveau' with reason
  * 'opted_out'. A message leased by a sender at this moment is left to it: that sender reads the
- * opt-out before calling the gateway and gives the message up itself (src/consumers/sender/deliver.ts),
- * or it called the gateway already, before this opt-out could commit (src/sql/phoneLocks.ts).
+ * opt-out just before calling its provider and gives the message up itself
+ * (src/consumers/sender/optOutGuard.ts), or its call was already under way.
  * Returns the messages cancelled.
  */
 export async function cancelMessagesTo(trx: Trx, phone: string, now: Date): Promise<MessageRow[]> {

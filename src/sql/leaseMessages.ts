@@ -4,19 +4,26 @@ import type { MessageRow } from './rows/messageRow.js';
 /**
  * Takes a lease on messages for one attempt each (attempts + 1): nothing else attempts them until the
  * lease ends. Only messages still pending, due and unleased are taken; returns them.
+ * The attempt is marked unconfirmed (unconfirmed_since = now) until its outcome is recorded; each row
+ * comes back with the mark its previous attempt left (previous_unconfirmed_since): set, that attempt
+ * may have reached the provider without its answer reaching us.
  */
 export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number, now: Date): Promise<MessageRow[]> {
   if (ids.length === 0) return [];
-  return (await trx('messages')
-    .whereIn('id', ids)
-    .where({ status: 'pending' })
-    .where('next_attempt_at', '<=', now)
-    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', trx.fn.now()))
-    .update({
-      attempts: trx.raw('attempts + 1'),
-      locked_until: trx.raw(`now() + make_interval(secs => ?)`, [leaseMs / 1000]),
-      last_attempt_at: trx.fn.now(),
-      updated_at: trx.fn.now(),
-    })
-    .returning('*')) as MessageRow[];
+  const { rows } = await trx.raw<{ rows: MessageRow[] }>(
+    `WITH due AS (
+       SELECT id, unconfirmed_since AS previous FROM messages
+        WHERE id = ANY(?::uuid[]) AND status = 'pending' AND next_attempt_at <= ?::timestamptz
+          AND (locked_until IS NULL OR locked_until < now())
+        FOR UPDATE
+     )
+     UPDATE messages m
+        SET attempts = m.attempts + 1, locked_until = now() + make_interval(secs => ?), last_attempt_at = now(),
+            unconfirmed_since = now(), updated_at = now()
+       FROM due
+      WHERE m.id = due.id
+      RETURNING m.*, due.previous AS previous_unconfirmed_since`,
+    [ids, now, leaseMs / 1000],
+  );
+  return rows;
 }

@@ -1,7 +1,7 @@
 // The optouts table: one row per phone (E.164) that no account may message.
 import type { Db, Trx } from '../db/knex.js';
 
-export type OptOutSource = 'inbound' | 'api';
+export type OptOutSource = 'inbound' | 'api' | 'provider';
 
 export interface OptOut {
   phone: string;

@@ -1,13 +1,11 @@
 // Transaction-level advisory locks per phone number, in 64 stripes (a hash of the phone picks one):
-// what makes "a message already claimed by a sender is not sent after the opt-out committed" hold.
-//  - the opt-out takes its phone's stripe exclusively before it writes (recordOptOut), so it waits for
-//    the senders that are calling the gateway for that stripe, and commits only once they are done;
-//  - a sender takes the stripes of its batch's recipients shared, then reads the opt-outs, and keeps
-//    the locks until its gateway calls are done: an opt-out committed before that read is seen, and
-//    none can commit between the read and the calls.
-// The matcher takes them shared too before it reads the opt-outs, so that its new messages either
-// see an opt-out or are cancelled by it. 64 stripes keep the lock table small; two phones in one stripe
-// only make an opt-out wait a little longer.
+// what makes "a message the matcher decides either sees the opt-out or is cancelled by it" hold.
+//  - the opt-out takes its phone's stripe exclusively before it writes (src/sql/optOutPhone.ts);
+//  - the matcher takes the stripes of its batch's phones shared before it reads the opt-outs, and keeps
+//    them until it commits: an opt-out waits for the matcher transactions under way (never for a
+//    provider: the sender takes no phone lock, and reads the opt-out just before each call instead,
+//    src/consumers/sender/optOutGuard.ts), and the matchers after it see it.
+// 64 stripes keep the lock table small; two phones in one stripe only make an opt-out wait a little longer.
 import { createHash } from 'node:crypto';
 import type { Trx } from '../db/knex.js';
 

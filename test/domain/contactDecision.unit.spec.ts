@@ -7,6 +7,7 @@ const facts = (over: Partial<ContactFacts> = {}): ContactFacts => ({
   alreadyContacted: () => false,
   sellerContacted: () => false,
   optedOut: () => false,
+  senderName: () => 'Garage Test',
   pacingUsed: new Map(),
   ...over,
 });

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { MessageFailed } from '../../src/events/types.generated.js';
-import { cancelMessagesTo } from '../../src/sql/cancelMessagesTo.js';
 import { insertOptOut } from '../../src/sql/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/phoneLocks.js';
 import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
@@ -132,34 +131,6 @@ describe('the gateway webhook', () => {
     expect(await t.db('optouts').where({ phone: '+33611999110' }).first()).toBeUndefined();
   });
 
-  it('does not send a message a sender claimed once the opt-out committed: the sender reads it under the phone lock', async () => {
-    const brand = newBrand('Stop');
-    const phone = '+33611999004';
-    const accountId = await huntFor(brand, { contactHours: closedUntilTheDayAfterTomorrow() });
-    await ingest(adInput({ brand, phone }));
-    const message = await messageOf(accountId);
-    // An opt-out under way (what recordOptOut does, step by step): it holds its phone's lock ...
-    const optOut = await t.db.transaction();
-    await lockPhoneExclusive(optOut, phone);
-    await insertOptOut(optOut, { phone, source: 'api', reason: 'phoned the dealer' }, new Date());
-    // ... when the message falls due: the sender's poller claims it (a lease), then waits for the lock.
-    await t.db('messages').where({ id: message.id }).update({ next_attempt_at: t.db.raw('now()'), created_at: t.db.raw(`now() - interval '1 minute'`) });
-    await waitFor(async () => (await t.db('messages').where({ id: message.id }).first<{ attempts: number }>())!.attempts === 1, { message: 'the sender claimed the message' });
-    await t.waitForLockWait('the sender waits for the opt-out', { blockedBy: optOut });
-    // The opt-out leaves a claimed message to its sender, and commits.
-    expect(await cancelMessagesTo(optOut, phone, new Date())).toEqual([]);
-    await optOut.commit();
-    const given = await waitFor(async () => {
-      const m = await t.db('messages').where({ id: message.id }).first<{ status: string; last_error: string | null }>();
-      return m?.status === 'failed' ? m : undefined;
-    });
-    expect(given.last_error).toBe('opted_out');
-    expect(requestsTo(phone)).toHaveLength(0);
-    expect(await leadOf(accountId)).toMatchObject({ stage: 'nouveau', reason: 'opted_out' });
-    const [failed] = await failedEventOf(message.id);
-    expect(failed!.event!.value).toMatchObject({ reason: 'opted_out', permanent: true, attempts: 1 });
-  });
-
   it('makes a matcher wait for an opt-out under way, and then see it', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999008';
@@ -178,7 +149,7 @@ describe('the gateway webhook', () => {
     expect(await t.db('messages').where({ account_id: accountId })).toHaveLength(0);
   });
 
-  it('lets an opt-out wait for a gateway call under way, and records that message as sent', async () => {
+  it('does not make an opt-out wait for a gateway call under way, and records that message as sent', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999005';
     let release!: () => void;
@@ -186,17 +157,19 @@ describe('the gateway webhook', () => {
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     await waitFor(() => requestsTo(phone).length === 1, { message: 'the gateway has the message' });
-    const optingOut = http.api.post<{ cancelled: number }>('/v1/optouts', { phone });
-    await t.waitForLockWait('the opt-out waits for the sender');
-    release();
-    const response = await optingOut;
+    // The sender holds no lock across its call: the opt-out commits while the gateway still holds the answer.
+    const response = await http.api.post<{ cancelled: number }>('/v1/optouts', { phone });
     expect(response).toMatchObject({ status: 201, body: { phone, source: 'api', cancelled: 0 } });
+    expect((await messageOf(accountId)).status).toBe('pending');
+    release();
+    // The call was under way before the opt-out: the seller has the message, and the record says so.
     const message = await waitFor(async () => {
       const m = await messageOf(accountId);
       return m.status === 'sent' ? m : undefined;
     });
     expect(message.last_error).toBeNull();
     expect(await leadOf(accountId)).toMatchObject({ stage: 'contacte', reason: null });
+    expect(requestsTo(phone)).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,7 @@ import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
+import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
@@ -132,7 +133,7 @@ describe('one seller, one message per account', () => {
     const hunt = (await loadHunt(t.db, huntId))!;
     const adOf = async (externalId: string) => adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];
-    const deps: RecordDeps = { outbox: { enqueue: async () => [] }, now: new Date(), pacingDay: '2026-12-01', timeZone: 'Europe/Paris', cooldownDays: 90 };
+    const deps: RecordDeps = { outbox: { enqueue: async () => [] }, now: new Date(), pacingDay: '2026-12-01', timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH };
     const cause = { eventId: randomUUID(), correlationId: randomUUID() };
 
     const first = await t.db.transaction();

@@ -102,5 +102,7 @@ export const sampleEvents: EventPayloads = {
     adId: sampleAd.adId,
     status: 'DELIVERED',
     at: Date.UTC(2026, 10, 28, 6, 3),
+    errorCode: null,
+    provider: 'twilio',
   },
 };

@@ -1,7 +1,6 @@
 // Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
 // instance does it (a shared consumer group), in one transaction with the inbox row.
-import { localTime } from '../../domain/calendar.js';
 import { boundingBox } from '../../domain/geo.js';
 import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
 import { causeOf } from '../../events/envelope.js';
@@ -10,7 +9,7 @@ import { loadHunt } from '../../sql/loadHunt.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
 import { streamAds } from '../../sql/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
-import { recordMatches, type Match } from './recordMatches.js';
+import { recordDepsOf, recordMatches, type Match } from './recordMatches.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
 
@@ -31,7 +30,7 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const target = compileHunt(hunt);
         // Attribution goes to the account's oldest matching hunt, which may be another one.
         const accountHunts = (await loadActiveHunts(trx, { accountId: hunt.accountId })).map(compileHunt);
-        const recordDeps = { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays };
+        const recordDeps = recordDepsOf(deps, now);
         let scanned = 0;
         let leads = 0;
         const filter = {

@@ -1,13 +1,12 @@
 // Continuous matching: every AdScraped against the in-memory index of active hunts, and the matches
 // of a whole batch of ads recorded in one transaction with the batch's inbox rows.
-import { localTime } from '../../domain/calendar.js';
 import { attributeToOldest } from '../../domain/contactDecision.js';
 import type { HuntIndex } from '../../domain/huntIndex.js';
 import { fromAdSnapshot } from '../../events/adSnapshot.js';
 import { causeOf } from '../../events/envelope.js';
 import type { HuntIndexSync } from './huntIndexSync.js';
 import type { MatcherDeps } from './matcherDeps.js';
-import { recordMatches, type Match } from './recordMatches.js';
+import { recordDepsOf, recordMatches, type Match } from './recordMatches.js';
 
 export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>, index: HuntIndex, sync: Pick<HuntIndexSync, 'refresh'>) {
   return deps.consume({
@@ -29,7 +28,7 @@ export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'out
       }
       deps.metrics.matches.inc({ source: 'ads' }, found);
       const now = deps.clock.now();
-      const result = await recordMatches(trx, { outbox: deps.outbox, now, pacingDay: localTime(now, deps.settings.timeZone).day, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays }, matches);
+      const result = await recordMatches(trx, recordDepsOf(deps, now), matches);
       deps.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
       deps.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
       if (result.leadsCreated > 0) hc.log.debug({ ads: events.length, matches: found, ...result }, 'ads matched');

@@ -26,7 +26,7 @@ import { streamAds } from '../../sql/streamAds.js';
 import { TransientError } from '../pipeline/failures.js';
 import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
 import type { MatcherDeps } from './matcherDeps.js';
-import { contactLeads, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
+import { contactLeads, recordDepsOf, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;
 
@@ -95,7 +95,8 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
   const index = createHuntIndex();
   for (const h of group) index.upsert(h);
   const since = new Date(Math.min(...group.map((h) => sinceOf(h).getTime())));
-  const recordDeps: RecordDeps = { outbox: deps.outbox, now: scanStartedAt, pacingDay, timeZone: deps.settings.timeZone, cooldownDays: deps.settings.contactCooldownDays };
+  // Pacing is counted on the tick's own day, whenever the catch-up runs.
+  const recordDeps: RecordDeps = { ...recordDepsOf(deps, scanStartedAt), pacingDay };
   const cause = causeOf(event);
   let leads = 0;
   let contacted = 0;

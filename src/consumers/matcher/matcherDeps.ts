@@ -23,6 +23,8 @@ export interface MatcherSettings {
   tickConcurrency: number;
   /** Names this instance's private consumer group on hunts.changed. */
   instanceId: string;
+  /** What every SMS carries: the STOP mention (SMS_OPT_OUT_MENTION), the identity of accounts without one (SENDER_NAME_DEFAULT). */
+  outreach: { optOutMention: string; senderNameDefault: string | null };
 }
 
 export interface MatcherDeps {

@@ -32,6 +32,10 @@ import { insertLeads } from '../../sql/insertLeads.js';
 import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
 import { readPacing, reservePacing } from '../../sql/pacing.js';
 import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
+import { findSenderNames } from '../../sql/findSenderNames.js';
+import { localTime } from '../../domain/calendar.js';
+import { composeMessage } from '../../domain/smsText.js';
+import type { MatcherSettings } from './matcherDeps.js';
 import { ConflictError } from '../pipeline/failures.js';
 
 export interface Match {
@@ -67,7 +71,19 @@ export interface RecordDeps {
   timeZone: string;
   /** An account messages a seller (a phone) at most once in this many days (CONTACT_COOLDOWN_DAYS). */
   cooldownDays: number;
+  /** The STOP mention of every SMS, and the identity of accounts that gave none. */
+  outreach: MatcherSettings['outreach'];
 }
+
+/** What recording matches needs, at `now`, from the matcher's settings: the one way every matching path builds it. */
+export const recordDepsOf = (deps: { outbox: Outbox; settings: Pick<MatcherSettings, 'timeZone' | 'contactCooldownDays' | 'outreach'> }, now: Date): RecordDeps => ({
+  outbox: deps.outbox,
+  now,
+  pacingDay: localTime(now, deps.settings.timeZone).day,
+  timeZone: deps.settings.timeZone,
+  cooldownDays: deps.settings.contactCooldownDays,
+  outreach: deps.settings.outreach,
+});
 
 export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
@@ -78,7 +94,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
   const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
   if (leads.length === 0) return result;
 
-  const { decisions, granted } = await decide(trx, deps, leads);
+  const { decisions, granted, senderName } = await decide(trx, deps, leads);
   const inserted = await insertLeads(
     trx,
     leads.map((l) => {
@@ -88,7 +104,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
     deps.now,
   );
   if (inserted.length !== leads.length) throw new ConflictError(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
-  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions);
+  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
   const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
   // SendMessage and LeadCreated in one statement.
@@ -133,8 +149,8 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
  */
 export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
   if (leads.length === 0) return new Map();
-  const { decisions, granted } = await decide(trx, deps, leads);
-  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions);
+  const { decisions, granted, senderName } = await decide(trx, deps, leads);
+  const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
   await deps.outbox.enqueue(trx, commands);
   await setLeadOutcomes(
     trx,
@@ -160,14 +176,16 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   await lockPhonesShared(trx, phones);
   const optOuts = await findOptOuts(trx, phones);
   const sellers = await findSellerContacts(trx, withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })), { now: deps.now, cooldownDays: deps.cooldownDays });
+  const names = await findSenderNames(trx, eligible.filter((l) => l.hunt.outreach?.channel !== 'leboncoin').map((l) => l.hunt.accountId));
   const facts = {
     alreadyContacted: (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId)),
     sellerContacted: (accountId: string, phone: string) => sellers.has(sellerKey(accountId, phone)),
     optedOut: (phone: string) => optOuts.has(phone),
+    senderName: (accountId: string) => names.get(accountId) ?? deps.outreach.senderNameDefault,
   };
   const pacingUsed = await readPacing(trx, huntsToPace(leads, facts), deps.pacingDay);
   const { decisions, pacingGranted } = decideContacts(leads, { ...facts, pacingUsed });
-  return { decisions, granted: pacingGranted };
+  return { decisions, granted: pacingGranted, senderName: facts.senderName };
 }
 
 /** Step 4, the transaction's last statement: the grants, where they still fit; otherwise decide again. */
@@ -182,6 +200,7 @@ async function writeContacts(
   deps: RecordDeps,
   leads: LeadToContact[],
   decisions: Map<string, ContactDecision>,
+  senderName: (accountId: string) => string | null,
 ): Promise<{ outcomes: Map<string, ContactOutcome>; commands: OutgoingEvent[] }> {
   const toContact = leads.flatMap((l) => {
     const d = decisions.get(l.leadId)!;
@@ -195,7 +214,8 @@ async function writeContacts(
     adId: lead.ad.adId,
     channel: decision.channel,
     recipient: decision.recipient,
-    content: renderTemplate(decision.template, lead.ad),
+    // The rendered template, with the sender's identity and the STOP mention the French rules ask of an SMS.
+    content: composeMessage(renderTemplate(decision.template, lead.ad), { channel: decision.channel, senderName: senderName(lead.hunt.accountId), optOutMention: deps.outreach.optOutMention }),
     commandEventId: newEventId(),
     correlationId: lead.cause.correlationId,
     // Decided now, sent at the next opening of the hunt's contact hours (now when inside them).

@@ -1,27 +1,33 @@
 // Delivery of a batch of messages, safe to run from any sender instance at any time:
 //   1. claim: one short transaction leases the messages that are due, within their accounts' send
-//      rate (claim.ts); nothing else attempts them while the lease holds;
-//   2. call the gateway for each, with the message id as Idempotency-Key, inside a transaction that
-//      holds the shared locks of the batch's phones (src/sql/phoneLocks.ts) and read their opt-outs
-//      once they were held: a message to an opted-out phone is given up ('opted_out', permanent), and
-//      no opt-out commits while the calls are under way. Two statements per batch, none per message;
-//   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed).
-// A crash between 2 and 3 leaves the messages pending with their leases: once a lease ends the message
-// is attempted again with the same Idempotency-Key, so the gateway sends it once.
+//      rate (claim.ts), and marks each attempt unconfirmed; nothing else attempts them while the
+//      lease holds;
+//   2. call the channel's provider for each (MESSAGE_PROVIDERS), holding no transaction, connection or
+//      lock meanwhile: a provider that answers in 30 s slows nothing but its own messages. Just before
+//      each call, its phone's opt-out is read (optOutGuard.ts): an opted-out phone is given up
+//      ('opted_out', permanent) without a call;
+//   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed), and
+//      the opt-outs a provider reported (Twilio's 21610: the phone, for every account).
+// A crash between 2 and 3 leaves the messages pending, leased and unconfirmed: once a lease ends the
+// message is attempted again, with the same Idempotency-Key for the generic gateway, and after a
+// lookup for the providers that have no such key (src/providers/twilio/twilioClient.ts).
 import pLimit from 'p-limit';
 import type { Db, Trx } from '../../db/knex.js';
-import { timeOfUuidV7, type OutgoingEvent } from '../../events/envelope.js';
+import type { OutgoingEvent } from '../../events/envelope.js';
+import { timeOfUuidV7 } from '../../events/envelope.js';
+import { messageFailedEvent, messageSentEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { backoffDelay } from '../../platform/retry.js';
+import type { ChannelProviders } from '../../providers/channelProviders.js';
+import type { OutboundMessage, ProviderName, SendOutcome } from '../../providers/provider.js';
+import { optOutPhone } from '../../sql/optOutPhone.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
 import { failMessages, markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
-import { findOptOuts } from '../../sql/findOptOuts.js';
-import { lockPhonesShared } from '../../sql/phoneLocks.js';
-import { claimForDelivery } from './claim.js';
-import { createGatewayClient, type GatewayConfig, type GatewayOutcome } from './gateway.js';
+import { claimForDelivery, type Claim } from './claim.js';
+import { createOptOutGuard } from './optOutGuard.js';
 
 export interface SendingSettings {
   maxAttempts: number;
@@ -38,49 +44,63 @@ export interface DeliveryDeps {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, 'messagesDelivered' | 'hopSeconds'>;
-  gateway: GatewayConfig;
+  metrics: Pick<Metrics, 'messagesDelivered' | 'hopSeconds' | 'providerRequests' | 'optOuts' | 'optOutCancelled'>;
+  providers: ChannelProviders;
   sending: SendingSettings;
 }
 
 export interface Attempt {
   message: MessageRow;
-  outcome: GatewayOutcome;
+  /** The provider that was called, or would have been (a message given up before its call). */
+  provider: ProviderName;
+  outcome: SendOutcome;
+  /** False when the message was given up without a call (its phone opted out). */
+  called: boolean;
 }
 
 export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled';
 
-/** Steps 1 and 2: claims the due messages among `messageIds` and calls the gateway for each. */
-export function createDelivery(deps: DeliveryDeps) {
-  // Every gateway call of this process goes through one limit (SEND_CONCURRENCY).
-  const limit = pLimit(deps.sending.concurrency);
-  const log = deps.log.child({ component: 'sender' });
-  const gateway = createGatewayClient(deps.gateway, () => deps.clock.now());
-
-  const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
-    const { claimed, deferred } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
-    if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
-    const send = (message: MessageRow) =>
-      limit(async (): Promise<Attempt> => {
-        observeHops(deps, message, options.receivedAt);
-        const outcome = await gateway.send({ messageId: message.id, channel: message.channel, to: message.recipient, content: message.content });
-        return { message, outcome };
-      });
-    const phones = claimed.filter(reachesPhone).map((m) => m.recipient);
-    if (phones.length === 0) return Promise.all(claimed.map(send));
-    return deps.db.transaction(async (trx) => {
-      await lockPhonesShared(trx, phones);
-      const optedOut = await findOptOuts(trx, phones);
-      return Promise.all(claimed.map((m) => (reachesPhone(m) && optedOut.has(m.recipient) ? Promise.resolve(optedOutAttempt(m)) : send(m))));
-    });
-  };
-  return { deliver, close: () => gateway.close() };
-}
-
 const reachesPhone = (m: MessageRow) => m.channel === 'sms' || m.channel === 'whatsapp';
 
-/** A message whose phone opted out after it was decided: given up, never sent. */
-const optedOutAttempt = (message: MessageRow): Attempt => ({ message, outcome: { kind: 'permanent', reason: 'opted_out' } });
+/** The message as the provider gets it: from the account's own number for the channel, when it has one. */
+const outbound = (m: MessageRow, senders: Claim['senders']): OutboundMessage => {
+  const own = senders.get(m.account_id);
+  const from = m.channel === 'sms' ? (own?.sms ?? null) : m.channel === 'whatsapp' ? (own?.whatsapp ?? null) : null;
+  return { messageId: m.id, channel: m.channel as OutboundMessage['channel'], to: m.recipient, from, content: m.content };
+};
+
+/** Steps 1 and 2: claims the due messages among `messageIds` and calls their providers. */
+export function createDelivery(deps: DeliveryDeps) {
+  // Every provider call of this process goes through one limit (SEND_CONCURRENCY).
+  const limit = pLimit(deps.sending.concurrency);
+  const log = deps.log.child({ component: 'sender' });
+  const guard = createOptOutGuard(deps.db);
+
+  const attemptOne = async (message: MessageRow, senders: Claim['senders'], receivedAt: number | undefined): Promise<Attempt> => {
+    const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
+    if (reachesPhone(message)) {
+      let optedOut: boolean;
+      try {
+        optedOut = await guard.isOptedOut(message.recipient);
+      } catch (error) {
+        // No call without the check: the message waits for the database.
+        return { message, provider: provider.name, called: false, outcome: { kind: 'retry', reason: `opt-out check failed: ${(error as Error).message}`, retryAfterMs: null, uncertain: false } };
+      }
+      if (optedOut) return { message, provider: provider.name, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
+    }
+    observeHops(deps, message, receivedAt);
+    const outcome = await provider.send(outbound(message, senders), { unconfirmedSince: message.previous_unconfirmed_since ?? null });
+    deps.metrics.providerRequests.inc({ provider: provider.name, outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind });
+    return { message, provider: provider.name, called: true, outcome };
+  };
+
+  const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
+    const { claimed, deferred, senders } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
+    if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
+    return Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt))));
+  };
+  return { deliver, close: () => deps.providers.close() };
+}
 
 /** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */
 function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receivedAt: number | undefined) {
@@ -90,9 +110,6 @@ function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receive
   if (root !== null) deps.metrics.hopSeconds.observe({ hop: 'request_to_gateway' }, Math.max(0, now - root) / 1000);
 }
 
-/** What settles a message follows from the SendMessage that commanded it, in the same chain. */
-const causeOf = (m: MessageRow) => (m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined);
-
 /** What each attempt comes to: sent, a retry (408, 429, 5xx, timeouts, while attempts remain), or given up. */
 export function decideOutcomes(attempts: Attempt[], sending: Pick<SendingSettings, 'maxAttempts'>): Map<string, DeliveryResult> {
   return new Map(
@@ -100,19 +117,27 @@ export function decideOutcomes(attempts: Attempt[], sending: Pick<SendingSetting
   );
 }
 
-/** Step 3: the outcomes of a batch and their events, in the caller's transaction. */
-export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Attempt[], results: Map<string, DeliveryResult>, random: () => number = Math.random): Promise<void> {
+/** Why a message is given up, as its last_error and the lead's reason detail. */
+const failureOf = (outcome: Exclude<SendOutcome, { kind: 'sent' }>) =>
+  outcome.kind === 'opted_out' ? { reason: 'opted_out', detail: outcome.detail } : outcome.kind === 'permanent' ? { reason: outcome.reason, detail: outcome.detail ?? null } : { reason: outcome.reason, detail: null };
+
+/** Step 3: the outcomes of a batch and their events, in the caller's transaction. Returns the phones opted out by a provider. */
+export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Attempt[], results: Map<string, DeliveryResult>, random: () => number = Math.random): Promise<{ optedOut: number; cancelled: number }> {
   const now = deps.clock.now();
-  const sent: Array<{ id: string; externalId: string | null; sentAt: Date }> = [];
-  const retries: Array<{ id: string; at: Date; reason: string }> = [];
-  const failures: Array<{ id: string; reason: string }> = [];
-  for (const { message: m, outcome } of attempts) {
+  const sent: Array<{ id: string; externalId: string | null; sentAt: Date; provider: string; sender: string | null }> = [];
+  const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
+  const failures: Array<{ id: string; reason: string; detail: string | null; provider: string }> = [];
+  const optOutPhones = new Map<string, string>();
+  for (const { message: m, outcome, provider } of attempts) {
     const result = results.get(m.id);
-    if (outcome.kind === 'sent') sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt });
-    else if (result === 'retry-scheduled') {
-      const delay = Math.max(backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }), outcome.kind === 'retry' ? (outcome.retryAfterMs ?? 0) : 0);
-      retries.push({ id: m.id, at: new Date(now.getTime() + delay), reason: outcome.reason });
-    } else failures.push({ id: m.id, reason: outcome.reason });
+    if (outcome.kind === 'sent') sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt, provider, sender: outcome.from });
+    else if (result === 'retry-scheduled' && outcome.kind === 'retry') {
+      const delay = Math.max(backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }), outcome.retryAfterMs ?? 0);
+      retries.push({ id: m.id, at: new Date(now.getTime() + delay), reason: outcome.reason, provider, uncertain: outcome.uncertain });
+    } else {
+      failures.push({ id: m.id, ...failureOf(outcome), provider });
+      if (outcome.kind === 'opted_out') optOutPhones.set(m.recipient, outcome.detail);
+    }
   }
   // A message already settled by another attempt (a lease that expired while we waited) gets no event.
   const markedSent = await markMessagesSent(trx, sent, now);
@@ -120,40 +145,43 @@ export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Att
   const failed = await failMessages(trx, failures, now);
   const events: OutgoingEvent[] = [];
   for (const { message: m, outcome } of attempts) {
-    if (outcome.kind === 'sent' && markedSent.has(m.id)) {
-      events.push({
-        eventType: 'MessageSent',
-        key: m.account_id,
-        cause: causeOf(m),
-        value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId: outcome.externalId, attempts: m.attempts, sentAt: outcome.sentAt.getTime() },
-      });
-    } else if (outcome.kind !== 'sent' && failed.has(m.id)) {
-      events.push({
-        eventType: 'MessageFailed',
-        key: m.account_id,
-        cause: causeOf(m),
-        value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason: outcome.reason, permanent: outcome.kind === 'permanent', attempts: m.attempts, failedAt: now.getTime() },
-      });
-    }
+    if (outcome.kind === 'sent' && markedSent.has(m.id)) events.push(messageSentEvent(m, outcome.externalId, outcome.sentAt));
+    else if (outcome.kind !== 'sent' && failed.has(m.id)) events.push(messageFailedEvent(m, failureOf(outcome).reason, outcome.kind !== 'retry', now));
+  }
+  // The provider refused the phone because its owner opted out there: the phone is opted out here too,
+  // for every account, with what an opt-out does to the phone's other pending messages.
+  let created = 0;
+  let cancelled = 0;
+  for (const [phone, detail] of [...optOutPhones].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const r = await optOutPhone(trx, { phone, source: 'provider', reason: detail }, now);
+    if (r.created) created++;
+    cancelled += r.cancelled.length;
+    for (const c of r.cancelled) events.push(messageFailedEvent(c, 'opted_out', true, now));
   }
   await deps.outbox.enqueue(trx, events);
+  return { optedOut: created, cancelled };
 }
 
 /**
  * Logs and counts what a batch came to (after its transaction committed): one line per batch at info,
  * a line per message at debug, and every retry or failure at warn with its reason.
  */
-export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, attempts: Attempt[], results: Map<string, DeliveryResult>) {
+export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, attempts: Attempt[], results: Map<string, DeliveryResult>, optOuts: { optedOut: number; cancelled: number } = { optedOut: 0, cancelled: 0 }) {
   if (attempts.length === 0) return;
   const log = deps.log.child({ component: 'sender' });
   const counts: Record<DeliveryResult, number> = { sent: 0, 'retry-scheduled': 0, failed: 0 };
-  for (const { message: m, outcome } of attempts) {
+  for (const { message: m, outcome, provider } of attempts) {
     const result = results.get(m.id)!;
     counts[result]++;
     deps.metrics.messagesDelivered.inc({ outcome: result });
-    const line = { messageId: m.id, accountId: m.account_id, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? { reason: outcome.reason } : {}) };
-    if (result === 'sent') log.debug(line, 'message sent');
+    const line = { messageId: m.id, accountId: m.account_id, provider, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? failureOf(outcome) : outcome.lookedUp ? { lookedUp: true } : {}) };
+    if (result === 'sent') log.debug(line, outcome.kind === 'sent' && outcome.lookedUp ? 'message found sent by a previous attempt' : 'message sent');
     else log.warn(line, `message ${result}`);
   }
+  if (optOuts.optedOut > 0) {
+    deps.metrics.optOuts.inc({ source: 'provider' }, optOuts.optedOut);
+    log.info({ optedOut: optOuts.optedOut, cancelled: optOuts.cancelled }, 'phones opted out at the provider: opted out for every account');
+  }
+  deps.metrics.optOutCancelled.inc(optOuts.cancelled);
   log.info({ sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed }, `${attempts.length} messages attempted`);
 }

@@ -18,10 +18,10 @@ const POLL_BATCH = 500;
 export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
   const log = deps.log.child({ component: 'sender' });
   const delivery = createDelivery(deps);
-  /** Claims and calls the gateway (outside any transaction); what each attempt came to. */
+  /** Claims and calls the providers (outside any transaction); what each attempt came to. */
   const attempt = async (ids: string[], receivedAt?: number) => {
     const attempts = await delivery.deliver(ids, { receivedAt });
-    return { attempts, results: decideOutcomes(attempts, deps.sending) };
+    return { attempts, results: decideOutcomes(attempts, deps.sending), optOuts: { optedOut: 0, cancelled: 0 } };
   };
 
   const consumer = await deps.consume({
@@ -37,8 +37,10 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
       // (A batch's events were fetched together: they share their receivedAt.)
       run: (events) => attempt(events.map((e) => e.value.messageId), events[0]?.receivedAt),
       // The outcomes commit with the batch's inbox rows, and are reported once committed.
-      settle: (trx, _events, { attempts, results }) => recordOutcomes(deps, trx, attempts, results),
-      afterCommit: (_events, { attempts, results }) => reportOutcomes(deps, attempts, results),
+      settle: async (trx, _events, done) => {
+        done.optOuts = await recordOutcomes(deps, trx, done.attempts, done.results);
+      },
+      afterCommit: (_events, { attempts, results, optOuts }) => reportOutcomes(deps, attempts, results, optOuts),
     },
   });
 
@@ -48,8 +50,8 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
       const due = await selectDueMessages(deps.db, POLL_BATCH, deps.clock.now());
       if (due.length === 0) return;
       const { attempts, results } = await attempt(due);
-      await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
-      reportOutcomes(deps, attempts, results);
+      const optOuts = await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
+      reportOutcomes(deps, attempts, results, optOuts);
       return due.length === POLL_BATCH ? 'more' : undefined;
     },
     onError: (error) => log.error({ err: error }, 'retry poll failed; trying again'),

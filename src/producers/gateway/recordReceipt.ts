@@ -1,4 +1,4 @@
-// A delivery receipt from the gateway: the message's delivery_status and delivered_at, and a
+// A delivery receipt from a provider (the generic gateway, Twilio, Brevo): the message's delivery_status and delivered_at, and a
 // MessageDelivered event, in one transaction. The same receipt twice changes nothing the second time
 // (no second event). An undelivered receipt does not release the contact: the seller's number may be
 // wrong, and no other channel is tried.
@@ -19,6 +19,8 @@ export interface Receipt {
   externalId?: string;
   status: DeliveryStatus;
   at: Date;
+  /** With undelivered: the provider's error code, when it gave one. */
+  errorCode?: string | null;
 }
 
 /** Returns the message id and whether the receipt changed anything; NotFoundError for an unknown message. */
@@ -26,7 +28,7 @@ export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promis
   return deps.db.transaction(async (trx) => {
     const message = await findMessageForReceipt(trx, receipt);
     if (!message) throw new NotFoundError(receipt.messageId ? `message ${receipt.messageId}` : `message with externalId ${receipt.externalId}`);
-    const changed = await recordDeliveryStatus(trx, message.id, receipt.status, receipt.at, deps.clock.now());
+    const changed = await recordDeliveryStatus(trx, message.id, receipt.status, receipt.at, deps.clock.now(), receipt.errorCode ?? null);
     if (changed) {
       await deps.outbox.enqueue(trx, {
         eventType: 'MessageDelivered',
@@ -39,6 +41,8 @@ export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promis
           adId: message.ad_id,
           status: receipt.status === 'delivered' ? 'DELIVERED' : 'UNDELIVERED',
           at: receipt.at.getTime(),
+          errorCode: receipt.status === 'undelivered' ? (receipt.errorCode ?? null) : null,
+          provider: message.provider,
         },
       });
     }

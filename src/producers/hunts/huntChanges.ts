@@ -11,12 +11,13 @@ import { insertHunt } from '../../sql/insertHunt.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import { softDeleteHunt } from '../../sql/softDeleteHunt.js';
 import { updateHunt } from '../../sql/updateHunt.js';
-import { checkHunt, type HuntFields } from './huntInput.js';
+import { checkHunt, type HuntFields, type SmsRules } from './huntInput.js';
 
 export interface HuntChangeDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
+  sms: SmsRules;
 }
 
 /** What a write did, as HuntChanged says it: a status change is PAUSED or ACTIVATED, anything else UPDATED. */
@@ -32,7 +33,7 @@ async function announce(deps: HuntChangeDeps, trx: Trx, hunt: Pick<Hunt, 'id' | 
 }
 
 export async function createHunt(deps: HuntChangeDeps, accountId: string, settings: HuntSettings): Promise<Hunt> {
-  checkHunt(settings);
+  checkHunt(settings, deps.sms);
   return deps.db.transaction(async (trx) => {
     await ensureAccount(trx, accountId);
     const hunt = await insertHunt(trx, { id: newId(), accountId, settings, now: deps.clock.now() });
@@ -49,7 +50,8 @@ export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFi
     if (!stored || stored.deleted || !visible(stored, scope)) throw new NotFoundError(`hunt ${id}`);
     const { deleted: _deleted, ...current } = stored;
     const merged: HuntSettings = { ...settingsOf(current), ...patch };
-    checkHunt(merged);
+    // A template is held to the segment limit when it is written, not when another field changes.
+    checkHunt(merged, 'outreach' in patch ? deps.sms : undefined);
     const hunt = await updateHunt(trx, id, merged, current.version + 1, deps.clock.now());
     await announce(deps, trx, hunt, changeOf(current, hunt));
     return hunt;

@@ -4,6 +4,13 @@ import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type Hun
 import { unknownTemplateVariables } from '../../domain/template.js';
 import { ValidationError } from '../../domain/errors.js';
 import { contactHoursProblem, type ContactHours } from '../../domain/contactHours.js';
+import { longestSegments } from '../../domain/smsText.js';
+
+/** The French rules a hunt's SMS template is held to (SMS_MAX_SEGMENTS, SMS_OPT_OUT_MENTION). */
+export interface SmsRules {
+  maxSegments: number;
+  optOutMention: string;
+}
 
 const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
 const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
@@ -64,6 +71,7 @@ export const huntFields = {
           days: { type: 'array', minItems: 1, maxItems: 7, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 7 } },
           from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
           to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+          holidays: { type: 'boolean', description: 'Open on French public holidays too (closed on them by default)' },
         },
       },
       { type: 'null' },
@@ -131,7 +139,7 @@ export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>, contactHou
 }
 
 /** Cross-field rules, on the hunt as it will be stored (after a PATCH is merged). */
-export function checkHunt(h: HuntSettings) {
+export function checkHunt(h: HuntSettings, sms?: SmsRules) {
   const ranges: Array<[keyof HuntSettings, keyof HuntSettings]> = [
     ['priceMin', 'priceMax'],
     ['modelYearMin', 'modelYearMax'],
@@ -146,6 +154,16 @@ export function checkHunt(h: HuntSettings) {
     const unknown = unknownTemplateVariables(h.outreach.template);
     if (unknown.length > 0) {
       throw new ValidationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
+    }
+    if (sms && h.outreach.channel === 'sms') {
+      const longest = longestSegments(h.outreach.template, sms.optOutMention);
+      if (longest.segments > sms.maxSegments) {
+        const why = longest.encoding === 'UCS-2' ? `UCS-2, 70 characters a segment, because of ${longest.nonGsm.map((c) => `"${c}"`).join(' ')}` : 'GSM-7';
+        throw new ValidationError(
+          'body/outreach/template',
+          `needs ${longest.segments} SMS segments at its longest (${longest.characters} characters with the sender's name and the STOP mention, ${why}); at most ${sms.maxSegments} (SMS_MAX_SEGMENTS)`,
+        );
+      }
     }
   }
   if (h.contactHours) {

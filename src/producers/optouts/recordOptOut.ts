@@ -1,16 +1,16 @@
 // Opting a phone out (a STOP from the gateway, or an operator by hand), in one transaction: the
 // opt-out, the cancellation of the phone's pending messages (failed 'opted_out', lead back to
 // 'nouveau' with reason 'opted_out', contacted ad released) and a MessageFailed (permanent) for each.
-// The exclusive phone lock taken first (src/sql/phoneLocks.ts) makes the opt-out wait for any sender
-// calling the gateway for that phone, and makes senders and matchers that come after it see it.
+// The exclusive phone lock taken first (src/sql/phoneLocks.ts) makes the opt-out wait for the matchers
+// deciding contacts of that phone (never for a provider's answer), and makes the matchers that come
+// after it see it; a sender reads it just before each call (src/consumers/sender/optOutGuard.ts).
 import type { Db } from '../../db/knex.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
+import { messageFailedEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { cancelMessagesTo } from '../../sql/cancelMessagesTo.js';
-import { insertOptOut, type OptOut, type OptOutSource } from '../../sql/optouts.js';
-import { lockPhoneExclusive } from '../../sql/phoneLocks.js';
+import { optOutPhone } from '../../sql/optOutPhone.js';
+import type { OptOut, OptOutSource } from '../../sql/optouts.js';
 
 export interface OptOutDeps {
   db: Db;
@@ -30,17 +30,9 @@ export interface OptOutResult {
 /** `phone` is E.164 (src/domain/phone.ts). */
 export async function recordOptOut(deps: OptOutDeps, request: { phone: string; source: OptOutSource; reason: string | null }): Promise<OptOutResult> {
   const result = await deps.db.transaction(async (trx) => {
-    await lockPhoneExclusive(trx, request.phone);
     const now = deps.clock.now();
-    const { optOut, created } = await insertOptOut(trx, request, now);
-    const cancelled = await cancelMessagesTo(trx, request.phone, now);
-    const events: OutgoingEvent[] = cancelled.map((m) => ({
-      eventType: 'MessageFailed',
-      key: m.account_id,
-      cause: m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined,
-      value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason: 'opted_out', permanent: true, attempts: m.attempts, failedAt: now.getTime() },
-    }));
-    await deps.outbox.enqueue(trx, events);
+    const { optOut, created, cancelled } = await optOutPhone(trx, request, now);
+    await deps.outbox.enqueue(trx, cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)));
     return { optOut, created, cancelled: cancelled.length };
   });
   // Counted once committed: a phone that had opted out already is no new opt-out.

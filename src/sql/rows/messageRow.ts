@@ -12,4 +12,6 @@ export interface MessageRow {
   attempts: number;
   command_event_id: string | null;
   correlation_id: string | null;
+  /** As leased (src/sql/leaseMessages.ts): the unconfirmed mark of the previous attempt, if any. */
+  previous_unconfirmed_since?: Date | null;
 }

@@ -1,0 +1,125 @@
+// The environment variables of the message providers and of the French rules for commercial SMS, and
+// what each role needs of them (src/config.ts reads the environment; this builds the typed settings).
+import { z } from 'zod';
+import type { ProviderMap } from '../providers/provider.js';
+import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
+import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
+import { brevoSenderProblem, defaultOptOutMention, parseProviderMap, parseTwilioFrom, parseTwilioWhatsAppFrom, parseWebhookSecrets, providersUsed } from './providers.js';
+
+const optionalText = z.string().trim().min(1).optional();
+const url = z
+  .string()
+  .trim()
+  .url('must be a URL such as https://host')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+const positive = (def: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .prefault(String(def));
+
+export const providerSchema = {
+  MESSAGE_PROVIDERS: optionalText,
+  PUBLIC_BASE_URL: url.optional(),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_FROM: optionalText,
+  TWILIO_WHATSAPP_FROM: optionalText,
+  TWILIO_API_URL: url.default('https://api.twilio.com'),
+  BREVO_API_KEY: optionalText,
+  BREVO_SENDER: optionalText,
+  BREVO_API_URL: url.default('https://api.brevo.com'),
+  BREVO_WEBHOOK_SECRET: optionalText,
+  SMS_OPT_OUT_MENTION: optionalText,
+  SMS_MAX_SEGMENTS: positive(3, 10),
+  SENDER_NAME_DEFAULT: z.string().trim().min(1).max(60).optional(),
+};
+
+type ProviderEnv = z.infer<ReturnType<typeof z.object<typeof providerSchema>>>;
+
+export interface OutreachRules {
+  /** Appended to an SMS whose text carries no STOP mention. */
+  optOutMention: string;
+  /** A hunt's template may need at most this many SMS segments at its longest. */
+  maxSegments: number;
+  /** The identity of accounts that set no senderName (unset: they are not messaged by SMS or WhatsApp). */
+  senderNameDefault: string | null;
+}
+
+export interface ProvidersConfig {
+  map: ProviderMap;
+  /** Where the providers reach this service (their callbacks), without a trailing slash. */
+  publicBaseUrl: string | null;
+  twilio: TwilioSettings | null;
+  brevo: BrevoSettings | null;
+  outreach: OutreachRules;
+}
+
+/**
+ * Reads the providers' settings for the roles that run. `needsGateway`: some channel is left to the
+ * generic gateway (its variables are then required as before). `problems` name each variable.
+ */
+export function providerSettings(e: ProviderEnv, roles: ReadonlySet<string>): { value: ProvidersConfig; needsGateway: boolean; problems: string[] } {
+  const problems: string[] = [];
+  const parsedMap = parseProviderMap(e.MESSAGE_PROVIDERS);
+  if (!parsedMap.ok) problems.push(`MESSAGE_PROVIDERS ${parsedMap.problem}`);
+  const map = parsedMap.ok ? parsedMap.value : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
+  const used = providersUsed(map);
+  const sender = roles.has('sender');
+  const api = roles.has('api');
+  const require = (name: keyof ProviderEnv, when: boolean, why: string) => {
+    if (when && e[name] === undefined) problems.push(`${name} is required ${why}`);
+  };
+
+  let twilio: TwilioSettings | null = null;
+  if (used.has('twilio')) {
+    const why = (role: string) => `when MESSAGE_PROVIDERS names twilio and ROLES includes ${role}`;
+    require('TWILIO_ACCOUNT_SID', sender, why('sender'));
+    require('TWILIO_AUTH_TOKEN', sender || api, why(sender ? 'sender' : 'api'));
+    require('PUBLIC_BASE_URL', sender || api, `${why(sender ? 'sender' : 'api')} (Twilio's callbacks reach the service there, and are signed for that URL)`);
+    require('TWILIO_FROM', sender && map.sms === 'twilio', 'when MESSAGE_PROVIDERS maps sms to twilio and ROLES includes sender');
+    require('TWILIO_WHATSAPP_FROM', sender && map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
+    if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID)) problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
+    const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
+    if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
+    const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
+    if (whatsappFrom && !whatsappFrom.ok) problems.push(`TWILIO_WHATSAPP_FROM ${whatsappFrom.problem}`);
+    twilio = {
+      accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+      authToken: e.TWILIO_AUTH_TOKEN ?? '',
+      apiUrl: e.TWILIO_API_URL,
+      from: from?.ok ? from.value : null,
+      whatsappFrom: whatsappFrom?.ok ? whatsappFrom.value : null,
+    };
+  }
+
+  let brevo: BrevoSettings | null = null;
+  if (used.has('brevo')) {
+    const why = (role: string) => `when MESSAGE_PROVIDERS names brevo and ROLES includes ${role}`;
+    require('BREVO_API_KEY', sender, why('sender'));
+    require('BREVO_SENDER', sender, why('sender'));
+    require('PUBLIC_BASE_URL', sender, `${why('sender')} (each SMS tells Brevo where to post its events)`);
+    require('BREVO_WEBHOOK_SECRET', sender || api, why(sender ? 'sender' : 'api'));
+    const senderProblem = e.BREVO_SENDER === undefined ? null : brevoSenderProblem(e.BREVO_SENDER);
+    if (senderProblem) problems.push(`BREVO_SENDER ${senderProblem}`);
+    const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
+    if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
+    brevo = { apiKey: e.BREVO_API_KEY ?? '', sender: e.BREVO_SENDER ?? '', apiUrl: e.BREVO_API_URL, webhookSecrets: secrets?.ok ? secrets.value : [] };
+  }
+
+  return {
+    value: {
+      map,
+      publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+      twilio,
+      brevo,
+      outreach: { optOutMention: e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms), maxSegments: e.SMS_MAX_SEGMENTS, senderNameDefault: e.SENDER_NAME_DEFAULT ?? null },
+    },
+    needsGateway: used.has('http'),
+    problems: [...new Set(problems)],
+  };
+}

@@ -1,0 +1,59 @@
+// One HTTP call to a provider over undici's keep-alive pool (a fraction of WHATWG fetch's cost per
+// call, which is what lets one sender reach thousands of messages per second), and what a failed
+// call means for the message: a request refused before it could reach the provider was certainly not
+// sent; a timeout or a connection lost after the request was written may have been.
+import { Agent, request, type Dispatcher } from 'undici';
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+  header(name: string): string | null;
+}
+
+export type CallResult = { ok: true; answer: HttpAnswer } | { ok: false; reason: string; uncertain: boolean };
+
+/** Errors raised before the request left this machine: the provider never saw it. */
+const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
+
+export const createAgent = (timeoutMs: number) => new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000) });
+
+export async function call(agent: Dispatcher, url: string, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<CallResult> {
+  try {
+    const response = await request(url, { method: options.method, dispatcher: agent, headers: options.headers, body: options.body });
+    const text = await response.body.text();
+    const headers = response.headers;
+    return {
+      ok: true,
+      answer: {
+        status: response.statusCode,
+        text,
+        header: (name) => {
+          const value = headers[name.toLowerCase()];
+          return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+        },
+      },
+    };
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    const timedOut = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
+    return { ok: false, reason: timedOut ? `timeout after ${options.timeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`, uncertain: !NOT_REACHED.has(e.code ?? '') };
+  }
+}
+
+/** Retry-After as seconds or as an HTTP date, in milliseconds from `now`. */
+export function parseRetryAfter(value: string | null, now: Date): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
+/** The JSON object of a body, or {} (providers answer errors in JSON, proxies in text or HTML). */
+export function jsonObject(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

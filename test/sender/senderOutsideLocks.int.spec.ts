@@ -1,0 +1,88 @@
+// The sender holds no transaction, pooled connection or phone lock across its calls to a provider
+// (issue 21, item 2): it claims, lets go, calls, then settles. The opt-out guarantee is kept by a read
+// of the phone's opt-out just before each call. Deterministic: the sender calls one message at a time
+// (SEND_CONCURRENCY=1) and the gateway holds the first call until the test releases it, so the second
+// message is claimed and waiting for its call when the opt-out commits.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localTime } from '../../src/domain/calendar.js';
+import type { MessageFailed } from '../../src/events/types.generated.js';
+import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
+import { adInput, huntInput, newBrand } from '../support/fixtures.js';
+import { apiClient } from '../support/http.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { waitFor } from '../support/waitFor.js';
+
+const t = useTestEnv();
+let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+let http: ReturnType<typeof apiClient>;
+/** Calls held by the gateway until released, by recipient. */
+const held = new Map<string, Promise<void>>();
+const SENDER = 'sender-outside-locks';
+
+beforeAll(async () => {
+  gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, (request: GatewayRequest) => {
+    const until = held.get(request.body.to);
+    return until ? { status: 202, before: () => until } : { status: 202 };
+  });
+  http = apiClient((await t.startService({ ROLES: 'api,relay,matcher' })).url);
+  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', SEND_CONCURRENCY: '1', INSTANCE_ID: SENDER });
+});
+afterAll(() => gateway.close());
+
+const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
+/** Contact hours that open two days from now: what is decided now waits, pending, until the test makes it due. */
+const closedForNow = () => ({ days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)], from: '08:00', to: '20:00' });
+
+async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
+  const accountId = randomUUID();
+  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...overrides }));
+  expect(response.status).toBe(201);
+  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  return accountId;
+}
+const messageTo = (phone: string) => t.db('messages').where({ recipient: phone }).first<{ id: string; status: string; attempts: number; last_error: string | null; lead_id: string }>();
+const requestsTo = (phone: string) => gateway.requests.filter((r) => r.body.to === phone);
+/** Sessions of the sender's pool that sit inside a transaction. */
+const senderSessionsInTransaction = async () =>
+  (await t.db.raw<{ rows: Array<{ state: string }> }>(`SELECT state FROM pg_stat_activity WHERE application_name = ? AND state LIKE 'idle in transaction%'`, [`hunt-matcher:${SENDER}`])).rows.length;
+
+describe('a sender outside its locks', () => {
+  it('gives up a claimed message whose phone opted out before its call, and holds nothing while a call is under way', async () => {
+    const brand = newBrand('Garde');
+    const [first, second] = ['+33611998001', '+33611998002'];
+    const accountId = await huntFor(brand, { contactHours: closedForNow() });
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: first }), adInput({ brand, phone: second })] });
+    await waitFor(async () => (await t.db('messages').where({ account_id: accountId })).length === 2, { message: 'two pending messages' });
+    let release!: () => void;
+    held.set(first, new Promise<void>((resolve) => (release = resolve)));
+
+    // Both fall due in one statement: the sender's next poll claims both, and calls them one at a time.
+    await t.db('messages').where({ account_id: accountId }).update({ next_attempt_at: t.db.raw('now()') });
+    await waitFor(() => requestsTo(first).length === 1, { message: 'the first call is under way' });
+    await waitFor(async () => (await messageTo(second))!.attempts === 1, { message: 'the second message is claimed' });
+
+    // Nothing is held while the provider keeps the first call: no transaction, and an opt-out commits at once.
+    expect(await senderSessionsInTransaction()).toBe(0);
+    const optOut = await http.api.post<{ cancelled: number }>('/v1/optouts', { phone: second });
+    // Leased by the sender, the second message is the sender's to give up (the opt-out cancels only unclaimed ones).
+    expect(optOut).toMatchObject({ status: 201, body: { phone: second, cancelled: 0 } });
+    // The matcher goes on too: another account's ad becomes a lead meanwhile.
+    const otherBrand = newBrand('Garde');
+    const other = await huntFor(otherBrand);
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand: otherBrand })] });
+    await waitFor(async () => (await t.db('leads').where({ account_id: other })).length === 1, { message: "another account's lead while the call is held" });
+
+    release();
+    const given = await waitFor(async () => {
+      const m = await messageTo(second);
+      return m?.status === 'failed' ? m : undefined;
+    });
+    expect(given.last_error).toBe('opted_out');
+    expect(requestsTo(second)).toHaveLength(0);
+    expect(await t.db('leads').where({ id: given.lead_id }).first()).toMatchObject({ stage: 'nouveau', reason: 'opted_out' });
+    await waitFor(async () => (await messageTo(first))!.status === 'sent', { message: 'the first message recorded sent' });
+    const failed = await t.readTopic('messages.failed', (e) => e.some((x) => (x.event?.value as MessageFailed).messageId === given.id));
+    expect(failed.find((x) => (x.event?.value as MessageFailed).messageId === given.id)!.event!.value).toMatchObject({ reason: 'opted_out', permanent: true });
+  });
+});
