@@ -34,9 +34,9 @@ export interface Composition {
  * names it; an SMS ends with the opt-out mention unless it already holds a STOP. Other channels
  * (LeBonCoin's messaging, which identifies the sender itself) take the text as it is.
  */
-export function composeMessage(text: string, c: Composition): string {
+export function composeMessage(text: string, c: Composition & { alwaysSign?: boolean }): string {
   if (c.channel !== 'sms' && c.channel !== 'whatsapp') return text;
-  const named = c.senderName && normalizeText(text).includes(normalizeText(c.senderName));
+  const named = !c.alwaysSign && c.senderName && normalizeText(text).includes(normalizeText(c.senderName));
   let out = named || !c.senderName ? text : `${c.senderName} : ${text}`;
   if (c.channel === 'sms') {
     out = toGsm(out);
@@ -70,5 +70,5 @@ export function segmentsOf(text: string): { segments: number; encoding: 'GSM-7' 
 /** The segments a template's SMS needs at its longest: the longest values, the longest identity, and the mention. */
 export function longestSegments(template: string, optOutMention: string): ReturnType<typeof segmentsOf> {
   const filled = template.replace(PLACEHOLDER, (match, name: string) => (name in TEMPLATE_VARIABLES ? LONGEST_VALUES[name as TemplateVariable] : match));
-  return segmentsOf(composeMessage(filled, { channel: 'sms', senderName: 'x'.repeat(SENDER_NAME_MAX), optOutMention }));
+  return segmentsOf(composeMessage(filled, { channel: 'sms', senderName: 'x'.repeat(SENDER_NAME_MAX), optOutMention, alwaysSign: true }));
 }

@@ -17,7 +17,7 @@ let http: ReturnType<typeof apiClient>;
 // Tuesday 1 December 2026, 21:30 in Paris (UTC+1). The clock moves only when a test moves it.
 let now = new Date('2026-12-01T20:30:00Z');
 const clock: Clock = { now: () => now };
-const WEEKDAYS_8_TO_20 = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
+const WEEKDAYS_8_TO_20: { days: number[]; from: string; to: string; holidays?: boolean } = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
 
 beforeAll(async () => {
   gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN);
@@ -80,6 +80,24 @@ describe('contact hours', () => {
     expect(sent.attempts).toBe(1);
     expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(1);
     expect(anyTime.hunt.contactHours).toBeNull();
+  });
+
+  it('holds a match decided on a public holiday until the next opening, unless the window opens on holidays', async () => {
+    const brand = `Ferie-${randomUUID().slice(0, 8)}`;
+    const closedOnHolidays = await huntFor(brand, WEEKDAYS_8_TO_20);
+    const openOnHolidays = await huntFor(`${brand}-ouvert`, { ...WEEKDAYS_8_TO_20, holidays: true });
+    expect(openOnHolidays.hunt.contactHours).toEqual({ ...WEEKDAYS_8_TO_20, holidays: true });
+    // Friday 25 December 2026 (Noël), 10:00 in Paris: inside Monday-Saturday 08:00-20:00, but a holiday.
+    now = new Date('2026-12-25T09:00:00Z');
+    const ads = [adInput({ brand, phone: '+33613000003' }), adInput({ brand: `${brand}-ouvert`, phone: '+33613000004' })];
+    expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+    const held = await waitFor(() => t.db('messages').where({ account_id: closedOnHolidays.accountId }).first<MessageRow>(), { message: 'message decided' });
+    // Saturday 26 December, 08:00 in Paris: the next day the window opens.
+    expect(held.next_attempt_at.toISOString()).toBe('2026-12-26T07:00:00.000Z');
+    const open = await waitFor(() => t.db('messages').where({ account_id: openOnHolidays.accountId }).first<MessageRow>(), { message: 'message decided' });
+    expect(open.next_attempt_at.toISOString()).toBe('2026-12-25T09:00:00.000Z');
+    await waitFor(() => gateway.requests.some((r) => r.body.to === '+33613000004'), { message: 'the window open on holidays sends at once' });
+    expect(gateway.requests.filter((r) => r.body.to === '+33613000003')).toHaveLength(0);
   });
 
   it('shows and changes contactHours through the hunts API: the default for a new hunt, null for any time, 400 for an invalid window', async () => {
