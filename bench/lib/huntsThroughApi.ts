@@ -86,6 +86,21 @@ export async function waitForBackfills(db: Db, topicPrefix: string, count: numbe
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * An account's import and a bulk edit, as D' meets them: every hunt created, every backfill waited for,
+ * ANALYZE (what autovacuum would have done by then; this server has it off), then `edits` hunts edited at
+ * once. Returns what it did, for the report.
+ */
+export async function importThenEdit(apiUrl: string, db: Db, topicPrefix: string, hunts: readonly Hunt[], edits: number, log: (m: string) => void): Promise<string> {
+  const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log);
+  const backfillSeconds = await waitForBackfills(db, topicPrefix, hunts.length, log);
+  await db.raw('ANALYZE');
+  const edit = await editHuntsThroughApi(apiUrl, created, edits);
+  const done = `${created.length} hunts created through the API in ${seconds.toFixed(1)} s (${Math.round(created.length / seconds)}/s), their backfills done ${backfillSeconds.toFixed(1)} s later; ${edit.edited} edited by PATCH in ${edit.seconds.toFixed(1)} s`;
+  log(done);
+  return done;
+}
+
 /** Leads and contacts (messages) the service created for these ads, per ad: the world's measured density. */
 export async function densityOf(db: Db, externalIds: readonly string[]): Promise<{ ads: number; leadsPerAd: number; contactsPerAd: number }> {
   if (externalIds.length === 0) return { ads: 0, leadsPerAd: NaN, contactsPerAd: NaN };

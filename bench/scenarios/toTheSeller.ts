@@ -24,8 +24,8 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds, startLeadReader } from '../lib/adLoad.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
-import { createHuntsThroughApi, densityOf, editHuntsThroughApi, waitForBackfills } from '../lib/huntsThroughApi.js';
-import { addHistograms, diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
+import { densityOf, importThenEdit } from '../lib/huntsThroughApi.js';
+import { mergeProcesses, parseHistograms, quantile } from '../lib/promHistogram.js';
 import { emptyReport } from '../lib/report.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import type { Ceilings, Scenario, ScenarioContext } from './context.js';
@@ -179,15 +179,8 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
 
     if (dense) {
       // As users write them: an import of every hunt (each one backfilled), then a bulk edit.
-      const { created, seconds } = await createHuntsThroughApi(apiUrl, setup.hunts, (m) => ctx.log(`D' ${layout.name}: ${m}`));
-      const backfillSeconds = await waitForBackfills(database.db, topics.prefix, setup.hunts.length, (m) => ctx.log(`D' ${layout.name}: ${m}`));
-      // What autovacuum would have done by now on a server that runs it (this one has it off).
-      await database.db.raw('ANALYZE');
-      const edit = await editHuntsThroughApi(apiUrl, created, setup.edits);
-      ctx.log(`D' ${layout.name}: ${created.length} hunts created in ${seconds.toFixed(1)} s, backfilled ${backfillSeconds.toFixed(1)} s later; ${edit.edited} edited in ${edit.seconds.toFixed(1)} s`);
-      notes.push(
-        `D' ${layout.name}: ${created.length} hunts created through the API in ${seconds.toFixed(1)} s (${Math.round(created.length / seconds)}/s), their backfills done ${backfillSeconds.toFixed(1)} s later; ${edit.edited} edited by PATCH in ${edit.seconds.toFixed(1)} s, then the warm-up.`,
-      );
+      const done = await importThenEdit(apiUrl, database.db, topics.prefix, setup.hunts, setup.edits, (m) => ctx.log(`D' ${layout.name}: ${m}`));
+      notes.push(`D' ${layout.name}: ${done}, then the warm-up.`);
     }
 
     // Warm-up, not measured: the first ads after a start meet cold code and consumers settling in.
@@ -272,7 +265,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
         details: { world: setup.world.name, ads: accepted, contacts: messages.length, delivered, deliveredAt10s, loadSeconds, totalSeconds, drained, failedRequests: failed, leadsPerAd: density.leadsPerAd, contactsPerAd: density.contactsPerAd },
       });
       rows.push({ case: `${label}: request -> LeadCreated read`, latencyMs: leads, details: { leads: leads.count } });
-      const hops = mergeProcesses(after, before);
+      const hops = mergeProcesses(after, before, HOPS);
       for (const hop of HOPS) {
         const h = hops.get(hop);
         if (!h || h.count === 0) continue;
@@ -339,15 +332,4 @@ async function warmUp(apiUrl: string, ctx: ScenarioContext, externalBase: number
   await sleep(2000);
   seenCalls();
   ctx.log(`D' warm-up: ${ads.length} ads, ${firstCall.size - before} contacts so far`);
-}
-
-/** The phase's histograms of every process, added up per hop. */
-function mergeProcesses(after: Array<Map<string, Histogram>>, before: Array<Map<string, Histogram>>): Map<string, Histogram> {
-  const perProcess = after.map((a, i) => diffHistograms(a, before[i]!));
-  const out = new Map<string, Histogram>();
-  for (const hop of HOPS) {
-    const h = addHistograms(perProcess.map((p) => p.get(hop)).filter((x): x is Histogram => x !== undefined));
-    if (h) out.set(hop, h);
-  }
-  return out;
 }
