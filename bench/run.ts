@@ -21,9 +21,10 @@ import { ingestion } from './scenarios/ingestion.js';
 import { toTheSeller } from './scenarios/toTheSeller.js';
 import { senderThroughput } from './scenarios/senderThroughput.js';
 import { huntPreview } from './scenarios/huntPreview.js';
+import { soak } from './scenarios/soak.js';
 
 // E first: the others are given as a fraction of its ceilings.
-const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion, huntPreview];
+const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion, huntPreview, soak];
 
 const { values } = parseArgs({
   options: {
@@ -41,9 +42,11 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      "npm run bench -- [--quick] [--scenario \"A,B,C,D,D',E,F,S,P\"] [--seed N] [--keep] [--out file.json] [--log-level warn]",
-      '  --quick      every scenario at tiny sizes (a smoke test: asserts it ran, not how fast)',
-      '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions)',
+      "npm run bench -- [--quick] [--scenario \"A,B,C,D,D',E,F,S,P,soak\"] [--seed N] [--keep] [--out file.json] [--log-level warn]",
+      '  --quick      every scenario at tiny sizes, soak included (a smoke test: asserts it ran, not how fast)',
+      '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions);',
+      '               soak (10 minutes) runs only when named',
+      "  BENCH_DENSITY=dense   D' (and soak, whose default it is) in the dense world; light (unset) is today's",
       '  --keep       keep the databases and topics of the run (for inspection)',
       '',
     ].join('\n'),
@@ -57,7 +60,7 @@ if (unknown.length > 0) {
   process.stderr.write(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.id).join(', ')}\n`);
   process.exit(2);
 }
-const selected = SCENARIOS.filter((s) => !wanted || wanted.has(s.id));
+const selected = SCENARIOS.filter((s) => (wanted ? wanted.has(s.id) : values.quick || !s.optIn));
 const seed = Number(values.seed);
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
@@ -121,7 +124,7 @@ async function main(): Promise<number> {
     const failedChecks = result.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok));
     process.stdout.write(`\n${textTable(result)}\n\nChecks:\n${checksText(result)}\n`);
     const targets = targetsText(result);
-    if (targets) process.stdout.write(`\nTargets of issue 7:\n${targets}\n`);
+    if (targets) process.stdout.write(`\nTargets (issues 7, 11 and 21):\n${targets}\n`);
     for (const s of result.scenarios) for (const n of s.notes) process.stdout.write(`note ${s.id}: ${n}\n`);
     process.stdout.write(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; node ${machine.node}; ${machine.kafka}; ${machine.postgres}\n`);
     process.stdout.write(`Wrote ${out} (${result.durationS}s)\n`);

@@ -188,8 +188,6 @@ export async function startService(options: StartOptions): Promise<Service> {
         startMatcher({
           db,
           consume,
-          admin,
-          topics,
           outbox,
           clock,
           log,
@@ -198,7 +196,6 @@ export async function startService(options: StartOptions): Promise<Service> {
             ...config.matching,
             timeZone: config.tick.timeZone,
             tickConcurrency: config.tick.concurrency,
-            instanceId: config.instanceId,
             outreach: { optOutMention: config.providers.outreach.optOutMention, senderNameDefault: config.providers.outreach.senderNameDefault },
           },
         }),

@@ -9,11 +9,12 @@
 //     a few hunts are radius 0 (same postal code) and a few are broad (all of France, often no brand).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Ad, Channel, Hunt, OwnerType } from '../../src/domain/types.js';
+import type { Ad, Hunt, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
 import { toAdSnapshot } from '../../src/events/adSnapshot.js';
 import { AD_TYPE_MIX, BAIT_PHRASES, DESCRIPTION_PHRASES, FIRST_NAMES, GARAGE_WORDS, OUTREACH_TEMPLATES, type Brand, type Model } from './cars.js';
 import { seededRandom, subSeed, weightedPicker, type Random } from '../../testkit/random.js';
+import { WORLDS, type HuntWorld } from './worlds.js';
 
 export interface Place {
   inseeCode: string;
@@ -192,38 +193,53 @@ function newAccount(r: Random): Account {
   return { id: r.uuid(), place, brands };
 }
 
-function pickChannel(r: Random): Channel {
-  const x = r.next();
-  return x < 0.75 ? 'sms' : x < 0.9 ? 'whatsapp' : 'leboncoin';
-}
-
 export interface GeneratedHunts {
   accountIds: string[];
   hunts: Hunt[];
 }
 
-/** `count` hunts, account by account (a prefix of a larger set is a realistic smaller set). */
-export function generateHunts(seed: number, count: number, options: { now: Date }): GeneratedHunts {
+/**
+ * `count` hunts, account by account (a prefix of a larger set is a realistic smaller set). The world
+ * (bench/data/worlds.ts) sets how dense: `light` (the default, what scenarios A to D' were measured
+ * with), or `dense`, a few hundred dealers with twenty hunts each, nearly all of them contacting.
+ */
+export function generateHunts(seed: number, count: number, options: { now: Date; world?: HuntWorld }): GeneratedHunts {
+  const world = options.world ?? WORLDS.light;
   const r = seededRandom(subSeed(seed, 'hunts'));
   const year = options.now.getUTCFullYear();
   const hunts: Hunt[] = [];
   const accountIds: string[] = [];
+  if (world.accounts !== undefined) {
+    // A fixed number of dealers, of skewed sizes (a few big ones), each with at least one hunt.
+    const accounts = Array.from({ length: world.accounts }, () => newAccount(r));
+    const weights = accounts.map(() => r.logNormal(0, 0.7));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const sizes = weights.map((w) => Math.max(1, Math.floor((w / total) * count)));
+    for (let i = 0, sum = sizes.reduce((a, b) => a + b, 0); sum < count; i = (i + 1) % sizes.length, sum++) sizes[i]!++;
+    for (const [k, account] of accounts.entries()) {
+      accountIds.push(account.id);
+      for (let i = 0; i < sizes[k]! && hunts.length < count; i++) hunts.push(newHunt(r, world, account, year, options.now));
+    }
+    return { accountIds, hunts };
+  }
   while (hunts.length < count) {
     const account = newAccount(r);
     accountIds.push(account.id);
     const size = Math.min(60, Math.max(1, Math.round(r.logNormal(Math.log(8), 0.9))));
-    for (let i = 0; i < size && hunts.length < count; i++) hunts.push(newHunt(r, account, year, options.now));
+    for (let i = 0; i < size && hunts.length < count; i++) hunts.push(newHunt(r, world, account, year, options.now));
   }
   return { accountIds, hunts };
 }
 
-function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
+// Every world draws the same random numbers in the same order (only the thresholds differ), so that
+// the light world stays the data set it has always been.
+function newHunt(r: Random, world: HuntWorld, account: Account, year: number, now: Date): Hunt {
   const adType = pickHuntAdType(r).adType;
   const place = r.chance(0.85) ? account.place : pickDealerPlace(r);
   const kind = r.next();
   const broad = kind < 0.015;
   const sameZipcode = !broad && kind < 0.055;
-  const radiusKm = broad ? 1000 : sameZipcode ? 0 : pickRadius(r).km;
+  const radiusKm = broad ? 1000 : sameZipcode ? 0 : Math.round(pickRadius(r).km * world.radiusScale);
 
   const brands: Brand[] = [];
   if (broad ? r.chance(0.4) : r.chance(0.97)) {
@@ -234,7 +250,7 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
       if (!brands.includes(b)) brands.push(b);
     }
   }
-  const model = brands.length === 1 && r.chance(broad ? 0.9 : 0.85) ? pickModel(brands[0]!, r) : null;
+  const model = brands.length === 1 && r.chance(broad ? 0.9 : world.modelShare) ? pickModel(brands[0]!, r) : null;
   const keywords = model ? [model.name] : [];
   // Without a model, a dealer narrows by body type, age, price and mileage instead.
   const loose = model === null;
@@ -243,11 +259,11 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
   let modelYearMin: number | null = r.chance(loose ? 0.95 : 0.8) ? year - r.int(2, 10) : null;
   let modelYearMax: number | null = modelYearMin !== null && r.chance(0.3) ? Math.min(year, modelYearMin + r.int(2, 5)) : null;
   const reference = (model?.newPrice ?? (brands[0]?.models[0]?.newPrice ?? 25_000)) * 0.86 ** (modelYearMin !== null ? year - modelYearMin : 8);
-  let priceMax: number | null = r.chance(loose ? 1 : 0.85) ? roundTo(reference * r.uniform(0.8, 1.5), 500) : null;
+  let priceMax: number | null = r.chance(loose ? 1 : 0.85) ? roundTo(reference * r.uniform(0.8, 1.5) * world.priceScale, 500) : null;
   let priceMin: number | null = priceMax !== null && r.chance(0.35) ? roundTo(priceMax * r.uniform(0.4, 0.7), 500) : null;
   let mileageMax: number | null = r.chance(loose ? 0.85 : 0.6) ? r.pick([60_000, 80_000, 100_000, 120_000, 150_000, 180_000, 200_000]) : null;
   const ownerRoll = r.next();
-  const ownerTypes: OwnerType[] = ownerRoll < 0.45 ? ['private'] : ownerRoll < 0.5 ? ['pro'] : [];
+  const ownerTypes: OwnerType[] = ownerRoll < world.privateOnlyShare ? ['private'] : ownerRoll < world.privateOnlyShare + 0.05 ? ['pro'] : [];
   const excludedKeywords = r.chance(0.25) ? [...new Set([r.pick(BAIT_PHRASES).keyword, r.pick(BAIT_PHRASES).keyword])] : [];
   let isLowPrice = r.chance(0.05);
   let isUrgent = r.chance(0.015);
@@ -270,7 +286,7 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
       mileageMax = 50_000;
     }
   }
-  const outreach = r.chance(0.7) ? { channel: pickChannel(r), template: r.pick(OUTREACH_TEMPLATES) } : null;
+  const outreach = r.chance(world.outreachShare) ? { channel: world.channel(r.next()), template: r.pick(OUTREACH_TEMPLATES) } : null;
   const createdAt = new Date(now.getTime() - r.uniform(1, 400) * DAY_MS);
   return {
     id: r.uuid(),
@@ -295,10 +311,10 @@ function newHunt(r: Random, account: Account, year: number, now: Date): Hunt {
     priceHasDropped,
     hasBeenBoosted: false,
     isLowPrice,
-    status: r.chance(0.93) ? 'active' : 'paused',
+    status: r.chance(world.activeShare) ? 'active' : 'paused',
     autoRefresh: r.chance(0.92),
     outreach,
-    dailyPacingLimit: outreach && r.chance(0.4) ? r.int(5, 40) : null,
+    dailyPacingLimit: outreach && r.chance(world.pacingShare) ? r.int(5, 40) : null,
     // Any time: the benchmarks measure throughput, not the wait for an opening.
     contactHours: null,
     lastScanAt: null,

@@ -75,3 +75,14 @@ export function quantile(h: Histogram, q: number): number {
   }
   return prevLe;
 }
+
+/** A phase's histograms of every process (after - before, process by process), added up per series. */
+export function mergeProcesses(after: Array<Map<string, Histogram>>, before: Array<Map<string, Histogram>>, keys: readonly string[]): Map<string, Histogram> {
+  const perProcess = after.map((a, i) => diffHistograms(a, before[i]!));
+  const out = new Map<string, Histogram>();
+  for (const key of keys) {
+    const h = addHistograms(perProcess.map((p) => p.get(key)).filter((x): x is Histogram => x !== undefined));
+    if (h) out.set(key, h);
+  }
+  return out;
+}

@@ -24,6 +24,8 @@ export interface ScenarioContext {
 export interface Scenario {
   id: string;
   title: string;
+  /** Run by a full `npm run bench` only when named with --scenario (it takes long); --quick runs it anyway. */
+  optIn?: boolean;
   run(ctx: ScenarioContext): Promise<Omit<ScenarioResult, 'id' | 'title' | 'durationS' | 'peakRssMb'> & { peakRssMb?: number }>;
 }
 

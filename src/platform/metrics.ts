@@ -61,6 +61,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
     leadsCreated: new Counter({ name: `${METRIC_PREFIX}matcher_leads_created_total`, help: 'Leads created', labelNames: ['contacted'], registers: r }),
     huntsIndexed: new Gauge({ name: `${METRIC_PREFIX}matcher_hunts_indexed`, help: 'Active hunts in the in-memory index', registers: r }),
+    huntIndexRowsRead: new Counter({
+      name: `${METRIC_PREFIX}hunt_index_rows_read_total`,
+      help: 'Hunt rows the matcher read into its index: at start (read=load), and before each batch of ads the rows changed since the last read (read=refresh)',
+      labelNames: ['read'],
+      registers: r,
+    }),
     tickProgress: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_done`, help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
     tickTotal: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_total`, help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
     adsIngested: new Counter({ name: `${METRIC_PREFIX}ingest_ads_total`, help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),

@@ -1,79 +1,58 @@
-// Keeps this instance's hunt index current, two ways:
+// Keeps this instance's hunt index current, one way: before each batch of ads, `refresh()` reads the
+// hunt rows written since the previous read, in commit order (src/sql/loadHuntsChangedSince.ts: each
+// row version once, whatever its transaction's duration or its writer's clock).
 //
-// 1. hunts.changed, read by every matcher instance in a consumer group of its own (deleted when it
-//    stops), as the design asks. Start-up order: note the end offsets of hunts.changed, load the active
-//    hunts from the database, then consume from the noted offsets. A change committed before the load is
-//    in the snapshot; one committed after is published after the offsets were noted, so it is consumed.
+// Why this suffices: "hunt committed, then ad committed" is always matched by the continuous matcher.
+// The ad's AdScraped is published after the ad's transaction committed, so after the hunt's; it is
+// consumed, then this batch's refresh takes its snapshot. The hunt's transaction had finished by then,
+// so its row is read by this refresh or was by an earlier one. "Ad committed, then hunt committed" is
+// the hunt's backfill's (src/consumers/matcher/backfill.ts).
 //
-// 2. Before each batch of ads, `refresh()` reads the hunts written since the last look (an index scan
-//    on hunts.updated_at). Events on different topics are not ordered with each other, so without this a
-//    hunt created just before an ad could miss it: its HuntChanged may still be on its way while the
-//    AdScraped is already here. With it, "hunt committed, then ad committed" is always matched by the
-//    continuous matcher, and "ad committed, then hunt committed" by the hunt's backfill.
+// Why not also hunts.changed: a consumer of it gives no such guarantee on its own (events on two topics
+// are not ordered with each other: a hunt's HuntChanged may still be on its way while the ad's
+// AdScraped is already here), so the read above is needed anyway; and a second way in applied every
+// change twice, the second time for nothing. The index is only read by a batch of ads, which refreshes
+// it first, so an index that stays old while no ad comes is never seen.
 //
-// Seeing a change twice is harmless: the index keeps the highest version of each hunt.
+// Refreshes run one after the other, so that each one starts from the snapshot of the one before.
 import type { Db, Trx } from '../../db/knex.js';
 import type { HuntIndex } from '../../domain/huntIndex.js';
-import { retryKafka } from '../../platform/kafka.js';
-import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
-import { loadHunt, type StoredHunt } from '../../sql/loadHunt.js';
-import { loadHuntsChangedSince } from '../../sql/loadHuntsChangedSince.js';
+import { loadHuntsChangedSince, type HuntChanges } from '../../sql/loadHuntsChangedSince.js';
 import type { MatcherDeps } from './matcherDeps.js';
 
-/** Writes commit a little after they stamp updated_at: look back this far on every refresh. */
-const COMMIT_MARGIN_MS = 5000;
-
 export interface HuntIndexSync {
+  /** Brings the index up to every hunt change committed before this call. */
   refresh(db: Db | Trx): Promise<void>;
-  stop(): Promise<void>;
 }
 
-export async function startHuntIndexSync(deps: Pick<MatcherDeps, 'db' | 'consume' | 'admin' | 'topics' | 'log' | 'metrics' | 'settings'>, index: HuntIndex): Promise<HuntIndexSync> {
+export async function startHuntIndexSync(deps: Pick<MatcherDeps, 'db' | 'log' | 'metrics'>, index: HuntIndex): Promise<HuntIndexSync> {
   const log = deps.log.child({ component: 'hunt-index' });
-  const topic = deps.topics.name('hunts.changed');
-  const offsets = await retryKafka(() => deps.admin.fetchTopicOffsets(topic));
   const started = Date.now();
-  let watermark = 0;
 
-  const apply = (hunts: StoredHunt[]) => {
-    for (const hunt of hunts) {
+  const apply = (changes: HuntChanges, read: 'load' | 'refresh') => {
+    for (const hunt of changes.hunts) {
       if (hunt.deleted) index.remove(hunt.id, hunt.version);
-      else index.upsert(hunt);
-      watermark = Math.max(watermark, hunt.updatedAt.getTime());
+      else index.upsert(hunt); // a paused hunt leaves the index, and stays out until a newer version
     }
+    deps.metrics.huntIndexRowsRead.inc({ read }, changes.hunts.length);
     deps.metrics.huntsIndexed.set(index.size);
+    return changes.horizon;
   };
 
-  apply((await loadActiveHunts(deps.db)).map((h) => ({ ...h, deleted: false })));
+  let horizon = apply(await loadHuntsChangedSince(deps.db, null), 'load');
   log.info({ hunts: index.size, ms: Date.now() - started }, 'hunt index loaded');
 
-  const groupId = `${deps.topics.prefix}matcher-index-${deps.settings.instanceId}`;
-  const consumer = await deps.consume({
-    name: 'matcher-index',
-    groupId,
-    topics: ['hunts.changed'],
-    eventTypes: ['HuntChanged'],
-    // Refreshing a cache is idempotent by itself, and every instance must apply every change.
-    dedupe: false,
-    seekOnStart: offsets.map((o) => ({ topic, partition: o.partition, offset: o.high })),
-    handle: async (trx, events) => {
-      for (const { value } of events) {
-        const hunt = await loadHunt(trx, value.huntId);
-        if (!hunt || hunt.deleted) index.remove(value.huntId, hunt?.version);
-        else index.upsert(hunt); // a paused hunt leaves the index, and stays out until a newer version
-      }
-      deps.metrics.huntsIndexed.set(index.size);
-    },
-  });
-
+  let previous: Promise<unknown> = Promise.resolve();
   return {
-    async refresh(db) {
-      apply(await loadHuntsChangedSince(db, new Date(watermark - COMMIT_MARGIN_MS)));
-    },
-    async stop() {
-      await consumer.stop();
-      // The group is this instance's alone: remove it rather than leave it to expire.
-      await deps.admin.deleteGroups([groupId]).catch((error: unknown) => log.warn({ err: error, groupId }, 'could not delete the index consumer group'));
+    refresh(db) {
+      const run = previous.then(async () => {
+        const changes = await loadHuntsChangedSince(db, horizon);
+        // The horizon moves only once its rows are in the index: a failed read is read again.
+        horizon = apply(changes, 'refresh');
+        if (changes.hunts.length >= 100) log.info({ hunts: changes.hunts.length, indexed: index.size }, 'hunt index refreshed');
+      });
+      previous = run.catch(() => undefined);
+      return run;
     },
   };
 }

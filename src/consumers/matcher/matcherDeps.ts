@@ -1,7 +1,5 @@
 // What the matcher role is built from (src/service.ts provides it); each part takes the subset it uses.
-import type { Admin } from 'kafkajs';
 import type { Db } from '../../db/knex.js';
-import type { Topics } from '../../events/topics.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
@@ -21,8 +19,6 @@ export interface MatcherSettings {
   timeZone: string;
   /** Hunt groups caught up at once by the daily tick (TICK_CONCURRENCY). */
   tickConcurrency: number;
-  /** Names this instance's private consumer group on hunts.changed. */
-  instanceId: string;
   /** What every SMS carries: the STOP mention (SMS_OPT_OUT_MENTION), the identity of accounts without one (SENDER_NAME_DEFAULT). */
   outreach: { optOutMention: string; senderNameDefault: string | null };
 }
@@ -30,11 +26,9 @@ export interface MatcherSettings {
 export interface MatcherDeps {
   db: Db;
   consume: StartConsumer;
-  admin: Pick<Admin, 'fetchTopicOffsets' | 'deleteGroups'>;
-  topics: Pick<Topics, 'name' | 'prefix'>;
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'huntsIndexed' | 'tickProgress' | 'tickTotal'>;
+  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'huntsIndexed' | 'huntIndexRowsRead' | 'tickProgress' | 'tickTotal'>;
   settings: MatcherSettings;
 }

@@ -5,7 +5,7 @@ import type { RoleHandle } from '../../platform/roleHandle.js';
 import { startBackfill } from './backfill.js';
 import { startContinuousMatching } from './continuousMatching.js';
 import { startDailyCatchUp } from './dailyCatchUp.js';
-import { startHuntIndexSync, type HuntIndexSync } from './huntIndexSync.js';
+import { startHuntIndexSync } from './huntIndexSync.js';
 import type { MatcherDeps } from './matcherDeps.js';
 
 export type { MatcherDeps, MatcherSettings } from './matcherDeps.js';
@@ -13,23 +13,19 @@ export type { MatcherDeps, MatcherSettings } from './matcherDeps.js';
 export async function startMatcher(deps: MatcherDeps): Promise<RoleHandle> {
   const index = createHuntIndex();
   const parts: RoleHandle[] = [];
-  let sync: HuntIndexSync | undefined;
   try {
-    sync = await startHuntIndexSync(deps, index);
+    const sync = await startHuntIndexSync(deps, index);
     parts.push(await startContinuousMatching(deps, index, sync));
     parts.push(await startBackfill(deps));
     parts.push(await startDailyCatchUp(deps));
   } catch (error) {
     await Promise.allSettled(parts.map((p) => p.stop()));
-    await sync?.stop().catch(() => undefined);
     throw error;
   }
-  const indexSync = sync;
   return {
     async stop() {
-      // The consumers together (each finishes its batch and commits), then the index sync.
+      // The consumers together (each finishes its batch and commits).
       const stopped = await Promise.allSettled(parts.map((p) => p.stop()));
-      await indexSync.stop();
       const failed = stopped.find((s) => s.status === 'rejected');
       if (failed) throw failed.reason;
     },
