@@ -11,6 +11,7 @@ import * as m008 from './20261201_008_api_keys.js';
 import * as m009 from './20261201_009_sellers_optouts.js';
 import * as m010 from './20261201_010_contact_hours_receipts.js';
 import * as m011 from './20261201_011_preview_index.js';
+import * as m014 from './20261202_014_lobstr_reconcile_budget.js';
 
 interface Migration {
   name: string;
@@ -30,6 +31,8 @@ export const migrations: Migration[] = [
   { name: '20261201_009_sellers_optouts', ...m009 },
   { name: '20261201_010_contact_hours_receipts', ...m010 },
   { name: '20261201_011_preview_index', ...m011 },
+  // 012 and 013 are taken by work in progress elsewhere; knex runs this list in its order.
+  { name: '20261202_014_lobstr_reconcile_budget', ...m014 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -23,6 +23,7 @@ import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { startImporter } from './importer/importerRole.js';
+import { importerReport } from './importer/phoneReport.js';
 import { createDeadLetters } from './ops/deadLetters.js';
 import { createPipelineFigures } from './ops/pipelineFigures.js';
 import { createOutbox, type Outbox } from './outbox/enqueue.js';
@@ -85,7 +86,9 @@ export async function startService(options: StartOptions): Promise<Service> {
   const dlqProducer = createProducer(kafka);
   const app = await createHttpApp(log, { validateResponses: config.validateResponses, version: packageVersion() });
   const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
-  registerHealthRoutes({ db, admin, metrics, roles: roleStates })(app);
+  const { squids, reconcileEveryMs } = config.lobstr;
+  const details = config.roles.has('importer') ? { importer: () => importerReport(db, { squids, everyMs: reconcileEveryMs }) } : undefined;
+  registerHealthRoutes({ db, admin, metrics, roles: roleStates, ...(details ? { details } : {}) })(app);
   const { tokens } = config;
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
