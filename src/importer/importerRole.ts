@@ -69,7 +69,8 @@ type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   const lobstr = createLobstrClient(deps.lobstr, createLobstrBudget({ db: deps.db, apiKey: deps.lobstr.apiKey, requestsPerSecond: deps.lobstr.requestsPerSecond }));
   const log = deps.log.child({ component: 'importer' });
-  await logLastRun(deps.db, log);
+  // What the last run returned is worth a line at start, not a failed start.
+  await logLastRun(deps.db, log).catch((error: unknown) => log.warn({ err: error }, 'could not read the last Lobstr run'));
   const consumer = await deps.consume({
     name: 'importer',
     topics: ['lobstr.runs'],

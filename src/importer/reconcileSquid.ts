@@ -86,26 +86,31 @@ export async function reconcileSquid(deps: ReconcileDeps, squid: string, hc: Lob
 /** Records what is to be done with a run that lobstr_runs does not know, or knows as waiting. */
 async function settle(deps: ReconcileDeps, squid: string, listed: LobstrRunSummary, hc: LobstrContext): Promise<Settled> {
   const state = runState(listed);
+  const now = deps.clock.now();
   if (state === 'unfinished') {
+    // A run paused for good would be asked about at every pass: past the look-back, it is let go.
+    if (listed.createdAt !== null && listed.createdAt.getTime() < now.getTime() - deps.lookbackMs) {
+      await skipLobstrRun(deps.db, { runId: listed.id, squid, reason: `still ${listed.status ?? 'unfinished'} after the reconciliation's look-back`, now });
+      return 'skipped';
+    }
     await recordWaitingLobstrRun(deps.db, { runId: listed.id, squid, lobstrStatus: listed.status });
     return 'waiting';
   }
   if (state === 'ended') {
     const reason = `Lobstr run ended ${listed.status ?? 'without results'}${listed.doneReason ? ` (${listed.doneReason})` : ''}: nothing to import`;
-    await skipLobstrRun(deps.db, { runId: listed.id, squid, reason, now: deps.clock.now() });
+    await skipLobstrRun(deps.db, { runId: listed.id, squid, reason, now });
     return 'skipped';
   }
   // The list says done; the run itself says whether its results are exported yet, and when it ended.
   const run = listed.endedAt !== null && listed.exportDone !== null ? listed : await getRun(deps, listed.id, hc);
   if (run === null) {
-    await skipLobstrRun(deps.db, { runId: listed.id, squid, reason: 'Lobstr no longer knows this run', now: deps.clock.now() });
+    await skipLobstrRun(deps.db, { runId: listed.id, squid, reason: 'Lobstr no longer knows this run', now });
     return 'skipped';
   }
   if (runState(run) !== 'finished') {
     await recordWaitingLobstrRun(deps.db, { runId: run.id, squid, lobstrStatus: run.exportDone === false ? 'done, export not ready' : run.status });
     return 'waiting';
   }
-  const now = deps.clock.now();
   const endedAt = run.endedAt ?? run.createdAt;
   if (endedAt !== null && endedAt.getTime() < now.getTime() - deps.lookbackMs) {
     await skipLobstrRun(deps.db, { runId: run.id, squid, reason: `ended ${endedAt.toISOString()}, before the reconciliation's look-back`, now });
