@@ -1,8 +1,9 @@
 // One request budget per Lobstr API key, shared by every importer process (PostgreSQL, table
 // lobstr_rate_budgets): Lobstr counts requests per key, so N importers each keeping to the limit would
 // together make N times too many. Every request reserves a slot (src/sql/reserveLobstrSlot.ts) spaced
-// 10% wider than LOBSTR_REQUESTS_PER_SECOND allows: requests leave on time but arrive with network
-// jitter, and one arriving a millisecond early would be a 429. A back-off Lobstr asks for (a 429's
+// 25% wider than LOBSTR_REQUESTS_PER_SECOND allows: requests leave on time but arrive with jitter (the
+// network, a busy event loop on either side), and three arriving within a second would be a 429; at 2
+// a second, a request may arrive up to 250 ms late without crowding the next two. A back-off Lobstr asks for (a 429's
 // Retry-After, X-RateLimit-Remaining at 0) holds every process's next slot (src/sql/holdLobstrBudget.ts).
 // The key is never stored: the row is keyed by its SHA-256.
 import { createHash } from 'node:crypto';
@@ -32,7 +33,7 @@ export const lobstrKeyHash = (apiKey: string) => createHash('sha256').update(api
 
 export function createLobstrBudget(deps: { db: Db; apiKey: string; requestsPerSecond: number }): LobstrBudget {
   const keyHash = lobstrKeyHash(deps.apiKey);
-  const spacingMs = Math.ceil(1100 / deps.requestsPerSecond);
+  const spacingMs = Math.ceil(1250 / deps.requestsPerSecond);
   return {
     spacingMs,
     async take(hc, maxWaitMs) {
