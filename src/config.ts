@@ -54,6 +54,14 @@ const roles = z
   .refine((list) => list.every((r) => (ROLES as readonly string[]).includes(r)), `must be a comma-separated subset of ${ROLES.join(', ')}`)
   .transform((list) => new Set(list as Role[]));
 
+// Lobstr's squid ids are 32 hex characters (e445405ef4ab41208ef7d29b92a1a9dd); any id-like token is taken.
+const squidIds = z
+  .string()
+  .trim()
+  .default('')
+  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+  .refine((list) => list.every((id) => /^[A-Za-z0-9_-]{1,100}$/.test(id)), 'must be a comma-separated list of Lobstr squid ids, e.g. e445405ef4ab41208ef7d29b92a1a9dd');
+
 const timeOfDay = z
   .string()
   .trim()
@@ -115,6 +123,9 @@ const schema = z.object({
   LOBSTR_API_URL: httpUrl.default('https://api.lobstr.io'),
   LOBSTR_API_KEY: optionalText,
   LOBSTR_REQUESTS_PER_SECOND: int(2, 1, 100),
+  LOBSTR_SQUIDS: squidIds,
+  LOBSTR_RECONCILE_EVERY_MS: int(600_000, 1000),
+  LOBSTR_RECONCILE_LOOKBACK_DAYS: int(7, 1, 365),
   MESSAGE_GATEWAY_URL: httpUrl.optional(),
   MESSAGE_GATEWAY_TOKEN: optionalText,
   MESSAGE_GATEWAY_TIMEOUT_MS: int(10_000, 100),
@@ -201,7 +212,18 @@ export function loadConfig(env: Env) {
       /** The operator's console (/ops, /v1/ops/*); unset, the console refuses every token. */
       ops: e.OPS_TOKEN,
     },
-    lobstr: { apiUrl: e.LOBSTR_API_URL, apiKey: e.LOBSTR_API_KEY ?? '', requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND },
+    lobstr: {
+      apiUrl: e.LOBSTR_API_URL,
+      apiKey: e.LOBSTR_API_KEY ?? '',
+      /** Shared by every importer of the key (PostgreSQL), not per process. */
+      requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND,
+      userAgent: `hunt-matcher (${e.INSTANCE_ID})`,
+      /** The squids whose runs the importers reconcile; empty: the webhook alone brings runs. */
+      squids: e.LOBSTR_SQUIDS,
+      reconcileEveryMs: e.LOBSTR_RECONCILE_EVERY_MS,
+      /** Finished runs that ended longer ago are not imported by the reconciliation. */
+      reconcileLookbackDays: e.LOBSTR_RECONCILE_LOOKBACK_DAYS,
+    },
     gateway: {
       url: e.MESSAGE_GATEWAY_URL ?? '',
       token: e.MESSAGE_GATEWAY_TOKEN ?? '',

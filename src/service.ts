@@ -25,6 +25,7 @@ import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
 import { startImporter } from './importer/importerRole.js';
+import { importerReport } from './importer/phoneReport.js';
 import { createDeadLetters } from './ops/deadLetters.js';
 import { createPipelineFigures } from './ops/pipelineFigures.js';
 import { createOutbox, type Outbox } from './outbox/enqueue.js';
@@ -88,7 +89,9 @@ export async function startService(options: StartOptions): Promise<Service> {
   const dlqProducer = createProducer(kafka);
   const app = await createHttpApp(log, { validateResponses: config.validateResponses, version: packageVersion() });
   const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
-  registerHealthRoutes({ db, admin, metrics, roles: roleStates })(app);
+  const { squids, reconcileEveryMs } = config.lobstr;
+  const details = config.roles.has('importer') ? { importer: () => importerReport(db, { squids, everyMs: reconcileEveryMs }) } : undefined;
+  registerHealthRoutes({ db, admin, metrics, roles: roleStates, ...(details ? { details } : {}) })(app);
   const { tokens } = config;
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);

@@ -8,6 +8,11 @@
 // gets a next attempt by due time, like a message, and a poller resumes it then; either way the
 // event's offset is committed and the next run is imported at once. A lease keeps two importers off
 // one run; a run whose importer died holding it is resumed by the poller once the lease is over.
+//
+// With LOBSTR_SQUIDS, the role also reconciles (src/importer/reconciler.ts): a run no webhook announced
+// is found in its squid's run list and imported, once. Every Lobstr request of every importer shares
+// the key's budget (src/importer/rateBudget.ts). Each run's result fields and phones are counted:
+// a run without a single phone is a warning naming the scraper to use (src/importer/phoneReport.ts).
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Db } from '../db/knex.js';
@@ -25,7 +30,17 @@ import { TransientError } from '../consumers/pipeline/failures.js';
 import type { HandlerContext, StartConsumer } from '../consumers/pipeline/pipeline.js';
 import { startPoller } from '../platform/poller.js';
 import { createLobstrClient, LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
-import { mapLobstrResult, parseResultsPage } from './mapResult.js';
+import { describeResult, mapLobstrResult, parseResultsPage } from './mapResult.js';
+import { logLastRun, noPhoneWarning } from './phoneReport.js';
+import { createLobstrBudget } from './rateBudget.js';
+import { startReconciler } from './reconciler.js';
+
+export interface ImporterLobstrSettings extends LobstrConfig {
+  /** The squids to reconcile (LOBSTR_SQUIDS); none: the webhook alone brings runs. */
+  squids: string[];
+  reconcileEveryMs: number;
+  reconcileLookbackDays: number;
+}
 
 export interface ImporterDeps {
   db: Db;
@@ -34,7 +49,7 @@ export interface ImporterDeps {
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'lobstrPages' | 'lobstrRuns'>;
-  lobstr: LobstrConfig;
+  lobstr: ImporterLobstrSettings;
   /** How often runs due for another attempt are looked for (ms). */
   pollMs?: number;
 }
@@ -52,8 +67,10 @@ const validateAd = ajv.compile<AdInput>(adInputSchema);
 type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
 export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
-  const lobstr = createLobstrClient(deps.lobstr);
+  const lobstr = createLobstrClient(deps.lobstr, createLobstrBudget({ db: deps.db, apiKey: deps.lobstr.apiKey, requestsPerSecond: deps.lobstr.requestsPerSecond }));
   const log = deps.log.child({ component: 'importer' });
+  // What the last run returned is worth a line at start, not a failed start.
+  await logLastRun(deps.db, log).catch((error: unknown) => log.warn({ err: error }, 'could not read the last Lobstr run'));
   const consumer = await deps.consume({
     name: 'importer',
     topics: ['lobstr.runs'],
@@ -81,8 +98,15 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
     },
     onError: (error) => log.error({ err: error }, 'Lobstr retry poll failed; trying again'),
   });
+  const { squids, reconcileEveryMs, reconcileLookbackDays } = deps.lobstr;
+  const reconciler =
+    squids.length > 0
+      ? startReconciler({ db: deps.db, outbox: deps.outbox, clock: deps.clock, log, lobstr, squids, everyMs: reconcileEveryMs, lookbackMs: reconcileLookbackDays * 86_400_000 })
+      : undefined;
+  if (!reconciler) log.info('LOBSTR_SQUIDS is empty: no reconciliation, a run whose webhook is lost is not imported');
   return {
     async stop() {
+      await reconciler?.stop();
       await poller.stop();
       await consumer.stop();
     },
@@ -94,30 +118,35 @@ async function importRun(deps: ImporterDeps, lobstr: LobstrClient, runId: string
   const log = hc.log.child({ runId });
   const claimed = await claimLobstrRun(deps.db, runId, LEASE_MS);
   if (!claimed) return 'busy'; // done, failed, waiting for its next attempt, or another importer has it
+  const trigger = claimed.trigger ?? 'webhook';
   try {
     const run = await importPages(deps, lobstr, claimed, log, hc);
     await completeLobstrRun(deps.db, runId, deps.clock.now());
-    deps.metrics.lobstrRuns.inc({ outcome: 'done' });
-    log.info({ ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages }, 'Lobstr run imported');
+    deps.metrics.lobstrRuns.inc({ outcome: 'done', trigger });
+    const results = run.ads_received + run.results_skipped;
+    const summary = { ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages, trigger, withPhone: run.results_with_phone, mobileDisagreements: run.mobile_disagreements, fields: run.result_fields };
+    log.info(summary, 'Lobstr run imported');
+    // Once per run: the run completes once (its lease), whatever the restarts on the way.
+    if (results > 0 && run.results_with_phone === 0) log.warn({ results, fields: run.result_fields }, noPhoneWarning({ fields: run.result_fields }));
     return 'done';
   } catch (error) {
     if (error instanceof LobstrRefusedError) {
       await failLobstrRun(deps.db, runId, error.message, deps.clock.now());
-      deps.metrics.lobstrRuns.inc({ outcome: 'failed' });
+      deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
       log.error({ status: error.status, reason: error.message }, 'Lobstr run failed: Lobstr refused it; moving on');
       return 'failed';
     }
     if (error instanceof LobstrUnavailableError) {
       if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
         await failLobstrRun(deps.db, runId, `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`, deps.clock.now());
-        deps.metrics.lobstrRuns.inc({ outcome: 'failed' });
+        deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
         log.error({ reason: error.message, attempts: MAX_RUN_ATTEMPTS }, 'Lobstr run failed: Lobstr unavailable for too long');
         return 'failed';
       }
       const now = deps.clock.now();
       const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
       await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
-      deps.metrics.lobstrRuns.inc({ outcome: 'retrying' });
+      deps.metrics.lobstrRuns.inc({ outcome: 'retrying', trigger });
       log.warn({ reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay }, 'Lobstr unavailable for this run; it is retried later, the next runs go on');
       return 'retrying';
     }
@@ -137,7 +166,13 @@ async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: Lo
     const { results, totalPages, totalResults } = parseResultsPage(body);
     const ads: AdInput[] = [];
     let skipped = 0;
+    let withPhone = 0;
+    const fields = new Set<string>();
+    const disagreements: Array<{ resultId: string; lobstrSaysMobile: boolean }> = [];
     for (const result of results) {
+      const described = describeResult(result);
+      for (const f of described.fields) fields.add(f);
+      if (described.hasPhone) withPhone++;
       const mapped = mapLobstrResult(result);
       if (!mapped.ok) {
         skipped++;
@@ -145,6 +180,10 @@ async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: Lo
         continue;
       }
       const ad: AdInput = mapped.ad;
+      // libphonenumber decides (the matcher asks it); a disagreement is reported below, once per run.
+      if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
+        disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });
+      }
       if (validateAd(ad)) {
         ads.push(ad);
       } else {
@@ -154,14 +193,32 @@ async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: Lo
       }
     }
     const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);
+    const before = run;
     run = await deps.db.transaction(async (trx) => {
       await ingestAds(trx, deps.outbox, ads, { now: deps.clock.now(), ...(cause ? { cause } : {}) });
-      const updated = await advanceLobstrRun(trx, runId, page, { totalPages: pages, totalResults, ads: ads.length, skipped, now: deps.clock.now(), leaseMs: LEASE_MS });
+      const updated = await advanceLobstrRun(trx, runId, page, {
+        totalPages: pages,
+        totalResults,
+        ads: ads.length,
+        skipped,
+        withPhone,
+        mobileDisagreements: disagreements.length,
+        fields: [...fields],
+        now: deps.clock.now(),
+        leaseMs: LEASE_MS,
+      });
       // Another importer advanced this run meanwhile: roll back this page's ads (it ingested them).
       if (!updated) throw new TransientError(`run ${runId} page ${page} was imported concurrently`);
       return updated;
     });
     deps.metrics.lobstrPages.inc();
+    // The first page with a disagreement says so; the count for the whole run is in 'Lobstr run imported'.
+    if (before.mobile_disagreements === 0 && disagreements.length > 0) {
+      log.warn(
+        { page, disagreements: disagreements.length, examples: disagreements.slice(0, 3) },
+        "Lobstr's is_mobile disagrees with libphonenumber on some numbers of this run; libphonenumber decides who can get an SMS",
+      );
+    }
     log.info({ page, pages, ads: run.ads_received, skipped: run.results_skipped }, `page ${page}/${pages ?? '?'}, ${run.ads_received} ads`);
     await hc.heartbeat();
     if (results.length === 0) break;

@@ -1,21 +1,27 @@
-// Lobstr's results API, as the importer reads it: one page of a run, at Lobstr's rate. What an answer
-// means: 2xx a page; 429 wait (Retry-After) and ask again; 408, 5xx, timeouts and network errors a few
-// quick tries, then LobstrUnavailableError (the run is retried later, by due time); any other 4xx
-// LobstrRefusedError (401 a wrong key, 404 an unknown or deleted run: asking again will not help).
-import pThrottle from 'p-throttle';
+// Lobstr's API, as the importer reads it: a page of a run's results, a squid's runs, one run; every
+// request within the key's budget shared by all importers (src/importer/rateBudget.ts). What an answer
+// means: 2xx the body; 429 every importer of the key waits (Retry-After) and this one asks again; 408,
+// 5xx, timeouts and network errors a few quick tries, then LobstrUnavailableError (the work is retried
+// later, by due time); any other 4xx LobstrRefusedError (401 a wrong key, 404 an unknown or deleted run
+// or squid: asking again will not help). X-RateLimit-Remaining and X-RateLimit-Reset, when Lobstr sends
+// them, slow every importer of the key down before the limit (src/importer/rateLimitHeaders.ts).
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
 import { backoffDelay, waitWhile } from '../platform/retry.js';
+import type { LobstrBudget } from './rateBudget.js';
+import { rateLimitPauseMs, retryAfterMs } from './rateLimitHeaders.js';
 
 export const PAGE_SIZE = 100;
-/** Quick tries of a page before the run waits for a later attempt. */
-const PAGE_ATTEMPTS = 3;
-/** A Retry-After longer than this is not waited out in place: the run is retried later. */
+/** Quick tries of a request before the work waits for a later attempt. */
+const ATTEMPTS = 3;
+/** A wait longer than this (Retry-After, or the shared budget held) is not waited out in place: the work is retried later. */
 const MAX_WAIT_IN_PLACE_MS = 10_000;
 
 export interface LobstrConfig {
   apiUrl: string;
   apiKey: string;
   requestsPerSecond: number;
+  /** Sent as User-Agent, so that Lobstr (and the tests' stand-in) can tell the importers apart. */
+  userAgent?: string;
 }
 
 /** Lobstr refused for good (a 4xx other than 408 and 429). */
@@ -29,7 +35,7 @@ export class LobstrRefusedError extends Error {
   }
 }
 
-/** Lobstr cannot serve now; try the run again later (no sooner than `retryAfterMs` when it says). */
+/** Lobstr cannot serve now; try the work again later (no sooner than `retryAfterMs` when it says). */
 export class LobstrUnavailableError extends Error {
   constructor(
     message: string,
@@ -40,49 +46,67 @@ export class LobstrUnavailableError extends Error {
   }
 }
 
+export type LobstrContext = Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>;
+
 export interface LobstrClient {
-  fetchResultsPage(runId: string, page: number, hc: Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>): Promise<unknown>;
+  fetchResultsPage(runId: string, page: number, hc: LobstrContext): Promise<unknown>;
+  /** GET /v1/runs?squid=: a page of the squid's runs, newest first. */
+  listRuns(squid: string, page: number, hc: LobstrContext): Promise<unknown>;
+  /** GET /v1/runs/<hash>. */
+  getRun(runId: string, hc: LobstrContext): Promise<unknown>;
 }
 
-export function createLobstrClient(config: LobstrConfig): LobstrClient {
-  // Lobstr allows LOBSTR_REQUESTS_PER_SECOND per API key; every request of this process goes through here.
-  // Spaced 10% wider than the limit: requests leave on time but arrive with network jitter, and one
-  // arriving a millisecond early would be a 429 (and a second's wait).
-  const throttle = pThrottle({ limit: 1, interval: Math.ceil(1100 / config.requestsPerSecond) });
-  const get = throttle((url: string) => fetch(url, { headers: { authorization: `Token ${config.apiKey}` }, signal: AbortSignal.timeout(30_000) }));
+export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): LobstrClient {
+  const headers = { authorization: `Token ${config.apiKey}`, ...(config.userAgent ? { 'user-agent': config.userAgent } : {}) };
 
-  return {
-    async fetchResultsPage(runId, page, hc) {
-      const url = `${config.apiUrl}/v1/results?run=${encodeURIComponent(runId)}&page=${page}&limit=${PAGE_SIZE}&page_size=${PAGE_SIZE}`;
-      let lastError = '';
-      let rateLimited = 0;
-      for (let attempt = 1; ; attempt++) {
-        let wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
-        let retryAfterMs: number | null = null;
-        try {
-          const response = await get(url);
-          if (response.ok) return await response.json();
-          lastError = `HTTP ${response.status} ${(await response.text().catch(() => '')).slice(0, 200)}`.trim();
-          if (response.status === 429) {
-            const seconds = Number(response.headers.get('retry-after'));
-            retryAfterMs = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null;
-            if (retryAfterMs !== null && retryAfterMs > MAX_WAIT_IN_PLACE_MS) throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfterMs} ms: ${lastError}`, retryAfterMs);
-            wait = retryAfterMs ?? wait;
-            // A rate limit is not a failure of the page, unless it never ends.
-            if (++rateLimited > 20) throw new LobstrUnavailableError(`Lobstr kept answering 429: ${lastError}`, null);
-            attempt--;
-          } else if (response.status < 500 && response.status !== 408) {
-            throw new LobstrRefusedError(response.status, `Lobstr refused page ${page} of run ${runId}: ${lastError}`);
-          }
-        } catch (error) {
-          if (error instanceof LobstrRefusedError || error instanceof LobstrUnavailableError) throw error;
-          lastError = (error as Error).message;
+  async function get(path: string, what: string, hc: LobstrContext): Promise<unknown> {
+    const url = `${config.apiUrl}${path}`;
+    let lastError = '';
+    let rateLimited = 0;
+    for (let attempt = 1; ; attempt++) {
+      const turn = await budget.take(hc, MAX_WAIT_IN_PLACE_MS);
+      if (!turn.ok && turn.stopping) throw new LobstrUnavailableError('stopping during a Lobstr request; it resumes later', 0);
+      if (!turn.ok) throw new LobstrUnavailableError(`Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`, turn.waitMs);
+      try {
+        const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+        await slowDownFor(response.headers);
+        if (response.ok) return await response.json();
+        lastError = `HTTP ${response.status} ${(await response.text().catch(() => '')).slice(0, 200)}`.trim();
+        if (response.status === 429) {
+          // Every importer of the key waits, not only this one: the others would be 429s too.
+          const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000;
+          await budget.hold(retryAfter);
+          if (retryAfter > MAX_WAIT_IN_PLACE_MS) throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfter} ms: ${lastError}`, retryAfter);
+          // A rate limit is not a failure of the request, unless it never ends; the budget waits for it.
+          if (++rateLimited > 20) throw new LobstrUnavailableError(`Lobstr kept answering 429: ${lastError}`, null);
+          hc.log.warn({ request: what, retryInMs: retryAfter }, 'Lobstr answered 429; every importer of this key waits');
+          attempt--;
+          continue;
         }
-        if (attempt >= PAGE_ATTEMPTS) throw new LobstrUnavailableError(`Lobstr page ${page} of run ${runId} failed ${PAGE_ATTEMPTS} times: ${lastError}`, null);
-        hc.log.warn({ page, attempt, retryInMs: wait, error: lastError }, 'Lobstr page failed; retrying');
-        await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
-        if (!hc.isRunning()) throw new LobstrUnavailableError('stopping during a Lobstr import; it resumes later', 0);
+        if (response.status < 500 && response.status !== 408) throw new LobstrRefusedError(response.status, `Lobstr refused ${what}: ${lastError}`);
+      } catch (error) {
+        if (error instanceof LobstrRefusedError || error instanceof LobstrUnavailableError) throw error;
+        lastError = (error as Error).message;
       }
-    },
+      if (attempt >= ATTEMPTS) throw new LobstrUnavailableError(`Lobstr ${what} failed ${ATTEMPTS} times: ${lastError}`, null);
+      const wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
+      hc.log.warn({ request: what, attempt, retryInMs: wait, error: lastError }, 'Lobstr request failed; retrying');
+      await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
+      if (!hc.isRunning()) throw new LobstrUnavailableError('stopping during a Lobstr request; it resumes later', 0);
+    }
+  }
+
+  /** What the rate-limit headers ask of every importer of the key (nothing, unless it is more than the usual spacing). */
+  async function slowDownFor(h: Headers) {
+    const pause = rateLimitPauseMs({ remaining: h.get('x-ratelimit-remaining'), reset: h.get('x-ratelimit-reset') }, Date.now());
+    if (pause > budget.spacingMs) await budget.hold(pause);
+  }
+
+  const q = encodeURIComponent;
+  return {
+    fetchResultsPage: (runId, page, hc) =>
+      get(`/v1/results?run=${q(runId)}&page=${page}&limit=${PAGE_SIZE}&page_size=${PAGE_SIZE}`, `page ${page} of run ${runId}`, hc),
+    listRuns: (squid, page, hc) => get(`/v1/runs?squid=${q(squid)}&page=${page}&limit=${PAGE_SIZE}`, `the runs of squid ${squid} (page ${page})`, hc),
+    getRun: (runId, hc) => get(`/v1/runs/${q(runId)}`, `run ${runId}`, hc),
   };
 }

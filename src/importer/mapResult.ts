@@ -29,14 +29,27 @@
 //   fuel, gearbox...) and carrying `old_price`, `car_price_min`, `car_price_max` as strings. We accept an
 //   object, a list of {label|key, value|value_label}, or JSON text, and read the price fields at the top
 //   level or in more_details.
-import { zonedToInstant } from '../domain/calendar.js';
+// - Only the "Leboncoin Listings & Phone Search Export" scraper returns `phone`, `has_phone`, `is_mobile`
+//   and `phone_from_user`; the plain "Leboncoin Listings Search Export" returns none of them, and then
+//   no seller can be contacted by SMS or WhatsApp (the importer warns: src/importer/phoneReport.ts).
 import { departmentOf } from '../domain/department.js';
 import { normalizeText } from '../domain/normalize.js';
-import { toE164 as phoneToE164 } from '../domain/phone.js';
+import { canReceiveSms, toE164 as phoneToE164 } from '../domain/phone.js';
 import { AD_TYPES, type OwnerType } from '../domain/types.js';
 import type { AdInput } from '../producers/ads/adInput.js';
+import { clip, coordinates, flag, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
 
-export type MappedResult = { ok: true; ad: AdInput } | { ok: false; id: string | null; reason: string };
+/**
+ * Lobstr's "Listings & Phone" scraper says whether the number is a mobile (`is_mobile`); libphonenumber
+ * says so too, and decides (the ad carries the phone, and the matcher asks libphonenumber). Both
+ * answers are kept when both exist, so that the importer can report where they differ.
+ */
+export interface PhoneCheck {
+  lobstrSaysMobile: boolean;
+  libphonenumberSaysMobile: boolean;
+}
+
+export type MappedResult = { ok: true; ad: AdInput; phoneCheck: PhoneCheck | null } | { ok: false; id: string | null; reason: string };
 
 export interface ResultsPage {
   results: unknown[];
@@ -46,7 +59,6 @@ export interface ResultsPage {
 
 type Raw = Record<string, unknown>;
 
-const PARIS = 'Europe/Paris';
 const MAX_PRICE = 100_000_000;
 const MAX_MILEAGE = 10_000_000;
 
@@ -140,7 +152,20 @@ function mapUnsafe(result: unknown): MappedResult {
     // Lobstr's own timestamps (runs, webhooks) are UTC; absent or unreadable, ingestion stamps its own time.
     scrapedAt: utcInstant(r.scraping_time),
   };
-  return { ok: true, ad };
+  const lobstrSaysMobile = optionalFlag(r.is_mobile);
+  const phone = ad.phone ?? null;
+  const phoneCheck = phone !== null && lobstrSaysMobile !== null ? { lobstrSaysMobile, libphonenumberSaysMobile: canReceiveSms(phone) } : null;
+  return { ok: true, ad, phoneCheck };
+}
+
+/** The fields a result carries (whatever their values), and whether it carries a phone number at all. */
+export function describeResult(result: unknown): { fields: string[]; hasPhone: boolean } {
+  if (!isObject(result) || Array.isArray(result)) return { fields: [], hasPhone: false };
+  try {
+    return { fields: Object.keys(result), hasPhone: text(result.phone) !== null };
+  } catch {
+    return { fields: [], hasPhone: false };
+  }
 }
 
 /** "Voitures" -> voitures, "Équipement auto" -> equipement-auto, "Camping-cars" -> camping-cars; else null. */
@@ -194,87 +219,12 @@ const pick = (details: Map<string, string>, ...labels: string[]): string | null 
   return null;
 };
 
-function parseJsonText(v: unknown): unknown {
-  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function isObject(v: unknown): v is Raw {
-  return typeof v === 'object' && v !== null;
-}
-
 function safeId(r: Raw): string | null {
   try {
     return text(r.annonce_id);
   } catch {
     return null;
   }
-}
-
-function text(v: unknown, maxLength = Infinity): string | null {
-  if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) return null;
-  const s = String(v).trim();
-  return s === '' ? null : s.slice(0, maxLength);
-}
-
-const clip = (s: string | null, maxLength: number) => (s === null ? null : s.slice(0, maxLength));
-
-/** A value worth showing: not a bare code like "2". */
-const word = (s: string | undefined) => (s !== undefined && /\p{L}/u.test(s) ? s : null);
-
-/**
- * A non-negative whole number from 12500, "12500", "12 500 €", "120 000 km", "12.500", "12500,50"; null
- * for anything else, negatives and values above `max` included.
- */
-function wholeNumber(v: unknown, max = Number.MAX_SAFE_INTEGER): number | null {
-  let n: number | null = null;
-  if (typeof v === 'number' && Number.isFinite(v)) n = v;
-  else if (typeof v === 'string') {
-    const s = v.replace(/[\s\u00a0\u202f]/g, '').replace(/(€|eur|euros?|km)$/i, '');
-    if (/^\d{1,3}([.,]\d{3})+$/.test(s)) n = Number(s.replace(/[.,]/g, ''));
-    else if (/^\d+([.,]\d+)?$/.test(s)) n = Number(s.replace(',', '.'));
-  }
-  if (n === null || n < 0) return null;
-  const whole = Math.round(n);
-  return whole <= max ? whole : null;
-}
-
-function decimal(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v !== 'string' || !/^\s*-?\d+([.,]\d+)?\s*$/.test(v)) return null;
-  return Number(v.trim().replace(',', '.'));
-}
-
-/** Both coordinates, or neither: half a position is no position. */
-function coordinates(latValue: unknown, lngValue: unknown): [number | null, number | null] {
-  const lat = decimal(latValue);
-  const lng = decimal(lngValue);
-  if (lat === null || lng === null || Math.abs(lat) > 90 || Math.abs(lng) > 180) return [null, null];
-  return [lat, lng];
-}
-
-/** "69003" stays; 6000 (a number that lost its leading zero) becomes "06000"; anything else is null. */
-function postalCode(v: unknown): string | null {
-  const s = text(v);
-  if (s === null) return null;
-  if (/^\d{4}$/.test(s)) return `0${s}`;
-  return /^\d{5}$/.test(s) ? s : null;
-}
-
-function httpUrl(v: unknown): string | null {
-  const s = text(v);
-  return s !== null && /^https?:\/\//i.test(s) && s.length <= 2000 ? s : null;
-}
-
-/** Booleans as JSON, CSV or Python write them: true, 1, "true", "True", "1", "oui". */
-function flag(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1;
-  return typeof v === 'string' && ['true', '1', 'yes', 'oui'].includes(v.trim().toLowerCase());
 }
 
 function ownerTypeOf(v: unknown): OwnerType | null {
@@ -295,24 +245,3 @@ function pictures(v: unknown): string[] {
     .slice(0, 100);
 }
 
-const WALL_CLOCK = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** A date-time as ISO 8601 UTC; a wall-clock time without offset is read in `zone`. Null if unreadable. */
-function instant(v: unknown, zone: 'paris' | 'utc'): string | null {
-  const s = text(v);
-  const m = s === null ? null : WALL_CLOCK.exec(s);
-  if (s === null || m === null) return null;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number];
-  const year = Number(m[1]);
-  // 31 February and friends would roll over into another day: refuse rather than invent a date.
-  const realDay = month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
-  if (!realDay || hour > 23 || minute > 59 || second > 59) return null;
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}`;
-  let date: Date | null;
-  if (m[7] !== undefined) date = new Date(`${iso}${m[7].length === 5 ? `${m[7].slice(0, 3)}:${m[7].slice(3)}` : m[7]}`);
-  else date = zone === 'utc' ? new Date(`${iso}Z`) : zonedToInstant(iso, PARIS);
-  return date === null || Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-const parisInstant = (v: unknown) => instant(v, 'paris');
-const utcInstant = (v: unknown) => instant(v, 'utc');

@@ -72,7 +72,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     adsIngested: new Counter({ name: `${METRIC_PREFIX}ingest_ads_total`, help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
     messagesDelivered: new Counter({ name: `${METRIC_PREFIX}sender_messages_total`, help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
     lobstrPages: new Counter({ name: `${METRIC_PREFIX}importer_pages_total`, help: 'Lobstr result pages imported', registers: r }),
-    lobstrRuns: new Counter({ name: `${METRIC_PREFIX}importer_runs_total`, help: 'Lobstr runs by how an import ended: done, failed (refused by Lobstr, or unavailable too long), retrying (a later attempt is due)', labelNames: ['outcome'], registers: r }),
+    lobstrRuns: new Counter({
+      name: `${METRIC_PREFIX}importer_runs_total`,
+      help: 'Lobstr runs by how an import ended (outcome: done, failed: refused by Lobstr or unavailable too long, retrying: a later attempt is due) and what brought the run (trigger: webhook, reconcile)',
+      labelNames: ['outcome', 'trigger'],
+      registers: r,
+    }),
     optOuts: new Counter({ name: `${METRIC_PREFIX}optouts_total`, help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled', labelNames: ['source'], registers: r }),
     optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
     receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),

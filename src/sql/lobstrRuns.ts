@@ -6,13 +6,19 @@ import type { Db, Trx } from '../db/knex.js';
 export interface LobstrRunRow {
   run_id: string;
   squid: string | null;
-  status: 'pending' | 'importing' | 'retrying' | 'done' | 'failed';
+  status: 'waiting' | 'pending' | 'importing' | 'retrying' | 'done' | 'failed' | 'skipped';
   next_page: number;
   total_pages: number | null;
   ads_received: number;
   results_skipped: number;
   attempts: number;
   event_id: string | null;
+  /** What brought the run: the webhook or the reconciliation (null: recorded before either was told apart). */
+  trigger: 'webhook' | 'reconcile' | null;
+  /** Every field the run's results carried so far, sorted. */
+  result_fields: string[];
+  results_with_phone: number;
+  mobile_disagreements: number;
 }
 
 /**
@@ -42,14 +48,25 @@ export async function selectDueLobstrRuns(db: Db, limit: number): Promise<string
 }
 
 /**
- * Moves the run from `page` to the next one, counting the page's ads and skipped results, and renews
- * the lease. Undefined when the run is no longer at `page` (another importer advanced it meanwhile).
+ * Moves the run from `page` to the next one, counting the page's ads, skipped results, results with a
+ * phone and is_mobile disagreements, adding the fields its results carried, and renews the lease.
+ * Undefined when the run is no longer at `page` (another importer advanced it meanwhile).
  */
 export async function advanceLobstrRun(
   trx: Trx,
   runId: string,
   page: number,
-  progress: { totalPages: number | null; totalResults: number | null; ads: number; skipped: number; now: Date; leaseMs: number },
+  progress: {
+    totalPages: number | null;
+    totalResults: number | null;
+    ads: number;
+    skipped: number;
+    withPhone: number;
+    mobileDisagreements: number;
+    fields: string[];
+    now: Date;
+    leaseMs: number;
+  },
 ): Promise<LobstrRunRow | undefined> {
   const [updated] = (await trx('lobstr_runs')
     .where({ run_id: runId, next_page: page })
@@ -59,6 +76,9 @@ export async function advanceLobstrRun(
       total_results: progress.totalResults,
       ads_received: trx.raw('ads_received + ?', [progress.ads]),
       results_skipped: trx.raw('results_skipped + ?', [progress.skipped]),
+      results_with_phone: trx.raw('results_with_phone + ?', [progress.withPhone]),
+      mobile_disagreements: trx.raw('mobile_disagreements + ?', [progress.mobileDisagreements]),
+      result_fields: trx.raw('ARRAY(SELECT DISTINCT f FROM unnest(result_fields || ?::text[]) AS f ORDER BY f)', [progress.fields]),
       locked_until: trx.raw(`now() + make_interval(secs => ?)`, [progress.leaseMs / 1000]),
       updated_at: progress.now,
     })

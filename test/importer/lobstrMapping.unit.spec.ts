@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { adInputSchema, type AdInput } from '../../src/producers/ads/adInput.js';
 import { departmentOf } from '../../src/domain/department.js';
-import { mapLobstrResult, parseResultsPage, toE164 } from '../../src/importer/mapResult.js';
+import { describeResult, mapLobstrResult, parseResultsPage, toE164 } from '../../src/importer/mapResult.js';
 import { lobstrResult, lobstrResults } from '../support/fakeLobstr.js';
 
 // The sample result (test/support/fakeLobstr.ts): a 2019 Peugeot 308 in Lyon 3e, 14,500 EUR (was 15,200),
@@ -257,6 +257,29 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
       expect(map({ phone: '07 81 22 33 44' }).phone).toBe('+33781223344');
       expect(map({ phone: '' }).phone).toBeNull();
       expect(map({ phone: null }).phone).toBeNull();
+    });
+
+    it("keeps Lobstr's is_mobile next to libphonenumber's answer, which decides", () => {
+      const check = (overrides: Record<string, unknown>) => {
+        const mapped = mapLobstrResult(lobstrResult(overrides));
+        return mapped.ok ? mapped.phoneCheck : 'unmapped';
+      };
+      expect(check({ phone: '06 12 34 56 78', is_mobile: true })).toEqual({ lobstrSaysMobile: true, libphonenumberSaysMobile: true });
+      expect(check({ phone: '06 12 34 56 78', is_mobile: 'False' })).toEqual({ lobstrSaysMobile: false, libphonenumberSaysMobile: true });
+      expect(check({ phone: '01 42 68 53 00', is_mobile: 1 })).toEqual({ lobstrSaysMobile: true, libphonenumberSaysMobile: false });
+      // Nothing to compare: no is_mobile (the plain listings scraper), or no phone.
+      expect(check({ phone: '06 12 34 56 78' })).toBeNull();
+      expect(check({ phone: '06 12 34 56 78', is_mobile: 'maybe' })).toBeNull();
+      expect(check({ phone: null, is_mobile: true })).toBeNull();
+      // The ad carries the phone either way: the matcher asks libphonenumber whether an SMS can reach it.
+      expect(map({ phone: '06 12 34 56 78', is_mobile: false }).phone).toBe('+33612345678');
+    });
+
+    it('says which fields a result carries and whether it carries a phone at all', () => {
+      expect(describeResult({ annonce_id: '1', phone: '06 12 34 56 78', is_mobile: true })).toEqual({ fields: ['annonce_id', 'phone', 'is_mobile'], hasPhone: true });
+      expect(describeResult({ annonce_id: '1', phone: '' })).toEqual({ fields: ['annonce_id', 'phone'], hasPhone: false });
+      expect(describeResult({ annonce_id: '1' })).toEqual({ fields: ['annonce_id'], hasPhone: false });
+      expect(describeResult(null)).toEqual({ fields: [], hasPhone: false });
     });
   });
 

@@ -1,16 +1,43 @@
-// A real local HTTP server that behaves like Lobstr's results API, for the importer's tests:
-// GET /v1/results?run=&page=&limit= (or page_size=) with `Authorization: Token <key>`, pages in the envelope
-// of https://docs.lobstr.io/docs/get-results, and scripted trouble: a 429 with Retry-After, a page failing
-// with 500, optionally Lobstr's own 2 requests/second limit. Every request is recorded with its time.
+// A real local HTTP server that behaves like Lobstr's API, for the importer's tests, as docs.lobstr.io
+// documents it, and no more lenient: every endpoint wants `Authorization: Token <key>` (401 otherwise).
+// - GET /v1/results?run=&page=&limit= (or page_size=): a run's results in the envelope of
+//   https://docs.lobstr.io/docs/get-results (50 a page unless asked, never more than 100), 2 requests
+//   per second at most when `maxRequestsPerSecond` says so (Lobstr's limit on /v1/results).
+// - GET /v1/runs?squid=&page=&limit= (https://docs.lobstr.io/docs/list-runs): a squid's runs newest
+//   first, each with only the fields the list documents (id, status, is_done, total_results, duration,
+//   credit_used, done_reason); 400 without squid, 404 for a squid it does not know.
+// - GET /v1/runs/<hash> (https://docs.lobstr.io/docs/get-run): the run with created_at, started_at,
+//   ended_at (ISO 8601 without a zone, UTC), export_done, squid...; 404 for a run it does not know.
+// - /v1/runs allows 120 requests a minute (https://docs.lobstr.io/docs/rate-limiting); `quota` adds a
+//   fixed window on every endpoint with the X-RateLimit-Limit/Remaining/Reset headers Lobstr documents.
+// - Scripted trouble: a 429 with Retry-After, a page failing with 500.
+// Every request is recorded with its time, endpoint and User-Agent.
 import { createServer, type ServerResponse } from 'node:http';
 import { seededRandom } from '../../testkit/random.js';
 
+export type LobstrEndpoint = 'results' | 'runs' | 'run';
+
 export interface LobstrRequest {
+  endpoint: LobstrEndpoint | 'other';
+  /** /v1/results: the run asked for; /v1/runs/<hash>: that run; '' otherwise. */
   run: string;
+  squid: string;
   page: number;
   /** Date.now() when the request arrived. */
   at: number;
   status: number;
+  userAgent: string;
+}
+
+/** A run as Lobstr's run endpoints show it (what a test sets; the rest is derived). */
+export interface LobstrRunMeta {
+  squid: string;
+  /** pending, running, uploading, paused, aborted, done, error (lowercase, as Lobstr's examples write it). */
+  status: string;
+  createdAt: Date;
+  endedAt: Date | null;
+  exportDone: boolean;
+  doneReason: string | null;
 }
 
 export interface FakeLobstrOptions {
@@ -19,84 +46,182 @@ export interface FakeLobstrOptions {
   tooManyRequestsOn?: Array<{ run: string; page: number }>;
   /** (run, page) answered 500 for its first `times` requests. */
   failingPages?: Array<{ run: string; page: number; times: number }>;
-  /** Answer 429 (Retry-After: 1), as Lobstr does, to a request beyond this many in the last second. */
+  /** Answer 429 (Retry-After: 1), as Lobstr does, to a /v1/results request beyond this many in the last second. */
   maxRequestsPerSecond?: number;
+  /** A fixed window over every endpoint: `limit` requests per `windowMs`, told in X-RateLimit-* headers, 429 beyond. */
+  quota?: { limit: number; windowMs: number };
 }
 
 export interface FakeLobstr {
   url: string;
   requests: LobstrRequest[];
-  addRun: (runId: string, results: unknown[]) => void;
+  /** A run and its results; with `meta.squid`, listed among that squid's runs (done by default). */
+  addRun: (runId: string, results: unknown[], meta?: Partial<LobstrRunMeta> & { squid: string }) => void;
+  /** Changes a run as Lobstr would (it finishes: status done, endedAt, exportDone). */
+  updateRun: (runId: string, patch: Partial<LobstrRunMeta>) => void;
+  /** Requests (of one endpoint, or all) per calendar second of their arrival. */
+  perSecond: (endpoint?: LobstrEndpoint) => Map<number, number>;
   close: () => Promise<void>;
 }
 
-// Lobstr's documented defaults: 50 results per page unless asked, never more than 100.
+// Lobstr's documented defaults: 50 results (or runs) per page unless asked, never more than 100.
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
+const RUNS_PER_MINUTE = 120;
 
 export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeLobstr> {
   const runs = new Map<string, unknown[]>();
+  const metas = new Map<string, LobstrRunMeta>();
   const requests: LobstrRequest[] = [];
+  let windowStart = 0;
+  let windowCount = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const run = url.searchParams.get('run') ?? '';
+    const runPath = /^\/v1\/runs\/([^/]+)$/.exec(url.pathname);
+    const endpoint: LobstrRequest['endpoint'] = url.pathname === '/v1/results' ? 'results' : url.pathname === '/v1/runs' ? 'runs' : runPath ? 'run' : 'other';
+    const run = endpoint === 'results' ? (url.searchParams.get('run') ?? '') : runPath ? decodeURIComponent(runPath[1]!) : '';
+    const squid = url.searchParams.get('squid') ?? '';
     const page = positiveInt(url.searchParams.get('page')) ?? 1;
     const at = Date.now();
+    const quotaHeaders = options.quota ? quotaWindow(at) : {};
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      if (url.pathname === '/v1/results') requests.push({ run, page, at, status });
-      send(res, status, body, headers);
+      requests.push({ endpoint, run, squid, page, at, status, userAgent: req.headers['user-agent'] ?? '' });
+      send(res, status, body, { ...quotaHeaders, ...headers });
     };
+    const tooMany = () => reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
 
-    if (req.method !== 'GET' || url.pathname !== '/v1/results') return reply(404, lobstrError('Not found', 'NotFound', 404));
+    if (req.method !== 'GET' || endpoint === 'other') return reply(404, lobstrError('Not found', 'NotFound', 404));
     if (req.headers.authorization !== `Token ${options.apiKey}`) return reply(401, lobstrError('Invalid token.', 'AuthenticationFailed', 401));
-    if (options.maxRequestsPerSecond !== undefined && requests.filter((r) => r.at > at - 1000).length >= options.maxRequestsPerSecond) {
-      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
+    if (options.quota && windowCount > options.quota.limit) {
+      const retry = Math.max(1, Math.ceil((windowStart + options.quota.windowMs - at) / 1000));
+      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': String(retry) });
     }
-    if (!run) return reply(400, lobstrError('Either squid or run is required.', 'ValidationError', 400));
-
-    const earlier = requests.filter((r) => r.run === run && r.page === page).length;
-    if (earlier === 0 && options.tooManyRequestsOn?.some((t) => t.run === run && t.page === page)) {
-      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
+    if (endpoint === 'results' && options.maxRequestsPerSecond !== undefined && requests.filter((r) => r.endpoint === 'results' && r.at > at - 1000).length >= options.maxRequestsPerSecond) {
+      return tooMany();
     }
-    const failing = options.failingPages?.find((f) => f.run === run && f.page === page);
-    if (failing && earlier < failing.times) return reply(500, lobstrError('Internal server error.', 'ServerError', 500));
-
-    const results = runs.get(run);
-    if (!results) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
+    if (endpoint !== 'results' && requests.filter((r) => r.endpoint !== 'results' && r.endpoint !== 'other' && r.at > at - 60_000).length >= RUNS_PER_MINUTE) return tooMany();
     const limit = Math.min(MAX_PAGE_SIZE, positiveInt(url.searchParams.get('limit')) ?? positiveInt(url.searchParams.get('page_size')) ?? DEFAULT_PAGE_SIZE);
-    const totalPages = Math.max(1, Math.ceil(results.length / limit));
-    const data = results.slice((page - 1) * limit, page * limit);
     const pageUrl = (n: number) => {
       const u = new URL(url.toString());
       u.host = req.headers.host ?? u.host;
       u.searchParams.set('page', String(n));
       return u.toString();
     };
-    reply(200, {
-      total_results: results.length,
-      limit,
-      page,
-      total_pages: totalPages,
-      result_from: data.length > 0 ? (page - 1) * limit + 1 : 0,
-      result_to: data.length > 0 ? (page - 1) * limit + data.length : 0,
-      next: page < totalPages ? pageUrl(page + 1) : null,
-      previous: page > 1 ? pageUrl(page - 1) : null,
-      data,
-    });
+    const envelope = (all: unknown[]) => {
+      const totalPages = Math.max(1, Math.ceil(all.length / limit));
+      const data = all.slice((page - 1) * limit, page * limit);
+      return {
+        total_results: all.length,
+        limit,
+        page,
+        total_pages: totalPages,
+        result_from: data.length > 0 ? (page - 1) * limit + 1 : 0,
+        result_to: data.length > 0 ? (page - 1) * limit + data.length : 0,
+        next: page < totalPages ? pageUrl(page + 1) : null,
+        previous: page > 1 ? pageUrl(page - 1) : null,
+        data,
+      };
+    };
+
+    if (endpoint === 'runs') {
+      if (!squid) return reply(400, lobstrError('squid is required.', 'ValidationError', 400));
+      const mine = [...metas.entries()].filter(([, m]) => m.squid === squid).sort(([, a], [, b]) => b.createdAt.getTime() - a.createdAt.getTime());
+      if (mine.length === 0) return reply(404, lobstrError('Squid not found.', 'NotFound', 404));
+      return reply(200, envelope(mine.map(([id, m]) => listedRun(id, m, runs.get(id)?.length ?? 0))));
+    }
+    if (endpoint === 'run') {
+      const meta = metas.get(run);
+      if (!meta) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
+      return reply(200, fullRun(run, meta, runs.get(run)?.length ?? 0));
+    }
+
+    if (!run) return reply(400, lobstrError('Either squid or run is required.', 'ValidationError', 400));
+    const earlier = requests.filter((r) => r.endpoint === 'results' && r.run === run && r.page === page).length;
+    if (earlier === 0 && options.tooManyRequestsOn?.some((t) => t.run === run && t.page === page)) return tooMany();
+    const failing = options.failingPages?.find((f) => f.run === run && f.page === page);
+    if (failing && earlier < failing.times) return reply(500, lobstrError('Internal server error.', 'ServerError', 500));
+
+    const results = runs.get(run);
+    if (!results) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
+    reply(200, envelope(results));
   });
+
+  /** The fixed window this request falls in, counted, as X-RateLimit-* headers. */
+  function quotaWindow(at: number): Record<string, string> {
+    const q = options.quota!;
+    if (at >= windowStart + q.windowMs) {
+      windowStart = at;
+      windowCount = 0;
+    }
+    windowCount++;
+    return {
+      'x-ratelimit-limit': String(q.limit),
+      'x-ratelimit-remaining': String(Math.max(0, q.limit - windowCount)),
+      'x-ratelimit-reset': String(Math.ceil((windowStart + q.windowMs) / 1000)),
+    };
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('fake Lobstr did not get a TCP port');
   return {
     url: `http://127.0.0.1:${address.port}`,
     requests,
-    addRun: (runId, results) => void runs.set(runId, results),
+    addRun: (runId, results, meta) => {
+      runs.set(runId, results);
+      if (meta) {
+        const createdAt = meta.createdAt ?? new Date();
+        const done = (meta.status ?? 'done') === 'done';
+        metas.set(runId, { status: 'done', endedAt: done ? createdAt : null, exportDone: done, doneReason: done ? 'tasks_done' : null, ...meta, createdAt });
+      }
+    },
+    updateRun: (runId, patch) => {
+      const meta = metas.get(runId);
+      if (!meta) throw new Error(`fake Lobstr has no run ${runId} to update`);
+      metas.set(runId, { ...meta, ...patch });
+    },
+    perSecond: (endpoint) => {
+      const counts = new Map<number, number>();
+      for (const r of requests) if (!endpoint || r.endpoint === endpoint) counts.set(Math.floor(r.at / 1000), (counts.get(Math.floor(r.at / 1000)) ?? 0) + 1);
+      return counts;
+    },
     // fetch keeps connections alive; close them, or server.close() waits for them to time out.
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+const FINISHED = new Set(['done', 'aborted', 'error']);
+
+/** "2025-02-04T10:26:52.222000": Lobstr's run times, UTC without a zone. */
+const lobstrTime = (d: Date | null) => (d === null ? null : `${d.toISOString().slice(0, -1)}000`);
+
+/** A run as GET /v1/runs lists it: only the documented fields. */
+function listedRun(id: string, m: LobstrRunMeta, results: number) {
+  const duration = m.endedAt ? (m.endedAt.getTime() - m.createdAt.getTime()) / 1000 : null;
+  return { id, status: m.status, is_done: FINISHED.has(m.status), total_results: results, duration, credit_used: duration, done_reason: m.doneReason };
+}
+
+/** A run as GET /v1/runs/<hash> answers it. */
+function fullRun(id: string, m: LobstrRunMeta, results: number) {
+  return {
+    ...listedRun(id, m, results),
+    object: 'run',
+    created_at: lobstrTime(m.createdAt),
+    started_at: lobstrTime(m.createdAt),
+    ended_at: lobstrTime(m.endedAt),
+    origin: 'schedule',
+    total_unique_results: results,
+    export_done: m.exportDone,
+    export_time: m.exportDone ? lobstrTime(m.endedAt) : null,
+    done_reason_desc: null,
+    squid: m.squid,
+    crawler_id: '4734d096159ef05210e0e1677e8be823',
+    next_launch_at: null,
+    shared: false,
   };
 }
 

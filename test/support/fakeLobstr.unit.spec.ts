@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mapLobstrResult, parseResultsPage } from '../../src/importer/mapResult.js';
+import { parseRun, parseRunsPage } from '../../src/importer/runStates.js';
 import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr, type FakeLobstrOptions } from './fakeLobstr.js';
 
 // The fake stands in for api.lobstr.io in the importer's tests: it must page, refuse and throttle the way
@@ -114,6 +115,76 @@ describe('the fake Lobstr results API', () => {
     expect(busiestWindow([{ at: 0 }, { at: 500 }, { at: 1000 }, { at: 1500 }, { at: 2000 }])).toBe(2);
     expect(busiestWindow([{ at: 0 }, { at: 500 }, { at: 900 }, { at: 1500 }])).toBe(3);
     expect(busiestWindow([])).toBe(0);
+  });
+
+  it("lists a squid's runs newest first with only the fields Lobstr's list documents, and answers each run in full", async () => {
+    const f = await start();
+    const t0 = new Date('2026-12-01T06:00:00Z');
+    f.addRun('run-old', lobstrResults(3), { squid: 'sq-1', createdAt: t0 });
+    f.addRun('run-new', [], { squid: 'sq-1', status: 'running', createdAt: new Date(t0.getTime() + 3_600_000) });
+    f.addRun('run-other', [], { squid: 'sq-2', createdAt: t0 });
+    const list = (await (await fetch(`${f.url}/v1/runs?squid=sq-1&page=1&limit=10`, { headers: { authorization: `Token ${API_KEY}` } })).json()) as Record<string, unknown>;
+    expect(list).toMatchObject({ total_results: 2, limit: 10, page: 1, total_pages: 1, next: null, previous: null });
+    expect(list.data).toEqual([
+      { id: 'run-new', status: 'running', is_done: false, total_results: 0, duration: null, credit_used: null, done_reason: null },
+      { id: 'run-old', status: 'done', is_done: true, total_results: 3, duration: 0, credit_used: 0, done_reason: 'tasks_done' },
+    ]);
+    expect(parseRunsPage(list).runs.map((r) => r.id)).toEqual(['run-new', 'run-old']);
+
+    const one = (id: string) => fetch(`${f.url}/v1/runs/${id}`, { headers: { authorization: `Token ${API_KEY}` } });
+    const old = (await (await one('run-old')).json()) as Record<string, unknown>;
+    expect(old).toMatchObject({ id: 'run-old', object: 'run', status: 'done', is_done: true, export_done: true, squid: 'sq-1', ended_at: '2026-12-01T06:00:00.000000' });
+    expect(parseRun(old)).toMatchObject({ id: 'run-old', endedAt: t0, exportDone: true });
+    f.updateRun('run-new', { status: 'done', endedAt: new Date(t0.getTime() + 7_200_000), exportDone: true });
+    expect(await (await one('run-new')).json()).toMatchObject({ status: 'done', is_done: true, ended_at: '2026-12-01T08:00:00.000000' });
+    expect((await one('run-nope')).status).toBe(404);
+    expect(f.requests.map((r) => [r.endpoint, r.run || r.squid, r.status])).toEqual([
+      ['runs', 'sq-1', 200],
+      ['run', 'run-old', 200],
+      ['run', 'run-new', 200],
+      ['run', 'run-nope', 404],
+    ]);
+  });
+
+  it("refuses the run endpoints without Lobstr's token, a list without squid, and a squid it does not know", async () => {
+    const f = await start();
+    f.addRun('run-1', [], { squid: 'sq-1' });
+    const statuses = [];
+    for (const [path, headers] of [
+      ['/v1/runs?squid=sq-1', {}],
+      ['/v1/runs/run-1', { authorization: `Bearer ${API_KEY}` }],
+      ['/v1/runs/run-1', { authorization: 'Token wrong-key' }],
+      ['/v1/runs', { authorization: `Token ${API_KEY}` }],
+      ['/v1/runs?squid=sq-9', { authorization: `Token ${API_KEY}` }],
+    ] as const) {
+      statuses.push((await fetch(`${f.url}${path}`, { headers })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 400, 404]);
+  });
+
+  it('tells the X-RateLimit headers of a quota window on every answer, and answers 429 beyond it', async () => {
+    const f = await start({ quota: { limit: 2, windowMs: 60_000 } });
+    f.addRun('run-1', lobstrResults(1), { squid: 'sq-1' });
+    const answers = [];
+    for (const path of ['/v1/runs?squid=sq-1', '/v1/results?run=run-1', '/v1/runs/run-1']) {
+      const r = await fetch(`${f.url}${path}`, { headers: { authorization: `Token ${API_KEY}` } });
+      answers.push([r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining'), Number(r.headers.get('x-ratelimit-reset')) * 1000 > Date.now()]);
+    }
+    expect(answers).toEqual([
+      [200, '2', '1', true],
+      [200, '2', '0', true],
+      [429, '2', '0', true],
+    ]);
+  });
+
+  it('counts requests per second of arrival, and tells which client sent each', async () => {
+    const f = await start();
+    f.addRun('run-1', lobstrResults(1), { squid: 'sq-1' });
+    await fetch(`${f.url}/v1/results?run=run-1`, { headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-a' } });
+    await fetch(`${f.url}/v1/runs?squid=sq-1`, { headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-b' } });
+    expect([...f.perSecond().values()].reduce((a, b) => a + b, 0)).toBe(2);
+    expect([...f.perSecond('results').values()]).toEqual([1]);
+    expect(f.requests.map((r) => r.userAgent)).toEqual(['importer-a', 'importer-b']);
   });
 
   it('closes even while a client keeps its connection alive', async () => {

@@ -12,7 +12,7 @@ import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
 import { createTopics, type Topics } from '../../src/events/topics.js';
 import { deleteTopicsOf } from '../../testkit/runStack.js';
 import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { startService, type Service } from '../../src/service.js';
 import { waitFor } from './waitFor.js';
@@ -90,10 +90,12 @@ export class TestEnv {
     return loadConfig(this.env(overrides));
   }
 
-  async startService(overrides: Record<string, string> = {}, options: { clock?: Clock; onFatal?: (e: Error) => void } = {}): Promise<Service> {
+  /** `log`: where the service logs (e.g. captureLogs() of test/support/logCapture.ts), instead of stdout. */
+  async startService(overrides: Record<string, string> = {}, options: { clock?: Clock; onFatal?: (e: Error) => void; log?: Logger } = {}): Promise<Service> {
     const config = this.config(overrides);
-    const log = createLogger({ level: config.log.level, pretty: 'false', name: `${this.name}:${config.instanceId}` });
-    const service = await startService({ config, log, ...options });
+    const { log: given, ...rest } = options;
+    const log = given ?? createLogger({ level: config.log.level, pretty: 'false', name: `${this.name}:${config.instanceId}` });
+    const service = await startService({ config, log, ...rest });
     this.services.push(service);
     return service;
   }

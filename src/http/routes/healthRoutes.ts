@@ -6,14 +6,35 @@ import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { pingDatabase } from '../../sql/pingDatabase.js';
 import type { HttpApp } from '../app.js';
-import { describe, object } from '../schemas.js';
+import { arrayOf, dateTime, describe, nullable, object } from '../schemas.js';
 
 const check = { type: 'string', description: 'ok, missing, or down: <why>' } as const;
-const readiness = object({
-  status: { type: 'string', enum: ['ready', 'not_ready'] },
-  checks: object({ database: check, migrations: check, broker: check }),
-  roles: { type: 'object', description: "Each role of this process: starting, running or failed", additionalProperties: { type: 'string', enum: ['starting', 'running', 'failed'] } },
-});
+const text = { type: 'string' } as const;
+const count = { type: 'integer' } as const;
+// What the importer role says about Lobstr (src/importer/phoneReport.ts): the fields of the last run, its phones, the reconciliation.
+const importerDetails = object(
+  {
+    lastRun: nullable(
+      object({ runId: text, squid: nullable(text), trigger: text, completedAt: dateTime, results: count, resultsWithPhone: count, mobileDisagreements: count, fields: arrayOf(text) }),
+    ),
+    phones: { type: 'string', enum: ['ok', 'none', 'unknown'], description: 'ok: the last run carried phones; none: not one (see warning); unknown: no run imported yet' },
+    warning: text,
+    reconcile: object({
+      everyMs: count,
+      squids: arrayOf(object({ squid: text, lastPassAt: nullable(dateTime), nextPassAt: nullable(dateTime), lastError: nullable(text), runsFound: count })),
+    }),
+  },
+  { optional: ['warning'], description: 'The importer role: which fields the last Lobstr run returned, whether they carry phones, and where the reconciliation of each squid stands' },
+);
+const readiness = object(
+  {
+    status: { type: 'string', enum: ['ready', 'not_ready'] },
+    checks: object({ database: check, migrations: check, broker: check }),
+    roles: { type: 'object', description: "Each role of this process: starting, running or failed", additionalProperties: { type: 'string', enum: ['starting', 'running', 'failed'] } },
+    details: object({ importer: importerDetails }, { optional: ['importer'], description: 'What some roles of this process report' }),
+  },
+  { optional: ['details'] },
+);
 
 export type RoleState = 'starting' | 'running' | 'failed';
 
@@ -23,6 +44,8 @@ export interface HealthRoutesDeps {
   metrics: Pick<Metrics, 'registry' | 'ready'>;
   /** The roles of this process and how far each got (a live view, filled while they start). */
   roles: ReadonlyMap<string, RoleState>;
+  /** What a role of this process reports in /readyz (the importer: its Lobstr report). */
+  details?: { importer?: () => Promise<unknown> };
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -53,6 +76,17 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
     return { ready, checks };
   };
 
+  // A report that cannot be read (the database is down) is left out: the checks already say why.
+  const roleDetails = async () => {
+    const importer = deps.details?.importer;
+    if (!importer) return undefined;
+    try {
+      return { importer: await withTimeout(importer(), 2000) };
+    } catch {
+      return undefined;
+    }
+  };
+
   app.get(
     '/readyz',
     {
@@ -63,7 +97,8 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
     },
     async (_request, reply) => {
     const { ready, checks } = await checkReadiness();
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, roles: Object.fromEntries(deps.roles) });
+    const details = await roleDetails();
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, roles: Object.fromEntries(deps.roles), ...(details ? { details } : {}) });
     },
   );
 

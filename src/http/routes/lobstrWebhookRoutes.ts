@@ -61,7 +61,7 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
       if (n.event !== 'run.done') return { status: 'ignored', event: n.event };
       const notifiedAt = parseTimestamp(n.timestamp) ?? deps.clock.now().getTime();
       const squid = typeof n.squid === 'string' ? n.squid : (n.squid?.id ?? null);
-      const recorded = await recordLobstrRun(deps.db, deps.outbox, { runId: n.id, squid, event: n.event, notifiedAt });
+      const recorded = await recordLobstrRun(deps.db, deps.outbox, { runId: n.id, squid, event: n.event, notifiedAt, trigger: 'webhook' });
       request.log.info({ runId: n.id, duplicate: !recorded }, recorded ? 'lobstr run recorded' : 'lobstr run already recorded');
       return { status: recorded ? 'accepted' : 'duplicate', runId: n.id };
     },
