@@ -12,6 +12,7 @@ import * as m009 from './20261201_009_sellers_optouts.js';
 import * as m010 from './20261201_010_contact_hours_receipts.js';
 import * as m011 from './20261201_011_preview_index.js';
 import * as m012 from './20261202_012_providers_sender_identity.js';
+import * as m013 from './20261202_013_seller_replies.js';
 import * as m014 from './20261202_014_lobstr_reconcile_budget.js';
 import * as m016 from './20261202_016_hunt_change_stamp.js';
 
@@ -34,6 +35,7 @@ export const migrations: Migration[] = [
   { name: '20261201_010_contact_hours_receipts', ...m010 },
   { name: '20261201_011_preview_index', ...m011 },
   { name: '20261202_012_providers_sender_identity', ...m012 },
+  { name: '20261202_013_seller_replies', ...m013 },
   { name: '20261202_014_lobstr_reconcile_budget', ...m014 },
   { name: '20261202_016_hunt_change_stamp', ...m016 },
 ];

@@ -8,7 +8,7 @@ const name = `${stack.runId}_migrations`;
 
 afterAll(() => dropDatabase(stack.postgresUrl, name));
 
-const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'hunt_daily_contacts', 'lobstr_runs', 'lobstr_squids', 'lobstr_rate_budgets', 'ticks', 'api_keys', 'seller_contacts', 'optouts'];
+const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'hunt_daily_contacts', 'lobstr_runs', 'lobstr_squids', 'lobstr_rate_budgets', 'ticks', 'api_keys', 'seller_contacts', 'optouts', 'account_sender_numbers', 'inbound_messages'];
 
 describe('migrations', () => {
   it('go up, down and up again on a fresh database', async () => {

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'MessageSent',
   'MessageFailed',
   'MessageDelivered',
+  'SellerReplied',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -12,6 +12,7 @@ export const TOPIC_OF_EVENT = {
   MessageSent: 'messages.sent',
   MessageFailed: 'messages.failed',
   MessageDelivered: 'messages.delivered',
+  SellerReplied: 'messages.replied',
 } as const satisfies Record<EventType, string>;
 
 export type BaseTopic = (typeof TOPIC_OF_EVENT)[EventType];

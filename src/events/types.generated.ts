@@ -238,6 +238,32 @@ export interface MessageDelivered {
 
 export type DeliveryStatus = 'DELIVERED' | 'UNDELIVERED';
 
+/** A seller answered a message of an account: the reply, joined to the lead that caused it. Topic messages.replied, key = accountId. The lead's stage does not change (the stages after contacte are the dealer's); STOP and START are opt-outs and opt-ins, never replies. Added in release 3. */
+export interface SellerReplied {
+  /** The reply (inbound_messages.id): the same reply reported twice by its provider is one event. */
+  replyId: string;
+  /** The lead the answered message belongs to. */
+  leadId: string;
+  /** The ad whose seller replied. */
+  adId: string;
+  /** The account whose message the seller answered (its own number, or the newest message to that phone on a shared number). */
+  accountId: string;
+  /** The hunt the lead is attributed to. */
+  huntId: string;
+  /** The outbound message it answers: the newest the account sent to that phone. */
+  messageId: string;
+  /** The seller's phone, E.164. */
+  from: string;
+  /** Our number the reply reached (E.164, or whatsapp:+E.164), when the provider said. */
+  to: null | string;
+  /** What the seller wrote. */
+  text: string;
+  /** When the provider received it (UTC epoch milliseconds). */
+  receivedAt: number;
+  /** The provider that reported it: http (the generic gateway), twilio or brevo. */
+  provider: string;
+}
+
 export interface EventPayloads {
   AdScraped: AdScraped;
   HuntChanged: HuntChanged;
@@ -248,4 +274,5 @@ export interface EventPayloads {
   MessageSent: MessageSent;
   MessageFailed: MessageFailed;
   MessageDelivered: MessageDelivered;
+  SellerReplied: SellerReplied;
 }

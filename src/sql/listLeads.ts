@@ -23,6 +23,8 @@ export interface LeadCard {
   reason: string | null;
   reasonDetail: string | null;
   contactedAt: Date | null;
+  repliedAt: Date | null;
+  lastReplyAt: Date | null;
   createdAt: Date;
   ad: {
     title: string;
@@ -50,6 +52,8 @@ interface Row {
   reason: string | null;
   reason_detail: string | null;
   contacted_at: Date | null;
+  replied_at: Date | null;
+  last_reply_at: Date | null;
   created_at: Date;
   title: string;
   price: number | null;
@@ -80,6 +84,8 @@ export async function listLeads(db: Db, accountId: string, options: { stage?: st
       'l.reason',
       'l.reason_detail',
       'l.contacted_at',
+      'l.replied_at',
+      'l.last_reply_at',
       'l.created_at',
       'a.title',
       'a.price',
@@ -109,6 +115,8 @@ export async function listLeads(db: Db, accountId: string, options: { stage?: st
     reason: r.reason,
     reasonDetail: r.reason_detail,
     contactedAt: r.contacted_at,
+    repliedAt: r.replied_at,
+    lastReplyAt: r.last_reply_at,
     createdAt: r.created_at,
     ad: {
       title: r.title,

@@ -36,6 +36,6 @@ export async function loadOptOut(db: Db | Trx, phone: string): Promise<OptOut | 
 }
 
 /** Lifts the opt-out; false when there was none. */
-export async function deleteOptOut(db: Db, phone: string): Promise<boolean> {
+export async function deleteOptOut(db: Db | Trx, phone: string): Promise<boolean> {
   return (await db('optouts').where({ phone }).delete()) > 0;
 }

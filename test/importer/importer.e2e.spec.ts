@@ -45,9 +45,13 @@ describe('the Lobstr importer', () => {
     expect((await run('run-250'))!.ads_received).toBe(100);
 
     const second = startChildService(importerEnv());
-    await waitFor(async () => (await run('run-250'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
-    expect(second.output()).toMatch(/page 3\/3, 250 ads/);
-    await second.kill('SIGTERM');
+    try {
+      await waitFor(async () => (await run('run-250'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+      // The page's log line is written once its transaction committed: wait for it rather than read at once.
+      await second.waitForLog('page 3/3, 250 ads', 10_000);
+    } finally {
+      await second.kill('SIGTERM');
+    }
 
     expect(await run('run-250')).toMatchObject({ next_page: 4, total_pages: 3, ads_received: 250, results_skipped: 0 });
     const ids = results.map((r) => String(r.annonce_id));
@@ -74,8 +78,11 @@ describe('the Lobstr importer', () => {
     lobstr.addRun('run-flaky', [...lobstrResults(20, 8), lobstrResult({ annonce_id: null }), lobstrResult({ annonce_id: 77, category_name: 'Immobilier' })]);
     await webhook('run-flaky');
     const importer = startChildService(importerEnv());
-    await waitFor(async () => (await run('run-flaky'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
-    await importer.kill('SIGTERM');
+    try {
+      await waitFor(async () => (await run('run-flaky'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+    } finally {
+      await importer.kill('SIGTERM');
+    }
     expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 2 });
     expect(lobstr.requests.filter((r) => r.run === 'run-flaky').map((r) => r.status)).toEqual([500, 500, 200]);
     expect(importer.output()).toContain('"resultId":"77"');

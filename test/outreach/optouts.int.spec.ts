@@ -119,15 +119,16 @@ describe('the gateway webhook', () => {
     expect(await t.db('messages').where({ id: message.id }).first()).toMatchObject({ status: 'failed', attempts: 0 });
   });
 
-  it('recognises STOP SMS, ARRET, ARRÊT, DESABONNEMENT and UNSUBSCRIBE, and ignores any other reply', async () => {
+  it('recognises STOP SMS, ARRET, ARRÊT, DESABONNEMENT and UNSUBSCRIBE, and takes any other message for a reply', async () => {
     const words = ['STOP SMS', 'arret', 'ARRÊT', 'Désabonnement', 'unsubscribe'];
     for (const [i, text] of words.entries()) {
       const phone = `+3361199910${i}`;
       expect((await webhook({ type: 'inbound', from: phone, text, at: new Date().toISOString() })).body, text).toMatchObject({ status: 'opted_out', phone });
     }
     expect(await t.db('optouts').whereIn('phone', words.map((_, i) => `+3361199910${i}`))).toHaveLength(words.length);
+    // Not a STOP: a reply (issue 20), kept unmatched when no message of ours went to that phone.
     const reply = await webhook({ type: 'inbound', from: '+33611999110', text: 'Stop, je vends à 12 000 € pas moins', at: new Date().toISOString() });
-    expect(reply.body).toMatchObject({ status: 'ignored' });
+    expect(reply.body).toMatchObject({ status: 'reply', matched: false });
     expect(await t.db('optouts').where({ phone: '+33611999110' }).first()).toBeUndefined();
   });
 

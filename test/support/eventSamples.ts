@@ -105,4 +105,17 @@ export const sampleEvents: EventPayloads = {
     errorCode: null,
     provider: 'twilio',
   },
+  SellerReplied: {
+    replyId: '0193a1b2-0000-7000-8000-00000000aa01',
+    leadId: ids.lead,
+    adId: sampleAd.adId,
+    accountId: ids.account,
+    huntId: ids.hunt,
+    messageId: ids.message,
+    from: '+33612345678',
+    to: '+33757000001',
+    text: 'Oui, toujours disponible, appelez-moi',
+    receivedAt: Date.UTC(2026, 10, 28, 6, 4),
+    provider: 'twilio',
+  },
 };

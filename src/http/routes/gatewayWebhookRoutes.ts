@@ -1,14 +1,17 @@
 // POST /v1/gateway/webhook/:secret: the message gateway's callbacks (DESIGN.md section 6).
 //   {"type": "status", "messageId": "<uuid>" | "externalId": "...", "status": "delivered" | "undelivered", "at": "<ISO 8601>"}
 //     a delivery receipt (src/producers/gateway/recordReceipt.ts); unknown message: 404;
-//   {"type": "inbound", "from": "<phone>", "text": "...", "at": "<ISO 8601>"}
-//     a seller's reply; STOP and its variants (src/domain/optOutText.ts) opt the number out.
+//   {"type": "inbound", "id"?: "<the gateway's id>", "from": "<phone>", "to"?: "<our number>", "text": "...", "at": "<ISO 8601>"}
+//     a seller's message: STOP and its variants (src/domain/optOutText.ts) opt the number out, START
+//     lifts it, anything else is a reply joined to its lead (src/producers/providers/recordInbound.ts).
+//     Without an id, the message is known by its sender, text and time (the same post twice is one).
 // The secret (MESSAGE_GATEWAY_WEBHOOK_SECRET) is compared in constant time before the body is read.
 // The same callback twice changes nothing the second time (the answer says "unchanged").
 import type { Db } from '../../db/knex.js';
-import { isOptOutText } from '../../domain/optOutText.js';
+import { createHash } from 'node:crypto';
+import { isOptInText, isOptOutText } from '../../domain/optOutText.js';
 import { recordReceipt } from '../../producers/gateway/recordReceipt.js';
-import { recordOptOut } from '../../producers/optouts/recordOptOut.js';
+import { recordCallback } from '../../producers/providers/recordCallback.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
@@ -21,13 +24,13 @@ export interface GatewayWebhookDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
-  metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts'>;
+  metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts' | 'providerCallbacks' | 'replies'>;
   webhookSecret: string | undefined;
 }
 
 type Callback =
   | { type: 'status'; messageId?: string; externalId?: string; status: 'delivered' | 'undelivered'; at: string }
-  | { type: 'inbound'; from: string; text: string; at: string };
+  | { type: 'inbound'; id?: string; from: string; to?: string; text: string; at: string };
 
 const at = { type: 'string', format: 'date-time' } as const;
 
@@ -55,7 +58,14 @@ const bodySchema = {
       type: 'object',
       additionalProperties: false,
       required: ['type', 'from', 'text', 'at'],
-      properties: { type: { const: 'inbound' }, from: { type: 'string', minLength: 1, maxLength: 40 }, text: { type: 'string', maxLength: 2000 }, at },
+      properties: {
+        type: { const: 'inbound' },
+        id: { type: 'string', minLength: 1, maxLength: 200 },
+        from: { type: 'string', minLength: 1, maxLength: 40 },
+        to: { type: 'string', minLength: 1, maxLength: 60 },
+        text: { type: 'string', maxLength: 2000 },
+        at,
+      },
     },
     // Neither: the type is what is wrong.
     else: { properties: { type: { type: 'string', enum: ['status', 'inbound'] } } },
@@ -66,7 +76,9 @@ const responseSchema = {
   type: 'object',
   required: ['status'],
   properties: {
-    status: { type: 'string', enum: ['recorded', 'unchanged', 'opted_out', 'ignored'], description: 'recorded: a new receipt; unchanged: a repeat; opted_out: a STOP; ignored: another reply' },
+    status: { type: 'string', enum: ['recorded', 'unchanged', 'opted_out', 'opted_in', 'reply'], description: 'recorded: a new receipt; unchanged: a repeat; opted_out: a STOP; opted_in: a START; reply: any other message, joined to its lead' },
+    matched: { type: 'boolean', description: 'With reply: whether a message of ours explains it (false: kept, unmatched, for operators)' },
+    leadId: { type: 'string', format: 'uuid', description: 'With a matched reply: its lead' },
     messageId: { type: 'string', format: 'uuid', description: 'the message a status callback named' },
     phone: { type: 'string', description: 'the sender of an inbound message, in E.164' },
     cancelled: { type: 'integer', description: 'pending messages cancelled by a STOP' },
@@ -92,19 +104,28 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
           ...(body.messageId ? { messageId: body.messageId } : { externalId: body.externalId! }),
           status: body.status,
           at: new Date(body.at),
+          provider: 'http',
         });
         request.log.info({ messageId: result.messageId, delivery: body.status, changed: result.changed }, 'delivery receipt');
         deps.metrics.receipts.inc({ status: body.status, outcome: result.changed ? 'recorded' : 'unchanged' });
         return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
       }
       const phone = phoneOf(body.from, 'body/from');
-      if (!isOptOutText(body.text)) {
-        request.log.info('inbound message that is not an opt-out; ignored');
-        return { status: 'ignored', phone };
+      const providerMessageId = body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
+      const optOut = isOptOutText(body.text) ? 'stop' : isOptInText(body.text) ? 'start' : null;
+      const result = await recordCallback(deps, 'http', { kind: 'inbound', providerMessageId, from: phone, to: body.to ?? null, text: body.text, optOut, at: new Date(body.at) });
+      request.log.info({ outcome: result.status }, 'inbound message from the gateway');
+      switch (result.status) {
+        case 'opted_out':
+          // A phone that had opted out already, with nothing left to cancel: nothing changed.
+          return { status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged', phone, cancelled: result.cancelled };
+        case 'opted_in':
+          return { status: 'opted_in', phone };
+        case 'reply':
+          return { status: 'reply', phone, matched: result.matched, ...(result.leadId ? { leadId: result.leadId } : {}) };
+        default:
+          return { status: 'unchanged', phone };
       }
-      const result = await recordOptOut(deps, { phone, source: 'inbound', reason: body.text.trim() });
-      request.log.info({ created: result.created, cancelled: result.cancelled }, 'phone opted out by STOP');
-      return { status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged', phone, cancelled: result.cancelled };
     },
   );
 };

@@ -1,8 +1,11 @@
 // GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/listLeads.ts), a page at a
 // time with an opaque cursor.
+// GET /v1/leads/:leadId/messages: the lead's conversation, outbound and inbound, oldest first.
 import type { Db } from '../../db/knex.js';
 import { ValidationError } from '../../domain/errors.js';
 import { LEAD_STAGES } from '../../domain/types.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { loadLeadConversation } from '../../sql/leadConversation.js';
 import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
@@ -20,6 +23,8 @@ const leadCard = object({
   reason: { ...orNull('string'), description: 'Why the seller was or was not contacted (LeadCreated.reason in docs/events.md)' },
   reasonDetail: orNull('string'),
   contactedAt: nullable(dateTime),
+  repliedAt: { ...nullable(dateTime), description: "When the seller first replied (the stage does not change: it is the dealer's)" },
+  lastReplyAt: { ...nullable(dateTime), description: 'When the seller last replied' },
   createdAt: dateTime,
   ad: object({
     title: text,
@@ -34,6 +39,22 @@ const leadCard = object({
     picture: orNull('string'),
     ownerType: orNull('string'),
   }),
+});
+
+const entrySchema = object({
+  direction: { type: 'string', enum: ['outbound', 'inbound'] },
+  id: uuid,
+  channel: { ...orNull('string'), description: 'sms, whatsapp or leboncoin (inbound: whatsapp when it came on WhatsApp)' },
+  provider: { ...orNull('string'), description: 'http, twilio or brevo' },
+  text: text,
+  status: { type: 'string', description: 'Outbound: pending, sent or failed. Inbound: reply, opt_out (STOP) or opt_in (START)' },
+  deliveryStatus: { ...orNull('string'), description: "Outbound: the provider's receipt, delivered or undelivered" },
+  lastError: orNull('string'),
+  from: { ...orNull('string'), description: 'Outbound: our sender; inbound: the seller (E.164)' },
+  to: { ...orNull('string'), description: 'Outbound: the seller; inbound: our number it reached' },
+  at: { ...dateTime, description: 'Outbound: when it was decided; inbound: when it was received' },
+  sentAt: nullable(dateTime),
+  deliveredAt: nullable(dateTime),
 });
 
 export interface LeadRoutesDeps {
@@ -97,6 +118,8 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
           reason: c.reason,
           reasonDetail: c.reasonDetail,
           contactedAt: c.contactedAt?.toISOString() ?? null,
+          repliedAt: c.repliedAt?.toISOString() ?? null,
+          lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
           createdAt: c.createdAt.toISOString(),
           ad: {
             title: c.ad.title,
@@ -114,6 +137,33 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
         })),
         nextCursor:
           cards.length > limit && last ? Buffer.from(JSON.stringify({ s: last.stageRank, p: last.position, i: last.id } satisfies LeadCursor)).toString('base64url') : null,
+      };
+    },
+  );
+
+  app.get<{ Params: { leadId: string } }>(
+    '/v1/leads/:leadId/messages',
+    {
+      onRequest: requireAccountAccess(deps),
+      schema: {
+        ...describe('leads', "The lead's conversation: every message to the seller and every reply, oldest first, with status, delivery status and times", 'apiToken'),
+        params: { type: 'object', required: ['leadId'], properties: { leadId: { type: 'string', format: 'uuid' } } },
+        response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { leadId } = request.params;
+      const conversation = await loadLeadConversation(deps.db, leadId);
+      if (!conversation) throw new NotFoundError(`lead ${leadId}`);
+      assertAccountVisible(request, conversation.accountId, `lead ${leadId}`);
+      return {
+        leadId,
+        messages: conversation.entries.map((e) => ({
+          ...e,
+          at: e.at.toISOString(),
+          sentAt: e.sentAt?.toISOString() ?? null,
+          deliveredAt: e.deliveredAt?.toISOString() ?? null,
+        })),
       };
     },
   );

@@ -89,7 +89,8 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
         const outcome = await recordCallback(deps, 'twilio', callback);
         if (outcome.status === 'unknown') request.log.warn({ messageSid: request.body.MessageSid }, 'Twilio status callback for a message this service does not know');
         else request.log.info({ status: request.body.MessageStatus, outcome: outcome.status }, 'Twilio status callback');
-        return outcome.status === 'recorded' || outcome.status === 'unchanged' ? { status: outcome.status, messageId: outcome.messageId } : { status: outcome.status === 'unknown' ? 'unknown' : 'ignored' };
+        if ('messageId' in outcome) return { status: outcome.status, messageId: outcome.messageId };
+        return { status: outcome.status === 'unknown' ? 'unknown' : 'ignored' };
       },
     );
 

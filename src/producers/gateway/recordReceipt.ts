@@ -21,6 +21,8 @@ export interface Receipt {
   at: Date;
   /** With undelivered: the provider's error code, when it gave one. */
   errorCode?: string | null;
+  /** Who reports it (a receipt can overtake the sender's record of which provider sent the message). */
+  provider?: string;
 }
 
 /** Returns the message id and whether the receipt changed anything; NotFoundError for an unknown message. */
@@ -42,7 +44,7 @@ export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promis
           status: receipt.status === 'delivered' ? 'DELIVERED' : 'UNDELIVERED',
           at: receipt.at.getTime(),
           errorCode: receipt.status === 'undelivered' ? (receipt.errorCode ?? null) : null,
-          provider: message.provider,
+          provider: receipt.provider ?? message.provider,
         },
       });
     }
