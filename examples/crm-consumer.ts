@@ -1,7 +1,7 @@
 // A downstream CRM consumer of hunt-matcher, written the way another team would write it: kafkajs,
 // avsc and the published .avsc files, nothing imported from hunt-matcher's code (docs/events.md).
-// It keeps a small Kanban of leads from leads.created, messages.sent, messages.failed and the
-// gateway's delivery receipts on messages.delivered.
+// It keeps a small Kanban of leads from leads.created, messages.sent, messages.failed, the
+// providers' delivery receipts on messages.delivered and the sellers' replies on messages.replied.
 //
 //   KAFKA_BROKERS=127.0.0.1:9092 TOPIC_PREFIX= npm run example:crm
 //
@@ -34,8 +34,8 @@ function fingerprint(type: avro.Type): bigint {
   return fp;
 }
 
-type EventName = 'LeadCreated' | 'MessageSent' | 'MessageFailed' | 'MessageDelivered';
-const EVENTS: EventName[] = ['LeadCreated', 'MessageSent', 'MessageFailed', 'MessageDelivered'];
+type EventName = 'LeadCreated' | 'MessageSent' | 'MessageFailed' | 'MessageDelivered' | 'SellerReplied';
+const EVENTS: EventName[] = ['LeadCreated', 'MessageSent', 'MessageFailed', 'MessageDelivered', 'SellerReplied'];
 const parse = (file: string) => avro.Type.forSchema(JSON.parse(readFileSync(file, 'utf8')) as avro.Schema, { wrapUnions: false });
 
 // Our reader is schemas/<Event>.avsc; events may have been written with it or with any released version.
@@ -76,10 +76,12 @@ interface Lead {
   reason: string | null;
   /** The gateway's receipt, once it came: DELIVERED or UNDELIVERED. */
   receipt: string | null;
+  /** The seller's replies, oldest first: the moment the dealer waits for. */
+  replies: string[];
   at: number;
 }
 const leads = new Map<string, Lead>();
-const counts = { leadsCreated: 0, messagesSent: 0, messagesFailed: 0, receipts: 0, duplicates: 0, undecodable: 0 };
+const counts = { leadsCreated: 0, messagesSent: 0, messagesFailed: 0, receipts: 0, replies: 0, duplicates: 0, undecodable: 0 };
 // Deduplication on the event-id header: delivery is at least once. In memory here; a real consumer
 // stores the ids it processed in the same transaction as their effects, or redelivery after a
 // restart applies them twice.
@@ -89,7 +91,7 @@ const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR
 function apply(event: EventName, p: Record<string, unknown>) {
   const leadId = p.leadId as string;
   // Topics are ordered per key, not across topics: a message event may come before its lead.
-  const lead: Lead = leads.get(leadId) ?? { leadId, stage: 'nouveau', message: 'none', title: '(lead not seen yet)', price: null, city: null, reason: null, receipt: null, at: 0 };
+  const lead: Lead = leads.get(leadId) ?? { leadId, stage: 'nouveau', message: 'none', title: '(lead not seen yet)', price: null, city: null, reason: null, receipt: null, replies: [], at: 0 };
   if (event === 'LeadCreated') {
     const ad = p.ad as { title: string; price: number | null; city: string | null };
     counts.leadsCreated++;
@@ -105,6 +107,11 @@ function apply(event: EventName, p: Record<string, unknown>) {
     // A receipt: the SMS reached the handset, or the operator gave up. The contact stands either way.
     lead.receipt = p.status as string;
     console.log(`[crm] receipt: lead ${leadId} ${String(p.status).toLowerCase()}`);
+  } else if (event === 'SellerReplied') {
+    counts.replies++;
+    // The seller answered: hunt-matcher leaves the stage alone; moving the card is the dealer's call.
+    lead.replies.push(p.text as string);
+    console.log(`[crm] reply: lead ${leadId} from ${String(p.from)}: "${String(p.text)}"`);
   } else {
     counts.messagesFailed++;
     // hunt-matcher put the lead back to 'nouveau': the seller was never reached.
@@ -120,11 +127,11 @@ function summary(): string {
   const lines = [
     `[crm] kanban: nouveau ${n((l) => l.stage === 'nouveau')} | contacte ${n((l) => l.stage === 'contacte')} ` +
       `(sent ${n((l) => l.message === 'sent')}, awaiting gateway ${n((l) => l.message === 'scheduled')}) | failed messages ${counts.messagesFailed}` +
-      ` | events: ${counts.leadsCreated} leads created, ${counts.messagesSent} sent, ${counts.messagesFailed} failed, ${counts.receipts} receipts, ${counts.duplicates} duplicates skipped` +
+      ` | events: ${counts.leadsCreated} leads created, ${counts.messagesSent} sent, ${counts.messagesFailed} failed, ${counts.receipts} receipts, ${counts.replies} replies, ${counts.duplicates} duplicates skipped` +
       (counts.undecodable ? `, ${counts.undecodable} undecodable` : ''),
   ];
   for (const l of all.sort((a, b) => b.at - a.at).slice(0, 5)) {
-    lines.push(`[crm]   ${l.stage.padEnd(8)} ${l.message.padEnd(9)} ${l.title}${l.price === null ? '' : `, ${euros.format(l.price)}`}${l.city ? `, ${l.city}` : ''}${l.reason ? ` (${l.reason})` : ''}${l.receipt ? ` [${l.receipt.toLowerCase()}]` : ''}`);
+    lines.push(`[crm]   ${l.stage.padEnd(8)} ${l.message.padEnd(9)} ${l.title}${l.price === null ? '' : `, ${euros.format(l.price)}`}${l.city ? `, ${l.city}` : ''}${l.reason ? ` (${l.reason})` : ''}${l.receipt ? ` [${l.receipt.toLowerCase()}]` : ''}${l.replies.length ? ` «${l.replies.at(-1)}»` : ''}`);
   }
   return lines.join('\n');
 }
@@ -137,7 +144,7 @@ const schedulePrint = () => (printTimer ??= setTimeout(() => ((printTimer = unde
 
 const kafka = new Kafka({ clientId: 'crm-kanban-example', brokers, logLevel: logLevel.WARN });
 const consumer = kafka.consumer({ groupId });
-const topics = ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered'].map((t) => `${prefix}${t}`);
+const topics = ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered', 'messages.replied'].map((t) => `${prefix}${t}`);
 
 await consumer.connect();
 // A new group starts from the beginning (replays every lead); afterwards its committed offsets win.

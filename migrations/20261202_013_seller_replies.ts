@@ -30,6 +30,8 @@ export async function up(knex: Knex): Promise<void> {
     CREATE INDEX inbound_messages_unmatched_idx ON inbound_messages (received_at DESC) WHERE lead_id IS NULL;
     -- Attribution: the newest message to a phone (of an account, or of any).
     CREATE INDEX messages_recipient_created_idx ON messages (recipient, created_at DESC);
+    -- The console's per-provider figures over the last day.
+    CREATE INDEX messages_created_idx ON messages (created_at);
   `);
   await knex.schema.alterTable('leads', (t) => {
     t.timestamp('replied_at', { useTz: true });
@@ -42,6 +44,6 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('replied_at');
     t.dropColumn('last_reply_at');
   });
-  await knex.raw('DROP INDEX messages_recipient_created_idx');
+  await knex.raw('DROP INDEX messages_recipient_created_idx; DROP INDEX messages_created_idx');
   await knex.schema.dropTable('inbound_messages');
 }

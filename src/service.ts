@@ -21,6 +21,7 @@ import { registerGatewayWebhook } from './http/routes/gatewayWebhookRoutes.js';
 import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
+import { registerOpsMessagingRoutes } from './http/routes/opsMessagingRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
@@ -115,6 +116,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       metrics,
       clock,
     })(app);
+    registerOpsMessagingRoutes({ db, opsToken: tokens.ops, clock })(app);
     if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());

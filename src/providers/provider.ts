@@ -48,6 +48,16 @@ export interface MessageProvider {
 /** What a provider's callback says, once verified and read. */
 export type ProviderCallback =
   | { kind: 'receipt'; messageId: string | null; externalId: string | null; status: 'delivered' | 'undelivered'; errorCode: string | null; at: Date }
-  | { kind: 'inbound'; providerMessageId: string; from: string; to: string | null; text: string; optOut: 'stop' | 'start' | null; at: Date }
+  | {
+      kind: 'inbound';
+      providerMessageId: string;
+      from: string;
+      to: string | null;
+      text: string;
+      optOut: 'stop' | 'start' | null;
+      at: Date;
+      /** The message it answers, when the provider says (Brevo's reply events name their SMS). */
+      inReplyTo?: { messageId: string | null; externalId: string | null };
+    }
   /** A callback that changes nothing here (queued, sent, accepted …): acknowledged and counted. */
   | { kind: 'ignored'; what: string };

@@ -34,6 +34,15 @@ export async function findAnsweredMessage(trx: Trx, request: { phone: string; ac
   return rows[0];
 }
 
+/** The message a provider says a reply answers (by our id or its own), when it went to that phone. */
+export async function findMessageAnswered(trx: Trx, phone: string, ref: { messageId: string | null; externalId: string | null }): Promise<AnsweredMessage | undefined> {
+  if (!ref.messageId && !ref.externalId) return undefined;
+  const q = trx('messages').where({ recipient: phone }).first('id', 'account_id', 'lead_id', 'hunt_id', 'ad_id', 'channel', 'command_event_id', 'correlation_id');
+  if (ref.messageId) q.where({ id: ref.messageId });
+  else q.where({ external_id: ref.externalId });
+  return (await q) as AnsweredMessage | undefined;
+}
+
 /** The lead's first and last reply times. */
 export async function markLeadReplied(trx: Trx, leadId: string, at: Date, now: Date): Promise<void> {
   await trx('leads')

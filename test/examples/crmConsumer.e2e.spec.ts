@@ -85,6 +85,16 @@ describe('the CRM consumer example', () => {
     await waitFor(() => output.includes(`receipt: lead ${reachedLead} delivered`), { message: 'the receipt in the output', timeoutMs: 30_000 });
     expect(output).not.toContain('[crm] skipped');
 
+    // The seller replies: the CRM reads SellerReplied on messages.replied with the published schema alone.
+    const reply = await fetch(`${service.url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'inbound', from: reached.phone, text: 'Oui, toujours disponible', at: new Date().toISOString() }),
+    });
+    expect(await reply.json()).toMatchObject({ status: 'reply', matched: true, leadId: reachedLead });
+    await waitFor(() => output.includes(`reply: lead ${reachedLead} from ${reached.phone}: "Oui, toujours disponible"`), { message: 'the reply in the output', timeoutMs: 30_000 });
+    expect(output).not.toContain('[crm] skipped');
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('[crm] stopped');

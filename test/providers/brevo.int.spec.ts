@@ -2,7 +2,7 @@
 // transactional SMS API (testkit/fakeBrevo.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDelivered } from '../../src/events/types.generated.js';
+import type { MessageDelivered, SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeBrevo } from '../../testkit/fakeBrevo.js';
 import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
@@ -127,6 +127,26 @@ describe('sending through Brevo', () => {
     expect(brevo.smsTo('33612000305')).toHaveLength(1);
     expect(brevo.lookups.some((l) => l.tags === sent.id)).toBe(true);
     expect(sent.external_id).toBe(String(brevo.smsTo('33612000305')[0]!.messageId));
+  });
+});
+
+describe("a seller's reply through Brevo", () => {
+  it('joins the SMS it answers (Brevo names it) and publishes SellerReplied', async () => {
+    const brand = newBrand('Brevo');
+    brevo.script(() => ({ kind: 'accept', events: [] }));
+    const accountId = await huntFor(brand);
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000306' })] });
+    const sent = await settled(accountId, 'sent');
+    const [sms] = brevo.smsTo('33612000306');
+    const answer = await brevo.event(sms!, 'replied', { reply: 'Oui, appelez-moi après 18h' });
+    expect(answer.status).toBe(200);
+    const read = await t.readTopic('messages.replied', (e) => e.some((x) => (x.event?.value as SellerReplied).messageId === sent.id));
+    expect(read.find((x) => (x.event?.value as SellerReplied).messageId === sent.id)!.event!.value).toMatchObject({ leadId: sent.lead_id, from: '+33612000306', text: 'Oui, appelez-moi après 18h', provider: 'brevo' });
+    expect(await t.db('leads').where({ id: sent.lead_id }).first()).toMatchObject({ stage: 'contacte', replied_at: expect.any(Date) as unknown });
+    // The same event posted again is one reply.
+    await brevo.event(sms!, 'replied', { reply: 'Oui, appelez-moi après 18h', date: (brevo.posted.at(-1)!.body as { date: string }).date });
+    expect(await t.db('inbound_messages').where({ lead_id: sent.lead_id })).toHaveLength(1);
+    brevo.script(() => ({ kind: 'accept', events: ['delivered'] }));
   });
 });
 

@@ -6,6 +6,7 @@
 //   GET  /v1/ops/accounts                      the newest accounts (the account picker)
 //   GET  /v1/ops/accounts/:accountId/leads     an account's recent leads as Kanban columns
 //   POST /v1/ops/hunts/preview                 POST /v1/hunts/preview on the operator's behalf
+// and, in opsMessagingRoutes.ts, the conversations, the unmatched replies and the providers' figures.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -95,6 +96,8 @@ const leadCardSchema = object({
   contacted: { type: 'boolean' },
   reason: orNull(text),
   reasonDetail: orNull(text),
+  repliedAt: { ...orNull(dateTime), description: 'The seller replied (first reply): the card shows a badge' },
+  lastReplyAt: orNull(dateTime),
   createdAt: dateTime,
 });
 
@@ -216,6 +219,8 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
             contacted: c.contactedAt !== null,
             reason: c.reason,
             reasonDetail: c.reasonDetail,
+            repliedAt: c.repliedAt?.toISOString() ?? null,
+            lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
             createdAt: c.createdAt.toISOString(),
           })),
         })),

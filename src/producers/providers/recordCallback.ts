@@ -53,7 +53,7 @@ async function apply(deps: CallbackDeps, provider: ProviderName, callback: Provi
       }
     }
     case 'inbound': {
-      const r = await recordInbound(deps, { provider, providerMessageId: callback.providerMessageId, from: callback.from, to: callback.to, text: callback.text, optOut: callback.optOut, at: callback.at });
+      const r = await recordInbound(deps, { provider, providerMessageId: callback.providerMessageId, from: callback.from, to: callback.to, text: callback.text, optOut: callback.optOut, at: callback.at, inReplyTo: callback.inReplyTo });
       const phone = callback.from;
       switch (r.status) {
         case 'duplicate':

@@ -13,7 +13,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { ProviderName } from '../../providers/provider.js';
-import { accountOfNumber, findAnsweredMessage, markLeadReplied } from '../../sql/findAnsweredMessage.js';
+import { accountOfNumber, findAnsweredMessage, findMessageAnswered, markLeadReplied } from '../../sql/findAnsweredMessage.js';
 import { attachInbound, insertInbound, type InboundKind } from '../../sql/inboundMessages.js';
 import { optOutPhone } from '../../sql/optOutPhone.js';
 import { deleteOptOut } from '../../sql/optouts.js';
@@ -34,6 +34,8 @@ export interface Inbound {
   text: string;
   optOut: 'stop' | 'start' | null;
   at: Date;
+  /** The message it answers, when the provider names it. */
+  inReplyTo?: { messageId: string | null; externalId: string | null };
 }
 
 export type InboundOutcome =
@@ -60,7 +62,8 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
     // What the conversation shows: every message, joined to what it answers, STOP included.
     const { number, channel } = ourNumber(inbound.to);
     const accountId = number ? await accountOfNumber(trx, number) : null;
-    const answered = await findAnsweredMessage(trx, { phone: inbound.from, accountId, channel });
+    const answered =
+      (inbound.inReplyTo && (await findMessageAnswered(trx, inbound.from, inbound.inReplyTo))) || (await findAnsweredMessage(trx, { phone: inbound.from, accountId, channel }));
     if (fresh && answered) await attachInbound(trx, id, { accountId: answered.account_id, leadId: answered.lead_id, messageId: answered.id });
 
     if (kind === 'opt_out') {

@@ -6,6 +6,7 @@
 // not sign these posts: they carry a secret of ours (BREVO_WEBHOOK_SECRET, in the URL we give Brevo).
 // Event names are read loosely (soft_bounce, softBounce and softBounces are one event), since Brevo
 // writes them differently in its webhook and report pages; an unknown one is acknowledged and ignored.
+import { zonedToInstant } from '../../domain/calendar.js';
 import { isOptInText, isOptOutText } from '../../domain/optOutText.js';
 import { toE164 } from '../../domain/phone.js';
 import type { ProviderCallback } from '../provider.js';
@@ -19,9 +20,12 @@ const REPLIED = new Set(['replied', 'reply', 'replies']);
 const UNSUBSCRIBED = new Set(['unsubscribe', 'unsubscribed', 'unsubscription']);
 const SUBSCRIBED = new Set(['subscribe', 'subscribed', 'subscription']);
 
+/** When the event happened: ts_epoch (ms, UTC), ts_event (s, UTC), or date ("2026-12-02 10:21:33", Paris time, or ISO 8601). */
 const dateOf = (body: Record<string, unknown>, now: Date): Date => {
   const ms = typeof body.ts_epoch === 'number' ? body.ts_epoch : typeof body.ts_event === 'number' ? body.ts_event * 1000 : null;
-  return ms !== null && Number.isFinite(ms) ? new Date(ms) : now;
+  if (ms !== null && Number.isFinite(ms)) return new Date(ms);
+  const date = typeof body.date === 'string' ? zonedToInstant(body.date, 'Europe/Paris') : null;
+  return date ?? now;
 };
 
 /** One Brevo SMS event, read; `query` is what our webUrl added (our message id). */
@@ -49,7 +53,7 @@ export function parseBrevoEvent(body: Record<string, unknown>, query: { messageI
     const optOut = UNSUBSCRIBED.has(event) || isOptOutText(text) ? 'stop' : SUBSCRIBED.has(event) || isOptInText(text) ? 'start' : null;
     // A reply has no id of its own in Brevo's events: the event's id and date, or the SMS's, make one.
     const providerMessageId = `brevo:${externalId ?? 'none'}:${event}:${at.getTime()}:${hash(text)}`;
-    return { kind: 'inbound', providerMessageId, from, to: null, text, optOut, at };
+    return { kind: 'inbound', providerMessageId, from, to: null, text, optOut, at, inReplyTo: { messageId: query.messageId ?? null, externalId } };
   }
   return { kind: 'ignored', what: event };
 }

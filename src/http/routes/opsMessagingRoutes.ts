@@ -1,0 +1,105 @@
+// The operator's console, its messaging side (behind OPS_TOKEN):
+//   GET /v1/ops/leads/:leadId/messages   a lead's conversation, outbound and inbound (the Kanban's card)
+//   GET /v1/ops/replies?limit=           the replies no message of ours explains, newest first
+//   GET /v1/ops/providers                per provider, what became of the last 24 hours' messages
+import type { Db } from '../../db/knex.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { Clock } from '../../platform/clock.js';
+import { listUnmatchedInbound } from '../../sql/inboundMessages.js';
+import { loadLeadConversation } from '../../sql/leadConversation.js';
+import { providerFigures } from '../../sql/providerFigures.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+
+export interface OpsMessagingDeps {
+  db: Db;
+  opsToken: string | undefined;
+  clock: Clock;
+}
+
+const text = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const orNullText = nullable(text);
+const FIGURE_HOURS = 24;
+
+const entrySchema = object({
+  direction: { type: 'string', enum: ['outbound', 'inbound'] },
+  id: uuid,
+  channel: orNullText,
+  provider: orNullText,
+  text,
+  status: text,
+  deliveryStatus: orNullText,
+  lastError: orNullText,
+  from: orNullText,
+  to: orNullText,
+  at: dateTime,
+  sentAt: nullable(dateTime),
+  deliveredAt: nullable(dateTime),
+});
+
+export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
+  const auth = requireBearer(deps.opsToken);
+
+  app.get<{ Params: { leadId: string } }>(
+    '/v1/ops/leads/:leadId/messages',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('ops', "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)", 'opsToken'),
+        params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
+        response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const conversation = await loadLeadConversation(deps.db, request.params.leadId);
+      if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
+      return {
+        leadId: request.params.leadId,
+        messages: conversation.entries.map((e) => ({ ...e, at: e.at.toISOString(), sentAt: e.sentAt?.toISOString() ?? null, deliveredAt: e.deliveredAt?.toISOString() ?? null })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string } }>(
+    '/v1/ops/replies',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('ops', 'The inbound messages no message of ours explains (kept, never dropped), newest first', 'opsToken'),
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } } },
+        response: {
+          200: object({ replies: arrayOf(object({ id: uuid, provider: text, kind: text, from: text, to: orNullText, text, receivedAt: dateTime })) }),
+          ...errors(400, 401),
+        },
+      },
+    },
+    async (request) => ({
+      replies: (await listUnmatchedInbound(deps.db, Number(request.query.limit ?? 50))).map((r) => ({
+        id: r.id,
+        provider: r.provider,
+        kind: r.kind,
+        from: r.from_phone,
+        to: r.to_address,
+        text: r.text,
+        receivedAt: r.received_at.toISOString(),
+      })),
+    }),
+  );
+
+  app.get(
+    '/v1/ops/providers',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('ops', `Per provider (http, twilio, brevo), what became of the messages decided in the last ${FIGURE_HOURS} hours`, 'opsToken'),
+        response: {
+          200: object({ hours: int, providers: arrayOf(object({ provider: text, sent: int, delivered: int, undelivered: int, failed: int, retrying: int })) }),
+          ...errors(401),
+        },
+      },
+    },
+    async () => ({ hours: FIGURE_HOURS, providers: await providerFigures(deps.db, FIGURE_HOURS, deps.clock.now()) }),
+  );
+};
