@@ -101,6 +101,31 @@ describe('the operator’s console', () => {
     expect(await t.countMessages('lobstr.runs.dlq')).toBe(2);
   });
 
+  it("shows a seller's reply on the lead's card, the conversation on a click, and a reply nothing explains", { timeout: 180_000 }, async () => {
+    const http = apiClient(url);
+    const accountId = randomUUID();
+    const brand = `Marque-${randomUUID().slice(0, 6)}`;
+    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
+    await waitFor(async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1, { message: 'hunt backfilled' });
+    const phone = '+33616000001';
+    expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone, title: `${brand} 2008 Allure` })] })).status).toBe(202);
+    await waitFor(() => t.db('messages').where({ account_id: accountId }).first(), { message: 'message decided' });
+    const webhook = (body: unknown) =>
+      fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await webhook({ type: 'inbound', from: phone, text: 'Toujours dispo, appelez-moi', at: new Date().toISOString() })).status).toBe(200);
+    expect((await webhook({ type: 'inbound', from: '+33616000099', text: 'Vous êtes qui ?', at: new Date().toISOString() })).status).toBe(200);
+
+    await page.fill('#account', accountId);
+    await page.click('#account-form button[type=submit]');
+    const card = page.locator('[data-stage="contacte"] .lead', { hasText: `${brand} 2008 Allure` });
+    await card.locator('[data-replied]').getByText('replied').waitFor();
+    await card.click();
+    const conversation = page.locator('ol.conversation');
+    await conversation.locator('li[data-direction="inbound"]', { hasText: 'Toujours dispo, appelez-moi' }).waitFor();
+    expect(await conversation.locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-direction')))).toEqual(['outbound', 'inbound']);
+    await page.locator('#unmatched tr', { hasText: 'Vous êtes qui ?' }).waitFor();
+  });
+
   it('previews a hunt: the count of matching ads over the days asked, and the sample', async () => {
     await page.fill('#preview-form input[name=days]', '7');
     await page.click('#preview-form button[type=submit]');

@@ -10,7 +10,7 @@ import type { MessageDelivered, MessageFailed } from '../../src/events/types.gen
 import { startFakeTwilio } from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../support/fixtures.js';
 import { apiClient, metricValue } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
@@ -104,6 +104,11 @@ describe('sending through Twilio', () => {
     ]);
     expect(await metricValue(serviceUrl, 'hunt_matcher_provider_requests_total', { provider: 'twilio', outcome: 'sent' })).toBeGreaterThanOrEqual(1);
     expect(await metricValue(serviceUrl, 'hunt_matcher_provider_callbacks_total', { provider: 'twilio', kind: 'status', outcome: 'recorded' })).toBeGreaterThanOrEqual(1);
+    // The console's figures per provider.
+    const figures = await fetch(`${serviceUrl}/v1/ops/providers`, { headers: { authorization: `Bearer ${TOKENS.OPS_TOKEN}` } });
+    const twilioFigures = ((await figures.json()) as { providers: Array<{ provider: string; sent: number; delivered: number }> }).providers.find((p) => p.provider === 'twilio');
+    expect(twilioFigures!.sent).toBeGreaterThanOrEqual(1);
+    expect(twilioFigures!.delivered).toBeGreaterThanOrEqual(1);
   });
 
   it('records an undelivered receipt with Twilio’s ErrorCode', async () => {

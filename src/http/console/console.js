@@ -16,10 +16,12 @@ const REASONS = {
   opted_out: 'opted out',
   already_contacted: 'already contacted',
   pacing: 'pacing',
+  no_sender_identity: 'no sender identity (PATCH the account’s senderName)',
+  message_failed: 'message failed',
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('opsToken'), account: sessionStorage.getItem('opsAccount') || '', timer: null, samples: [], points: [[], [], []], chart: null };
+const state = { token: sessionStorage.getItem('opsToken'), account: sessionStorage.getItem('opsAccount') || '', lead: null, timer: null, samples: [], points: [[], [], []], chart: null };
 
 class Refused extends Error {}
 
@@ -93,7 +95,7 @@ function stop() {
 
 async function refresh() {
   try {
-    await Promise.all([refreshPipeline(), refreshDeadLetters(), refreshLeads()]);
+    await Promise.all([refreshPipeline(), refreshDeadLetters(), refreshLeads(), refreshMessaging(), refreshConversation()]);
     $('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
     $('status').className = '';
   } catch (error) {
@@ -273,8 +275,8 @@ async function refreshLeads() {
         column.leads.map((l) =>
           el(
             'div',
-            { class: 'lead', 'data-lead': l.id },
-            el('div', { class: 'title' }, l.title),
+            { class: `lead${state.lead === l.id ? ' open' : ''}`, 'data-lead': l.id, role: 'button', tabindex: '0', title: 'Show the conversation', onclick: () => openConversation(l.id) },
+            el('div', { class: 'title' }, l.title, l.repliedAt ? el('span', { class: 'badge', 'data-replied': l.id, title: `replied at ${time(l.lastReplyAt ?? l.repliedAt)}` }, 'replied') : null),
             el('div', {}, [euros(l.price), l.city].filter(Boolean).join(' · ')),
             l.contacted ? el('div', { class: 'contacted' }, 'contacted') : el('div', { class: 'why' }, `not contacted: ${REASONS[l.reason] ?? l.reason ?? 'not yet'}`),
           ),
@@ -282,6 +284,59 @@ async function refreshLeads() {
       );
     }),
   );
+}
+
+// --- conversations, replies, providers ---------------------------------------------------------
+
+function openConversation(leadId) {
+  state.lead = leadId;
+  void refreshConversation();
+}
+
+async function refreshConversation() {
+  if (!state.lead) return;
+  const { status, body } = await call('GET', `/v1/ops/leads/${encodeURIComponent(state.lead)}/messages`);
+  if (status !== 200) {
+    $('conversation').replaceChildren(el('p', { class: 'error' }, body?.message ?? `status ${status}`));
+    return;
+  }
+  $('conversation').replaceChildren(
+    el('h3', {}, 'Conversation'),
+    body.messages.length === 0
+      ? el('p', { class: 'hint' }, 'No message yet.')
+      : el(
+          'ol',
+          { class: 'conversation', 'data-conversation': state.lead },
+          body.messages.map((m) =>
+            el(
+              'li',
+              { class: m.direction, 'data-direction': m.direction },
+              el('div', { class: 'meta' }, `${time(m.at)} · ${m.direction === 'outbound' ? `to ${m.to ?? ''}` : `from ${m.from ?? ''}`} · ${m.provider ?? ''} · ${m.status}${m.deliveryStatus ? ` (${m.deliveryStatus})` : ''}`),
+              el('div', { class: 'text' }, m.text),
+            ),
+          ),
+        ),
+  );
+}
+
+async function refreshMessaging() {
+  const [providers, replies] = await Promise.all([call('GET', '/v1/ops/providers'), call('GET', '/v1/ops/replies?limit=20')]);
+  if (providers.status === 200) {
+    $('providers').replaceChildren(
+      ...(providers.body.providers.length
+        ? providers.body.providers.map((p) =>
+            el('tr', { 'data-provider': p.provider }, el('td', {}, p.provider), ...['sent', 'delivered', 'undelivered', 'failed', 'retrying'].map((k) => el('td', { class: 'num', 'data-figure': k }, fmt(p[k])))),
+          )
+        : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'No message in the last day.'))]),
+    );
+  }
+  if (replies.status === 200) {
+    $('unmatched').replaceChildren(
+      ...(replies.body.replies.length
+        ? replies.body.replies.map((r) => el('tr', { 'data-unmatched': r.id }, el('td', {}, time(r.receivedAt)), el('td', {}, r.provider), el('td', {}, r.from), el('td', {}, r.kind), el('td', {}, r.text)))
+        : [el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'Every reply found its lead.'))]),
+    );
+  }
 }
 
 // --- hunt preview ------------------------------------------------------------------------------
