@@ -122,7 +122,9 @@ describe('the operator’s console', () => {
     await card.click();
     const conversation = page.locator('ol.conversation');
     await conversation.locator('li[data-direction="inbound"]', { hasText: 'Toujours dispo, appelez-moi' }).waitFor();
-    expect(await conversation.locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-direction')))).toEqual(['outbound', 'inbound']);
+    const directions: string[] = [];
+    for (const item of await conversation.locator('li').all()) directions.push((await item.getAttribute('data-direction')) ?? '');
+    expect(directions).toEqual(['outbound', 'inbound']);
     await page.locator('#unmatched tr', { hasText: 'Vous êtes qui ?' }).waitFor();
   });
 
