@@ -12,6 +12,7 @@
 //                     src/ops/         operators' tools: the dead letters (read, replay), for the CLI and the console
 //        |
 //   data              src/sql/         one file per SQL operation, given the transaction to run in
+//                     src/providers/   the message providers' HTTP APIs and callbacks (sender and routes)
 //                     src/db/          connections, databases, migrations
 //                     src/events/      the event contract: Avro codec, topics, headers
 //        |
@@ -50,8 +51,8 @@ module.exports = {
       name: 'nothing-imports-the-composition-root',
       comment: 'Only the entry points import src/service.ts and src/config.ts; everything else receives its dependencies by closure.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(main|dev|service)\\.ts$|^src/cli/' },
-      to: { path: '^src/(service|config)\\.ts$' },
+      from: { path: '^src/', pathNot: '^src/(main|dev|service|config)\\.ts$|^src/cli/|^src/config/' },
+      to: { path: '^src/(service|config)\\.ts$|^src/config/' },
     },
     {
       name: 'producers-do-not-import-consumers',
@@ -80,6 +81,13 @@ module.exports = {
       severity: 'error',
       from: { path: layer('sql') },
       to: { path: '^src/', pathNot: `${layer('sql')}|${layer('db')}|${layer('domain')}` },
+    },
+    {
+      name: 'providers-are-peers-only',
+      comment: 'src/providers speaks to the providers we do not own (HTTP out, callbacks read): it knows the domain and the bottom floor, never the database, the events or the roles.',
+      severity: 'error',
+      from: { path: layer('providers') },
+      to: { path: '^src/', pathNot: `${layer('providers')}|${layer('domain')}|${layer('platform')}` },
     },
     {
       name: 'events-are-the-contract',
