@@ -12,6 +12,7 @@ import { buildHeaders, newEventId } from '../../src/events/envelope.js';
 import { createProducer } from '../../src/platform/kafka.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { startFakeTwilio } from '../../testkit/fakeTwilio.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
 import { generateAds } from '../data/generate.js';
 import { insertAccounts, insertAds } from '../data/load.js';
@@ -31,16 +32,21 @@ interface Pending {
 
 export const senderThroughput: Scenario = {
   id: 'S',
-  title: 'Sender: 20,000 pending messages across 500 accounts, instant and 50 ms gateway; quota with two senders',
+  title: 'Sender: 20,000 pending messages across 500 accounts, instant and 50 ms gateway, and Twilio; quota with two senders',
   async run(ctx) {
     const messages = ctx.quick ? 1000 : 20_000;
     const accounts = ctx.quick ? 50 : 500;
     const timeoutMs = ctx.quick ? 60_000 : 180_000;
     const { rows, checks, targets, notes } = emptyReport();
 
-    for (const delayMs of [0, 50]) {
-      const r = await deliverAll(ctx, { messages, accounts, delayMs, timeoutMs });
-      const label = delayMs === 0 ? 'gateway answering at once' : `gateway answering after ${delayMs} ms`;
+    const cases: Array<{ delayMs: number; provider: 'http' | 'twilio' }> = [
+      { delayMs: 0, provider: 'http' },
+      { delayMs: 50, provider: 'http' },
+      { delayMs: 0, provider: 'twilio' },
+    ];
+    for (const { delayMs, provider } of cases) {
+      const r = await deliverAll(ctx, { messages, accounts, delayMs, timeoutMs, provider });
+      const label = provider === 'twilio' ? 'Twilio stand-in answering at once (MESSAGE_PROVIDERS=sms:twilio)' : delayMs === 0 ? 'gateway answering at once' : `gateway answering after ${delayMs} ms`;
       rows.push({
         case: `${messages} messages, ${accounts} accounts, ${label}`,
         throughput: { value: r.rate, unit: 'msg/s' },
@@ -152,23 +158,43 @@ async function startSenders(ctx: ScenarioContext, url: string, topicsPrefix: str
   return children;
 }
 
-async function deliverAll(ctx: ScenarioContext, o: { messages: number; accounts: number; delayMs: number; timeoutMs: number }) {
-  const tag = `s${o.delayMs}`;
+/** The provider the sender calls: the generic gateway, or the Twilio stand-in (what reaches a phone, counted per recipient). */
+async function startProvider(o: { delayMs: number; provider: 'http' | 'twilio' }): Promise<{ env: Record<string, string>; delivered(): number; calls(): Array<{ key: string; at: number }>; close(): Promise<void> }> {
+  if (o.provider === 'http') {
+    const gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 200, before: o.delayMs > 0 ? () => sleep(o.delayMs) : undefined }));
+    return { env: { MESSAGE_GATEWAY_URL: gateway.url }, delivered: () => gateway.delivered(), calls: () => gateway.requests.map((r) => ({ key: r.body.messageId, at: r.at })), close: () => gateway.close() };
+  }
+  const accountSid = `AC${'5e'.repeat(16)}`;
+  const authToken = 'bench-twilio-auth-token';
+  const twilio = await startFakeTwilio({ accountSid, authToken, publicBaseUrl: 'https://hunt-matcher.bench.test', ingress: () => 'http://127.0.0.1:9', script: () => ({ kind: 'accept', receipt: null }) });
+  return {
+    env: { MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM: '+33757000001', TWILIO_API_URL: twilio.url, PUBLIC_BASE_URL: 'https://hunt-matcher.bench.test' },
+    delivered: () => twilio.messages.length,
+    calls: () => twilio.requests.filter((r) => r.status === 201).map((r) => ({ key: r.to, at: r.at })),
+    close: () => twilio.close(),
+  };
+}
+
+async function deliverAll(ctx: ScenarioContext, o: { messages: number; accounts: number; delayMs: number; timeoutMs: number; provider: 'http' | 'twilio' }) {
+  const tag = `s${o.delayMs}${o.provider === 'twilio' ? 't' : ''}`;
   const database = await ctx.env.database(tag, { poolMax: 4 });
-  const pending = await seed(database.db, ctx, { messages: o.messages, accounts: o.accounts, externalIdBase: 3_600_000_000 + o.delayMs * 100_000 });
-  const gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 200, before: o.delayMs > 0 ? () => sleep(o.delayMs) : undefined }));
-  const children = await startSenders(ctx, database.url, tag, gateway.url, 1);
+  const pending = await seed(database.db, ctx, { messages: o.messages, accounts: o.accounts, externalIdBase: 3_600_000_000 + o.delayMs * 100_000 + (o.provider === 'twilio' ? 50_000 : 0) });
+  const provider = await startProvider(o);
+  const children = await startSenders(ctx, database.url, tag, 'http://127.0.0.1:9', 1, provider.env);
+  // The generic gateway's calls are known by message id, Twilio's by recipient (one per message here).
+  const idOf = new Map(pending.map((p) => [o.provider === 'twilio' ? p.to : p.id, p.id]));
   try {
-    ctx.log(`S: ${o.messages} SendMessage, gateway ${o.delayMs} ms`);
+    ctx.log(`S: ${o.messages} SendMessage, ${o.provider} ${o.delayMs} ms`);
     const started = performance.timeOrigin + performance.now();
     const publishedAt = await publish(ctx, ctx.env.topics(tag).name('messages.send'), pending);
     let drained = true;
-    await until(() => gateway.delivered() >= o.messages, `S: ${o.messages} messages delivered`, o.timeoutMs, 100).catch(() => (drained = false));
+    await until(() => provider.delivered() >= o.messages, `S: ${o.messages} messages delivered`, o.timeoutMs, 100).catch(() => (drained = false));
     const first = new Map<string, number>();
     let duplicates = 0;
-    for (const r of gateway.requests) {
-      if (first.has(r.body.messageId)) duplicates++;
-      else first.set(r.body.messageId, r.at);
+    for (const c of provider.calls()) {
+      const id = idOf.get(c.key) ?? c.key;
+      if (first.has(id)) duplicates++;
+      else first.set(id, c.at);
     }
     const samples = new Samples();
     let last = started;
@@ -181,7 +207,7 @@ async function deliverAll(ctx: ScenarioContext, o: { messages: number; accounts:
     return { rate: first.size / seconds, latency: summarize(samples.values()), delivered: first.size, seconds, drained, duplicates };
   } finally {
     for (const c of children) await c.kill('SIGTERM');
-    await gateway.close();
+    await provider.close();
   }
 }
 
