@@ -120,7 +120,7 @@ export const FIRST_NAMES = ['Julie', 'Thomas', 'Nicolas', 'Camille', 'Sophie', '
 export const GARAGE_WORDS = ['Garage', 'Auto', 'Automobiles', 'Occasions', 'Motors', 'Car Center'];
 
 export const OUTREACH_TEMPLATES = [
-  'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} de {{annee}} à {{prix}} nous intéresse. Êtes-vous disponible pour en parler ?',
+  'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} de {{annee}} à {{prix}} nous intéresse. Seriez-vous disponible pour en parler ?',
   'Bonjour, nous sommes intéressés par votre {{titre_annonce}} à {{ville}}. Pouvons-nous vous appeler ?',
   'Bonjour {{vendeur_nom}}, achat rapide de votre {{marque}} {{modele}} ({{prix}}), paiement immédiat. Rappelez-nous !',
 ];
