@@ -2,6 +2,7 @@
 // or the event is at fault. The consumer pipeline retries such failures instead of dead-lettering
 // (src/consumers/pipeline/failures.ts); the HTTP API answers them 503 with Retry-After instead of 500
 // (src/http/app.ts). One classification for both, so that an outage is an outage everywhere.
+import { UnacknowledgedSendError } from './kafka.js';
 
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ENOTCONN']);
 /**
@@ -38,7 +39,7 @@ export type UnavailableDependency = 'database' | 'broker';
 export function unavailableDependency(error: unknown): UnavailableDependency | undefined {
   let found: UnavailableDependency | undefined;
   for (const e of chain(error)) {
-    if (e.name.startsWith('KafkaJS')) return 'broker';
+    if (e.name.startsWith('KafkaJS') || e instanceof UnacknowledgedSendError) return 'broker';
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (TRANSIENT_PG_CLASSES.test(code) || TRANSIENT_NODE_CODES.has(code))) found = 'database';
     else if (e.name === 'KnexTimeoutError' || e.name === 'TimeoutError') found = 'database';
