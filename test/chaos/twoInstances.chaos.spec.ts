@@ -34,17 +34,28 @@ describe('two complete instances (every role in each) behind one database and on
 
     // Kills 12 s apart at least (KAFKA_SESSION_TIMEOUT_MS is 8 s): each restart's recovery is its own.
     const seconds = Math.max(LOAD.seconds, 36);
-    const restarts: Array<{ killedAt: number; startedMs: number }> = [];
+    const restarts: Array<{ listeningMs: number; startedMs: number }> = [];
     const killAndRestart = async () => {
       alive = [urlB];
       const killedAt = Date.now();
       await a.kill('SIGKILL');
       a = start('chaos-a');
-      const url = await urlOf(a, 30_000);
-      restarts.push({ killedAt, startedMs: Date.now() - killedAt });
+      // Back behind the load balancer once it listens (its /readyz is 200 then: the api role needs only the database).
+      const url = ((await a.waitForLog('http listening', 30_000)) as { url: string }).url;
+      const listeningMs = Date.now() - killedAt;
       alive = [url, urlB];
+      await urlOf(a, 30_000);
+      restarts.push({ listeningMs, startedMs: Date.now() - killedAt });
     };
-    await run.load({ rate: LOAD.rate, seconds, urls, during: [1 / 3, 2 / 3].map((p) => ({ atMs: p * seconds * 1000, run: killAndRestart })) });
+    // One after the other: the second kill waits until the first restart runs every role (under full load a
+    // start can outlast the interval, and killing a process still starting would test something else).
+    const loadStarted = Date.now();
+    const twice = async () => {
+      await killAndRestart();
+      await new Promise((r) => setTimeout(r, Math.max(0, loadStarted + (2 / 3) * seconds * 1000 - Date.now())));
+      await killAndRestart();
+    };
+    await run.load({ rate: LOAD.rate, seconds, urls, during: [{ atMs: (seconds * 1000) / 3, run: twice }], untilFaultsEnd: true, tailSeconds: 5 });
 
     const figures = await run.settle('two instances, one killed and restarted twice');
     const finalA = alive[0]!;
@@ -58,7 +69,8 @@ describe('two complete instances (every role in each) behind one database and on
     );
     figures.notes = {
       restarts: restarts.length,
-      'restarted instance up (hunt-matcher started) after the kill, ms': restarts.map((r) => r.startedMs).join(', '),
+      'restarted instance taking requests after the kill, ms': restarts.map((r) => r.listeningMs).join(', '),
+      'restarted instance running every role (hunt-matcher started) after the kill, ms': restarts.map((r) => r.startedMs).join(', '),
       'longest pause between two leads, ms': await longestLeadPause(env, run),
       'leads made by the instance never killed': await metricSum(urlB, 'hunt_matcher_matcher_leads_created_total'),
       'outbox shards owned at the end (restarted, never killed)': shards.join(', '),
