@@ -113,6 +113,9 @@ const schema = z.object({
     .refine((p) => /^[a-zA-Z0-9._-]*$/.test(p), 'may only contain letters, digits, ".", "_" and "-"'),
   TOPIC_PARTITIONS: int(6, 1, 1000),
   TOPIC_REPLICATION_FACTOR: int(1, 1, 10),
+  // Unset: TOPIC_REPLICATION_FACTOR - 1 (at least 1), e.g. 2 of 3: a write is acknowledged once on all
+  // replicas but one, and one broker may be down without stopping writes.
+  TOPIC_MIN_INSYNC_REPLICAS: z.string().trim().regex(/^\d+$/, 'must be an integer').transform(Number).pipe(z.number().int().min(1).max(10)).optional(),
   ROLES: roles,
   INSTANCE_ID: z.string().trim().min(1).default(`${hostname()}-${process.pid}`),
   INGEST_TOKEN: optionalText,
@@ -184,7 +187,11 @@ export function loadKafkaToolConfig(env: Env) {
 export function loadConfig(env: Env) {
   const e = parseEnv(schema, env);
   const providers = providerSettings(e, e.ROLES);
+  const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
   const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
+  if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
+    problems.push(`TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -199,7 +206,7 @@ export function loadConfig(env: Env) {
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
     },
-    topics: { prefix: e.TOPIC_PREFIX, partitions: e.TOPIC_PARTITIONS, replicationFactor: e.TOPIC_REPLICATION_FACTOR },
+    topics: { prefix: e.TOPIC_PREFIX, partitions: e.TOPIC_PARTITIONS, replicationFactor: e.TOPIC_REPLICATION_FACTOR, minInsyncReplicas },
     roles: e.ROLES,
     instanceId: e.INSTANCE_ID,
     tokens: {

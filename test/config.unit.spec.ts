@@ -26,6 +26,14 @@ describe('configuration', () => {
     expect(c.topics.partitions).toBe(6);
   });
 
+  it('derives min.insync.replicas from the replication factor unless TOPIC_MIN_INSYNC_REPLICAS says, and refuses one above it', () => {
+    expect(loadConfig(base).topics).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1 });
+    expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3' }).topics).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '3' }).topics.minInsyncReplicas).toBe(3);
+    expect(problems({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '4' })).toEqual([expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR \(3\)/)]);
+    expect(problems({ ...base, TOPIC_MIN_INSYNC_REPLICAS: 'two' })).toEqual([expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must be an integer/)]);
+  });
+
   it('runs every role when ROLES is not set', () => {
     expect(problems({ ...base, ROLES: '' })).toEqual(expect.arrayContaining(['INGEST_TOKEN is required when ROLES includes api']));
   });

@@ -48,12 +48,17 @@ export function serviceEnv(base: ServiceBase, overrides: Record<string, string> 
   };
 }
 
-export async function ensureTopicsOf(kafka: Kafka, topics: Topics | string, partitions: number): Promise<Topics> {
+export async function ensureTopicsOf(
+  kafka: Kafka,
+  topics: Topics | string,
+  partitions: number,
+  replication: { replicationFactor: number; minInsyncReplicas?: number } = { replicationFactor: 1 },
+): Promise<Topics> {
   const t = typeof topics === 'string' ? createTopics(topics) : topics;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, t, { partitions, replicationFactor: 1 });
+    await ensureTopics(admin, t, { partitions, ...replication });
   } finally {
     await admin.disconnect();
   }

@@ -41,8 +41,21 @@ export function createTopics(prefix: string): Topics {
   };
 }
 
-/** Creates every topic that is missing (existing topics are left as they are) and waits for their leaders. */
-export async function ensureTopics(admin: Admin, topics: Topics, options: { partitions: number; replicationFactor: number; timeoutMs?: number }) {
+export interface TopicSettings {
+  partitions: number;
+  replicationFactor: number;
+  /** min.insync.replicas of each topic created: with acks=all, a write is acknowledged once on this many replicas. */
+  minInsyncReplicas?: number;
+  timeoutMs?: number;
+}
+
+/**
+ * Creates every topic that is missing (existing topics are left as they are) and waits for their leaders.
+ * Each is created with its replication factor and min.insync.replicas, and unclean leader election off
+ * (Kafka's default, written on the topic so that a cluster default cannot turn it on): a replica that
+ * is out of sync never becomes leader, which would drop what the others acknowledged.
+ */
+export async function ensureTopics(admin: Admin, topics: Topics, options: TopicSettings) {
   const wanted = topics.all();
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
@@ -55,6 +68,10 @@ export async function ensureTopics(admin: Admin, topics: Topics, options: { part
           // Dead-letter topics are read by people, rarely: one partition keeps them in arrival order.
           numPartitions: topic.endsWith('.dlq') ? 1 : options.partitions,
           replicationFactor: options.replicationFactor,
+          configEntries: [
+            { name: 'min.insync.replicas', value: String(options.minInsyncReplicas ?? 1) },
+            { name: 'unclean.leader.election.enable', value: 'false' },
+          ],
         })),
       });
     } catch (error) {

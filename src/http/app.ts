@@ -4,10 +4,12 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { LogController, type FastifyError } from 'fastify';
+import { unavailableDependency } from '../platform/infrastructureFailure.js';
 import type { Logger } from '../platform/logger.js';
 import { ERROR_SCHEMA, SECURITY_SCHEMES } from './schemas.js';
 import { DomainError, ValidationError } from '../domain/errors.js';
-import { STATUS_OF, UnauthorizedError } from './errors.js';
+import { RETRY_AFTER_SECONDS, STATUS_OF, UnauthorizedError } from './errors.js';
+import { bodyLimitOf, DEFAULT_BODY_LIMIT, formatBytes, sharedErrors } from './routeDefaults.js';
 import { findIllFormedText } from './wellFormedText.js';
 
 /** How deep an ajv error's field is: its instance path, plus the missing or extra property it names. */
@@ -40,7 +42,8 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     loggerInstance: log.child({ component: 'http' }),
     // One line per request, written by the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 16 * 1024 * 1024,
+    // Each route's own limit is set below from its URL (src/http/routeDefaults.ts).
+    bodyLimit: DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true } },
   });
 
@@ -51,6 +54,9 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
   const routes: RegisteredRoute[] = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= bodyLimitOf(route.url);
+    const response = (route.schema as { response?: Record<number, unknown> } | undefined)?.response;
+    if (response) route.schema = { ...route.schema, response: { ...sharedErrors(route), ...response } };
     const hidden = Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
   });
@@ -120,6 +126,19 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     }
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       return reply.status(400).send({ error: 'validation_failed', message: 'body is not valid JSON', field: 'body' });
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+      return reply.status(413).send({ error: 'payload_too_large', message: `the body is larger than the ${formatBytes(limit)} (${limit} bytes) this route accepts`, limitBytes: limit });
+    }
+    // The database (or the broker) is unavailable: the client should come back, not report a bug.
+    const dependency = unavailableDependency(error);
+    if (dependency) {
+      request.log.warn({ dependency, error: `${error.name}: ${error.message}` }, `request refused: the ${dependency} is unavailable`);
+      return reply
+        .status(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send({ error: 'unavailable', message: `the ${dependency} is unavailable for a moment; retry after ${RETRY_AFTER_SECONDS} s` });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });

@@ -21,3 +21,9 @@ export class ForbiddenError extends Error {
     this.name = 'ForbiddenError';
   }
 }
+
+/**
+ * Retry-After of a 503 while the database or the broker is unavailable: a server restart or a
+ * failover lasts seconds, so a client that honours it comes back soon without hammering.
+ */
+export const RETRY_AFTER_SECONDS = 2;

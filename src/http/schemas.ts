@@ -22,9 +22,10 @@ export const ERROR_SCHEMA = {
   additionalProperties: false,
   required: ['error'],
   properties: {
-    error: { type: 'string', description: 'validation_failed, not_found, conflict, unauthorized, ...' },
+    error: { type: 'string', description: 'validation_failed, not_found, conflict, unauthorized, payload_too_large, unavailable, ...' },
     message: { type: 'string' },
     field: { type: 'string', description: 'With validation_failed: the field, as a path' },
+    limitBytes: { type: 'integer', description: "With payload_too_large: the route's body limit, in bytes" },
   },
 } as const;
 
@@ -35,9 +36,10 @@ const ERROR_DESCRIPTIONS = {
   403: 'The request is not signed by whom it claims to come from (a provider callback with a wrong or missing signature); nothing was recorded',
   404: 'Not found',
   409: 'Conflict with the current state',
+  413: "The body is larger than this route accepts (`payload_too_large`; `limitBytes` says the limit); nothing was written",
   502: 'A service this one relies on refused or failed',
   500: 'Internal error (logged with the request; nothing half-written: every write is one transaction)',
-  503: 'Not ready',
+  503: 'The database (or, for the dead letters, the broker) is unavailable for a moment (`unavailable`): retry after the `Retry-After` header\'s seconds; nothing was written',
 } as const;
 
 /** Error responses of a route, by status; every route may also answer 500. */

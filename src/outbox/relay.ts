@@ -90,6 +90,23 @@ export function createRelay(o: RelayOptions): Relay {
     return ownership;
   }
 
+  async function connectProducer() {
+    const p = createProducer(o.kafka);
+    await p.connect();
+    return p;
+  }
+
+  /**
+   * After a failed send nobody knows which of its partitions the broker wrote: the rows are sent again by
+   * a new producer (a new producer id), whose sequence numbers cannot collide with the failed attempt's,
+   * so the broker never refuses the resend as out of sequence. Duplicates, never loss (see above).
+   */
+  async function dropProducer() {
+    const p = producer;
+    producer = undefined;
+    await p?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
+  }
+
   async function publishBatch(shards: number[]): Promise<number> {
     const rows = await selectOutboxBatch(reader, shards, o.batchSize);
     if (rows.length === 0) return 0;
@@ -100,7 +117,12 @@ export function createRelay(o: RelayOptions): Relay {
       if (!messages) byTopic.set(row.topic, (messages = []));
       messages.push({ key: row.key, value: row.payload, headers: row.headers });
     }
-    await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    try {
+      await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    } catch (error) {
+      await dropProducer();
+      throw error;
+    }
     const ackedAt = Date.now();
     // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
     if (!client) throw new Error('relay connection lost before its published rows were deleted; they will be published again');
@@ -131,6 +153,7 @@ export function createRelay(o: RelayOptions): Relay {
     while (running) {
       try {
         if (!client) ownership = await connect();
+        if (!producer) producer = await connectProducer();
         if (Date.now() - lastRebalance >= rebalanceMs) {
           const { acquired, released } = await ownership!.rebalance();
           if (acquired.length || released.length) log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
@@ -168,8 +191,7 @@ export function createRelay(o: RelayOptions): Relay {
 
   return {
     async start() {
-      producer = createProducer(o.kafka);
-      await producer.connect();
+      producer = await connectProducer();
       running = true;
       loop = run();
       // The backlog gauges beside the publishing loop, not in it: counting a large backlog takes time.

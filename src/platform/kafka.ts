@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type ProducerBatch, type ProducerRecord, type RecordMetadata } from 'kafkajs';
 import type { Logger } from './logger.js';
 import { retry } from './retry.js';
 
@@ -41,15 +42,62 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
   });
 }
 
-/** The producer every part of the service uses: idempotent, acks from all replicas, order kept per partition. */
+/**
+ * A send that kafkajs resolved although some partitions it routed messages to were never acknowledged.
+ * Retriable: the caller sends again (the relay keeps the rows in the outbox).
+ */
+export class UnacknowledgedSendError extends Error {
+  readonly retriable = true;
+  constructor(readonly partitions: string[]) {
+    super(`the broker acknowledged the send without ${partitions.length} of its partitions (${partitions.slice(0, 5).join(', ')}): sending again`);
+    this.name = 'UnacknowledgedSendError';
+  }
+}
+
+/** The partitions the messages of the current send were routed to (its async context's own set). */
+const routed = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * The producer every part of the service uses: idempotent, acks from all in-sync replicas (every send
+ * passes acks: -1), one request in flight per broker so that order is kept per partition.
+ *
+ * Its send and sendBatch check that every partition a message was routed to is in the acknowledgement.
+ * kafkajs 2.2.4 can resolve a send that never reached some partitions when a leader moves during it
+ * (tulios/kafkajs#1303, fix proposed in #1798): it keeps each broker's response across its retries, so
+ * partitions whose leader died and moved to a broker that had already answered for its own partitions
+ * are not sent again, yet the send succeeds. The three-node fault test found events missing that way
+ * (test/chaos/cluster.chaos.spec.ts); with this check such a send fails and is made again.
+ */
 export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    // The Java client's murmur2 partitioner, so keys land where any other Kafka client expects them.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    // The Java client's murmur2 partitioner, so keys land where any other Kafka client expects them;
+    // each choice noted for the check above.
+    createPartitioner: () => {
+      const choose = Partitioners.DefaultPartitioner();
+      return (args) => {
+        const partition = choose(args);
+        routed.getStore()?.add(`${args.topic}[${partition}]`);
+        return partition;
+      };
+    },
   });
+  const checked = async (acks: number | undefined, send: () => Promise<RecordMetadata[]>) => {
+    const partitions = new Set<string>();
+    const answers = await routed.run(partitions, send);
+    if (acks === 0) return answers;
+    const acknowledged = new Set(answers.map((a) => `${a.topicName}[${a.partition}]`));
+    const missing = [...partitions].filter((p) => !acknowledged.has(p));
+    if (missing.length > 0) throw new UnacknowledgedSendError(missing);
+    return answers;
+  };
+  return {
+    ...producer,
+    send: (record: ProducerRecord) => checked(record.acks, () => producer.send(record)),
+    sendBatch: (batch: ProducerBatch) => checked(batch.acks, () => producer.sendBatch(batch)),
+  };
 }
 
 /** A kafkajs error that says it may pass (kafkajs' own errors are retriable unless they say otherwise). */

@@ -1,16 +1,19 @@
-// A real Apache Kafka broker from Maven Central jars, for machines without Docker.
-// Maven resolves the classpath once (cached outside the repository); each start formats a fresh
-// single-node KRaft storage directory and runs kafka.Kafka on free loopback ports.
+// A real Apache Kafka from Maven Central jars, for machines without Docker: one broker (the test suite,
+// `npm run dev`), or a cluster of KRaft nodes on loopback (the fault tests of replication). Maven
+// resolves the classpath once (cached outside the repository); each start formats fresh KRaft storage
+// directories and runs kafka.Kafka on free loopback ports (src/stack/kafkaNode.ts).
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../platform/projectRoot.js';
-import { waitForKafka } from './waitForKafka.js';
+import { createKafkaNode, type KafkaNode } from './kafkaNode.js';
+
+export type { KafkaNode } from './kafkaNode.js';
 
 const run = promisify(execFile);
 
@@ -31,111 +34,69 @@ export interface LocalKafkaOptions {
   restartable?: boolean;
 }
 
+export interface LocalKafkaCluster {
+  /** Every node's host:port, the bootstrap list a client gets. */
+  brokers: string[];
+  version: string;
+  nodes: KafkaNode[];
+  /** Stops every node and removes their data. */
+  stop(): Promise<void>;
+}
+
+export interface LocalKafkaClusterOptions extends LocalKafkaOptions {
+  /** How many KRaft nodes, each broker and controller (the quorum is all of them). */
+  nodes: number;
+  /** broker.session.timeout.ms: a node that died is fenced, and its partitions get new leaders, after this. */
+  sessionTimeoutMs?: number;
+}
+
 export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
+  const cluster = await startLocalKafkaCluster({ ...options, nodes: 1 });
+  const node = cluster.nodes[0]!;
+  return {
+    brokers: cluster.brokers,
+    version: cluster.version,
+    stop: () => cluster.stop(),
+    crash: () => node.crash(),
+    async restart() {
+      const t = Date.now();
+      await node.start();
+      options.progress(`Kafka ${cluster.version} broker restarted on ${node.broker} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    },
+  };
+}
+
+export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions): Promise<LocalKafkaCluster> {
   const { progress } = options;
   await requireCommand('java', ['-version'], 'Java 17 or newer (apt install openjdk-17-jre-headless)');
   const pom = join(projectRoot(), 'infra', 'kafka', 'pom.xml');
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(await readFile(pom, 'utf8'))?.[1] ?? 'unknown';
   const classpath = await resolveClasspath(pom, version, progress);
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'hunt-matcher-kafka-'));
-  const [port, controllerPort] = await Promise.all([freePort(), freePort()]);
-  const properties = brokerProperties({ dataDir, port, controllerPort });
-  await writeFile(join(dataDir, 'server.properties'), properties);
-
-  const started = Date.now();
-  const java = ['java', `-Xms${options.heapMb ?? 256}m`, `-Xmx${options.heapMb ?? 512}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];
-  const log4j = `-Dlog4j2.configurationFile=${join(projectRoot(), 'infra', 'kafka', 'log4j2.properties')}`;
+  const quorum = await Promise.all(Array.from({ length: options.nodes }, async (_, i) => ({ id: i + 1, port: await freePort(), controllerPort: await freePort() })));
   const clusterId = randomBytes(16).toString('base64url');
+  const started = Date.now();
+  const nodes = await Promise.all(
+    quorum.map((spec) => createKafkaNode(spec, { classpath, version, quorum, clusterId, heapMb: options.heapMb, restartable: options.restartable, sessionTimeoutMs: options.sessionTimeoutMs })),
+  );
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.destroy()));
+  };
   try {
-    await run('java', ['-Xmx256m', log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', join(dataDir, 'server.properties')], {
-      timeout: 60_000,
-    });
+    // Together: a node of a cluster answers only once a majority of the quorum runs.
+    await Promise.all(nodes.map((n) => n.start()));
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+    await stop();
+    throw error;
   }
-
-  const brokers = [`127.0.0.1:${port}`];
-  const launch = async () => {
-    const watchdog = spawn(
-      join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
-      [String(process.pid), dataDir, ...java, log4j, '-cp', classpath, 'kafka.Kafka', join(dataDir, 'server.properties')],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: options.restartable ? '1' : '0' } },
-    );
-    let watchdogErr = '';
-    watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
-    const onExit = () => watchdog.kill('SIGTERM');
-    process.once('exit', onExit);
-    try {
-      await waitForKafka(brokers, { timeoutMs: 90_000, alive: () => watchdog.exitCode === null });
-    } catch (error) {
-      watchdog.kill('SIGTERM');
-      await exited;
-      const log = await readFile(`${dataDir}.log`, 'utf8').catch(() => readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''));
-      throw new Error(`Kafka ${version} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${log.slice(-4000)}`);
-    }
-    return { watchdog, exited, onExit };
-  };
-  let current = await launch();
-  progress(`Kafka ${version} broker ready on ${brokers[0]} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
-
-  return {
-    brokers,
-    version,
-    async stop() {
-      process.removeListener('exit', current.onExit);
-      if (current.watchdog.exitCode === null) current.watchdog.kill('SIGTERM');
-      await current.exited;
-      await rm(dataDir, { recursive: true, force: true });
-    },
-    async crash() {
-      if (!options.restartable) throw new Error('crash() needs a broker started with restartable: true');
-      const pid = Number((await readFile(join(dataDir, 'broker.pid'), 'utf8')).trim());
-      process.kill(pid, 'SIGKILL');
-      process.removeListener('exit', current.onExit);
-      await current.exited;
-    },
-    async restart() {
-      if (!options.restartable) throw new Error('restart() needs a broker started with restartable: true');
-      const t = Date.now();
-      current = await launch();
-      progress(`Kafka ${version} broker restarted on ${brokers[0]} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
-    },
-  };
-}
-
-function brokerProperties(o: { dataDir: string; port: number; controllerPort: number }) {
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${join(o.dataDir, 'data')}`,
-    // A single node: every internal topic has one replica, and few partitions so it starts fast.
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=4',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'transaction.state.log.num.partitions=4',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    // Consumer groups form at once, and a killed member is noticed quickly in tests.
-    'group.initial.rebalance.delay.ms=0',
-    'group.min.session.timeout.ms=1000',
-    // Topics are created explicitly by the service (allowAutoTopicCreation is off everywhere).
-    'auto.create.topics.enable=false',
-    'num.partitions=1',
-    'num.network.threads=2',
-    'num.io.threads=4',
-    'log.segment.bytes=67108864',
-    'log.retention.check.interval.ms=60000',
-  ].join('\n');
+  const brokers = nodes.map((n) => n.broker);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  progress(
+    nodes.length === 1
+      ? `Kafka ${version} broker ready on ${brokers[0]} in ${seconds}s (data in ${nodes[0]!.dataDir})`
+      : `Kafka ${version} cluster of ${nodes.length} KRaft nodes ready on ${brokers.join(', ')} in ${seconds}s`,
+  );
+  return { brokers, version, nodes, stop };
 }
 
 async function resolveClasspath(pom: string, version: string, progress: (m: string) => void): Promise<string> {

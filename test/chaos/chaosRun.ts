@@ -32,6 +32,8 @@ export interface Figures {
   leadEventsDuplicates: number;
   sendEventsDistinct: number;
   deadLetters: number;
+  /** Outbox rows still unpublished when the run had settled. */
+  outboxLeft: number;
   refusedRequests: number;
   /** Extra figures of the scenario (recovery times...). */
   notes: Record<string, number | string>;
@@ -81,16 +83,34 @@ export class ChaosRun {
 
   /**
    * Posts `rate` ads a second for `seconds` (a request every 200 ms), each request retried until it is
-   * accepted, against whichever of `urls()` answers. `during(elapsedMs)` runs faults on the way.
+   * accepted, against whichever of `urls()` answers. `during(elapsedMs)` runs faults on the way. With
+   * `untilFaultsEnd`, the load goes on (past `seconds` if need be) until every fault has run its course,
+   * plus `tailSeconds`: faults whose length the test cannot know (a broker's restart) stay under load.
    */
-  async load(options: { rate: number; seconds: number; urls: () => string[]; during?: Array<{ atMs: number; run: () => Promise<void> }> }) {
+  async load(options: {
+    rate: number;
+    seconds: number;
+    urls: () => string[];
+    during?: Array<{ atMs: number; run: () => Promise<void> }>;
+    untilFaultsEnd?: boolean;
+    tailSeconds?: number;
+  }) {
     const perRequest = Math.max(1, Math.round(options.rate / 5));
     const requests = Math.round((options.seconds * 1000) / 200);
     const started = Date.now();
     const faults = [...(options.during ?? [])].sort((a, b) => a.atMs - b.atMs);
     const inFlight: Array<Promise<void>> = [];
     const faultRuns: Array<Promise<void>> = [];
-    for (let k = 0; k < requests; k++) {
+    let faultsEndedAt = options.untilFaultsEnd && faults.length > 0 ? Number.POSITIVE_INFINITY : 0;
+    if (faultsEndedAt > 0) {
+      void (async () => {
+        while (faults.length > 0 || faultRuns.length === 0) await new Promise((r) => setTimeout(r, 50));
+        await Promise.allSettled(faultRuns);
+        faultsEndedAt = Date.now();
+      })();
+    }
+    const more = (k: number) => k < requests || Date.now() < faultsEndedAt + (options.tailSeconds ?? 0) * 1000;
+    for (let k = 0; more(k); k++) {
       while (faults.length && Date.now() - started >= faults[0]!.atMs) faultRuns.push(faults.shift()!.run());
       const wait = started + k * 200 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -180,6 +200,7 @@ export class ChaosRun {
       leadEventsDuplicates: leadEvents.total - leadEvents.distinct,
       sendEventsDistinct: sendEvents.distinct,
       deadLetters: await this.deadLetters(),
+      outboxLeft: await count('SELECT count(*) AS n FROM outbox'),
       refusedRequests: this.refused,
       notes: {},
     };
@@ -201,6 +222,32 @@ export class ChaosRun {
     }
     expect(f.duplicateDeliveries, 'no message delivered twice').toBe(0);
     expect(f.deadLetters, 'nothing dead-lettered').toBe(0);
+    expect(f.outboxLeft, 'the outbox empty').toBe(0);
+  }
+
+  /**
+   * Where the run's events are, when some are missing: the outbox rows left per topic, the distinct
+   * AdScraped of the run's ads on their topic against the ads accepted, and each consumer group's lag.
+   */
+  async diagnose(): Promise<Record<string, unknown>> {
+    const env = this.env;
+    const outbox = await env.db('outbox').select('topic').count<Array<{ topic: string; count: string }>>('* as count').groupBy('topic');
+    const admin = env.client.admin();
+    await admin.connect();
+    try {
+      const lag: Record<string, number> = {};
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(env.topics.prefix));
+      for (const groupId of groups) {
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          lag[`${groupId} ${topic}`] = partitions.reduce((n, p) => n + Number(ends.find((e) => e.partition === p.partition)?.high ?? 0) - Math.max(0, Number(p.offset)), 0);
+        }
+      }
+      const adEvents = await this.eventIds('ads.scraped');
+      return { outboxLeft: Object.fromEntries(outbox.map((r) => [r.topic, Number(r.count)])), adsAccepted: this.accepted.size, adScrapedDistinct: adEvents.distinct, lag };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async eventIds(topic: string): Promise<{ total: number; distinct: number }> {
@@ -266,4 +313,35 @@ export async function seededService(env: ChaosEnv, overrides: Record<string, str
   const service = env.start(overrides);
   const url = ((await service.waitForLog('hunt-matcher started', 60_000)) as { url: string }).url;
   return { run, service, url };
+}
+
+/** Samples the outbox's row count every `everyMs` until stopped; `peak()` is the largest seen. */
+export function watchOutbox(env: ChaosEnv, everyMs = 250) {
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const n = Number((await env.db('outbox').count<Array<{ count: string }>>('* as count'))[0]!.count);
+      peak = Math.max(peak, n);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return peak;
+    },
+  };
+}
+
+/** The longest time between two consecutive leads of the run (ms): how long matching stood still at worst. */
+export async function longestLeadPause(env: ChaosEnv, run: ChaosRun): Promise<number> {
+  const { rows } = await env.db.raw<{ rows: Array<{ ms: string | null }> }>(
+    `SELECT max(extract(epoch FROM gap) * 1000) AS ms FROM (
+       SELECT l.created_at - lag(l.created_at) OVER (ORDER BY l.created_at) AS gap FROM leads l JOIN ads a ON a.id = l.ad_id WHERE a.brand = ?
+     ) g`,
+    [run.brand],
+  );
+  return Math.round(Number(rows[0]?.ms ?? 0));
 }

@@ -242,6 +242,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       });
       // A 401 from it is about this service's API_TOKEN, not the operator's: not theirs to fix.
       if (answer.statusCode === 401) return reply.status(502).send({ error: 'bad_gateway', message: 'the preview refused the API_TOKEN of this service' });
+      // A 503 keeps its Retry-After: the database is as unavailable to the operator as to the preview.
+      const retryAfter = answer.headers['retry-after'];
+      if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
       return reply.status(answer.statusCode).send(answer.json());
     },
   );
