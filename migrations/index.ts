@@ -15,6 +15,7 @@ import * as m012 from './20261202_012_providers_sender_identity.js';
 import * as m013 from './20261202_013_seller_replies.js';
 import * as m014 from './20261202_014_lobstr_reconcile_budget.js';
 import * as m016 from './20261202_016_hunt_change_stamp.js';
+import * as m018 from './20261202_018_hunt_criteria_changed.js';
 
 interface Migration {
   name: string;
@@ -38,6 +39,7 @@ export const migrations: Migration[] = [
   { name: '20261202_013_seller_replies', ...m013 },
   { name: '20261202_014_lobstr_reconcile_budget', ...m014 },
   { name: '20261202_016_hunt_change_stamp', ...m016 },
+  { name: '20261202_018_hunt_criteria_changed', ...m018 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -82,6 +82,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
     receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),
     replies: new Counter({ name: `${METRIC_PREFIX}replies_total`, help: "Sellers' replies by provider and whether a message of ours explained them (matched: joined to a lead, SellerReplied; not: kept for operators)", labelNames: ['provider', 'matched'], registers: r }),
+    backfillsSkipped: new Counter({ name: `${METRIC_PREFIX}matcher_backfills_skipped_total`, help: 'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)', registers: r }),
     providerRequests: new Counter({
       name: `${METRIC_PREFIX}provider_requests_total`,
       help: 'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',

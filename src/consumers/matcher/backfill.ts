@@ -6,6 +6,7 @@ import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
+import { huntNeedsBackfill } from '../../sql/huntNeedsBackfill.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
 import { streamAds } from '../../sql/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
@@ -24,6 +25,11 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         if (!BACKFILL_CHANGES.has(event.value.change)) continue;
         const hunt = await loadHunt(trx, event.value.huntId);
         if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
+        // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
+        if (event.value.change === 'UPDATED' && !(await huntNeedsBackfill(trx, hunt.id))) {
+          deps.metrics.backfillsSkipped.inc();
+          continue;
+        }
         const started = Date.now();
         const now = deps.clock.now();
         const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);

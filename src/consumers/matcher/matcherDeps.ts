@@ -29,6 +29,6 @@ export interface MatcherDeps {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'huntsIndexed' | 'huntIndexRowsRead' | 'tickProgress' | 'tickTotal'>;
+  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'backfillsSkipped' | 'huntsIndexed' | 'huntIndexRowsRead' | 'tickProgress' | 'tickTotal'>;
   settings: MatcherSettings;
 }

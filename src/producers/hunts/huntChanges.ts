@@ -2,6 +2,7 @@
 import { newId } from '../../platform/ids.js';
 import type { Db, Trx } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { criteriaChanged } from '../../domain/huntCriteria.js';
 import type { Hunt, HuntSettings } from '../../domain/types.js';
 import type { HuntChange } from '../../events/types.generated.js';
 import type { Outbox } from '../../outbox/enqueue.js';
@@ -52,7 +53,7 @@ export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFi
     const merged: HuntSettings = { ...settingsOf(current), ...patch };
     // A template is held to the segment limit when it is written, not when another field changes.
     checkHunt(merged, 'outreach' in patch ? deps.sms : undefined);
-    const hunt = await updateHunt(trx, id, merged, current.version + 1, deps.clock.now());
+    const hunt = await updateHunt(trx, id, merged, current.version + 1, deps.clock.now(), criteriaChanged(current, merged));
     await announce(deps, trx, hunt, changeOf(current, hunt));
     return hunt;
   });
