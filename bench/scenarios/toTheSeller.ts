@@ -160,9 +160,12 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       urls.push(started.url);
       if (roles.includes('api')) apiUrl = started.url;
     }
-    const scrape = async () => {
+    // Each process's hop histograms, and its CPU and GC seconds so far (prom-client's process_cpu_seconds_total
+    // and nodejs_gc_duration_seconds): CPU per ad is the figure a busy machine disturbs least.
+    const scraped = async () => {
       const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
-      return texts.map((t) => parseHistograms(t, `${METRIC_PREFIX}hop_seconds`, 'hop'));
+      const sum = (name: string) => texts.reduce((n, t) => n + [...t.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0), 0);
+      return { hops: texts.map((t) => parseHistograms(t, `${METRIC_PREFIX}hop_seconds`, 'hop')), cpuSeconds: sum('process_cpu_seconds_total'), gcSeconds: sum('nodejs_gc_duration_seconds_sum') };
     };
 
     // The leads.created reader, as a downstream CRM would be.
@@ -194,7 +197,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       const ads = generateAds(ctx.seed + externalBase, adCount, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });
       externalBase += 1_000_000;
       leadSamples = new Samples();
-      const before = await scrape();
+      const before = await scraped();
       const matchedBefore = await matched();
       const posted: string[] = [];
       let accepted = 0;
@@ -244,7 +247,9 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       seenCalls();
       const totalSeconds = (performance.now() - started) / 1000;
       if (deliveredAt10s === undefined) deliveredAt10s = messages.filter((m) => firstCall.has(m.id)).length;
-      const after = await scrape();
+      const after = await scraped();
+      const cpuMsPerAd = accepted > 0 ? ((after.cpuSeconds - before.cpuSeconds) * 1000) / accepted : NaN;
+      const gcMsPerAd = accepted > 0 ? ((after.gcSeconds - before.gcSeconds) * 1000) / accepted : NaN;
 
       const toGateway = new Samples();
       for (const m of messages) {
@@ -261,11 +266,25 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
         case: `${label}: request -> gateway call`,
         throughput: { value: accepted / totalSeconds, unit: 'ads/s' },
         latencyMs: latency,
-        comparison: `ingest ${Math.round(accepted / loadSeconds)} ads/s; ${fmt(density.leadsPerAd)} leads, ${fmt(density.contactsPerAd)} contacts per ad; ${delivered}/${messages.length} contacts delivered (${deliveredAt10s} 10 s after the load)${drained ? '' : ', NOT drained'}`,
-        details: { world: setup.world.name, ads: accepted, contacts: messages.length, delivered, deliveredAt10s, loadSeconds, totalSeconds, drained, failedRequests: failed, leadsPerAd: density.leadsPerAd, contactsPerAd: density.contactsPerAd },
+        comparison: `ingest ${Math.round(accepted / loadSeconds)} ads/s; ${fmt(density.leadsPerAd)} leads, ${fmt(density.contactsPerAd)} contacts per ad; ${delivered}/${messages.length} contacts delivered (${deliveredAt10s} 10 s after the load)${drained ? '' : ', NOT drained'}; service CPU ${fmt(cpuMsPerAd, 2)} ms/ad (GC ${fmt(gcMsPerAd, 2)})`,
+        details: {
+          world: setup.world.name,
+          ads: accepted,
+          contacts: messages.length,
+          delivered,
+          deliveredAt10s,
+          loadSeconds,
+          totalSeconds,
+          drained,
+          failedRequests: failed,
+          leadsPerAd: density.leadsPerAd,
+          contactsPerAd: density.contactsPerAd,
+          cpuMsPerAd,
+          gcMsPerAd,
+        },
       });
       rows.push({ case: `${label}: request -> LeadCreated read`, latencyMs: leads, details: { leads: leads.count } });
-      const hops = mergeProcesses(after, before, HOPS);
+      const hops = mergeProcesses(after.hops, before.hops, HOPS);
       for (const hop of HOPS) {
         const h = hops.get(hop);
         if (!h || h.count === 0) continue;
