@@ -248,6 +248,7 @@ export function loadConfig(env: Env) {
       retryBaseMs: e.SEND_RETRY_BASE_MS,
       retryMaxMs: e.SEND_RETRY_MAX_MS,
       leaseMs: e.SEND_LEASE_MS,
+      callTimeoutMs: e.MESSAGE_GATEWAY_TIMEOUT_MS,
       pollMs: e.SEND_POLL_MS,
       concurrency: e.SEND_CONCURRENCY,
     },

@@ -11,6 +11,9 @@ export interface GatewayRequest {
   idempotencyKey: string;
   authorization: string | undefined;
   body: { messageId: string; channel: string; to: string; content: string };
+  /** The status answered and when (epoch ms), once answered; undefined while held, and for good when hung up (`hangUp`). */
+  status?: number;
+  answeredAt?: number;
 }
 
 export interface Answer {
@@ -19,6 +22,8 @@ export interface Answer {
   headers?: Record<string, string>;
   /** Runs before the answer is sent (e.g. to hold a lock while the sender waits). */
   before?: () => Promise<void>;
+  /** After `before`, close the connection without answering (a gateway that hung and never answered). */
+  hangUp?: boolean;
 }
 
 /** Decides the answer to a request; `attempt` counts this message's requests, from 1. */
@@ -78,6 +83,7 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
         attempts.set(request.body.messageId, attempt);
         const answer = await current(request, attempt);
         await answer.before?.();
+        if (answer.hangUp) return void req.socket.destroy();
         let body = answer.body;
         if (answer.status >= 200 && answer.status < 300 && body === undefined) {
           // Idempotent like a real gateway: the same key gets the same message id.
@@ -85,6 +91,8 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
           body = { id: sent.get(request.idempotencyKey), acceptedAt: new Date().toISOString() };
         }
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(body === undefined ? '' : JSON.stringify(body));
+        request.status = answer.status;
+        request.answeredAt = performance.timeOrigin + performance.now();
         const delivery = answer.status >= 200 && answer.status < 300 ? webhook?.receipts?.(request) : null;
         const externalId = (body as { id?: unknown } | undefined)?.id;
         if (delivery && typeof externalId === 'string') void receipt(externalId, delivery);

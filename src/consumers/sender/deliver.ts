@@ -8,6 +8,7 @@
 //      ('opted_out', permanent) without a call;
 //   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed), and
 //      the opt-outs a provider reported (Twilio's 21610: the phone, for every account).
+// A call must end within its message's lease (step 2 renews a lease that would not last the call).
 // A crash between 2 and 3 leaves the messages pending, leased and unconfirmed: once a lease ends the
 // message is attempted again, with the same Idempotency-Key for the generic gateway, and after a
 // lookup for the providers that have no such key (src/providers/twilio/twilioClient.ts).
@@ -24,6 +25,7 @@ import { backoffDelay } from '../../platform/retry.js';
 import type { ChannelProviders } from '../../providers/channelProviders.js';
 import type { OutboundMessage, ProviderName, SendOutcome } from '../../providers/provider.js';
 import { optOutPhone } from '../../sql/optOutPhone.js';
+import { renewMessageLease } from '../../sql/renewMessageLease.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
 import { failMessages, markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
 import { claimForDelivery, type Claim } from './claim.js';
@@ -35,6 +37,8 @@ export interface SendingSettings {
   retryBaseMs: number;
   retryMaxMs: number;
   leaseMs: number;
+  /** The longest one request to a provider may take (MESSAGE_GATEWAY_TIMEOUT_MS). */
+  callTimeoutMs: number;
   pollMs: number;
   concurrency: number;
 }
@@ -76,7 +80,26 @@ export function createDelivery(deps: DeliveryDeps) {
   const log = deps.log.child({ component: 'sender' });
   const guard = createOptOutGuard(deps.db);
 
-  const attemptOne = async (message: MessageRow, senders: Claim['senders'], receivedAt: number | undefined): Promise<Attempt> => {
+  // The longest an attempt may take: one request within the providers' timeout, two for a message in
+  // doubt (Twilio and Brevo look it up before sending it again).
+  const attemptMs = (m: MessageRow) => (m.previous_unconfirmed_since ? 2 : 1) * deps.sending.callTimeoutMs;
+  /**
+   * Whether the message may be called now. A call must end within its lease: once the lease ends,
+   * another attempt (the retry poller, another instance) may take the message and call it too, which
+   * is a second SMS where the provider has no Idempotency-Key (Twilio, Brevo). A message that waited
+   * for a call slot (every slot taken by calls that hang) until its lease would end before its attempt
+   * could has its lease renewed first, if no other attempt took it meanwhile; if one did, it is that
+   * attempt's.
+   */
+  const stillOurs = async (message: MessageRow, leaseEnd: number): Promise<boolean> => {
+    if (Date.now() + attemptMs(message) <= leaseEnd) return true;
+    return renewMessageLease(deps.db, message.id, message.attempts, Math.max(deps.sending.leaseMs, attemptMs(message))).catch(() => false);
+  };
+
+  const attemptOne = async (message: MessageRow, senders: Claim['senders'], receivedAt: number | undefined, leaseEnd: number): Promise<Attempt | null> => {
+    // Not ours any more (or the database did not say): no call, nothing to record; the message is left
+    // to whichever attempt holds it, or to the retry poller once its lease ends.
+    if (!(await stillOurs(message, leaseEnd))) return null;
     const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
     if (reachesPhone(message)) {
       let optedOut: boolean;
@@ -95,9 +118,15 @@ export function createDelivery(deps: DeliveryDeps) {
   };
 
   const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
+    // Taken before the claim's transaction: its leases end no sooner than this.
+    const leaseEnd = Date.now() + deps.sending.leaseMs;
     const { claimed, deferred, senders } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
     if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
-    return Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt))));
+    const attempts = (await Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt, leaseEnd))))).filter((a): a is Attempt => a !== null);
+    if (attempts.length < claimed.length) {
+      log.warn({ left: claimed.length - attempts.length, leaseMs: deps.sending.leaseMs }, 'messages not called: they waited for a call slot until their lease ran short, and it could not be renewed (another attempt took them, or the database did not answer)');
+    }
+    return attempts;
   };
   return { deliver, close: () => deps.providers.close() };
 }
