@@ -6,7 +6,7 @@
 // the way src/domain/normalize.ts does it, as a real implementation would store them at ingestion),
 // GiST indexes on (ad type, brand, position) and (ad type, position) with btree_gist, a b-tree on
 // (ad type, zipcode), and a statement that carries only the criteria the hunt sets.
-// Attribution (DESIGN.md section 3): an ad goes to the account's oldest matching hunt; a hunt skips
+// Attribution (docs/ARCHITECTURE.md section 2): an ad goes to the account's oldest matching hunt; a hunt skips
 // the ads that an older hunt of its account (among the hunts of the catch-up) also matches.
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import pLimit from 'p-limit';
@@ -56,7 +56,7 @@ const AD_COLUMNS = `a.id, a.source, a.external_id, a.url, a.title, a.description
   a.phone, a.accept_salesmen, a.is_urgent, a.has_been_reposted, a.price_has_dropped, a.has_been_boosted, a.is_low_price,
   a.pictures, a.first_published_at, a.last_published_at, a.scraped_at`;
 
-/** The statement that finds one hunt's ads: only the criteria the hunt sets, all of DESIGN.md section 2. */
+/** The statement that finds one hunt's ads: only the criteria the hunt sets, all of docs/ARCHITECTURE.md section 2. */
 export function huntQuery(h: CompiledHunt, since: Date): { sql: string; bindings: unknown[] } {
   const where: string[] = ['a.ad_type = ?', 'a.scraped_at >= ?'];
   const b: unknown[] = [h.adType, since];

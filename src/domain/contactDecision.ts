@@ -1,4 +1,4 @@
-// The contact decision of DESIGN.md section 3, step 2, as pure functions: the matcher feeds them what
+// The contact decision of docs/ARCHITECTURE.md section 3, step 2, as pure functions: the matcher feeds them what
 // its queries found (contacted ads, sellers messaged, opt-outs, pacing counters) and writes what they decide.
 import { compareAge } from './huntAge.js';
 import { canReceiveSms } from './phone.js';

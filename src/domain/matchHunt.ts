@@ -1,4 +1,4 @@
-// The matching rules of DESIGN.md section 2, as a pure function of (ad, hunt).
+// The matching rules of docs/ARCHITECTURE.md section 2, as a pure function of (ad, hunt).
 // Hunts are compiled once (normalised lists, keyword patterns, trigonometry) and ads prepared once,
 // because the matcher evaluates tens of thousands of ads per second against their candidate hunts.
 import { haversineTerm, haversineThreshold } from './geo.js';
@@ -13,7 +13,7 @@ const FLAG_PRICE_DROPPED = 4;
 const FLAG_BOOSTED = 8;
 const FLAG_LOW_PRICE = 16;
 
-/** The five flags (DESIGN.md section 1), by name, and their bit in CompiledHunt.requiredFlags / PreparedAd.flags. */
+/** The five flags (docs/ARCHITECTURE.md section 1), by name, and their bit in CompiledHunt.requiredFlags / PreparedAd.flags. */
 export const FLAGS = [
   ['isUrgent', FLAG_URGENT],
   ['hasBeenReposted', FLAG_REPOSTED],

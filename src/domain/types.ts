@@ -1,4 +1,4 @@
-// The words of DESIGN.md section 1, as types. Pure: it imports only the domain. The event
+// The words of docs/ARCHITECTURE.md section 1, as types. Pure: it imports only the domain. The event
 // contract's types (src/events/types.generated.ts) are mapped to and from these at the edge.
 import type { ContactHours } from './contactHours.js';
 
@@ -24,7 +24,7 @@ export interface HuntLocation {
   lng: number;
 }
 
-/** What an ad must satisfy (DESIGN.md section 2). Empty lists and null bounds set no constraint. */
+/** What an ad must satisfy (docs/ARCHITECTURE.md section 2). Empty lists and null bounds set no constraint. */
 export interface HuntCriteria {
   adType: string;
   subTypes: string[];
@@ -73,7 +73,7 @@ export interface Hunt extends HuntCriteria {
   updatedAt: Date;
 }
 
-/** A classified ad as stored after ingestion (DESIGN.md section 1). Times are UTC epoch milliseconds. */
+/** A classified ad as stored after ingestion (docs/ARCHITECTURE.md section 1). Times are UTC epoch milliseconds. */
 export interface Ad {
   adId: string;
   source: string;

@@ -1,4 +1,4 @@
-// Headers on every event (DESIGN.md section 5) and the shape of an event before it is enqueued.
+// Headers on every event (docs/ARCHITECTURE.md section 5) and the shape of an event before it is enqueued.
 import type { IHeaders } from 'kafkajs';
 import { newId } from '../platform/ids.js';
 import type { EventType } from './schemas.js';

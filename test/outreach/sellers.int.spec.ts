@@ -1,4 +1,4 @@
-// One seller, one message per account (issue 13, items 1 and 2): a seller is a phone, whatever the ad;
+// One seller, one message per account: a seller is a phone, whatever the ad;
 // phones are E.164 (libphonenumber-js), landlines are never messaged, and the rule holds when two
 // batches with ads of one seller run at once.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction,
+// What a match does (docs/ARCHITECTURE.md section 3), for a whole batch of matches in the caller's transaction,
 // with a constant number of statements per batch, whatever its size:
 //   1. read what the decision needs: the leads and contacted ads the accounts have already, the sellers
 //      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/phoneLocks.ts,

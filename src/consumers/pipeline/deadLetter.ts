@@ -1,5 +1,5 @@
 // Sends a message that cannot be applied to `<topic>.dlq`: the original key, value and headers, plus
-// why, where from and when (DESIGN.md section 5).
+// why, where from and when (docs/ARCHITECTURE.md section 5).
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { dlqTopic } from '../../events/topics.js';
 import type { Logger } from '../../platform/logger.js';

@@ -1,4 +1,4 @@
-// POST /v1/gateway/webhook/:secret: the message gateway's callbacks (DESIGN.md section 6).
+// POST /v1/gateway/webhook/:secret: the message gateway's callbacks (docs/ARCHITECTURE.md section 6).
 //   {"type": "status", "messageId": "<uuid>" | "externalId": "...", "status": "delivered" | "undelivered", "at": "<ISO 8601>"}
 //     a delivery receipt (src/producers/gateway/recordReceipt.ts); unknown message: 404;
 //   {"type": "inbound", "id"?: "<the gateway's id>", "from": "<phone>", "to"?: "<our number>", "text": "...", "at": "<ISO 8601>"}

@@ -1,4 +1,4 @@
-// The hunts API (DESIGN.md section 6): validation and JSON here; the writes and their HuntChanged
+// The hunts API (docs/ARCHITECTURE.md section 6): validation and JSON here; the writes and their HuntChanged
 // events in src/producers/hunts/huntChanges.ts.
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';

@@ -1,4 +1,4 @@
-// Hunt tools (issue 14), for the people who write hunts and whoever supports them:
+// Hunt tools, for the people who write hunts and whoever supports them:
 //   POST /v1/hunts/preview              what a hunt would match among recent ads; writes nothing
 //   GET  /v1/hunts/:id/explain?adId=    each criterion of a saved hunt, pass or fail, for one ad
 // Both answer from the matcher's own rules (src/domain/matchHunt.ts); SQL only narrows the ads read.

@@ -1,4 +1,4 @@
-// One ad as POST /v1/ads takes it (the normalised shape of DESIGN.md section 1), and its JSON schema,
+// One ad as POST /v1/ads takes it (the normalised shape of docs/ARCHITECTURE.md section 1), and its JSON schema,
 // which fastify's validator applies to every request (the Lobstr importer's mapped ads go through it too).
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/calendar.js';
 import { ValidationError } from '../../domain/errors.js';

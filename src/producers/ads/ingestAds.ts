@@ -18,7 +18,7 @@ export interface IngestResult {
   unchanged: number;
 }
 
-/** The fields matching (DESIGN.md section 2) depends on: a re-scrape that changes none of them is no event. */
+/** The fields matching (docs/ARCHITECTURE.md section 2) depends on: a re-scrape that changes none of them is no event. */
 function matchHash(ad: AdInput): string {
   const relevant = [
     ad.title,
