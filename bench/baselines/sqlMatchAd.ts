@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import type { Db } from '../../src/db/knex.js';
 import { boundingBox } from '../../src/domain/geo.js';
-import { compileHunt, type PreparedAd } from '../../src/domain/matchHunt.js';
+import { compileHunt, type PreparedAd } from '../../src/domain/compiledHunt.js';
 import type { Hunt } from '../../src/domain/types.js';
 
 export async function createMatchTable(db: Db) {

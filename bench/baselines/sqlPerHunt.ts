@@ -17,7 +17,8 @@ import { recordMatches, type Match } from '../../src/consumers/matcher/recordMat
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import type { Db } from '../../src/db/knex.js';
 import { byAge } from '../../src/domain/huntIndex.js';
-import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt } from '../../src/domain/matchHunt.js';
+import { compileHunt, prepareAd, type CompiledHunt } from '../../src/domain/compiledHunt.js';
+import { matchesCompiled } from '../../src/domain/matchHunt.js';
 import { normalizeBrand, normalizeText } from '../../src/domain/normalize.js';
 import type { Ad } from '../../src/domain/types.js';
 import type { Outbox } from '../../src/outbox/enqueue.js';

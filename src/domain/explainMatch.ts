@@ -1,13 +1,12 @@
 // Why an ad does or does not match a hunt: one entry for every criterion the hunt sets, with what the
 // hunt asks and what the ad has. Whether each criterion holds comes from the matcher's own checks
-// (matchHunt.ts), so `matches` is, by construction, what the matcher decides; expected/actual only
+// (criteria.ts), so `matches` is, by construction, what the matcher decides; expected/actual only
 // describe the values for a human.
 import { distanceKm } from './geo.js';
+import { compileHunt, FLAGS, prepareAd, type CompiledHunt, type PreparedAd } from './compiledHunt.js';
 import {
-  FLAGS,
   adTypeHolds,
   brandsHold,
-  compileHunt,
   excludedKeywordsHold,
   flagsHeld,
   keywordsHold,
@@ -15,14 +14,11 @@ import {
   mileageHolds,
   modelYearHolds,
   ownerTypesHold,
-  prepareAd,
   priceHolds,
   statusHolds,
   subTypesHold,
   textHas,
-  type CompiledHunt,
-  type PreparedAd,
-} from './matchHunt.js';
+} from './criteria.js';
 import type { Ad, Hunt } from './types.js';
 
 export interface CriterionResult {

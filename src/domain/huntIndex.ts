@@ -7,7 +7,8 @@
 // construction, and checked by a property test over thousands of random hunts and ads.
 import { boundingBox } from './geo.js';
 import { compareAge } from './huntAge.js';
-import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt, type PreparedAd } from './matchHunt.js';
+import { compileHunt, prepareAd, type CompiledHunt, type PreparedAd } from './compiledHunt.js';
+import { matchesCompiled } from './matchHunt.js';
 import type { Ad, Hunt } from './types.js';
 
 /** Grid cell size in degrees (about 28 km north-south, 19 to 22 km east-west in France). */

@@ -2,7 +2,8 @@
 // few. Pure; the ads come in newest first, already narrowed by necessary conditions only, and the
 // matcher's own rules (matchesCompiled) decide.
 import { distanceFromHunt } from './explainMatch.js';
-import { matchesCompiled, prepareAd, type CompiledHunt } from './matchHunt.js';
+import { prepareAd, type CompiledHunt } from './compiledHunt.js';
+import { matchesCompiled } from './matchHunt.js';
 import type { Ad } from './types.js';
 
 export const PREVIEW_SAMPLE_SIZE = 20;

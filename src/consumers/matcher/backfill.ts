@@ -2,7 +2,8 @@
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
 // instance does it (a shared consumer group), in one transaction with the inbox row.
 import { boundingBox } from '../../domain/geo.js';
-import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
+import { compileHunt, prepareAd } from '../../domain/compiledHunt.js';
+import { matchesCompiled } from '../../domain/matchHunt.js';
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
