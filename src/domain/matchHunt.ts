@@ -3,6 +3,7 @@
 // is tested against, then calls this.
 import { compileHunt, prepareAd, type CompiledHunt, type PreparedAd } from './compiledHunt.js';
 import {
+  acceptsBrand,
   adTypeHolds,
   brandsHold,
   excludedKeywordsHold,
@@ -40,3 +41,5 @@ export function matchesHunt(ad: Ad, hunt: Hunt): boolean {
   return matchesCompiled(prepareAd(ad), compileHunt(hunt));
 }
 
+/** The brands, as the ads write them ("PEUGEOT", "Peugeot"), that the hunt's brands criterion accepts (to narrow a search before matching). */
+export const acceptedBrands = (h: CompiledHunt, written: readonly string[]): string[] => written.filter((b) => acceptsBrand(h, b));

@@ -1,7 +1,7 @@
 // Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
 // instance does it (a shared consumer group), in one transaction with the inbox row.
-import { boundingBox } from '../../domain/geo.js';
+import { adNarrowingOf } from '../../domain/adNarrowing.js';
 import { compileHunt, prepareAd } from '../../domain/compiledHunt.js';
 import { matchesCompiled } from '../../domain/matchHunt.js';
 import { causeOf } from '../../events/envelope.js';
@@ -34,14 +34,7 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const recordDeps = recordDepsOf(deps, now);
         let scanned = 0;
         let leads = 0;
-        const filter = {
-          adType: hunt.adType,
-          scrapedSince: since,
-          priceMin: hunt.priceMin,
-          priceMax: hunt.priceMax,
-          ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
-        };
-        for await (const ads of streamAds(trx, filter)) {
+        for await (const ads of streamAds(trx, { scrapedSince: since, narrowing: adNarrowingOf(hunt) })) {
           const matches: Match[] = [];
           for (const ad of ads) {
             const prepared = prepareAd(ad);
