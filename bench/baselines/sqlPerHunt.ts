@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import { v7 as uuidv7 } from 'uuid';
 import { boundingBox } from '../../src/domain/geo.js';
 import { loadActiveHunts } from '../../src/sql/loadActiveHunts.js';
-import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
+import { recordDepsOf, recordMatches, type MatchToRecord } from '../../src/consumers/matcher/recordMatches.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import type { Db } from '../../src/db/knex.js';
 import { byAge } from '../../src/domain/huntIndex.js';
@@ -48,6 +48,9 @@ export async function prepareBaselineDatabase(db: Db, ads: Ad[]) {
   `);
   await db.raw('VACUUM ANALYZE ads');
 }
+
+/** The matcher settings the baseline records with (the harness services' own). */
+const BASELINE_SETTINGS = { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH };
 
 const RAD = '0.017453292519943295';
 
@@ -146,7 +149,7 @@ export async function catchUpPerHunt(
         const rows = (await db.raw<{ rows: AdRow[] }>(sql, bindings as never[])).rows;
         querySamples.push(performance.now() - t);
         const older = byAccount.get(h.hunt.accountId)!.filter((o) => byAge(o, h) < 0);
-        const matches: Match[] = [];
+        const matches: MatchToRecord[] = [];
         for (const row of rows) {
           const ad = adFromRow(row);
           if (older.length > 0) {
@@ -157,7 +160,7 @@ export async function catchUpPerHunt(
         }
         await db.transaction(async (trx) => {
           if (matches.length > 0) {
-            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay, timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH }, matches);
+            const r = await recordMatches(trx, recordDepsOf({ outbox: deps.outbox, settings: BASELINE_SETTINGS }, deps.now, { pacingDay: deps.pacingDay }), matches);
             leads += r.leadsCreated;
             contacted += r.contacted;
           }

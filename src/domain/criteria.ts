@@ -1,6 +1,7 @@
 // The criteria of docs/ARCHITECTURE.md section 2, one named check each, on a compiled hunt and a
-// prepared ad (compiledHunt.ts). The matcher's test of a hunt (matchHunt.ts, the hot path) and the
-// explanation of a match (explainMatch.ts) call these same functions, so that the two cannot disagree.
+// prepared ad (compiledHunt.ts). Two modules call them, and only these two (a layer rule of
+// .dependency-cruiser.cjs): the matcher's test of a hunt (matchHunt.ts, the hot path) and the
+// explanation of a match (explainMatch.ts), so that the two cannot disagree.
 import type { CompiledHunt, PreparedAd } from './compiledHunt.js';
 import { brandKey } from './compiledHunt.js';
 import { haversineTerm } from './geo.js';

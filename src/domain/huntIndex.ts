@@ -194,6 +194,13 @@ export function createHuntIndex(): HuntIndex {
   };
 }
 
+/** An index of these hunts (those that are active). */
+export function huntIndexOf(hunts: Iterable<Hunt>): HuntIndex {
+  const index = createHuntIndex();
+  for (const h of hunts) index.upsert(h);
+  return index;
+}
+
 export const byAge = (a: CompiledHunt, b: CompiledHunt) => compareAge(a.createdAtMs, a.id, b.createdAtMs, b.id);
 
 /** The reference the index is checked against: every hunt, the same rules. */

@@ -58,7 +58,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     deadLettered: new Counter({ name: `${METRIC_PREFIX}consumer_dead_lettered_total`, help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
     retries: new Counter({ name: `${METRIC_PREFIX}consumer_retries_total`, help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
     consumerLag: new Gauge({ name: `${METRIC_PREFIX}consumer_lag_messages`, help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
-    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
+    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up', labelNames: ['source'], registers: r }),
     leadsCreated: new Counter({ name: `${METRIC_PREFIX}matcher_leads_created_total`, help: 'Leads created', labelNames: ['contacted'], registers: r }),
     huntsIndexed: new Gauge({ name: `${METRIC_PREFIX}matcher_hunts_indexed`, help: 'Active hunts in the in-memory index', registers: r }),
     huntIndexRowsRead: new Counter({

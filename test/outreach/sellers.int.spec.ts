@@ -3,7 +3,7 @@
 // batches with ads of one seller run at once.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { recordMatches, type RecordDeps } from '../../src/consumers/matcher/recordMatches.js';
+import { recordDepsOf, recordMatches } from '../../src/consumers/matcher/recordMatches.js';
 import { ConflictError } from '../../src/consumers/pipeline/failures.js';
 import { ingestAds } from '../../src/producers/ads/ingestAds.js';
 import { loadHunt } from '../../src/sql/loadHunt.js';
@@ -133,7 +133,7 @@ describe('one seller, one message per account', () => {
     const hunt = (await loadHunt(t.db, huntId))!;
     const adOf = async (externalId: string) => adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];
-    const deps: RecordDeps = { outbox: { enqueue: async () => [] }, now: new Date(), pacingDay: '2026-12-01', timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH };
+    const deps = recordDepsOf({ outbox: { enqueue: async () => [] }, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, new Date(), { pacingDay: '2026-12-01' });
     const cause = { eventId: randomUUID(), correlationId: randomUUID() };
 
     const first = await t.db.transaction();

@@ -17,9 +17,10 @@ import type { Trx } from '../../db/knex.js';
 import { contactEligibility, decideContacts, huntsToPace, sellerKey, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
 import { nextOpening } from '../../domain/contactHours.js';
 import { renderTemplate } from '../../domain/template.js';
-import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
+import type { Match } from '../../domain/matchAds.js';
+import type { Channel, ContactReason } from '../../domain/types.js';
 import { toAdSnapshot } from '../../events/adSnapshot.js';
-import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
+import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { claimSellers } from '../../sql/claimSellers.js';
 import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
@@ -38,15 +39,11 @@ import { composeMessage } from '../../domain/smsText.js';
 import type { MatcherSettings } from './matcherDeps.js';
 import { ConflictError } from '../pipeline/failures.js';
 
-export interface Match {
-  hunt: Hunt;
-  ad: Ad;
-  /** The event that led to the match (AdScraped, HuntChanged or DailyTick). */
-  cause: { eventId: string; correlationId: string };
-}
+/** A match (src/domain/matchAds.ts) and the event that led to it (AdScraped, HuntChanged or DailyTick). */
+export type MatchToRecord = Match & { cause: Cause };
 
 export interface LeadToContact extends LeadToDecide {
-  cause: Match['cause'];
+  cause: Cause;
 }
 
 export interface ContactOutcome {
@@ -75,17 +72,24 @@ export interface RecordDeps {
   outreach: MatcherSettings['outreach'];
 }
 
-/** What recording matches needs, at `now`, from the matcher's settings: the one way every matching path builds it. */
-export const recordDepsOf = (deps: { outbox: Outbox; settings: Pick<MatcherSettings, 'timeZone' | 'contactCooldownDays' | 'outreach'> }, now: Date): RecordDeps => ({
+/**
+ * What recording matches needs, at `now`, from the matcher's settings: the one way every matching path
+ * (and the benchmarks' baselines) builds it. Pacing is counted on the day of `now`, unless told another.
+ */
+export const recordDepsOf = (
+  deps: { outbox: Outbox; settings: Pick<MatcherSettings, 'timeZone' | 'contactCooldownDays' | 'outreach'> },
+  now: Date,
+  options: { pacingDay?: string } = {},
+): RecordDeps => ({
   outbox: deps.outbox,
   now,
-  pacingDay: localTime(now, deps.settings.timeZone).day,
+  pacingDay: options.pacingDay ?? localTime(now, deps.settings.timeZone).day,
   timeZone: deps.settings.timeZone,
   cooldownDays: deps.settings.contactCooldownDays,
   outreach: deps.settings.outreach,
 });
 
-export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
+export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchToRecord[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
   if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
