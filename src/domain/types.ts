@@ -1,5 +1,6 @@
-// The words of docs/ARCHITECTURE.md section 1, as types. Pure: it imports only the domain. The event
-// contract's types (src/events/types.generated.ts) are mapped to and from these at the edge.
+// The words of docs/ARCHITECTURE.md section 1, as types (and the fields of an ad that matching reads).
+// Pure: it imports only the domain. The events carry the same Ad (src/events/adSnapshot.ts); the
+// other event types (src/events/types.generated.ts) are mapped to and from these at the edge.
 import type { ContactHours } from './contactHours.js';
 
 export type { ContactHours };
@@ -112,3 +113,28 @@ export interface Ad {
   lastPublishedAt: number | null;
   scrapedAt: number;
 }
+
+/** An ad before ingestion gives it its id (validated, normalised: src/producers/ads/adInput.ts). */
+export type NewAd = Omit<Ad, 'adId'>;
+
+/** The fields the matching rules read (docs/ARCHITECTURE.md section 2), in a fixed order: a re-scrape that changes none of them is no AdScraped. */
+export const matchingFieldsOf = (ad: NewAd): unknown[] => [
+  ad.title,
+  ad.description,
+  ad.price,
+  ad.adType,
+  ad.subType,
+  ad.brand,
+  ad.model,
+  ad.modelYear,
+  ad.mileageKm,
+  ad.zipcode,
+  ad.lat,
+  ad.lng,
+  ad.ownerType,
+  ad.isUrgent,
+  ad.hasBeenReposted,
+  ad.priceHasDropped,
+  ad.hasBeenBoosted,
+  ad.isLowPrice,
+];

@@ -13,16 +13,15 @@
 // is found in its squid's run list and imported, once. Every Lobstr request of every importer shares
 // the key's budget (src/importer/rateBudget.ts). Each run's result fields and phones are counted:
 // a run without a single phone is a warning naming the scraper to use (src/importer/phoneReport.ts).
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { Db } from '../db/knex.js';
+import type { NewAd } from '../domain/types.js';
 import type { Outbox } from '../outbox/enqueue.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
 import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
-import { adInputSchema, type AdInput } from '../producers/ads/adInput.js';
+import { validateAds, type AdInput } from '../producers/ads/adInput.js';
 import { ingestAds } from '../producers/ads/ingestAds.js';
 import { insertLobstrRun } from '../sql/insertLobstrRun.js';
 import { advanceLobstrRun, claimLobstrRun, completeLobstrRun, failLobstrRun, retryLobstrRunLater, selectDueLobstrRuns, type LobstrRunRow } from '../sql/lobstrRuns.js';
@@ -59,10 +58,6 @@ const LEASE_MS = 15_000;
 /** Attempts of a run Lobstr cannot serve, about 5 s doubling to 10 min (some 90 minutes), before it is failed. */
 const MAX_RUN_ATTEMPTS = 12;
 const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
-
-const ajv = new Ajv({ allErrors: false, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const validateAd = ajv.compile<AdInput>(adInputSchema);
 
 type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
@@ -164,7 +159,7 @@ async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: Lo
     const page = run.next_page;
     const body = await lobstr.fetchResultsPage(runId, page, { log, ...hc });
     const { results, totalPages, totalResults } = parseResultsPage(body);
-    const ads: AdInput[] = [];
+    const mappedAds: AdInput[] = [];
     let skipped = 0;
     let withPhone = 0;
     const fields = new Set<string>();
@@ -184,12 +179,15 @@ async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: Lo
       if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
         disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });
       }
-      if (validateAd(ad)) {
-        ads.push(ad);
-      } else {
+      mappedAds.push(ad);
+    }
+    // The checks of POST /v1/ads, the same function: an ad the API would refuse is not imported either.
+    const ads: NewAd[] = [];
+    for (const [i, check] of validateAds(mappedAds, { now: deps.clock.now() }).entries()) {
+      if (check.ok) ads.push(check.ad);
+      else {
         skipped++;
-        const e = validateAd.errors?.[0];
-        log.warn({ page, resultId: mapped.ad.externalId, reason: `${e?.instancePath ?? ''} ${e?.message ?? 'invalid'}` }, 'Lobstr result skipped: invalid ad');
+        log.warn({ page, resultId: mappedAds[i]!.externalId, reason: `${check.field} ${check.problem}` }, 'Lobstr result skipped: invalid ad');
       }
     }
     const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);

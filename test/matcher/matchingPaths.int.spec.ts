@@ -11,10 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Hunt, HuntSettings } from '../../src/domain/types.js';
-import { ingestAds } from '../../src/producers/ads/ingestAds.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
 import { ensureAccount } from '../../src/sql/ensureAccount.js';
 import { insertHunt } from '../../src/sql/insertHunt.js';
+import { ingestSilently } from '../support/fixtures.js';
 import { apiClient, metricValue } from '../support/http.js';
 import { randomWorld, type Place, type World } from '../support/matchingWorld.js';
 import { useTestEnv } from '../support/testEnv.js';
@@ -64,8 +64,7 @@ async function insertHunts(source: Source, laid: ReturnType<typeof layOut>): Pro
   return ids;
 }
 /** Ads written straight into the table (no AdScraped). */
-const ingestSilently = (laid: ReturnType<typeof layOut>) =>
-  t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, laid.world.ads.map((_, i) => inputOf(laid.world, i, laid.externalIdOf(i))), { now: new Date() }));
+const ingestWorldSilently = (laid: ReturnType<typeof layOut>) => ingestSilently(t.db, laid.world.ads.map((_, i) => inputOf(laid.world, i, laid.externalIdOf(i))));
 
 /** The leads of a scenario's accounts, as "hunt index/ad index" in world terms. */
 async function leadsOf(laid: ReturnType<typeof layOut>, huntIds: string[]): Promise<string[]> {
@@ -118,7 +117,7 @@ describe('the three matching paths of the matcher', () => {
     // Backfill: the ads first (silently), then the hunts through the API, oldest first.
     {
       const laid = layOut('backfill');
-      await ingestSilently(laid);
+      await ingestWorldSilently(laid);
       const before = await counted('backfill');
       const huntIds: string[] = [];
       for (const h of laid.world.hunts) {
@@ -134,7 +133,7 @@ describe('the three matching paths of the matcher', () => {
     // Catch-up: ads and hunts silently, then the day's tick.
     {
       const laid = layOut('catch_up');
-      await ingestSilently(laid);
+      await ingestWorldSilently(laid);
       const huntIds = await insertHunts('catch_up', laid);
       const before = await counted('catch_up');
       const day = '2031-03-03';

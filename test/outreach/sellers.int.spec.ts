@@ -5,10 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { recordDepsOf, recordMatches } from '../../src/consumers/matcher/recordMatches.js';
 import { ConflictError } from '../../src/consumers/pipeline/failures.js';
-import { ingestAds } from '../../src/producers/ads/ingestAds.js';
 import { loadHunt } from '../../src/sql/loadHunt.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
@@ -129,7 +128,7 @@ describe('one seller, one message per account', () => {
     const { accountId, huntId } = await huntFor(brand);
     // Ads the matcher never hears of (no events): this test drives recordMatches itself.
     const [a, b] = [adInput({ brand, phone: '+33611000004' }), adInput({ brand, phone: '+33611000004' })];
-    await t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, [a, b], { now: new Date() }));
+    await ingestSilently(t.db, [a, b]);
     const hunt = (await loadHunt(t.db, huntId))!;
     const adOf = async (externalId: string) => adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];

@@ -19,7 +19,6 @@ import { nextOpening } from '../../domain/contactHours.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Match } from '../../domain/matchAds.js';
 import type { Channel, ContactReason } from '../../domain/types.js';
-import { toAdSnapshot } from '../../events/adSnapshot.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { claimSellers } from '../../sql/claimSellers.js';
@@ -132,7 +131,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
           messageId: o.messageId,
           channel: o.channel,
           createdAt: deps.now.getTime(),
-          ad: toAdSnapshot(l.ad),
+          ad: l.ad,
         },
       };
     }),

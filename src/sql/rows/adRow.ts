@@ -1,6 +1,8 @@
-// The ads table's row: its columns (one list, for every statement that writes whole rows) and the
-// mapping to the domain's Ad.
-import type { Ad } from '../../domain/types.js';
+// The ads table's row, the one mapping between it and the domain's Ad: its columns (one list, for
+// every statement that writes whole rows), the row an Ad is written as (with its match_hash), and the
+// Ad a row is read as.
+import { createHash } from 'node:crypto';
+import { matchingFieldsOf, type Ad } from '../../domain/types.js';
 
 /** Every column an ingested ad is written with, and its PostgreSQL type (for jsonb_to_recordset). */
 export const AD_COLUMNS: { [K in keyof AdRecord]: string } = {
@@ -130,8 +132,11 @@ export function adFromRow(r: AdRow): Ad {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The inverse of adFromRow: the row an Ad is stored as. */
-export function recordFromAd(a: Ad, matchHash: string): AdRecord {
+/** What matching depends on, hashed: a re-scrape that changes none of it is no AdScraped (src/sql/upsertAds.ts). */
+export const matchHashOf = (a: Omit<Ad, 'adId'>) => createHash('sha1').update(JSON.stringify(matchingFieldsOf(a))).digest('base64url');
+
+/** The inverse of adFromRow: the row an Ad is written as. */
+export function rowFromAd(a: Ad): AdRecord {
   return {
     id: a.adId,
     source: a.source,
@@ -166,6 +171,6 @@ export function recordFromAd(a: Ad, matchHash: string): AdRecord {
     first_published_at: iso(a.firstPublishedAt),
     last_published_at: iso(a.lastPublishedAt),
     scraped_at: iso(a.scrapedAt)!,
-    match_hash: matchHash,
+    match_hash: matchHashOf(a),
   };
 }
