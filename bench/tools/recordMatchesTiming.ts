@@ -6,7 +6,7 @@ import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
 import { recordDepsOf, recordMatches, type MatchToRecord } from '../../src/consumers/matcher/recordMatches.js';
-import { ConflictError } from '../../src/consumers/pipeline/failures.js';
+import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
 import { huntIndexOf } from '../../src/domain/huntIndex.js';
 import { matchAds } from '../../src/domain/matchAds.js';
 import { createCodec } from '../../src/events/codec.js';
@@ -55,7 +55,7 @@ try {
         const r = await database.db.transaction((trx) => recordMatches(trx, recordDepsOf({ outbox, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, now), matches));
         return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted, conflicts };
       } catch (error) {
-        if (!(error instanceof ConflictError) || conflicts >= 10) throw error;
+        if (!(error instanceof WriteConflict) || conflicts >= 10) throw error;
       }
     }
   };

@@ -34,10 +34,10 @@
 //   no seller can be contacted by SMS or WhatsApp (the importer warns: src/importer/phoneReport.ts).
 import { departmentOf } from '../domain/department.js';
 import { normalizeText } from '../domain/normalize.js';
-import { canReceiveSms, toE164 as phoneToE164 } from '../domain/phone.js';
+import { canReceiveSms } from '../domain/phone.js';
 import { AD_TYPES, type OwnerType } from '../domain/types.js';
 import type { AdInput } from '../producers/ads/adInput.js';
-import { clip, coordinates, flag, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
+import { clip, coordinates, flag, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, phoneNumber, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
 
 /**
  * Lobstr's "Listings & Phone" scraper says whether the number is a mobile (`is_mobile`); libphonenumber
@@ -138,7 +138,7 @@ function mapUnsafe(result: unknown): MappedResult {
     lng,
     ownerName: text(r.owner_name, 200),
     ownerType: ownerTypeOf(r.owner_type),
-    phone: toE164(r.phone),
+    phone: phoneNumber(r.phone),
     acceptSalesmen: !flag(r.no_salesmen),
     isUrgent: flag(r.urgent),
     hasBeenReposted: first !== null && last !== null && first !== last,
@@ -182,12 +182,6 @@ const CATEGORY_ALIASES: Record<string, string> = {
   'camping-car': 'camping-cars',
   'equipements-auto': 'equipement-auto',
 };
-
-/** A phone number in E.164 (src/domain/phone.ts), or null when there is none or it cannot be read. */
-export function toE164(value: unknown): string | null {
-  const raw = text(value);
-  return raw === null ? null : phoneToE164(raw);
-}
 
 /** details and more_details, keyed by normalised label ("Boîte de vitesse" -> "boite de vitesse"); details win. */
 function readDetails(details: unknown, moreDetails: unknown): Map<string, string> {

@@ -1,6 +1,7 @@
 // How the importer reads the loosely typed values of Lobstr's answers (numbers as strings, booleans as
 // Python or CSV write them, wall-clock times without a zone). Pure, and never throws.
 import { zonedToInstant } from '../domain/calendar.js';
+import { toE164 } from '../domain/phone.js';
 
 type Raw = Record<string, unknown>;
 
@@ -67,6 +68,12 @@ export function postalCode(v: unknown): string | null {
   if (s === null) return null;
   if (/^\d{4}$/.test(s)) return `0${s}`;
   return /^\d{5}$/.test(s) ? s : null;
+}
+
+/** A phone number in E.164 (src/domain/phone.ts toE164), or null when there is none or it cannot be read. */
+export function phoneNumber(v: unknown): string | null {
+  const raw = text(v);
+  return raw === null ? null : toE164(raw);
 }
 
 export function httpUrl(v: unknown): string | null {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateAds, type AdInput } from '../../src/producers/ads/adInput.js';
 import { departmentOf } from '../../src/domain/department.js';
-import { describeResult, mapLobstrResult, parseResultsPage, toE164 } from '../../src/importer/mapResult.js';
+import { describeResult, mapLobstrResult, parseResultsPage } from '../../src/importer/mapResult.js';
+import { phoneNumber } from '../../src/importer/resultValues.js';
 import { lobstrResult, lobstrResults } from '../support/fakeLobstr.js';
 
 // The sample result (test/support/fakeLobstr.ts): a 2019 Peugeot 308 in Lyon 3e, 14,500 EUR (was 15,200),
@@ -240,25 +241,25 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
   describe('phone numbers', () => {
     it('normalises French numbers, however written, to E.164', () => {
       for (const written of ['06 12 34 56 78', '06.12.34.56.78', '06-12-34-56-78', '0612345678', '+33 6 12 34 56 78', '+33 (0)6 12 34 56 78', '+330612345678', '0033 6 12 34 56 78', '33612345678', '612345678']) {
-        expect(toE164(written), written).toBe('+33612345678');
+        expect(phoneNumber(written), written).toBe('+33612345678');
       }
-      expect(toE164('01 42 68 53 00')).toBe('+33142685300');
+      expect(phoneNumber('01 42 68 53 00')).toBe('+33142685300');
     });
 
     it('gives overseas departments their own country codes', () => {
-      expect(toE164('0692 12 34 56')).toBe('+262692123456');
-      expect(toE164('0690 12 34 56')).toBe('+590690123456');
-      expect(toE164('0696 12 34 56')).toBe('+596696123456');
-      expect(toE164('0694 12 34 56')).toBe('+594694123456');
+      expect(phoneNumber('0692 12 34 56')).toBe('+262692123456');
+      expect(phoneNumber('0690 12 34 56')).toBe('+590690123456');
+      expect(phoneNumber('0696 12 34 56')).toBe('+596696123456');
+      expect(phoneNumber('0694 12 34 56')).toBe('+594694123456');
     });
 
     it('keeps numbers already in international form', () => {
-      expect(toE164('+32 470 12 34 56')).toBe('+32470123456');
+      expect(phoneNumber('+32 470 12 34 56')).toBe('+32470123456');
     });
 
     it('drops what cannot be a phone number', () => {
       for (const junk of ['appelez-moi', '06 XX XX XX XX', '06 12 34 56', '06 12 34 56 78 90', '+33 0 12', '', '   ', null, undefined, true, {}]) {
-        expect(toE164(junk), JSON.stringify(junk)).toBeNull();
+        expect(phoneNumber(junk), JSON.stringify(junk)).toBeNull();
       }
     });
 

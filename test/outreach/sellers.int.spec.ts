@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { recordDepsOf, recordMatches } from '../../src/consumers/matcher/recordMatches.js';
-import { ConflictError } from '../../src/consumers/pipeline/failures.js';
+import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
 import { loadHunt } from '../../src/sql/loadHunt.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
@@ -148,8 +148,8 @@ describe('one seller, one message per account', () => {
     await first.commit();
     const outcome = await second;
     expect(outcome).not.toHaveProperty('result');
-    expect((outcome as { error: unknown }).error).toBeInstanceOf(ConflictError);
-    // What the pipeline does with a ConflictError: the batch again, with fresh reads.
+    expect((outcome as { error: unknown }).error).toBeInstanceOf(WriteConflict);
+    // What the pipeline does with a WriteConflict: the batch again, with fresh reads.
     const again = await t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }]));
     expect(again).toMatchObject({ leadsCreated: 1, contacted: 0, notContacted: { already_contacted: 1 } });
     expect(await messagesOf(accountId)).toHaveLength(1);

@@ -10,7 +10,7 @@
 //      for every new lead;
 //   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
 // If a concurrent writer got there first (a lead inserted, a seller claimed, the pacing room taken since step 1), a
-// ConflictError rolls the transaction back and the pipeline applies the batch again with fresh reads.
+// WriteConflict rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
@@ -36,7 +36,7 @@ import { findSenderNames } from '../../sql/findSenderNames.js';
 import { localTime } from '../../domain/calendar.js';
 import { composeMessage } from '../../domain/smsText.js';
 import type { MatcherSettings } from './matcherDeps.js';
-import { ConflictError } from '../pipeline/failures.js';
+import { WriteConflict } from '../pipeline/failures.js';
 
 /** A match (src/domain/matchAds.ts) and the event that led to it (AdScraped, HuntChanged or DailyTick). */
 export type MatchToRecord = Match & { cause: Cause };
@@ -106,7 +106,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
     }),
     deps.now,
   );
-  if (inserted.length !== leads.length) throw new ConflictError(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
+  if (inserted.length !== leads.length) throw new WriteConflict(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
   const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
   const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
@@ -194,7 +194,7 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
 /** Step 4, the transaction's last statement: the grants, where they still fit; otherwise decide again. */
 async function reserve(trx: Trx, deps: RecordDeps, granted: Map<string, number>) {
   const applied = await reservePacing(trx, granted, deps.pacingDay);
-  if (applied.size !== granted.size) throw new ConflictError(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
+  if (applied.size !== granted.size) throw new WriteConflict(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
 }
 
 /** For the contacted: message and contacted ad. Returns every lead's outcome, and the SendMessage commands to enqueue. */
@@ -227,7 +227,7 @@ async function writeContacts(
   if (messages.length > 0) {
     const claims = toContact.flatMap(({ lead }, i) => (lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : []));
     const claimed = await claimSellers(trx, claims, { now: deps.now, cooldownDays: deps.cooldownDays });
-    if (claimed.size !== claims.length) throw new ConflictError(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
+    if (claimed.size !== claims.length) throw new WriteConflict(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
     await insertMessages(trx, messages, deps.now);
     await insertContactedAds(
       trx,

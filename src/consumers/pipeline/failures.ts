@@ -1,7 +1,8 @@
 // Failure taxonomy of the consumer pipeline (kafkajs' lesson: errors say whether to retry).
 //   transient: the database or broker is unavailable; retried with backoff for as long as it takes,
 //              holding the partition so that order is kept;
-//   conflict:  a serialization failure, deadlock or race on a unique key; retried a bounded number of times;
+//   conflict:  a serialization failure, deadlock or race on a unique key, or a handler's WriteConflict;
+//              retried a bounded number of times;
 //   poison:    the event itself is at fault (undecodable, schema-invalid, a handler's non-retriable
 //              error, a programming error); sent to the dead-letter topic, and the pipeline moves on.
 export type FailureKind = 'transient' | 'conflict' | 'poison';
@@ -24,12 +25,15 @@ export class TransientError extends Error {
   }
 }
 
-/** Thrown by handlers that found a concurrent writer got there first: applying again will see it. */
-export class ConflictError extends Error {
+/**
+ * Thrown by handlers that found a concurrent writer got there first: applying again will see it.
+ * (Not the domain's ConflictError, a request in conflict with the state: an HTTP 409.)
+ */
+export class WriteConflict extends Error {
   readonly retriable = true;
   constructor(message: string) {
     super(message);
-    this.name = 'ConflictError';
+    this.name = 'WriteConflict';
   }
 }
 
@@ -74,7 +78,7 @@ export function isInfrastructureFailure(error: unknown): boolean {
 
 export function classify(error: unknown): FailureKind {
   if (!(error instanceof Error)) return 'poison';
-  if (error instanceof ConflictError) return 'conflict';
+  if (error instanceof WriteConflict) return 'conflict';
   if (error instanceof PoisonEventError) return 'poison';
   // Before the programming errors: a TypeError thrown by a driver on a closed socket is an outage.
   if (isInfrastructureFailure(error)) return 'transient';
@@ -85,4 +89,4 @@ export function classify(error: unknown): FailureKind {
   return 'poison';
 }
 
-export const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

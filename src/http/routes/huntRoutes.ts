@@ -54,7 +54,7 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
     return huntJson(live);
   });
 
-  app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Change some of a hunt\'s fields (pausing, resuming, new criteria); a change of criteria looks back again', 'apiToken'), params: idParams, body: patchHuntSchema, response: { 200: huntSchema, ...errors(400, 401, 404, 409) } } }, async (request) =>
+  app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Change some of a hunt\'s fields (pausing, resuming, new criteria); a change of criteria looks back again', 'apiToken'), params: idParams, body: patchHuntSchema, response: { 200: huntSchema, ...errors(400, 401, 404) } } }, async (request) =>
     huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
   );
 

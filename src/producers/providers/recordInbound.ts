@@ -7,8 +7,7 @@
 //    messages.replied, in the chain of the message it answers. A reply no message explains is kept,
 //    unmatched, for operators, and publishes nothing.
 import type { Db } from '../../db/knex.js';
-import { messageFailedEvent, causeOfMessage } from '../../events/messageEvents.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
+import { messageFailedEvent, sellerRepliedEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
@@ -79,25 +78,7 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
     if (!fresh) return { status: 'duplicate', kind };
     if (!answered) return { status: 'reply', matched: false, leadId: null, accountId: null };
     await markLeadReplied(trx, answered.lead_id, inbound.at, now);
-    const event: OutgoingEvent = {
-      eventType: 'SellerReplied',
-      key: answered.account_id,
-      cause: causeOfMessage(answered),
-      value: {
-        replyId: id,
-        leadId: answered.lead_id,
-        adId: answered.ad_id,
-        accountId: answered.account_id,
-        huntId: answered.hunt_id,
-        messageId: answered.id,
-        from: inbound.from,
-        to: inbound.to,
-        text: inbound.text,
-        receivedAt: inbound.at.getTime(),
-        provider: inbound.provider,
-      },
-    };
-    await deps.outbox.enqueue(trx, event);
+    await deps.outbox.enqueue(trx, sellerRepliedEvent(answered, { replyId: id, from: inbound.from, to: inbound.to, text: inbound.text, receivedAt: inbound.at.getTime(), provider: inbound.provider }));
     return { status: 'reply', matched: true, leadId: answered.lead_id, accountId: answered.account_id };
   });
 }
