@@ -23,7 +23,7 @@ import { selectHuntsDoneForTick } from '../../sql/selectHuntsDoneForTick.js';
 import { addTickHuntsDone, setTickProgress } from '../../sql/setTickProgress.js';
 import { startTick } from '../../sql/startTick.js';
 import { streamAds } from '../../sql/streamAds.js';
-import { TransientError } from '../pipeline/failures.js';
+import { Interrupted } from '../pipeline/consumedEvent.js';
 import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
 import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
@@ -85,7 +85,11 @@ async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc:
       }),
     ),
   );
-  if (!hc.isRunning()) throw new TransientError('stopping before the daily catch-up finished; it resumes on redelivery');
+  if (!hc.isRunning()) {
+    // Stopping is no failure: nothing is settled, the tick is redelivered and resumes with the groups not done.
+    log.info({ hunts: total, done, ...totals }, 'daily catch-up stopped before the end; it resumes with the unfinished groups');
+    throw new Interrupted();
+  }
   log.info({ hunts: total, ...totals, ms: deps.clock.now().getTime() - started.getTime() }, 'daily catch-up finished');
 }
 
