@@ -22,8 +22,7 @@ import type { Channel, ContactReason } from '../../domain/types.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { claimSellers } from '../../sql/claimSellers.js';
-import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
-import { findExistingLeads } from '../../sql/findExistingLeads.js';
+import { accountAdKey, findAccountAdPairs } from '../../sql/findAccountAdPairs.js';
 import { findOptOuts } from '../../sql/findOptOuts.js';
 import { findSellerContacts } from '../../sql/findSellerContacts.js';
 import { lockPhonesShared } from '../../sql/phoneLocks.js';
@@ -93,8 +92,8 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
   if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
-  const existing = await findExistingLeads(trx, sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
-  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
+  const existing = await findAccountAdPairs(trx, 'leads', sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
+  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(accountAdKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
   if (leads.length === 0) return result;
 
   const { decisions, granted, senderName } = await decide(trx, deps, leads);
@@ -170,7 +169,7 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
 /** Steps 1 and 2: what the database knows, then the pure decision. */
 async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
-  const contacted = await findContactedAds(trx, eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
+  const contacted = await findAccountAdPairs(trx, 'contacted_ads', eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
   const withPhone = eligible.filter((l) => l.ad.phone !== null);
   const phones = withPhone.map((l) => l.ad.phone!);
   // The opt-outs must hold until this transaction commits: an opt-out waits for the shared locks, then
@@ -181,7 +180,7 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const sellers = await findSellerContacts(trx, withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })), { now: deps.now, cooldownDays: deps.cooldownDays });
   const names = await findSenderNames(trx, eligible.filter((l) => l.hunt.outreach?.channel !== 'leboncoin').map((l) => l.hunt.accountId));
   const facts = {
-    alreadyContacted: (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId)),
+    alreadyContacted: (accountId: string, adId: string) => contacted.has(accountAdKey(accountId, adId)),
     sellerContacted: (accountId: string, phone: string) => sellers.has(sellerKey(accountId, phone)),
     optedOut: (phone: string) => optOuts.has(phone),
     senderName: (accountId: string) => names.get(accountId) ?? deps.outreach.senderNameDefault,
