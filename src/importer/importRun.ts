@@ -21,7 +21,8 @@ import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
 import { LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient } from './lobstrClient.js';
-import { describeResult, mapLobstrResult, parseResultsPage } from './mapResult.js';
+import { describeResult, mapLobstrResult } from './mapResult.js';
+import { parseResultsPage } from './resultsPage.js';
 import { noPhoneWarning } from './phoneReport.js';
 
 export interface ImportRunDeps {

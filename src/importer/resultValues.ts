@@ -81,6 +81,16 @@ export function httpUrl(v: unknown): string | null {
   return s !== null && /^https?:\/\//i.test(s) && s.length <= 2000 ? s : null;
 }
 
+/** http(s) URLs from a list, JSON text of a list, or a comma-separated string: at most `max`, the others dropped. */
+export function httpUrls(v: unknown, max: number): string[] {
+  const parsed = parseJsonText(v);
+  const list = Array.isArray(parsed) ? parsed : typeof parsed === 'string' ? parsed.split(',') : [];
+  return list
+    .map(httpUrl)
+    .filter((p): p is string => p !== null)
+    .slice(0, max);
+}
+
 /** Booleans as JSON, CSV or Python write them: true, 1, "true", "True", "1", "oui". */
 export function flag(v: unknown): boolean {
   if (typeof v === 'boolean') return v;

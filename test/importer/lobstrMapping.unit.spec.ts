@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateAds, type AdInput } from '../../src/producers/ads/adInput.js';
 import { departmentOf } from '../../src/domain/department.js';
-import { describeResult, mapLobstrResult, parseResultsPage } from '../../src/importer/mapResult.js';
+import { describeResult, mapLobstrResult } from '../../src/importer/mapResult.js';
+import { parseResultsPage } from '../../src/importer/resultsPage.js';
 import { phoneNumber } from '../../src/importer/resultValues.js';
 import { lobstrResult, lobstrResults } from '../support/fakeLobstr.js';
 
