@@ -25,8 +25,17 @@ export interface HuntLocation {
   lng: number;
 }
 
+/** The five flags of an ad; on a hunt, true means the ad must have it and false sets no constraint. */
+export interface AdFlags {
+  isUrgent: boolean;
+  hasBeenReposted: boolean;
+  priceHasDropped: boolean;
+  hasBeenBoosted: boolean;
+  isLowPrice: boolean;
+}
+
 /** What an ad must satisfy (docs/ARCHITECTURE.md section 2). Empty lists and null bounds set no constraint. */
-export interface HuntCriteria {
+export interface HuntCriteria extends AdFlags {
   adType: string;
   subTypes: string[];
   brands: string[];
@@ -42,12 +51,6 @@ export interface HuntCriteria {
   ownerTypes: OwnerType[];
   keywords: string[];
   excludedKeywords: string[];
-  /** true: the ad must have the flag; false: no constraint. */
-  isUrgent: boolean;
-  hasBeenReposted: boolean;
-  priceHasDropped: boolean;
-  hasBeenBoosted: boolean;
-  isLowPrice: boolean;
 }
 
 export interface Outreach {
@@ -75,7 +78,7 @@ export interface Hunt extends HuntCriteria {
 }
 
 /** A classified ad as stored after ingestion (docs/ARCHITECTURE.md section 1). Times are UTC epoch milliseconds. */
-export interface Ad {
+export interface Ad extends AdFlags {
   adId: string;
   source: string;
   externalId: string;
@@ -103,11 +106,6 @@ export interface Ad {
   phone: string | null;
   /** False when the seller refuses solicitation. */
   acceptSalesmen: boolean;
-  isUrgent: boolean;
-  hasBeenReposted: boolean;
-  priceHasDropped: boolean;
-  hasBeenBoosted: boolean;
-  isLowPrice: boolean;
   pictures: string[];
   firstPublishedAt: number | null;
   lastPublishedAt: number | null;

@@ -11,7 +11,7 @@ import { messageFailedEvent, sellerRepliedEvent } from '../../events/messageEven
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import type { ProviderName } from '../../providers/provider.js';
+import type { ProviderCallback, ProviderName } from '../../providers/provider.js';
 import { accountOfNumber, findAnsweredMessage, findMessageAnswered, markLeadReplied } from '../../sql/findAnsweredMessage.js';
 import { attachInbound, insertInbound, type InboundKind } from '../../sql/inboundMessages.js';
 import { optOutPhone } from '../../sql/optOutPhone.js';
@@ -23,19 +23,8 @@ export interface InboundDeps {
   clock: Clock;
 }
 
-export interface Inbound {
-  provider: ProviderName;
-  providerMessageId: string;
-  /** The seller, E.164. */
-  from: string;
-  /** Our number it reached, as the provider wrote it (E.164 or whatsapp:+E.164), when it said. */
-  to: string | null;
-  text: string;
-  optOut: 'stop' | 'start' | null;
-  at: Date;
-  /** The message it answers, when the provider names it. */
-  inReplyTo?: { messageId: string | null; externalId: string | null };
-}
+/** A seller's message as its provider's callback said it (src/providers/provider.ts), and which provider: `from` is E.164, `to` our number as the provider wrote it. */
+export type Inbound = Omit<Extract<ProviderCallback, { kind: 'inbound' }>, 'kind'> & { provider: ProviderName };
 
 export type InboundOutcome =
   | { status: 'duplicate'; kind: InboundKind }
