@@ -3,7 +3,7 @@
 // candidate hunts. The criteria themselves are in criteria.ts.
 import { haversineThreshold } from './geo.js';
 import { normalizeBrand, normalizeText } from './normalize.js';
-import type { Ad, Hunt } from './types.js';
+import type { Ad, AdFlags, Hunt } from './types.js';
 
 const RAD = Math.PI / 180;
 
@@ -108,14 +108,13 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
     excluded: excluded.patterns,
     keywordSources: keywords.sources,
     excludedSources: excluded.sources,
-    requiredFlags:
-      (hunt.isUrgent ? FLAG_URGENT : 0) |
-      (hunt.hasBeenReposted ? FLAG_REPOSTED : 0) |
-      (hunt.priceHasDropped ? FLAG_PRICE_DROPPED : 0) |
-      (hunt.hasBeenBoosted ? FLAG_BOOSTED : 0) |
-      (hunt.isLowPrice ? FLAG_LOW_PRICE : 0),
+    requiredFlags: flagBitsOf(hunt),
   };
 }
+
+/** The bits of the flags an ad has, or a hunt requires. */
+const flagBitsOf = (f: AdFlags) =>
+  (f.isUrgent ? FLAG_URGENT : 0) | (f.hasBeenReposted ? FLAG_REPOSTED : 0) | (f.priceHasDropped ? FLAG_PRICE_DROPPED : 0) | (f.hasBeenBoosted ? FLAG_BOOSTED : 0) | (f.isLowPrice ? FLAG_LOW_PRICE : 0);
 
 /** The brand as the brands criterion compares it (an empty brand is no brand). */
 export const brandKey = (brand: string | null) => (brand ? normalizeBrand(brand) : null);
@@ -127,12 +126,7 @@ export function prepareAd(ad: Ad): PreparedAd {
     ad,
     brand: brandKey(ad.brand),
     subType: ad.subType ? normalizeText(ad.subType) : null,
-    flags:
-      (ad.isUrgent ? FLAG_URGENT : 0) |
-      (ad.hasBeenReposted ? FLAG_REPOSTED : 0) |
-      (ad.priceHasDropped ? FLAG_PRICE_DROPPED : 0) |
-      (ad.hasBeenBoosted ? FLAG_BOOSTED : 0) |
-      (ad.isLowPrice ? FLAG_LOW_PRICE : 0),
+    flags: flagBitsOf(ad),
     hasCoordinates,
     latRad: hasCoordinates ? ad.lat! * RAD : 0,
     lngRad: hasCoordinates ? ad.lng! * RAD : 0,

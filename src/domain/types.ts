@@ -34,6 +34,9 @@ export interface AdFlags {
   isLowPrice: boolean;
 }
 
+/** No flag: what an ad or a hunt that says nothing of them has. */
+export const NO_FLAGS: AdFlags = { isUrgent: false, hasBeenReposted: false, priceHasDropped: false, hasBeenBoosted: false, isLowPrice: false };
+
 /** What an ad must satisfy (docs/ARCHITECTURE.md section 2). Empty lists and null bounds set no constraint. */
 export interface HuntCriteria extends AdFlags {
   adType: string;

@@ -8,7 +8,8 @@ import { FIRST_YEAR, LAST_YEAR } from '../../domain/calendar.js';
 import { departmentOf } from '../../domain/department.js';
 import { ValidationError } from '../../domain/errors.js';
 import { toE164 } from '../../domain/phone.js';
-import { AD_TYPES, OWNER_TYPES, type NewAd } from '../../domain/types.js';
+import { filledIn } from '../../domain/filledIn.js';
+import { AD_TYPES, NO_FLAGS, OWNER_TYPES, type NewAd } from '../../domain/types.js';
 
 export interface AdInput {
   /** Defaults to 'leboncoin'. */
@@ -161,38 +162,16 @@ function validateAd(input: unknown, now: Date, schemaApplied: boolean): AdCheck 
     phone = toE164(ad.phone);
     if (phone === null) return fail('phone', 'is not a valid phone number (e.g. "06 12 34 56 78" or "+33612345678")');
   }
-  const zipcode = ad.zipcode ?? null;
+  const fields = filledIn(AD_DEFAULTS, ad);
   return {
     ok: true,
     ad: {
-      source: ad.source ?? 'leboncoin',
+      ...fields,
       externalId: ad.externalId,
-      url: ad.url ?? null,
       title: ad.title,
-      description: ad.description ?? '',
-      price: ad.price ?? null,
       adType: ad.adType,
-      subType: ad.subType ?? null,
-      brand: ad.brand ?? null,
-      model: ad.model ?? null,
-      modelYear: ad.modelYear ?? null,
-      mileageKm: ad.mileageKm ?? null,
-      fuel: ad.fuel ?? null,
-      gearbox: ad.gearbox ?? null,
-      zipcode,
-      city: ad.city ?? null,
-      department: ad.department ?? departmentOf(zipcode),
-      lat: ad.lat ?? null,
-      lng: ad.lng ?? null,
-      ownerName: ad.ownerName ?? null,
-      ownerType: ad.ownerType ?? null,
+      department: ad.department ?? departmentOf(fields.zipcode),
       phone,
-      acceptSalesmen: ad.acceptSalesmen ?? true,
-      isUrgent: ad.isUrgent ?? false,
-      hasBeenReposted: ad.hasBeenReposted ?? false,
-      priceHasDropped: ad.priceHasDropped ?? false,
-      hasBeenBoosted: ad.hasBeenBoosted ?? false,
-      isLowPrice: ad.isLowPrice ?? false,
       pictures: ad.pictures ?? [],
       firstPublishedAt: times.firstPublishedAt ?? null,
       lastPublishedAt: times.lastPublishedAt ?? null,
@@ -200,3 +179,11 @@ function validateAd(input: unknown, now: Date, schemaApplied: boolean): AdCheck 
     },
   };
 }
+
+/** What an ad gets for a field it does not give (or gives as null). */
+const AD_DEFAULTS: Omit<NewAd, 'externalId' | 'title' | 'adType' | 'department' | 'phone' | 'pictures' | 'firstPublishedAt' | 'lastPublishedAt' | 'scrapedAt'> = {
+  ...NO_FLAGS,
+  source: 'leboncoin', description: '', acceptSalesmen: true,
+  url: null, price: null, subType: null, brand: null, model: null, modelYear: null, mileageKm: null, fuel: null, gearbox: null,
+  zipcode: null, city: null, lat: null, lng: null, ownerName: null, ownerType: null,
+};
