@@ -22,25 +22,18 @@ export type DecodeFailure =
 
 /** A message that is not a decodable event (it never will be): never retried, sent to the dead-letter topic. */
 export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
   readonly retriable = false;
-  constructor(
-    /** Goes to the dead-letter topic's dlq-reason header. */
-    readonly reason: DecodeFailure,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
+  /** `reason` goes to the dead-letter topic's dlq-reason header. */
+  constructor(readonly reason: DecodeFailure, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'DecodeError';
   }
 }
 
 /** A value that does not fit its schema: a programming error on the producing side. */
 export class EventEncodeError extends Error {
+  override readonly name = 'EventEncodeError';
   readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'EventEncodeError';
-  }
 }
 
 export type DecodedEvent = { [K in EventType]: { eventType: K; value: EventPayloads[K] } }[EventType];

@@ -9,20 +9,14 @@ export type FailureKind = 'transient' | 'conflict' | 'poison';
 
 /** Thrown by handlers for an event they can never apply. */
 export class PoisonEventError extends Error {
+  override readonly name = 'PoisonEventError';
   readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'PoisonEventError';
-  }
 }
 
 /** Thrown by handlers for a condition that will pass (a peer is down, a lock is busy). */
 export class TransientError extends Error {
+  override readonly name = 'TransientError';
   readonly retriable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'TransientError';
-  }
 }
 
 /**
@@ -30,11 +24,8 @@ export class TransientError extends Error {
  * (Not the domain's ConflictError, a request in conflict with the state: an HTTP 409.)
  */
 export class WriteConflict extends Error {
+  override readonly name = 'WriteConflict';
   readonly retriable = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'WriteConflict';
-  }
 }
 
 const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ENOTCONN']);

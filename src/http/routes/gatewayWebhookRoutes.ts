@@ -89,13 +89,13 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
   app.post<{ Params: { secret: string }; Body: Callback }>(
     '/v1/gateway/webhook/:secret',
     {
+      onRequest: requirePathSecret(deps.webhookSecret),
       schema: {
         ...describe('gateway', "The message gateway's callbacks: delivery receipts and sellers' replies (STOP opts out); the path's secret is MESSAGE_GATEWAY_WEBHOOK_SECRET"),
         params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
         body: bodySchema,
         response: { 200: responseSchema, ...errors(400, 401, 404) },
       },
-      onRequest: requirePathSecret(deps.webhookSecret),
     },
     async (request) => {
       const body = request.body;
