@@ -16,7 +16,7 @@
 //                     src/db/          connections, databases, migrations
 //                     src/events/      the event contract: Avro codec, topics, headers
 //        |
-//   pure              src/domain/      matching rules, index, contact decisions, templates, calendar
+//   pure              src/domain/      matching rules (criteria.ts, matchHunt.ts), index, matchAds, contact decisions, templates, calendar
 //   bottom floor      src/platform/    clock, role handle, retry, logger, metrics, Kafka client
 //
 // Arrows point down only. The rules below say it precisely; a new import that breaks one fails
@@ -39,6 +39,22 @@ module.exports = {
       severity: 'error',
       from: { path: layer('domain') },
       to: { pathNot: `${layer('domain')}|^node_modules/(libphonenumber-js|date-holidays|sms-segments-calculator)/` },
+    },
+    {
+      name: 'criteria-are-checked-in-one-place',
+      comment:
+        "The criteria of docs/ARCHITECTURE.md section 2 are one named check each in src/domain/criteria.ts, called only by the matcher's test of a hunt (matchHunt.ts, which the hunt index and the preview use) and by the explanation of a match (explainMatch.ts): no second reading of a rule can drift from the first.",
+      severity: 'error',
+      from: { pathNot: '^src/domain/(criteria|matchHunt|explainMatch)\\.ts$' },
+      to: { path: '^src/domain/criteria\\.ts$' },
+    },
+    {
+      name: 'matching-rules-live-in-the-domain',
+      comment:
+        'Nothing outside src/domain compiles a hunt or tests a criterion: the matching paths call matchAds (src/domain/matchAds.ts) over a hunt index, the hunt tools call the preview and the explanation, SQL only narrows (src/domain/adNarrowing.ts).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: layer('domain') },
+      to: { path: '^src/domain/(criteria|compiledHunt|matchHunt)\\.ts$' },
     },
     {
       name: 'platform-is-the-bottom-floor',

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-// Sellers (DESIGN.md section 1): an account messages one phone at most once per CONTACT_COOLDOWN_DAYS,
+// Sellers (docs/ARCHITECTURE.md section 1): an account messages one phone at most once per CONTACT_COOLDOWN_DAYS,
 // whatever the ad; an opted-out phone is never messaged again by any account.
 //  - seller_contacts: one row per (account, phone), the account's last contact of that seller. The
 //    matcher claims it in its write transaction (src/sql/claimSellers.ts): the unique key is what makes

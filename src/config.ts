@@ -2,6 +2,7 @@
 // A wrong or missing value stops the process with a message that names the variable.
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
 import { parseContactHours } from './domain/contactHours.js';
 import { providerSettings, providerSchema } from './config/providerSettings.js';
 
@@ -15,23 +16,7 @@ export class ConfigError extends Error {
   }
 }
 
-const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .prefault(String(def));
-
-const optionalText = z.string().trim().min(1).optional();
-
-const httpUrl = z
-  .string()
-  .trim()
-  .url('must be a URL such as http://host:port')
-  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
-  .transform((u) => u.replace(/\/+$/, ''));
+const httpUrl = httpUrlOf('http://host:port');
 
 const postgresUrl = z
   .string()

@@ -7,12 +7,12 @@
 //     descent narrows by brand, place and price at once; a b-tree for radius-0 hunts (same zipcode);
 //   - one statement per ad shape (which of price/year/mileage are known), prepared once per connection,
 //     three UNION ALL branches (the ad's brand, any brand, same zipcode), ordered oldest hunt first.
-// The exact rules (ranges, flags, lists, great-circle distance, keywords) are the same as DESIGN.md
+// The exact rules (ranges, flags, lists, great-circle distance, keywords) are the same as docs/ARCHITECTURE.md
 // section 2 and src/domain/matchHunt.ts, with the same floating-point formula for the distance.
 import type pg from 'pg';
 import type { Db } from '../../src/db/knex.js';
 import { boundingBox } from '../../src/domain/geo.js';
-import { compileHunt, type PreparedAd } from '../../src/domain/matchHunt.js';
+import { compileHunt, type PreparedAd } from '../../src/domain/compiledHunt.js';
 import type { Hunt } from '../../src/domain/types.js';
 
 export async function createMatchTable(db: Db) {

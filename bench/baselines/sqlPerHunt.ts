@@ -6,18 +6,19 @@
 // the way src/domain/normalize.ts does it, as a real implementation would store them at ingestion),
 // GiST indexes on (ad type, brand, position) and (ad type, position) with btree_gist, a b-tree on
 // (ad type, zipcode), and a statement that carries only the criteria the hunt sets.
-// Attribution (DESIGN.md section 3): an ad goes to the account's oldest matching hunt; a hunt skips
+// Attribution (docs/ARCHITECTURE.md section 2): an ad goes to the account's oldest matching hunt; a hunt skips
 // the ads that an older hunt of its account (among the hunts of the catch-up) also matches.
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import pLimit from 'p-limit';
 import { v7 as uuidv7 } from 'uuid';
 import { boundingBox } from '../../src/domain/geo.js';
 import { loadActiveHunts } from '../../src/sql/loadActiveHunts.js';
-import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
+import { recordDepsOf, recordMatches, type MatchToRecord } from '../../src/consumers/matcher/recordMatches.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
 import type { Db } from '../../src/db/knex.js';
 import { byAge } from '../../src/domain/huntIndex.js';
-import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt } from '../../src/domain/matchHunt.js';
+import { compileHunt, prepareAd, type CompiledHunt } from '../../src/domain/compiledHunt.js';
+import { matchesCompiled } from '../../src/domain/matchHunt.js';
 import { normalizeBrand, normalizeText } from '../../src/domain/normalize.js';
 import type { Ad } from '../../src/domain/types.js';
 import type { Outbox } from '../../src/outbox/enqueue.js';
@@ -48,6 +49,9 @@ export async function prepareBaselineDatabase(db: Db, ads: Ad[]) {
   await db.raw('VACUUM ANALYZE ads');
 }
 
+/** The matcher settings the baseline records with (the harness services' own). */
+const BASELINE_SETTINGS = { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH };
+
 const RAD = '0.017453292519943295';
 
 /** What adFromRow reads (not the baseline's extra columns). */
@@ -56,7 +60,7 @@ const AD_COLUMNS = `a.id, a.source, a.external_id, a.url, a.title, a.description
   a.phone, a.accept_salesmen, a.is_urgent, a.has_been_reposted, a.price_has_dropped, a.has_been_boosted, a.is_low_price,
   a.pictures, a.first_published_at, a.last_published_at, a.scraped_at`;
 
-/** The statement that finds one hunt's ads: only the criteria the hunt sets, all of DESIGN.md section 2. */
+/** The statement that finds one hunt's ads: only the criteria the hunt sets, all of docs/ARCHITECTURE.md section 2. */
 export function huntQuery(h: CompiledHunt, since: Date): { sql: string; bindings: unknown[] } {
   const where: string[] = ['a.ad_type = ?', 'a.scraped_at >= ?'];
   const b: unknown[] = [h.adType, since];
@@ -145,7 +149,7 @@ export async function catchUpPerHunt(
         const rows = (await db.raw<{ rows: AdRow[] }>(sql, bindings as never[])).rows;
         querySamples.push(performance.now() - t);
         const older = byAccount.get(h.hunt.accountId)!.filter((o) => byAge(o, h) < 0);
-        const matches: Match[] = [];
+        const matches: MatchToRecord[] = [];
         for (const row of rows) {
           const ad = adFromRow(row);
           if (older.length > 0) {
@@ -156,7 +160,7 @@ export async function catchUpPerHunt(
         }
         await db.transaction(async (trx) => {
           if (matches.length > 0) {
-            const r = await recordMatches(trx, { outbox: deps.outbox, now: deps.now, pacingDay: deps.pacingDay, timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH }, matches);
+            const r = await recordMatches(trx, recordDepsOf({ outbox: deps.outbox, settings: BASELINE_SETTINGS }, deps.now, { pacingDay: deps.pacingDay }), matches);
             leads += r.leadsCreated;
             contacted += r.contacted;
           }

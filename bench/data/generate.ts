@@ -11,7 +11,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ad, Hunt, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
-import { toAdSnapshot } from '../../src/events/adSnapshot.js';
 import { AD_TYPE_MIX, BAIT_PHRASES, DESCRIPTION_PHRASES, FIRST_NAMES, GARAGE_WORDS, OUTREACH_TEMPLATES, type Brand, type Model } from './cars.js';
 import { seededRandom, subSeed, weightedPicker, type Random } from '../../testkit/random.js';
 import { WORLDS, type HuntWorld } from './worlds.js';
@@ -327,7 +326,7 @@ function newHunt(r: Random, world: HuntWorld, account: Account, year: number, no
 /** The ad as POST /v1/ads takes it (the service assigns adId and, by default, scrapedAt). */
 export function adInputOf(ad: Ad): AdInput {
   // The ad's own fields, as the events carry them, less what the service assigns; times as ISO strings.
-  const { adId: _adId, scrapedAt: _scrapedAt, firstPublishedAt, lastPublishedAt, ownerType, ...fields } = toAdSnapshot(ad);
+  const { adId: _adId, scrapedAt: _scrapedAt, firstPublishedAt, lastPublishedAt, ownerType, ...fields } = ad;
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return { ...fields, ownerType: ownerType as OwnerType | null, firstPublishedAt: iso(firstPublishedAt), lastPublishedAt: iso(lastPublishedAt) };
 }

@@ -3,7 +3,7 @@
 // lists and row mappings are the service's own (src/sql/rows/).
 import type { Db } from '../../src/db/knex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { AD_COLUMNS, recordFromAd, recordsetColumns } from '../../src/sql/rows/adRow.js';
+import { AD_COLUMNS, recordsetColumns, rowFromAd } from '../../src/sql/rows/adRow.js';
 import { HUNT_COLUMNS, rowFromHunt } from '../../src/sql/rows/huntRow.js';
 
 const CHUNK = 5000;
@@ -32,8 +32,7 @@ export async function insertAds(db: Db, ads: Ad[]) {
     { ...AD_COLUMNS, created_at: 'timestamptz', updated_at: 'timestamptz' },
     ads.map((a) => {
       const scraped = new Date(a.scrapedAt).toISOString();
-      // Any digest will do: nothing re-ingests these ads.
-      return { ...recordFromAd(a, 'bench'), created_at: scraped, updated_at: scraped };
+      return { ...rowFromAd(a), created_at: scraped, updated_at: scraped };
     }),
   );
 }

@@ -8,9 +8,10 @@ import { dropDatabase } from '../../src/db/databases.js';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { createTopics, type Topics } from '../../src/events/topics.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { startService, type Service } from '../../src/service.js';
+import type { Service } from '../../src/service.js';
 import type { Stack } from '../../src/stack/provideStack.js';
 import { cloneDatabase, startRunStack, stopRunStack, type RunStack } from '../../testkit/runStack.js';
+import { InProcessServices, withTimeout } from '../../testkit/inProcessServices.js';
 import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
 
 export { TOKENS } from '../../testkit/serviceEnv.js';
@@ -32,7 +33,7 @@ export interface BenchDatabase {
 
 export class BenchEnv {
   readonly kafka: Kafka;
-  private readonly services: Service[] = [];
+  private readonly services = new InProcessServices();
   private readonly cleanups: Array<() => Promise<unknown>> = [];
   private readonly problems = new WeakMap<Service, ServiceProblem[]>();
 
@@ -107,12 +108,11 @@ export class BenchEnv {
       },
     };
     const log = pino({ name: `bench:${config.instanceId}`, level: printFrom < 40 ? this.serviceLogLevel : 'warn' }, destination);
-    const service = await startService({
-      config,
+    const service = await this.services.start(this.serviceEnv(databaseUrl, topics, overrides), {
+      name: 'bench',
       log,
       onFatal: (error) => process.stderr.write(`[bench] service reported a fatal error: ${error.message}\n`),
     });
-    this.services.push(service);
     this.problems.set(service, problems);
     return service;
   }
@@ -123,9 +123,7 @@ export class BenchEnv {
   }
 
   async stopService(service: Service) {
-    const i = this.services.indexOf(service);
-    if (i >= 0) this.services.splice(i, 1);
-    await withTimeout(service.stop(), 20_000);
+    await this.services.stop(service, 20_000);
   }
 
   /** Number of messages in a topic (sum of the partitions' high watermarks). */
@@ -141,7 +139,7 @@ export class BenchEnv {
   async stop(options: { keep?: boolean } = {}) {
     // Each step is time-boxed: a service stuck in a retry loop must not keep the databases and the
     // broker alive (DROP DATABASE ... WITH (FORCE) ends whatever sessions are left).
-    for (const s of this.services.splice(0).reverse()) await withTimeout(s.stop(), 15_000);
+    await this.services.stopAll(15_000);
     for (const c of this.cleanups.splice(0).reverse()) await withTimeout(c(), 5000);
     await stopRunStack(this.run, options);
   }
@@ -158,9 +156,6 @@ function tuning(): Record<string, string> {
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 }
-
-const withTimeout = (p: Promise<unknown>, ms: number) =>
-  Promise.race([p.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 
 /** Drops a database now (to free disk space between scenarios). */
 export async function dropBenchDatabase(env: BenchEnv, database: BenchDatabase) {

@@ -5,7 +5,7 @@
 // the same hunts, in the same order, on a sample of ads; the SQL baseline too.
 import pg from 'pg';
 import { createHuntIndex, linearScan, type HuntIndex } from '../../src/domain/huntIndex.js';
-import { prepareAd } from '../../src/domain/matchHunt.js';
+import { prepareAd } from '../../src/domain/compiledHunt.js';
 import type { Ad } from '../../src/domain/types.js';
 import { createMatchTable, createSqlMatcher, insertMatchRows } from '../baselines/sqlMatchAd.js';
 import { generateAds, generateHunts } from '../data/generate.js';

@@ -5,10 +5,10 @@
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import { parseArgs } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
-import { recordMatches, type Match } from '../../src/consumers/matcher/recordMatches.js';
-import { ConflictError } from '../../src/consumers/pipeline/failures.js';
-import { attributeToOldest } from '../../src/domain/contactDecision.js';
-import { createHuntIndex } from '../../src/domain/huntIndex.js';
+import { recordDepsOf, recordMatches, type MatchToRecord } from '../../src/consumers/matcher/recordMatches.js';
+import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
+import { huntIndexOf } from '../../src/domain/huntIndex.js';
+import { matchAds } from '../../src/domain/matchAds.js';
 import { createCodec } from '../../src/events/codec.js';
 import { createOutbox } from '../../src/outbox/enqueue.js';
 import { generateAds, generateHunts } from '../data/generate.js';
@@ -29,11 +29,10 @@ try {
   await insertHunts(database.db, hunts);
   await insertAds(database.db, ads);
   await database.db.raw('VACUUM ANALYZE');
-  const index = createHuntIndex();
-  for (const h of hunts) index.upsert(h);
+  const index = huntIndexOf(hunts);
   const outbox = createOutbox({ codec: createCodec(), topics: env.topics('rm'), shards: 16 });
   const cause = { eventId: uuidv7(), correlationId: uuidv7() };
-  const matchesOf = (slice: typeof ads): Match[] => slice.flatMap((ad) => attributeToOldest(index.match(ad)).map(({ hunt }) => ({ hunt, ad, cause })));
+  const matchesOf = (slice: typeof ads): MatchToRecord[] => matchAds(slice, index).map((m) => ({ ...m, cause }));
 
   // Statement timings through knex's query events.
   const started = new Map<string, number>();
@@ -53,10 +52,10 @@ try {
     // A conflict (pacing room or a seller taken by a parallel batch) is applied again, as the pipeline does.
     for (let conflicts = 0; ; conflicts++) {
       try {
-        const r = await database.db.transaction((trx) => recordMatches(trx, { outbox, now, pacingDay: now.toISOString().slice(0, 10), timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH }, matches));
+        const r = await database.db.transaction((trx) => recordMatches(trx, recordDepsOf({ outbox, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, now), matches));
         return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted, conflicts };
       } catch (error) {
-        if (!(error instanceof ConflictError) || conflicts >= 10) throw error;
+        if (!(error instanceof WriteConflict) || conflicts >= 10) throw error;
       }
     }
   };

@@ -3,8 +3,9 @@
 // channel, salesmen; opt-outs, cooldown and pacing aside), for tuning bench/data/worlds.ts.
 //   npx tsx bench/tools/worldDensity.ts [--world dense] [--hunts 10000] [--ads 5000]
 import { parseArgs } from 'node:util';
-import { attributeToOldest, contactEligibility } from '../../src/domain/contactDecision.js';
-import { createHuntIndex } from '../../src/domain/huntIndex.js';
+import { contactEligibility } from '../../src/domain/contactDecision.js';
+import { huntIndexOf } from '../../src/domain/huntIndex.js';
+import { matchAds } from '../../src/domain/matchAds.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { worldOf } from '../data/worlds.js';
 
@@ -15,18 +16,14 @@ const world = worldOf(values.world);
 // The seeds scenario D' uses (hunts seed + 3; ads as its phases draw them).
 const { hunts, accountIds } = generateHunts(seed + 3, Number(values.hunts), { now, world });
 const ads = generateAds(seed + 3_400_000_000, Number(values.ads), { now, windowDays: 0.01, externalIdBase: 3_400_000_000 });
-const index = createHuntIndex();
-for (const h of hunts) index.upsert(h);
+const index = huntIndexOf(hunts);
 let matches = 0;
 let leads = 0;
 let contactable = 0;
-for (const ad of ads) {
-  const found = index.match(ad);
-  matches += found.length;
-  for (const { hunt } of attributeToOldest(found)) {
-    leads++;
-    if (contactEligibility(hunt, ad).contact) contactable++;
-  }
+for (const ad of ads) matches += index.match(ad).length;
+for (const { hunt, ad } of matchAds(ads, index)) {
+  leads++;
+  if (contactEligibility(hunt, ad).contact) contactable++;
 }
 const per = (n: number) => (n / ads.length).toFixed(2);
 process.stdout.write(

@@ -4,23 +4,10 @@ import { z } from 'zod';
 import type { ProviderMap } from '../providers/provider.js';
 import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
 import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
+import { httpUrl, int, optionalText } from './envValues.js';
 import { brevoSenderProblem, defaultOptOutMention, parseProviderMap, parseTwilioFrom, parseTwilioWhatsAppFrom, parseWebhookSecrets, providersUsed } from './providers.js';
 
-const optionalText = z.string().trim().min(1).optional();
-const url = z
-  .string()
-  .trim()
-  .url('must be a URL such as https://host')
-  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
-  .transform((u) => u.replace(/\/+$/, ''));
-const positive = (def: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(max))
-    .prefault(String(def));
+const url = httpUrl('https://host');
 
 export const providerSchema = {
   MESSAGE_PROVIDERS: optionalText,
@@ -35,7 +22,7 @@ export const providerSchema = {
   BREVO_API_URL: url.default('https://api.brevo.com'),
   BREVO_WEBHOOK_SECRET: optionalText,
   SMS_OPT_OUT_MENTION: optionalText,
-  SMS_MAX_SEGMENTS: positive(3, 10),
+  SMS_MAX_SEGMENTS: int(3, 1, 10),
   SENDER_NAME_DEFAULT: z.string().trim().min(1).max(60).optional(),
 };
 

@@ -1,6 +1,5 @@
-// The contact decision of DESIGN.md section 3, step 2, as pure functions: the matcher feeds them what
+// The contact decision of docs/ARCHITECTURE.md section 3, step 2, as pure functions: the matcher feeds them what
 // its queries found (contacted ads, sellers messaged, opt-outs, pacing counters) and writes what they decide.
-import { compareAge } from './huntAge.js';
 import { canReceiveSms } from './phone.js';
 import type { Ad, Channel, ContactReason, Hunt, Outreach } from './types.js';
 
@@ -99,15 +98,3 @@ export function decideContacts(leads: readonly LeadToDecide[], facts: ContactFac
   }
   return { decisions, pacingGranted };
 }
-
-/** Per account, the oldest of the hunts that matched (hunts sorted oldest first): one lead per account. */
-export function attributeToOldest<H extends { hunt: Pick<Hunt, 'accountId' | 'createdAt' | 'id'> }>(matching: readonly H[]): H[] {
-  const byAccount = new Map<string, H>();
-  for (const m of matching) {
-    const held = byAccount.get(m.hunt.accountId);
-    if (!held || isOlder(m.hunt, held.hunt)) byAccount.set(m.hunt.accountId, m);
-  }
-  return [...byAccount.values()];
-}
-
-const isOlder = (a: Pick<Hunt, 'createdAt' | 'id'>, b: Pick<Hunt, 'createdAt' | 'id'>) => compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id) < 0;

@@ -1,4 +1,4 @@
-// Contact hours (DESIGN.md section 1): the local window in which a hunt's messages may be sent, and the
+// Contact hours (docs/ARCHITECTURE.md section 1): the local window in which a hunt's messages may be sent, and the
 // next opening of that window after a given instant. Pure: the time zone and the instant come in.
 import { localTime, zonedToInstant } from './calendar.js';
 import { isPublicHoliday } from './holidays.js';

@@ -7,7 +7,8 @@
 // construction, and checked by a property test over thousands of random hunts and ads.
 import { boundingBox } from './geo.js';
 import { compareAge } from './huntAge.js';
-import { compileHunt, matchesCompiled, prepareAd, type CompiledHunt, type PreparedAd } from './matchHunt.js';
+import { compileHunt, prepareAd, type CompiledHunt, type PreparedAd } from './compiledHunt.js';
+import { matchesCompiled } from './matchHunt.js';
 import type { Ad, Hunt } from './types.js';
 
 /** Grid cell size in degrees (about 28 km north-south, 19 to 22 km east-west in France). */
@@ -191,6 +192,13 @@ export function createHuntIndex(): HuntIndex {
     matchPrepared,
     all: () => [...byId.values()].map((v) => v.compiled),
   };
+}
+
+/** An index of these hunts (those that are active). */
+export function huntIndexOf(hunts: Iterable<Hunt>): HuntIndex {
+  const index = createHuntIndex();
+  for (const h of hunts) index.upsert(h);
+  return index;
 }
 
 export const byAge = (a: CompiledHunt, b: CompiledHunt) => compareAge(a.createdAtMs, a.id, b.createdAtMs, b.id);

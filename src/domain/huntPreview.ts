@@ -2,8 +2,10 @@
 // few. Pure; the ads come in newest first, already narrowed by necessary conditions only, and the
 // matcher's own rules (matchesCompiled) decide.
 import { distanceFromHunt } from './explainMatch.js';
-import { matchesCompiled, prepareAd, type CompiledHunt } from './matchHunt.js';
-import type { Ad } from './types.js';
+import { adNarrowingOf, type AdNarrowing } from './adNarrowing.js';
+import { compileHunt, prepareAd } from './compiledHunt.js';
+import { acceptedBrands, matchesCompiled } from './matchHunt.js';
+import type { Ad, Hunt } from './types.js';
 
 export const PREVIEW_SAMPLE_SIZE = 20;
 
@@ -23,7 +25,8 @@ export interface HuntPreview {
   sample: PreviewSampleAd[];
 }
 
-export function previewHunt(compiled: CompiledHunt, newestFirst: Iterable<Ad>, days: number): HuntPreview {
+export function previewHunt(hunt: Hunt, newestFirst: Iterable<Ad>, days: number): HuntPreview {
+  const compiled = compileHunt(hunt);
   const matchedAdIds: string[] = [];
   const sample: PreviewSampleAd[] = [];
   for (const ad of newestFirst) {
@@ -32,4 +35,23 @@ export function previewHunt(compiled: CompiledHunt, newestFirst: Iterable<Ad>, d
     if (sample.length < PREVIEW_SAMPLE_SIZE) sample.push({ ad, distanceKm: distanceFromHunt(ad, compiled.hunt) });
   }
   return { days, matchingAds: matchedAdIds.length, perDay: Math.round((matchedAdIds.length / days) * 10) / 10, matchedAdIds, sample };
+}
+
+/** How SQL may narrow the ads a preview reads (src/sql/selectPreviewCandidates.ts). */
+export interface PreviewNarrowing {
+  narrowing: AdNarrowing;
+  /** The brands as the ads write them that the hunt accepts; undefined: any brand (an empty list: nothing can match). */
+  brands?: string[];
+  /** Keywords to look for: the description is needed. */
+  withDescription: boolean;
+}
+
+/** `writtenBrands`: every brand, as written, of the ads of the hunt's type (asked only of a hunt with brands). */
+export function previewNarrowingOf(hunt: Hunt, writtenBrands: readonly string[] | null): PreviewNarrowing {
+  const compiled = compileHunt(hunt);
+  return {
+    narrowing: adNarrowingOf(hunt),
+    ...(compiled.brands !== null ? { brands: acceptedBrands(compiled, writtenBrands ?? []) } : {}),
+    withDescription: compiled.keywords.length > 0 || compiled.excluded.length > 0,
+  };
 }

@@ -1,4 +1,4 @@
-// Outreach templates: `{{variable}}` placeholders filled from the ad (DESIGN.md section 3).
+// Outreach templates: `{{variable}}` placeholders filled from the ad (docs/ARCHITECTURE.md section 3).
 import type { Ad } from './types.js';
 
 const PRICE = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });

@@ -1,5 +1,6 @@
-// The words of DESIGN.md section 1, as types. Pure: it imports only the domain. The event
-// contract's types (src/events/types.generated.ts) are mapped to and from these at the edge.
+// The words of docs/ARCHITECTURE.md section 1, as types (and the fields of an ad that matching reads).
+// Pure: it imports only the domain. The events carry the same Ad (src/events/adSnapshot.ts); the
+// other event types (src/events/types.generated.ts) are mapped to and from these at the edge.
 import type { ContactHours } from './contactHours.js';
 
 export type { ContactHours };
@@ -24,8 +25,20 @@ export interface HuntLocation {
   lng: number;
 }
 
-/** What an ad must satisfy (DESIGN.md section 2). Empty lists and null bounds set no constraint. */
-export interface HuntCriteria {
+/** The five flags of an ad; on a hunt, true means the ad must have it and false sets no constraint. */
+export interface AdFlags {
+  isUrgent: boolean;
+  hasBeenReposted: boolean;
+  priceHasDropped: boolean;
+  hasBeenBoosted: boolean;
+  isLowPrice: boolean;
+}
+
+/** No flag: what an ad or a hunt that says nothing of them has. */
+export const NO_FLAGS: AdFlags = { isUrgent: false, hasBeenReposted: false, priceHasDropped: false, hasBeenBoosted: false, isLowPrice: false };
+
+/** What an ad must satisfy (docs/ARCHITECTURE.md section 2). Empty lists and null bounds set no constraint. */
+export interface HuntCriteria extends AdFlags {
   adType: string;
   subTypes: string[];
   brands: string[];
@@ -41,12 +54,6 @@ export interface HuntCriteria {
   ownerTypes: OwnerType[];
   keywords: string[];
   excludedKeywords: string[];
-  /** true: the ad must have the flag; false: no constraint. */
-  isUrgent: boolean;
-  hasBeenReposted: boolean;
-  priceHasDropped: boolean;
-  hasBeenBoosted: boolean;
-  isLowPrice: boolean;
 }
 
 export interface Outreach {
@@ -73,8 +80,8 @@ export interface Hunt extends HuntCriteria {
   updatedAt: Date;
 }
 
-/** A classified ad as stored after ingestion (DESIGN.md section 1). Times are UTC epoch milliseconds. */
-export interface Ad {
+/** A classified ad as stored after ingestion (docs/ARCHITECTURE.md section 1). Times are UTC epoch milliseconds. */
+export interface Ad extends AdFlags {
   adId: string;
   source: string;
   externalId: string;
@@ -102,13 +109,33 @@ export interface Ad {
   phone: string | null;
   /** False when the seller refuses solicitation. */
   acceptSalesmen: boolean;
-  isUrgent: boolean;
-  hasBeenReposted: boolean;
-  priceHasDropped: boolean;
-  hasBeenBoosted: boolean;
-  isLowPrice: boolean;
   pictures: string[];
   firstPublishedAt: number | null;
   lastPublishedAt: number | null;
   scrapedAt: number;
 }
+
+/** An ad before ingestion gives it its id (validated, normalised: src/producers/ads/adInput.ts). */
+export type NewAd = Omit<Ad, 'adId'>;
+
+/** The fields the matching rules read (docs/ARCHITECTURE.md section 2), in a fixed order: a re-scrape that changes none of them is no AdScraped. */
+export const matchingFieldsOf = (ad: NewAd): unknown[] => [
+  ad.title,
+  ad.description,
+  ad.price,
+  ad.adType,
+  ad.subType,
+  ad.brand,
+  ad.model,
+  ad.modelYear,
+  ad.mileageKm,
+  ad.zipcode,
+  ad.lat,
+  ad.lng,
+  ad.ownerType,
+  ad.isUrgent,
+  ad.hasBeenReposted,
+  ad.priceHasDropped,
+  ad.hasBeenBoosted,
+  ad.isLowPrice,
+];

@@ -9,25 +9,31 @@ const MARKER_0 = 0xc3;
 const MARKER_1 = 0x01;
 const HEADER_BYTES = 10;
 
-/** Bytes that are not a decodable event: never retried, sent to the dead-letter topic. */
-export class EventDecodeError extends Error {
+/** Why a message is not a decodable event: the codec's reasons, then those of its envelope (src/consumers/pipeline/decode.ts). */
+export type DecodeFailure =
+  | 'not-single-object-encoded'
+  | 'unknown-fingerprint'
+  | 'corrupt-body'
+  | 'unexpected-type'
+  | 'empty-value'
+  | 'header-mismatch'
+  | 'missing-event-id'
+  | 'undecodable';
+
+/** A message that is not a decodable event (it never will be): never retried, sent to the dead-letter topic. */
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
   readonly retriable = false;
-  constructor(
-    readonly reason: 'not-single-object-encoded' | 'unknown-fingerprint' | 'corrupt-body' | 'unexpected-type',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EventDecodeError';
+  /** `reason` goes to the dead-letter topic's dlq-reason header. */
+  constructor(readonly reason: DecodeFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 
 /** A value that does not fit its schema: a programming error on the producing side. */
 export class EventEncodeError extends Error {
+  override readonly name = 'EventEncodeError';
   readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'EventEncodeError';
-  }
 }
 
 export type DecodedEvent = { [K in EventType]: { eventType: K; value: EventPayloads[K] } }[EventType];
@@ -79,12 +85,12 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
 
   function decode(bytes: Buffer): DecodedEvent {
     if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
-      throw new EventDecodeError('not-single-object-encoded', 'value does not start with the Avro single-object marker C3 01');
+      throw new DecodeError('not-single-object-encoded', 'value does not start with the Avro single-object marker C3 01');
     }
     const fingerprint = bytes.readBigUInt64LE(2);
     const reader = readers.get(fingerprint);
     if (!reader) {
-      throw new EventDecodeError('unknown-fingerprint', `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`);
+      throw new DecodeError('unknown-fingerprint', `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`);
     }
     const body = bytes.subarray(HEADER_BYTES);
     let value: unknown;
@@ -94,7 +100,7 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
       if (offset !== body.length) throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
       value = v;
     } catch (error) {
-      throw new EventDecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
+      throw new DecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
     }
     return { eventType: reader.eventType, value } as DecodedEvent;
   }
@@ -104,7 +110,7 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
     decode,
     decodeAs(eventType, bytes) {
       const decoded = decode(bytes);
-      if (decoded.eventType !== eventType) throw new EventDecodeError('unexpected-type', `expected ${eventType}, got ${decoded.eventType}`);
+      if (decoded.eventType !== eventType) throw new DecodeError('unexpected-type', `expected ${eventType}, got ${decoded.eventType}`);
       return decoded.value as EventPayloads[typeof eventType];
     },
     fingerprintOf: (eventType) => current.get(eventType)!.fingerprint,

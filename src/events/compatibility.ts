@@ -1,4 +1,4 @@
-// Schema evolution check (DESIGN.md section 5: "schema changes stay backward compatible").
+// Schema evolution check (docs/ARCHITECTURE.md section 5: "schema changes stay backward compatible").
 //
 // Both directions are checked, because both kinds of reader exist at the same time during and after
 // a release: our own consumers run the current schema against events written by the previous release

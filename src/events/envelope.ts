@@ -1,4 +1,4 @@
-// Headers on every event (DESIGN.md section 5) and the shape of an event before it is enqueued.
+// Headers on every event (docs/ARCHITECTURE.md section 5) and the shape of an event before it is enqueued.
 import type { IHeaders } from 'kafkajs';
 import { newId } from '../platform/ids.js';
 import type { EventType } from './schemas.js';
@@ -15,6 +15,12 @@ export interface EventHeaders {
   'content-type': string;
 }
 
+/** What an event follows from: the event that caused it, and the first event of its chain. */
+export interface Cause {
+  eventId: string;
+  correlationId: string;
+}
+
 export type OutgoingEvent = {
   [K in EventType]: {
     eventType: K;
@@ -23,7 +29,7 @@ export type OutgoingEvent = {
     /** Defaults to a new UUIDv7. */
     eventId?: string;
     /** The event (or request) this one follows from; a root event is its own cause. */
-    cause?: { eventId: string; correlationId: string };
+    cause?: Cause;
     occurredAt?: Date;
   };
 }[EventType];
@@ -61,4 +67,4 @@ export function timeOfUuidV7(id: string): number | null {
 }
 
 /** What a consumer passes on to the events it emits. */
-export const causeOf = (headers: { eventId: string; correlationId: string }) => ({ eventId: headers.eventId, correlationId: headers.correlationId });
+export const causeOf = (headers: Cause): Cause => ({ eventId: headers.eventId, correlationId: headers.correlationId });

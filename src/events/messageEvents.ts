@@ -1,7 +1,8 @@
-// The events that settle a message, built in one place for every writer that settles one (the
-// sender, an opt-out, a receipt): what follows from a message follows from the SendMessage that
-// commanded it, in the same chain.
-import type { OutgoingEvent } from './envelope.js';
+// The events that follow from a message, built in one place for every writer (the sender, an
+// opt-out, a receipt, a seller's reply): what follows from a message follows from the SendMessage
+// that commanded it, in the same chain.
+import type { Cause, OutgoingEvent } from './envelope.js';
+import type { SellerReplied } from './types.generated.js';
 
 /** What the events need of a message (the messages table's columns). */
 export interface MessageOfEvent {
@@ -15,19 +16,31 @@ export interface MessageOfEvent {
   correlation_id: string | null;
 }
 
-export const causeOfMessage = (m: Pick<MessageOfEvent, 'command_event_id' | 'correlation_id'>) =>
+/** The SendMessage that commanded the message, in its chain (none for a message written before commands were recorded). */
+const commandOf = (m: Pick<MessageOfEvent, 'command_event_id' | 'correlation_id'>): Cause | undefined =>
   m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined;
 
 export const messageFailedEvent = (m: MessageOfEvent, reason: string, permanent: boolean, at: Date): OutgoingEvent => ({
   eventType: 'MessageFailed',
   key: m.account_id,
-  cause: causeOfMessage(m),
+  cause: commandOf(m),
   value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason, permanent, attempts: m.attempts, failedAt: at.getTime() },
 });
 
 export const messageSentEvent = (m: MessageOfEvent, externalId: string | null, sentAt: Date): OutgoingEvent => ({
   eventType: 'MessageSent',
   key: m.account_id,
-  cause: causeOfMessage(m),
+  cause: commandOf(m),
   value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId, attempts: m.attempts, sentAt: sentAt.getTime() },
+});
+
+/** A seller's reply to `answered`, joined to its lead. */
+export const sellerRepliedEvent = (
+  answered: Pick<MessageOfEvent, 'id' | 'account_id' | 'lead_id' | 'ad_id' | 'command_event_id' | 'correlation_id'> & { hunt_id: string },
+  reply: Pick<SellerReplied, 'replyId' | 'from' | 'to' | 'text' | 'receivedAt' | 'provider'>,
+): OutgoingEvent => ({
+  eventType: 'SellerReplied',
+  key: answered.account_id,
+  cause: commandOf(answered),
+  value: { ...reply, leadId: answered.lead_id, adId: answered.ad_id, accountId: answered.account_id, huntId: answered.hunt_id, messageId: answered.id },
 });

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { EventType } from './schemas.js';
 
-/** Topic names of DESIGN.md section 5, before TOPIC_PREFIX. */
+/** Topic names of docs/ARCHITECTURE.md section 5, before TOPIC_PREFIX. */
 export const TOPIC_OF_EVENT = {
   AdScraped: 'ads.scraped',
   HuntChanged: 'hunts.changed',

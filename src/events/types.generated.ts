@@ -11,7 +11,7 @@ export interface AdScraped {
 /** NEW: first time seen. UPDATED: price, flags, location, mileage or another matching field changed. */
 export type AdChange = 'NEW' | 'UPDATED';
 
-/** A classified ad as stored by hunt-matcher after ingestion (normalised shape of DESIGN.md section 1). */
+/** A classified ad as stored by hunt-matcher after ingestion (normalised shape of docs/ARCHITECTURE.md section 1). */
 export interface Ad {
   /** hunt-matcher's id for the ad (UUID); stable across re-scrapes. */
   adId: string;

@@ -4,7 +4,7 @@
 // sent, so the document cannot drift from what the API answers. Responses are serialised with
 // JSON.stringify (src/http/app.ts): a schema documents a response, it never silently drops a field.
 
-/** The tokens of DESIGN.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`). */
+/** The tokens of docs/ARCHITECTURE.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`). */
 export const SECURITY_SCHEMES = {
   apiToken: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (every account), or an account API key `hm_live_...` (that account only)' },
   ingestToken: { type: 'http', scheme: 'bearer', description: 'INGEST_TOKEN: the scrapers posting ads' },

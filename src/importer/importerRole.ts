@@ -3,35 +3,30 @@
 // /v1/ads (AdScraped). The next page to fetch is stored with the page's ads, in one transaction, so a
 // crash resumes at the next page and no page is ingested twice.
 //
-// One run never blocks the others: a run Lobstr refuses (404 unknown or deleted, 401...) is marked
-// failed with the reason and the importer moves on; a run Lobstr cannot serve now (5xx, timeouts)
-// gets a next attempt by due time, like a message, and a poller resumes it then; either way the
-// event's offset is committed and the next run is imported at once. A lease keeps two importers off
-// one run; a run whose importer died holding it is resumed by the poller once the lease is over.
+// One run never blocks the others (src/importer/importRun.ts): a run Lobstr refuses is failed, one it
+// cannot serve now gets a next attempt by due time, which a poller resumes; either way the event's
+// offset is committed and the next run is imported at once. A run whose importer died (or stopped)
+// holding its lease is resumed by the poller once the lease is over.
 //
 // With LOBSTR_SQUIDS, the role also reconciles (src/importer/reconciler.ts): a run no webhook announced
 // is found in its squid's run list and imported, once. Every Lobstr request of every importer shares
 // the key's budget (src/importer/rateBudget.ts). Each run's result fields and phones are counted:
 // a run without a single phone is a warning naming the scraper to use (src/importer/phoneReport.ts).
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import type { Db } from '../db/knex.js';
 import type { Outbox } from '../outbox/enqueue.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { Metrics } from '../platform/metrics.js';
-import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
-import { adInputSchema, type AdInput } from '../producers/ads/adInput.js';
-import { ingestAds } from '../producers/ads/ingestAds.js';
 import { insertLobstrRun } from '../sql/insertLobstrRun.js';
-import { advanceLobstrRun, claimLobstrRun, completeLobstrRun, failLobstrRun, retryLobstrRunLater, selectDueLobstrRuns, type LobstrRunRow } from '../sql/lobstrRuns.js';
-import { TransientError } from '../consumers/pipeline/failures.js';
-import type { HandlerContext, StartConsumer } from '../consumers/pipeline/pipeline.js';
+import { selectDueLobstrRuns } from '../sql/lobstrRuns.js';
+import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
+import { WriteConflict } from '../consumers/pipeline/failures.js';
+import type { StartConsumer } from '../consumers/pipeline/pipeline.js';
 import { startPoller } from '../platform/poller.js';
-import { createLobstrClient, LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
-import { describeResult, mapLobstrResult, parseResultsPage } from './mapResult.js';
-import { logLastRun, noPhoneWarning } from './phoneReport.js';
+import { importRun } from './importRun.js';
+import { createLobstrClient, type LobstrConfig } from './lobstrClient.js';
+import { logLastRun } from './phoneReport.js';
 import { createLobstrBudget } from './rateBudget.js';
 import { startReconciler } from './reconciler.js';
 
@@ -53,18 +48,6 @@ export interface ImporterDeps {
   /** How often runs due for another attempt are looked for (ms). */
   pollMs?: number;
 }
-
-/** How long an importer holds a run between two pages. */
-const LEASE_MS = 15_000;
-/** Attempts of a run Lobstr cannot serve, about 5 s doubling to 10 min (some 90 minutes), before it is failed. */
-const MAX_RUN_ATTEMPTS = 12;
-const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
-
-const ajv = new Ajv({ allErrors: false, strict: false });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-const validateAd = ajv.compile<AdInput>(adInputSchema);
-
-type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
 export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   const lobstr = createLobstrClient(deps.lobstr, createLobstrBudget({ db: deps.db, apiKey: deps.lobstr.apiKey, requestsPerSecond: deps.lobstr.requestsPerSecond }));
@@ -93,7 +76,13 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
     pass: async (isRunning) => {
       for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
         if (!isRunning()) break;
-        await importRun(deps, lobstr, runId, { log, isRunning, heartbeat: async () => {} });
+        try {
+          await importRun(deps, lobstr, runId, { log, isRunning, heartbeat: async () => {} });
+        } catch (error) {
+          if (error instanceof Interrupted) break; // stopping: the run resumes once its lease ends
+          if (!(error instanceof WriteConflict)) throw error;
+          log.info({ runId, reason: error.message }, 'another importer is importing this run; leaving it to it');
+        }
       }
     },
     onError: (error) => log.error({ err: error }, 'Lobstr retry poll failed; trying again'),
@@ -111,117 +100,4 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
       await consumer.stop();
     },
   };
-}
-
-/** Imports what is left of a run, if this importer can lease it; says how it ended. */
-async function importRun(deps: ImporterDeps, lobstr: LobstrClient, runId: string, hc: Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>): Promise<Outcome> {
-  const log = hc.log.child({ runId });
-  const claimed = await claimLobstrRun(deps.db, runId, LEASE_MS);
-  if (!claimed) return 'busy'; // done, failed, waiting for its next attempt, or another importer has it
-  const trigger = claimed.trigger ?? 'webhook';
-  try {
-    const run = await importPages(deps, lobstr, claimed, log, hc);
-    await completeLobstrRun(deps.db, runId, deps.clock.now());
-    deps.metrics.lobstrRuns.inc({ outcome: 'done', trigger });
-    const results = run.ads_received + run.results_skipped;
-    const summary = { ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages, trigger, withPhone: run.results_with_phone, mobileDisagreements: run.mobile_disagreements, fields: run.result_fields };
-    log.info(summary, 'Lobstr run imported');
-    // Once per run: the run completes once (its lease), whatever the restarts on the way.
-    if (results > 0 && run.results_with_phone === 0) log.warn({ results, fields: run.result_fields }, noPhoneWarning({ fields: run.result_fields }));
-    return 'done';
-  } catch (error) {
-    if (error instanceof LobstrRefusedError) {
-      await failLobstrRun(deps.db, runId, error.message, deps.clock.now());
-      deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
-      log.error({ status: error.status, reason: error.message }, 'Lobstr run failed: Lobstr refused it; moving on');
-      return 'failed';
-    }
-    if (error instanceof LobstrUnavailableError) {
-      if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
-        await failLobstrRun(deps.db, runId, `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`, deps.clock.now());
-        deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
-        log.error({ reason: error.message, attempts: MAX_RUN_ATTEMPTS }, 'Lobstr run failed: Lobstr unavailable for too long');
-        return 'failed';
-      }
-      const now = deps.clock.now();
-      const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
-      await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
-      deps.metrics.lobstrRuns.inc({ outcome: 'retrying', trigger });
-      log.warn({ reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay }, 'Lobstr unavailable for this run; it is retried later, the next runs go on');
-      return 'retrying';
-    }
-    throw error;
-  }
-}
-
-async function importPages(deps: ImporterDeps, lobstr: LobstrClient, claimed: LobstrRunRow, log: HandlerContext['log'], hc: Pick<HandlerContext, 'isRunning' | 'heartbeat'>): Promise<LobstrRunRow> {
-  const runId = claimed.run_id;
-  const cause = claimed.event_id ? { eventId: claimed.event_id, correlationId: claimed.event_id } : undefined;
-  let run = claimed;
-  if (run.next_page > 1) log.info({ page: run.next_page }, 'resuming Lobstr run');
-  while (run.total_pages === null || run.next_page <= run.total_pages) {
-    if (!hc.isRunning()) throw new LobstrUnavailableError('stopping during a Lobstr import; it resumes later', 0);
-    const page = run.next_page;
-    const body = await lobstr.fetchResultsPage(runId, page, { log, ...hc });
-    const { results, totalPages, totalResults } = parseResultsPage(body);
-    const ads: AdInput[] = [];
-    let skipped = 0;
-    let withPhone = 0;
-    const fields = new Set<string>();
-    const disagreements: Array<{ resultId: string; lobstrSaysMobile: boolean }> = [];
-    for (const result of results) {
-      const described = describeResult(result);
-      for (const f of described.fields) fields.add(f);
-      if (described.hasPhone) withPhone++;
-      const mapped = mapLobstrResult(result);
-      if (!mapped.ok) {
-        skipped++;
-        log.warn({ page, resultId: mapped.id, reason: mapped.reason }, 'Lobstr result skipped: cannot be mapped');
-        continue;
-      }
-      const ad: AdInput = mapped.ad;
-      // libphonenumber decides (the matcher asks it); a disagreement is reported below, once per run.
-      if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
-        disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });
-      }
-      if (validateAd(ad)) {
-        ads.push(ad);
-      } else {
-        skipped++;
-        const e = validateAd.errors?.[0];
-        log.warn({ page, resultId: mapped.ad.externalId, reason: `${e?.instancePath ?? ''} ${e?.message ?? 'invalid'}` }, 'Lobstr result skipped: invalid ad');
-      }
-    }
-    const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);
-    const before = run;
-    run = await deps.db.transaction(async (trx) => {
-      await ingestAds(trx, deps.outbox, ads, { now: deps.clock.now(), ...(cause ? { cause } : {}) });
-      const updated = await advanceLobstrRun(trx, runId, page, {
-        totalPages: pages,
-        totalResults,
-        ads: ads.length,
-        skipped,
-        withPhone,
-        mobileDisagreements: disagreements.length,
-        fields: [...fields],
-        now: deps.clock.now(),
-        leaseMs: LEASE_MS,
-      });
-      // Another importer advanced this run meanwhile: roll back this page's ads (it ingested them).
-      if (!updated) throw new TransientError(`run ${runId} page ${page} was imported concurrently`);
-      return updated;
-    });
-    deps.metrics.lobstrPages.inc();
-    // The first page with a disagreement says so; the count for the whole run is in 'Lobstr run imported'.
-    if (before.mobile_disagreements === 0 && disagreements.length > 0) {
-      log.warn(
-        { page, disagreements: disagreements.length, examples: disagreements.slice(0, 3) },
-        "Lobstr's is_mobile disagrees with libphonenumber on some numbers of this run; libphonenumber decides who can get an SMS",
-      );
-    }
-    log.info({ page, pages, ads: run.ads_received, skipped: run.results_skipped }, `page ${page}/${pages ?? '?'}, ${run.ads_received} ads`);
-    await hc.heartbeat();
-    if (results.length === 0) break;
-  }
-  return run;
 }

@@ -3,8 +3,10 @@
 // means: 2xx the body; 429 every importer of the key waits (Retry-After) and this one asks again; 408,
 // 5xx, timeouts and network errors a few quick tries, then LobstrUnavailableError (the work is retried
 // later, by due time); any other 4xx LobstrRefusedError (401 a wrong key, 404 an unknown or deleted run
-// or squid: asking again will not help). X-RateLimit-Remaining and X-RateLimit-Reset, when Lobstr sends
+// or squid: asking again will not help). The process stopping meanwhile is Interrupted: Lobstr did
+// nothing wrong, the work resumes where it was, and no attempt is counted. X-RateLimit-Remaining and X-RateLimit-Reset, when Lobstr sends
 // them, slow every importer of the key down before the limit (src/importer/rateLimitHeaders.ts).
+import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
 import { backoffDelay, waitWhile } from '../platform/retry.js';
 import type { LobstrBudget } from './rateBudget.js';
@@ -65,7 +67,7 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
     let rateLimited = 0;
     for (let attempt = 1; ; attempt++) {
       const turn = await budget.take(hc, MAX_WAIT_IN_PLACE_MS);
-      if (!turn.ok && turn.stopping) throw new LobstrUnavailableError('stopping during a Lobstr request; it resumes later', 0);
+      if (!turn.ok && turn.stopping) throw new Interrupted();
       if (!turn.ok) throw new LobstrUnavailableError(`Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`, turn.waitMs);
       try {
         const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
@@ -92,7 +94,7 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
       const wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
       hc.log.warn({ request: what, attempt, retryInMs: wait, error: lastError }, 'Lobstr request failed; retrying');
       await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
-      if (!hc.isRunning()) throw new LobstrUnavailableError('stopping during a Lobstr request; it resumes later', 0);
+      if (!hc.isRunning()) throw new Interrupted();
     }
   }
 

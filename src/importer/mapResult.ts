@@ -1,22 +1,9 @@
 // From one Lobstr LeBonCoin result to the ad shape of POST /v1/ads (AdInput). Pure, and never throws:
 // a result that cannot be mapped says which field is at fault, so the importer can count it and move on.
+// What a value of the result reads as (numbers as strings, Python booleans, wall-clock times) is
+// src/importer/resultValues.ts; the page a result comes in, src/importer/resultsPage.ts.
 //
-// What Lobstr documents, and where (read when this was written; Lobstr's docs are the authority):
-// - GET https://api.lobstr.io/v1/results?run=<run hash>&page=N&limit=M, header `Authorization: Token <key>`;
-//   `limit` defaults to 50, max 100 (https://docs.lobstr.io/docs/get-results). Public clients also send
-//   `page_size`; we send what the importer sends and read whatever envelope comes back.
-// - Every list endpoint answers the same envelope (https://docs.lobstr.io/docs/pagination):
-//     { "total_results": 243, "limit": 10, "page": 1, "total_pages": 25, "result_from": 1, "result_to": 10,
-//       "next": "<url>" | null, "previous": "<url>" | null, "data": [ ... ] }
-//   Free plans cap the list and add a `warning` field. parseResultsPage also accepts `results` for the list,
-//   `count`/`total` for the total, and computes the page count from `limit`/`page_size`, or from `next: null`.
-// - Rate limit: /v1/results allows 2 requests/second; over it, 429 with `Retry-After` (seconds) and
-//   { "error": "Rate limit exceeded. Please try again later.", "type": "RateLimitExceeded", "code": 429 }
-//   (https://docs.lobstr.io/docs/rate-limiting).
-// - Webhook (https://docs.lobstr.io/docs/configure-webhook-delivery): POST of
-//     { "id": "<run hash>", "object": "run", "event": "run.done", "squid": { "id": "<hash>", "name": "..." },
-//       "timestamp": "2025/06/18 17:32:31" }      (timestamp in UTC; events run.running/paused/done/error)
-//   Note `squid` is an object there, not a string.
+// What Lobstr documents (read when this was written; Lobstr's docs are the authority):
 // - A LeBonCoin result (https://docs.lobstr.io/examples/leboncoin-listings-search-export/get-results and
 //   .../leboncoin-iter-listings-with-phone/get-results): annonce_id (string), title, description, price
 //   (number), url, postal_code, city, lat/lng (strings), owner_name, owner_type, phone, no_salesmen, urgent,
@@ -34,10 +21,10 @@
 //   no seller can be contacted by SMS or WhatsApp (the importer warns: src/importer/phoneReport.ts).
 import { departmentOf } from '../domain/department.js';
 import { normalizeText } from '../domain/normalize.js';
-import { canReceiveSms, toE164 as phoneToE164 } from '../domain/phone.js';
+import { canReceiveSms } from '../domain/phone.js';
 import { AD_TYPES, type OwnerType } from '../domain/types.js';
 import type { AdInput } from '../producers/ads/adInput.js';
-import { clip, coordinates, flag, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
+import { clip, coordinates, flag, httpUrls, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, phoneNumber, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
 
 /**
  * Lobstr's "Listings & Phone" scraper says whether the number is a mobile (`is_mobile`); libphonenumber
@@ -51,31 +38,10 @@ export interface PhoneCheck {
 
 export type MappedResult = { ok: true; ad: AdInput; phoneCheck: PhoneCheck | null } | { ok: false; id: string | null; reason: string };
 
-export interface ResultsPage {
-  results: unknown[];
-  totalPages: number | null;
-  totalResults: number | null;
-}
-
 type Raw = Record<string, unknown>;
 
 const MAX_PRICE = 100_000_000;
 const MAX_MILEAGE = 10_000_000;
-
-export function parseResultsPage(body: unknown): ResultsPage {
-  // A bare list says nothing about other pages.
-  if (Array.isArray(body)) return { results: body, totalPages: null, totalResults: null };
-  const b = isObject(body) ? body : {};
-  const results = Array.isArray(b.data) ? b.data : Array.isArray(b.results) ? b.results : [];
-  const totalResults = wholeNumber(b.total_results ?? b.count ?? b.total);
-  const pageSize = wholeNumber(b.limit ?? b.page_size);
-  const page = wholeNumber(b.page);
-  let totalPages = wholeNumber(b.total_pages ?? b.num_pages);
-  if (totalPages === null && totalResults !== null && pageSize) totalPages = Math.ceil(totalResults / pageSize);
-  // No counts at all, but Lobstr says there is no next page: this one is the last.
-  if (totalPages === null && b.next === null && page !== null) totalPages = page;
-  return { results, totalPages, totalResults };
-}
 
 export function mapLobstrResult(result: unknown): MappedResult {
   try {
@@ -138,7 +104,7 @@ function mapUnsafe(result: unknown): MappedResult {
     lng,
     ownerName: text(r.owner_name, 200),
     ownerType: ownerTypeOf(r.owner_type),
-    phone: toE164(r.phone),
+    phone: phoneNumber(r.phone),
     acceptSalesmen: !flag(r.no_salesmen),
     isUrgent: flag(r.urgent),
     hasBeenReposted: first !== null && last !== null && first !== last,
@@ -146,7 +112,7 @@ function mapUnsafe(result: unknown): MappedResult {
     hasBeenBoosted: flag(r.is_boosted),
     // Below the lower third of LeBonCoin's price band for this car; no band, no claim.
     isLowPrice: price !== null && bandMin !== null && bandMax !== null && bandMax >= bandMin && price < bandMin + (bandMax - bandMin) / 3,
-    pictures: pictures(r.pictures),
+    pictures: httpUrls(r.pictures, 100),
     firstPublishedAt: first,
     lastPublishedAt: last,
     // Lobstr's own timestamps (runs, webhooks) are UTC; absent or unreadable, ingestion stamps its own time.
@@ -182,12 +148,6 @@ const CATEGORY_ALIASES: Record<string, string> = {
   'camping-car': 'camping-cars',
   'equipements-auto': 'equipement-auto',
 };
-
-/** A phone number in E.164 (src/domain/phone.ts), or null when there is none or it cannot be read. */
-export function toE164(value: unknown): string | null {
-  const raw = text(value);
-  return raw === null ? null : phoneToE164(raw);
-}
 
 /** details and more_details, keyed by normalised label ("Boîte de vitesse" -> "boite de vitesse"); details win. */
 function readDetails(details: unknown, moreDetails: unknown): Map<string, string> {
@@ -235,13 +195,3 @@ function ownerTypeOf(v: unknown): OwnerType | null {
   if (['pro', 'professionnel', 'professional', 'professionel'].includes(t)) return 'pro';
   return null;
 }
-
-function pictures(v: unknown): string[] {
-  const parsed = parseJsonText(v);
-  const list = Array.isArray(parsed) ? parsed : typeof parsed === 'string' ? parsed.split(',') : [];
-  return list
-    .map((p) => text(p))
-    .filter((p): p is string => p !== null && /^https?:\/\//i.test(p) && p.length <= 2000)
-    .slice(0, 100);
-}
-

@@ -20,11 +20,6 @@ import { skipLobstrRun } from '../sql/skipLobstrRun.js';
 import { LobstrRefusedError, type LobstrClient, type LobstrContext } from './lobstrClient.js';
 import { parseRun, parseRunsPage, runState, type LobstrRunSummary } from './runStates.js';
 
-/** Pages of a squid's runs read in one pass at most (100 runs each). */
-const MAX_PAGES = 20;
-/** Runs seen unfinished earlier, asked about one by one in one pass at most. */
-const MAX_WAITING = 50;
-
 export interface ReconcileDeps {
   db: Db;
   outbox: Outbox;
@@ -42,6 +37,11 @@ export interface SquidPass {
 }
 
 type Settled = 'recorded' | 'known' | 'waiting' | 'skipped' | 'too_old';
+
+/** Pages of a squid's runs read in one pass at most (100 runs each). */
+const MAX_PAGES = 20;
+/** Runs seen unfinished earlier, asked about one by one in one pass at most. */
+const MAX_WAITING = 50;
 
 export async function reconcileSquid(deps: ReconcileDeps, squid: string, hc: LobstrContext): Promise<SquidPass> {
   const pass: SquidPass = { pages: 0, recorded: 0, waiting: 0, skipped: 0 };

@@ -14,6 +14,7 @@ import type { Logger } from '../platform/logger.js';
 import { startPoller, type Poller } from '../platform/poller.js';
 import { claimLobstrSquid } from '../sql/claimLobstrSquid.js';
 import { endLobstrSquidPass } from '../sql/endLobstrSquidPass.js';
+import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { LobstrRefusedError, type LobstrClient } from './lobstrClient.js';
 import { reconcileSquid } from './reconcileSquid.js';
 
@@ -52,11 +53,12 @@ export function startReconciler(deps: ReconcilerDeps): Poller {
           if (pass.recorded > 0) slog.info(line, `Lobstr reconciliation: ${pass.recorded} finished run(s) no webhook had brought, imported now`);
           else slog.debug(line, 'Lobstr reconciliation: nothing new');
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          // Stopping: the pass is due again at once, for whichever importer is still running.
-          const nextAt = isRunning() ? new Date(started.getTime() + Math.min(deps.everyMs, RETRY_FAILED_PASS_MS)) : started;
+          // Stopping: the pass is due again at once, for whichever importer is still running; no failure of Lobstr's.
+          const stopped = error instanceof Interrupted || !isRunning();
+          const message = stopped ? null : error instanceof Error ? error.message : String(error);
+          const nextAt = stopped ? started : new Date(started.getTime() + Math.min(deps.everyMs, RETRY_FAILED_PASS_MS));
           await endLobstrSquidPass(deps.db, squid, { now: deps.clock.now(), nextAt, runsFound: 0, error: message });
-          if (!isRunning()) break;
+          if (stopped) break;
           if (error instanceof LobstrRefusedError) {
             slog.error({ status: error.status, reason: message }, 'Lobstr reconciliation refused: check LOBSTR_SQUIDS (the squid ids) and LOBSTR_API_KEY');
           } else {

@@ -1,6 +1,7 @@
 // How the importer reads the loosely typed values of Lobstr's answers (numbers as strings, booleans as
 // Python or CSV write them, wall-clock times without a zone). Pure, and never throws.
 import { zonedToInstant } from '../domain/calendar.js';
+import { toE164 } from '../domain/phone.js';
 
 type Raw = Record<string, unknown>;
 
@@ -69,9 +70,25 @@ export function postalCode(v: unknown): string | null {
   return /^\d{5}$/.test(s) ? s : null;
 }
 
+/** A phone number in E.164 (src/domain/phone.ts toE164), or null when there is none or it cannot be read. */
+export function phoneNumber(v: unknown): string | null {
+  const raw = text(v);
+  return raw === null ? null : toE164(raw);
+}
+
 export function httpUrl(v: unknown): string | null {
   const s = text(v);
   return s !== null && /^https?:\/\//i.test(s) && s.length <= 2000 ? s : null;
+}
+
+/** http(s) URLs from a list, JSON text of a list, or a comma-separated string: at most `max`, the others dropped. */
+export function httpUrls(v: unknown, max: number): string[] {
+  const parsed = parseJsonText(v);
+  const list = Array.isArray(parsed) ? parsed : typeof parsed === 'string' ? parsed.split(',') : [];
+  return list
+    .map(httpUrl)
+    .filter((p): p is string => p !== null)
+    .slice(0, max);
 }
 
 /** Booleans as JSON, CSV or Python write them: true, 1, "true", "True", "1", "oui". */

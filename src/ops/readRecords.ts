@@ -1,8 +1,9 @@
-// Reads given offset ranges of Kafka topics once, for operators' tools (the dead letters). kafkajs has
-// no fetch outside a consumer group, so each read joins a group of its own, seeks, reads up to the
-// end of each range, leaves and deletes the group: nothing is committed, nothing remains.
+// Reads Kafka topics for operators' tools (the dead letters): their watermarks, and given offset ranges
+// once. kafkajs has no fetch outside a consumer group, so each read joins a group of its own, seeks,
+// reads up to the end of each range, leaves and deletes the group: nothing is committed, nothing remains.
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { retryKafka } from '../platform/kafka.js';
 
 export interface OffsetRange {
   topic: string;
@@ -73,4 +74,21 @@ export async function readRecords(
     await deps.admin.deleteGroups([groupId]).catch(() => undefined);
   }
   return records.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)) : a.topic < b.topic ? -1 : 1));
+}
+
+export interface Watermarks {
+  partition: number;
+  low: bigint;
+  high: bigint;
+}
+
+/** The low and high watermarks of each partition of a topic; none for a topic that does not exist. */
+export async function watermarksOf(admin: Pick<Admin, 'fetchTopicOffsets'>, topic: string): Promise<Watermarks[]> {
+  try {
+    const offsets = await retryKafka(() => admin.fetchTopicOffsets(topic), { attempts: 3 });
+    return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) }));
+  } catch (error) {
+    if (/does not host this topic-partition|unknown topic/i.test(String((error as Error).message))) return [];
+    throw error;
+  }
 }

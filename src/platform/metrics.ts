@@ -31,6 +31,11 @@ export type Hop = (typeof HOPS)[number];
  */
 export const METRIC_PREFIX = 'hunt_matcher_';
 
+// The help texts too long to stand in their metric's line.
+const HUNT_INDEX_ROWS_HELP = 'Hunt rows the matcher read into its index: at start (read=load), and before each batch of ads the rows changed since the last read (read=refresh)';
+const LOBSTR_RUNS_HELP =
+  'Lobstr runs by how an import ended (outcome: done, failed: refused by Lobstr or unavailable too long, retrying: a later attempt is due) and what brought the run (trigger: webhook, reconcile)';
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -58,26 +63,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     deadLettered: new Counter({ name: `${METRIC_PREFIX}consumer_dead_lettered_total`, help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
     retries: new Counter({ name: `${METRIC_PREFIX}consumer_retries_total`, help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
     consumerLag: new Gauge({ name: `${METRIC_PREFIX}consumer_lag_messages`, help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
-    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Ad/hunt matches found', labelNames: ['source'], registers: r }),
+    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up', labelNames: ['source'], registers: r }),
     leadsCreated: new Counter({ name: `${METRIC_PREFIX}matcher_leads_created_total`, help: 'Leads created', labelNames: ['contacted'], registers: r }),
     huntsIndexed: new Gauge({ name: `${METRIC_PREFIX}matcher_hunts_indexed`, help: 'Active hunts in the in-memory index', registers: r }),
-    huntIndexRowsRead: new Counter({
-      name: `${METRIC_PREFIX}hunt_index_rows_read_total`,
-      help: 'Hunt rows the matcher read into its index: at start (read=load), and before each batch of ads the rows changed since the last read (read=refresh)',
-      labelNames: ['read'],
-      registers: r,
-    }),
+    huntIndexRowsRead: new Counter({ name: `${METRIC_PREFIX}hunt_index_rows_read_total`, help: HUNT_INDEX_ROWS_HELP, labelNames: ['read'], registers: r }),
     tickProgress: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_done`, help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
     tickTotal: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_total`, help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
     adsIngested: new Counter({ name: `${METRIC_PREFIX}ingest_ads_total`, help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
     messagesDelivered: new Counter({ name: `${METRIC_PREFIX}sender_messages_total`, help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
     lobstrPages: new Counter({ name: `${METRIC_PREFIX}importer_pages_total`, help: 'Lobstr result pages imported', registers: r }),
-    lobstrRuns: new Counter({
-      name: `${METRIC_PREFIX}importer_runs_total`,
-      help: 'Lobstr runs by how an import ended (outcome: done, failed: refused by Lobstr or unavailable too long, retrying: a later attempt is due) and what brought the run (trigger: webhook, reconcile)',
-      labelNames: ['outcome', 'trigger'],
-      registers: r,
-    }),
+    lobstrRuns: new Counter({ name: `${METRIC_PREFIX}importer_runs_total`, help: LOBSTR_RUNS_HELP, labelNames: ['outcome', 'trigger'], registers: r }),
     optOuts: new Counter({ name: `${METRIC_PREFIX}optouts_total`, help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled', labelNames: ['source'], registers: r }),
     optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
     receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),

@@ -4,17 +4,9 @@
 // the send commits); one given up never reached the seller and comes last. On the channel the reply
 // came on first (a WhatsApp reply answers a WhatsApp message).
 import type { Trx } from '../db/knex.js';
+import type { MessageRow } from './rows/messageRow.js';
 
-export interface AnsweredMessage {
-  id: string;
-  account_id: string;
-  lead_id: string;
-  hunt_id: string;
-  ad_id: string;
-  channel: string;
-  command_event_id: string | null;
-  correlation_id: string | null;
-}
+export type AnsweredMessage = Pick<MessageRow, 'id' | 'account_id' | 'lead_id' | 'hunt_id' | 'ad_id' | 'channel' | 'command_event_id' | 'correlation_id'>;
 
 /** The account that sends from `to` (E.164, or whatsapp:+E.164), when one does. */
 export async function accountOfNumber(trx: Trx, to: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 // An account's leads in Kanban order: column by column (stage order), newest on top (position), with
 // a summary of each ad. Keyset pagination over (stage rank, position, id).
 import type { Db } from '../db/knex.js';
-import { LEAD_STAGES } from '../domain/types.js';
+import { LEAD_STAGES, type Ad } from '../domain/types.js';
 
 const STAGE_RANK = `array_position(ARRAY[${LEAD_STAGES.map((s) => `'${s}'`).join(',')}]::text[], l.stage)`;
 
@@ -26,20 +26,15 @@ export interface LeadCard {
   repliedAt: Date | null;
   lastReplyAt: Date | null;
   createdAt: Date;
-  ad: {
-    title: string;
-    price: number | null;
-    brand: string | null;
-    model: string | null;
-    modelYear: number | null;
-    mileageKm: number | null;
-    city: string | null;
-    zipcode: string | null;
-    url: string | null;
-    pictures: string[];
-    ownerType: string | null;
-  };
+  ad: LeadCardAd;
 }
+
+/** The ad's summary on a lead's card: what the dealer sees first (its first picture). */
+export type LeadCardAd = Pick<Ad, 'title' | 'price' | 'brand' | 'model' | 'modelYear' | 'mileageKm' | 'city' | 'zipcode' | 'url' | 'ownerType'> & { picture: string | null };
+
+/** LeadCardAd, built by the query itself (one JSON object a row). */
+const CARD_AD = `json_build_object('title', a.title, 'price', a.price, 'brand', a.brand, 'model', a.model, 'modelYear', a.model_year, 'mileageKm', a.mileage_km,
+  'city', a.city, 'zipcode', a.zipcode, 'url', a.url, 'picture', a.pictures[1], 'ownerType', a.owner_type) AS ad`;
 
 interface Row {
   stage_rank: number;
@@ -55,17 +50,7 @@ interface Row {
   replied_at: Date | null;
   last_reply_at: Date | null;
   created_at: Date;
-  title: string;
-  price: number | null;
-  brand: string | null;
-  model: string | null;
-  model_year: number | null;
-  mileage_km: number | null;
-  city: string | null;
-  zipcode: string | null;
-  url: string | null;
-  pictures: string[];
-  owner_type: string | null;
+  ad: LeadCardAd;
 }
 
 export async function listLeads(db: Db, accountId: string, options: { stage?: string; after?: LeadCursor; limit: number }): Promise<LeadCard[]> {
@@ -87,17 +72,7 @@ export async function listLeads(db: Db, accountId: string, options: { stage?: st
       'l.replied_at',
       'l.last_reply_at',
       'l.created_at',
-      'a.title',
-      'a.price',
-      'a.brand',
-      'a.model',
-      'a.model_year',
-      'a.mileage_km',
-      'a.city',
-      'a.zipcode',
-      'a.url',
-      'a.pictures',
-      'a.owner_type',
+      db.raw(CARD_AD),
     )
     .orderByRaw(`${STAGE_RANK}, l.position, l.id`)
     .limit(options.limit);
@@ -118,18 +93,6 @@ export async function listLeads(db: Db, accountId: string, options: { stage?: st
     repliedAt: r.replied_at,
     lastReplyAt: r.last_reply_at,
     createdAt: r.created_at,
-    ad: {
-      title: r.title,
-      price: r.price,
-      brand: r.brand,
-      model: r.model,
-      modelYear: r.model_year,
-      mileageKm: r.mileage_km,
-      city: r.city,
-      zipcode: r.zipcode,
-      url: r.url,
-      pictures: r.pictures,
-      ownerType: r.owner_type,
-    },
+    ad: r.ad,
   }));
 }

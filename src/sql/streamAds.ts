@@ -1,16 +1,13 @@
 import type { Db, Trx } from '../db/knex.js';
-import type { LatLngBox } from '../domain/geo.js';
+import type { AdNarrowing } from '../domain/adNarrowing.js';
 import type { Ad } from '../domain/types.js';
+import { narrowAds } from './narrowAds.js';
 import { adFromRow, type AdRow } from './rows/adRow.js';
 
 export interface AdFilter {
-  adType?: string;
   scrapedSince: Date;
-  /** Coarse pre-filters; the exact rules are applied in memory afterwards. */
-  box?: LatLngBox;
-  zipcode?: string;
-  priceMin?: number | null;
-  priceMax?: number | null;
+  /** Conditions every ad a hunt matches satisfies (a backfill); the exact rules are applied in memory afterwards. */
+  narrowing?: AdNarrowing;
 }
 
 /**
@@ -21,11 +18,7 @@ export async function* streamAds(db: Db | Trx, filter: AdFilter, pageSize = 5000
   let after: { scrapedAt: Date; id: string } | undefined;
   for (;;) {
     const q = db<AdRow>('ads').where('scraped_at', '>=', filter.scrapedSince);
-    if (filter.adType) q.where('ad_type', filter.adType);
-    if (filter.zipcode) q.where('zipcode', filter.zipcode);
-    if (filter.box) q.whereBetween('lat', [filter.box.minLat, filter.box.maxLat]).whereBetween('lng', [filter.box.minLng, filter.box.maxLng]);
-    if (filter.priceMin !== undefined && filter.priceMin !== null) q.where('price', '>=', filter.priceMin);
-    if (filter.priceMax !== undefined && filter.priceMax !== null) q.where('price', '<=', filter.priceMax);
+    if (filter.narrowing) narrowAds(q, filter.narrowing);
     if (after) q.whereRaw('(scraped_at, id) > (?, ?)', [after.scrapedAt, after.id]);
     const rows = (await q.orderBy([{ column: 'scraped_at' }, { column: 'id' }]).limit(pageSize)) as AdRow[];
     if (rows.length === 0) return;

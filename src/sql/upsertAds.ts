@@ -1,7 +1,8 @@
 // Inserts or updates a batch of ads by (source, external_id) in one statement, and tells for each
-// row whether it was new and what its match_hash was before.
+// row its id (an existing ad keeps its own), whether it was new, and whether its match_hash changed.
 import type { Trx } from '../db/knex.js';
-import { AD_COLUMNS, recordsetColumns, type AdRecord, type AdRow } from './rows/adRow.js';
+import type { Ad } from '../domain/types.js';
+import { AD_COLUMNS, recordsetColumns, rowFromAd } from './rows/adRow.js';
 
 const NAMES = Object.keys(AD_COLUMNS);
 const UPDATABLE = NAMES.filter((n) => !['id', 'source', 'external_id'].includes(n));
@@ -17,15 +18,26 @@ const UPSERT_SQL = `
     INSERT INTO ads (${NAMES.join(', ')})
     SELECT ${NAMES.join(', ')} FROM input
     ON CONFLICT (source, external_id) DO UPDATE SET ${UPDATABLE.map((n) => `${n} = excluded.${n}`).join(', ')}, updated_at = now()
-    RETURNING ads.*, (xmax = 0) AS inserted
+    RETURNING ads.id, ads.source, ads.external_id, ads.match_hash, (xmax = 0) AS inserted
   )
   SELECT u.*, p.match_hash AS previous_hash FROM upserted u LEFT JOIN previous p ON p.source = u.source AND p.external_id = u.external_id`;
 
-export type UpsertedAd = AdRow & { inserted: boolean; match_hash: string; previous_hash: string | null };
+export interface UpsertedAd {
+  id: string;
+  source: string;
+  external_id: string;
+  inserted: boolean;
+  match_hash: string;
+  /** Null when the ad is new, or when a concurrent batch inserted it first. */
+  previous_hash: string | null;
+}
 
-/** `records` must not repeat a (source, external_id): PostgreSQL cannot update a row twice in one statement. */
-export async function upsertAds(trx: Trx, records: AdRecord[]): Promise<UpsertedAd[]> {
-  if (records.length === 0) return [];
-  const { rows } = await trx.raw<{ rows: UpsertedAd[] }>(UPSERT_SQL, [JSON.stringify(records)]);
+/**
+ * `ads` must not repeat a (source, externalId): PostgreSQL cannot update a row twice in one statement.
+ * Each ad's adId is the id it gets if it is new.
+ */
+export async function upsertAds(trx: Trx, ads: Ad[]): Promise<UpsertedAd[]> {
+  if (ads.length === 0) return [];
+  const { rows } = await trx.raw<{ rows: UpsertedAd[] }>(UPSERT_SQL, [JSON.stringify(ads.map(rowFromAd))]);
   return rows;
 }

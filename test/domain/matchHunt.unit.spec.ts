@@ -6,7 +6,7 @@ import { ad, hunt } from '../support/domainFixtures.js';
 
 // The sample ad: a 2019 Peugeot 308, 14,500 EUR, 68,000 km, in Lyon 3e (69003), private seller.
 
-describe('matching rules (DESIGN.md section 2)', () => {
+describe('matching rules (docs/ARCHITECTURE.md section 2)', () => {
   it('matches an active hunt that sets nothing but the type and the place', () => {
     expect(matchesHunt(ad(), hunt())).toBe(true);
   });

@@ -3,7 +3,7 @@ import { renderTemplate, unknownTemplateVariables } from '../../src/domain/templ
 import { sampleAd } from '../support/eventSamples.js';
 
 describe('outreach templates', () => {
-  it('fills every variable of DESIGN.md, with the price in French format', () => {
+  it('fills every variable of docs/ARCHITECTURE.md section 3, with the price in French format', () => {
     const text = renderTemplate('{{titre_annonce}} | {{prix}} | {{marque}} | {{modele}} | {{annee}} | {{ville}} | {{vendeur_nom}}', sampleAd);
     expect(text).toBe('Peugeot 308 GT Line 1.5 BlueHDi 130 | 14\u202f500 € | Peugeot | 308 | 2019 | Lyon | Julie');
   });

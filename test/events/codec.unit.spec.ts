@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { createCodec, EventDecodeError, EventEncodeError } from '../../src/events/codec.js';
+import { createCodec, DecodeError, EventEncodeError } from '../../src/events/codec.js';
 import { crc64Avro } from '../../src/events/crc64avro.js';
 import { EVENT_TYPES, loadCurrentSchemas, loadReleasedSchemas, parseSchema, schemasDir } from '../../src/events/schemas.js';
 import { sampleEvents } from '../support/eventSamples.js';
@@ -58,14 +58,14 @@ describe('the single-object codec', () => {
 
   it('refuses bytes without the single-object marker with a non-retriable error', () => {
     const error = catchError(() => codec.decode(Buffer.from('{"json":"not avro"}')));
-    expect(error).toBeInstanceOf(EventDecodeError);
+    expect(error).toBeInstanceOf(DecodeError);
     expect(error).toMatchObject({ reason: 'not-single-object-encoded', retriable: false });
   });
 
   it('refuses an unknown writer fingerprint', () => {
     const bytes = Buffer.from(codec.encode('DailyTick', sampleEvents.DailyTick));
     bytes[5] = bytes[5]! ^ 0xff;
-    expect(catchError(() => codec.decode(bytes))).toMatchObject({ name: 'EventDecodeError', reason: 'unknown-fingerprint', retriable: false });
+    expect(catchError(() => codec.decode(bytes))).toMatchObject({ name: 'DecodeError', reason: 'unknown-fingerprint', retriable: false });
   });
 
   it('refuses a corrupt or truncated body', () => {

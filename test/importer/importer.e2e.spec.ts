@@ -74,8 +74,10 @@ describe('the Lobstr importer', () => {
     expect(after429.at - requests.find((r) => r.status === 429)!.at).toBeGreaterThanOrEqual(1000);
   });
 
-  it('retries a failing page and counts, without failing the run, results it cannot map', async () => {
-    lobstr.addRun('run-flaky', [...lobstrResults(20, 8), lobstrResult({ annonce_id: null }), lobstrResult({ annonce_id: 77, category_name: 'Immobilier' })]);
+  it('retries a failing page and counts, without failing the run, results it cannot map or that POST /v1/ads would refuse', async () => {
+    // The last one maps, but was published last before it was published first: the API's checks refuse it.
+    const backwards = lobstrResult({ annonce_id: 78, first_publication_date: '2026-11-27 10:30:00', last_publication_date: '2026-11-20 09:00:00' });
+    lobstr.addRun('run-flaky', [...lobstrResults(20, 8), lobstrResult({ annonce_id: null }), lobstrResult({ annonce_id: 77, category_name: 'Immobilier' }), backwards]);
     await webhook('run-flaky');
     const importer = startChildService(importerEnv());
     try {
@@ -83,9 +85,10 @@ describe('the Lobstr importer', () => {
     } finally {
       await importer.kill('SIGTERM');
     }
-    expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 2 });
+    expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 3 });
     expect(lobstr.requests.filter((r) => r.run === 'run-flaky').map((r) => r.status)).toEqual([500, 500, 200]);
     expect(importer.output()).toContain('"resultId":"77"');
+    expect(importer.output()).toContain('lastPublishedAt must not be before firstPublishedAt');
   });
 
   it('marks a run Lobstr does not know failed with the reason, and imports the next run at once', async () => {

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import { schemasDir } from '../../src/events/schemas.js';
 import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
-import { ingestAds } from '../../src/producers/ads/ingestAds.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
@@ -181,7 +180,7 @@ describe('the matcher', () => {
     const brand = newBrand();
     for (let i = 0; i < 12; i++) {
       const ads = Array.from({ length: 1000 }, () => adInput({ brand }));
-      await t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, ads, { now: new Date() }));
+      await ingestSilently(t.db, ads);
     }
     await createHunt({ accountId: account, brands: [brand], dailyPacingLimit: 11_000 });
     await waitFor(async () => Number((await t.db('leads').where({ account_id: account }).count<{ count: string }[]>('* as count'))[0]!.count) === 12_000, {
@@ -202,7 +201,7 @@ describe('the matcher', () => {
     await waitFor(async () => (await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date | null }>())!.last_scan_at !== null, { message: 'backfill done' });
     // Ads that reached the database without their events (as if the matcher missed them).
     const missed = [adInput({ brand: 'Alpine', model: 'A110' }), adInput({ brand: 'Alpine', model: 'A110 S' })];
-    await t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, missed, { now: new Date() }));
+    await ingestSilently(t.db, missed);
     const before = (await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date }>())!.last_scan_at;
     expect(await leadsOf(account)).toHaveLength(0);
 

@@ -1,4 +1,4 @@
-// Contact hours (issue 13, item 4), with an injected clock: a match at 21:30 in Paris is decided at
+// Contact hours, with an injected clock: a match at 21:30 in Paris is decided at
 // once (lead contacte, message, SendMessage), and its message goes out at 08:00 the next opening,
 // while other messages are not held up.
 import { randomUUID } from 'node:crypto';

@@ -6,11 +6,10 @@ import { migrationSource } from '../../migrations/index.js';
 import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { ingestAds } from '../../src/producers/ads/ingestAds.js';
 import { insertMessages } from '../../src/sql/insertMessages.js';
 import { rowFromHunt } from '../../src/sql/rows/huntRow.js';
 import { hunt as huntFixture } from '../support/domainFixtures.js';
-import { adInput } from '../support/fixtures.js';
+import { adInput, ingestSilently } from '../support/fixtures.js';
 
 const stack = inject('stack');
 const name = `${stack.runId}_outreach_migration`;
@@ -35,7 +34,7 @@ describe('the outreach migrations', () => {
       const { contact_hours: _none, ...huntRow } = rowFromHunt(hunt);
       await db('hunts').insert(huntRow);
       const ads = [adInput({ phone: '+33614000001' }), adInput({ phone: '+33614000002' })];
-      await db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, ads, { now: new Date() }));
+      await ingestSilently(db, ads);
       const idOf = async (externalId: string) => ((await db('ads').where({ external_id: externalId }).first('id')) as { id: string }).id;
       const adIds = [await idOf(ads[0]!.externalId), await idOf(ads[1]!.externalId)];
       const messages = adIds.map((adId, i) => ({

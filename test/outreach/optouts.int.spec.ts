@@ -1,4 +1,4 @@
-// Opt-outs (issue 13, item 3): STOP through the gateway's webhook, opt-outs by hand, and what they do
+// Opt-outs: STOP through the gateway's webhook, opt-outs by hand, and what they do
 // to pending messages, to messages a sender already claimed, and to every account's future leads.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +126,7 @@ describe('the gateway webhook', () => {
       expect((await webhook({ type: 'inbound', from: phone, text, at: new Date().toISOString() })).body, text).toMatchObject({ status: 'opted_out', phone });
     }
     expect(await t.db('optouts').whereIn('phone', words.map((_, i) => `+3361199910${i}`))).toHaveLength(words.length);
-    // Not a STOP: a reply (issue 20), kept unmatched when no message of ours went to that phone.
+    // Not a STOP: a reply, kept unmatched when no message of ours went to that phone.
     const reply = await webhook({ type: 'inbound', from: '+33611999110', text: 'Stop, je vends à 12 000 € pas moins', at: new Date().toISOString() });
     expect(reply.body).toMatchObject({ status: 'reply', matched: false });
     expect(await t.db('optouts').where({ phone: '+33611999110' }).first()).toBeUndefined();

@@ -1,4 +1,4 @@
-// Delivery receipts (issue 13, item 5): the gateway calls the webhook after it accepted a message;
+// Delivery receipts: the gateway calls the webhook after it accepted a message;
 // the message gets delivery_status and delivered_at, and one MessageDelivered per receipt that says
 // something new.
 import { randomUUID } from 'node:crypto';

@@ -1,14 +1,13 @@
-// One seller, one message per account (issue 13, items 1 and 2): a seller is a phone, whatever the ad;
+// One seller, one message per account: a seller is a phone, whatever the ad;
 // phones are E.164 (libphonenumber-js), landlines are never messaged, and the rule holds when two
 // batches with ads of one seller run at once.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { recordMatches, type RecordDeps } from '../../src/consumers/matcher/recordMatches.js';
-import { ConflictError } from '../../src/consumers/pipeline/failures.js';
-import { ingestAds } from '../../src/producers/ads/ingestAds.js';
+import { recordDepsOf, recordMatches } from '../../src/consumers/matcher/recordMatches.js';
+import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
 import { loadHunt } from '../../src/sql/loadHunt.js';
 import { adFromRow, type AdRow } from '../../src/sql/rows/adRow.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
@@ -129,11 +128,11 @@ describe('one seller, one message per account', () => {
     const { accountId, huntId } = await huntFor(brand);
     // Ads the matcher never hears of (no events): this test drives recordMatches itself.
     const [a, b] = [adInput({ brand, phone: '+33611000004' }), adInput({ brand, phone: '+33611000004' })];
-    await t.db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, [a, b], { now: new Date() }));
+    await ingestSilently(t.db, [a, b]);
     const hunt = (await loadHunt(t.db, huntId))!;
     const adOf = async (externalId: string) => adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];
-    const deps: RecordDeps = { outbox: { enqueue: async () => [] }, now: new Date(), pacingDay: '2026-12-01', timeZone: 'Europe/Paris', cooldownDays: 90, outreach: HARNESS_OUTREACH };
+    const deps = recordDepsOf({ outbox: { enqueue: async () => [] }, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, new Date(), { pacingDay: '2026-12-01' });
     const cause = { eventId: randomUUID(), correlationId: randomUUID() };
 
     const first = await t.db.transaction();
@@ -149,8 +148,8 @@ describe('one seller, one message per account', () => {
     await first.commit();
     const outcome = await second;
     expect(outcome).not.toHaveProperty('result');
-    expect((outcome as { error: unknown }).error).toBeInstanceOf(ConflictError);
-    // What the pipeline does with a ConflictError: the batch again, with fresh reads.
+    expect((outcome as { error: unknown }).error).toBeInstanceOf(WriteConflict);
+    // What the pipeline does with a WriteConflict: the batch again, with fresh reads.
     const again = await t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }]));
     expect(again).toMatchObject({ leadsCreated: 1, contacted: 0, notContacted: { already_contacted: 1 } });
     expect(await messagesOf(accountId)).toHaveLength(1);

@@ -1,4 +1,4 @@
-// The account's identity as sellers see it (issue 19, item 4; issue 20, item 1): without a
+// The account's identity as sellers see it: without a
 // senderName (and no SENDER_NAME_DEFAULT), an account's leads are not contacted (no_sender_identity);
 // PATCH /v1/accounts/:accountId sets it and the numbers the account sends from.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Sending through Brevo and taking its SMS events (issue 19), against a local stand-in of Brevo's
+// Sending through Brevo and taking its SMS events, against a local stand-in of Brevo's
 // transactional SMS API (testkit/fakeBrevo.ts).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Sending through Twilio and taking its signed callbacks (issue 19), against a local stand-in of
+// Sending through Twilio and taking its signed callbacks, against a local stand-in of
 // Twilio (testkit/fakeTwilio.ts) that signs with the twilio package's own function. The service is
 // reached at PUBLIC_BASE_URL (https://hunt-matcher.example.test), which the stand-in delivers to the
 // port the service listens on, as an ingress would: signatures are made for the public URL.
@@ -271,7 +271,7 @@ describe("Twilio's callbacks", () => {
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound' });
     expect((await twilio.inbound({ from: phone, to: FROM, body: 'START', optOutType: 'START' }).answer).status).toBe(200);
     expect(await t.db('optouts').where({ phone }).first()).toBeUndefined();
-    // Without Advanced Opt-Out, the words themselves (the list of issue 13, then UNSTOP).
+    // Without Advanced Opt-Out, the words themselves (the STOP words, then UNSTOP).
     await twilio.inbound({ from: phone, to: FROM, body: 'ARRET' }).answer;
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound' });
     await twilio.inbound({ from: phone, to: FROM, body: 'unstop' }).answer;

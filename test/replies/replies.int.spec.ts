@@ -1,4 +1,4 @@
-// Sellers' replies reach the dealer (issue 20): each reply joined to the message it answers and to
+// Sellers' replies reach the dealer: each reply joined to the message it answers and to
 // its lead, SellerReplied once, the conversation readable, through the Twilio stand-in's signed
 // inbound messages and the generic gateway's webhook.
 import { randomUUID } from 'node:crypto';

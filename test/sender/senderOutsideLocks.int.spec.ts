@@ -1,5 +1,5 @@
-// The sender holds no transaction, pooled connection or phone lock across its calls to a provider
-// (issue 21, item 2): it claims, lets go, calls, then settles. The opt-out guarantee is kept by a read
+// The sender holds no transaction, pooled connection or phone lock across its calls to a provider:
+// it claims, lets go, calls, then settles. The opt-out guarantee is kept by a read
 // of the phone's opt-out just before each call. Deterministic: the sender calls one message at a time
 // (SEND_CONCURRENCY=1) and the gateway holds the first call until the test releases it, so the second
 // message is claimed and waiting for its call when the opt-out commits.

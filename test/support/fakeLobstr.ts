@@ -10,7 +10,7 @@
 //   ended_at (ISO 8601 without a zone, UTC), export_done, squid...; 404 for a run it does not know.
 // - /v1/runs allows 120 requests a minute (https://docs.lobstr.io/docs/rate-limiting); `quota` adds a
 //   fixed window on every endpoint with the X-RateLimit-Limit/Remaining/Reset headers Lobstr documents.
-// - Scripted trouble: a 429 with Retry-After, a page failing with 500.
+// - Scripted trouble: a 429 with Retry-After, a page failing with 500, a page held until the test lets it go.
 // Every request is recorded with its time, endpoint and User-Agent.
 import { createServer, type ServerResponse } from 'node:http';
 import { seededRandom } from '../../testkit/random.js';
@@ -59,6 +59,8 @@ export interface FakeLobstr {
   addRun: (runId: string, results: unknown[], meta?: Partial<LobstrRunMeta> & { squid: string }) => void;
   /** Changes a run as Lobstr would (it finishes: status done, endedAt, exportDone). */
   updateRun: (runId: string, patch: Partial<LobstrRunMeta>) => void;
+  /** The next request for (run, page) is answered only once `release` is called; `arrived` resolves when it comes. */
+  holdPage: (runId: string, page: number) => { arrived: Promise<void>; release: () => void };
   /** Requests (of one endpoint, or all) per calendar second of their arrival. */
   perSecond: (endpoint?: LobstrEndpoint) => Map<number, number>;
   close: () => Promise<void>;
@@ -73,6 +75,7 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
   const runs = new Map<string, unknown[]>();
   const metas = new Map<string, LobstrRunMeta>();
   const requests: LobstrRequest[] = [];
+  const holds = new Map<string, { arrive: () => void; released: Promise<void> }>();
   let windowStart = 0;
   let windowCount = 0;
   const server = createServer((req, res) => {
@@ -143,6 +146,12 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
 
     const results = runs.get(run);
     if (!results) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
+    const hold = holds.get(`${run}/${page}`);
+    if (hold) {
+      holds.delete(`${run}/${page}`);
+      hold.arrive();
+      return void hold.released.then(() => reply(200, envelope(results)));
+    }
     reply(200, envelope(results));
   });
 
@@ -179,6 +188,14 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
       const meta = metas.get(runId);
       if (!meta) throw new Error(`fake Lobstr has no run ${runId} to update`);
       metas.set(runId, { ...meta, ...patch });
+    },
+    holdPage: (runId, page) => {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.set(`${runId}/${page}`, { arrive, released });
+      return { arrived, release };
     },
     perSecond: (endpoint) => {
       const counts = new Map<number, number>();

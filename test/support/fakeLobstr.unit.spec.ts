@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mapLobstrResult, parseResultsPage } from '../../src/importer/mapResult.js';
+import { mapLobstrResult } from '../../src/importer/mapResult.js';
+import { parseResultsPage } from '../../src/importer/resultsPage.js';
 import { parseRun, parseRunsPage } from '../../src/importer/runStates.js';
 import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr, type FakeLobstrOptions } from './fakeLobstr.js';
 

@@ -1,6 +1,8 @@
 // Realistic inputs for the HTTP API.
 import { randomUUID } from 'node:crypto';
-import type { AdInput } from '../../src/producers/ads/adInput.js';
+import type { Db } from '../../src/db/knex.js';
+import { validAdsOrThrow, type AdInput } from '../../src/producers/ads/adInput.js';
+import { ingestAds, type IngestResult } from '../../src/producers/ads/ingestAds.js';
 import type { CreateHuntBody } from '../../src/producers/hunts/huntInput.js';
 
 export const PLACES = {
@@ -60,3 +62,8 @@ export function huntInput(overrides: Partial<CreateHuntBody> = {}): CreateHuntBo
 let brandCounter = 0;
 /** A make no other test uses, so that a test's hunts and ads never meet another test's. */
 export const newBrand = (prefix = 'Marque') => `${prefix}-${++brandCounter}-${randomUUID().slice(0, 6)}`;
+
+/** Ads written into the database as POST /v1/ads would, but without their AdScraped: as if the matcher never saw them. */
+export function ingestSilently(db: Db, ads: AdInput[], now = new Date()): Promise<IngestResult> {
+  return db.transaction((trx) => ingestAds(trx, { enqueue: async () => [] }, validAdsOrThrow(ads, { now }), { now }));
+}

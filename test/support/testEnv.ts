@@ -12,9 +12,10 @@ import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
 import { createTopics, type Topics } from '../../src/events/topics.js';
 import { deleteTopicsOf } from '../../testkit/runStack.js';
 import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
-import { createLogger, type Logger } from '../../src/platform/logger.js';
+import type { Logger } from '../../src/platform/logger.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { startService, type Service } from '../../src/service.js';
+import type { Service } from '../../src/service.js';
+import { InProcessServices } from '../../testkit/inProcessServices.js';
 import { waitFor } from './waitFor.js';
 
 export { TOKENS } from '../../testkit/serviceEnv.js';
@@ -31,7 +32,7 @@ export interface ReadEvent {
 
 export class TestEnv {
   readonly codec: Codec = createCodec();
-  private services: Service[] = [];
+  private readonly services = new InProcessServices();
   /** The URL of the service useTestEnv({ service }) started. */
   url = '';
   private state?: { name: string; databaseUrl: string; kafkaBrokers: string[]; db: Db; postgresUrl: string; kafka: Kafka; topics: Topics };
@@ -92,12 +93,7 @@ export class TestEnv {
 
   /** `log`: where the service logs (e.g. captureLogs() of test/support/logCapture.ts), instead of stdout. */
   async startService(overrides: Record<string, string> = {}, options: { clock?: Clock; onFatal?: (e: Error) => void; log?: Logger } = {}): Promise<Service> {
-    const config = this.config(overrides);
-    const { log: given, ...rest } = options;
-    const log = given ?? createLogger({ level: config.log.level, pretty: 'false', name: `${this.name}:${config.instanceId}` });
-    const service = await startService({ config, log, ...rest });
-    this.services.push(service);
-    return service;
+    return this.services.start(this.env(overrides), { name: this.name, ...options });
   }
 
   async ensureTopics() {
@@ -181,7 +177,7 @@ export class TestEnv {
 
   async cleanup() {
     if (!this.state) return;
-    for (const service of this.services.reverse()) await service.stop().catch(() => undefined);
+    await this.services.stopAll(30_000);
     await this.db.destroy();
     await dropDatabase(this.s.postgresUrl, this.name).catch(() => undefined);
     await deleteTopicsOf(this.kafka, this.topics.prefix);

@@ -1,8 +1,10 @@
 // Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
-// instance does it (a shared consumer group), in one transaction with the inbox row.
-import { boundingBox } from '../../domain/geo.js';
-import { compileHunt, matchesCompiled, prepareAd } from '../../domain/matchHunt.js';
+// instance does it (a shared consumer group), in one transaction with the inbox row. Its leads go to
+// the account's oldest matching hunt, which may be another one (matchAds' matchedBy).
+import { adNarrowingOf } from '../../domain/adNarrowing.js';
+import { huntIndexOf } from '../../domain/huntIndex.js';
+import { matchAds } from '../../domain/matchAds.js';
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
@@ -10,7 +12,8 @@ import { huntNeedsBackfill } from '../../sql/huntNeedsBackfill.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
 import { streamAds } from '../../sql/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
-import { recordDepsOf, recordMatches, type Match } from './recordMatches.js';
+import { recordAndCount } from './recordAndCount.js';
+import { recordDepsOf } from './recordMatches.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
 
@@ -33,33 +36,19 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const started = Date.now();
         const now = deps.clock.now();
         const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
-        const target = compileHunt(hunt);
-        // Attribution goes to the account's oldest matching hunt, which may be another one.
-        const accountHunts = (await loadActiveHunts(trx, { accountId: hunt.accountId })).map(compileHunt);
+        // The account's active hunts, this one among them: attribution looks across them.
+        const accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }));
         const recordDeps = recordDepsOf(deps, now);
+        const cause = causeOf(event);
         let scanned = 0;
         let leads = 0;
-        const filter = {
-          adType: hunt.adType,
-          scrapedSince: since,
-          priceMin: hunt.priceMin,
-          priceMax: hunt.priceMax,
-          ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
-        };
-        for await (const ads of streamAds(trx, filter)) {
-          const matches: Match[] = [];
-          for (const ad of ads) {
-            const prepared = prepareAd(ad);
-            if (!matchesCompiled(prepared, target)) continue;
-            const owner = accountHunts.find((h) => matchesCompiled(prepared, h)) ?? target;
-            matches.push({ hunt: owner.hunt, ad, cause: causeOf(event) });
-          }
+        for await (const ads of streamAds(trx, { scrapedSince: since, narrowing: adNarrowingOf(hunt) })) {
+          const matches = matchAds(ads, accountHunts, { matchedBy: hunt.id });
           scanned += ads.length;
-          leads += (await recordMatches(trx, recordDeps, matches)).leadsCreated;
+          leads += (await recordAndCount(trx, deps, recordDeps, 'backfill', matches, () => cause)).leadsCreated;
           await hc.heartbeat();
         }
         await markHuntsScanned(trx, [hunt.id], now);
-        deps.metrics.matches.inc({ source: 'backfill' }, leads);
         hc.log.info({ huntId: hunt.id, accountId: hunt.accountId, change: event.value.change, scanned, leads, ms: Date.now() - started }, 'hunt backfilled');
       }
     },

@@ -10,10 +10,10 @@
 // when its hunts get last_tick_id = this tick, in the transaction that also counts it in ticks.hunts_done,
 // so a tick redelivered halfway resumes with the hunts not yet finished.
 import pLimit from 'p-limit';
-import { attributeToOldest } from '../../domain/contactDecision.js';
-import { createHuntIndex } from '../../domain/huntIndex.js';
-import type { Hunt } from '../../domain/types.js';
-import { causeOf } from '../../events/envelope.js';
+import { huntIndexOf } from '../../domain/huntIndex.js';
+import { matchAds } from '../../domain/matchAds.js';
+import type { Ad, Hunt } from '../../domain/types.js';
+import { causeOf, type Cause } from '../../events/envelope.js';
 import { completeTick } from '../../sql/completeTick.js';
 import { insertTick } from '../../sql/insertTick.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
@@ -23,10 +23,11 @@ import { selectHuntsDoneForTick } from '../../sql/selectHuntsDoneForTick.js';
 import { addTickHuntsDone, setTickProgress } from '../../sql/setTickProgress.js';
 import { startTick } from '../../sql/startTick.js';
 import { streamAds } from '../../sql/streamAds.js';
-import { TransientError } from '../pipeline/failures.js';
+import { Interrupted } from '../pipeline/consumedEvent.js';
 import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
 import type { MatcherDeps } from './matcherDeps.js';
-import { contactLeads, recordDepsOf, recordMatches, type Match, type RecordDeps } from './recordMatches.js';
+import { recordAndCount } from './recordAndCount.js';
+import { contactLeads, recordDepsOf, type RecordDeps } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;
 
@@ -84,7 +85,11 @@ async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc:
       }),
     ),
   );
-  if (!hc.isRunning()) throw new TransientError('stopping before the daily catch-up finished; it resumes on redelivery');
+  if (!hc.isRunning()) {
+    // Stopping is no failure: nothing is settled, the tick is redelivered and resumes with the groups not done.
+    log.info({ hunts: total, done, ...totals }, 'daily catch-up stopped before the end; it resumes with the unfinished groups');
+    throw new Interrupted();
+  }
   log.info({ hunts: total, ...totals, ms: deps.clock.now().getTime() - started.getTime() }, 'daily catch-up finished');
 }
 
@@ -92,24 +97,20 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
   const scanStartedAt = deps.clock.now();
   const windowStart = new Date(scanStartedAt.getTime() - deps.settings.backfillDays * 86_400_000);
   const sinceOf = (h: Hunt) => (h.lastScanAt && h.lastScanAt > windowStart ? h.lastScanAt : windowStart);
-  const index = createHuntIndex();
-  for (const h of group) index.upsert(h);
+  const index = huntIndexOf(group);
   const since = new Date(Math.min(...group.map((h) => sinceOf(h).getTime())));
   // Pacing is counted on the tick's own day, whenever the catch-up runs.
-  const recordDeps: RecordDeps = { ...recordDepsOf(deps, scanStartedAt), pacingDay };
+  const recordDeps = recordDepsOf(deps, scanStartedAt, { pacingDay });
   const cause = causeOf(event);
+  // Each hunt looks only at the ads scraped since its own last scan.
+  const looksAt = (h: Hunt, ad: Ad) => ad.scrapedAt >= sinceOf(h).getTime();
   let leads = 0;
   let contacted = 0;
 
   for await (const ads of streamAds(deps.db, { scrapedSince: since })) {
-    const matches: Match[] = [];
-    for (const ad of ads) {
-      // Each hunt looks only at the ads scraped since its own last scan.
-      const found = index.match(ad).filter((c) => ad.scrapedAt >= sinceOf(c.hunt).getTime());
-      for (const { hunt } of attributeToOldest(found)) matches.push({ hunt, ad, cause });
-    }
+    const matches = matchAds(ads, index, { looksAt });
     if (matches.length > 0) {
-      const r = await deps.db.transaction((trx) => recordMatches(trx, recordDeps, matches));
+      const r = await deps.db.transaction((trx) => recordAndCount(trx, deps, recordDeps, 'catch_up', matches, () => cause));
       leads += r.leadsCreated;
       contacted += r.contacted;
     }
@@ -121,13 +122,11 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
     await markHuntsScanned(trx, group.map((h) => h.id), scanStartedAt, event.value.tickId);
     await addTickHuntsDone(trx, event.value.tickId, group.length);
   });
-  deps.metrics.leadsCreated.inc({ contacted: 'true' }, contacted);
-  deps.metrics.leadsCreated.inc({ contacted: 'false' }, leads - contacted);
   return { hunts: group.length, leads, contacted, heldBackContacted };
 }
 
 /** Leads held back by pacing on earlier days, contacted now if their ad is still fresh and pacing allows. */
-async function contactHeldBack(deps: CatchUpDeps, group: Hunt[], recordDeps: RecordDeps, cause: { eventId: string; correlationId: string }) {
+async function contactHeldBack(deps: CatchUpDeps, group: Hunt[], recordDeps: RecordDeps, cause: Cause) {
   const paced = new Map(group.filter((h) => h.outreach).map((h) => [h.id, h]));
   if (paced.size === 0) return 0;
   const freshSince = new Date(recordDeps.now.getTime() - deps.settings.contactMaxAgeDays * 86_400_000);

@@ -1,4 +1,4 @@
-// What a match does (DESIGN.md section 3), for a whole batch of matches in the caller's transaction,
+// What a match does (docs/ARCHITECTURE.md section 3), for a whole batch of matches in the caller's transaction,
 // with a constant number of statements per batch, whatever its size:
 //   1. read what the decision needs: the leads and contacted ads the accounts have already, the sellers
 //      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/phoneLocks.ts,
@@ -10,20 +10,19 @@
 //      for every new lead;
 //   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
 // If a concurrent writer got there first (a lead inserted, a seller claimed, the pacing room taken since step 1), a
-// ConflictError rolls the transaction back and the pipeline applies the batch again with fresh reads.
+// WriteConflict rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
 import { contactEligibility, decideContacts, huntsToPace, sellerKey, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
 import { nextOpening } from '../../domain/contactHours.js';
 import { renderTemplate } from '../../domain/template.js';
-import type { Ad, Channel, ContactReason, Hunt } from '../../domain/types.js';
-import { toAdSnapshot } from '../../events/adSnapshot.js';
-import { newEventId, type OutgoingEvent } from '../../events/envelope.js';
+import type { Match } from '../../domain/matchAds.js';
+import type { Channel, ContactReason } from '../../domain/types.js';
+import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import { claimSellers } from '../../sql/claimSellers.js';
-import { contactKey, findContactedAds } from '../../sql/findContactedAds.js';
-import { findExistingLeads } from '../../sql/findExistingLeads.js';
+import { accountAdKey, findAccountAdPairs } from '../../sql/findAccountAdPairs.js';
 import { findOptOuts } from '../../sql/findOptOuts.js';
 import { findSellerContacts } from '../../sql/findSellerContacts.js';
 import { lockPhonesShared } from '../../sql/phoneLocks.js';
@@ -36,17 +35,13 @@ import { findSenderNames } from '../../sql/findSenderNames.js';
 import { localTime } from '../../domain/calendar.js';
 import { composeMessage } from '../../domain/smsText.js';
 import type { MatcherSettings } from './matcherDeps.js';
-import { ConflictError } from '../pipeline/failures.js';
+import { WriteConflict } from '../pipeline/failures.js';
 
-export interface Match {
-  hunt: Hunt;
-  ad: Ad;
-  /** The event that led to the match (AdScraped, HuntChanged or DailyTick). */
-  cause: { eventId: string; correlationId: string };
-}
+/** A match (src/domain/matchAds.ts) and the event that led to it (AdScraped, HuntChanged or DailyTick). */
+export type MatchToRecord = Match & { cause: Cause };
 
 export interface LeadToContact extends LeadToDecide {
-  cause: Match['cause'];
+  cause: Cause;
 }
 
 export interface ContactOutcome {
@@ -75,23 +70,30 @@ export interface RecordDeps {
   outreach: MatcherSettings['outreach'];
 }
 
-/** What recording matches needs, at `now`, from the matcher's settings: the one way every matching path builds it. */
-export const recordDepsOf = (deps: { outbox: Outbox; settings: Pick<MatcherSettings, 'timeZone' | 'contactCooldownDays' | 'outreach'> }, now: Date): RecordDeps => ({
+/**
+ * What recording matches needs, at `now`, from the matcher's settings: the one way every matching path
+ * (and the benchmarks' baselines) builds it. Pacing is counted on the day of `now`, unless told another.
+ */
+export const recordDepsOf = (
+  deps: { outbox: Outbox; settings: Pick<MatcherSettings, 'timeZone' | 'contactCooldownDays' | 'outreach'> },
+  now: Date,
+  options: { pacingDay?: string } = {},
+): RecordDeps => ({
   outbox: deps.outbox,
   now,
-  pacingDay: localTime(now, deps.settings.timeZone).day,
+  pacingDay: options.pacingDay ?? localTime(now, deps.settings.timeZone).day,
   timeZone: deps.settings.timeZone,
   cooldownDays: deps.settings.contactCooldownDays,
   outreach: deps.settings.outreach,
 });
 
-export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]): Promise<RecordResult> {
+export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchToRecord[]): Promise<RecordResult> {
   const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
   if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
-  const existing = await findExistingLeads(trx, sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
-  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(contactKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
+  const existing = await findAccountAdPairs(trx, 'leads', sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
+  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(accountAdKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
   if (leads.length === 0) return result;
 
   const { decisions, granted, senderName } = await decide(trx, deps, leads);
@@ -103,7 +105,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
     }),
     deps.now,
   );
-  if (inserted.length !== leads.length) throw new ConflictError(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
+  if (inserted.length !== leads.length) throw new WriteConflict(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
   const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
   const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
@@ -128,7 +130,7 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: Match[]
           messageId: o.messageId,
           channel: o.channel,
           createdAt: deps.now.getTime(),
-          ad: toAdSnapshot(l.ad),
+          ad: l.ad,
         },
       };
     }),
@@ -167,7 +169,7 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
 /** Steps 1 and 2: what the database knows, then the pure decision. */
 async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
-  const contacted = await findContactedAds(trx, eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
+  const contacted = await findAccountAdPairs(trx, 'contacted_ads', eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
   const withPhone = eligible.filter((l) => l.ad.phone !== null);
   const phones = withPhone.map((l) => l.ad.phone!);
   // The opt-outs must hold until this transaction commits: an opt-out waits for the shared locks, then
@@ -178,7 +180,7 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const sellers = await findSellerContacts(trx, withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })), { now: deps.now, cooldownDays: deps.cooldownDays });
   const names = await findSenderNames(trx, eligible.filter((l) => l.hunt.outreach?.channel !== 'leboncoin').map((l) => l.hunt.accountId));
   const facts = {
-    alreadyContacted: (accountId: string, adId: string) => contacted.has(contactKey(accountId, adId)),
+    alreadyContacted: (accountId: string, adId: string) => contacted.has(accountAdKey(accountId, adId)),
     sellerContacted: (accountId: string, phone: string) => sellers.has(sellerKey(accountId, phone)),
     optedOut: (phone: string) => optOuts.has(phone),
     senderName: (accountId: string) => names.get(accountId) ?? deps.outreach.senderNameDefault,
@@ -191,7 +193,7 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
 /** Step 4, the transaction's last statement: the grants, where they still fit; otherwise decide again. */
 async function reserve(trx: Trx, deps: RecordDeps, granted: Map<string, number>) {
   const applied = await reservePacing(trx, granted, deps.pacingDay);
-  if (applied.size !== granted.size) throw new ConflictError(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
+  if (applied.size !== granted.size) throw new WriteConflict(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
 }
 
 /** For the contacted: message and contacted ad. Returns every lead's outcome, and the SendMessage commands to enqueue. */
@@ -224,7 +226,7 @@ async function writeContacts(
   if (messages.length > 0) {
     const claims = toContact.flatMap(({ lead }, i) => (lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : []));
     const claimed = await claimSellers(trx, claims, { now: deps.now, cooldownDays: deps.cooldownDays });
-    if (claimed.size !== claims.length) throw new ConflictError(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
+    if (claimed.size !== claims.length) throw new WriteConflict(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
     await insertMessages(trx, messages, deps.now);
     await insertContactedAds(
       trx,

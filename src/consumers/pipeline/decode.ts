@@ -1,33 +1,11 @@
 // Layer 1: from a Kafka message to a ConsumedEvent. A message that cannot be read is not an event
-// (it never will be): a DecodeError says why, and the pipeline sends it to the dead-letter topic.
+// (it never will be): a DecodeError (src/events/codec.ts) says why, and the pipeline sends it to the
+// dead-letter topic.
 import type { KafkaMessage } from 'kafkajs';
-import type { Codec, DecodedEvent } from '../../events/codec.js';
+import { DecodeError, type Codec, type DecodedEvent } from '../../events/codec.js';
 import { readHeaders } from '../../events/envelope.js';
 import type { EventType } from '../../events/schemas.js';
 import type { ConsumedEvent } from './consumedEvent.js';
-
-export type DecodeFailure =
-  | 'empty-value'
-  | 'not-single-object-encoded'
-  | 'unknown-fingerprint'
-  | 'corrupt-body'
-  | 'unexpected-type'
-  | 'header-mismatch'
-  | 'missing-event-id'
-  | 'undecodable';
-
-export class DecodeError extends Error {
-  readonly retriable = false;
-  constructor(
-    /** Goes to the dead-letter topic's dlq-reason header. */
-    readonly reason: DecodeFailure,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'DecodeError';
-  }
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,8 +23,8 @@ export function decodeMessage<K extends EventType>(
   try {
     decoded = codec.decode(message.value);
   } catch (error) {
-    const reason = (error as { reason?: DecodeFailure }).reason ?? 'undecodable';
-    throw new DecodeError(reason, (error as Error).message, { cause: error });
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError('undecodable', (error as Error).message, { cause: error });
   }
   if (!accepted.has(decoded.eventType)) throw new DecodeError('unexpected-type', `unexpected event type ${decoded.eventType} on ${topic}`);
   if (headers['event-type'] && headers['event-type'] !== decoded.eventType) {

@@ -8,8 +8,9 @@ import { describeKafkaError } from '../../platform/kafka.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Hop, Metrics } from '../../platform/metrics.js';
 import { Interrupted, type Apply, type ConsumedEvent, type HandlerContext } from './consumedEvent.js';
-import { decodeMessage, DecodeError } from './decode.js';
-import type { DeadLetter } from './poison.js';
+import { DecodeError } from '../../events/codec.js';
+import { decodeMessage } from './decode.js';
+import type { SendToDeadLetters } from './poison.js';
 
 export interface KafkaConsumerOptions<K extends EventType> {
   kafka: Kafka;
@@ -31,7 +32,7 @@ export interface KafkaConsumerOptions<K extends EventType> {
   heartbeatIntervalMs: number;
   seekOnStart?: Array<{ topic: string; partition: number; offset: string }>;
   apply: Apply<K>;
-  deadLetter: DeadLetter;
+  deadLetter: SendToDeadLetters;
   /** The consumer crashed and kafkajs will not restart it. */
   onFatal(error: Error): void;
 }

@@ -10,10 +10,11 @@ import type { EventType } from '../../events/schemas.js';
 import { backoffDelay, waitWhile } from '../../platform/retry.js';
 import type { Apply, ConsumedEvent, HandlerContext } from './consumedEvent.js';
 import { Interrupted } from './consumedEvent.js';
-import { describe } from './failures.js';
+import { describeError } from './failures.js';
 import { PoisonFailure } from './retry.js';
 
-export type DeadLetter = (event: Pick<ConsumedEvent, 'topic' | 'partition' | 'raw'>, reason: string, error: unknown) => Promise<void>;
+/** Sends an event to its dead-letter topic, with the reason (src/consumers/pipeline/deadLetter.ts). Not src/ops' DeadLetter, a record an operator reads. */
+export type SendToDeadLetters = (event: Pick<ConsumedEvent, 'topic' | 'partition' | 'raw'>, reason: string, error: unknown) => Promise<void>;
 
 export interface PoisonOptions {
   /** Resolves true when the database and the broker answer. */
@@ -25,7 +26,7 @@ export interface PoisonOptions {
   onHold?(info: { reason: string; error: unknown; retryInMs: number }): void;
 }
 
-export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: DeadLetter, options: PoisonOptions = {}): Apply<K> {
+export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: SendToDeadLetters, options: PoisonOptions = {}): Apply<K> {
   const attempts = options.attempts ?? 3;
   const backoff = options.backoff ?? { baseMs: 200, maxMs: 30_000 };
   const probe = options.probe ?? (async () => true);
@@ -52,7 +53,7 @@ export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: 
         continue;
       }
       if (++tries >= attempts) return { failure };
-      await wait(ctx, round, `event at offset ${event.offset} failed (${tries}/${attempts}): ${describe(failure.cause)}`, failure.cause);
+      await wait(ctx, round, `event at offset ${event.offset} failed (${tries}/${attempts}): ${describeError(failure.cause)}`, failure.cause);
     }
   }
 

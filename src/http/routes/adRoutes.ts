@@ -1,6 +1,6 @@
 // POST /v1/ads: up to 1,000 ads, upserted with their AdScraped events (src/producers/ads/ingestAds.ts).
 import type { Db } from '../../db/knex.js';
-import { adInputSchema, checkAdInputs, MAX_ADS_PER_REQUEST, type AdInput } from '../../producers/ads/adInput.js';
+import { adInputSchema, MAX_ADS_PER_REQUEST, validAdsOrThrow, type AdInput } from '../../producers/ads/adInput.js';
 import { ingestAds } from '../../producers/ads/ingestAds.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
@@ -36,8 +36,10 @@ export const registerAdRoutes = (deps: AdRoutesDeps) => (app: HttpApp) => {
       },
     },
     async (request, reply) => {
-      const ads = checkAdInputs(request.body.ads);
-      const result = await deps.db.transaction((trx) => ingestAds(trx, deps.outbox, ads, { now: deps.clock.now() }));
+      const now = deps.clock.now();
+      // fastify applied adInputSchema to every ad of the body (below): validateAds checks the rest.
+      const ads = validAdsOrThrow(request.body.ads, { now, schemaApplied: true });
+      const result = await deps.db.transaction((trx) => ingestAds(trx, deps.outbox, ads, { now }));
       deps.metrics.adsIngested.inc({ outcome: 'inserted' }, result.inserted);
       deps.metrics.adsIngested.inc({ outcome: 'updated' }, result.updated);
       deps.metrics.adsIngested.inc({ outcome: 'unchanged' }, result.unchanged);

@@ -1,4 +1,4 @@
-// POST /v1/gateway/webhook/:secret: the message gateway's callbacks (DESIGN.md section 6).
+// POST /v1/gateway/webhook/:secret: the message gateway's callbacks (docs/ARCHITECTURE.md section 6).
 //   {"type": "status", "messageId": "<uuid>" | "externalId": "...", "status": "delivered" | "undelivered", "at": "<ISO 8601>"}
 //     a delivery receipt (src/producers/gateway/recordReceipt.ts); unknown message: 404;
 //   {"type": "inbound", "id"?: "<the gateway's id>", "from": "<phone>", "to"?: "<our number>", "text": "...", "at": "<ISO 8601>"}
@@ -89,13 +89,13 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
   app.post<{ Params: { secret: string }; Body: Callback }>(
     '/v1/gateway/webhook/:secret',
     {
+      onRequest: requirePathSecret(deps.webhookSecret),
       schema: {
         ...describe('gateway', "The message gateway's callbacks: delivery receipts and sellers' replies (STOP opts out); the path's secret is MESSAGE_GATEWAY_WEBHOOK_SECRET"),
         params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
         body: bodySchema,
         response: { 200: responseSchema, ...errors(400, 401, 404) },
       },
-      onRequest: requirePathSecret(deps.webhookSecret),
     },
     async (request) => {
       const body = request.body;

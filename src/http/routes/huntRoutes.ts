@@ -1,4 +1,4 @@
-// The hunts API (DESIGN.md section 6): validation and JSON here; the writes and their HuntChanged
+// The hunts API (docs/ARCHITECTURE.md section 6): validation and JSON here; the writes and their HuntChanged
 // events in src/producers/hunts/huntChanges.ts.
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
@@ -54,7 +54,7 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
     return huntJson(live);
   });
 
-  app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Change some of a hunt\'s fields (pausing, resuming, new criteria); a change of criteria looks back again', 'apiToken'), params: idParams, body: patchHuntSchema, response: { 200: huntSchema, ...errors(400, 401, 404, 409) } } }, async (request) =>
+  app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Change some of a hunt\'s fields (pausing, resuming, new criteria); a change of criteria looks back again', 'apiToken'), params: idParams, body: patchHuntSchema, response: { 200: huntSchema, ...errors(400, 401, 404) } } }, async (request) =>
     huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
   );
 

@@ -1,22 +1,19 @@
-// Hunt tools (issue 14), for the people who write hunts and whoever supports them:
+// Hunt tools, for the people who write hunts and whoever supports them:
 //   POST /v1/hunts/preview              what a hunt would match among recent ads; writes nothing
 //   GET  /v1/hunts/:id/explain?adId=    each criterion of a saved hunt, pass or fail, for one ad
 // Both answer from the matcher's own rules (src/domain/matchHunt.ts); SQL only narrows the ads read.
 import type { Db } from '../../db/knex.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { explainMatch } from '../../domain/explainMatch.js';
-import { boundingBox } from '../../domain/geo.js';
 import { previewHunt } from '../../domain/huntPreview.js';
-import { acceptsBrand, compileHunt, type CompiledHunt } from '../../domain/matchHunt.js';
-import type { Ad, Hunt } from '../../domain/types.js';
+import type { Hunt } from '../../domain/types.js';
 import type { Clock } from '../../platform/clock.js';
 import { checkHunt, createHuntSchema, withDefaults, type CreateHuntBody } from '../../producers/hunts/huntInput.js';
 import { countAccountLeads } from '../../sql/countAccountLeads.js';
 import { findAd } from '../../sql/findAd.js';
 import { findLead } from '../../sql/findLead.js';
 import { loadHunt } from '../../sql/loadHunt.js';
-import { selectAdBrands } from '../../sql/selectAdBrands.js';
-import { selectPreviewAds } from '../../sql/selectPreviewAds.js';
+import { selectPreviewCandidates } from '../../sql/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { describe, errors } from '../schemas.js';
@@ -123,31 +120,6 @@ const explainSchema = {
   response: { 200: explainResponse, ...errors(400, 401, 404) },
 };
 
-/**
- * The ads first published since `since` that the hunt may match: narrowed in SQL by necessary
- * conditions only (the backfill's, plus year, mileage and brands); the rules decide afterwards.
- */
-async function readCandidates(db: Db, compiled: CompiledHunt, since: Date): Promise<Ad[]> {
-  const { hunt } = compiled;
-  // The brands as the ads write them ("PEUGEOT", "Peugeot") that the hunt accepts, so that the index
-  // narrows by brand; none at all means that nothing can match.
-  const brands = compiled.brands === null ? undefined : (await selectAdBrands(db, hunt.adType)).filter((b) => acceptsBrand(compiled, b));
-  if (brands?.length === 0) return [];
-  return selectPreviewAds(db, {
-    adType: hunt.adType,
-    publishedSince: since,
-    brands,
-    ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
-    priceMin: hunt.priceMin,
-    priceMax: hunt.priceMax,
-    modelYearMin: hunt.modelYearMin,
-    modelYearMax: hunt.modelYearMax,
-    mileageMin: hunt.mileageMin,
-    mileageMax: hunt.mileageMax,
-    withDescription: compiled.keywords.length > 0 || compiled.excluded.length > 0,
-  });
-}
-
 interface ExplainQuery {
   adId?: string;
   externalId?: string;
@@ -173,9 +145,8 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       checkHunt(settings);
       const now = deps.clock.now();
       const hunt: Hunt = { ...settings, id: UNSAVED, accountId: accountId ?? UNSAVED, version: 0, createdAt: now, updatedAt: now, lastScanAt: null };
-      const compiled = compileHunt(hunt);
-      const ads = await readCandidates(deps.db, compiled, new Date(now.getTime() - days * DAY_MS));
-      const preview = previewHunt(compiled, ads, days);
+      const ads = await selectPreviewCandidates(deps.db, hunt, new Date(now.getTime() - days * DAY_MS));
+      const preview = previewHunt(hunt, ads, days);
       return {
         days,
         matchingAds: preview.matchingAds,

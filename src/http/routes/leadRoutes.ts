@@ -108,32 +108,12 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       const page = cards.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        leads: page.map((c) => ({
-          id: c.id,
-          accountId: c.accountId,
-          huntId: c.huntId,
-          adId: c.adId,
-          stage: c.stage,
-          position: c.position,
-          reason: c.reason,
-          reasonDetail: c.reasonDetail,
-          contactedAt: c.contactedAt?.toISOString() ?? null,
-          repliedAt: c.repliedAt?.toISOString() ?? null,
-          lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
-          createdAt: c.createdAt.toISOString(),
-          ad: {
-            title: c.ad.title,
-            price: c.ad.price,
-            brand: c.ad.brand,
-            model: c.ad.model,
-            modelYear: c.ad.modelYear,
-            mileageKm: c.ad.mileageKm,
-            city: c.ad.city,
-            zipcode: c.ad.zipcode,
-            url: c.ad.url,
-            picture: c.ad.pictures[0] ?? null,
-            ownerType: c.ad.ownerType,
-          },
+        leads: page.map(({ stageRank: _rank, contactedAt, repliedAt, lastReplyAt, createdAt, ...card }) => ({
+          ...card,
+          contactedAt: contactedAt?.toISOString() ?? null,
+          repliedAt: repliedAt?.toISOString() ?? null,
+          lastReplyAt: lastReplyAt?.toISOString() ?? null,
+          createdAt: createdAt.toISOString(),
         })),
         nextCursor:
           cards.length > limit && last ? Buffer.from(JSON.stringify({ s: last.stageRank, p: last.position, i: last.id } satisfies LeadCursor)).toString('base64url') : null,

@@ -39,28 +39,23 @@ const entrySchema = object({
   deliveredAt: nullable(dateTime),
 });
 
+const conversationSchema = {
+  ...describe('ops', "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)", 'opsToken'),
+  params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
+  response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
+};
+
 export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
   const auth = requireBearer(deps.opsToken);
 
-  app.get<{ Params: { leadId: string } }>(
-    '/v1/ops/leads/:leadId/messages',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('ops', "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)", 'opsToken'),
-        params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
-        response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
-      },
-    },
-    async (request) => {
-      const conversation = await loadLeadConversation(deps.db, request.params.leadId);
-      if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
-      return {
-        leadId: request.params.leadId,
-        messages: conversation.entries.map((e) => ({ ...e, at: e.at.toISOString(), sentAt: e.sentAt?.toISOString() ?? null, deliveredAt: e.deliveredAt?.toISOString() ?? null })),
-      };
-    },
-  );
+  app.get<{ Params: { leadId: string } }>('/v1/ops/leads/:leadId/messages', { onRequest: auth, schema: conversationSchema }, async (request) => {
+    const conversation = await loadLeadConversation(deps.db, request.params.leadId);
+    if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
+    return {
+      leadId: request.params.leadId,
+      messages: conversation.entries.map((e) => ({ ...e, at: e.at.toISOString(), sentAt: e.sentAt?.toISOString() ?? null, deliveredAt: e.deliveredAt?.toISOString() ?? null })),
+    };
+  });
 
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',

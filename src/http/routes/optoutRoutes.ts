@@ -1,4 +1,4 @@
-// Opt-outs by hand (DESIGN.md section 6): POST /v1/optouts (a seller who phoned), GET and DELETE
+// Opt-outs by hand (docs/ARCHITECTURE.md section 6): POST /v1/optouts (a seller who phoned), GET and DELETE
 // /v1/optouts/:phone. Token: API_TOKEN. Phones are read in any usual form and stored in E.164.
 import type { Db } from '../../db/knex.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';

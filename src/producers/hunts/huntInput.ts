@@ -1,6 +1,7 @@
 // What the hunts API takes: JSON schemas for fastify's validator, and the checks a schema cannot
 // express (min <= max, known template variables), each naming the field.
-import { AD_TYPES, CHANNELS, OWNER_TYPES, type Hunt, type HuntCriteria, type HuntSettings, type Outreach } from '../../domain/types.js';
+import { filledIn } from '../../domain/filledIn.js';
+import { AD_TYPES, CHANNELS, NO_FLAGS, OWNER_TYPES, type Hunt, type HuntCriteria, type HuntSettings, type Outreach } from '../../domain/types.js';
 import { unknownTemplateVariables } from '../../domain/template.js';
 import { ValidationError } from '../../domain/errors.js';
 import { contactHoursProblem, type ContactHours } from '../../domain/contactHours.js';
@@ -110,33 +111,26 @@ export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'locatio
  * `contactHoursDefault`: CONTACT_HOURS_DEFAULT, for a body that gives no contactHours (an explicit null stays null). */
 export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>, contactHoursDefault: ContactHours | null): HuntSettings {
   return {
-    name: body.name ?? '',
+    ...filledIn(HUNT_DEFAULTS, body),
     adType: body.adType,
-    subTypes: body.subTypes ?? [],
-    brands: body.brands ?? [],
     location: body.location,
     radiusKm: body.radiusKm,
-    priceMin: body.priceMin ?? null,
-    priceMax: body.priceMax ?? null,
-    modelYearMin: body.modelYearMin ?? null,
-    modelYearMax: body.modelYearMax ?? null,
-    mileageMin: body.mileageMin ?? null,
-    mileageMax: body.mileageMax ?? null,
+    // Fresh lists: a hunt's lists are its own.
+    subTypes: body.subTypes ?? [],
+    brands: body.brands ?? [],
     ownerTypes: body.ownerTypes ?? [],
     keywords: body.keywords ?? [],
     excludedKeywords: body.excludedKeywords ?? [],
-    isUrgent: body.isUrgent ?? false,
-    hasBeenReposted: body.hasBeenReposted ?? false,
-    priceHasDropped: body.priceHasDropped ?? false,
-    hasBeenBoosted: body.hasBeenBoosted ?? false,
-    isLowPrice: body.isLowPrice ?? false,
-    status: body.status ?? 'active',
-    autoRefresh: body.autoRefresh ?? true,
-    outreach: body.outreach ?? null,
-    dailyPacingLimit: body.dailyPacingLimit ?? null,
     contactHours: body.contactHours === undefined ? contactHoursDefault : body.contactHours,
   };
 }
+
+/** What a new hunt gets for a field it does not give (or gives as null). */
+const HUNT_DEFAULTS: Omit<HuntSettings, 'adType' | 'location' | 'radiusKm' | 'subTypes' | 'brands' | 'ownerTypes' | 'keywords' | 'excludedKeywords' | 'contactHours'> = {
+  ...NO_FLAGS,
+  name: '', status: 'active', autoRefresh: true, outreach: null, dailyPacingLimit: null,
+  priceMin: null, priceMax: null, modelYearMin: null, modelYearMax: null, mileageMin: null, mileageMax: null,
+};
 
 /** Cross-field rules, on the hunt as it will be stored (after a PATCH is merged). */
 export function checkHunt(h: HuntSettings, sms?: SmsRules) {

@@ -7,12 +7,11 @@
 //    messages.replied, in the chain of the message it answers. A reply no message explains is kept,
 //    unmatched, for operators, and publishes nothing.
 import type { Db } from '../../db/knex.js';
-import { messageFailedEvent, causeOfMessage } from '../../events/messageEvents.js';
-import type { OutgoingEvent } from '../../events/envelope.js';
+import { messageFailedEvent, sellerRepliedEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import type { ProviderName } from '../../providers/provider.js';
+import type { ProviderCallback, ProviderName } from '../../providers/provider.js';
 import { accountOfNumber, findAnsweredMessage, findMessageAnswered, markLeadReplied } from '../../sql/findAnsweredMessage.js';
 import { attachInbound, insertInbound, type InboundKind } from '../../sql/inboundMessages.js';
 import { optOutPhone } from '../../sql/optOutPhone.js';
@@ -24,19 +23,8 @@ export interface InboundDeps {
   clock: Clock;
 }
 
-export interface Inbound {
-  provider: ProviderName;
-  providerMessageId: string;
-  /** The seller, E.164. */
-  from: string;
-  /** Our number it reached, as the provider wrote it (E.164 or whatsapp:+E.164), when it said. */
-  to: string | null;
-  text: string;
-  optOut: 'stop' | 'start' | null;
-  at: Date;
-  /** The message it answers, when the provider names it. */
-  inReplyTo?: { messageId: string | null; externalId: string | null };
-}
+/** A seller's message as its provider's callback said it (src/providers/provider.ts), and which provider: `from` is E.164, `to` our number as the provider wrote it. */
+export type Inbound = Omit<Extract<ProviderCallback, { kind: 'inbound' }>, 'kind'> & { provider: ProviderName };
 
 export type InboundOutcome =
   | { status: 'duplicate'; kind: InboundKind }
@@ -79,25 +67,7 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
     if (!fresh) return { status: 'duplicate', kind };
     if (!answered) return { status: 'reply', matched: false, leadId: null, accountId: null };
     await markLeadReplied(trx, answered.lead_id, inbound.at, now);
-    const event: OutgoingEvent = {
-      eventType: 'SellerReplied',
-      key: answered.account_id,
-      cause: causeOfMessage(answered),
-      value: {
-        replyId: id,
-        leadId: answered.lead_id,
-        adId: answered.ad_id,
-        accountId: answered.account_id,
-        huntId: answered.hunt_id,
-        messageId: answered.id,
-        from: inbound.from,
-        to: inbound.to,
-        text: inbound.text,
-        receivedAt: inbound.at.getTime(),
-        provider: inbound.provider,
-      },
-    };
-    await deps.outbox.enqueue(trx, event);
+    await deps.outbox.enqueue(trx, sellerRepliedEvent(answered, { replyId: id, from: inbound.from, to: inbound.to, text: inbound.text, receivedAt: inbound.at.getTime(), provider: inbound.provider }));
     return { status: 'reply', matched: true, leadId: answered.lead_id, accountId: answered.account_id };
   });
 }

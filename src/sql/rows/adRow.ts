@@ -1,6 +1,8 @@
-// The ads table's row: its columns (one list, for every statement that writes whole rows) and the
-// mapping to the domain's Ad.
-import type { Ad } from '../../domain/types.js';
+// The ads table's row, the one mapping between it and the domain's Ad: its columns (one list, for
+// every statement that writes whole rows), the row an Ad is written as (with its match_hash), and the
+// Ad a row is read as.
+import { createHash } from 'node:crypto';
+import { matchingFieldsOf, type Ad } from '../../domain/types.js';
 
 /** Every column an ingested ad is written with, and its PostgreSQL type (for jsonb_to_recordset). */
 export const AD_COLUMNS: { [K in keyof AdRecord]: string } = {
@@ -46,41 +48,16 @@ export const recordsetColumns = (columns: Record<string, string>) =>
     .map(([name, type]) => `${name} ${type}`)
     .join(', ');
 
-export interface AdRow {
-  id: string;
-  source: string;
-  external_id: string;
-  url: string | null;
-  title: string;
-  description: string;
-  price: number | null;
-  ad_type: string;
-  sub_type: string | null;
-  brand: string | null;
-  model: string | null;
-  model_year: number | null;
-  mileage_km: number | null;
-  fuel: string | null;
-  gearbox: string | null;
-  zipcode: string | null;
-  city: string | null;
-  department: string | null;
-  lat: number | null;
-  lng: number | null;
-  owner_name: string | null;
-  owner_type: string | null;
-  phone: string | null;
-  accept_salesmen: boolean;
-  is_urgent: boolean;
-  has_been_reposted: boolean;
-  price_has_dropped: boolean;
-  has_been_boosted: boolean;
-  is_low_price: boolean;
-  pictures: string[];
+/** A field's column: modelYear -> model_year (the ads table names its columns after the Ad's fields). */
+type ColumnOf<K extends string> = K extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${ColumnOf<Rest>}` : K;
+type Times = 'firstPublishedAt' | 'lastPublishedAt' | 'scrapedAt';
+
+/** The ads table's row, as read: the Ad's fields under their column names, `id` for adId, times as Dates. */
+export type AdRow = { id: string } & { [K in Exclude<keyof Ad, 'adId' | Times> as ColumnOf<K>]: Ad[K] } & {
   first_published_at: Date | null;
   last_published_at: Date | null;
   scraped_at: Date;
-}
+};
 
 /** An ad as written (timestamps as ISO strings, so the whole batch travels as one jsonb parameter). */
 export type AdRecord = Omit<AdRow, 'first_published_at' | 'last_published_at' | 'scraped_at'> & {
@@ -130,8 +107,11 @@ export function adFromRow(r: AdRow): Ad {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The inverse of adFromRow: the row an Ad is stored as. */
-export function recordFromAd(a: Ad, matchHash: string): AdRecord {
+/** What matching depends on, hashed: a re-scrape that changes none of it is no AdScraped (src/sql/upsertAds.ts). */
+export const matchHashOf = (a: Omit<Ad, 'adId'>) => createHash('sha1').update(JSON.stringify(matchingFieldsOf(a))).digest('base64url');
+
+/** The inverse of adFromRow: the row an Ad is written as. */
+export function rowFromAd(a: Ad): AdRecord {
   return {
     id: a.adId,
     source: a.source,
@@ -166,6 +146,6 @@ export function recordFromAd(a: Ad, matchHash: string): AdRecord {
     first_published_at: iso(a.firstPublishedAt),
     last_published_at: iso(a.lastPublishedAt),
     scraped_at: iso(a.scrapedAt)!,
-    match_hash: matchHash,
+    match_hash: matchHashOf(a),
   };
 }

@@ -1,6 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, DecodeError } from '../../../src/consumers/pipeline/decode.js';
+import { DecodeError } from '../../../src/events/codec.js';
+import { decodeMessage } from '../../../src/consumers/pipeline/decode.js';
 import { createCodec } from '../../../src/events/codec.js';
 import { newEventId } from '../../../src/events/envelope.js';
 import type { EventType } from '../../../src/events/schemas.js';

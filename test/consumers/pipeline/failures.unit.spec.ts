@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, ConflictError, PoisonEventError, TransientError } from '../../../src/consumers/pipeline/failures.js';
-import { DecodeError } from '../../../src/consumers/pipeline/decode.js';
+import { classify, WriteConflict, PoisonEventError, TransientError } from '../../../src/consumers/pipeline/failures.js';
+import { DecodeError } from '../../../src/events/codec.js';
 
 const pgError = (code: string, message = 'pg error') => Object.assign(new Error(message), { code });
 const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
@@ -35,7 +35,7 @@ describe('classify', () => {
 
   it('calls serialization failures, deadlocks, unique races and concurrent writers conflicts', () => {
     for (const code of ['40001', '40P01', '23505', '55P03']) expect(classify(pgError(code))).toBe('conflict');
-    expect(classify(new ConflictError('pacing room taken'))).toBe('conflict');
+    expect(classify(new WriteConflict('pacing room taken'))).toBe('conflict');
   });
 
   it('calls the event at fault poison: undecodable, refused by its handler, a programming error, an unknown SQL error', () => {

@@ -59,4 +59,19 @@ describe('retryTransient', () => {
     }, fast);
     await expect(apply([consumedHuntChanged(1)], handlerContext({ isRunning: () => running }))).rejects.toBeInstanceOf(Interrupted);
   });
+
+  it("passes on a handler's Interrupted (long work stopping halfway) at once: no retry, nothing reported as a failure", async () => {
+    let calls = 0;
+    const retries: unknown[] = [];
+    const apply = retryTransient(
+      async () => {
+        calls++;
+        throw new Interrupted();
+      },
+      { ...fast, onRetry: (i) => retries.push(i) },
+    );
+    await expect(apply([consumedHuntChanged(1)], handlerContext())).rejects.toBeInstanceOf(Interrupted);
+    expect(calls).toBe(1);
+    expect(retries).toEqual([]);
+  });
 });

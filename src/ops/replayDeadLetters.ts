@@ -1,0 +1,85 @@
+// Replaying dead letters: one by its offset, or every one of a topic that waits. A replay publishes the
+// dead letter's key, value and headers, without the dlq-* ones and with `dlq-replayed-at`, back to its
+// source topic, on the partition it came from (in order with its key's other events), where the
+// consumer sees it again:
+//   - an event already applied changes nothing (the inbox has its event id);
+//   - an event that fails again is dead-lettered again, with its new reason (its dlq-replayed-at header
+//     tells it came back from a replay). Nothing replays automatically, so it never loops.
+// The replay is published before it is recorded in the replay log; a crash in between can replay it
+// twice, which the inbox makes harmless.
+import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { BaseTopic, Topics } from '../events/topics.js';
+import { retryKafka } from '../platform/kafka.js';
+import { DeadLetterRequestError, type ReplayRequest, type ReplayResult } from './deadLetterTypes.js';
+import { headersOf } from './listDeadLetters.js';
+import { readRecords, watermarksOf, type OffsetRange } from './readRecords.js';
+import { replayKeyOf, type ReplayLog } from './replayLog.js';
+
+const isDlqHeader = (name: string) => name.startsWith('dlq-');
+
+export function createReplay(deps: {
+  kafka: Kafka;
+  admin: Pick<Admin, 'fetchTopicOffsets' | 'deleteGroups'>;
+  producer: Pick<Producer, 'send'>;
+  topics: Topics;
+  dlqOf: (topic: BaseTopic) => string;
+  replayLog: ReplayLog;
+  now: () => Date;
+}) {
+  const reader = { kafka: deps.kafka, admin: deps.admin, groupPrefix: deps.topics.prefix };
+
+  /** The offset ranges of the dead-letter topic a request names (checked against its watermarks). */
+  async function rangesOf(request: ReplayRequest, name: string): Promise<OffsetRange[]> {
+    const marks = await watermarksOf(deps.admin, name);
+    if (request.offset === undefined) return marks.map((m) => ({ topic: name, partition: m.partition, from: m.low, to: m.high }));
+    const partition = request.partition ?? 0;
+    const m = marks.find((x) => x.partition === partition);
+    const offset = BigInt(request.offset);
+    if (!m || offset < m.low || offset >= m.high) {
+      throw new DeadLetterRequestError('offset', `${name} has no dead letter at offset ${request.offset}${m ? ` (it holds offsets ${m.low} to ${m.high - 1n})` : ''}`);
+    }
+    return [{ topic: name, partition, from: offset, to: offset + 1n }];
+  }
+
+  return async function replay(request: ReplayRequest): Promise<ReplayResult> {
+    const { topic } = request;
+    if (request.offset === undefined && !request.all) throw new DeadLetterRequestError('offset', 'name the dead letter to replay (an offset) or replay all of the topic');
+    if (request.offset !== undefined && request.all) throw new DeadLetterRequestError('offset', 'an offset and all exclude each other');
+    if (request.offset !== undefined && !/^\d+$/.test(request.offset)) throw new DeadLetterRequestError('offset', `must be an offset of ${deps.dlqOf(topic)} (a number), got ${request.offset}`);
+    const name = deps.dlqOf(topic);
+    const ranges = await rangesOf(request, name);
+    const log = await deps.replayLog.entries();
+    const records = await readRecords(reader, ranges);
+    const result: ReplayResult = { topic, dryRun: request.dryRun === true, replayed: [], skipped: [] };
+    const logEntries: Array<{ key: string; value: string }> = [];
+    for (const { partition: p, message } of records) {
+      const logKey = replayKeyOf(name, p, message.offset);
+      const replayedAt = log.get(logKey);
+      if (replayedAt) {
+        if (request.offset !== undefined) throw new DeadLetterRequestError('offset', `${name} offset ${message.offset} was replayed at ${replayedAt}; if it failed again, it is a newer dead letter`);
+        result.skipped.push({ offset: message.offset, replayedAt });
+        continue;
+      }
+      const h = headersOf(message.headers);
+      // Only back where it came from: a topic of this prefix that the service consumes.
+      const target = h['dlq-source-topic'] ?? deps.topics.name(topic);
+      if (target !== deps.topics.name(topic)) throw new DeadLetterRequestError('topic', `${name} offset ${message.offset} came from ${target}, not ${deps.topics.name(topic)}; not replayed`);
+      const sourcePartition = Number(h['dlq-source-partition']);
+      const at = deps.now().toISOString();
+      const headers: IHeaders = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (!isDlqHeader(k) && v !== undefined) headers[k] = v;
+      headers['dlq-replayed-at'] = at;
+      if (request.dryRun) {
+        result.replayed.push({ offset: message.offset, to: { topic: target, partition: Number.isInteger(sourcePartition) ? sourcePartition : null, offset: null }, eventId: h['event-id'] ?? null });
+        continue;
+      }
+      const [meta] = await retryKafka(() =>
+        deps.producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers, ...(Number.isInteger(sourcePartition) ? { partition: sourcePartition } : {}) }] }),
+      );
+      result.replayed.push({ offset: message.offset, to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null }, eventId: h['event-id'] ?? null });
+      logEntries.push({ key: logKey, value: JSON.stringify({ replayedAt: at, topic: target, partition: meta?.partition, offset: meta?.baseOffset }) });
+    }
+    await deps.replayLog.record(logEntries);
+    return result;
+  };
+}
