@@ -87,7 +87,7 @@ export async function ensureTopics(admin: Admin, topics: Topics, options: TopicS
  * Waits until every partition of `topics` has a leader. kafkajs' createTopics({ waitForLeaders })
  * gives up on UNKNOWN_TOPIC_OR_PARTITION, which a Kafka 4 broker answers for a moment after creation.
  */
-export async function waitForTopicLeaders(admin: Admin, topics: string[], timeoutMs = 30_000) {
+export async function waitForTopicLeaders(admin: Pick<Admin, 'fetchTopicMetadata'>, topics: string[], timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -18,7 +18,7 @@ export { DeadLetterRequestError, type DeadLetter, type DeadLetterCount, type Rep
 
 export interface DeadLettersDeps {
   kafka: Kafka;
-  admin: Pick<Admin, 'fetchTopicOffsets' | 'createTopics' | 'deleteGroups' | 'listTopics'>;
+  admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicMetadata' | 'createTopics' | 'deleteGroups' | 'listTopics'>;
   /** Publishes the replays and the replay log (the service's idempotent producer). */
   producer: Pick<Producer, 'send'>;
   topics: Topics;
