@@ -1,9 +1,11 @@
 // Backfill: a hunt that is created, activated or changed is matched at once against the ads of the
 // last BACKFILL_DAYS, so it finds yesterday's ads without waiting for the daily tick. One matcher
-// instance does it (a shared consumer group), in one transaction with the inbox row. Its leads go to
-// the account's oldest matching hunt, which may be another one (matchAds' matchedBy).
+// instance does it (a shared consumer group), up to BACKFILL_BATCH hunt changes in one transaction
+// with their inbox rows (an import of thousands of hunts, or a bulk edit, pays one transaction, inbox
+// write and offset commit per batch, not per hunt). Its leads go to the account's oldest matching
+// hunt, which may be another one (matchAds' matchedBy).
 import { adNarrowingOf } from '../../domain/adNarrowing.js';
-import { huntIndexOf } from '../../domain/huntIndex.js';
+import { huntIndexOf, type HuntIndex } from '../../domain/huntIndex.js';
 import { matchAds } from '../../domain/matchAds.js';
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
@@ -16,28 +18,38 @@ import { recordAndCount } from './recordAndCount.js';
 import { recordDepsOf } from './recordMatches.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
+/**
+ * Hunt changes per transaction. Small enough that a batch of large backfills stays a short transaction
+ * (its seller rows are locked until it commits) and a conflict retries little.
+ */
+const BACKFILL_BATCH = 20;
 
 export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>) {
   return deps.consume({
     name: 'matcher-backfill',
     topics: ['hunts.changed'],
     eventTypes: ['HuntChanged'],
-    batchSize: 1,
+    batchSize: BACKFILL_BATCH,
     handle: async (trx, events, hc) => {
-      for (const event of events) {
-        if (!BACKFILL_CHANGES.has(event.value.change)) continue;
-        const hunt = await loadHunt(trx, event.value.huntId);
+      // Each hunt once per batch, as it is now (a CREATED then UPDATED in one batch is one backfill).
+      const changes = new Map<string, Set<string>>();
+      for (const { value } of events) if (BACKFILL_CHANGES.has(value.change)) changes.set(value.huntId, (changes.get(value.huntId) ?? new Set()).add(value.change));
+      // The account's active hunts, loaded once per account and batch: attribution looks across them.
+      const huntsOfAccount = new Map<string, HuntIndex>();
+      for (const [huntId, kinds] of changes) {
+        const hunt = await loadHunt(trx, huntId);
         if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
         // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
-        if (event.value.change === 'UPDATED' && !(await huntNeedsBackfill(trx, hunt.id))) {
+        if (kinds.size === 1 && kinds.has('UPDATED') && !(await huntNeedsBackfill(trx, hunt.id))) {
           deps.metrics.backfillsSkipped.inc();
           continue;
         }
+        const event = events.findLast((e) => e.value.huntId === huntId)!;
         const started = Date.now();
         const now = deps.clock.now();
         const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
-        // The account's active hunts, this one among them: attribution looks across them.
-        const accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }));
+        let accountHunts = huntsOfAccount.get(hunt.accountId);
+        if (!accountHunts) huntsOfAccount.set(hunt.accountId, (accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }))));
         const recordDeps = recordDepsOf(deps, now);
         const cause = causeOf(event);
         let scanned = 0;
