@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { Message } from 'kafkajs';
 import { createCodec } from '../../src/events/codec.js';
 import { buildHeaders } from '../../src/events/envelope.js';
-import { waitForTopicLeaders } from '../../src/events/topics.js';
+import { createTopicsOnce, waitForTopicLeaders } from '../../src/events/topics.js';
 import { createProducer } from '../../src/platform/kafka.js';
 import { generateAds } from '../data/generate.js';
 import { leadCreatedEvents } from '../data/events.js';
@@ -85,7 +85,7 @@ export const ceilings: Scenario = {
     const admin = ctx.env.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: false });
+      await createTopicsOnce(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
       await waitForTopicLeaders(admin, [topic]);
     } finally {
       await admin.disconnect();

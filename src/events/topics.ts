@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, ITopicConfig } from 'kafkajs';
 import type { EventType } from './schemas.js';
 
 /** Topic names of docs/ARCHITECTURE.md section 5, before TOPIC_PREFIX. */
@@ -60,10 +60,9 @@ export async function ensureTopics(admin: Admin, topics: Topics, options: TopicS
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
   if (missing.length > 0) {
-    try {
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: missing.map((topic) => ({
+    await createTopicsOnce(
+      admin,
+      missing.map((topic) => ({
           topic,
           // Dead-letter topics are read by people, rarely: one partition keeps them in arrival order.
           numPartitions: topic.endsWith('.dlq') ? 1 : options.partitions,
@@ -73,14 +72,22 @@ export async function ensureTopics(admin: Admin, topics: Topics, options: TopicS
             { name: 'unclean.leader.election.enable', value: 'false' },
           ],
         })),
-      });
-    } catch (error) {
-      // Another instance created some of them at the same moment: fine, the wait below decides.
-      if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(String((error as Error).message))) throw error;
-    }
+    );
   }
   await waitForTopicLeaders(admin, wanted, options.timeoutMs ?? 30_000);
   return missing;
+}
+
+/**
+ * Creates topics without kafkajs' own wait for leaders (see waitForTopicLeaders); a topic that another
+ * instance created at the same moment is fine. The caller waits for the leaders it needs.
+ */
+export async function createTopicsOnce(admin: Pick<Admin, 'createTopics'>, topics: ITopicConfig[]) {
+  try {
+    await admin.createTopics({ waitForLeaders: false, topics });
+  } catch (error) {
+    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(String((error as Error).message))) throw error;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // offset; value: when, and where it was published), which every instance and the CLI read: a dead
 // letter is waiting until it is replayed.
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { waitForTopicLeaders } from '../events/topics.js';
+import { createTopicsOnce, waitForTopicLeaders } from '../events/topics.js';
 import { retryKafka } from '../platform/kafka.js';
 import { readRecords, watermarksOf } from './readRecords.js';
 
@@ -55,13 +55,7 @@ export function createReplayLog(deps: {
     async record(entries) {
       if (entries.length === 0) return;
       if (!(await deps.admin.listTopics()).includes(topic)) {
-        await deps.admin
-          .createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] })
-          .catch((error: unknown) => {
-            if (!/already exists/i.test(String((error as Error).message))) throw error;
-          });
-        // Not createTopics' own wait: it gives up on the UNKNOWN_TOPIC_OR_PARTITION a fresh topic answers
-        // for a moment, after the replay was published and before it is recorded here.
+        await createTopicsOnce(deps.admin, [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
         await waitForTopicLeaders(deps.admin, [topic]);
       }
       await retryKafka(() => deps.producer.send({ topic, acks: -1, messages: entries }));

@@ -32,11 +32,16 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
     batchSize: BACKFILL_BATCH,
     handle: async (trx, events, hc) => {
       // Each hunt once per batch, as it is now (a CREATED then UPDATED in one batch is one backfill).
-      const changes = new Map<string, Set<string>>();
-      for (const { value } of events) if (BACKFILL_CHANGES.has(value.change)) changes.set(value.huntId, (changes.get(value.huntId) ?? new Set()).add(value.change));
+      // Per hunt: the kinds of change, and the last event (the leads' cause).
+      const changes = new Map<string, { kinds: Set<string>; event: (typeof events)[number] }>();
+      for (const event of events) {
+        if (!BACKFILL_CHANGES.has(event.value.change)) continue;
+        const kinds = changes.get(event.value.huntId)?.kinds ?? new Set<string>();
+        changes.set(event.value.huntId, { kinds: kinds.add(event.value.change), event });
+      }
       // The account's active hunts, loaded once per account and batch: attribution looks across them.
       const huntsOfAccount = new Map<string, HuntIndex>();
-      for (const [huntId, kinds] of changes) {
+      for (const [huntId, { kinds, event }] of changes) {
         const hunt = await loadHunt(trx, huntId);
         if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
         // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
@@ -44,7 +49,6 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
           deps.metrics.backfillsSkipped.inc();
           continue;
         }
-        const event = events.findLast((e) => e.value.huntId === huntId)!;
         const started = Date.now();
         const now = deps.clock.now();
         const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
