@@ -54,6 +54,9 @@ describe('a sender outside its locks', () => {
     const accountId = await huntFor(brand, { contactHours: closedForNow() });
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: first }), adInput({ brand, phone: second })] });
     await waitFor(async () => (await t.db('messages').where({ account_id: accountId })).length === 2, { message: 'two pending messages' });
+    // The sender has taken their SendMessage events (and deferred them to the contact hours): making them
+    // due before would let that deferral, arriving later, put them back two days ahead.
+    await t.waitForConsumerGroup('sender', 'messages.send');
     let release!: () => void;
     held.set(first, new Promise<void>((resolve) => (release = resolve)));
 
