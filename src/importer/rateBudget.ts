@@ -38,12 +38,15 @@ export function createLobstrBudget(deps: { db: Db; apiKey: string; requestsPerSe
     spacingMs,
     async take(hc, maxWaitMs) {
       for (let attempt = 1; ; attempt++) {
+        // The slot began somewhere between the question and the answer: the request never leaves before
+        // the answer plus the wait (never early), and counts as late from the question plus the wait, so
+        // that an answer that came back late (a busy pool or event loop) is not a late request unnoticed.
+        const askedAt = Date.now();
         const waitMs = await reserveLobstrSlot(deps.db, keyHash, spacingMs);
         if (waitMs > maxWaitMs) return { ok: false, stopping: false, waitMs };
-        const due = Date.now() + waitMs;
         if (waitMs > 0) await waitWhile(waitMs, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
         if (!hc.isRunning()) return { ok: false, stopping: true };
-        if (Date.now() - due <= LATE_MS || attempt >= 3) return { ok: true };
+        if (Date.now() - (askedAt + waitMs) <= LATE_MS || attempt >= 3) return { ok: true };
       }
     },
     hold: (ms) => holdLobstrBudget(deps.db, keyHash, ms),
