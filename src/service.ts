@@ -6,6 +6,7 @@ import type { Config, Role } from './config.js';
 import { createPipeline } from './consumers/pipeline/pipeline.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
+import { warnWithoutAutovacuum } from './db/autovacuum.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
 import { createTopics, ensureTopics } from './events/topics.js';
@@ -131,6 +132,8 @@ export async function startService(options: StartOptions): Promise<Service> {
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   if (config.roles.has('api')) roleStates.set('api', 'running');
   log.info({ url }, 'http listening');
+  // Said once at start (src/db/autovacuum.ts); nothing waits for it.
+  void warnWithoutAutovacuum(db, log);
   const roles = new Map<Role, RoleHandle>();
   let stopped: Promise<void> | undefined;
   const stop = () =>
@@ -239,3 +242,4 @@ export async function startService(options: StartOptions): Promise<Service> {
     throw error;
   }
 }
+
