@@ -17,6 +17,26 @@ export interface ServiceSample {
   outboxRows: number;
   /** Messages not yet committed by each consumer group, summed over its topic's partitions. */
   lag: Record<string, number>;
+  /** V8's old space in use, and memory held outside the heap (Buffers): where a leak shows first. */
+  oldSpaceMb: number;
+  externalMb: number;
+  /** CPU seconds of the process so far (process_cpu_seconds_total). */
+  cpuSeconds: number;
+  /** hunt_matcher_hop_seconds so far, by hop: count and sum (the difference of two samples is a window's mean). */
+  hops: Record<string, { count: number; sum: number }>;
+  /** Dead row versions of the busiest tables (pg_stat_user_tables): what a server without autovacuum piles up. */
+  deadRows: Record<string, number>;
+}
+
+/** The busiest tables of the service, whose dead row versions a long run watches. */
+const WATCHED_TABLES = ['outbox', 'inbox', 'messages', 'leads', 'contacted_ads', 'seller_contacts', 'ads'];
+
+/** Every series of a metric with one label in a Prometheus text: label value -> sample value. */
+function labelledValues(text: string, name: string, label: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = new RegExp(`^${name}\\{[^}]*${label}="([^"]*)"[^}]*\\} ([0-9.eE+-]+|NaN)$`, 'gm');
+  for (const m of text.matchAll(re)) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+  return out;
 }
 
 /** The value of a sample without labels (a gauge) in a Prometheus text; NaN when absent. */
@@ -38,6 +58,12 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
   const mb = (bytes: number) => bytes / 1024 / 1024;
   const ms = (seconds: number) => seconds * 1000;
   const { rows } = await w.db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM outbox');
+  const dead = await w.db.raw<{ rows: Array<{ relname: string; n: string }> }>(
+    'SELECT relname, n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = ANY(?) AND schemaname = current_schema()',
+    [WATCHED_TABLES],
+  );
+  const counts = labelledValues(text, 'hunt_matcher_hop_seconds_count', 'hop');
+  const sums = labelledValues(text, 'hunt_matcher_hop_seconds_sum', 'hop');
   const lag: Record<string, number> = {};
   for (const [name, { groupId, topic }] of Object.entries(w.groups)) {
     const [ends, [committed]] = await Promise.all([w.admin.fetchTopicOffsets(topic), w.admin.fetchOffsets({ groupId, topics: [topic] })]);
@@ -55,6 +81,11 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
     loopMeanMs: ms(gaugeValue(text, 'nodejs_eventloop_lag_mean_seconds')),
     outboxRows: Number(rows[0]!.n),
     lag,
+    oldSpaceMb: mb(labelledValues(text, 'nodejs_heap_space_size_used_bytes', 'space').get('old') ?? NaN),
+    externalMb: mb(gaugeValue(text, 'nodejs_external_memory_bytes')),
+    cpuSeconds: gaugeValue(text, 'process_cpu_seconds_total'),
+    hops: Object.fromEntries([...counts].map(([hop, count]) => [hop, { count, sum: sums.get(hop) ?? 0 }])),
+    deadRows: Object.fromEntries(dead.rows.map((r) => [r.relname, Number(r.n)])),
   };
 }
 

@@ -6,7 +6,8 @@
 // targets say whether memory, event-loop delay, outbox and lag stayed flat. Not part of a plain
 // `npm run bench` (it takes 11 minutes or more): `npm run bench -- --scenario soak`. Knobs:
 // BENCH_SOAK_SECONDS (600; quick 20), BENCH_SOAK_RATE (50 ads/s; quick 20), BENCH_SOAK_EVERY_S (30;
-// quick 5), BENCH_DENSITY (dense unless set to light).
+// quick 5), BENCH_DENSITY (dense unless set to light), BENCH_AUTOVACUUM (on a server running without
+// autovacuum, bench/lib/autovacuumStandIn.ts does its work, as a user's server would; off: not).
 import type { Ad } from '../../src/domain/types.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
@@ -15,6 +16,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS, worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds } from '../lib/adLoad.js';
 import { createHuntsThroughApi, densityOf, waitForBackfills } from '../lib/huntsThroughApi.js';
+import { startAutovacuumStandIn, type AutovacuumStandIn } from '../lib/autovacuumStandIn.js';
 import { emptyReport } from '../lib/report.js';
 import { flatness, takeSample, type ServiceSample, type Watched } from '../lib/serviceSamples.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
@@ -51,6 +53,7 @@ export const soak: Scenario = {
     const admin = ctx.env.kafka.admin();
     await admin.connect();
     let child: ChildService | undefined;
+    let vacuum: AutovacuumStandIn | undefined;
     try {
       child = startChildService(
         ctx.env.serviceEnv(database.url, topics, { INSTANCE_ID: 'bench-soak', LOG_LEVEL: 'info', MESSAGE_GATEWAY_URL: gateway.url, SEND_RATE_PER_MINUTE: '100000' }),
@@ -61,6 +64,8 @@ export const soak: Scenario = {
       const created = await createHuntsThroughApi(url, hunts, log);
       const backfilled = await waitForBackfills(database.db, topics.prefix, hunts.length, log);
       await database.db.raw('ANALYZE');
+      // A server without autovacuum is not the users' world: BENCH_AUTOVACUUM=off measures it as it is.
+      vacuum = process.env.BENCH_AUTOVACUUM === 'off' ? undefined : await startAutovacuumStandIn(database.db, { log });
       log(`${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`);
 
       const watched: Watched = {
@@ -86,7 +91,7 @@ export const soak: Scenario = {
       };
 
       // The first scrape resets the event-loop histogram, so that the first sample covers its window only.
-      await takeSample(watched, 0);
+      const first = await takeSample(watched, 0);
       const started = performance.timeOrigin + performance.now();
       const samples: ServiceSample[] = [];
       // One sample at the end of each window, the last one as the load ends.
@@ -95,8 +100,10 @@ export const soak: Scenario = {
           const wait = started + k * every * 1000 - (performance.timeOrigin + performance.now());
           if (wait > 0) await sleep(wait);
           const s = await takeSample(watched, k * every);
+          const previous = samples.at(-1) ?? first;
           samples.push(s);
-          log(`${s.at} s: RSS ${s.rssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB, loop p99 ${s.loopP99Ms.toFixed(1)} ms, outbox ${s.outboxRows}, lag matcher ${s.lag.matcher} sender ${s.lag.sender}`);
+          log(`${s.at} s: RSS ${s.rssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB (old ${s.oldSpaceMb.toFixed(0)}, external ${s.externalMb.toFixed(0)}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, outbox ${s.outboxRows}, lag matcher ${s.lag.matcher} sender ${s.lag.sender}`);
+          log(`${s.at} s: CPU ${((s.cpuSeconds - previous.cpuSeconds) / every * 100).toFixed(0)}% of a core; ${windowHops(previous, s)}; dead rows ${Object.entries(s.deadRows).map(([t, n]) => `${t} ${n}`).join(', ')}`);
         }
       })();
       await driveAds(ads, { rate, perRequest: Math.max(1, Math.round(rate / 10)), seconds, inFlight: 4 }, post, async () => 0);
@@ -177,8 +184,16 @@ export const soak: Scenario = {
       notes.push(
         `soak: ${world.name} world, ${hunts.length} hunts created through POST /v1/hunts in ${created.seconds.toFixed(1)} s (backfills done ${backfilled.toFixed(1)} s later); ${density.leadsPerAd.toFixed(2)} leads and ${density.contactsPerAd.toFixed(2)} contacts per ad measured. One service process with every role (node --import tsx src/main.ts); figures from its /metrics (event-loop delay since the previous sample), the outbox table, and the consumer groups' committed offsets on the broker.`,
       );
-      return { sizes: { world: world.name, hunts: hunts.length, rate, seconds, sampleEveryS: every }, rows, checks, targets, notes };
+      notes.push(
+        vacuum?.active
+          ? `soak: this PostgreSQL runs without autovacuum; the stand-in did its work (${vacuum.vacuums} VACUUM, ${vacuum.analyses} ANALYZE of the tables past autovacuum's thresholds, checked every minute).`
+          : vacuum
+            ? 'soak: the PostgreSQL server ran its own autovacuum.'
+            : 'soak: BENCH_AUTOVACUUM=off: nothing vacuumed the tables during the run (this server runs without autovacuum).',
+      );
+      return { sizes: { world: world.name, hunts: hunts.length, rate, seconds, sampleEveryS: every, autovacuum: vacuum?.active ? 'stand-in' : vacuum ? 'server' : 'off' }, rows, checks, targets, notes };
     } finally {
+      await vacuum?.stop();
       const code = await child?.kill('SIGTERM');
       if (child && code !== 0) notes.push(`soak: the service process exited with ${code}: ${child.output().slice(-500)}`);
       await admin.disconnect();
@@ -186,3 +201,14 @@ export const soak: Scenario = {
     }
   },
 };
+
+/** Each hop's mean over the window between two samples, in ms (the service's hunt_matcher_hop_seconds). */
+function windowHops(before: ServiceSample, after: ServiceSample): string {
+  return Object.entries(after.hops)
+    .map(([hop, { count, sum }]) => {
+      const n = count - (before.hops[hop]?.count ?? 0);
+      return n > 0 ? `${hop} ${(((sum - (before.hops[hop]?.sum ?? 0)) / n) * 1000).toFixed(0)} ms` : undefined;
+    })
+    .filter((x) => x !== undefined)
+    .join(', ');
+}
