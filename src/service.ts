@@ -242,4 +242,3 @@ export async function startService(options: StartOptions): Promise<Service> {
     throw error;
   }
 }
-

@@ -33,13 +33,10 @@ export async function startAutovacuumStandIn(db: Db, options: { everyS?: number;
   const everyMs = (options.everyS ?? 60) * 1000;
   const handle: AutovacuumStandIn = { active: !(await autovacuumEnabled(db)), vacuums: 0, analyses: 0, stop: async () => {} };
   if (!handle.active) return handle;
-  const settings = async () => {
-    const { rows } = await db.raw<{ rows: Array<{ name: string; setting: string }> }>(
-      "SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')",
-    );
-    return Object.fromEntries(rows.map((r) => [r.name, Number(r.setting)]));
-  };
-  const server = await settings();
+  const { rows: settings } = await db.raw<{ rows: Array<{ name: string; setting: string }> }>(
+    "SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')",
+  );
+  const server = Object.fromEntries(settings.map((r) => [r.name, Number(r.setting)]));
   let stopping = false;
   let wake: (() => void) | undefined;
   const pass = async () => {

@@ -4,6 +4,7 @@
 // consumer groups on the broker; and whether a series stayed flat.
 import type { Admin } from 'kafkajs';
 import type { Db } from '../../src/db/knex.js';
+import { parseHistograms } from './promHistogram.js';
 
 export interface ServiceSample {
   /** Seconds since the load started. */
@@ -31,7 +32,7 @@ export interface ServiceSample {
 /** The busiest tables of the service, whose dead row versions a long run watches. */
 const WATCHED_TABLES = ['outbox', 'inbox', 'messages', 'leads', 'contacted_ads', 'seller_contacts', 'ads'];
 
-/** Every series of a metric with one label in a Prometheus text: label value -> sample value. */
+/** Every series of a gauge with one label in a Prometheus text: label value -> sample value. */
 function labelledValues(text: string, name: string, label: string): Map<string, number> {
   const out = new Map<string, number>();
   const re = new RegExp(`^${name}\\{[^}]*${label}="([^"]*)"[^}]*\\} ([0-9.eE+-]+|NaN)$`, 'gm');
@@ -62,8 +63,6 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
     'SELECT relname, n_dead_tup AS n FROM pg_stat_user_tables WHERE relname = ANY(?) AND schemaname = current_schema()',
     [WATCHED_TABLES],
   );
-  const counts = labelledValues(text, 'hunt_matcher_hop_seconds_count', 'hop');
-  const sums = labelledValues(text, 'hunt_matcher_hop_seconds_sum', 'hop');
   const lag: Record<string, number> = {};
   for (const [name, { groupId, topic }] of Object.entries(w.groups)) {
     const [ends, [committed]] = await Promise.all([w.admin.fetchTopicOffsets(topic), w.admin.fetchOffsets({ groupId, topics: [topic] })]);
@@ -84,7 +83,7 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
     oldSpaceMb: mb(labelledValues(text, 'nodejs_heap_space_size_used_bytes', 'space').get('old') ?? NaN),
     externalMb: mb(gaugeValue(text, 'nodejs_external_memory_bytes')),
     cpuSeconds: gaugeValue(text, 'process_cpu_seconds_total'),
-    hops: Object.fromEntries([...counts].map(([hop, count]) => [hop, { count, sum: sums.get(hop) ?? 0 }])),
+    hops: Object.fromEntries([...parseHistograms(text, 'hunt_matcher_hop_seconds', 'hop')].map(([hop, { count, sum }]) => [hop, { count, sum }])),
     deadRows: Object.fromEntries(dead.rows.map((r) => [r.relname, Number(r.n)])),
   };
 }
