@@ -77,3 +77,7 @@ export async function startAutovacuumStandIn(db: Db, options: { everyS?: number;
   };
   return handle;
 }
+
+/** The stand-in as the scenarios use it: started unless BENCH_AUTOVACUUM=off (a server measured as it is). */
+export const startAutovacuumUnlessOff = (db: Db, options: { log?: (m: string) => void } = {}): Promise<AutovacuumStandIn | undefined> =>
+  process.env.BENCH_AUTOVACUUM === 'off' ? Promise.resolve(undefined) : startAutovacuumStandIn(db, options);

@@ -16,7 +16,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS, worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds } from '../lib/adLoad.js';
 import { createHuntsThroughApi, densityOf, waitForBackfills } from '../lib/huntsThroughApi.js';
-import { startAutovacuumStandIn, type AutovacuumStandIn } from '../lib/autovacuumStandIn.js';
+import { startAutovacuumUnlessOff, type AutovacuumStandIn } from '../lib/autovacuumStandIn.js';
 import { emptyReport } from '../lib/report.js';
 import { flatness, takeSample, type ServiceSample, type Watched } from '../lib/serviceSamples.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
@@ -65,7 +65,7 @@ export const soak: Scenario = {
       const backfilled = await waitForBackfills(database.db, topics.prefix, hunts.length, log);
       await database.db.raw('ANALYZE');
       // A server without autovacuum is not the users' world: BENCH_AUTOVACUUM=off measures it as it is.
-      vacuum = process.env.BENCH_AUTOVACUUM === 'off' ? undefined : await startAutovacuumStandIn(database.db, { log });
+      vacuum = await startAutovacuumUnlessOff(database.db, { log });
       log(`${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`);
 
       const watched: Watched = {

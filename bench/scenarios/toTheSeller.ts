@@ -25,7 +25,7 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds, startLeadReader } from '../lib/adLoad.js';
 import { insertAccounts, insertHunts } from '../data/load.js';
-import { startAutovacuumStandIn } from '../lib/autovacuumStandIn.js';
+import { startAutovacuumUnlessOff } from '../lib/autovacuumStandIn.js';
 import { densityOf, importThenEdit } from '../lib/huntsThroughApi.js';
 import { mergeProcesses, parseHistograms, quantile } from '../lib/promHistogram.js';
 import { emptyReport } from '../lib/report.js';
@@ -147,7 +147,7 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
   let apiUrl = '';
   // As on a user's server, the busy tables are vacuumed as they churn (this machine's PostgreSQL runs
   // without autovacuum; BENCH_AUTOVACUUM=off measures it as it is).
-  const vacuum = process.env.BENCH_AUTOVACUUM === 'off' ? undefined : await startAutovacuumStandIn(database.db, { log: (m) => ctx.log(`D' ${layout.name}: ${m}`) });
+  const vacuum = await startAutovacuumUnlessOff(database.db, { log: (m) => ctx.log(`D' ${layout.name}: ${m}`) });
   try {
     for (const [i, roles] of layout.processes.entries()) {
       const child = startChildService(
