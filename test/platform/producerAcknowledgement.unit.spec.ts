@@ -4,7 +4,7 @@
 // real three-node cluster); here a stand-in for kafkajs' producer plays it: it routes with the
 // producer's own partitioner, later (another tick, as kafkajs' retries are), and answers for some
 // partitions only.
-import type { Kafka, PartitionerArgs, ProducerConfig } from 'kafkajs';
+import { Partitioners, type Kafka, type PartitionerArgs, type ProducerConfig } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createProducer, UnacknowledgedSendError } from '../../src/platform/kafka.js';
 
@@ -53,6 +53,27 @@ describe('the producer', () => {
     ]);
     expect(good.status).toBe('fulfilled');
     expect(bad).toMatchObject({ status: 'rejected', reason: { partitions: ['a[5]'] } });
+  });
+
+  it('routes every key where kafkajs puts it (the Java client murmur2), the same key again and with another partition count', () => {
+    let partitioner: ReturnType<NonNullable<ProducerConfig['createPartitioner']>> | undefined;
+    createProducer({ producer: (config: ProducerConfig) => ((partitioner = config.createPartitioner!()), {}) } as unknown as Kafka);
+    const reference = Partitioners.DefaultPartitioner();
+    const keys = Array.from({ length: 300 }, (_, i) => `0190e6a4-${i.toString(16).padStart(4, '0')}-7000-8000-00000000000${i % 10}`);
+    const spread = new Set<number>();
+    for (const count of [6, 6, 12, 3, 6]) {
+      const partitionMetadata = metadata.length === count ? metadata : Array.from({ length: count }, (_, partitionId) => ({ ...metadata[0]!, partitionId }));
+      for (const key of [...keys, ...keys]) {
+        const args = { topic: 'a', partitionMetadata, message: { key, value: null } } as unknown as PartitionerArgs;
+        const expected = reference(args);
+        expect(partitioner!(args)).toBe(expected);
+        if (count === 12) spread.add(expected);
+      }
+    }
+    expect(spread.size).toBe(12);
+    // A message that names its partition keeps it, whatever its key was routed to before.
+    const named = { topic: 'a', partitionMetadata: metadata, message: { key: keys[0], partition: 4, value: null } } as unknown as PartitionerArgs;
+    expect(partitioner!(named)).toBe(4);
   });
 });
 
