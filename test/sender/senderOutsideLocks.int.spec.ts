@@ -87,5 +87,7 @@ describe('a sender outside its locks', () => {
     await waitFor(async () => (await messageTo(first))!.status === 'sent', { message: 'the first message recorded sent' });
     const failed = await t.readTopic('messages.failed', (e) => e.some((x) => (x.event?.value as MessageFailed).messageId === given.id));
     expect(failed.find((x) => (x.event?.value as MessageFailed).messageId === given.id)!.event!.value).toMatchObject({ reason: 'opted_out', permanent: true });
-  });
+    // About 30 s alone (two backfilled hunts, the deferral, the sender's poll); over 60 s once in a full
+    // suite on a busy 2-core machine.
+  }, 120_000);
 });
