@@ -14,44 +14,55 @@ interface Waiting<K extends EventType> {
   reject(error: unknown): void;
 }
 
-export function coalesce<K extends EventType>(apply: Apply<K>, options: { maxEvents?: number } = {}): Apply<K> {
+export function coalesce<K extends EventType>(apply: Apply<K>, options: { maxEvents?: number; passesAtOnce?: number } = {}): Apply<K> {
   const maxEvents = options.maxEvents ?? 2000;
+  const passesAtOnce = options.passesAtOnce ?? 1;
   const waiting: Array<Waiting<K>> = [];
-  let draining = false;
+  let running = 0;
+  let scheduled = false;
 
-  async function drain() {
-    draining = true;
+  /** Starts passes while there is room, once the other partitions' eachBatch calls of the same fetch arrived (they start together). */
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      while (running < passesAtOnce && waiting.length > 0) void pass(take());
+    });
+  }
+
+  function take(): Array<Waiting<K>> {
+    const group: Array<Waiting<K>> = [];
+    let size = 0;
+    while (waiting.length > 0 && (group.length === 0 || size + waiting[0]!.events.length <= maxEvents)) {
+      const next = waiting.shift()!;
+      group.push(next);
+      size += next.events.length;
+    }
+    return group;
+  }
+
+  async function pass(group: Array<Waiting<K>>) {
+    running++;
+    const ctx: HandlerContext = {
+      log: group[0]!.ctx.log,
+      heartbeat: async () => void (await Promise.all(group.map((g) => g.ctx.heartbeat()))),
+      isRunning: () => group.every((g) => g.ctx.isRunning()),
+    };
     try {
-      while (waiting.length > 0) {
-        // Let the other partitions' eachBatch calls of the same fetch arrive (they start together).
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const group: Array<Waiting<K>> = [];
-        let size = 0;
-        while (waiting.length > 0 && (group.length === 0 || size + waiting[0]!.events.length <= maxEvents)) {
-          const next = waiting.shift()!;
-          group.push(next);
-          size += next.events.length;
-        }
-        const ctx: HandlerContext = {
-          log: group[0]!.ctx.log,
-          heartbeat: async () => void (await Promise.all(group.map((g) => g.ctx.heartbeat()))),
-          isRunning: () => group.every((g) => g.ctx.isRunning()),
-        };
-        try {
-          const applied = new Set(await apply(group.flatMap((g) => g.events), ctx));
-          for (const g of group) g.resolve(g.events.filter((e) => applied.has(e)));
-        } catch (error) {
-          for (const g of group) g.reject(error);
-        }
-      }
+      const applied = new Set(await apply(group.flatMap((g) => g.events), ctx));
+      for (const g of group) g.resolve(g.events.filter((e) => applied.has(e)));
+    } catch (error) {
+      for (const g of group) g.reject(error);
     } finally {
-      draining = false;
+      running--;
+      if (waiting.length > 0) schedule();
     }
   }
 
   return (events, ctx) =>
     new Promise((resolve, reject) => {
       waiting.push({ events, ctx, resolve, reject });
-      if (!draining) void drain();
+      schedule();
     });
 }

@@ -53,8 +53,9 @@ export type ConsumerSpec<K extends EventType, R = void> = Work<K, R> & {
   /**
    * Apply the batches of every partition fetched together in one pass (one transaction), rather than
    * one transaction per partition: for consumers whose events are independent across partitions.
+   * `passesAtOnce` (default 1) lets more passes run at once, each with partitions of its own.
    */
-  coalesce?: boolean;
+  coalesce?: boolean | { passesAtOnce: number };
   /** Hops of hunt_matcher_hop_seconds this consumer times: produced -> fetched, fetched -> committed. */
   hops?: { published?: Hop; committed?: Hop };
 };
@@ -112,7 +113,7 @@ export async function startConsumer<K extends EventType, R = void>(deps: Pipelin
       onHold: ({ reason, error, retryInMs }) => log.warn({ err: error, retryInMs }, reason),
     },
   );
-  const apply = spec.coalesce ? coalesce(guarded) : guarded;
+  const apply = spec.coalesce ? coalesce(guarded, typeof spec.coalesce === 'object' ? spec.coalesce : {}) : guarded;
 
   const running = await runKafkaConsumer({
     kafka: deps.kafka,

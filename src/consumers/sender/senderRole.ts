@@ -29,7 +29,10 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
     topics: ['messages.send'],
     eventTypes: ['SendMessage'],
     batchSize: 500,
-    coalesce: true,
+    // Two passes at once: one pass's claim and settle (the database) overlap the other's calls (the
+    // providers). D' dense at saturation: 395-417 -> 435-453 ads/s to the seller, every contact out
+    // within 10 s of the load's end (three passes: no better).
+    coalesce: { passesAtOnce: 2 },
     hops: { published: 'publish_to_sender' },
     stage: {
       name: 'deliver',

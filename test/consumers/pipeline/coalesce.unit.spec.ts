@@ -43,4 +43,34 @@ describe('coalesce', () => {
     await Promise.all([1, 2, 3].map((v) => apply([consumedHuntChanged(v), consumedHuntChanged(v + 10)], handlerContext())));
     expect(sizes).toEqual([2, 2, 2]);
   });
+
+  it('runs up to passesAtOnce passes at once, each with batches of its own, and starts the next when one ends', async () => {
+    const started: number[][] = [];
+    const finish = new Map<number, () => void>();
+    const apply = coalesce<'HuntChanged'>(
+      async (events) => {
+        const versions = events.map((e) => e.value.version);
+        started.push(versions);
+        await new Promise<void>((resolve) => finish.set(versions[0]!, resolve));
+        return events;
+      },
+      { maxEvents: 1, passesAtOnce: 2 },
+    );
+    const results = [1, 2, 3].map((v) => apply([consumedHuntChanged(v)], handlerContext()));
+    await waitUntil(() => started.length === 2);
+    // Two passes under way, the third batch waits for one of them (passes start on setImmediate turns).
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual([[1], [2]]);
+    finish.get(2)!();
+    await waitUntil(() => started.length === 3);
+    expect(started[2]).toEqual([3]);
+    finish.get(1)!();
+    finish.get(3)!();
+    expect((await Promise.all(results)).map((r) => r.map((e) => e.value.version))).toEqual([[1], [2], [3]]);
+  });
 });
+
+async function waitUntil(check: () => boolean) {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(check()).toBe(true);
+}
