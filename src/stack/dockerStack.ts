@@ -39,7 +39,7 @@ export async function startDockerKafka(progress: (m: string) => void) {
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
       KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS: '1000',
       KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
-      KAFKA_HEAP_OPTS: '-Xms256m -Xmx512m',
+      KAFKA_HEAP_OPTS: '-Xmx1G -Xms1G',
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .withStartupTimeout(120_000)

@@ -42,6 +42,7 @@ export interface NodeOptions {
   /** Every node of the cluster: they are its controller quorum. */
   quorum: NodeSpec[];
   clusterId: string;
+  /** The broker's heap (-Xms and -Xmx), 1024 MB when not given: Kafka's own default. */
   heapMb?: number;
   restartable?: boolean;
   /** broker.session.timeout.ms: how long the controller waits before it fences a node that stopped heartbeating. */
@@ -61,8 +62,12 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
     throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
   }
   const broker = `127.0.0.1:${spec.port}`;
-  const heap = o.heapMb ?? 256;
-  const java = ['java', `-Xms${heap}m`, `-Xmx${o.heapMb ?? 512}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true'];
+  // The JVM as Kafka's own start scripts run it (kafka-server-start.sh: -Xmx1G -Xms1G; kafka-run-class.sh:
+  // G1 with these pause and occupancy settings). A smaller heap is a false economy on a loaded machine: with
+  // 256-512 MB, G1's concurrent marking ran without pause and took 0.28 of the broker's 0.47 cores while the
+  // service was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
+  const heap = o.heapMb ?? 1024;
+  const java = ['java', `-Xms${heap}m`, `-Xmx${heap}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
   let current: { watchdog: ChildProcess; exited: Promise<void>; onExit: () => void } | undefined;
 
   const launch = async () => {
