@@ -1,8 +1,9 @@
 // kafkajs 2.2.4 (unmaintained) is patched at install (patches/kafkajs+2.2.4.patch, applied by
 // patch-package from npm's postinstall): a record is encoded into one buffer of its exact size, its
-// headers written into it, buffers are not zero-filled, and a batch's encoders are sized once. These
-// tests hold the patch to what kafkajs encoded before it: kafkajs' own decoder reads back every key,
-// value and header, the CRC the decoder checks included, and the patch is really applied.
+// headers written into it, buffers are not zero-filled, a batch's encoders are sized once, and the batch
+// checksum is computed natively (@node-rs/crc32). These tests hold the patch to what kafkajs encoded
+// before it: kafkajs' own decoder reads back every key, value and header, the checksum is the one its
+// own loop computes, and the patch is really applied.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +11,8 @@ const require = createRequire(import.meta.url);
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => { buf: Buffer; buffer: Buffer; offset: number };
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (b: object) => Promise<{ buffer: Buffer }> };
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as ((b: Buffer) => number) & { native: boolean };
+const crc32CLoop = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (b: Buffer) => number;
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{ records: Array<{ key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string }> }>;
 
 const headersOf = (i: number) => ({
@@ -49,5 +52,16 @@ describe('kafkajs record encoding (patched)', () => {
       expect((r.headers['causation-id'] as Buffer).equals(m.headers['causation-id'])).toBe(true);
       expect((r.headers['content-type'] as Buffer[]).map((b) => b.toString())).toEqual(['avro/binary', 'repeated']);
     });
+  });
+
+  it("computes the batch checksum natively, with the value of kafkajs' own loop", () => {
+    expect(crc32C.native).toBe(true);
+    // The check value of CRC-32C (RFC 3720, B.4): the nine ASCII digits.
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    for (const size of [0, 1, 7, 64, 1000, 300_000]) {
+      const buffer = Buffer.alloc(size, 0);
+      for (let i = 0; i < size; i++) buffer[i] = (i * 131 + size) % 256;
+      expect(crc32C(buffer)).toBe(crc32CLoop(buffer) >>> 0);
+    }
   });
 });
