@@ -18,6 +18,23 @@ process.once('exit', () => {
 });
 
 /**
+ * Preloaded into every child (node --import): the child ends when the process that started it is gone.
+ * The `exit` handler above does not run when a vitest worker or a benchmark is ended by a signal, and a
+ * child was left running for 45 minutes after a failed run. Once a second the child compares its parent
+ * with the one it started under; orphaned (re-parented), it stops as on SIGTERM (gracefully), and is
+ * killed 10 s later if it is still there.
+ */
+const WATCH_PARENT = `const parent = process.ppid;
+const watch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(watch);
+  process.kill(process.pid, 'SIGTERM');
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 10000).unref();
+}, 1000);
+watch.unref();`;
+export const EXIT_WITH_PARENT = ['--import', `data:text/javascript,${encodeURIComponent(WATCH_PARENT)}`];
+
+/**
  * The flags `npm start` and the Docker image run the service with (package.json, Dockerfile): a young
  * generation of 64 MiB per semi-space instead of V8's 16. The service allocates a short-lived buffer or
  * row for every event it reads or writes; with 16 MiB, scavenges ran so often that the events of a batch
@@ -35,7 +52,7 @@ export function startChildService(env: Record<string, string>, options: { keepOu
   const keep = options.keepOutput ?? Number.POSITIVE_INFINITY;
   // CHILD_CPU_PROF_DIR=dir: every child writes a V8 CPU profile there when it exits (for profiling benchmarks).
   const profile = process.env.CHILD_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])], {
+  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, ...EXIT_WITH_PARENT, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
