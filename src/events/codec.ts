@@ -65,21 +65,31 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
     readers.set(key, { eventType: s.eventType, type: reader, resolver: reader.createResolver(s.type) });
   }
 
+  // Events are written into one scratch buffer after their 10-byte header, then copied once into a
+  // buffer of their exact size: avsc's toBuffer() would write into its own, copy into a zero-filled one,
+  // and this function would copy that again behind the header.
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+
   function encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer {
     const schema = current.get(eventType)!;
-    let body: Buffer;
+    let end: number;
     try {
-      body = schema.type.toBuffer(value);
+      end = schema.type.encode(value, scratch, HEADER_BYTES);
+      // Too small: avsc answers with minus the bytes missing; the buffer grows and the value is written again.
+      if (end < 0) {
+        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
+        end = schema.type.encode(value, scratch, HEADER_BYTES);
+      }
     } catch (error) {
       const problems: string[] = [];
       schema.type.isValid(value, { errorHook: (path) => problems.push(path.join('.') || '(root)') });
       throw new EventEncodeError(`${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`);
     }
-    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-    out[0] = MARKER_0;
-    out[1] = MARKER_1;
-    schema.fingerprint.copy(out, 2);
-    body.copy(out, HEADER_BYTES);
+    scratch[0] = MARKER_0;
+    scratch[1] = MARKER_1;
+    schema.fingerprint.copy(scratch, 2);
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
     return out;
   }
 

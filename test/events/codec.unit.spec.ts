@@ -56,6 +56,19 @@ describe('the single-object codec', () => {
     expect(type.fromBuffer(bytes.subarray(10))).toEqual(sampleEvents[eventType]);
   });
 
+  it('writes events larger than its scratch buffer, and never changes an event it returned', () => {
+    const big = { ...sampleEvents.LeadCreated, ad: { ...sampleEvents.LeadCreated.ad, description: 'é'.repeat(150_000) } };
+    const first = codec.encode('LeadCreated', big);
+    const copy = Buffer.from(first);
+    const second = codec.encode('LeadCreated', sampleEvents.LeadCreated);
+    const third = codec.encode('LeadCreated', { ...big, ad: { ...big.ad, description: 'x'.repeat(300_000) } });
+    expect(first.length).toBeGreaterThan(300_000);
+    expect(first.equals(copy)).toBe(true);
+    expect(codec.decode(first)).toEqual({ eventType: 'LeadCreated', value: big });
+    expect(codec.decode(second)).toEqual({ eventType: 'LeadCreated', value: sampleEvents.LeadCreated });
+    expect(third.length).toBeGreaterThan(300_000);
+  });
+
   it('refuses bytes without the single-object marker with a non-retriable error', () => {
     const error = catchError(() => codec.decode(Buffer.from('{"json":"not avro"}')));
     expect(error).toBeInstanceOf(DecodeError);
