@@ -11,6 +11,10 @@ const require = createRequire(import.meta.url);
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => { buf: Buffer; buffer: Buffer; offset: number };
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (b: object) => Promise<{ buffer: Buffer }> };
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
+const Encoder = require('kafkajs/src/protocol/encoder.js') as {
+  new (size?: number): { writeVarInt(v: number): unknown; writeUVarInt(v: number): unknown; buffer: Buffer };
+  encodeZigZag(v: number): number;
+};
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as ((b: Buffer) => number) & { native: boolean };
 const crc32CLoop = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (b: Buffer) => number;
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{ records: Array<{ key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string }> }>;
@@ -62,6 +66,27 @@ describe('kafkajs record encoding (patched)', () => {
       const buffer = Buffer.alloc(size, 0);
       for (let i = 0; i < size; i++) buffer[i] = (i * 131 + size) % 256;
       expect(crc32C(buffer)).toBe(crc32CLoop(buffer) >>> 0);
+    }
+  });
+
+  it('writes varints in place, byte for byte as kafkajs wrote them (LEB128, zigzag when signed)', () => {
+    // kafkajs' own loop, before the patch: the bytes into an array, then a Buffer of it.
+    const leb128 = (value: number) => {
+      const bytes: number[] = [];
+      while ((value & 0xffffff80) !== 0) {
+        bytes.push((value & 0x7f) | 0x80);
+        value >>>= 7;
+      }
+      bytes.push(value & 0x7f);
+      return Buffer.from(bytes);
+    };
+    for (const v of [0, 1, 63, 64, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 1, -1, -64, -65, -(2 ** 31)]) {
+      const unsigned = new Encoder(1);
+      unsigned.writeUVarInt(v);
+      expect(unsigned.buffer.equals(leb128(v)), `unsigned ${v}`).toBe(true);
+      const signed = new Encoder(1);
+      signed.writeVarInt(v);
+      expect(signed.buffer.equals(leb128(Encoder.encodeZigZag(v))), `signed ${v}`).toBe(true);
     }
   });
 });
