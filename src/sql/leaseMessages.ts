@@ -7,6 +7,8 @@ import type { MessageRow } from './rows/messageRow.js';
  * The attempt is marked unconfirmed (unconfirmed_since = now) until its outcome is recorded; each row
  * comes back with the mark its previous attempt left (previous_unconfirmed_since): set, that attempt
  * may have reached the provider without its answer reaching us.
+ * Only the columns of MessageRow come back: `m.*` sent and parsed about ten timestamps per message that
+ * nothing reads (parsing dates was 1 % of the service's CPU at saturation).
  */
 export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number, now: Date): Promise<MessageRow[]> {
   if (ids.length === 0) return [];
@@ -22,7 +24,8 @@ export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number, no
             unconfirmed_since = now(), updated_at = now()
        FROM due
       WHERE m.id = due.id
-      RETURNING m.*, due.previous AS previous_unconfirmed_since`,
+      RETURNING m.id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, m.channel, m.recipient, m.content, m.status, m.attempts,
+                m.command_event_id, m.correlation_id, due.previous AS previous_unconfirmed_since`,
     [ids, now, leaseMs / 1000],
   );
   return rows;
