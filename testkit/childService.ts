@@ -21,8 +21,9 @@ process.once('exit', () => {
  * Preloaded into every child (node --import): the child ends when the process that started it is gone.
  * The `exit` handler above does not run when a vitest worker or a benchmark is ended by a signal, and a
  * child was left running for 45 minutes after a failed run. Once a second the child compares its parent
- * with the one it started under; orphaned (re-parented), it stops as on SIGTERM (gracefully), and is
- * killed 10 s later if it is still there.
+ * with the one it started under; orphaned (re-parented), it sends itself SIGTERM (its graceful stop; with
+ * the parent's end of its output pipes gone, a log line may end it sooner), and SIGKILL 10 s later if it
+ * is still there.
  */
 const WATCH_PARENT = `const parent = process.ppid;
 const watch = setInterval(() => {
@@ -43,6 +44,11 @@ export const EXIT_WITH_PARENT = ['--import', `data:text/javascript,${encodeURICo
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
+/** The node arguments of a child service: its flags, the parent watch, and the built or the source entry. */
+export function childServiceArgs(options: { built?: boolean; profile?: string[] } = {}): string[] {
+  return [...(options.profile ?? []), ...SERVICE_NODE_FLAGS, ...EXIT_WITH_PARENT, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])];
+}
+
 /**
  * `built`: run the compiled `dist/src/main.js` (what `npm start` runs; the caller builds first) instead of
  * the sources through tsx, which spends seconds compiling at every start.
@@ -52,7 +58,7 @@ export function startChildService(env: Record<string, string>, options: { keepOu
   const keep = options.keepOutput ?? Number.POSITIVE_INFINITY;
   // CHILD_CPU_PROF_DIR=dir: every child writes a V8 CPU profile there when it exits (for profiling benchmarks).
   const profile = process.env.CHILD_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_CPU_PROF_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, ...SERVICE_NODE_FLAGS, ...EXIT_WITH_PARENT, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])], {
+  const child = spawn(process.execPath, childServiceArgs({ built: options.built, profile }), {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

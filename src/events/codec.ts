@@ -76,7 +76,7 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
     try {
       end = schema.type.encode(value, scratch, HEADER_BYTES);
       // Too small: avsc answers with minus the bytes missing; the buffer grows and the value is written again.
-      if (end < 0) {
+      while (end < 0) {
         scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
         end = schema.type.encode(value, scratch, HEADER_BYTES);
       }

@@ -62,10 +62,10 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
     throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
   }
   const broker = `127.0.0.1:${spec.port}`;
-  // The JVM as Kafka's own start scripts run it (kafka-server-start.sh: -Xmx1G -Xms1G; kafka-run-class.sh:
-  // G1 with these pause and occupancy settings). A smaller heap is a false economy on a loaded machine: with
-  // 256-512 MB, G1's concurrent marking ran without pause and took 0.28 of the broker's 0.47 cores while the
-  // service was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
+  // The JVM as Kafka's own start scripts run it by default: a fixed 1 GB heap, G1 with these pause and
+  // occupancy settings. A smaller heap is a false economy on a loaded machine: with 256-512 MB, G1's
+  // concurrent marking (0.21) and GC threads (0.07) took 0.28 of the broker's 0.47 cores while the service
+  // was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
   const heap = o.heapMb ?? 1024;
   const java = ['java', `-Xms${heap}m`, `-Xmx${heap}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
   let current: { watchdog: ChildProcess; exited: Promise<void>; onExit: () => void } | undefined;

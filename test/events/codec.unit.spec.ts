@@ -67,6 +67,7 @@ describe('the single-object codec', () => {
     expect(codec.decode(first)).toEqual({ eventType: 'LeadCreated', value: big });
     expect(codec.decode(second)).toEqual({ eventType: 'LeadCreated', value: sampleEvents.LeadCreated });
     expect(third.length).toBeGreaterThan(300_000);
+    expect(codec.decode(third)).toEqual({ eventType: 'LeadCreated', value: { ...big, ad: { ...big.ad, description: 'x'.repeat(300_000) } } });
   });
 
   it('refuses bytes without the single-object marker with a non-retriable error', () => {

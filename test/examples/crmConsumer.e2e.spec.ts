@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
 import { adInput, huntInput } from '../support/fixtures.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe('the CRM consumer example', () => {
   it('prints each lead and the fate of its message, then stops cleanly on SIGTERM', async () => {
     let output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'examples/crm-consumer.ts'], {
+    child = spawn(process.execPath, [...EXIT_WITH_PARENT, '--import', 'tsx', 'examples/crm-consumer.ts'], {
       cwd: projectRoot(),
       env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: t.kafkaBrokers.join(','), TOPIC_PREFIX: t.topics.prefix, CRM_GROUP_ID: `${t.name}-crm` },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -80,7 +80,7 @@ describe('kafkajs record encoding (patched)', () => {
       bytes.push(value & 0x7f);
       return Buffer.from(bytes);
     };
-    for (const v of [0, 1, 63, 64, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 1, -1, -64, -65, -(2 ** 31)]) {
+    for (const v of [0, 1, 63, 64, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, -1, -64, -65, -(2 ** 31)]) {
       const unsigned = new Encoder(1);
       unsigned.writeUVarInt(v);
       expect(unsigned.buffer.equals(leb128(v)), `unsigned ${v}`).toBe(true);

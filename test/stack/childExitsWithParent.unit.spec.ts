@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
+import { childServiceArgs, EXIT_WITH_PARENT } from '../../testkit/childService.js';
 import { waitFor } from '../support/waitFor.js';
 
 /** Alive and not a zombie (a zombie has ended; only its exit status waits to be collected). */
@@ -41,6 +41,17 @@ describe('a child started by the tests', () => {
     } finally {
       parent.kill('SIGKILL');
       if (running(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('is what every child service preloads, run from the sources or built', () => {
+    for (const built of [false, true]) {
+      const args = childServiceArgs({ built });
+      const at = args.indexOf(EXIT_WITH_PARENT[1]!);
+      expect(at, `built: ${built}`).toBeGreaterThan(0);
+      expect(args[at - 1]).toBe('--import');
+      // Before the entry point, which node runs after every preload.
+      expect(at).toBeLessThan(args.indexOf(built ? 'dist/src/main.js' : 'src/main.ts'));
     }
   });
 });
