@@ -35,7 +35,8 @@ module.exports = {
     },
     {
       name: 'domain-is-pure',
-      comment: 'src/domain is pure logic: it imports only itself and pure data-and-function libraries (libphonenumber-js, date-holidays, sms-segments-calculator); no knex, pg, kafkajs, fastify, node I/O, events, sql.',
+      comment:
+        'src/domain is pure logic: it imports only itself and pure data-and-function libraries (libphonenumber-js, date-holidays, sms-segments-calculator); no knex, pg, kafkajs, fastify, node I/O, events, sql.',
       severity: 'error',
       from: { path: layer('domain') },
       to: { pathNot: `${layer('domain')}|^node_modules/(libphonenumber-js|date-holidays|sms-segments-calculator)/` },
@@ -58,28 +59,32 @@ module.exports = {
     },
     {
       name: 'platform-is-the-bottom-floor',
-      comment: 'src/platform (clock, role handle, retry, logger, metrics, Kafka client) knows nothing of the service above it.',
+      comment:
+        'src/platform (clock, role handle, retry, logger, metrics, Kafka client) knows nothing of the service above it.',
       severity: 'error',
       from: { path: layer('platform') },
       to: { path: '^src/', pathNot: layer('platform') },
     },
     {
       name: 'nothing-imports-the-composition-root',
-      comment: 'Only the entry points import src/service.ts and src/config.ts; everything else receives its dependencies by closure.',
+      comment:
+        'Only the entry points import src/service.ts and src/config.ts; everything else receives its dependencies by closure.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/(main|dev|service|config)\\.ts$|^src/cli/|^src/config/' },
       to: { path: '^src/(service|config)\\.ts$|^src/config/' },
     },
     {
       name: 'producers-do-not-import-consumers',
-      comment: 'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
+      comment:
+        'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
       severity: 'error',
       from: { path: layer('producers') },
       to: { path: `${layer('consumers')}|${layer('importer')}` },
     },
     {
       name: 'consumers-do-not-import-producers',
-      comment: 'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
+      comment:
+        'Producers write state and events; consumers react to events. They meet only through topics (src/importer is both, on purpose).',
       severity: 'error',
       from: { path: layer('consumers') },
       to: { path: `${layer('producers')}|${layer('importer')}|${layer('http')}` },
@@ -93,42 +98,48 @@ module.exports = {
     },
     {
       name: 'sql-is-data-access-only',
-      comment: 'A SQL operation takes the transaction it runs in and returns rows or domain values: it imports only src/db, src/domain and other sql modules.',
+      comment:
+        'A SQL operation takes the transaction it runs in and returns rows or domain values: it imports only src/db, src/domain and other sql modules.',
       severity: 'error',
       from: { path: layer('sql') },
       to: { path: '^src/', pathNot: `${layer('sql')}|${layer('db')}|${layer('domain')}` },
     },
     {
       name: 'providers-are-peers-only',
-      comment: 'src/providers speaks to the providers we do not own (HTTP out, callbacks read): it knows the domain and the bottom floor, never the database, the events or the roles.',
+      comment:
+        'src/providers speaks to the providers we do not own (HTTP out, callbacks read): it knows the domain and the bottom floor, never the database, the events or the roles.',
       severity: 'error',
       from: { path: layer('providers') },
       to: { path: '^src/', pathNot: `${layer('providers')}|${layer('domain')}|${layer('platform')}` },
     },
     {
       name: 'events-are-the-contract',
-      comment: 'src/events (codec, topics, headers) maps the contract to and from the domain; it does not reach into data access or the roles.',
+      comment:
+        'src/events (codec, topics, headers) maps the contract to and from the domain; it does not reach into data access or the roles.',
       severity: 'error',
       from: { path: layer('events') },
       to: { path: '^src/', pathNot: `${layer('events')}|${layer('domain')}|${layer('platform')}` },
     },
     {
       name: 'only-the-edges-talk-to-kafka-and-fastify',
-      comment: 'kafkajs and fastify belong to the edges (consumers, outbox relay, importer, http) and the bottom floor that builds clients; never to sql, domain or producers.',
+      comment:
+        'kafkajs and fastify belong to the edges (consumers, outbox relay, importer, http) and the bottom floor that builds clients; never to sql, domain or producers.',
       severity: 'error',
       from: { path: `${layer('sql')}|${layer('domain')}|${layer('producers')}|${layer('db')}` },
       to: { path: 'node_modules/(kafkajs|fastify)/' },
     },
     {
       name: 'ops-reads-kafka-not-the-roles',
-      comment: 'src/ops (dead letters, for `npm run dlq` and the console) works on topics through the Kafka client and the event contract; it knows no role, route or SQL.',
+      comment:
+        'src/ops (dead letters, for `npm run dlq` and the console) works on topics through the Kafka client and the event contract; it knows no role, route or SQL.',
       severity: 'error',
       from: { path: layer('ops') },
       to: { path: '^src/', pathNot: `${layer('ops')}|${layer('events')}|${layer('platform')}|${layer('domain')}` },
     },
     {
       name: 'stack-is-for-dev-and-tests',
-      comment: 'src/stack starts a local Kafka and finds PostgreSQL for `npm run dev` and the tests; the service itself never does.',
+      comment:
+        'src/stack starts a local Kafka and finds PostgreSQL for `npm run dev` and the tests; the service itself never does.',
       severity: 'error',
       from: { path: '^src/', pathNot: `^src/dev\\.ts$|${layer('stack')}` },
       to: { path: layer('stack') },
@@ -138,7 +149,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
     moduleSystems: ['es6', 'cjs'],
   },
 };

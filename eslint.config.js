@@ -24,12 +24,27 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration in src/config.ts only.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration in src/config.ts only.',
+        },
       ],
     },
   },
   {
-    files: ['src/config.ts', 'src/stack/**', 'test/**', 'testkit/**', 'bench/**', 'scripts/**', 'examples/**', 'src/main.ts', 'src/cli/**', 'vitest.config.ts', 'src/dev.ts'],
+    files: [
+      'src/config.ts',
+      'src/stack/**',
+      'test/**',
+      'testkit/**',
+      'bench/**',
+      'scripts/**',
+      'examples/**',
+      'src/main.ts',
+      'src/cli/**',
+      'vitest.config.ts',
+      'src/dev.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -42,7 +57,17 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'script',
       globals: Object.fromEntries(
-        ['document', 'window', 'fetch', 'sessionStorage', 'setInterval', 'clearInterval', 'Node', 'uPlot', 'console'].map((name) => [name, 'readonly']),
+        [
+          'document',
+          'window',
+          'fetch',
+          'sessionStorage',
+          'setInterval',
+          'clearInterval',
+          'Node',
+          'uPlot',
+          'console',
+        ].map((name) => [name, 'readonly']),
       ),
     },
   },

@@ -24,7 +24,18 @@ import { huntPreview } from './scenarios/huntPreview.js';
 import { soak } from './scenarios/soak.js';
 
 // E first: the others are given as a fraction of its ceilings.
-const SCENARIOS: Scenario[] = [ceilings, matchingCore, dailyCatchUp, outboxRelay, endToEnd, toTheSeller, senderThroughput, ingestion, huntPreview, soak];
+const SCENARIOS: Scenario[] = [
+  ceilings,
+  matchingCore,
+  dailyCatchUp,
+  outboxRelay,
+  endToEnd,
+  toTheSeller,
+  senderThroughput,
+  ingestion,
+  huntPreview,
+  soak,
+];
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +53,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     [
-      "npm run bench -- [--quick] [--scenario \"A,B,C,D,D',E,F,S,P,soak\"] [--seed N] [--keep] [--out file.json] [--log-level warn]",
+      'npm run bench -- [--quick] [--scenario "A,B,C,D,D\',E,F,S,P,soak"] [--seed N] [--keep] [--out file.json] [--log-level warn]',
       '  --quick      every scenario at tiny sizes, soak included (a smoke test: asserts it ran, not how fast)',
       '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions);',
       '               soak (10 minutes) runs only when named',
@@ -106,7 +117,13 @@ async function main(): Promise<number> {
       try {
         const r = await scenario.run(ctx);
         const peak = memory.stop();
-        const done: ScenarioResult = { id: scenario.id, title: scenario.title, durationS: Math.round((Date.now() - t) / 100) / 10, ...r, peakRssMb: r.peakRssMb ?? peak.peakRssMb };
+        const done: ScenarioResult = {
+          id: scenario.id,
+          title: scenario.title,
+          durationS: Math.round((Date.now() - t) / 100) / 10,
+          ...r,
+          peakRssMb: r.peakRssMb ?? peak.peakRssMb,
+        };
         result.scenarios.push(done);
         log(`scenario ${scenario.id} done in ${done.durationS}s`);
       } catch (error) {
@@ -118,7 +135,8 @@ async function main(): Promise<number> {
     }
     result.durationS = Math.round((Date.now() - started) / 1000);
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-    const out = values.out ?? fileURLToPath(new URL(`./results/${values.quick ? 'quick-' : ''}${stamp}.json`, import.meta.url));
+    const out =
+      values.out ?? fileURLToPath(new URL(`./results/${values.quick ? 'quick-' : ''}${stamp}.json`, import.meta.url));
     await writeJson(out, result);
 
     const failedChecks = result.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok));
@@ -126,7 +144,9 @@ async function main(): Promise<number> {
     const targets = targetsText(result);
     if (targets) process.stdout.write(`\nTargets (issues 7, 11 and 21):\n${targets}\n`);
     for (const s of result.scenarios) for (const n of s.notes) process.stdout.write(`note ${s.id}: ${n}\n`);
-    process.stdout.write(`\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; node ${machine.node}; ${machine.kafka}; ${machine.postgres}\n`);
+    process.stdout.write(
+      `\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; node ${machine.node}; ${machine.kafka}; ${machine.postgres}\n`,
+    );
     process.stdout.write(`Wrote ${out} (${result.durationS}s)\n`);
     return result.failures.length > 0 || failedChecks.length > 0 ? 1 : 0;
   } finally {

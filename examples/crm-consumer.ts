@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { Kafka, logLevel, type IHeaders } from 'kafkajs';
 
-const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean);
+const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092')
+  .split(',')
+  .map((b) => b.trim())
+  .filter(Boolean);
 const prefix = process.env.TOPIC_PREFIX ?? '';
 const groupId = process.env.CRM_GROUP_ID ?? 'crm-kanban';
 const schemasDir = process.env.SCHEMAS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'schemas');
@@ -30,13 +33,15 @@ const TABLE = Array.from({ length: 256 }, (_, i) => {
 function fingerprint(type: avro.Type): bigint {
   // avsc's schema() with no options is the Parsing Canonical Form.
   let fp = EMPTY;
-  for (const byte of Buffer.from(JSON.stringify(type.schema()), 'utf8')) fp = (fp >> 8n) ^ TABLE[Number((fp ^ BigInt(byte)) & 0xffn)]!;
+  for (const byte of Buffer.from(JSON.stringify(type.schema()), 'utf8'))
+    fp = (fp >> 8n) ^ TABLE[Number((fp ^ BigInt(byte)) & 0xffn)]!;
   return fp;
 }
 
 type EventName = 'LeadCreated' | 'MessageSent' | 'MessageFailed' | 'MessageDelivered' | 'SellerReplied';
 const EVENTS: EventName[] = ['LeadCreated', 'MessageSent', 'MessageFailed', 'MessageDelivered', 'SellerReplied'];
-const parse = (file: string) => avro.Type.forSchema(JSON.parse(readFileSync(file, 'utf8')) as avro.Schema, { wrapUnions: false });
+const parse = (file: string) =>
+  avro.Type.forSchema(JSON.parse(readFileSync(file, 'utf8')) as avro.Schema, { wrapUnions: false });
 
 // Our reader is schemas/<Event>.avsc; events may have been written with it or with any released version.
 const readers = new Map<bigint, { event: EventName; type: avro.Type; resolver: avro.Resolver }>();
@@ -55,8 +60,14 @@ for (const event of EVENTS) {
 function decode(value: Buffer): { event: EventName; payload: Record<string, unknown> } {
   if (value.length < 10 || value[0] !== 0xc3 || value[1] !== 0x01) throw new Error('not Avro single-object encoded');
   const reader = readers.get(value.readBigUInt64LE(2));
-  if (!reader) throw new Error(`unknown writer schema ${value.subarray(2, 10).toString('hex')}: update schemas/ from hunt-matcher`);
-  return { event: reader.event, payload: reader.type.fromBuffer(value.subarray(10), reader.resolver) as Record<string, unknown> };
+  if (!reader)
+    throw new Error(
+      `unknown writer schema ${value.subarray(2, 10).toString('hex')}: update schemas/ from hunt-matcher`,
+    );
+  return {
+    event: reader.event,
+    payload: reader.type.fromBuffer(value.subarray(10), reader.resolver) as Record<string, unknown>,
+  };
 }
 
 const header = (headers: IHeaders | undefined, name: string) => {
@@ -81,7 +92,15 @@ interface Lead {
   at: number;
 }
 const leads = new Map<string, Lead>();
-const counts = { leadsCreated: 0, messagesSent: 0, messagesFailed: 0, receipts: 0, replies: 0, duplicates: 0, undecodable: 0 };
+const counts = {
+  leadsCreated: 0,
+  messagesSent: 0,
+  messagesFailed: 0,
+  receipts: 0,
+  replies: 0,
+  duplicates: 0,
+  undecodable: 0,
+};
 // Deduplication on the event-id header: delivery is at least once. In memory here; a real consumer
 // stores the ids it processed in the same transaction as their effects, or redelivery after a
 // restart applies them twice.
@@ -91,13 +110,31 @@ const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR
 function apply(event: EventName, p: Record<string, unknown>) {
   const leadId = p.leadId as string;
   // Topics are ordered per key, not across topics: a message event may come before its lead.
-  const lead: Lead = leads.get(leadId) ?? { leadId, stage: 'nouveau', message: 'none', title: '(lead not seen yet)', price: null, city: null, reason: null, receipt: null, replies: [], at: 0 };
+  const lead: Lead = leads.get(leadId) ?? {
+    leadId,
+    stage: 'nouveau',
+    message: 'none',
+    title: '(lead not seen yet)',
+    price: null,
+    city: null,
+    reason: null,
+    receipt: null,
+    replies: [],
+    at: 0,
+  };
   if (event === 'LeadCreated') {
     const ad = p.ad as { title: string; price: number | null; city: string | null };
     counts.leadsCreated++;
     Object.assign(lead, { title: ad.title, price: ad.price, city: ad.city, at: p.createdAt as number });
-    if (lead.message === 'none') Object.assign(lead, { stage: p.stage as Lead['stage'], message: p.contacted ? 'scheduled' : 'none', reason: p.reason as string | null });
-    console.log(`[crm] lead created: ${leadId} account=${String(p.accountId)} stage=${String(p.stage)} "${ad.title}" ${ad.price === null ? '' : euros.format(ad.price)} ${ad.city ?? ''}`);
+    if (lead.message === 'none')
+      Object.assign(lead, {
+        stage: p.stage as Lead['stage'],
+        message: p.contacted ? 'scheduled' : 'none',
+        reason: p.reason as string | null,
+      });
+    console.log(
+      `[crm] lead created: ${leadId} account=${String(p.accountId)} stage=${String(p.stage)} "${ad.title}" ${ad.price === null ? '' : euros.format(ad.price)} ${ad.city ?? ''}`,
+    );
   } else if (event === 'MessageSent') {
     counts.messagesSent++;
     Object.assign(lead, { stage: 'contacte', message: 'sent', reason: null });
@@ -131,7 +168,9 @@ function summary(): string {
       (counts.undecodable ? `, ${counts.undecodable} undecodable` : ''),
   ];
   for (const l of all.sort((a, b) => b.at - a.at).slice(0, 5)) {
-    lines.push(`[crm]   ${l.stage.padEnd(8)} ${l.message.padEnd(9)} ${l.title}${l.price === null ? '' : `, ${euros.format(l.price)}`}${l.city ? `, ${l.city}` : ''}${l.reason ? ` (${l.reason})` : ''}${l.receipt ? ` [${l.receipt.toLowerCase()}]` : ''}${l.replies.length ? ` «${l.replies.at(-1)}»` : ''}`);
+    lines.push(
+      `[crm]   ${l.stage.padEnd(8)} ${l.message.padEnd(9)} ${l.title}${l.price === null ? '' : `, ${euros.format(l.price)}`}${l.city ? `, ${l.city}` : ''}${l.reason ? ` (${l.reason})` : ''}${l.receipt ? ` [${l.receipt.toLowerCase()}]` : ''}${l.replies.length ? ` «${l.replies.at(-1)}»` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -144,7 +183,9 @@ const schedulePrint = () => (printTimer ??= setTimeout(() => ((printTimer = unde
 
 const kafka = new Kafka({ clientId: 'crm-kanban-example', brokers, logLevel: logLevel.WARN });
 const consumer = kafka.consumer({ groupId });
-const topics = ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered', 'messages.replied'].map((t) => `${prefix}${t}`);
+const topics = ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered', 'messages.replied'].map(
+  (t) => `${prefix}${t}`,
+);
 
 await consumer.connect();
 // A new group starts from the beginning (replays every lead); afterwards its committed offsets win.
@@ -169,7 +210,9 @@ await consumer.run({
     schedulePrint();
   },
 });
-console.log(`[crm] consuming ${topics.join(', ')} from ${brokers.join(',')} as ${groupId} (${readers.size} known writer schemas)`);
+console.log(
+  `[crm] consuming ${topics.join(', ')} from ${brokers.join(',')} as ${groupId} (${readers.size} known writer schemas)`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -17,7 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('completed_at', { useTz: true });
   });
-  await knex.raw(`ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'done'))`);
+  await knex.raw(
+    `ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'done'))`,
+  );
 
   // One row per calendar day (Europe/Paris): the primary key is what makes a tick happen once
   // whatever the number of schedulers and API calls.

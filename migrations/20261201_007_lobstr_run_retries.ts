@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 // off the same run; the event id links a retried import to the LobstrRunCompleted it answers.
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE lobstr_runs DROP CONSTRAINT lobstr_runs_status_check`);
-  await knex.raw(`ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'retrying', 'done', 'failed'))`);
+  await knex.raw(
+    `ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'retrying', 'done', 'failed'))`,
+  );
   await knex.schema.alterTable('lobstr_runs', (t) => {
     t.integer('attempts').notNullable().defaultTo(0);
     t.timestamp('next_attempt_at', { useTz: true });
@@ -14,7 +16,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('failed_at', { useTz: true });
     t.uuid('event_id');
   });
-  await knex.raw(`CREATE INDEX lobstr_runs_due_idx ON lobstr_runs (next_attempt_at) WHERE status IN ('importing', 'retrying')`);
+  await knex.raw(
+    `CREATE INDEX lobstr_runs_due_idx ON lobstr_runs (next_attempt_at) WHERE status IN ('importing', 'retrying')`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {
@@ -28,5 +32,7 @@ export async function down(knex: Knex): Promise<void> {
   });
   await knex.raw(`UPDATE lobstr_runs SET status = 'pending' WHERE status IN ('retrying', 'failed')`);
   await knex.raw(`ALTER TABLE lobstr_runs DROP CONSTRAINT lobstr_runs_status_check`);
-  await knex.raw(`ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'done'))`);
+  await knex.raw(
+    `ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'done'))`,
+  );
 }

@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('results_with_phone').notNullable().defaultTo(0);
     t.integer('mobile_disagreements').notNullable().defaultTo(0);
   });
-  await knex.raw(`ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_trigger_check CHECK (trigger IN ('webhook', 'reconcile'))`);
+  await knex.raw(
+    `ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_trigger_check CHECK (trigger IN ('webhook', 'reconcile'))`,
+  );
   // The reconciliation looks again at the runs it saw unfinished, squid by squid; the readiness report
   // reads the last run imported.
   await knex.raw(`CREATE INDEX lobstr_runs_waiting_idx ON lobstr_runs (squid) WHERE status = 'waiting'`);
@@ -61,5 +63,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw(`DELETE FROM lobstr_runs WHERE status = 'waiting'`);
   await knex.raw(`UPDATE lobstr_runs SET status = 'failed' WHERE status = 'skipped'`);
   await knex.raw(`ALTER TABLE lobstr_runs DROP CONSTRAINT lobstr_runs_status_check`);
-  await knex.raw(`ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'retrying', 'done', 'failed'))`);
+  await knex.raw(
+    `ALTER TABLE lobstr_runs ADD CONSTRAINT lobstr_runs_status_check CHECK (status IN ('pending', 'importing', 'retrying', 'done', 'failed'))`,
+  );
 }

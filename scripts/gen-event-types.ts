@@ -7,7 +7,19 @@ import { pathToFileURL } from 'node:url';
 import { EVENT_TYPES, loadCurrentSchemas } from '../src/events/schemas.js';
 import { projectRoot } from '../src/platform/projectRoot.js';
 
-type Schema = string | Schema[] | { type: string; name?: string; fields?: Field[]; symbols?: string[]; items?: Schema; values?: Schema; logicalType?: string; doc?: string };
+type Schema =
+  | string
+  | Schema[]
+  | {
+      type: string;
+      name?: string;
+      fields?: Field[];
+      symbols?: string[];
+      items?: Schema;
+      values?: Schema;
+      logicalType?: string;
+      doc?: string;
+    };
 interface Field {
   name: string;
   type: Schema;
@@ -19,7 +31,16 @@ export function generateEventTypes(): string {
   const declared = new Map<string, string>();
   const tsType = (s: Schema): string => {
     if (typeof s === 'string') {
-      const primitive: Record<string, string> = { null: 'null', boolean: 'boolean', int: 'number', long: 'number', float: 'number', double: 'number', string: 'string', bytes: 'Buffer' };
+      const primitive: Record<string, string> = {
+        null: 'null',
+        boolean: 'boolean',
+        int: 'number',
+        long: 'number',
+        float: 'number',
+        double: 'number',
+        string: 'string',
+        bytes: 'Buffer',
+      };
       return primitive[s] ?? s.split('.').pop()!;
     }
     if (Array.isArray(s)) return s.map(tsType).join(' | ');
@@ -28,14 +49,20 @@ export function generateEventTypes(): string {
         const name = s.name!.split('.').pop()!;
         if (!declared.has(name)) {
           declared.set(name, '');
-          const body = s.fields!.map((f) => `${f.doc ? `  /** ${f.doc} */\n` : ''}  ${f.name}: ${tsType(f.type)};`).join('\n');
+          const body = s
+            .fields!.map((f) => `${f.doc ? `  /** ${f.doc} */\n` : ''}  ${f.name}: ${tsType(f.type)};`)
+            .join('\n');
           declared.set(name, `${s.doc ? `/** ${s.doc} */\n` : ''}export interface ${name} {\n${body}\n}`);
         }
         return name;
       }
       case 'enum': {
         const name = s.name!.split('.').pop()!;
-        if (!declared.has(name)) declared.set(name, `${s.doc ? `/** ${s.doc} */\n` : ''}export type ${name} = ${s.symbols!.map((x) => `'${x}'`).join(' | ')};`);
+        if (!declared.has(name))
+          declared.set(
+            name,
+            `${s.doc ? `/** ${s.doc} */\n` : ''}export type ${name} = ${s.symbols!.map((x) => `'${x}'`).join(' | ')};`,
+          );
         return name;
       }
       case 'array':

@@ -25,13 +25,23 @@ const browser = await launchBrowser({ viewport: { width: 1440, height: 1000 } })
 try {
   const prefix = `${run.runId}.`;
   const env = serviceEnv(
-    { databaseUrl: await cloneDatabase(run, `${run.runId}_ops`), kafkaBrokers: run.stack.kafkaBrokers, topicPrefix: prefix, partitions: 3, logLevel: 'error' },
+    {
+      databaseUrl: await cloneDatabase(run, `${run.runId}_ops`),
+      kafkaBrokers: run.stack.kafkaBrokers,
+      topicPrefix: prefix,
+      partitions: 3,
+      logLevel: 'error',
+    },
     { MESSAGE_GATEWAY_URL: gateway.url, OUTBOX_POLL_MS: '1000' },
   );
   const config = loadConfig(env);
   const service = await startService({ config, log: createLogger({ level: 'fatal', pretty: 'false' }) });
   const call = async (path: string, token: string, body: unknown) => {
-    const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<{ id?: string }>;
   };
@@ -39,7 +49,11 @@ try {
   const accountId = randomUUID();
   const lyon = { label: 'Lyon', zipcode: '69003', lat: 45.7597, lng: 4.8422 };
   await call('/v1/accounts', TOKENS.API_TOKEN, { id: accountId, name: 'Garage du Rhône' });
-  for (const [brand, priceMax] of [['Peugeot', 20000], ['Renault', 15000], ['Toyota', 25000]] as const) {
+  for (const [brand, priceMax] of [
+    ['Peugeot', 20000],
+    ['Renault', 15000],
+    ['Toyota', 25000],
+  ] as const) {
     await call('/v1/hunts', TOKENS.API_TOKEN, {
       accountId,
       name: `${brand} autour de Lyon`,
@@ -49,13 +63,28 @@ try {
       radiusKm: 40,
       priceMax,
       dailyPacingLimit: 6,
-      outreach: { channel: 'sms', template: 'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} nous intéresse.' },
+      outreach: {
+        channel: 'sms',
+        template: 'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} nous intéresse.',
+      },
     });
   }
   await sleep(2000);
 
-  const models: Array<[string, string, number]> = [['Peugeot', '308', 14500], ['Peugeot', '208', 9900], ['Renault', 'Clio', 8700], ['Renault', 'Captur', 13900], ['Toyota', 'Yaris', 12400], ['Toyota', 'C-HR', 21900]];
-  const cities = [['Villeurbanne', '69100', 45.7719, 4.8902], ['Vénissieux', '69200', 45.6975, 4.8867], ['Bron', '69500', 45.7386, 4.9131], ['Caluire', '69300', 45.7953, 4.8467]] as const;
+  const models: Array<[string, string, number]> = [
+    ['Peugeot', '308', 14500],
+    ['Peugeot', '208', 9900],
+    ['Renault', 'Clio', 8700],
+    ['Renault', 'Captur', 13900],
+    ['Toyota', 'Yaris', 12400],
+    ['Toyota', 'C-HR', 21900],
+  ];
+  const cities = [
+    ['Villeurbanne', '69100', 45.7719, 4.8902],
+    ['Vénissieux', '69200', 45.6975, 4.8867],
+    ['Bron', '69500', 45.7386, 4.9131],
+    ['Caluire', '69300', 45.7953, 4.8467],
+  ] as const;
   let n = 0;
   const ad = () => {
     n++;
@@ -99,7 +128,11 @@ try {
   await producer.connect();
   for (let wave = 0; wave < 16; wave++) {
     await call('/v1/ads', TOKENS.INGEST_TOKEN, { ads: Array.from({ length: 4 }, ad) });
-    if (wave === 5) await producer.send({ topic: `${prefix}ads.scraped`, messages: [{ key: 'broken', value: Buffer.from('not avro'), headers: { 'event-id': newEventId() } }] });
+    if (wave === 5)
+      await producer.send({
+        topic: `${prefix}ads.scraped`,
+        messages: [{ key: 'broken', value: Buffer.from('not avro'), headers: { 'event-id': newEventId() } }],
+      });
     if (wave === 14) await page.click('#preview-form button[type=submit]');
     await sleep(1500);
   }

@@ -27,16 +27,32 @@ const brokers = z
   .string()
   .trim()
   .min(1)
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-  .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'must be a comma-separated list of host:port');
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
+    'must be a comma-separated list of host:port',
+  );
 
 const roles = z
   .string()
   .trim()
   .prefault(ROLES.join(','))
-  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
+  )
   .refine((list) => list.length > 0, 'must name at least one role')
-  .refine((list) => list.every((r) => (ROLES as readonly string[]).includes(r)), `must be a comma-separated subset of ${ROLES.join(', ')}`)
+  .refine(
+    (list) => list.every((r) => (ROLES as readonly string[]).includes(r)),
+    `must be a comma-separated subset of ${ROLES.join(', ')}`,
+  )
   .transform((list) => new Set(list as Role[]));
 
 // Lobstr's squid ids are 32 hex characters (e445405ef4ab41208ef7d29b92a1a9dd); any id-like token is taken.
@@ -44,8 +60,18 @@ const squidIds = z
   .string()
   .trim()
   .default('')
-  .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
-  .refine((list) => list.every((id) => /^[A-Za-z0-9_-]{1,100}$/.test(id)), 'must be a comma-separated list of Lobstr squid ids, e.g. e445405ef4ab41208ef7d29b92a1a9dd');
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .refine(
+    (list) => list.every((id) => /^[A-Za-z0-9_-]{1,100}$/.test(id)),
+    'must be a comma-separated list of Lobstr squid ids, e.g. e445405ef4ab41208ef7d29b92a1a9dd',
+  );
 
 const timeOfDay = z
   .string()
@@ -100,7 +126,13 @@ const schema = z.object({
   TOPIC_REPLICATION_FACTOR: int(1, 1, 10),
   // Unset: TOPIC_REPLICATION_FACTOR - 1 (at least 1), e.g. 2 of 3: a write is acknowledged once on all
   // replicas but one, and one broker may be down without stopping writes.
-  TOPIC_MIN_INSYNC_REPLICAS: z.string().trim().regex(/^\d+$/, 'must be an integer').transform(Number).pipe(z.number().int().min(1).max(10)).optional(),
+  TOPIC_MIN_INSYNC_REPLICAS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(10))
+    .optional(),
   ROLES: roles,
   INSTANCE_ID: z.string().trim().min(1).default(`${hostname()}-${process.pid}`),
   INGEST_TOKEN: optionalText,
@@ -165,8 +197,15 @@ function parseEnv<S extends z.ZodType>(shape: S, env: Env): z.infer<S> {
 
 /** What the operators' tools (`npm run dlq`) need: the broker and the topic prefix, read like the service reads them. */
 export function loadKafkaToolConfig(env: Env) {
-  const e = parseEnv(schema.pick({ KAFKA_BROKERS: true, KAFKA_CLIENT_ID: true, TOPIC_PREFIX: true, LOG_LEVEL: true }), env);
-  return { kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID }, topicPrefix: e.TOPIC_PREFIX, logLevel: e.LOG_LEVEL };
+  const e = parseEnv(
+    schema.pick({ KAFKA_BROKERS: true, KAFKA_CLIENT_ID: true, TOPIC_PREFIX: true, LOG_LEVEL: true }),
+    env,
+  );
+  return {
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    topicPrefix: e.TOPIC_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
 }
 
 export function loadConfig(env: Env) {
@@ -175,7 +214,9 @@ export function loadConfig(env: Env) {
   const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
   const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
   if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
-    problems.push(`TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`);
+    problems.push(
+      `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -191,7 +232,12 @@ export function loadConfig(env: Env) {
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: e.KAFKA_HEARTBEAT_INTERVAL_MS,
     },
-    topics: { prefix: e.TOPIC_PREFIX, partitions: e.TOPIC_PARTITIONS, replicationFactor: e.TOPIC_REPLICATION_FACTOR, minInsyncReplicas },
+    topics: {
+      prefix: e.TOPIC_PREFIX,
+      partitions: e.TOPIC_PARTITIONS,
+      replicationFactor: e.TOPIC_REPLICATION_FACTOR,
+      minInsyncReplicas,
+    },
     roles: e.ROLES,
     instanceId: e.INSTANCE_ID,
     tokens: {
@@ -224,7 +270,12 @@ export function loadConfig(env: Env) {
     /** Which provider sends each channel, each provider's settings, and the French rules for commercial SMS. */
     providers: providers.value,
     tick: { at: e.DAILY_TICK_AT, timeZone: e.TICK_TIME_ZONE, concurrency: e.TICK_CONCURRENCY },
-    matching: { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS, contactCooldownDays: e.CONTACT_COOLDOWN_DAYS, batchSize: e.MATCHER_BATCH_SIZE },
+    matching: {
+      backfillDays: e.BACKFILL_DAYS,
+      contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS,
+      contactCooldownDays: e.CONTACT_COOLDOWN_DAYS,
+      batchSize: e.MATCHER_BATCH_SIZE,
+    },
     /** The contact hours a new hunt gets when its body gives none (null: any time). */
     contactHoursDefault: e.CONTACT_HOURS_DEFAULT,
     sending: {

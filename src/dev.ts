@@ -24,7 +24,9 @@ try {
   }
   const migrator = createDb(url, { poolMax: 1 });
   const applied = await migrateLatest(migrator).finally(() => migrator.destroy());
-  process.stderr.write(`[dev] database ${new URL(url).pathname.slice(1)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}\n`);
+  process.stderr.write(
+    `[dev] database ${new URL(url).pathname.slice(1)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}\n`,
+  );
 
   let gatewayUrl = process.env.MESSAGE_GATEWAY_URL;
   if (!gatewayUrl) {

@@ -42,7 +42,10 @@ import { createChannelProviders } from './providers/channelProviders.js';
 import { pingDatabase } from './sql/pingDatabase.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
 
 export interface Service {
   app: HttpApp;
@@ -68,7 +71,10 @@ export async function startService(options: StartOptions): Promise<Service> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const db = createDb(config.databaseUrl, { poolMax: config.databasePoolMax, applicationName: `hunt-matcher:${config.instanceId}` });
+  const db = createDb(config.databaseUrl, {
+    poolMax: config.databasePoolMax,
+    applicationName: `hunt-matcher:${config.instanceId}`,
+  });
   const codec = createCodec();
   const topics = createTopics(config.topics.prefix);
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, log });
@@ -92,12 +98,21 @@ export async function startService(options: StartOptions): Promise<Service> {
   const app = await createHttpApp(log, { validateResponses: config.validateResponses, version: packageVersion() });
   const roleStates = new Map<Role, RoleState>([...config.roles].map((r) => [r, 'starting' as RoleState]));
   const { squids, reconcileEveryMs } = config.lobstr;
-  const details = config.roles.has('importer') ? { importer: () => importerReport(db, { squids, everyMs: reconcileEveryMs }) } : undefined;
+  const details = config.roles.has('importer')
+    ? { importer: () => importerReport(db, { squids, everyMs: reconcileEveryMs }) }
+    : undefined;
   registerHealthRoutes({ db, admin, metrics, roles: roleStates, ...(details ? { details } : {}) })(app);
   const { tokens } = config;
   if (config.roles.has('api')) {
     registerAdRoutes({ db, outbox, clock, metrics, ingestToken: tokens.ingest })(app);
-    registerHuntRoutes({ db, outbox, clock, apiToken: tokens.api, contactHoursDefault: config.contactHoursDefault, sms: config.providers.outreach })(app);
+    registerHuntRoutes({
+      db,
+      outbox,
+      clock,
+      apiToken: tokens.api,
+      contactHoursDefault: config.contactHoursDefault,
+      sms: config.providers.outreach,
+    })(app);
     registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
@@ -106,7 +121,15 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
     registerGatewayWebhook({ db, outbox, clock, metrics, webhookSecret: tokens.gatewayWebhook })(app);
     const { twilio, brevo, publicBaseUrl } = config.providers;
-    if (twilio) registerTwilioRoutes({ db, outbox, clock, metrics, authToken: twilio.authToken, publicBaseUrl: publicBaseUrl ?? '' })(app);
+    if (twilio)
+      registerTwilioRoutes({
+        db,
+        outbox,
+        clock,
+        metrics,
+        authToken: twilio.authToken,
+        publicBaseUrl: publicBaseUrl ?? '',
+      })(app);
     if (brevo) registerBrevoRoutes({ db, outbox, clock, metrics, webhookSecrets: brevo.webhookSecrets })(app);
     registerOpsRoutes({
       db,
@@ -204,22 +227,30 @@ export async function startService(options: StartOptions): Promise<Service> {
             ...config.matching,
             timeZone: config.tick.timeZone,
             tickConcurrency: config.tick.concurrency,
-            outreach: { optOutMention: config.providers.outreach.optOutMention, senderNameDefault: config.providers.outreach.senderNameDefault },
+            outreach: {
+              optOutMention: config.providers.outreach.optOutMention,
+              senderNameDefault: config.providers.outreach.senderNameDefault,
+            },
           },
         }),
       sender: () => {
         const { map, publicBaseUrl, twilio, brevo } = config.providers;
-        const providers = createChannelProviders({ map, publicBaseUrl, gateway: config.gateway, twilio, brevo }, () => clock.now());
+        const providers = createChannelProviders({ map, publicBaseUrl, gateway: config.gateway, twilio, brevo }, () =>
+          clock.now(),
+        );
         return startSender({ db, consume, outbox, clock, log, metrics, providers, sending: config.sending });
       },
       importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
-      scheduler: () => startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
+      scheduler: () =>
+        startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
     };
 
     // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role
     // is registered as soon as it runs, so a failed start stops the ones before it. The relay
     // starts first, so that what the other roles write at start is published.
-    const order = [...config.roles].filter((r): r is Exclude<Role, 'api'> => r !== 'api').sort((a, b) => (a === 'relay' ? -1 : b === 'relay' ? 1 : 0));
+    const order = [...config.roles]
+      .filter((r): r is Exclude<Role, 'api'> => r !== 'api')
+      .sort((a, b) => (a === 'relay' ? -1 : b === 'relay' ? 1 : 0));
     for (const role of order) {
       let handle: RoleHandle;
       try {

@@ -24,7 +24,8 @@ describe('autovacuum at start', () => {
     const logs = captureLogs();
     await t.startService({ ROLES: 'api' }, { log: logs.log });
     await waitFor(() => logs.withMsg('http listening').length === 1, { message: 'the service listening' });
-    if (!on) await waitFor(() => logs.withMsg(AUTOVACUUM_OFF_WARNING).length === 1, { message: 'the autovacuum warning' });
+    if (!on)
+      await waitFor(() => logs.withMsg(AUTOVACUUM_OFF_WARNING).length === 1, { message: 'the autovacuum warning' });
     expect(logs.withMsg(AUTOVACUUM_OFF_WARNING).map((l) => l.level)).toEqual(on ? [] : [40]);
   });
 

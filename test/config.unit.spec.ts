@@ -28,14 +28,25 @@ describe('configuration', () => {
 
   it('derives min.insync.replicas from the replication factor unless TOPIC_MIN_INSYNC_REPLICAS says, and refuses one above it', () => {
     expect(loadConfig(base).topics).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1 });
-    expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3' }).topics).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2 });
-    expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '3' }).topics.minInsyncReplicas).toBe(3);
-    expect(problems({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '4' })).toEqual([expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR \(3\)/)]);
-    expect(problems({ ...base, TOPIC_MIN_INSYNC_REPLICAS: 'two' })).toEqual([expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must be an integer/)]);
+    expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3' }).topics).toMatchObject({
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+    });
+    expect(
+      loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '3' }).topics.minInsyncReplicas,
+    ).toBe(3);
+    expect(problems({ ...base, TOPIC_REPLICATION_FACTOR: '3', TOPIC_MIN_INSYNC_REPLICAS: '4' })).toEqual([
+      expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR \(3\)/),
+    ]);
+    expect(problems({ ...base, TOPIC_MIN_INSYNC_REPLICAS: 'two' })).toEqual([
+      expect.stringMatching(/^TOPIC_MIN_INSYNC_REPLICAS must be an integer/),
+    ]);
   });
 
   it('runs every role when ROLES is not set', () => {
-    expect(problems({ ...base, ROLES: '' })).toEqual(expect.arrayContaining(['INGEST_TOKEN is required when ROLES includes api']));
+    expect(problems({ ...base, ROLES: '' })).toEqual(
+      expect.arrayContaining(['INGEST_TOKEN is required when ROLES includes api']),
+    );
   });
 
   it('names a missing variable', () => {
@@ -43,7 +54,13 @@ describe('configuration', () => {
   });
 
   it('names each wrong variable with what it expects', () => {
-    const found = problems({ ...base, PORT: 'eighty', KAFKA_BROKERS: 'localhost', ROLES: 'api,cook', DAILY_TICK_AT: '6h' });
+    const found = problems({
+      ...base,
+      PORT: 'eighty',
+      KAFKA_BROKERS: 'localhost',
+      ROLES: 'api,cook',
+      DAILY_TICK_AT: '6h',
+    });
     expect(found).toHaveLength(4);
     expect(found[0]).toMatch(/^PORT must be an integer/);
     expect(found[1]).toMatch(/^KAFKA_BROKERS must be a comma-separated list of host:port/);
@@ -56,7 +73,12 @@ describe('configuration', () => {
       'MESSAGE_GATEWAY_URL is required when ROLES includes sender',
       'MESSAGE_GATEWAY_TOKEN is required when ROLES includes sender',
     ]);
-    const leaked = problems({ ...base, DATABASE_URL: 'mysql://u:hunter2@h/db', SEND_MAX_ATTEMPTS: '-1', MESSAGE_GATEWAY_TOKEN: 'x' });
+    const leaked = problems({
+      ...base,
+      DATABASE_URL: 'mysql://u:hunter2@h/db',
+      SEND_MAX_ATTEMPTS: '-1',
+      MESSAGE_GATEWAY_TOKEN: 'x',
+    });
     expect(leaked.join('\n')).not.toContain('hunter2');
   });
 
@@ -66,19 +88,37 @@ describe('configuration', () => {
   });
 
   it('configures the dead-letter tool from KAFKA_BROKERS and TOPIC_PREFIX alone, naming a wrong one', () => {
-    expect(loadKafkaToolConfig({ KAFKA_BROKERS: 'a:9092,b:9092', TOPIC_PREFIX: 'staging.' })).toMatchObject({ kafka: { brokers: ['a:9092', 'b:9092'] }, topicPrefix: 'staging.' });
+    expect(loadKafkaToolConfig({ KAFKA_BROKERS: 'a:9092,b:9092', TOPIC_PREFIX: 'staging.' })).toMatchObject({
+      kafka: { brokers: ['a:9092', 'b:9092'] },
+      topicPrefix: 'staging.',
+    });
     expect(() => loadKafkaToolConfig({})).toThrow(/KAFKA_BROKERS is required/);
-    expect(() => loadKafkaToolConfig({ KAFKA_BROKERS: 'nope' })).toThrow(/KAFKA_BROKERS must be a comma-separated list of host:port/);
+    expect(() => loadKafkaToolConfig({ KAFKA_BROKERS: 'nope' })).toThrow(
+      /KAFKA_BROKERS must be a comma-separated list of host:port/,
+    );
   });
 
   it('reads CONTACT_HOURS_DEFAULT ("always" or a window) and names it when it is wrong', () => {
     expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: 'always' }).contactHoursDefault).toBeNull();
-    expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: '1-5 09:00-18:30' }).contactHoursDefault).toEqual({ days: [1, 2, 3, 4, 5], from: '09:00', to: '18:30' });
-    expect(problems({ ...base, CONTACT_HOURS_DEFAULT: 'office hours' })).toEqual([expect.stringMatching(/^CONTACT_HOURS_DEFAULT must be "always" or/)]);
+    expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: '1-5 09:00-18:30' }).contactHoursDefault).toEqual({
+      days: [1, 2, 3, 4, 5],
+      from: '09:00',
+      to: '18:30',
+    });
+    expect(problems({ ...base, CONTACT_HOURS_DEFAULT: 'office hours' })).toEqual([
+      expect.stringMatching(/^CONTACT_HOURS_DEFAULT must be "always" or/),
+    ]);
   });
 
   it('asks for MESSAGE_GATEWAY_WEBHOOK_SECRET when the api role runs', () => {
-    const api = { ...base, ROLES: 'api', INGEST_TOKEN: 'i', API_TOKEN: 'a', CRON_SECRET: 'c', LOBSTR_WEBHOOK_SECRET: 'l' };
+    const api = {
+      ...base,
+      ROLES: 'api',
+      INGEST_TOKEN: 'i',
+      API_TOKEN: 'a',
+      CRON_SECRET: 'c',
+      LOBSTR_WEBHOOK_SECRET: 'l',
+    };
     expect(problems(api)).toEqual(['MESSAGE_GATEWAY_WEBHOOK_SECRET is required when ROLES includes api']);
     expect(loadConfig({ ...api, MESSAGE_GATEWAY_WEBHOOK_SECRET: 'w' }).tokens.gatewayWebhook).toBe('w');
   });

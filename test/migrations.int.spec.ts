@@ -8,7 +8,26 @@ const name = `${stack.runId}_migrations`;
 
 afterAll(() => dropDatabase(stack.postgresUrl, name));
 
-const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'hunt_daily_contacts', 'lobstr_runs', 'lobstr_squids', 'lobstr_rate_budgets', 'ticks', 'api_keys', 'seller_contacts', 'optouts', 'account_sender_numbers', 'inbound_messages'];
+const TABLES = [
+  'accounts',
+  'hunts',
+  'ads',
+  'leads',
+  'contacted_ads',
+  'messages',
+  'outbox',
+  'inbox',
+  'hunt_daily_contacts',
+  'lobstr_runs',
+  'lobstr_squids',
+  'lobstr_rate_budgets',
+  'ticks',
+  'api_keys',
+  'seller_contacts',
+  'optouts',
+  'account_sender_numbers',
+  'inbound_messages',
+];
 
 describe('migrations', () => {
   it('go up, down and up again on a fresh database', async () => {
@@ -16,7 +35,9 @@ describe('migrations', () => {
     const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
     try {
       const tables = async () =>
-        ((await db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name')) as string[]).filter((n) => !n.startsWith('knex_'));
+        (
+          (await db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name')) as string[]
+        ).filter((n) => !n.startsWith('knex_'));
 
       expect(await migrationsApplied(db)).toBe(false);
       expect((await migrateLatest(db)).length).toBeGreaterThan(0);
@@ -40,9 +61,20 @@ describe('migrations', () => {
   it('enforce the uniqueness the contract names', async () => {
     const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
     try {
-      const { rows } = await db.raw<{ rows: Array<{ indexname: string }> }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
+      const { rows } = await db.raw<{ rows: Array<{ indexname: string }> }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
+      );
       const names = rows.map((r) => r.indexname);
-      expect(names).toEqual(expect.arrayContaining(['ads_source_external_id_key', 'leads_account_id_ad_id_key', 'contacted_ads_account_id_ad_id_key', 'seller_contacts_account_id_phone_key', 'optouts_pkey', 'inbox_pkey']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'ads_source_external_id_key',
+          'leads_account_id_ad_id_key',
+          'contacted_ads_account_id_ad_id_key',
+          'seller_contacts_account_id_phone_key',
+          'optouts_pkey',
+          'inbox_pkey',
+        ]),
+      );
     } finally {
       await db.destroy();
     }

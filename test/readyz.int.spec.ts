@@ -9,14 +9,21 @@ describe('/readyz', () => {
     const service = await t.startService({ ROLES: 'api' });
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', broker: 'ok' }, roles: { api: 'running' } });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'ok', broker: 'ok' },
+      roles: { api: 'running' },
+    });
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     await service.stop();
   });
 
   it('answers 503 naming the database when it is unreachable', async () => {
     const closed = await freePort();
-    const service = await t.startService({ ROLES: 'api', DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/nowhere` });
+    const service = await t.startService({
+      ROLES: 'api',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/nowhere`,
+    });
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).toBe(503);
     const body = (await response.json()) as { checks: Record<string, string> };

@@ -46,18 +46,28 @@ export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 /** The node arguments of a child service: its flags, the parent watch, and the built or the source entry. */
 export function childServiceArgs(options: { built?: boolean; profile?: string[] } = {}): string[] {
-  return [...(options.profile ?? []), ...SERVICE_NODE_FLAGS, ...EXIT_WITH_PARENT, ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts'])];
+  return [
+    ...(options.profile ?? []),
+    ...SERVICE_NODE_FLAGS,
+    ...EXIT_WITH_PARENT,
+    ...(options.built ? ['dist/src/main.js'] : ['--import', 'tsx', 'src/main.ts']),
+  ];
 }
 
 /**
  * `built`: run the compiled `dist/src/main.js` (what `npm start` runs; the caller builds first) instead of
  * the sources through tsx, which spends seconds compiling at every start.
  */
-export function startChildService(env: Record<string, string>, options: { keepOutput?: number; built?: boolean } = {}): ChildService {
+export function startChildService(
+  env: Record<string, string>,
+  options: { keepOutput?: number; built?: boolean } = {},
+): ChildService {
   // A benchmark's children log for minutes: keep the tail (enough to find start-up lines and errors).
   const keep = options.keepOutput ?? Number.POSITIVE_INFINITY;
   // CHILD_CPU_PROF_DIR=dir: every child writes a V8 CPU profile there when it exits (for profiling benchmarks).
-  const profile = process.env.CHILD_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_CPU_PROF_DIR}`] : [];
+  const profile = process.env.CHILD_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CHILD_CPU_PROF_DIR}`]
+    : [];
   const child = spawn(process.execPath, childServiceArgs({ built: options.built, profile }), {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,9 +110,11 @@ export function startChildService(env: Record<string, string>, options: { keepOu
           reject(new Error(`no "${msg}" log line within ${timeoutMs} ms; output:\n${output.slice(-3000)}`));
         }, timeoutMs);
         listeners.add(check);
-        void exited.then(() => setTimeout(() => {
-          if (!findLine(msg)) reject(new Error(`process exited before "${msg}"; output:\n${output.slice(-3000)}`));
-        }, 10));
+        void exited.then(() =>
+          setTimeout(() => {
+            if (!findLine(msg)) reject(new Error(`process exited before "${msg}"; output:\n${output.slice(-3000)}`));
+          }, 10),
+        );
         check();
       });
     },

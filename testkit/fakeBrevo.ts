@@ -44,8 +44,16 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
   const posted: Array<{ url: string; body: unknown; status: number }> = [];
   const attempts = new Map<string, number>();
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-  const refuse = (res: ServerResponse, status: number, code: string, message: string, body: unknown = null, headers: Record<string, string> = {}) => {
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const refuse = (
+    res: ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    body: unknown = null,
+    headers: Record<string, string> = {},
+  ) => {
     requests.push({ status, body });
     json(res, status, { code, message }, headers);
   };
@@ -53,9 +61,26 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
   /** One event of an SMS, posted as Brevo posts it to the SMS's webUrl. */
   const event = async (m: BrevoSms, status: string, extra: Record<string, unknown> = {}) => {
     if (!m.webUrl) return { status: 0, body: '' };
-    const body = { id: 26570, to: m.recipient, sms_count: 1, credits_used: 4.5, messageId: m.messageId, remaining_credit: 11_488.5, msg_status: status, date: new Date().toISOString(), type: m.type, reference: { '1': `ref-${m.messageId}` }, tag: m.tag, ...extra };
+    const body = {
+      id: 26570,
+      to: m.recipient,
+      sms_count: 1,
+      credits_used: 4.5,
+      messageId: m.messageId,
+      remaining_credit: 11_488.5,
+      msg_status: status,
+      date: new Date().toISOString(),
+      type: m.type,
+      reference: { '1': `ref-${m.messageId}` },
+      tag: m.tag,
+      ...extra,
+    };
     const local = m.webUrl.replace(options.publicBaseUrl, options.ingress());
-    const res = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     posted.push({ url: m.webUrl, body, status: res.status });
     return { status: res.status, body: text };
@@ -63,7 +88,8 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
 
   const send = async (req: IncomingMessage, res: ServerResponse, raw: string) => {
     if (req.headers['api-key'] !== options.apiKey) return refuse(res, 401, 'unauthorized', 'Key not found');
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return refuse(res, 415, 'unsupported_media_type', 'Content-Type must be application/json');
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
@@ -71,18 +97,46 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
       return refuse(res, 400, 'bad_request', 'Invalid JSON');
     }
     const { sender, recipient, content, type, tag, webUrl, unicodeEnabled } = body;
-    if (typeof sender !== 'string' || !(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(sender) || /^\d{1,15}$/.test(sender))) return refuse(res, 400, 'invalid_parameter', 'sender is invalid: 11 alphanumeric characters or 15 digits at most', body);
-    if (typeof recipient !== 'string' || !/^[1-9]\d{7,14}$/.test(recipient)) return refuse(res, 400, 'invalid_parameter', 'Invalid recipient: the mobile number with its country code, digits only', body);
-    if (typeof content !== 'string' || content.length === 0) return refuse(res, 400, 'missing_parameter', 'content is missing', body);
-    if (type !== undefined && type !== 'transactional' && type !== 'marketing') return refuse(res, 400, 'invalid_parameter', 'type must be transactional or marketing', body);
-    if (webUrl !== undefined && (typeof webUrl !== 'string' || !/^https?:\/\//.test(webUrl))) return refuse(res, 400, 'invalid_parameter', 'webUrl is not a valid URL', body);
-    if (tag !== undefined && typeof tag !== 'string') return refuse(res, 400, 'invalid_parameter', 'tag must be a string', body);
+    if (typeof sender !== 'string' || !(/^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(sender) || /^\d{1,15}$/.test(sender)))
+      return refuse(
+        res,
+        400,
+        'invalid_parameter',
+        'sender is invalid: 11 alphanumeric characters or 15 digits at most',
+        body,
+      );
+    if (typeof recipient !== 'string' || !/^[1-9]\d{7,14}$/.test(recipient))
+      return refuse(
+        res,
+        400,
+        'invalid_parameter',
+        'Invalid recipient: the mobile number with its country code, digits only',
+        body,
+      );
+    if (typeof content !== 'string' || content.length === 0)
+      return refuse(res, 400, 'missing_parameter', 'content is missing', body);
+    if (type !== undefined && type !== 'transactional' && type !== 'marketing')
+      return refuse(res, 400, 'invalid_parameter', 'type must be transactional or marketing', body);
+    if (webUrl !== undefined && (typeof webUrl !== 'string' || !/^https?:\/\//.test(webUrl)))
+      return refuse(res, 400, 'invalid_parameter', 'webUrl is not a valid URL', body);
+    if (tag !== undefined && typeof tag !== 'string')
+      return refuse(res, 400, 'invalid_parameter', 'tag must be a string', body);
     const key = `${recipient}\u0000${content}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
     const answer = script({ recipient, content }, attempt);
     if (answer.kind === 'error') return refuse(res, answer.status, answer.code, answer.message, body, answer.headers);
-    const m: BrevoSms = { messageId: nextId++, sender, recipient, content, type: (type as string | undefined) ?? 'transactional', tag: (tag as string | undefined) ?? null, webUrl: (webUrl as string | undefined) ?? null, unicodeEnabled: unicodeEnabled === true, date: new Date() };
+    const m: BrevoSms = {
+      messageId: nextId++,
+      sender,
+      recipient,
+      content,
+      type: (type as string | undefined) ?? 'transactional',
+      tag: (tag as string | undefined) ?? null,
+      webUrl: (webUrl as string | undefined) ?? null,
+      unicodeEnabled: unicodeEnabled === true,
+      date: new Date(),
+    };
     sms.push(m);
     requests.push({ status: 201, body });
     if (answer.kind === 'stall') {
@@ -93,7 +147,8 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
     json(res, 201, { messageId: m.messageId });
     void (async () => {
       await event(m, 'sent').catch(() => undefined);
-      for (const e of answer.events ?? []) await event(m, e, e === 'delivered' ? {} : { description: 'Number unreachable' }).catch(() => undefined);
+      for (const e of answer.events ?? [])
+        await event(m, e, e === 'delivered' ? {} : { description: 'Number unreachable' }).catch(() => undefined);
     })();
   };
 
@@ -103,7 +158,13 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
     lookups.push(q);
     const events = sms
       .filter((m) => (!q.tags || m.tag === q.tags) && (!q.phoneNumber || m.recipient === q.phoneNumber))
-      .map((m) => ({ phoneNumber: m.recipient, date: m.date.toISOString(), messageId: String(m.messageId), event: 'sent', tag: m.tag }));
+      .map((m) => ({
+        phoneNumber: m.recipient,
+        date: m.date.toISOString(),
+        messageId: String(m.messageId),
+        event: 'sent',
+        tag: m.tag,
+      }));
     json(res, 200, { events: events.slice(0, Number(q.limit ?? 50) || 50) });
   };
 
@@ -113,7 +174,8 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (req.method === 'POST' && url.pathname === '/v3/transactionalSMS/send') return void send(req, res, raw);
-      if (req.method === 'GET' && url.pathname === '/v3/transactionalSMS/statistics/events') return void report(req, res, url);
+      if (req.method === 'GET' && url.pathname === '/v3/transactionalSMS/statistics/events')
+        return void report(req, res, url);
       json(res, 404, { code: 'not_found', message: 'Invalid route' });
     });
   });

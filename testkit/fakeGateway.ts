@@ -41,11 +41,19 @@ export interface WebhookOptions {
   receipts?: (request: GatewayRequest) => 'delivered' | 'undelivered' | null;
 }
 
-export async function startFakeGateway(token: string, script: Script = () => ({ status: 202 }), webhook?: WebhookOptions) {
+export async function startFakeGateway(
+  token: string,
+  script: Script = () => ({ status: 202 }),
+  webhook?: WebhookOptions,
+) {
   /** One callback to the service: its answer. */
   const callback = async (body: GatewayCallback): Promise<{ status: number; body: unknown }> => {
     if (!webhook) throw new Error('this gateway was started without a webhook');
-    const res = await fetch(webhook.url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(webhook.url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
@@ -55,7 +63,10 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
    */
   const receipt = async (externalId: string, status: 'delivered' | 'undelivered') => {
     for (let attempt = 1; attempt <= 50; attempt++) {
-      const answer = await callback({ type: 'status', externalId, status, at: new Date().toISOString() }).catch(() => ({ status: 599, body: undefined }));
+      const answer = await callback({ type: 'status', externalId, status, at: new Date().toISOString() }).catch(() => ({
+        status: 599,
+        body: undefined,
+      }));
       if (answer.status < 300) return;
       if (answer.status !== 404 && answer.status < 500) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -71,7 +82,8 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
     req.on('end', () => {
       void (async () => {
         if (req.method !== 'POST' || req.url !== '/messages') return void res.writeHead(404).end();
-        if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end(JSON.stringify({ error: 'bad token' }));
+        if (req.headers.authorization !== `Bearer ${token}`)
+          return void res.writeHead(401).end(JSON.stringify({ error: 'bad token' }));
         const request: GatewayRequest = {
           at: performance.timeOrigin + performance.now(),
           idempotencyKey: String(req.headers['idempotency-key'] ?? ''),
@@ -90,7 +102,9 @@ export async function startFakeGateway(token: string, script: Script = () => ({ 
           if (!sent.has(request.idempotencyKey)) sent.set(request.idempotencyKey, randomUUID());
           body = { id: sent.get(request.idempotencyKey), acceptedAt: new Date().toISOString() };
         }
-        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(body === undefined ? '' : JSON.stringify(body));
+        res
+          .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+          .end(body === undefined ? '' : JSON.stringify(body));
         request.status = answer.status;
         request.answeredAt = performance.timeOrigin + performance.now();
         const delivery = answer.status >= 200 && answer.status < 300 ? webhook?.receipts?.(request) : null;

@@ -29,7 +29,10 @@ export type TwilioAnswer =
   /** Takes the message (it will reach the phone), then answers only after `ms`: past the client's timeout, the answer is lost. */
   | { kind: 'stall'; ms: number };
 
-export type TwilioScript = (request: { to: string; from: string | null; body: string; messagingServiceSid: string | null }, attempt: number) => TwilioAnswer;
+export type TwilioScript = (
+  request: { to: string; from: string | null; body: string; messagingServiceSid: string | null },
+  attempt: number,
+) => TwilioAnswer;
 
 export interface FakeTwilioOptions {
   accountSid: string;
@@ -56,8 +59,15 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
   const base = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
   const basic = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-  const error = (res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) => json(res, status, { code, message, more_info: moreInfo(code), status }, headers);
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const error = (
+    res: ServerResponse,
+    status: number,
+    code: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ) => json(res, status, { code, message, more_info: moreInfo(code), status }, headers);
   const resource = (m: TwilioMessage, status = 'queued') => ({
     sid: m.sid,
     account_sid: options.accountSid,
@@ -82,7 +92,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
   const post = async (publicUrl: string, params: Record<string, string>) => {
     const signature = getExpectedTwilioSignature(options.authToken, publicUrl, params);
     const local = publicUrl.replace(options.publicBaseUrl, options.ingress());
-    const res = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    const res = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+    });
     const text = await res.text();
     callbacks.push({ url: publicUrl, params, status: res.status });
     return { status: res.status, contentType: res.headers.get('content-type'), body: text };
@@ -111,32 +125,63 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
 
   const create = async (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const contentType = String(req.headers['content-type'] ?? '');
-    const record = (status: number, to = '', body = '') => requests.push({ at: performance.timeOrigin + performance.now(), to, body, contentType, status });
-    if (req.headers.authorization !== basic) return record(401), error(res, 401, 20003, 'Authenticate');
+    const record = (status: number, to = '', body = '') =>
+      requests.push({ at: performance.timeOrigin + performance.now(), to, body, contentType, status });
+    if (req.headers.authorization !== basic) return (record(401), error(res, 401, 20003, 'Authenticate'));
     // Twilio reads parameters from a form body; a JSON body carries none of them.
-    if (!contentType.startsWith('application/x-www-form-urlencoded')) return record(400), error(res, 400, 21604, "A 'To' phone number is required.");
+    if (!contentType.startsWith('application/x-www-form-urlencoded'))
+      return (record(400), error(res, 400, 21604, "A 'To' phone number is required."));
     const form = new URLSearchParams(raw);
     const to = form.get('To') ?? '';
     const from = form.get('From');
     const service = form.get('MessagingServiceSid');
     const body = form.get('Body') ?? '';
     const statusCallback = form.get('StatusCallback');
-    if (!to) return record(400), error(res, 400, 21604, "A 'To' phone number is required.");
+    if (!to) return (record(400), error(res, 400, 21604, "A 'To' phone number is required."));
     const whatsapp = to.startsWith('whatsapp:');
-    if (!E164.test(to.replace(/^whatsapp:/, ''))) return record(400, to, body), error(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
-    if (!from && !service) return record(400, to, body), error(res, 400, 21603, "A 'From' phone number is required.");
-    if (from && !E164.test(from.replace(/^whatsapp:/, ''))) return record(400, to, body), error(res, 400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
-    if (from && whatsapp !== from.startsWith('whatsapp:')) return record(400, to, body), error(res, 400, 21910, 'Invalid From and To pair. From and To should be of the same channel');
-    if (service && !/^MG[0-9a-f]{32}$/.test(service)) return record(400, to, body), error(res, 400, 21701, 'The Messaging Service Sid is invalid.');
-    if (!body) return record(400, to, body), error(res, 400, 21602, 'Message body is required.');
-    if (body.length > 1600) return record(400, to, body), error(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
-    if (statusCallback && !/^https?:\/\//.test(statusCallback)) return record(400, to, body), error(res, 400, 21609, 'Invalid StatusCallback url.');
+    if (!E164.test(to.replace(/^whatsapp:/, '')))
+      return (record(400, to, body), error(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`));
+    if (!from && !service) return (record(400, to, body), error(res, 400, 21603, "A 'From' phone number is required."));
+    if (from && !E164.test(from.replace(/^whatsapp:/, '')))
+      return (
+        record(400, to, body),
+        error(
+          res,
+          400,
+          21212,
+          `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`,
+        )
+      );
+    if (from && whatsapp !== from.startsWith('whatsapp:'))
+      return (
+        record(400, to, body),
+        error(res, 400, 21910, 'Invalid From and To pair. From and To should be of the same channel')
+      );
+    if (service && !/^MG[0-9a-f]{32}$/.test(service))
+      return (record(400, to, body), error(res, 400, 21701, 'The Messaging Service Sid is invalid.'));
+    if (!body) return (record(400, to, body), error(res, 400, 21602, 'Message body is required.'));
+    if (body.length > 1600)
+      return (
+        record(400, to, body),
+        error(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.')
+      );
+    if (statusCallback && !/^https?:\/\//.test(statusCallback))
+      return (record(400, to, body), error(res, 400, 21609, 'Invalid StatusCallback url.'));
     const key = `${to}\u0000${body}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
     const answer = script({ to, from, body, messagingServiceSid: service }, attempt);
-    if (answer.kind === 'error') return record(answer.status, to, body), error(res, answer.status, answer.code, answer.message, answer.headers);
-    const m: TwilioMessage = { sid: sid('SM'), to, from, messagingServiceSid: service, body, statusCallback, dateCreated: new Date() };
+    if (answer.kind === 'error')
+      return (record(answer.status, to, body), error(res, answer.status, answer.code, answer.message, answer.headers));
+    const m: TwilioMessage = {
+      sid: sid('SM'),
+      to,
+      from,
+      messagingServiceSid: service,
+      body,
+      statusCallback,
+      dateCreated: new Date(),
+    };
     messages.push(m);
     record(201, to, body);
     if (answer.kind === 'stall') {
@@ -157,7 +202,17 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
       .filter((m) => (!query.To || m.to === query.To) && (!query.From || m.from === query.From))
       .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())
       .slice(0, size);
-    json(res, 200, { messages: found.map((m) => resource(m, 'sent')), page: 0, page_size: size, uri: `${base}?${url.searchParams.toString()}`, first_page_uri: `${base}?${url.searchParams.toString()}`, next_page_uri: null, previous_page_uri: null, start: 0, end: found.length - 1 });
+    json(res, 200, {
+      messages: found.map((m) => resource(m, 'sent')),
+      page: 0,
+      page_size: size,
+      uri: `${base}?${url.searchParams.toString()}`,
+      first_page_uri: `${base}?${url.searchParams.toString()}`,
+      next_page_uri: null,
+      previous_page_uri: null,
+      start: 0,
+      end: found.length - 1,
+    });
   };
 
   const server = createServer((req, res) => {
@@ -186,7 +241,10 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
       script = next;
     },
     /** A seller's message to one of our numbers, posted to the service's inbound webhook as Twilio does; the service's answer. */
-    inbound(message: { from: string; to: string; body: string; optOutType?: 'STOP' | 'START' | 'HELP' }, inboundUrl = `${options.publicBaseUrl}/v1/providers/twilio/inbound`) {
+    inbound(
+      message: { from: string; to: string; body: string; optOutType?: 'STOP' | 'START' | 'HELP' },
+      inboundUrl = `${options.publicBaseUrl}/v1/providers/twilio/inbound`,
+    ) {
       const sidIn = sid('SM');
       const params: Record<string, string> = {
         MessageSid: sidIn,

@@ -24,8 +24,15 @@ export class InProcessServices {
 
   async start(env: Record<string, string>, options: InProcessOptions): Promise<Service> {
     const config = loadConfig(env);
-    const log = options.log ?? createLogger({ level: config.log.level, pretty: 'false', name: `${options.name}:${config.instanceId}` });
-    const service = await startService({ config, log, ...(options.clock ? { clock: options.clock } : {}), ...(options.onFatal ? { onFatal: options.onFatal } : {}) });
+    const log =
+      options.log ??
+      createLogger({ level: config.log.level, pretty: 'false', name: `${options.name}:${config.instanceId}` });
+    const service = await startService({
+      config,
+      log,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    });
     this.running.push(service);
     return service;
   }

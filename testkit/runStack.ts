@@ -35,7 +35,8 @@ export async function cloneDatabase(run: RunStack, name: string, from = run.temp
 }
 
 export async function dropDatabasesOf(postgresUrl: string, prefix: string): Promise<void> {
-  for (const name of await listDatabases(postgresUrl, prefix).catch(() => [] as string[])) await dropDatabase(postgresUrl, name).catch(() => undefined);
+  for (const name of await listDatabases(postgresUrl, prefix).catch(() => [] as string[]))
+    await dropDatabase(postgresUrl, name).catch(() => undefined);
 }
 
 export async function deleteTopicsOf(kafka: Kafka, prefix: string): Promise<void> {
@@ -55,7 +56,10 @@ export async function deleteTopicsOf(kafka: Kafka, prefix: string): Promise<void
 export async function stopRunStack(run: RunStack, options: { keep?: boolean } = {}): Promise<void> {
   if (!options.keep) {
     await dropDatabasesOf(run.stack.postgresUrl, run.runId);
-    await deleteTopicsOf(new Kafka({ brokers: run.stack.kafkaBrokers, clientId: `${run.runId}-cleanup`, logLevel: logLevel.NOTHING }), `${run.runId}`);
+    await deleteTopicsOf(
+      new Kafka({ brokers: run.stack.kafkaBrokers, clientId: `${run.runId}-cleanup`, logLevel: logLevel.NOTHING }),
+      `${run.runId}`,
+    );
   }
   await run.stack.stop();
 }

@@ -17,7 +17,10 @@ export const TOKENS = {
 };
 
 /** The French rules as the harness services apply them (SENDER_NAME_DEFAULT, and the default STOP mention of a long number). */
-export const HARNESS_OUTREACH = { optOutMention: 'Répondez STOP pour ne plus recevoir nos SMS', senderNameDefault: 'Garage Test' };
+export const HARNESS_OUTREACH = {
+  optOutMention: 'Répondez STOP pour ne plus recevoir nos SMS',
+  senderNameDefault: 'Garage Test',
+};
 
 export interface ServiceBase {
   databaseUrl: string;

@@ -78,15 +78,22 @@ export async function insertMatchRows(db: Db, hunts: Hunt[]) {
   const columns = `hunt_id uuid, created_at timestamptz, ad_type text, brand_key text, radius_km int, zipcode text, area box,
     price int4range, model_year int4range, mileage int4range, required_flags int, sub_types text[], owner_types text[],
     keywords text[], excluded text[], lat_rad float8, lng_rad float8, cos_lat float8, max_term float8`;
-  const names = columns.split(',').map((c) => c.trim().split(/\s+/)[0]!).join(', ');
+  const names = columns
+    .split(',')
+    .map((c) => c.trim().split(/\s+/)[0]!)
+    .join(', ');
   for (let i = 0; i < rows.length; i += 5000) {
-    await db.raw(`INSERT INTO bench_hunt_match (${names}) SELECT ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${columns})`, [JSON.stringify(rows.slice(i, i + 5000))]);
+    await db.raw(
+      `INSERT INTO bench_hunt_match (${names}) SELECT ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${columns})`,
+      [JSON.stringify(rows.slice(i, i + 5000))],
+    );
   }
   await db.raw('ANALYZE bench_hunt_match');
 }
 
 /** A range condition: a known value must be in the range; an unknown one matches only an open range. */
-const rangeCondition = (column: string, param: string, known: boolean) => (known ? `k.${column} @> ${param}::int` : `(lower_inf(k.${column}) AND upper_inf(k.${column}))`);
+const rangeCondition = (column: string, param: string, known: boolean) =>
+  known ? `k.${column} @> ${param}::int` : `(lower_inf(k.${column}) AND upper_inf(k.${column}))`;
 
 function statementText(priceKnown: boolean, yearKnown: boolean, mileageKnown: boolean) {
   // $1 ad type, $2 brand, $3 lng, $4 lat, $5 zipcode, $6 price, $7 year, $8 mileage, $9 flags,

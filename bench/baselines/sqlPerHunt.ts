@@ -75,7 +75,13 @@ export function huntQuery(h: CompiledHunt, since: Date): { sql: string; bindings
   if (h.radiusKm === 0) add('a.zipcode = ?', h.zipcode);
   else {
     const box = boundingBox(h.lat, h.lng, h.radiusKm);
-    add('a.lat IS NOT NULL AND point(a.lng, a.lat) <@ box(point(?, ?), point(?, ?))', box.minLng, box.minLat, box.maxLng, box.maxLat);
+    add(
+      'a.lat IS NOT NULL AND point(a.lng, a.lat) <@ box(point(?, ?), point(?, ?))',
+      box.minLng,
+      box.minLat,
+      box.maxLng,
+      box.maxLat,
+    );
     // The same haversine term as src/domain/geo.ts, with the same operations in the same order.
     add(
       `sin((a.lat * ${RAD} - ?) / 2) * sin((a.lat * ${RAD} - ?) / 2)
@@ -106,7 +112,10 @@ export function huntQuery(h: CompiledHunt, since: Date): { sql: string; bindings
   for (const [flag, column] of flags) if (h.hunt[flag] === true) where.push(`a.${column}`);
   for (const k of h.keywords) add('a.text_norm LIKE ?', `%${k}%`);
   for (const k of h.excluded) add('a.text_norm NOT LIKE ?', `%${k}%`);
-  return { sql: `SELECT ${AD_COLUMNS} FROM ads a WHERE ${where.join(' AND ')} ORDER BY a.scraped_at, a.id`, bindings: b };
+  return {
+    sql: `SELECT ${AD_COLUMNS} FROM ads a WHERE ${where.join(' AND ')} ORDER BY a.scraped_at, a.id`,
+    bindings: b,
+  };
 }
 
 export interface PerHuntResult {
@@ -119,11 +128,21 @@ export interface PerHuntResult {
 
 export async function catchUpPerHunt(
   db: Db,
-  deps: { outbox: Outbox; now: Date; pacingDay: string; backfillDays: number; concurrency: number; onProgress?: (done: number, total: number) => void },
+  deps: {
+    outbox: Outbox;
+    now: Date;
+    pacingDay: string;
+    backfillDays: number;
+    concurrency: number;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<PerHuntResult> {
   const started = performance.now();
   // The hunts the service's catch-up takes (active, autoRefresh), oldest first.
-  const hunts = (await loadActiveHunts(db)).filter((h) => h.autoRefresh).map(compileHunt).sort(byAge);
+  const hunts = (await loadActiveHunts(db))
+    .filter((h) => h.autoRefresh)
+    .map(compileHunt)
+    .sort(byAge);
   const byAccount = new Map<string, CompiledHunt[]>();
   for (const h of hunts) {
     const list = byAccount.get(h.hunt.accountId);
@@ -160,7 +179,13 @@ export async function catchUpPerHunt(
         }
         await db.transaction(async (trx) => {
           if (matches.length > 0) {
-            const r = await recordMatches(trx, recordDepsOf({ outbox: deps.outbox, settings: BASELINE_SETTINGS }, deps.now, { pacingDay: deps.pacingDay }), matches);
+            const r = await recordMatches(
+              trx,
+              recordDepsOf({ outbox: deps.outbox, settings: BASELINE_SETTINGS }, deps.now, {
+                pacingDay: deps.pacingDay,
+              }),
+              matches,
+            );
             leads += r.leadsCreated;
             contacted += r.contacted;
           }
@@ -171,5 +196,11 @@ export async function catchUpPerHunt(
       }),
     ),
   );
-  return { seconds: (performance.now() - started) / 1000, leads, contacted, queryLatency: summarize(querySamples.values()), huntLatency: summarize(huntSamples.values()) };
+  return {
+    seconds: (performance.now() - started) / 1000,
+    leads,
+    contacted,
+    queryLatency: summarize(querySamples.values()),
+    huntLatency: summarize(huntSamples.values()),
+  };
 }

@@ -11,7 +11,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ad, Hunt, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
-import { AD_TYPE_MIX, BAIT_PHRASES, DESCRIPTION_PHRASES, FIRST_NAMES, GARAGE_WORDS, OUTREACH_TEMPLATES, type Brand, type Model } from './cars.js';
+import {
+  AD_TYPE_MIX,
+  BAIT_PHRASES,
+  DESCRIPTION_PHRASES,
+  FIRST_NAMES,
+  GARAGE_WORDS,
+  OUTREACH_TEMPLATES,
+  type Brand,
+  type Model,
+} from './cars.js';
 import { seededRandom, subSeed, weightedPicker, type Random } from '../../testkit/random.js';
 import { WORLDS, type HuntWorld } from './worlds.js';
 
@@ -25,7 +34,9 @@ export interface Place {
   population: number;
 }
 
-export const PLACES: Place[] = (JSON.parse(readFileSync(fileURLToPath(new URL('./places.json', import.meta.url)), 'utf8')) as { places: Place[] }).places;
+export const PLACES: Place[] = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('./places.json', import.meta.url)), 'utf8')) as { places: Place[] }
+).places;
 
 const DAY_MS = 86_400_000;
 /** French mobile ranges (06 and 07 as libphonenumber knows them: 070 to 072 are not allocated), two digits each. */
@@ -36,7 +47,9 @@ const KM_PER_DEGREE = 111.32;
 const pickAdPlace = weightedPicker(PLACES, (p) => p.population ** 0.8);
 const pickDealerPlace = weightedPicker(PLACES, (p) => p.population ** 0.6);
 const pickAdType = weightedPicker(AD_TYPE_MIX, (t) => t.weight);
-const brandPickers = new Map<string, (r: Random) => Brand>(AD_TYPE_MIX.map((t) => [t.adType, weightedPicker(t.brands, (b) => b.weight)]));
+const brandPickers = new Map<string, (r: Random) => Brand>(
+  AD_TYPE_MIX.map((t) => [t.adType, weightedPicker(t.brands, (b) => b.weight)]),
+);
 const modelPickers = new Map<Brand, (r: Random) => Model>();
 const pickModel = (brand: Brand, r: Random) => {
   let p = modelPickers.get(brand);
@@ -154,14 +167,20 @@ export function generateAds(seed: number, count: number, options: AdOptions): Ad
       lng: hasCoordinates ? point.lng : null,
       ownerName: pro ? `${r.pick(GARAGE_WORDS)} ${place.name}` : r.pick(FIRST_NAMES),
       ownerType: pro ? 'pro' : 'private',
-      phone: r.chance(pro ? 0.85 : 0.65) ? `+33${r.pick(MOBILE_PREFIXES)}${String(r.int(0, 9_999_999)).padStart(7, '0')}` : null,
+      phone: r.chance(pro ? 0.85 : 0.65)
+        ? `+33${r.pick(MOBILE_PREFIXES)}${String(r.int(0, 9_999_999)).padStart(7, '0')}`
+        : null,
       acceptSalesmen: r.chance(pro ? 0.95 : 0.8),
       isUrgent: r.chance(0.06),
       hasBeenReposted: reposted,
       priceHasDropped: r.chance(0.11),
       hasBeenBoosted: r.chance(0.09),
       isLowPrice: noise < 0.88,
-      pictures: Array.from({ length: r.int(1, 10) }, (_, k) => `https://img.leboncoin.fr/api/v1/lbcpb1/images/${externalId.slice(-2)}/${k}/${externalId}.jpg?rule=ad-large`),
+      pictures: Array.from(
+        { length: r.int(1, 10) },
+        (_, k) =>
+          `https://img.leboncoin.fr/api/v1/lbcpb1/images/${externalId.slice(-2)}/${k}/${externalId}.jpg?rule=ad-large`,
+      ),
       firstPublishedAt: Math.round(firstPublishedAt),
       lastPublishedAt: Math.round(lastPublishedAt),
       scrapedAt: Math.round(scrapedAt),
@@ -217,7 +236,8 @@ export function generateHunts(seed: number, count: number, options: { now: Date;
     for (let i = 0, sum = sizes.reduce((a, b) => a + b, 0); sum < count; i = (i + 1) % sizes.length, sum++) sizes[i]!++;
     for (const [k, account] of accounts.entries()) {
       accountIds.push(account.id);
-      for (let i = 0; i < sizes[k]! && hunts.length < count; i++) hunts.push(newHunt(r, world, account, year, options.now));
+      for (let i = 0; i < sizes[k]! && hunts.length < count; i++)
+        hunts.push(newHunt(r, world, account, year, options.now));
     }
     return { accountIds, hunts };
   }
@@ -256,14 +276,25 @@ function newHunt(r: Random, world: HuntWorld, account: Account, year: number, no
   const subTypes = loose && (brands.length === 0 || r.chance(0.5)) ? [r.pick(brandsOf(adType)[0]!.models).subType] : [];
 
   let modelYearMin: number | null = r.chance(loose ? 0.95 : 0.8) ? year - r.int(2, 10) : null;
-  let modelYearMax: number | null = modelYearMin !== null && r.chance(0.3) ? Math.min(year, modelYearMin + r.int(2, 5)) : null;
-  const reference = (model?.newPrice ?? (brands[0]?.models[0]?.newPrice ?? 25_000)) * 0.86 ** (modelYearMin !== null ? year - modelYearMin : 8);
-  let priceMax: number | null = r.chance(loose ? 1 : 0.85) ? roundTo(reference * r.uniform(0.8, 1.5) * world.priceScale, 500) : null;
-  let priceMin: number | null = priceMax !== null && r.chance(0.35) ? roundTo(priceMax * r.uniform(0.4, 0.7), 500) : null;
-  let mileageMax: number | null = r.chance(loose ? 0.85 : 0.6) ? r.pick([60_000, 80_000, 100_000, 120_000, 150_000, 180_000, 200_000]) : null;
+  let modelYearMax: number | null =
+    modelYearMin !== null && r.chance(0.3) ? Math.min(year, modelYearMin + r.int(2, 5)) : null;
+  const reference =
+    (model?.newPrice ?? brands[0]?.models[0]?.newPrice ?? 25_000) *
+    0.86 ** (modelYearMin !== null ? year - modelYearMin : 8);
+  let priceMax: number | null = r.chance(loose ? 1 : 0.85)
+    ? roundTo(reference * r.uniform(0.8, 1.5) * world.priceScale, 500)
+    : null;
+  let priceMin: number | null =
+    priceMax !== null && r.chance(0.35) ? roundTo(priceMax * r.uniform(0.4, 0.7), 500) : null;
+  let mileageMax: number | null = r.chance(loose ? 0.85 : 0.6)
+    ? r.pick([60_000, 80_000, 100_000, 120_000, 150_000, 180_000, 200_000])
+    : null;
   const ownerRoll = r.next();
-  const ownerTypes: OwnerType[] = ownerRoll < world.privateOnlyShare ? ['private'] : ownerRoll < world.privateOnlyShare + 0.05 ? ['pro'] : [];
-  const excludedKeywords = r.chance(0.25) ? [...new Set([r.pick(BAIT_PHRASES).keyword, r.pick(BAIT_PHRASES).keyword])] : [];
+  const ownerTypes: OwnerType[] =
+    ownerRoll < world.privateOnlyShare ? ['private'] : ownerRoll < world.privateOnlyShare + 0.05 ? ['pro'] : [];
+  const excludedKeywords = r.chance(0.25)
+    ? [...new Set([r.pick(BAIT_PHRASES).keyword, r.pick(BAIT_PHRASES).keyword])]
+    : [];
   let isLowPrice = r.chance(0.05);
   let isUrgent = r.chance(0.015);
   let priceHasDropped = r.chance(0.03);
@@ -285,7 +316,9 @@ function newHunt(r: Random, world: HuntWorld, account: Account, year: number, no
       mileageMax = 50_000;
     }
   }
-  const outreach = r.chance(world.outreachShare) ? { channel: world.channel(r.next()), template: r.pick(OUTREACH_TEMPLATES) } : null;
+  const outreach = r.chance(world.outreachShare)
+    ? { channel: world.channel(r.next()), template: r.pick(OUTREACH_TEMPLATES) }
+    : null;
   const createdAt = new Date(now.getTime() - r.uniform(1, 400) * DAY_MS);
   return {
     id: r.uuid(),
@@ -328,5 +361,10 @@ export function adInputOf(ad: Ad): AdInput {
   // The ad's own fields, as the events carry them, less what the service assigns; times as ISO strings.
   const { adId: _adId, scrapedAt: _scrapedAt, firstPublishedAt, lastPublishedAt, ownerType, ...fields } = ad;
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return { ...fields, ownerType: ownerType as OwnerType | null, firstPublishedAt: iso(firstPublishedAt), lastPublishedAt: iso(lastPublishedAt) };
+  return {
+    ...fields,
+    ownerType: ownerType as OwnerType | null,
+    firstPublishedAt: iso(firstPublishedAt),
+    lastPublishedAt: iso(lastPublishedAt),
+  };
 }

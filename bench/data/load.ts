@@ -11,14 +11,20 @@ const CHUNK = 5000;
 async function insertJson(db: Db, table: string, columns: Record<string, string>, rows: object[]) {
   const names = Object.keys(columns).join(', ');
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.raw(`INSERT INTO ${table} (${names}) SELECT ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${recordsetColumns(columns)})`, [
-      JSON.stringify(rows.slice(i, i + CHUNK)),
-    ]);
+    await db.raw(
+      `INSERT INTO ${table} (${names}) SELECT ${names} FROM jsonb_to_recordset(?::jsonb) AS x(${recordsetColumns(columns)})`,
+      [JSON.stringify(rows.slice(i, i + CHUNK))],
+    );
   }
 }
 
 export async function insertAccounts(db: Db, ids: string[]) {
-  await insertJson(db, 'accounts', { id: 'uuid', name: 'text' }, ids.map((id, i) => ({ id, name: `Compte ${i + 1}` })));
+  await insertJson(
+    db,
+    'accounts',
+    { id: 'uuid', name: 'text' },
+    ids.map((id, i) => ({ id, name: `Compte ${i + 1}` })),
+  );
 }
 
 export async function insertHunts(db: Db, hunts: Hunt[]) {

@@ -40,7 +40,12 @@ export interface LoadPhase {
  * held back while the matcher's backlog is over SATURATION_MAX_BACKLOG, so that the phase measures what
  * the whole pipeline sustains rather than how fast the API accepts.
  */
-export async function driveAds(ads: Ad[], phase: LoadPhase, post: (chunk: Ad[]) => Promise<void>, backlog: () => Promise<number>): Promise<void> {
+export async function driveAds(
+  ads: Ad[],
+  phase: LoadPhase,
+  post: (chunk: Ad[]) => Promise<void>,
+  backlog: () => Promise<number>,
+): Promise<void> {
   const started = performance.now();
   let sent = 0;
   if (phase.rate > 0) {
@@ -85,10 +90,19 @@ export async function driveAds(ads: Ad[], phase: LoadPhase, post: (chunk: Ad[]) 
  * the time its batch was read (performance.now()); undecodable values are counted. Returns once the
  * reader's group has joined, so nothing posted afterwards is missed.
  */
-export async function startLeadReader(kafka: Kafka, topics: Topics, onLead: (lead: LeadCreated, readAt: number) => void, joinTimeoutMs = 60_000) {
+export async function startLeadReader(
+  kafka: Kafka,
+  topics: Topics,
+  onLead: (lead: LeadCreated, readAt: number) => void,
+  joinTimeoutMs = 60_000,
+) {
   const codec = createCodec();
   let undecodable = 0;
-  const consumer = kafka.consumer({ groupId: `${topics.prefix}bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `${topics.prefix}bench-reader`,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
   await consumer.connect();

@@ -29,9 +29,17 @@ const option = (options: string[] | null, name: string, fallback: number) => {
   return found ? Number(found.slice(name.length + 1)) : fallback;
 };
 
-export async function startAutovacuumStandIn(db: Db, options: { everyS?: number; log?: (m: string) => void } = {}): Promise<AutovacuumStandIn> {
+export async function startAutovacuumStandIn(
+  db: Db,
+  options: { everyS?: number; log?: (m: string) => void } = {},
+): Promise<AutovacuumStandIn> {
   const everyMs = (options.everyS ?? 60) * 1000;
-  const handle: AutovacuumStandIn = { active: !(await autovacuumEnabled(db)), vacuums: 0, analyses: 0, stop: async () => {} };
+  const handle: AutovacuumStandIn = {
+    active: !(await autovacuumEnabled(db)),
+    vacuums: 0,
+    analyses: 0,
+    stop: async () => {},
+  };
   if (!handle.active) return handle;
   const { rows: settings } = await db.raw<{ rows: Array<{ name: string; setting: string }> }>(
     "SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum_vacuum_threshold', 'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')",
@@ -46,8 +54,12 @@ export async function startAutovacuumStandIn(db: Db, options: { everyS?: number;
     );
     for (const t of rows) {
       if (stopping) return;
-      const vacuumAt = option(t.options, 'autovacuum_vacuum_threshold', server.autovacuum_vacuum_threshold!) + option(t.options, 'autovacuum_vacuum_scale_factor', server.autovacuum_vacuum_scale_factor!) * t.live;
-      const analyzeAt = option(t.options, 'autovacuum_analyze_threshold', server.autovacuum_analyze_threshold!) + option(t.options, 'autovacuum_analyze_scale_factor', server.autovacuum_analyze_scale_factor!) * t.live;
+      const vacuumAt =
+        option(t.options, 'autovacuum_vacuum_threshold', server.autovacuum_vacuum_threshold!) +
+        option(t.options, 'autovacuum_vacuum_scale_factor', server.autovacuum_vacuum_scale_factor!) * t.live;
+      const analyzeAt =
+        option(t.options, 'autovacuum_analyze_threshold', server.autovacuum_analyze_threshold!) +
+        option(t.options, 'autovacuum_analyze_scale_factor', server.autovacuum_analyze_scale_factor!) * t.live;
       const vacuum = t.dead > vacuumAt;
       const analyze = t.changed > analyzeAt;
       if (!vacuum && !analyze) continue;
@@ -67,7 +79,8 @@ export async function startAutovacuumStandIn(db: Db, options: { everyS?: number;
           resolve();
         };
       });
-      if (!stopping) await pass().catch((error: unknown) => options.log?.(`autovacuum stand-in: pass failed: ${String(error)}`));
+      if (!stopping)
+        await pass().catch((error: unknown) => options.log?.(`autovacuum stand-in: pass failed: ${String(error)}`));
     }
   })();
   handle.stop = async () => {
@@ -79,5 +92,8 @@ export async function startAutovacuumStandIn(db: Db, options: { everyS?: number;
 }
 
 /** The stand-in as the scenarios use it: started unless BENCH_AUTOVACUUM=off (a server measured as it is). */
-export const startAutovacuumUnlessOff = (db: Db, options: { log?: (m: string) => void } = {}): Promise<AutovacuumStandIn | undefined> =>
+export const startAutovacuumUnlessOff = (
+  db: Db,
+  options: { log?: (m: string) => void } = {},
+): Promise<AutovacuumStandIn | undefined> =>
   process.env.BENCH_AUTOVACUUM === 'off' ? Promise.resolve(undefined) : startAutovacuumStandIn(db, options);

@@ -41,7 +41,11 @@ export class BenchEnv {
     private readonly run: RunStack,
     readonly serviceLogLevel: string,
   ) {
-    this.kafka = new Kafka({ brokers: run.stack.kafkaBrokers, clientId: `bench-${run.runId}`, logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({
+      brokers: run.stack.kafkaBrokers,
+      clientId: `bench-${run.runId}`,
+      logLevel: logLevel.NOTHING,
+    });
   }
 
   get stack(): Stack {
@@ -74,7 +78,16 @@ export class BenchEnv {
 
   /** The environment a service runs with (what a container would get), as the tests build it. */
   serviceEnv(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Record<string, string> {
-    return serviceEnv({ databaseUrl, kafkaBrokers: this.stack.kafkaBrokers, topicPrefix: topics.prefix, partitions: PARTITIONS, logLevel: this.serviceLogLevel }, { ...overrides, ...tuning() });
+    return serviceEnv(
+      {
+        databaseUrl,
+        kafkaBrokers: this.stack.kafkaBrokers,
+        topicPrefix: topics.prefix,
+        partitions: PARTITIONS,
+        logLevel: this.serviceLogLevel,
+      },
+      { ...overrides, ...tuning() },
+    );
   }
 
   config(databaseUrl: string, topics: Topics, overrides: Record<string, string> = {}): Config {
@@ -107,7 +120,10 @@ export class BenchEnv {
         }
       },
     };
-    const log = pino({ name: `bench:${config.instanceId}`, level: printFrom < 40 ? this.serviceLogLevel : 'warn' }, destination);
+    const log = pino(
+      { name: `bench:${config.instanceId}`, level: printFrom < 40 ? this.serviceLogLevel : 'warn' },
+      destination,
+    );
     const service = await this.services.start(this.serviceEnv(databaseUrl, topics, overrides), {
       name: 'bench',
       log,

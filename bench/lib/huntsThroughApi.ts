@@ -24,13 +24,21 @@ export function huntBodyOf(h: Hunt): CreateHuntBody {
 }
 
 async function call(method: string, url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method, headers: { authorization: `Bearer ${TOKENS.API_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${TOKENS.API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
 /** Creates every hunt through the API; throws on the first refusal (the world would not be what it says). */
-export async function createHuntsThroughApi(apiUrl: string, hunts: readonly Hunt[], log: (m: string) => void): Promise<{ created: CreatedHunt[]; seconds: number }> {
+export async function createHuntsThroughApi(
+  apiUrl: string,
+  hunts: readonly Hunt[],
+  log: (m: string) => void,
+): Promise<{ created: CreatedHunt[]; seconds: number }> {
   const limit = pLimit(IN_FLIGHT);
   const started = performance.now();
   let done = 0;
@@ -48,7 +56,11 @@ export async function createHuntsThroughApi(apiUrl: string, hunts: readonly Hunt
 }
 
 /** Edits `count` hunts (every n-th) at once, as a bulk change would: a price ceiling raised 5%, or a new name. */
-export async function editHuntsThroughApi(apiUrl: string, hunts: readonly CreatedHunt[], count: number): Promise<{ edited: number; seconds: number }> {
+export async function editHuntsThroughApi(
+  apiUrl: string,
+  hunts: readonly CreatedHunt[],
+  count: number,
+): Promise<{ edited: number; seconds: number }> {
   const limit = pLimit(IN_FLIGHT);
   const step = Math.max(1, Math.floor(hunts.length / count));
   const chosen = hunts.filter((_, i) => i % step === 0).slice(0, count);
@@ -56,7 +68,10 @@ export async function editHuntsThroughApi(apiUrl: string, hunts: readonly Create
   await Promise.all(
     chosen.map(({ id, hunt }) =>
       limit(async () => {
-        const patch = hunt.priceMax !== null ? { priceMax: Math.round((hunt.priceMax * 1.05) / 100) * 100 } : { name: `${hunt.name} (modifiée)` };
+        const patch =
+          hunt.priceMax !== null
+            ? { priceMax: Math.round((hunt.priceMax * 1.05) / 100) * 100 }
+            : { name: `${hunt.name} (modifiée)` };
         const r = await call('PATCH', `${apiUrl}/v1/hunts/${id}`, patch);
         if (r.status !== 200) throw new Error(`PATCH /v1/hunts/${id} answered ${r.status}: ${JSON.stringify(r.json)}`);
       }),
@@ -66,12 +81,21 @@ export async function editHuntsThroughApi(apiUrl: string, hunts: readonly Create
 }
 
 /** Waits until the matcher's backfill has taken `count` hunt changes (its inbox), logging progress. */
-export async function waitForBackfills(db: Db, topicPrefix: string, count: number, log: (m: string) => void, timeoutMs = 10 * 60_000): Promise<number> {
+export async function waitForBackfills(
+  db: Db,
+  topicPrefix: string,
+  count: number,
+  log: (m: string) => void,
+  timeoutMs = 10 * 60_000,
+): Promise<number> {
   const started = performance.now();
   let logged = 0;
   await until(
     async () => {
-      const { rows } = await db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [`${topicPrefix}matcher-backfill`]);
+      const { rows } = await db.raw<{ rows: Array<{ n: string }> }>(
+        'SELECT count(*) AS n FROM inbox WHERE consumer = ?',
+        [`${topicPrefix}matcher-backfill`],
+      );
       const n = Number(rows[0]!.n);
       if (Math.floor(n / 2000) > logged) {
         logged = Math.floor(n / 2000);
@@ -91,7 +115,14 @@ export async function waitForBackfills(db: Db, topicPrefix: string, count: numbe
  * ANALYZE (what autovacuum would have done by then; this server has it off), then `edits` hunts edited at
  * once. Returns what it did, for the report.
  */
-export async function importThenEdit(apiUrl: string, db: Db, topicPrefix: string, hunts: readonly Hunt[], edits: number, log: (m: string) => void): Promise<string> {
+export async function importThenEdit(
+  apiUrl: string,
+  db: Db,
+  topicPrefix: string,
+  hunts: readonly Hunt[],
+  edits: number,
+  log: (m: string) => void,
+): Promise<string> {
   const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log);
   const backfillSeconds = await waitForBackfills(db, topicPrefix, hunts.length, log);
   await db.raw('ANALYZE');
@@ -102,7 +133,10 @@ export async function importThenEdit(apiUrl: string, db: Db, topicPrefix: string
 }
 
 /** Leads and contacts (messages) the service created for these ads, per ad: the world's measured density. */
-export async function densityOf(db: Db, externalIds: readonly string[]): Promise<{ ads: number; leadsPerAd: number; contactsPerAd: number }> {
+export async function densityOf(
+  db: Db,
+  externalIds: readonly string[],
+): Promise<{ ads: number; leadsPerAd: number; contactsPerAd: number }> {
   if (externalIds.length === 0) return { ads: 0, leadsPerAd: NaN, contactsPerAd: NaN };
   const { rows } = await db.raw<{ rows: Array<{ ads: string; leads: string; contacts: string }> }>(
     `SELECT count(DISTINCT a.id) AS ads,

@@ -29,7 +29,10 @@ export async function describeMachine(options: { postgresUrl: string; stackSumma
   } finally {
     await client.end();
   }
-  const kafka = /Kafka: local ([^ ]+) broker/.exec(options.stackSummary)?.[1] ?? /Kafka: ([^;]+)/.exec(options.stackSummary)?.[1] ?? 'unknown';
+  const kafka =
+    /Kafka: local ([^ ]+) broker/.exec(options.stackSummary)?.[1] ??
+    /Kafka: ([^;]+)/.exec(options.stackSummary)?.[1] ??
+    'unknown';
   return {
     cpuModel: cpuModel.trim(),
     cores: list.length,

@@ -53,7 +53,11 @@ export function addHistograms(list: Histogram[]): Histogram | undefined {
   const [first, ...rest] = list;
   if (!first) return undefined;
   return rest.reduce<Histogram>(
-    (acc, h) => ({ buckets: acc.buckets.map(([le, n], i) => [le, n + (h.buckets[i]?.[1] ?? 0)]), sum: acc.sum + h.sum, count: acc.count + h.count }),
+    (acc, h) => ({
+      buckets: acc.buckets.map(([le, n], i) => [le, n + (h.buckets[i]?.[1] ?? 0)]),
+      sum: acc.sum + h.sum,
+      count: acc.count + h.count,
+    }),
     first,
   );
 }
@@ -77,7 +81,11 @@ export function quantile(h: Histogram, q: number): number {
 }
 
 /** A phase's histograms of every process (after - before, process by process), added up per series. */
-export function mergeProcesses(after: Array<Map<string, Histogram>>, before: Array<Map<string, Histogram>>, keys: readonly string[]): Map<string, Histogram> {
+export function mergeProcesses(
+  after: Array<Map<string, Histogram>>,
+  before: Array<Map<string, Histogram>>,
+  keys: readonly string[],
+): Map<string, Histogram> {
   const perProcess = after.map((a, i) => diffHistograms(a, before[i]!));
   const out = new Map<string, Histogram>();
   for (const key of keys) {

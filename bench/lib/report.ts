@@ -87,7 +87,8 @@ export function textTable(result: RunResult): string {
   const rows = [HEADER, ...tableRows(result)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const numeric = new Set([2, 3, 4, 5, 6]);
-  const line = (r: string[]) => r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -102,12 +103,16 @@ export function markdownTable(result: RunResult): string {
 }
 
 export function targetsText(result: RunResult): string {
-  const lines = result.scenarios.flatMap((s) => s.targets.map((t) => `  [${t.met ? 'met' : 'NOT met'}] ${s.id}: ${t.name}: goal ${t.goal}, measured ${t.measured}`));
+  const lines = result.scenarios.flatMap((s) =>
+    s.targets.map((t) => `  [${t.met ? 'met' : 'NOT met'}] ${s.id}: ${t.name}: goal ${t.goal}, measured ${t.measured}`),
+  );
   return lines.join('\n');
 }
 
 export function checksText(result: RunResult): string {
-  const lines = result.scenarios.flatMap((s) => s.checks.map((c) => `  [${c.ok ? 'ok' : 'FAILED'}] ${s.id}: ${c.name}: ${c.detail}`));
+  const lines = result.scenarios.flatMap((s) =>
+    s.checks.map((c) => `  [${c.ok ? 'ok' : 'FAILED'}] ${s.id}: ${c.name}: ${c.detail}`),
+  );
   for (const f of result.failures) lines.push(`  [FAILED] ${f.id}: the scenario threw: ${f.error}`);
   return lines.join('\n');
 }
@@ -118,4 +123,9 @@ export async function writeJson(path: string, value: unknown) {
 }
 
 /** What a scenario fills in: its table rows, its checks (pass or fail), its targets (met or not), its notes. */
-export const emptyReport = () => ({ rows: [] as Row[], checks: [] as Check[], targets: [] as Target[], notes: [] as string[] });
+export const emptyReport = () => ({
+  rows: [] as Row[],
+  checks: [] as Check[],
+  targets: [] as Target[],
+  notes: [] as string[],
+});

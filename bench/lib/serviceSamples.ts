@@ -65,7 +65,10 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
   );
   const lag: Record<string, number> = {};
   for (const [name, { groupId, topic }] of Object.entries(w.groups)) {
-    const [ends, [committed]] = await Promise.all([w.admin.fetchTopicOffsets(topic), w.admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const [ends, [committed]] = await Promise.all([
+      w.admin.fetchTopicOffsets(topic),
+      w.admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
     lag[name] = ends.reduce((sum, e) => {
       const c = Number(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1');
       return sum + Math.max(0, Number(e.high) - Math.max(0, c));
@@ -83,7 +86,12 @@ export async function takeSample(w: Watched, at: number): Promise<ServiceSample>
     oldSpaceMb: mb(labelledValues(text, 'nodejs_heap_space_size_used_bytes', 'space').get('old') ?? NaN),
     externalMb: mb(gaugeValue(text, 'nodejs_external_memory_bytes')),
     cpuSeconds: gaugeValue(text, 'process_cpu_seconds_total'),
-    hops: Object.fromEntries([...parseHistograms(text, 'hunt_matcher_hop_seconds', 'hop')].map(([hop, { count, sum }]) => [hop, { count, sum }])),
+    hops: Object.fromEntries(
+      [...parseHistograms(text, 'hunt_matcher_hop_seconds', 'hop')].map(([hop, { count, sum }]) => [
+        hop,
+        { count, sum },
+      ]),
+    ),
     deadRows: Object.fromEntries(dead.rows.map((r) => [r.relname, Number(r.n)])),
   };
 }

@@ -40,7 +40,12 @@ export class Samples {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` is truthy; fails after `timeoutMs` with `what`. */
-export async function until<T>(check: () => Promise<T | false | undefined | null> | T | false | undefined | null, what: string, timeoutMs: number, intervalMs = 50): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | false | undefined | null> | T | false | undefined | null,
+  what: string,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

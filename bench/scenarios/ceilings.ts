@@ -36,7 +36,9 @@ export const ceilings: Scenario = {
 
     // PostgreSQL.
     const database = await ctx.env.database('e');
-    await database.db.raw('CREATE TABLE bench_commits (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT clock_timestamp(), headers jsonb NOT NULL, payload bytea NOT NULL)');
+    await database.db.raw(
+      'CREATE TABLE bench_commits (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT clock_timestamp(), headers jsonb NOT NULL, payload bytea NOT NULL)',
+    );
     const clients = await Promise.all(
       Array.from({ length: clientsCount }, async () => {
         const c = new pg.Client({ connectionString: database.url, application_name: 'bench:e' });
@@ -54,7 +56,10 @@ export const ceilings: Scenario = {
         while (performance.now() - pgStarted < seconds * 1000) {
           const t = performance.now();
           await c.query('BEGIN');
-          await c.query('INSERT INTO bench_commits (headers, payload) VALUES ($1, $2)', [headers, payloads[i++ % payloads.length]]);
+          await c.query('INSERT INTO bench_commits (headers, payload) VALUES ($1, $2)', [
+            headers,
+            payloads[i++ % payloads.length],
+          ]);
           await c.query('COMMIT');
           pgSamples.push(performance.now() - t);
           commits++;
@@ -68,16 +73,29 @@ export const ceilings: Scenario = {
     for (let i = 0; performance.now() - loneStarted < Math.min(2000, seconds * 400); i++) {
       const t = performance.now();
       await clients[0]!.query('BEGIN');
-      await clients[0]!.query('INSERT INTO bench_commits (headers, payload) VALUES ($1, $2)', [headers, payloads[i % payloads.length]]);
+      await clients[0]!.query('INSERT INTO bench_commits (headers, payload) VALUES ($1, $2)', [
+        headers,
+        payloads[i % payloads.length],
+      ]);
       await clients[0]!.query('COMMIT');
       lone.push(performance.now() - t);
     }
     await Promise.all(clients.map((c) => c.end()));
     ctx.ceilings.postgresCommitsPerS = pgRate;
-    rows.push({ case: `PostgreSQL commits, 1-row insert tx, ${clientsCount} clients`, throughput: { value: pgRate, unit: 'commits/s' }, latencyMs: summarize(pgSamples.values()), details: { payloadBytes } });
+    rows.push({
+      case: `PostgreSQL commits, 1-row insert tx, ${clientsCount} clients`,
+      throughput: { value: pgRate, unit: 'commits/s' },
+      latencyMs: summarize(pgSamples.values()),
+      details: { payloadBytes },
+    });
     const loneLatency = summarize(lone.values());
     ctx.ceilings.commitMs = loneLatency.p50;
-    rows.push({ case: 'PostgreSQL commit, 1-row insert tx, 1 client', throughput: { value: lone.length / (Math.min(2000, seconds * 400) / 1000), unit: 'commits/s' }, latencyMs: loneLatency, comparison: 'the floor of a database hop' });
+    rows.push({
+      case: 'PostgreSQL commit, 1-row insert tx, 1 client',
+      throughput: { value: lone.length / (Math.min(2000, seconds * 400) / 1000), unit: 'commits/s' },
+      latencyMs: loneLatency,
+      comparison: 'the floor of a database hop',
+    });
 
     // Kafka.
     const topics = ctx.env.topics('e');
@@ -90,7 +108,11 @@ export const ceilings: Scenario = {
     } finally {
       await admin.disconnect();
     }
-    const messages: Message[] = events.map((e, i) => ({ key: e.key, value: payloads[i]!, headers: { ...buildHeaders(e, ctx.now) } }));
+    const messages: Message[] = events.map((e, i) => ({
+      key: e.key,
+      value: payloads[i]!,
+      headers: { ...buildHeaders(e, ctx.now) },
+    }));
     const produce = async (producers: number) => {
       const list = Array.from({ length: producers }, () => createProducer(ctx.env.kafka));
       await Promise.all(list.map((p) => p.connect()));
@@ -130,18 +152,41 @@ export const ceilings: Scenario = {
     const singleLatency = summarize(singleSamples.values());
     ctx.ceilings.produceMs = singleLatency.p50;
     ctx.ceilings.kafkaMessagesPerS = one.rate;
-    rows.push({ case: `Kafka produce, idempotent acks=-1, 500/batch, 1 producer`, throughput: { value: one.rate, unit: 'msg/s' }, latencyMs: one.latency, comparison: 'latency per 500-message batch', details: { payloadBytes, sent: one.sent } });
-    rows.push({ case: `Kafka produce, same, 2 producers`, throughput: { value: two.rate, unit: 'msg/s' }, latencyMs: two.latency, comparison: 'latency per 500-message batch', details: { payloadBytes, sent: two.sent } });
-    rows.push({ case: 'Kafka produce, 1 message, acks=-1', throughput: { value: singleSamples.length / (Math.min(2000, seconds * 400) / 1000), unit: 'msg/s' }, latencyMs: singleLatency, comparison: 'the floor of a Kafka hop' });
+    rows.push({
+      case: `Kafka produce, idempotent acks=-1, 500/batch, 1 producer`,
+      throughput: { value: one.rate, unit: 'msg/s' },
+      latencyMs: one.latency,
+      comparison: 'latency per 500-message batch',
+      details: { payloadBytes, sent: one.sent },
+    });
+    rows.push({
+      case: `Kafka produce, same, 2 producers`,
+      throughput: { value: two.rate, unit: 'msg/s' },
+      latencyMs: two.latency,
+      comparison: 'latency per 500-message batch',
+      details: { payloadBytes, sent: two.sent },
+    });
+    rows.push({
+      case: 'Kafka produce, 1 message, acks=-1',
+      throughput: { value: singleSamples.length / (Math.min(2000, seconds * 400) / 1000), unit: 'msg/s' },
+      latencyMs: singleLatency,
+      comparison: 'the floor of a Kafka hop',
+    });
     const peak = memory.stop();
     for (const r of rows) r.peakRssMb = peak.peakRssMb;
-    checks.push({ name: 'E ran', ok: commits > 0 && one.sent > 0 && two.sent > 0, detail: `${commits} commits, ${one.sent + two.sent} messages produced` });
+    checks.push({
+      name: 'E ran',
+      ok: commits > 0 && one.sent > 0 && two.sent > 0,
+      detail: `${commits} commits, ${one.sent + two.sent} messages produced`,
+    });
     return {
       sizes: { seconds, postgresClients: clientsCount, payloadBytes },
       rows,
       checks,
       targets: [],
-      notes: [`Payload: an Avro-encoded LeadCreated with its ad snapshot, ${payloadBytes} bytes on average, plus the six event headers.`],
+      notes: [
+        `Payload: an Avro-encoded LeadCreated with its ad snapshot, ${payloadBytes} bytes on average, plus the six event headers.`,
+      ],
     };
   },
 };

@@ -26,8 +26,12 @@ export interface Scenario {
   title: string;
   /** Run by a full `npm run bench` only when named with --scenario (it takes long); --quick runs it anyway. */
   optIn?: boolean;
-  run(ctx: ScenarioContext): Promise<Omit<ScenarioResult, 'id' | 'title' | 'durationS' | 'peakRssMb'> & { peakRssMb?: number }>;
+  run(
+    ctx: ScenarioContext,
+  ): Promise<Omit<ScenarioResult, 'id' | 'title' | 'durationS' | 'peakRssMb'> & { peakRssMb?: number }>;
 }
 
-export const pct = (value: number, ceiling: number | undefined) => (ceiling ? `${((100 * value) / ceiling).toFixed(0)}% of ceiling` : '');
-export const times = (a: number, b: number) => (b > 0 ? `${a / b >= 10 ? (a / b).toFixed(0) : (a / b).toFixed(1)}x` : 'n/a');
+export const pct = (value: number, ceiling: number | undefined) =>
+  ceiling ? `${((100 * value) / ceiling).toFixed(0)}% of ceiling` : '';
+export const times = (a: number, b: number) =>
+  b > 0 ? `${a / b >= 10 ? (a / b).toFixed(0) : (a / b).toFixed(1)}x` : 'n/a';

@@ -26,7 +26,11 @@ import { times, type Scenario } from './context.js';
 const TIME_ZONE = 'Europe/Paris';
 
 async function leadSet(db: Db): Promise<Set<string>> {
-  const rows = (await db('leads').select('account_id', 'ad_id', 'hunt_id')) as Array<{ account_id: string; ad_id: string; hunt_id: string }>;
+  const rows = (await db('leads').select('account_id', 'ad_id', 'hunt_id')) as Array<{
+    account_id: string;
+    ad_id: string;
+    hunt_id: string;
+  }>;
   return new Set(rows.map((r) => `${r.account_id}/${r.ad_id}/${r.hunt_id}`));
 }
 
@@ -61,7 +65,11 @@ export const dailyCatchUp: Scenario = {
     // The service.
     const memory = trackMemory();
     const topics = ctx.env.topics('b');
-    const svc = await ctx.env.startService(service.url, topics, { ROLES: 'matcher', BACKFILL_DAYS: '30', OUTBOX_POLL_MS: '1000' });
+    const svc = await ctx.env.startService(service.url, topics, {
+      ROLES: 'matcher',
+      BACKFILL_DAYS: '30',
+      OUTBOX_POLL_MS: '1000',
+    });
     const relay = createRelay({
       db: service.db,
       databaseUrl: service.url,
@@ -78,23 +86,40 @@ export const dailyCatchUp: Scenario = {
     ctx.log(`B: service catch-up (tick of ${day})`);
     const started = performance.now();
     const { tickId } = await recordTick(service.db, svc.outbox, { day, timeZone: TIME_ZONE, requestedBy: 'api', now });
-    await until(async () => (await service.db('ticks').where({ tick_id: tickId }).whereNotNull('started_at').first()) as unknown, 'the tick to reach the matcher', 60_000);
+    await until(
+      async () => (await service.db('ticks').where({ tick_id: tickId }).whereNotNull('started_at').first()) as unknown,
+      'the tick to reach the matcher',
+      60_000,
+    );
     const deliveredMs = performance.now() - started;
     await relay.stop();
     let lastDone = -1;
     // The catch-up retries a failing group forever (a retriable error): give up after a few retries
     // and say why, rather than wait for the timeout.
-    const retries = async () => (await svc.metrics.retries.get()).values.filter((v) => v.labels.consumer === 'matcher-ticks').reduce((n, v) => n + v.value, 0);
+    const retries = async () =>
+      (await svc.metrics.retries.get()).values
+        .filter((v) => v.labels.consumer === 'matcher-ticks')
+        .reduce((n, v) => n + v.value, 0);
     let serviceError: string | undefined;
     try {
       await until(
         async () => {
-          const t = (await service.db('ticks').where({ tick_id: tickId }).first()) as { completed_at: Date | null; hunts_done: number; hunts_total: number | null };
-          if (t.hunts_done !== lastDone && !ctx.quick) ctx.log(`B: service ${t.hunts_done}/${t.hunts_total ?? '?'} hunts`);
+          const t = (await service.db('ticks').where({ tick_id: tickId }).first()) as {
+            completed_at: Date | null;
+            hunts_done: number;
+            hunts_total: number | null;
+          };
+          if (t.hunts_done !== lastDone && !ctx.quick)
+            ctx.log(`B: service ${t.hunts_done}/${t.hunts_total ?? '?'} hunts`);
           lastDone = t.hunts_done;
           if ((await retries()) >= 3) {
-            const last = ctx.env.serviceProblems(svc).filter((p) => p.error).pop();
-            throw new Error(`the daily catch-up failed 3 times and keeps retrying: ${last?.msg ?? ''}: ${last?.error ?? 'no error logged'}`);
+            const last = ctx.env
+              .serviceProblems(svc)
+              .filter((p) => p.error)
+              .pop();
+            throw new Error(
+              `the daily catch-up failed 3 times and keeps retrying: ${last?.msg ?? ''}: ${last?.error ?? 'no error logged'}`,
+            );
           }
           return t.completed_at !== null;
         },
@@ -110,8 +135,14 @@ export const dailyCatchUp: Scenario = {
     const servicePeak = memory.stop();
     await ctx.env.stopService(svc);
     const serviceLeads = await leadSet(service.db);
-    const serviceContacted = Number(((await service.db('messages').count<Array<{ count: string }>>({ count: '*' }))[0]!).count);
-    checks.push({ name: 'B: the service completed the daily catch-up', ok: serviceError === undefined, detail: serviceError ?? `in ${serviceSeconds.toFixed(1)} s` });
+    const serviceContacted = Number(
+      (await service.db('messages').count<Array<{ count: string }>>({ count: '*' }))[0]!.count,
+    );
+    checks.push({
+      name: 'B: the service completed the daily catch-up',
+      ok: serviceError === undefined,
+      detail: serviceError ?? `in ${serviceSeconds.toFixed(1)} s`,
+    });
 
     // The baseline.
     ctx.log('B: baseline, one SQL query per hunt, 5 in flight');
@@ -133,16 +164,33 @@ export const dailyCatchUp: Scenario = {
 
     const onlyService = [...serviceLeads].filter((k) => !baselineLeads.has(k)).length;
     const onlyBaseline = [...baselineLeads].filter((k) => !serviceLeads.has(k)).length;
-    checks.push({ name: 'B produced leads', ok: serviceLeads.size > 0, detail: `${serviceLeads.size} leads by the service, ${baselineLeads.size} by the baseline` });
-    checks.push({ name: 'B: same leads (account, ad, hunt)', ok: onlyService === 0 && onlyBaseline === 0, detail: `${onlyService} only by the service, ${onlyBaseline} only by the baseline` });
+    checks.push({
+      name: 'B produced leads',
+      ok: serviceLeads.size > 0,
+      detail: `${serviceLeads.size} leads by the service, ${baselineLeads.size} by the baseline`,
+    });
+    checks.push({
+      name: 'B: same leads (account, ad, hunt)',
+      ok: onlyService === 0 && onlyBaseline === 0,
+      detail: `${onlyService} only by the service, ${onlyBaseline} only by the baseline`,
+    });
 
     const activeRefreshing = hunts.filter((h) => h.status === 'active' && h.autoRefresh).length;
     rows.push({
       case: `service daily tick, ${huntCount / 1000}k hunts x ${adCount / 1000}k ads`,
       ...(serviceError ? {} : { throughput: { value: serviceLeads.size / serviceSeconds, unit: 'leads/s' } }),
       peakRssMb: servicePeak.peakRssMb,
-      comparison: serviceError ? `FAILED after ${serviceSeconds.toFixed(0)} s (${serviceLeads.size} leads): see checks` : `${serviceSeconds.toFixed(1)} s in all; ${times(result.seconds, serviceSeconds)} faster`,
-      details: { seconds: serviceSeconds, tickDeliveredMs: deliveredMs, leads: serviceLeads.size, messages: serviceContacted, huntsScanned: activeRefreshing, adsPerSecond: adCount / serviceSeconds },
+      comparison: serviceError
+        ? `FAILED after ${serviceSeconds.toFixed(0)} s (${serviceLeads.size} leads): see checks`
+        : `${serviceSeconds.toFixed(1)} s in all; ${times(result.seconds, serviceSeconds)} faster`,
+      details: {
+        seconds: serviceSeconds,
+        tickDeliveredMs: deliveredMs,
+        leads: serviceLeads.size,
+        messages: serviceContacted,
+        huntsScanned: activeRefreshing,
+        adsPerSecond: adCount / serviceSeconds,
+      },
     });
     rows.push({
       case: `SQL query per hunt, 5 in flight`,
@@ -150,13 +198,38 @@ export const dailyCatchUp: Scenario = {
       latencyMs: result.queryLatency,
       peakRssMb: baselinePeak.peakRssMb,
       comparison: `${result.seconds.toFixed(1)} s in all (latency: one hunt's query)`,
-      details: { seconds: result.seconds, leads: baselineLeads.size, contacted: result.contacted, huntP50Ms: result.huntLatency.p50, huntP99Ms: result.huntLatency.p99 },
+      details: {
+        seconds: result.seconds,
+        leads: baselineLeads.size,
+        contacted: result.contacted,
+        huntP50Ms: result.huntLatency.p50,
+        huntP99Ms: result.huntLatency.p99,
+      },
     });
-    if (!ctx.quick) targets.push({ name: 'daily catch-up vs per-hunt SQL, identical leads', goal: '>= 20x faster, same leads', measured: serviceError ? 'the service failed' : `${times(result.seconds, serviceSeconds)} (${serviceSeconds.toFixed(1)} s vs ${result.seconds.toFixed(1)} s), ${onlyService + onlyBaseline} differences`, met: !serviceError && result.seconds >= 20 * serviceSeconds && onlyService + onlyBaseline === 0 });
-    notes.push(`${activeRefreshing} of the ${huntCount} hunts are active with autoRefresh (the others are paused or opted out); ${(baselineLeads.size / adCount).toFixed(2)} leads per ad (baseline).`);
-    notes.push(`Service time includes delivering the DailyTick through the outbox, relay and Kafka (${deliveredMs.toFixed(0)} ms).`);
+    if (!ctx.quick)
+      targets.push({
+        name: 'daily catch-up vs per-hunt SQL, identical leads',
+        goal: '>= 20x faster, same leads',
+        measured: serviceError
+          ? 'the service failed'
+          : `${times(result.seconds, serviceSeconds)} (${serviceSeconds.toFixed(1)} s vs ${result.seconds.toFixed(1)} s), ${onlyService + onlyBaseline} differences`,
+        met: !serviceError && result.seconds >= 20 * serviceSeconds && onlyService + onlyBaseline === 0,
+      });
+    notes.push(
+      `${activeRefreshing} of the ${huntCount} hunts are active with autoRefresh (the others are paused or opted out); ${(baselineLeads.size / adCount).toFixed(2)} leads per ad (baseline).`,
+    );
+    notes.push(
+      `Service time includes delivering the DailyTick through the outbox, relay and Kafka (${deliveredMs.toFixed(0)} ms).`,
+    );
     await dropBenchDatabase(ctx.env, service);
     await dropBenchDatabase(ctx.env, baseline);
-    return { sizes: { hunts: huntCount, ads: adCount }, rows, checks, targets, notes, peakRssMb: Math.max(servicePeak.peakRssMb, baselinePeak.peakRssMb) };
+    return {
+      sizes: { hunts: huntCount, ads: adCount },
+      rows,
+      checks,
+      targets,
+      notes,
+      peakRssMb: Math.max(servicePeak.peakRssMb, baselinePeak.peakRssMb),
+    };
   },
 };

@@ -53,7 +53,11 @@ export const huntPreview: Scenario = {
     // Every ad first published inside the window (a reposted ad's first publication can be older:
     // it is moved inside, half a day from the edge, so that the window holds exactly adCount ads).
     const edge = ctx.now.getTime() - (DAYS - 0.5) * DAY_MS;
-    const ads: Ad[] = generateAds(ctx.seed + 9, adCount, { now: ctx.now, windowDays: DAYS - 1, externalIdBase: 9_000_000_000 }).map((a) =>
+    const ads: Ad[] = generateAds(ctx.seed + 9, adCount, {
+      now: ctx.now,
+      windowDays: DAYS - 1,
+      externalIdBase: 9_000_000_000,
+    }).map((a) =>
       a.firstPublishedAt !== null && a.firstPublishedAt < edge ? { ...a, firstPublishedAt: a.lastPublishedAt } : a,
     );
     const { hunts } = generateHunts(ctx.seed + 9, 2000, { now: ctx.now });
@@ -90,7 +94,11 @@ export const huntPreview: Scenario = {
       counts.push(got);
       if (got === expected(h)) agree++;
     }
-    checks.push({ name: 'preview counts = the matching rules over every ad', ok: agree === realistic.length + broad.length, detail: `${agree}/${realistic.length + broad.length} hunts agree` });
+    checks.push({
+      name: 'preview counts = the matching rules over every ad',
+      ok: agree === realistic.length + broad.length,
+      detail: `${agree}/${realistic.length + broad.length} hunts agree`,
+    });
 
     const slowest: Array<{ hunt: Hunt; ms: number }> = [];
     const time = async (set: Hunt[], n: number) => {
@@ -115,7 +123,12 @@ export const huntPreview: Scenario = {
       throughput: { value: 1000 / realisticLatency.p50, unit: 'req/s' },
       latencyMs: realisticLatency,
       comparison: `one request at a time; ${Math.min(...realisticCounts)}-${Math.max(...realisticCounts)} matching ads per hunt`,
-      details: { ads: adCount, hunts: realistic.length, requests, medianMatchingAds: [...realisticCounts].sort((a, b) => a - b)[Math.floor(realisticCounts.length / 2)] ?? 0 },
+      details: {
+        ads: adCount,
+        hunts: realistic.length,
+        requests,
+        medianMatchingAds: [...realisticCounts].sort((a, b) => a - b)[Math.floor(realisticCounts.length / 2)] ?? 0,
+      },
     });
     if (broadLatency) {
       rows.push({
@@ -126,7 +139,11 @@ export const huntPreview: Scenario = {
         details: { ads: adCount, hunts: broad.length, requests: broadRequests },
       });
     }
-    checks.push({ name: 'P ran', ok: realisticLatency.count === requests, detail: `${realisticLatency.count} preview requests timed` });
+    checks.push({
+      name: 'P ran',
+      ok: realisticLatency.count === requests,
+      detail: `${realisticLatency.count} preview requests timed`,
+    });
     if (!ctx.quick) {
       targets.push({
         name: 'preview p95, realistic hunts, 200,000 ads in the window',
@@ -138,8 +155,15 @@ export const huntPreview: Scenario = {
     const describe = (h: Hunt) =>
       `${h.adType} ${h.radiusKm} km${h.brands.length ? ` ${h.brands.join('/')}` : ''}${h.keywords.length ? ` "${h.keywords.join('", "')}"` : ''}${h.priceMax !== null ? ` <= ${h.priceMax} EUR` : ''}`;
     slowest.sort((a, b) => b.ms - a.ms);
-    notes.push(`slowest hunts (p50): ${slowest.slice(0, 3).map((s) => `${describe(s.hunt)}: ${s.ms.toFixed(0)} ms`).join('; ')}`);
-    notes.push(`ads first published in the last ${DAYS} days; requests sequential, over HTTP, to an api role in the bench process`);
+    notes.push(
+      `slowest hunts (p50): ${slowest
+        .slice(0, 3)
+        .map((s) => `${describe(s.hunt)}: ${s.ms.toFixed(0)} ms`)
+        .join('; ')}`,
+    );
+    notes.push(
+      `ads first published in the last ${DAYS} days; requests sequential, over HTTP, to an api role in the bench process`,
+    );
     return { sizes: { ads: adCount, hunts: realistic.length + broad.length, requests }, rows, checks, targets, notes };
   },
 };

@@ -21,9 +21,12 @@ export const ingestion: Scenario = {
     const topics = ctx.env.topics('f');
     const memory = trackMemory();
     const service = await ctx.env.startService(database.url, topics, { ROLES: 'api,relay', OUTBOX_POLL_MS: '1000' });
-    const ads = generateAds(ctx.seed + 6, total, { now: ctx.now, windowDays: 1, externalIdBase: 6_000_000_000 }).map(adInputOf);
+    const ads = generateAds(ctx.seed + 6, total, { now: ctx.now, windowDays: 1, externalIdBase: 6_000_000_000 }).map(
+      adInputOf,
+    );
     const bodies: string[] = [];
-    for (let i = 0; i < ads.length; i += PER_REQUEST) bodies.push(JSON.stringify({ ads: ads.slice(i, i + PER_REQUEST) }));
+    for (let i = 0; i < ads.length; i += PER_REQUEST)
+      bodies.push(JSON.stringify({ ads: ads.slice(i, i + PER_REQUEST) }));
 
     const latency = new Samples();
     let inserted = 0;
@@ -35,7 +38,11 @@ export const ingestion: Scenario = {
         while (next < bodies.length) {
           const body = bodies[next++]!;
           const t = performance.now();
-          const res = await fetch(`${service.url}/v1/ads`, { method: 'POST', headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' }, body });
+          const res = await fetch(`${service.url}/v1/ads`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
+            body,
+          });
           latency.push(performance.now() - t);
           if (res.status === 202) inserted += ((await res.json()) as { inserted: number }).inserted;
           else failed++;
@@ -43,7 +50,8 @@ export const ingestion: Scenario = {
       }),
     );
     const ingestS = (performance.now() - started) / 1000;
-    const outboxRows = async () => Number((await database.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count);
+    const outboxRows = async () =>
+      Number((await database.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count);
     await until(async () => (await outboxRows()) === 0, 'the outbox to drain', 120_000);
     const publishedS = (performance.now() - started) / 1000;
     const events = await ctx.env.countMessages(topics.name('ads.scraped'));
@@ -61,9 +69,20 @@ export const ingestion: Scenario = {
       },
     ];
     const checks: Check[] = [
-      { name: 'every ad inserted', ok: inserted === total && failed === 0, detail: `${inserted} of ${total} inserted, ${failed} failed requests` },
+      {
+        name: 'every ad inserted',
+        ok: inserted === total && failed === 0,
+        detail: `${inserted} of ${total} inserted, ${failed} failed requests`,
+      },
       { name: 'one AdScraped per ad', ok: events === total, detail: `${events} events for ${total} ads` },
     ];
-    return { sizes: { ads: total, perRequest: PER_REQUEST, inFlight: IN_FLIGHT }, rows, checks, targets: [], notes: [], peakRssMb: peak.peakRssMb };
+    return {
+      sizes: { ads: total, perRequest: PER_REQUEST, inFlight: IN_FLIGHT },
+      rows,
+      checks,
+      targets: [],
+      notes: [],
+      peakRssMb: peak.peakRssMb,
+    };
   },
 };

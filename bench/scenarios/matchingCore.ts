@@ -22,7 +22,11 @@ interface Timed {
 }
 
 /** Calls `fn` on ads in turn (cycling) until `minMs` passed and at least `minCount` ran, or `maxCount`. */
-function timeSync(ads: Ad[], fn: (ad: Ad) => number, o: { minMs: number; minCount: number; maxCount: number; sample: () => void }): Timed {
+function timeSync(
+  ads: Ad[],
+  fn: (ad: Ad) => number,
+  o: { minMs: number; minCount: number; maxCount: number; sample: () => void },
+): Timed {
   const samples = new Samples();
   let matches = 0;
   let i = 0;
@@ -39,7 +43,12 @@ function timeSync(ads: Ad[], fn: (ad: Ad) => number, o: { minMs: number; minCoun
   return { count: i, seconds: (now - started) / 1000, latency: summarize(samples.values()), matches };
 }
 
-async function timeAsync(ads: Ad[], clients: number, fn: (client: number, ad: Ad) => Promise<number>, o: { minMs: number; maxCount: number }): Promise<Timed> {
+async function timeAsync(
+  ads: Ad[],
+  clients: number,
+  fn: (client: number, ad: Ad) => Promise<number>,
+  o: { minMs: number; maxCount: number },
+): Promise<Timed> {
   const samples = new Samples();
   let matches = 0;
   let next = 0;
@@ -54,7 +63,12 @@ async function timeAsync(ads: Ad[], clients: number, fn: (client: number, ad: Ad
       }
     }),
   );
-  return { count: samples.length, seconds: (performance.now() - started) / 1000, latency: summarize(samples.values()), matches };
+  return {
+    count: samples.length,
+    seconds: (performance.now() - started) / 1000,
+    latency: summarize(samples.values()),
+    matches,
+  };
 }
 
 const ids = (list: Array<{ id: string }>) => list.map((h) => h.id).join(',');
@@ -108,14 +122,28 @@ export const matchingCore: Scenario = {
       const warm = Math.min(ads.length, 2000);
       for (let i = 0; i < warm; i++) index.match(ads[i]!);
       const idx = index;
-      const indexed = timeSync(ads, (ad) => idx.match(ad).length, { minMs: budget.index, minCount: Math.min(ads.length, 5000), maxCount: 5_000_000, sample: memory.sample });
+      const indexed = timeSync(ads, (ad) => idx.match(ad).length, {
+        minMs: budget.index,
+        minCount: Math.min(ads.length, 5000),
+        maxCount: 5_000_000,
+        sample: memory.sample,
+      });
 
       const compiled = index.all();
-      const linear = timeSync(ads, (ad) => linearScan(compiled, ad).length, { minMs: budget.linear, minCount: 50, maxCount: 200_000, sample: memory.sample });
+      const linear = timeSync(ads, (ad) => linearScan(compiled, ad).length, {
+        minMs: budget.linear,
+        minCount: 50,
+        maxCount: 200_000,
+        sample: memory.sample,
+      });
 
       let differ = 0;
       for (const ad of ads.slice(0, verifyCount)) if (ids(index.match(ad)) !== ids(linearScan(compiled, ad))) differ++;
-      checks.push({ name: `index = linear scan (${label} hunts)`, ok: differ === 0, detail: `${verifyCount - differ}/${verifyCount} ads give the same hunts in the same order` });
+      checks.push({
+        name: `index = linear scan (${label} hunts)`,
+        ok: differ === 0,
+        detail: `${verifyCount - differ}/${verifyCount} ads give the same hunts in the same order`,
+      });
 
       // The SQL baseline, on the same hunts.
       await insertMatchRows(database.db, slice.slice(loaded));
@@ -127,41 +155,96 @@ export const matchingCore: Scenario = {
         return p;
       };
       for (const ad of ads.slice(0, 50)) await sqlMatch(prep(ad)); // prepares the statements, warms the cache
-      const sql1 = await timeAsync(ads, 1, async (_, ad) => (await sqlMatch(prep(ad))).length, { minMs: budget.sql, maxCount: 100_000 });
-      const sql4 = await timeAsync(ads, 4, async (c, ad) => (await sqlMatchers[c]!(prep(ad))).length, { minMs: budget.sql, maxCount: 100_000 });
+      const sql1 = await timeAsync(ads, 1, async (_, ad) => (await sqlMatch(prep(ad))).length, {
+        minMs: budget.sql,
+        maxCount: 100_000,
+      });
+      const sql4 = await timeAsync(ads, 4, async (c, ad) => (await sqlMatchers[c]!(prep(ad))).length, {
+        minMs: budget.sql,
+        maxCount: 100_000,
+      });
       let sqlDiffer = 0;
       const sqlVerify = Math.min(verifyCount, 200);
       for (const ad of ads.slice(0, sqlVerify)) {
         if ((await sqlMatch(prep(ad))).join(',') !== ids(index.match(ad))) sqlDiffer++;
       }
-      checks.push({ name: `SQL baseline = index (${label} hunts)`, ok: sqlDiffer === 0, detail: `${sqlVerify - sqlDiffer}/${sqlVerify} ads give the same hunts in the same order` });
+      checks.push({
+        name: `SQL baseline = index (${label} hunts)`,
+        ok: sqlDiffer === 0,
+        detail: `${sqlVerify - sqlDiffer}/${sqlVerify} ads give the same hunts in the same order`,
+      });
       const peak = memory.stop();
 
       const rate = (t: Timed) => t.count / t.seconds;
       const indexRate = rate(indexed);
-      checks.push({ name: `A ran (${label} hunts)`, ok: indexed.count > 0 && linear.count > 0 && sql1.count > 0, detail: `${indexed.count} / ${linear.count} / ${sql1.count} ads timed (index / linear / SQL)` });
+      checks.push({
+        name: `A ran (${label} hunts)`,
+        ok: indexed.count > 0 && linear.count > 0 && sql1.count > 0,
+        detail: `${indexed.count} / ${linear.count} / ${sql1.count} ads timed (index / linear / SQL)`,
+      });
       rows.push({
         case: `hunt index, ${label} hunts`,
         throughput: { value: indexRate, unit: 'ads/s' },
         latencyMs: indexed.latency,
         peakRssMb: peak.peakRssMb,
         comparison: `${times(indexRate, rate(linear))} linear, ${times(indexRate, rate(sql1))} SQL`,
-        details: { hunts: size, activeHunts: active, matchesPerAd: indexed.matches / indexed.count, buildMs, indexHeapMb, huntsHeapMb: (huntsHeapMb * size) / hunts.length },
+        details: {
+          hunts: size,
+          activeHunts: active,
+          matchesPerAd: indexed.matches / indexed.count,
+          buildMs,
+          indexHeapMb,
+          huntsHeapMb: (huntsHeapMb * size) / hunts.length,
+        },
       });
-      rows.push({ case: `linear scan, ${label} hunts`, throughput: { value: rate(linear), unit: 'ads/s' }, latencyMs: linear.latency, details: { ads: linear.count } });
-      rows.push({ case: `SQL query per ad, ${label} hunts`, throughput: { value: rate(sql1), unit: 'ads/s' }, latencyMs: sql1.latency, details: { ads: sql1.count } });
-      rows.push({ case: `SQL query per ad x4 clients, ${label}`, throughput: { value: rate(sql4), unit: 'ads/s' }, latencyMs: sql4.latency, details: { ads: sql4.count } });
+      rows.push({
+        case: `linear scan, ${label} hunts`,
+        throughput: { value: rate(linear), unit: 'ads/s' },
+        latencyMs: linear.latency,
+        details: { ads: linear.count },
+      });
+      rows.push({
+        case: `SQL query per ad, ${label} hunts`,
+        throughput: { value: rate(sql1), unit: 'ads/s' },
+        latencyMs: sql1.latency,
+        details: { ads: sql1.count },
+      });
+      rows.push({
+        case: `SQL query per ad x4 clients, ${label}`,
+        throughput: { value: rate(sql4), unit: 'ads/s' },
+        latencyMs: sql4.latency,
+        details: { ads: sql4.count },
+      });
 
       if (!quick && size === 100_000) {
-        targets.push({ name: 'index throughput, 100k hunts, one core', goal: '>= 50,000 ads/s', measured: `${Math.round(indexRate).toLocaleString('en-US')} ads/s`, met: indexRate >= 50_000 });
-        targets.push({ name: 'index vs linear scan, 100k hunts', goal: '>= 100x', measured: times(indexRate, rate(linear)), met: indexRate >= 100 * rate(linear) });
+        targets.push({
+          name: 'index throughput, 100k hunts, one core',
+          goal: '>= 50,000 ads/s',
+          measured: `${Math.round(indexRate).toLocaleString('en-US')} ads/s`,
+          met: indexRate >= 50_000,
+        });
+        targets.push({
+          name: 'index vs linear scan, 100k hunts',
+          goal: '>= 100x',
+          measured: times(indexRate, rate(linear)),
+          met: indexRate >= 100 * rate(linear),
+        });
         const total = indexHeapMb + huntsHeapMb;
-        targets.push({ name: 'matcher memory for 100k hunts (hunts + index, heap after GC)', goal: '< 200 MB', measured: `${total.toFixed(0)} MB (hunts ${huntsHeapMb.toFixed(0)} + index ${indexHeapMb.toFixed(0)})`, met: total < 200 });
+        targets.push({
+          name: 'matcher memory for 100k hunts (hunts + index, heap after GC)',
+          goal: '< 200 MB',
+          measured: `${total.toFixed(0)} MB (hunts ${huntsHeapMb.toFixed(0)} + index ${indexHeapMb.toFixed(0)})`,
+          met: total < 200,
+        });
       }
       index = undefined;
     }
-    notes.push(`${adCount.toLocaleString('en-US')} generated ads cycled; index timed for ${budget.index} ms or more per size, linear scan ${budget.linear} ms, SQL ${budget.sql} ms each (sequential, then 4 clients).`);
-    notes.push(`Hunt objects for ${hunts.length.toLocaleString('en-US')} hunts: ${huntsHeapMb.toFixed(0)} MB of heap; the index's own heap per size is in details.indexHeapMb.`);
+    notes.push(
+      `${adCount.toLocaleString('en-US')} generated ads cycled; index timed for ${budget.index} ms or more per size, linear scan ${budget.linear} ms, SQL ${budget.sql} ms each (sequential, then 4 clients).`,
+    );
+    notes.push(
+      `Hunt objects for ${hunts.length.toLocaleString('en-US')} hunts: ${huntsHeapMb.toFixed(0)} MB of heap; the index's own heap per size is in details.indexHeapMb.`,
+    );
     return { sizes: { hunts: sizes.join('/'), ads: adCount }, rows, checks, targets, notes };
   },
 };

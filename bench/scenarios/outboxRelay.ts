@@ -58,7 +58,8 @@ export const outboxRelay: Scenario = {
     const log = ctx.env.logger('bench:c');
 
     const startRelays = async (count: number) => {
-      const relays: Array<{ relay: Relay; metrics: ReturnType<typeof createMetrics>; destroy: () => Promise<void> }> = [];
+      const relays: Array<{ relay: Relay; metrics: ReturnType<typeof createMetrics>; destroy: () => Promise<void> }> =
+        [];
       for (let i = 0; i < count; i++) {
         const db = createDb(database.url, { poolMax: 4, applicationName: `bench:c:relay${i}` });
         const metrics = createMetrics({ defaultMetrics: false });
@@ -78,7 +79,9 @@ export const outboxRelay: Scenario = {
       // Shard ownership settles within a rebalance period or two (about a second each).
       await until(
         async () => {
-          const owned = await Promise.all(relays.map(async (r) => (await r.metrics.outboxShardsOwned.get()).values[0]?.value ?? 0));
+          const owned = await Promise.all(
+            relays.map(async (r) => (await r.metrics.outboxShardsOwned.get()).values[0]?.value ?? 0),
+          );
           return owned.every((n) => n === Math.ceil(SHARDS / count)) && owned.reduce((a, b) => a + b, 0) === SHARDS;
         },
         `${count} relays to share the shards`,
@@ -95,7 +98,7 @@ export const outboxRelay: Scenario = {
       };
     };
 
-    const outboxCount = async () => Number(((await database.db('outbox').count<Array<{ n: string }>>({ n: '*' }))[0]!).n);
+    const outboxCount = async () => Number((await database.db('outbox').count<Array<{ n: string }>>({ n: '*' }))[0]!.n);
 
     for (const relayCount of [1, 2]) {
       const label = relayCount === 1 ? '1 relay' : '2 relays';
@@ -111,20 +114,34 @@ export const outboxRelay: Scenario = {
       const drainSeconds = (performance.now() - started) / 1000;
       const published = (await ctx.env.countMessages(topic)) - before;
       const saturation = total / drainSeconds;
-      checks.push({ name: `C saturation published everything (${label})`, ok: published >= total, detail: `${published} messages for ${total} events` });
+      checks.push({
+        name: `C saturation published everything (${label})`,
+        ok: published >= total,
+        detail: `${published} messages for ${total} events`,
+      });
       rows.push({
         case: `saturation, ${label}, ${total.toLocaleString('en-US')} events`,
         throughput: { value: saturation, unit: 'events/s' },
         comparison: pct(saturation, ctx.ceilings.kafkaMessagesPerS),
         details: { events: total, seconds: drainSeconds, published, relays: relayCount },
       });
-      if (!ctx.quick) targets.push({ name: `relay throughput at saturation, ${label}`, goal: '>= 10,000 events/s', measured: `${Math.round(saturation).toLocaleString('en-US')} events/s`, met: saturation >= 10_000 });
+      if (!ctx.quick)
+        targets.push({
+          name: `relay throughput at saturation, ${label}`,
+          goal: '>= 10,000 events/s',
+          measured: `${Math.round(saturation).toLocaleString('en-US')} events/s`,
+          met: saturation >= 10_000,
+        });
 
       // Latency at a steady rate.
       const committedAt = new Map<string, number>();
       const receivedEarly = new Map<string, number>();
       const samples = new Samples();
-      const consumer = ctx.env.kafka.consumer({ groupId: `${topics.prefix}latency-${relayCount}`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+      const consumer = ctx.env.kafka.consumer({
+        groupId: `${topics.prefix}latency-${relayCount}`,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+      });
       let joined = false;
       consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
       await consumer.connect();
@@ -175,22 +192,41 @@ export const outboxRelay: Scenario = {
       }
       await Promise.all(inFlight);
       const achievedRate = paced.length / ((performance.now() - t0) / 1000);
-      await until(() => samples.length >= paced.length, `the consumer to read ${paced.length} events (${samples.length} read)`, 60_000).catch(() => undefined);
+      await until(
+        () => samples.length >= paced.length,
+        `the consumer to read ${paced.length} events (${samples.length} read)`,
+        60_000,
+      ).catch(() => undefined);
       await consumer.disconnect();
       const ackAfter = await insertToAck(running.relays);
       const ackSum = ackAfter.sum - ackBefore.sum;
       const ackCount = ackAfter.count - ackBefore.count;
       await running.stop();
       const latency = summarize(samples.values());
-      checks.push({ name: `C latency run read every event (${label})`, ok: samples.length === paced.length, detail: `${samples.length}/${paced.length} events read back` });
+      checks.push({
+        name: `C latency run read every event (${label})`,
+        ok: samples.length === paced.length,
+        detail: `${samples.length}/${paced.length} events read back`,
+      });
       rows.push({
         case: `commit -> consumer at ${rate}/s, ${label}`,
         throughput: { value: achievedRate, unit: 'events/s' },
         latencyMs: latency,
-        comparison: ackCount > 0 ? `relay's own insert -> broker ack: mean ${((1000 * ackSum) / ackCount).toFixed(1)} ms` : '',
-        details: { events: paced.length, eventsPerTransaction: perTx, relayInsertToAckMeanMs: ackCount > 0 ? (1000 * ackSum) / ackCount : null },
+        comparison:
+          ackCount > 0 ? `relay's own insert -> broker ack: mean ${((1000 * ackSum) / ackCount).toFixed(1)} ms` : '',
+        details: {
+          events: paced.length,
+          eventsPerTransaction: perTx,
+          relayInsertToAckMeanMs: ackCount > 0 ? (1000 * ackSum) / ackCount : null,
+        },
       });
-      if (!ctx.quick) targets.push({ name: `p99 commit -> consumer at 1,000 events/s, ${label}`, goal: '< 50 ms', measured: `${latency.p99.toFixed(1)} ms`, met: latency.p99 < 50 });
+      if (!ctx.quick)
+        targets.push({
+          name: `p99 commit -> consumer at 1,000 events/s, ${label}`,
+          goal: '< 50 ms',
+          measured: `${latency.p99.toFixed(1)} ms`,
+          met: latency.p99 < 50,
+        });
     }
     const peak = memory.stop();
     for (const r of rows) r.peakRssMb = peak.peakRssMb;
@@ -199,7 +235,9 @@ export const outboxRelay: Scenario = {
       rows,
       checks,
       targets,
-      notes: ['Relays run in this process (own pools, Kafka clients and producers), sharing its event loop; the latency includes the consumer\'s fetch.'],
+      notes: [
+        "Relays run in this process (own pools, Kafka clients and producers), sharing its event loop; the latency includes the consumer's fetch.",
+      ],
     };
   },
 };

@@ -34,7 +34,8 @@ const knob = (name: string, quick: boolean, full: number, short: number) => {
 
 export const soak: Scenario = {
   id: 'SOAK',
-  title: 'Soak: a steady 50 ads/s for 10 minutes in the dense world; memory, event-loop delay, outbox and consumer lag every 30 s',
+  title:
+    'Soak: a steady 50 ads/s for 10 minutes in the dense world; memory, event-loop delay, outbox and consumer lag every 30 s',
   optIn: true,
   async run(ctx) {
     const { rows, checks, targets, notes } = emptyReport();
@@ -56,7 +57,12 @@ export const soak: Scenario = {
     let vacuum: AutovacuumStandIn | undefined;
     try {
       child = startChildService(
-        ctx.env.serviceEnv(database.url, topics, { INSTANCE_ID: 'bench-soak', LOG_LEVEL: 'info', MESSAGE_GATEWAY_URL: gateway.url, SEND_RATE_PER_MINUTE: '100000' }),
+        ctx.env.serviceEnv(database.url, topics, {
+          INSTANCE_ID: 'bench-soak',
+          LOG_LEVEL: 'info',
+          MESSAGE_GATEWAY_URL: gateway.url,
+          SEND_RATE_PER_MINUTE: '100000',
+        }),
         { keepOutput: 200_000 },
       );
       const { url } = (await child.waitForLog('hunt-matcher started', 120_000)) as { url: string };
@@ -66,7 +72,9 @@ export const soak: Scenario = {
       await database.db.raw('ANALYZE');
       // A server without autovacuum is not the users' world: BENCH_AUTOVACUUM=off measures it as it is.
       vacuum = await startAutovacuumUnlessOff(database.db, { log });
-      log(`${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`);
+      log(
+        `${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`,
+      );
 
       const watched: Watched = {
         metricsUrl: `${url}/metrics`,
@@ -77,11 +85,23 @@ export const soak: Scenario = {
           sender: { groupId: `${topics.prefix}sender`, topic: topics.name('messages.send') },
         },
       };
-      const ads = generateAds(ctx.seed + 7_700_000_000, Math.ceil(rate * seconds), { now: ctx.now, windowDays: 0.01, externalIdBase: 7_700_000_000 });
+      const ads = generateAds(ctx.seed + 7_700_000_000, Math.ceil(rate * seconds), {
+        now: ctx.now,
+        windowDays: 0.01,
+        externalIdBase: 7_700_000_000,
+      });
       const requestAt = new Map<string, number>();
       const acceptedAt: number[] = [];
       let failed = 0;
-      const matched = async () => Number((await database.db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [`${topics.prefix}matcher`])).rows[0]!.n);
+      const matched = async () =>
+        Number(
+          (
+            await database.db.raw<{ rows: Array<{ n: string }> }>(
+              'SELECT count(*) AS n FROM inbox WHERE consumer = ?',
+              [`${topics.prefix}matcher`],
+            )
+          ).rows[0]!.n,
+        );
       const post = async (chunk: Ad[]) => {
         const t = performance.timeOrigin + performance.now();
         for (const ad of chunk) requestAt.set(ad.externalId, t);
@@ -102,17 +122,35 @@ export const soak: Scenario = {
           const s = await takeSample(watched, k * every);
           const previous = samples.at(-1) ?? first;
           samples.push(s);
-          log(`${s.at} s: RSS ${s.rssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB (old ${s.oldSpaceMb.toFixed(0)}, external ${s.externalMb.toFixed(0)}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, outbox ${s.outboxRows}, lag matcher ${s.lag.matcher} sender ${s.lag.sender}`);
-          log(`${s.at} s: CPU ${((s.cpuSeconds - previous.cpuSeconds) / every * 100).toFixed(0)}% of a core; ${windowHops(previous, s)}; dead rows ${Object.entries(s.deadRows).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+          log(
+            `${s.at} s: RSS ${s.rssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB (old ${s.oldSpaceMb.toFixed(0)}, external ${s.externalMb.toFixed(0)}), loop p99 ${s.loopP99Ms.toFixed(1)} ms, outbox ${s.outboxRows}, lag matcher ${s.lag.matcher} sender ${s.lag.sender}`,
+          );
+          log(
+            `${s.at} s: CPU ${(((s.cpuSeconds - previous.cpuSeconds) / every) * 100).toFixed(0)}% of a core; ${windowHops(previous, s)}; dead rows ${Object.entries(
+              s.deadRows,
+            )
+              .map(([t, n]) => `${t} ${n}`)
+              .join(', ')}`,
+          );
         }
       })();
-      await driveAds(ads, { rate, perRequest: Math.max(1, Math.round(rate / 10)), seconds, inFlight: 4 }, post, async () => 0);
+      await driveAds(
+        ads,
+        { rate, perRequest: Math.max(1, Math.round(rate / 10)), seconds, inFlight: 4 },
+        post,
+        async () => 0,
+      );
       await sampler;
       const loadSeconds = (performance.timeOrigin + performance.now() - started) / 1000;
 
       const posted = [...requestAt.keys()];
       const messagesOf = async () =>
-        (await database.db.raw<{ rows: Array<{ id: string; external_id: string }> }>('SELECT m.id, a.external_id FROM messages m JOIN ads a ON a.id = m.ad_id WHERE a.external_id = ANY(?)', [posted])).rows;
+        (
+          await database.db.raw<{ rows: Array<{ id: string; external_id: string }> }>(
+            'SELECT m.id, a.external_id FROM messages m JOIN ads a ON a.id = m.ad_id WHERE a.external_id = ANY(?)',
+            [posted],
+          )
+        ).rows;
       const firstCall = () => {
         const calls = new Map<string, number>();
         for (const r of gateway.requests) if (!calls.has(r.body.messageId)) calls.set(r.body.messageId, r.at);
@@ -123,7 +161,12 @@ export const soak: Scenario = {
       await until(
         async () => {
           if ((await matched()) < acceptedAt.length) return false;
-          if (Number((await database.db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM outbox')).rows[0]!.n) > 0) return false;
+          if (
+            Number(
+              (await database.db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM outbox')).rows[0]!.n,
+            ) > 0
+          )
+            return false;
           messages = await messagesOf();
           const calls = firstCall();
           return messages.every((m) => calls.has(m.id));
@@ -152,12 +195,27 @@ export const soak: Scenario = {
           latencyMs: summarize(windows[i]!.values()),
           peakRssMb: Math.round(s.rssMb),
           comparison: `loop p99 ${s.loopP99Ms.toFixed(1)} ms (max ${s.loopMaxMs.toFixed(0)}); heap ${s.heapUsedMb.toFixed(0)} MB; outbox ${s.outboxRows}; lag matcher ${s.lag.matcher}, sender ${s.lag.sender}`,
-          details: { at: s.at, rssMb: s.rssMb, heapUsedMb: s.heapUsedMb, loopP99Ms: s.loopP99Ms, loopMaxMs: s.loopMaxMs, loopMeanMs: s.loopMeanMs, outboxRows: s.outboxRows, matcherLag: s.lag.matcher ?? NaN, senderLag: s.lag.sender ?? NaN },
+          details: {
+            at: s.at,
+            rssMb: s.rssMb,
+            heapUsedMb: s.heapUsedMb,
+            loopP99Ms: s.loopP99Ms,
+            loopMaxMs: s.loopMaxMs,
+            loopMeanMs: s.loopMeanMs,
+            outboxRows: s.outboxRows,
+            matcherLag: s.lag.matcher ?? NaN,
+            senderLag: s.lag.sender ?? NaN,
+          },
         });
       }
 
       const fmt = (v: number, unit: string) => `${v.toFixed(v >= 100 ? 0 : 1)}${unit}`;
-      const flatTarget = (name: string, series: number[], unit: string, allowance: { relative: number; absolute: number }) => {
+      const flatTarget = (
+        name: string,
+        series: number[],
+        unit: string,
+        allowance: { relative: number; absolute: number },
+      ) => {
         const f = flatness(series, allowance);
         targets.push({
           name: `${name} flat over ${seconds} s at ${rate} ads/s (${world.name} world)`,
@@ -167,10 +225,30 @@ export const soak: Scenario = {
         });
       };
       if (samples.length >= 3) {
-        flatTarget('service RSS', samples.map((s) => s.rssMb), ' MB', { relative: 0.1, absolute: 30 });
-        flatTarget('event-loop delay p99', samples.map((s) => s.loopP99Ms), ' ms', { relative: 0.5, absolute: 10 });
-        flatTarget('outbox rows', samples.map((s) => s.outboxRows), ' rows', { relative: 1, absolute: 500 });
-        flatTarget('consumer lag (matcher + sender)', samples.map((s) => (s.lag.matcher ?? 0) + (s.lag.sender ?? 0)), ' messages', { relative: 1, absolute: 100 });
+        flatTarget(
+          'service RSS',
+          samples.map((s) => s.rssMb),
+          ' MB',
+          { relative: 0.1, absolute: 30 },
+        );
+        flatTarget(
+          'event-loop delay p99',
+          samples.map((s) => s.loopP99Ms),
+          ' ms',
+          { relative: 0.5, absolute: 10 },
+        );
+        flatTarget(
+          'outbox rows',
+          samples.map((s) => s.outboxRows),
+          ' rows',
+          { relative: 1, absolute: 500 },
+        );
+        flatTarget(
+          'consumer lag (matcher + sender)',
+          samples.map((s) => (s.lag.matcher ?? 0) + (s.lag.sender ?? 0)),
+          ' messages',
+          { relative: 1, absolute: 100 },
+        );
       }
       const density = await densityOf(database.db, posted);
       const whole = new Samples();
@@ -191,11 +269,25 @@ export const soak: Scenario = {
             ? 'soak: the PostgreSQL server ran its own autovacuum.'
             : 'soak: BENCH_AUTOVACUUM=off: nothing vacuumed the tables during the run (this server runs without autovacuum).',
       );
-      return { sizes: { world: world.name, hunts: hunts.length, rate, seconds, sampleEveryS: every, autovacuum: vacuum?.active ? 'stand-in' : vacuum ? 'server' : 'off' }, rows, checks, targets, notes };
+      return {
+        sizes: {
+          world: world.name,
+          hunts: hunts.length,
+          rate,
+          seconds,
+          sampleEveryS: every,
+          autovacuum: vacuum?.active ? 'stand-in' : vacuum ? 'server' : 'off',
+        },
+        rows,
+        checks,
+        targets,
+        notes,
+      };
     } finally {
       await vacuum?.stop();
       const code = await child?.kill('SIGTERM');
-      if (child && code !== 0) notes.push(`soak: the service process exited with ${code}: ${child.output().slice(-500)}`);
+      if (child && code !== 0)
+        notes.push(`soak: the service process exited with ${code}: ${child.output().slice(-500)}`);
       await admin.disconnect();
       await gateway.close();
     }

@@ -61,7 +61,8 @@ const FLOOR_OF: Record<Hop, (c: Ceilings) => number | undefined> = {
   match_to_publish: (c) => c.produceMs,
   publish_to_sender: (c) => c.produceMs,
   sender_consume_to_gateway: (c) => c.commitMs,
-  request_to_gateway: (c) => (c.commitMs !== undefined && c.produceMs !== undefined ? 3 * c.commitMs + 3 * c.produceMs : undefined),
+  request_to_gateway: (c) =>
+    c.commitMs !== undefined && c.produceMs !== undefined ? 3 * c.commitMs + 3 * c.produceMs : undefined,
 };
 
 export const toTheSeller: Scenario = {
@@ -107,7 +108,20 @@ export const toTheSeller: Scenario = {
     notes.push(
       `${huntCount} hunts; the service runs as child processes (node --import tsx src/main.ts, LOG_LEVEL=info, SEND_RATE_PER_MINUTE lifted); this process posts the ads, plays the gateway (200 at once) and reads leads.created. Hop rows: the service's own hunt_matcher_hop_seconds histograms for the phase (p50/p95/p99 interpolated in their buckets, mean exact), with the hop as a multiple of E's floor (one commit ${fmt(ctx.ceilings.commitMs)} ms, one produce ${fmt(ctx.ceilings.produceMs)} ms).`,
     );
-    return { sizes: { world: world.name, hunts: huntCount, accounts: accountIds.length, edits, layouts: LAYOUTS.map((l) => l.name).join(', '), phases: phases.map((p) => `${p.name} ${p.seconds}s`).join(', ') }, rows, checks, targets, notes };
+    return {
+      sizes: {
+        world: world.name,
+        hunts: huntCount,
+        accounts: accountIds.length,
+        edits,
+        layouts: LAYOUTS.map((l) => l.name).join(', '),
+        phases: phases.map((p) => `${p.name} ${p.seconds}s`).join(', '),
+      },
+      rows,
+      checks,
+      targets,
+      notes,
+    };
   },
 };
 
@@ -121,7 +135,13 @@ interface WorldSetup {
   edits: number;
 }
 
-async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], setup: WorldSetup, externalBase: number) {
+async function runLayout(
+  ctx: ScenarioContext,
+  layout: Layout,
+  phases: Phase[],
+  setup: WorldSetup,
+  externalBase: number,
+) {
   const { rows, checks, targets, notes } = emptyReport();
   const tag = layout.processes.length === 1 ? '1p' : `${layout.processes.length}p`;
   const dense = setup.world.name === 'dense';
@@ -169,8 +189,21 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
     // and nodejs_gc_duration_seconds): CPU per ad is the figure a busy machine disturbs least.
     const scraped = async () => {
       const texts = await Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
-      const sum = (name: string) => texts.reduce((n, t) => n + [...t.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0), 0);
-      return { hops: texts.map((t) => parseHistograms(t, `${METRIC_PREFIX}hop_seconds`, 'hop')), cpuSeconds: sum('process_cpu_seconds_total'), gcSeconds: sum('nodejs_gc_duration_seconds_sum') };
+      const sum = (name: string) =>
+        texts.reduce(
+          (n, t) =>
+            n +
+            [...t.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'gm'))].reduce(
+              (a, m) => a + Number(m[1]),
+              0,
+            ),
+          0,
+        );
+      return {
+        hops: texts.map((t) => parseHistograms(t, `${METRIC_PREFIX}hop_seconds`, 'hop')),
+        cpuSeconds: sum('process_cpu_seconds_total'),
+        gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
+      };
     };
 
     // The leads.created reader, as a downstream CRM would be.
@@ -181,13 +214,16 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       if (t !== undefined) leadSamples.push(performance.timeOrigin + at - t);
     });
 
-    const count = async (sql: string, bindings: unknown[] = []) => Number((await database.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
+    const count = async (sql: string, bindings: unknown[] = []) =>
+      Number((await database.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
     const matched = () => count('SELECT count(*) AS n FROM inbox WHERE consumer = ?', [`${topics.prefix}matcher`]);
     const outboxRows = () => count('SELECT count(*) AS n FROM outbox');
 
     if (dense) {
       // As users write them: an import of every hunt (each one backfilled), then a bulk edit.
-      const done = await importThenEdit(apiUrl, database.db, topics.prefix, setup.hunts, setup.edits, (m) => ctx.log(`D' ${layout.name}: ${m}`));
+      const done = await importThenEdit(apiUrl, database.db, topics.prefix, setup.hunts, setup.edits, (m) =>
+        ctx.log(`D' ${layout.name}: ${m}`),
+      );
       notes.push(`D' ${layout.name}: ${done}, then the warm-up.`);
     }
 
@@ -199,7 +235,11 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
     for (const phase of phases.filter((p) => !onlyPhases || onlyPhases.includes(p.name))) {
       ctx.log(`D' ${layout.name}: ${phase.name} for ${phase.seconds}s`);
       const adCount = phase.rate > 0 ? phase.rate * phase.seconds : ctx.quick ? 2000 : 40_000;
-      const ads = generateAds(ctx.seed + externalBase, adCount, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });
+      const ads = generateAds(ctx.seed + externalBase, adCount, {
+        now: ctx.now,
+        windowDays: 0.01,
+        externalIdBase: externalBase,
+      });
       externalBase += 1_000_000;
       leadSamples = new Samples();
       const before = await scraped();
@@ -221,15 +261,22 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       const started = performance.now();
       // Paced: a request of a tenth of the rate every 100 ms; saturation: 4 requests of 100 ads in flight.
       const perRequest = phase.rate > 0 ? Math.max(1, Math.round(phase.rate / 10)) : 100;
-      await driveAds(ads, { rate: phase.rate, perRequest, seconds: phase.seconds, inFlight: 4 }, post, async () => accepted - ((await matched()) - matchedBefore));
+      await driveAds(
+        ads,
+        { rate: phase.rate, perRequest, seconds: phase.seconds, inFlight: 4 },
+        post,
+        async () => accepted - ((await matched()) - matchedBefore),
+      );
       const loadSeconds = (performance.now() - started) / 1000;
 
       // Every ad matched, every event published, then every contact delivered (or the timeout).
       const messagesOf = async () =>
-        (await database.db.raw<{ rows: Array<{ id: string; external_id: string }> }>(
-          'SELECT m.id, a.external_id FROM messages m JOIN ads a ON a.id = m.ad_id WHERE a.external_id = ANY(?)',
-          [posted],
-        )).rows;
+        (
+          await database.db.raw<{ rows: Array<{ id: string; external_id: string }> }>(
+            'SELECT m.id, a.external_id FROM messages m JOIN ads a ON a.id = m.ad_id WHERE a.external_id = ANY(?)',
+            [posted],
+          )
+        ).rows;
       let deliveredAt10s: number | undefined;
       const tenSecondsAfter = started + loadSeconds * 1000 + 10_000;
       let drained = true;
@@ -324,27 +371,57 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
       const first = layout.processes.length === 1;
       const where = dense ? `${layout.name}, dense world` : layout.name;
       if (!ctx.quick && first && phase.rate === 10) {
-        targets.push({ name: `p99 request -> gateway call at 10 ads/s (${where})`, goal: '<= 250 ms', measured: `${latency.p99.toFixed(0)} ms`, met: latency.p99 <= 250 });
-        targets.push({ name: `p99 request -> LeadCreated at 10 ads/s (${where})`, goal: '<= 150 ms', measured: `${leads.p99.toFixed(0)} ms`, met: leads.p99 <= 150 });
+        targets.push({
+          name: `p99 request -> gateway call at 10 ads/s (${where})`,
+          goal: '<= 250 ms',
+          measured: `${latency.p99.toFixed(0)} ms`,
+          met: latency.p99 <= 250,
+        });
+        targets.push({
+          name: `p99 request -> LeadCreated at 10 ads/s (${where})`,
+          goal: '<= 150 ms',
+          measured: `${leads.p99.toFixed(0)} ms`,
+          met: leads.p99 <= 150,
+        });
       }
       if (!ctx.quick && first && phase.rate === 100) {
-        targets.push({ name: `p99 request -> gateway call at 100 ads/s (${where})`, goal: '<= 500 ms', measured: `${latency.p99.toFixed(0)} ms`, met: latency.p99 <= 500 });
-        targets.push({ name: `p99 request -> LeadCreated at 100 ads/s (${where})`, goal: '<= 300 ms', measured: `${leads.p99.toFixed(0)} ms`, met: leads.p99 <= 300 });
+        targets.push({
+          name: `p99 request -> gateway call at 100 ads/s (${where})`,
+          goal: '<= 500 ms',
+          measured: `${latency.p99.toFixed(0)} ms`,
+          met: latency.p99 <= 500,
+        });
+        targets.push({
+          name: `p99 request -> LeadCreated at 100 ads/s (${where})`,
+          goal: '<= 300 ms',
+          measured: `${leads.p99.toFixed(0)} ms`,
+          met: leads.p99 <= 300,
+        });
       }
       if (!ctx.quick && phase.rate === 0) {
         // Issue 21: at least 500 ads/s to the seller in the dense world, 1,000 in the light one.
         const floor = dense ? 500 : 1000;
-        targets.push({ name: `sustained ads/s to the seller at saturation (${where})`, goal: `>= ${floor.toLocaleString('en-US')} ads/s`, measured: `${Math.round(accepted / totalSeconds)} ads/s`, met: accepted / totalSeconds >= floor });
+        targets.push({
+          name: `sustained ads/s to the seller at saturation (${where})`,
+          goal: `>= ${floor.toLocaleString('en-US')} ads/s`,
+          measured: `${Math.round(accepted / totalSeconds)} ads/s`,
+          met: accepted / totalSeconds >= floor,
+        });
       }
       if (!drained) {
-        notes.push(`D' ${label}: not drained after ${DRAIN_TIMEOUT_MS / 1000} s; the remaining phases of this layout were skipped.`);
+        notes.push(
+          `D' ${label}: not drained after ${DRAIN_TIMEOUT_MS / 1000} s; the remaining phases of this layout were skipped.`,
+        );
         break;
       }
     }
     await reader.stop();
   } finally {
     await vacuum?.stop();
-    if (vacuum?.active) notes.push(`D' ${layout.name}: this PostgreSQL runs without autovacuum; the stand-in did its work (${vacuum.vacuums} VACUUM, ${vacuum.analyses} ANALYZE, checked every minute).`);
+    if (vacuum?.active)
+      notes.push(
+        `D' ${layout.name}: this PostgreSQL runs without autovacuum; the stand-in did its work (${vacuum.vacuums} VACUUM, ${vacuum.analyses} ANALYZE, checked every minute).`,
+      );
     for (const c of children) {
       const code = await c.kill('SIGTERM');
       if (code !== 0) notes.push(`D' ${layout.name}: a service process exited with ${code}: ${c.output().slice(-500)}`);
@@ -355,8 +432,18 @@ async function runLayout(ctx: ScenarioContext, layout: Layout, phases: Phase[], 
 }
 
 /** 5 s at 10 ads/s (1 s in quick mode), then waits for their contacts, so that the phases meet a running service. */
-async function warmUp(apiUrl: string, ctx: ScenarioContext, externalBase: number, firstCall: Map<string, number>, seenCalls: () => void) {
-  const ads = generateAds(ctx.seed + externalBase, ctx.quick ? 10 : 50, { now: ctx.now, windowDays: 0.01, externalIdBase: externalBase });
+async function warmUp(
+  apiUrl: string,
+  ctx: ScenarioContext,
+  externalBase: number,
+  firstCall: Map<string, number>,
+  seenCalls: () => void,
+) {
+  const ads = generateAds(ctx.seed + externalBase, ctx.quick ? 10 : 50, {
+    now: ctx.now,
+    windowDays: 0.01,
+    externalIdBase: externalBase,
+  });
   for (let i = 0; i < ads.length; i++) {
     await postAds(apiUrl, [ads[i]!]);
     await sleep(100);

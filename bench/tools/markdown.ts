@@ -11,17 +11,25 @@ if (!file) {
 const r = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 const m = r.machine;
 const out: string[] = [];
-out.push(`Run of ${r.startedAt} (\`${r.command}\`, seed ${r.seed}, ${Math.round(r.durationS / 60)} min): ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; ${m.kafka}; ${m.postgres}; load average ${m.loadAverageAtStart} at the start.`);
+out.push(
+  `Run of ${r.startedAt} (\`${r.command}\`, seed ${r.seed}, ${Math.round(r.durationS / 60)} min): ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}; Node ${m.node}; ${m.kafka}; ${m.postgres}; load average ${m.loadAverageAtStart} at the start.`,
+);
 out.push('');
 out.push(markdownTable(r));
 out.push('');
 out.push('Targets of issue 7:');
 out.push('');
-for (const s of r.scenarios) for (const t of s.targets) out.push(`- ${t.met ? 'met' : '**not met**'}: ${s.id}, ${t.name}: goal ${t.goal}, measured ${t.measured}`);
+for (const s of r.scenarios)
+  for (const t of s.targets)
+    out.push(`- ${t.met ? 'met' : '**not met**'}: ${s.id}, ${t.name}: goal ${t.goal}, measured ${t.measured}`);
 out.push('');
 out.push('Checks:');
 out.push('');
-for (const s of r.scenarios) for (const c of s.checks) out.push(`- ${c.ok ? 'ok' : '**failed**'}: ${s.id}, ${c.name}: ${c.detail.length > 300 ? `${c.detail.slice(0, 300)}...` : c.detail}`);
+for (const s of r.scenarios)
+  for (const c of s.checks)
+    out.push(
+      `- ${c.ok ? 'ok' : '**failed**'}: ${s.id}, ${c.name}: ${c.detail.length > 300 ? `${c.detail.slice(0, 300)}...` : c.detail}`,
+    );
 for (const f of r.failures) out.push(`- **failed**: ${f.id} threw: ${f.error.split('\n')[0]}`);
 out.push('');
 out.push('Notes:');

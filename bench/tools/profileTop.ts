@@ -20,7 +20,12 @@ interface Profile {
 }
 
 const { values, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' }, filter: { type: 'string' }, last: { type: 'string' }, inclusive: { type: 'boolean', default: false } },
+  options: {
+    top: { type: 'string', default: '25' },
+    filter: { type: 'string' },
+    last: { type: 'string' },
+    inclusive: { type: 'boolean', default: false },
+  },
   allowPositionals: true,
 });
 const file = positionals[0];
@@ -38,7 +43,8 @@ const deltas = profile.timeDeltas ?? [];
 const times: number[] = [];
 for (let i = 0, t = profile.startTime; i < samples.length; i++) times.push((t += deltas[i] ?? 0));
 const from = values.last ? profile.endTime - Number(values.last) * 1e6 : profile.startTime;
-for (let i = 0; i < samples.length; i++) if (times[i]! >= from) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
+for (let i = 0; i < samples.length; i++)
+  if (times[i]! >= from) selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + (deltas[i + 1] ?? deltas[i] ?? 0));
 const totalUs = profile.endTime - from;
 
 const label = (n: ProfileNode) => {
@@ -54,16 +60,22 @@ for (const [id, us] of selfUs) {
   if (values.filter && !name.includes(values.filter)) continue;
   if (!['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName)) busyUs += us;
   fn.set(name, (fn.get(name) ?? 0) + us);
-  const f = n.callFrame.url ? n.callFrame.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules\/[^/]+|src\/.+|bench\/.+)$/, '$1') : n.callFrame.functionName;
+  const f = n.callFrame.url
+    ? n.callFrame.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules\/[^/]+|src\/.+|bench\/.+)$/, '$1')
+    : n.callFrame.functionName;
   files.set(f, (files.get(f) ?? 0) + us);
 }
 const top = Number(values.top);
 const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)}%`;
 const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
-process.stdout.write(`profile: ${(totalUs / 1e6).toFixed(1)} s wall, ${(busyUs / 1e6).toFixed(1)} s in JavaScript and native code (idle, program and GC aside)\n\nself time by function:\n`);
-for (const [name, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${ms(us)} ${pct(us)}  ${name}\n`);
+process.stdout.write(
+  `profile: ${(totalUs / 1e6).toFixed(1)} s wall, ${(busyUs / 1e6).toFixed(1)} s in JavaScript and native code (idle, program and GC aside)\n\nself time by function:\n`,
+);
+for (const [name, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top))
+  process.stdout.write(`${ms(us)} ${pct(us)}  ${name}\n`);
 process.stdout.write('\nself time by file / package:\n');
-for (const [name, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, Math.min(top, 15))) process.stdout.write(`${ms(us)} ${pct(us)}  ${name}\n`);
+for (const [name, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, Math.min(top, 15)))
+  process.stdout.write(`${ms(us)} ${pct(us)}  ${name}\n`);
 
 if (values.inclusive) {
   // Inclusive time: a node's own time plus its descendants', summed per function label (recursion counted once per path).
@@ -80,7 +92,10 @@ if (values.inclusive) {
     }
   }
   process.stdout.write('\ninclusive time by function (src/ and node_modules):\n');
-  for (const [name, us] of [...inclusive].filter(([n]) => /src\/|node_modules\//.test(n) && (!values.filter || n.includes(values.filter))).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  for (const [name, us] of [...inclusive]
+    .filter(([n]) => /src\/|node_modules\//.test(n) && (!values.filter || n.includes(values.filter)))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
     process.stdout.write(`${ms(us)} ${pct(us)}  ${name}\n`);
   }
 }

@@ -16,7 +16,13 @@ import { insertAccounts, insertAds, insertHunts } from '../data/load.js';
 import { BenchEnv } from '../lib/benchEnv.js';
 import { summarize } from '../lib/stats.js';
 
-const { values } = parseArgs({ options: { hunts: { type: 'string', default: '10000' }, batch: { type: 'string', default: '200' }, batches: { type: 'string', default: '6' } } });
+const { values } = parseArgs({
+  options: {
+    hunts: { type: 'string', default: '10000' },
+    batch: { type: 'string', default: '200' },
+    batches: { type: 'string', default: '6' },
+  },
+});
 const env = await BenchEnv.start({ logLevel: 'error', progress: () => undefined });
 try {
   const now = new Date();
@@ -41,7 +47,10 @@ try {
   database.db.on('query-response', (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
     const t = started.get(q.__knexQueryUid);
     if (t === undefined) return;
-    const key = q.sql.replace(/\s+/g, ' ').replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(...)').slice(0, 70);
+    const key = q.sql
+      .replace(/\s+/g, ' ')
+      .replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(...)')
+      .slice(0, 70);
     const list = times.get(key) ?? [];
     list.push(performance.now() - t);
     times.set(key, list);
@@ -52,19 +61,40 @@ try {
     // A conflict (pacing room or a seller taken by a parallel batch) is applied again, as the pipeline does.
     for (let conflicts = 0; ; conflicts++) {
       try {
-        const r = await database.db.transaction((trx) => recordMatches(trx, recordDepsOf({ outbox, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, now), matches));
+        const r = await database.db.transaction((trx) =>
+          recordMatches(
+            trx,
+            recordDepsOf(
+              { outbox, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } },
+              now,
+            ),
+            matches,
+          ),
+        );
         return { ms: performance.now() - t, leads: r.leadsCreated, contacted: r.contacted, conflicts };
       } catch (error) {
         if (!(error instanceof WriteConflict) || conflicts >= 10) throw error;
       }
     }
   };
-  const report = (title: string, results: Array<{ ms: number; leads: number; contacted: number; conflicts: number }>) => {
+  const report = (
+    title: string,
+    results: Array<{ ms: number; leads: number; contacted: number; conflicts: number }>,
+  ) => {
     const leads = results.reduce((n, r) => n + r.leads, 0);
     const conflicts = results.reduce((n, r) => n + r.conflicts, 0);
-    process.stdout.write(`\n${title}: ${results.length} transactions (${conflicts} applied again after a conflict), ${leads} leads, transaction ms ${JSON.stringify(summarize(results.map((r) => r.ms)), (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}\n`);
-    for (const [sql, list] of [...times].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
-      process.stdout.write(`  ${list.reduce((x, y) => x + y, 0).toFixed(0).padStart(7)} ms total, ${String(list.length).padStart(3)} calls  ${sql}\n`);
+    process.stdout.write(
+      `\n${title}: ${results.length} transactions (${conflicts} applied again after a conflict), ${leads} leads, transaction ms ${JSON.stringify(summarize(results.map((r) => r.ms)), (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))}\n`,
+    );
+    for (const [sql, list] of [...times].sort(
+      (a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0),
+    )) {
+      process.stdout.write(
+        `  ${list
+          .reduce((x, y) => x + y, 0)
+          .toFixed(0)
+          .padStart(7)} ms total, ${String(list.length).padStart(3)} calls  ${sql}\n`,
+      );
     }
     times.clear();
   };
@@ -72,11 +102,13 @@ try {
   for (let i = 0; i < batches; i++) sequential.push(await run(ads.slice(i * batch, (i + 1) * batch)));
   report(`one at a time, ${batch} ads per transaction`, sequential);
   const base = batches * batch;
-  const parallel = await Promise.all([0, 1, 2].map(async (k) => {
-    const out = [];
-    for (let i = k; i < batches; i += 3) out.push(await run(ads.slice(base + i * batch, base + (i + 1) * batch)));
-    return out;
-  }));
+  const parallel = await Promise.all(
+    [0, 1, 2].map(async (k) => {
+      const out = [];
+      for (let i = k; i < batches; i += 3) out.push(await run(ads.slice(base + i * batch, base + (i + 1) * batch)));
+      return out;
+    }),
+  );
   report(`3 in parallel, ${batch} ads per transaction`, parallel.flat());
 } finally {
   await env.stop();

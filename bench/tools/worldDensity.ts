@@ -9,13 +9,24 @@ import { matchAds } from '../../src/domain/matchAds.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { worldOf } from '../data/worlds.js';
 
-const { values } = parseArgs({ options: { world: { type: 'string', default: 'light' }, hunts: { type: 'string', default: '10000' }, ads: { type: 'string', default: '5000' }, seed: { type: 'string', default: '20261128' } } });
+const { values } = parseArgs({
+  options: {
+    world: { type: 'string', default: 'light' },
+    hunts: { type: 'string', default: '10000' },
+    ads: { type: 'string', default: '5000' },
+    seed: { type: 'string', default: '20261128' },
+  },
+});
 const seed = Number(values.seed);
 const now = new Date();
 const world = worldOf(values.world);
 // The seeds scenario D' uses (hunts seed + 3; ads as its phases draw them).
 const { hunts, accountIds } = generateHunts(seed + 3, Number(values.hunts), { now, world });
-const ads = generateAds(seed + 3_400_000_000, Number(values.ads), { now, windowDays: 0.01, externalIdBase: 3_400_000_000 });
+const ads = generateAds(seed + 3_400_000_000, Number(values.ads), {
+  now,
+  windowDays: 0.01,
+  externalIdBase: 3_400_000_000,
+});
 const index = huntIndexOf(hunts);
 let matches = 0;
 let leads = 0;

@@ -6,7 +6,13 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadKafkaToolConfig } from '../config.js';
 import { createTopics } from '../events/topics.js';
-import { createDeadLetters, DeadLetterRequestError, parseDeadLetterTopic, type DeadLetter, type ReplayResult } from '../ops/deadLetters.js';
+import {
+  createDeadLetters,
+  DeadLetterRequestError,
+  parseDeadLetterTopic,
+  type DeadLetter,
+  type ReplayResult,
+} from '../ops/deadLetters.js';
 import { createKafka, createProducer } from '../platform/kafka.js';
 
 const USAGE = `usage:
@@ -38,10 +44,13 @@ function parse(argv: string[]) {
   const [command, ...rest] = positionals;
   if (values.help) return { command: 'help' as const, values };
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
-  if (command !== 'list' && command !== 'replay') throw new UsageError(command ? `unknown command ${command}` : 'name a command: list or replay');
+  if (command !== 'list' && command !== 'replay')
+    throw new UsageError(command ? `unknown command ${command}` : 'name a command: list or replay');
   const topic = values.topic === undefined ? undefined : parseDeadLetterTopic(values.topic);
-  if (values.topic !== undefined && !topic) throw new UsageError(`--topic ${values.topic} is not a topic the service consumes`);
-  if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(values.limit)) throw new UsageError('--limit must be a number from 1 to 9999');
+  if (values.topic !== undefined && !topic)
+    throw new UsageError(`--topic ${values.topic} is not a topic the service consumes`);
+  if (values.limit !== undefined && !/^[1-9]\d{0,3}$/.test(values.limit))
+    throw new UsageError('--limit must be a number from 1 to 9999');
   if (command === 'replay') {
     if (!topic) throw new UsageError('replay needs --topic');
     if ((values.offset === undefined) === !values.all) throw new UsageError('replay needs either --offset O or --all');
@@ -66,7 +75,10 @@ const line = (d: DeadLetter) =>
     .join('  ');
 
 const replayLines = (r: ReplayResult) => [
-  ...r.replayed.map((x) => `${r.dryRun ? 'would replay' : 'replayed'} ${r.topic}.dlq@${x.offset} -> ${x.to.topic}${x.to.partition === null ? '' : `[${x.to.partition}]`}${x.to.offset === null ? '' : `@${x.to.offset}`}${x.eventId ? ` (event ${x.eventId})` : ''}`),
+  ...r.replayed.map(
+    (x) =>
+      `${r.dryRun ? 'would replay' : 'replayed'} ${r.topic}.dlq@${x.offset} -> ${x.to.topic}${x.to.partition === null ? '' : `[${x.to.partition}]`}${x.to.offset === null ? '' : `@${x.to.offset}`}${x.eventId ? ` (event ${x.eventId})` : ''}`,
+  ),
   ...r.skipped.map((x) => `skipped ${r.topic}.dlq@${x.offset}: replayed already at ${x.replayedAt}`),
   `${r.replayed.length} ${r.dryRun ? 'to replay (dry run: nothing published)' : 'replayed'}, ${r.skipped.length} skipped`,
 ];
@@ -94,7 +106,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dlq: ${error.message}\n`);
     return 2;
   }
-  const log = pino({ name: 'dlq', level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination({ dest: 2, sync: true }));
+  const log = pino(
+    { name: 'dlq', level: config.logLevel === 'info' ? 'warn' : config.logLevel },
+    pino.destination({ dest: 2, sync: true }),
+  );
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-dlq`, log });
   const admin = kafka.admin();
   const producer = createProducer(kafka);
@@ -109,16 +124,25 @@ async function main(argv: string[]): Promise<number> {
       if (values.json) out(JSON.stringify(letters, null, 2));
       else {
         const counts = await deadLetters.counts();
-        for (const c of counts) if (!parsed.topic || c.topic === parsed.topic) out(`${c.topic}.dlq: ${c.total} dead letters, ${c.waiting} waiting`);
+        for (const c of counts)
+          if (!parsed.topic || c.topic === parsed.topic)
+            out(`${c.topic}.dlq: ${c.total} dead letters, ${c.waiting} waiting`);
         out(letters.length ? letters.map(line).join('\n') : 'no dead letters');
       }
     } else {
-      const result = await deadLetters.replay({ topic: parsed.topic!, offset: values.offset, all: values.all, dryRun: values['dry-run'] });
+      const result = await deadLetters.replay({
+        topic: parsed.topic!,
+        offset: values.offset,
+        all: values.all,
+        dryRun: values['dry-run'],
+      });
       out(values.json ? JSON.stringify(result, null, 2) : replayLines(result).join('\n'));
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`dlq: ${error instanceof DeadLetterRequestError ? error.message : `failed: ${(error as Error).message}`}\n`);
+    process.stderr.write(
+      `dlq: ${error instanceof DeadLetterRequestError ? error.message : `failed: ${(error as Error).message}`}\n`,
+    );
     return 1;
   } finally {
     await producer.disconnect().catch(() => undefined);

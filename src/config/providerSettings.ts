@@ -5,7 +5,15 @@ import type { ProviderMap } from '../providers/provider.js';
 import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
 import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
 import { httpUrl, int, optionalText } from './envValues.js';
-import { brevoSenderProblem, defaultOptOutMention, parseProviderMap, parseTwilioFrom, parseTwilioWhatsAppFrom, parseWebhookSecrets, providersUsed } from './providers.js';
+import {
+  brevoSenderProblem,
+  defaultOptOutMention,
+  parseProviderMap,
+  parseTwilioFrom,
+  parseTwilioWhatsAppFrom,
+  parseWebhookSecrets,
+  providersUsed,
+} from './providers.js';
 
 const url = httpUrl('https://host');
 
@@ -50,11 +58,16 @@ export interface ProvidersConfig {
  * Reads the providers' settings for the roles that run. `needsGateway`: some channel is left to the
  * generic gateway (its variables are then required as before). `problems` name each variable.
  */
-export function providerSettings(e: ProviderEnv, roles: ReadonlySet<string>): { value: ProvidersConfig; needsGateway: boolean; problems: string[] } {
+export function providerSettings(
+  e: ProviderEnv,
+  roles: ReadonlySet<string>,
+): { value: ProvidersConfig; needsGateway: boolean; problems: string[] } {
   const problems: string[] = [];
   const parsedMap = parseProviderMap(e.MESSAGE_PROVIDERS);
   if (!parsedMap.ok) problems.push(`MESSAGE_PROVIDERS ${parsedMap.problem}`);
-  const map = parsedMap.ok ? parsedMap.value : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
+  const map = parsedMap.ok
+    ? parsedMap.value
+    : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
   const used = providersUsed(map);
   const sender = roles.has('sender');
   const api = roles.has('api');
@@ -67,10 +80,14 @@ export function providerSettings(e: ProviderEnv, roles: ReadonlySet<string>): { 
     const why = (role: string) => `when MESSAGE_PROVIDERS names twilio and ROLES includes ${role}`;
     require('TWILIO_ACCOUNT_SID', sender, why('sender'));
     require('TWILIO_AUTH_TOKEN', sender || api, why(sender ? 'sender' : 'api'));
-    require('PUBLIC_BASE_URL', sender || api, `${why(sender ? 'sender' : 'api')} (Twilio's callbacks reach the service there, and are signed for that URL)`);
-    require('TWILIO_FROM', sender && map.sms === 'twilio', 'when MESSAGE_PROVIDERS maps sms to twilio and ROLES includes sender');
-    require('TWILIO_WHATSAPP_FROM', sender && map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
-    if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID)) problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
+    require('PUBLIC_BASE_URL', sender ||
+      api, `${why(sender ? 'sender' : 'api')} (Twilio's callbacks reach the service there, and are signed for that URL)`);
+    require('TWILIO_FROM', sender &&
+      map.sms === 'twilio', 'when MESSAGE_PROVIDERS maps sms to twilio and ROLES includes sender');
+    require('TWILIO_WHATSAPP_FROM', sender &&
+      map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
+    if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID))
+      problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
     const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
     if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
     const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
@@ -95,7 +112,12 @@ export function providerSettings(e: ProviderEnv, roles: ReadonlySet<string>): { 
     if (senderProblem) problems.push(`BREVO_SENDER ${senderProblem}`);
     const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
     if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
-    brevo = { apiKey: e.BREVO_API_KEY ?? '', sender: e.BREVO_SENDER ?? '', apiUrl: e.BREVO_API_URL, webhookSecrets: secrets?.ok ? secrets.value : [] };
+    brevo = {
+      apiKey: e.BREVO_API_KEY ?? '',
+      sender: e.BREVO_SENDER ?? '',
+      apiUrl: e.BREVO_API_URL,
+      webhookSecrets: secrets?.ok ? secrets.value : [],
+    };
   }
 
   return {
@@ -104,7 +126,11 @@ export function providerSettings(e: ProviderEnv, roles: ReadonlySet<string>): { 
       publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
       twilio,
       brevo,
-      outreach: { optOutMention: e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms), maxSegments: e.SMS_MAX_SEGMENTS, senderNameDefault: e.SENDER_NAME_DEFAULT ?? null },
+      outreach: {
+        optOutMention: e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms),
+        maxSegments: e.SMS_MAX_SEGMENTS,
+        senderNameDefault: e.SENDER_NAME_DEFAULT ?? null,
+      },
     },
     needsGateway: used.has('http'),
     problems: [...new Set(problems)],

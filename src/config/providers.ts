@@ -5,7 +5,6 @@ import { toE164 } from '../domain/phone.js';
 import { CHANNELS, type Channel } from '../domain/types.js';
 import { PROVIDERS, type ProviderMap, type ProviderName } from '../providers/provider.js';
 
-
 /** The channels each provider can carry. */
 const CARRIES: Record<ProviderName, readonly Channel[]> = {
   http: CHANNELS,
@@ -13,19 +12,33 @@ const CARRIES: Record<ProviderName, readonly Channel[]> = {
   brevo: ['sms'],
 };
 
-
 /** "sms:twilio,whatsapp:twilio,leboncoin:http"; a channel not named keeps the generic gateway (http). */
-export function parseProviderMap(text: string | undefined): { ok: true; value: ProviderMap } | { ok: false; problem: string } {
+export function parseProviderMap(
+  text: string | undefined,
+): { ok: true; value: ProviderMap } | { ok: false; problem: string } {
   const map: ProviderMap = { sms: 'http', whatsapp: 'http', leboncoin: 'http' };
   if (!text || text.trim() === '') return { ok: true, value: map };
   const seen = new Set<string>();
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [channel, provider, ...rest] = part.split(':').map((s) => s.trim());
-    if (!channel || !provider || rest.length > 0) return { ok: false, problem: `must be a comma-separated list of channel:provider, e.g. sms:twilio,whatsapp:twilio,leboncoin:http (got "${part}")` };
-    if (!(CHANNELS as readonly string[]).includes(channel)) return { ok: false, problem: `names an unknown channel "${channel}" (channels: ${CHANNELS.join(', ')})` };
-    if (!(PROVIDERS as readonly string[]).includes(provider)) return { ok: false, problem: `names an unknown provider "${provider}" (providers: ${PROVIDERS.join(', ')})` };
+    if (!channel || !provider || rest.length > 0)
+      return {
+        ok: false,
+        problem: `must be a comma-separated list of channel:provider, e.g. sms:twilio,whatsapp:twilio,leboncoin:http (got "${part}")`,
+      };
+    if (!(CHANNELS as readonly string[]).includes(channel))
+      return { ok: false, problem: `names an unknown channel "${channel}" (channels: ${CHANNELS.join(', ')})` };
+    if (!(PROVIDERS as readonly string[]).includes(provider))
+      return { ok: false, problem: `names an unknown provider "${provider}" (providers: ${PROVIDERS.join(', ')})` };
     if (seen.has(channel)) return { ok: false, problem: `names the channel "${channel}" twice` };
-    if (!CARRIES[provider as ProviderName].includes(channel as Channel)) return { ok: false, problem: `maps ${channel} to ${provider}, which carries only ${CARRIES[provider as ProviderName].join(', ')}` };
+    if (!CARRIES[provider as ProviderName].includes(channel as Channel))
+      return {
+        ok: false,
+        problem: `maps ${channel} to ${provider}, which carries only ${CARRIES[provider as ProviderName].join(', ')}`,
+      };
     seen.add(channel);
     map[channel as Channel] = provider as ProviderName;
   }
@@ -35,17 +48,29 @@ export function parseProviderMap(text: string | undefined): { ok: true; value: P
 export const providersUsed = (map: ProviderMap): Set<ProviderName> => new Set(Object.values(map));
 
 /** TWILIO_FROM: an E.164 number, or a Messaging Service SID (MG + 32 hex), sent as MessagingServiceSid. */
-export function parseTwilioFrom(text: string): { ok: true; value: { number: string } | { messagingServiceSid: string } } | { ok: false; problem: string } {
+export function parseTwilioFrom(
+  text: string,
+): { ok: true; value: { number: string } | { messagingServiceSid: string } } | { ok: false; problem: string } {
   const s = text.trim();
   if (/^MG[0-9a-f]{32}$/i.test(s)) return { ok: true, value: { messagingServiceSid: s } };
   const e164 = s.startsWith('+') ? toE164(s) : null;
-  return e164 ? { ok: true, value: { number: e164 } } : { ok: false, problem: 'must be an E.164 number such as +33757000000, or a Messaging Service SID (MG followed by 32 hex digits)' };
+  return e164
+    ? { ok: true, value: { number: e164 } }
+    : {
+        ok: false,
+        problem:
+          'must be an E.164 number such as +33757000000, or a Messaging Service SID (MG followed by 32 hex digits)',
+      };
 }
 
 /** TWILIO_WHATSAPP_FROM: "whatsapp:+E.164" (the prefix may be left out), or a Messaging Service SID. */
 export function parseTwilioWhatsAppFrom(text: string) {
   const parsed = parseTwilioFrom(text.trim().replace(/^whatsapp:/i, ''));
-  if (!parsed.ok) return { ok: false as const, problem: 'must be a WhatsApp sender such as whatsapp:+14155238886, or a Messaging Service SID' };
+  if (!parsed.ok)
+    return {
+      ok: false as const,
+      problem: 'must be a WhatsApp sender such as whatsapp:+14155238886, or a Messaging Service SID',
+    };
   return parsed;
 }
 
@@ -59,9 +84,14 @@ export function brevoSenderProblem(text: string): string | null {
 
 /** BREVO_WEBHOOK_SECRET: one secret, or two ("old,new") while it is rotated. */
 export function parseWebhookSecrets(text: string): { ok: true; value: string[] } | { ok: false; problem: string } {
-  const secrets = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (secrets.length === 0 || secrets.length > 2) return { ok: false, problem: 'must be one secret, or two separated by a comma while rotating ("old,new")' };
-  if (secrets.some((s) => s.length < 16)) return { ok: false, problem: 'each secret must be at least 16 characters long' };
+  const secrets = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (secrets.length === 0 || secrets.length > 2)
+    return { ok: false, problem: 'must be one secret, or two separated by a comma while rotating ("old,new")' };
+  if (secrets.some((s) => s.length < 16))
+    return { ok: false, problem: 'each secret must be at least 16 characters long' };
   return { ok: true, value: secrets };
 }
 
@@ -71,4 +101,5 @@ export function parseWebhookSecrets(text: string): { ok: true; value: string[] }
  * gateway) the seller answers STOP to the number itself. Both are GSM-7 (no "ê"): one character outside
  * it would make every SMS UCS-2, and its segments 70 characters instead of 160.
  */
-export const defaultOptOutMention = (smsProvider: ProviderName) => (smsProvider === 'brevo' ? 'STOP au [STOP CODE]' : 'Répondez STOP pour ne plus recevoir nos SMS');
+export const defaultOptOutMention = (smsProvider: ProviderName) =>
+  smsProvider === 'brevo' ? 'STOP au [STOP CODE]' : 'Répondez STOP pour ne plus recevoir nos SMS';

@@ -22,7 +22,11 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 
-export async function createDatabase(serverUrl: string, name: string, options: { template?: string; ifNotExists?: boolean } = {}) {
+export async function createDatabase(
+  serverUrl: string,
+  name: string,
+  options: { template?: string; ifNotExists?: boolean } = {},
+) {
   await withServer(serverUrl, async (client) => {
     if (options.ifNotExists) {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -51,7 +55,10 @@ export async function dropDatabase(serverUrl: string, name: string) {
 
 export async function listDatabases(serverUrl: string, prefix: string): Promise<string[]> {
   return withServer(serverUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    const { rows } = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
     return rows.map((r) => r.datname);
   });
 }

@@ -22,6 +22,11 @@ export function createDb(url: string, options: { poolMax?: number; applicationNa
     connection: { connectionString: url, application_name: options.applicationName ?? 'hunt-matcher' },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: 10_000,
-    log: { warn: (m: unknown) => log.warn(m), error: (m: unknown) => log.error(m), deprecate: () => undefined, debug: () => undefined },
+    log: {
+      warn: (m: unknown) => log.warn(m),
+      error: (m: unknown) => log.error(m),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
   });
 }

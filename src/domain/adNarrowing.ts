@@ -5,7 +5,10 @@
 import { boundingBox, type LatLngBox } from './geo.js';
 import type { HuntCriteria } from './types.js';
 
-export interface AdNarrowing extends Pick<HuntCriteria, 'adType' | 'priceMin' | 'priceMax' | 'modelYearMin' | 'modelYearMax' | 'mileageMin' | 'mileageMax'> {
+export interface AdNarrowing extends Pick<
+  HuntCriteria,
+  'adType' | 'priceMin' | 'priceMax' | 'modelYearMin' | 'modelYearMax' | 'mileageMin' | 'mileageMax'
+> {
   box?: LatLngBox;
   zipcode?: string;
 }
@@ -13,7 +16,9 @@ export interface AdNarrowing extends Pick<HuntCriteria, 'adType' | 'priceMin' | 
 export function adNarrowingOf(hunt: HuntCriteria): AdNarrowing {
   return {
     adType: hunt.adType,
-    ...(hunt.radiusKm === 0 ? { zipcode: hunt.location.zipcode } : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
+    ...(hunt.radiusKm === 0
+      ? { zipcode: hunt.location.zipcode }
+      : { box: boundingBox(hunt.location.lat, hunt.location.lng, hunt.radiusKm) }),
     priceMin: hunt.priceMin,
     priceMax: hunt.priceMax,
     modelYearMin: hunt.modelYearMin,

@@ -12,7 +12,15 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function localTime(at: Date, timeZone: string): LocalTime {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   const parts = Object.fromEntries(f.formatToParts(at).map((p) => [p.type, p.value]));
@@ -51,7 +59,14 @@ export function zonedToInstant(text: string, timeZone: string): Date | null {
   }
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(trimmed);
   if (!m) return null;
-  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  const asUtc = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+  );
   // The zone's offset at that moment; a second pass settles the hours around a clock change.
   let guess = asUtc - offsetMs(new Date(asUtc), timeZone);
   guess = asUtc - offsetMs(new Date(guess), timeZone);
@@ -61,6 +76,13 @@ export function zonedToInstant(text: string, timeZone: string): Date | null {
 function offsetMs(at: Date, timeZone: string): number {
   const local = localTime(at, timeZone);
   const seconds = at.getUTCSeconds();
-  const wall = Date.UTC(Number(local.day.slice(0, 4)), Number(local.day.slice(5, 7)) - 1, Number(local.day.slice(8, 10)), local.hour, local.minute, seconds);
+  const wall = Date.UTC(
+    Number(local.day.slice(0, 4)),
+    Number(local.day.slice(5, 7)) - 1,
+    Number(local.day.slice(8, 10)),
+    local.hour,
+    local.minute,
+    seconds,
+  );
   return wall - Math.floor(at.getTime() / 1000) * 1000;
 }

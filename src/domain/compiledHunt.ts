@@ -68,7 +68,8 @@ export interface PreparedAd {
   text(): string;
 }
 
-const setOf = (values: readonly string[], normalize: (s: string) => string) => (values.length === 0 ? null : new Set(values.map(normalize)));
+const setOf = (values: readonly string[], normalize: (s: string) => string) =>
+  values.length === 0 ? null : new Set(values.map(normalize));
 const pad = (s: string) => ` ${s} `;
 
 /** Normalised, padded words (blank ones dropped), and the hunt's words they come from. */
@@ -114,7 +115,11 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
 
 /** The bits of the flags an ad has, or a hunt requires. */
 const flagBitsOf = (f: AdFlags) =>
-  (f.isUrgent ? FLAG_URGENT : 0) | (f.hasBeenReposted ? FLAG_REPOSTED : 0) | (f.priceHasDropped ? FLAG_PRICE_DROPPED : 0) | (f.hasBeenBoosted ? FLAG_BOOSTED : 0) | (f.isLowPrice ? FLAG_LOW_PRICE : 0);
+  (f.isUrgent ? FLAG_URGENT : 0) |
+  (f.hasBeenReposted ? FLAG_REPOSTED : 0) |
+  (f.priceHasDropped ? FLAG_PRICE_DROPPED : 0) |
+  (f.hasBeenBoosted ? FLAG_BOOSTED : 0) |
+  (f.isLowPrice ? FLAG_LOW_PRICE : 0);
 
 /** The brand as the brands criterion compares it (an empty brand is no brand). */
 export const brandKey = (brand: string | null) => (brand ? normalizeBrand(brand) : null);
@@ -134,4 +139,3 @@ export function prepareAd(ad: Ad): PreparedAd {
     text: () => (text ??= pad(normalizeText(`${ad.title} ${ad.description}`))),
   };
 }
-

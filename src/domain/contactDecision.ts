@@ -3,15 +3,20 @@
 import { canReceiveSms } from './phone.js';
 import type { Ad, Channel, ContactReason, Hunt, Outreach } from './types.js';
 
-export type Eligibility = { contact: true; outreach: Outreach; recipient: string } | { contact: false; reason: ContactReason };
+export type Eligibility =
+  { contact: true; outreach: Outreach; recipient: string } | { contact: false; reason: ContactReason };
 
 /** The part of the decision that needs nothing but the hunt and the ad. */
-export function contactEligibility(hunt: Pick<Hunt, 'outreach'>, ad: Pick<Ad, 'phone' | 'acceptSalesmen' | 'externalId'>): Eligibility {
+export function contactEligibility(
+  hunt: Pick<Hunt, 'outreach'>,
+  ad: Pick<Ad, 'phone' | 'acceptSalesmen' | 'externalId'>,
+): Eligibility {
   if (!hunt.outreach) return { contact: false, reason: 'no_outreach' };
   // sms and whatsapp reach a phone; leboncoin's messaging reaches the listing itself.
   const recipient = hunt.outreach.channel === 'leboncoin' ? ad.externalId : ad.phone;
   if (!recipient) return { contact: false, reason: 'no_phone' };
-  if (hunt.outreach.channel !== 'leboncoin' && !canReceiveSms(recipient)) return { contact: false, reason: 'not_mobile' };
+  if (hunt.outreach.channel !== 'leboncoin' && !canReceiveSms(recipient))
+    return { contact: false, reason: 'not_mobile' };
   if (!ad.acceptSalesmen) return { contact: false, reason: 'refuses_salesmen' };
   return { contact: true, outreach: hunt.outreach, recipient };
 }
@@ -23,8 +28,7 @@ export interface LeadToDecide {
 }
 
 export type ContactDecision =
-  | { contact: true; channel: Channel; template: string; recipient: string }
-  | { contact: false; reason: ContactReason };
+  { contact: true; channel: Channel; template: string; recipient: string } | { contact: false; reason: ContactReason };
 
 export interface ContactFacts {
   /** The account contacted this ad's seller before (even outside this service): never again. */
@@ -43,13 +47,18 @@ export interface ContactFacts {
 export const sellerKey = (accountId: string, phone: string) => `${accountId}\u0000${phone}`;
 
 /** Why a lead that is eligible is not contacted, before pacing: opted out, or the ad or its seller contacted already. */
-function blockedReason(l: LeadToDecide, facts: Omit<ContactFacts, 'pacingUsed'>, claimed: ReadonlySet<string>): ContactReason | null {
+function blockedReason(
+  l: LeadToDecide,
+  facts: Omit<ContactFacts, 'pacingUsed'>,
+  claimed: ReadonlySet<string>,
+): ContactReason | null {
   const phone = l.ad.phone;
   if (phone && facts.optedOut(phone)) return 'opted_out';
   // French rules: a commercial SMS says who sends it; an account without an identity sends none.
   if (l.hunt.outreach?.channel !== 'leboncoin' && !facts.senderName(l.hunt.accountId)) return 'no_sender_identity';
   if (facts.alreadyContacted(l.hunt.accountId, l.ad.adId)) return 'already_contacted';
-  if (phone && (facts.sellerContacted(l.hunt.accountId, phone) || claimed.has(sellerKey(l.hunt.accountId, phone)))) return 'already_contacted';
+  if (phone && (facts.sellerContacted(l.hunt.accountId, phone) || claimed.has(sellerKey(l.hunt.accountId, phone))))
+    return 'already_contacted';
   return null;
 }
 
@@ -69,7 +78,10 @@ export function huntsToPace(leads: readonly LeadToDecide[], facts: Omit<ContactF
  * pacing. Two ads of one seller in one batch: the first is contacted, the second is already_contacted.
  * Returns the decisions and the pacing granted per hunt.
  */
-export function decideContacts(leads: readonly LeadToDecide[], facts: ContactFacts): { decisions: Map<string, ContactDecision>; pacingGranted: Map<string, number> } {
+export function decideContacts(
+  leads: readonly LeadToDecide[],
+  facts: ContactFacts,
+): { decisions: Map<string, ContactDecision>; pacingGranted: Map<string, number> } {
   const decisions = new Map<string, ContactDecision>();
   const pacingGranted = new Map<string, number>();
   const claimed = new Set<string>();
@@ -94,7 +106,12 @@ export function decideContacts(leads: readonly LeadToDecide[], facts: ContactFac
       pacingGranted.set(l.hunt.id, granted + 1);
     }
     if (l.ad.phone) claimed.add(sellerKey(l.hunt.accountId, l.ad.phone));
-    decisions.set(l.leadId, { contact: true, channel: e.outreach.channel, template: e.outreach.template, recipient: e.recipient });
+    decisions.set(l.leadId, {
+      contact: true,
+      channel: e.outreach.channel,
+      template: e.outreach.template,
+      recipient: e.recipient,
+    });
   }
   return { decisions, pacingGranted };
 }

@@ -36,18 +36,29 @@ export function contactHoursProblem(w: ContactHours): [string, string] | null {
  * trailing "holidays" opens the window on public holidays too ("1-6 08:00-20:00 holidays").
  * Returns the window, or a problem to report.
  */
-export function parseContactHours(text: string): { ok: true; value: ContactHours | null } | { ok: false; problem: string } {
+export function parseContactHours(
+  text: string,
+): { ok: true; value: ContactHours | null } | { ok: false; problem: string } {
   const s = text.trim();
   if (s.toLowerCase() === 'always') return { ok: true, value: null };
   const m = /^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{2}:\d{2})-(\d{2}:\d{2})(\s+holidays)?$/i.exec(s);
-  if (!m) return { ok: false, problem: 'must be "always" or "<ISO weekdays> <HH:MM>-<HH:MM> [holidays]", e.g. "1-6 08:00-20:00"' };
+  if (!m)
+    return {
+      ok: false,
+      problem: 'must be "always" or "<ISO weekdays> <HH:MM>-<HH:MM> [holidays]", e.g. "1-6 08:00-20:00"',
+    };
   const days = new Set<number>();
   for (const part of m[1]!.split(',')) {
     const [lo, hi = lo] = part.split('-').map(Number) as [number, number?];
     if (hi! < lo) return { ok: false, problem: `day range ${part} goes backwards` };
     for (let d = lo; d <= hi!; d++) days.add(d);
   }
-  const value: ContactHours = { days: [...days].sort((a, b) => a - b), from: m[2]!, to: m[3]!, ...(m[4] ? { holidays: true } : {}) };
+  const value: ContactHours = {
+    days: [...days].sort((a, b) => a - b),
+    from: m[2]!,
+    to: m[3]!,
+    ...(m[4] ? { holidays: true } : {}),
+  };
   const problem = contactHoursProblem(value);
   return problem ? { ok: false, problem: `${problem[0]} ${problem[1]}` } : { ok: true, value };
 }
@@ -58,10 +69,12 @@ const isoWeekday = (day: string) => {
   return d === 0 ? 7 : d;
 };
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Whether the window opens at all on a local calendar day: one of its weekdays, and not a closed holiday. */
-const opensOn = (window: ContactHours, day: string) => window.days.includes(isoWeekday(day)) && (window.holidays === true || !isPublicHoliday(day));
+const opensOn = (window: ContactHours, day: string) =>
+  window.days.includes(isoWeekday(day)) && (window.holidays === true || !isPublicHoliday(day));
 
 /** Enough days ahead to pass any run of closed days (a one-day window whose day falls on holidays twice running). */
 const LOOKAHEAD_DAYS = 22;

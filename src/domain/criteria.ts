@@ -14,7 +14,8 @@ function inRange(value: number | null, min: number | null, max: number | null): 
 }
 
 /** A non-empty list needs the ad's value in it; an ad without the value does not match a list. */
-const inList = (value: string | null, list: ReadonlySet<string> | null) => list === null || (value !== null && list.has(value));
+const inList = (value: string | null, list: ReadonlySet<string> | null) =>
+  list === null || (value !== null && list.has(value));
 
 export const statusHolds = (_p: PreparedAd, h: CompiledHunt) => h.active;
 export const adTypeHolds = (p: PreparedAd, h: CompiledHunt) => p.ad.adType === h.adType;
@@ -43,4 +44,3 @@ export function excludedKeywordsHold(p: PreparedAd, h: CompiledHunt): boolean {
   for (const k of h.excluded) if (textHas(p, k)) return false;
   return true;
 }
-

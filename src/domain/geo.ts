@@ -18,7 +18,14 @@ export function haversineThreshold(radiusKm: number): number {
   return Math.sin(half) ** 2;
 }
 
-export function haversineTerm(latRad1: number, cosLat1: number, lngRad1: number, latRad2: number, cosLat2: number, lngRad2: number): number {
+export function haversineTerm(
+  latRad1: number,
+  cosLat1: number,
+  lngRad1: number,
+  latRad2: number,
+  cosLat2: number,
+  lngRad2: number,
+): number {
   const sLat = Math.sin((latRad2 - latRad1) / 2);
   const sLng = Math.sin((lngRad2 - lngRad1) / 2);
   return sLat * sLat + cosLat1 * cosLat2 * sLng * sLng;

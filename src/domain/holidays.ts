@@ -9,7 +9,12 @@ const cache = new Map<number, Set<string>>();
 function holidaysOf(year: number): Set<string> {
   let days = cache.get(year);
   if (!days) {
-    days = new Set(france.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+    days = new Set(
+      france
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
     cache.set(year, days);
   }
   return days;

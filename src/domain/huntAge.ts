@@ -3,4 +3,3 @@
 export function compareAge(aCreatedAtMs: number, aId: string, bCreatedAtMs: number, bId: string): number {
   return aCreatedAtMs - bCreatedAtMs || (aId < bId ? -1 : aId > bId ? 1 : 0);
 }
-

@@ -27,4 +27,5 @@ export const CRITERIA_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof HuntCriteria>;
 
 /** True when `after` matches other ads than `before` could (any criterion differs). */
-export const criteriaChanged = (before: HuntCriteria, after: HuntCriteria): boolean => CRITERIA_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+export const criteriaChanged = (before: HuntCriteria, after: HuntCriteria): boolean =>
+  CRITERIA_FIELDS.some((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));

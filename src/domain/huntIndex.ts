@@ -42,7 +42,8 @@ const newGeoBucket = (): GeoBucket => ({ cells: new Map(), byZipcode: new Map(),
 const newKeyedBuckets = (): KeyedBuckets => ({ plain: newGeoBucket(), byWord: new Map() });
 /** Keywords are normalised and padded (' gt line '): their first word. */
 const firstWordOf = (keyword: string) => keyword.trim().split(' ')[0]!;
-const cellOf = (lat: number, lng: number) => Math.floor((lat + 90) / CELL_DEG) * CELLS_PER_ROW + Math.floor((lng + 180) / CELL_DEG);
+const cellOf = (lat: number, lng: number) =>
+  Math.floor((lat + 90) / CELL_DEG) * CELLS_PER_ROW + Math.floor((lng + 180) / CELL_DEG);
 
 function push<K>(map: Map<K, CompiledHunt[]>, key: K, h: CompiledHunt) {
   const list = map.get(key);
@@ -70,7 +71,8 @@ function cellsOf(h: CompiledHunt): number[] {
   for (let lat = Math.floor((latFrom + 90) / CELL_DEG); lat <= Math.floor((latTo + 90) / CELL_DEG); lat++) {
     const lngFrom = Math.floor((box.minLng + 180) / CELL_DEG);
     const lngTo = Math.floor((box.maxLng + 180) / CELL_DEG);
-    for (let lng = lngFrom; lng <= lngTo; lng++) cells.push(lat * CELLS_PER_ROW + (((lng % CELLS_PER_ROW) + CELLS_PER_ROW) % CELLS_PER_ROW));
+    for (let lng = lngFrom; lng <= lngTo; lng++)
+      cells.push(lat * CELLS_PER_ROW + (((lng % CELLS_PER_ROW) + CELLS_PER_ROW) % CELLS_PER_ROW));
   }
   return cells;
 }

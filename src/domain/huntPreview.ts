@@ -34,7 +34,13 @@ export function previewHunt(hunt: Hunt, newestFirst: Iterable<Ad>, days: number)
     matchedAdIds.push(ad.adId);
     if (sample.length < PREVIEW_SAMPLE_SIZE) sample.push({ ad, distanceKm: distanceFromHunt(ad, compiled.hunt) });
   }
-  return { days, matchingAds: matchedAdIds.length, perDay: Math.round((matchedAdIds.length / days) * 10) / 10, matchedAdIds, sample };
+  return {
+    days,
+    matchingAds: matchedAdIds.length,
+    perDay: Math.round((matchedAdIds.length / days) * 10) / 10,
+    matchedAdIds,
+    sample,
+  };
 }
 
 /** How SQL may narrow the ads a preview reads (src/sql/selectPreviewCandidates.ts). */

@@ -50,4 +50,5 @@ export function attributeToOldest<H extends Pick<Hunt, 'accountId' | 'createdAt'
   return [...byAccount.values()];
 }
 
-const isOlder = (a: Pick<Hunt, 'createdAt' | 'id'>, b: Pick<Hunt, 'createdAt' | 'id'>) => compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id) < 0;
+const isOlder = (a: Pick<Hunt, 'createdAt' | 'id'>, b: Pick<Hunt, 'createdAt' | 'id'>) =>
+  compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id) < 0;

@@ -42,4 +42,5 @@ export function matchesHunt(ad: Ad, hunt: Hunt): boolean {
 }
 
 /** The brands, as the ads write them ("PEUGEOT", "Peugeot"), that the hunt's brands criterion accepts (to narrow a search before matching). */
-export const acceptedBrands = (h: CompiledHunt, written: readonly string[]): string[] => written.filter((b) => acceptsBrand(h, b));
+export const acceptedBrands = (h: CompiledHunt, written: readonly string[]): string[] =>
+  written.filter((b) => acceptsBrand(h, b));

@@ -62,9 +62,19 @@ export const LONGEST_VALUES: Record<TemplateVariable, string> = {
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_]+)\s*\}\}/g;
 
-export function segmentsOf(text: string): { segments: number; encoding: 'GSM-7' | 'UCS-2'; characters: number; nonGsm: string[] } {
+export function segmentsOf(text: string): {
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  characters: number;
+  nonGsm: string[];
+} {
   const m = new SegmentedMessage(text, 'auto');
-  return { segments: m.segmentsCount, encoding: m.getEncodingName() === 'GSM-7' ? 'GSM-7' : 'UCS-2', characters: m.numberOfCharacters, nonGsm: [...new Set(m.getNonGsmCharacters())] };
+  return {
+    segments: m.segmentsCount,
+    encoding: m.getEncodingName() === 'GSM-7' ? 'GSM-7' : 'UCS-2',
+    characters: m.numberOfCharacters,
+    nonGsm: [...new Set(m.getNonGsmCharacters())],
+  };
 }
 
 const longest = new Map<string, ReturnType<typeof segmentsOf>>();
@@ -78,8 +88,17 @@ export function longestSegments(template: string, optOutMention: string): Return
   const key = `${optOutMention}\u0000${template}`;
   let found = longest.get(key);
   if (!found) {
-    const filled = template.replace(PLACEHOLDER, (match, name: string) => (name in TEMPLATE_VARIABLES ? LONGEST_VALUES[name as TemplateVariable] : match));
-    found = segmentsOf(composeMessage(filled, { channel: 'sms', senderName: 'x'.repeat(SENDER_NAME_MAX), optOutMention, alwaysSign: true }));
+    const filled = template.replace(PLACEHOLDER, (match, name: string) =>
+      name in TEMPLATE_VARIABLES ? LONGEST_VALUES[name as TemplateVariable] : match,
+    );
+    found = segmentsOf(
+      composeMessage(filled, {
+        channel: 'sms',
+        senderName: 'x'.repeat(SENDER_NAME_MAX),
+        optOutMention,
+        alwaysSign: true,
+      }),
+    );
     if (longest.size > 10_000) longest.clear();
     longest.set(key, found);
   }

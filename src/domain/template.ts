@@ -30,7 +30,9 @@ export function unknownTemplateVariables(template: string): string[] {
  */
 export function renderTemplate(template: string, ad: Ad): string {
   return template
-    .replace(PLACEHOLDER, (match, name: string) => (name in TEMPLATE_VARIABLES ? TEMPLATE_VARIABLES[name as TemplateVariable](ad) : match))
+    .replace(PLACEHOLDER, (match, name: string) =>
+      name in TEMPLATE_VARIABLES ? TEMPLATE_VARIABLES[name as TemplateVariable](ad) : match,
+    )
     .replace(/[ \t]+([,.;:!?])/g, '$1')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();

@@ -10,7 +10,16 @@ export const OWNER_TYPES = ['private', 'pro'] as const;
 export const CHANNELS = ['sms', 'whatsapp', 'leboncoin'] as const;
 export const HUNT_STATUSES = ['active', 'paused'] as const;
 export const LEAD_STAGES = ['nouveau', 'contacte', 'relance', 'negociation', 'gagne', 'perdu'] as const;
-export const CONTACT_REASONS = ['no_outreach', 'no_phone', 'not_mobile', 'refuses_salesmen', 'opted_out', 'already_contacted', 'pacing', 'no_sender_identity'] as const;
+export const CONTACT_REASONS = [
+  'no_outreach',
+  'no_phone',
+  'not_mobile',
+  'refuses_salesmen',
+  'opted_out',
+  'already_contacted',
+  'pacing',
+  'no_sender_identity',
+] as const;
 
 export type OwnerType = (typeof OWNER_TYPES)[number];
 export type Channel = (typeof CHANNELS)[number];
@@ -35,7 +44,13 @@ export interface AdFlags {
 }
 
 /** No flag: what an ad or a hunt that says nothing of them has. */
-export const NO_FLAGS: AdFlags = { isUrgent: false, hasBeenReposted: false, priceHasDropped: false, hasBeenBoosted: false, isLowPrice: false };
+export const NO_FLAGS: AdFlags = {
+  isUrgent: false,
+  hasBeenReposted: false,
+  priceHasDropped: false,
+  hasBeenBoosted: false,
+  isLowPrice: false,
+};
 
 /** What an ad must satisfy (docs/ARCHITECTURE.md section 2). Empty lists and null bounds set no constraint. */
 export interface HuntCriteria extends AdFlags {

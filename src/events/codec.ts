@@ -25,7 +25,11 @@ export class DecodeError extends Error {
   override readonly name = 'DecodeError';
   readonly retriable = false;
   /** `reason` goes to the dead-letter topic's dlq-reason header. */
-  constructor(readonly reason: DecodeFailure, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly reason: DecodeFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -52,12 +56,15 @@ interface Reader {
   resolver: avro.Resolver | undefined;
 }
 
-export function createCodec(options: { current?: Map<EventType, SchemaVersion>; released?: SchemaVersion[] } = {}): Codec {
+export function createCodec(
+  options: { current?: Map<EventType, SchemaVersion>; released?: SchemaVersion[] } = {},
+): Codec {
   const current = options.current ?? loadCurrentSchemas();
   const released = options.released ?? loadReleasedSchemas();
   // Fingerprint (as a bigint key, no allocation per lookup) -> how to read bytes written with it.
   const readers = new Map<bigint, Reader>();
-  for (const s of current.values()) readers.set(s.fingerprint.readBigUInt64LE(0), { eventType: s.eventType, type: s.type, resolver: undefined });
+  for (const s of current.values())
+    readers.set(s.fingerprint.readBigUInt64LE(0), { eventType: s.eventType, type: s.type, resolver: undefined });
   for (const s of released) {
     const key = s.fingerprint.readBigUInt64LE(0);
     if (readers.has(key)) continue;
@@ -83,7 +90,9 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
     } catch (error) {
       const problems: string[] = [];
       schema.type.isValid(value, { errorHook: (path) => problems.push(path.join('.') || '(root)') });
-      throw new EventEncodeError(`${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`);
+      throw new EventEncodeError(
+        `${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`,
+      );
     }
     scratch[0] = MARKER_0;
     scratch[1] = MARKER_1;
@@ -95,19 +104,26 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
 
   function decode(bytes: Buffer): DecodedEvent {
     if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
-      throw new DecodeError('not-single-object-encoded', 'value does not start with the Avro single-object marker C3 01');
+      throw new DecodeError(
+        'not-single-object-encoded',
+        'value does not start with the Avro single-object marker C3 01',
+      );
     }
     const fingerprint = bytes.readBigUInt64LE(2);
     const reader = readers.get(fingerprint);
     if (!reader) {
-      throw new DecodeError('unknown-fingerprint', `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`);
+      throw new DecodeError(
+        'unknown-fingerprint',
+        `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`,
+      );
     }
     const body = bytes.subarray(HEADER_BYTES);
     let value: unknown;
     try {
       const result: { value: unknown; offset: number } = reader.type.decode(body, 0, reader.resolver);
       const { value: v, offset } = result;
-      if (offset !== body.length) throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
+      if (offset !== body.length)
+        throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
       value = v;
     } catch (error) {
       throw new DecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
@@ -120,7 +136,8 @@ export function createCodec(options: { current?: Map<EventType, SchemaVersion>; 
     decode,
     decodeAs(eventType, bytes) {
       const decoded = decode(bytes);
-      if (decoded.eventType !== eventType) throw new DecodeError('unexpected-type', `expected ${eventType}, got ${decoded.eventType}`);
+      if (decoded.eventType !== eventType)
+        throw new DecodeError('unexpected-type', `expected ${eventType}, got ${decoded.eventType}`);
       return decoded.value as EventPayloads[typeof eventType];
     },
     fingerprintOf: (eventType) => current.get(eventType)!.fingerprint,

@@ -22,10 +22,7 @@ export interface SchemaSide {
  * reader of either can read data written with the other.
  */
 export function compatibilityProblems(eventType: string, next: SchemaSide, previous: SchemaSide): string[] {
-  return [
-    ...readProblems(eventType, next, previous, 'added'),
-    ...readProblems(eventType, previous, next, 'removed'),
-  ];
+  return [...readProblems(eventType, next, previous, 'added'), ...readProblems(eventType, previous, next, 'removed')];
 }
 
 /**
@@ -41,7 +38,13 @@ export function checkAgainstNewestRelease(current: Map<EventType, SchemaVersion>
       problems.push(`${previous.eventType}: released in version ${previous.version} but has no current schema`);
       continue;
     }
-    problems.push(...compatibilityProblems(previous.eventType, { type: next.type, label: 'the current schema' }, { type: previous.type, label: `release ${previous.version}` }));
+    problems.push(
+      ...compatibilityProblems(
+        previous.eventType,
+        { type: next.type, label: 'the current schema' },
+        { type: previous.type, label: `release ${previous.version}` },
+      ),
+    );
   }
   return problems;
 }
@@ -61,11 +64,20 @@ export function newestReleased(released: SchemaVersion[]): Map<EventType, Schema
  * field the reader needs but the writer lacks amounts to, seen from the next schema: a field the next
  * schema 'added', or one it 'removed'.
  */
-function readProblems(eventType: string, reader: SchemaSide, writer: SchemaSide, missing: 'added' | 'removed'): string[] {
+function readProblems(
+  eventType: string,
+  reader: SchemaSide,
+  writer: SchemaSide,
+  missing: 'added' | 'removed',
+): string[] {
   const consequence = `${reader.label} cannot read events written with ${writer.label}`;
   const problems: string[] = [];
   walk(reader.type, writer.type, '', (path, problem) => {
-    problems.push(problem === undefined ? `${eventType}: field '${path}' ${missing} without a default (${consequence})` : `${eventType}: field '${path}' ${problem} (${consequence})`);
+    problems.push(
+      problem === undefined
+        ? `${eventType}: field '${path}' ${missing} without a default (${consequence})`
+        : `${eventType}: field '${path}' ${problem} (${consequence})`,
+    );
   });
   // The walk looks at fields only; anything else (a renamed record, a narrowed top-level type) is
   // still caught here.
@@ -77,7 +89,12 @@ function readProblems(eventType: string, reader: SchemaSide, writer: SchemaSide,
 }
 
 /** Reports a field the reader needs and the writer lacks (no problem text), or what else keeps them apart. */
-function walk(reader: avro.Type, writer: avro.Type, path: string, report: (path: string, problem?: string) => void): void {
+function walk(
+  reader: avro.Type,
+  writer: avro.Type,
+  path: string,
+  report: (path: string, problem?: string) => void,
+): void {
   if (reader.typeName === 'record' && writer.typeName === 'record') {
     const writerFields = (writer as avro.types.RecordType).fields;
     for (const field of (reader as avro.types.RecordType).fields) {
@@ -97,7 +114,12 @@ function walk(reader: avro.Type, writer: avro.Type, path: string, report: (path:
     return;
   }
   if (reader.typeName === 'map' && writer.typeName === 'map') {
-    walk((reader as avro.types.MapType).valuesType as avro.Type, (writer as avro.types.MapType).valuesType as avro.Type, `${path}{}`, report);
+    walk(
+      (reader as avro.types.MapType).valuesType as avro.Type,
+      (writer as avro.types.MapType).valuesType as avro.Type,
+      `${path}{}`,
+      report,
+    );
     return;
   }
   const error = resolveError(reader, writer);

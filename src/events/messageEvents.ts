@@ -24,23 +24,51 @@ export const messageFailedEvent = (m: MessageOfEvent, reason: string, permanent:
   eventType: 'MessageFailed',
   key: m.account_id,
   cause: commandOf(m),
-  value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, reason, permanent, attempts: m.attempts, failedAt: at.getTime() },
+  value: {
+    messageId: m.id,
+    accountId: m.account_id,
+    leadId: m.lead_id,
+    adId: m.ad_id,
+    channel: m.channel,
+    reason,
+    permanent,
+    attempts: m.attempts,
+    failedAt: at.getTime(),
+  },
 });
 
 export const messageSentEvent = (m: MessageOfEvent, externalId: string | null, sentAt: Date): OutgoingEvent => ({
   eventType: 'MessageSent',
   key: m.account_id,
   cause: commandOf(m),
-  value: { messageId: m.id, accountId: m.account_id, leadId: m.lead_id, adId: m.ad_id, channel: m.channel, externalId, attempts: m.attempts, sentAt: sentAt.getTime() },
+  value: {
+    messageId: m.id,
+    accountId: m.account_id,
+    leadId: m.lead_id,
+    adId: m.ad_id,
+    channel: m.channel,
+    externalId,
+    attempts: m.attempts,
+    sentAt: sentAt.getTime(),
+  },
 });
 
 /** A seller's reply to `answered`, joined to its lead. */
 export const sellerRepliedEvent = (
-  answered: Pick<MessageOfEvent, 'id' | 'account_id' | 'lead_id' | 'ad_id' | 'command_event_id' | 'correlation_id'> & { hunt_id: string },
+  answered: Pick<MessageOfEvent, 'id' | 'account_id' | 'lead_id' | 'ad_id' | 'command_event_id' | 'correlation_id'> & {
+    hunt_id: string;
+  },
   reply: Pick<SellerReplied, 'replyId' | 'from' | 'to' | 'text' | 'receivedAt' | 'provider'>,
 ): OutgoingEvent => ({
   eventType: 'SellerReplied',
   key: answered.account_id,
   cause: commandOf(answered),
-  value: { ...reply, leadId: answered.lead_id, adId: answered.ad_id, accountId: answered.account_id, huntId: answered.hunt_id, messageId: answered.id },
+  value: {
+    ...reply,
+    leadId: answered.lead_id,
+    adId: answered.ad_id,
+    accountId: answered.account_id,
+    huntId: answered.hunt_id,
+    messageId: answered.id,
+  },
 });

@@ -19,7 +19,13 @@ export type BaseTopic = (typeof TOPIC_OF_EVENT)[EventType];
 export const BASE_TOPICS = Object.values(TOPIC_OF_EVENT) as BaseTopic[];
 
 /** Topics consumed by hunt-matcher itself, which therefore have a dead-letter topic. */
-export const CONSUMED_TOPICS: BaseTopic[] = ['ads.scraped', 'hunts.changed', 'hunts.ticks', 'lobstr.runs', 'messages.send'];
+export const CONSUMED_TOPICS: BaseTopic[] = [
+  'ads.scraped',
+  'hunts.changed',
+  'hunts.ticks',
+  'lobstr.runs',
+  'messages.send',
+];
 
 export const dlqTopic = (topic: string) => `${topic}.dlq`;
 
@@ -63,15 +69,15 @@ export async function ensureTopics(admin: Admin, topics: Topics, options: TopicS
     await createTopicsOnce(
       admin,
       missing.map((topic) => ({
-          topic,
-          // Dead-letter topics are read by people, rarely: one partition keeps them in arrival order.
-          numPartitions: topic.endsWith('.dlq') ? 1 : options.partitions,
-          replicationFactor: options.replicationFactor,
-          configEntries: [
-            { name: 'min.insync.replicas', value: String(options.minInsyncReplicas ?? 1) },
-            { name: 'unclean.leader.election.enable', value: 'false' },
-          ],
-        })),
+        topic,
+        // Dead-letter topics are read by people, rarely: one partition keeps them in arrival order.
+        numPartitions: topic.endsWith('.dlq') ? 1 : options.partitions,
+        replicationFactor: options.replicationFactor,
+        configEntries: [
+          { name: 'min.insync.replicas', value: String(options.minInsyncReplicas ?? 1) },
+          { name: 'unclean.leader.election.enable', value: 'false' },
+        ],
+      })),
     );
   }
   await waitForTopicLeaders(admin, wanted, options.timeoutMs ?? 30_000);
@@ -86,7 +92,11 @@ export async function createTopicsOnce(admin: Pick<Admin, 'createTopics'>, topic
   try {
     await admin.createTopics({ waitForLeaders: false, topics });
   } catch (error) {
-    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' && !/already exists/i.test(String((error as Error).message))) throw error;
+    if (
+      (error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS' &&
+      !/already exists/i.test(String((error as Error).message))
+    )
+      throw error;
   }
 }
 
@@ -94,12 +104,20 @@ export async function createTopicsOnce(admin: Pick<Admin, 'createTopics'>, topic
  * Waits until every partition of `topics` has a leader. kafkajs' createTopics({ waitForLeaders })
  * gives up on UNKNOWN_TOPIC_OR_PARTITION, which a Kafka 4 broker answers for a moment after creation.
  */
-export async function waitForTopicLeaders(admin: Pick<Admin, 'fetchTopicMetadata'>, topics: string[], timeoutMs = 30_000) {
+export async function waitForTopicLeaders(
+  admin: Pick<Admin, 'fetchTopicMetadata'>,
+  topics: string[],
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (
+        meta.length === topics.length &&
+        meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }

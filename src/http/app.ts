@@ -14,7 +14,11 @@ import { findIllFormedText } from './wellFormedText.js';
 
 /** How deep an ajv error's field is: its instance path, plus the missing or extra property it names. */
 const depthOf = (e: { instancePath: string; params: unknown }) =>
-  e.instancePath.split('/').length + ((e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty !== undefined || (e.params as { additionalProperty?: string }).additionalProperty !== undefined ? 1 : 0);
+  e.instancePath.split('/').length +
+  ((e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty !== undefined ||
+  (e.params as { additionalProperty?: string }).additionalProperty !== undefined
+    ? 1
+    : 0);
 
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
 export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;
@@ -68,17 +72,30 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
       info: {
         title: 'hunt-matcher',
         version: options.version,
-        description: 'Matches scraped car ads against saved hunts, creates CRM leads and messages the sellers. Events: asyncapi.yaml and docs/events.md.',
+        description:
+          'Matches scraped car ads against saved hunts, creates CRM leads and messages the sellers. Events: asyncapi.yaml and docs/events.md.',
       },
       components: { securitySchemes: SECURITY_SCHEMES },
     },
     // Shared schemas keep their own names in components.schemas (Error), not def-0.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  app.get('/openapi.json', { schema: { tags: ['docs'], summary: 'This document (OpenAPI 3.1); Swagger UI at /docs' } }, () => app.swagger());
+  app.get(
+    '/openapi.json',
+    { schema: { tags: ['docs'], summary: 'This document (OpenAPI 3.1); Swagger UI at /docs' } },
+    () => app.swagger(),
+  );
   if (options.validateResponses) {
-    const ajv = new Ajv({ allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false });
+    const ajv = new Ajv({
+      allErrors: true,
+      removeAdditional: false,
+      coerceTypes: false,
+      useDefaults: false,
+      strict: false,
+    });
     (addFormats as unknown as (a: Ajv) => void)(ajv);
     ajv.addSchema(ERROR_SCHEMA);
     // Every status a route answers must be documented, and every body must match its schema.
@@ -98,7 +115,15 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
 
   app.addHook('onResponse', (request, reply, done) => {
     if (request.url !== '/healthz' && request.url !== '/metrics') {
-      request.log.info({ method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      request.log.info(
+        {
+          method: request.method,
+          url: request.routeOptions.url ?? request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
     }
     done();
   });
@@ -106,17 +131,23 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
   // Text PostgreSQL cannot store is a bad request, not a 500 at the database.
   app.addHook('preValidation', async (request) => {
     const field =
-      findIllFormedText(request.params, 'params') ?? findIllFormedText(request.query, 'querystring') ?? findIllFormedText(request.body, 'body');
+      findIllFormedText(request.params, 'params') ??
+      findIllFormedText(request.query, 'querystring') ??
+      findIllFormedText(request.body, 'body');
     if (field) throw new ValidationError(field, 'must not contain NUL characters or unpaired UTF-16 surrogates');
   });
 
   app.setErrorHandler((error: FastifyError | DomainError | UnauthorizedError, request, reply) => {
     if (error instanceof UnauthorizedError) return reply.status(401).send({ error: 'unauthorized' });
-    if (error instanceof DomainError) return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
+    if (error instanceof DomainError)
+      return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
     if (error.validation) {
       // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price": the
       // deepest one, so that a value failing every branch of an anyOf names its own field, not its parent.
-      const first = [...error.validation].filter((v) => v.keyword !== 'anyOf' && v.keyword !== 'oneOf').sort((a, b) => depthOf(b) - depthOf(a))[0] ?? error.validation[0];
+      const first =
+        [...error.validation]
+          .filter((v) => v.keyword !== 'anyOf' && v.keyword !== 'oneOf')
+          .sort((a, b) => depthOf(b) - depthOf(a))[0] ?? error.validation[0];
       const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
       const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
       const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
@@ -129,16 +160,26 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     }
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-      return reply.status(413).send({ error: 'payload_too_large', message: `the body is larger than the ${formatBytes(limit)} (${limit} bytes) this route accepts`, limitBytes: limit });
+      return reply.status(413).send({
+        error: 'payload_too_large',
+        message: `the body is larger than the ${formatBytes(limit)} (${limit} bytes) this route accepts`,
+        limitBytes: limit,
+      });
     }
     // The database (or the broker) is unavailable: the client should come back, not report a bug.
     const dependency = unavailableDependency(error);
     if (dependency) {
-      request.log.warn({ dependency, error: `${error.name}: ${error.message}` }, `request refused: the ${dependency} is unavailable`);
+      request.log.warn(
+        { dependency, error: `${error.name}: ${error.message}` },
+        `request refused: the ${dependency} is unavailable`,
+      );
       return reply
         .status(503)
         .header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({ error: 'unavailable', message: `the ${dependency} is unavailable for a moment; retry after ${RETRY_AFTER_SECONDS} s` });
+        .send({
+          error: 'unavailable',
+          message: `the ${dependency} is unavailable for a moment; retry after ${RETRY_AFTER_SECONDS} s`,
+        });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });
@@ -147,6 +188,8 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     return reply.status(500).send({ error: 'internal', message: 'internal error' });
   });
 
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
   return app;
 }

@@ -78,7 +78,8 @@ export function requireAccountAccess(deps: { db: Db; apiToken: string | undefine
 }
 
 /** The account a caller is limited to, or undefined for the admin. */
-export const scopeOf = (request: FastifyRequest): string | undefined => (request.principal?.kind === 'account' ? request.principal.accountId : undefined);
+export const scopeOf = (request: FastifyRequest): string | undefined =>
+  request.principal?.kind === 'account' ? request.principal.accountId : undefined;
 
 /** Throws the same 404 as a missing resource when the caller's key belongs to another account. */
 export function assertAccountVisible(request: FastifyRequest, accountId: string, what: string) {

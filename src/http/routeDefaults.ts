@@ -36,12 +36,18 @@ export const BODY_LIMITS: readonly BodyLimit[] = [
 export const DEFAULT_BODY_LIMIT = 1 * MiB;
 
 export function bodyLimitOf(url: string): number {
-  return BODY_LIMITS.find((l) => (l.url.endsWith('/') ? url.startsWith(l.url) : url === l.url))?.bytes ?? DEFAULT_BODY_LIMIT;
+  return (
+    BODY_LIMITS.find((l) => (l.url.endsWith('/') ? url.startsWith(l.url) : url === l.url))?.bytes ?? DEFAULT_BODY_LIMIT
+  );
 }
 
 /** 16 MiB, 32 KiB, 1500 bytes. */
 export const formatBytes = (bytes: number) =>
-  bytes >= MiB && bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+  bytes >= MiB && bytes % MiB === 0
+    ? `${bytes / MiB} MiB`
+    : bytes >= KiB && bytes % KiB === 0
+      ? `${bytes / KiB} KiB`
+      : `${bytes} bytes`;
 
 const HAS_NO_BODY = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -6,10 +6,18 @@
 
 /** The tokens of docs/ARCHITECTURE.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`). */
 export const SECURITY_SCHEMES = {
-  apiToken: { type: 'http', scheme: 'bearer', description: 'API_TOKEN (every account), or an account API key `hm_live_...` (that account only)' },
+  apiToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API_TOKEN (every account), or an account API key `hm_live_...` (that account only)',
+  },
   ingestToken: { type: 'http', scheme: 'bearer', description: 'INGEST_TOKEN: the scrapers posting ads' },
   cronSecret: { type: 'http', scheme: 'bearer', description: 'CRON_SECRET: whoever triggers the daily catch-up' },
-  opsToken: { type: 'http', scheme: 'bearer', description: "OPS_TOKEN: the operator's console and its JSON under /v1/ops/" },
+  opsToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "OPS_TOKEN: the operator's console and its JSON under /v1/ops/",
+  },
 } as const;
 
 export type SecurityScheme = keyof typeof SECURITY_SCHEMES;
@@ -22,7 +30,10 @@ export const ERROR_SCHEMA = {
   additionalProperties: false,
   required: ['error'],
   properties: {
-    error: { type: 'string', description: 'validation_failed, not_found, conflict, unauthorized, payload_too_large, unavailable, ...' },
+    error: {
+      type: 'string',
+      description: 'validation_failed, not_found, conflict, unauthorized, payload_too_large, unavailable, ...',
+    },
     message: { type: 'string' },
     field: { type: 'string', description: 'With validation_failed: the field, as a path' },
     limitBytes: { type: 'integer', description: "With payload_too_large: the route's body limit, in bytes" },
@@ -36,20 +47,25 @@ const ERROR_DESCRIPTIONS = {
   403: 'The request is not signed by whom it claims to come from (a provider callback with a wrong or missing signature); nothing was recorded',
   404: 'Not found',
   409: 'Conflict with the current state',
-  413: "The body is larger than this route accepts (`payload_too_large`; `limitBytes` says the limit); nothing was written",
+  413: 'The body is larger than this route accepts (`payload_too_large`; `limitBytes` says the limit); nothing was written',
   502: 'A service this one relies on refused or failed',
   500: 'Internal error (logged with the request; nothing half-written: every write is one transaction)',
-  503: 'The database (or, for the dead letters, the broker) is unavailable for a moment (`unavailable`): retry after the `Retry-After` header\'s seconds; nothing was written',
+  503: "The database (or, for the dead letters, the broker) is unavailable for a moment (`unavailable`): retry after the `Retry-After` header's seconds; nothing was written",
 } as const;
 
 /** Error responses of a route, by status; every route may also answer 500. */
 export const errors = (...codes: Array<Exclude<keyof typeof ERROR_DESCRIPTIONS, 500>>) =>
-  Object.fromEntries([...codes, 500 as const].map((code) => [code, { description: ERROR_DESCRIPTIONS[code], ...errorRef }])) as Record<number, unknown>;
+  Object.fromEntries(
+    [...codes, 500 as const].map((code) => [code, { description: ERROR_DESCRIPTIONS[code], ...errorRef }]),
+  ) as Record<number, unknown>;
 
 type Schema = Record<string, unknown>;
 
 /** An object with exactly these properties; every one is present unless listed as optional. */
-export const object = (properties: Record<string, Schema>, options: { optional?: readonly string[]; description?: string } = {}) => ({
+export const object = (
+  properties: Record<string, Schema>,
+  options: { optional?: readonly string[]; description?: string } = {},
+) => ({
   type: 'object',
   additionalProperties: false,
   required: Object.keys(properties).filter((k) => !options.optional?.includes(k)),

@@ -16,7 +16,14 @@ import type { Metrics } from '../platform/metrics.js';
 import { backoffDelay } from '../platform/retry.js';
 import { validateAds, type AdInput } from '../producers/ads/adInput.js';
 import { ingestAds } from '../producers/ads/ingestAds.js';
-import { advanceLobstrRun, claimLobstrRun, completeLobstrRun, failLobstrRun, retryLobstrRunLater, type LobstrRunRow } from '../sql/lobstrRuns.js';
+import {
+  advanceLobstrRun,
+  claimLobstrRun,
+  completeLobstrRun,
+  failLobstrRun,
+  retryLobstrRunLater,
+  type LobstrRunRow,
+} from '../sql/lobstrRuns.js';
 import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
@@ -41,7 +48,12 @@ const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
 export type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
 /** Imports what is left of a run, if this importer can lease it; says how it ended. */
-export async function importRun(deps: ImportRunDeps, lobstr: LobstrClient, runId: string, hc: Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>): Promise<Outcome> {
+export async function importRun(
+  deps: ImportRunDeps,
+  lobstr: LobstrClient,
+  runId: string,
+  hc: Pick<HandlerContext, 'log' | 'isRunning' | 'heartbeat'>,
+): Promise<Outcome> {
   const log = hc.log.child({ runId });
   const claimed = await claimLobstrRun(deps.db, runId, LEASE_MS);
   if (!claimed) return 'busy'; // done, failed, waiting for its next attempt, or another importer has it
@@ -51,10 +63,19 @@ export async function importRun(deps: ImportRunDeps, lobstr: LobstrClient, runId
     await completeLobstrRun(deps.db, runId, deps.clock.now());
     deps.metrics.lobstrRuns.inc({ outcome: 'done', trigger });
     const results = run.ads_received + run.results_skipped;
-    const summary = { ads: run.ads_received, skipped: run.results_skipped, pages: run.total_pages, trigger, withPhone: run.results_with_phone, mobileDisagreements: run.mobile_disagreements, fields: run.result_fields };
+    const summary = {
+      ads: run.ads_received,
+      skipped: run.results_skipped,
+      pages: run.total_pages,
+      trigger,
+      withPhone: run.results_with_phone,
+      mobileDisagreements: run.mobile_disagreements,
+      fields: run.result_fields,
+    };
     log.info(summary, 'Lobstr run imported');
     // Once per run: the run completes once (its lease), whatever the restarts on the way.
-    if (results > 0 && run.results_with_phone === 0) log.warn({ results, fields: run.result_fields }, noPhoneWarning({ fields: run.result_fields }));
+    if (results > 0 && run.results_with_phone === 0)
+      log.warn({ results, fields: run.result_fields }, noPhoneWarning({ fields: run.result_fields }));
     return 'done';
   } catch (error) {
     if (error instanceof LobstrRefusedError) {
@@ -65,23 +86,40 @@ export async function importRun(deps: ImportRunDeps, lobstr: LobstrClient, runId
     }
     if (error instanceof LobstrUnavailableError) {
       if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
-        await failLobstrRun(deps.db, runId, `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`, deps.clock.now());
+        await failLobstrRun(
+          deps.db,
+          runId,
+          `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`,
+          deps.clock.now(),
+        );
         deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
-        log.error({ reason: error.message, attempts: MAX_RUN_ATTEMPTS }, 'Lobstr run failed: Lobstr unavailable for too long');
+        log.error(
+          { reason: error.message, attempts: MAX_RUN_ATTEMPTS },
+          'Lobstr run failed: Lobstr unavailable for too long',
+        );
         return 'failed';
       }
       const now = deps.clock.now();
       const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
       await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
       deps.metrics.lobstrRuns.inc({ outcome: 'retrying', trigger });
-      log.warn({ reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay }, 'Lobstr unavailable for this run; it is retried later, the next runs go on');
+      log.warn(
+        { reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay },
+        'Lobstr unavailable for this run; it is retried later, the next runs go on',
+      );
       return 'retrying';
     }
     throw error;
   }
 }
 
-async function importPages(deps: ImportRunDeps, lobstr: LobstrClient, claimed: LobstrRunRow, log: HandlerContext['log'], hc: Pick<HandlerContext, 'isRunning' | 'heartbeat'>): Promise<LobstrRunRow> {
+async function importPages(
+  deps: ImportRunDeps,
+  lobstr: LobstrClient,
+  claimed: LobstrRunRow,
+  log: HandlerContext['log'],
+  hc: Pick<HandlerContext, 'isRunning' | 'heartbeat'>,
+): Promise<LobstrRunRow> {
   const runId = claimed.run_id;
   const cause = claimed.event_id ? { eventId: claimed.event_id, correlationId: claimed.event_id } : undefined;
   let run = claimed;
@@ -120,7 +158,10 @@ async function importPages(deps: ImportRunDeps, lobstr: LobstrClient, claimed: L
       if (check.ok) ads.push(check.ad);
       else {
         skipped++;
-        log.warn({ page, resultId: mappedAds[i]!.externalId, reason: `${check.field} ${check.problem}` }, 'Lobstr result skipped: invalid ad');
+        log.warn(
+          { page, resultId: mappedAds[i]!.externalId, reason: `${check.field} ${check.problem}` },
+          'Lobstr result skipped: invalid ad',
+        );
       }
     }
     const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);
@@ -151,7 +192,10 @@ async function importPages(deps: ImportRunDeps, lobstr: LobstrClient, claimed: L
         "Lobstr's is_mobile disagrees with libphonenumber on some numbers of this run; libphonenumber decides who can get an SMS",
       );
     }
-    log.info({ page, pages, ads: run.ads_received, skipped: run.results_skipped }, `page ${page}/${pages ?? '?'}, ${run.ads_received} ads`);
+    log.info(
+      { page, pages, ads: run.ads_received, skipped: run.results_skipped },
+      `page ${page}/${pages ?? '?'}, ${run.ads_received} ads`,
+    );
     await hc.heartbeat();
     if (results.length === 0) break;
   }

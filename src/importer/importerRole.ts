@@ -50,10 +50,15 @@ export interface ImporterDeps {
 }
 
 export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
-  const lobstr = createLobstrClient(deps.lobstr, createLobstrBudget({ db: deps.db, apiKey: deps.lobstr.apiKey, requestsPerSecond: deps.lobstr.requestsPerSecond }));
+  const lobstr = createLobstrClient(
+    deps.lobstr,
+    createLobstrBudget({ db: deps.db, apiKey: deps.lobstr.apiKey, requestsPerSecond: deps.lobstr.requestsPerSecond }),
+  );
   const log = deps.log.child({ component: 'importer' });
   // What the last run returned is worth a line at start, not a failed start.
-  await logLastRun(deps.db, log).catch((error: unknown) => log.warn({ err: error }, 'could not read the last Lobstr run'));
+  await logLastRun(deps.db, log).catch((error: unknown) =>
+    log.warn({ err: error }, 'could not read the last Lobstr run'),
+  );
   const consumer = await deps.consume({
     name: 'importer',
     topics: ['lobstr.runs'],
@@ -63,7 +68,11 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
       name: 'import Lobstr run',
       run: async (events, hc) => {
         for (const event of events) {
-          await insertLobstrRun(deps.db, { runId: event.value.runId, squid: event.value.squid, eventId: event.eventId });
+          await insertLobstrRun(deps.db, {
+            runId: event.value.runId,
+            squid: event.value.squid,
+            eventId: event.eventId,
+          });
           await importRun(deps, lobstr, event.value.runId, hc);
         }
       },
@@ -90,7 +99,16 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   const { squids, reconcileEveryMs, reconcileLookbackDays } = deps.lobstr;
   const reconciler =
     squids.length > 0
-      ? startReconciler({ db: deps.db, outbox: deps.outbox, clock: deps.clock, log, lobstr, squids, everyMs: reconcileEveryMs, lookbackMs: reconcileLookbackDays * 86_400_000 })
+      ? startReconciler({
+          db: deps.db,
+          outbox: deps.outbox,
+          clock: deps.clock,
+          log,
+          lobstr,
+          squids,
+          everyMs: reconcileEveryMs,
+          lookbackMs: reconcileLookbackDays * 86_400_000,
+        })
       : undefined;
   if (!reconciler) log.info('LOBSTR_SQUIDS is empty: no reconciliation, a run whose webhook is lost is not imported');
   return {

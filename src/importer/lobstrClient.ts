@@ -59,11 +59,19 @@ export interface LobstrClient {
 }
 
 export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): LobstrClient {
-  const headers = { authorization: `Token ${config.apiKey}`, ...(config.userAgent ? { 'user-agent': config.userAgent } : {}) };
+  const headers = {
+    authorization: `Token ${config.apiKey}`,
+    ...(config.userAgent ? { 'user-agent': config.userAgent } : {}),
+  };
 
   // Node loads its fetch on the first call (75 ms idle, several hundred on a loaded machine): loaded
   // here, before any slot is taken, so that the first request leaves on its slot, not after it.
-  const fetchLoaded = fetch('data:,').then((r) => r.arrayBuffer()).then(() => undefined, () => undefined);
+  const fetchLoaded = fetch('data:,')
+    .then((r) => r.arrayBuffer())
+    .then(
+      () => undefined,
+      () => undefined,
+    );
 
   async function get(path: string, what: string, hc: LobstrContext): Promise<unknown> {
     const url = `${config.apiUrl}${path}`;
@@ -73,7 +81,11 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
     for (let attempt = 1; ; attempt++) {
       const turn = await budget.take(hc, MAX_WAIT_IN_PLACE_MS);
       if (!turn.ok && turn.stopping) throw new Interrupted();
-      if (!turn.ok) throw new LobstrUnavailableError(`Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`, turn.waitMs);
+      if (!turn.ok)
+        throw new LobstrUnavailableError(
+          `Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`,
+          turn.waitMs,
+        );
       try {
         const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
         await slowDownFor(response.headers);
@@ -83,19 +95,25 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
           // Every importer of the key waits, not only this one: the others would be 429s too.
           const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000;
           await budget.hold(retryAfter);
-          if (retryAfter > MAX_WAIT_IN_PLACE_MS) throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfter} ms: ${lastError}`, retryAfter);
+          if (retryAfter > MAX_WAIT_IN_PLACE_MS)
+            throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfter} ms: ${lastError}`, retryAfter);
           // A rate limit is not a failure of the request, unless it never ends; the budget waits for it.
           if (++rateLimited > 20) throw new LobstrUnavailableError(`Lobstr kept answering 429: ${lastError}`, null);
-          hc.log.warn({ request: what, retryInMs: retryAfter }, 'Lobstr answered 429; every importer of this key waits');
+          hc.log.warn(
+            { request: what, retryInMs: retryAfter },
+            'Lobstr answered 429; every importer of this key waits',
+          );
           attempt--;
           continue;
         }
-        if (response.status < 500 && response.status !== 408) throw new LobstrRefusedError(response.status, `Lobstr refused ${what}: ${lastError}`);
+        if (response.status < 500 && response.status !== 408)
+          throw new LobstrRefusedError(response.status, `Lobstr refused ${what}: ${lastError}`);
       } catch (error) {
         if (error instanceof LobstrRefusedError || error instanceof LobstrUnavailableError) throw error;
         lastError = (error as Error).message;
       }
-      if (attempt >= ATTEMPTS) throw new LobstrUnavailableError(`Lobstr ${what} failed ${ATTEMPTS} times: ${lastError}`, null);
+      if (attempt >= ATTEMPTS)
+        throw new LobstrUnavailableError(`Lobstr ${what} failed ${ATTEMPTS} times: ${lastError}`, null);
       const wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
       hc.log.warn({ request: what, attempt, retryInMs: wait, error: lastError }, 'Lobstr request failed; retrying');
       await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
@@ -105,15 +123,27 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
 
   /** What the rate-limit headers ask of every importer of the key (nothing, unless it is more than the usual spacing). */
   async function slowDownFor(h: Headers) {
-    const pause = rateLimitPauseMs({ remaining: h.get('x-ratelimit-remaining'), reset: h.get('x-ratelimit-reset') }, Date.now());
+    const pause = rateLimitPauseMs(
+      { remaining: h.get('x-ratelimit-remaining'), reset: h.get('x-ratelimit-reset') },
+      Date.now(),
+    );
     if (pause > budget.spacingMs) await budget.hold(pause);
   }
 
   const q = encodeURIComponent;
   return {
     fetchResultsPage: (runId, page, hc) =>
-      get(`/v1/results?run=${q(runId)}&page=${page}&limit=${PAGE_SIZE}&page_size=${PAGE_SIZE}`, `page ${page} of run ${runId}`, hc),
-    listRuns: (squid, page, hc) => get(`/v1/runs?squid=${q(squid)}&page=${page}&limit=${PAGE_SIZE}`, `the runs of squid ${squid} (page ${page})`, hc),
+      get(
+        `/v1/results?run=${q(runId)}&page=${page}&limit=${PAGE_SIZE}&page_size=${PAGE_SIZE}`,
+        `page ${page} of run ${runId}`,
+        hc,
+      ),
+    listRuns: (squid, page, hc) =>
+      get(
+        `/v1/runs?squid=${q(squid)}&page=${page}&limit=${PAGE_SIZE}`,
+        `the runs of squid ${squid} (page ${page})`,
+        hc,
+      ),
     getRun: (runId, hc) => get(`/v1/runs/${q(runId)}`, `run ${runId}`, hc),
   };
 }

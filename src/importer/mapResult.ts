@@ -24,7 +24,23 @@ import { normalizeText } from '../domain/normalize.js';
 import { canReceiveSms } from '../domain/phone.js';
 import { AD_TYPES, type OwnerType } from '../domain/types.js';
 import type { AdInput } from '../producers/ads/adInput.js';
-import { clip, coordinates, flag, httpUrls, httpUrl, isObject, optionalFlag, parisInstant, parseJsonText, phoneNumber, postalCode, text, utcInstant, wholeNumber, word } from './resultValues.js';
+import {
+  clip,
+  coordinates,
+  flag,
+  httpUrls,
+  httpUrl,
+  isObject,
+  optionalFlag,
+  parisInstant,
+  parseJsonText,
+  phoneNumber,
+  postalCode,
+  text,
+  utcInstant,
+  wholeNumber,
+  word,
+} from './resultValues.js';
 
 /**
  * Lobstr's "Listings & Phone" scraper says whether the number is a mobile (`is_mobile`); libphonenumber
@@ -36,7 +52,8 @@ export interface PhoneCheck {
   libphonenumberSaysMobile: boolean;
 }
 
-export type MappedResult = { ok: true; ad: AdInput; phoneCheck: PhoneCheck | null } | { ok: false; id: string | null; reason: string };
+export type MappedResult =
+  { ok: true; ad: AdInput; phoneCheck: PhoneCheck | null } | { ok: false; id: string | null; reason: string };
 
 type Raw = Record<string, unknown>;
 
@@ -49,7 +66,11 @@ export function mapLobstrResult(result: unknown): MappedResult {
   } catch (error) {
     // Nothing above should throw; a result built to trip it (a throwing getter...) must not stop a run.
     const id = isObject(result) ? safeId(result) : null;
-    return { ok: false, id, reason: `result could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      id,
+      reason: `result could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -59,7 +80,8 @@ function mapUnsafe(result: unknown): MappedResult {
   // Lobstr's `id` is the hash of the result row, not the listing: only annonce_id identifies the ad.
   const rawId = text(r.annonce_id);
   if (rawId === null) return { ok: false, id: null, reason: 'annonce_id is missing' };
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(rawId)) return { ok: false, id: null, reason: `annonce_id ${JSON.stringify(rawId.slice(0, 40))} is not a listing id` };
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(rawId))
+    return { ok: false, id: null, reason: `annonce_id ${JSON.stringify(rawId.slice(0, 40))} is not a listing id` };
   const id = rawId;
   const fail = (reason: string): MappedResult => ({ ok: false, id, reason });
 
@@ -68,7 +90,8 @@ function mapUnsafe(result: unknown): MappedResult {
   const category = text(r.category_name);
   if (category === null) return fail('category_name is missing');
   const adType = adTypeOfCategory(category);
-  if (adType === null) return fail(`category_name ${JSON.stringify(category)} is not an ad type we handle (${AD_TYPES.join(', ')})`);
+  if (adType === null)
+    return fail(`category_name ${JSON.stringify(category)} is not an ad type we handle (${AD_TYPES.join(', ')})`);
 
   const details = readDetails(r.details, r.more_details);
   const price = wholeNumber(r.price, MAX_PRICE);
@@ -111,7 +134,12 @@ function mapUnsafe(result: unknown): MappedResult {
     priceHasDropped: price !== null && oldPrice !== null && price < oldPrice,
     hasBeenBoosted: flag(r.is_boosted),
     // Below the lower third of LeBonCoin's price band for this car; no band, no claim.
-    isLowPrice: price !== null && bandMin !== null && bandMax !== null && bandMax >= bandMin && price < bandMin + (bandMax - bandMin) / 3,
+    isLowPrice:
+      price !== null &&
+      bandMin !== null &&
+      bandMax !== null &&
+      bandMax >= bandMin &&
+      price < bandMin + (bandMax - bandMin) / 3,
     pictures: httpUrls(r.pictures, 100),
     firstPublishedAt: first,
     lastPublishedAt: last,
@@ -120,7 +148,10 @@ function mapUnsafe(result: unknown): MappedResult {
   };
   const lobstrSaysMobile = optionalFlag(r.is_mobile);
   const phone = ad.phone ?? null;
-  const phoneCheck = phone !== null && lobstrSaysMobile !== null ? { lobstrSaysMobile, libphonenumberSaysMobile: canReceiveSms(phone) } : null;
+  const phoneCheck =
+    phone !== null && lobstrSaysMobile !== null
+      ? { lobstrSaysMobile, libphonenumberSaysMobile: canReceiveSms(phone) }
+      : null;
   return { ok: true, ad, phoneCheck };
 }
 

@@ -12,7 +12,9 @@ export const PLAIN_SCRAPER = 'Leboncoin Listings Search Export';
 
 /** The warning of a run none of whose results carries a phone, naming the scraper to configure. */
 export function noPhoneWarning(run: { fields: string[] }): string {
-  const why = run.fields.includes('phone') ? 'its results have a phone field, but empty' : 'its results have no phone field';
+  const why = run.fields.includes('phone')
+    ? 'its results have a phone field, but empty'
+    : 'its results have no phone field';
   return `Lobstr run without a single phone number (${why}): none of its sellers can be contacted by SMS or WhatsApp. Configure the squid with Lobstr's "${PHONE_SCRAPER}" scraper ("${PLAIN_SCRAPER}" returns no phone)`;
 }
 
@@ -30,10 +32,22 @@ export interface ImporterReport {
   /** ok: the last run carried phones; none: it carried none (see warning); unknown: no run imported yet. */
   phones: 'ok' | 'none' | 'unknown';
   warning?: string;
-  reconcile: { everyMs: number; squids: Array<{ squid: string; lastPassAt: string | null; nextPassAt: string | null; lastError: string | null; runsFound: number }> };
+  reconcile: {
+    everyMs: number;
+    squids: Array<{
+      squid: string;
+      lastPassAt: string | null;
+      nextPassAt: string | null;
+      lastError: string | null;
+      runsFound: number;
+    }>;
+  };
 }
 
-export async function importerReport(db: Db, reconcile: { squids: string[]; everyMs: number }): Promise<ImporterReport> {
+export async function importerReport(
+  db: Db,
+  reconcile: { squids: string[]; everyMs: number },
+): Promise<ImporterReport> {
   const [last, squids] = await Promise.all([selectLastImportedLobstrRun(db), selectLobstrSquids(db, reconcile.squids)]);
   const byId = new Map(squids.map((s) => [s.squid, s]));
   const phones = last === undefined ? 'unknown' : last.results_with_phone > 0 ? 'ok' : 'none';
@@ -45,7 +59,13 @@ export async function importerReport(db: Db, reconcile: { squids: string[]; ever
       everyMs: reconcile.everyMs,
       squids: reconcile.squids.map((squid) => {
         const s = byId.get(squid);
-        return { squid, lastPassAt: s?.last_pass_at?.toISOString() ?? null, nextPassAt: s?.next_pass_at.toISOString() ?? null, lastError: s?.last_error ?? null, runsFound: s?.runs_found ?? 0 };
+        return {
+          squid,
+          lastPassAt: s?.last_pass_at?.toISOString() ?? null,
+          nextPassAt: s?.next_pass_at.toISOString() ?? null,
+          lastError: s?.last_error ?? null,
+          runsFound: s?.runs_found ?? 0,
+        };
       }),
     },
   };
@@ -60,7 +80,11 @@ export async function logLastRun(db: Db, log: Logger): Promise<void> {
   }
   const run = describeRun(last);
   if (last.results_with_phone === 0) log.warn(run, noPhoneWarning(run));
-  else log.info(run, `the last Lobstr run returned ${run.fields.length} fields, ${run.resultsWithPhone} of its ${run.results} results with a phone`);
+  else
+    log.info(
+      run,
+      `the last Lobstr run returned ${run.fields.length} fields, ${run.resultsWithPhone} of its ${run.results} results with a phone`,
+    );
 }
 
 function describeRun(r: ImportedLobstrRun): NonNullable<ImporterReport['lastRun']> {

@@ -28,7 +28,11 @@ export function resetAtMs(value: string | null, nowMs: number): number | null {
  * it over the rest of the window. 0 when the headers ask nothing (or are absent). Capped at `maxMs`: a
  * clock far off, or a reset hours away, is not waited out blindly.
  */
-export function rateLimitPauseMs(headers: { remaining: string | null; reset: string | null }, nowMs: number, maxMs = 60_000): number {
+export function rateLimitPauseMs(
+  headers: { remaining: string | null; reset: string | null },
+  nowMs: number,
+  maxMs = 60_000,
+): number {
   if (headers.remaining === null || !/^\s*-?\d+\s*$/.test(headers.remaining)) return 0;
   const remaining = Number(headers.remaining);
   const reset = resetAtMs(headers.reset, nowMs);

@@ -53,7 +53,10 @@ export async function reconcileSquid(deps: ReconcileDeps, squid: string, hc: Lob
   for (let page = 1; page <= MAX_PAGES && hc.isRunning(); page++) {
     const { runs, totalPages } = parseRunsPage(await deps.lobstr.listRuns(squid, page, hc));
     pass.pages++;
-    const known = await selectLobstrRunStatuses(deps.db, runs.map((r) => r.id));
+    const known = await selectLobstrRunStatuses(
+      deps.db,
+      runs.map((r) => r.id),
+    );
     let unknown = 0;
     let horizon = false;
     for (const run of runs) {
@@ -84,13 +87,23 @@ export async function reconcileSquid(deps: ReconcileDeps, squid: string, hc: Lob
 }
 
 /** Records what is to be done with a run that lobstr_runs does not know, or knows as waiting. */
-async function settle(deps: ReconcileDeps, squid: string, listed: LobstrRunSummary, hc: LobstrContext): Promise<Settled> {
+async function settle(
+  deps: ReconcileDeps,
+  squid: string,
+  listed: LobstrRunSummary,
+  hc: LobstrContext,
+): Promise<Settled> {
   const state = runState(listed);
   const now = deps.clock.now();
   if (state === 'unfinished') {
     // A run paused for good would be asked about at every pass: past the look-back, it is let go.
     if (listed.createdAt !== null && listed.createdAt.getTime() < now.getTime() - deps.lookbackMs) {
-      await skipLobstrRun(deps.db, { runId: listed.id, squid, reason: `still ${listed.status ?? 'unfinished'} after the reconciliation's look-back`, now });
+      await skipLobstrRun(deps.db, {
+        runId: listed.id,
+        squid,
+        reason: `still ${listed.status ?? 'unfinished'} after the reconciliation's look-back`,
+        now,
+      });
       return 'skipped';
     }
     await recordWaitingLobstrRun(deps.db, { runId: listed.id, squid, lobstrStatus: listed.status });
@@ -108,15 +121,30 @@ async function settle(deps: ReconcileDeps, squid: string, listed: LobstrRunSumma
     return 'skipped';
   }
   if (runState(run) !== 'finished') {
-    await recordWaitingLobstrRun(deps.db, { runId: run.id, squid, lobstrStatus: run.exportDone === false ? 'done, export not ready' : run.status });
+    await recordWaitingLobstrRun(deps.db, {
+      runId: run.id,
+      squid,
+      lobstrStatus: run.exportDone === false ? 'done, export not ready' : run.status,
+    });
     return 'waiting';
   }
   const endedAt = run.endedAt ?? run.createdAt;
   if (endedAt !== null && endedAt.getTime() < now.getTime() - deps.lookbackMs) {
-    await skipLobstrRun(deps.db, { runId: run.id, squid, reason: `ended ${endedAt.toISOString()}, before the reconciliation's look-back`, now });
+    await skipLobstrRun(deps.db, {
+      runId: run.id,
+      squid,
+      reason: `ended ${endedAt.toISOString()}, before the reconciliation's look-back`,
+      now,
+    });
     return 'too_old';
   }
-  const recorded = await recordLobstrRun(deps.db, deps.outbox, { runId: run.id, squid, event: 'run.done', notifiedAt: now.getTime(), trigger: 'reconcile' });
+  const recorded = await recordLobstrRun(deps.db, deps.outbox, {
+    runId: run.id,
+    squid,
+    event: 'run.done',
+    notifiedAt: now.getTime(),
+    trigger: 'reconcile',
+  });
   return recorded ? 'recorded' : 'known';
 }
 
@@ -125,7 +153,18 @@ async function getRun(deps: ReconcileDeps, runId: string, hc: LobstrContext): Pr
   try {
     // An answer without the run's fields says nothing: the run waits for the next pass.
     const body = await deps.lobstr.getRun(runId, hc);
-    return parseRun(body) ?? { id: runId, status: null, isDone: null, exportDone: null, endedAt: null, createdAt: null, doneReason: null, squid: null };
+    return (
+      parseRun(body) ?? {
+        id: runId,
+        status: null,
+        isDone: null,
+        exportDone: null,
+        endedAt: null,
+        createdAt: null,
+        doneReason: null,
+        squid: null,
+      }
+    );
   } catch (error) {
     if (error instanceof LobstrRefusedError && error.status === 404) return null;
     throw error;

@@ -36,7 +36,10 @@ export function startReconciler(deps: ReconcilerDeps): Poller {
   const log = deps.log.child({ component: 'reconciler' });
   // Long enough for a first pass over a week of a busy squid at 2 requests a second.
   const leaseMs = Math.max(10 * 60_000, deps.everyMs);
-  log.info({ squids: deps.squids, everyMs: deps.everyMs }, 'Lobstr reconciliation: the runs of these squids are checked every period');
+  log.info(
+    { squids: deps.squids, everyMs: deps.everyMs },
+    'Lobstr reconciliation: the runs of these squids are checked every period',
+  );
   return startPoller({
     intervalMs: Math.min(5000, Math.max(250, Math.floor(deps.everyMs / 60))),
     onError: (error) => log.error({ err: error }, 'Lobstr reconciliation failed; trying again'),
@@ -48,9 +51,18 @@ export function startReconciler(deps: ReconcilerDeps): Poller {
         const slog = log.child({ squid });
         try {
           const pass = await reconcileSquid(deps, squid, { log: slog, isRunning, heartbeat: async () => {} });
-          await endLobstrSquidPass(deps.db, squid, { now: deps.clock.now(), nextAt: new Date(started.getTime() + deps.everyMs), runsFound: pass.recorded, error: null });
+          await endLobstrSquidPass(deps.db, squid, {
+            now: deps.clock.now(),
+            nextAt: new Date(started.getTime() + deps.everyMs),
+            runsFound: pass.recorded,
+            error: null,
+          });
           const line = { ...pass, nextInMs: deps.everyMs };
-          if (pass.recorded > 0) slog.info(line, `Lobstr reconciliation: ${pass.recorded} finished run(s) no webhook had brought, imported now`);
+          if (pass.recorded > 0)
+            slog.info(
+              line,
+              `Lobstr reconciliation: ${pass.recorded} finished run(s) no webhook had brought, imported now`,
+            );
           else slog.debug(line, 'Lobstr reconciliation: nothing new');
         } catch (error) {
           // Stopping: the pass is due again at once, for whichever importer is still running; no failure of Lobstr's.
@@ -60,9 +72,15 @@ export function startReconciler(deps: ReconcilerDeps): Poller {
           await endLobstrSquidPass(deps.db, squid, { now: deps.clock.now(), nextAt, runsFound: 0, error: message });
           if (stopped) break;
           if (error instanceof LobstrRefusedError) {
-            slog.error({ status: error.status, reason: message }, 'Lobstr reconciliation refused: check LOBSTR_SQUIDS (the squid ids) and LOBSTR_API_KEY');
+            slog.error(
+              { status: error.status, reason: message },
+              'Lobstr reconciliation refused: check LOBSTR_SQUIDS (the squid ids) and LOBSTR_API_KEY',
+            );
           } else {
-            slog.warn({ reason: message, retryInMs: nextAt.getTime() - started.getTime() }, 'Lobstr reconciliation failed for this squid; it is tried again');
+            slog.warn(
+              { reason: message, retryInMs: nextAt.getTime() - started.getTime() },
+              'Lobstr reconciliation failed for this squid; it is tried again',
+            );
           }
         }
       }

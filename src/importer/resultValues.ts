@@ -108,17 +108,25 @@ export function optionalFlag(v: unknown): boolean | null {
   return null;
 }
 
-const WALL_CLOCK = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const WALL_CLOCK =
+  /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** A date-time as ISO 8601 UTC; a wall-clock time without offset is read in `zone`. Null if unreadable. */
 export function instant(v: unknown, zone: 'paris' | 'utc'): string | null {
   const s = text(v);
   const m = s === null ? null : WALL_CLOCK.exec(s);
   if (s === null || m === null) return null;
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number];
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const year = Number(m[1]);
   // 31 February and friends would roll over into another day: refuse rather than invent a date.
-  const realDay = month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  const realDay =
+    month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
   if (!realDay || hour > 23 || minute > 59 || second > 59) return null;
   const iso = `${m[1]}-${m[2]}-${m[3]}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}`;
   let date: Date | null;

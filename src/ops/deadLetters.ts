@@ -14,7 +14,14 @@ import { createReplay } from './replayDeadLetters.js';
 import type { DeadLetter, DeadLetterCount, ReplayRequest, ReplayResult } from './deadLetterTypes.js';
 import { createReplayLog } from './replayLog.js';
 
-export { DeadLetterRequestError, type DeadLetter, type DeadLetterCount, type Replayed, type ReplayRequest, type ReplayResult } from './deadLetterTypes.js';
+export {
+  DeadLetterRequestError,
+  type DeadLetter,
+  type DeadLetterCount,
+  type Replayed,
+  type ReplayRequest,
+  type ReplayResult,
+} from './deadLetterTypes.js';
 
 export interface DeadLettersDeps {
   kafka: Kafka;
@@ -43,6 +50,14 @@ export function createDeadLetters(deps: DeadLettersDeps): DeadLetters {
   const dlqOf = (topic: BaseTopic) => dlqTopic(deps.topics.name(topic));
   const replayLog = createReplayLog({ kafka: deps.kafka, admin: deps.admin, producer: deps.producer, prefix });
   const listing = createDeadLetterListing({ kafka: deps.kafka, admin: deps.admin, prefix, dlqOf, replayLog });
-  const replay = createReplay({ kafka: deps.kafka, admin: deps.admin, producer: deps.producer, topics: deps.topics, dlqOf, replayLog, now: deps.now ?? (() => new Date()) });
+  const replay = createReplay({
+    kafka: deps.kafka,
+    admin: deps.admin,
+    producer: deps.producer,
+    topics: deps.topics,
+    dlqOf,
+    replayLog,
+    now: deps.now ?? (() => new Date()),
+  });
   return { topicNames: () => [...CONSUMED_TOPICS], counts: listing.counts, list: listing.list, replay };
 }

@@ -30,18 +30,32 @@ export function createDeadLetterListing(deps: {
       const from = m.high - BigInt(limit) > m.low ? m.high - BigInt(limit) : m.low;
       const cached = cache.get(`${name}:${m.partition}`);
       if (cached && cached.high === m.high && cached.low === m.low && cached.from <= from) {
-        out.push(...cached.records.filter((r) => BigInt(r.offset) >= from).map((message) => ({ partition: m.partition, message })));
+        out.push(
+          ...cached.records
+            .filter((r) => BigInt(r.offset) >= from)
+            .map((message) => ({ partition: m.partition, message })),
+        );
       } else toRead.push({ topic: name, partition: m.partition, from, to: m.high });
     }
     for (const r of await readRecords(reader, toRead)) out.push({ partition: r.partition, message: r.message });
     for (const range of toRead) {
       const low = marks.find((m) => m.partition === range.partition)!.low;
-      cache.set(`${name}:${range.partition}`, { low, high: range.to, from: range.from, records: out.filter((o) => o.partition === range.partition).map((o) => o.message) });
+      cache.set(`${name}:${range.partition}`, {
+        low,
+        high: range.to,
+        from: range.from,
+        records: out.filter((o) => o.partition === range.partition).map((o) => o.message),
+      });
     }
     return out;
   }
 
-  function toDeadLetter(topic: BaseTopic, partition: number, message: KafkaMessage, log: Map<string, string>): DeadLetter {
+  function toDeadLetter(
+    topic: BaseTopic,
+    partition: number,
+    message: KafkaMessage,
+    log: Map<string, string>,
+  ): DeadLetter {
     const h = headersOf(message.headers);
     const sourcePartition = h['dlq-source-partition'] !== undefined ? Number(h['dlq-source-partition']) : NaN;
     return {
@@ -85,8 +99,22 @@ export function createDeadLetterListing(deps: {
       const limit = Math.max(1, Math.min(options.limit ?? 20, 1000));
       const topics = options.topic ? [options.topic] : [...CONSUMED_TOPICS];
       const log = await deps.replayLog.entries();
-      const all = (await Promise.all(topics.map(async (topic) => (await latest(topic, limit)).map((r) => toDeadLetter(topic, r.partition, r.message, log))))).flat();
-      return all.sort((a, b) => (a.deadLetteredAt < b.deadLetteredAt ? 1 : a.deadLetteredAt > b.deadLetteredAt ? -1 : Number(BigInt(b.offset) - BigInt(a.offset)))).slice(0, limit);
+      const all = (
+        await Promise.all(
+          topics.map(async (topic) =>
+            (await latest(topic, limit)).map((r) => toDeadLetter(topic, r.partition, r.message, log)),
+          ),
+        )
+      ).flat();
+      return all
+        .sort((a, b) =>
+          a.deadLetteredAt < b.deadLetteredAt
+            ? 1
+            : a.deadLetteredAt > b.deadLetteredAt
+              ? -1
+              : Number(BigInt(b.offset) - BigInt(a.offset)),
+        )
+        .slice(0, limit);
     },
   };
 }

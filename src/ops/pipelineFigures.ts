@@ -33,14 +33,22 @@ export interface PipelineFigures {
   lag(): Promise<GroupLag[]>;
 }
 
-export function createPipelineFigures(deps: { admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>; topics: Topics }): PipelineFigures {
+export function createPipelineFigures(deps: {
+  admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets'>;
+  topics: Topics;
+}): PipelineFigures {
   const highs = async (topic: BaseTopic) => {
     const offsets = await deps.admin.fetchTopicOffsets(deps.topics.name(topic));
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   };
   return {
     async topics() {
-      return Promise.all(BASE_TOPICS.map(async (topic) => ({ topic, messages: [...(await highs(topic)).values()].reduce((n, h) => n + h, 0) })));
+      return Promise.all(
+        BASE_TOPICS.map(async (topic) => ({
+          topic,
+          messages: [...(await highs(topic)).values()].reduce((n, h) => n + h, 0),
+        })),
+      );
     },
     async lag() {
       return Promise.all(
@@ -51,7 +59,10 @@ export function createPipelineFigures(deps: { admin: Pick<Admin, 'fetchTopicOffs
           ]);
           const partitions = committed?.partitions ?? [];
           if (partitions.every((p) => p.offset === '-1')) return { consumer, topic, lag: null };
-          const lag = partitions.reduce((n, p) => n + Math.max(0, (end.get(p.partition) ?? 0) - (p.offset === '-1' ? 0 : Number(p.offset))), 0);
+          const lag = partitions.reduce(
+            (n, p) => n + Math.max(0, (end.get(p.partition) ?? 0) - (p.offset === '-1' ? 0 : Number(p.offset))),
+            0,
+          );
           return { consumer, topic, lag };
         }),
       );

@@ -28,7 +28,12 @@ export async function readRecords(
   const wanted = ranges.filter((r) => r.to > r.from);
   if (wanted.length === 0) return [];
   const groupId = `${deps.groupPrefix}hunt-matcher-ops-reader-${randomBytes(6).toString('hex')}`;
-  const consumer = deps.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, retry: { retries: 3 } });
+  const consumer = deps.kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 200,
+    retry: { retries: 3 },
+  });
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
   const pending = new Map(wanted.map((r) => [keyOf(r.topic, r.partition), r]));
   const records: ReadRecord[] = [];
@@ -52,7 +57,8 @@ export async function readRecords(
         if (!range) return;
         for (const message of batch.messages) {
           const offset = BigInt(message.offset);
-          if (offset >= range.from && offset < range.to) records.push({ topic: batch.topic, partition: batch.partition, message });
+          if (offset >= range.from && offset < range.to)
+            records.push({ topic: batch.topic, partition: batch.partition, message });
         }
         // The record before the high watermark always exists, even in a compacted topic (it is the
         // newest of its key, and no transaction markers are written): reaching it ends the range.
@@ -66,14 +72,28 @@ export async function readRecords(
     await Promise.race([
       finished,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`reading ${[...new Set(wanted.map((r) => r.topic))].join(', ')} took more than ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `reading ${[...new Set(wanted.map((r) => r.topic))].join(', ')} took more than ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await deps.admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  return records.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)) : a.topic < b.topic ? -1 : 1));
+  return records.sort((a, b) =>
+    a.topic === b.topic
+      ? a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset))
+      : a.topic < b.topic
+        ? -1
+        : 1,
+  );
 }
 
 export interface Watermarks {

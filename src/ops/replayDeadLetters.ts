@@ -31,21 +31,34 @@ export function createReplay(deps: {
   /** The offset ranges of the dead-letter topic a request names (checked against its watermarks). */
   async function rangesOf(request: ReplayRequest, name: string): Promise<OffsetRange[]> {
     const marks = await watermarksOf(deps.admin, name);
-    if (request.offset === undefined) return marks.map((m) => ({ topic: name, partition: m.partition, from: m.low, to: m.high }));
+    if (request.offset === undefined)
+      return marks.map((m) => ({ topic: name, partition: m.partition, from: m.low, to: m.high }));
     const partition = request.partition ?? 0;
     const m = marks.find((x) => x.partition === partition);
     const offset = BigInt(request.offset);
     if (!m || offset < m.low || offset >= m.high) {
-      throw new DeadLetterRequestError('offset', `${name} has no dead letter at offset ${request.offset}${m ? ` (it holds offsets ${m.low} to ${m.high - 1n})` : ''}`);
+      throw new DeadLetterRequestError(
+        'offset',
+        `${name} has no dead letter at offset ${request.offset}${m ? ` (it holds offsets ${m.low} to ${m.high - 1n})` : ''}`,
+      );
     }
     return [{ topic: name, partition, from: offset, to: offset + 1n }];
   }
 
   return async function replay(request: ReplayRequest): Promise<ReplayResult> {
     const { topic } = request;
-    if (request.offset === undefined && !request.all) throw new DeadLetterRequestError('offset', 'name the dead letter to replay (an offset) or replay all of the topic');
-    if (request.offset !== undefined && request.all) throw new DeadLetterRequestError('offset', 'an offset and all exclude each other');
-    if (request.offset !== undefined && !/^\d+$/.test(request.offset)) throw new DeadLetterRequestError('offset', `must be an offset of ${deps.dlqOf(topic)} (a number), got ${request.offset}`);
+    if (request.offset === undefined && !request.all)
+      throw new DeadLetterRequestError(
+        'offset',
+        'name the dead letter to replay (an offset) or replay all of the topic',
+      );
+    if (request.offset !== undefined && request.all)
+      throw new DeadLetterRequestError('offset', 'an offset and all exclude each other');
+    if (request.offset !== undefined && !/^\d+$/.test(request.offset))
+      throw new DeadLetterRequestError(
+        'offset',
+        `must be an offset of ${deps.dlqOf(topic)} (a number), got ${request.offset}`,
+      );
     const name = deps.dlqOf(topic);
     const ranges = await rangesOf(request, name);
     const log = await deps.replayLog.entries();
@@ -56,28 +69,59 @@ export function createReplay(deps: {
       const logKey = replayKeyOf(name, p, message.offset);
       const replayedAt = log.get(logKey);
       if (replayedAt) {
-        if (request.offset !== undefined) throw new DeadLetterRequestError('offset', `${name} offset ${message.offset} was replayed at ${replayedAt}; if it failed again, it is a newer dead letter`);
+        if (request.offset !== undefined)
+          throw new DeadLetterRequestError(
+            'offset',
+            `${name} offset ${message.offset} was replayed at ${replayedAt}; if it failed again, it is a newer dead letter`,
+          );
         result.skipped.push({ offset: message.offset, replayedAt });
         continue;
       }
       const h = headersOf(message.headers);
       // Only back where it came from: a topic of this prefix that the service consumes.
       const target = h['dlq-source-topic'] ?? deps.topics.name(topic);
-      if (target !== deps.topics.name(topic)) throw new DeadLetterRequestError('topic', `${name} offset ${message.offset} came from ${target}, not ${deps.topics.name(topic)}; not replayed`);
+      if (target !== deps.topics.name(topic))
+        throw new DeadLetterRequestError(
+          'topic',
+          `${name} offset ${message.offset} came from ${target}, not ${deps.topics.name(topic)}; not replayed`,
+        );
       const sourcePartition = Number(h['dlq-source-partition']);
       const at = deps.now().toISOString();
       const headers: IHeaders = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) if (!isDlqHeader(k) && v !== undefined) headers[k] = v;
+      for (const [k, v] of Object.entries(message.headers ?? {}))
+        if (!isDlqHeader(k) && v !== undefined) headers[k] = v;
       headers['dlq-replayed-at'] = at;
       if (request.dryRun) {
-        result.replayed.push({ offset: message.offset, to: { topic: target, partition: Number.isInteger(sourcePartition) ? sourcePartition : null, offset: null }, eventId: h['event-id'] ?? null });
+        result.replayed.push({
+          offset: message.offset,
+          to: { topic: target, partition: Number.isInteger(sourcePartition) ? sourcePartition : null, offset: null },
+          eventId: h['event-id'] ?? null,
+        });
         continue;
       }
       const [meta] = await retryKafka(() =>
-        deps.producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers, ...(Number.isInteger(sourcePartition) ? { partition: sourcePartition } : {}) }] }),
+        deps.producer.send({
+          topic: target,
+          acks: -1,
+          messages: [
+            {
+              key: message.key,
+              value: message.value,
+              headers,
+              ...(Number.isInteger(sourcePartition) ? { partition: sourcePartition } : {}),
+            },
+          ],
+        }),
       );
-      result.replayed.push({ offset: message.offset, to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null }, eventId: h['event-id'] ?? null });
-      logEntries.push({ key: logKey, value: JSON.stringify({ replayedAt: at, topic: target, partition: meta?.partition, offset: meta?.baseOffset }) });
+      result.replayed.push({
+        offset: message.offset,
+        to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null },
+        eventId: h['event-id'] ?? null,
+      });
+      logEntries.push({
+        key: logKey,
+        value: JSON.stringify({ replayedAt: at, topic: target, partition: meta?.partition, offset: meta?.baseOffset }),
+      });
     }
     await deps.replayLog.record(logEntries);
     return result;

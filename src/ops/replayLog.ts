@@ -16,7 +16,8 @@ export interface ReplayLog {
 }
 
 /** The replay log's key of a dead letter. */
-export const replayKeyOf = (dlqTopic: string, partition: number, offset: string) => `${dlqTopic}:${partition}:${offset}`;
+export const replayKeyOf = (dlqTopic: string, partition: number, offset: string) =>
+  `${dlqTopic}:${partition}:${offset}`;
 
 /** The dead-letter topic, partition and offset a replay log key names. */
 export function splitReplayKey(key: string): [string, number, bigint] {
@@ -42,11 +43,17 @@ export function createReplayLog(deps: {
       const marks = await watermarksOf(deps.admin, topic);
       const high = marks.reduce((n, m) => n + m.high, 0n);
       if (cached && cached.high === high) return cached.entries;
-      const records = await readRecords(reader, marks.map((m) => ({ topic, partition: m.partition, from: m.low, to: m.high })));
+      const records = await readRecords(
+        reader,
+        marks.map((m) => ({ topic, partition: m.partition, from: m.low, to: m.high })),
+      );
       const entries = new Map<string, string>();
       for (const { message } of records) {
         if (!message.key || !message.value) continue;
-        entries.set(message.key.toString(), (JSON.parse(message.value.toString()) as { replayedAt: string }).replayedAt);
+        entries.set(
+          message.key.toString(),
+          (JSON.parse(message.value.toString()) as { replayedAt: string }).replayedAt,
+        );
       }
       cached = { high, entries };
       return entries;
@@ -55,7 +62,9 @@ export function createReplayLog(deps: {
     async record(entries) {
       if (entries.length === 0) return;
       if (!(await deps.admin.listTopics()).includes(topic)) {
-        await createTopicsOnce(deps.admin, [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
+        await createTopicsOnce(deps.admin, [
+          { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        ]);
         await waitForTopicLeaders(deps.admin, [topic]);
       }
       await retryKafka(() => deps.producer.send({ topic, acks: -1, messages: entries }));

@@ -45,7 +45,6 @@ export interface RelayOptions {
   hopOfTopic?: ReadonlyMap<string, Hop>;
 }
 
-
 export interface Relay {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -107,7 +106,9 @@ export function createRelay(o: RelayOptions): Relay {
   async function dropProducer() {
     const p = producer;
     producer = undefined;
-    await p?.disconnect().catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
+    await p
+      ?.disconnect()
+      .catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
   }
 
   async function publishBatch(shards: number[]): Promise<number> {
@@ -121,15 +122,22 @@ export function createRelay(o: RelayOptions): Relay {
       messages.push({ key: row.key, value: row.payload, headers: row.headers });
     }
     try {
-      await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await producer!.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
     } catch (error) {
       await dropProducer();
       throw error;
     }
     const ackedAt = Date.now();
     // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
-    if (!client) throw new Error('relay connection lost before its published rows were deleted; they will be published again');
-    await deleteOutboxRows(client, rows.map((r) => r.id));
+    if (!client)
+      throw new Error('relay connection lost before its published rows were deleted; they will be published again');
+    await deleteOutboxRows(
+      client,
+      rows.map((r) => r.id),
+    );
     for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
     for (const row of rows) {
       const seconds = (ackedAt - row.created_at.getTime()) / 1000;
@@ -146,7 +154,8 @@ export function createRelay(o: RelayOptions): Relay {
     o.metrics.outboxBacklogRows.set(backlog.rows);
     const ageMs = backlog.oldest ? Date.now() - backlog.oldest.getTime() : 0;
     o.metrics.outboxOldestAgeSeconds.set(ageMs / 1000);
-    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs) log.warn({ backlog: backlog.rows, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
+    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs)
+      log.warn({ backlog: backlog.rows, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
   }
 
   async function run() {
@@ -159,7 +168,8 @@ export function createRelay(o: RelayOptions): Relay {
         if (!producer) producer = await connectProducer();
         if (Date.now() - lastRebalance >= rebalanceMs) {
           const { acquired, released } = await ownership!.rebalance();
-          if (acquired.length || released.length) log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
+          if (acquired.length || released.length)
+            log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
           o.metrics.outboxShardsOwned.set(ownership!.owned().length);
           lastRebalance = Date.now();
         }
@@ -207,7 +217,10 @@ export function createRelay(o: RelayOptions): Relay {
           .catch((error: unknown) => log.warn({ err: error }, 'outbox backlog check failed'))
           .finally(() => {
             if (!running) return;
-            backlogTimer = setTimeout(countBacklog, Math.max(rebalanceMs, BACKLOG_COUNT_SPACING * (Date.now() - started)));
+            backlogTimer = setTimeout(
+              countBacklog,
+              Math.max(rebalanceMs, BACKLOG_COUNT_SPACING * (Date.now() - started)),
+            );
             backlogTimer.unref();
           });
       };

@@ -17,4 +17,5 @@ function pooledRandom(): Uint8Array {
 }
 
 /** A new UUIDv7; `at` sets the time it carries (the root of a chain carries its request's time). */
-export const newId = (at?: Date): string => uuidv7(at ? { msecs: at.getTime(), random: pooledRandom() } : { random: pooledRandom() });
+export const newId = (at?: Date): string =>
+  uuidv7(at ? { msecs: at.getTime(), random: pooledRandom() } : { random: pooledRandom() });

@@ -4,7 +4,18 @@
 // (src/http/app.ts). One classification for both, so that an outage is an outage everywhere.
 import { UnacknowledgedSendError } from './kafka.js';
 
-const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'ENOTCONN']);
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ENOTCONN',
+]);
 /**
  * PostgreSQL SQLSTATE classes that say the server, not the statement, is at fault: connection
  * exception (08), insufficient resources (53), operator intervention (57: shutdown, terminated backend,
@@ -41,7 +52,8 @@ export function unavailableDependency(error: unknown): UnavailableDependency | u
   for (const e of chain(error)) {
     if (e.name.startsWith('KafkaJS') || e instanceof UnacknowledgedSendError) return 'broker';
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (TRANSIENT_PG_CLASSES.test(code) || TRANSIENT_NODE_CODES.has(code))) found = 'database';
+    if (typeof code === 'string' && (TRANSIENT_PG_CLASSES.test(code) || TRANSIENT_NODE_CODES.has(code)))
+      found = 'database';
     else if (e.name === 'KnexTimeoutError' || e.name === 'TimeoutError') found = 'database';
     else if (CONNECTION_MESSAGES.test(e.message)) found = 'database';
   }

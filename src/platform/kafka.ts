@@ -1,5 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type ProducerBatch, type ProducerRecord, type RecordMetadata } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type LogEntry,
+  type Producer,
+  type ProducerBatch,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { Logger } from './logger.js';
 import { retry } from './retry.js';
 
@@ -31,12 +40,16 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
         const pinoLevel =
           namespace === 'Connection' && level === logLevel.ERROR
             ? 'debug'
-            : namespace === 'Consumer' && (message.startsWith('Crash: ') || message.startsWith('Restarting the consumer'))
+            : namespace === 'Consumer' &&
+                (message.startsWith('Crash: ') || message.startsWith('Restarting the consumer'))
               ? 'debug'
               : (LEVELS[level] ?? 'info');
         // A warning is one line: kafkajs' stack traces of conditions it retries by itself say nothing an
         // operator can act on; errors and debug lines keep theirs.
-        kafkaLog[pinoLevel]({ namespace, ...rest, ...(pinoLevel === 'warn' || stack === undefined ? {} : { stack }) }, message);
+        kafkaLog[pinoLevel](
+          { namespace, ...rest, ...(pinoLevel === 'warn' || stack === undefined ? {} : { stack }) },
+          message,
+        );
       },
     retry: { initialRetryTime: 100, retries: 8 },
   });
@@ -49,7 +62,9 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
 export class UnacknowledgedSendError extends Error {
   readonly retriable = true;
   constructor(readonly partitions: string[]) {
-    super(`the broker acknowledged the send without ${partitions.length} of its partitions (${partitions.slice(0, 5).join(', ')}): sending again`);
+    super(
+      `the broker acknowledged the send without ${partitions.length} of its partitions (${partitions.slice(0, 5).join(', ')}): sending again`,
+    );
     this.name = 'UnacknowledgedSendError';
   }
 }
@@ -86,7 +101,8 @@ export function createProducer(kafka: Kafka): Producer {
       const chosen = new Map<string, number>();
       return (args) => {
         const { message, partitionMetadata } = args;
-        const cacheable = typeof message.key === 'string' && (message.partition === undefined || message.partition === null);
+        const cacheable =
+          typeof message.key === 'string' && (message.partition === undefined || message.partition === null);
         const memo = cacheable ? `${partitionMetadata.length}:${message.key as string}` : undefined;
         let partition = memo === undefined ? undefined : chosen.get(memo);
         if (partition === undefined) {
@@ -126,7 +142,11 @@ export const isRetriableKafkaError = (error: unknown) =>
  * ("not the leader for that topic-partition", "unknown topic or partition").
  */
 export function retryKafka<T>(fn: () => Promise<T>, options: { attempts?: number; delayMs?: number } = {}): Promise<T> {
-  return retry(fn, { attempts: options.attempts ?? 30, isRetriable: isRetriableKafkaError, delayMs: () => options.delayMs ?? 200 });
+  return retry(fn, {
+    attempts: options.attempts ?? 30,
+    isRetriable: isRetriableKafkaError,
+    delayMs: () => options.delayMs ?? 200,
+  });
 }
 
 /**
@@ -142,6 +162,9 @@ export function describeKafkaError(error: unknown): string {
   const root = chain[chain.length - 1]!;
   const type = (root as { type?: unknown }).type;
   const retries = (error as { retryCount?: unknown }).retryCount;
-  const details = [typeof type === 'string' ? type : undefined, typeof retries === 'number' ? `after ${retries} retries` : undefined].filter(Boolean);
+  const details = [
+    typeof type === 'string' ? type : undefined,
+    typeof retries === 'number' ? `after ${retries} retries` : undefined,
+  ].filter(Boolean);
   return `${error.name}: ${root.message}${details.length ? ` (${details.join(', ')})` : ''}`;
 }

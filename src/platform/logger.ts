@@ -9,7 +9,14 @@ export type { Logger };
 export function createLogger(options: { level: string; pretty: 'auto' | 'true' | 'false'; name?: string }): Logger {
   const pretty = options.pretty === 'true' || (options.pretty === 'auto' && process.stdout.isTTY);
   const base = { name: options.name ?? 'hunt-matcher', level: options.level };
-  if (pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' } } });
+  if (pretty)
+    return pino({
+      ...base,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' },
+      },
+    });
   // Asynchronous writes to stdout: under load, lines written while one write is in flight go out
   // together instead of one system call each; what is buffered is flushed at exit.
   return pino(base, pino.destination({ dest: 1, sync: false }));

@@ -32,7 +32,8 @@ export type Hop = (typeof HOPS)[number];
 export const METRIC_PREFIX = 'hunt_matcher_';
 
 // The help texts too long to stand in their metric's line.
-const HUNT_INDEX_ROWS_HELP = 'Hunt rows the matcher read into its index: at start (read=load), and before each batch of ads the rows changed since the last read (read=refresh)';
+const HUNT_INDEX_ROWS_HELP =
+  'Hunt rows the matcher read into its index: at start (read=load), and before each batch of ads the rows changed since the last read (read=refresh)';
 const LOBSTR_RUNS_HELP =
   'Lobstr runs by how an import ended (outcome: done, failed: refused by Lobstr or unavailable too long, retrying: a later attempt is due) and what brought the run (trigger: webhook, reconcile)';
 
@@ -42,9 +43,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const r = [registry];
   return {
     registry,
-    outboxBacklogRows: new Gauge({ name: `${METRIC_PREFIX}outbox_backlog_rows`, help: 'Committed events not yet published', registers: r }),
-    outboxOldestAgeSeconds: new Gauge({ name: `${METRIC_PREFIX}outbox_oldest_age_seconds`, help: 'Age of the oldest unpublished event', registers: r }),
-    outboxPublished: new Counter({ name: `${METRIC_PREFIX}outbox_published_total`, help: 'Events published by the relay', labelNames: ['topic'], registers: r }),
+    outboxBacklogRows: new Gauge({
+      name: `${METRIC_PREFIX}outbox_backlog_rows`,
+      help: 'Committed events not yet published',
+      registers: r,
+    }),
+    outboxOldestAgeSeconds: new Gauge({
+      name: `${METRIC_PREFIX}outbox_oldest_age_seconds`,
+      help: 'Age of the oldest unpublished event',
+      registers: r,
+    }),
+    outboxPublished: new Counter({
+      name: `${METRIC_PREFIX}outbox_published_total`,
+      help: 'Events published by the relay',
+      labelNames: ['topic'],
+      registers: r,
+    }),
     outboxBatchSeconds: new Histogram({
       name: `${METRIC_PREFIX}outbox_relay_batch_seconds`,
       help: 'Time to publish and delete one relay batch',
@@ -57,27 +71,127 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
       registers: r,
     }),
-    outboxShardsOwned: new Gauge({ name: `${METRIC_PREFIX}outbox_relay_shards_owned`, help: 'Outbox shards this relay publishes', registers: r }),
-    consumed: new Counter({ name: `${METRIC_PREFIX}consumer_events_total`, help: 'Events applied by a consumer', labelNames: ['consumer', 'topic'], registers: r }),
-    deduplicated: new Counter({ name: `${METRIC_PREFIX}consumer_deduplicated_total`, help: 'Events skipped because the inbox already had them', labelNames: ['consumer', 'topic'], registers: r }),
-    deadLettered: new Counter({ name: `${METRIC_PREFIX}consumer_dead_lettered_total`, help: 'Events sent to a dead-letter topic', labelNames: ['consumer', 'topic', 'reason'], registers: r }),
-    retries: new Counter({ name: `${METRIC_PREFIX}consumer_retries_total`, help: 'Retriable failures that were retried', labelNames: ['consumer', 'topic'], registers: r }),
-    consumerLag: new Gauge({ name: `${METRIC_PREFIX}consumer_lag_messages`, help: 'Messages between the committed offset and the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: r }),
-    matches: new Counter({ name: `${METRIC_PREFIX}matcher_matches_total`, help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up', labelNames: ['source'], registers: r }),
-    leadsCreated: new Counter({ name: `${METRIC_PREFIX}matcher_leads_created_total`, help: 'Leads created', labelNames: ['contacted'], registers: r }),
-    huntsIndexed: new Gauge({ name: `${METRIC_PREFIX}matcher_hunts_indexed`, help: 'Active hunts in the in-memory index', registers: r }),
-    huntIndexRowsRead: new Counter({ name: `${METRIC_PREFIX}hunt_index_rows_read_total`, help: HUNT_INDEX_ROWS_HELP, labelNames: ['read'], registers: r }),
-    tickProgress: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_done`, help: 'Hunts processed in the current daily tick', labelNames: ['tick'], registers: r }),
-    tickTotal: new Gauge({ name: `${METRIC_PREFIX}matcher_tick_hunts_total`, help: 'Hunts to process in the current daily tick', labelNames: ['tick'], registers: r }),
-    adsIngested: new Counter({ name: `${METRIC_PREFIX}ingest_ads_total`, help: 'Ads received by ingestion', labelNames: ['outcome'], registers: r }),
-    messagesDelivered: new Counter({ name: `${METRIC_PREFIX}sender_messages_total`, help: 'Delivery outcomes', labelNames: ['outcome'], registers: r }),
-    lobstrPages: new Counter({ name: `${METRIC_PREFIX}importer_pages_total`, help: 'Lobstr result pages imported', registers: r }),
-    lobstrRuns: new Counter({ name: `${METRIC_PREFIX}importer_runs_total`, help: LOBSTR_RUNS_HELP, labelNames: ['outcome', 'trigger'], registers: r }),
-    optOuts: new Counter({ name: `${METRIC_PREFIX}optouts_total`, help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled', labelNames: ['source'], registers: r }),
-    optOutCancelled: new Counter({ name: `${METRIC_PREFIX}optout_cancelled_messages_total`, help: 'Pending messages cancelled by an opt-out', registers: r }),
-    receipts: new Counter({ name: `${METRIC_PREFIX}gateway_receipts_total`, help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)", labelNames: ['status', 'outcome'], registers: r }),
-    replies: new Counter({ name: `${METRIC_PREFIX}replies_total`, help: "Sellers' replies by provider and whether a message of ours explained them (matched: joined to a lead, SellerReplied; not: kept for operators)", labelNames: ['provider', 'matched'], registers: r }),
-    backfillsSkipped: new Counter({ name: `${METRIC_PREFIX}matcher_backfills_skipped_total`, help: 'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)', registers: r }),
+    outboxShardsOwned: new Gauge({
+      name: `${METRIC_PREFIX}outbox_relay_shards_owned`,
+      help: 'Outbox shards this relay publishes',
+      registers: r,
+    }),
+    consumed: new Counter({
+      name: `${METRIC_PREFIX}consumer_events_total`,
+      help: 'Events applied by a consumer',
+      labelNames: ['consumer', 'topic'],
+      registers: r,
+    }),
+    deduplicated: new Counter({
+      name: `${METRIC_PREFIX}consumer_deduplicated_total`,
+      help: 'Events skipped because the inbox already had them',
+      labelNames: ['consumer', 'topic'],
+      registers: r,
+    }),
+    deadLettered: new Counter({
+      name: `${METRIC_PREFIX}consumer_dead_lettered_total`,
+      help: 'Events sent to a dead-letter topic',
+      labelNames: ['consumer', 'topic', 'reason'],
+      registers: r,
+    }),
+    retries: new Counter({
+      name: `${METRIC_PREFIX}consumer_retries_total`,
+      help: 'Retriable failures that were retried',
+      labelNames: ['consumer', 'topic'],
+      registers: r,
+    }),
+    consumerLag: new Gauge({
+      name: `${METRIC_PREFIX}consumer_lag_messages`,
+      help: 'Messages between the committed offset and the end of each partition',
+      labelNames: ['consumer', 'topic', 'partition'],
+      registers: r,
+    }),
+    matches: new Counter({
+      name: `${METRIC_PREFIX}matcher_matches_total`,
+      help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up',
+      labelNames: ['source'],
+      registers: r,
+    }),
+    leadsCreated: new Counter({
+      name: `${METRIC_PREFIX}matcher_leads_created_total`,
+      help: 'Leads created',
+      labelNames: ['contacted'],
+      registers: r,
+    }),
+    huntsIndexed: new Gauge({
+      name: `${METRIC_PREFIX}matcher_hunts_indexed`,
+      help: 'Active hunts in the in-memory index',
+      registers: r,
+    }),
+    huntIndexRowsRead: new Counter({
+      name: `${METRIC_PREFIX}hunt_index_rows_read_total`,
+      help: HUNT_INDEX_ROWS_HELP,
+      labelNames: ['read'],
+      registers: r,
+    }),
+    tickProgress: new Gauge({
+      name: `${METRIC_PREFIX}matcher_tick_hunts_done`,
+      help: 'Hunts processed in the current daily tick',
+      labelNames: ['tick'],
+      registers: r,
+    }),
+    tickTotal: new Gauge({
+      name: `${METRIC_PREFIX}matcher_tick_hunts_total`,
+      help: 'Hunts to process in the current daily tick',
+      labelNames: ['tick'],
+      registers: r,
+    }),
+    adsIngested: new Counter({
+      name: `${METRIC_PREFIX}ingest_ads_total`,
+      help: 'Ads received by ingestion',
+      labelNames: ['outcome'],
+      registers: r,
+    }),
+    messagesDelivered: new Counter({
+      name: `${METRIC_PREFIX}sender_messages_total`,
+      help: 'Delivery outcomes',
+      labelNames: ['outcome'],
+      registers: r,
+    }),
+    lobstrPages: new Counter({
+      name: `${METRIC_PREFIX}importer_pages_total`,
+      help: 'Lobstr result pages imported',
+      registers: r,
+    }),
+    lobstrRuns: new Counter({
+      name: `${METRIC_PREFIX}importer_runs_total`,
+      help: LOBSTR_RUNS_HELP,
+      labelNames: ['outcome', 'trigger'],
+      registers: r,
+    }),
+    optOuts: new Counter({
+      name: `${METRIC_PREFIX}optouts_total`,
+      help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled',
+      labelNames: ['source'],
+      registers: r,
+    }),
+    optOutCancelled: new Counter({
+      name: `${METRIC_PREFIX}optout_cancelled_messages_total`,
+      help: 'Pending messages cancelled by an opt-out',
+      registers: r,
+    }),
+    receipts: new Counter({
+      name: `${METRIC_PREFIX}gateway_receipts_total`,
+      help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)",
+      labelNames: ['status', 'outcome'],
+      registers: r,
+    }),
+    replies: new Counter({
+      name: `${METRIC_PREFIX}replies_total`,
+      help: "Sellers' replies by provider and whether a message of ours explained them (matched: joined to a lead, SellerReplied; not: kept for operators)",
+      labelNames: ['provider', 'matched'],
+      registers: r,
+    }),
+    backfillsSkipped: new Counter({
+      name: `${METRIC_PREFIX}matcher_backfills_skipped_total`,
+      help: 'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)',
+      registers: r,
+    }),
     providerRequests: new Counter({
       name: `${METRIC_PREFIX}provider_requests_total`,
       help: 'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',
@@ -90,7 +204,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['provider', 'kind', 'outcome'],
       registers: r,
     }),
-    ready: new Gauge({ name: `${METRIC_PREFIX}ready`, help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)', labelNames: ['check'], registers: r }),
+    ready: new Gauge({
+      name: `${METRIC_PREFIX}ready`,
+      help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)',
+      labelNames: ['check'],
+      registers: r,
+    }),
     hopSeconds: new Histogram({
       name: `${METRIC_PREFIX}hop_seconds`,
       help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",

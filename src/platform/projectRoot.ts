@@ -10,7 +10,8 @@ export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'hunt-matcher') return (cached = dir);
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'hunt-matcher')
+      return (cached = dir);
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the hunt-matcher package root');
     dir = parent;
@@ -18,4 +19,5 @@ export function projectRoot(): string {
 }
 
 /** The version in package.json (the OpenAPI document's info.version). */
-export const packageVersion = (): string => (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (): string =>
+  (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;

@@ -2,7 +2,10 @@
 // Lobstr importer and Kafka admin calls all use it).
 
 /** Exponential backoff with full jitter: a random delay in [base/2, base * 2^(attempt-1)], capped. */
-export function backoffDelay(attempt: number, options: { baseMs: number; maxMs: number; random?: () => number }): number {
+export function backoffDelay(
+  attempt: number,
+  options: { baseMs: number; maxMs: number; random?: () => number },
+): number {
   const random = options.random ?? Math.random;
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt - 1));
   const floor = Math.min(ceiling, options.baseMs / 2);
@@ -15,7 +18,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Waits `ms`, calling `tick` every `everyMs` meanwhile (a Kafka heartbeat keeps a partition while it
  * waits), and returns early once `keepWaiting` says no (the process is stopping).
  */
-export async function waitWhile(ms: number, options: { keepWaiting: () => boolean; everyMs?: number; tick?: () => Promise<unknown> }): Promise<void> {
+export async function waitWhile(
+  ms: number,
+  options: { keepWaiting: () => boolean; everyMs?: number; tick?: () => Promise<unknown> },
+): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until && options.keepWaiting()) {
     await sleep(Math.min(options.everyMs ?? 500, until - Date.now()));

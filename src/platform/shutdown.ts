@@ -4,7 +4,12 @@ import type { Logger } from './logger.js';
  * SIGTERM/SIGINT drain the service: stop taking work, finish the transaction in progress, commit
  * offsets, flush producers, exit 0. A second signal, or a drain longer than the timeout, exits 1.
  */
-export function stopOnSignals(stop: () => Promise<void>, log: Logger, timeoutMs: number, after: () => Promise<void> = async () => {}) {
+export function stopOnSignals(
+  stop: () => Promise<void>,
+  log: Logger,
+  timeoutMs: number,
+  after: () => Promise<void> = async () => {},
+) {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -34,9 +34,19 @@ export function createChannelProviders(settings: ChannelProviderSettings, now: (
       case 'http':
         return createHttpGateway(settings.gateway, now);
       case 'twilio':
-        return createTwilioClient({ settings: settings.twilio!, statusCallbackUrl: `${base}${TWILIO_STATUS_PATH}`, timeoutMs: settings.gateway.timeoutMs, now });
+        return createTwilioClient({
+          settings: settings.twilio!,
+          statusCallbackUrl: `${base}${TWILIO_STATUS_PATH}`,
+          timeoutMs: settings.gateway.timeoutMs,
+          now,
+        });
       case 'brevo':
-        return createBrevoClient({ settings: settings.brevo!, eventsUrl: `${base}${BREVO_EVENTS_PATH}`, timeoutMs: settings.gateway.timeoutMs, now });
+        return createBrevoClient({
+          settings: settings.brevo!,
+          eventsUrl: `${base}${BREVO_EVENTS_PATH}`,
+          timeoutMs: settings.gateway.timeoutMs,
+          now,
+        });
     }
   };
   const byChannel = new Map<Channel, MessageProvider>();

@@ -16,11 +16,30 @@ export interface HttpAnswer {
 export type CallResult = { ok: true; answer: HttpAnswer } | { ok: false; reason: string; uncertain: boolean };
 
 /** Errors raised before the request left this machine: the provider never saw it. */
-const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_INVALID_URL']);
+const NOT_REACHED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+]);
 
-export const createAgent = (timeoutMs: number) => new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000) });
+export const createAgent = (timeoutMs: number) =>
+  new Agent({
+    keepAliveTimeout: 10_000,
+    connections: 128,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: Math.min(timeoutMs, 5000),
+  });
 
-export async function call(agent: Dispatcher, url: string, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; timeoutMs: number }): Promise<CallResult> {
+export async function call(
+  agent: Dispatcher,
+  url: string,
+  options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; timeoutMs: number },
+): Promise<CallResult> {
   try {
     const { status, headers, text } = await dispatch(agent, new URL(url), options);
     return {
@@ -37,39 +56,55 @@ export async function call(agent: Dispatcher, url: string, options: { method: 'G
   } catch (error) {
     const e = error as Error & { code?: string };
     const timedOut = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
-    return { ok: false, reason: timedOut ? `timeout after ${options.timeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`, uncertain: !NOT_REACHED.has(e.code ?? '') };
+    return {
+      ok: false,
+      reason: timedOut ? `timeout after ${options.timeoutMs} ms` : `${e.code ?? e.name}: ${e.message}`,
+      uncertain: !NOT_REACHED.has(e.code ?? ''),
+    };
   }
 }
 
 /** The answer's status, headers and body (UTF-8), or the error that ended the request. */
-function dispatch(agent: Dispatcher, url: URL, options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string }) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
-    let status = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
-    let chunks: Buffer[] = [];
-    agent.dispatch(
-      { origin: url.origin, path: `${url.pathname}${url.search}`, method: options.method, headers: options.headers, body: options.body },
-      {
-        // Its presence is what tells undici this handler speaks its current (v7) interface.
-        onRequestStart() {},
-        onResponseStart(_controller, statusCode, responseHeaders) {
-          // 1xx answers come before the final one: only the last start counts.
-          status = statusCode;
-          headers = responseHeaders;
-          chunks = [];
+function dispatch(
+  agent: Dispatcher,
+  url: URL,
+  options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>(
+    (resolve, reject) => {
+      let status = 0;
+      let headers: Record<string, string | string[] | undefined> = {};
+      let chunks: Buffer[] = [];
+      agent.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: options.method,
+          headers: options.headers,
+          body: options.body,
         },
-        onResponseData(_controller, chunk) {
-          chunks.push(chunk);
+        {
+          // Its presence is what tells undici this handler speaks its current (v7) interface.
+          onRequestStart() {},
+          onResponseStart(_controller, statusCode, responseHeaders) {
+            // 1xx answers come before the final one: only the last start counts.
+            status = statusCode;
+            headers = responseHeaders;
+            chunks = [];
+          },
+          onResponseData(_controller, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            resolve({ status, headers, text: Buffer.concat(chunks).toString('utf8') });
+          },
+          onResponseError(_controller, error) {
+            reject(error);
+          },
         },
-        onResponseEnd() {
-          resolve({ status, headers, text: Buffer.concat(chunks).toString('utf8') });
-        },
-        onResponseError(_controller, error) {
-          reject(error);
-        },
-      },
-    );
-  });
+      );
+    },
+  );
 }
 
 /** Retry-After as seconds or as an HTTP date, in milliseconds from `now`. */

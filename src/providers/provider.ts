@@ -47,7 +47,14 @@ export interface MessageProvider {
 
 /** What a provider's callback says, once verified and read. */
 export type ProviderCallback =
-  | { kind: 'receipt'; messageId: string | null; externalId: string | null; status: 'delivered' | 'undelivered'; errorCode: string | null; at: Date }
+  | {
+      kind: 'receipt';
+      messageId: string | null;
+      externalId: string | null;
+      status: 'delivered' | 'undelivered';
+      errorCode: string | null;
+      at: Date;
+    }
   | {
       kind: 'inbound';
       providerMessageId: string;

@@ -9,26 +9,50 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
 }
 
-export async function insertApiKey(db: Db, key: { id: string; accountId: string; prefix: string; hash: Buffer; now: Date }): Promise<ApiKeyRecord> {
-  await db('api_keys').insert({ id: key.id, account_id: key.accountId, prefix: key.prefix, key_hash: key.hash, created_at: key.now });
+export async function insertApiKey(
+  db: Db,
+  key: { id: string; accountId: string; prefix: string; hash: Buffer; now: Date },
+): Promise<ApiKeyRecord> {
+  await db('api_keys').insert({
+    id: key.id,
+    account_id: key.accountId,
+    prefix: key.prefix,
+    key_hash: key.hash,
+    created_at: key.now,
+  });
   return { id: key.id, accountId: key.accountId, prefix: key.prefix, createdAt: key.now, lastUsedAt: null };
 }
 
 /** The account's keys that are not revoked, oldest first. */
 export async function listApiKeys(db: Db, accountId: string): Promise<ApiKeyRecord[]> {
-  const rows = (await db('api_keys').where({ account_id: accountId }).whereNull('revoked_at').orderBy('created_at').select('id', 'account_id', 'prefix', 'created_at', 'last_used_at')) as Array<{
+  const rows = (await db('api_keys')
+    .where({ account_id: accountId })
+    .whereNull('revoked_at')
+    .orderBy('created_at')
+    .select('id', 'account_id', 'prefix', 'created_at', 'last_used_at')) as Array<{
     id: string;
     account_id: string;
     prefix: string;
     created_at: Date;
     last_used_at: Date | null;
   }>;
-  return rows.map((r) => ({ id: r.id, accountId: r.account_id, prefix: r.prefix, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+  }));
 }
 
 /** False when the account has no such live key. */
 export async function revokeApiKey(db: Db, accountId: string, keyId: string, now: Date): Promise<boolean> {
-  return (await db('api_keys').where({ id: keyId, account_id: accountId }).whereNull('revoked_at').update({ revoked_at: now })) > 0;
+  return (
+    (await db('api_keys')
+      .where({ id: keyId, account_id: accountId })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now })) > 0
+  );
 }
 
 /**

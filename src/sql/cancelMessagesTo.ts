@@ -18,9 +18,17 @@ export async function cancelMessagesTo(trx: Trx, phone: string, now: Date): Prom
     { phone, now },
   );
   if (rows.length === 0) return [];
-  await trx('contacted_ads').whereIn('message_id', rows.map((r) => r.id)).delete();
+  await trx('contacted_ads')
+    .whereIn(
+      'message_id',
+      rows.map((r) => r.id),
+    )
+    .delete();
   await trx('leads')
-    .whereIn('id', rows.map((r) => r.lead_id))
+    .whereIn(
+      'id',
+      rows.map((r) => r.lead_id),
+    )
     .where({ stage: 'contacte' })
     .update({ stage: 'nouveau', reason: 'opted_out', reason_detail: null, contacted_at: null, updated_at: now });
   return rows;

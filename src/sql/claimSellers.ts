@@ -29,7 +29,13 @@ export async function claimSellers(
       WHERE s.contacted_at <= :now::timestamptz - make_interval(days => :days)
          OR EXISTS (SELECT 1 FROM messages m WHERE m.id = s.message_id AND m.status = 'failed')
      RETURNING s.account_id, s.phone`,
-    { now: options.now, days: options.cooldownDays, accounts: sorted.map((c) => c.accountId), phones: sorted.map((c) => c.phone), messages: sorted.map((c) => c.messageId) },
+    {
+      now: options.now,
+      days: options.cooldownDays,
+      accounts: sorted.map((c) => c.accountId),
+      phones: sorted.map((c) => c.phone),
+      messages: sorted.map((c) => c.messageId),
+    },
   );
   return new Set(rows.map((r) => sellerKey(r.account_id, r.phone)));
 }

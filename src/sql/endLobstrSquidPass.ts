@@ -1,7 +1,11 @@
 import type { Db } from '../db/knex.js';
 
 /** A squid's pass is over (`error` when it failed): the next one is due at `nextAt`; the lease is released. */
-export async function endLobstrSquidPass(db: Db, squid: string, pass: { now: Date; nextAt: Date; runsFound: number; error: string | null }): Promise<void> {
+export async function endLobstrSquidPass(
+  db: Db,
+  squid: string,
+  pass: { now: Date; nextAt: Date; runsFound: number; error: string | null },
+): Promise<void> {
   await db('lobstr_squids')
     .where({ squid })
     .update({

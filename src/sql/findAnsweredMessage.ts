@@ -6,15 +6,22 @@
 import type { Trx } from '../db/knex.js';
 import type { MessageRow } from './rows/messageRow.js';
 
-export type AnsweredMessage = Pick<MessageRow, 'id' | 'account_id' | 'lead_id' | 'hunt_id' | 'ad_id' | 'channel' | 'command_event_id' | 'correlation_id'>;
+export type AnsweredMessage = Pick<
+  MessageRow,
+  'id' | 'account_id' | 'lead_id' | 'hunt_id' | 'ad_id' | 'channel' | 'command_event_id' | 'correlation_id'
+>;
 
 /** The account that sends from `to` (E.164, or whatsapp:+E.164), when one does. */
 export async function accountOfNumber(trx: Trx, to: string): Promise<string | null> {
-  const row = (await trx('account_sender_numbers').where({ number: to }).first('account_id')) as { account_id: string } | undefined;
+  const row = (await trx('account_sender_numbers').where({ number: to }).first('account_id')) as
+    { account_id: string } | undefined;
   return row?.account_id ?? null;
 }
 
-export async function findAnsweredMessage(trx: Trx, request: { phone: string; accountId: string | null; channel: 'sms' | 'whatsapp' | null }): Promise<AnsweredMessage | undefined> {
+export async function findAnsweredMessage(
+  trx: Trx,
+  request: { phone: string; accountId: string | null; channel: 'sms' | 'whatsapp' | null },
+): Promise<AnsweredMessage | undefined> {
   const { rows } = await trx.raw<{ rows: AnsweredMessage[] }>(
     `SELECT id, account_id, lead_id, hunt_id, ad_id, channel, command_event_id, correlation_id
        FROM messages
@@ -27,9 +34,15 @@ export async function findAnsweredMessage(trx: Trx, request: { phone: string; ac
 }
 
 /** The message a provider says a reply answers (by our id or its own), when it went to that phone. */
-export async function findMessageAnswered(trx: Trx, phone: string, ref: { messageId: string | null; externalId: string | null }): Promise<AnsweredMessage | undefined> {
+export async function findMessageAnswered(
+  trx: Trx,
+  phone: string,
+  ref: { messageId: string | null; externalId: string | null },
+): Promise<AnsweredMessage | undefined> {
   if (!ref.messageId && !ref.externalId) return undefined;
-  const q = trx('messages').where({ recipient: phone }).first('id', 'account_id', 'lead_id', 'hunt_id', 'ad_id', 'channel', 'command_event_id', 'correlation_id');
+  const q = trx('messages')
+    .where({ recipient: phone })
+    .first('id', 'account_id', 'lead_id', 'hunt_id', 'ad_id', 'channel', 'command_event_id', 'correlation_id');
   if (ref.messageId) q.where({ id: ref.messageId });
   else q.where({ external_id: ref.externalId });
   return (await q) as AnsweredMessage | undefined;

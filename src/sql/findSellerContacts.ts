@@ -5,7 +5,11 @@ import { sellerKey } from '../domain/contactDecision.js';
  * Which (account, phone) pairs the accounts messaged within the cooldown with a message that did not
  * fail (sellerKey of each). A read without locks: claimSellers settles the race at write time.
  */
-export async function findSellerContacts(trx: Trx, pairs: Array<{ accountId: string; phone: string }>, options: { now: Date; cooldownDays: number }): Promise<Set<string>> {
+export async function findSellerContacts(
+  trx: Trx,
+  pairs: Array<{ accountId: string; phone: string }>,
+  options: { now: Date; cooldownDays: number },
+): Promise<Set<string>> {
   if (pairs.length === 0) return new Set();
   const { rows } = await trx.raw<{ rows: Array<{ account_id: string; phone: string }> }>(
     `SELECT s.account_id, s.phone

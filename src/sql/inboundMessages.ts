@@ -32,20 +32,39 @@ export interface InboundRow {
 /** Records an inbound message unless its provider reported it already: true when it is new. */
 export async function insertInbound(trx: Trx, r: InboundRecord, now: Date): Promise<boolean> {
   const rows = (await trx('inbound_messages')
-    .insert({ id: r.id, provider: r.provider, provider_message_id: r.providerMessageId, kind: r.kind, from_phone: r.from, to_address: r.to, text: r.text, received_at: r.receivedAt, created_at: now })
+    .insert({
+      id: r.id,
+      provider: r.provider,
+      provider_message_id: r.providerMessageId,
+      kind: r.kind,
+      from_phone: r.from,
+      to_address: r.to,
+      text: r.text,
+      received_at: r.receivedAt,
+      created_at: now,
+    })
     .onConflict(['provider', 'provider_message_id'])
     .ignore()
     .returning('id')) as Array<{ id: string }>;
   return rows.length > 0;
 }
 
-export async function attachInbound(trx: Trx, id: string, to: { accountId: string; leadId: string; messageId: string }): Promise<void> {
-  await trx('inbound_messages').where({ id }).update({ account_id: to.accountId, lead_id: to.leadId, message_id: to.messageId });
+export async function attachInbound(
+  trx: Trx,
+  id: string,
+  to: { accountId: string; leadId: string; messageId: string },
+): Promise<void> {
+  await trx('inbound_messages')
+    .where({ id })
+    .update({ account_id: to.accountId, lead_id: to.leadId, message_id: to.messageId });
 }
 
 /** Inbound messages no message of ours explains, newest first (for operators). */
 export async function listUnmatchedInbound(db: Db, limit: number): Promise<InboundRow[]> {
-  return (await db('inbound_messages').whereNull('lead_id').orderBy('received_at', 'desc').limit(limit)) as InboundRow[];
+  return (await db('inbound_messages')
+    .whereNull('lead_id')
+    .orderBy('received_at', 'desc')
+    .limit(limit)) as InboundRow[];
 }
 
 export async function listInboundOfLead(db: Db | Trx, leadId: string): Promise<InboundRow[]> {

@@ -5,7 +5,10 @@ import type { Db, Trx } from '../db/knex.js';
  * reconciliation) it is announced; false when it was known already. A run the reconciliation saw
  * unfinished (`waiting`) is known but not announced: announcing it makes it pending.
  */
-export async function insertLobstrRun(db: Db | Trx, run: { runId: string; squid: string | null; eventId?: string; trigger?: 'webhook' | 'reconcile' }): Promise<boolean> {
+export async function insertLobstrRun(
+  db: Db | Trx,
+  run: { runId: string; squid: string | null; eventId?: string; trigger?: 'webhook' | 'reconcile' },
+): Promise<boolean> {
   const eventId = run.eventId ?? null;
   const trigger = run.trigger ?? null;
   const inserted = await db('lobstr_runs')

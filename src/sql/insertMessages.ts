@@ -24,6 +24,20 @@ export async function insertMessages(trx: Trx, messages: MessageRecord[], now: D
      SELECT m.id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, m.channel, m.recipient, m.content, 'pending', m.command_event_id, m.correlation_id, m.next_attempt_at, ?::timestamptz, ?::timestamptz
        FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[], ?::timestamptz[])
          AS m(id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, command_event_id, correlation_id, next_attempt_at)`,
-    [now, now, col('id'), col('accountId'), col('leadId'), col('huntId'), col('adId'), col('channel'), col('recipient'), col('content'), col('commandEventId'), col('correlationId'), col('nextAttemptAt')],
+    [
+      now,
+      now,
+      col('id'),
+      col('accountId'),
+      col('leadId'),
+      col('huntId'),
+      col('adId'),
+      col('channel'),
+      col('recipient'),
+      col('content'),
+      col('commandEventId'),
+      col('correlationId'),
+      col('nextAttemptAt'),
+    ],
   );
 }

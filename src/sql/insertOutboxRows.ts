@@ -34,7 +34,10 @@ export async function insertOutboxRows(trx: Trx, rows: OutboxRecord[]): Promise<
        JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS h(value, i) ON h.i = r.i
       ORDER BY r.i`,
     [
-      Buffer.concat(rows.map((r) => r.payload), at),
+      Buffer.concat(
+        rows.map((r) => r.payload),
+        at,
+      ),
       rows.map((r) => r.shard),
       rows.map((r) => r.topic),
       rows.map((r) => r.key),

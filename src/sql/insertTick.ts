@@ -14,7 +14,13 @@ export interface TickRecord {
  */
 export async function insertTick(db: Db | Trx, tick: TickRecord): Promise<boolean> {
   const inserted = await db('ticks')
-    .insert({ tick_id: tick.tickId, day: tick.day, event_id: tick.eventId, requested_by: tick.requestedBy, created_at: tick.createdAt })
+    .insert({
+      tick_id: tick.tickId,
+      day: tick.day,
+      event_id: tick.eventId,
+      requested_by: tick.requestedBy,
+      created_at: tick.createdAt,
+    })
     .onConflict()
     .ignore()
     .returning('tick_id');

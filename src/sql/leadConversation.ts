@@ -20,10 +20,23 @@ export interface ConversationEntry {
 }
 
 /** The lead's account and its conversation; undefined when the lead does not exist. */
-export async function loadLeadConversation(db: Db, leadId: string): Promise<{ accountId: string; entries: ConversationEntry[] } | undefined> {
+export async function loadLeadConversation(
+  db: Db,
+  leadId: string,
+): Promise<{ accountId: string; entries: ConversationEntry[] } | undefined> {
   const lead = (await db('leads').where({ id: leadId }).first('account_id')) as { account_id: string } | undefined;
   if (!lead) return undefined;
-  const { rows } = await db.raw<{ rows: Array<Omit<ConversationEntry, 'at' | 'sentAt' | 'deliveredAt'> & { at: Date; sent_at: Date | null; delivered_at: Date | null; delivery_status: string | null; last_error: string | null }> }>(
+  const { rows } = await db.raw<{
+    rows: Array<
+      Omit<ConversationEntry, 'at' | 'sentAt' | 'deliveredAt'> & {
+        at: Date;
+        sent_at: Date | null;
+        delivered_at: Date | null;
+        delivery_status: string | null;
+        last_error: string | null;
+      }
+    >;
+  }>(
     `SELECT 'outbound' AS direction, id, channel, provider, content AS text, status, delivery_status, last_error, sender AS "from", recipient AS "to", created_at AS at, sent_at, delivered_at
        FROM messages WHERE lead_id = :leadId
      UNION ALL

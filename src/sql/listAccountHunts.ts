@@ -4,6 +4,9 @@ import { huntFromRow, OLDEST_FIRST, type HuntRow } from './rows/huntRow.js';
 
 /** An account's hunts that are not deleted (active and paused), oldest first. */
 export async function listAccountHunts(db: Db, accountId: string): Promise<Hunt[]> {
-  const rows = (await db<HuntRow>('hunts').whereNull('deleted_at').where({ account_id: accountId }).orderBy(OLDEST_FIRST)) as HuntRow[];
+  const rows = (await db<HuntRow>('hunts')
+    .whereNull('deleted_at')
+    .where({ account_id: accountId })
+    .orderBy(OLDEST_FIRST)) as HuntRow[];
   return rows.map(huntFromRow);
 }

@@ -30,7 +30,10 @@ export interface LeadCard {
 }
 
 /** The ad's summary on a lead's card: what the dealer sees first (its first picture). */
-export type LeadCardAd = Pick<Ad, 'title' | 'price' | 'brand' | 'model' | 'modelYear' | 'mileageKm' | 'city' | 'zipcode' | 'url' | 'ownerType'> & { picture: string | null };
+export type LeadCardAd = Pick<
+  Ad,
+  'title' | 'price' | 'brand' | 'model' | 'modelYear' | 'mileageKm' | 'city' | 'zipcode' | 'url' | 'ownerType'
+> & { picture: string | null };
 
 /** LeadCardAd, built by the query itself (one JSON object a row). */
 const CARD_AD = `json_build_object('title', a.title, 'price', a.price, 'brand', a.brand, 'model', a.model, 'modelYear', a.model_year, 'mileageKm', a.mileage_km,
@@ -53,7 +56,11 @@ interface Row {
   ad: LeadCardAd;
 }
 
-export async function listLeads(db: Db, accountId: string, options: { stage?: string; after?: LeadCursor; limit: number }): Promise<LeadCard[]> {
+export async function listLeads(
+  db: Db,
+  accountId: string,
+  options: { stage?: string; after?: LeadCursor; limit: number },
+): Promise<LeadCard[]> {
   const q = db
     .from('leads as l')
     .join('ads as a', 'a.id', 'l.ad_id')
@@ -77,7 +84,8 @@ export async function listLeads(db: Db, accountId: string, options: { stage?: st
     .orderByRaw(`${STAGE_RANK}, l.position, l.id`)
     .limit(options.limit);
   if (options.stage) q.where('l.stage', options.stage);
-  if (options.after) q.whereRaw(`(${STAGE_RANK}, l.position, l.id) > (?, ?, ?)`, [options.after.s, options.after.p, options.after.i]);
+  if (options.after)
+    q.whereRaw(`(${STAGE_RANK}, l.position, l.id) > (?, ?, ?)`, [options.after.s, options.after.p, options.after.i]);
   const rows = (await q) as Row[];
   return rows.map((r) => ({
     stageRank: r.stage_rank,

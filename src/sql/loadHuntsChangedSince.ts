@@ -28,20 +28,21 @@ export interface HuntChanges {
  * hunts (a snapshot does not list its own transaction).
  */
 export async function loadHuntsChangedSince(db: Db | Trx, since: HuntReadHorizon | null): Promise<HuntChanges> {
-  const { rows } = since === null
-    ? await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
-        `SELECT s.horizon::text AS horizon, h.*
+  const { rows } =
+    since === null
+      ? await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
+          `SELECT s.horizon::text AS horizon, h.*
            FROM (SELECT pg_current_snapshot() AS horizon) s
            LEFT JOIN hunts h ON h.deleted_at IS NULL AND h.status = 'active'`,
-      )
-    : await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
-        // The two conditions as constants (not a subquery on the snapshot), so that the planner
-        // estimates them on the index on change_xid: a handful of rows, two index range scans.
-        `SELECT s.horizon::text AS horizon, h.*
+        )
+      : await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
+          // The two conditions as constants (not a subquery on the snapshot), so that the planner
+          // estimates them on the index on change_xid: a handful of rows, two index range scans.
+          `SELECT s.horizon::text AS horizon, h.*
            FROM (SELECT pg_current_snapshot() AS horizon) s
            LEFT JOIN hunts h ON h.change_xid >= ?::xid8 OR h.change_xid = ANY (?::xid8[])`,
-        unfinishedAt(since),
-      );
+          unfinishedAt(since),
+        );
   return {
     horizon: rows[0]!.horizon,
     // One row with no hunt when nothing matched (the LEFT JOIN keeps the snapshot).

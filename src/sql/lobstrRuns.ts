@@ -31,7 +31,11 @@ export async function claimLobstrRun(db: Db, runId: string, leaseMs: number): Pr
     .whereIn('status', ['pending', 'importing', 'retrying'])
     .where((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', db.fn.now()))
     .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', db.fn.now()))
-    .update({ status: 'importing', locked_until: db.raw(`now() + make_interval(secs => ?)`, [leaseMs / 1000]), updated_at: db.fn.now() })
+    .update({
+      status: 'importing',
+      locked_until: db.raw(`now() + make_interval(secs => ?)`, [leaseMs / 1000]),
+      updated_at: db.fn.now(),
+    })
     .returning('*')) as LobstrRunRow[];
   return row;
 }
@@ -78,7 +82,9 @@ export async function advanceLobstrRun(
       results_skipped: trx.raw('results_skipped + ?', [progress.skipped]),
       results_with_phone: trx.raw('results_with_phone + ?', [progress.withPhone]),
       mobile_disagreements: trx.raw('mobile_disagreements + ?', [progress.mobileDisagreements]),
-      result_fields: trx.raw('ARRAY(SELECT DISTINCT f FROM unnest(result_fields || ?::text[]) AS f ORDER BY f)', [progress.fields]),
+      result_fields: trx.raw('ARRAY(SELECT DISTINCT f FROM unnest(result_fields || ?::text[]) AS f ORDER BY f)', [
+        progress.fields,
+      ]),
       locked_until: trx.raw(`now() + make_interval(secs => ?)`, [progress.leaseMs / 1000]),
       updated_at: progress.now,
     })
@@ -87,17 +93,42 @@ export async function advanceLobstrRun(
 }
 
 export async function completeLobstrRun(db: Db | Trx, runId: string, now: Date): Promise<void> {
-  await db('lobstr_runs').where({ run_id: runId }).update({ status: 'done', completed_at: now, updated_at: now, locked_until: null, next_attempt_at: null, last_error: null });
+  await db('lobstr_runs').where({ run_id: runId }).update({
+    status: 'done',
+    completed_at: now,
+    updated_at: now,
+    locked_until: null,
+    next_attempt_at: null,
+    last_error: null,
+  });
 }
 
 /** Lobstr refused the run for good (an unknown or deleted run, a refused key): the importer moves on. */
 export async function failLobstrRun(db: Db, runId: string, reason: string, now: Date): Promise<void> {
-  await db('lobstr_runs').where({ run_id: runId }).update({ status: 'failed', last_error: reason, failed_at: now, updated_at: now, locked_until: null, next_attempt_at: null });
+  await db('lobstr_runs').where({ run_id: runId }).update({
+    status: 'failed',
+    last_error: reason,
+    failed_at: now,
+    updated_at: now,
+    locked_until: null,
+    next_attempt_at: null,
+  });
 }
 
 /** Lobstr cannot serve the run now: its next attempt is due at `at`; the lease is released. */
-export async function retryLobstrRunLater(db: Db, runId: string, retry: { at: Date; reason: string; now: Date }): Promise<void> {
+export async function retryLobstrRunLater(
+  db: Db,
+  runId: string,
+  retry: { at: Date; reason: string; now: Date },
+): Promise<void> {
   await db('lobstr_runs')
     .where({ run_id: runId })
-    .update({ status: 'retrying', attempts: db.raw('attempts + 1'), next_attempt_at: retry.at, last_error: retry.reason, updated_at: retry.now, locked_until: null });
+    .update({
+      status: 'retrying',
+      attempts: db.raw('attempts + 1'),
+      next_attempt_at: retry.at,
+      last_error: retry.reason,
+      updated_at: retry.now,
+      locked_until: null,
+    });
 }

@@ -7,5 +7,7 @@ import type { Trx } from '../db/knex.js';
  */
 export async function lockAccounts(trx: Trx, accountIds: string[]): Promise<void> {
   if (accountIds.length === 0) return;
-  await trx.raw('SELECT id FROM accounts WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE', [[...new Set(accountIds)].sort()]);
+  await trx.raw('SELECT id FROM accounts WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE', [
+    [...new Set(accountIds)].sort(),
+  ]);
 }

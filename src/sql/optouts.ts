@@ -17,10 +17,19 @@ interface OptOutRow {
   created_at: Date;
 }
 
-const fromRow = (r: OptOutRow): OptOut => ({ phone: r.phone, source: r.source, reason: r.reason, createdAt: r.created_at });
+const fromRow = (r: OptOutRow): OptOut => ({
+  phone: r.phone,
+  source: r.source,
+  reason: r.reason,
+  createdAt: r.created_at,
+});
 
 /** Records the opt-out unless the phone has one already; returns the opt-out in force and whether it is new. */
-export async function insertOptOut(trx: Trx, optOut: Omit<OptOut, 'createdAt'>, now: Date): Promise<{ optOut: OptOut; created: boolean }> {
+export async function insertOptOut(
+  trx: Trx,
+  optOut: Omit<OptOut, 'createdAt'>,
+  now: Date,
+): Promise<{ optOut: OptOut; created: boolean }> {
   const [inserted] = (await trx('optouts')
     .insert({ phone: optOut.phone, source: optOut.source, reason: optOut.reason, created_at: now })
     .onConflict('phone')

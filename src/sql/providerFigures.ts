@@ -23,5 +23,12 @@ export async function providerFigures(db: Db, hours: number, now: Date): Promise
       GROUP BY provider ORDER BY provider`,
     [now, hours],
   );
-  return rows.map((r) => ({ provider: r.provider, sent: Number(r.sent), delivered: Number(r.delivered), undelivered: Number(r.undelivered), failed: Number(r.failed), retrying: Number(r.retrying) }));
+  return rows.map((r) => ({
+    provider: r.provider,
+    sent: Number(r.sent),
+    delivered: Number(r.delivered),
+    undelivered: Number(r.undelivered),
+    failed: Number(r.failed),
+    retrying: Number(r.retrying),
+  }));
 }

@@ -13,8 +13,13 @@ export interface DeliveredMessage {
 }
 
 /** The message a receipt names, by our id or by the gateway's (external) id; undefined when unknown. */
-export async function findMessageForReceipt(trx: Trx, ref: { messageId?: string; externalId?: string }): Promise<DeliveredMessage | undefined> {
-  const q = trx('messages').select('id', 'account_id', 'lead_id', 'ad_id', 'command_event_id', 'correlation_id', 'provider').first();
+export async function findMessageForReceipt(
+  trx: Trx,
+  ref: { messageId?: string; externalId?: string },
+): Promise<DeliveredMessage | undefined> {
+  const q = trx('messages')
+    .select('id', 'account_id', 'lead_id', 'ad_id', 'command_event_id', 'correlation_id', 'provider')
+    .first();
   if (ref.messageId) q.where({ id: ref.messageId });
   else q.where({ external_id: ref.externalId });
   // The row lock orders two receipts of one message: the second sees what the first wrote.
@@ -25,10 +30,22 @@ export async function findMessageForReceipt(trx: Trx, ref: { messageId?: string;
  * Sets the receipt on the message; false when it says nothing new (the same status again). A later,
  * different status replaces the earlier one. delivered_at is when the gateway says it was delivered.
  */
-export async function recordDeliveryStatus(trx: Trx, id: string, status: DeliveryStatus, at: Date, now: Date, errorCode: string | null = null): Promise<boolean> {
+export async function recordDeliveryStatus(
+  trx: Trx,
+  id: string,
+  status: DeliveryStatus,
+  at: Date,
+  now: Date,
+  errorCode: string | null = null,
+): Promise<boolean> {
   const changed = await trx('messages')
     .where({ id })
     .where((q) => q.whereNull('delivery_status').orWhereNot('delivery_status', status))
-    .update({ delivery_status: status, delivered_at: status === 'delivered' ? at : null, delivery_error: status === 'undelivered' ? errorCode : null, updated_at: now });
+    .update({
+      delivery_status: status,
+      delivered_at: status === 'delivered' ? at : null,
+      delivery_error: status === 'undelivered' ? errorCode : null,
+      updated_at: now,
+    });
   return changed > 0;
 }

@@ -4,7 +4,11 @@ import type { Trx } from '../db/knex.js';
  * Of `ids`, the messages that may be attempted now: pending, due (by the service's clock, which set the
  * due time: contact hours, retries) and not leased by another attempt.
  */
-export async function selectDeliverable(trx: Trx, ids: string[], now: Date): Promise<Array<{ id: string; accountId: string }>> {
+export async function selectDeliverable(
+  trx: Trx,
+  ids: string[],
+  now: Date,
+): Promise<Array<{ id: string; accountId: string }>> {
   if (ids.length === 0) return [];
   const rows = (await trx('messages')
     .whereIn('id', ids)

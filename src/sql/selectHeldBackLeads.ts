@@ -6,7 +6,11 @@ import { adFromRow, type AdRow } from './rows/adRow.js';
  * Leads of `huntIds` held back by pacing whose ad was first published since `freshSince`, oldest
  * lead first, locked for the caller's transaction.
  */
-export async function selectHeldBackLeads(trx: Trx, huntIds: string[], freshSince: Date): Promise<Array<{ leadId: string; huntId: string; ad: Ad }>> {
+export async function selectHeldBackLeads(
+  trx: Trx,
+  huntIds: string[],
+  freshSince: Date,
+): Promise<Array<{ leadId: string; huntId: string; ad: Ad }>> {
   if (huntIds.length === 0) return [];
   const rows = (await trx('leads as l')
     .join('ads as a', 'a.id', 'l.ad_id')

@@ -18,5 +18,15 @@ export async function selectLastImportedLobstrRun(db: Db): Promise<ImportedLobst
     .where({ status: 'done' })
     .whereRaw('ads_received + results_skipped > 0')
     .orderBy('completed_at', 'desc')
-    .first('run_id', 'squid', 'trigger', 'completed_at', 'ads_received', 'results_skipped', 'results_with_phone', 'mobile_disagreements', 'result_fields')) as ImportedLobstrRun | undefined;
+    .first(
+      'run_id',
+      'squid',
+      'trigger',
+      'completed_at',
+      'ads_received',
+      'results_skipped',
+      'results_with_phone',
+      'mobile_disagreements',
+      'result_fields',
+    )) as ImportedLobstrRun | undefined;
 }

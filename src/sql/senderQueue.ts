@@ -10,7 +10,9 @@ export interface SenderQueue {
 }
 
 export async function senderQueue(db: Db, now: Date): Promise<SenderQueue> {
-  const { rows } = await db.raw<{ rows: Array<{ pending: number; due_now: number; retrying: number; failed_last_hour: number }> }>(
+  const { rows } = await db.raw<{
+    rows: Array<{ pending: number; due_now: number; retrying: number; failed_last_hour: number }>;
+  }>(
     `SELECT
        (SELECT count(*)::int FROM messages WHERE status = 'pending') AS pending,
        (SELECT count(*)::int FROM messages WHERE status = 'pending' AND next_attempt_at <= :now) AS due_now,

@@ -26,7 +26,9 @@ export async function startDevGateway(print: (line: string) => void): Promise<{ 
           return;
         }
       }
-      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id, acceptedAt: new Date().toISOString() }));
+      res
+        .writeHead(202, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ id, acceptedAt: new Date().toISOString() }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -56,10 +56,26 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
   const dataDir = await mkdtemp(join(tmpdir(), 'hunt-matcher-kafka-'));
   await writeFile(join(dataDir, 'server.properties'), nodeProperties(spec, o, dataDir));
   try {
-    await run('java', ['-Xmx256m', log4j(), '-cp', o.classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${o.clusterId}`, '-c', join(dataDir, 'server.properties')], { timeout: 60_000 });
+    await run(
+      'java',
+      [
+        '-Xmx256m',
+        log4j(),
+        '-cp',
+        o.classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        `--cluster-id=${o.clusterId}`,
+        '-c',
+        join(dataDir, 'server.properties'),
+      ],
+      { timeout: 60_000 },
+    );
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+    throw new Error(
+      `formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`,
+    );
   }
   const broker = `127.0.0.1:${spec.port}`;
   // The JVM as Kafka's own start scripts run it by default: a fixed 1 GB heap, G1 with these pause and
@@ -67,14 +83,35 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
   // concurrent marking (0.21) and GC threads (0.07) took 0.28 of the broker's 0.47 cores while the service
   // was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
   const heap = o.heapMb ?? 1024;
-  const java = ['java', `-Xms${heap}m`, `-Xmx${heap}m`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
+  const java = [
+    'java',
+    `-Xms${heap}m`,
+    `-Xmx${heap}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-Djava.awt.headless=true',
+  ];
   let current: { watchdog: ChildProcess; exited: Promise<void>; onExit: () => void } | undefined;
 
   const launch = async () => {
     const watchdog = spawn(
       join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
-      [String(process.pid), dataDir, ...java, log4j(), '-cp', o.classpath, 'kafka.Kafka', join(dataDir, 'server.properties')],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: o.restartable ? '1' : '0' } },
+      [
+        String(process.pid),
+        dataDir,
+        ...java,
+        log4j(),
+        '-cp',
+        o.classpath,
+        'kafka.Kafka',
+        join(dataDir, 'server.properties'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: o.restartable ? '1' : '0' },
+      },
     );
     let watchdogErr = '';
     watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
@@ -88,13 +125,18 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
     } catch (error) {
       watchdog.kill('SIGTERM');
       await exited;
-      const tail = await readFile(`${dataDir}.log`, 'utf8').catch(() => readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''));
-      throw new Error(`Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${tail.slice(-4000)}`);
+      const tail = await readFile(`${dataDir}.log`, 'utf8').catch(() =>
+        readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''),
+      );
+      throw new Error(
+        `Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${tail.slice(-4000)}`,
+      );
     }
   };
   /** Signals the JVM itself (the watchdog then exits, keeping the data), and waits for the watchdog. */
   const signalJvm = async (signal: NodeJS.Signals) => {
-    if (!o.restartable) throw new Error(`node ${spec.id}: crash() and stop() need a node started with restartable: true`);
+    if (!o.restartable)
+      throw new Error(`node ${spec.id}: crash() and stop() need a node started with restartable: true`);
     if (!current) return;
     const pid = Number((await readFile(join(dataDir, 'broker.pid'), 'utf8')).trim());
     try {
@@ -158,7 +200,12 @@ function nodeProperties(spec: NodeSpec, o: NodeOptions, dataDir: string) {
     `min.insync.replicas=${minIsr}`,
     // Kafka's default, said out loud: a replica out of sync never becomes leader (it would lose writes).
     'unclean.leader.election.enable=false',
-    ...(o.sessionTimeoutMs ? [`broker.session.timeout.ms=${o.sessionTimeoutMs}`, `broker.heartbeat.interval.ms=${Math.max(250, Math.floor(o.sessionTimeoutMs / 4))}`] : []),
+    ...(o.sessionTimeoutMs
+      ? [
+          `broker.session.timeout.ms=${o.sessionTimeoutMs}`,
+          `broker.heartbeat.interval.ms=${Math.max(250, Math.floor(o.sessionTimeoutMs / 4))}`,
+        ]
+      : []),
     // Consumer groups form at once, and a killed member is noticed quickly in tests.
     'group.initial.rebalance.delay.ms=0',
     'group.min.session.timeout.ms=1000',

@@ -61,7 +61,9 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     async restart() {
       const t = Date.now();
       await node.start();
-      options.progress(`Kafka ${cluster.version} broker restarted on ${node.broker} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
+      options.progress(
+        `Kafka ${cluster.version} broker restarted on ${node.broker} in ${((Date.now() - t) / 1000).toFixed(1)}s`,
+      );
     },
   };
 }
@@ -73,11 +75,27 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(await readFile(pom, 'utf8'))?.[1] ?? 'unknown';
   const classpath = await resolveClasspath(pom, version, progress);
 
-  const quorum = await Promise.all(Array.from({ length: options.nodes }, async (_, i) => ({ id: i + 1, port: await freePort(), controllerPort: await freePort() })));
+  const quorum = await Promise.all(
+    Array.from({ length: options.nodes }, async (_, i) => ({
+      id: i + 1,
+      port: await freePort(),
+      controllerPort: await freePort(),
+    })),
+  );
   const clusterId = randomBytes(16).toString('base64url');
   const started = Date.now();
   const nodes = await Promise.all(
-    quorum.map((spec) => createKafkaNode(spec, { classpath, version, quorum, clusterId, heapMb: options.heapMb, restartable: options.restartable, sessionTimeoutMs: options.sessionTimeoutMs })),
+    quorum.map((spec) =>
+      createKafkaNode(spec, {
+        classpath,
+        version,
+        quorum,
+        clusterId,
+        heapMb: options.heapMb,
+        restartable: options.restartable,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+      }),
+    ),
   );
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.destroy()));
@@ -102,7 +120,10 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
 async function resolveClasspath(pom: string, version: string, progress: (m: string) => void): Promise<string> {
   const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hunt-matcher', 'kafka');
   await mkdir(cacheDir, { recursive: true });
-  const digest = createHash('sha256').update(await readFile(pom)).digest('hex').slice(0, 16);
+  const digest = createHash('sha256')
+    .update(await readFile(pom))
+    .digest('hex')
+    .slice(0, 16);
   const file = join(cacheDir, `classpath-${version}-${digest}.txt`);
   if (existsSync(file)) {
     const classpath = (await readFile(file, 'utf8')).trim();
@@ -111,7 +132,9 @@ async function resolveClasspath(pom: string, version: string, progress: (m: stri
   await requireCommand('mvn', ['-v'], 'Apache Maven (apt install maven), or Docker, or set KAFKA_BROKERS');
   progress(`Resolving Apache Kafka ${version} from Maven Central (first run only, about a minute)...`);
   const started = Date.now();
-  const mvn = spawn('mvn', ['-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const mvn = spawn('mvn', ['-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let downloads = 0;
   const onData = (chunk: Buffer) => {
@@ -127,7 +150,9 @@ async function resolveClasspath(pom: string, version: string, progress: (m: stri
   if (code !== 0 || !existsSync(file)) {
     throw new Error(`Maven could not resolve Kafka ${version} (exit ${code}):\n${output.slice(-3000)}`);
   }
-  progress(`Resolved Kafka ${version} (${downloads} downloads) in ${((Date.now() - started) / 1000).toFixed(1)}s; cached in ${cacheDir}`);
+  progress(
+    `Resolved Kafka ${version} (${downloads} downloads) in ${((Date.now() - started) / 1000).toFixed(1)}s; cached in ${cacheDir}`,
+  );
   return (await readFile(file, 'utf8')).trim();
 }
 

@@ -1,6 +1,9 @@
 import pg from 'pg';
 
-export const LOCAL_POSTGRES_URLS = ['postgres://postgres@127.0.0.1:5432/postgres', 'postgres://root@127.0.0.1:5432/postgres'];
+export const LOCAL_POSTGRES_URLS = [
+  'postgres://postgres@127.0.0.1:5432/postgres',
+  'postgres://root@127.0.0.1:5432/postgres',
+];
 
 /** The first URL whose server answers and lets us create databases, or undefined. */
 export async function findLocalPostgres(urls = LOCAL_POSTGRES_URLS): Promise<string | undefined> {
@@ -8,7 +11,9 @@ export async function findLocalPostgres(urls = LOCAL_POSTGRES_URLS): Promise<str
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
     try {
       await client.connect();
-      const { rows } = await client.query<{ ok: boolean }>('SELECT rolcreatedb OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user');
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT rolcreatedb OR rolsuper AS ok FROM pg_roles WHERE rolname = current_user',
+      );
       if (rows[0]?.ok) return url;
     } catch {
       // try the next one

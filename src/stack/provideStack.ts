@@ -33,7 +33,9 @@ export async function provideStack(options: {
     let kafkaBrokers: string[];
     let kafkaSummary: string;
     if (env.KAFKA_BROKERS) {
-      kafkaBrokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+      kafkaBrokers = env.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean);
       await waitForKafka(kafkaBrokers, { timeoutMs: 30_000 });
       kafkaSummary = `Kafka: ${kafkaBrokers.join(',')} (KAFKA_BROKERS)`;
     } else if (docker) {

@@ -2,7 +2,13 @@ import { Kafka, logLevel } from 'kafkajs';
 
 /** Resolves once a broker answers a metadata request naming a controller: ready for topics and groups. */
 export async function waitForKafka(brokers: string[], options: { timeoutMs: number; alive?: () => boolean }) {
-  const kafka = new Kafka({ brokers, clientId: 'stack-readiness', logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 });
+  const kafka = new Kafka({
+    brokers,
+    clientId: 'stack-readiness',
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  });
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -17,10 +17,18 @@ describe('the Kafka broker killed with SIGKILL under load and started again', ()
       await env.kafka.restart();
       back = Date.now();
     };
-    await run.load({ rate: LOAD.rate, seconds, urls: () => [url], during: [{ atMs: (seconds * 1000) / 3, run: crashAndRestart }] });
+    await run.load({
+      rate: LOAD.rate,
+      seconds,
+      urls: () => [url],
+      during: [{ atMs: (seconds * 1000) / 3, run: crashAndRestart }],
+    });
     const figures = await run.settle('broker killed and restarted');
     ChaosRun.expectIntact(figures);
-    figures.notes = { 'outbox rows when the broker came back': backlogAtReturn, 'outbox drained after the broker returned, ms': (await drainedAt(env)) - back };
+    figures.notes = {
+      'outbox rows when the broker came back': backlogAtReturn,
+      'outbox drained after the broker returned, ms': (await drainedAt(env)) - back,
+    };
     report(figures);
     expect(backlogAtReturn, 'the outbox kept events while the broker was down').toBeGreaterThan(0);
     expect(figures.refusedRequests, 'ingestion kept answering while the broker was down').toBe(0);

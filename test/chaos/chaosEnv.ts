@@ -11,7 +11,12 @@ import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/database
 import { createDb, type Db } from '../../src/db/knex.js';
 import { createMigratedDatabase } from '../../src/db/migrate.js';
 import { createTopics, type Topics } from '../../src/events/topics.js';
-import { startLocalKafka, startLocalKafkaCluster, type LocalKafka, type LocalKafkaCluster } from '../../src/stack/localKafka.js';
+import {
+  startLocalKafka,
+  startLocalKafkaCluster,
+  type LocalKafka,
+  type LocalKafkaCluster,
+} from '../../src/stack/localKafka.js';
 import { findLocalPostgres } from '../../src/stack/localPostgres.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
@@ -53,10 +58,21 @@ export function useChaosEnv(options: ChaosEnvOptions = {}): ChaosEnv {
   beforeAll(async () => {
     const progress = (m: string) => process.stderr.write(`[chaos] ${m}\n`);
     if (nodes > 1) {
-      const cluster = await startLocalKafkaCluster({ progress, restartable: true, nodes, sessionTimeoutMs: options.sessionTimeoutMs });
+      const cluster = await startLocalKafkaCluster({
+        progress,
+        restartable: true,
+        nodes,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+      });
       const refuse = () => Promise.reject(new Error('a cluster: crash or restart one of env.cluster.nodes'));
       env.cluster = cluster;
-      env.kafka = { brokers: cluster.brokers, version: cluster.version, stop: () => cluster.stop(), crash: refuse, restart: refuse };
+      env.kafka = {
+        brokers: cluster.brokers,
+        version: cluster.version,
+        stop: () => cluster.stop(),
+        crash: refuse,
+        restart: refuse,
+      };
     } else {
       env.kafka = await startLocalKafka({ progress, restartable: true });
     }
@@ -73,7 +89,13 @@ export function useChaosEnv(options: ChaosEnvOptions = {}): ChaosEnv {
     env.start = (overrides = {}) => {
       const child = startChildService(
         serviceEnv(
-          { databaseUrl: env.databaseUrl, kafkaBrokers: env.kafka.brokers, topicPrefix: env.topics.prefix, partitions: 6, logLevel: 'info' },
+          {
+            databaseUrl: env.databaseUrl,
+            kafkaBrokers: env.kafka.brokers,
+            topicPrefix: env.topics.prefix,
+            partitions: 6,
+            logLevel: 'info',
+          },
           { MESSAGE_GATEWAY_URL: env.gateway.url, SEND_RATE_PER_MINUTE: '100000', ...replication, ...overrides },
         ),
         // The built service, as `npm start` runs it (npm run chaos builds first): restart times are a
@@ -90,7 +112,9 @@ export function useChaosEnv(options: ChaosEnvOptions = {}): ChaosEnv {
     const logDir = process.env.CHAOS_LOG_DIR;
     if (logDir) {
       await mkdir(logDir, { recursive: true });
-      await Promise.all(env.children.map((c, i) => writeFile(join(logDir, `${names[1] ?? 'chaos'}-${i}.log`), c.output())));
+      await Promise.all(
+        env.children.map((c, i) => writeFile(join(logDir, `${names[1] ?? 'chaos'}-${i}.log`), c.output())),
+      );
     }
     await env.gateway?.close();
     await env.db?.destroy();

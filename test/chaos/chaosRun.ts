@@ -130,7 +130,9 @@ export class ChaosRun {
       while (faults.length && Date.now() - started >= faults[0]!.atMs) faultRuns.push(faults.shift()!.run());
       const wait = started + k * 200 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const ads = Array.from({ length: perRequest }, () => adInput({ brand: this.brand, phone: `+3367${String(++phone).padStart(7, '0')}` }));
+      const ads = Array.from({ length: perRequest }, () =>
+        adInput({ brand: this.brand, phone: `+3367${String(++phone).padStart(7, '0')}` }),
+      );
       inFlight.push(this.postUntilAccepted(ads, options.urls));
     }
     for (const f of faults) faultRuns.push(f.run());
@@ -174,21 +176,49 @@ export class ChaosRun {
    * 2xx), then returns the figures. A message to one of `optedOut` (phones opted out during the run)
    * may instead be given up ('opted_out') without reaching it.
    */
-  async settle(scenario: string, options: { timeoutMs?: number; expectAllContacted?: boolean; optedOut?: ReadonlySet<string> } = {}): Promise<Figures> {
+  async settle(
+    scenario: string,
+    options: { timeoutMs?: number; expectAllContacted?: boolean; optedOut?: ReadonlySet<string> } = {},
+  ): Promise<Figures> {
     const env = this.env;
     const expected = this.accepted.size * this.accounts.length;
-    const count = async (sql: string, bindings: unknown[] = []) => Number((await env.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
-    const leadsFound = () => count(`SELECT count(*) AS n FROM leads l JOIN ads a ON a.id = l.ad_id WHERE a.brand = ?`, [this.brand]);
-    await waitFor(async () => (await leadsFound()) >= expected, { timeoutMs: options.timeoutMs ?? 120_000, intervalMs: 500, message: `${scenario}: ${expected} leads` }).catch(() => undefined);
-    await waitFor(async () => (await count('SELECT count(*) AS n FROM outbox')) === 0, { timeoutMs: 60_000, intervalMs: 500, message: `${scenario}: outbox drained` }).catch(() => undefined);
-    const messageIds = async () => (await env.db('messages as m').join('ads as a', 'a.id', 'm.ad_id').where('a.brand', this.brand).pluck('m.id')) as string[];
-    const accepted = () => new Set(env.gateway.requests.filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300).map((r) => r.body.messageId));
+    const count = async (sql: string, bindings: unknown[] = []) =>
+      Number((await env.db.raw<{ rows: Array<{ n: string }> }>(sql, bindings as never[])).rows[0]!.n);
+    const leadsFound = () =>
+      count(`SELECT count(*) AS n FROM leads l JOIN ads a ON a.id = l.ad_id WHERE a.brand = ?`, [this.brand]);
+    await waitFor(async () => (await leadsFound()) >= expected, {
+      timeoutMs: options.timeoutMs ?? 120_000,
+      intervalMs: 500,
+      message: `${scenario}: ${expected} leads`,
+    }).catch(() => undefined);
+    await waitFor(async () => (await count('SELECT count(*) AS n FROM outbox')) === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      message: `${scenario}: outbox drained`,
+    }).catch(() => undefined);
+    const messageIds = async () =>
+      (await env
+        .db('messages as m')
+        .join('ads as a', 'a.id', 'm.ad_id')
+        .where('a.brand', this.brand)
+        .pluck('m.id')) as string[];
+    const accepted = () =>
+      new Set(
+        env.gateway.requests
+          .filter((r) => r.status !== undefined && r.status >= 200 && r.status < 300)
+          .map((r) => r.body.messageId),
+      );
     const optedOut = [...(options.optedOut ?? [])];
     const givenUp = async () =>
       new Set(
         optedOut.length === 0
           ? []
-          : ((await env.db('messages as m').join('ads as a', 'a.id', 'm.ad_id').where({ 'a.brand': this.brand, 'm.status': 'failed', 'm.last_error': 'opted_out' }).whereIn('m.recipient', optedOut).pluck('m.id')) as string[]),
+          : ((await env
+              .db('messages as m')
+              .join('ads as a', 'a.id', 'm.ad_id')
+              .where({ 'a.brand': this.brand, 'm.status': 'failed', 'm.last_error': 'opted_out' })
+              .whereIn('m.recipient', optedOut)
+              .pluck('m.id')) as string[]),
       );
     if (options.expectAllContacted !== false) {
       await waitFor(
@@ -206,9 +236,12 @@ export class ChaosRun {
     const mine = new Set(ids);
     const delivered = accepted();
     const calls = new Map<string, number>();
-    for (const r of env.gateway.requests) if (mine.has(r.body.messageId)) calls.set(r.body.messageId, (calls.get(r.body.messageId) ?? 0) + 1);
+    for (const r of env.gateway.requests)
+      if (mine.has(r.body.messageId)) calls.set(r.body.messageId, (calls.get(r.body.messageId) ?? 0) + 1);
     const keys = new Map<string, Set<string>>();
-    for (const r of env.gateway.requests) if (mine.has(r.body.messageId)) keys.set(r.body.messageId, (keys.get(r.body.messageId) ?? new Set()).add(r.idempotencyKey));
+    for (const r of env.gateway.requests)
+      if (mine.has(r.body.messageId))
+        keys.set(r.body.messageId, (keys.get(r.body.messageId) ?? new Set()).add(r.idempotencyKey));
     const leadEvents = await this.eventIds('leads.created');
     const sendEvents = await this.eventIds('messages.send', mine);
     const figures: Figures = {
@@ -253,7 +286,9 @@ export class ChaosRun {
     expect(f.leadEventsDistinct, 'every LeadCreated on its topic').toBe(f.leadsFound);
     if (options.allContacted !== false) {
       expect(f.messages, 'a message per lead').toBe(f.leadsFound);
-      expect(f.delivered + f.givenUpOptedOut, 'every message delivered (or given up: its phone opted out)').toBe(f.messages);
+      expect(f.delivered + f.givenUpOptedOut, 'every message delivered (or given up: its phone opted out)').toBe(
+        f.messages,
+      );
       expect(f.sendEventsDistinct, 'every SendMessage on its topic').toBe(f.messages);
     }
     expect(f.duplicateDeliveries, 'no message delivered twice').toBe(0);
@@ -267,20 +302,35 @@ export class ChaosRun {
    */
   async diagnose(): Promise<Record<string, unknown>> {
     const env = this.env;
-    const outbox = await env.db('outbox').select('topic').count<Array<{ topic: string; count: string }>>('* as count').groupBy('topic');
+    const outbox = await env
+      .db('outbox')
+      .select('topic')
+      .count<Array<{ topic: string; count: string }>>('* as count')
+      .groupBy('topic');
     const admin = env.client.admin();
     await admin.connect();
     try {
       const lag: Record<string, number> = {};
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(env.topics.prefix));
+      const groups = (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(env.topics.prefix));
       for (const groupId of groups) {
         for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
           const ends = await admin.fetchTopicOffsets(topic);
-          lag[`${groupId} ${topic}`] = partitions.reduce((n, p) => n + Number(ends.find((e) => e.partition === p.partition)?.high ?? 0) - Math.max(0, Number(p.offset)), 0);
+          lag[`${groupId} ${topic}`] = partitions.reduce(
+            (n, p) =>
+              n + Number(ends.find((e) => e.partition === p.partition)?.high ?? 0) - Math.max(0, Number(p.offset)),
+            0,
+          );
         }
       }
       const adEvents = await this.eventIds('ads.scraped');
-      return { outboxLeft: Object.fromEntries(outbox.map((r) => [r.topic, Number(r.count)])), adsAccepted: this.accepted.size, adScrapedDistinct: adEvents.distinct, lag };
+      return {
+        outboxLeft: Object.fromEntries(outbox.map((r) => [r.topic, Number(r.count)])),
+        adsAccepted: this.accepted.size,
+        adScrapedDistinct: adEvents.distinct,
+        lag,
+      };
     } finally {
       await admin.disconnect();
     }
@@ -290,7 +340,10 @@ export class ChaosRun {
    * The event ids on a topic of the run's own events (several runs may share the topics): of its ads'
    * AdScraped and LeadCreated (by the run's brand), of `messages`' SendMessage.
    */
-  private async eventIds(topic: 'ads.scraped' | 'leads.created' | 'messages.send', messages: ReadonlySet<string> = new Set()): Promise<{ total: number; distinct: number }> {
+  private async eventIds(
+    topic: 'ads.scraped' | 'leads.created' | 'messages.send',
+    messages: ReadonlySet<string> = new Set(),
+  ): Promise<{ total: number; distinct: number }> {
     const env = this.env;
     const full = env.topics.name(topic);
     const codec = createCodec();
@@ -328,7 +381,9 @@ export class ChaosRun {
     const admin = this.env.client.admin();
     await admin.connect();
     try {
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(this.env.topics.prefix) && t.endsWith('.dlq'));
+      const topics = (await admin.listTopics()).filter(
+        (t) => t.startsWith(this.env.topics.prefix) && t.endsWith('.dlq'),
+      );
       let n = 0;
       for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
       return n;
@@ -339,11 +394,16 @@ export class ChaosRun {
 }
 
 /** Milliseconds from `since` to the first request accepted after it. */
-export const firstAcceptedAfter = (run: ChaosRun, since: number) => Math.min(...run.acceptedAt.filter((t) => t >= since)) - since;
+export const firstAcceptedAfter = (run: ChaosRun, since: number) =>
+  Math.min(...run.acceptedAt.filter((t) => t >= since)) - since;
 
 /** Milliseconds from `since` to the first lead written after it (matching resumed). */
 export async function firstLeadAfter(env: ChaosEnv, since: number): Promise<number> {
-  const row = await env.db('leads').where('created_at', '>=', new Date(since)).min<{ min: Date | null }>('created_at as min').first();
+  const row = await env
+    .db('leads')
+    .where('created_at', '>=', new Date(since))
+    .min<{ min: Date | null }>('created_at as min')
+    .first();
   return row?.min ? row.min.getTime() - since : NaN;
 }
 

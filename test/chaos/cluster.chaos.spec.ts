@@ -2,7 +2,14 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from './chaosEnv.js';
 import { ChaosRun, LOAD, longestLeadPause, report, seededService, watchOutbox } from './chaosRun.js';
-import { busiestLeader, inSyncAfter, leadersBackAfter, replicationOf, withoutLiveLeader, partitionStates } from './clusterState.js';
+import {
+  busiestLeader,
+  inSyncAfter,
+  leadersBackAfter,
+  replicationOf,
+  withoutLiveLeader,
+  partitionStates,
+} from './clusterState.js';
 
 // broker.session.timeout.ms of the cluster: a node killed with SIGKILL is fenced after this, and its
 // partitions get new leaders then (Kafka's default is 9 s; docs/RELIABILITY.md).
@@ -15,12 +22,22 @@ describe('a three-node Kafka cluster (replication 3, min.insync.replicas 2, acks
   it('loses no ad, makes nothing twice, never refuses an ad, and every partition gets a live leader again', async () => {
     const cluster = env.cluster!;
     const { run, service, url } = await seededService(env);
-    admin = new Kafka({ brokers: cluster.brokers, clientId: 'chaos-cluster-observer', logLevel: logLevel.NOTHING }).admin();
+    admin = new Kafka({
+      brokers: cluster.brokers,
+      clientId: 'chaos-cluster-observer',
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     // The service created its topics itself (TOPIC_REPLICATION_FACTOR=3, min.insync.replicas derived).
     const topics = env.topics.all();
     const replication = await replicationOf(admin, topics);
-    for (const r of replication) expect(r, r.topic).toEqual({ topic: r.topic, replicas: [3], minInsyncReplicas: '2', uncleanLeaderElection: 'false' });
+    for (const r of replication)
+      expect(r, r.topic).toEqual({
+        topic: r.topic,
+        replicas: [3],
+        minInsyncReplicas: '2',
+        uncleanLeaderElection: 'false',
+      });
     // What must stay in sync before the next node may go: the service's topics and the group offsets.
     const watched = [...topics, '__consumer_offsets'];
 
@@ -35,7 +52,8 @@ describe('a three-node Kafka cluster (replication 3, min.insync.replicas 2, acks
       live.delete(victim.id);
       await victim.crash();
       const leaderless = withoutLiveLeader(await partitionStates(admin!, topics), live).length;
-      notes['killed with SIGKILL'] = `node ${victim.id}, leader of ${busiest.partitions} busy partitions carrying ${Math.round(busiest.share * 100)}% of the messages`;
+      notes['killed with SIGKILL'] =
+        `node ${victim.id}, leader of ${busiest.partitions} busy partitions carrying ${Math.round(busiest.share * 100)}% of the messages`;
       notes['partitions without a live leader just after the kill'] = leaderless;
       notes['time without a leader after the kill, ms'] = await leadersBackAfter(admin!, topics, live, killedAt);
       await new Promise((r) => setTimeout(r, Math.max(0, killedAt + downMs - Date.now())));
@@ -43,7 +61,11 @@ describe('a three-node Kafka cluster (replication 3, min.insync.replicas 2, acks
       await victim.start();
       live.add(victim.id);
       notes['killed node: restart, ms'] = Date.now() - restartedAt;
-      notes['killed node: every replica in sync again after its restart, ms'] = await inSyncAfter(admin!, watched, restartedAt);
+      notes['killed node: every replica in sync again after its restart, ms'] = await inSyncAfter(
+        admin!,
+        watched,
+        restartedAt,
+      );
 
       // A rolling restart of the three: each one stopped cleanly (SIGTERM, a controlled shutdown that
       // hands its leaderships over first), started again, and caught up before the next one goes.
@@ -59,20 +81,30 @@ describe('a three-node Kafka cluster (replication 3, min.insync.replicas 2, acks
         await node.start();
         live.add(node.id);
         const syncMs = await inSyncAfter(admin!, watched, startedAt);
-        rolling.push(`node ${node.id}: stopped in ${stopMs} ms, ${withoutLeader} partitions without a live leader once stopped (all led again ${leaderMs} ms later), in sync ${syncMs} ms after its start`);
+        rolling.push(
+          `node ${node.id}: stopped in ${stopMs} ms, ${withoutLeader} partitions without a live leader once stopped (all led again ${leaderMs} ms later), in sync ${syncMs} ms after its start`,
+        );
       }
       notes['rolling restart'] = rolling.join('; ');
     };
 
     const outbox = watchOutbox(env);
-    await run.load({ rate: LOAD.rate, seconds: LOAD.seconds, urls: () => [url], during: [{ atMs: FULL ? 10_000 : 6000, run: faults }], untilFaultsEnd: true, tailSeconds: 5 });
+    await run.load({
+      rate: LOAD.rate,
+      seconds: LOAD.seconds,
+      urls: () => [url],
+      during: [{ atMs: FULL ? 10_000 : 6000, run: faults }],
+      untilFaultsEnd: true,
+      tailSeconds: 5,
+    });
     const figures = await run.settle('three-node cluster: leader killed, rolling restart', { timeoutMs: 180_000 });
     notes['outbox peak, rows'] = await outbox.stop();
     notes['longest pause between two leads, ms'] = await longestLeadPause(env, run);
     notes['broker.session.timeout.ms'] = SESSION_TIMEOUT_MS;
     figures.notes = notes;
     report(figures);
-    if (figures.lost > 0 || figures.outboxLeft > 0) process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
+    if (figures.lost > 0 || figures.outboxLeft > 0)
+      process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
     ChaosRun.expectIntact(figures);
     // Ingestion needs only the database (the outbox keeps what the cluster cannot take yet).
     expect(figures.refusedRequests, 'no ad refused while brokers died and restarted').toBe(0);

@@ -15,15 +15,33 @@ export interface PartitionState {
 
 export async function partitionStates(admin: Admin, topics: string[]): Promise<PartitionState[]> {
   const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-  return meta.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })));
+  return meta.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionId,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+    })),
+  );
 }
 
 /** Partitions whose leader is not one of the live nodes (none elected yet, or a dead node not yet fenced). */
-export const withoutLiveLeader = (states: PartitionState[], live: ReadonlySet<number>) => states.filter((p) => !live.has(p.leader));
+export const withoutLiveLeader = (states: PartitionState[], live: ReadonlySet<number>) =>
+  states.filter((p) => !live.has(p.leader));
 
 /** Milliseconds from `since` until every partition has a live leader (polled every 100 ms). */
-export async function leadersBackAfter(admin: Admin, topics: string[], live: ReadonlySet<number>, since: number): Promise<number> {
-  await waitFor(async () => withoutLiveLeader(await partitionStates(admin, topics), live).length === 0, { timeoutMs: 60_000, intervalMs: 100, message: 'every partition led by a live node' });
+export async function leadersBackAfter(
+  admin: Admin,
+  topics: string[],
+  live: ReadonlySet<number>,
+  since: number,
+): Promise<number> {
+  await waitFor(async () => withoutLiveLeader(await partitionStates(admin, topics), live).length === 0, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    message: 'every partition led by a live node',
+  });
   return Date.now() - since;
 }
 
@@ -38,7 +56,10 @@ export async function inSyncAfter(admin: Admin, topics: string[], since: number)
 }
 
 /** The node that leads the partitions carrying the most messages so far, and its share of them. */
-export async function busiestLeader(admin: Admin, topics: string[]): Promise<{ nodeId: number; partitions: number; share: number }> {
+export async function busiestLeader(
+  admin: Admin,
+  topics: string[],
+): Promise<{ nodeId: number; partitions: number; share: number }> {
   const states = await partitionStates(admin, topics);
   const perNode = new Map<number, { messages: number; partitions: number }>();
   let total = 0;
@@ -62,7 +83,11 @@ export async function replicationOf(admin: Admin, topics: string[]) {
   const states = await partitionStates(admin, topics);
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas', 'unclean.leader.election.enable'] })),
+    resources: topics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['min.insync.replicas', 'unclean.leader.election.enable'],
+    })),
   });
   return topics.map((topic) => {
     const entries = resources.find((r) => r.resourceName === topic)?.configEntries ?? [];

@@ -21,17 +21,24 @@ describe('the database cut off under load, as in a server restart (every connect
       rate: LOAD.rate,
       seconds,
       urls: () => [url],
-      during: Array.from({ length: cuts }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (cuts + 1), run: () => proxy!.cut(downMs) })),
+      during: Array.from({ length: cuts }, (_, i) => ({
+        atMs: ((i + 1) * seconds * 1000) / (cuts + 1),
+        run: () => proxy!.cut(downMs),
+      })),
     });
     const figures = await run.settle('database cut off (restart)');
     figures.notes = { cuts, 'each down for, ms': downMs };
     report(figures);
-    process.stderr.write(`[peek] ${[...new Set([...service.output().matchAll(/"message":"([^"]{0,120})/g)].map((m) => m[1]))].join('\n[peek] ')}\n`);
+    process.stderr.write(
+      `[peek] ${[...new Set([...service.output().matchAll(/"message":"([^"]{0,120})/g)].map((m) => m[1]))].join('\n[peek] ')}\n`,
+    );
     ChaosRun.expectIntact(figures);
     expect(figures.refusedRequests, 'ingestion refused requests while the database was down').toBeGreaterThan(0);
     // The service met the outage, whichever of its roles was talking to the database at the cut: as a
     // retried failure, or as the dropped connection itself (at 20 ads/s a cut may find the matcher idle).
-    expect(service.output(), 'the service met the outage').toMatch(/retriable failure|does not answer|retrying|ECONNRESET|Connection terminated/);
+    expect(service.output(), 'the service met the outage').toMatch(
+      /retriable failure|does not answer|retrying|ECONNRESET|Connection terminated/,
+    );
     await service.kill('SIGTERM');
   });
 });

@@ -21,7 +21,15 @@ describe("every one of the service's database sessions terminated several times 
       }
     };
     const times = FULL ? 6 : 3;
-    await run.load({ rate: LOAD.rate, seconds, urls: () => [url], during: Array.from({ length: times }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (times + 1), run: terminateAll })) });
+    await run.load({
+      rate: LOAD.rate,
+      seconds,
+      urls: () => [url],
+      during: Array.from({ length: times }, (_, i) => ({
+        atMs: ((i + 1) * seconds * 1000) / (times + 1),
+        run: terminateAll,
+      })),
+    });
     const figures = await run.settle('database sessions terminated');
     figures.notes = { terminations: times, 'sessions terminated': terminated };
     report(figures);

@@ -68,7 +68,13 @@ async function optOut(url: string, phone: string): Promise<OptOutTiming> {
       signal: AbortSignal.timeout(10_000),
     });
     const body = (await res.json()) as { cancelled?: number };
-    return { phone, status: res.status, ms: Date.now() - started, answeredAt: Date.now(), cancelled: body.cancelled ?? 0 };
+    return {
+      phone,
+      status: res.status,
+      ms: Date.now() - started,
+      answeredAt: Date.now(),
+      cancelled: body.cancelled ?? 0,
+    };
   } catch {
     return { phone, status: 0, ms: Date.now() - started, answeredAt: Date.now(), cancelled: 0 };
   }
@@ -128,7 +134,15 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
   // the gateway holds at that moment (while there are some not opted out yet), the others a phone whose
   // message waits behind the held calls, not attempted yet (the opt-out cancels it).
   const waitingPhone = async (done: Set<string>) =>
-    ((await env.db('messages as m').join('ads as a', 'a.id', 'm.ad_id').where({ 'a.brand': run.brand, 'm.status': 'pending', 'm.attempts': 0 }).whereNotIn('m.recipient', [...done]).orderBy('m.created_at').first('m.recipient')) as { recipient: string } | undefined)?.recipient;
+    (
+      (await env
+        .db('messages as m')
+        .join('ads as a', 'a.id', 'm.ad_id')
+        .where({ 'a.brand': run.brand, 'm.status': 'pending', 'm.attempts': 0 })
+        .whereNotIn('m.recipient', [...done])
+        .orderBy('m.created_at')
+        .first('m.recipient')) as { recipient: string } | undefined
+    )?.recipient;
   const optOutsDuringHang = async () => {
     for (let i = 1; i <= OPT_OUTS; i++) {
       await new Promise((r) => setTimeout(r, Math.max(0, hangStart + (i * HANG_MS) / (OPT_OUTS + 1) - Date.now())));
@@ -146,7 +160,12 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
 
   const loadStart = Date.now();
   const seconds = (WARMUP_MS + BASELINE_MS + HANG_MS + AFTER_MS) / 1000;
-  await run.load({ rate: LOAD.rate, seconds, urls: () => [url], during: [{ atMs: WARMUP_MS + BASELINE_MS, run: hang }] });
+  await run.load({
+    rate: LOAD.rate,
+    seconds,
+    urls: () => [url],
+    during: [{ atMs: WARMUP_MS + BASELINE_MS, run: hang }],
+  });
   const loadEnd = Date.now();
   const optedOut = new Set(optOuts.map((o) => o.phone));
   const figures = await run.settle(`gateway hang (${mode})`, { optedOut, timeoutMs: 180_000 });
@@ -154,13 +173,22 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
 
   // Every lead of the run read by the downstream reader, then timed from its ad's request.
   const mine = () => [...reader!.reads.values()].filter((r) => run.sentAt.has(r.externalId));
-  await waitFor(() => mine().length >= figures.leadsFound, { timeoutMs: 60_000, message: 'every LeadCreated of the run read' }).catch(() => undefined);
+  await waitFor(() => mine().length >= figures.leadsFound, {
+    timeoutMs: 60_000,
+    message: 'every LeadCreated of the run read',
+  }).catch(() => undefined);
   const phase = (from: number, to: number) => {
     const latencies = mine()
       .filter((r) => run.sentAt.get(r.externalId)! >= from && run.sentAt.get(r.externalId)! < to)
       .map((r) => r.readAt - run.sentAt.get(r.externalId)!);
     const ingestion = run.attempts.filter((a) => a.startedAt >= from && a.startedAt < to).map((a) => a.ms);
-    return { leads: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ingestP99: percentile(ingestion, 99), ingestMax: Math.max(0, ...ingestion) };
+    return {
+      leads: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      ingestP99: percentile(ingestion, 99),
+      ingestMax: Math.max(0, ...ingestion),
+    };
   };
   const baseline = phase(loadStart + WARMUP_MS, hangStart);
   const during = phase(hangStart, hangEnd);
@@ -170,30 +198,57 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
 
   // The calls of the run that the gateway held, and what became of them.
   const held = gateway.held();
-  const runMessages = new Set((await env.db('messages as m').join('ads as a', 'a.id', 'm.ad_id').where('a.brand', run.brand).pluck('m.id')) as string[]);
+  const runMessages = new Set(
+    (await env
+      .db('messages as m')
+      .join('ads as a', 'a.id', 'm.ad_id')
+      .where('a.brand', run.brand)
+      .pluck('m.id')) as string[],
+  );
   const runCalls = env.gateway.requests.filter((r) => runMessages.has(r.body.messageId));
   const accepted = runCalls.filter((r) => r.status !== undefined && r.status < 300);
   const lastDelivery = Math.max(...accepted.map((r) => r.answeredAt!));
   // A call to an opted-out phone that started after its opt-out committed (beyond the check's moment).
-  const callsAfterOptOut = optOuts.filter((o) => runCalls.some((r) => r.body.to === o.phone && r.at > o.answeredAt + CHECK_TO_CALL_MS)).length;
+  const callsAfterOptOut = optOuts.filter((o) =>
+    runCalls.some((r) => r.body.to === o.phone && r.at > o.answeredAt + CHECK_TO_CALL_MS),
+  ).length;
   // The database agrees with the gateway: what it accepted is recorded sent.
-  const notRecordedSent = await env.db('messages').whereIn('id', [...new Set(accepted.map((r) => r.body.messageId))]).whereNot('status', 'sent').count<Array<{ count: string }>>('* as count');
+  const notRecordedSent = await env
+    .db('messages')
+    .whereIn('id', [...new Set(accepted.map((r) => r.body.messageId))])
+    .whereNot('status', 'sent')
+    .count<Array<{ count: string }>>('* as count');
   // Two calls of one message in flight at once: a call that came while the previous one was neither
   // answered nor given up by the sender (its timeout; or the silent gateway's hang-up at the end).
   const callsOf = new Map<string, typeof runCalls>();
   for (const r of runCalls) callsOf.set(r.body.messageId, [...(callsOf.get(r.body.messageId) ?? []), r]);
-  const endOf = (r: (typeof runCalls)[number]) => r.answeredAt ?? Math.min(r.at + timeoutMs, r.at >= hangStart && r.at < hangEnd ? hangEnd : Number.POSITIVE_INFINITY);
-  const twiceInFlight = [...callsOf.values()].filter((calls) => calls.some((c, i) => i > 0 && c.at < endOf(calls[i - 1]!))).length;
-  const acceptedTwice = [...accepted.reduce((m, r) => m.set(r.body.messageId, (m.get(r.body.messageId) ?? 0) + 1), new Map<string, number>()).values()].filter((n) => n > 1).length;
+  const endOf = (r: (typeof runCalls)[number]) =>
+    r.answeredAt ??
+    Math.min(r.at + timeoutMs, r.at >= hangStart && r.at < hangEnd ? hangEnd : Number.POSITIVE_INFINITY);
+  const twiceInFlight = [...callsOf.values()].filter((calls) =>
+    calls.some((c, i) => i > 0 && c.at < endOf(calls[i - 1]!)),
+  ).length;
+  const acceptedTwice = [
+    ...accepted
+      .reduce((m, r) => m.set(r.body.messageId, (m.get(r.body.messageId) ?? 0) + 1), new Map<string, number>())
+      .values(),
+  ].filter((n) => n > 1).length;
 
   figures.notes = {
-    variant: mode === 'slow' ? `each call answered ${HANG_MS / 1000} s after it came` : 'calls taken and never answered (closed unanswered when the hang ended)',
+    variant:
+      mode === 'slow'
+        ? `each call answered ${HANG_MS / 1000} s after it came`
+        : 'calls taken and never answered (closed unanswered when the hang ended)',
     'gateway hang, ms': hangEnd - hangStart,
     MESSAGE_GATEWAY_TIMEOUT_MS: timeoutMs,
     SEND_LEASE_MS: leaseMs,
     'calls held by the gateway': held.length,
     'held calls answered (slow: the message sent)': held.filter((r) => r.status !== undefined).length,
-    'provider calls timed out (sender metric)': await metricSum(url, 'hunt_matcher_provider_requests_total', 'outcome="retry"'),
+    'provider calls timed out (sender metric)': await metricSum(
+      url,
+      'hunt_matcher_provider_requests_total',
+      'outcome="retry"',
+    ),
     'LeadCreated without the fault: leads, p50, p99 ms': `${baseline.leads}, ${baseline.p50}, ${baseline.p99}`,
     'LeadCreated during the hang: leads, p50, p99 ms': `${during.leads}, ${during.p50}, ${during.p99}`,
     'LeadCreated after the hang (sender catching up): leads, p50, p99 ms': `${after.leads}, ${after.p50}, ${after.p99}`,
@@ -211,22 +266,36 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
     'accepted by the gateway but not recorded sent': Number(notRecordedSent[0]!.count),
   };
   report(figures);
-  if (figures.lost > 0 || figures.outboxLeft > 0) process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
+  if (figures.lost > 0 || figures.outboxLeft > 0)
+    process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
 
   ChaosRun.expectIntact(figures);
   // The fault was real: calls were held, and (silent) the sender's timeout fired.
   expect(held.length, 'calls held by the gateway during the hang').toBeGreaterThan(0);
-  if (mode === 'silent') expect(held.every((r) => r.status === undefined), 'no held call answered').toBe(true);
-  else expect(held.every((r) => r.status === 202 && r.answeredAt! - r.at >= HANG_MS - 5), 'every held call answered after the hang').toBe(true);
+  if (mode === 'silent')
+    expect(
+      held.every((r) => r.status === undefined),
+      'no held call answered',
+    ).toBe(true);
+  else
+    expect(
+      held.every((r) => r.status === 202 && r.answeredAt! - r.at >= HANG_MS - 5),
+      'every held call answered after the hang',
+    ).toBe(true);
   if (mode === 'silent') expect(figures.repeatedGatewayCalls, 'the timed-out calls were made again').toBeGreaterThan(0);
   // Ingestion and matching do not wait for the gateway.
   expect(figures.refusedRequests, 'no ingestion request refused or timed out').toBe(0);
   expect(baseline.leads, 'leads timed without the fault').toBeGreaterThan(0);
   expect(during.leads, 'leads timed during the hang').toBeGreaterThan(0);
-  expect(during.p99, 'LeadCreated p99 during the hang within 2x its p99 without the fault').toBeLessThanOrEqual(2 * Math.max(baseline.p99, LATENCY_FLOOR_MS));
+  expect(during.p99, 'LeadCreated p99 during the hang within 2x its p99 without the fault').toBeLessThanOrEqual(
+    2 * Math.max(baseline.p99, LATENCY_FLOOR_MS),
+  );
   // Opt-outs commit within 1 s, and hold.
   expect(optOuts.length, 'opt-outs posted for phones whose messages were stuck').toBe(OPT_OUTS);
-  expect(optOuts.some((o) => o.heldCall), 'opt-outs for phones whose calls were held').toBe(true);
+  expect(
+    optOuts.some((o) => o.heldCall),
+    'opt-outs for phones whose calls were held',
+  ).toBe(true);
   for (const o of optOuts) {
     expect(o.status, `opt-out of ${o.phone} committed`).toBe(201);
     expect(o.ms, `opt-out of ${o.phone} within 1 s`).toBeLessThan(1000);
@@ -237,14 +306,20 @@ async function hangAndCheck({ mode, timeoutMs, leaseMs, run, url, gateway, sessi
   // (Open sessions are reported, not compared with the pool: while the pool replaces connections it
   // closed for idleness, a closed one can still be listed for a moment.)
   expect(sessionsDuring.busy, 'never every pooled connection busy').toBeLessThan(POOL_MAX);
-  expect(sessionsDuring.oldestTransactionMs, 'no transaction open across the hang').toBeLessThan(Math.min(5000, HANG_MS / 2));
+  expect(sessionsDuring.oldestTransactionMs, 'no transaction open across the hang').toBeLessThan(
+    Math.min(5000, HANG_MS / 2),
+  );
   // One attempt of a message at a time (its lease): a provider without an Idempotency-Key (Twilio) would send a second SMS.
   expect(twiceInFlight, 'no message with two calls in flight at once').toBe(0);
   // After the hang: every message delivered once, as recorded.
-  expect(figures.notes['accepted by the gateway but not recorded sent'], 'the database agrees with the gateway').toBe(0);
+  expect(figures.notes['accepted by the gateway but not recorded sent'], 'the database agrees with the gateway').toBe(
+    0,
+  );
 }
 
 describe('the message gateway hanging under load', () => {
-  it(`answering each call only ${HANG_MS / 1000} s after it came: ingestion, matching and opt-outs never wait for it, and every message is delivered once`, () => hangUnderLoad('slow'));
-  it(`taking calls and never answering them for ${HANG_MS / 1000} s: the sender's timeout ends each wait, nothing else stalls, and every message is delivered once after the hang`, () => hangUnderLoad('silent'));
+  it(`answering each call only ${HANG_MS / 1000} s after it came: ingestion, matching and opt-outs never wait for it, and every message is delivered once`, () =>
+    hangUnderLoad('slow'));
+  it(`taking calls and never answering them for ${HANG_MS / 1000} s: the sender's timeout ends each wait, nothing else stalls, and every message is delivered once after the hang`, () =>
+    hangUnderLoad('silent'));
 });

@@ -18,7 +18,9 @@ export function hangingGateway(gateway: Awaited<ReturnType<typeof startFakeGatew
   gateway.script((request) => {
     if (!inHang(request)) return { status: 202 };
     const end = window!.end;
-    return mode === 'slow' ? { status: 202, before: () => until(request.at + hangMs) } : { status: 202, hangUp: true, before: () => until(end) };
+    return mode === 'slow'
+      ? { status: 202, before: () => until(request.at + hangMs) }
+      : { status: 202, hangUp: true, before: () => until(end) };
   });
   return {
     /** Starts the hang now; resolves when it ends (no new call is held after that). */

@@ -25,7 +25,12 @@ describe('the service process killed with SIGKILL three times under load', () =>
       current = env.start();
       url = ((await current.waitForLog('http listening', 30_000)) as { url: string }).url;
     };
-    await run.load({ rate, seconds, urls: () => (url ? [url] : []), during: [0.25, 0.5, 0.75].map((p) => ({ atMs: p * seconds * 1000, run: killAndRestart })) });
+    await run.load({
+      rate,
+      seconds,
+      urls: () => (url ? [url] : []),
+      during: [0.25, 0.5, 0.75].map((p) => ({ atMs: p * seconds * 1000, run: killAndRestart })),
+    });
 
     const figures = await run.settle('kill -9 three times');
     ChaosRun.expectIntact(figures);

@@ -18,7 +18,9 @@ export function watchSessions(env: ChaosEnv, applicationName: string, everyMs = 
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await env.db.raw<{ rows: Array<{ sessions: string; busy: string; waiting: string; oldest: string | null }> }>(
+      const { rows } = await env.db.raw<{
+        rows: Array<{ sessions: string; busy: string; waiting: string; oldest: string | null }>;
+      }>(
         `SELECT count(*) AS sessions,
                 count(*) FILTER (WHERE state <> 'idle') AS busy,
                 count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting,
@@ -27,7 +29,13 @@ export function watchSessions(env: ChaosEnv, applicationName: string, everyMs = 
         [applicationName],
       );
       const r = rows[0]!;
-      samples.push({ at: Date.now(), sessions: Number(r.sessions), busy: Number(r.busy), waitingOnLock: Number(r.waiting), oldestTransactionMs: Math.round(Number(r.oldest ?? 0)) });
+      samples.push({
+        at: Date.now(),
+        sessions: Number(r.sessions),
+        busy: Number(r.busy),
+        waitingOnLock: Number(r.waiting),
+        oldestTransactionMs: Math.round(Number(r.oldest ?? 0)),
+      });
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
@@ -40,7 +48,13 @@ export function watchSessions(env: ChaosEnv, applicationName: string, everyMs = 
     peaks(from: number, to: number) {
       const within = samples.filter((s) => s.at >= from && s.at < to);
       const max = (k: keyof Omit<SessionSample, 'at'>) => within.reduce((m, s) => Math.max(m, s[k]), 0);
-      return { samples: within.length, sessions: max('sessions'), busy: max('busy'), waitingOnLock: max('waitingOnLock'), oldestTransactionMs: max('oldestTransactionMs') };
+      return {
+        samples: within.length,
+        sessions: max('sessions'),
+        busy: max('busy'),
+        waitingOnLock: max('waitingOnLock'),
+        oldestTransactionMs: max('oldestTransactionMs'),
+      };
     },
   };
 }

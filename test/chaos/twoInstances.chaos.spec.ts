@@ -15,7 +15,8 @@ async function metricSum(url: string, name: string): Promise<number> {
     .reduce((n, line) => n + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-const urlOf = async (c: ChildService, timeoutMs = 60_000) => ((await c.waitForLog('hunt-matcher started', timeoutMs)) as { url: string }).url;
+const urlOf = async (c: ChildService, timeoutMs = 60_000) =>
+  ((await c.waitForLog('hunt-matcher started', timeoutMs)) as { url: string }).url;
 
 describe('two complete instances (every role in each) behind one database and one broker, one of them killed with SIGKILL and restarted twice, under load', () => {
   it('loses no ad, makes nothing twice, delivers every message once, and the restarted instance takes its share again', async () => {
@@ -55,14 +56,24 @@ describe('two complete instances (every role in each) behind one database and on
       await new Promise((r) => setTimeout(r, Math.max(0, loadStarted + (2 / 3) * seconds * 1000 - Date.now())));
       await killAndRestart();
     };
-    await run.load({ rate: LOAD.rate, seconds, urls, during: [{ atMs: (seconds * 1000) / 3, run: twice }], untilFaultsEnd: true, tailSeconds: 5 });
+    await run.load({
+      rate: LOAD.rate,
+      seconds,
+      urls,
+      during: [{ atMs: (seconds * 1000) / 3, run: twice }],
+      untilFaultsEnd: true,
+      tailSeconds: 5,
+    });
 
     const figures = await run.settle('two instances, one killed and restarted twice');
     const finalA = alive[0]!;
     // Both relays publish a share of the outbox shards once the restarted one has rejoined.
     const shards = await waitFor(
       async () => {
-        const owned = [await metricSum(finalA, 'hunt_matcher_outbox_relay_shards_owned'), await metricSum(urlB, 'hunt_matcher_outbox_relay_shards_owned')];
+        const owned = [
+          await metricSum(finalA, 'hunt_matcher_outbox_relay_shards_owned'),
+          await metricSum(urlB, 'hunt_matcher_outbox_relay_shards_owned'),
+        ];
         return owned.every((n) => n > 0) && owned;
       },
       { timeoutMs: 30_000, message: 'both relays own shards' },
@@ -70,16 +81,22 @@ describe('two complete instances (every role in each) behind one database and on
     figures.notes = {
       restarts: restarts.length,
       'restarted instance taking requests after the kill, ms': restarts.map((r) => r.listeningMs).join(', '),
-      'restarted instance running every role (hunt-matcher started) after the kill, ms': restarts.map((r) => r.startedMs).join(', '),
+      'restarted instance running every role (hunt-matcher started) after the kill, ms': restarts
+        .map((r) => r.startedMs)
+        .join(', '),
       'longest pause between two leads, ms': await longestLeadPause(env, run),
       'leads made by the instance never killed': await metricSum(urlB, 'hunt_matcher_matcher_leads_created_total'),
       'outbox shards owned at the end (restarted, never killed)': shards.join(', '),
     };
     report(figures);
-    if (figures.lost > 0 || figures.outboxLeft > 0) process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
+    if (figures.lost > 0 || figures.outboxLeft > 0)
+      process.stderr.write(`[chaos-diagnosis] ${JSON.stringify(await run.diagnose())}\n`);
     ChaosRun.expectIntact(figures);
     expect(restarts).toHaveLength(2);
-    expect(await metricSum(urlB, 'hunt_matcher_matcher_leads_created_total'), 'the instance never killed matched its share').toBeGreaterThan(0);
+    expect(
+      await metricSum(urlB, 'hunt_matcher_matcher_leads_created_total'),
+      'the instance never killed matched its share',
+    ).toBeGreaterThan(0);
     await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
   });
 });

@@ -6,7 +6,11 @@ const at6 = { hour: 6, minute: 0 };
 describe('calendar days in Europe/Paris', () => {
   it('counts the day in Paris, not in UTC', () => {
     // 23:30 UTC on 28 November is already 29 November in Paris (UTC+1).
-    expect(localTime(new Date('2026-11-28T23:30:00Z'), 'Europe/Paris')).toEqual({ day: '2026-11-29', hour: 0, minute: 30 });
+    expect(localTime(new Date('2026-11-28T23:30:00Z'), 'Europe/Paris')).toEqual({
+      day: '2026-11-29',
+      hour: 0,
+      minute: 30,
+    });
   });
 
   it('makes the tick due at 06:00 local time, winter and summer', () => {

@@ -4,7 +4,8 @@ import { contactHoursProblem, nextOpening, parseContactHours } from '../../src/d
 const PARIS = 'Europe/Paris';
 const MON_SAT_8_20 = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
 const at = (iso: string) => new Date(iso);
-const next = (iso: string, window: typeof MON_SAT_8_20 | null = MON_SAT_8_20) => nextOpening(window, at(iso), PARIS).toISOString();
+const next = (iso: string, window: typeof MON_SAT_8_20 | null = MON_SAT_8_20) =>
+  nextOpening(window, at(iso), PARIS).toISOString();
 
 describe('the next opening of contact hours', () => {
   it('is now inside the window, and any time without one', () => {
@@ -35,9 +36,15 @@ describe('contact hours as written', () => {
   it('reads CONTACT_HOURS_DEFAULT: "always", or weekdays as ranges and lists with a time range', () => {
     expect(parseContactHours('always')).toEqual({ ok: true, value: null });
     expect(parseContactHours('1-6 08:00-20:00')).toEqual({ ok: true, value: MON_SAT_8_20 });
-    expect(parseContactHours('1-5,7 09:30-19:00')).toEqual({ ok: true, value: { days: [1, 2, 3, 4, 5, 7], from: '09:30', to: '19:00' } });
+    expect(parseContactHours('1-5,7 09:30-19:00')).toEqual({
+      ok: true,
+      value: { days: [1, 2, 3, 4, 5, 7], from: '09:30', to: '19:00' },
+    });
     expect(parseContactHours('weekdays')).toMatchObject({ ok: false });
-    expect(parseContactHours('6-1 08:00-20:00')).toMatchObject({ ok: false, problem: expect.stringContaining('backwards') as unknown });
+    expect(parseContactHours('6-1 08:00-20:00')).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('backwards') as unknown,
+    });
     expect(parseContactHours('1-6 20:00-08:00')).toMatchObject({ ok: false, problem: 'to must be after from (20:00)' });
   });
 

@@ -14,10 +14,13 @@ const SUB_TYPES = ['berline', 'SUV', 'citadine'];
 
 const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 2 });
 /** A hunt criterion left unset three times out of four: a random hunt then sets a few of them. */
-const rarely = <T, U>(unset: U, a: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(unset) }, { weight: 1, arbitrary: a });
+const rarely = <T, U>(unset: U, a: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 3, arbitrary: fc.constant(unset) }, { weight: 1, arbitrary: a });
 const flag = fc.boolean();
 const huntFlag = rarely(false, fc.constant(true));
-const text = fc.array(fc.constantFrom(...WORDS, 'Peugeot 308', 'très bon état'), { maxLength: 4 }).map((w) => w.join(' '));
+const text = fc
+  .array(fc.constantFrom(...WORDS, 'Peugeot 308', 'très bon état'), { maxLength: 4 })
+  .map((w) => w.join(' '));
 
 const huntArb: fc.Arbitrary<Hunt> = fc
   .record({
@@ -126,10 +129,18 @@ describe('explainMatch', () => {
   });
 
   it('names each failing criterion with what the hunt expects and what the ad has', () => {
-    const h = hunt({ brands: ['Renault'], priceMax: 10_000, keywords: ['GT line', 'cuir', 'toit ouvrant'], excludedKeywords: ['première main'], isUrgent: true });
+    const h = hunt({
+      brands: ['Renault'],
+      priceMax: 10_000,
+      keywords: ['GT line', 'cuir', 'toit ouvrant'],
+      excludedKeywords: ['première main'],
+      isUrgent: true,
+    });
     const { matches, criteria } = explainMatch(ad({ isUrgent: false }), h);
     expect(matches).toBe(false);
-    const failing = Object.fromEntries(criteria.filter((c) => !c.ok).map((c) => [c.name, { expected: c.expected, actual: c.actual }]));
+    const failing = Object.fromEntries(
+      criteria.filter((c) => !c.ok).map((c) => [c.name, { expected: c.expected, actual: c.actual }]),
+    );
     expect(failing).toEqual({
       brands: { expected: ['Renault'], actual: 'Peugeot' },
       price: { expected: { min: null, max: 10_000 }, actual: 14_500 },
@@ -141,8 +152,16 @@ describe('explainMatch', () => {
 
   it('gives the distance for a radius and the zipcodes for radius 0', () => {
     const paris = { label: 'Paris', zipcode: '75001', lat: 48.8566, lng: 2.3522 };
-    const near = explainMatch(ad({ lat: 48.8049, lng: 2.1204, zipcode: '78000' }), hunt({ location: paris, radiusKm: 18 }));
-    expect(near.criteria.find((c) => c.name === 'location')).toEqual({ name: 'location', ok: true, expected: { radiusKm: 18 }, actual: { distanceKm: 17.9, zipcode: '78000' } });
+    const near = explainMatch(
+      ad({ lat: 48.8049, lng: 2.1204, zipcode: '78000' }),
+      hunt({ location: paris, radiusKm: 18 }),
+    );
+    expect(near.criteria.find((c) => c.name === 'location')).toEqual({
+      name: 'location',
+      ok: true,
+      expected: { radiusKm: 18 },
+      actual: { distanceKm: 17.9, zipcode: '78000' },
+    });
     const same = explainMatch(ad({ lat: null, lng: null, zipcode: '75002' }), hunt({ location: paris, radiusKm: 0 }));
     expect(same.criteria.find((c) => c.name === 'location')).toEqual({
       name: 'location',

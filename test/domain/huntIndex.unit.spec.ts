@@ -4,9 +4,32 @@ import type { Ad, Hunt } from '../../src/domain/types.js';
 import { ad, hunt } from '../support/domainFixtures.js';
 import { seededRandom, type Random } from '../../testkit/random.js';
 
-const BRANDS = ['Peugeot', 'Renault', 'Citroën', 'CITROEN', 'Mercedes-Benz', 'mercedes benz', 'Volkswagen', 'Škoda', 'BMW', 'Toyota'];
+const BRANDS = [
+  'Peugeot',
+  'Renault',
+  'Citroën',
+  'CITROEN',
+  'Mercedes-Benz',
+  'mercedes benz',
+  'Volkswagen',
+  'Škoda',
+  'BMW',
+  'Toyota',
+];
 // Multi-word keywords, and words that start several of them: the index files keyword hunts by first word.
-const WORDS = ['toit ouvrant', 'toit panoramique', 'cuir', 'gps', 'première main', 'Première', 'accidentée', 'diesel', 'garantie', 'GT Line', 'gt'];
+const WORDS = [
+  'toit ouvrant',
+  'toit panoramique',
+  'cuir',
+  'gps',
+  'première main',
+  'Première',
+  'accidentée',
+  'diesel',
+  'garantie',
+  'GT Line',
+  'gt',
+];
 const uuid = (n: number) => `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 const maybe = <T>(r: Random, p: number, value: () => T): T | null => (r.chance(p) ? value() : null);
 

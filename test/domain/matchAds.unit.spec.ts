@@ -22,7 +22,8 @@ const record = (leads: Leads, matches: Match[]) => {
     if (!leads.has(key)) leads.set(key, m.hunt.id);
   }
 };
-const chunks = <T>(list: T[], size: number) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const chunks = <T>(list: T[], size: number) =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
 function continuous(world: World, batch: number): Leads {
   const leads: Leads = new Map();
@@ -64,7 +65,9 @@ function catchUp(world: World, groupSize: number, page: number): Leads {
 /** What the rules say, hunt by hunt: the oldest active hunt of the account that matches the ad. */
 function reference(world: World): Leads {
   const leads: Leads = new Map();
-  const oldestFirst = [...world.hunts].sort((a, b) => compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id));
+  const oldestFirst = [...world.hunts].sort((a, b) =>
+    compareAge(a.createdAt.getTime(), a.id, b.createdAt.getTime(), b.id),
+  );
   for (const a of world.ads) {
     for (const h of oldestFirst) {
       const key = `${h.accountId}/${a.adId}`;
@@ -83,7 +86,11 @@ describe('matchAds, as the three matching paths use it', () => {
     fc.assert(
       fc.property(
         fc.integer(),
-        fc.record({ accounts: fc.integer({ min: 1, max: 4 }), hunts: fc.integer({ min: 1, max: 16 }), ads: fc.integer({ min: 0, max: 40 }) }),
+        fc.record({
+          accounts: fc.integer({ min: 1, max: 4 }),
+          hunts: fc.integer({ min: 1, max: 16 }),
+          ads: fc.integer({ min: 0, max: 40 }),
+        }),
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 8 }),
         fc.integer({ min: 1, max: 15 }),
@@ -100,7 +107,11 @@ describe('matchAds, as the three matching paths use it', () => {
           // Leads whose account has several active hunts matching the ad: there, attribution decides.
           for (const [key] of expected) {
             const a = world.ads.find((x) => key.endsWith(`/${x.adId}`))!;
-            if (world.hunts.filter((h) => key.startsWith(`${h.accountId}/`) && h.status === 'active' && matchesHunt(a, h)).length > 1) contested++;
+            if (
+              world.hunts.filter((h) => key.startsWith(`${h.accountId}/`) && h.status === 'active' && matchesHunt(a, h))
+                .length > 1
+            )
+              contested++;
           }
         },
       ),
@@ -114,8 +125,17 @@ describe('matchAds, as the three matching paths use it', () => {
   it("attributes a backfilled hunt's ads to the account's older matching hunt, and leaves other accounts alone", () => {
     const account = '00000000-0000-7000-8000-0000000000a1';
     const other = '00000000-0000-7000-8000-0000000000a2';
-    const older = hunt({ id: '00000000-0000-7000-8000-000000000001', accountId: account, createdAt: new Date('2026-11-01T00:00:00Z') });
-    const target = hunt({ id: '00000000-0000-7000-8000-000000000002', accountId: account, createdAt: new Date('2026-11-02T00:00:00Z'), priceMax: 20_000 });
+    const older = hunt({
+      id: '00000000-0000-7000-8000-000000000001',
+      accountId: account,
+      createdAt: new Date('2026-11-01T00:00:00Z'),
+    });
+    const target = hunt({
+      id: '00000000-0000-7000-8000-000000000002',
+      accountId: account,
+      createdAt: new Date('2026-11-02T00:00:00Z'),
+      priceMax: 20_000,
+    });
     const othersHunt = hunt({ id: '00000000-0000-7000-8000-000000000003', accountId: other });
     const cheap = ad({ adId: '00000000-0000-7000-8000-00000000ad01', price: 10_000 });
     const dear = ad({ adId: '00000000-0000-7000-8000-00000000ad02', price: 30_000 });
@@ -126,10 +146,25 @@ describe('matchAds, as the three matching paths use it', () => {
 
   it('lets a hunt of the catch-up look only at the ads it has not scanned, and attributes among those that look', () => {
     const account = '00000000-0000-7000-8000-0000000000a1';
-    const scannedLately = hunt({ id: '00000000-0000-7000-8000-000000000001', accountId: account, createdAt: new Date('2026-11-01T00:00:00Z'), lastScanAt: new Date('2026-11-20T00:00:00Z') });
-    const younger = hunt({ id: '00000000-0000-7000-8000-000000000002', accountId: account, createdAt: new Date('2026-11-02T00:00:00Z') });
-    const early: Ad = ad({ adId: '00000000-0000-7000-8000-00000000ad01', scrapedAt: Date.parse('2026-11-10T00:00:00Z') });
-    const late: Ad = ad({ adId: '00000000-0000-7000-8000-00000000ad02', scrapedAt: Date.parse('2026-11-21T00:00:00Z') });
+    const scannedLately = hunt({
+      id: '00000000-0000-7000-8000-000000000001',
+      accountId: account,
+      createdAt: new Date('2026-11-01T00:00:00Z'),
+      lastScanAt: new Date('2026-11-20T00:00:00Z'),
+    });
+    const younger = hunt({
+      id: '00000000-0000-7000-8000-000000000002',
+      accountId: account,
+      createdAt: new Date('2026-11-02T00:00:00Z'),
+    });
+    const early: Ad = ad({
+      adId: '00000000-0000-7000-8000-00000000ad01',
+      scrapedAt: Date.parse('2026-11-10T00:00:00Z'),
+    });
+    const late: Ad = ad({
+      adId: '00000000-0000-7000-8000-00000000ad02',
+      scrapedAt: Date.parse('2026-11-21T00:00:00Z'),
+    });
     const looksAt = (h: Hunt, a: Ad) => a.scrapedAt >= (h.lastScanAt?.getTime() ?? 0);
     const matches = matchAds([early, late], huntIndexOf([scannedLately, younger]), { looksAt });
     expect(matches.map((m) => [m.hunt.id, m.ad.adId])).toEqual([

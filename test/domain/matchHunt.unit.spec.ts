@@ -84,9 +84,13 @@ describe('matching rules (docs/ARCHITECTURE.md section 2)', () => {
     it('with radius 0 means the same zipcode, with or without coordinates', () => {
       const lyon3 = { label: 'Lyon 3e', zipcode: '69003', lat: 45.7597, lng: 4.8422 };
       expect(matchesHunt(ad({ zipcode: '69003' }), hunt({ location: lyon3, radiusKm: 0 }))).toBe(true);
-      expect(matchesHunt(ad({ zipcode: '69003', lat: null, lng: null }), hunt({ location: lyon3, radiusKm: 0 }))).toBe(true);
+      expect(matchesHunt(ad({ zipcode: '69003', lat: null, lng: null }), hunt({ location: lyon3, radiusKm: 0 }))).toBe(
+        true,
+      );
       // Villeurbanne touches Lyon 3e, but it is another zipcode.
-      expect(matchesHunt(ad({ zipcode: '69100', lat: 45.7719, lng: 4.8902 }), hunt({ location: lyon3, radiusKm: 0 }))).toBe(false);
+      expect(
+        matchesHunt(ad({ zipcode: '69100', lat: 45.7719, lng: 4.8902 }), hunt({ location: lyon3, radiusKm: 0 })),
+      ).toBe(false);
     });
 
     it('does not place an ad without coordinates in any radius', () => {
@@ -105,7 +109,9 @@ describe('matching rules (docs/ARCHITECTURE.md section 2)', () => {
 
     it('excluded ones must not appear', () => {
       expect(matchesHunt(ad(), hunt({ excludedKeywords: ['accidentée'] }))).toBe(true);
-      expect(matchesHunt(ad({ description: 'Légèrement ACCIDENTEE à l’avant' }), hunt({ excludedKeywords: ['accidentée'] }))).toBe(false);
+      expect(
+        matchesHunt(ad({ description: 'Légèrement ACCIDENTEE à l’avant' }), hunt({ excludedKeywords: ['accidentée'] })),
+      ).toBe(false);
       expect(matchesHunt(ad(), hunt({ excludedKeywords: ['toit ouvrant'] }))).toBe(false);
     });
   });

@@ -3,7 +3,15 @@ import { canReceiveSms, toE164 } from '../../src/domain/phone.js';
 
 describe('phone numbers (libphonenumber-js)', () => {
   it('write one French number one way, however it was typed', () => {
-    for (const written of ['06 12 34 56 78', '06.12.34.56.78', '0612345678', '+33 6 12 34 56 78', '+33 (0)6 12 34 56 78', '0033 6 12 34 56 78', '33612345678']) {
+    for (const written of [
+      '06 12 34 56 78',
+      '06.12.34.56.78',
+      '0612345678',
+      '+33 6 12 34 56 78',
+      '+33 (0)6 12 34 56 78',
+      '0033 6 12 34 56 78',
+      '33612345678',
+    ]) {
       expect(toE164(written), written).toBe('+33612345678');
     }
   });
@@ -19,7 +27,8 @@ describe('phone numbers (libphonenumber-js)', () => {
 
   it('keep foreign numbers in international form, and refuse what is not a valid number', () => {
     expect(toE164('+32 470 12 34 56')).toBe('+32470123456');
-    for (const junk of ['', '06 12', '06 XX XX XX XX', 'appelez-moi', '+33 7 00 00 00 00', '0612345678901234']) expect(toE164(junk), junk).toBeNull();
+    for (const junk of ['', '06 12', '06 XX XX XX XX', 'appelez-moi', '+33 7 00 00 00 00', '0612345678901234'])
+      expect(toE164(junk), junk).toBeNull();
   });
 
   it('tell a mobile from a landline: SMS reaches mobiles only', () => {

@@ -15,7 +15,9 @@ describe('the ad snapshot of AdScraped and LeadCreated', () => {
   });
 
   it('has, in schemas/AdScraped.avsc, exactly the fields of a domain Ad', () => {
-    const schema = JSON.parse(readFileSync(join(schemasDir(), 'AdScraped.avsc'), 'utf8')) as { fields: Array<{ name: string; type: { fields?: Array<{ name: string }> } }> };
+    const schema = JSON.parse(readFileSync(join(schemasDir(), 'AdScraped.avsc'), 'utf8')) as {
+      fields: Array<{ name: string; type: { fields?: Array<{ name: string }> } }>;
+    };
     const record = schema.fields.find((f) => f.name === 'ad')!.type;
     expect(record.fields!.map((f) => f.name).sort()).toEqual(Object.keys(sampleAd satisfies Ad).sort());
   });

@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AvroSchemaParser } from '@asyncapi/avro-schema-parser';
-import { DiagnosticSeverity, fromFile, Parser, type AsyncAPIDocumentInterface, type Diagnostic, type SchemaInterface } from '@asyncapi/parser';
+import {
+  DiagnosticSeverity,
+  fromFile,
+  Parser,
+  type AsyncAPIDocumentInterface,
+  type Diagnostic,
+  type SchemaInterface,
+} from '@asyncapi/parser';
 import type avro from 'avsc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHeaders, CONTENT_TYPE } from '../../src/events/envelope.js';
@@ -26,18 +33,29 @@ beforeAll(async () => {
   document = parsed.document;
 });
 
-const describeDiagnostics = (list: Diagnostic[]) => list.map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`).join('\n');
-const channelAt = (address: string) => document.channels().all().find((c) => c.address() === address);
+const describeDiagnostics = (list: Diagnostic[]) =>
+  list.map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`).join('\n');
+const channelAt = (address: string) =>
+  document
+    .channels()
+    .all()
+    .find((c) => c.address() === address);
 
 /** Field names of an Avro record and of its nested records, as paths ('ad.phone'). */
 function avroFieldPaths(type: avro.Type, prefix = ''): string[] {
   if (type.typeName !== 'record') return [];
-  return (type as avro.types.RecordType).fields.flatMap((f) => [`${prefix}${f.name}`, ...avroFieldPaths(f.type, `${prefix}${f.name}.`)]);
+  return (type as avro.types.RecordType).fields.flatMap((f) => [
+    `${prefix}${f.name}`,
+    ...avroFieldPaths(f.type, `${prefix}${f.name}.`),
+  ]);
 }
 
 /** The same paths for the JSON schema the Avro schema parser made of the payload. */
 function payloadFieldPaths(schema: SchemaInterface, prefix = ''): string[] {
-  return Object.entries(schema.properties() ?? {}).flatMap(([name, s]) => [`${prefix}${name}`, ...payloadFieldPaths(s, `${prefix}${name}.`)]);
+  return Object.entries(schema.properties() ?? {}).flatMap(([name, s]) => [
+    `${prefix}${name}`,
+    ...payloadFieldPaths(s, `${prefix}${name}.`),
+  ]);
 }
 
 describe('asyncapi.yaml', () => {
@@ -49,7 +67,13 @@ describe('asyncapi.yaml', () => {
 
   it('has a channel for every topic and a dead-letter channel for every consumed topic, and no other', () => {
     const expected = [...BASE_TOPICS, ...CONSUMED_TOPICS.map(dlqTopic)].sort();
-    expect(document.channels().all().map((c) => c.address()).sort()).toEqual(expected);
+    expect(
+      document
+        .channels()
+        .all()
+        .map((c) => c.address())
+        .sort(),
+    ).toEqual(expected);
   });
 
   it.each(EVENT_TYPES)('describes %s on its topic with the fields of its .avsc file', (eventType) => {
@@ -65,7 +89,12 @@ describe('asyncapi.yaml', () => {
     const type = schemas.get(eventType)!.type as avro.types.RecordType;
     expect(payloadFieldPaths(payload)).toEqual(avroFieldPaths(type));
     // Avro fields without a default are the ones every event carries.
-    expect([...(payload.required() ?? [])].sort()).toEqual(type.fields.filter((f) => f.defaultValue() === undefined).map((f) => f.name).sort());
+    expect([...(payload.required() ?? [])].sort()).toEqual(
+      type.fields
+        .filter((f) => f.defaultValue() === undefined)
+        .map((f) => f.name)
+        .sort(),
+    );
     expect(payload.description()).toBe(type.doc);
   });
 
@@ -103,7 +132,20 @@ describe('asyncapi.yaml', () => {
 
   it('says hunt-matcher sends every event, and receives exactly the topics it consumes', () => {
     const addresses = (action: 'send' | 'receive') =>
-      [...new Set(document.operations().all().filter((o) => o.action() === action).flatMap((o) => o.channels().all().map((c) => c.address())))].sort();
+      [
+        ...new Set(
+          document
+            .operations()
+            .all()
+            .filter((o) => o.action() === action)
+            .flatMap((o) =>
+              o
+                .channels()
+                .all()
+                .map((c) => c.address()),
+            ),
+        ),
+      ].sort();
     expect(addresses('send')).toEqual([...BASE_TOPICS, ...CONSUMED_TOPICS.map(dlqTopic)].sort());
     expect(addresses('receive')).toEqual([...CONSUMED_TOPICS].sort());
   });
@@ -116,7 +158,9 @@ describe('docs/events.md', () => {
     const section = doc.split(/^### /m).find((s) => s.startsWith(`${eventType}\n`));
     expect(section, `a "### ${eventType}" section`).toBeDefined();
     // LeadCreated refers to the Ad record documented under AdScraped.
-    const own = avroFieldPaths(schemas.get(eventType)!.type).filter((p) => eventType !== 'LeadCreated' || !p.startsWith('ad.'));
+    const own = avroFieldPaths(schemas.get(eventType)!.type).filter(
+      (p) => eventType !== 'LeadCreated' || !p.startsWith('ad.'),
+    );
     for (const path of own) expect(section, path).toContain(`| \`${path.split('.').pop()!}\` |`);
   });
 

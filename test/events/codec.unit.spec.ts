@@ -4,7 +4,13 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { createCodec, DecodeError, EventEncodeError } from '../../src/events/codec.js';
 import { crc64Avro } from '../../src/events/crc64avro.js';
-import { EVENT_TYPES, loadCurrentSchemas, loadReleasedSchemas, parseSchema, schemasDir } from '../../src/events/schemas.js';
+import {
+  EVENT_TYPES,
+  loadCurrentSchemas,
+  loadReleasedSchemas,
+  parseSchema,
+  schemasDir,
+} from '../../src/events/schemas.js';
 import { sampleEvents } from '../support/eventSamples.js';
 
 const codec = createCodec();
@@ -32,7 +38,8 @@ describe('CRC-64-AVRO fingerprints', () => {
     const released = loadReleasedSchemas().filter((s) => s.version === '1');
     // Release 1 holds the eight events of the first contract (MessageDelivered came with release 2).
     expect(released.map((s) => s.eventType).sort()).toEqual(Object.keys(java).sort());
-    for (const s of released) expect(s.fingerprint.readBigUInt64LE(0).toString(16).padStart(16, '0')).toBe(java[s.eventType]);
+    for (const s of released)
+      expect(s.fingerprint.readBigUInt64LE(0).toString(16).padStart(16, '0')).toBe(java[s.eventType]);
   });
 });
 
@@ -57,7 +64,10 @@ describe('the single-object codec', () => {
   });
 
   it('writes events larger than its scratch buffer, and never changes an event it returned', () => {
-    const big = { ...sampleEvents.LeadCreated, ad: { ...sampleEvents.LeadCreated.ad, description: 'é'.repeat(150_000) } };
+    const big = {
+      ...sampleEvents.LeadCreated,
+      ad: { ...sampleEvents.LeadCreated.ad, description: 'é'.repeat(150_000) },
+    };
     const first = codec.encode('LeadCreated', big);
     const copy = Buffer.from(first);
     const second = codec.encode('LeadCreated', sampleEvents.LeadCreated);
@@ -67,7 +77,10 @@ describe('the single-object codec', () => {
     expect(codec.decode(first)).toEqual({ eventType: 'LeadCreated', value: big });
     expect(codec.decode(second)).toEqual({ eventType: 'LeadCreated', value: sampleEvents.LeadCreated });
     expect(third.length).toBeGreaterThan(300_000);
-    expect(codec.decode(third)).toEqual({ eventType: 'LeadCreated', value: { ...big, ad: { ...big.ad, description: 'x'.repeat(300_000) } } });
+    expect(codec.decode(third)).toEqual({
+      eventType: 'LeadCreated',
+      value: { ...big, ad: { ...big.ad, description: 'x'.repeat(300_000) } },
+    });
   });
 
   it('refuses bytes without the single-object marker with a non-retriable error', () => {
@@ -79,29 +92,45 @@ describe('the single-object codec', () => {
   it('refuses an unknown writer fingerprint', () => {
     const bytes = Buffer.from(codec.encode('DailyTick', sampleEvents.DailyTick));
     bytes[5] = bytes[5]! ^ 0xff;
-    expect(catchError(() => codec.decode(bytes))).toMatchObject({ name: 'DecodeError', reason: 'unknown-fingerprint', retriable: false });
+    expect(catchError(() => codec.decode(bytes))).toMatchObject({
+      name: 'DecodeError',
+      reason: 'unknown-fingerprint',
+      retriable: false,
+    });
   });
 
   it('refuses a corrupt or truncated body', () => {
     const bytes = codec.encode('HuntChanged', sampleEvents.HuntChanged);
-    expect(catchError(() => codec.decode(bytes.subarray(0, bytes.length - 3)))).toMatchObject({ reason: 'corrupt-body' });
-    expect(catchError(() => codec.decode(Buffer.concat([bytes, Buffer.from([1, 2, 3])])))).toMatchObject({ reason: 'corrupt-body' });
+    expect(catchError(() => codec.decode(bytes.subarray(0, bytes.length - 3)))).toMatchObject({
+      reason: 'corrupt-body',
+    });
+    expect(catchError(() => codec.decode(Buffer.concat([bytes, Buffer.from([1, 2, 3])])))).toMatchObject({
+      reason: 'corrupt-body',
+    });
   });
 
   it('refuses to encode a value that does not fit its schema, naming the field', () => {
-    const error = catchError(() => codec.encode('HuntChanged', { ...sampleEvents.HuntChanged, version: 'two' as unknown as number }));
+    const error = catchError(() =>
+      codec.encode('HuntChanged', { ...sampleEvents.HuntChanged, version: 'two' as unknown as number }),
+    );
     expect(error).toBeInstanceOf(EventEncodeError);
     expect((error as Error).message).toContain('version');
   });
 
   it('decodes events written with an older released schema into the current shape', () => {
     // An older LeadCreated without the `channel` field: its events must still decode after an upgrade.
-    const current = JSON.parse(readFileSync(join(schemasDir(), 'LeadCreated.avsc'), 'utf8')) as { fields: Array<{ name: string }> };
+    const current = JSON.parse(readFileSync(join(schemasDir(), 'LeadCreated.avsc'), 'utf8')) as {
+      fields: Array<{ name: string }>;
+    };
     const older = { ...current, fields: current.fields.filter((f) => f.name !== 'channel') };
     const olderSchema = { eventType: 'LeadCreated' as const, version: '0', ...parseSchema(older) };
     const withOlder = createCodec({ current: loadCurrentSchemas(), released: [olderSchema] });
     const { channel: _channel, ...oldValue } = sampleEvents.LeadCreated;
-    const bytes = Buffer.concat([Buffer.from([0xc3, 0x01]), olderSchema.fingerprint, olderSchema.type.toBuffer(oldValue)]);
+    const bytes = Buffer.concat([
+      Buffer.from([0xc3, 0x01]),
+      olderSchema.fingerprint,
+      olderSchema.type.toBuffer(oldValue),
+    ]);
     expect(withOlder.decode(bytes)).toEqual({ eventType: 'LeadCreated', value: { ...oldValue, channel: null } });
   });
 });

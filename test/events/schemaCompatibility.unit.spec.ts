@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { checkAgainstNewestRelease, compatibilityProblems, newestReleased } from '../../src/events/compatibility.js';
-import { EVENT_TYPES, loadCurrentSchemas, loadReleasedSchemas, parseSchema, schemasDir, type EventType } from '../../src/events/schemas.js';
+import {
+  EVENT_TYPES,
+  loadCurrentSchemas,
+  loadReleasedSchemas,
+  parseSchema,
+  schemasDir,
+  type EventType,
+} from '../../src/events/schemas.js';
 import { sampleEvents } from '../support/eventSamples.js';
 
 const current = loadCurrentSchemas();
@@ -37,13 +44,18 @@ describe('the current schemas', () => {
     const next = current.get(eventType)!.type;
     const previous = newest.get(eventType)!.type;
     // A downstream reader still on the released schema reads what the current service writes ...
-    const asReleased: unknown = previous.fromBuffer(next.toBuffer(sampleEvents[eventType]), previous.createResolver(next));
+    const asReleased: unknown = previous.fromBuffer(
+      next.toBuffer(sampleEvents[eventType]),
+      previous.createResolver(next),
+    );
     expect(previous.isValid(asReleased)).toBe(true);
     // ... and the current service reads what the previous release wrote.
     const back: unknown = next.fromBuffer(previous.toBuffer(asReleased), next.createResolver(previous));
     expect(next.isValid(back)).toBe(true);
     // Every field both versions know survives both trips.
-    const known = (previous as avro.types.RecordType).fields.map((f) => f.name).filter((name) => (next as avro.types.RecordType).fields.some((f) => f.name === name));
+    const known = (previous as avro.types.RecordType).fields
+      .map((f) => f.name)
+      .filter((name) => (next as avro.types.RecordType).fields.some((f) => f.name === name));
     expect(known.length).toBeGreaterThan(0);
     const pick = (v: unknown) => Object.fromEntries(known.map((k) => [k, (v as Record<string, unknown>)[k]]));
     expect(pick(back)).toEqual(pick(sampleEvents[eventType]));
@@ -79,7 +91,10 @@ describe('the compatibility check', () => {
   });
 
   it('accepts a field added with a default', () => {
-    const next = { ...base, fields: [...base.fields, { name: 'score', type: ['null', 'int'], default: null, doc: 'Lead score.' }] };
+    const next = {
+      ...base,
+      fields: [...base.fields, { name: 'score', type: ['null', 'int'], default: null, doc: 'Lead score.' }],
+    };
     expect(compatibilityProblems('LeadCreated', side(next, 'the next schema'), previous)).toEqual([]);
   });
 
@@ -107,7 +122,10 @@ describe('the compatibility check', () => {
 
   it('runs over the loaded schemas and names the event and the release', () => {
     const broken = new Map(current);
-    const next = { ...releasedJson('MessageSent'), fields: releasedJson('MessageSent').fields.filter((f) => f.name !== 'attempts') };
+    const next = {
+      ...releasedJson('MessageSent'),
+      fields: releasedJson('MessageSent').fields.filter((f) => f.name !== 'attempts'),
+    };
     broken.set('MessageSent', { ...current.get('MessageSent')!, ...parseSchema(next) });
     expect(checkAgainstNewestRelease(broken, released)).toEqual([
       `MessageSent: field 'attempts' removed without a default (release ${newest.get('MessageSent')!.version} cannot read events written with the current schema)`,

@@ -32,7 +32,9 @@ describe('account-scoped API keys', () => {
     expect(key).toMatchObject({ accountId, lastUsedAt: null });
     const listed = await http.api.get<{ keys: KeyJson[] }>(`/v1/accounts/${accountId}/api-keys`);
     expect(listed.status).toBe(200);
-    expect(listed.body.keys).toEqual([{ id: key.id, accountId, prefix: key.prefix, createdAt: key.createdAt, lastUsedAt: null }]);
+    expect(listed.body.keys).toEqual([
+      { id: key.id, accountId, prefix: key.prefix, createdAt: key.createdAt, lastUsedAt: null },
+    ]);
     const stored = (await t.db('api_keys').where({ id: key.id }).first<{ key_hash: Buffer; prefix: string }>())!;
     expect(stored.key_hash.toString('hex')).not.toContain(Buffer.from(key.key!).toString('hex'));
     expect(JSON.stringify(stored)).not.toContain(key.key!.slice(key.prefix.length));
@@ -58,22 +60,42 @@ describe('account-scoped API keys', () => {
     const theirs = (await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId: other.accountId }))).body;
     const missing = randomUUID();
     for (const [label, call, missingCall] of [
-      ['create in another account', () => me.post('/v1/hunts', huntInput({ accountId: other.accountId })), () => me.post('/v1/hunts', huntInput({ accountId: missing }))],
-      ['read another account\'s hunt', () => me.get(`/v1/hunts/${theirs.id}`), () => me.get(`/v1/hunts/${missing}`)],
-      ['change it', () => me.patch(`/v1/hunts/${theirs.id}`, { priceMax: 1 }), () => me.patch(`/v1/hunts/${missing}`, { priceMax: 1 })],
+      [
+        'create in another account',
+        () => me.post('/v1/hunts', huntInput({ accountId: other.accountId })),
+        () => me.post('/v1/hunts', huntInput({ accountId: missing })),
+      ],
+      ["read another account's hunt", () => me.get(`/v1/hunts/${theirs.id}`), () => me.get(`/v1/hunts/${missing}`)],
+      [
+        'change it',
+        () => me.patch(`/v1/hunts/${theirs.id}`, { priceMax: 1 }),
+        () => me.patch(`/v1/hunts/${missing}`, { priceMax: 1 }),
+      ],
       ['delete it', () => me.delete(`/v1/hunts/${theirs.id}`), () => me.delete(`/v1/hunts/${missing}`)],
-      ['list its hunts', () => me.get(`/v1/accounts/${other.accountId}/hunts`), () => me.get(`/v1/accounts/${missing}/hunts`)],
-      ['list its leads', () => me.get(`/v1/accounts/${other.accountId}/leads`), () => me.get(`/v1/accounts/${missing}/leads`)],
+      [
+        'list its hunts',
+        () => me.get(`/v1/accounts/${other.accountId}/hunts`),
+        () => me.get(`/v1/accounts/${missing}/hunts`),
+      ],
+      [
+        'list its leads',
+        () => me.get(`/v1/accounts/${other.accountId}/leads`),
+        () => me.get(`/v1/accounts/${missing}/leads`),
+      ],
     ] as const) {
       const response = await call();
       expect(response.status, label).toBe(404);
       const absent = await missingCall();
       expect(absent.status, label).toBe(404);
-      expect(JSON.stringify(response.body).replace(other.accountId, 'X').replace(theirs.id, 'X'), label).toBe(JSON.stringify(absent.body).replace(missing, 'X'));
+      expect(JSON.stringify(response.body).replace(other.accountId, 'X').replace(theirs.id, 'X'), label).toBe(
+        JSON.stringify(absent.body).replace(missing, 'X'),
+      );
     }
     // Nothing of the other account changed.
     expect((await http.api.get<{ priceMax: number }>(`/v1/hunts/${theirs.id}`)).body.priceMax).toBe(20_000);
-    expect((await t.db('hunts').where({ account_id: other.accountId }).count<{ count: string }[]>('* as count'))[0]!.count).toBe(1);
+    expect(
+      (await t.db('hunts').where({ account_id: other.accountId }).count<{ count: string }[]>('* as count'))[0]!.count,
+    ).toBe(1);
     // The admin token still reaches every account.
     expect((await http.api.get(`/v1/hunts/${theirs.id}`)).status).toBe(200);
   });
@@ -84,7 +106,9 @@ describe('account-scoped API keys', () => {
     expect((await call('POST', '/v1/accounts', { name: 'x' }, key.key!)).status).toBe(401);
     expect((await call('POST', `/v1/accounts/${accountId}/api-keys`, undefined, key.key!)).status).toBe(401);
     expect((await call('GET', `/v1/accounts/${accountId}/hunts`, undefined, key.key!)).status).toBe(200);
-    expect((await t.db('api_keys').where({ id: key.id }).first<{ last_used_at: Date | null }>())!.last_used_at).not.toBeNull();
+    expect(
+      (await t.db('api_keys').where({ id: key.id }).first<{ last_used_at: Date | null }>())!.last_used_at,
+    ).not.toBeNull();
     expect((await http.api.delete(`/v1/accounts/${accountId}/api-keys/${key.id}`)).status).toBe(204);
     expect((await call('GET', `/v1/accounts/${accountId}/hunts`, undefined, key.key!)).status).toBe(401);
     expect((await http.api.delete(`/v1/accounts/${accountId}/api-keys/${key.id}`)).status).toBe(404);
@@ -93,6 +117,8 @@ describe('account-scoped API keys', () => {
 
   it('are refused for an account that does not exist, and a made-up key is a bare 401', async () => {
     expect((await http.api.post(`/v1/accounts/${randomUUID()}/api-keys`)).status).toBe(404);
-    expect(await apiClient(t.url).call('GET', `/v1/accounts/${randomUUID()}/hunts`, undefined, `hm_live_${'A'.repeat(43)}`)).toEqual({ status: 401, body: { error: 'unauthorized' } });
+    expect(
+      await apiClient(t.url).call('GET', `/v1/accounts/${randomUUID()}/hunts`, undefined, `hm_live_${'A'.repeat(43)}`),
+    ).toEqual({ status: 401, body: { error: 'unauthorized' } });
   });
 });

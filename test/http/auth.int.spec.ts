@@ -31,15 +31,30 @@ const protectedEndpoints: Array<[string, string, string]> = [
 describe('protected endpoints', () => {
   it.each(protectedEndpoints)('%s %s refuses a missing or wrong token with a bare 401', async (method, path, right) => {
     const body = method === 'GET' || method === 'DELETE' ? undefined : {};
-    for (const token of [null, 'wrong', `${right}x`, TOKENS.INGEST_TOKEN === right ? TOKENS.API_TOKEN : TOKENS.INGEST_TOKEN]) {
+    for (const token of [
+      null,
+      'wrong',
+      `${right}x`,
+      TOKENS.INGEST_TOKEN === right ? TOKENS.API_TOKEN : TOKENS.INGEST_TOKEN,
+    ]) {
       const response = await http.call(method, path, body, token);
       expect(response, `${method} ${path} with ${token}`).toEqual({ status: 401, body: { error: 'unauthorized' } });
     }
   });
 
   it('refuses the Lobstr webhook with a wrong secret, before reading the body', async () => {
-    expect(await http.call('POST', '/v1/lobstr/webhook/not-the-secret', { nonsense: true })).toEqual({ status: 401, body: { error: 'unauthorized' } });
-    expect((await http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: 'r1', event: 'run.started' })).status).toBe(200);
+    expect(await http.call('POST', '/v1/lobstr/webhook/not-the-secret', { nonsense: true })).toEqual({
+      status: 401,
+      body: { error: 'unauthorized' },
+    });
+    expect(
+      (
+        await http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
+          id: 'r1',
+          event: 'run.started',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('accepts a token only as RFC 6750 writes it: Bearer, one space, the token, nothing after', async () => {
@@ -49,7 +64,14 @@ describe('protected endpoints', () => {
     expect(await raw(`bearer ${TOKENS.API_TOKEN}`)).toBe(200); // the scheme is case-insensitive (RFC 7235)
     // Whitespace around a header value is not part of it (RFC 9110, section 5.5): Node's parser drops it
     // before any application sees the header, so " Bearer <token> " is the header "Bearer <token>".
-    for (const wrong of [`Bearer  ${TOKENS.API_TOKEN}`, `Bearer\t${TOKENS.API_TOKEN}`, `Bearer ${TOKENS.API_TOKEN} extra`, `Basic ${TOKENS.API_TOKEN}`, TOKENS.API_TOKEN, 'Bearer']) {
+    for (const wrong of [
+      `Bearer  ${TOKENS.API_TOKEN}`,
+      `Bearer\t${TOKENS.API_TOKEN}`,
+      `Bearer ${TOKENS.API_TOKEN} extra`,
+      `Basic ${TOKENS.API_TOKEN}`,
+      TOKENS.API_TOKEN,
+      'Bearer',
+    ]) {
       expect(await raw(wrong), JSON.stringify(wrong)).toBe(401);
     }
   });

@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 
 const send = async (method: string, path: string, body: string, token: string = TOKENS.API_TOKEN) => {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
 };
@@ -38,6 +42,9 @@ describe('request bodies', () => {
 
   it('refuses malformed JSON with a 400 that says so', async () => {
     const response = await send('POST', '/v1/hunts', '{"adType": "voitures",');
-    expect(response).toEqual({ status: 400, body: { error: 'validation_failed', message: 'body is not valid JSON', field: 'body' } });
+    expect(response).toEqual({
+      status: 400,
+      body: { error: 'validation_failed', message: 'body is not valid JSON', field: 'body' },
+    });
   });
 });

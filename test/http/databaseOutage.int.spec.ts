@@ -16,7 +16,13 @@ const PUBLIC = 'https://hunt-matcher.example.test';
 const TWILIO_TOKEN = 'outage-twilio-auth-token';
 const BREVO_SECRET = 'outage-brevo-secret-0001';
 /** A Twilio callback signed as Twilio signs it (the twilio package's own function). */
-const twilioCall = (path: string, params: Record<string, string>): Call => ({ method: 'POST', path, form: params, signature: getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}${path}`, params), token: null });
+const twilioCall = (path: string, params: Record<string, string>): Call => ({
+  method: 'POST',
+  path,
+  form: params,
+  signature: getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC}${path}`, params),
+  token: null,
+});
 let proxy: TcpProxy;
 let service: Service;
 beforeAll(async () => {
@@ -61,15 +67,29 @@ const NEEDS_THE_DATABASE: Record<string, Call> = {
   'PATCH /v1/hunts/:id': { method: 'PATCH', path: `/v1/hunts/${id}`, body: { status: 'paused' }, token: api },
   'DELETE /v1/hunts/:id': { method: 'DELETE', path: `/v1/hunts/${id}`, token: api },
   'GET /v1/accounts/:accountId/hunts': { method: 'GET', path: `/v1/accounts/${id}/hunts`, token: api },
-  'POST /v1/hunts/preview': { method: 'POST', path: '/v1/hunts/preview', body: { adType: 'voitures', location: PLACES.lyon, radiusKm: 30 }, token: api },
+  'POST /v1/hunts/preview': {
+    method: 'POST',
+    path: '/v1/hunts/preview',
+    body: { adType: 'voitures', location: PLACES.lyon, radiusKm: 30 },
+    token: api,
+  },
   'GET /v1/hunts/:id/explain': { method: 'GET', path: `/v1/hunts/${id}/explain?adId=${randomUUID()}`, token: api },
   'GET /v1/accounts/:accountId/leads': { method: 'GET', path: `/v1/accounts/${id}/leads`, token: api },
   'POST /v1/accounts': { method: 'POST', path: '/v1/accounts', body: { name: 'outage' }, token: api },
   'POST /v1/accounts/:accountId/api-keys': { method: 'POST', path: `/v1/accounts/${id}/api-keys`, token: api },
   'GET /v1/accounts/:accountId/api-keys': { method: 'GET', path: `/v1/accounts/${id}/api-keys`, token: api },
-  'DELETE /v1/accounts/:accountId/api-keys/:keyId': { method: 'DELETE', path: `/v1/accounts/${id}/api-keys/${randomUUID()}`, token: api },
+  'DELETE /v1/accounts/:accountId/api-keys/:keyId': {
+    method: 'DELETE',
+    path: `/v1/accounts/${id}/api-keys/${randomUUID()}`,
+    token: api,
+  },
   'POST /v1/ticks': { method: 'POST', path: '/v1/ticks', body: {}, token: TOKENS.CRON_SECRET },
-  'POST /v1/lobstr/webhook/:secret': { method: 'POST', path: `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, body: { id: `run-${id}`, event: 'run.done' }, token: null },
+  'POST /v1/lobstr/webhook/:secret': {
+    method: 'POST',
+    path: `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`,
+    body: { id: `run-${id}`, event: 'run.done' },
+    token: null,
+  },
   'POST /v1/gateway/webhook/:secret': {
     method: 'POST',
     path: `/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`,
@@ -82,21 +102,49 @@ const NEEDS_THE_DATABASE: Record<string, Call> = {
   'GET /v1/ops/pipeline': { method: 'GET', path: '/v1/ops/pipeline', token: ops },
   'GET /v1/ops/accounts': { method: 'GET', path: '/v1/ops/accounts', token: ops },
   'GET /v1/ops/accounts/:accountId/leads': { method: 'GET', path: `/v1/ops/accounts/${id}/leads`, token: ops },
-  'POST /v1/ops/hunts/preview': { method: 'POST', path: '/v1/ops/hunts/preview', body: { adType: 'voitures', location: PLACES.lyon, radiusKm: 30 }, token: ops },
+  'POST /v1/ops/hunts/preview': {
+    method: 'POST',
+    path: '/v1/ops/hunts/preview',
+    body: { adType: 'voitures', location: PLACES.lyon, radiusKm: 30 },
+    token: ops,
+  },
   'GET /v1/accounts/:accountId': { method: 'GET', path: `/v1/accounts/${id}`, token: api },
-  'PATCH /v1/accounts/:accountId': { method: 'PATCH', path: `/v1/accounts/${id}`, body: { senderName: 'Garage' }, token: api },
+  'PATCH /v1/accounts/:accountId': {
+    method: 'PATCH',
+    path: `/v1/accounts/${id}`,
+    body: { senderName: 'Garage' },
+    token: api,
+  },
   'GET /v1/leads/:leadId/messages': { method: 'GET', path: `/v1/leads/${id}/messages`, token: api },
   'GET /v1/ops/leads/:leadId/messages': { method: 'GET', path: `/v1/ops/leads/${id}/messages`, token: ops },
   'GET /v1/ops/replies': { method: 'GET', path: '/v1/ops/replies', token: ops },
   'GET /v1/ops/providers': { method: 'GET', path: '/v1/ops/providers', token: ops },
-  'POST /v1/providers/twilio/status': twilioCall(`/v1/providers/twilio/status?messageId=${id}`, { MessageSid: `SM${'a'.repeat(32)}`, MessageStatus: 'delivered' }),
-  'POST /v1/providers/twilio/inbound': twilioCall('/v1/providers/twilio/inbound', { MessageSid: `SM${'b'.repeat(32)}`, From: '+33612345678', To: '+33757000001', Body: 'Oui' }),
-  'POST /v1/providers/brevo/events': { method: 'POST', path: `/v1/providers/brevo/events?secret=${BREVO_SECRET}`, body: { msg_status: 'replied', messageId: 42, to: '33612345678', reply: 'Oui' }, token: null },
+  'POST /v1/providers/twilio/status': twilioCall(`/v1/providers/twilio/status?messageId=${id}`, {
+    MessageSid: `SM${'a'.repeat(32)}`,
+    MessageStatus: 'delivered',
+  }),
+  'POST /v1/providers/twilio/inbound': twilioCall('/v1/providers/twilio/inbound', {
+    MessageSid: `SM${'b'.repeat(32)}`,
+    From: '+33612345678',
+    To: '+33757000001',
+    Body: 'Oui',
+  }),
+  'POST /v1/providers/brevo/events': {
+    method: 'POST',
+    path: `/v1/providers/brevo/events?secret=${BREVO_SECRET}`,
+    body: { msg_status: 'replied', messageId: 42, to: '33612345678', reply: 'Oui' },
+    token: null,
+  },
 };
 /** Routes under /v1 that work on the broker alone: the database's outage is none of theirs. */
 const BROKER_ONLY: Record<string, Call> = {
   'GET /v1/ops/dead-letters': { method: 'GET', path: '/v1/ops/dead-letters', token: ops },
-  'POST /v1/ops/dead-letters/replay': { method: 'POST', path: '/v1/ops/dead-letters/replay', body: { topic: 'ads.scraped', offset: '0' }, token: ops },
+  'POST /v1/ops/dead-letters/replay': {
+    method: 'POST',
+    path: '/v1/ops/dead-letters/replay',
+    body: { topic: 'ads.scraped', offset: '0' },
+    token: ops,
+  },
 };
 
 async function send(call: Call) {
@@ -105,19 +153,36 @@ async function send(call: Call) {
   if (call.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   if (call.signature) headers['x-twilio-signature'] = call.signature;
   if (call.token) headers.authorization = `Bearer ${call.token}`;
-  const body = call.form !== undefined ? new URLSearchParams(call.form).toString() : call.body === undefined ? undefined : JSON.stringify(call.body);
+  const body =
+    call.form !== undefined
+      ? new URLSearchParams(call.form).toString()
+      : call.body === undefined
+        ? undefined
+        : JSON.stringify(call.body);
   const res = await fetch(`${service.url}${call.path}`, { method: call.method, headers, body });
   const text = await res.text();
   const json = (res.headers.get('content-type') ?? '').includes('json');
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (text && json ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (text && json ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined,
+  };
 }
 
 describe('a database outage, seen from HTTP', () => {
   it('has a request for every route under /v1, each said to need the database or not', () => {
-    const routes = registeredRoutes(service.app).filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    const routes = registeredRoutes(service.app)
+      .filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.url}`);
     const unlisted = routes.filter((r) => !(r in NEEDS_THE_DATABASE) && !(r in BROKER_ONLY));
-    expect(unlisted, 'routes this test does not call during the outage: add them to NEEDS_THE_DATABASE or BROKER_ONLY').toEqual([]);
-    expect(Object.keys(NEEDS_THE_DATABASE).filter((r) => !routes.includes(r)), 'listed routes the service does not have').toEqual([]);
+    expect(
+      unlisted,
+      'routes this test does not call during the outage: add them to NEEDS_THE_DATABASE or BROKER_ONLY',
+    ).toEqual([]);
+    expect(
+      Object.keys(NEEDS_THE_DATABASE).filter((r) => !routes.includes(r)),
+      'listed routes the service does not have',
+    ).toEqual([]);
   });
 
   it('answers 503 with Retry-After on every route that needs the database while it is cut off, never 500, and normally once it is back', async () => {
@@ -127,9 +192,13 @@ describe('a database outage, seen from HTTP', () => {
         const answer = await send(call);
         expect(answer.status, `${route}: ${JSON.stringify(answer.body)}`).toBe(503);
         expect(answer.retryAfter, `${route} says when to come back`).toBe('2');
-        expect(answer.body, route).toEqual({ error: 'unavailable', message: 'the database is unavailable for a moment; retry after 2 s' });
+        expect(answer.body, route).toEqual({
+          error: 'unavailable',
+          message: 'the database is unavailable for a moment; retry after 2 s',
+        });
       }
-      for (const [route, call] of Object.entries(BROKER_ONLY)) expect((await send(call)).status, route).toBeLessThan(500);
+      for (const [route, call] of Object.entries(BROKER_ONLY))
+        expect((await send(call)).status, route).toBeLessThan(500);
       // Liveness is the process's; readiness says the database is missing.
       expect((await send({ method: 'GET', path: '/healthz', token: null })).status).toBe(200);
       expect((await send({ method: 'GET', path: '/readyz', token: null })).status).toBe(503);
@@ -147,7 +216,12 @@ describe('a database outage, seen from HTTP', () => {
     let stop = false;
     const client = async () => {
       while (!stop) {
-        const { status } = await send({ method: 'POST', path: '/v1/ads', body: { ads: Array.from({ length: 20 }, () => adInput()) }, token: TOKENS.INGEST_TOKEN });
+        const { status } = await send({
+          method: 'POST',
+          path: '/v1/ads',
+          body: { ads: Array.from({ length: 20 }, () => adInput()) },
+          token: TOKENS.INGEST_TOKEN,
+        });
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     };
@@ -167,4 +241,5 @@ describe('a database outage, seen from HTTP', () => {
 });
 
 /** Waits for the load to reach a count of accepted requests. */
-const waitForCount = (reached: () => boolean) => waitFor(reached, { timeoutMs: 20_000, intervalMs: 10, message: 'the load made progress' });
+const waitForCount = (reached: () => boolean) =>
+  waitFor(reached, { timeoutMs: 20_000, intervalMs: 10, message: 'the load made progress' });

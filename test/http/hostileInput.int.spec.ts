@@ -10,12 +10,50 @@ import { TOKENS, useTestEnv } from '../support/testEnv.js';
 const t = useTestEnv({ service: { ROLES: 'api' } });
 const http = apiClient(() => t.url);
 
-const TABLES = ['accounts', 'hunts', 'ads', 'leads', 'contacted_ads', 'messages', 'outbox', 'inbox', 'ticks', 'lobstr_runs', 'api_keys', 'optouts', 'seller_contacts'];
+const TABLES = [
+  'accounts',
+  'hunts',
+  'ads',
+  'leads',
+  'contacted_ads',
+  'messages',
+  'outbox',
+  'inbox',
+  'ticks',
+  'lobstr_runs',
+  'api_keys',
+  'optouts',
+  'seller_contacts',
+];
 const rowCounts = async () =>
-  (await t.db.raw<{ rows: Array<Record<string, number>> }>(`SELECT ${TABLES.map((n) => `(SELECT count(*)::int FROM ${n}) AS ${n}`).join(', ')}`)).rows[0]!;
+  (
+    await t.db.raw<{ rows: Array<Record<string, number>> }>(
+      `SELECT ${TABLES.map((n) => `(SELECT count(*)::int FROM ${n}) AS ${n}`).join(', ')}`,
+    )
+  ).rows[0]!;
 
 const hostileString = fc.oneof(
-  fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udfff', '\ud83d', "'; DROP TABLE ads; --", '%00', '\\u0000', '${7*7}', '<script>', 'x'.repeat(70_000), '', ' ', '0000-01-01', '2026-02-30T00:00:00Z', '9999-12-31T23:59:59Z', '-1', 'NaN', '1e309'),
+  fc.constantFrom(
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'x\udfff',
+    '\ud83d',
+    "'; DROP TABLE ads; --",
+    '%00',
+    '\\u0000',
+    '${7*7}',
+    '<script>',
+    'x'.repeat(70_000),
+    '',
+    ' ',
+    '0000-01-01',
+    '2026-02-30T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '-1',
+    'NaN',
+    '1e309',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -27,23 +65,29 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 /** A valid body with one field (or one field of a nested object) replaced by something hostile. */
 const mutate = (valid: Record<string, unknown>) =>
-  fc.tuple(fc.constantFrom(...Object.keys(valid), 'unknownField', '__proto__', 'constructor'), hostileValue).map(([key, value]) => ({ ...valid, [key]: value }));
+  fc
+    .tuple(fc.constantFrom(...Object.keys(valid), 'unknownField', '__proto__', 'constructor'), hostileValue)
+    .map(([key, value]) => ({ ...valid, [key]: value }));
 
 /** A path or query segment for any string: what cannot be UTF-8 (a lone surrogate) goes as the raw bytes an attacker would send. */
 const segmentOf = (text: string) =>
-  [...text].map((c) => {
-    try {
-      return encodeURIComponent(c);
-    } catch {
-      return '%ED%A0%80';
-    }
-  }).join('');
+  [...text]
+    .map((c) => {
+      try {
+        return encodeURIComponent(c);
+      } catch {
+        return '%ED%A0%80';
+      }
+    })
+    .join('');
 const rawSegments = fc.constantFrom('%FF', '%00', '%C0%AF', '%ED%A0%80', '%25', '..%2F..%2Fetc%2Fpasswd');
 
 function assertSafe(response: { status: number; body: unknown }, label: string) {
   expect(response.status, label).toBeLessThan(500);
   const text = JSON.stringify(response.body ?? '');
-  expect(text, label).not.toMatch(/\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\bINSERT INTO\b|\bSELECT\b.*\bFROM\b|syntax error|violates|relation "/i);
+  expect(text, label).not.toMatch(
+    /\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+|\bINSERT INTO\b|\bSELECT\b.*\bFROM\b|syntax error|violates|relation "/i,
+  );
 }
 
 async function check(label: string, send: () => Promise<{ status: number; body: unknown }>) {
@@ -58,7 +102,9 @@ describe('hostile input', () => {
   it('POST /v1/ads: never a 5xx, nothing written by a 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(mutate(adInput() as unknown as Record<string, unknown>), fc.boolean(), async (ad, wrapped) => {
-        await check(`ads ${JSON.stringify(ad).slice(0, 200)}`, () => http.ingest.post('/v1/ads', wrapped ? { ads: [ad] } : ad));
+        await check(`ads ${JSON.stringify(ad).slice(0, 200)}`, () =>
+          http.ingest.post('/v1/ads', wrapped ? { ads: [ad] } : ad),
+        );
       }),
       { numRuns: 150 },
     );
@@ -70,7 +116,9 @@ describe('hostile input', () => {
       fc.asyncProperty(mutate(huntInput() as unknown as Record<string, unknown>), async (hunt) => {
         await check(`hunt ${JSON.stringify(hunt).slice(0, 200)}`, () => http.api.post('/v1/hunts', hunt));
         const { accountId: _a, ...patch } = hunt;
-        await check(`patch ${JSON.stringify(patch).slice(0, 200)}`, () => http.api.patch(`/v1/hunts/${existing}`, patch));
+        await check(`patch ${JSON.stringify(patch).slice(0, 200)}`, () =>
+          http.api.patch(`/v1/hunts/${existing}`, patch),
+        );
       }),
       { numRuns: 100 },
     );
@@ -83,10 +131,21 @@ describe('hostile input', () => {
         await check('ticks', () => http.cron.post('/v1/ticks', body));
         await check('ticks date', () => http.cron.post('/v1/ticks', { date: text }));
         await check('accounts', () => http.api.post('/v1/accounts', body));
-        await check('lobstr webhook', () => http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, body));
-        await check('lobstr webhook id', () => http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: text, event: 'run.done', squid: text, timestamp: text }));
+        await check('lobstr webhook', () =>
+          http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, body),
+        );
+        await check('lobstr webhook id', () =>
+          http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
+            id: text,
+            event: 'run.done',
+            squid: text,
+            timestamp: text,
+          }),
+        );
         await check('hunt id', () => http.api.get(`/v1/hunts/${segment}`));
-        await check('leads query', () => http.api.get(`/v1/accounts/${randomUUID()}/leads?stage=${segment}&limit=${segment}&cursor=${segment}`));
+        await check('leads query', () =>
+          http.api.get(`/v1/accounts/${randomUUID()}/leads?stage=${segment}&limit=${segment}&cursor=${segment}`),
+        );
         await check('api keys', () => http.api.post(`/v1/accounts/${segment}/api-keys`, body));
         await check('optouts', () => http.api.post('/v1/optouts', body));
         await check('optouts phone', () => http.api.post('/v1/optouts', { phone: text, reason: text }));
@@ -94,21 +153,40 @@ describe('hostile input', () => {
         await check('optout lifted', () => http.api.delete(`/v1/optouts/${segment}`));
         const webhook = `/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`;
         await check('gateway webhook', () => http.call('POST', webhook, body));
-        await check('gateway receipt', () => http.call('POST', webhook, { type: 'status', externalId: text, status: 'delivered', at: text }));
-        await check('gateway inbound', () => http.call('POST', webhook, { type: 'inbound', from: text, text, at: new Date().toISOString() }));
+        await check('gateway receipt', () =>
+          http.call('POST', webhook, { type: 'status', externalId: text, status: 'delivered', at: text }),
+        );
+        await check('gateway inbound', () =>
+          http.call('POST', webhook, { type: 'inbound', from: text, text, at: new Date().toISOString() }),
+        );
       }),
       { numRuns: 60 },
     );
   });
 
   it('names the field of a NUL or an unpaired surrogate, and of a date out of range', async () => {
-    const nul = await http.ingest.post<{ field: string }>('/v1/ads', { ads: [adInput(), adInput({ description: 'moteur\u0000HS' })] });
+    const nul = await http.ingest.post<{ field: string }>('/v1/ads', {
+      ads: [adInput(), adInput({ description: 'moteur\u0000HS' })],
+    });
     expect(nul).toMatchObject({ status: 400, body: { field: 'body/ads/1/description' } });
-    const surrogate = await http.ingest.post<{ field: string }>('/v1/ads', { ads: [adInput({ title: 'Clio \ud800' })] });
+    const surrogate = await http.ingest.post<{ field: string }>('/v1/ads', {
+      ads: [adInput({ title: 'Clio \ud800' })],
+    });
     expect(surrogate).toMatchObject({ status: 400, body: { field: 'body/ads/0/title' } });
-    expect(await http.cron.post('/v1/ticks', { date: '0000-01-01' })).toMatchObject({ status: 400, body: { field: 'body/date' } });
-    expect(await http.cron.post('/v1/ticks', { date: 'soon' })).toMatchObject({ status: 400, body: { field: 'body/date' } });
-    expect(await http.cron.post('/v1/ticks', { date: '2026-02-30' })).toMatchObject({ status: 400, body: { field: 'body/date' } });
-    expect(await http.ingest.post('/v1/ads', { ads: [adInput({ firstPublishedAt: '1899-12-31T00:00:00Z' })] })).toMatchObject({ status: 400, body: { field: 'body/ads/0/firstPublishedAt' } });
+    expect(await http.cron.post('/v1/ticks', { date: '0000-01-01' })).toMatchObject({
+      status: 400,
+      body: { field: 'body/date' },
+    });
+    expect(await http.cron.post('/v1/ticks', { date: 'soon' })).toMatchObject({
+      status: 400,
+      body: { field: 'body/date' },
+    });
+    expect(await http.cron.post('/v1/ticks', { date: '2026-02-30' })).toMatchObject({
+      status: 400,
+      body: { field: 'body/date' },
+    });
+    expect(
+      await http.ingest.post('/v1/ads', { ads: [adInput({ firstPublishedAt: '1899-12-31T00:00:00Z' })] }),
+    ).toMatchObject({ status: 400, body: { field: 'body/ads/0/firstPublishedAt' } });
   });
 });

@@ -38,13 +38,18 @@ const publishedHoursAgo = (h: number) => ({ firstPublishedAt: hoursAgo(h), lastP
 const ingest = async (...ads: ReturnType<typeof adInput>[]) => {
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 };
-const adIdOf = async (externalId: string) => ((await t.db('ads').where({ external_id: externalId }).first('id')) as { id: string }).id;
+const adIdOf = async (externalId: string) =>
+  ((await t.db('ads').where({ external_id: externalId }).first('id')) as { id: string }).id;
 const createHunt = async (overrides: Parameters<typeof huntInput>[0]) => {
   const response = await http.api.post<{ id: string; accountId: string }>('/v1/hunts', huntInput(overrides));
   expect(response.status).toBe(201);
   return response.body;
 };
-const leadsOf = (accountId: string) => t.db('leads').where({ account_id: accountId }).select<Array<{ id: string; ad_id: string; hunt_id: string; stage: string; reason: string | null }>>('*');
+const leadsOf = (accountId: string) =>
+  t
+    .db('leads')
+    .where({ account_id: accountId })
+    .select<Array<{ id: string; ad_id: string; hunt_id: string; stage: string; reason: string | null }>>('*');
 /** The preview body: the create-hunt body without an account. */
 const previewBody = (overrides: Record<string, unknown>) => {
   const { accountId: _accountId, ...body } = huntInput();
@@ -53,13 +58,22 @@ const previewBody = (overrides: Record<string, unknown>) => {
 
 /** Every table's row count, by name (tables listed from information_schema, so a new table is counted too). */
 async function rowCounts(): Promise<Record<string, number>> {
-  const tables = (await t.db('information_schema.tables').where({ table_schema: 'public', table_type: 'BASE TABLE' }).pluck('table_name')) as string[];
+  const tables = (await t
+    .db('information_schema.tables')
+    .where({ table_schema: 'public', table_type: 'BASE TABLE' })
+    .pluck('table_name')) as string[];
   expect(tables).toEqual(expect.arrayContaining(['ads', 'hunts', 'leads', 'outbox', 'inbox', 'messages', 'accounts']));
   const counts: Record<string, number> = {};
-  for (const table of tables.sort()) counts[table] = Number(((await t.db(table).count<{ count: string }[]>('* as count')) as Array<{ count: string }>)[0]!.count);
+  for (const table of tables.sort())
+    counts[table] = Number(
+      ((await t.db(table).count<{ count: string }[]>('* as count')) as Array<{ count: string }>)[0]!.count,
+    );
   return counts;
 }
-const outboxEmpty = () => waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, { message: 'outbox relayed' });
+const outboxEmpty = () =>
+  waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, {
+    message: 'outbox relayed',
+  });
 /** What the API wrote is relayed, consumed by the matcher, and what the matcher wrote relayed in turn: nothing moves any more. */
 async function settled() {
   await outboxEmpty();
@@ -76,17 +90,31 @@ describe('POST /v1/hunts/preview', () => {
     const oldest = adInput({ brand, ...publishedHoursAgo(24 * 6) });
     const tooOld = adInput({ brand, ...publishedHoursAgo(24 * 8) });
     const tooDear = adInput({ brand, price: 25_000, ...publishedHoursAgo(2) });
-    const tooFar = adInput({ brand, zipcode: PLACES.paris.zipcode, city: 'Paris', lat: PLACES.paris.lat, lng: PLACES.paris.lng, ...publishedHoursAgo(2) });
+    const tooFar = adInput({
+      brand,
+      zipcode: PLACES.paris.zipcode,
+      city: 'Paris',
+      lat: PLACES.paris.lat,
+      lng: PLACES.paris.lng,
+      ...publishedHoursAgo(2),
+    });
     const otherBrand = adInput({ brand: `${brand}-bis`, ...publishedHoursAgo(2) });
     await ingest(newest, middle, oldest, tooOld, tooDear, tooFar, otherBrand);
     await settled();
     const before = await rowCounts();
 
-    const response = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ brands: [brand.toUpperCase()], days: 7 }));
+    const response = await http.api.post<Preview>(
+      '/v1/hunts/preview',
+      previewBody({ brands: [brand.toUpperCase()], days: 7 }),
+    );
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ days: 7, matchingAds: 3, perDay: 0.4, alreadyLeads: null });
-    expect(response.body.sample.map((s) => s.externalId)).toEqual([newest.externalId, middle.externalId, oldest.externalId]);
+    expect(response.body.sample.map((s) => s.externalId)).toEqual([
+      newest.externalId,
+      middle.externalId,
+      oldest.externalId,
+    ]);
     expect(response.body.sample[0]).toEqual({
       adId: await adIdOf(newest.externalId),
       externalId: newest.externalId,
@@ -103,12 +131,19 @@ describe('POST /v1/hunts/preview', () => {
 
   it('uses BACKFILL_DAYS when no days are given, keywords included, and keeps at most 20 ads in the sample', async () => {
     const brand = newBrand();
-    const ads = Array.from({ length: 23 }, (_, i) => adInput({ brand, description: i % 2 === 0 ? 'Toit ouvrant, cuir' : 'Sans option', ...publishedHoursAgo(i + 1) }));
+    const ads = Array.from({ length: 23 }, (_, i) =>
+      adInput({ brand, description: i % 2 === 0 ? 'Toit ouvrant, cuir' : 'Sans option', ...publishedHoursAgo(i + 1) }),
+    );
     await ingest(...ads);
-    const response = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ brands: [brand], keywords: ['toit ouvrant'] }));
+    const response = await http.api.post<Preview>(
+      '/v1/hunts/preview',
+      previewBody({ brands: [brand], keywords: ['toit ouvrant'] }),
+    );
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ days: 10, matchingAds: 12 });
-    expect(response.body.sample.map((s) => s.externalId)).toEqual(ads.filter((_, i) => i % 2 === 0).map((a) => a.externalId));
+    expect(response.body.sample.map((s) => s.externalId)).toEqual(
+      ads.filter((_, i) => i % 2 === 0).map((a) => a.externalId),
+    );
     const all = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ brands: [brand] }));
     expect(all.body.matchingAds).toBe(23);
     expect(all.body.sample).toHaveLength(20);
@@ -122,10 +157,16 @@ describe('POST /v1/hunts/preview', () => {
     await ingest(...cheap, dear);
     await waitFor(async () => (await leadsOf(hunt.accountId)).length === 2, { message: 'two leads' });
 
-    const mine = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ accountId: hunt.accountId, brands: [brand], priceMax: null }));
+    const mine = await http.api.post<Preview>(
+      '/v1/hunts/preview',
+      previewBody({ accountId: hunt.accountId, brands: [brand], priceMax: null }),
+    );
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({ matchingAds: 3, alreadyLeads: 2 });
-    const theirs = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ accountId: randomUUID(), brands: [brand], priceMax: null }));
+    const theirs = await http.api.post<Preview>(
+      '/v1/hunts/preview',
+      previewBody({ accountId: randomUUID(), brands: [brand], priceMax: null }),
+    );
     expect(theirs.body).toMatchObject({ matchingAds: 3, alreadyLeads: 0 });
   });
 
@@ -148,7 +189,10 @@ describe('POST /v1/hunts/preview', () => {
       [previewBody({ outreach: { channel: 'sms', template: 'Bonjour {{inconnu}}' } }), 'body/outreach/template'],
     ] as const) {
       const response = await http.api.post<{ error: string; field: string }>('/v1/hunts/preview', body);
-      expect({ status: response.status, field: response.body.field }, JSON.stringify(body)).toEqual({ status: 400, field });
+      expect({ status: response.status, field: response.body.field }, JSON.stringify(body)).toEqual({
+        status: 400,
+        field,
+      });
       expect(response.body.error).toBe('validation_failed');
     }
     expect(await rowCounts()).toEqual(before);
@@ -163,7 +207,9 @@ describe('POST /v1/hunts/preview', () => {
     expect(own.body.alreadyLeads).toBe(0);
     // Without accountId, a key previews for its own account.
     expect((await http.call<Preview>('POST', '/v1/hunts/preview', previewBody({}), key)).body.alreadyLeads).toBe(0);
-    expect((await http.call('POST', '/v1/hunts/preview', previewBody({ accountId: randomUUID() }), key)).status).toBe(404);
+    expect((await http.call('POST', '/v1/hunts/preview', previewBody({ accountId: randomUUID() }), key)).status).toBe(
+      404,
+    );
     expect((await http.call('POST', '/v1/hunts/preview', previewBody({}))).status).toBe(401);
   });
 });
@@ -171,21 +217,46 @@ describe('POST /v1/hunts/preview', () => {
 describe('GET /v1/hunts/:id/explain', () => {
   it('reports each failing criterion of an ad that does not match', async () => {
     const brand = newBrand();
-    const hunt = await createHunt({ brands: [brand], priceMax: 10_000, modelYearMin: 2020, keywords: ['GT line', 'cuir'], isUrgent: true });
-    const ad = adInput({ brand: 'Renault', price: 14_500, modelYear: 2019, zipcode: PLACES.paris.zipcode, city: 'Paris', lat: PLACES.paris.lat, lng: PLACES.paris.lng });
+    const hunt = await createHunt({
+      brands: [brand],
+      priceMax: 10_000,
+      modelYearMin: 2020,
+      keywords: ['GT line', 'cuir'],
+      isUrgent: true,
+    });
+    const ad = adInput({
+      brand: 'Renault',
+      price: 14_500,
+      modelYear: 2019,
+      zipcode: PLACES.paris.zipcode,
+      city: 'Paris',
+      lat: PLACES.paris.lat,
+      lng: PLACES.paris.lng,
+    });
     await ingest(ad);
 
     const response = await http.api.get<Explanation>(`/v1/hunts/${hunt.id}/explain?externalId=${ad.externalId}`);
 
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ huntId: hunt.id, adId: await adIdOf(ad.externalId), matches: false, lead: null, attributedTo: null });
+    expect(response.body).toMatchObject({
+      huntId: hunt.id,
+      adId: await adIdOf(ad.externalId),
+      matches: false,
+      lead: null,
+      attributedTo: null,
+    });
     expect(response.body.criteria).toEqual([
       { name: 'status', ok: true, expected: 'active', actual: 'active' },
       { name: 'adType', ok: true, expected: 'voitures', actual: 'voitures' },
       { name: 'brands', ok: false, expected: [brand], actual: 'Renault' },
       { name: 'price', ok: false, expected: { min: null, max: 10_000 }, actual: 14_500 },
       { name: 'modelYear', ok: false, expected: { min: 2020, max: null }, actual: 2019 },
-      { name: 'location', ok: false, expected: { radiusKm: 30 }, actual: { distanceKm: 392.2, zipcode: PLACES.paris.zipcode } },
+      {
+        name: 'location',
+        ok: false,
+        expected: { radiusKm: 30 },
+        actual: { distanceKm: 392.2, zipcode: PLACES.paris.zipcode },
+      },
       { name: 'keywords', ok: false, expected: ['GT line', 'cuir'], actual: { missing: ['cuir'] } },
       { name: 'isUrgent', ok: false, expected: true, actual: false },
     ]);
@@ -206,11 +277,20 @@ describe('GET /v1/hunts/:id/explain', () => {
 
     const own = await http.api.get<Explanation>(`/v1/hunts/${older.id}/explain?adId=${adId}`);
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ matches: true, lead: { leadId: lead!.id, huntId: older.id, stage: lead!.stage, reason: lead!.reason }, attributedTo: null });
+    expect(own.body).toMatchObject({
+      matches: true,
+      lead: { leadId: lead!.id, huntId: older.id, stage: lead!.stage, reason: lead!.reason },
+      attributedTo: null,
+    });
     expect(own.body.criteria.every((c) => c.ok)).toBe(true);
 
     const other = await http.api.get<Explanation>(`/v1/hunts/${younger.id}/explain?adId=${adId}`);
-    expect(other.body).toMatchObject({ huntId: younger.id, matches: true, lead: { leadId: lead!.id, huntId: older.id }, attributedTo: older.id });
+    expect(other.body).toMatchObject({
+      huntId: younger.id,
+      matches: true,
+      lead: { leadId: lead!.id, huntId: older.id },
+      attributedTo: older.id,
+    });
   });
 
   it('answers 404 for an unknown hunt or ad and 400 for a malformed id or a query without exactly one of adId and externalId', async () => {
@@ -246,8 +326,12 @@ describe('GET /v1/hunts/:id/explain', () => {
     const theirs = await createHunt({ brands: [brand] });
     const ad = adInput({ brand });
     await ingest(ad);
-    expect((await http.call('GET', `/v1/hunts/${mine.id}/explain?externalId=${ad.externalId}`, undefined, key)).status).toBe(200);
-    expect((await http.call('GET', `/v1/hunts/${theirs.id}/explain?externalId=${ad.externalId}`, undefined, key)).status).toBe(404);
+    expect(
+      (await http.call('GET', `/v1/hunts/${mine.id}/explain?externalId=${ad.externalId}`, undefined, key)).status,
+    ).toBe(200);
+    expect(
+      (await http.call('GET', `/v1/hunts/${theirs.id}/explain?externalId=${ad.externalId}`, undefined, key)).status,
+    ).toBe(404);
     expect((await http.call('GET', `/v1/hunts/${mine.id}/explain?externalId=${ad.externalId}`)).status).toBe(401);
   });
 });

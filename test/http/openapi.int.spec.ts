@@ -47,12 +47,20 @@ describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document for a maintained validator', async () => {
     const doc = await fetchDocument();
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.info).toMatchObject({ title: 'hunt-matcher', version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown as string });
+    expect(doc.info).toMatchObject({
+      title: 'hunt-matcher',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/) as unknown as string,
+    });
     const validator = new Validator();
     const result = await validator.validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiToken', 'cronSecret', 'ingestToken', 'opsToken']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'apiToken',
+      'cronSecret',
+      'ingestToken',
+      'opsToken',
+    ]);
     expect(doc.components.schemas.Error).toMatchObject({ required: ['error'] });
   });
 
@@ -61,27 +69,46 @@ describe('the OpenAPI document', () => {
     const routes = registeredRoutes(service.app).filter((r) => !r.hidden && !isAutomatic(r.method));
     // The API's, the webhooks', the console's and health's routes are all there.
     const urls = new Set(routes.map((r) => r.url));
-    for (const url of ['/v1/ads', '/v1/hunts', '/v1/hunts/:id', '/v1/accounts/:accountId/leads', '/v1/ticks', '/v1/lobstr/webhook/:secret', '/v1/ops/pipeline', '/readyz', '/metrics', '/openapi.json']) {
+    for (const url of [
+      '/v1/ads',
+      '/v1/hunts',
+      '/v1/hunts/:id',
+      '/v1/accounts/:accountId/leads',
+      '/v1/ticks',
+      '/v1/lobstr/webhook/:secret',
+      '/v1/ops/pipeline',
+      '/readyz',
+      '/metrics',
+      '/openapi.json',
+    ]) {
       expect(urls, url).toContain(url);
     }
-    const missing = routes.filter((r) => !doc.paths[openApiPath(r.url)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.url}`);
+    const missing = routes
+      .filter((r) => !doc.paths[openApiPath(r.url)]?.[r.method.toLowerCase()])
+      .map((r) => `${r.method} ${r.url}`);
     expect(missing).toEqual([]);
     for (const r of routes) {
       const op = doc.paths[openApiPath(r.url)]![r.method.toLowerCase()]!;
       const name = `${r.method} ${r.url}`;
       expect(op.summary, name).toMatch(/\w/);
       expect(op.tags?.length, name).toBe(1);
-      expect(Object.keys(op.responses).some((code) => /^2\d\d$/.test(code)), `${name} has a success response`).toBe(true);
+      expect(
+        Object.keys(op.responses).some((code) => /^2\d\d$/.test(code)),
+        `${name} has a success response`,
+      ).toBe(true);
       if (r.url.startsWith('/v1/') && !r.url.includes('/webhook/')) {
         // A token-protected route says which token, and that a wrong one gets 401 with the error body.
         expect(op.security, name).toHaveLength(1);
         expect(op.responses['401'], `${name} documents 401`).toBeDefined();
         expect(JSON.stringify(op.responses['401']), name).toContain('#/components/schemas/Error');
       }
-      if (op.requestBody || (op.parameters ?? []).length > 0) expect(op.responses['400'], `${name} documents 400`).toBeDefined();
+      if (op.requestBody || (op.parameters ?? []).length > 0)
+        expect(op.responses['400'], `${name} documents 400`).toBeDefined();
     }
     // Path parameters appear as parameters, e.g. the hunt id.
-    expect(doc.paths['/v1/hunts/{id}']!.get!.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'path', name: 'id' })]));
+    expect(doc.paths['/v1/hunts/{id}']!.get!.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'path', name: 'id' })]),
+    );
     // Request bodies are described from the same schemas fastify validates with.
     expect(JSON.stringify(doc.paths['/v1/hunts']!.post!.requestBody)).toContain('radiusKm');
   });
@@ -95,10 +122,17 @@ describe('the OpenAPI document', () => {
 
   it('cannot drift from what a route answers: under HTTP_VALIDATE_RESPONSES an undocumented field or status fails the response', async () => {
     expect(t.config().validateResponses).toBe(true);
-    const app = await createHttpApp(createLogger({ level: 'silent', pretty: 'false', name: 'openapi-test' }), { validateResponses: true, version: '0.0.0' });
+    const app = await createHttpApp(createLogger({ level: 'silent', pretty: 'false', name: 'openapi-test' }), {
+      validateResponses: true,
+      version: '0.0.0',
+    });
     let answer: Record<string, unknown> = { id: 'a' };
     let status = 200;
-    app.get('/drift', { schema: { summary: 'drift', response: { 200: object({ id: { type: 'string' } }), ...errors(404) } } }, async (_request, reply) => reply.status(status as 200).send(answer));
+    app.get(
+      '/drift',
+      { schema: { summary: 'drift', response: { 200: object({ id: { type: 'string' } }), ...errors(404) } } },
+      async (_request, reply) => reply.status(status as 200).send(answer),
+    );
     await app.ready();
     try {
       expect((await app.inject('/drift')).statusCode).toBe(200);

@@ -11,6 +11,8 @@ describe('findIllFormedText', () => {
   });
 
   it('lets well-formed text through, surrogate pairs (emoji) included', () => {
-    expect(findIllFormedText({ title: 'Peugeot 308 🚗 très bon état', tags: ['😀', 'é'], n: 3, nothing: null }, 'body')).toBeUndefined();
+    expect(
+      findIllFormedText({ title: 'Peugeot 308 🚗 très bon état', tags: ['😀', 'é'], n: 3, nothing: null }, 'body'),
+    ).toBeUndefined();
   });
 });

@@ -19,18 +19,31 @@ const t = useTestEnv();
 let lobstr: FakeLobstr;
 
 beforeAll(async () => {
-  lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, failingPages: [{ run: 'run-retrying', page: 1, times: 1 }] });
+  lobstr = await startFakeLobstr({
+    apiKey: TOKENS.LOBSTR_API_KEY,
+    failingPages: [{ run: 'run-retrying', page: 1, times: 1 }],
+  });
 });
 afterAll(() => lobstr.close());
 
 const run = (runId: string) =>
-  t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string; next_page: number; ads_received: number; attempts: number; next_attempt_at: Date | null; last_error: string | null }>();
+  t.db('lobstr_runs').where({ run_id: runId }).first<{
+    status: string;
+    next_page: number;
+    ads_received: number;
+    attempts: number;
+    next_attempt_at: Date | null;
+    last_error: string | null;
+  }>();
 
 /** The importer's part for one run, with `isRunning` the test's. */
 async function importer(runId: string, isRunning: () => boolean) {
   const logs = captureLogs('debug');
   const deps = { db: t.db, outbox: { enqueue: async () => [] }, clock: systemClock, metrics: createMetrics() };
-  const client = createLobstrClient({ apiUrl: lobstr.url, apiKey: TOKENS.LOBSTR_API_KEY, requestsPerSecond: 50 }, createLobstrBudget({ db: t.db, apiKey: TOKENS.LOBSTR_API_KEY, requestsPerSecond: 50 }));
+  const client = createLobstrClient(
+    { apiUrl: lobstr.url, apiKey: TOKENS.LOBSTR_API_KEY, requestsPerSecond: 50 },
+    createLobstrBudget({ db: t.db, apiKey: TOKENS.LOBSTR_API_KEY, requestsPerSecond: 50 }),
+  );
   const outcome = importRun(deps, client, runId, { log: logs.log, isRunning, heartbeat: async () => {} }).then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -49,8 +62,17 @@ describe('importing one Lobstr run', () => {
     stopping = true;
     page1.release();
     expect(await outcome).toEqual({ error: expect.any(Interrupted) as unknown });
-    expect(await run('run-stopped')).toMatchObject({ status: 'importing', next_page: 2, ads_received: 100, attempts: 0, next_attempt_at: null, last_error: null });
-    expect(logs.lines.map((l) => l.msg)).not.toContain('Lobstr unavailable for this run; it is retried later, the next runs go on');
+    expect(await run('run-stopped')).toMatchObject({
+      status: 'importing',
+      next_page: 2,
+      ads_received: 100,
+      attempts: 0,
+      next_attempt_at: null,
+      last_error: null,
+    });
+    expect(logs.lines.map((l) => l.msg)).not.toContain(
+      'Lobstr unavailable for this run; it is retried later, the next runs go on',
+    );
     // Page 2 was never asked for.
     expect(lobstr.requests.filter((r) => r.run === 'run-stopped').map((r) => r.page)).toEqual([1]);
   });
@@ -61,7 +83,12 @@ describe('importing one Lobstr run', () => {
     // Lobstr answers the first request 500; the importer is stopped before it tries again.
     const { outcome } = await importer('run-retrying', () => lobstr.requests.every((r) => r.run !== 'run-retrying'));
     expect(await outcome).toEqual({ error: expect.any(Interrupted) as unknown });
-    expect(await run('run-retrying')).toMatchObject({ next_page: 1, attempts: 0, next_attempt_at: null, last_error: null });
+    expect(await run('run-retrying')).toMatchObject({
+      next_page: 1,
+      attempts: 0,
+      next_attempt_at: null,
+      last_error: null,
+    });
     expect(lobstr.requests.filter((r) => r.run === 'run-retrying').map((r) => r.status)).toEqual([500]);
   });
 
@@ -74,7 +101,17 @@ describe('importing one Lobstr run', () => {
     await page1.arrived;
     // Another importer (its lease over) imports page 1 first.
     await t.db.transaction((trx) =>
-      advanceLobstrRun(trx, 'run-raced', 1, { totalPages: 1, totalResults: 40, ads: 0, skipped: 0, withPhone: 0, mobileDisagreements: 0, fields: [], now: new Date(), leaseMs: 15_000 }),
+      advanceLobstrRun(trx, 'run-raced', 1, {
+        totalPages: 1,
+        totalResults: 40,
+        ads: 0,
+        skipped: 0,
+        withPhone: 0,
+        mobileDisagreements: 0,
+        fields: [],
+        now: new Date(),
+        leaseMs: 15_000,
+      }),
     );
     page1.release();
     expect(await outcome).toEqual({ error: expect.any(WriteConflict) as unknown });

@@ -13,7 +13,15 @@ let service: Service;
 let http: ReturnType<typeof apiClient>;
 
 beforeAll(async () => {
-  lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, tooManyRequestsOn: [{ run: 'run-250', page: 2 }], failingPages: [{ run: 'run-flaky', page: 1, times: 2 }, { run: 'run-down', page: 1, times: 3 }], maxRequestsPerSecond: 2 });
+  lobstr = await startFakeLobstr({
+    apiKey: TOKENS.LOBSTR_API_KEY,
+    tooManyRequestsOn: [{ run: 'run-250', page: 2 }],
+    failingPages: [
+      { run: 'run-flaky', page: 1, times: 2 },
+      { run: 'run-down', page: 1, times: 3 },
+    ],
+    maxRequestsPerSecond: 2,
+  });
   // One partition for lobstr.runs: a run that held its partition would visibly hold up the next one.
   service = await t.startService({ ROLES: 'api,relay', TOPIC_PARTITIONS: '1' });
   http = apiClient(service.url);
@@ -23,22 +31,44 @@ afterAll(async () => {
 });
 
 const webhook = (runId: string, event = 'run.done') =>
-  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: runId, object: 'run', event, squid: { id: 'squid-1', name: 'voitures' }, timestamp: '2026/11/28 05:00:00' });
+  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
+    id: runId,
+    object: 'run',
+    event,
+    squid: { id: 'squid-1', name: 'voitures' },
+    timestamp: '2026/11/28 05:00:00',
+  });
 const run = (runId: string) =>
-  t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string; next_page: number; total_pages: number; ads_received: number; results_skipped: number; last_error: string | null; attempts: number; next_attempt_at: Date | null }>();
-const importerEnv = () => t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info', TOPIC_PARTITIONS: '1' });
+  t.db('lobstr_runs').where({ run_id: runId }).first<{
+    status: string;
+    next_page: number;
+    total_pages: number;
+    ads_received: number;
+    results_skipped: number;
+    last_error: string | null;
+    attempts: number;
+    next_attempt_at: Date | null;
+  }>();
+const importerEnv = () =>
+  t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info', TOPIC_PARTITIONS: '1' });
 
 describe('the Lobstr importer', () => {
   it('imports a run of 250 results over 3 pages once, through a 429 and a restart after page 1', async () => {
     const results = lobstrResults(250, 7);
     lobstr.addRun('run-250', results);
     // The webhook fires twice (Lobstr retries); other events are ignored.
-    expect(await webhook('run-250', 'run.running')).toEqual({ status: 200, body: { status: 'ignored', event: 'run.running' } });
+    expect(await webhook('run-250', 'run.running')).toEqual({
+      status: 200,
+      body: { status: 'ignored', event: 'run.running' },
+    });
     expect((await webhook('run-250')).body).toEqual({ status: 'accepted', runId: 'run-250' });
     expect((await webhook('run-250')).body).toEqual({ status: 'duplicate', runId: 'run-250' });
 
     const first = startChildService(importerEnv());
-    await waitFor(async () => (await run('run-250'))?.next_page === 2, { intervalMs: 5, message: 'page 1 imported' }).catch((e: Error) => {
+    await waitFor(async () => (await run('run-250'))?.next_page === 2, {
+      intervalMs: 5,
+      message: 'page 1 imported',
+    }).catch((e: Error) => {
       throw new Error(`${e.message}\n${first.output().slice(-3000)}`);
     });
     await first.kill('SIGKILL');
@@ -46,7 +76,10 @@ describe('the Lobstr importer', () => {
 
     const second = startChildService(importerEnv());
     try {
-      await waitFor(async () => (await run('run-250'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+      await waitFor(async () => (await run('run-250'))?.status === 'done', {
+        timeoutMs: 45_000,
+        message: 'run imported',
+      });
       // The page's log line is written once its transaction committed: wait for it rather than read at once.
       await second.waitForLog('page 3/3, 250 ads', 10_000);
     } finally {
@@ -55,9 +88,14 @@ describe('the Lobstr importer', () => {
 
     expect(await run('run-250')).toMatchObject({ next_page: 4, total_pages: 3, ads_received: 250, results_skipped: 0 });
     const ids = results.map((r) => String(r.annonce_id));
-    expect(await t.db('ads').whereIn('external_id', ids).count<{ count: string }[]>('* as count')).toEqual([{ count: 250 }]);
+    expect(await t.db('ads').whereIn('external_id', ids).count<{ count: string }[]>('* as count')).toEqual([
+      { count: 250 },
+    ]);
     await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0);
-    const events = await t.readTopic('ads.scraped', (e) => e.filter((x) => ids.includes((x.event?.value as AdScraped).ad.externalId)).length >= 250);
+    const events = await t.readTopic(
+      'ads.scraped',
+      (e) => e.filter((x) => ids.includes((x.event?.value as AdScraped).ad.externalId)).length >= 250,
+    );
     const mine = events.filter((x) => ids.includes((x.event?.value as AdScraped).ad.externalId));
     expect(mine).toHaveLength(250);
     expect(new Set(mine.map((x) => (x.event!.value as AdScraped).ad.externalId)).size).toBe(250);
@@ -76,12 +114,24 @@ describe('the Lobstr importer', () => {
 
   it('retries a failing page and counts, without failing the run, results it cannot map or that POST /v1/ads would refuse', async () => {
     // The last one maps, but was published last before it was published first: the API's checks refuse it.
-    const backwards = lobstrResult({ annonce_id: 78, first_publication_date: '2026-11-27 10:30:00', last_publication_date: '2026-11-20 09:00:00' });
-    lobstr.addRun('run-flaky', [...lobstrResults(20, 8), lobstrResult({ annonce_id: null }), lobstrResult({ annonce_id: 77, category_name: 'Immobilier' }), backwards]);
+    const backwards = lobstrResult({
+      annonce_id: 78,
+      first_publication_date: '2026-11-27 10:30:00',
+      last_publication_date: '2026-11-20 09:00:00',
+    });
+    lobstr.addRun('run-flaky', [
+      ...lobstrResults(20, 8),
+      lobstrResult({ annonce_id: null }),
+      lobstrResult({ annonce_id: 77, category_name: 'Immobilier' }),
+      backwards,
+    ]);
     await webhook('run-flaky');
     const importer = startChildService(importerEnv());
     try {
-      await waitFor(async () => (await run('run-flaky'))?.status === 'done', { timeoutMs: 45_000, message: 'run imported' });
+      await waitFor(async () => (await run('run-flaky'))?.status === 'done', {
+        timeoutMs: 45_000,
+        message: 'run imported',
+      });
     } finally {
       await importer.kill('SIGTERM');
     }
@@ -97,8 +147,14 @@ describe('the Lobstr importer', () => {
     await webhook('run-next');
     const importer = startChildService(importerEnv());
     try {
-      await waitFor(async () => (await run('run-next'))?.status === 'done', { timeoutMs: 20_000, message: 'the next run imported' });
-      expect(await run('run-unknown')).toMatchObject({ status: 'failed', last_error: expect.stringMatching(/HTTP 404/) as unknown });
+      await waitFor(async () => (await run('run-next'))?.status === 'done', {
+        timeoutMs: 20_000,
+        message: 'the next run imported',
+      });
+      expect(await run('run-unknown')).toMatchObject({
+        status: 'failed',
+        last_error: expect.stringMatching(/HTTP 404/) as unknown,
+      });
       expect(lobstr.requests.filter((r) => r.run === 'run-unknown').map((r) => r.status)).toEqual([404]);
       expect(importer.output()).toContain('Lobstr run failed: Lobstr refused it; moving on');
     } finally {
@@ -113,9 +169,15 @@ describe('the Lobstr importer', () => {
     await webhook('run-after');
     const importer = startChildService(importerEnv());
     try {
-      await waitFor(async () => (await run('run-after'))?.status === 'done', { timeoutMs: 20_000, message: 'the run behind imported' });
+      await waitFor(async () => (await run('run-after'))?.status === 'done', {
+        timeoutMs: 20_000,
+        message: 'the run behind imported',
+      });
       expect((await run('run-down'))?.status).toBe('retrying');
-      await waitFor(async () => (await run('run-down'))?.status === 'done', { timeoutMs: 30_000, message: 'the run retried and imported' });
+      await waitFor(async () => (await run('run-down'))?.status === 'done', {
+        timeoutMs: 30_000,
+        message: 'the run retried and imported',
+      });
       expect(await run('run-down')).toMatchObject({ attempts: 1, ads_received: 10 });
       expect(lobstr.requests.filter((r) => r.run === 'run-down').map((r) => r.status)).toEqual([500, 500, 500, 200]);
     } finally {

@@ -77,7 +77,9 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
   it('leaves to the checks of POST /v1/ads a result published last before it was published first, or in another century', () => {
     // The mapping reads the dates as they are; validateAds refuses them for the importer as for the API.
-    const backwards = mapLobstrResult(lobstrResult({ first_publication_date: '2026-11-27 10:30:00', last_publication_date: '2026-11-20 09:00:00' }));
+    const backwards = mapLobstrResult(
+      lobstrResult({ first_publication_date: '2026-11-27 10:30:00', last_publication_date: '2026-11-20 09:00:00' }),
+    );
     expect(backwards.ok && refusal(backwards.ad)).toBe('lastPublishedAt must not be before firstPublishedAt');
     const old = mapLobstrResult(lobstrResult({ first_publication_date: '1899-05-01 10:00:00' }));
     expect(old.ok && refusal(old.ad)).toBe('firstPublishedAt must be a date-time between 2000 and 2100');
@@ -100,13 +102,41 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
   describe('details with French labels', () => {
     it('reads brand, model, model year, mileage, fuel, gearbox and vehicle type from their labels', () => {
-      const ad = withDetails({ Marque: 'Renault', Modèle: 'Clio', 'Année modèle': '2018', Kilométrage: '120 000 km', Carburant: 'Essence', 'Boîte de vitesse': 'Automatique', 'Type de véhicule': 'Citadine' });
-      expect(ad).toMatchObject({ brand: 'Renault', model: 'Clio', modelYear: 2018, mileageKm: 120000, fuel: 'Essence', gearbox: 'Automatique', subType: 'Citadine' });
+      const ad = withDetails({
+        Marque: 'Renault',
+        Modèle: 'Clio',
+        'Année modèle': '2018',
+        Kilométrage: '120 000 km',
+        Carburant: 'Essence',
+        'Boîte de vitesse': 'Automatique',
+        'Type de véhicule': 'Citadine',
+      });
+      expect(ad).toMatchObject({
+        brand: 'Renault',
+        model: 'Clio',
+        modelYear: 2018,
+        mileageKm: 120000,
+        fuel: 'Essence',
+        gearbox: 'Automatique',
+        subType: 'Citadine',
+      });
     });
 
     it('matches labels whatever their case, accents and spacing', () => {
-      const ad = withDetails({ MARQUE: 'Citroën', modele: 'C3', 'annee  modele': '2017', KILOMETRAGE: '45\u202f000 km', 'Boite de vitesses': 'Manuelle' });
-      expect(ad).toMatchObject({ brand: 'Citroën', model: 'C3', modelYear: 2017, mileageKm: 45000, gearbox: 'Manuelle' });
+      const ad = withDetails({
+        MARQUE: 'Citroën',
+        modele: 'C3',
+        'annee  modele': '2017',
+        KILOMETRAGE: '45\u202f000 km',
+        'Boite de vitesses': 'Manuelle',
+      });
+      expect(ad).toMatchObject({
+        brand: 'Citroën',
+        model: 'C3',
+        modelYear: 2017,
+        mileageKm: 45000,
+        gearbox: 'Manuelle',
+      });
     });
 
     it('reads details given as a list of labelled values, as LeBonCoin attributes', () => {
@@ -119,9 +149,18 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('reads details and more_details given as JSON text', () => {
-      const ad = withDetails(JSON.stringify({ Marque: 'Dacia', Kilométrage: '30 000 km' }), JSON.stringify({ car_price_min: '9000', car_price_max: '12000' }));
+      const ad = withDetails(
+        JSON.stringify({ Marque: 'Dacia', Kilométrage: '30 000 km' }),
+        JSON.stringify({ car_price_min: '9000', car_price_max: '12000' }),
+      );
       expect(ad).toMatchObject({ brand: 'Dacia', mileageKm: 30000 });
-      expect(map({ price: 9500, details: '{"Marque":"Dacia"}', more_details: '{"car_price_min":"9000","car_price_max":"12000"}' }).isLowPrice).toBe(true);
+      expect(
+        map({
+          price: 9500,
+          details: '{"Marque":"Dacia"}',
+          more_details: '{"car_price_min":"9000","car_price_max":"12000"}',
+        }).isLowPrice,
+      ).toBe(true);
     });
 
     it("falls back on more_details' LeBonCoin keys when a label is missing", () => {
@@ -135,15 +174,27 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
     it("keeps fuel and gearbox words but not LeBonCoin's numeric codes", () => {
       expect(withDetails({}, { fuel: '2', gearbox: '1' })).toMatchObject({ fuel: null, gearbox: null });
-      expect(withDetails({}, { fuel: 'Diesel', gearbox: 'Manuelle' })).toMatchObject({ fuel: 'Diesel', gearbox: 'Manuelle' });
+      expect(withDetails({}, { fuel: 'Diesel', gearbox: 'Manuelle' })).toMatchObject({
+        fuel: 'Diesel',
+        gearbox: 'Manuelle',
+      });
     });
 
     it('drops a model year outside 1900-2100 and a mileage that is not a number', () => {
-      expect(withDetails({ 'Année modèle': '1850', Kilométrage: 'inconnu' })).toMatchObject({ modelYear: null, mileageKm: null });
+      expect(withDetails({ 'Année modèle': '1850', Kilométrage: 'inconnu' })).toMatchObject({
+        modelYear: null,
+        mileageKm: null,
+      });
     });
 
     it('maps a result without details at all, leaving the car fields empty', () => {
-      expect(map({ details: null, more_details: undefined })).toMatchObject({ brand: null, model: null, modelYear: null, mileageKm: null, subType: null });
+      expect(map({ details: null, more_details: undefined })).toMatchObject({
+        brand: null,
+        model: null,
+        modelYear: null,
+        mileageKm: null,
+        subType: null,
+      });
     });
   });
 
@@ -177,12 +228,21 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('sets hasBeenReposted when the first and last publication dates differ', () => {
-      expect(map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-27 10:30:00' }).hasBeenReposted).toBe(true);
-      expect(map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-20 09:00:00' }).hasBeenReposted).toBe(false);
+      expect(
+        map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-27 10:30:00' })
+          .hasBeenReposted,
+      ).toBe(true);
+      expect(
+        map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-20 09:00:00' })
+          .hasBeenReposted,
+      ).toBe(false);
     });
 
     it('compares publication instants, not their spelling, and claims no repost without a last date', () => {
-      expect(map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-20T08:00:00Z' }).hasBeenReposted).toBe(false);
+      expect(
+        map({ first_publication_date: '2026-11-20 09:00:00', last_publication_date: '2026-11-20T08:00:00Z' })
+          .hasBeenReposted,
+      ).toBe(false);
       expect(map({ last_publication_date: null }).hasBeenReposted).toBe(false);
     });
 
@@ -195,15 +255,21 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
     it('reads the price band at the top level too', () => {
       // Band 9,000-12,000: the lower third ends at 10,000.
-      expect(map({ price: 9_999, more_details: {}, car_price_min: 9_000, car_price_max: '12 000' }).isLowPrice).toBe(true);
-      expect(map({ price: 10_000, more_details: {}, car_price_min: 9_000, car_price_max: '12 000' }).isLowPrice).toBe(false);
+      expect(map({ price: 9_999, more_details: {}, car_price_min: 9_000, car_price_max: '12 000' }).isLowPrice).toBe(
+        true,
+      );
+      expect(map({ price: 10_000, more_details: {}, car_price_min: 9_000, car_price_max: '12 000' }).isLowPrice).toBe(
+        false,
+      );
     });
 
     it('does not set isLowPrice when the band or the price is unknown, or the band is upside down', () => {
       expect(map({ more_details: { car_price_max: '19000' } }).isLowPrice).toBe(false);
       expect(map({ more_details: { car_price_min: '13000' } }).isLowPrice).toBe(false);
       expect(map({ price: null }).isLowPrice).toBe(false);
-      expect(map({ price: 100, more_details: { car_price_min: '19000', car_price_max: '13000' } }).isLowPrice).toBe(false);
+      expect(map({ price: 100, more_details: { car_price_min: '19000', car_price_max: '13000' } }).isLowPrice).toBe(
+        false,
+      );
     });
   });
 
@@ -241,7 +307,18 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
   describe('phone numbers', () => {
     it('normalises French numbers, however written, to E.164', () => {
-      for (const written of ['06 12 34 56 78', '06.12.34.56.78', '06-12-34-56-78', '0612345678', '+33 6 12 34 56 78', '+33 (0)6 12 34 56 78', '+330612345678', '0033 6 12 34 56 78', '33612345678', '612345678']) {
+      for (const written of [
+        '06 12 34 56 78',
+        '06.12.34.56.78',
+        '06-12-34-56-78',
+        '0612345678',
+        '+33 6 12 34 56 78',
+        '+33 (0)6 12 34 56 78',
+        '+330612345678',
+        '0033 6 12 34 56 78',
+        '33612345678',
+        '612345678',
+      ]) {
         expect(phoneNumber(written), written).toBe('+33612345678');
       }
       expect(phoneNumber('01 42 68 53 00')).toBe('+33142685300');
@@ -259,7 +336,19 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('drops what cannot be a phone number', () => {
-      for (const junk of ['appelez-moi', '06 XX XX XX XX', '06 12 34 56', '06 12 34 56 78 90', '+33 0 12', '', '   ', null, undefined, true, {}]) {
+      for (const junk of [
+        'appelez-moi',
+        '06 XX XX XX XX',
+        '06 12 34 56',
+        '06 12 34 56 78 90',
+        '+33 0 12',
+        '',
+        '   ',
+        null,
+        undefined,
+        true,
+        {},
+      ]) {
         expect(phoneNumber(junk), JSON.stringify(junk)).toBeNull();
       }
     });
@@ -275,9 +364,18 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
         const mapped = mapLobstrResult(lobstrResult(overrides));
         return mapped.ok ? mapped.phoneCheck : 'unmapped';
       };
-      expect(check({ phone: '06 12 34 56 78', is_mobile: true })).toEqual({ lobstrSaysMobile: true, libphonenumberSaysMobile: true });
-      expect(check({ phone: '06 12 34 56 78', is_mobile: 'False' })).toEqual({ lobstrSaysMobile: false, libphonenumberSaysMobile: true });
-      expect(check({ phone: '01 42 68 53 00', is_mobile: 1 })).toEqual({ lobstrSaysMobile: true, libphonenumberSaysMobile: false });
+      expect(check({ phone: '06 12 34 56 78', is_mobile: true })).toEqual({
+        lobstrSaysMobile: true,
+        libphonenumberSaysMobile: true,
+      });
+      expect(check({ phone: '06 12 34 56 78', is_mobile: 'False' })).toEqual({
+        lobstrSaysMobile: false,
+        libphonenumberSaysMobile: true,
+      });
+      expect(check({ phone: '01 42 68 53 00', is_mobile: 1 })).toEqual({
+        lobstrSaysMobile: true,
+        libphonenumberSaysMobile: false,
+      });
       // Nothing to compare: no is_mobile (the plain listings scraper), or no phone.
       expect(check({ phone: '06 12 34 56 78' })).toBeNull();
       expect(check({ phone: '06 12 34 56 78', is_mobile: 'maybe' })).toBeNull();
@@ -287,8 +385,14 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('says which fields a result carries and whether it carries a phone at all', () => {
-      expect(describeResult({ annonce_id: '1', phone: '06 12 34 56 78', is_mobile: true })).toEqual({ fields: ['annonce_id', 'phone', 'is_mobile'], hasPhone: true });
-      expect(describeResult({ annonce_id: '1', phone: '' })).toEqual({ fields: ['annonce_id', 'phone'], hasPhone: false });
+      expect(describeResult({ annonce_id: '1', phone: '06 12 34 56 78', is_mobile: true })).toEqual({
+        fields: ['annonce_id', 'phone', 'is_mobile'],
+        hasPhone: true,
+      });
+      expect(describeResult({ annonce_id: '1', phone: '' })).toEqual({
+        fields: ['annonce_id', 'phone'],
+        hasPhone: false,
+      });
       expect(describeResult({ annonce_id: '1' })).toEqual({ fields: ['annonce_id'], hasPhone: false });
       expect(describeResult(null)).toEqual({ fields: [], hasPhone: false });
     });
@@ -317,7 +421,11 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('refuses a result without a category', () => {
-      expect(mapLobstrResult(lobstrResult({ category_name: '' }))).toEqual({ ok: false, id: '2712345678', reason: 'category_name is missing' });
+      expect(mapLobstrResult(lobstrResult({ category_name: '' }))).toEqual({
+        ok: false,
+        id: '2712345678',
+        reason: 'category_name is missing',
+      });
     });
   });
 
@@ -369,7 +477,10 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('takes ISO dates with an offset or Z as they are', () => {
-      const ad = map({ first_publication_date: '2026-03-21T21:10:58+00:00', last_publication_date: '2026-03-22T08:00:00Z' });
+      const ad = map({
+        first_publication_date: '2026-03-21T21:10:58+00:00',
+        last_publication_date: '2026-03-22T08:00:00Z',
+      });
       expect(ad.firstPublishedAt).toBe('2026-03-21T21:10:58.000Z');
       expect(ad.lastPublishedAt).toBe('2026-03-22T08:00:00.000Z');
     });
@@ -393,11 +504,12 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
   describe('texts and pictures', () => {
     it('splits the comma-separated pictures and keeps only web addresses', () => {
-      expect(map({ pictures: ' https://img.leboncoin.fr/a.jpg , ,not-a-url,https://img.leboncoin.fr/b.jpg' }).pictures).toEqual([
+      expect(
+        map({ pictures: ' https://img.leboncoin.fr/a.jpg , ,not-a-url,https://img.leboncoin.fr/b.jpg' }).pictures,
+      ).toEqual(['https://img.leboncoin.fr/a.jpg', 'https://img.leboncoin.fr/b.jpg']);
+      expect(map({ pictures: ['https://img.leboncoin.fr/a.jpg'] }).pictures).toEqual([
         'https://img.leboncoin.fr/a.jpg',
-        'https://img.leboncoin.fr/b.jpg',
       ]);
-      expect(map({ pictures: ['https://img.leboncoin.fr/a.jpg'] }).pictures).toEqual(['https://img.leboncoin.fr/a.jpg']);
       expect(map({ pictures: '' }).pictures).toEqual([]);
     });
 
@@ -427,18 +539,41 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
     });
 
     it('refuses a result without annonce_id, naming the field', () => {
-      expect(mapLobstrResult(lobstrResult({ annonce_id: null }))).toEqual({ ok: false, id: null, reason: 'annonce_id is missing' });
-      expect(mapLobstrResult(lobstrResult({ annonce_id: '  ' }))).toEqual({ ok: false, id: null, reason: 'annonce_id is missing' });
+      expect(mapLobstrResult(lobstrResult({ annonce_id: null }))).toEqual({
+        ok: false,
+        id: null,
+        reason: 'annonce_id is missing',
+      });
+      expect(mapLobstrResult(lobstrResult({ annonce_id: '  ' }))).toEqual({
+        ok: false,
+        id: null,
+        reason: 'annonce_id is missing',
+      });
     });
 
     it('refuses an annonce_id that is not a listing id', () => {
-      expect(mapLobstrResult(lobstrResult({ annonce_id: 'DROP TABLE ads;' }))).toMatchObject({ ok: false, id: null, reason: expect.stringContaining('annonce_id') as unknown });
-      expect(mapLobstrResult(lobstrResult({ annonce_id: { value: 1 } }))).toMatchObject({ ok: false, reason: 'annonce_id is missing' });
+      expect(mapLobstrResult(lobstrResult({ annonce_id: 'DROP TABLE ads;' }))).toMatchObject({
+        ok: false,
+        id: null,
+        reason: expect.stringContaining('annonce_id') as unknown,
+      });
+      expect(mapLobstrResult(lobstrResult({ annonce_id: { value: 1 } }))).toMatchObject({
+        ok: false,
+        reason: 'annonce_id is missing',
+      });
     });
 
     it('refuses a result without a title, and says which listing it was', () => {
-      expect(mapLobstrResult(lobstrResult({ title: ' ' }))).toEqual({ ok: false, id: '2712345678', reason: 'title is missing' });
-      expect(mapLobstrResult(lobstrResult({ title: undefined }))).toEqual({ ok: false, id: '2712345678', reason: 'title is missing' });
+      expect(mapLobstrResult(lobstrResult({ title: ' ' }))).toEqual({
+        ok: false,
+        id: '2712345678',
+        reason: 'title is missing',
+      });
+      expect(mapLobstrResult(lobstrResult({ title: undefined }))).toEqual({
+        ok: false,
+        id: '2712345678',
+        reason: 'title is missing',
+      });
     });
 
     it('never throws, even on a result whose fields throw when read', () => {
@@ -448,7 +583,11 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
           return (target as Record<string | symbol, unknown>)[key];
         },
       });
-      expect(mapLobstrResult(hostile)).toEqual({ ok: false, id: '2712345678', reason: 'result could not be read: boom' });
+      expect(mapLobstrResult(hostile)).toEqual({
+        ok: false,
+        id: '2712345678',
+        reason: 'result could not be read: boom',
+      });
     });
 
     it('never throws on arbitrary input, and what it maps always passes the ingestion schema', () => {
@@ -465,7 +604,11 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
           details: fc.anything(),
           more_details: fc.anything(),
           pictures: fc.anything(),
-          first_publication_date: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.anything()),
+          first_publication_date: fc.oneof(
+            fc.string(),
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+            fc.anything(),
+          ),
           last_publication_date: fc.anything(),
           owner_type: fc.anything(),
           no_salesmen: fc.anything(),
@@ -479,7 +622,8 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
           // The mapping makes every field fit the schema; only the checks across fields and of the
           // dates' years are left to validateAds, which the importer applies (an ad refused is skipped).
           const refused = mapped.ok ? refusal(mapped.ad) : null;
-          if (refused !== null && !/^(firstPublishedAt|lastPublishedAt|scrapedAt) /.test(refused)) throw new Error(refused);
+          if (refused !== null && !/^(firstPublishedAt|lastPublishedAt|scrapedAt) /.test(refused))
+            throw new Error(refused);
         }),
         { numRuns: 500 },
       );
@@ -489,22 +633,52 @@ describe('mapping a Lobstr LeBonCoin result to an ad', () => {
 
 describe('reading a page of Lobstr results', () => {
   it('reads the documented envelope: data, total_results, total_pages', () => {
-    const body = { total_results: 243, limit: 100, page: 1, total_pages: 3, result_from: 1, result_to: 100, next: 'https://api.lobstr.io/v1/results?page=2', previous: null, data: [1, 2] };
+    const body = {
+      total_results: 243,
+      limit: 100,
+      page: 1,
+      total_pages: 3,
+      result_from: 1,
+      result_to: 100,
+      next: 'https://api.lobstr.io/v1/results?page=2',
+      previous: null,
+      data: [1, 2],
+    };
     expect(parseResultsPage(body)).toEqual({ results: [1, 2], totalPages: 3, totalResults: 243 });
   });
 
   it('accepts `results` for the list and `count` or `total` for the total, and computes the pages', () => {
-    expect(parseResultsPage({ count: 250, page_size: 100, results: [1] })).toEqual({ results: [1], totalPages: 3, totalResults: 250 });
-    expect(parseResultsPage({ total: 200, limit: 100, data: [] })).toEqual({ results: [], totalPages: 2, totalResults: 200 });
+    expect(parseResultsPage({ count: 250, page_size: 100, results: [1] })).toEqual({
+      results: [1],
+      totalPages: 3,
+      totalResults: 250,
+    });
+    expect(parseResultsPage({ total: 200, limit: 100, data: [] })).toEqual({
+      results: [],
+      totalPages: 2,
+      totalResults: 200,
+    });
   });
 
   it('reads counts written as strings', () => {
-    expect(parseResultsPage({ total_results: '250', total_pages: '3', data: [] })).toEqual({ results: [], totalPages: 3, totalResults: 250 });
+    expect(parseResultsPage({ total_results: '250', total_pages: '3', data: [] })).toEqual({
+      results: [],
+      totalPages: 3,
+      totalResults: 250,
+    });
   });
 
   it('takes a page with no next page as the last when no count is given', () => {
-    expect(parseResultsPage({ page: 4, next: null, data: [1] })).toEqual({ results: [1], totalPages: 4, totalResults: null });
-    expect(parseResultsPage({ page: 4, next: 'https://api.lobstr.io/v1/results?page=5', data: [1] })).toEqual({ results: [1], totalPages: null, totalResults: null });
+    expect(parseResultsPage({ page: 4, next: null, data: [1] })).toEqual({
+      results: [1],
+      totalPages: 4,
+      totalResults: null,
+    });
+    expect(parseResultsPage({ page: 4, next: 'https://api.lobstr.io/v1/results?page=5', data: [1] })).toEqual({
+      results: [1],
+      totalPages: null,
+      totalResults: null,
+    });
   });
 
   it('reads a bare list as one page of results', () => {

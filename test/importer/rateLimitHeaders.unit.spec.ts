@@ -26,7 +26,7 @@ describe("reading Lobstr's rate-limit headers", () => {
     expect(rateLimitPauseMs({ remaining: '0', reset: null }, now)).toBe(1000);
   });
 
-  it("spreads what is left over the rest of the window, so the limit is never reached", () => {
+  it('spreads what is left over the rest of the window, so the limit is never reached', () => {
     expect(rateLimitPauseMs({ remaining: '4', reset: inSeconds(20) }, now)).toBe(5000);
     // Plenty left: the usual spacing is slower than that, nothing more to wait.
     expect(rateLimitPauseMs({ remaining: '118', reset: inSeconds(59) }, now)).toBe(500);

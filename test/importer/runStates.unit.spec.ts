@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { parseRun, parseRunsPage, runState, type LobstrRunSummary } from '../../src/importer/runStates.js';
 
 // As docs.lobstr.io shows them (list-runs, get-run).
-const listed = { id: '381cfbb47e474782857ddc035298b6f3', status: 'done', is_done: true, total_results: 156, duration: 3.1849, credit_used: 3.1849, done_reason: 'tasks_done' };
+const listed = {
+  id: '381cfbb47e474782857ddc035298b6f3',
+  status: 'done',
+  is_done: true,
+  total_results: 156,
+  duration: 3.1849,
+  credit_used: 3.1849,
+  done_reason: 'tasks_done',
+};
 const detailed = {
   id: '0393be3ea6f74986906153df1c3f9894',
   object: 'run',
@@ -23,7 +31,17 @@ const detailed = {
   next_launch_at: null,
 };
 
-const run = (patch: Partial<LobstrRunSummary>): LobstrRunSummary => ({ id: 'r', status: null, isDone: null, exportDone: null, endedAt: null, createdAt: null, doneReason: null, squid: null, ...patch });
+const run = (patch: Partial<LobstrRunSummary>): LobstrRunSummary => ({
+  id: 'r',
+  status: null,
+  isDone: null,
+  exportDone: null,
+  endedAt: null,
+  createdAt: null,
+  doneReason: null,
+  squid: null,
+  ...patch,
+});
 
 describe("reading Lobstr's runs", () => {
   it('reads a run of the list, which says neither when it ended nor whether it is exported', () => {
@@ -45,7 +63,15 @@ describe("reading Lobstr's runs", () => {
   });
 
   it("reads the list's envelope, and a run without an id is no run", () => {
-    const page = { total_results: 3, limit: 50, page: 1, total_pages: 1, data: [listed, { status: 'done' }, { ...listed, id: 'b', status: 'RUNNING', is_done: false }], next: null, previous: null };
+    const page = {
+      total_results: 3,
+      limit: 50,
+      page: 1,
+      total_pages: 1,
+      data: [listed, { status: 'done' }, { ...listed, id: 'b', status: 'RUNNING', is_done: false }],
+      next: null,
+      previous: null,
+    };
     const parsed = parseRunsPage(page);
     expect(parsed.totalPages).toBe(1);
     expect(parsed.runs.map((r) => [r.id, r.status])).toEqual([
@@ -59,7 +85,8 @@ describe("reading Lobstr's runs", () => {
   it('imports done runs, waits for running, paused, uploading or unexported ones, and skips aborted and failed ones', () => {
     expect(runState(run({ status: 'done', isDone: true }))).toBe('finished');
     expect(runState(run({ status: 'done', isDone: true, exportDone: false }))).toBe('unfinished');
-    for (const status of ['pending', 'running', 'uploading', 'paused']) expect(runState(run({ status, isDone: false }))).toBe('unfinished');
+    for (const status of ['pending', 'running', 'uploading', 'paused'])
+      expect(runState(run({ status, isDone: false }))).toBe('unfinished');
     for (const status of ['aborted', 'error']) expect(runState(run({ status, isDone: true }))).toBe('ended');
   });
 

@@ -28,10 +28,25 @@ afterAll(async () => {
 });
 
 const webhook = (runId: string) =>
-  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, { id: runId, object: 'run', event: 'run.done', squid: { id: 'squid-a', name: 'voitures' }, timestamp: '2026/12/02 08:00:00' });
-const status = async (runId: string) => (await t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string }>())?.status;
+  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
+    id: runId,
+    object: 'run',
+    event: 'run.done',
+    squid: { id: 'squid-a', name: 'voitures' },
+    timestamp: '2026/12/02 08:00:00',
+  });
+const status = async (runId: string) =>
+  (await t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string }>())?.status;
 const importer = (lobstr: FakeLobstr, instance: string) => {
-  const child = startChildService(t.env({ ROLES: 'importer', INSTANCE_ID: instance, LOBSTR_API_URL: lobstr.url, TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'info' }));
+  const child = startChildService(
+    t.env({
+      ROLES: 'importer',
+      INSTANCE_ID: instance,
+      LOBSTR_API_URL: lobstr.url,
+      TOPIC_PARTITIONS: String(PARTITIONS),
+      LOG_LEVEL: 'info',
+    }),
+  );
   children.push(child);
   return child;
 };
@@ -39,11 +54,21 @@ const importer = (lobstr: FakeLobstr, instance: string) => {
 /** Run ids whose LobstrRunCompleted lands on each partition of lobstr.runs (the relay's murmur2 partitioner, keyed by run id). */
 function runIdsPerPartition(prefix: string, perPartition: number): string[][] {
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, partitionErrorCode: 0, leader: 0, replicas: [0], isr: [0] }));
+  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
+    partitionId,
+    partitionErrorCode: 0,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+  }));
   const ids: string[][] = Array.from({ length: PARTITIONS }, () => []);
   for (let i = 0; ids.some((list) => list.length < perPartition); i++) {
     const runId = `${prefix}-${i}`;
-    const p = partitioner({ topic: t.topics.name('lobstr.runs'), partitionMetadata, message: { key: runId, value: null } });
+    const p = partitioner({
+      topic: t.topics.name('lobstr.runs'),
+      partitionMetadata,
+      message: { key: runId, value: null },
+    });
     if (ids[p]!.length < perPartition) ids[p]!.push(runId);
   }
   return ids;
@@ -58,7 +83,11 @@ async function bothAssigned() {
       async () => {
         const { groups } = await admin.describeGroups([t.topics.prefix + 'importer']);
         const group = groups[0];
-        return group?.state === 'Stable' && group.members.length === 2 && group.members.every((m) => m.memberAssignment.length > 0);
+        return (
+          group?.state === 'Stable' &&
+          group.members.length === 2 &&
+          group.members.every((m) => m.memberAssignment.length > 0)
+        );
       },
       { timeoutMs: 45_000, intervalMs: 200, message: 'both importers assigned a partition' },
     );
@@ -71,7 +100,8 @@ async function bothAssigned() {
 async function importAndCount(lobstr: FakeLobstr, runIds: string[]) {
   await bothAssigned();
   for (const runId of runIds) expect((await webhook(runId)).body).toMatchObject({ status: 'accepted' });
-  for (const runId of runIds) await waitFor(async () => (await status(runId)) === 'done', { timeoutMs: 60_000, message: `${runId} imported` });
+  for (const runId of runIds)
+    await waitFor(async () => (await status(runId)) === 'done', { timeoutMs: 60_000, message: `${runId} imported` });
 
   const requests = lobstr.requests.filter((r) => r.endpoint === 'results');
   // 4 runs of 4 pages; each importer imported its partition's runs, at the same time as the other.
@@ -82,7 +112,9 @@ async function importAndCount(lobstr: FakeLobstr, runIds: string[]) {
   expect(by('importer-a').length + by('importer-b').length).toBe(requests.length);
   const aTimes = by('importer-a').map((r) => r.at);
   const bTimes = by('importer-b').map((r) => r.at);
-  expect(Math.max(Math.min(...aTimes), Math.min(...bTimes))).toBeLessThan(Math.min(Math.max(...aTimes), Math.max(...bTimes)));
+  expect(Math.max(Math.min(...aTimes), Math.min(...bTimes))).toBeLessThan(
+    Math.min(Math.max(...aTimes), Math.max(...bTimes)),
+  );
   // Together, never more than Lobstr allows: per calendar second and over any one-second window, and no 429.
   const t0 = Math.min(...requests.map((r) => r.at));
   const timeline = requests.map((r) => `+${r.at - t0}ms ${r.userAgent} ${r.status}`).join('\n');
@@ -101,7 +133,8 @@ describe('one Lobstr rate budget per key, shared by every importer process', () 
     const lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, maxRequestsPerSecond: 2 });
     fakes.push(lobstr);
     const perPartition = runIdsPerPartition('run-shared', 2);
-    for (const runId of perPartition.flat()) lobstr.addRun(runId, lobstrResults(350, 50 + perPartition.flat().indexOf(runId)));
+    for (const runId of perPartition.flat())
+      lobstr.addRun(runId, lobstrResults(350, 50 + perPartition.flat().indexOf(runId)));
     importer(lobstr, 'importer-a');
     importer(lobstr, 'importer-b');
     try {
@@ -112,7 +145,6 @@ describe('one Lobstr rate budget per key, shared by every importer process', () 
     }
   });
 
-
   it('slows every importer of the key down as X-RateLimit-Remaining runs out, before Lobstr has to refuse', async () => {
     // A quota of 3 requests per 4 seconds: at its usual pace, the importer would run out in 1.3 s.
     const lobstr = await startFakeLobstr({ apiKey: TOKENS.LOBSTR_API_KEY, quota: { limit: 3, windowMs: 4000 } });
@@ -120,7 +152,10 @@ describe('one Lobstr rate budget per key, shared by every importer process', () 
     lobstr.addRun('run-quota', lobstrResults(700, 60));
     importer(lobstr, 'importer-q');
     await webhook('run-quota');
-    await waitFor(async () => (await status('run-quota')) === 'done', { timeoutMs: 60_000, message: 'run-quota imported' });
+    await waitFor(async () => (await status('run-quota')) === 'done', {
+      timeoutMs: 60_000,
+      message: 'run-quota imported',
+    });
     const requests = lobstr.requests.filter((r) => r.endpoint === 'results');
     expect(requests.filter((r) => r.status === 200)).toHaveLength(7);
     expect(requests.filter((r) => r.status === 429)).toEqual([]);

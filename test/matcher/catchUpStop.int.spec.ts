@@ -19,7 +19,15 @@ import { handlerContext } from '../support/pipelineFixtures.js';
 import { useTestEnv } from '../support/testEnv.js';
 
 const t = useTestEnv();
-const settings: MatcherSettings = { backfillDays: 30, contactMaxAgeDays: 7, contactCooldownDays: 90, batchSize: 200, timeZone: 'Europe/Paris', tickConcurrency: 1, outreach: HARNESS_OUTREACH };
+const settings: MatcherSettings = {
+  backfillDays: 30,
+  contactMaxAgeDays: 7,
+  contactCooldownDays: 90,
+  batchSize: 200,
+  timeZone: 'Europe/Paris',
+  tickConcurrency: 1,
+  outreach: HARNESS_OUTREACH,
+};
 
 const tickEvent = (day: string): ConsumedEvent<'DailyTick'> => {
   const eventId = newEventId();
@@ -45,7 +53,12 @@ describe('the daily catch-up, stopped', () => {
     await t.db.transaction(async (trx) => {
       for (const accountId of [randomUUID(), randomUUID()]) {
         await ensureAccount(trx, accountId);
-        await insertHunt(trx, { id: randomUUID(), accountId, settings: { ...hunt(), brands: ['Stoppée'] }, now: new Date() });
+        await insertHunt(trx, {
+          id: randomUUID(),
+          accountId,
+          settings: { ...hunt(), brands: ['Stoppée'] },
+          now: new Date(),
+        });
       }
     });
     let spec: ConsumerSpec<'DailyTick'> | undefined;
@@ -54,8 +67,24 @@ describe('the daily catch-up, stopped', () => {
       return { stop: async () => {} } as RunningConsumer;
     }) as StartConsumer;
     const logs = captureLogs();
-    await startDailyCatchUp({ db: t.db, consume, outbox: { enqueue: async () => [] }, clock: systemClock, metrics: createMetrics(), settings }, { groupSize: 1 });
-    const stage = (spec as { stage: { run: (events: Array<ConsumedEvent<'DailyTick'>>, ctx: ReturnType<typeof handlerContext>) => Promise<unknown> } }).stage;
+    await startDailyCatchUp(
+      {
+        db: t.db,
+        consume,
+        outbox: { enqueue: async () => [] },
+        clock: systemClock,
+        metrics: createMetrics(),
+        settings,
+      },
+      { groupSize: 1 },
+    );
+    const stage = (
+      spec as {
+        stage: {
+          run: (events: Array<ConsumedEvent<'DailyTick'>>, ctx: ReturnType<typeof handlerContext>) => Promise<unknown>;
+        };
+      }
+    ).stage;
 
     // The catch-up asks whether it may go on before each group (one at a time here): yes for the
     // first, then the process is stopping.
@@ -63,9 +92,14 @@ describe('the daily catch-up, stopped', () => {
     const ctx = handlerContext({ log: logs.log, isRunning: () => ++asked <= 1 });
     await expect(stage.run([tickEvent('2031-04-04')], ctx)).rejects.toBeInstanceOf(Interrupted);
 
-    const tick = await t.db('ticks').where({ tick_id: 'daily:2031-04-04' }).first<{ completed_at: Date | null; hunts_total: number; hunts_done: number }>();
+    const tick = await t
+      .db('ticks')
+      .where({ tick_id: 'daily:2031-04-04' })
+      .first<{ completed_at: Date | null; hunts_total: number; hunts_done: number }>();
     expect(tick).toMatchObject({ completed_at: null, hunts_done: 1 });
     expect(tick!.hunts_total).toBeGreaterThanOrEqual(2);
-    expect(logs.lines.map((l) => l.msg)).toContain('daily catch-up stopped before the end; it resumes with the unfinished groups');
+    expect(logs.lines.map((l) => l.msg)).toContain(
+      'daily catch-up stopped before the end; it resumes with the unfinished groups',
+    );
   });
 });

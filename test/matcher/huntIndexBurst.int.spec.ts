@@ -16,9 +16,16 @@ const BURST = 2000;
 const ACCOUNTS = 40;
 
 const rowsRead = () => metricValue(t.url, 'hunt_matcher_hunt_index_rows_read_total', { read: 'refresh' });
-const adsMatched = async () => Number((await t.db('inbox').where('consumer', 'like', '%.matcher').count<{ count: string }[]>('* as count'))[0]!.count);
+const adsMatched = async () =>
+  Number(
+    (await t.db('inbox').where('consumer', 'like', '%.matcher').count<{ count: string }[]>('* as count'))[0]!.count,
+  );
 const leadFor = (externalId: string, huntId: string) =>
-  t.db('leads').join('ads', 'ads.id', 'leads.ad_id').where({ 'ads.external_id': externalId, 'leads.hunt_id': huntId }).first('leads.id');
+  t
+    .db('leads')
+    .join('ads', 'ads.id', 'leads.ad_id')
+    .where({ 'ads.external_id': externalId, 'leads.hunt_id': huntId })
+    .first('leads.id');
 
 describe('the hunt index after a burst of hunt creations', () => {
   it('reads the 2,000 new hunts once, and no hunt row for the batches of ads after them, an edit excepted', async () => {
@@ -28,7 +35,10 @@ describe('the hunt index after a burst of hunt creations', () => {
     const hunts = await Promise.all(
       Array.from({ length: BURST }, (_, i) =>
         limit(async () => {
-          const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId: accounts[i % ACCOUNTS]!, name: `import ${i}`, brands: [`${brand}-${i}`] }));
+          const response = await http.api.post<{ id: string }>(
+            '/v1/hunts',
+            huntInput({ accountId: accounts[i % ACCOUNTS]!, name: `import ${i}`, brands: [`${brand}-${i}`] }),
+          );
           expect(response.status).toBe(201);
           return { id: response.body.id, brand: `${brand}-${i}` };
         }),

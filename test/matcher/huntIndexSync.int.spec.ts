@@ -31,7 +31,15 @@ afterEach(async () => {
 });
 
 function settingsOf(brand: string, overrides: Partial<HuntSettings> = {}): HuntSettings {
-  const { id: _i, accountId: _a, version: _v, createdAt: _c, updatedAt: _u, lastScanAt: _l, ...settings } = hunt({ brands: [brand] });
+  const {
+    id: _i,
+    accountId: _a,
+    version: _v,
+    createdAt: _c,
+    updatedAt: _u,
+    lastScanAt: _l,
+    ...settings
+  } = hunt({ brands: [brand] });
   return { ...settings, ...overrides };
 }
 
@@ -39,7 +47,10 @@ function settingsOf(brand: string, overrides: Partial<HuntSettings> = {}): HuntS
 async function writer(brand: string, now = new Date()): Promise<{ trx: Trx; hunt: Hunt }> {
   const trx = await t.db.transaction();
   open.push(trx);
-  return { trx, hunt: await insertHunt(trx, { id: randomUUID(), accountId: account, settings: settingsOf(brand), now }) };
+  return {
+    trx,
+    hunt: await insertHunt(trx, { id: randomUUID(), accountId: account, settings: settingsOf(brand), now }),
+  };
 }
 
 /** A real index whose upserts and removals are noted: what each refresh read. */
@@ -61,7 +72,8 @@ async function startSync() {
   const recorder = recordingIndex();
   const sync: HuntIndexSync = await startHuntIndexSync({ db: t.db, log, metrics }, recorder.index);
   const loaded = recorder.take();
-  const rowsRead = async (read: 'load' | 'refresh') => (await metrics.huntIndexRowsRead.get()).values.find((v) => v.labels.read === read)?.value ?? 0;
+  const rowsRead = async (read: 'load' | 'refresh') =>
+    (await metrics.huntIndexRowsRead.get()).values.find((v) => v.labels.read === read)?.value ?? 0;
   /** Refreshes as the matcher does, inside a batch's transaction, and says what was read. */
   const refresh = async () => {
     await t.db.transaction((trx) => sync.refresh(trx));
@@ -109,7 +121,12 @@ describe('the hunt index refresh', () => {
     // The late writer takes its id before the others, which commit before the load.
     const w = await writer(late);
     await t.db.transaction(async (trx) => {
-      await insertHunt(trx, { id: randomUUID(), accountId: account, settings: settingsOf(paused, { status: 'paused' }), now: new Date() });
+      await insertHunt(trx, {
+        id: randomUUID(),
+        accountId: account,
+        settings: settingsOf(paused, { status: 'paused' }),
+        now: new Date(),
+      });
       await insertHunt(trx, { id: randomUUID(), accountId: account, settings: settingsOf(active), now: new Date() });
     });
 
@@ -148,7 +165,9 @@ describe('the hunt index refresh', () => {
     // An edit inside a savepoint (a nested knex transaction) is stamped with the outer transaction.
     const outer = await t.db.transaction();
     open.push(outer);
-    await outer.transaction((inner) => updateHunt(inner, w.hunt.id, settingsOf(other, { status: 'paused' }), 3, new Date()));
+    await outer.transaction((inner) =>
+      updateHunt(inner, w.hunt.id, settingsOf(other, { status: 'paused' }), 3, new Date()),
+    );
     expect(await s.refresh()).toEqual([]);
     await outer.commit();
     expect(await s.refresh()).toEqual([w.hunt.id]);

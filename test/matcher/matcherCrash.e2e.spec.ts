@@ -21,7 +21,12 @@ describe('a matcher killed mid-batch', () => {
     const brand = `Crash-${randomUUID().slice(0, 8)}`;
     const paced = randomUUID();
     const unpaced = randomUUID();
-    const pacedHunt = (await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId: paced, brands: [brand], dailyPacingLimit: 100 }))).body;
+    const pacedHunt = (
+      await http.api.post<{ id: string }>(
+        '/v1/hunts',
+        huntInput({ accountId: paced, brands: [brand], dailyPacingLimit: 100 }),
+      )
+    ).body;
     await http.api.post('/v1/hunts', huntInput({ accountId: unpaced, brands: [brand], radiusKm: 200 }));
     const env = t.env({ ROLES: 'matcher', LOG_LEVEL: 'info' });
     const first = startChildService(env);
@@ -41,10 +46,14 @@ describe('a matcher killed mid-batch', () => {
     expect(await count('leads', { account_id: paced })).toBe(0);
 
     const second = startChildService(env);
-    await waitFor(async () => (await count('leads', { account_id: paced })) === 40 && (await count('leads', { account_id: unpaced })) === 40, {
-      timeoutMs: 60_000,
-      message: '40 leads for each account',
-    });
+    await waitFor(
+      async () =>
+        (await count('leads', { account_id: paced })) === 40 && (await count('leads', { account_id: unpaced })) === 40,
+      {
+        timeoutMs: 60_000,
+        message: '40 leads for each account',
+      },
+    );
     await waitFor(async () => (await count('outbox')) === 0, { message: 'outbox drained' });
     await second.kill('SIGTERM');
 
@@ -54,10 +63,14 @@ describe('a matcher killed mid-batch', () => {
       expect(await count('contacted_ads', { account_id: account })).toBe(40);
       expect(await count('messages', { account_id: account })).toBe(40);
     }
-    expect(await t.db('hunt_daily_contacts').where({ hunt_id: pacedHunt.id }).first('contacts')).toEqual({ contacts: 40 });
+    expect(await t.db('hunt_daily_contacts').where({ hunt_id: pacedHunt.id }).first('contacts')).toEqual({
+      contacts: 40,
+    });
     // Everything is on the topics once: the killed transaction's events were never committed.
     const sends = await t.readTopic('messages.send', (e) => e.length >= 80);
-    expect(new Set(sends.map((e) => e.event!.value as SendMessage).map((s) => `${s.accountId}/${s.adId}`)).size).toBe(80);
+    expect(new Set(sends.map((e) => e.event!.value as SendMessage).map((s) => `${s.accountId}/${s.adId}`)).size).toBe(
+      80,
+    );
     expect(await t.countMessages('messages.send')).toBe(80);
     const created = await t.readTopic('leads.created', (e) => e.length >= 80);
     expect(new Set(created.map((e) => (e.event!.value as LeadCreated).leadId)).size).toBe(80);

@@ -41,11 +41,23 @@ function layOut(source: Source) {
   const world = randomWorld(SEED, SIZE, PLACES[source]);
   const accounts = new Map(world.accountIds.map((id) => [id, randomUUID()]));
   const suffix = { continuous: '1', backfill: '2', catch_up: '3' }[source];
-  return { world, accountOf: (h: Hunt) => accounts.get(h.accountId)!, externalIdOf: (i: number) => `${world.ads[i]!.externalId}${suffix}` };
+  return {
+    world,
+    accountOf: (h: Hunt) => accounts.get(h.accountId)!,
+    externalIdOf: (i: number) => `${world.ads[i]!.externalId}${suffix}`,
+  };
 }
 
 const inputOf = (world: World, i: number, externalId: string): AdInput => {
-  const { adId: _id, department: _d, scrapedAt: _s, firstPublishedAt: _f, lastPublishedAt: _l, ownerType, ...rest } = world.ads[i]!;
+  const {
+    adId: _id,
+    department: _d,
+    scrapedAt: _s,
+    firstPublishedAt: _f,
+    lastPublishedAt: _l,
+    ownerType,
+    ...rest
+  } = world.ads[i]!;
   return { ...rest, externalId, ownerType: ownerType as AdInput['ownerType'] };
 };
 const settingsOf = (h: Hunt): HuntSettings => {
@@ -54,7 +66,9 @@ const settingsOf = (h: Hunt): HuntSettings => {
 };
 /** Hunts written straight into the table (no HuntChanged): ids that keep the world's order among equal creation times. */
 async function insertHunts(source: Source, laid: ReturnType<typeof layOut>): Promise<string[]> {
-  const ids = laid.world.hunts.map((_, i) => `0000000${Object.keys(PLACES).indexOf(source)}-0000-7000-8000-${String(i).padStart(12, '0')}`);
+  const ids = laid.world.hunts.map(
+    (_, i) => `0000000${Object.keys(PLACES).indexOf(source)}-0000-7000-8000-${String(i).padStart(12, '0')}`,
+  );
   await t.db.transaction(async (trx) => {
     for (const [i, h] of laid.world.hunts.entries()) {
       await ensureAccount(trx, laid.accountOf(h));
@@ -64,19 +78,29 @@ async function insertHunts(source: Source, laid: ReturnType<typeof layOut>): Pro
   return ids;
 }
 /** Ads written straight into the table (no AdScraped). */
-const ingestWorldSilently = (laid: ReturnType<typeof layOut>) => ingestSilently(t.db, laid.world.ads.map((_, i) => inputOf(laid.world, i, laid.externalIdOf(i))));
+const ingestWorldSilently = (laid: ReturnType<typeof layOut>) =>
+  ingestSilently(
+    t.db,
+    laid.world.ads.map((_, i) => inputOf(laid.world, i, laid.externalIdOf(i))),
+  );
 
 /** The leads of a scenario's accounts, as "hunt index/ad index" in world terms. */
 async function leadsOf(laid: ReturnType<typeof layOut>, huntIds: string[]): Promise<string[]> {
   const accounts = laid.world.hunts.map((h) => laid.accountOf(h));
-  const rows = await t.db('leads as l').join('ads as a', 'a.id', 'l.ad_id').whereIn('l.account_id', accounts).select<Array<{ hunt_id: string; external_id: string }>>('l.hunt_id', 'a.external_id');
+  const rows = await t
+    .db('leads as l')
+    .join('ads as a', 'a.id', 'l.ad_id')
+    .whereIn('l.account_id', accounts)
+    .select<Array<{ hunt_id: string; external_id: string }>>('l.hunt_id', 'a.external_id');
   const adIndex = new Map(laid.world.ads.map((_, i) => [laid.externalIdOf(i), i]));
   return rows.map((r) => `${huntIds.indexOf(r.hunt_id)}/${adIndex.get(r.external_id)}`).sort();
 }
 
 /** What the rules say: per account and ad, the oldest active hunt that matches. */
 function expectedLeads(world: World): string[] {
-  const oldestFirst = world.hunts.map((h, i) => ({ h, i })).sort((a, b) => compareAge(a.h.createdAt.getTime(), a.h.id, b.h.createdAt.getTime(), b.h.id));
+  const oldestFirst = world.hunts
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => compareAge(a.h.createdAt.getTime(), a.h.id, b.h.createdAt.getTime(), b.h.id));
   const out: string[] = [];
   for (const [adIndex, ad] of world.ads.entries()) {
     const taken = new Set<string>();
@@ -121,7 +145,10 @@ describe('the three matching paths of the matcher', () => {
       const before = await counted('backfill');
       const huntIds: string[] = [];
       for (const h of laid.world.hunts) {
-        const response = await http.api.post<{ id: string }>('/v1/hunts', { accountId: laid.accountOf(h), ...settingsOf(h) });
+        const response = await http.api.post<{ id: string }>('/v1/hunts', {
+          accountId: laid.accountOf(h),
+          ...settingsOf(h),
+        });
         expect(response.status).toBe(201);
         huntIds.push(response.body.id);
       }
@@ -138,7 +165,15 @@ describe('the three matching paths of the matcher', () => {
       const before = await counted('catch_up');
       const day = '2031-03-03';
       expect((await http.cron.post('/v1/ticks', { date: day })).status).toBe(202);
-      await waitFor(async () => (await t.db('ticks').where({ tick_id: `daily:${day}` }).whereNotNull('completed_at').first()) !== undefined, { message: 'tick completed' });
+      await waitFor(
+        async () =>
+          (await t
+            .db('ticks')
+            .where({ tick_id: `daily:${day}` })
+            .whereNotNull('completed_at')
+            .first()) !== undefined,
+        { message: 'tick completed' },
+      );
       results.catch_up = await leadsOf(laid, huntIds);
       expect((await counted('catch_up')) - before).toBe(expected.length);
     }

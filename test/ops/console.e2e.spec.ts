@@ -62,8 +62,17 @@ describe('the operator’s console', () => {
     const accountId = randomUUID();
     const brand = `Marque-${randomUUID().slice(0, 6)}`;
     expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-    await waitFor(async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1, { message: 'hunt backfilled' });
-    expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, title: `${brand} 308 GT Line`, acceptSalesmen: false })] })).status).toBe(202);
+    await waitFor(
+      async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
+      { message: 'hunt backfilled' },
+    );
+    expect(
+      (
+        await http.ingest.post('/v1/ads', {
+          ads: [adInput({ brand, title: `${brand} 308 GT Line`, acceptSalesmen: false })],
+        })
+      ).status,
+    ).toBe(202);
 
     await page.fill('#account', accountId);
     await page.click('#account-form button[type=submit]');
@@ -73,64 +82,106 @@ describe('the operator’s console', () => {
     expect(await card.textContent()).toMatch(/14\s500\s€ · Villeurbanne/); // fr-FR groups with a narrow no-break space
   });
 
-  it('shows an undecodable event in the dead letters, replays it, and sees the count go down', { timeout: 300_000 }, async () => {
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send({ topic: t.topics.name('lobstr.runs'), messages: [{ key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } }] });
-    await producer.disconnect();
+  it(
+    'shows an undecodable event in the dead letters, replays it, and sees the count go down',
+    { timeout: 300_000 },
+    async () => {
+      const producer = t.kafka.producer();
+      await producer.connect();
+      await producer.send({
+        topic: t.topics.name('lobstr.runs'),
+        messages: [{ key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } }],
+      });
+      await producer.disconnect();
 
-    await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
-    const row = page.locator('[data-dlq-offset="lobstr.runs@0"]');
-    await row.waitFor();
-    expect(await row.textContent()).toContain('not-single-object-encoded');
-    expect(await row.textContent()).toContain('lobstr.runs');
+      await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
+      const row = page.locator('[data-dlq-offset="lobstr.runs@0"]');
+      await row.waitFor();
+      expect(await row.textContent()).toContain('not-single-object-encoded');
+      expect(await row.textContent()).toContain('lobstr.runs');
 
-    // Nothing reads lobstr.runs while the replay goes out: what the page shows is the replay alone.
-    await importer!.kill('SIGTERM');
-    await row.getByRole('button', { name: 'Replay' }).click();
-    await waiting('lobstr.runs').filter({ hasText: /^0$/ }).waitFor();
-    await row.getByText(/^replayed /).waitFor();
-    await page.getByText('Replayed 1 of lobstr.runs.').waitFor();
+      // Nothing reads lobstr.runs while the replay goes out: what the page shows is the replay alone.
+      await importer!.kill('SIGTERM');
+      await row.getByRole('button', { name: 'Replay' }).click();
+      await waiting('lobstr.runs').filter({ hasText: /^0$/ }).waitFor();
+      await row.getByText(/^replayed /).waitFor();
+      await page.getByText('Replayed 1 of lobstr.runs.').waitFor();
 
-    // Still undecodable: the importer dead-letters it again, marked, and nothing loops.
-    await startImporter();
-    const again = page.locator('[data-dlq-offset="lobstr.runs@1"]');
-    await again.getByText('failed again after a replay').waitFor();
-    await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
-    await t.waitForConsumerGroup('importer', 'lobstr.runs');
-    expect(await t.countMessages('lobstr.runs.dlq')).toBe(2);
-  });
+      // Still undecodable: the importer dead-letters it again, marked, and nothing loops.
+      await startImporter();
+      const again = page.locator('[data-dlq-offset="lobstr.runs@1"]');
+      await again.getByText('failed again after a replay').waitFor();
+      await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
+      await t.waitForConsumerGroup('importer', 'lobstr.runs');
+      expect(await t.countMessages('lobstr.runs.dlq')).toBe(2);
+    },
+  );
 
-  it("shows a seller's reply on the lead's card, the conversation on a click, and a reply nothing explains", { timeout: 180_000 }, async () => {
-    const http = apiClient(url);
-    const accountId = randomUUID();
-    const brand = `Marque-${randomUUID().slice(0, 6)}`;
-    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-    await waitFor(async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1, { message: 'hunt backfilled' });
-    const phone = '+33616000001';
-    expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone, title: `${brand} 2008 Allure` })] })).status).toBe(202);
-    await waitFor(() => t.db('messages').where({ account_id: accountId }).first(), { message: 'message decided' });
-    const webhook = (body: unknown) =>
-      fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await webhook({ type: 'inbound', from: phone, text: 'Toujours dispo, appelez-moi', at: new Date().toISOString() })).status).toBe(200);
-    expect((await webhook({ type: 'inbound', from: '+33616000099', text: 'Vous êtes qui ?', at: new Date().toISOString() })).status).toBe(200);
+  it(
+    "shows a seller's reply on the lead's card, the conversation on a click, and a reply nothing explains",
+    { timeout: 180_000 },
+    async () => {
+      const http = apiClient(url);
+      const accountId = randomUUID();
+      const brand = `Marque-${randomUUID().slice(0, 6)}`;
+      expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
+      await waitFor(
+        async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
+        { message: 'hunt backfilled' },
+      );
+      const phone = '+33616000001';
+      expect(
+        (await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone, title: `${brand} 2008 Allure` })] })).status,
+      ).toBe(202);
+      await waitFor(() => t.db('messages').where({ account_id: accountId }).first(), { message: 'message decided' });
+      const webhook = (body: unknown) =>
+        fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect(
+        (
+          await webhook({
+            type: 'inbound',
+            from: phone,
+            text: 'Toujours dispo, appelez-moi',
+            at: new Date().toISOString(),
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await webhook({
+            type: 'inbound',
+            from: '+33616000099',
+            text: 'Vous êtes qui ?',
+            at: new Date().toISOString(),
+          })
+        ).status,
+      ).toBe(200);
 
-    await page.fill('#account', accountId);
-    await page.click('#account-form button[type=submit]');
-    const card = page.locator('[data-stage="contacte"] .lead', { hasText: `${brand} 2008 Allure` });
-    await card.locator('[data-replied]').getByText('replied').waitFor();
-    await card.click();
-    const conversation = page.locator('ol.conversation');
-    await conversation.locator('li[data-direction="inbound"]', { hasText: 'Toujours dispo, appelez-moi' }).waitFor();
-    const directions: string[] = [];
-    for (const item of await conversation.locator('li').all()) directions.push((await item.getAttribute('data-direction')) ?? '');
-    expect(directions).toEqual(['outbound', 'inbound']);
-    await page.locator('#unmatched tr', { hasText: 'Vous êtes qui ?' }).waitFor();
-  });
+      await page.fill('#account', accountId);
+      await page.click('#account-form button[type=submit]');
+      const card = page.locator('[data-stage="contacte"] .lead', { hasText: `${brand} 2008 Allure` });
+      await card.locator('[data-replied]').getByText('replied').waitFor();
+      await card.click();
+      const conversation = page.locator('ol.conversation');
+      await conversation.locator('li[data-direction="inbound"]', { hasText: 'Toujours dispo, appelez-moi' }).waitFor();
+      const directions: string[] = [];
+      for (const item of await conversation.locator('li').all())
+        directions.push((await item.getAttribute('data-direction')) ?? '');
+      expect(directions).toEqual(['outbound', 'inbound']);
+      await page.locator('#unmatched tr', { hasText: 'Vous êtes qui ?' }).waitFor();
+    },
+  );
 
   it('previews a hunt: the count of matching ads over the days asked, and the sample', async () => {
     await page.fill('#preview-form input[name=days]', '7');
     await page.click('#preview-form button[type=submit]');
-    await page.locator('#preview-result').getByText(/ads in the last 7 days/).waitFor();
+    await page
+      .locator('#preview-result')
+      .getByText(/ads in the last 7 days/)
+      .waitFor();
   });
 });

@@ -39,7 +39,9 @@ beforeAll(async () => {
     topics: ['hunts.changed'],
     eventTypes: ['HuntChanged'],
     handle: async (trx, events) => {
-      for (const e of events) if (broken && e.value.version >= 100) throw new PoisonEventError(`version ${e.value.version} is not handled yet`);
+      for (const e of events)
+        if (broken && e.value.version >= 100)
+          throw new PoisonEventError(`version ${e.value.version} is not handled yet`);
       await trx('test_effects').insert(events.map((e) => ({ event_id: e.eventId, version: e.value.version })));
     },
   });
@@ -56,11 +58,18 @@ async function produce(value: Buffer, eventId = newEventId()) {
   await producer.send({
     topic: t.topics.name('hunts.changed'),
     acks: -1,
-    messages: [{ key: huntId, value, headers: { 'event-id': eventId, 'event-type': 'HuntChanged', 'content-type': 'avro/binary' } }],
+    messages: [
+      {
+        key: huntId,
+        value,
+        headers: { 'event-id': eventId, 'event-type': 'HuntChanged', 'content-type': 'avro/binary' },
+      },
+    ],
   });
   return eventId;
 }
-const encode = (version: number) => t.codec.encode('HuntChanged', { ...sampleEvents.HuntChanged, huntId, version } satisfies HuntChanged);
+const encode = (version: number) =>
+  t.codec.encode('HuntChanged', { ...sampleEvents.HuntChanged, huntId, version } satisfies HuntChanged);
 const effects = async (eventId: string) => (await t.db('test_effects').where({ event_id: eventId })).length;
 const caughtUp = () => t.waitForConsumerGroup('dlq-test', 'hunts.changed');
 const countOf = async () => (await deadLetters.counts()).find((c) => c.topic === 'hunts.changed')!;
@@ -70,7 +79,14 @@ describe('the dead letters', () => {
     await produce(Buffer.from('not avro at all'));
     await caughtUp();
     const [latest] = await deadLetters.list({ topic: 'hunts.changed' });
-    expect(latest).toMatchObject({ topic: 'hunts.changed', offset: '0', sourcePartition: expect.any(Number) as number, replayedAt: null, failedAfterReplayAt: null, key: huntId });
+    expect(latest).toMatchObject({
+      topic: 'hunts.changed',
+      offset: '0',
+      sourcePartition: expect.any(Number) as number,
+      replayedAt: null,
+      failedAfterReplayAt: null,
+      key: huntId,
+    });
     expect(latest!.reason).toMatch(/^not-single-object-encoded: /);
     expect(await countOf()).toEqual({ topic: 'hunts.changed', total: 1, waiting: 1 });
   });
@@ -92,14 +108,20 @@ describe('the dead letters', () => {
 
   it('refuses to replay a dead letter twice, or an offset that is not there', async () => {
     await expect(deadLetters.replay({ topic: 'hunts.changed', offset: '0' })).rejects.toThrow(/was replayed at/);
-    await expect(deadLetters.replay({ topic: 'hunts.changed', offset: '99' })).rejects.toBeInstanceOf(DeadLetterRequestError);
+    await expect(deadLetters.replay({ topic: 'hunts.changed', offset: '99' })).rejects.toBeInstanceOf(
+      DeadLetterRequestError,
+    );
   });
 
   it('applies a replayed event once the handler is fixed, and the waiting count goes down', async () => {
     const eventId = await produce(encode(100));
     await waitFor(async () => (await countOf()).waiting === 2, { message: 'version 100 dead-lettered' });
     const [letter] = await deadLetters.list({ topic: 'hunts.changed', limit: 1 });
-    expect(letter).toMatchObject({ eventId, eventType: 'HuntChanged', reason: expect.stringMatching(/^handler-failed: PoisonEventError: version 100/) as string });
+    expect(letter).toMatchObject({
+      eventId,
+      eventType: 'HuntChanged',
+      reason: expect.stringMatching(/^handler-failed: PoisonEventError: version 100/) as string,
+    });
     broken = false;
 
     const dry = await deadLetters.replay({ topic: 'hunts.changed', offset: letter!.offset, dryRun: true });

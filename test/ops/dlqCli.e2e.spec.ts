@@ -21,7 +21,11 @@ afterAll(async () => {
 async function dlq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { PATH: process.env.PATH ?? '', KAFKA_BROKERS: t.kafkaBrokers.join(','), TOPIC_PREFIX: t.topics.prefix };
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/dlq.ts', ...args], { env, timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/dlq.ts', ...args],
+      { env, timeout: 60_000 },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout: string; stderr: string };
@@ -42,9 +46,14 @@ describe('npm run dlq', () => {
   it('lists a dead letter, replays it (a dry run first), and refuses to replay it twice', async () => {
     const producer = t.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: t.topics.name('ads.scraped'), messages: [{ key: 'ad-1', value: Buffer.from('garbage'), headers: { 'event-id': newEventId() } }] });
+    await producer.send({
+      topic: t.topics.name('ads.scraped'),
+      messages: [{ key: 'ad-1', value: Buffer.from('garbage'), headers: { 'event-id': newEventId() } }],
+    });
     await producer.disconnect();
-    await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 1, { message: 'dead-lettered by the matcher' });
+    await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 1, {
+      message: 'dead-lettered by the matcher',
+    });
 
     const list = await dlq('list', '--topic', 'ads.scraped');
     expect(list.code, list.stderr).toBe(0);
@@ -62,7 +71,11 @@ describe('npm run dlq', () => {
     expect(replay.stdout).toMatch(/replayed ads\.scraped\.dlq@0 -> .*ads\.scraped\[\d\]@1/);
     await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 2, { message: 'dead-lettered again' });
 
-    const json = JSON.parse((await dlq('list', '--json')).stdout) as Array<{ offset: string; replayedAt: string | null; failedAfterReplayAt: string | null }>;
+    const json = JSON.parse((await dlq('list', '--json')).stdout) as Array<{
+      offset: string;
+      replayedAt: string | null;
+      failedAfterReplayAt: string | null;
+    }>;
     expect(json.map((d) => [d.offset, d.replayedAt !== null, d.failedAfterReplayAt !== null])).toEqual([
       ['1', false, true],
       ['0', true, false],

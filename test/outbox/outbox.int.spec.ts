@@ -38,10 +38,16 @@ async function startRelay(options: { batchSize?: number } = {}) {
   });
   await relay.start();
   relays.push(relay);
-  return { relay, published: async () => (await metrics.outboxPublished.get()).values.reduce((n, v) => n + v.value, 0) };
+  return {
+    relay,
+    published: async () => (await metrics.outboxPublished.get()).values.reduce((n, v) => n + v.value, 0),
+  };
 }
 
-const huntChanged = (huntId: string, version: number): { eventType: 'HuntChanged'; key: string; value: HuntChanged } => ({
+const huntChanged = (
+  huntId: string,
+  version: number,
+): { eventType: 'HuntChanged'; key: string; value: HuntChanged } => ({
   eventType: 'HuntChanged',
   key: huntId,
   value: { ...sampleEvents.HuntChanged, huntId, version },
@@ -70,7 +76,9 @@ describe('the outbox', () => {
     expect(keys).toEqual([huntId(100), huntId(101), huntId(102)]);
     // Nothing more arrives: the rolled-back event never, and nothing twice.
     expect(await t.countMessages('hunts.changed')).toBe(3);
-    expect(read.every((e) => e.headers['event-type'] === 'HuntChanged' && e.headers['content-type'] === 'avro/binary')).toBe(true);
+    expect(
+      read.every((e) => e.headers['event-type'] === 'HuntChanged' && e.headers['content-type'] === 'avro/binary'),
+    ).toBe(true);
     await relay.stop();
     relays.splice(relays.indexOf(relay), 1);
   });
@@ -85,13 +93,22 @@ describe('the outbox', () => {
       [0, 1, 2, 3].map(async (w) => {
         const mine = keys.filter((_, i) => i % 4 === w);
         for (let version = 1; version <= perKey; version += 5) {
-          await t.db.transaction((trx) => outbox.enqueue(trx, mine.flatMap((k) => [0, 1, 2, 3, 4].map((d) => huntChanged(k, version + d)))));
+          await t.db.transaction((trx) =>
+            outbox.enqueue(
+              trx,
+              mine.flatMap((k) => [0, 1, 2, 3, 4].map((d) => huntChanged(k, version + d))),
+            ),
+          );
         }
       }),
     );
     await waitFor(async () => (await outboxRows()) === 0, { timeoutMs: 60_000, message: 'outbox drained' });
     const total = keys.length * perKey;
-    const read = await t.readTopic('hunts.changed', (events) => events.filter((e) => keys.includes(e.key!)).length >= total, 60_000);
+    const read = await t.readTopic(
+      'hunts.changed',
+      (events) => events.filter((e) => keys.includes(e.key!)).length >= total,
+      60_000,
+    );
     const mine = read.filter((e) => keys.includes(e.key!));
     expect(new Set(mine.map((e) => e.headers['event-id'])).size).toBe(total);
     for (const key of keys) {
@@ -109,10 +126,18 @@ describe('the outbox', () => {
 
   it('keeps the table small and reads it by index scan even with a large backlog', async () => {
     await t.db.transaction(async (trx) => {
-      await outbox.enqueue(trx, Array.from({ length: 20_000 }, (_, i) => huntChanged(huntId(10_000 + (i % 500)), i)));
+      await outbox.enqueue(
+        trx,
+        Array.from({ length: 20_000 }, (_, i) => huntChanged(huntId(10_000 + (i % 500)), i)),
+      );
     });
     await t.db.raw('ANALYZE outbox');
-    const plan = (await t.db.raw<{ rows: Array<Record<string, string>> }>(`EXPLAIN ${SELECT_BATCH_SQL}`, [[0, 1, 2, 3, 4, 5, 6, 7], 500])).rows
+    const plan = (
+      await t.db.raw<{ rows: Array<Record<string, string>> }>(`EXPLAIN ${SELECT_BATCH_SQL}`, [
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        500,
+      ])
+    ).rows
       .map((r) => r['QUERY PLAN'])
       .join('\n');
     expect(plan).toContain('Index Scan using outbox_pkey');

@@ -27,10 +27,13 @@ describe('a relay killed mid-batch', () => {
     const env = t.env({ ROLES: 'relay', OUTBOX_BATCH_SIZE: '25', LOG_LEVEL: 'info' });
 
     const first = startChildService(env);
-    await waitFor(async () => {
-      const left = await rows();
-      return left < total && left > 0;
-    }, { intervalMs: 5, message: 'relay half-way' });
+    await waitFor(
+      async () => {
+        const left = await rows();
+        return left < total && left > 0;
+      },
+      { intervalMs: 5, message: 'relay half-way' },
+    );
     expect(await first.kill('SIGKILL')).toBe(null);
     const leftAfterKill = await rows();
     expect(leftAfterKill).toBeGreaterThan(0);
@@ -39,7 +42,11 @@ describe('a relay killed mid-batch', () => {
     await waitFor(async () => (await rows()) === 0, { timeoutMs: 60_000, message: 'outbox drained after restart' });
     await second.kill('SIGTERM');
 
-    const read = await t.readTopic('hunts.changed', (events) => new Set(events.map((e) => e.headers['event-id'])).size >= total, 60_000);
+    const read = await t.readTopic(
+      'hunts.changed',
+      (events) => new Set(events.map((e) => e.headers['event-id'])).size >= total,
+      60_000,
+    );
     const published = new Set(read.map((e) => e.headers['event-id']));
     expect(ids.filter((id) => !published.has(id))).toEqual([]);
     // Duplicates are allowed (at least once); the count says how many the kill caused.

@@ -17,12 +17,21 @@ let http: ReturnType<typeof apiClient>;
 // Tuesday 1 December 2026, 21:30 in Paris (UTC+1). The clock moves only when a test moves it.
 let now = new Date('2026-12-01T20:30:00Z');
 const clock: Clock = { now: () => now };
-const WEEKDAYS_8_TO_20: { days: number[]; from: string; to: string; holidays?: boolean } = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
+const WEEKDAYS_8_TO_20: { days: number[]; from: string; to: string; holidays?: boolean } = {
+  days: [1, 2, 3, 4, 5, 6],
+  from: '08:00',
+  to: '20:00',
+};
 
 beforeAll(async () => {
   gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN);
   const service = await t.startService(
-    { ROLES: 'api,relay,matcher,sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', CONTACT_HOURS_DEFAULT: '1-6 08:00-20:00' },
+    {
+      ROLES: 'api,relay,matcher,sender',
+      MESSAGE_GATEWAY_URL: gateway.url,
+      SEND_POLL_MS: '100',
+      CONTACT_HOURS_DEFAULT: '1-6 08:00-20:00',
+    },
     { clock },
   );
   http = apiClient(service.url);
@@ -31,9 +40,16 @@ afterAll(() => gateway.close());
 
 async function huntFor(brand: string, contactHours?: typeof WEEKDAYS_8_TO_20 | null) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string; contactHours: unknown }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...(contactHours === undefined ? {} : { contactHours }) }));
+  const response = await http.api.post<{ id: string; contactHours: unknown }>(
+    '/v1/hunts',
+    huntInput({ accountId, brands: [brand], ...(contactHours === undefined ? {} : { contactHours }) }),
+  );
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return { accountId, hunt: response.body };
 }
 
@@ -54,17 +70,27 @@ describe('contact hours', () => {
     const other = adInput({ brand: `${brand}-nuit`, phone: '+33613000002' });
     expect((await http.ingest.post('/v1/ads', { ads: [ad, other] })).status).toBe(202);
 
-    const message = await waitFor(() => t.db('messages').where({ account_id: night.accountId }).first<MessageRow>(), { message: 'message decided' });
-    expect(await t.db('leads').where({ account_id: night.accountId }).first()).toMatchObject({ stage: 'contacte', reason: null });
+    const message = await waitFor(() => t.db('messages').where({ account_id: night.accountId }).first<MessageRow>(), {
+      message: 'message decided',
+    });
+    expect(await t.db('leads').where({ account_id: night.accountId }).first()).toMatchObject({
+      stage: 'contacte',
+      reason: null,
+    });
     // Wednesday 2 December, 08:00 in Paris.
     expect(message.next_attempt_at.toISOString()).toBe('2026-12-02T07:00:00.000Z');
     expect(message).toMatchObject({ status: 'pending', attempts: 0 });
 
     // The message of the hunt without a window goes out now, and the sender has consumed both SendMessage.
-    await waitFor(() => gateway.requests.some((r) => r.body.to === other.phone), { message: 'the other message sent at once' });
+    await waitFor(() => gateway.requests.some((r) => r.body.to === other.phone), {
+      message: 'the other message sent at once',
+    });
     await t.waitForConsumerGroup('sender', 'messages.send');
     expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(0);
-    expect(await t.db('messages').where({ id: message.id }).first<MessageRow>()).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await t.db('messages').where({ id: message.id }).first<MessageRow>()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+    });
 
     // 07:59 in Paris: still held.
     now = new Date('2026-12-02T06:59:00Z');
@@ -73,10 +99,13 @@ describe('contact hours', () => {
 
     // 08:00: sent, once.
     now = new Date('2026-12-02T07:00:00Z');
-    const sent = await waitFor(async () => {
-      const m = await t.db('messages').where({ id: message.id }).first<MessageRow>();
-      return m?.status === 'sent' ? m : undefined;
-    }, { message: 'sent at the opening' });
+    const sent = await waitFor(
+      async () => {
+        const m = await t.db('messages').where({ id: message.id }).first<MessageRow>();
+        return m?.status === 'sent' ? m : undefined;
+      },
+      { message: 'sent at the opening' },
+    );
     expect(sent.attempts).toBe(1);
     expect(gateway.requests.filter((r) => r.body.to === ad.phone)).toHaveLength(1);
     expect(anyTime.hunt.contactHours).toBeNull();
@@ -89,14 +118,25 @@ describe('contact hours', () => {
     expect(openOnHolidays.hunt.contactHours).toEqual({ ...WEEKDAYS_8_TO_20, holidays: true });
     // Friday 25 December 2026 (Noël), 10:00 in Paris: inside Monday-Saturday 08:00-20:00, but a holiday.
     now = new Date('2026-12-25T09:00:00Z');
-    const ads = [adInput({ brand, phone: '+33613000003' }), adInput({ brand: `${brand}-ouvert`, phone: '+33613000004' })];
+    const ads = [
+      adInput({ brand, phone: '+33613000003' }),
+      adInput({ brand: `${brand}-ouvert`, phone: '+33613000004' }),
+    ];
     expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-    const held = await waitFor(() => t.db('messages').where({ account_id: closedOnHolidays.accountId }).first<MessageRow>(), { message: 'message decided' });
+    const held = await waitFor(
+      () => t.db('messages').where({ account_id: closedOnHolidays.accountId }).first<MessageRow>(),
+      { message: 'message decided' },
+    );
     // Saturday 26 December, 08:00 in Paris: the next day the window opens.
     expect(held.next_attempt_at.toISOString()).toBe('2026-12-26T07:00:00.000Z');
-    const open = await waitFor(() => t.db('messages').where({ account_id: openOnHolidays.accountId }).first<MessageRow>(), { message: 'message decided' });
+    const open = await waitFor(
+      () => t.db('messages').where({ account_id: openOnHolidays.accountId }).first<MessageRow>(),
+      { message: 'message decided' },
+    );
     expect(open.next_attempt_at.toISOString()).toBe('2026-12-25T09:00:00.000Z');
-    await waitFor(() => gateway.requests.some((r) => r.body.to === '+33613000004'), { message: 'the window open on holidays sends at once' });
+    await waitFor(() => gateway.requests.some((r) => r.body.to === '+33613000004'), {
+      message: 'the window open on holidays sends at once',
+    });
     expect(gateway.requests.filter((r) => r.body.to === '+33613000003')).toHaveLength(0);
   });
 
@@ -109,10 +149,14 @@ describe('contact hours', () => {
     const id = (hunt as unknown as { id: string }).id;
 
     const weekend = { days: [6, 7], from: '09:30', to: '18:00' };
-    const patched = await http.api.patch<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`, { contactHours: weekend });
+    const patched = await http.api.patch<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`, {
+      contactHours: weekend,
+    });
     expect(patched).toMatchObject({ status: 200, body: { contactHours: weekend, version: 2 } });
     expect((await http.api.get<{ contactHours: unknown }>(`/v1/hunts/${id}`)).body.contactHours).toEqual(weekend);
-    expect((await http.api.patch<{ contactHours: unknown }>(`/v1/hunts/${id}`, { contactHours: null })).body.contactHours).toBeNull();
+    expect(
+      (await http.api.patch<{ contactHours: unknown }>(`/v1/hunts/${id}`, { contactHours: null })).body.contactHours,
+    ).toBeNull();
 
     const invalid: Array<[unknown, string]> = [
       [{ days: [1], from: '20:00', to: '08:00' }, 'body/contactHours/to'],
@@ -126,6 +170,9 @@ describe('contact hours', () => {
       expect(response.status, JSON.stringify(contactHours)).toBe(400);
       expect(response.body.field, JSON.stringify(contactHours)).toBe(field);
     }
-    expect((await http.api.get<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`)).body).toMatchObject({ contactHours: null, version: 3 });
+    expect((await http.api.get<{ contactHours: unknown; version: number }>(`/v1/hunts/${id}`)).body).toMatchObject({
+      contactHours: null,
+      version: 3,
+    });
   });
 });

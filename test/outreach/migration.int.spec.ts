@@ -24,7 +24,8 @@ describe('the outreach migrations', () => {
       // Back to before them, and whatever came after them (their down() works), then data as the
       // service wrote it then.
       const options = { migrationSource, tableName: 'knex_migrations' };
-      while (await db('knex_migrations').where({ name: '20261201_009_sellers_optouts' }).first()) await db.migrate.down(options);
+      while (await db('knex_migrations').where({ name: '20261201_009_sellers_optouts' }).first())
+        await db.migrate.down(options);
       expect(await db.schema.hasTable('seller_contacts')).toBe(false);
       expect(await db.schema.hasColumn('hunts', 'contact_hours')).toBe(false);
 
@@ -35,7 +36,8 @@ describe('the outreach migrations', () => {
       await db('hunts').insert(huntRow);
       const ads = [adInput({ phone: '+33614000001' }), adInput({ phone: '+33614000002' })];
       await ingestSilently(db, ads);
-      const idOf = async (externalId: string) => ((await db('ads').where({ external_id: externalId }).first('id')) as { id: string }).id;
+      const idOf = async (externalId: string) =>
+        ((await db('ads').where({ external_id: externalId }).first('id')) as { id: string }).id;
       const adIds = [await idOf(ads[0]!.externalId), await idOf(ads[1]!.externalId)];
       const messages = adIds.map((adId, i) => ({
         id: randomUUID(),
@@ -50,7 +52,15 @@ describe('the outreach migrations', () => {
         correlationId: randomUUID(),
         nextAttemptAt: new Date(),
       }));
-      await db('leads').insert(messages.map((m) => ({ id: m.leadId, account_id: accountId, ad_id: m.adId, hunt_id: hunt.id, stage: 'contacte' })));
+      await db('leads').insert(
+        messages.map((m) => ({
+          id: m.leadId,
+          account_id: accountId,
+          ad_id: m.adId,
+          hunt_id: hunt.id,
+          stage: 'contacte',
+        })),
+      );
       await db.transaction((trx) => insertMessages(trx, messages, new Date()));
       await db('messages').where({ id: messages[1]!.id }).update({ status: 'failed' });
 

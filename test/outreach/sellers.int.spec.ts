@@ -23,19 +23,35 @@ interface LeadRow {
   reason: string | null;
 }
 
-
 /** An account with one hunt for `brand`, backfilled (in every matcher's index). */
 async function huntFor(brand: string, accountId = randomUUID()) {
   const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return { accountId, huntId: response.body.id };
 }
 
-const ingest = async (...ads: ReturnType<typeof adInput>[]) => expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-const leadsOf = (accountId: string) => t.db('leads').where({ account_id: accountId }).orderBy('created_at').select<LeadRow[]>('id', 'ad_id', 'stage', 'reason');
-const messagesOf = (accountId: string) => t.db('messages').where({ account_id: accountId }).select<Array<{ id: string; ad_id: string; recipient: string }>>('id', 'ad_id', 'recipient');
-const leadsCount = (accountId: string, n: number) => waitFor(async () => ((await leadsOf(accountId)).length === n ? leadsOf(accountId) : undefined), { message: `${n} leads` });
+const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
+  expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+const leadsOf = (accountId: string) =>
+  t
+    .db('leads')
+    .where({ account_id: accountId })
+    .orderBy('created_at')
+    .select<LeadRow[]>('id', 'ad_id', 'stage', 'reason');
+const messagesOf = (accountId: string) =>
+  t
+    .db('messages')
+    .where({ account_id: accountId })
+    .select<Array<{ id: string; ad_id: string; recipient: string }>>('id', 'ad_id', 'recipient');
+const leadsCount = (accountId: string, n: number) =>
+  waitFor(async () => ((await leadsOf(accountId)).length === n ? leadsOf(accountId) : undefined), {
+    message: `${n} leads`,
+  });
 
 describe('one seller, one message per account', () => {
   it('messages a seller who reposts (a new listing id, the same phone) once within the cooldown', async () => {
@@ -69,7 +85,13 @@ describe('one seller, one message per account', () => {
     expect(leads.map((l) => l.reason)).toEqual([null, 'already_contacted']);
     const messages = await messagesOf(accountId);
     expect(messages.map((m) => m.recipient)).toEqual(['+33612345678']);
-    const phones = await t.db('ads').whereIn('id', leads.map((l) => l.ad_id)).pluck('phone');
+    const phones = await t
+      .db('ads')
+      .whereIn(
+        'id',
+        leads.map((l) => l.ad_id),
+      )
+      .pluck('phone');
     expect(phones).toEqual(['+33612345678', '+33612345678']);
   });
 
@@ -79,7 +101,9 @@ describe('one seller, one message per account', () => {
     const reunion = adInput({ brand, phone: '0692 12 34 56' });
     await ingest(reunion);
     await leadsCount(accountId, 1);
-    expect((await t.db('ads').where({ external_id: reunion.externalId }).first<{ phone: string }>())!.phone).toBe('+262692123456');
+    expect((await t.db('ads').where({ external_id: reunion.externalId }).first<{ phone: string }>())!.phone).toBe(
+      '+262692123456',
+    );
     expect((await messagesOf(accountId)).map((m) => m.recipient)).toEqual(['+262692123456']);
 
     const unreadable = adInput({ brand, phone: '06 12' });
@@ -98,8 +122,12 @@ describe('one seller, one message per account', () => {
     expect(lead).toMatchObject({ stage: 'nouveau', reason: 'not_mobile' });
     expect(await messagesOf(accountId)).toHaveLength(0);
     expect(await t.db('contacted_ads').where({ account_id: accountId })).toHaveLength(0);
-    const created = await t.readTopic('leads.created', (e) => e.some((x) => (x.event?.value as { leadId: string }).leadId === lead!.id));
-    expect(created.find((x) => (x.event?.value as { leadId: string }).leadId === lead!.id)!.event!.value).toMatchObject({ contacted: false, reason: 'not_mobile' });
+    const created = await t.readTopic('leads.created', (e) =>
+      e.some((x) => (x.event?.value as { leadId: string }).leadId === lead!.id),
+    );
+    expect(created.find((x) => (x.event?.value as { leadId: string }).leadId === lead!.id)!.event!.value).toMatchObject(
+      { contacted: false, reason: 'not_mobile' },
+    );
   });
 
   it('messages two ads of one seller in one request once', async () => {
@@ -116,7 +144,9 @@ describe('one seller, one message per account', () => {
     const { accountId } = await huntFor(brand);
     // Ten requests at once: each ad is its own AdScraped, keyed by its id, spread over the partitions
     // that the matcher consumes concurrently.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => ingest(adInput({ brand, phone: '+33611000003', model: `modèle ${i}` }))));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ingest(adInput({ brand, phone: '+33611000003', model: `modèle ${i}` }))),
+    );
     const leads = await leadsCount(accountId, 10);
     expect(leads.filter((l) => l.stage === 'contacte')).toHaveLength(1);
     expect(leads.filter((l) => l.reason === 'already_contacted')).toHaveLength(9);
@@ -130,9 +160,17 @@ describe('one seller, one message per account', () => {
     const [a, b] = [adInput({ brand, phone: '+33611000004' }), adInput({ brand, phone: '+33611000004' })];
     await ingestSilently(t.db, [a, b]);
     const hunt = (await loadHunt(t.db, huntId))!;
-    const adOf = async (externalId: string) => adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
+    const adOf = async (externalId: string) =>
+      adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];
-    const deps = recordDepsOf({ outbox: { enqueue: async () => [] }, settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH } }, new Date(), { pacingDay: '2026-12-01' });
+    const deps = recordDepsOf(
+      {
+        outbox: { enqueue: async () => [] },
+        settings: { timeZone: 'Europe/Paris', contactCooldownDays: 90, outreach: HARNESS_OUTREACH },
+      },
+      new Date(),
+      { pacingDay: '2026-12-01' },
+    );
     const cause = { eventId: randomUUID(), correlationId: randomUUID() };
 
     const first = await t.db.transaction();
@@ -140,10 +178,12 @@ describe('one seller, one message per account', () => {
     // The second transaction's outcome is taken at once: it settles as soon as the first commits,
     // which may be before `first.commit()` returns here, and an outcome nobody holds yet is an
     // unhandled rejection (what made this test fail CI runs).
-    const second = t.db.transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }])).then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
-    );
+    const second = t.db
+      .transaction((trx) => recordMatches(trx, deps, [{ hunt, ad: adB, cause }]))
+      .then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
     await t.waitForLockWait('the second transaction waits for the first on the seller row', { blockedBy: first });
     await first.commit();
     const outcome = await second;
@@ -162,7 +202,10 @@ describe('one seller, one message per account', () => {
     const [firstLead] = await leadsCount(accountId, 1);
     expect(firstLead!.stage).toBe('contacte');
     // CONTACT_COOLDOWN_DAYS (90) later.
-    await t.db('seller_contacts').where({ account_id: accountId, phone: '+33611000005' }).update({ contacted_at: t.db.raw(`now() - interval '91 days'`) });
+    await t
+      .db('seller_contacts')
+      .where({ account_id: accountId, phone: '+33611000005' })
+      .update({ contacted_at: t.db.raw(`now() - interval '91 days'`) });
     await ingest(adInput({ brand, phone: '+33611000005', hasBeenReposted: true }));
     const leads = await leadsCount(accountId, 2);
     expect(leads.map((l) => [l.stage, l.reason])).toEqual([
@@ -172,7 +215,10 @@ describe('one seller, one message per account', () => {
     expect(await messagesOf(accountId)).toHaveLength(2);
 
     // A message that failed never reached the seller: the next ad of that seller is contacted.
-    const second = (await t.db('seller_contacts').where({ account_id: accountId, phone: '+33611000005' }).first<{ message_id: string }>())!;
+    const second = (await t
+      .db('seller_contacts')
+      .where({ account_id: accountId, phone: '+33611000005' })
+      .first<{ message_id: string }>())!;
     await t.db('messages').where({ id: second.message_id }).update({ status: 'failed', last_error: 'HTTP 422' });
     await ingest(adInput({ brand, phone: '+33611000005' }));
     const three = await leadsCount(accountId, 3);

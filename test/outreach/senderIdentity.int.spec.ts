@@ -16,14 +16,26 @@ let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 beforeAll(async () => {
   gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN);
   // No SENDER_NAME_DEFAULT: the rule applies as in production.
-  http = apiClient((await t.startService({ ROLES: 'api,relay,matcher,sender', SENDER_NAME_DEFAULT: '', MESSAGE_GATEWAY_URL: gateway.url })).url);
+  http = apiClient(
+    (
+      await t.startService({
+        ROLES: 'api,relay,matcher,sender',
+        SENDER_NAME_DEFAULT: '',
+        MESSAGE_GATEWAY_URL: gateway.url,
+      })
+    ).url,
+  );
   return () => gateway.close();
 });
 
 async function huntFor(brand: string, accountId = randomUUID()) {
   const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return accountId;
 }
 
@@ -32,12 +44,17 @@ describe("an account's identity", () => {
     const brand = newBrand('Identite');
     const accountId = await huntFor(brand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33614000001' })] });
-    const lead = await waitFor(() => t.db('leads').where({ account_id: accountId }).first<{ stage: string; reason: string }>());
+    const lead = await waitFor(() =>
+      t.db('leads').where({ account_id: accountId }).first<{ stage: string; reason: string }>(),
+    );
     expect(lead).toMatchObject({ stage: 'nouveau', reason: 'no_sender_identity' });
     expect(await t.db('messages').where({ account_id: accountId })).toHaveLength(0);
 
     const patched = await http.api.patch(`/v1/accounts/${accountId}`, { senderName: 'Garage Dupont' });
-    expect(patched).toMatchObject({ status: 200, body: { id: accountId, senderName: 'Garage Dupont', senderNumbers: [] } });
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { id: accountId, senderName: 'Garage Dupont', senderNumbers: [] },
+    });
     expect((await http.api.get(`/v1/accounts/${accountId}`)).body).toMatchObject({ senderName: 'Garage Dupont' });
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33614000002' })] });
     const message = await waitFor(() => t.db('messages').where({ account_id: accountId }).first<{ content: string }>());
@@ -48,17 +65,38 @@ describe("an account's identity", () => {
 
   it('sets sender numbers, unique across accounts, and refuses what it cannot read, naming the field', async () => {
     const [a, b] = [await huntFor(newBrand('Identite')), await huntFor(newBrand('Identite'))];
-    const set = await http.api.patch(`/v1/accounts/${a}`, { senderNumbers: ['07 57 00 00 11', 'whatsapp:+14155238886'] });
+    const set = await http.api.patch(`/v1/accounts/${a}`, {
+      senderNumbers: ['07 57 00 00 11', 'whatsapp:+14155238886'],
+    });
     expect(set).toMatchObject({
       status: 200,
-      body: { senderNumbers: [{ number: '+33757000011', channel: 'sms' }, { number: 'whatsapp:+14155238886', channel: 'whatsapp' }] },
+      body: {
+        senderNumbers: [
+          { number: '+33757000011', channel: 'sms' },
+          { number: 'whatsapp:+14155238886', channel: 'whatsapp' },
+        ],
+      },
     });
-    expect(await http.api.patch(`/v1/accounts/${b}`, { senderNumbers: ['+33757000011'] })).toMatchObject({ status: 409, body: { error: 'conflict' } });
-    expect(await http.api.patch(`/v1/accounts/${b}`, { senderNumbers: ['+3375'] })).toMatchObject({ status: 400, body: { field: 'body/senderNumbers/0' } });
-    expect(await http.api.patch(`/v1/accounts/${b}`, { senderName: 'Crêperie' })).toMatchObject({ status: 400, body: { field: 'body/senderName' } });
-    expect(await http.api.patch(`/v1/accounts/${b}`, { senderName: 'x'.repeat(41) })).toMatchObject({ status: 400, body: { field: 'body/senderName' } });
+    expect(await http.api.patch(`/v1/accounts/${b}`, { senderNumbers: ['+33757000011'] })).toMatchObject({
+      status: 409,
+      body: { error: 'conflict' },
+    });
+    expect(await http.api.patch(`/v1/accounts/${b}`, { senderNumbers: ['+3375'] })).toMatchObject({
+      status: 400,
+      body: { field: 'body/senderNumbers/0' },
+    });
+    expect(await http.api.patch(`/v1/accounts/${b}`, { senderName: 'Crêperie' })).toMatchObject({
+      status: 400,
+      body: { field: 'body/senderName' },
+    });
+    expect(await http.api.patch(`/v1/accounts/${b}`, { senderName: 'x'.repeat(41) })).toMatchObject({
+      status: 400,
+      body: { field: 'body/senderName' },
+    });
     expect(await http.api.patch(`/v1/accounts/${b}`, {})).toMatchObject({ status: 400 });
-    expect(await http.api.patch(`/v1/accounts/${randomUUID()}`, { senderName: 'Garage' })).toMatchObject({ status: 404 });
+    expect(await http.api.patch(`/v1/accounts/${randomUUID()}`, { senderName: 'Garage' })).toMatchObject({
+      status: 404,
+    });
     expect(await t.db('account_sender_numbers').where({ account_id: b })).toHaveLength(0);
     // The numbers are replaced as a whole; a number let go is free for another account.
     expect((await http.api.patch(`/v1/accounts/${a}`, { senderNumbers: [] })).status).toBe(200);

@@ -21,11 +21,21 @@ describe('unavailableDependency', () => {
 
   it('names the broker for a kafkajs error, even one wrapping a refused connection', () => {
     expect(unavailableDependency(named('KafkaJSNumberOfRetriesExceeded', 'Number of retries exceeded'))).toBe('broker');
-    expect(unavailableDependency(new Error('replay failed', { cause: named('KafkaJSConnectionError', 'connect ECONNREFUSED 127.0.0.1:9092') }))).toBe('broker');
+    expect(
+      unavailableDependency(
+        new Error('replay failed', { cause: named('KafkaJSConnectionError', 'connect ECONNREFUSED 127.0.0.1:9092') }),
+      ),
+    ).toBe('broker');
   });
 
   it('says nothing of a bad request, a constraint or a programming error', () => {
-    for (const error of [new ValidationError('body/price', 'must be a number'), pgError('23505', 'duplicate key value'), pgError('22P02', 'invalid input syntax'), new TypeError('x is undefined'), 'a string'])
+    for (const error of [
+      new ValidationError('body/price', 'must be a number'),
+      pgError('23505', 'duplicate key value'),
+      pgError('22P02', 'invalid input syntax'),
+      new TypeError('x is undefined'),
+      'a string',
+    ])
       expect(unavailableDependency(error), String(error)).toBeUndefined();
   });
 });

@@ -8,16 +8,26 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => { buf: Buffer; buffer: Buffer; offset: number };
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (b: object) => Promise<{ buffer: Buffer }> };
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => {
+  buf: Buffer;
+  buffer: Buffer;
+  offset: number;
+};
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+  RecordBatch: (b: object) => Promise<{ buffer: Buffer }>;
+};
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
 const Encoder = require('kafkajs/src/protocol/encoder.js') as {
   new (size?: number): { writeVarInt(v: number): unknown; writeUVarInt(v: number): unknown; buffer: Buffer };
   encodeZigZag(v: number): number;
 };
-const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as ((b: Buffer) => number) & { native: boolean };
+const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as ((b: Buffer) => number) & {
+  native: boolean;
+};
 const crc32CLoop = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (b: Buffer) => number;
-const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{ records: Array<{ key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string }> }>;
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{
+  records: Array<{ key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string }>;
+}>;
 
 const headersOf = (i: number) => ({
   'event-id': `0193a0f0-0000-7000-8000-${String(i).padStart(12, '0')}`,
@@ -30,7 +40,13 @@ const headersOf = (i: number) => ({
 
 describe('kafkajs record encoding (patched)', () => {
   it('encodes a record into a buffer of its exact size, not a 512-byte zero-filled one', () => {
-    const record = Record({ offsetDelta: 0, timestampDelta: 0, key: Buffer.from('k'), value: Buffer.from('v'), headers: { a: 'b' } });
+    const record = Record({
+      offsetDelta: 0,
+      timestampDelta: 0,
+      key: Buffer.from('k'),
+      value: Buffer.from('v'),
+      headers: { a: 'b' },
+    });
     // Unpatched, every record and header starts as Buffer.alloc(512).
     expect(record.buf.length).toBeLessThan(64);
     expect(record.buffer.length).toBe(record.offset);
@@ -43,7 +59,12 @@ describe('kafkajs record encoding (patched)', () => {
       headers: headersOf(i),
     }));
     const records = messages.map((m, i) => Record({ ...m, offsetDelta: i, timestampDelta: i }));
-    const batch = await RecordBatch({ records, firstTimestamp: 1_765_000_000_000, maxTimestamp: 1_765_000_000_299, lastOffsetDelta: messages.length - 1 });
+    const batch = await RecordBatch({
+      records,
+      firstTimestamp: 1_765_000_000_000,
+      maxTimestamp: 1_765_000_000_299,
+      lastOffsetDelta: messages.length - 1,
+    });
     // The decoder checks the batch's length prefix and reads every record; a wrong size would throw or misread.
     const decoded = await decodeBatch(new Decoder(batch.buffer));
     expect(decoded.records).toHaveLength(messages.length);
@@ -80,7 +101,26 @@ describe('kafkajs record encoding (patched)', () => {
       bytes.push(value & 0x7f);
       return Buffer.from(bytes);
     };
-    for (const v of [0, 1, 63, 64, 127, 128, 300, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, -1, -64, -65, -(2 ** 31)]) {
+    for (const v of [
+      0,
+      1,
+      63,
+      64,
+      127,
+      128,
+      300,
+      16_383,
+      16_384,
+      2 ** 21,
+      2 ** 28,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      -1,
+      -64,
+      -65,
+      -(2 ** 31),
+    ]) {
       const unsigned = new Encoder(1);
       unsigned.writeUVarInt(v);
       expect(unsigned.buffer.equals(leb128(v)), `unsigned ${v}`).toBe(true);

@@ -9,7 +9,9 @@ const checkOf = (ad: Record<string, unknown>) => validateAds([ad], { now })[0]!;
 
 describe('validateAds', () => {
   it('turns an ad that passes into the domain ad: defaults filled in, the phone in E.164, the department, times in epoch ms', () => {
-    expect(checkOf({ ...minimal, zipcode: '69003', phone: '06 12 34 56 78', firstPublishedAt: '2026-11-20T08:00:00Z' })).toEqual({
+    expect(
+      checkOf({ ...minimal, zipcode: '69003', phone: '06 12 34 56 78', firstPublishedAt: '2026-11-20T08:00:00Z' }),
+    ).toEqual({
       ok: true,
       ad: {
         source: 'leboncoin',
@@ -52,9 +54,19 @@ describe('validateAds', () => {
     expect(checkOf({ ...minimal, price: -1 })).toMatchObject({ ok: false, field: 'price' });
     expect(checkOf({ externalId: 'x', adType: 'voitures' })).toMatchObject({ ok: false, field: 'title' });
     expect(checkOf({ ...minimal, colour: 'red' })).toMatchObject({ ok: false, field: 'colour' });
-    expect(checkOf({ ...minimal, lat: 45.7 })).toEqual({ ok: false, field: 'lng', problem: 'must be given together with lat/lng' });
-    expect(checkOf({ ...minimal, scrapedAt: '1999-12-31T23:59:59Z' })).toEqual({ ok: false, field: 'scrapedAt', problem: 'must be a date-time between 2000 and 2100' });
-    expect(checkOf({ ...minimal, firstPublishedAt: '2026-11-27T08:00:00Z', lastPublishedAt: '2026-11-20T08:00:00Z' })).toEqual({
+    expect(checkOf({ ...minimal, lat: 45.7 })).toEqual({
+      ok: false,
+      field: 'lng',
+      problem: 'must be given together with lat/lng',
+    });
+    expect(checkOf({ ...minimal, scrapedAt: '1999-12-31T23:59:59Z' })).toEqual({
+      ok: false,
+      field: 'scrapedAt',
+      problem: 'must be a date-time between 2000 and 2100',
+    });
+    expect(
+      checkOf({ ...minimal, firstPublishedAt: '2026-11-27T08:00:00Z', lastPublishedAt: '2026-11-20T08:00:00Z' }),
+    ).toEqual({
       ok: false,
       field: 'lastPublishedAt',
       problem: 'must not be before firstPublishedAt',

@@ -24,9 +24,19 @@ describe('the hunts API', () => {
     const id = created.body.id;
     expect(created.body).toMatchObject({ version: 1, status: 'active', brands: ['Peugeot'], priceMax: 20_000 });
 
-    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { priceMax: 18_000 })).body).toMatchObject({ version: 2, priceMax: 18_000, brands: ['Peugeot'] });
-    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { status: 'paused' })).body).toMatchObject({ version: 3, status: 'paused' });
-    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { status: 'active' })).body).toMatchObject({ version: 4, status: 'active' });
+    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { priceMax: 18_000 })).body).toMatchObject({
+      version: 2,
+      priceMax: 18_000,
+      brands: ['Peugeot'],
+    });
+    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { status: 'paused' })).body).toMatchObject({
+      version: 3,
+      status: 'paused',
+    });
+    expect((await http.api.patch<HuntJson>(`/v1/hunts/${id}`, { status: 'active' })).body).toMatchObject({
+      version: 4,
+      status: 'active',
+    });
     expect((await http.api.delete(`/v1/hunts/${id}`)).status).toBe(204);
     expect((await http.api.get(`/v1/hunts/${id}`)).status).toBe(404);
     expect((await http.api.delete(`/v1/hunts/${id}`)).status).toBe(404);
@@ -66,7 +76,9 @@ describe('the hunts API', () => {
     const patched = await http.api.patch<{ field: string }>(`/v1/hunts/${created.body.id}`, { priceMax: 1_000 });
     expect(patched).toMatchObject({ status: 400, body: { field: 'body/priceMin' } });
     expect((await http.api.get<HuntJson>(`/v1/hunts/${created.body.id}`)).body.version).toBe(1);
-    expect(Number((await t.db('hunts').count<{ count: string }[]>('* as count'))[0]!.count)).toBe(Number(before[0]!.count) + 1);
+    expect(Number((await t.db('hunts').count<{ count: string }[]>('* as count'))[0]!.count)).toBe(
+      Number(before[0]!.count) + 1,
+    );
   });
 
   it("lists an account's hunts and never another account's", async () => {

@@ -42,7 +42,11 @@ async function huntFor(brand: string) {
   const accountId = randomUUID();
   const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return accountId;
 }
 interface Message {
@@ -58,12 +62,19 @@ interface Message {
   content: string;
 }
 const settled = (accountId: string, status: 'sent' | 'failed') =>
-  waitFor(async () => {
-    const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
-    return m?.status === status ? m : undefined;
-  }, { message: `message ${status}` });
+  waitFor(
+    async () => {
+      const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
+      return m?.status === status ? m : undefined;
+    },
+    { message: `message ${status}` },
+  );
 const events = (query: string, body: unknown) =>
-  fetch(`${serviceUrl}/v1/providers/brevo/events${query}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${serviceUrl}/v1/providers/brevo/events${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('sending through Brevo', () => {
   it('sends a marketing SMS with its sender, tag and webUrl, and takes its delivered event as MessageDelivered', async () => {
@@ -73,20 +84,40 @@ describe('sending through Brevo', () => {
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
     const sent = await settled(accountId, 'sent');
     const [sms] = brevo.smsTo('33612000301');
-    expect(sms).toMatchObject({ sender: 'GarageTest', type: 'marketing', tag: sent.id, content: sent.content, unicodeEnabled: false });
+    expect(sms).toMatchObject({
+      sender: 'GarageTest',
+      type: 'marketing',
+      tag: sent.id,
+      content: sent.content,
+      unicodeEnabled: false,
+    });
     expect(sms!.webUrl).toBe(`${PUBLIC}/v1/providers/brevo/events?messageId=${sent.id}&secret=${SECRET}`);
     // Brevo's own opt-out mention: it puts its short code in place of [STOP CODE].
     expect(sent.content).toMatch(/STOP au \[STOP CODE\]$/);
     expect(sent).toMatchObject({ external_id: String(sms!.messageId), provider: 'brevo' });
-    await waitFor(async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered', { message: 'delivered' });
-    const read = await t.readTopic('messages.delivered', (e) => e.some((x) => (x.event?.value as MessageDelivered).messageId === sent.id));
-    expect(read.find((x) => (x.event?.value as MessageDelivered).messageId === sent.id)!.event!.value).toMatchObject({ status: 'DELIVERED', provider: 'brevo' });
-    expect(brevo.posted.filter((p) => (p.body as { messageId: number }).messageId === sms!.messageId).map((p) => p.status)).toEqual([200, 200]);
+    await waitFor(
+      async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered',
+      { message: 'delivered' },
+    );
+    const read = await t.readTopic('messages.delivered', (e) =>
+      e.some((x) => (x.event?.value as MessageDelivered).messageId === sent.id),
+    );
+    expect(read.find((x) => (x.event?.value as MessageDelivered).messageId === sent.id)!.event!.value).toMatchObject({
+      status: 'DELIVERED',
+      provider: 'brevo',
+    });
+    expect(
+      brevo.posted.filter((p) => (p.body as { messageId: number }).messageId === sms!.messageId).map((p) => p.status),
+    ).toEqual([200, 200]);
   });
 
   it('records a hard bounce as undelivered, with its reason', async () => {
     const brand = newBrand('Brevo');
-    brevo.script((r) => (r.recipient === '33612000302' ? { kind: 'accept', events: ['hard_bounce'] } : { kind: 'accept', events: ['delivered'] }));
+    brevo.script((r) =>
+      r.recipient === '33612000302'
+        ? { kind: 'accept', events: ['hard_bounce'] }
+        : { kind: 'accept', events: ['delivered'] },
+    );
     const accountId = await huntFor(brand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000302' })] });
     const sent = await settled(accountId, 'sent');
@@ -101,7 +132,13 @@ describe('sending through Brevo', () => {
     const brand = newBrand('Brevo');
     brevo.script((r, attempt) =>
       r.recipient === '33612000303' && attempt === 1
-        ? { kind: 'error', status: 429, code: 'too_many_requests', message: 'Rate limit exceeded', headers: { 'x-sib-ratelimit-limit': '150', 'x-sib-ratelimit-remaining': '0', 'x-sib-ratelimit-reset': '2' } }
+        ? {
+            kind: 'error',
+            status: 429,
+            code: 'too_many_requests',
+            message: 'Rate limit exceeded',
+            headers: { 'x-sib-ratelimit-limit': '150', 'x-sib-ratelimit-remaining': '0', 'x-sib-ratelimit-reset': '2' },
+          }
         : r.recipient === '33612000304'
           ? { kind: 'error', status: 400, code: 'invalid_parameter', message: 'Invalid recipient number' }
           : { kind: 'accept' },
@@ -110,7 +147,11 @@ describe('sending through Brevo', () => {
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000303' })] });
     const sent = await settled(first, 'sent');
     expect(sent.attempts).toBe(2);
-    expect(brevo.requests.filter((r) => (r.body as { recipient?: string } | null)?.recipient === '33612000303').map((r) => r.status)).toEqual([429, 201]);
+    expect(
+      brevo.requests
+        .filter((r) => (r.body as { recipient?: string } | null)?.recipient === '33612000303')
+        .map((r) => r.status),
+    ).toEqual([429, 201]);
     const secondBrand = newBrand('Brevo');
     const second = await huntFor(secondBrand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand: secondBrand, phone: '+33612000304' })] });
@@ -120,7 +161,9 @@ describe('sending through Brevo', () => {
 
   it('looks a stalled SMS up by its tag instead of sending it twice', async () => {
     const brand = newBrand('Brevo');
-    brevo.script((r, attempt) => (r.recipient === '33612000305' && attempt === 1 ? { kind: 'stall', ms: 3000 } : { kind: 'accept' }));
+    brevo.script((r, attempt) =>
+      r.recipient === '33612000305' && attempt === 1 ? { kind: 'stall', ms: 3000 } : { kind: 'accept' },
+    );
     const accountId = await huntFor(brand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000305' })] });
     const sent = await settled(accountId, 'sent');
@@ -140,11 +183,24 @@ describe("a seller's reply through Brevo", () => {
     const [sms] = brevo.smsTo('33612000306');
     const answer = await brevo.event(sms!, 'replied', { reply: 'Oui, appelez-moi après 18h' });
     expect(answer.status).toBe(200);
-    const read = await t.readTopic('messages.replied', (e) => e.some((x) => (x.event?.value as SellerReplied).messageId === sent.id));
-    expect(read.find((x) => (x.event?.value as SellerReplied).messageId === sent.id)!.event!.value).toMatchObject({ leadId: sent.lead_id, from: '+33612000306', text: 'Oui, appelez-moi après 18h', provider: 'brevo' });
-    expect(await t.db('leads').where({ id: sent.lead_id }).first()).toMatchObject({ stage: 'contacte', replied_at: expect.any(Date) as unknown });
+    const read = await t.readTopic('messages.replied', (e) =>
+      e.some((x) => (x.event?.value as SellerReplied).messageId === sent.id),
+    );
+    expect(read.find((x) => (x.event?.value as SellerReplied).messageId === sent.id)!.event!.value).toMatchObject({
+      leadId: sent.lead_id,
+      from: '+33612000306',
+      text: 'Oui, appelez-moi après 18h',
+      provider: 'brevo',
+    });
+    expect(await t.db('leads').where({ id: sent.lead_id }).first()).toMatchObject({
+      stage: 'contacte',
+      replied_at: expect.any(Date) as unknown,
+    });
     // The same event posted again is one reply.
-    await brevo.event(sms!, 'replied', { reply: 'Oui, appelez-moi après 18h', date: (brevo.posted.at(-1)!.body as { date: string }).date });
+    await brevo.event(sms!, 'replied', {
+      reply: 'Oui, appelez-moi après 18h',
+      date: (brevo.posted.at(-1)!.body as { date: string }).date,
+    });
     expect(await t.db('inbound_messages').where({ lead_id: sent.lead_id })).toHaveLength(1);
     brevo.script(() => ({ kind: 'accept', events: ['delivered'] }));
   });
@@ -157,16 +213,27 @@ describe("Brevo's events", () => {
     expect((await events(`?secret=${SECRET}`, body)).status).toBe(200);
     expect((await events('?secret=nope', body)).status).toBe(401);
     expect((await events('', body)).status).toBe(401);
-    const bearer = await fetch(`${serviceUrl}/v1/providers/brevo/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` }, body: JSON.stringify(body) });
+    const bearer = await fetch(`${serviceUrl}/v1/providers/brevo/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRET}` },
+      body: JSON.stringify(body),
+    });
     expect(bearer.status).toBe(200);
   });
 
   it('opts a phone out on an unsubscription or a STOP reply, and answers 400 naming the field of a bad event', async () => {
     const phone = '+33612000398';
-    const unsubscribe = await events(`?secret=${SECRET}`, { msg_status: 'unsubscribe', messageId: 2, to: '33612000398' });
+    const unsubscribe = await events(`?secret=${SECRET}`, {
+      msg_status: 'unsubscribe',
+      messageId: 2,
+      to: '33612000398',
+    });
     expect(await unsubscribe.json()).toEqual({ events: [{ status: 'opted_out' }] });
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound' });
-    const bad = await events(`?secret=${SECRET}`, [{ msg_status: 'delivered', messageId: 3 }, { msg_status: 'replied', messageId: 4, to: 'nope', reply: 'STOP' }]);
+    const bad = await events(`?secret=${SECRET}`, [
+      { msg_status: 'delivered', messageId: 3 },
+      { msg_status: 'replied', messageId: 4, to: 'nope', reply: 'STOP' },
+    ]);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'body/1/to' });
   });

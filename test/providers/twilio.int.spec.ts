@@ -25,7 +25,12 @@ let http: ReturnType<typeof apiClient>;
 let serviceUrl = '';
 
 beforeAll(async () => {
-  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC, ingress: () => serviceUrl });
+  twilio = await startFakeTwilio({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    publicBaseUrl: PUBLIC,
+    ingress: () => serviceUrl,
+  });
   const service = await t.startService({
     ROLES: 'api,relay,matcher,sender',
     MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio,leboncoin:http',
@@ -47,12 +52,20 @@ afterAll(() => twilio.close());
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...overrides }));
+  const response = await http.api.post<{ id: string }>(
+    '/v1/hunts',
+    huntInput({ accountId, brands: [brand], ...overrides }),
+  );
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return accountId;
 }
-const ingest = async (...ads: ReturnType<typeof adInput>[]) => expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
+  expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 interface Message {
   id: string;
   status: string;
@@ -66,14 +79,22 @@ interface Message {
   delivery_error: string | null;
   content: string;
 }
-const messageOf = (accountId: string) => waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
+const messageOf = (accountId: string) =>
+  waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
 const settled = (accountId: string, status: 'sent' | 'failed') =>
-  waitFor(async () => {
-    const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
-    return m?.status === status ? m : undefined;
-  }, { message: `message ${status}` });
+  waitFor(
+    async () => {
+      const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
+      return m?.status === status ? m : undefined;
+    },
+    { message: `message ${status}` },
+  );
 const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-const closedForNow = () => ({ days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)], from: '08:00', to: '20:00' });
+const closedForNow = () => ({
+  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
+  from: '08:00',
+  to: '20:00',
+});
 
 describe('sending through Twilio', () => {
   it('sends a lead’s SMS form-encoded from TWILIO_FROM, keeps its sid, and takes the signed delivery receipt as MessageDelivered', async () => {
@@ -88,25 +109,44 @@ describe('sending through Twilio', () => {
     expect(sent).toMatchObject({ external_id: taken!.sid, provider: 'twilio', sender: FROM, attempts: 1 });
     expect(sent.content).toMatch(/^Garage Test : /);
     expect(sent.content).toMatch(/Répondez STOP pour ne plus recevoir nos SMS$/);
-    const delivered = await waitFor(async () => {
-      const m = await t.db('messages').where({ id: sent.id }).first<Message>();
-      return m?.delivery_status === 'delivered' ? m : undefined;
-    }, { message: 'delivered' });
+    const delivered = await waitFor(
+      async () => {
+        const m = await t.db('messages').where({ id: sent.id }).first<Message>();
+        return m?.delivery_status === 'delivered' ? m : undefined;
+      },
+      { message: 'delivered' },
+    );
     expect(delivered.delivery_error).toBeNull();
-    const events = await t.readTopic('messages.delivered', (e) => e.some((x) => (x.event?.value as MessageDelivered).messageId === sent.id));
-    expect(events.filter((x) => (x.event?.value as MessageDelivered).messageId === sent.id).map((x) => x.event!.value)).toEqual([
-      expect.objectContaining({ status: 'DELIVERED', provider: 'twilio', errorCode: null }),
-    ]);
+    const events = await t.readTopic('messages.delivered', (e) =>
+      e.some((x) => (x.event?.value as MessageDelivered).messageId === sent.id),
+    );
+    expect(
+      events.filter((x) => (x.event?.value as MessageDelivered).messageId === sent.id).map((x) => x.event!.value),
+    ).toEqual([expect.objectContaining({ status: 'DELIVERED', provider: 'twilio', errorCode: null })]);
     // Both callbacks ("sent", then "delivered") were accepted, Twilio's extra parameters included.
-    expect(twilio.callbacks.filter((c) => c.params.MessageSid === taken!.sid).map((c) => [c.params.MessageStatus, c.status])).toEqual([
+    expect(
+      twilio.callbacks.filter((c) => c.params.MessageSid === taken!.sid).map((c) => [c.params.MessageStatus, c.status]),
+    ).toEqual([
       ['sent', 200],
       ['delivered', 200],
     ]);
-    expect(await metricValue(serviceUrl, 'hunt_matcher_provider_requests_total', { provider: 'twilio', outcome: 'sent' })).toBeGreaterThanOrEqual(1);
-    expect(await metricValue(serviceUrl, 'hunt_matcher_provider_callbacks_total', { provider: 'twilio', kind: 'status', outcome: 'recorded' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(serviceUrl, 'hunt_matcher_provider_requests_total', { provider: 'twilio', outcome: 'sent' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(serviceUrl, 'hunt_matcher_provider_callbacks_total', {
+        provider: 'twilio',
+        kind: 'status',
+        outcome: 'recorded',
+      }),
+    ).toBeGreaterThanOrEqual(1);
     // The console's figures per provider.
-    const figures = await fetch(`${serviceUrl}/v1/ops/providers`, { headers: { authorization: `Bearer ${TOKENS.OPS_TOKEN}` } });
-    const twilioFigures = ((await figures.json()) as { providers: Array<{ provider: string; sent: number; delivered: number }> }).providers.find((p) => p.provider === 'twilio');
+    const figures = await fetch(`${serviceUrl}/v1/ops/providers`, {
+      headers: { authorization: `Bearer ${TOKENS.OPS_TOKEN}` },
+    });
+    const twilioFigures = (
+      (await figures.json()) as { providers: Array<{ provider: string; sent: number; delivered: number }> }
+    ).providers.find((p) => p.provider === 'twilio');
     expect(twilioFigures!.sent).toBeGreaterThanOrEqual(1);
     expect(twilioFigures!.delivered).toBeGreaterThanOrEqual(1);
   });
@@ -114,55 +154,93 @@ describe('sending through Twilio', () => {
   it('records an undelivered receipt with Twilio’s ErrorCode', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000102';
-    twilio.script((r) => (r.to === phone ? { kind: 'accept', receipt: 'undelivered', errorCode: '30005' } : { kind: 'accept', receipt: 'delivered' }));
+    twilio.script((r) =>
+      r.to === phone
+        ? { kind: 'accept', receipt: 'undelivered', errorCode: '30005' }
+        : { kind: 'accept', receipt: 'delivered' },
+    );
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     const sent = await settled(accountId, 'sent');
-    const undelivered = await waitFor(async () => {
-      const m = await t.db('messages').where({ id: sent.id }).first<Message>();
-      return m?.delivery_status === 'undelivered' ? m : undefined;
-    }, { message: 'undelivered' });
+    const undelivered = await waitFor(
+      async () => {
+        const m = await t.db('messages').where({ id: sent.id }).first<Message>();
+        return m?.delivery_status === 'undelivered' ? m : undefined;
+      },
+      { message: 'undelivered' },
+    );
     expect(undelivered.delivery_error).toBe('30005');
   });
 
   it('opts the phone out for every account on 21610: the message fails opted_out, the lead is nouveau again, another account’s pending message is cancelled', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000103';
-    twilio.script((r) => (r.to === phone ? { kind: 'error', status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' } : { kind: 'accept' }));
+    twilio.script((r) =>
+      r.to === phone
+        ? { kind: 'error', status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' }
+        : { kind: 'accept' },
+    );
     // Another dealer's message to the same seller waits for its contact hours.
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     const failed = await settled(accountId, 'failed');
     expect(failed.last_error).toBe('opted_out');
-    expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({ stage: 'nouveau', reason: 'opted_out' });
+    expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
+      stage: 'nouveau',
+      reason: 'opted_out',
+    });
     expect(await t.db('contacted_ads').where({ account_id: accountId })).toHaveLength(0);
-    expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'provider', reason: expect.stringContaining('21610') as unknown });
+    expect(await t.db('optouts').where({ phone }).first()).toMatchObject({
+      source: 'provider',
+      reason: expect.stringContaining('21610') as unknown,
+    });
     const other = await settled(waiting, 'failed');
     expect(other.last_error).toBe('opted_out');
     expect(twilio.requests.filter((r) => r.to === phone)).toHaveLength(1);
-    const events = await t.readTopic('messages.failed', (e) => [failed.id, other.id].every((id) => e.some((x) => (x.event?.value as MessageFailed).messageId === id)));
-    for (const id of [failed.id, other.id]) expect(events.find((x) => (x.event?.value as MessageFailed).messageId === id)!.event!.value).toMatchObject({ reason: 'opted_out', permanent: true });
+    const events = await t.readTopic('messages.failed', (e) =>
+      [failed.id, other.id].every((id) => e.some((x) => (x.event?.value as MessageFailed).messageId === id)),
+    );
+    for (const id of [failed.id, other.id])
+      expect(events.find((x) => (x.event?.value as MessageFailed).messageId === id)!.event!.value).toMatchObject({
+        reason: 'opted_out',
+        permanent: true,
+      });
     // A third dealer's hunt later finds the seller opted out.
     const third = await huntFor(brand, { radiusKm: 150 });
-    expect(await waitFor(() => t.db('leads').where({ account_id: third }).first<{ reason: string }>())).toMatchObject({ stage: 'nouveau', reason: 'opted_out' });
+    expect(await waitFor(() => t.db('leads').where({ account_id: third }).first<{ reason: string }>())).toMatchObject({
+      stage: 'nouveau',
+      reason: 'opted_out',
+    });
   });
 
   it('gives up on 21614 (not a mobile): the lead says not_mobile', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000104';
-    twilio.script((r) => (r.to === phone ? { kind: 'error', status: 400, code: 21614, message: `'To' number is not a valid mobile number` } : { kind: 'accept' }));
+    twilio.script((r) =>
+      r.to === phone
+        ? { kind: 'error', status: 400, code: 21614, message: `'To' number is not a valid mobile number` }
+        : { kind: 'accept' },
+    );
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     const failed = await settled(accountId, 'failed');
     expect(failed.last_error).toBe('not_mobile');
-    expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({ stage: 'nouveau', reason: 'not_mobile', reason_detail: expect.stringContaining('21614') as unknown });
+    expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
+      stage: 'nouveau',
+      reason: 'not_mobile',
+      reason_detail: expect.stringContaining('21614') as unknown,
+    });
   });
 
   it('waits for Retry-After on a 429 and sends the message once', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000105';
-    twilio.script((r, attempt) => (r.to === phone && attempt === 1 ? { kind: 'error', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'retry-after': '2' } } : { kind: 'accept' }));
+    twilio.script((r, attempt) =>
+      r.to === phone && attempt === 1
+        ? { kind: 'error', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'retry-after': '2' } }
+        : { kind: 'accept' },
+    );
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     const sent = await settled(accountId, 'sent');
@@ -185,7 +263,12 @@ describe('sending through Twilio', () => {
     expect(twilio.requests.filter((r) => r.to === phone)).toHaveLength(1);
     expect(sent).toMatchObject({ external_id: twilio.messagesTo(phone)[0]!.sid, attempts: 2 });
     expect(twilio.lookups.some((l) => l.query.To === phone && l.query.From === FROM)).toBe(true);
-    expect(await metricValue(serviceUrl, 'hunt_matcher_provider_requests_total', { provider: 'twilio', outcome: 'looked_up' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await metricValue(serviceUrl, 'hunt_matcher_provider_requests_total', {
+        provider: 'twilio',
+        outcome: 'looked_up',
+      }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('sends again after a lookup that finds nothing: the doubtful request never reached Twilio', async () => {
@@ -195,7 +278,14 @@ describe('sending through Twilio', () => {
     await ingest(adInput({ brand, phone }));
     const pending = await messageOf(accountId);
     // What a crash between the call and its record leaves: an attempt begun, its outcome unknown.
-    await t.db('messages').where({ id: pending.id }).update({ attempts: 1, unconfirmed_since: t.db.raw(`now() - interval '1 minute'`), next_attempt_at: t.db.raw('now()') });
+    await t
+      .db('messages')
+      .where({ id: pending.id })
+      .update({
+        attempts: 1,
+        unconfirmed_since: t.db.raw(`now() - interval '1 minute'`),
+        next_attempt_at: t.db.raw('now()'),
+      });
     const sent = await settled(accountId, 'sent');
     expect(twilio.lookups.some((l) => l.query.To === phone)).toBe(true);
     expect(twilio.messagesTo(phone)).toHaveLength(1);
@@ -205,7 +295,9 @@ describe('sending through Twilio', () => {
   it('sends WhatsApp with the whatsapp: prefix on To and From', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000108';
-    const accountId = await huntFor(brand, { outreach: { channel: 'whatsapp', template: 'Bonjour, votre {{marque}} nous intéresse.' } });
+    const accountId = await huntFor(brand, {
+      outreach: { channel: 'whatsapp', template: 'Bonjour, votre {{marque}} nous intéresse.' },
+    });
     await ingest(adInput({ brand, phone }));
     const sent = await settled(accountId, 'sent');
     const [taken] = twilio.messagesTo(`whatsapp:${phone}`);
@@ -220,7 +312,10 @@ describe("Twilio's callbacks", () => {
   const postSigned = (publicUrl: string, params: Record<string, string>, signature: string | null) =>
     fetch(publicUrl.replace(PUBLIC, serviceUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-twilio-signature': signature }) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(signature === null ? {} : { 'x-twilio-signature': signature }),
+      },
       body: new URLSearchParams(params).toString(),
     });
 
@@ -231,16 +326,41 @@ describe("Twilio's callbacks", () => {
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone: '+33612000201' }));
     const sent = await settled(accountId, 'sent');
-    const params = { MessageSid: sent.external_id!, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID, To: '+33612000201', From: FROM };
+    const params = {
+      MessageSid: sent.external_id!,
+      MessageStatus: 'delivered',
+      AccountSid: ACCOUNT_SID,
+      To: '+33612000201',
+      From: FROM,
+    };
     const url = statusUrl(sent.id);
     expect((await postSigned(url, params, null)).status).toBe(403);
     expect((await postSigned(url, params, getExpectedTwilioSignature('not-the-token', url, params))).status).toBe(403);
     // Signed for another URL (the message id changed), or with a parameter changed after signing.
-    expect((await postSigned(url, params, getExpectedTwilioSignature(AUTH_TOKEN, statusUrl(randomUUID()), params))).status).toBe(403);
-    expect((await postSigned(url, { ...params, MessageStatus: 'undelivered' }, getExpectedTwilioSignature(AUTH_TOKEN, url, params))).status).toBe(403);
-    const stop = { MessageSid: `SM${'f'.repeat(32)}`, From: '+33612000202', To: FROM, Body: 'STOP', OptOutType: 'STOP', AccountSid: ACCOUNT_SID };
+    expect(
+      (await postSigned(url, params, getExpectedTwilioSignature(AUTH_TOKEN, statusUrl(randomUUID()), params))).status,
+    ).toBe(403);
+    expect(
+      (
+        await postSigned(
+          url,
+          { ...params, MessageStatus: 'undelivered' },
+          getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+        )
+      ).status,
+    ).toBe(403);
+    const stop = {
+      MessageSid: `SM${'f'.repeat(32)}`,
+      From: '+33612000202',
+      To: FROM,
+      Body: 'STOP',
+      OptOutType: 'STOP',
+      AccountSid: ACCOUNT_SID,
+    };
     const inboundUrl = `${PUBLIC}/v1/providers/twilio/inbound`;
-    expect((await postSigned(inboundUrl, stop, getExpectedTwilioSignature('not-the-token', inboundUrl, stop))).status).toBe(403);
+    expect(
+      (await postSigned(inboundUrl, stop, getExpectedTwilioSignature('not-the-token', inboundUrl, stop))).status,
+    ).toBe(403);
     expect((await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status).toBeNull();
     expect(await t.db('optouts').where({ phone: '+33612000202' }).first()).toBeUndefined();
     // Signed right, the same receipt is taken.
@@ -256,7 +376,12 @@ describe("Twilio's callbacks", () => {
     const res = await postSigned(url, bad, getExpectedTwilioSignature(AUTH_TOKEN, url, bad));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'body/MessageSid' });
-    const unknown = { MessageSid: `SM${'e'.repeat(32)}`, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID, SomethingNew: 'x' };
+    const unknown = {
+      MessageSid: `SM${'e'.repeat(32)}`,
+      MessageStatus: 'delivered',
+      AccountSid: ACCOUNT_SID,
+      SomethingNew: 'x',
+    };
     const res2 = await postSigned(url, unknown, getExpectedTwilioSignature(AUTH_TOKEN, url, unknown));
     expect(res2.status).toBe(200);
     expect(await res2.json()).toEqual({ status: 'unknown' });
@@ -269,7 +394,9 @@ describe("Twilio's callbacks", () => {
     expect(answer).toMatchObject({ status: 200, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' });
     expect(answer.contentType).toMatch(/^text\/xml/);
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound' });
-    expect((await twilio.inbound({ from: phone, to: FROM, body: 'START', optOutType: 'START' }).answer).status).toBe(200);
+    expect((await twilio.inbound({ from: phone, to: FROM, body: 'START', optOutType: 'START' }).answer).status).toBe(
+      200,
+    );
     expect(await t.db('optouts').where({ phone }).first()).toBeUndefined();
     // Without Advanced Opt-Out, the words themselves (the STOP words, then UNSTOP).
     await twilio.inbound({ from: phone, to: FROM, body: 'ARRET' }).answer;
@@ -285,17 +412,31 @@ describe("Twilio's callbacks", () => {
 describe('the French rules', () => {
   it('refuses, naming outreach/template, a template whose longest SMS needs more than SMS_MAX_SEGMENTS segments', async () => {
     const long = `Bonjour {{vendeur_nom}}, ${'votre annonce nous intéresse beaucoup. '.repeat(8)}{{titre_annonce}}`;
-    const response = await http.api.post<{ field: string; message: string }>('/v1/hunts', huntInput({ outreach: { channel: 'sms', template: long } }));
+    const response = await http.api.post<{ field: string; message: string }>(
+      '/v1/hunts',
+      huntInput({ outreach: { channel: 'sms', template: long } }),
+    );
     expect(response.status).toBe(400);
     expect(response.body.field).toBe('body/outreach/template');
     expect(response.body.message).toMatch(/needs \d+ SMS segments at its longest/);
     // One character outside GSM-7 makes the SMS UCS-2: 70 characters a segment, and the message says which.
-    const ucs2 = 'Bonjour « {{vendeur_nom}} », votre {{marque}} {{modele}} de {{annee}} à {{prix}} à {{ville}} nous intéresse : {{titre_annonce}}';
-    const refused = await http.api.post<{ field: string; message: string }>('/v1/hunts', huntInput({ outreach: { channel: 'sms', template: ucs2 } }));
+    const ucs2 =
+      'Bonjour « {{vendeur_nom}} », votre {{marque}} {{modele}} de {{annee}} à {{prix}} à {{ville}} nous intéresse : {{titre_annonce}}';
+    const refused = await http.api.post<{ field: string; message: string }>(
+      '/v1/hunts',
+      huntInput({ outreach: { channel: 'sms', template: ucs2 } }),
+    );
     expect(refused).toMatchObject({ status: 400, body: { field: 'body/outreach/template' } });
     expect(refused.body.message).toContain('UCS-2');
     expect(refused.body.message).toContain('"«"');
     // The same words in GSM-7 fit.
-    expect((await http.api.post('/v1/hunts', huntInput({ outreach: { channel: 'sms', template: ucs2.replace(/[«»]/g, '"') } }))).status).toBe(201);
+    expect(
+      (
+        await http.api.post(
+          '/v1/hunts',
+          huntInput({ outreach: { channel: 'sms', template: ucs2.replace(/[«»]/g, '"') } }),
+        )
+      ).status,
+    ).toBe(201);
   });
 });

@@ -22,7 +22,13 @@ let http: ReturnType<typeof apiClient>;
 let serviceUrl = '';
 
 beforeAll(async () => {
-  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC, ingress: () => serviceUrl, script: () => ({ kind: 'accept', receipt: null }) });
+  twilio = await startFakeTwilio({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    publicBaseUrl: PUBLIC,
+    ingress: () => serviceUrl,
+    script: () => ({ kind: 'accept', receipt: null }),
+  });
   const service = await t.startService({
     ROLES: 'api,relay,matcher,sender',
     MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio',
@@ -40,19 +46,36 @@ beforeAll(async () => {
 afterAll(() => twilio.close());
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}, accountId = randomUUID()) {
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...overrides }));
+  const response = await http.api.post<{ id: string }>(
+    '/v1/hunts',
+    huntInput({ accountId, brands: [brand], ...overrides }),
+  );
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return { accountId, huntId: response.body.id };
 }
 const sentMessage = (accountId: string) =>
-  waitFor(async () => {
-    const m = await t.db('messages').where({ account_id: accountId }).first<{ id: string; lead_id: string; status: string; sender: string }>();
-    return m?.status === 'sent' ? m : undefined;
-  }, { message: 'message sent' });
-const leadOf = (id: string) => t.db('leads').where({ id }).first<{ stage: string; replied_at: Date | null; last_reply_at: Date | null }>();
+  waitFor(
+    async () => {
+      const m = await t
+        .db('messages')
+        .where({ account_id: accountId })
+        .first<{ id: string; lead_id: string; status: string; sender: string }>();
+      return m?.status === 'sent' ? m : undefined;
+    },
+    { message: 'message sent' },
+  );
+const leadOf = (id: string) =>
+  t.db('leads').where({ id }).first<{ stage: string; replied_at: Date | null; last_reply_at: Date | null }>();
 const repliesTo = async (leadId: string, n: number) => {
-  const events = await t.readTopic('messages.replied', (e) => e.filter((x) => (x.event?.value as SellerReplied).leadId === leadId).length >= n);
+  const events = await t.readTopic(
+    'messages.replied',
+    (e) => e.filter((x) => (x.event?.value as SellerReplied).leadId === leadId).length >= n,
+  );
   return events.filter((x) => (x.event?.value as SellerReplied).leadId === leadId);
 };
 
@@ -75,29 +98,56 @@ describe('a seller’s reply', () => {
 
     const [event] = await repliesTo(message.lead_id, 1);
     expect(event!.key).toBe(accountId);
-    expect(event!.event!.value).toMatchObject({ leadId: message.lead_id, accountId, huntId, messageId: message.id, from: phone, to: SHARED, text: 'Oui, toujours disponible, appelez-moi', provider: 'twilio' });
+    expect(event!.event!.value).toMatchObject({
+      leadId: message.lead_id,
+      accountId,
+      huntId,
+      messageId: message.id,
+      from: phone,
+      to: SHARED,
+      text: 'Oui, toujours disponible, appelez-moi',
+      provider: 'twilio',
+    });
     // SellerReplied follows from the message it answers, in the ad's chain.
-    const chain = await t.db('messages').where({ id: message.id }).first<{ command_event_id: string; correlation_id: string }>();
-    expect(event!.headers).toMatchObject({ 'causation-id': chain!.command_event_id, 'correlation-id': chain!.correlation_id });
+    const chain = await t
+      .db('messages')
+      .where({ id: message.id })
+      .first<{ command_event_id: string; correlation_id: string }>();
+    expect(event!.headers).toMatchObject({
+      'causation-id': chain!.command_event_id,
+      'correlation-id': chain!.correlation_id,
+    });
 
     // Twilio posts the same message again (a retry of its webhook): one row, one event.
     expect((await twilio.post(`${PUBLIC}/v1/providers/twilio/inbound`, inbound.params)).status).toBe(200);
-    expect(await t.db('inbound_messages').where({ provider: 'twilio', provider_message_id: inbound.sid })).toHaveLength(1);
+    expect(await t.db('inbound_messages').where({ provider: 'twilio', provider_message_id: inbound.sid })).toHaveLength(
+      1,
+    );
     await t.waitForConsumerGroup('sender', 'messages.send');
-    await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, { message: 'outbox empty' });
+    await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, {
+      message: 'outbox empty',
+    });
     expect(await repliesTo(message.lead_id, 1)).toHaveLength(1);
 
     // The conversation, oldest first: our SMS, then the reply.
-    const conversation = await http.api.get<{ messages: Array<{ direction: string; text: string; status: string }> }>(`/v1/leads/${message.lead_id}/messages`);
+    const conversation = await http.api.get<{ messages: Array<{ direction: string; text: string; status: string }> }>(
+      `/v1/leads/${message.lead_id}/messages`,
+    );
     expect(conversation.status).toBe(200);
     expect(conversation.body.messages.map((m) => [m.direction, m.status])).toEqual([
       ['outbound', 'sent'],
       ['inbound', 'reply'],
     ]);
-    expect((await http.api.get<{ leads: Array<{ id: string; repliedAt: string | null }> }>(`/v1/accounts/${accountId}/leads`)).body.leads.find((l) => l.id === message.lead_id)!.repliedAt).toBe(
-      lead.replied_at!.toISOString(),
-    );
-    expect(await metricValue(serviceUrl, 'hunt_matcher_replies_total', { provider: 'twilio', matched: 'true' })).toBeGreaterThanOrEqual(1);
+    expect(
+      (
+        await http.api.get<{ leads: Array<{ id: string; repliedAt: string | null }> }>(
+          `/v1/accounts/${accountId}/leads`,
+        )
+      ).body.leads.find((l) => l.id === message.lead_id)!.repliedAt,
+    ).toBe(lead.replied_at!.toISOString());
+    expect(
+      await metricValue(serviceUrl, 'hunt_matcher_replies_total', { provider: 'twilio', matched: 'true' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('gives each of two dealers who texted the seller from their own numbers their own reply', async () => {
@@ -112,7 +162,12 @@ describe('a seller’s reply', () => {
     // Each account sends from its own number.
     expect(ma.sender).toBe('+33757000201');
     expect(mb.sender).toBe('+33757000202');
-    expect(twilio.messagesTo(phone).map((m) => m.from).sort()).toEqual(['+33757000201', '+33757000202']);
+    expect(
+      twilio
+        .messagesTo(phone)
+        .map((m) => m.from)
+        .sort(),
+    ).toEqual(['+33757000201', '+33757000202']);
 
     await twilio.inbound({ from: phone, to: '+33757000202', body: 'Pour vous, 11 500 €' }).answer;
     await twilio.inbound({ from: phone, to: '+33757000201', body: 'Déjà vendue, désolé' }).answer;
@@ -140,10 +195,16 @@ describe('a seller’s reply', () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000004';
     const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-    const closed = { days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)], from: '08:00', to: '20:00' };
+    const closed = {
+      days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
+      from: '08:00',
+      to: '20:00',
+    };
     const { accountId } = await huntFor(brand, { contactHours: closed });
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const pending = await waitFor(() => t.db('messages').where({ account_id: accountId }).first<{ id: string; lead_id: string; status: string }>());
+    const pending = await waitFor(() =>
+      t.db('messages').where({ account_id: accountId }).first<{ id: string; lead_id: string; status: string }>(),
+    );
     expect(pending.status).toBe('pending');
     await twilio.inbound({ from: phone, to: SHARED, body: "C'est pour quelle voiture ?" }).answer;
     const [reply] = await repliesTo(pending.lead_id, 1);
@@ -153,11 +214,22 @@ describe('a seller’s reply', () => {
   it('keeps a reply nothing explains, unmatched and visible to operators, and takes STOP for an opt-out, never a reply', async () => {
     const stranger = '+33615000099';
     await twilio.inbound({ from: stranger, to: SHARED, body: 'Qui êtes-vous ?' }).answer;
-    const row = await waitFor(() => t.db('inbound_messages').where({ from_phone: stranger }).first<{ lead_id: string | null; kind: string; text: string }>());
+    const row = await waitFor(() =>
+      t
+        .db('inbound_messages')
+        .where({ from_phone: stranger })
+        .first<{ lead_id: string | null; kind: string; text: string }>(),
+    );
     expect(row).toMatchObject({ lead_id: null, kind: 'reply', text: 'Qui êtes-vous ?' });
-    const ops = await fetch(`${serviceUrl}/v1/ops/replies`, { headers: { authorization: `Bearer ${TOKENS.OPS_TOKEN}` } });
-    expect(((await ops.json()) as { replies: Array<{ from: string }> }).replies.some((r) => r.from === stranger)).toBe(true);
-    expect(await metricValue(serviceUrl, 'hunt_matcher_replies_total', { provider: 'twilio', matched: 'false' })).toBeGreaterThanOrEqual(1);
+    const ops = await fetch(`${serviceUrl}/v1/ops/replies`, {
+      headers: { authorization: `Bearer ${TOKENS.OPS_TOKEN}` },
+    });
+    expect(((await ops.json()) as { replies: Array<{ from: string }> }).replies.some((r) => r.from === stranger)).toBe(
+      true,
+    );
+    expect(
+      await metricValue(serviceUrl, 'hunt_matcher_replies_total', { provider: 'twilio', matched: 'false' }),
+    ).toBeGreaterThanOrEqual(1);
 
     const brand = newBrand('Reponse');
     const phone = '+33615000005';
@@ -166,9 +238,14 @@ describe('a seller’s reply', () => {
     const message = await sentMessage(accountId);
     await twilio.inbound({ from: phone, to: SHARED, body: 'STOP' }).answer;
     expect(await t.db('optouts').where({ phone }).first()).toBeDefined();
-    expect(await t.db('inbound_messages').where({ from_phone: phone }).first()).toMatchObject({ kind: 'opt_out', lead_id: message.lead_id });
+    expect(await t.db('inbound_messages').where({ from_phone: phone }).first()).toMatchObject({
+      kind: 'opt_out',
+      lead_id: message.lead_id,
+    });
     expect((await leadOf(message.lead_id))!.replied_at).toBeNull();
-    await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, { message: 'outbox empty' });
+    await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0, {
+      message: 'outbox empty',
+    });
     // Every SellerReplied published so far, read to the end: none for the STOP.
     const total = await t.countMessages('messages.replied');
     expect(total).toBeGreaterThan(0);
@@ -182,10 +259,23 @@ describe('a seller’s reply', () => {
     const { accountId } = await huntFor(brand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
     const message = await sentMessage(accountId);
-    const body = { type: 'inbound', id: `gw-${randomUUID()}`, from: '06 15 00 00 06', text: 'Elle est encore là', at: new Date().toISOString() };
+    const body = {
+      type: 'inbound',
+      id: `gw-${randomUUID()}`,
+      from: '06 15 00 00 06',
+      text: 'Elle est encore là',
+      at: new Date().toISOString(),
+    };
     const post = () =>
-      fetch(`${serviceUrl}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
-    expect(await post()).toMatchObject({ status: 200, body: { status: 'reply', matched: true, leadId: message.lead_id } });
+      fetch(`${serviceUrl}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    expect(await post()).toMatchObject({
+      status: 200,
+      body: { status: 'reply', matched: true, leadId: message.lead_id },
+    });
     expect(await post()).toMatchObject({ status: 200, body: { status: 'unchanged' } });
     const [reply] = await repliesTo(message.lead_id, 1);
     expect(reply!.event!.value).toMatchObject({ provider: 'http', from: phone, text: 'Elle est encore là' });

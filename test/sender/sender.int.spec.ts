@@ -40,7 +40,10 @@ const requestsFor = (brand: string) => gateway.requests.filter((r) => r.body.con
 /** A hunt of `accountId` for `brand`, and ads of that brand: returns the account's messages once they exist. */
 async function matchAds(accountId: string, brand: string, count = 1, overrides: Partial<AdInput> = {}) {
   expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1, { message: 'hunt backfilled' });
+  await waitFor(
+    async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
+    { message: 'hunt backfilled' },
+  );
   const ads = Array.from({ length: count }, () => adInput({ brand, ...overrides }));
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
   return waitFor(async () => {
@@ -61,7 +64,8 @@ interface MessageRow {
 }
 
 const messageOf = (id: string) => t.db('messages').where({ id }).first<MessageRow>();
-const leadOf = (id: string) => t.db('leads').where({ id }).first<{ stage: string; reason: string | null; reason_detail: string | null }>();
+const leadOf = (id: string) =>
+  t.db('leads').where({ id }).first<{ stage: string; reason: string | null; reason_detail: string | null }>();
 
 describe('the sender', () => {
   it('sends a matched ad’s message once: sent, lead contacte, MessageSent, one gateway call', async () => {
@@ -76,12 +80,22 @@ describe('the sender', () => {
     expect(sent.external_id).toEqual(expect.any(String));
     expect(await leadOf(message!.lead_id)).toMatchObject({ stage: 'contacte', reason: null });
 
-    const events = await t.readTopic('messages.sent', (e) => e.some((x) => (x.event?.value as MessageSent).messageId === message!.id));
+    const events = await t.readTopic('messages.sent', (e) =>
+      e.some((x) => (x.event?.value as MessageSent).messageId === message!.id),
+    );
     const event = events.find((x) => (x.event?.value as MessageSent).messageId === message!.id)!;
     expect(event.key).toBe(account);
-    expect(event.event!.value).toMatchObject({ accountId: account, leadId: message!.lead_id, adId: message!.ad_id, externalId: sent.external_id, attempts: 1 });
+    expect(event.event!.value).toMatchObject({
+      accountId: account,
+      leadId: message!.lead_id,
+      adId: message!.ad_id,
+      externalId: sent.external_id,
+      attempts: 1,
+    });
     // MessageSent continues the chain: it follows from the SendMessage, under the AdScraped's correlation id.
-    const commands = await t.readTopic('messages.send', (e) => e.some((x) => (x.event?.value as SendMessage).messageId === message!.id));
+    const commands = await t.readTopic('messages.send', (e) =>
+      e.some((x) => (x.event?.value as SendMessage).messageId === message!.id),
+    );
     const command = commands.find((x) => (x.event?.value as SendMessage).messageId === message!.id)!;
     expect(event.headers['causation-id']).toBe(command.headers['event-id']);
     expect(event.headers['correlation-id']).toBe(command.headers['correlation-id']);
@@ -89,14 +103,19 @@ describe('the sender', () => {
 
     const calls = requestsFor(brand);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ idempotencyKey: message!.id, authorization: `Bearer ${TOKENS.MESSAGE_GATEWAY_TOKEN}` });
+    expect(calls[0]).toMatchObject({
+      idempotencyKey: message!.id,
+      authorization: `Bearer ${TOKENS.MESSAGE_GATEWAY_TOKEN}`,
+    });
     expect(calls[0]!.body).toMatchObject({ messageId: message!.id, channel: 'sms', to: '+33612345678' });
   });
 
   it('retries a 503 with backoff without holding up another account’s message on the same partition', async () => {
     const slow = randomUUID();
     const slowBrand = newBrand();
-    scripts.set(slowBrand, (_, attempt) => (attempt <= 3 ? { status: 503, body: { error: 'try later' } } : { status: 200 }));
+    scripts.set(slowBrand, (_, attempt) =>
+      attempt <= 3 ? { status: 503, body: { error: 'try later' } } : { status: 200 },
+    );
     const [slowMessage] = await matchAds(slow, slowBrand);
     await waitFor(() => requestsFor(slowBrand).length >= 1, { message: 'first attempt' });
 
@@ -104,13 +123,18 @@ describe('the sender', () => {
     const fast = sharingPartitionWith(slow);
     const fastBrand = newBrand();
     const [fastMessage] = await matchAds(fast, fastBrand);
-    await waitFor(async () => (await messageOf(fastMessage!.id))?.status === 'sent', { message: 'the other account’s message sent' });
+    await waitFor(async () => (await messageOf(fastMessage!.id))?.status === 'sent', {
+      message: 'the other account’s message sent',
+    });
     expect((await messageOf(slowMessage!.id))!.status).toBe('pending');
 
-    const sent = await waitFor(async () => {
-      const m = await messageOf(slowMessage!.id);
-      return m?.status === 'sent' ? m : undefined;
-    }, { timeoutMs: 45_000 });
+    const sent = await waitFor(
+      async () => {
+        const m = await messageOf(slowMessage!.id);
+        return m?.status === 'sent' ? m : undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
     expect(sent.attempts).toBe(4);
     const attempts = requestsFor(slowBrand);
     expect(attempts).toHaveLength(4);
@@ -136,13 +160,17 @@ describe('the sender', () => {
     expect(failed.last_error).toContain('invalid phone number');
     expect(await leadOf(message!.lead_id)).toMatchObject({ stage: 'nouveau', reason: 'message_failed' });
     expect(await t.db('contacted_ads').where({ account_id: account, ad_id: message!.ad_id })).toHaveLength(0);
-    const events = await t.readTopic('messages.failed', (e) => e.some((x) => (x.event?.value as MessageFailed).messageId === message!.id));
-    expect(events.find((x) => (x.event?.value as MessageFailed).messageId === message!.id)!.event!.value).toMatchObject({
-      accountId: account,
-      leadId: message!.lead_id,
-      permanent: true,
-      attempts: 1,
-    });
+    const events = await t.readTopic('messages.failed', (e) =>
+      e.some((x) => (x.event?.value as MessageFailed).messageId === message!.id),
+    );
+    expect(events.find((x) => (x.event?.value as MessageFailed).messageId === message!.id)!.event!.value).toMatchObject(
+      {
+        accountId: account,
+        leadId: message!.lead_id,
+        permanent: true,
+        attempts: 1,
+      },
+    );
     expect(requestsFor(brand)).toHaveLength(1);
   });
 
@@ -151,7 +179,9 @@ describe('the sender', () => {
     const brand = newBrand();
     const [message] = await matchAds(account, brand);
     await waitFor(async () => (await messageOf(message!.id))?.status === 'sent');
-    const events = await t.readTopic('messages.send', (e) => e.some((x) => (x.event?.value as SendMessage).messageId === message!.id));
+    const events = await t.readTopic('messages.send', (e) =>
+      e.some((x) => (x.event?.value as SendMessage).messageId === message!.id),
+    );
     const original = events.find((x) => (x.event?.value as SendMessage).messageId === message!.id)!;
     const producer = t.kafka.producer();
     await producer.connect();
@@ -160,7 +190,11 @@ describe('the sender', () => {
       topic: t.topics.name('messages.send'),
       messages: [
         { key: original.raw.key, value: original.raw.value, headers: original.raw.headers },
-        { key: original.raw.key, value: original.raw.value, headers: { ...original.raw.headers, 'event-id': randomUUID() } },
+        {
+          key: original.raw.key,
+          value: original.raw.value,
+          headers: { ...original.raw.headers, 'event-id': randomUUID() },
+        },
       ],
     });
     await producer.disconnect();
@@ -173,9 +207,18 @@ describe('the sender', () => {
     const account = randomUUID();
     const brand = newBrand();
     const messages = await matchAds(account, brand, 7);
-    await waitFor(async () => (await t.db('messages').where({ account_id: account, status: 'sent' })).length === 5, { message: '5 sent' });
+    await waitFor(async () => (await t.db('messages').where({ account_id: account, status: 'sent' })).length === 5, {
+      message: '5 sent',
+    });
     await t.waitForConsumerGroup('sender', 'messages.send');
-    const deferred = await t.db('messages').whereIn('id', messages.map((m) => m.id)).where({ status: 'pending' }).select<MessageRow[]>('*');
+    const deferred = await t
+      .db('messages')
+      .whereIn(
+        'id',
+        messages.map((m) => m.id),
+      )
+      .where({ status: 'pending' })
+      .select<MessageRow[]>('*');
     expect(deferred).toHaveLength(2);
     for (const m of deferred) expect(m.next_attempt_at.getTime()).toBeGreaterThan(Date.now() + 30_000);
     expect(requestsFor(brand)).toHaveLength(5);
@@ -185,8 +228,15 @@ describe('the sender', () => {
 /** An account id whose key lands on the same partition of a 3-partition topic as `accountId`'s. */
 function sharingPartitionWith(accountId: string): string {
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
-  const partitionOf = (key: string) => partitioner({ topic: 'messages.send', partitionMetadata, message: { key, value: null } });
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  const partitionOf = (key: string) =>
+    partitioner({ topic: 'messages.send', partitionMetadata, message: { key, value: null } });
   for (;;) {
     const candidate = randomUUID();
     if (candidate !== accountId && partitionOf(candidate) === partitionOf(accountId)) return candidate;

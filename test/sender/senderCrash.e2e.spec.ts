@@ -32,24 +32,43 @@ describe('a sender killed after the gateway’s 2xx, before its commit', () => {
       const account = randomUUID();
       const brand = `Crash-${randomUUID().slice(0, 8)}`;
       await http.api.post('/v1/hunts', huntInput({ accountId: account, brands: [brand] }));
-      const env = t.env({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_LEASE_MS: '1000', SEND_POLL_MS: '100', LOG_LEVEL: 'info' });
+      const env = t.env({
+        ROLES: 'sender',
+        MESSAGE_GATEWAY_URL: gateway.url,
+        SEND_LEASE_MS: '1000',
+        SEND_POLL_MS: '100',
+        LOG_LEVEL: 'info',
+      });
       const first = startChildService(env);
       await first.waitForLog('hunt-matcher started');
       expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand })] })).status).toBe(202);
 
-      await waitFor(() => gateway.requests.length === 1 && blocker !== undefined, { message: 'the gateway accepted the message' });
+      await waitFor(() => gateway.requests.length === 1 && blocker !== undefined, {
+        message: 'the gateway accepted the message',
+      });
       await t.waitForLockWait('the sender waits to commit "sent"', { blockedBy: blocker! });
       expect(await first.kill('SIGKILL')).toBe(null);
       await blocker!.rollback();
-      const [message] = await t.db('messages').where({ account_id: account }).select<Array<{ id: string; status: string }>>('id', 'status');
+      const [message] = await t
+        .db('messages')
+        .where({ account_id: account })
+        .select<Array<{ id: string; status: string }>>('id', 'status');
       expect(message!.status).toBe('pending');
 
       const second = startChildService(env);
-      const sent = await waitFor(async () => {
-        const m = await t.db('messages').where({ id: message!.id }).first<{ status: string; external_id: string; attempts: number }>();
-        return m?.status === 'sent' ? m : undefined;
-      }, { timeoutMs: 30_000 });
-      await waitFor(async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0);
+      const sent = await waitFor(
+        async () => {
+          const m = await t
+            .db('messages')
+            .where({ id: message!.id })
+            .first<{ status: string; external_id: string; attempts: number }>();
+          return m?.status === 'sent' ? m : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      await waitFor(
+        async () => Number((await t.db('outbox').count<{ count: string }[]>('* as count'))[0]!.count) === 0,
+      );
       await second.kill('SIGTERM');
 
       // Two requests, one idempotency key: the gateway delivered one message.

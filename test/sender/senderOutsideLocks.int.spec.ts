@@ -30,26 +30,52 @@ beforeAll(async () => {
     return { status: 202, before: () => until };
   });
   http = apiClient((await t.startService({ ROLES: 'api,relay,matcher' })).url);
-  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', SEND_CONCURRENCY: '1', INSTANCE_ID: SENDER });
+  await t.startService({
+    ROLES: 'sender',
+    MESSAGE_GATEWAY_URL: gateway.url,
+    SEND_POLL_MS: '100',
+    SEND_CONCURRENCY: '1',
+    INSTANCE_ID: SENDER,
+  });
 });
 afterAll(() => gateway.close());
 
 const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
 /** Contact hours that open two days from now: what is decided now waits, pending, until the test makes it due. */
-const closedForNow = () => ({ days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)], from: '08:00', to: '20:00' });
+const closedForNow = () => ({
+  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
+  from: '08:00',
+  to: '20:00',
+});
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand], ...overrides }));
+  const response = await http.api.post<{ id: string }>(
+    '/v1/hunts',
+    huntInput({ accountId, brands: [brand], ...overrides }),
+  );
   expect(response.status).toBe(201);
-  await waitFor(async () => (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined, { message: 'hunt backfilled' });
+  await waitFor(
+    async () =>
+      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
+    { message: 'hunt backfilled' },
+  );
   return accountId;
 }
-const messageTo = (phone: string) => t.db('messages').where({ recipient: phone }).first<{ id: string; status: string; attempts: number; last_error: string | null; lead_id: string }>();
+const messageTo = (phone: string) =>
+  t
+    .db('messages')
+    .where({ recipient: phone })
+    .first<{ id: string; status: string; attempts: number; last_error: string | null; lead_id: string }>();
 const requestsTo = (phone: string) => gateway.requests.filter((r) => r.body.to === phone);
 /** Sessions of the sender's pool that sit inside a transaction. */
 const senderSessionsInTransaction = async () =>
-  (await t.db.raw<{ rows: Array<{ state: string }> }>(`SELECT state FROM pg_stat_activity WHERE application_name = ? AND state LIKE 'idle in transaction%'`, [`hunt-matcher:${SENDER}`])).rows.length;
+  (
+    await t.db.raw<{ rows: Array<{ state: string }> }>(
+      `SELECT state FROM pg_stat_activity WHERE application_name = ? AND state LIKE 'idle in transaction%'`,
+      [`hunt-matcher:${SENDER}`],
+    )
+  ).rows.length;
 
 describe('a sender outside its locks', () => {
   it('gives up a claimed message whose phone opted out before its call, and holds nothing while a call is under way', async () => {
@@ -57,7 +83,9 @@ describe('a sender outside its locks', () => {
     const phones = ['+33611998001', '+33611998002'];
     const accountId = await huntFor(brand, { contactHours: closedForNow() });
     await http.ingest.post('/v1/ads', { ads: phones.map((phone) => adInput({ brand, phone })) });
-    await waitFor(async () => (await t.db('messages').where({ account_id: accountId })).length === 2, { message: 'two pending messages' });
+    await waitFor(async () => (await t.db('messages').where({ account_id: accountId })).length === 2, {
+      message: 'two pending messages',
+    });
     // The sender has taken their SendMessage events (and deferred them to the contact hours): making them
     // due before would let that deferral, arriving later, put them back two days ahead.
     await t.waitForConsumerGroup('sender', 'messages.send');
@@ -67,8 +95,15 @@ describe('a sender outside its locks', () => {
     // both and calls them one at a time, in the order of its claim; the gateway holds the first call, the
     // other message waits for its turn. Decided a minute ago, as a deferred first attempt is: the poll
     // leaves a first attempt younger than 30 s to its SendMessage (src/sql/selectDueMessages.ts).
-    await t.db('messages').where({ account_id: accountId }).update({ next_attempt_at: t.db.raw('now()'), created_at: t.db.raw(`now() - interval '1 minute'`) });
-    const first = (await waitFor(() => gateway.requests.find((r) => phones.includes(r.body.to)), { message: 'the first call is under way' })).body.to;
+    await t
+      .db('messages')
+      .where({ account_id: accountId })
+      .update({ next_attempt_at: t.db.raw('now()'), created_at: t.db.raw(`now() - interval '1 minute'`) });
+    const first = (
+      await waitFor(() => gateway.requests.find((r) => phones.includes(r.body.to)), {
+        message: 'the first call is under way',
+      })
+    ).body.to;
     const second = phones.find((p) => p !== first)!;
     await waitFor(async () => (await messageTo(second))!.attempts === 1, { message: 'the second message is claimed' });
     expect(requestsTo(second)).toHaveLength(0);
@@ -82,7 +117,9 @@ describe('a sender outside its locks', () => {
     const otherBrand = newBrand('Garde');
     const other = await huntFor(otherBrand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand: otherBrand })] });
-    await waitFor(async () => (await t.db('leads').where({ account_id: other })).length === 1, { message: "another account's lead while the call is held" });
+    await waitFor(async () => (await t.db('leads').where({ account_id: other })).length === 1, {
+      message: "another account's lead while the call is held",
+    });
 
     release();
     const given = await waitFor(async () => {
@@ -91,9 +128,19 @@ describe('a sender outside its locks', () => {
     });
     expect(given.last_error).toBe('opted_out');
     expect(requestsTo(second)).toHaveLength(0);
-    expect(await t.db('leads').where({ id: given.lead_id }).first()).toMatchObject({ stage: 'nouveau', reason: 'opted_out' });
-    await waitFor(async () => (await messageTo(first))!.status === 'sent', { message: 'the first message recorded sent' });
-    const failed = await t.readTopic('messages.failed', (e) => e.some((x) => (x.event?.value as MessageFailed).messageId === given.id));
-    expect(failed.find((x) => (x.event?.value as MessageFailed).messageId === given.id)!.event!.value).toMatchObject({ reason: 'opted_out', permanent: true });
+    expect(await t.db('leads').where({ id: given.lead_id }).first()).toMatchObject({
+      stage: 'nouveau',
+      reason: 'opted_out',
+    });
+    await waitFor(async () => (await messageTo(first))!.status === 'sent', {
+      message: 'the first message recorded sent',
+    });
+    const failed = await t.readTopic('messages.failed', (e) =>
+      e.some((x) => (x.event?.value as MessageFailed).messageId === given.id),
+    );
+    expect(failed.find((x) => (x.event?.value as MessageFailed).messageId === given.id)!.event!.value).toMatchObject({
+      reason: 'opted_out',
+      permanent: true,
+    });
   });
 });

@@ -21,6 +21,11 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const run = await startRunStack('t', (m) => process.stderr.write(`[stack] ${m}\n`));
   process.stderr.write(`[stack] ${run.stack.summary}; ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
-  project.provide('stack', { kafkaBrokers: run.stack.kafkaBrokers, postgresUrl: run.stack.postgresUrl, runId: run.runId, template: run.template });
+  project.provide('stack', {
+    kafkaBrokers: run.stack.kafkaBrokers,
+    postgresUrl: run.stack.postgresUrl,
+    runId: run.runId,
+    template: run.template,
+  });
   return () => stopRunStack(run);
 }

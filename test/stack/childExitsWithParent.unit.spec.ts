@@ -30,13 +30,21 @@ describe('a child started by the tests', () => {
       setInterval(() => fs.appendFileSync(${JSON.stringify(ticks)}, '.'), 100);`;
     const parentScript = `const c = require('child_process').spawn(process.execPath, ${JSON.stringify([...EXIT_WITH_PARENT, '-e', grandchild])}, { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
     try {
       // 2.5 s of life: at least two of its once-a-second parent checks passed while the parent lived.
-      await waitFor(() => existsSync(ticks) && readFileSync(ticks, 'utf8').length >= 25, { timeoutMs: 10_000, message: 'the grandchild ran for 2.5 s' });
+      await waitFor(() => existsSync(ticks) && readFileSync(ticks, 'utf8').length >= 25, {
+        timeoutMs: 10_000,
+        message: 'the grandchild ran for 2.5 s',
+      });
       expect(existsSync(stopped), 'the grandchild was not stopped while its parent lived').toBe(false);
       parent.kill('SIGKILL');
-      await waitFor(() => existsSync(stopped) && !running(pid), { timeoutMs: 5000, message: 'the orphaned grandchild stopped' });
+      await waitFor(() => existsSync(stopped) && !running(pid), {
+        timeoutMs: 5000,
+        message: 'the orphaned grandchild stopped',
+      });
       expect(readFileSync(stopped, 'utf8')).toBe('SIGTERM');
     } finally {
       parent.kill('SIGKILL');

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { devEnv } from '../../src/stack/devEnv.js';
 
-const stack = { databaseUrl: 'postgres://postgres@127.0.0.1:5432/hunt_matcher_dev', kafkaBrokers: ['127.0.0.1:9092'], gatewayUrl: 'http://127.0.0.1:4000' };
+const stack = {
+  databaseUrl: 'postgres://postgres@127.0.0.1:5432/hunt_matcher_dev',
+  kafkaBrokers: ['127.0.0.1:9092'],
+  gatewayUrl: 'http://127.0.0.1:4000',
+};
 
 describe('npm run dev', () => {
   it('listens on the loopback address only, since it prints its tokens', () => {

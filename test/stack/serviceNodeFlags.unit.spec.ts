@@ -9,7 +9,9 @@ const flagsBefore = (args: string[], entry: string) => args.slice(args.indexOf('
 
 describe('the service node flags', () => {
   it('are the same for npm start, the Docker image and the test and benchmark children', () => {
-    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!.split(/\s+/);
+    const start = (
+      JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+    ).scripts.start!.split(/\s+/);
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
     expect(SERVICE_NODE_FLAGS.length).toBeGreaterThan(0);
     expect(flagsBefore(start, 'dist/src/main.js')).toEqual(SERVICE_NODE_FLAGS);

@@ -46,9 +46,26 @@ const ids = {
 
 export const sampleEvents: EventPayloads = {
   AdScraped: { change: 'NEW', ad: sampleAd },
-  HuntChanged: { huntId: ids.hunt, accountId: ids.account, change: 'CREATED', version: 1, changedAt: Date.UTC(2026, 10, 28, 7) },
-  DailyTick: { tickId: 'daily:2026-11-28', day: '2026-11-28', timeZone: 'Europe/Paris', requestedBy: 'scheduler', requestedAt: Date.UTC(2026, 10, 28, 5) },
-  LobstrRunCompleted: { runId: 'run_8f2a', squid: 'squid_41', event: 'run.done', notifiedAt: Date.UTC(2026, 10, 28, 4) },
+  HuntChanged: {
+    huntId: ids.hunt,
+    accountId: ids.account,
+    change: 'CREATED',
+    version: 1,
+    changedAt: Date.UTC(2026, 10, 28, 7),
+  },
+  DailyTick: {
+    tickId: 'daily:2026-11-28',
+    day: '2026-11-28',
+    timeZone: 'Europe/Paris',
+    requestedBy: 'scheduler',
+    requestedAt: Date.UTC(2026, 10, 28, 5),
+  },
+  LobstrRunCompleted: {
+    runId: 'run_8f2a',
+    squid: 'squid_41',
+    event: 'run.done',
+    notifiedAt: Date.UTC(2026, 10, 28, 4),
+  },
   LeadCreated: {
     leadId: ids.lead,
     accountId: ids.account,

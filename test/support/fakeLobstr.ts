@@ -81,8 +81,10 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const runPath = /^\/v1\/runs\/([^/]+)$/.exec(url.pathname);
-    const endpoint: LobstrRequest['endpoint'] = url.pathname === '/v1/results' ? 'results' : url.pathname === '/v1/runs' ? 'runs' : runPath ? 'run' : 'other';
-    const run = endpoint === 'results' ? (url.searchParams.get('run') ?? '') : runPath ? decodeURIComponent(runPath[1]!) : '';
+    const endpoint: LobstrRequest['endpoint'] =
+      url.pathname === '/v1/results' ? 'results' : url.pathname === '/v1/runs' ? 'runs' : runPath ? 'run' : 'other';
+    const run =
+      endpoint === 'results' ? (url.searchParams.get('run') ?? '') : runPath ? decodeURIComponent(runPath[1]!) : '';
     const squid = url.searchParams.get('squid') ?? '';
     const page = positiveInt(url.searchParams.get('page')) ?? 1;
     const at = Date.now();
@@ -91,19 +93,37 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
       requests.push({ endpoint, run, squid, page, at, status, userAgent: req.headers['user-agent'] ?? '' });
       send(res, status, body, { ...quotaHeaders, ...headers });
     };
-    const tooMany = () => reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': '1' });
+    const tooMany = () =>
+      reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), {
+        'retry-after': '1',
+      });
 
     if (req.method !== 'GET' || endpoint === 'other') return reply(404, lobstrError('Not found', 'NotFound', 404));
-    if (req.headers.authorization !== `Token ${options.apiKey}`) return reply(401, lobstrError('Invalid token.', 'AuthenticationFailed', 401));
+    if (req.headers.authorization !== `Token ${options.apiKey}`)
+      return reply(401, lobstrError('Invalid token.', 'AuthenticationFailed', 401));
     if (options.quota && windowCount > options.quota.limit) {
       const retry = Math.max(1, Math.ceil((windowStart + options.quota.windowMs - at) / 1000));
-      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), { 'retry-after': String(retry) });
+      return reply(429, lobstrError('Rate limit exceeded. Please try again later.', 'RateLimitExceeded', 429), {
+        'retry-after': String(retry),
+      });
     }
-    if (endpoint === 'results' && options.maxRequestsPerSecond !== undefined && requests.filter((r) => r.endpoint === 'results' && r.at > at - 1000).length >= options.maxRequestsPerSecond) {
+    if (
+      endpoint === 'results' &&
+      options.maxRequestsPerSecond !== undefined &&
+      requests.filter((r) => r.endpoint === 'results' && r.at > at - 1000).length >= options.maxRequestsPerSecond
+    ) {
       return tooMany();
     }
-    if (endpoint !== 'results' && requests.filter((r) => r.endpoint !== 'results' && r.endpoint !== 'other' && r.at > at - 60_000).length >= RUNS_PER_MINUTE) return tooMany();
-    const limit = Math.min(MAX_PAGE_SIZE, positiveInt(url.searchParams.get('limit')) ?? positiveInt(url.searchParams.get('page_size')) ?? DEFAULT_PAGE_SIZE);
+    if (
+      endpoint !== 'results' &&
+      requests.filter((r) => r.endpoint !== 'results' && r.endpoint !== 'other' && r.at > at - 60_000).length >=
+        RUNS_PER_MINUTE
+    )
+      return tooMany();
+    const limit = Math.min(
+      MAX_PAGE_SIZE,
+      positiveInt(url.searchParams.get('limit')) ?? positiveInt(url.searchParams.get('page_size')) ?? DEFAULT_PAGE_SIZE,
+    );
     const pageUrl = (n: number) => {
       const u = new URL(url.toString());
       u.host = req.headers.host ?? u.host;
@@ -128,7 +148,9 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
 
     if (endpoint === 'runs') {
       if (!squid) return reply(400, lobstrError('squid is required.', 'ValidationError', 400));
-      const mine = [...metas.entries()].filter(([, m]) => m.squid === squid).sort(([, a], [, b]) => b.createdAt.getTime() - a.createdAt.getTime());
+      const mine = [...metas.entries()]
+        .filter(([, m]) => m.squid === squid)
+        .sort(([, a], [, b]) => b.createdAt.getTime() - a.createdAt.getTime());
       if (mine.length === 0) return reply(404, lobstrError('Squid not found.', 'NotFound', 404));
       return reply(200, envelope(mine.map(([id, m]) => listedRun(id, m, runs.get(id)?.length ?? 0))));
     }
@@ -142,7 +164,8 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
     const earlier = requests.filter((r) => r.endpoint === 'results' && r.run === run && r.page === page).length;
     if (earlier === 0 && options.tooManyRequestsOn?.some((t) => t.run === run && t.page === page)) return tooMany();
     const failing = options.failingPages?.find((f) => f.run === run && f.page === page);
-    if (failing && earlier < failing.times) return reply(500, lobstrError('Internal server error.', 'ServerError', 500));
+    if (failing && earlier < failing.times)
+      return reply(500, lobstrError('Internal server error.', 'ServerError', 500));
 
     const results = runs.get(run);
     if (!results) return reply(404, lobstrError('Run not found.', 'NotFound', 404));
@@ -181,7 +204,14 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
       if (meta) {
         const createdAt = meta.createdAt ?? new Date();
         const done = (meta.status ?? 'done') === 'done';
-        metas.set(runId, { status: 'done', endedAt: done ? createdAt : null, exportDone: done, doneReason: done ? 'tasks_done' : null, ...meta, createdAt });
+        metas.set(runId, {
+          status: 'done',
+          endedAt: done ? createdAt : null,
+          exportDone: done,
+          doneReason: done ? 'tasks_done' : null,
+          ...meta,
+          createdAt,
+        });
       }
     },
     updateRun: (runId, patch) => {
@@ -199,7 +229,9 @@ export async function startFakeLobstr(options: FakeLobstrOptions): Promise<FakeL
     },
     perSecond: (endpoint) => {
       const counts = new Map<number, number>();
-      for (const r of requests) if (!endpoint || r.endpoint === endpoint) counts.set(Math.floor(r.at / 1000), (counts.get(Math.floor(r.at / 1000)) ?? 0) + 1);
+      for (const r of requests)
+        if (!endpoint || r.endpoint === endpoint)
+          counts.set(Math.floor(r.at / 1000), (counts.get(Math.floor(r.at / 1000)) ?? 0) + 1);
       return counts;
     },
     // fetch keeps connections alive; close them, or server.close() waits for them to time out.
@@ -219,7 +251,15 @@ const lobstrTime = (d: Date | null) => (d === null ? null : `${d.toISOString().s
 /** A run as GET /v1/runs lists it: only the documented fields. */
 function listedRun(id: string, m: LobstrRunMeta, results: number) {
   const duration = m.endedAt ? (m.endedAt.getTime() - m.createdAt.getTime()) / 1000 : null;
-  return { id, status: m.status, is_done: FINISHED.has(m.status), total_results: results, duration, credit_used: duration, done_reason: m.doneReason };
+  return {
+    id,
+    status: m.status,
+    is_done: FINISHED.has(m.status),
+    total_results: results,
+    duration,
+    credit_used: duration,
+    done_reason: m.doneReason,
+  };
 }
 
 /** A run as GET /v1/runs/<hash> answers it. */
@@ -265,19 +305,82 @@ function positiveInt(s: string | null): number | null {
 
 // Real places, with coordinates as Lobstr gives them (strings).
 export const LOBSTR_CITIES = [
-  { city: 'Lyon', postal_code: '69003', lat: '45.7597', lng: '4.8422', region: 'Auvergne-Rhône-Alpes', department: 'Rhône' },
-  { city: 'Villeurbanne', postal_code: '69100', lat: '45.7719', lng: '4.8902', region: 'Auvergne-Rhône-Alpes', department: 'Rhône' },
+  {
+    city: 'Lyon',
+    postal_code: '69003',
+    lat: '45.7597',
+    lng: '4.8422',
+    region: 'Auvergne-Rhône-Alpes',
+    department: 'Rhône',
+  },
+  {
+    city: 'Villeurbanne',
+    postal_code: '69100',
+    lat: '45.7719',
+    lng: '4.8902',
+    region: 'Auvergne-Rhône-Alpes',
+    department: 'Rhône',
+  },
   { city: 'Paris', postal_code: '75011', lat: '48.8590', lng: '2.3800', region: 'Ile-de-France', department: 'Paris' },
-  { city: 'Marseille', postal_code: '13001', lat: '43.2965', lng: '5.3698', region: "Provence-Alpes-Côte d'Azur", department: 'Bouches-du-Rhône' },
-  { city: 'Bordeaux', postal_code: '33000', lat: '44.8378', lng: '-0.5792', region: 'Nouvelle-Aquitaine', department: 'Gironde' },
-  { city: 'Toulouse', postal_code: '31000', lat: '43.6047', lng: '1.4442', region: 'Occitanie', department: 'Haute-Garonne' },
-  { city: 'Nantes', postal_code: '44000', lat: '47.2184', lng: '-1.5536', region: 'Pays de la Loire', department: 'Loire-Atlantique' },
+  {
+    city: 'Marseille',
+    postal_code: '13001',
+    lat: '43.2965',
+    lng: '5.3698',
+    region: "Provence-Alpes-Côte d'Azur",
+    department: 'Bouches-du-Rhône',
+  },
+  {
+    city: 'Bordeaux',
+    postal_code: '33000',
+    lat: '44.8378',
+    lng: '-0.5792',
+    region: 'Nouvelle-Aquitaine',
+    department: 'Gironde',
+  },
+  {
+    city: 'Toulouse',
+    postal_code: '31000',
+    lat: '43.6047',
+    lng: '1.4442',
+    region: 'Occitanie',
+    department: 'Haute-Garonne',
+  },
+  {
+    city: 'Nantes',
+    postal_code: '44000',
+    lat: '47.2184',
+    lng: '-1.5536',
+    region: 'Pays de la Loire',
+    department: 'Loire-Atlantique',
+  },
   { city: 'Lille', postal_code: '59000', lat: '50.6292', lng: '3.0573', region: 'Hauts-de-France', department: 'Nord' },
-  { city: 'Strasbourg', postal_code: '67000', lat: '48.5734', lng: '7.7521', region: 'Grand Est', department: 'Bas-Rhin' },
-  { city: 'Nice', postal_code: '06000', lat: '43.7102', lng: '7.2620', region: "Provence-Alpes-Côte d'Azur", department: 'Alpes-Maritimes' },
+  {
+    city: 'Strasbourg',
+    postal_code: '67000',
+    lat: '48.5734',
+    lng: '7.7521',
+    region: 'Grand Est',
+    department: 'Bas-Rhin',
+  },
+  {
+    city: 'Nice',
+    postal_code: '06000',
+    lat: '43.7102',
+    lng: '7.2620',
+    region: "Provence-Alpes-Côte d'Azur",
+    department: 'Alpes-Maritimes',
+  },
   { city: 'Ajaccio', postal_code: '20000', lat: '41.9192', lng: '8.7386', region: 'Corse', department: 'Corse-du-Sud' },
   { city: 'Bastia', postal_code: '20200', lat: '42.6973', lng: '9.4509', region: 'Corse', department: 'Haute-Corse' },
-  { city: 'Saint-Denis', postal_code: '97400', lat: '-20.8821', lng: '55.4507', region: 'Réunion', department: 'La Réunion' },
+  {
+    city: 'Saint-Denis',
+    postal_code: '97400',
+    lat: '-20.8821',
+    lng: '55.4507',
+    region: 'Réunion',
+    department: 'La Réunion',
+  },
 ] as const;
 
 const CARS = [
@@ -316,7 +419,8 @@ export function lobstrResult(overrides: Record<string, unknown> = {}): Record<st
     first_publication_date: '2026-11-20 09:00:00',
     last_publication_date: '2026-11-27 10:30:00',
     picture: 'https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/1.jpg?rule=ad-image',
-    pictures: 'https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/1.jpg?rule=ad-large,https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/2.jpg?rule=ad-large',
+    pictures:
+      'https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/1.jpg?rule=ad-large,https://img.leboncoin.fr/api/v1/lbcpb1/images/3a/9c/2.jpg?rule=ad-large',
     category_name: 'Voitures',
     ad_type: 'offer',
     details: {
@@ -397,7 +501,9 @@ export function lobstrResults(count: number, seed = 1): Array<Record<string, unk
         regdate: String(year),
         mileage: String(mileage),
         ...(r.chance(0.2) ? { old_price: String(price + r.int(1, 20) * 100) } : {}),
-        ...(r.chance(0.7) ? { car_price_min: String(bandMin), car_price_max: String(bandMin + r.int(10, 60) * 100) } : {}),
+        ...(r.chance(0.7)
+          ? { car_price_min: String(bandMin), car_price_max: String(bandMin + r.int(10, 60) * 100) }
+          : {}),
       },
     });
   });
@@ -411,7 +517,16 @@ function frenchMobile(r: ReturnType<typeof seededRandom>): string {
 /** "2026-11-20 10:00:00", the wall-clock time in Paris that Lobstr gives for publication dates. */
 function parisWallClock(ms: number): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Paris',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   );

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mapLobstrResult } from '../../src/importer/mapResult.js';
 import { parseResultsPage } from '../../src/importer/resultsPage.js';
 import { parseRun, parseRunsPage } from '../../src/importer/runStates.js';
-import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr, type FakeLobstrOptions } from './fakeLobstr.js';
+import {
+  busiestWindow,
+  lobstrResult,
+  lobstrResults,
+  startFakeLobstr,
+  type FakeLobstr,
+  type FakeLobstrOptions,
+} from './fakeLobstr.js';
 
 // The fake stands in for api.lobstr.io in the importer's tests: it must page, refuse and throttle the way
 // Lobstr does, or those tests prove nothing.
@@ -20,7 +27,8 @@ afterEach(async () => {
   fake = null;
 });
 
-const get = (f: FakeLobstr, query: string, key = API_KEY) => fetch(`${f.url}/v1/results?${query}`, { headers: { authorization: `Token ${key}` } });
+const get = (f: FakeLobstr, query: string, key = API_KEY) =>
+  fetch(`${f.url}/v1/results?${query}`, { headers: { authorization: `Token ${key}` } });
 
 describe('the fake Lobstr results API', () => {
   it("pages through a run's results in Lobstr's envelope, which parseResultsPage reads", async () => {
@@ -61,7 +69,11 @@ describe('the fake Lobstr results API', () => {
   it('answers an empty run with one empty page', async () => {
     const f = await start();
     f.addRun('empty', []);
-    expect(parseResultsPage(await (await get(f, 'run=empty&page=1&page_size=100')).json())).toEqual({ results: [], totalPages: 1, totalResults: 0 });
+    expect(parseResultsPage(await (await get(f, 'run=empty&page=1&page_size=100')).json())).toEqual({
+      results: [],
+      totalPages: 1,
+      totalResults: 0,
+    });
   });
 
   it('refuses a missing or wrong token with 401, and records the attempt', async () => {
@@ -69,7 +81,9 @@ describe('the fake Lobstr results API', () => {
     f.addRun('run-1', lobstrResults(3));
     expect((await get(f, 'run=run-1&page=1', 'wrong-key')).status).toBe(401);
     expect((await fetch(`${f.url}/v1/results?run=run-1&page=1`)).status).toBe(401);
-    expect((await fetch(`${f.url}/v1/results?run=run-1&page=1`, { headers: { authorization: `Bearer ${API_KEY}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${f.url}/v1/results?run=run-1&page=1`, { headers: { authorization: `Bearer ${API_KEY}` } })).status,
+    ).toBe(401);
     expect(f.requests.map((r) => r.status)).toEqual([401, 401, 401]);
   });
 
@@ -85,7 +99,11 @@ describe('the fake Lobstr results API', () => {
     const refused = await get(f, 'run=run-1&page=2&page_size=100');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
-    expect(await refused.json()).toEqual({ error: 'Rate limit exceeded. Please try again later.', type: 'RateLimitExceeded', code: 429 });
+    expect(await refused.json()).toEqual({
+      error: 'Rate limit exceeded. Please try again later.',
+      type: 'RateLimitExceeded',
+      code: 429,
+    });
     expect((await get(f, 'run=run-1&page=2&page_size=100')).status).toBe(200);
   });
 
@@ -124,20 +142,50 @@ describe('the fake Lobstr results API', () => {
     f.addRun('run-old', lobstrResults(3), { squid: 'sq-1', createdAt: t0 });
     f.addRun('run-new', [], { squid: 'sq-1', status: 'running', createdAt: new Date(t0.getTime() + 3_600_000) });
     f.addRun('run-other', [], { squid: 'sq-2', createdAt: t0 });
-    const list = (await (await fetch(`${f.url}/v1/runs?squid=sq-1&page=1&limit=10`, { headers: { authorization: `Token ${API_KEY}` } })).json()) as Record<string, unknown>;
+    const list = (await (
+      await fetch(`${f.url}/v1/runs?squid=sq-1&page=1&limit=10`, { headers: { authorization: `Token ${API_KEY}` } })
+    ).json()) as Record<string, unknown>;
     expect(list).toMatchObject({ total_results: 2, limit: 10, page: 1, total_pages: 1, next: null, previous: null });
     expect(list.data).toEqual([
-      { id: 'run-new', status: 'running', is_done: false, total_results: 0, duration: null, credit_used: null, done_reason: null },
-      { id: 'run-old', status: 'done', is_done: true, total_results: 3, duration: 0, credit_used: 0, done_reason: 'tasks_done' },
+      {
+        id: 'run-new',
+        status: 'running',
+        is_done: false,
+        total_results: 0,
+        duration: null,
+        credit_used: null,
+        done_reason: null,
+      },
+      {
+        id: 'run-old',
+        status: 'done',
+        is_done: true,
+        total_results: 3,
+        duration: 0,
+        credit_used: 0,
+        done_reason: 'tasks_done',
+      },
     ]);
     expect(parseRunsPage(list).runs.map((r) => r.id)).toEqual(['run-new', 'run-old']);
 
     const one = (id: string) => fetch(`${f.url}/v1/runs/${id}`, { headers: { authorization: `Token ${API_KEY}` } });
     const old = (await (await one('run-old')).json()) as Record<string, unknown>;
-    expect(old).toMatchObject({ id: 'run-old', object: 'run', status: 'done', is_done: true, export_done: true, squid: 'sq-1', ended_at: '2026-12-01T06:00:00.000000' });
+    expect(old).toMatchObject({
+      id: 'run-old',
+      object: 'run',
+      status: 'done',
+      is_done: true,
+      export_done: true,
+      squid: 'sq-1',
+      ended_at: '2026-12-01T06:00:00.000000',
+    });
     expect(parseRun(old)).toMatchObject({ id: 'run-old', endedAt: t0, exportDone: true });
     f.updateRun('run-new', { status: 'done', endedAt: new Date(t0.getTime() + 7_200_000), exportDone: true });
-    expect(await (await one('run-new')).json()).toMatchObject({ status: 'done', is_done: true, ended_at: '2026-12-01T08:00:00.000000' });
+    expect(await (await one('run-new')).json()).toMatchObject({
+      status: 'done',
+      is_done: true,
+      ended_at: '2026-12-01T08:00:00.000000',
+    });
     expect((await one('run-nope')).status).toBe(404);
     expect(f.requests.map((r) => [r.endpoint, r.run || r.squid, r.status])).toEqual([
       ['runs', 'sq-1', 200],
@@ -169,7 +217,12 @@ describe('the fake Lobstr results API', () => {
     const answers = [];
     for (const path of ['/v1/runs?squid=sq-1', '/v1/results?run=run-1', '/v1/runs/run-1']) {
       const r = await fetch(`${f.url}${path}`, { headers: { authorization: `Token ${API_KEY}` } });
-      answers.push([r.status, r.headers.get('x-ratelimit-limit'), r.headers.get('x-ratelimit-remaining'), Number(r.headers.get('x-ratelimit-reset')) * 1000 > Date.now()]);
+      answers.push([
+        r.status,
+        r.headers.get('x-ratelimit-limit'),
+        r.headers.get('x-ratelimit-remaining'),
+        Number(r.headers.get('x-ratelimit-reset')) * 1000 > Date.now(),
+      ]);
     }
     expect(answers).toEqual([
       [200, '2', '1', true],
@@ -181,8 +234,12 @@ describe('the fake Lobstr results API', () => {
   it('counts requests per second of arrival, and tells which client sent each', async () => {
     const f = await start();
     f.addRun('run-1', lobstrResults(1), { squid: 'sq-1' });
-    await fetch(`${f.url}/v1/results?run=run-1`, { headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-a' } });
-    await fetch(`${f.url}/v1/runs?squid=sq-1`, { headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-b' } });
+    await fetch(`${f.url}/v1/results?run=run-1`, {
+      headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-a' },
+    });
+    await fetch(`${f.url}/v1/runs?squid=sq-1`, {
+      headers: { authorization: `Token ${API_KEY}`, 'user-agent': 'importer-b' },
+    });
     expect([...f.perSecond().values()].reduce((a, b) => a + b, 0)).toBe(2);
     expect([...f.perSecond('results').values()]).toEqual([1]);
     expect(f.requests.map((r) => r.userAgent)).toEqual(['importer-a', 'importer-b']);
@@ -201,8 +258,15 @@ describe('the fake Lobstr results API', () => {
 describe('the Lobstr fixtures', () => {
   it('look like LeBonCoin car results: French labels, coordinates and phones as strings', () => {
     const r = lobstrResult();
-    expect(r).toMatchObject({ object: 'result', category_name: 'Voitures', lat: expect.any(String) as unknown, phone: '06 12 34 56 78' });
-    expect(Object.keys(r.details as object)).toEqual(expect.arrayContaining(['Marque', 'Modèle', 'Année modèle', 'Kilométrage', 'Carburant', 'Boîte de vitesse']));
+    expect(r).toMatchObject({
+      object: 'result',
+      category_name: 'Voitures',
+      lat: expect.any(String) as unknown,
+      phone: '06 12 34 56 78',
+    });
+    expect(Object.keys(r.details as object)).toEqual(
+      expect.arrayContaining(['Marque', 'Modèle', 'Année modèle', 'Kilométrage', 'Carburant', 'Boîte de vitesse']),
+    );
   });
 
   it('generate distinct results, the same ones for the same seed', () => {
@@ -214,7 +278,9 @@ describe('the Lobstr fixtures', () => {
   });
 
   it('vary what the matcher cares about: owners, phones, flags, price bands, places', () => {
-    const ads = lobstrResults(400, 5).map((r) => mapLobstrResult(r)).flatMap((m) => (m.ok ? [m.ad] : []));
+    const ads = lobstrResults(400, 5)
+      .map((r) => mapLobstrResult(r))
+      .flatMap((m) => (m.ok ? [m.ad] : []));
     expect(ads).toHaveLength(400);
     const seen = (f: (ad: (typeof ads)[number]) => unknown) => new Set(ads.map(f)).size;
     expect(seen((ad) => ad.ownerType)).toBe(2);

@@ -54,7 +54,10 @@ export function huntInput(overrides: Partial<CreateHuntBody> = {}): CreateHuntBo
     location: PLACES.lyon,
     radiusKm: 30,
     priceMax: 20_000,
-    outreach: { channel: 'sms', template: 'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} à {{ville}} nous intéresse.' },
+    outreach: {
+      channel: 'sms',
+      template: 'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} à {{ville}} nous intéresse.',
+    },
     ...overrides,
   };
 }

@@ -15,13 +15,15 @@ export function captureLogs(level = 'info'): CapturedLogs {
     { level },
     {
       write(chunk: string) {
-        for (const line of chunk.split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.split('\n'))
+          if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
       },
     },
   );
   return {
     log,
     lines,
-    withMsg: (msg) => lines.filter((l) => typeof l.msg === 'string' && (typeof msg === 'string' ? l.msg === msg : msg.test(l.msg))),
+    withMsg: (msg) =>
+      lines.filter((l) => typeof l.msg === 'string' && (typeof msg === 'string' ? l.msg === msg : msg.test(l.msg))),
   };
 }

@@ -23,12 +23,20 @@ export interface World {
 }
 
 const BRANDS = ['Peugeot', 'PEUGEOT', 'Renault', 'Citroën', 'Dacia'];
-const uuid = (seed: number, kind: number, n: number) => `${(seed >>> 0).toString(16).padStart(8, '0')}-0000-7000-8${kind}00-${n.toString(16).padStart(12, '0')}`;
+const uuid = (seed: number, kind: number, n: number) =>
+  `${(seed >>> 0).toString(16).padStart(8, '0')}-0000-7000-8${kind}00-${n.toString(16).padStart(12, '0')}`;
 
-export function randomWorld(seed: number, size: { accounts: number; hunts: number; ads: number }, place: Place = LYON): World {
+export function randomWorld(
+  seed: number,
+  size: { accounts: number; hunts: number; ads: number },
+  place: Place = LYON,
+): World {
   const r = seededRandom(seed);
   const zip = () => `${place.zipPrefix}${String(r.int(0, 3)).padStart(2, '0')}`;
-  const near = (km: number) => ({ lat: place.lat + r.uniform(-km, km) / 111, lng: place.lng + r.uniform(-km, km) / 78 });
+  const near = (km: number) => ({
+    lat: place.lat + r.uniform(-km, km) / 111,
+    lng: place.lng + r.uniform(-km, km) / 78,
+  });
   const accountIds = Array.from({ length: size.accounts }, (_, i) => uuid(seed, 1, i));
   const base = Date.UTC(2026, 10, 1);
   const hunts = Array.from({ length: size.hunts }, (_, i) => {

@@ -21,11 +21,22 @@ export interface GrafanaPanel {
   targets: Array<{ expr: string }>;
 }
 
-export const alertRules = () => readYaml<{ groups: Array<{ name: string; rules: AlertRule[] }> }>('infra/prometheus/alerts.yml').groups.flatMap((g) => g.rules);
-export const dashboard = () => JSON.parse(readFileSync(join(root, 'infra/grafana/hunt-matcher.json'), 'utf8')) as { uid: string; title: string; panels: GrafanaPanel[] };
+export const alertRules = () =>
+  readYaml<{ groups: Array<{ name: string; rules: AlertRule[] }> }>('infra/prometheus/alerts.yml').groups.flatMap(
+    (g) => g.rules,
+  );
+export const dashboard = () =>
+  JSON.parse(readFileSync(join(root, 'infra/grafana/hunt-matcher.json'), 'utf8')) as {
+    uid: string;
+    title: string;
+    panels: GrafanaPanel[];
+  };
 
 /** Every hunt_matcher_* name in the dashboard's and the alerts' PromQL expressions. */
 export function metricNamesUsed(): Set<string> {
-  const exprs = [...alertRules().map((r) => r.expr), ...dashboard().panels.flatMap((p) => p.targets.map((t) => t.expr))];
+  const exprs = [
+    ...alertRules().map((r) => r.expr),
+    ...dashboard().panels.flatMap((p) => p.targets.map((t) => t.expr)),
+  ];
   return new Set(exprs.flatMap((e) => [...e.matchAll(/\bhunt_matcher_[a-z0-9_]+/g)].map((m) => m[0])));
 }

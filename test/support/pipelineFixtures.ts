@@ -28,7 +28,14 @@ export function handlerContext(overrides: Partial<HandlerContext> = {}): Handler
 let offset = 0;
 export function consumedHuntChanged(version: number, eventId = newEventId()): ConsumedEvent<'HuntChanged'> {
   const o = String(offset++);
-  const raw: KafkaMessage = { key: Buffer.from('k'), value: Buffer.from(`v${version}`), timestamp: '0', attributes: 0, offset: o, headers: { 'event-id': eventId } };
+  const raw: KafkaMessage = {
+    key: Buffer.from('k'),
+    value: Buffer.from(`v${version}`),
+    timestamp: '0',
+    attributes: 0,
+    offset: o,
+    headers: { 'event-id': eventId },
+  };
   return {
     eventType: 'HuntChanged',
     value: { ...sampleEvents.HuntChanged, version },

@@ -35,7 +35,15 @@ export class TestEnv {
   private readonly services = new InProcessServices();
   /** The URL of the service useTestEnv({ service }) started. */
   url = '';
-  private state?: { name: string; databaseUrl: string; kafkaBrokers: string[]; db: Db; postgresUrl: string; kafka: Kafka; topics: Topics };
+  private state?: {
+    name: string;
+    databaseUrl: string;
+    kafkaBrokers: string[];
+    db: Db;
+    postgresUrl: string;
+    kafka: Kafka;
+    topics: Topics;
+  };
 
   /** Clones the template database and names this file's topic prefix (useTestEnv calls it in beforeAll). */
   async init(): Promise<this> {
@@ -81,9 +89,22 @@ export class TestEnv {
   /** The environment a service of this test file runs with (also given to child processes). */
   env(overrides: Record<string, string> = {}): Record<string, string> {
     return serviceEnv(
-      { databaseUrl: this.databaseUrl, kafkaBrokers: this.kafkaBrokers, topicPrefix: this.topics.prefix, partitions: 3, logLevel: process.env.TEST_LOG_LEVEL ?? 'error' },
+      {
+        databaseUrl: this.databaseUrl,
+        kafkaBrokers: this.kafkaBrokers,
+        topicPrefix: this.topics.prefix,
+        partitions: 3,
+        logLevel: process.env.TEST_LOG_LEVEL ?? 'error',
+      },
       // Every response of every test is checked against its documented schema (src/http/schemas.ts).
-      { ROLES: 'api,relay', HTTP_VALIDATE_RESPONSES: 'true', KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_HEARTBEAT_INTERVAL_MS: '500', OUTBOX_POLL_MS: '1000', ...overrides },
+      {
+        ROLES: 'api,relay',
+        HTTP_VALIDATE_RESPONSES: 'true',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+        OUTBOX_POLL_MS: '1000',
+        ...overrides,
+      },
     );
   }
 
@@ -92,7 +113,10 @@ export class TestEnv {
   }
 
   /** `log`: where the service logs (e.g. captureLogs() of test/support/logCapture.ts), instead of stdout. */
-  async startService(overrides: Record<string, string> = {}, options: { clock?: Clock; onFatal?: (e: Error) => void; log?: Logger } = {}): Promise<Service> {
+  async startService(
+    overrides: Record<string, string> = {},
+    options: { clock?: Clock; onFatal?: (e: Error) => void; log?: Logger } = {},
+  ): Promise<Service> {
     return this.services.start(this.env(overrides), { name: this.name, ...options });
   }
 
@@ -106,7 +130,11 @@ export class TestEnv {
    */
   async readTopic(topic: string, until: (events: ReadEvent[]) => boolean, timeoutMs = 30_000): Promise<ReadEvent[]> {
     const full = topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
-    const consumer = this.kafka.consumer({ groupId: `${this.name}-reader-${randomBytes(4).toString('hex')}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
+    const consumer = this.kafka.consumer({
+      groupId: `${this.name}-reader-${randomBytes(4).toString('hex')}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
     const events: ReadEvent[] = [];
     await consumer.connect();
     try {
@@ -119,7 +147,15 @@ export class TestEnv {
           } catch {
             event = undefined;
           }
-          events.push({ topic: t, partition, offset: message.offset, key: message.key?.toString() ?? null, headers: readHeaders(message.headers), event, raw: message });
+          events.push({
+            topic: t,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? null,
+            headers: readHeaders(message.headers),
+            event,
+            raw: message,
+          });
         },
       });
       await waitFor(() => until(events), { timeoutMs, message: `reading ${full} (${events.length} read)` });
@@ -140,7 +176,9 @@ export class TestEnv {
         async () => {
           const [committed] = await admin.fetchOffsets({ groupId, topics: [full] });
           const ends = await admin.fetchTopicOffsets(full);
-          return ends.every((e) => e.high === '0' || committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high);
+          return ends.every(
+            (e) => e.high === '0' || committed!.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
+          );
         },
         { timeoutMs, message: `${groupId} caught up on ${full}` },
       );
@@ -155,7 +193,9 @@ export class TestEnv {
    * among the service's own sessions cannot be taken for the one the test means.
    */
   async waitForLockWait(message: string, options: { blockedBy?: Knex.Transaction } = {}) {
-    const blocker = options.blockedBy ? (await options.blockedBy.raw<{ rows: Array<{ pid: number }> }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid : null;
+    const blocker = options.blockedBy
+      ? (await options.blockedBy.raw<{ rows: Array<{ pid: number }> }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid
+      : null;
     await waitFor(
       async () => {
         const { rows } = await this.db.raw<{ rows: unknown[] }>(

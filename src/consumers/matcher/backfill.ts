@@ -53,7 +53,11 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const now = deps.clock.now();
         const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
         let accountHunts = huntsOfAccount.get(hunt.accountId);
-        if (!accountHunts) huntsOfAccount.set(hunt.accountId, (accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }))));
+        if (!accountHunts)
+          huntsOfAccount.set(
+            hunt.accountId,
+            (accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }))),
+          );
         const recordDeps = recordDepsOf(deps, now);
         const cause = causeOf(event);
         let scanned = 0;
@@ -65,7 +69,17 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
           await hc.heartbeat();
         }
         await markHuntsScanned(trx, [hunt.id], now);
-        hc.log.info({ huntId: hunt.id, accountId: hunt.accountId, change: event.value.change, scanned, leads, ms: Date.now() - started }, 'hunt backfilled');
+        hc.log.info(
+          {
+            huntId: hunt.id,
+            accountId: hunt.accountId,
+            change: event.value.change,
+            scanned,
+            leads,
+            ms: Date.now() - started,
+          },
+          'hunt backfilled',
+        );
       }
     },
   });

@@ -9,7 +9,11 @@ import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
 import { recordDepsOf } from './recordMatches.js';
 
-export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>, index: HuntIndex, sync: Pick<HuntIndexSync, 'refresh'>) {
+export function startContinuousMatching(
+  deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>,
+  index: HuntIndex,
+  sync: Pick<HuntIndexSync, 'refresh'>,
+) {
   return deps.consume({
     name: 'matcher',
     topics: ['ads.scraped'],
@@ -22,8 +26,11 @@ export function startContinuousMatching(deps: Pick<MatcherDeps, 'consume' | 'out
       // The event schema's Ad is the domain's (src/events/adSnapshot.ts): each ad leads back to its event.
       const causes = new Map<Ad, Cause>(events.map((e) => [e.value.ad, causeOf(e)]));
       const matches = matchAds(causes.keys(), index);
-      const result = await recordAndCount(trx, deps, recordDepsOf(deps, deps.clock.now()), 'continuous', matches, (m) => causes.get(m.ad)!);
-      if (result.leadsCreated > 0) hc.log.debug({ ads: events.length, matches: matches.length, ...result }, 'ads matched');
+      const result = await recordAndCount(trx, deps, recordDepsOf(deps, deps.clock.now()), 'continuous', matches, (m) =>
+        causes.get(m.ad)!,
+      );
+      if (result.leadsCreated > 0)
+        hc.log.debug({ ads: events.length, matches: matches.length, ...result }, 'ads matched');
     },
   });
 }

@@ -56,11 +56,21 @@ async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc:
   const log = hc.log.child({ tickId });
   const started = deps.clock.now();
   // The tick row exists when the tick came from recordTick; make sure of it for any other producer.
-  await insertTick(deps.db, { tickId, day, eventId: event.eventId, requestedBy: event.value.requestedBy, createdAt: started });
+  await insertTick(deps.db, {
+    tickId,
+    day,
+    eventId: event.eventId,
+    requestedBy: event.value.requestedBy,
+    createdAt: started,
+  });
   await startTick(deps.db, tickId, started);
 
   const hunts = (await loadActiveHunts(deps.db)).filter((h) => h.autoRefresh);
-  const finished = await selectHuntsDoneForTick(deps.db, hunts.map((h) => h.id), tickId);
+  const finished = await selectHuntsDoneForTick(
+    deps.db,
+    hunts.map((h) => h.id),
+    tickId,
+  );
   const todo = hunts.filter((h) => !finished.has(h.id));
   const total = hunts.length;
   let done = total - todo.length;
@@ -87,13 +97,22 @@ async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc:
   );
   if (!hc.isRunning()) {
     // Stopping is no failure: nothing is settled, the tick is redelivered and resumes with the groups not done.
-    log.info({ hunts: total, done, ...totals }, 'daily catch-up stopped before the end; it resumes with the unfinished groups');
+    log.info(
+      { hunts: total, done, ...totals },
+      'daily catch-up stopped before the end; it resumes with the unfinished groups',
+    );
     throw new Interrupted();
   }
   log.info({ hunts: total, ...totals, ms: deps.clock.now().getTime() - started.getTime() }, 'daily catch-up finished');
 }
 
-async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc: HandlerContext, group: Hunt[], pacingDay: string) {
+async function catchUpGroup(
+  deps: CatchUpDeps,
+  event: ConsumedEvent<'DailyTick'>,
+  hc: HandlerContext,
+  group: Hunt[],
+  pacingDay: string,
+) {
   const scanStartedAt = deps.clock.now();
   const windowStart = new Date(scanStartedAt.getTime() - deps.settings.backfillDays * 86_400_000);
   const sinceOf = (h: Hunt) => (h.lastScanAt && h.lastScanAt > windowStart ? h.lastScanAt : windowStart);
@@ -110,7 +129,9 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
   for await (const ads of streamAds(deps.db, { scrapedSince: since })) {
     const matches = matchAds(ads, index, { looksAt });
     if (matches.length > 0) {
-      const r = await deps.db.transaction((trx) => recordAndCount(trx, deps, recordDeps, 'catch_up', matches, () => cause));
+      const r = await deps.db.transaction((trx) =>
+        recordAndCount(trx, deps, recordDeps, 'catch_up', matches, () => cause),
+      );
       leads += r.leadsCreated;
       contacted += r.contacted;
     }
@@ -119,7 +140,12 @@ async function catchUpGroup(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>
 
   const heldBackContacted = await contactHeldBack(deps, group, recordDeps, cause);
   await deps.db.transaction(async (trx) => {
-    await markHuntsScanned(trx, group.map((h) => h.id), scanStartedAt, event.value.tickId);
+    await markHuntsScanned(
+      trx,
+      group.map((h) => h.id),
+      scanStartedAt,
+      event.value.tickId,
+    );
     await addTickHuntsDone(trx, event.value.tickId, group.length);
   });
   return { hunts: group.length, leads, contacted, heldBackContacted };
@@ -133,7 +159,11 @@ async function contactHeldBack(deps: CatchUpDeps, group: Hunt[], recordDeps: Rec
   return deps.db.transaction(async (trx) => {
     const held = await selectHeldBackLeads(trx, [...paced.keys()], freshSince);
     if (held.length === 0) return 0;
-    const outcomes = await contactLeads(trx, recordDeps, held.map((l) => ({ leadId: l.leadId, hunt: paced.get(l.huntId)!, ad: l.ad, cause })));
+    const outcomes = await contactLeads(
+      trx,
+      recordDeps,
+      held.map((l) => ({ leadId: l.leadId, hunt: paced.get(l.huntId)!, ad: l.ad, cause })),
+    );
     return [...outcomes.values()].filter((o) => o.contacted).length;
   });
 }

@@ -25,7 +25,10 @@ export interface HuntIndexSync {
   refresh(db: Db | Trx): Promise<void>;
 }
 
-export async function startHuntIndexSync(deps: Pick<MatcherDeps, 'db' | 'log' | 'metrics'>, index: HuntIndex): Promise<HuntIndexSync> {
+export async function startHuntIndexSync(
+  deps: Pick<MatcherDeps, 'db' | 'log' | 'metrics'>,
+  index: HuntIndex,
+): Promise<HuntIndexSync> {
   const log = deps.log.child({ component: 'hunt-index' });
   const started = Date.now();
 
@@ -49,7 +52,8 @@ export async function startHuntIndexSync(deps: Pick<MatcherDeps, 'db' | 'log' | 
         const changes = await loadHuntsChangedSince(db, horizon);
         // The horizon moves only once its rows are in the index: a failed read is read again.
         horizon = apply(changes, 'refresh');
-        if (changes.hunts.length >= 100) log.info({ hunts: changes.hunts.length, indexed: index.size }, 'hunt index refreshed');
+        if (changes.hunts.length >= 100)
+          log.info({ hunts: changes.hunts.length, indexed: index.size }, 'hunt index refreshed');
       });
       previous = run.catch(() => undefined);
       return run;

@@ -29,6 +29,15 @@ export interface MatcherDeps {
   outbox: Outbox;
   clock: Clock;
   log: Logger;
-  metrics: Pick<Metrics, 'matches' | 'leadsCreated' | 'backfillsSkipped' | 'huntsIndexed' | 'huntIndexRowsRead' | 'tickProgress' | 'tickTotal'>;
+  metrics: Pick<
+    Metrics,
+    | 'matches'
+    | 'leadsCreated'
+    | 'backfillsSkipped'
+    | 'huntsIndexed'
+    | 'huntIndexRowsRead'
+    | 'tickProgress'
+    | 'tickTotal'
+  >;
   settings: MatcherSettings;
 }

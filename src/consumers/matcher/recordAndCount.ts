@@ -17,7 +17,14 @@ export interface CountingDeps {
 }
 
 /** `causeOf`: the event each match follows from. */
-export async function recordAndCount(trx: Trx, deps: CountingDeps, recordDeps: RecordDeps, source: MatchSource, matches: Match[], causeOf: (m: Match) => Cause): Promise<RecordResult> {
+export async function recordAndCount(
+  trx: Trx,
+  deps: CountingDeps,
+  recordDeps: RecordDeps,
+  source: MatchSource,
+  matches: Match[],
+  causeOf: (m: Match) => Cause,
+): Promise<RecordResult> {
   const result = await recordMatches(
     trx,
     recordDeps,

@@ -14,7 +14,14 @@
 // Either all of it commits with the caller's inbox row, or none of it does.
 import { newId } from '../../platform/ids.js';
 import type { Trx } from '../../db/knex.js';
-import { contactEligibility, decideContacts, huntsToPace, sellerKey, type ContactDecision, type LeadToDecide } from '../../domain/contactDecision.js';
+import {
+  contactEligibility,
+  decideContacts,
+  huntsToPace,
+  sellerKey,
+  type ContactDecision,
+  type LeadToDecide,
+} from '../../domain/contactDecision.js';
 import { nextOpening } from '../../domain/contactHours.js';
 import { renderTemplate } from '../../domain/template.js';
 import type { Match } from '../../domain/matchAds.js';
@@ -92,8 +99,14 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
   if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
-  const existing = await findAccountAdPairs(trx, 'leads', sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })));
-  const leads: LeadToContact[] = sorted.filter((m) => !existing.has(accountAdKey(m.hunt.accountId, m.ad.adId))).map((m) => ({ ...m, leadId: newId() }));
+  const existing = await findAccountAdPairs(
+    trx,
+    'leads',
+    sorted.map((m) => ({ accountId: m.hunt.accountId, adId: m.ad.adId })),
+  );
+  const leads: LeadToContact[] = sorted
+    .filter((m) => !existing.has(accountAdKey(m.hunt.accountId, m.ad.adId)))
+    .map((m) => ({ ...m, leadId: newId() }));
   if (leads.length === 0) return result;
 
   const { decisions, granted, senderName } = await decide(trx, deps, leads);
@@ -101,11 +114,19 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
     trx,
     leads.map((l) => {
       const d = decisions.get(l.leadId)!;
-      return { id: l.leadId, accountId: l.hunt.accountId, adId: l.ad.adId, huntId: l.hunt.id, stage: d.contact ? 'contacte' : 'nouveau', reason: d.contact ? null : d.reason };
+      return {
+        id: l.leadId,
+        accountId: l.hunt.accountId,
+        adId: l.ad.adId,
+        huntId: l.hunt.id,
+        stage: d.contact ? 'contacte' : 'nouveau',
+        reason: d.contact ? null : d.reason,
+      };
     }),
     deps.now,
   );
-  if (inserted.length !== leads.length) throw new WriteConflict(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
+  if (inserted.length !== leads.length)
+    throw new WriteConflict(`${leads.length - inserted.length} of ${leads.length} leads were created concurrently`);
   const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
   const positionOf = new Map(inserted.map((l) => [l.id, l.position]));
 
@@ -149,7 +170,11 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
  * Decides and records the contact for leads that exist already and are 'nouveau' (held back by
  * pacing on an earlier day): used by the daily tick while their ad is fresh.
  */
-export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToContact[]): Promise<Map<string, ContactOutcome>> {
+export async function contactLeads(
+  trx: Trx,
+  deps: RecordDeps,
+  leads: LeadToContact[],
+): Promise<Map<string, ContactOutcome>> {
   if (leads.length === 0) return new Map();
   const { decisions, granted, senderName } = await decide(trx, deps, leads);
   const { outcomes, commands } = await writeContacts(trx, deps, leads, decisions, senderName);
@@ -169,7 +194,11 @@ export async function contactLeads(trx: Trx, deps: RecordDeps, leads: LeadToCont
 /** Steps 1 and 2: what the database knows, then the pure decision. */
 async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   const eligible = leads.filter((l) => contactEligibility(l.hunt, l.ad).contact);
-  const contacted = await findAccountAdPairs(trx, 'contacted_ads', eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })));
+  const contacted = await findAccountAdPairs(
+    trx,
+    'contacted_ads',
+    eligible.map((l) => ({ accountId: l.hunt.accountId, adId: l.ad.adId })),
+  );
   const withPhone = eligible.filter((l) => l.ad.phone !== null);
   const phones = withPhone.map((l) => l.ad.phone!);
   // The opt-outs must hold until this transaction commits: an opt-out waits for the shared locks, then
@@ -177,8 +206,15 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
   // so that its snapshot is taken once the locks are held).
   await lockPhonesShared(trx, phones);
   const optOuts = await findOptOuts(trx, phones);
-  const sellers = await findSellerContacts(trx, withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })), { now: deps.now, cooldownDays: deps.cooldownDays });
-  const names = await findSenderNames(trx, eligible.filter((l) => l.hunt.outreach?.channel !== 'leboncoin').map((l) => l.hunt.accountId));
+  const sellers = await findSellerContacts(
+    trx,
+    withPhone.map((l) => ({ accountId: l.hunt.accountId, phone: l.ad.phone! })),
+    { now: deps.now, cooldownDays: deps.cooldownDays },
+  );
+  const names = await findSenderNames(
+    trx,
+    eligible.filter((l) => l.hunt.outreach?.channel !== 'leboncoin').map((l) => l.hunt.accountId),
+  );
   const facts = {
     alreadyContacted: (accountId: string, adId: string) => contacted.has(accountAdKey(accountId, adId)),
     sellerContacted: (accountId: string, phone: string) => sellers.has(sellerKey(accountId, phone)),
@@ -193,7 +229,8 @@ async function decide(trx: Trx, deps: RecordDeps, leads: LeadToContact[]) {
 /** Step 4, the transaction's last statement: the grants, where they still fit; otherwise decide again. */
 async function reserve(trx: Trx, deps: RecordDeps, granted: Map<string, number>) {
   const applied = await reservePacing(trx, granted, deps.pacingDay);
-  if (applied.size !== granted.size) throw new WriteConflict(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
+  if (applied.size !== granted.size)
+    throw new WriteConflict(`the pacing room of ${granted.size - applied.size} hunts was taken concurrently`);
 }
 
 /** For the contacted: message and contacted ad. Returns every lead's outcome, and the SendMessage commands to enqueue. */
@@ -217,20 +254,37 @@ async function writeContacts(
     channel: decision.channel,
     recipient: decision.recipient,
     // The rendered template, with the sender's identity and the STOP mention the French rules ask of an SMS.
-    content: composeMessage(renderTemplate(decision.template, lead.ad), { channel: decision.channel, senderName: senderName(lead.hunt.accountId), optOutMention: deps.outreach.optOutMention }),
+    content: composeMessage(renderTemplate(decision.template, lead.ad), {
+      channel: decision.channel,
+      senderName: senderName(lead.hunt.accountId),
+      optOutMention: deps.outreach.optOutMention,
+    }),
     commandEventId: newEventId(),
     correlationId: lead.cause.correlationId,
     // Decided now, sent at the next opening of the hunt's contact hours (now when inside them).
     nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, deps.timeZone),
   }));
   if (messages.length > 0) {
-    const claims = toContact.flatMap(({ lead }, i) => (lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : []));
+    const claims = toContact.flatMap(({ lead }, i) =>
+      lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : [],
+    );
     const claimed = await claimSellers(trx, claims, { now: deps.now, cooldownDays: deps.cooldownDays });
-    if (claimed.size !== claims.length) throw new WriteConflict(`${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`);
+    if (claimed.size !== claims.length)
+      throw new WriteConflict(
+        `${claims.length - claimed.size} of ${claims.length} sellers were contacted concurrently`,
+      );
     await insertMessages(trx, messages, deps.now);
     await insertContactedAds(
       trx,
-      messages.map((m) => ({ id: newId(), accountId: m.accountId, adId: m.adId, huntId: m.huntId, leadId: m.leadId, messageId: m.id, channel: m.channel })),
+      messages.map((m) => ({
+        id: newId(),
+        accountId: m.accountId,
+        adId: m.adId,
+        huntId: m.huntId,
+        leadId: m.leadId,
+        messageId: m.id,
+        channel: m.channel,
+      })),
       deps.now,
     );
   }
@@ -239,13 +293,30 @@ async function writeContacts(
     key: m.accountId,
     eventId: m.commandEventId,
     cause: toContact[i]!.lead.cause,
-    value: { messageId: m.id, accountId: m.accountId, leadId: m.leadId, huntId: m.huntId, adId: m.adId, channel: m.channel, to: m.recipient, content: m.content, requestedAt: deps.now.getTime() },
+    value: {
+      messageId: m.id,
+      accountId: m.accountId,
+      leadId: m.leadId,
+      huntId: m.huntId,
+      adId: m.adId,
+      channel: m.channel,
+      to: m.recipient,
+      content: m.content,
+      requestedAt: deps.now.getTime(),
+    },
   }));
   const messageOf = new Map(messages.map((m) => [m.leadId, m.id]));
-  return { outcomes: new Map(leads.map((l) => [l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId) ?? null)])), commands };
+  return {
+    outcomes: new Map(
+      leads.map((l) => [l.leadId, outcomeOf(decisions.get(l.leadId)!, messageOf.get(l.leadId) ?? null)]),
+    ),
+    commands,
+  };
 }
 
 const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome =>
-  d.contact ? { contacted: true, reason: null, messageId, channel: d.channel } : { contacted: false, reason: d.reason, messageId: null, channel: null };
+  d.contact
+    ? { contacted: true, reason: null, messageId, channel: d.channel }
+    : { contacted: false, reason: d.reason, messageId: null, channel: null };
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -14,7 +14,10 @@ interface Waiting<K extends EventType> {
   reject(error: unknown): void;
 }
 
-export function coalesce<K extends EventType>(apply: Apply<K>, options: { maxEvents?: number; passesAtOnce?: number } = {}): Apply<K> {
+export function coalesce<K extends EventType>(
+  apply: Apply<K>,
+  options: { maxEvents?: number; passesAtOnce?: number } = {},
+): Apply<K> {
   const maxEvents = options.maxEvents ?? 2000;
   const passesAtOnce = options.passesAtOnce ?? 1;
   const waiting: Array<Waiting<K>> = [];
@@ -50,7 +53,12 @@ export function coalesce<K extends EventType>(apply: Apply<K>, options: { maxEve
       isRunning: () => group.every((g) => g.ctx.isRunning()),
     };
     try {
-      const applied = new Set(await apply(group.flatMap((g) => g.events), ctx));
+      const applied = new Set(
+        await apply(
+          group.flatMap((g) => g.events),
+          ctx,
+        ),
+      );
       for (const g of group) g.resolve(g.events.filter((e) => applied.has(e)));
     } catch (error) {
       for (const g of group) g.reject(error);

@@ -35,7 +35,10 @@ export interface HandlerContext {
  * One layer of the pipeline: applies a batch of events and returns the ones it applied (the others
  * were duplicates). Wrappers take an Apply and return one, watermill-style.
  */
-export type Apply<K extends EventType> = (events: Array<ConsumedEvent<K>>, ctx: HandlerContext) => Promise<Array<ConsumedEvent<K>>>;
+export type Apply<K extends EventType> = (
+  events: Array<ConsumedEvent<K>>,
+  ctx: HandlerContext,
+) => Promise<Array<ConsumedEvent<K>>>;
 
 /** Thrown through the layers when the consumer stops in the middle of a batch: nothing is committed, the batch is redelivered. */
 export class Interrupted extends Error {

@@ -3,7 +3,10 @@ import type { EventType } from '../../events/schemas.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { Apply } from './consumedEvent.js';
 
-export function countApplied<K extends EventType>(apply: Apply<K>, o: { metrics: Pick<Metrics, 'consumed' | 'deduplicated'>; consumer: string; topicPrefix: string }): Apply<K> {
+export function countApplied<K extends EventType>(
+  apply: Apply<K>,
+  o: { metrics: Pick<Metrics, 'consumed' | 'deduplicated'>; consumer: string; topicPrefix: string },
+): Apply<K> {
   return async (events, ctx) => {
     const applied = await apply(events, ctx);
     const base = (topic: string) => topic.slice(o.topicPrefix.length);

@@ -26,9 +26,13 @@ export function decodeMessage<K extends EventType>(
     if (error instanceof DecodeError) throw error;
     throw new DecodeError('undecodable', (error as Error).message, { cause: error });
   }
-  if (!accepted.has(decoded.eventType)) throw new DecodeError('unexpected-type', `unexpected event type ${decoded.eventType} on ${topic}`);
+  if (!accepted.has(decoded.eventType))
+    throw new DecodeError('unexpected-type', `unexpected event type ${decoded.eventType} on ${topic}`);
   if (headers['event-type'] && headers['event-type'] !== decoded.eventType) {
-    throw new DecodeError('header-mismatch', `header event-type ${headers['event-type']} does not match the value's schema ${decoded.eventType}`);
+    throw new DecodeError(
+      'header-mismatch',
+      `header event-type ${headers['event-type']} does not match the value's schema ${decoded.eventType}`,
+    );
   }
   const eventId = headers['event-id'];
   if (!eventId || !UUID.test(eventId)) throw new DecodeError('missing-event-id', 'missing or invalid event-id header');

@@ -7,16 +7,31 @@ import { insertInboxRows } from '../../sql/insertInboxRows.js';
 import type { ConsumedEvent, HandlerContext } from './consumedEvent.js';
 
 /** A handler's work inside one transaction. */
-export type TransactionalHandle<K extends EventType> = (trx: Trx, events: Array<ConsumedEvent<K>>, ctx: HandlerContext) => Promise<void>;
+export type TransactionalHandle<K extends EventType> = (
+  trx: Trx,
+  events: Array<ConsumedEvent<K>>,
+  ctx: HandlerContext,
+) => Promise<void>;
 
 /** Like TransactionalHandle, and returns the events it applied. */
-export type TransactionalApply<K extends EventType> = (trx: Trx, events: Array<ConsumedEvent<K>>, ctx: HandlerContext) => Promise<Array<ConsumedEvent<K>>>;
+export type TransactionalApply<K extends EventType> = (
+  trx: Trx,
+  events: Array<ConsumedEvent<K>>,
+  ctx: HandlerContext,
+) => Promise<Array<ConsumedEvent<K>>>;
 
-export function deduplicate<K extends EventType>(groupId: string, handle: TransactionalHandle<K>): TransactionalApply<K> {
+export function deduplicate<K extends EventType>(
+  groupId: string,
+  handle: TransactionalHandle<K>,
+): TransactionalApply<K> {
   return async (trx, events, ctx) => {
     // The same event twice in one batch counts once.
     const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-    const fresh = await insertInboxRows(trx, groupId, unique.map((e) => e.eventId));
+    const fresh = await insertInboxRows(
+      trx,
+      groupId,
+      unique.map((e) => e.eventId),
+    );
     const applied = unique.filter((e) => fresh.has(e.eventId));
     if (applied.length > 0) await handle(trx, applied, ctx);
     return applied;

@@ -39,11 +39,18 @@ export function classify(error: unknown): FailureKind {
   if (error instanceof PoisonEventError) return 'poison';
   // Before the programming errors: a TypeError thrown by a driver on a closed socket is an outage.
   if (isInfrastructureFailure(error)) return 'transient';
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) return 'poison';
+  if (
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof SyntaxError ||
+    error instanceof ReferenceError
+  )
+    return 'poison';
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && CONFLICT_PG_CODES.has(code)) return 'conflict';
   if ((error as { retriable?: unknown }).retriable === true) return 'transient';
   return 'poison';
 }
 
-export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+export const describeError = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

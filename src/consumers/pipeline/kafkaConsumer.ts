@@ -43,7 +43,9 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOptions<K>): Promise<Omit<RunningConsumer, 'stop'> & { stop(): Promise<void> }> {
+export async function runKafkaConsumer<K extends EventType>(
+  o: KafkaConsumerOptions<K>,
+): Promise<Omit<RunningConsumer, 'stop'> & { stop(): Promise<void> }> {
   const accepted = new Set<EventType>(o.eventTypes);
   const consumer = o.kafka.consumer({
     groupId: o.groupId,
@@ -118,7 +120,10 @@ export async function runKafkaConsumer<K extends EventType>(o: KafkaConsumerOpti
       await heartbeat();
     }
     const lag = Number(batch.offsetLag());
-    o.metrics.consumerLag.set({ consumer: o.name, topic: batch.topic.slice(o.topicPrefix.length), partition: String(batch.partition) }, lag);
+    o.metrics.consumerLag.set(
+      { consumer: o.name, topic: batch.topic.slice(o.topicPrefix.length), partition: String(batch.partition) },
+      lag,
+    );
   }
 
   if (o.seekOnStart?.length) {

@@ -20,13 +20,24 @@ export interface OutsideTransactionStage<K extends EventType, R = void> {
   afterCommit?(events: Array<ConsumedEvent<K>>, result: R): void;
 }
 
-export function outsideTransaction<K extends EventType, R>(db: Db, groupId: string, stage: OutsideTransactionStage<K, R>): Apply<K> {
+export function outsideTransaction<K extends EventType, R>(
+  db: Db,
+  groupId: string,
+  stage: OutsideTransactionStage<K, R>,
+): Apply<K> {
   return async (events, ctx) => {
-    const seen = await selectSeenEventIds(db, groupId, events.map((e) => e.eventId));
+    const seen = await selectSeenEventIds(
+      db,
+      groupId,
+      events.map((e) => e.eventId),
+    );
     const fresh = events.filter((e) => !seen.has(e.eventId));
     if (fresh.length === 0) return [];
     const result = await stage.run(fresh, ctx);
-    const applied = await inTransaction(db, deduplicate<K>(groupId, async (trx, recorded) => stage.settle?.(trx, recorded, result)))(fresh, ctx);
+    const applied = await inTransaction(
+      db,
+      deduplicate<K>(groupId, async (trx, recorded) => stage.settle?.(trx, recorded, result)),
+    )(fresh, ctx);
     stage.afterCommit?.(applied, result);
     return applied;
   };

@@ -90,11 +90,21 @@ export const createPipeline =
   (spec) =>
     startConsumer(deps, spec);
 
-export async function startConsumer<K extends EventType, R = void>(deps: PipelineDeps, spec: ConsumerSpec<K, R>): Promise<RunningConsumer> {
+export async function startConsumer<K extends EventType, R = void>(
+  deps: PipelineDeps,
+  spec: ConsumerSpec<K, R>,
+): Promise<RunningConsumer> {
   const groupId = spec.groupId ?? `${deps.topics.prefix}${spec.name}`;
   const log = deps.log.child({ consumer: spec.name });
   const topicPrefix = deps.topics.prefix;
-  const deadLetter = createDeadLetter({ producer: deps.dlqProducer, topicPrefix, metrics: deps.metrics, log, consumer: spec.name, groupId });
+  const deadLetter = createDeadLetter({
+    producer: deps.dlqProducer,
+    topicPrefix,
+    metrics: deps.metrics,
+    log,
+    consumer: spec.name,
+    groupId,
+  });
 
   const work =
     'stage' in spec

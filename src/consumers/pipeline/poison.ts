@@ -14,7 +14,11 @@ import { describeError } from './failures.js';
 import { PoisonFailure } from './retry.js';
 
 /** Sends an event to its dead-letter topic, with the reason (src/consumers/pipeline/deadLetter.ts). Not src/ops' DeadLetter, a record an operator reads. */
-export type SendToDeadLetters = (event: Pick<ConsumedEvent, 'topic' | 'partition' | 'raw'>, reason: string, error: unknown) => Promise<void>;
+export type SendToDeadLetters = (
+  event: Pick<ConsumedEvent, 'topic' | 'partition' | 'raw'>,
+  reason: string,
+  error: unknown,
+) => Promise<void>;
 
 export interface PoisonOptions {
   /** Resolves true when the database and the broker answer. */
@@ -26,7 +30,11 @@ export interface PoisonOptions {
   onHold?(info: { reason: string; error: unknown; retryInMs: number }): void;
 }
 
-export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: SendToDeadLetters, options: PoisonOptions = {}): Apply<K> {
+export function isolatePoison<K extends EventType>(
+  apply: Apply<K>,
+  deadLetter: SendToDeadLetters,
+  options: PoisonOptions = {},
+): Apply<K> {
   const attempts = options.attempts ?? 3;
   const backoff = options.backoff ?? { baseMs: 200, maxMs: 30_000 };
   const probe = options.probe ?? (async () => true);
@@ -39,7 +47,10 @@ export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: 
   };
 
   /** Applies one event; returns the PoisonFailure it keeps failing with while the infrastructure answers. */
-  async function applyAlone(event: ConsumedEvent<K>, ctx: HandlerContext): Promise<{ applied: Array<ConsumedEvent<K>> } | { failure: PoisonFailure }> {
+  async function applyAlone(
+    event: ConsumedEvent<K>,
+    ctx: HandlerContext,
+  ): Promise<{ applied: Array<ConsumedEvent<K>> } | { failure: PoisonFailure }> {
     let failure: PoisonFailure | undefined;
     for (let round = 1, tries = 0; ; round++) {
       try {
@@ -49,11 +60,21 @@ export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: 
         failure = error;
       }
       if (!(await probe().catch(() => false))) {
-        await wait(ctx, round, 'the database or the broker does not answer: an outage, not a poison event', failure.cause);
+        await wait(
+          ctx,
+          round,
+          'the database or the broker does not answer: an outage, not a poison event',
+          failure.cause,
+        );
         continue;
       }
       if (++tries >= attempts) return { failure };
-      await wait(ctx, round, `event at offset ${event.offset} failed (${tries}/${attempts}): ${describeError(failure.cause)}`, failure.cause);
+      await wait(
+        ctx,
+        round,
+        `event at offset ${event.offset} failed (${tries}/${attempts}): ${describeError(failure.cause)}`,
+        failure.cause,
+      );
     }
   }
 
@@ -78,7 +99,12 @@ export function isolatePoison<K extends EventType>(apply: Apply<K>, deadLetter: 
       if (failed.length === 0) return applied;
       if (succeeded === 0 && events.length > 1) {
         // Nothing escapes the failure: hold the batch (what succeeded alone is committed already).
-        await wait(ctx, round, `every event of a batch of ${events.length} fails: holding the partition (an outage, or a handler bug?)`, failed[0]!.failure.cause);
+        await wait(
+          ctx,
+          round,
+          `every event of a batch of ${events.length} fails: holding the partition (an outage, or a handler bug?)`,
+          failed[0]!.failure.cause,
+        );
         continue;
       }
       for (const { event, failure } of failed) await deadLetter(event, 'handler-failed', failure.cause);

@@ -20,7 +20,14 @@ export interface RetryOptions {
   maxConflicts?: number;
   backoff?: { baseMs: number; maxMs: number };
   /** Told about every retry (metrics, logs). */
-  onRetry?(info: { error: unknown; kind: FailureKind; attempt: number; retryInMs: number; topic: string; offset: string }): void;
+  onRetry?(info: {
+    error: unknown;
+    kind: FailureKind;
+    attempt: number;
+    retryInMs: number;
+    topic: string;
+    offset: string;
+  }): void;
   /** How errors are classified (the default knows pg, knex, kafkajs and Node's network errors). */
   classify?: (error: unknown) => FailureKind;
 }
@@ -41,7 +48,14 @@ export function retryTransient<K extends EventType>(apply: Apply<K>, options: Re
         if (kind === 'conflict' && ++conflicts > maxConflicts) kind = 'poison';
         if (kind === 'poison') throw new PoisonFailure(error);
         const retryInMs = backoffDelay(attempt, backoff);
-        options.onRetry?.({ error, kind, attempt, retryInMs, topic: events[0]?.topic ?? '?', offset: events[0]?.offset ?? '?' });
+        options.onRetry?.({
+          error,
+          kind,
+          attempt,
+          retryInMs,
+          topic: events[0]?.topic ?? '?',
+          offset: events[0]?.offset ?? '?',
+        });
         await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
       }
     }

@@ -20,7 +20,11 @@ export interface Claim {
   senders: Map<string, { sms?: string; whatsapp?: string }>;
 }
 
-export async function claimForDelivery(db: Db, messageIds: string[], options: { leaseMs: number; ratePerMinute: number; now: Date }): Promise<Claim> {
+export async function claimForDelivery(
+  db: Db,
+  messageIds: string[],
+  options: { leaseMs: number; ratePerMinute: number; now: Date },
+): Promise<Claim> {
   const none: Claim = { claimed: [], deferred: 0, senders: new Map() };
   if (messageIds.length === 0) return none;
   return db.transaction(async (trx) => {
@@ -32,7 +36,12 @@ export async function claimForDelivery(db: Db, messageIds: string[], options: { 
     const { attempt, defer } = applySendRate(deliverable, recent, options.ratePerMinute, options.now);
     const claimed = await leaseMessages(trx, attempt, options.leaseMs, options.now);
     await deferMessages(trx, defer);
-    const senders = claimed.some((m) => m.channel !== 'leboncoin') ? await findSenderNumbers(trx, claimed.map((m) => m.account_id)) : new Map();
+    const senders = claimed.some((m) => m.channel !== 'leboncoin')
+      ? await findSenderNumbers(
+          trx,
+          claimed.map((m) => m.account_id),
+        )
+      : new Map();
     return { claimed, deferred: defer.length, senders };
   });
 }

@@ -70,7 +70,13 @@ const reachesPhone = (m: MessageRow) => m.channel === 'sms' || m.channel === 'wh
 const outbound = (m: MessageRow, senders: Claim['senders']): OutboundMessage => {
   const own = senders.get(m.account_id);
   const from = m.channel === 'sms' ? (own?.sms ?? null) : m.channel === 'whatsapp' ? (own?.whatsapp ?? null) : null;
-  return { messageId: m.id, channel: m.channel as OutboundMessage['channel'], to: m.recipient, from, content: m.content };
+  return {
+    messageId: m.id,
+    channel: m.channel as OutboundMessage['channel'],
+    to: m.recipient,
+    from,
+    content: m.content,
+  };
 };
 
 /** Steps 1 and 2: claims the due messages among `messageIds` and calls their providers. */
@@ -93,10 +99,20 @@ export function createDelivery(deps: DeliveryDeps) {
    */
   const stillOurs = async (message: MessageRow, leaseEnd: number): Promise<boolean> => {
     if (Date.now() + attemptMs(message) <= leaseEnd) return true;
-    return renewMessageLease(deps.db, message.id, message.attempts, Math.max(deps.sending.leaseMs, attemptMs(message))).catch(() => false);
+    return renewMessageLease(
+      deps.db,
+      message.id,
+      message.attempts,
+      Math.max(deps.sending.leaseMs, attemptMs(message)),
+    ).catch(() => false);
   };
 
-  const attemptOne = async (message: MessageRow, senders: Claim['senders'], receivedAt: number | undefined, leaseEnd: number): Promise<Attempt | null> => {
+  const attemptOne = async (
+    message: MessageRow,
+    senders: Claim['senders'],
+    receivedAt: number | undefined,
+    leaseEnd: number,
+  ): Promise<Attempt | null> => {
     // Not ours any more (or the database did not say): no call, nothing to record; the message is left
     // to whichever attempt holds it, or to the retry poller once its lease ends.
     if (!(await stillOurs(message, leaseEnd))) return null;
@@ -107,24 +123,53 @@ export function createDelivery(deps: DeliveryDeps) {
         optedOut = await guard.isOptedOut(message.recipient);
       } catch (error) {
         // No call without the check: the message waits for the database.
-        return { message, provider: provider.name, called: false, outcome: { kind: 'retry', reason: `opt-out check failed: ${(error as Error).message}`, retryAfterMs: null, uncertain: false } };
+        return {
+          message,
+          provider: provider.name,
+          called: false,
+          outcome: {
+            kind: 'retry',
+            reason: `opt-out check failed: ${(error as Error).message}`,
+            retryAfterMs: null,
+            uncertain: false,
+          },
+        };
       }
-      if (optedOut) return { message, provider: provider.name, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
+      if (optedOut)
+        return { message, provider: provider.name, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
     }
     observeHops(deps, message, receivedAt);
-    const outcome = await provider.send(outbound(message, senders), { unconfirmedSince: message.previous_unconfirmed_since ?? null });
-    deps.metrics.providerRequests.inc({ provider: provider.name, outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind });
+    const outcome = await provider.send(outbound(message, senders), {
+      unconfirmedSince: message.previous_unconfirmed_since ?? null,
+    });
+    deps.metrics.providerRequests.inc({
+      provider: provider.name,
+      outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind,
+    });
     return { message, provider: provider.name, called: true, outcome };
   };
 
   const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
     // Taken before the claim's transaction: its leases end no sooner than this.
     const leaseEnd = Date.now() + deps.sending.leaseMs;
-    const { claimed, deferred, senders } = await claimForDelivery(deps.db, messageIds, { leaseMs: deps.sending.leaseMs, ratePerMinute: deps.sending.ratePerMinute, now: deps.clock.now() });
-    if (deferred > 0) log.info({ deferred, ratePerMinute: deps.sending.ratePerMinute }, 'accounts over their send rate; messages deferred');
-    const attempts = (await Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt, leaseEnd))))).filter((a): a is Attempt => a !== null);
+    const { claimed, deferred, senders } = await claimForDelivery(deps.db, messageIds, {
+      leaseMs: deps.sending.leaseMs,
+      ratePerMinute: deps.sending.ratePerMinute,
+      now: deps.clock.now(),
+    });
+    if (deferred > 0)
+      log.info(
+        { deferred, ratePerMinute: deps.sending.ratePerMinute },
+        'accounts over their send rate; messages deferred',
+      );
+    const attempts = (
+      await Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt, leaseEnd))))
+    ).filter((a): a is Attempt => a !== null);
     if (attempts.length < claimed.length) {
-      log.warn({ left: claimed.length - attempts.length, leaseMs: deps.sending.leaseMs }, 'messages not called: they waited for a call slot until their lease ran short, and it could not be renewed (another attempt took them, or the database did not answer)');
+      log.warn(
+        { left: claimed.length - attempts.length, leaseMs: deps.sending.leaseMs },
+        'messages not called: they waited for a call slot until their lease ran short, and it could not be renewed (another attempt took them, or the database did not answer)',
+      );
     }
     return attempts;
   };
@@ -134,35 +179,70 @@ export function createDelivery(deps: DeliveryDeps) {
 /** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */
 function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receivedAt: number | undefined) {
   const now = Date.now();
-  if (receivedAt !== undefined) deps.metrics.hopSeconds.observe({ hop: 'sender_consume_to_gateway' }, (now - receivedAt) / 1000);
+  if (receivedAt !== undefined)
+    deps.metrics.hopSeconds.observe({ hop: 'sender_consume_to_gateway' }, (now - receivedAt) / 1000);
   const root = m.attempts === 1 && m.correlation_id ? timeOfUuidV7(m.correlation_id) : null;
   if (root !== null) deps.metrics.hopSeconds.observe({ hop: 'request_to_gateway' }, Math.max(0, now - root) / 1000);
 }
 
 /** What each attempt comes to: sent, a retry (408, 429, 5xx, timeouts, while attempts remain), or given up. */
-export function decideOutcomes(attempts: Attempt[], sending: Pick<SendingSettings, 'maxAttempts'>): Map<string, DeliveryResult> {
+export function decideOutcomes(
+  attempts: Attempt[],
+  sending: Pick<SendingSettings, 'maxAttempts'>,
+): Map<string, DeliveryResult> {
   return new Map(
-    attempts.map(({ message: m, outcome }) => [m.id, outcome.kind === 'sent' ? 'sent' : outcome.kind === 'retry' && m.attempts < sending.maxAttempts ? 'retry-scheduled' : 'failed'] as const),
+    attempts.map(
+      ({ message: m, outcome }) =>
+        [
+          m.id,
+          outcome.kind === 'sent'
+            ? 'sent'
+            : outcome.kind === 'retry' && m.attempts < sending.maxAttempts
+              ? 'retry-scheduled'
+              : 'failed',
+        ] as const,
+    ),
   );
 }
 
 /** Why a message is given up, as its last_error and the lead's reason detail. */
 const failureOf = (outcome: Exclude<SendOutcome, { kind: 'sent' }>) =>
-  outcome.kind === 'opted_out' ? { reason: 'opted_out', detail: outcome.detail } : outcome.kind === 'permanent' ? { reason: outcome.reason, detail: outcome.detail ?? null } : { reason: outcome.reason, detail: null };
+  outcome.kind === 'opted_out'
+    ? { reason: 'opted_out', detail: outcome.detail }
+    : outcome.kind === 'permanent'
+      ? { reason: outcome.reason, detail: outcome.detail ?? null }
+      : { reason: outcome.reason, detail: null };
 
 /** Step 3: the outcomes of a batch and their events, in the caller's transaction. Returns the phones opted out by a provider. */
-export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Attempt[], results: Map<string, DeliveryResult>, random: () => number = Math.random): Promise<{ optedOut: number; cancelled: number }> {
+export async function recordOutcomes(
+  deps: DeliveryDeps,
+  trx: Trx,
+  attempts: Attempt[],
+  results: Map<string, DeliveryResult>,
+  random: () => number = Math.random,
+): Promise<{ optedOut: number; cancelled: number }> {
   const now = deps.clock.now();
-  const sent: Array<{ id: string; externalId: string | null; sentAt: Date; provider: string; sender: string | null }> = [];
+  const sent: Array<{ id: string; externalId: string | null; sentAt: Date; provider: string; sender: string | null }> =
+    [];
   const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
   const failures: Array<{ id: string; reason: string; detail: string | null; provider: string }> = [];
   const optOutPhones = new Map<string, string>();
   for (const { message: m, outcome, provider } of attempts) {
     const result = results.get(m.id);
-    if (outcome.kind === 'sent') sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt, provider, sender: outcome.from });
+    if (outcome.kind === 'sent')
+      sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt, provider, sender: outcome.from });
     else if (result === 'retry-scheduled' && outcome.kind === 'retry') {
-      const delay = Math.max(backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }), outcome.retryAfterMs ?? 0);
-      retries.push({ id: m.id, at: new Date(now.getTime() + delay), reason: outcome.reason, provider, uncertain: outcome.uncertain });
+      const delay = Math.max(
+        backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }),
+        outcome.retryAfterMs ?? 0,
+      );
+      retries.push({
+        id: m.id,
+        at: new Date(now.getTime() + delay),
+        reason: outcome.reason,
+        provider,
+        uncertain: outcome.uncertain,
+      });
     } else {
       failures.push({ id: m.id, ...failureOf(outcome), provider });
       if (outcome.kind === 'opted_out') optOutPhones.set(m.recipient, outcome.detail);
@@ -174,8 +254,10 @@ export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Att
   const failed = await failMessages(trx, failures, now);
   const events: OutgoingEvent[] = [];
   for (const { message: m, outcome } of attempts) {
-    if (outcome.kind === 'sent' && markedSent.has(m.id)) events.push(messageSentEvent(m, outcome.externalId, outcome.sentAt));
-    else if (outcome.kind !== 'sent' && failed.has(m.id)) events.push(messageFailedEvent(m, failureOf(outcome).reason, outcome.kind !== 'retry', now));
+    if (outcome.kind === 'sent' && markedSent.has(m.id))
+      events.push(messageSentEvent(m, outcome.externalId, outcome.sentAt));
+    else if (outcome.kind !== 'sent' && failed.has(m.id))
+      events.push(messageFailedEvent(m, failureOf(outcome).reason, outcome.kind !== 'retry', now));
   }
   // The provider refused the phone because its owner opted out there: the phone is opted out here too,
   // for every account, with what an opt-out does to the phone's other pending messages.
@@ -195,7 +277,12 @@ export async function recordOutcomes(deps: DeliveryDeps, trx: Trx, attempts: Att
  * Logs and counts what a batch came to (after its transaction committed): one line per batch at info,
  * a line per message at debug, and every retry or failure at warn with its reason.
  */
-export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, attempts: Attempt[], results: Map<string, DeliveryResult>, optOuts: { optedOut: number; cancelled: number } = { optedOut: 0, cancelled: 0 }) {
+export function reportOutcomes(
+  deps: Pick<DeliveryDeps, 'log' | 'metrics'>,
+  attempts: Attempt[],
+  results: Map<string, DeliveryResult>,
+  optOuts: { optedOut: number; cancelled: number } = { optedOut: 0, cancelled: 0 },
+) {
   if (attempts.length === 0) return;
   const log = deps.log.child({ component: 'sender' });
   const counts: Record<DeliveryResult, number> = { sent: 0, 'retry-scheduled': 0, failed: 0 };
@@ -203,14 +290,31 @@ export function reportOutcomes(deps: Pick<DeliveryDeps, 'log' | 'metrics'>, atte
     const result = results.get(m.id)!;
     counts[result]++;
     deps.metrics.messagesDelivered.inc({ outcome: result });
-    const line = { messageId: m.id, accountId: m.account_id, provider, attempt: m.attempts, outcome: outcome.kind, ...(outcome.kind !== 'sent' ? failureOf(outcome) : outcome.lookedUp ? { lookedUp: true } : {}) };
-    if (result === 'sent') log.debug(line, outcome.kind === 'sent' && outcome.lookedUp ? 'message found sent by a previous attempt' : 'message sent');
+    const line = {
+      messageId: m.id,
+      accountId: m.account_id,
+      provider,
+      attempt: m.attempts,
+      outcome: outcome.kind,
+      ...(outcome.kind !== 'sent' ? failureOf(outcome) : outcome.lookedUp ? { lookedUp: true } : {}),
+    };
+    if (result === 'sent')
+      log.debug(
+        line,
+        outcome.kind === 'sent' && outcome.lookedUp ? 'message found sent by a previous attempt' : 'message sent',
+      );
     else log.warn(line, `message ${result}`);
   }
   if (optOuts.optedOut > 0) {
     deps.metrics.optOuts.inc({ source: 'provider' }, optOuts.optedOut);
-    log.info({ optedOut: optOuts.optedOut, cancelled: optOuts.cancelled }, 'phones opted out at the provider: opted out for every account');
+    log.info(
+      { optedOut: optOuts.optedOut, cancelled: optOuts.cancelled },
+      'phones opted out at the provider: opted out for every account',
+    );
   }
   deps.metrics.optOutCancelled.inc(optOuts.cancelled);
-  log.info({ sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed }, `${attempts.length} messages attempted`);
+  log.info(
+    { sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed },
+    `${attempts.length} messages attempted`,
+  );
 }

@@ -19,7 +19,10 @@ export function createOptOutGuard(db: Db): OptOutGuard {
     const batch = waiting;
     waiting = [];
     try {
-      const opted = await findOptOuts(db, batch.map((w) => w.phone));
+      const opted = await findOptOuts(
+        db,
+        batch.map((w) => w.phone),
+      );
       for (const w of batch) w.resolve(opted.has(w.phone));
     } catch (error) {
       for (const w of batch) w.reject(error);

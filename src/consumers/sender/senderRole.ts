@@ -38,7 +38,11 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
       name: 'deliver',
       // Idempotent: a message that is no longer pending, or leased by another attempt, is left alone.
       // (A batch's events were fetched together: they share their receivedAt.)
-      run: (events) => attempt(events.map((e) => e.value.messageId), events[0]?.receivedAt),
+      run: (events) =>
+        attempt(
+          events.map((e) => e.value.messageId),
+          events[0]?.receivedAt,
+        ),
       // The outcomes commit with the batch's inbox rows, and are reported once committed.
       settle: async (trx, _events, done) => {
         done.optOuts = await recordOutcomes(deps, trx, done.attempts, done.results);

@@ -21,7 +21,15 @@ const REASONS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem('opsToken'), account: sessionStorage.getItem('opsAccount') || '', lead: null, timer: null, samples: [], points: [[], [], []], chart: null };
+const state = {
+  token: sessionStorage.getItem('opsToken'),
+  account: sessionStorage.getItem('opsAccount') || '',
+  lead: null,
+  timer: null,
+  samples: [],
+  points: [[], [], []],
+  chart: null,
+};
 
 class Refused extends Error {}
 
@@ -41,12 +49,18 @@ function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else if (v !== undefined && v !== null) node.setAttribute(k, v);
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat())
+    if (c !== undefined && c !== null) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return node;
 }
 
 const fmt = (n) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en'));
-const seconds = (s) => (s === null || s === undefined || Number.isNaN(s) ? '–' : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(s < 10 ? 2 : 0)} s`);
+const seconds = (s) =>
+  s === null || s === undefined || Number.isNaN(s)
+    ? '–'
+    : s < 1
+      ? `${Math.round(s * 1000)} ms`
+      : `${s.toFixed(s < 10 ? 2 : 0)} s`;
 const euros = (n) => (n === null || n === undefined ? '' : `${Number(n).toLocaleString('fr-FR')} €`);
 const time = (iso) => new Date(iso).toLocaleTimeString('en-GB');
 
@@ -95,7 +109,13 @@ function stop() {
 
 async function refresh() {
   try {
-    await Promise.all([refreshPipeline(), refreshDeadLetters(), refreshLeads(), refreshMessaging(), refreshConversation()]);
+    await Promise.all([
+      refreshPipeline(),
+      refreshDeadLetters(),
+      refreshLeads(),
+      refreshMessaging(),
+      refreshConversation(),
+    ]);
     $('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
     $('status').className = '';
   } catch (error) {
@@ -109,7 +129,10 @@ async function refresh() {
 
 /** Quantile q of the observations between two cumulative histograms, interpolated in its bucket (as Prometheus does). */
 function quantile(q, now, before) {
-  const buckets = now.buckets.map((b) => ({ le: b.le === '+Inf' ? Infinity : Number(b.le), count: b.count - (before?.buckets.find((x) => x.le === b.le)?.count ?? 0) }));
+  const buckets = now.buckets.map((b) => ({
+    le: b.le === '+Inf' ? Infinity : Number(b.le),
+    count: b.count - (before?.buckets.find((x) => x.le === b.le)?.count ?? 0),
+  }));
   buckets.sort((a, b) => a.le - b.le);
   const total = buckets.length ? buckets[buckets.length - 1].count : 0;
   if (total <= 0) return null;
@@ -138,11 +161,16 @@ async function refreshPipeline() {
   const { body } = await call('GET', '/v1/ops/pipeline');
   const now = Date.now();
   const previous = state.samples.length ? sampleAt(now - RATE_WINDOW_MS) : undefined;
-  state.samples.push({ t: now, topics: new Map(body.topics.map((x) => [x.topic, x.messages])), hops: new Map(body.hops.series.map((s) => [s.hop, s])) });
+  state.samples.push({
+    t: now,
+    topics: new Map(body.topics.map((x) => [x.topic, x.messages])),
+    hops: new Map(body.hops.series.map((s) => [s.hop, s])),
+  });
   while (state.samples.length > 2 && state.samples[0].t < now - CHART_MINUTES * 60_000) state.samples.shift();
 
   $('outbox-backlog').textContent = fmt(body.outbox.backlog);
-  $('outbox-oldest').textContent = body.outbox.oldestAgeSeconds === null ? 'none' : seconds(body.outbox.oldestAgeSeconds);
+  $('outbox-oldest').textContent =
+    body.outbox.oldestAgeSeconds === null ? 'none' : seconds(body.outbox.oldestAgeSeconds);
   $('sender-pending').textContent = fmt(body.sender.pending);
   $('sender-due').textContent = fmt(body.sender.dueNow);
   $('sender-retrying').textContent = fmt(body.sender.retrying);
@@ -150,17 +178,43 @@ async function refreshPipeline() {
 
   $('topics').replaceChildren(
     ...body.topics.map((x) => {
-      const rate = previous && previous.topics.has(x.topic) ? ((x.messages - previous.topics.get(x.topic)) * 1000) / (now - previous.t) : null;
-      return el('tr', { 'data-topic': x.topic }, el('td', {}, x.topic), el('td', { class: 'num' }, fmt(x.messages)), el('td', { class: 'num' }, rate === null ? '–' : rate.toFixed(1)));
+      const rate =
+        previous && previous.topics.has(x.topic)
+          ? ((x.messages - previous.topics.get(x.topic)) * 1000) / (now - previous.t)
+          : null;
+      return el(
+        'tr',
+        { 'data-topic': x.topic },
+        el('td', {}, x.topic),
+        el('td', { class: 'num' }, fmt(x.messages)),
+        el('td', { class: 'num' }, rate === null ? '–' : rate.toFixed(1)),
+      );
     }),
   );
-  $('lag').replaceChildren(...body.lag.map((g) => el('tr', { 'data-consumer': g.consumer }, el('td', {}, g.consumer), el('td', {}, g.topic), el('td', { class: 'num' }, g.lag === null ? 'not started' : fmt(g.lag)))));
+  $('lag').replaceChildren(
+    ...body.lag.map((g) =>
+      el(
+        'tr',
+        { 'data-consumer': g.consumer },
+        el('td', {}, g.consumer),
+        el('td', {}, g.topic),
+        el('td', { class: 'num' }, g.lag === null ? 'not started' : fmt(g.lag)),
+      ),
+    ),
+  );
 
   const before = sampleAt(now - QUANTILE_WINDOW_MS);
   $('hops').replaceChildren(
     ...body.hops.series.map((s) => {
       const old = before?.hops.get(s.hop);
-      return el('tr', { 'data-hop': s.hop }, el('td', {}, s.hop), el('td', { class: 'num' }, seconds(quantile(0.5, s, old))), el('td', { class: 'num' }, seconds(quantile(0.99, s, old))), el('td', { class: 'num' }, fmt(s.count - (old?.count ?? 0))));
+      return el(
+        'tr',
+        { 'data-hop': s.hop },
+        el('td', {}, s.hop),
+        el('td', { class: 'num' }, seconds(quantile(0.5, s, old))),
+        el('td', { class: 'num' }, seconds(quantile(0.99, s, old))),
+        el('td', { class: 'num' }, fmt(s.count - (old?.count ?? 0))),
+      );
     }),
   );
   const hop = body.hops.series.find((s) => s.hop === CHART_HOP);
@@ -181,7 +235,11 @@ function drawChart() {
         width: Math.max(320, target.clientWidth || 560),
         height: 200,
         title: `${CHART_HOP} (s)`,
-        series: [{}, { label: 'p50', stroke: '#2f6fec', width: 2, spanGaps: true }, { label: 'p99', stroke: '#c0392b', width: 2, spanGaps: true }],
+        series: [
+          {},
+          { label: 'p50', stroke: '#2f6fec', width: 2, spanGaps: true },
+          { label: 'p99', stroke: '#c0392b', width: 2, spanGaps: true },
+        ],
         axes: [{}, { size: 60 }],
         scales: { y: { range: (_u, min, max) => [0, Math.max(max ?? 0.1, 0.01) * 1.1] } },
       },
@@ -200,7 +258,9 @@ async function replay(request, button) {
   try {
     const { status, body } = await call('POST', '/v1/ops/dead-letters/replay', request);
     $('dlq-message').textContent =
-      status === 200 ? `Replayed ${body.replayed.length} of ${body.topic}${body.skipped.length ? ` (${body.skipped.length} replayed before)` : ''}.` : `Not replayed: ${body.message}`;
+      status === 200
+        ? `Replayed ${body.replayed.length} of ${body.topic}${body.skipped.length ? ` (${body.skipped.length} replayed before)` : ''}.`
+        : `Not replayed: ${body.message}`;
   } finally {
     button.disabled = false;
   }
@@ -217,7 +277,21 @@ async function refreshDeadLetters() {
         el('td', {}, c.topic),
         el('td', { class: `num ${c.waiting ? 'waiting' : ''}`, 'data-dlq-waiting': c.topic }, c.waiting),
         el('td', { class: 'num' }, c.total),
-        el('td', {}, c.waiting ? el('button', { type: 'button', class: 'secondary', onclick: (e) => replay({ topic: c.topic, all: true }, e.currentTarget) }, `Replay all ${c.waiting}`) : ''),
+        el(
+          'td',
+          {},
+          c.waiting
+            ? el(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  onclick: (e) => replay({ topic: c.topic, all: true }, e.currentTarget),
+                },
+                `Replay all ${c.waiting}`,
+              )
+            : '',
+        ),
       ),
     ),
   );
@@ -230,10 +304,30 @@ async function refreshDeadLetters() {
             el('td', {}, `${d.topic}.dlq`),
             el('td', { class: 'num' }, d.offset),
             el('td', {}, time(d.deadLetteredAt)),
-            el('td', {}, `${d.topic}${d.sourcePartition === null ? '' : `[${d.sourcePartition}]`}@${d.sourceOffset ?? '?'}`),
+            el(
+              'td',
+              {},
+              `${d.topic}${d.sourcePartition === null ? '' : `[${d.sourcePartition}]`}@${d.sourceOffset ?? '?'}`,
+            ),
             el('td', { class: 'reason' }, d.reason),
-            el('td', {}, d.replayedAt ? el('span', { class: 'replayed' }, `replayed ${time(d.replayedAt)}`) : el('span', { class: 'waiting' }, d.failedAfterReplayAt ? 'failed again after a replay' : 'waiting')),
-            el('td', {}, d.replayedAt ? '' : el('button', { type: 'button', onclick: (e) => replay({ topic: d.topic, offset: d.offset }, e.currentTarget) }, 'Replay')),
+            el(
+              'td',
+              {},
+              d.replayedAt
+                ? el('span', { class: 'replayed' }, `replayed ${time(d.replayedAt)}`)
+                : el('span', { class: 'waiting' }, d.failedAfterReplayAt ? 'failed again after a replay' : 'waiting'),
+            ),
+            el(
+              'td',
+              {},
+              d.replayedAt
+                ? ''
+                : el(
+                    'button',
+                    { type: 'button', onclick: (e) => replay({ topic: d.topic, offset: d.offset }, e.currentTarget) },
+                    'Replay',
+                  ),
+            ),
           ),
         )
       : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No dead letters.'))]),
@@ -275,10 +369,30 @@ async function refreshLeads() {
         column.leads.map((l) =>
           el(
             'div',
-            { class: `lead${state.lead === l.id ? ' open' : ''}`, 'data-lead': l.id, role: 'button', tabindex: '0', title: 'Show the conversation', onclick: () => openConversation(l.id) },
-            el('div', { class: 'title' }, l.title, l.repliedAt ? el('span', { class: 'badge', 'data-replied': l.id, title: `replied at ${time(l.lastReplyAt ?? l.repliedAt)}` }, 'replied') : null),
+            {
+              class: `lead${state.lead === l.id ? ' open' : ''}`,
+              'data-lead': l.id,
+              role: 'button',
+              tabindex: '0',
+              title: 'Show the conversation',
+              onclick: () => openConversation(l.id),
+            },
+            el(
+              'div',
+              { class: 'title' },
+              l.title,
+              l.repliedAt
+                ? el(
+                    'span',
+                    { class: 'badge', 'data-replied': l.id, title: `replied at ${time(l.lastReplyAt ?? l.repliedAt)}` },
+                    'replied',
+                  )
+                : null,
+            ),
             el('div', {}, [euros(l.price), l.city].filter(Boolean).join(' · ')),
-            l.contacted ? el('div', { class: 'contacted' }, 'contacted') : el('div', { class: 'why' }, `not contacted: ${REASONS[l.reason] ?? l.reason ?? 'not yet'}`),
+            l.contacted
+              ? el('div', { class: 'contacted' }, 'contacted')
+              : el('div', { class: 'why' }, `not contacted: ${REASONS[l.reason] ?? l.reason ?? 'not yet'}`),
           ),
         ),
       );
@@ -311,7 +425,11 @@ async function refreshConversation() {
             el(
               'li',
               { class: m.direction, 'data-direction': m.direction },
-              el('div', { class: 'meta' }, `${time(m.at)} · ${m.direction === 'outbound' ? `to ${m.to ?? ''}` : `from ${m.from ?? ''}`} · ${m.provider ?? ''} · ${m.status}${m.deliveryStatus ? ` (${m.deliveryStatus})` : ''}`),
+              el(
+                'div',
+                { class: 'meta' },
+                `${time(m.at)} · ${m.direction === 'outbound' ? `to ${m.to ?? ''}` : `from ${m.from ?? ''}`} · ${m.provider ?? ''} · ${m.status}${m.deliveryStatus ? ` (${m.deliveryStatus})` : ''}`,
+              ),
               el('div', { class: 'text' }, m.text),
             ),
           ),
@@ -320,12 +438,22 @@ async function refreshConversation() {
 }
 
 async function refreshMessaging() {
-  const [providers, replies] = await Promise.all([call('GET', '/v1/ops/providers'), call('GET', '/v1/ops/replies?limit=20')]);
+  const [providers, replies] = await Promise.all([
+    call('GET', '/v1/ops/providers'),
+    call('GET', '/v1/ops/replies?limit=20'),
+  ]);
   if (providers.status === 200) {
     $('providers').replaceChildren(
       ...(providers.body.providers.length
         ? providers.body.providers.map((p) =>
-            el('tr', { 'data-provider': p.provider }, el('td', {}, p.provider), ...['sent', 'delivered', 'undelivered', 'failed', 'retrying'].map((k) => el('td', { class: 'num', 'data-figure': k }, fmt(p[k])))),
+            el(
+              'tr',
+              { 'data-provider': p.provider },
+              el('td', {}, p.provider),
+              ...['sent', 'delivered', 'undelivered', 'failed', 'retrying'].map((k) =>
+                el('td', { class: 'num', 'data-figure': k }, fmt(p[k])),
+              ),
+            ),
           )
         : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'No message in the last day.'))]),
     );
@@ -333,7 +461,17 @@ async function refreshMessaging() {
   if (replies.status === 200) {
     $('unmatched').replaceChildren(
       ...(replies.body.replies.length
-        ? replies.body.replies.map((r) => el('tr', { 'data-unmatched': r.id }, el('td', {}, time(r.receivedAt)), el('td', {}, r.provider), el('td', {}, r.from), el('td', {}, r.kind), el('td', {}, r.text)))
+        ? replies.body.replies.map((r) =>
+            el(
+              'tr',
+              { 'data-unmatched': r.id },
+              el('td', {}, time(r.receivedAt)),
+              el('td', {}, r.provider),
+              el('td', {}, r.from),
+              el('td', {}, r.kind),
+              el('td', {}, r.text),
+            ),
+          )
         : [el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'Every reply found its lead.'))]),
     );
   }
@@ -343,7 +481,11 @@ async function refreshMessaging() {
 
 function previewBody(form) {
   const v = (name) => form.elements[name].value.trim();
-  const list = (name) => v(name).split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name) =>
+    v(name)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const num = (name) => (v(name) === '' ? undefined : Number(v(name)));
   const body = {
     name: 'preview',
@@ -372,16 +514,44 @@ async function preview(event) {
       out.replaceChildren(el('p', { class: 'error' }, body?.message ?? `status ${status}`));
     } else {
       out.replaceChildren(
-        el('p', {}, `${fmt(body.matchingAds)} ads in the last ${body.days} days (${Number(body.perDay).toFixed(1)} a day)${body.alreadyLeads === null || body.alreadyLeads === undefined ? '' : `, ${fmt(body.alreadyLeads)} already leads`}.`),
+        el(
+          'p',
+          {},
+          `${fmt(body.matchingAds)} ads in the last ${body.days} days (${Number(body.perDay).toFixed(1)} a day)${body.alreadyLeads === null || body.alreadyLeads === undefined ? '' : `, ${fmt(body.alreadyLeads)} already leads`}.`,
+        ),
         el(
           'table',
           {},
-          el('thead', {}, el('tr', {}, el('th', {}, 'title'), el('th', {}, 'price'), el('th', {}, 'city'), el('th', {}, 'km'), el('th', {}, 'published'))),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', {}, 'title'),
+              el('th', {}, 'price'),
+              el('th', {}, 'city'),
+              el('th', {}, 'km'),
+              el('th', {}, 'published'),
+            ),
+          ),
           el(
             'tbody',
             {},
             body.sample.map((a) =>
-              el('tr', {}, el('td', {}, a.url ? el('a', { href: a.url, target: '_blank', rel: 'noreferrer' }, a.title) : a.title), el('td', { class: 'num' }, euros(a.price)), el('td', {}, a.city ?? ''), el('td', { class: 'num' }, a.distanceKm === null || a.distanceKm === undefined ? '' : a.distanceKm.toFixed(1)), el('td', {}, a.firstPublishedAt ? new Date(a.firstPublishedAt).toLocaleDateString('en-GB') : '')),
+              el(
+                'tr',
+                {},
+                el('td', {}, a.url ? el('a', { href: a.url, target: '_blank', rel: 'noreferrer' }, a.title) : a.title),
+                el('td', { class: 'num' }, euros(a.price)),
+                el('td', {}, a.city ?? ''),
+                el(
+                  'td',
+                  { class: 'num' },
+                  a.distanceKm === null || a.distanceKm === undefined ? '' : a.distanceKm.toFixed(1),
+                ),
+                el('td', {}, a.firstPublishedAt ? new Date(a.firstPublishedAt).toLocaleDateString('en-GB') : ''),
+              ),
             ),
           ),
         ),

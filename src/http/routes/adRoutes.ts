@@ -25,8 +25,15 @@ export const registerAdRoutes = (deps: AdRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireBearer(deps.ingestToken),
       schema: {
-        ...describe('ads', 'Ingest up to 1,000 ads (upserted by source and externalId, each new or changed one an AdScraped event)', 'ingestToken'),
-        response: { 202: object({ received: count, inserted: count, updated: count, unchanged: count }), ...errors(400, 401) },
+        ...describe(
+          'ads',
+          'Ingest up to 1,000 ads (upserted by source and externalId, each new or changed one an AdScraped event)',
+          'ingestToken',
+        ),
+        response: {
+          202: object({ received: count, inserted: count, updated: count, unchanged: count }),
+          ...errors(400, 401),
+        },
         body: {
           type: 'object',
           additionalProperties: false,

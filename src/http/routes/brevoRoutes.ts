@@ -40,19 +40,43 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
     if (given === undefined || !deps.webhookSecrets.some((s) => secretsEqual(given, s))) throw new UnauthorizedError();
   };
 
-  app.post<{ Body: Record<string, unknown> | Array<Record<string, unknown>>; Querystring: { messageId?: string; secret?: string } }>(
+  app.post<{
+    Body: Record<string, unknown> | Array<Record<string, unknown>>;
+    Querystring: { messageId?: string; secret?: string };
+  }>(
     BREVO_EVENTS_PATH,
     {
       onRequest: requireSecret,
       schema: {
-        ...describe('providers', "Brevo's SMS events (receipts, replies, unsubscriptions), one or a batch; the secret is BREVO_WEBHOOK_SECRET, in the URL's secret parameter"),
-        querystring: { type: 'object', additionalProperties: false, properties: { secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } } },
+        ...describe(
+          'providers',
+          "Brevo's SMS events (receipts, replies, unsubscriptions), one or a batch; the secret is BREVO_WEBHOOK_SECRET, in the URL's secret parameter",
+        ),
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } },
+        },
         body: { anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS, items: eventSchema }] },
         response: {
           200: {
             type: 'object',
             required: ['events'],
-            properties: { events: { type: 'array', items: { type: 'object', required: ['status'], properties: { status: { type: 'string', description: 'recorded, unchanged, unknown, opted_out, opted_in, ignored' } } } } },
+            properties: {
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['status'],
+                  properties: {
+                    status: {
+                      type: 'string',
+                      description: 'recorded, unchanged, unknown, opted_out, opted_in, ignored',
+                    },
+                  },
+                },
+              },
+            },
           },
           ...errors(400, 401),
         },
@@ -63,7 +87,11 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
       // Every event read first: a batch with one bad event records nothing.
       const callbacks = bodies.map((body, i) => {
         const parsed = parseBrevoEvent(body, { messageId: request.query.messageId }, deps.clock.now());
-        if (Array.isArray(parsed)) throw new ValidationError(Array.isArray(request.body) ? `body/${i}/${parsed[0]}` : `body/${parsed[0]}`, parsed[1]);
+        if (Array.isArray(parsed))
+          throw new ValidationError(
+            Array.isArray(request.body) ? `body/${i}/${parsed[0]}` : `body/${parsed[0]}`,
+            parsed[1],
+          );
         return parsed;
       });
       const outcomes: CallbackOutcome[] = [];

@@ -76,8 +76,16 @@ const responseSchema = {
   type: 'object',
   required: ['status'],
   properties: {
-    status: { type: 'string', enum: ['recorded', 'unchanged', 'opted_out', 'opted_in', 'reply'], description: 'recorded: a new receipt; unchanged: a repeat; opted_out: a STOP; opted_in: a START; reply: any other message, joined to its lead' },
-    matched: { type: 'boolean', description: 'With reply: whether a message of ours explains it (false: kept, unmatched, for operators)' },
+    status: {
+      type: 'string',
+      enum: ['recorded', 'unchanged', 'opted_out', 'opted_in', 'reply'],
+      description:
+        'recorded: a new receipt; unchanged: a repeat; opted_out: a STOP; opted_in: a START; reply: any other message, joined to its lead',
+    },
+    matched: {
+      type: 'boolean',
+      description: 'With reply: whether a message of ours explains it (false: kept, unmatched, for operators)',
+    },
     leadId: { type: 'string', format: 'uuid', description: 'With a matched reply: its lead' },
     messageId: { type: 'string', format: 'uuid', description: 'the message a status callback named' },
     phone: { type: 'string', description: 'the sender of an inbound message, in E.164' },
@@ -91,7 +99,10 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
     {
       onRequest: requirePathSecret(deps.webhookSecret),
       schema: {
-        ...describe('gateway', "The message gateway's callbacks: delivery receipts and sellers' replies (STOP opts out); the path's secret is MESSAGE_GATEWAY_WEBHOOK_SECRET"),
+        ...describe(
+          'gateway',
+          "The message gateway's callbacks: delivery receipts and sellers' replies (STOP opts out); the path's secret is MESSAGE_GATEWAY_WEBHOOK_SECRET",
+        ),
         params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
         body: bodySchema,
         response: { 200: responseSchema, ...errors(400, 401, 404) },
@@ -106,23 +117,44 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
           at: new Date(body.at),
           provider: 'http',
         });
-        request.log.info({ messageId: result.messageId, delivery: body.status, changed: result.changed }, 'delivery receipt');
+        request.log.info(
+          { messageId: result.messageId, delivery: body.status, changed: result.changed },
+          'delivery receipt',
+        );
         deps.metrics.receipts.inc({ status: body.status, outcome: result.changed ? 'recorded' : 'unchanged' });
         return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
       }
       const phone = phoneOf(body.from, 'body/from');
-      const providerMessageId = body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
+      const providerMessageId =
+        body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
       const optOut = isOptOutText(body.text) ? 'stop' : isOptInText(body.text) ? 'start' : null;
-      const result = await recordCallback(deps, 'http', { kind: 'inbound', providerMessageId, from: phone, to: body.to ?? null, text: body.text, optOut, at: new Date(body.at) });
+      const result = await recordCallback(deps, 'http', {
+        kind: 'inbound',
+        providerMessageId,
+        from: phone,
+        to: body.to ?? null,
+        text: body.text,
+        optOut,
+        at: new Date(body.at),
+      });
       request.log.info({ outcome: result.status }, 'inbound message from the gateway');
       switch (result.status) {
         case 'opted_out':
           // A phone that had opted out already, with nothing left to cancel: nothing changed.
-          return { status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged', phone, cancelled: result.cancelled };
+          return {
+            status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged',
+            phone,
+            cancelled: result.cancelled,
+          };
         case 'opted_in':
           return { status: 'opted_in', phone };
         case 'reply':
-          return { status: 'reply', phone, matched: result.matched, ...(result.leadId ? { leadId: result.leadId } : {}) };
+          return {
+            status: 'reply',
+            phone,
+            matched: result.matched,
+            ...(result.leadId ? { leadId: result.leadId } : {}),
+          };
         default:
           return { status: 'unchanged', phone };
       }

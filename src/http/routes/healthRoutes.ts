@@ -15,23 +15,55 @@ const count = { type: 'integer' } as const;
 const importerDetails = object(
   {
     lastRun: nullable(
-      object({ runId: text, squid: nullable(text), trigger: text, completedAt: dateTime, results: count, resultsWithPhone: count, mobileDisagreements: count, fields: arrayOf(text) }),
+      object({
+        runId: text,
+        squid: nullable(text),
+        trigger: text,
+        completedAt: dateTime,
+        results: count,
+        resultsWithPhone: count,
+        mobileDisagreements: count,
+        fields: arrayOf(text),
+      }),
     ),
-    phones: { type: 'string', enum: ['ok', 'none', 'unknown'], description: 'ok: the last run carried phones; none: not one (see warning); unknown: no run imported yet' },
+    phones: {
+      type: 'string',
+      enum: ['ok', 'none', 'unknown'],
+      description: 'ok: the last run carried phones; none: not one (see warning); unknown: no run imported yet',
+    },
     warning: text,
     reconcile: object({
       everyMs: count,
-      squids: arrayOf(object({ squid: text, lastPassAt: nullable(dateTime), nextPassAt: nullable(dateTime), lastError: nullable(text), runsFound: count })),
+      squids: arrayOf(
+        object({
+          squid: text,
+          lastPassAt: nullable(dateTime),
+          nextPassAt: nullable(dateTime),
+          lastError: nullable(text),
+          runsFound: count,
+        }),
+      ),
     }),
   },
-  { optional: ['warning'], description: 'The importer role: which fields the last Lobstr run returned, whether they carry phones, and where the reconciliation of each squid stands' },
+  {
+    optional: ['warning'],
+    description:
+      'The importer role: which fields the last Lobstr run returned, whether they carry phones, and where the reconciliation of each squid stands',
+  },
 );
 const readiness = object(
   {
     status: { type: 'string', enum: ['ready', 'not_ready'] },
     checks: object({ database: check, migrations: check, broker: check }),
-    roles: { type: 'object', description: "Each role of this process: starting, running or failed", additionalProperties: { type: 'string', enum: ['starting', 'running', 'failed'] } },
-    details: object({ importer: importerDetails }, { optional: ['importer'], description: 'What some roles of this process report' }),
+    roles: {
+      type: 'object',
+      description: 'Each role of this process: starting, running or failed',
+      additionalProperties: { type: 'string', enum: ['starting', 'running', 'failed'] },
+    },
+    details: object(
+      { importer: importerDetails },
+      { optional: ['importer'], description: 'What some roles of this process report' },
+    ),
   },
   { optional: ['details'] },
 );
@@ -49,10 +81,22 @@ export interface HealthRoutesDeps {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);
 
 export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
-  app.get('/healthz', { schema: { ...describe('health', 'The process is alive'), response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...describe('health', 'The process is alive'),
+        response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   const checkReadiness = async () => {
     const check = async (fn: () => Promise<boolean>) => {
@@ -72,7 +116,10 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
     // migrations): ingestion is accepted while consumers are still joining, the outbox keeps what
     // arrives. A process without it is ready when every role runs and the broker answers too.
     const ready =
-      database === 'ok' && migrations === 'ok' && (deps.roles.get('api') === 'running' || (broker === 'ok' && [...deps.roles.values()].every((r) => r === 'running')));
+      database === 'ok' &&
+      migrations === 'ok' &&
+      (deps.roles.get('api') === 'running' ||
+        (broker === 'ok' && [...deps.roles.values()].every((r) => r === 'running')));
     return { ready, checks };
   };
 
@@ -91,22 +138,41 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
     '/readyz',
     {
       schema: {
-        ...describe('health', 'Ready for traffic: with the api role as soon as the database and its migrations answer; otherwise when the broker answers and every role runs'),
+        ...describe(
+          'health',
+          'Ready for traffic: with the api role as soon as the database and its migrations answer; otherwise when the broker answers and every role runs',
+        ),
         response: { 200: { ...readiness, description: 'Ready' }, 503: { ...readiness, description: 'Not ready' } },
       },
     },
     async (_request, reply) => {
-    const { ready, checks } = await checkReadiness();
-    const details = await roleDetails();
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, roles: Object.fromEntries(deps.roles), ...(details ? { details } : {}) });
+      const { ready, checks } = await checkReadiness();
+      const details = await roleDetails();
+      return reply.status(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        checks,
+        roles: Object.fromEntries(deps.roles),
+        ...(details ? { details } : {}),
+      });
     },
   );
 
-  app.get('/metrics', { schema: { ...describe('health', 'Prometheus metrics, hunt_matcher_* (docs: README, Observability)'), response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } }, async (_request, reply) => {
-    // hunt_matcher_ready{check}: what /readyz answers, for alerts that cannot call /readyz themselves.
-    const { checks } = await checkReadiness();
-    for (const [check, state] of Object.entries(checks)) deps.metrics.ready.set({ check }, state === 'ok' ? 1 : 0);
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        ...describe('health', 'Prometheus metrics, hunt_matcher_* (docs: README, Observability)'),
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      },
+    },
+    async (_request, reply) => {
+      // hunt_matcher_ready{check}: what /readyz answers, for alerts that cannot call /readyz themselves.
+      const { checks } = await checkReadiness();
+      for (const [check, state] of Object.entries(checks)) deps.metrics.ready.set({ check }, state === 'ok' ? 1 : 0);
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    },
+  );
 };

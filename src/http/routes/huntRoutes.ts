@@ -4,7 +4,14 @@ import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { ContactHours, Hunt } from '../../domain/types.js';
 import { changeHunt, createHunt, deleteHunt, type HuntChangeDeps } from '../../producers/hunts/huntChanges.js';
-import { createHuntSchema, huntFields, patchHuntSchema, withDefaults, type CreateHuntBody, type HuntFields } from '../../producers/hunts/huntInput.js';
+import {
+  createHuntSchema,
+  huntFields,
+  patchHuntSchema,
+  withDefaults,
+  type CreateHuntBody,
+  type HuntFields,
+} from '../../producers/hunts/huntInput.js';
 import { listAccountHunts } from '../../sql/listAccountHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import type { HttpApp } from '../app.js';
@@ -17,7 +24,10 @@ export const huntSchema = object({
   accountId: uuid,
   ...huntFields,
   version: { type: 'integer', description: 'Incremented by every change' },
-  lastScanAt: { ...nullable(dateTime), description: 'When the hunt last looked back over recent ads (creation, reactivation, a change of criteria)' },
+  lastScanAt: {
+    ...nullable(dateTime),
+    description: 'When the hunt last looked back over recent ads (creation, reactivation, a change of criteria)',
+  },
   createdAt: dateTime,
   updatedAt: dateTime,
 });
@@ -30,41 +40,113 @@ export interface HuntRoutesDeps extends HuntChangeDeps {
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const accountParams = { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', format: 'uuid' } } } as const;
+const accountParams = {
+  type: 'object',
+  required: ['accountId'],
+  properties: { accountId: { type: 'string', format: 'uuid' } },
+} as const;
 
 export function huntJson(h: Hunt) {
-  return { ...h, lastScanAt: h.lastScanAt?.toISOString() ?? null, createdAt: h.createdAt.toISOString(), updatedAt: h.updatedAt.toISOString() };
+  return {
+    ...h,
+    lastScanAt: h.lastScanAt?.toISOString() ?? null,
+    createdAt: h.createdAt.toISOString(),
+    updatedAt: h.updatedAt.toISOString(),
+  };
 }
 
 export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
   const auth = requireAccountAccess(deps);
 
-  app.post<{ Body: CreateHuntBody }>('/v1/hunts', { onRequest: auth, schema: { ...describe('hunts', 'Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad', 'apiToken'), body: createHuntSchema, response: { 201: huntSchema, ...errors(400, 401, 404) } } }, async (request, reply) => {
-    assertAccountVisible(request, request.body.accountId, `account ${request.body.accountId}`);
-    const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body, deps.contactHoursDefault));
-    request.log.info({ huntId: hunt.id, accountId: hunt.accountId }, 'hunt created');
-    return reply.status(201).header('location', `/v1/hunts/${hunt.id}`).send(huntJson(hunt));
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'A hunt', 'apiToken'), params: idParams, response: { 200: huntSchema, ...errors(400, 401, 404) } } }, async (request) => {
-    const hunt = await loadHunt(deps.db, request.params.id);
-    if (!hunt || hunt.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
-    assertAccountVisible(request, hunt.accountId, `hunt ${request.params.id}`);
-    const { deleted: _deleted, ...live } = hunt;
-    return huntJson(live);
-  });
-
-  app.patch<{ Params: { id: string }; Body: HuntFields }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Change some of a hunt\'s fields (pausing, resuming, new criteria); a change of criteria looks back again', 'apiToken'), params: idParams, body: patchHuntSchema, response: { 200: huntSchema, ...errors(400, 401, 404) } } }, async (request) =>
-    huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
+  app.post<{ Body: CreateHuntBody }>(
+    '/v1/hunts',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe(
+          'hunts',
+          'Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad',
+          'apiToken',
+        ),
+        body: createHuntSchema,
+        response: { 201: huntSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      assertAccountVisible(request, request.body.accountId, `account ${request.body.accountId}`);
+      const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body, deps.contactHoursDefault));
+      request.log.info({ huntId: hunt.id, accountId: hunt.accountId }, 'hunt created');
+      return reply.status(201).header('location', `/v1/hunts/${hunt.id}`).send(huntJson(hunt));
+    },
   );
 
-  app.delete<{ Params: { id: string } }>('/v1/hunts/:id', { onRequest: auth, schema: { ...describe('hunts', 'Delete a hunt (its leads stay)', 'apiToken'), params: idParams, response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 401, 404) } } }, async (request, reply) => {
-    await deleteHunt(deps, request.params.id, { accountId: scopeOf(request) });
-    return reply.status(204).send();
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/hunts/:id',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('hunts', 'A hunt', 'apiToken'),
+        params: idParams,
+        response: { 200: huntSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const hunt = await loadHunt(deps.db, request.params.id);
+      if (!hunt || hunt.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
+      assertAccountVisible(request, hunt.accountId, `hunt ${request.params.id}`);
+      const { deleted: _deleted, ...live } = hunt;
+      return huntJson(live);
+    },
+  );
 
-  app.get<{ Params: { accountId: string } }>('/v1/accounts/:accountId/hunts', { onRequest: auth, schema: { ...describe('hunts', "The account's hunts", 'apiToken'), params: accountParams, response: { 200: object({ hunts: arrayOf(huntSchema) }), ...errors(400, 401, 404) } } }, async (request) => {
-    assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
-    return { hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson) };
-  });
+  app.patch<{ Params: { id: string }; Body: HuntFields }>(
+    '/v1/hunts/:id',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe(
+          'hunts',
+          "Change some of a hunt's fields (pausing, resuming, new criteria); a change of criteria looks back again",
+          'apiToken',
+        ),
+        params: idParams,
+        body: patchHuntSchema,
+        response: { 200: huntSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/hunts/:id',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('hunts', 'Delete a hunt (its leads stay)', 'apiToken'),
+        params: idParams,
+        response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await deleteHunt(deps, request.params.id, { accountId: scopeOf(request) });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/accounts/:accountId/hunts',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('hunts', "The account's hunts", 'apiToken'),
+        params: accountParams,
+        response: { 200: object({ hunts: arrayOf(huntSchema) }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
+      return { hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson) };
+    },
+  );
 };

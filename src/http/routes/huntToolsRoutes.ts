@@ -49,7 +49,10 @@ export const previewResponse = {
     days: { type: 'integer' },
     matchingAds: { type: 'integer' },
     perDay: { type: 'number' },
-    alreadyLeads: { ...nullable('integer'), description: "how many of the matching ads the account already has as leads; null without an account" },
+    alreadyLeads: {
+      ...nullable('integer'),
+      description: 'how many of the matching ads the account already has as leads; null without an account',
+    },
     sample: {
       type: 'array',
       description: 'up to 20 of the matching ads, newest first',
@@ -63,7 +66,10 @@ export const previewResponse = {
           price: nullable('integer'),
           city: nullable('string'),
           zipcode: nullable('string'),
-          distanceKm: { ...nullable('number'), description: "from the hunt's location; null for an ad without coordinates" },
+          distanceKm: {
+            ...nullable('number'),
+            description: "from the hunt's location; null for an ad without coordinates",
+          },
           firstPublishedAt: { type: 'string', format: 'date-time' },
           url: nullable('string'),
         },
@@ -93,20 +99,37 @@ const explainResponse = {
       type: ['object', 'null'],
       description: "the account's lead for this ad, whichever hunt it came from",
       required: ['leadId', 'huntId', 'stage', 'reason'],
-      properties: { leadId: { type: 'string', format: 'uuid' }, huntId: { type: 'string', format: 'uuid' }, stage: { type: 'string' }, reason: nullable('string') },
+      properties: {
+        leadId: { type: 'string', format: 'uuid' },
+        huntId: { type: 'string', format: 'uuid' },
+        stage: { type: 'string' },
+        reason: nullable('string'),
+      },
     },
-    attributedTo: { ...nullable('string'), description: "the account's older hunt the lead went to, when the ad matches this hunt but the lead is another hunt's" },
+    attributedTo: {
+      ...nullable('string'),
+      description:
+        "the account's older hunt the lead went to, when the ad matches this hunt but the lead is another hunt's",
+    },
   },
 } as const;
 
 const previewSchema = {
-  ...describe('hunts', 'What a hunt would match among the ads first published in the last days; writes nothing', 'apiToken'),
+  ...describe(
+    'hunts',
+    'What a hunt would match among the ads first published in the last days; writes nothing',
+    'apiToken',
+  ),
   body: previewBodySchema,
   response: { 200: previewResponse, ...errors(400, 401, 404) },
 };
 
 const explainSchema = {
-  ...describe('hunts', 'Why an ad does or does not match a saved hunt: each criterion the hunt sets, pass or fail, and the lead', 'apiToken'),
+  ...describe(
+    'hunts',
+    'Why an ad does or does not match a saved hunt: each criterion the hunt sets, pass or fail, and the lead',
+    'apiToken',
+  ),
   params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
   querystring: {
     type: 'object',
@@ -144,14 +167,23 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       const settings = withDefaults(fields, null);
       checkHunt(settings);
       const now = deps.clock.now();
-      const hunt: Hunt = { ...settings, id: UNSAVED, accountId: accountId ?? UNSAVED, version: 0, createdAt: now, updatedAt: now, lastScanAt: null };
+      const hunt: Hunt = {
+        ...settings,
+        id: UNSAVED,
+        accountId: accountId ?? UNSAVED,
+        version: 0,
+        createdAt: now,
+        updatedAt: now,
+        lastScanAt: null,
+      };
       const ads = await selectPreviewCandidates(deps.db, hunt, new Date(now.getTime() - days * DAY_MS));
       const preview = previewHunt(hunt, ads, days);
       return {
         days,
         matchingAds: preview.matchingAds,
         perDay: preview.perDay,
-        alreadyLeads: accountId === undefined ? null : await countAccountLeads(deps.db, accountId, preview.matchedAdIds),
+        alreadyLeads:
+          accountId === undefined ? null : await countAccountLeads(deps.db, accountId, preview.matchedAdIds),
         sample: preview.sample.map(({ ad, distanceKm }) => ({
           adId: ad.adId,
           externalId: ad.externalId,
@@ -175,7 +207,8 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
     },
     async (request) => {
       const { adId, externalId } = request.query;
-      if ((adId === undefined) === (externalId === undefined)) throw new ValidationError('querystring', 'takes exactly one of adId and externalId');
+      if ((adId === undefined) === (externalId === undefined))
+        throw new ValidationError('querystring', 'takes exactly one of adId and externalId');
       const stored = await loadHunt(deps.db, request.params.id);
       if (!stored || stored.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
       assertAccountVisible(request, stored.accountId, `hunt ${request.params.id}`);

@@ -20,10 +20,16 @@ const leadCard = object({
   adId: uuid,
   stage: { type: 'string', enum: [...LEAD_STAGES] },
   position: { type: 'number', description: 'Order within the stage column' },
-  reason: { ...orNull('string'), description: 'Why the seller was or was not contacted (LeadCreated.reason in docs/events.md)' },
+  reason: {
+    ...orNull('string'),
+    description: 'Why the seller was or was not contacted (LeadCreated.reason in docs/events.md)',
+  },
   reasonDetail: orNull('string'),
   contactedAt: nullable(dateTime),
-  repliedAt: { ...nullable(dateTime), description: "When the seller first replied (the stage does not change: it is the dealer's)" },
+  repliedAt: {
+    ...nullable(dateTime),
+    description: "When the seller first replied (the stage does not change: it is the dealer's)",
+  },
   lastReplyAt: { ...nullable(dateTime), description: 'When the seller last replied' },
   createdAt: dateTime,
   ad: object({
@@ -44,10 +50,16 @@ const leadCard = object({
 const entrySchema = object({
   direction: { type: 'string', enum: ['outbound', 'inbound'] },
   id: uuid,
-  channel: { ...orNull('string'), description: 'sms, whatsapp or leboncoin (inbound: whatsapp when it came on WhatsApp)' },
+  channel: {
+    ...orNull('string'),
+    description: 'sms, whatsapp or leboncoin (inbound: whatsapp when it came on WhatsApp)',
+  },
   provider: { ...orNull('string'), description: 'http, twilio or brevo' },
   text: text,
-  status: { type: 'string', description: 'Outbound: pending, sent or failed. Inbound: reply, opt_out (STOP) or opt_in (START)' },
+  status: {
+    type: 'string',
+    description: 'Outbound: pending, sent or failed. Inbound: reply, opt_out (STOP) or opt_in (START)',
+  },
   deliveryStatus: { ...orNull('string'), description: "Outbound: the provider's receipt, delivered or undelivered" },
   lastError: orNull('string'),
   from: { ...orNull('string'), description: 'Outbound: our sender; inbound: the seller (E.164)' },
@@ -71,7 +83,8 @@ interface Query {
 function parseCursor(cursor: string): LeadCursor {
   try {
     const after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as LeadCursor;
-    if (typeof after.s !== 'number' || typeof after.p !== 'number' || typeof after.i !== 'string') throw new Error('shape');
+    if (typeof after.s !== 'number' || typeof after.p !== 'number' || typeof after.i !== 'string')
+      throw new Error('shape');
     return after;
   } catch {
     throw new ValidationError('querystring/cursor', 'is not a cursor returned by this endpoint');
@@ -84,9 +97,23 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireAccountAccess(deps),
       schema: {
-        ...describe('leads', "The account's Kanban board: its leads by stage and position, a page at a time", 'apiToken'),
-        response: { 200: object({ leads: arrayOf(leadCard), nextCursor: { ...orNull('string'), description: 'Pass as ?cursor= for the next page; null on the last' } }), ...errors(400, 401, 404) },
-        params: { type: 'object', required: ['accountId'], properties: { accountId: { type: 'string', format: 'uuid' } } },
+        ...describe(
+          'leads',
+          "The account's Kanban board: its leads by stage and position, a page at a time",
+          'apiToken',
+        ),
+        response: {
+          200: object({
+            leads: arrayOf(leadCard),
+            nextCursor: { ...orNull('string'), description: 'Pass as ?cursor= for the next page; null on the last' },
+          }),
+          ...errors(400, 401, 404),
+        },
+        params: {
+          type: 'object',
+          required: ['accountId'],
+          properties: { accountId: { type: 'string', format: 'uuid' } },
+        },
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -116,7 +143,11 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
           createdAt: createdAt.toISOString(),
         })),
         nextCursor:
-          cards.length > limit && last ? Buffer.from(JSON.stringify({ s: last.stageRank, p: last.position, i: last.id } satisfies LeadCursor)).toString('base64url') : null,
+          cards.length > limit && last
+            ? Buffer.from(
+                JSON.stringify({ s: last.stageRank, p: last.position, i: last.id } satisfies LeadCursor),
+              ).toString('base64url')
+            : null,
       };
     },
   );
@@ -126,7 +157,11 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireAccountAccess(deps),
       schema: {
-        ...describe('leads', "The lead's conversation: every message to the seller and every reply, oldest first, with status, delivery status and times", 'apiToken'),
+        ...describe(
+          'leads',
+          "The lead's conversation: every message to the seller and every reply, oldest first, with status, delivery status and times",
+          'apiToken',
+        ),
         params: { type: 'object', required: ['leadId'], properties: { leadId: { type: 'string', format: 'uuid' } } },
         response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
       },

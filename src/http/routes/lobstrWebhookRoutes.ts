@@ -31,7 +31,10 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
     '/v1/lobstr/webhook/:secret',
     {
       schema: {
-        ...describe('lobstr', "Lobstr's run notification; the path's secret is LOBSTR_WEBHOOK_SECRET. A run.done is recorded once and imported by the importer role"),
+        ...describe(
+          'lobstr',
+          "Lobstr's run notification; the path's secret is LOBSTR_WEBHOOK_SECRET. A run.done is recorded once and imported by the importer role",
+        ),
         params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
         response: {
           200: {
@@ -49,7 +52,13 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
             id: { type: 'string', minLength: 1, maxLength: 200 },
             object: { type: 'string' },
             event: { type: 'string', minLength: 1 },
-            squid: { anyOf: [{ type: 'string' }, { type: 'null' }, { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } }] },
+            squid: {
+              anyOf: [
+                { type: 'string' },
+                { type: 'null' },
+                { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+              ],
+            },
             timestamp: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] },
           },
         },
@@ -61,8 +70,17 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
       if (n.event !== 'run.done') return { status: 'ignored', event: n.event };
       const notifiedAt = parseTimestamp(n.timestamp) ?? deps.clock.now().getTime();
       const squid = typeof n.squid === 'string' ? n.squid : (n.squid?.id ?? null);
-      const recorded = await recordLobstrRun(deps.db, deps.outbox, { runId: n.id, squid, event: n.event, notifiedAt, trigger: 'webhook' });
-      request.log.info({ runId: n.id, duplicate: !recorded }, recorded ? 'lobstr run recorded' : 'lobstr run already recorded');
+      const recorded = await recordLobstrRun(deps.db, deps.outbox, {
+        runId: n.id,
+        squid,
+        event: n.event,
+        notifiedAt,
+        trigger: 'webhook',
+      });
+      request.log.info(
+        { runId: n.id, duplicate: !recorded },
+        recorded ? 'lobstr run recorded' : 'lobstr run already recorded',
+      );
       return { status: recorded ? 'accepted' : 'duplicate', runId: n.id };
     },
   );
@@ -73,7 +91,15 @@ function parseTimestamp(t: string | number | null | undefined): number | null {
   // Lobstr sends "YYYY/MM/DD HH:MM:SS" in UTC; ISO strings and epoch seconds or milliseconds are accepted too.
   if (typeof t === 'number') return t < 1e12 ? t * 1000 : t;
   const lobstr = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(t.trim());
-  if (lobstr) return Date.UTC(Number(lobstr[1]), Number(lobstr[2]) - 1, Number(lobstr[3]), Number(lobstr[4]), Number(lobstr[5]), Number(lobstr[6]));
+  if (lobstr)
+    return Date.UTC(
+      Number(lobstr[1]),
+      Number(lobstr[2]) - 1,
+      Number(lobstr[3]),
+      Number(lobstr[4]),
+      Number(lobstr[5]),
+      Number(lobstr[6]),
+    );
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? null : ms;
 }

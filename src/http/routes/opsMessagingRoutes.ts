@@ -40,7 +40,11 @@ const entrySchema = object({
 });
 
 const conversationSchema = {
-  ...describe('ops', "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)", 'opsToken'),
+  ...describe(
+    'ops',
+    "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)",
+    'opsToken',
+  ),
   params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
   response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
 };
@@ -48,24 +52,45 @@ const conversationSchema = {
 export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
   const auth = requireBearer(deps.opsToken);
 
-  app.get<{ Params: { leadId: string } }>('/v1/ops/leads/:leadId/messages', { onRequest: auth, schema: conversationSchema }, async (request) => {
-    const conversation = await loadLeadConversation(deps.db, request.params.leadId);
-    if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
-    return {
-      leadId: request.params.leadId,
-      messages: conversation.entries.map((e) => ({ ...e, at: e.at.toISOString(), sentAt: e.sentAt?.toISOString() ?? null, deliveredAt: e.deliveredAt?.toISOString() ?? null })),
-    };
-  });
+  app.get<{ Params: { leadId: string } }>(
+    '/v1/ops/leads/:leadId/messages',
+    { onRequest: auth, schema: conversationSchema },
+    async (request) => {
+      const conversation = await loadLeadConversation(deps.db, request.params.leadId);
+      if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
+      return {
+        leadId: request.params.leadId,
+        messages: conversation.entries.map((e) => ({
+          ...e,
+          at: e.at.toISOString(),
+          sentAt: e.sentAt?.toISOString() ?? null,
+          deliveredAt: e.deliveredAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
 
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',
     {
       onRequest: auth,
       schema: {
-        ...describe('ops', 'The inbound messages no message of ours explains (kept, never dropped), newest first', 'opsToken'),
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } } },
+        ...describe(
+          'ops',
+          'The inbound messages no message of ours explains (kept, never dropped), newest first',
+          'opsToken',
+        ),
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } },
+        },
         response: {
-          200: object({ replies: arrayOf(object({ id: uuid, provider: text, kind: text, from: text, to: orNullText, text, receivedAt: dateTime })) }),
+          200: object({
+            replies: arrayOf(
+              object({ id: uuid, provider: text, kind: text, from: text, to: orNullText, text, receivedAt: dateTime }),
+            ),
+          }),
           ...errors(400, 401),
         },
       },
@@ -88,9 +113,18 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
     {
       onRequest: auth,
       schema: {
-        ...describe('ops', `Per provider (http, twilio, brevo), what became of the messages decided in the last ${FIGURE_HOURS} hours`, 'opsToken'),
+        ...describe(
+          'ops',
+          `Per provider (http, twilio, brevo), what became of the messages decided in the last ${FIGURE_HOURS} hours`,
+          'opsToken',
+        ),
         response: {
-          200: object({ hours: int, providers: arrayOf(object({ provider: text, sent: int, delivered: int, undelivered: int, failed: int, retrying: int })) }),
+          200: object({
+            hours: int,
+            providers: arrayOf(
+              object({ provider: text, sent: int, delivered: int, undelivered: int, failed: int, retrying: int }),
+            ),
+          }),
           ...errors(401),
         },
       },

@@ -48,13 +48,28 @@ const orNull = (schema: Record<string, unknown>) => nullable(schema);
 
 const pipelineSchema = object({
   at: dateTime,
-  topics: arrayOf(object({ topic: baseTopic, messages: { ...int, description: 'Messages in the topic (all partitions)' } })),
+  topics: arrayOf(
+    object({ topic: baseTopic, messages: { ...int, description: 'Messages in the topic (all partitions)' } }),
+  ),
   outbox: object({ backlog: int, oldestAgeSeconds: orNull({ type: 'number' }) }),
-  lag: arrayOf(object({ consumer: text, topic: baseTopic, lag: { ...orNull(int), description: 'null: the group has committed nothing yet' } })),
+  lag: arrayOf(
+    object({
+      consumer: text,
+      topic: baseTopic,
+      lag: { ...orNull(int), description: 'null: the group has committed nothing yet' },
+    }),
+  ),
   sender: object({ pending: int, dueNow: int, retrying: int, failedLastHour: int }),
   hops: object(
-    { series: arrayOf(object({ hop: text, count: int, sum: { type: 'number' }, buckets: arrayOf(object({ le: text, count: int })) })) },
-    { description: "This process's hunt_matcher_hop_seconds histograms (cumulative); with roles in several processes, the dashboard has every process's" },
+    {
+      series: arrayOf(
+        object({ hop: text, count: int, sum: { type: 'number' }, buckets: arrayOf(object({ le: text, count: int })) }),
+      ),
+    },
+    {
+      description:
+        "This process's hunt_matcher_hop_seconds histograms (cumulative); with roles in several processes, the dashboard has every process's",
+    },
   ),
 });
 
@@ -75,12 +90,21 @@ const deadLetterSchema = object({
   replayedAt: orNull(text),
 });
 
-const deadLettersSchema = object({ counts: arrayOf(object({ topic: consumedTopic, total: int, waiting: int })), latest: arrayOf(deadLetterSchema) });
+const deadLettersSchema = object({
+  counts: arrayOf(object({ topic: consumedTopic, total: int, waiting: int })),
+  latest: arrayOf(deadLetterSchema),
+});
 
 const replaySchema = object({
   topic: consumedTopic,
   dryRun: { type: 'boolean' },
-  replayed: arrayOf(object({ offset: text, eventId: orNull(text), to: object({ topic: text, partition: orNull(int), offset: orNull(text) }) })),
+  replayed: arrayOf(
+    object({
+      offset: text,
+      eventId: orNull(text),
+      to: object({ topic: text, partition: orNull(int), offset: orNull(text) }),
+    }),
+  ),
   skipped: arrayOf(object({ offset: text, replayedAt: text })),
 });
 
@@ -105,46 +129,105 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
   // The page: no build step, plain files; uPlot straight from its npm package (a dependency).
   const consoleDir = join(projectRoot(), 'src', 'http', 'console');
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
-  void app.register(fastifyStatic, { root: consoleDir, prefix: '/ops/', index: false, schemaHide: true, cacheControl: false });
-  void app.register(fastifyStatic, { root: uplotDir, prefix: '/ops/vendor/uplot/', decorateReply: false, schemaHide: true, allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path) });
-  app.get('/ops', { schema: { ...describe('ops', "The operator's console (an HTML page; it asks for OPS_TOKEN)"), response: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } } } }, (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir));
+  void app.register(fastifyStatic, {
+    root: consoleDir,
+    prefix: '/ops/',
+    index: false,
+    schemaHide: true,
+    cacheControl: false,
+  });
+  void app.register(fastifyStatic, {
+    root: uplotDir,
+    prefix: '/ops/vendor/uplot/',
+    decorateReply: false,
+    schemaHide: true,
+    allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path),
+  });
+  app.get(
+    '/ops',
+    {
+      schema: {
+        ...describe('ops', "The operator's console (an HTML page; it asks for OPS_TOKEN)"),
+        response: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+      },
+    },
+    (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir),
+  );
 
   const auth = requireBearer(deps.opsToken);
 
-  app.get('/v1/ops/pipeline', { onRequest: auth, schema: { ...describe('ops', 'The pipeline now: messages per topic, outbox backlog, consumer lag, the sender\'s queue, per-hop latency histograms', 'opsToken'), response: { 200: pipelineSchema, ...errors(401) } } }, async () => {
-    const now = deps.clock.now();
-    const [topics, lag, backlog, sender, hop] = await Promise.all([deps.figures.topics(), deps.figures.lag(), outboxBacklog(deps.db), senderQueue(deps.db, now), deps.metrics.hopSeconds.get()]);
-    const series = new Map<string, { hop: string; count: number; sum: number; buckets: Array<{ le: string; count: number }> }>();
-    for (const v of hop.values) {
-      const name = String(v.labels.hop);
-      const s = series.get(name) ?? { hop: name, count: 0, sum: 0, buckets: [] };
-      series.set(name, s);
-      if (v.metricName?.endsWith('_bucket')) s.buckets.push({ le: String((v.labels as Record<string, string | number>).le), count: v.value });
-      else if (v.metricName?.endsWith('_sum')) s.sum = v.value;
-      else if (v.metricName?.endsWith('_count')) s.count = v.value;
-    }
-    return {
-      at: now.toISOString(),
-      topics,
-      outbox: { backlog: backlog.rows, oldestAgeSeconds: backlog.oldest ? Math.max(0, (now.getTime() - backlog.oldest.getTime()) / 1000) : null },
-      lag,
-      sender,
-      hops: { series: [...series.values()] },
-    };
-  });
+  app.get(
+    '/v1/ops/pipeline',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe(
+          'ops',
+          "The pipeline now: messages per topic, outbox backlog, consumer lag, the sender's queue, per-hop latency histograms",
+          'opsToken',
+        ),
+        response: { 200: pipelineSchema, ...errors(401) },
+      },
+    },
+    async () => {
+      const now = deps.clock.now();
+      const [topics, lag, backlog, sender, hop] = await Promise.all([
+        deps.figures.topics(),
+        deps.figures.lag(),
+        outboxBacklog(deps.db),
+        senderQueue(deps.db, now),
+        deps.metrics.hopSeconds.get(),
+      ]);
+      const series = new Map<
+        string,
+        { hop: string; count: number; sum: number; buckets: Array<{ le: string; count: number }> }
+      >();
+      for (const v of hop.values) {
+        const name = String(v.labels.hop);
+        const s = series.get(name) ?? { hop: name, count: 0, sum: 0, buckets: [] };
+        series.set(name, s);
+        if (v.metricName?.endsWith('_bucket'))
+          s.buckets.push({ le: String((v.labels as Record<string, string | number>).le), count: v.value });
+        else if (v.metricName?.endsWith('_sum')) s.sum = v.value;
+        else if (v.metricName?.endsWith('_count')) s.count = v.value;
+      }
+      return {
+        at: now.toISOString(),
+        topics,
+        outbox: {
+          backlog: backlog.rows,
+          oldestAgeSeconds: backlog.oldest ? Math.max(0, (now.getTime() - backlog.oldest.getTime()) / 1000) : null,
+        },
+        lag,
+        sender,
+        hops: { series: [...series.values()] },
+      };
+    },
+  );
 
   app.get<{ Querystring: { topic?: (typeof CONSUMED_TOPICS)[number]; limit?: string } }>(
     '/v1/ops/dead-letters',
     {
       onRequest: auth,
       schema: {
-        ...describe('ops', 'Dead letters: the count per topic and the latest ones with their reason and source', 'opsToken'),
-        querystring: { type: 'object', additionalProperties: false, properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } } },
+        ...describe(
+          'ops',
+          'Dead letters: the count per topic and the latest ones with their reason and source',
+          'opsToken',
+        ),
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } },
+        },
         response: { 200: deadLettersSchema, ...errors(400, 401) },
       },
     },
     async (request) => {
-      const [counts, latest] = await Promise.all([deps.deadLetters.counts(), deps.deadLetters.list({ topic: request.query.topic, limit: Number(request.query.limit ?? 20) })]);
+      const [counts, latest] = await Promise.all([
+        deps.deadLetters.counts(),
+        deps.deadLetters.list({ topic: request.query.topic, limit: Number(request.query.limit ?? 20) }),
+      ]);
       return { counts, latest };
     },
   );
@@ -158,15 +241,27 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
           type: 'object',
           required: ['topic'],
           additionalProperties: false,
-          properties: { topic: consumedTopic, offset: { type: 'string', pattern: '^[0-9]+$' }, all: { type: 'boolean' } },
+          properties: {
+            topic: consumedTopic,
+            offset: { type: 'string', pattern: '^[0-9]+$' },
+            all: { type: 'boolean' },
+          },
         },
-        ...describe('ops', 'Replay one dead letter ({topic, offset}) or all of a topic ({topic, all: true}) to its source topic, as npm run dlq -- replay does', 'opsToken'),
+        ...describe(
+          'ops',
+          'Replay one dead letter ({topic, offset}) or all of a topic ({topic, all: true}) to its source topic, as npm run dlq -- replay does',
+          'opsToken',
+        ),
         response: { 200: replaySchema, ...errors(400, 401) },
       },
     },
     async (request) => {
       try {
-        return await deps.deadLetters.replay({ topic: request.body.topic, offset: request.body.offset, all: request.body.all });
+        return await deps.deadLetters.replay({
+          topic: request.body.topic,
+          offset: request.body.offset,
+          all: request.body.all,
+        });
       } catch (e) {
         if (e instanceof DeadLetterRequestError) throw new ValidationError(`body/${e.field}`, e.message);
         throw e;
@@ -179,14 +274,16 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: auth,
       schema: {
-        ...describe('ops', 'The newest accounts (the console\'s account picker)', 'opsToken'),
+        ...describe('ops', "The newest accounts (the console's account picker)", 'opsToken'),
         response: {
           200: object({ accounts: arrayOf(object({ id: uuid, name: text, createdAt: dateTime })) }),
           ...errors(401),
         },
       },
     },
-    async () => ({ accounts: (await listRecentAccounts(deps.db, 50)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })) }),
+    async () => ({
+      accounts: (await listRecentAccounts(deps.db, 50)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
+    }),
   );
 
   app.get<{ Params: { accountId: string } }>(
@@ -197,7 +294,12 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
         ...describe('ops', "An account's recent leads as Kanban columns by stage", 'opsToken'),
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
         response: {
-          200: object({ accountId: uuid, columns: arrayOf(object({ stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: arrayOf(leadCardSchema) })) }),
+          200: object({
+            accountId: uuid,
+            columns: arrayOf(
+              object({ stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: arrayOf(leadCardSchema) }),
+            ),
+          }),
           ...errors(400, 401),
         },
       },
@@ -231,7 +333,14 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
 
   app.post<{ Body: Record<string, unknown> }>(
     '/v1/ops/hunts/preview',
-    { onRequest: auth, schema: { ...describe('ops', 'POST /v1/hunts/preview on the operator\'s behalf', 'opsToken'), body: { type: 'object' }, response: { 200: previewResponse, ...errors(400, 401, 404, 502) } } },
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('ops', "POST /v1/hunts/preview on the operator's behalf", 'opsToken'),
+        body: { type: 'object' },
+        response: { 200: previewResponse, ...errors(400, 401, 404, 502) },
+      },
+    },
     async (request, reply) => {
       // The preview route validates the body (the same 400 naming the field); this one only carries it.
       const answer = await app.inject({
@@ -241,7 +350,10 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
         payload: JSON.stringify(request.body),
       });
       // A 401 from it is about this service's API_TOKEN, not the operator's: not theirs to fix.
-      if (answer.statusCode === 401) return reply.status(502).send({ error: 'bad_gateway', message: 'the preview refused the API_TOKEN of this service' });
+      if (answer.statusCode === 401)
+        return reply
+          .status(502)
+          .send({ error: 'bad_gateway', message: 'the preview refused the API_TOKEN of this service' });
       // A 503 keeps its Retry-After: the database is as unavailable to the operator as to the preview.
       const retryAfter = answer.headers['retry-after'];
       if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);

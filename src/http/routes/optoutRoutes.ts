@@ -14,20 +14,33 @@ export interface OptOutRoutesDeps extends OptOutDeps {
   apiToken: string | undefined;
 }
 
-const optOutJson = (o: OptOut) => ({ phone: o.phone, source: o.source, reason: o.reason, createdAt: o.createdAt.toISOString() });
+const optOutJson = (o: OptOut) => ({
+  phone: o.phone,
+  source: o.source,
+  reason: o.reason,
+  createdAt: o.createdAt.toISOString(),
+});
 
 const optOutSchema = {
   type: 'object',
   required: ['phone', 'source', 'reason', 'createdAt'],
   properties: {
     phone: { type: 'string', description: 'E.164' },
-    source: { type: 'string', enum: ['inbound', 'api'], description: 'inbound: a STOP received by the gateway; api: by hand' },
+    source: {
+      type: 'string',
+      enum: ['inbound', 'api'],
+      description: 'inbound: a STOP received by the gateway; api: by hand',
+    },
     reason: { type: ['string', 'null'] },
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
 
-const phoneParams = { type: 'object', required: ['phone'], properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } } } as const;
+const phoneParams = {
+  type: 'object',
+  required: ['phone'],
+  properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } },
+} as const;
 
 /** The phone of a request in E.164, or a 400 naming `field`. */
 export function phoneOf(raw: string, field: string): string {
@@ -44,16 +57,37 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
     {
       onRequest: auth,
       schema: {
-        ...describe('opt-outs', 'Opt a phone out by hand: no account messages it again; its pending messages are cancelled', 'apiToken'),
+        ...describe(
+          'opt-outs',
+          'Opt a phone out by hand: no account messages it again; its pending messages are cancelled',
+          'apiToken',
+        ),
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['phone'],
-          properties: { phone: { type: 'string', minLength: 1, maxLength: 40 }, reason: { type: ['string', 'null'], maxLength: 500 } },
+          properties: {
+            phone: { type: 'string', minLength: 1, maxLength: 40 },
+            reason: { type: ['string', 'null'], maxLength: 500 },
+          },
         },
         response: {
-          201: { ...optOutSchema, required: [...optOutSchema.required, 'cancelled'], properties: { ...optOutSchema.properties, cancelled: { type: 'integer', description: 'pending messages cancelled' } } },
-          200: { ...optOutSchema, required: [...optOutSchema.required, 'cancelled'], properties: { ...optOutSchema.properties, cancelled: { type: 'integer', description: 'pending messages cancelled' } } },
+          201: {
+            ...optOutSchema,
+            required: [...optOutSchema.required, 'cancelled'],
+            properties: {
+              ...optOutSchema.properties,
+              cancelled: { type: 'integer', description: 'pending messages cancelled' },
+            },
+          },
+          200: {
+            ...optOutSchema,
+            required: [...optOutSchema.required, 'cancelled'],
+            properties: {
+              ...optOutSchema.properties,
+              cancelled: { type: 'integer', description: 'pending messages cancelled' },
+            },
+          },
           ...errors(400, 401),
         },
       },
@@ -63,13 +97,22 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
       const result = await recordOptOut(deps, { phone, source: 'api', reason: request.body.reason ?? null });
       request.log.info({ created: result.created, cancelled: result.cancelled }, 'phone opted out by hand');
       // 201 for a new opt-out, 200 when the phone had opted out already (the opt-out in force is returned).
-      return reply.status(result.created ? 201 : 200).send({ ...optOutJson(result.optOut), cancelled: result.cancelled });
+      return reply
+        .status(result.created ? 201 : 200)
+        .send({ ...optOutJson(result.optOut), cancelled: result.cancelled });
     },
   );
 
   app.get<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
-    { onRequest: auth, schema: { ...describe('opt-outs', 'The opt-out of a phone (any usual form: +33612345678, 0612345678)', 'apiToken'), params: phoneParams, response: { 200: optOutSchema, ...errors(400, 401, 404) } } },
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('opt-outs', 'The opt-out of a phone (any usual form: +33612345678, 0612345678)', 'apiToken'),
+        params: phoneParams,
+        response: { 200: optOutSchema, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => {
       const phone = phoneOf(request.params.phone, 'params/phone');
       const optOut = await loadOptOut(deps.db, phone);
@@ -80,7 +123,14 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
 
   app.delete<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
-    { onRequest: auth, schema: { ...describe('opt-outs', 'Lift the opt-out of a phone: it may be contacted again', 'apiToken'), params: phoneParams, response: { 204: { type: 'null', description: 'Lifted' }, ...errors(400, 401, 404) } } },
+    {
+      onRequest: auth,
+      schema: {
+        ...describe('opt-outs', 'Lift the opt-out of a phone: it may be contacted again', 'apiToken'),
+        params: phoneParams,
+        response: { 204: { type: 'null', description: 'Lifted' }, ...errors(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
       const phone = phoneOf(request.params.phone, 'params/phone');
       if (!(await deleteOptOut(deps.db, phone))) throw new NotFoundError(`opt-out of ${phone}`);

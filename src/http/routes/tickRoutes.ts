@@ -23,15 +23,32 @@ export const registerTickRoutes = (deps: TickRoutesDeps) => (app: HttpApp) => {
     {
       onRequest: requireBearer(deps.cronSecret),
       schema: {
-        ...describe('ticks', 'Run the daily catch-up for a day (today in TICK_TIME_ZONE by default); once per day, however often it is called', 'cronSecret'),
+        ...describe(
+          'ticks',
+          'Run the daily catch-up for a day (today in TICK_TIME_ZONE by default); once per day, however often it is called',
+          'cronSecret',
+        ),
         response: { 202: object({ tickId: { type: 'string' }, duplicate: { type: 'boolean' } }), ...errors(400, 401) },
-        body: { anyOf: [{ type: 'null' }, { type: 'object', additionalProperties: false, properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } } }] },
+        body: {
+          anyOf: [
+            { type: 'null' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
+            },
+          ],
+        },
       },
     },
     async (request, reply) => {
       const now = deps.clock.now();
       const day = request.body?.date ?? localTime(now, deps.timeZone).day;
-      if (!isCalendarDay(day)) throw new ValidationError('body/date', `must be a calendar day YYYY-MM-DD between ${FIRST_YEAR}-01-01 and ${LAST_YEAR}-12-31`);
+      if (!isCalendarDay(day))
+        throw new ValidationError(
+          'body/date',
+          `must be a calendar day YYYY-MM-DD between ${FIRST_YEAR}-01-01 and ${LAST_YEAR}-12-31`,
+        );
       const result = await recordTick(deps.db, deps.outbox, { day, timeZone: deps.timeZone, requestedBy: 'api', now });
       request.log.info({ ...result }, result.duplicate ? 'tick already recorded for this day' : 'tick recorded');
       return reply.status(202).send(result);

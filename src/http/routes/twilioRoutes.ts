@@ -15,7 +15,14 @@ import type { CallbackDeps } from '../../producers/providers/recordCallback.js';
 import { recordCallback } from '../../producers/providers/recordCallback.js';
 import { TWILIO_INBOUND_PATH, TWILIO_STATUS_PATH } from '../../providers/channelProviders.js';
 import type { ProviderCallback } from '../../providers/provider.js';
-import { EMPTY_TWIML, parseTwilioInbound, parseTwilioStatus, verifyTwilioSignature, type ParamProblem, type TwilioParams } from '../../providers/twilio/twilioCallbacks.js';
+import {
+  EMPTY_TWIML,
+  parseTwilioInbound,
+  parseTwilioStatus,
+  verifyTwilioSignature,
+  type ParamProblem,
+  type TwilioParams,
+} from '../../providers/twilio/twilioCallbacks.js';
 import type { HttpApp } from '../app.js';
 import { ForbiddenError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
@@ -49,7 +56,12 @@ const statusAnswer = {
   type: 'object',
   required: ['status'],
   properties: {
-    status: { type: 'string', enum: ['recorded', 'unchanged', 'unknown', 'ignored'], description: 'recorded: a new receipt; unchanged: a repeat; unknown: not a message of this service; ignored: a status that changes nothing (queued, sent …)' },
+    status: {
+      type: 'string',
+      enum: ['recorded', 'unchanged', 'unknown', 'ignored'],
+      description:
+        'recorded: a new receipt; unchanged: a repeat; unknown: not a message of this service; ignored: a status that changes nothing (queued, sent …)',
+    },
     messageId: { type: 'string', format: 'uuid' },
   },
 } as const;
@@ -66,8 +78,19 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
     const verify = async (request: FastifyRequest) => {
       const params = (request.body ?? {}) as TwilioParams;
       const signature = request.headers['x-twilio-signature'];
-      if (!verifyTwilioSignature(deps.authToken, typeof signature === 'string' ? signature : undefined, `${deps.publicBaseUrl}${request.url}`, params)) {
-        deps.metrics.providerCallbacks.inc({ provider: 'twilio', kind: request.routeOptions.url === TWILIO_STATUS_PATH ? 'status' : 'inbound', outcome: 'refused' });
+      if (
+        !verifyTwilioSignature(
+          deps.authToken,
+          typeof signature === 'string' ? signature : undefined,
+          `${deps.publicBaseUrl}${request.url}`,
+          params,
+        )
+      ) {
+        deps.metrics.providerCallbacks.inc({
+          provider: 'twilio',
+          kind: request.routeOptions.url === TWILIO_STATUS_PATH ? 'status' : 'inbound',
+          outcome: 'refused',
+        });
         throw new ForbiddenError('X-Twilio-Signature does not match this request');
       }
     };
@@ -77,9 +100,16 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
       {
         preValidation: verify,
         schema: {
-          ...describe('providers', "Twilio's status callbacks (form-encoded, signed with X-Twilio-Signature): delivery receipts of the messages sent through Twilio"),
+          ...describe(
+            'providers',
+            "Twilio's status callbacks (form-encoded, signed with X-Twilio-Signature): delivery receipts of the messages sent through Twilio",
+          ),
           consumes: ['application/x-www-form-urlencoded'],
-          querystring: { type: 'object', additionalProperties: false, properties: { messageId: { type: 'string', format: 'uuid' } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { messageId: { type: 'string', format: 'uuid' } },
+          },
           body: paramsSchema,
           response: { 200: statusAnswer, ...errors(400, 403) },
         },
@@ -87,8 +117,13 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
       async (request) => {
         const callback = problemOr(parseTwilioStatus(request.body, request.query, deps.clock.now()));
         const outcome = await recordCallback(deps, 'twilio', callback);
-        if (outcome.status === 'unknown') request.log.warn({ messageSid: request.body.MessageSid }, 'Twilio status callback for a message this service does not know');
-        else request.log.info({ status: request.body.MessageStatus, outcome: outcome.status }, 'Twilio status callback');
+        if (outcome.status === 'unknown')
+          request.log.warn(
+            { messageSid: request.body.MessageSid },
+            'Twilio status callback for a message this service does not know',
+          );
+        else
+          request.log.info({ status: request.body.MessageStatus, outcome: outcome.status }, 'Twilio status callback');
         if ('messageId' in outcome) return { status: outcome.status, messageId: outcome.messageId };
         return { status: outcome.status === 'unknown' ? 'unknown' : 'ignored' };
       },
@@ -99,10 +134,16 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
       {
         preValidation: verify,
         schema: {
-          ...describe('providers', "Twilio's inbound messages (form-encoded, signed): a seller's reply; STOP opts out, START opts back in. Answers an empty TwiML <Response/>"),
+          ...describe(
+            'providers',
+            "Twilio's inbound messages (form-encoded, signed): a seller's reply; STOP opts out, START opts back in. Answers an empty TwiML <Response/>",
+          ),
           consumes: ['application/x-www-form-urlencoded'],
           body: paramsSchema,
-          response: { 200: { type: 'string', description: 'TwiML (text/xml): an empty <Response/>, no automatic reply' }, ...errors(400, 403) },
+          response: {
+            200: { type: 'string', description: 'TwiML (text/xml): an empty <Response/>, no automatic reply' },
+            ...errors(400, 403),
+          },
         },
       },
       async (request, reply) => {

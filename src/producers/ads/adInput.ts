@@ -100,7 +100,13 @@ export const MAX_ADS_PER_REQUEST = 1000;
 
 // The schema as fastify applies it to a request (src/http/app.ts): no coercion, no defaults; the
 // defaults are validateAds' own.
-const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false, removeAdditional: false });
+const ajv = new Ajv({
+  allErrors: false,
+  strict: false,
+  coerceTypes: false,
+  useDefaults: false,
+  removeAdditional: false,
+});
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const matchesSchema = ajv.compile<AdInput>(adInputSchema);
 
@@ -109,7 +115,9 @@ export type AdCheck = { ok: true; ad: NewAd } | { ok: false; field: string; prob
 
 const fieldOf = (e: ErrorObject) => {
   const path = e.instancePath.replace(/^\//, '');
-  const extra = (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (e.params as { additionalProperty?: string }).additionalProperty;
+  const extra =
+    (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+    (e.params as { additionalProperty?: string }).additionalProperty;
   return [path, extra].filter(Boolean).join('/') || '(the ad)';
 };
 
@@ -127,7 +135,10 @@ export function validateAds(inputs: readonly unknown[], options: { now: Date; sc
 }
 
 /** validateAds for a request: the ads, or a ValidationError naming the first field at fault (`body/ads/3/price`). */
-export function validAdsOrThrow(inputs: readonly unknown[], options: { now: Date; path?: string; schemaApplied?: boolean }): NewAd[] {
+export function validAdsOrThrow(
+  inputs: readonly unknown[],
+  options: { now: Date; path?: string; schemaApplied?: boolean },
+): NewAd[] {
   return validateAds(inputs, options).map((check, index) => {
     if (!check.ok) throw new ValidationError(`${options.path ?? 'body/ads'}/${index}/${check.field}`, check.problem);
     return check.ad;
@@ -154,7 +165,11 @@ function validateAd(input: unknown, now: Date, schemaApplied: boolean): AdCheck 
     }
     times[name] = at.getTime();
   }
-  if (times.firstPublishedAt !== undefined && times.lastPublishedAt !== undefined && times.firstPublishedAt > times.lastPublishedAt) {
+  if (
+    times.firstPublishedAt !== undefined &&
+    times.lastPublishedAt !== undefined &&
+    times.firstPublishedAt > times.lastPublishedAt
+  ) {
     return fail('lastPublishedAt', 'must not be before firstPublishedAt');
   }
   let phone: string | null = null;
@@ -181,9 +196,35 @@ function validateAd(input: unknown, now: Date, schemaApplied: boolean): AdCheck 
 }
 
 /** What an ad gets for a field it does not give (or gives as null). */
-const AD_DEFAULTS: Omit<NewAd, 'externalId' | 'title' | 'adType' | 'department' | 'phone' | 'pictures' | 'firstPublishedAt' | 'lastPublishedAt' | 'scrapedAt'> = {
+const AD_DEFAULTS: Omit<
+  NewAd,
+  | 'externalId'
+  | 'title'
+  | 'adType'
+  | 'department'
+  | 'phone'
+  | 'pictures'
+  | 'firstPublishedAt'
+  | 'lastPublishedAt'
+  | 'scrapedAt'
+> = {
   ...NO_FLAGS,
-  source: 'leboncoin', description: '', acceptSalesmen: true,
-  url: null, price: null, subType: null, brand: null, model: null, modelYear: null, mileageKm: null, fuel: null, gearbox: null,
-  zipcode: null, city: null, lat: null, lng: null, ownerName: null, ownerType: null,
+  source: 'leboncoin',
+  description: '',
+  acceptSalesmen: true,
+  url: null,
+  price: null,
+  subType: null,
+  brand: null,
+  model: null,
+  modelYear: null,
+  mileageKm: null,
+  fuel: null,
+  gearbox: null,
+  zipcode: null,
+  city: null,
+  lat: null,
+  lng: null,
+  ownerName: null,
+  ownerType: null,
 };

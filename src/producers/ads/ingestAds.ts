@@ -23,7 +23,12 @@ const keyOf = (ad: Pick<Ad, 'source' | 'externalId'>) => `${ad.source}\u0000${ad
  * one batch counts once, the last one winning (PostgreSQL cannot update a row twice in one statement).
  * `cause` links the events to what triggered them (e.g. a Lobstr run).
  */
-export async function ingestAds(trx: Trx, outbox: Outbox, ads: NewAd[], options: { now: Date; cause?: Cause }): Promise<IngestResult> {
+export async function ingestAds(
+  trx: Trx,
+  outbox: Outbox,
+  ads: NewAd[],
+  options: { now: Date; cause?: Cause },
+): Promise<IngestResult> {
   const byKey = new Map<string, Ad>();
   for (const ad of ads) {
     byKey.delete(keyOf(ad));
@@ -32,7 +37,9 @@ export async function ingestAds(trx: Trx, outbox: Outbox, ads: NewAd[], options:
   const result: IngestResult = { received: ads.length, inserted: 0, updated: 0, unchanged: 0 };
   if (byKey.size === 0) return result;
   // Lock order by key, so that two batches sharing ads cannot deadlock.
-  const batch = [...byKey.values()].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+  const batch = [...byKey.values()].sort((a, b) =>
+    a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0,
+  );
   const rows = await upsertAds(trx, batch);
 
   const events: OutgoingEvent[] = [];
@@ -49,7 +56,14 @@ export async function ingestAds(trx: Trx, outbox: Outbox, ads: NewAd[], options:
     // The row holds what was written: the ad, under the id it has (its own, for an ad seen before).
     const ad: Ad = { ...byKey.get(`${row.source}\u0000${row.external_id}`)!, adId: row.id };
     // An ad's chain starts with its request: its event id carries that time (request_to_gateway).
-    events.push({ eventType: 'AdScraped', key: row.id, eventId: newEventId(options.now), occurredAt: options.now, value: { change, ad }, ...(options.cause ? { cause: options.cause } : {}) });
+    events.push({
+      eventType: 'AdScraped',
+      key: row.id,
+      eventId: newEventId(options.now),
+      occurredAt: options.now,
+      value: { change, ad },
+      ...(options.cause ? { cause: options.cause } : {}),
+    });
   }
   // Duplicates within the batch were folded into one row; they count as unchanged re-sends.
   result.unchanged += ads.length - byKey.size;

@@ -26,16 +26,32 @@ export interface Receipt {
 }
 
 /** Returns the message id and whether the receipt changed anything; NotFoundError for an unknown message. */
-export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promise<{ messageId: string; changed: boolean }> {
+export async function recordReceipt(
+  deps: ReceiptDeps,
+  receipt: Receipt,
+): Promise<{ messageId: string; changed: boolean }> {
   return deps.db.transaction(async (trx) => {
     const message = await findMessageForReceipt(trx, receipt);
-    if (!message) throw new NotFoundError(receipt.messageId ? `message ${receipt.messageId}` : `message with externalId ${receipt.externalId}`);
-    const changed = await recordDeliveryStatus(trx, message.id, receipt.status, receipt.at, deps.clock.now(), receipt.errorCode ?? null);
+    if (!message)
+      throw new NotFoundError(
+        receipt.messageId ? `message ${receipt.messageId}` : `message with externalId ${receipt.externalId}`,
+      );
+    const changed = await recordDeliveryStatus(
+      trx,
+      message.id,
+      receipt.status,
+      receipt.at,
+      deps.clock.now(),
+      receipt.errorCode ?? null,
+    );
     if (changed) {
       await deps.outbox.enqueue(trx, {
         eventType: 'MessageDelivered',
         key: message.account_id,
-        cause: message.command_event_id && message.correlation_id ? { eventId: message.command_event_id, correlationId: message.correlation_id } : undefined,
+        cause:
+          message.command_event_id && message.correlation_id
+            ? { eventId: message.command_event_id, correlationId: message.correlation_id }
+            : undefined,
         value: {
           messageId: message.id,
           accountId: message.account_id,

@@ -25,11 +25,22 @@ export interface HuntChangeDeps {
 export const changeOf = (before: Pick<Hunt, 'status'>, after: Pick<Hunt, 'status'>): HuntChange =>
   before.status !== after.status ? (after.status === 'paused' ? 'PAUSED' : 'ACTIVATED') : 'UPDATED';
 
-async function announce(deps: HuntChangeDeps, trx: Trx, hunt: Pick<Hunt, 'id' | 'accountId' | 'version'>, change: HuntChange) {
+async function announce(
+  deps: HuntChangeDeps,
+  trx: Trx,
+  hunt: Pick<Hunt, 'id' | 'accountId' | 'version'>,
+  change: HuntChange,
+) {
   await deps.outbox.enqueue(trx, {
     eventType: 'HuntChanged',
     key: hunt.id,
-    value: { huntId: hunt.id, accountId: hunt.accountId, change, version: hunt.version, changedAt: deps.clock.now().getTime() },
+    value: {
+      huntId: hunt.id,
+      accountId: hunt.accountId,
+      change,
+      version: hunt.version,
+      changedAt: deps.clock.now().getTime(),
+    },
   });
 }
 
@@ -44,7 +55,12 @@ export async function createHunt(deps: HuntChangeDeps, accountId: string, settin
 }
 
 /** `scope.accountId`: the caller may only change that account's hunts (another's answers 404, as a missing one). */
-export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFields, scope: { accountId?: string } = {}): Promise<Hunt> {
+export async function changeHunt(
+  deps: HuntChangeDeps,
+  id: string,
+  patch: HuntFields,
+  scope: { accountId?: string } = {},
+): Promise<Hunt> {
   return deps.db.transaction(async (trx) => {
     // The row lock serialises writers of one hunt, so versions and events follow commit order.
     const stored = await loadHunt(trx, id, { forUpdate: true });
@@ -53,7 +69,14 @@ export async function changeHunt(deps: HuntChangeDeps, id: string, patch: HuntFi
     const merged: HuntSettings = { ...settingsOf(current), ...patch };
     // A template is held to the segment limit when it is written, not when another field changes.
     checkHunt(merged, 'outreach' in patch ? deps.sms : undefined);
-    const hunt = await updateHunt(trx, id, merged, current.version + 1, deps.clock.now(), criteriaChanged(current, merged));
+    const hunt = await updateHunt(
+      trx,
+      id,
+      merged,
+      current.version + 1,
+      deps.clock.now(),
+      criteriaChanged(current, merged),
+    );
     await announce(deps, trx, hunt, changeOf(current, hunt));
     return hunt;
   });
@@ -69,7 +92,8 @@ export async function deleteHunt(deps: HuntChangeDeps, id: string, scope: { acco
   });
 }
 
-const visible = (hunt: Pick<Hunt, 'accountId'>, scope: { accountId?: string }) => scope.accountId === undefined || scope.accountId === hunt.accountId;
+const visible = (hunt: Pick<Hunt, 'accountId'>, scope: { accountId?: string }) =>
+  scope.accountId === undefined || scope.accountId === hunt.accountId;
 
 function settingsOf(h: Hunt): HuntSettings {
   const { id: _id, accountId: _a, version: _v, createdAt: _c, updatedAt: _u, lastScanAt: _l, ...settings } = h;

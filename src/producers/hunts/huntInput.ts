@@ -1,7 +1,16 @@
 // What the hunts API takes: JSON schemas for fastify's validator, and the checks a schema cannot
 // express (min <= max, known template variables), each naming the field.
 import { filledIn } from '../../domain/filledIn.js';
-import { AD_TYPES, CHANNELS, NO_FLAGS, OWNER_TYPES, type Hunt, type HuntCriteria, type HuntSettings, type Outreach } from '../../domain/types.js';
+import {
+  AD_TYPES,
+  CHANNELS,
+  NO_FLAGS,
+  OWNER_TYPES,
+  type Hunt,
+  type HuntCriteria,
+  type HuntSettings,
+  type Outreach,
+} from '../../domain/types.js';
 import { unknownTemplateVariables } from '../../domain/template.js';
 import { ValidationError } from '../../domain/errors.js';
 import { contactHoursProblem, type ContactHours } from '../../domain/contactHours.js';
@@ -13,8 +22,14 @@ export interface SmsRules {
   optOutMention: string;
 }
 
-const nullableInt = (min: number, max: number) => ({ anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }] });
-const strings = (maxItems: number, maxLength = 100) => ({ type: 'array', maxItems, items: { type: 'string', minLength: 1, maxLength } });
+const nullableInt = (min: number, max: number) => ({
+  anyOf: [{ type: 'integer', minimum: min, maximum: max }, { type: 'null' }],
+});
+const strings = (maxItems: number, maxLength = 100) => ({
+  type: 'array',
+  maxItems,
+  items: { type: 'string', minLength: 1, maxLength },
+});
 
 export const huntFields = {
   name: { type: 'string', maxLength: 200 },
@@ -55,7 +70,10 @@ export const huntFields = {
         type: 'object',
         additionalProperties: false,
         required: ['channel', 'template'],
-        properties: { channel: { type: 'string', enum: [...CHANNELS] }, template: { type: 'string', minLength: 1, maxLength: 2000 } },
+        properties: {
+          channel: { type: 'string', enum: [...CHANNELS] },
+          template: { type: 'string', minLength: 1, maxLength: 2000 },
+        },
       },
       { type: 'null' },
     ],
@@ -69,7 +87,13 @@ export const huntFields = {
         additionalProperties: false,
         required: ['days', 'from', 'to'],
         properties: {
-          days: { type: 'array', minItems: 1, maxItems: 7, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 7 } },
+          days: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 7,
+            uniqueItems: true,
+            items: { type: 'integer', minimum: 1, maximum: 7 },
+          },
           from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
           to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
           holidays: { type: 'boolean', description: 'Open on French public holidays too (closed on them by default)' },
@@ -104,12 +128,15 @@ export type HuntFields = Partial<Omit<HuntCriteria, 'location'>> & {
   contactHours?: ContactHours | null;
 };
 
-export type CreateHuntBody = HuntFields & Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
-
+export type CreateHuntBody = HuntFields &
+  Pick<HuntCriteria, 'adType' | 'location' | 'radiusKm'> & { accountId: string };
 
 /** The hunt's settings with every default filled in (the account is the caller's business).
  * `contactHoursDefault`: CONTACT_HOURS_DEFAULT, for a body that gives no contactHours (an explicit null stays null). */
-export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>, contactHoursDefault: ContactHours | null): HuntSettings {
+export function withDefaults(
+  body: Omit<CreateHuntBody, 'accountId'>,
+  contactHoursDefault: ContactHours | null,
+): HuntSettings {
   return {
     ...filledIn(HUNT_DEFAULTS, body),
     adType: body.adType,
@@ -126,10 +153,30 @@ export function withDefaults(body: Omit<CreateHuntBody, 'accountId'>, contactHou
 }
 
 /** What a new hunt gets for a field it does not give (or gives as null). */
-const HUNT_DEFAULTS: Omit<HuntSettings, 'adType' | 'location' | 'radiusKm' | 'subTypes' | 'brands' | 'ownerTypes' | 'keywords' | 'excludedKeywords' | 'contactHours'> = {
+const HUNT_DEFAULTS: Omit<
+  HuntSettings,
+  | 'adType'
+  | 'location'
+  | 'radiusKm'
+  | 'subTypes'
+  | 'brands'
+  | 'ownerTypes'
+  | 'keywords'
+  | 'excludedKeywords'
+  | 'contactHours'
+> = {
   ...NO_FLAGS,
-  name: '', status: 'active', autoRefresh: true, outreach: null, dailyPacingLimit: null,
-  priceMin: null, priceMax: null, modelYearMin: null, modelYearMax: null, mileageMin: null, mileageMax: null,
+  name: '',
+  status: 'active',
+  autoRefresh: true,
+  outreach: null,
+  dailyPacingLimit: null,
+  priceMin: null,
+  priceMax: null,
+  modelYearMin: null,
+  modelYearMax: null,
+  mileageMin: null,
+  mileageMax: null,
 };
 
 /** Cross-field rules, on the hunt as it will be stored (after a PATCH is merged). */
@@ -142,17 +189,24 @@ export function checkHunt(h: HuntSettings, sms?: SmsRules) {
   for (const [min, max] of ranges) {
     const lo = h[min] as number | null;
     const hi = h[max] as number | null;
-    if (lo !== null && hi !== null && lo > hi) throw new ValidationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
+    if (lo !== null && hi !== null && lo > hi)
+      throw new ValidationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
   }
   if (h.outreach) {
     const unknown = unknownTemplateVariables(h.outreach.template);
     if (unknown.length > 0) {
-      throw new ValidationError('body/outreach/template', `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`);
+      throw new ValidationError(
+        'body/outreach/template',
+        `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`,
+      );
     }
     if (sms && h.outreach.channel === 'sms') {
       const longest = longestSegments(h.outreach.template, sms.optOutMention);
       if (longest.segments > sms.maxSegments) {
-        const why = longest.encoding === 'UCS-2' ? `UCS-2, 70 characters a segment, because of ${longest.nonGsm.map((c) => `"${c}"`).join(' ')}` : 'GSM-7';
+        const why =
+          longest.encoding === 'UCS-2'
+            ? `UCS-2, 70 characters a segment, because of ${longest.nonGsm.map((c) => `"${c}"`).join(' ')}`
+            : 'GSM-7';
         throw new ValidationError(
           'body/outreach/template',
           `needs ${longest.segments} SMS segments at its longest (${longest.characters} characters with the sender's name and the STOP mention, ${why}); at most ${sms.maxSegments} (SMS_MAX_SEGMENTS)`,

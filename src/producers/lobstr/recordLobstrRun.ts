@@ -13,7 +13,8 @@ export async function recordLobstrRun(
 ): Promise<boolean> {
   return db.transaction(async (trx) => {
     const eventId = newEventId();
-    if (!(await insertLobstrRun(trx, { runId: run.runId, squid: run.squid, eventId, trigger: run.trigger }))) return false;
+    if (!(await insertLobstrRun(trx, { runId: run.runId, squid: run.squid, eventId, trigger: run.trigger })))
+      return false;
     const { trigger: _trigger, ...value } = run;
     await outbox.enqueue(trx, { eventType: 'LobstrRunCompleted', key: run.runId, eventId, value });
     return true;

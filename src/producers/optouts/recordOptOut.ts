@@ -28,11 +28,17 @@ export interface OptOutResult {
 }
 
 /** `phone` is E.164 (src/domain/phone.ts). */
-export async function recordOptOut(deps: OptOutDeps, request: { phone: string; source: OptOutSource; reason: string | null }): Promise<OptOutResult> {
+export async function recordOptOut(
+  deps: OptOutDeps,
+  request: { phone: string; source: OptOutSource; reason: string | null },
+): Promise<OptOutResult> {
   const result = await deps.db.transaction(async (trx) => {
     const now = deps.clock.now();
     const { optOut, created, cancelled } = await optOutPhone(trx, request, now);
-    await deps.outbox.enqueue(trx, cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)));
+    await deps.outbox.enqueue(
+      trx,
+      cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)),
+    );
     return { optOut, created, cancelled: cancelled.length };
   });
   // Counted once committed: a phone that had opted out already is no new opt-out.

@@ -30,7 +30,11 @@ export type CallbackOutcome =
   | { status: 'unchanged'; phone: string }
   | { status: 'ignored'; phone?: string };
 
-export async function recordCallback(deps: CallbackDeps, provider: ProviderName, callback: ProviderCallback): Promise<CallbackOutcome> {
+export async function recordCallback(
+  deps: CallbackDeps,
+  provider: ProviderName,
+  callback: ProviderCallback,
+): Promise<CallbackOutcome> {
   const outcome = await apply(deps, provider, callback);
   const kind = callback.kind === 'receipt' ? 'status' : callback.kind === 'inbound' ? 'inbound' : 'other';
   deps.metrics.providerCallbacks.inc({ provider, kind, outcome: outcome.status });
@@ -44,7 +48,13 @@ async function apply(deps: CallbackDeps, provider: ProviderName, callback: Provi
     case 'receipt': {
       try {
         const ref = callback.messageId ? { messageId: callback.messageId } : { externalId: callback.externalId! };
-        const result = await recordReceipt(deps, { ...ref, status: callback.status, at: callback.at, errorCode: callback.errorCode, provider });
+        const result = await recordReceipt(deps, {
+          ...ref,
+          status: callback.status,
+          at: callback.at,
+          errorCode: callback.errorCode,
+          provider,
+        });
         deps.metrics.receipts.inc({ status: callback.status, outcome: result.changed ? 'recorded' : 'unchanged' });
         return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
       } catch (error) {
@@ -53,7 +63,16 @@ async function apply(deps: CallbackDeps, provider: ProviderName, callback: Provi
       }
     }
     case 'inbound': {
-      const r = await recordInbound(deps, { provider, providerMessageId: callback.providerMessageId, from: callback.from, to: callback.to, text: callback.text, optOut: callback.optOut, at: callback.at, inReplyTo: callback.inReplyTo });
+      const r = await recordInbound(deps, {
+        provider,
+        providerMessageId: callback.providerMessageId,
+        from: callback.from,
+        to: callback.to,
+        text: callback.text,
+        optOut: callback.optOut,
+        at: callback.at,
+        inReplyTo: callback.inReplyTo,
+      });
       const phone = callback.from;
       switch (r.status) {
         case 'duplicate':

@@ -12,7 +12,12 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import type { ProviderCallback, ProviderName } from '../../providers/provider.js';
-import { accountOfNumber, findAnsweredMessage, findMessageAnswered, markLeadReplied } from '../../sql/findAnsweredMessage.js';
+import {
+  accountOfNumber,
+  findAnsweredMessage,
+  findMessageAnswered,
+  markLeadReplied,
+} from '../../sql/findAnsweredMessage.js';
 import { attachInbound, insertInbound, type InboundKind } from '../../sql/inboundMessages.js';
 import { optOutPhone } from '../../sql/optOutPhone.js';
 import { deleteOptOut } from '../../sql/optouts.js';
@@ -46,18 +51,44 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
     const now = deps.clock.now();
     const kind: InboundKind = inbound.optOut === 'stop' ? 'opt_out' : inbound.optOut === 'start' ? 'opt_in' : 'reply';
     const id = newId();
-    const fresh = await insertInbound(trx, { id, provider: inbound.provider, providerMessageId: inbound.providerMessageId, kind, from: inbound.from, to: inbound.to, text: inbound.text, receivedAt: inbound.at }, now);
+    const fresh = await insertInbound(
+      trx,
+      {
+        id,
+        provider: inbound.provider,
+        providerMessageId: inbound.providerMessageId,
+        kind,
+        from: inbound.from,
+        to: inbound.to,
+        text: inbound.text,
+        receivedAt: inbound.at,
+      },
+      now,
+    );
     // What the conversation shows: every message, joined to what it answers, STOP included.
     const { number, channel } = ourNumber(inbound.to);
     const accountId = number ? await accountOfNumber(trx, number) : null;
     const answered =
-      (inbound.inReplyTo && (await findMessageAnswered(trx, inbound.from, inbound.inReplyTo))) || (await findAnsweredMessage(trx, { phone: inbound.from, accountId, channel }));
-    if (fresh && answered) await attachInbound(trx, id, { accountId: answered.account_id, leadId: answered.lead_id, messageId: answered.id });
+      (inbound.inReplyTo && (await findMessageAnswered(trx, inbound.from, inbound.inReplyTo))) ||
+      (await findAnsweredMessage(trx, { phone: inbound.from, accountId, channel }));
+    if (fresh && answered)
+      await attachInbound(trx, id, {
+        accountId: answered.account_id,
+        leadId: answered.lead_id,
+        messageId: answered.id,
+      });
 
     if (kind === 'opt_out') {
       // Applied even when repeated: an opt-out must not be lost to a crash between the row and the opt-out.
-      const r = await optOutPhone(trx, { phone: inbound.from, source: 'inbound', reason: inbound.text.trim() || 'STOP' }, now);
-      await deps.outbox.enqueue(trx, r.cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)));
+      const r = await optOutPhone(
+        trx,
+        { phone: inbound.from, source: 'inbound', reason: inbound.text.trim() || 'STOP' },
+        now,
+      );
+      await deps.outbox.enqueue(
+        trx,
+        r.cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)),
+      );
       return { status: 'opted_out', cancelled: r.cancelled.length, created: r.created };
     }
     if (kind === 'opt_in') {
@@ -67,7 +98,17 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
     if (!fresh) return { status: 'duplicate', kind };
     if (!answered) return { status: 'reply', matched: false, leadId: null, accountId: null };
     await markLeadReplied(trx, answered.lead_id, inbound.at, now);
-    await deps.outbox.enqueue(trx, sellerRepliedEvent(answered, { replyId: id, from: inbound.from, to: inbound.to, text: inbound.text, receivedAt: inbound.at.getTime(), provider: inbound.provider }));
+    await deps.outbox.enqueue(
+      trx,
+      sellerRepliedEvent(answered, {
+        replyId: id,
+        from: inbound.from,
+        to: inbound.to,
+        text: inbound.text,
+        receivedAt: inbound.at.getTime(),
+        provider: inbound.provider,
+      }),
+    );
     return { status: 'reply', matched: true, leadId: answered.lead_id, accountId: answered.account_id };
   });
 }

@@ -20,13 +20,25 @@ export async function recordTick(
   const tickId = tickIdOf(options.day);
   const eventId = tickEventIdOf(tickId);
   return db.transaction(async (trx) => {
-    const inserted = await insertTick(trx, { tickId, day: options.day, eventId, requestedBy: options.requestedBy, createdAt: options.now });
+    const inserted = await insertTick(trx, {
+      tickId,
+      day: options.day,
+      eventId,
+      requestedBy: options.requestedBy,
+      createdAt: options.now,
+    });
     if (!inserted) return { tickId, duplicate: true };
     await outbox.enqueue(trx, {
       eventType: 'DailyTick',
       key: tickId,
       eventId,
-      value: { tickId, day: options.day, timeZone: options.timeZone, requestedBy: options.requestedBy, requestedAt: options.now.getTime() },
+      value: {
+        tickId,
+        day: options.day,
+        timeZone: options.timeZone,
+        requestedBy: options.requestedBy,
+        requestedAt: options.now.getTime(),
+      },
     });
     return { tickId, duplicate: false };
   });

@@ -27,14 +27,21 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RoleHandle> {
     const now = deps.clock.now();
     const day = dueTickDay(now, deps.tickAt, deps.timeZone);
     if (!day || day === lastDay) return;
-    const result = await recordTick(deps.db, deps.outbox, { day, timeZone: deps.timeZone, requestedBy: 'scheduler', now });
+    const result = await recordTick(deps.db, deps.outbox, {
+      day,
+      timeZone: deps.timeZone,
+      requestedBy: 'scheduler',
+      now,
+    });
     lastDay = day;
     if (!result.duplicate) log.info({ tickId: result.tickId }, 'daily tick recorded');
   }
 
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
-    running = check().catch((error: unknown) => log.error({ err: error }, 'scheduler check failed; retrying at the next check'));
+    running = check().catch((error: unknown) =>
+      log.error({ err: error }, 'scheduler check failed; retrying at the next check'),
+    );
   };
   tick();
   await running;

@@ -34,13 +34,26 @@ export function classifyBrevoAnswer(answer: HttpAnswer, now: Date): Exclude<Send
   if (answer.status === 429) {
     // Brevo sends no Retry-After: x-sib-ratelimit-reset says how many seconds until the window resets.
     const reset = Number(answer.header('x-sib-ratelimit-reset'));
-    return { kind: 'retry', reason: detail, retryAfterMs: Number.isFinite(reset) && reset >= 0 ? reset * 1000 : null, uncertain: false };
+    return {
+      kind: 'retry',
+      reason: detail,
+      retryAfterMs: Number.isFinite(reset) && reset >= 0 ? reset * 1000 : null,
+      uncertain: false,
+    };
   }
   if (answer.status >= 500) return { kind: 'retry', reason: detail, retryAfterMs: null, uncertain: true };
   // Our key, or the account's credits: nothing the message can change, and it waits for them.
-  if (answer.status === 401 || answer.status === 403) return { kind: 'retry', reason: `${detail} (check BREVO_API_KEY)`, retryAfterMs: null, uncertain: false };
-  if (answer.status === 402) return { kind: 'retry', reason: `${detail} (the Brevo account needs SMS credits)`, retryAfterMs: null, uncertain: false };
-  if (answer.status === 400 && /recipient|mobile|number/i.test(message)) return { kind: 'permanent', reason: 'not_mobile', detail };
+  if (answer.status === 401 || answer.status === 403)
+    return { kind: 'retry', reason: `${detail} (check BREVO_API_KEY)`, retryAfterMs: null, uncertain: false };
+  if (answer.status === 402)
+    return {
+      kind: 'retry',
+      reason: `${detail} (the Brevo account needs SMS credits)`,
+      retryAfterMs: null,
+      uncertain: false,
+    };
+  if (answer.status === 400 && /recipient|mobile|number/i.test(message))
+    return { kind: 'permanent', reason: 'not_mobile', detail };
   void now;
   return { kind: 'permanent', reason: detail };
 }
@@ -51,15 +64,32 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
   const headers = { 'api-key': settings.apiKey, accept: 'application/json' };
   const secret = settings.webhookSecrets[settings.webhookSecrets.length - 1] ?? '';
 
-  const lookUp = async (messageId: string, to: string, since: Date): Promise<{ externalId: string | null; found: boolean } | { failed: string }> => {
-    const query = new URLSearchParams({ tags: messageId, phoneNumber: brevoRecipient(to), startDate: day(new Date(since.getTime() - 86_400_000)), endDate: day(options.now()), limit: '10' });
-    const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, { method: 'GET', timeoutMs: options.timeoutMs, headers });
+  const lookUp = async (
+    messageId: string,
+    to: string,
+    since: Date,
+  ): Promise<{ externalId: string | null; found: boolean } | { failed: string }> => {
+    const query = new URLSearchParams({
+      tags: messageId,
+      phoneNumber: brevoRecipient(to),
+      startDate: day(new Date(since.getTime() - 86_400_000)),
+      endDate: day(options.now()),
+      limit: '10',
+    });
+    const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, {
+      method: 'GET',
+      timeoutMs: options.timeoutMs,
+      headers,
+    });
     if (!result.ok) return { failed: result.reason };
     if (result.answer.status !== 200) return { failed: `brevo lookup HTTP ${result.answer.status}` };
     const events = (jsonObject(result.answer.text).events ?? []) as Array<{ messageId?: unknown; tag?: unknown }>;
     const ours = events.find((e) => e.tag === messageId);
     const id = ours?.messageId;
-    return { found: ours !== undefined, externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null };
+    return {
+      found: ours !== undefined,
+      externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
+    };
   };
 
   return {
@@ -67,8 +97,21 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
     async send(m, { unconfirmedSince }) {
       if (unconfirmedSince) {
         const looked = await lookUp(m.messageId, m.to, unconfirmedSince);
-        if ('failed' in looked) return { kind: 'retry', reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`, retryAfterMs: null, uncertain: true };
-        if (looked.found) return { kind: 'sent', externalId: looked.externalId, sentAt: options.now(), from: settings.sender, lookedUp: true };
+        if ('failed' in looked)
+          return {
+            kind: 'retry',
+            reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
+            retryAfterMs: null,
+            uncertain: true,
+          };
+        if (looked.found)
+          return {
+            kind: 'sent',
+            externalId: looked.externalId,
+            sentAt: options.now(),
+            from: settings.sender,
+            lookedUp: true,
+          };
       }
       const webUrl = `${options.eventsUrl}?${new URLSearchParams({ messageId: m.messageId, secret }).toString()}`;
       const body = {
@@ -80,11 +123,22 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
         webUrl,
         unicodeEnabled: new SegmentedMessage(m.content).getEncodingName() !== 'GSM-7',
       };
-      const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/send`, { method: 'POST', timeoutMs: options.timeoutMs, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!result.ok) return { kind: 'retry', reason: `brevo: ${result.reason}`, retryAfterMs: null, uncertain: result.uncertain };
+      const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/send`, {
+        method: 'POST',
+        timeoutMs: options.timeoutMs,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!result.ok)
+        return { kind: 'retry', reason: `brevo: ${result.reason}`, retryAfterMs: null, uncertain: result.uncertain };
       if (result.answer.status >= 200 && result.answer.status < 300) {
         const id = jsonObject(result.answer.text).messageId;
-        return { kind: 'sent', externalId: typeof id === 'number' || typeof id === 'string' ? String(id) : null, sentAt: options.now(), from: settings.sender };
+        return {
+          kind: 'sent',
+          externalId: typeof id === 'number' || typeof id === 'string' ? String(id) : null,
+          sentAt: options.now(),
+          from: settings.sender,
+        };
       }
       return classifyBrevoAnswer(result.answer, options.now());
     },

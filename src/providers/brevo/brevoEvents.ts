@@ -15,32 +15,59 @@ import type { ParamProblem } from '../twilio/twilioCallbacks.js';
 const name = (value: unknown) => (typeof value === 'string' ? value.toLowerCase().replace(/[^a-z]/g, '') : '');
 
 const DELIVERED = new Set(['delivered']);
-const UNDELIVERED = new Set(['softbounce', 'softbounces', 'hardbounce', 'hardbounces', 'bounces', 'bounce', 'rejected', 'blocked', 'blacklisted', 'skip', 'skipped', 'error']);
+const UNDELIVERED = new Set([
+  'softbounce',
+  'softbounces',
+  'hardbounce',
+  'hardbounces',
+  'bounces',
+  'bounce',
+  'rejected',
+  'blocked',
+  'blacklisted',
+  'skip',
+  'skipped',
+  'error',
+]);
 const REPLIED = new Set(['replied', 'reply', 'replies']);
 const UNSUBSCRIBED = new Set(['unsubscribe', 'unsubscribed', 'unsubscription']);
 const SUBSCRIBED = new Set(['subscribe', 'subscribed', 'subscription']);
 
 /** When the event happened: ts_epoch (ms, UTC), ts_event (s, UTC), or date ("2026-12-02 10:21:33", Paris time, or ISO 8601). */
 const dateOf = (body: Record<string, unknown>, now: Date): Date => {
-  const ms = typeof body.ts_epoch === 'number' ? body.ts_epoch : typeof body.ts_event === 'number' ? body.ts_event * 1000 : null;
+  const ms =
+    typeof body.ts_epoch === 'number' ? body.ts_epoch : typeof body.ts_event === 'number' ? body.ts_event * 1000 : null;
   if (ms !== null && Number.isFinite(ms)) return new Date(ms);
   const date = typeof body.date === 'string' ? zonedToInstant(body.date, 'Europe/Paris') : null;
   return date ?? now;
 };
 
 /** One Brevo SMS event, read; `query` is what our webUrl added (our message id). */
-export function parseBrevoEvent(body: Record<string, unknown>, query: { messageId?: string }, now: Date): ProviderCallback | ParamProblem {
+export function parseBrevoEvent(
+  body: Record<string, unknown>,
+  query: { messageId?: string },
+  now: Date,
+): ProviderCallback | ParamProblem {
   const event = name(body.msg_status ?? body.event);
   if (!event) return ['msg_status', 'is required: the name of the SMS event'];
-  const externalId = typeof body.messageId === 'number' || typeof body.messageId === 'string' ? String(body.messageId) : null;
-  if (externalId !== null && !/^[0-9A-Za-z_-]{1,64}$/.test(externalId)) return ['messageId', 'must be the id Brevo gave the SMS'];
+  const externalId =
+    typeof body.messageId === 'number' || typeof body.messageId === 'string' ? String(body.messageId) : null;
+  if (externalId !== null && !/^[0-9A-Za-z_-]{1,64}$/.test(externalId))
+    return ['messageId', 'must be the id Brevo gave the SMS'];
   const at = dateOf(body, now);
   const receipt = (status: 'delivered' | 'undelivered'): ProviderCallback => ({
     kind: 'receipt',
     messageId: query.messageId ?? null,
     externalId,
     status,
-    errorCode: status === 'undelivered' ? (typeof body.description === 'string' ? body.description : typeof body.reason === 'string' ? body.reason : event) : null,
+    errorCode:
+      status === 'undelivered'
+        ? typeof body.description === 'string'
+          ? body.description
+          : typeof body.reason === 'string'
+            ? body.reason
+            : event
+        : null,
     at,
   });
   if (DELIVERED.has(event)) return receipt('delivered');
@@ -50,10 +77,24 @@ export function parseBrevoEvent(body: Record<string, unknown>, query: { messageI
     if (!from) return ['to', 'must be the phone number of the seller (with its country code)'];
     const text = typeof body.reply === 'string' ? body.reply : typeof body.text === 'string' ? body.text : '';
     if (text.length > 5000) return ['reply', 'must be 5,000 characters at most'];
-    const optOut = UNSUBSCRIBED.has(event) || isOptOutText(text) ? 'stop' : SUBSCRIBED.has(event) || isOptInText(text) ? 'start' : null;
+    const optOut =
+      UNSUBSCRIBED.has(event) || isOptOutText(text)
+        ? 'stop'
+        : SUBSCRIBED.has(event) || isOptInText(text)
+          ? 'start'
+          : null;
     // A reply has no id of its own in Brevo's events: the event's id and date, or the SMS's, make one.
     const providerMessageId = `brevo:${externalId ?? 'none'}:${event}:${at.getTime()}:${hash(text)}`;
-    return { kind: 'inbound', providerMessageId, from, to: null, text, optOut, at, inReplyTo: { messageId: query.messageId ?? null, externalId } };
+    return {
+      kind: 'inbound',
+      providerMessageId,
+      from,
+      to: null,
+      text,
+      optOut,
+      at,
+      inReplyTo: { messageId: query.messageId ?? null, externalId },
+    };
   }
   return { kind: 'ignored', what: event };
 }

@@ -19,28 +19,57 @@ export function createHttpGateway(settings: HttpGatewaySettings, now: () => Date
       const result = await call(agent, url, {
         method: 'POST',
         timeoutMs: settings.timeoutMs,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${settings.token}`, 'idempotency-key': message.messageId },
-        body: JSON.stringify({ messageId: message.messageId, channel: message.channel, to: message.to, content: message.content, ...(message.from ? { from: message.from } : {}) }),
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${settings.token}`,
+          'idempotency-key': message.messageId,
+        },
+        body: JSON.stringify({
+          messageId: message.messageId,
+          channel: message.channel,
+          to: message.to,
+          content: message.content,
+          ...(message.from ? { from: message.from } : {}),
+        }),
       });
       // The Idempotency-Key makes a repeat harmless: nothing is uncertain here.
       if (!result.ok) return { kind: 'retry', reason: result.reason, retryAfterMs: null, uncertain: false };
-      return classifyGatewayResponse(result.answer.status, result.answer.text, result.answer.header('retry-after'), now(), message.from);
+      return classifyGatewayResponse(
+        result.answer.status,
+        result.answer.text,
+        result.answer.header('retry-after'),
+        now(),
+        message.from,
+      );
     },
     close: () => agent.close(),
   };
 }
 
 /** 2xx sent; 408, 429 and 5xx worth another try (Retry-After honoured); any other answer permanent. */
-export function classifyGatewayResponse(status: number, body: string, retryAfter: string | null, now: Date, from: string | null = null): SendOutcome {
+export function classifyGatewayResponse(
+  status: number,
+  body: string,
+  retryAfter: string | null,
+  now: Date,
+  from: string | null = null,
+): SendOutcome {
   const json = jsonObject(body);
   if (status >= 200 && status < 300) {
     const id = json.id ?? json.messageId ?? json.externalId;
-    const at = typeof json.sentAt === 'string' ? json.sentAt : typeof json.acceptedAt === 'string' ? json.acceptedAt : null;
+    const at =
+      typeof json.sentAt === 'string' ? json.sentAt : typeof json.acceptedAt === 'string' ? json.acceptedAt : null;
     const sentAt = at && !Number.isNaN(Date.parse(at)) ? new Date(at) : now;
-    return { kind: 'sent', externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null, sentAt, from };
+    return {
+      kind: 'sent',
+      externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
+      sentAt,
+      from,
+    };
   }
   const detail = [json.error, json.message, json.reason].find((v) => typeof v === 'string') as string | undefined;
   const reason = `HTTP ${status}${detail ? ` ${detail}` : body && !body.startsWith('{') ? ` ${body.slice(0, 200)}` : ''}`;
-  if (status === 408 || status === 429 || status >= 500) return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(retryAfter, now), uncertain: false };
+  if (status === 408 || status === 429 || status >= 500)
+    return { kind: 'retry', reason, retryAfterMs: parseRetryAfter(retryAfter, now), uncertain: false };
   return { kind: 'permanent', reason };
 }

@@ -12,7 +12,12 @@ import type { ProviderCallback } from '../provider.js';
 
 export type TwilioParams = Record<string, string>;
 
-export const verifyTwilioSignature = (authToken: string, signature: string | undefined, url: string, params: TwilioParams): boolean =>
+export const verifyTwilioSignature = (
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  params: TwilioParams,
+): boolean =>
   typeof signature === 'string' && signature.length > 0 && validateRequest(authToken, signature, url, params);
 
 /** What a problem with a callback's parameters is, as [parameter, problem], or null. */
@@ -21,7 +26,11 @@ export type ParamProblem = [string, string];
 const SID = /^(SM|MM|IM)[0-9a-f]{32}$/i;
 
 /** A status callback: delivered and read are delivered; undelivered and failed are not; the rest changes nothing. */
-export function parseTwilioStatus(params: TwilioParams, query: { messageId?: string }, now: Date): ProviderCallback | ParamProblem {
+export function parseTwilioStatus(
+  params: TwilioParams,
+  query: { messageId?: string },
+  now: Date,
+): ProviderCallback | ParamProblem {
   const sid = params.MessageSid ?? params.SmsSid;
   if (!sid || !SID.test(sid)) return ['MessageSid', 'must be a Message SID (SM… or MM…)'];
   const status = params.MessageStatus ?? params.SmsStatus;
@@ -58,7 +67,12 @@ export function parseTwilioInbound(params: TwilioParams, now: Date): ProviderCal
   const text = params.Body ?? '';
   if (text.length > 5000) return ['Body', 'must be 5,000 characters at most'];
   const type = (params.OptOutType ?? '').toUpperCase();
-  const optOut = type === 'STOP' || (type === '' && isOptOutText(text)) ? 'stop' : type === 'START' || (type === '' && isOptInText(text)) ? 'start' : null;
+  const optOut =
+    type === 'STOP' || (type === '' && isOptOutText(text))
+      ? 'stop'
+      : type === 'START' || (type === '' && isOptInText(text))
+        ? 'start'
+        : null;
   return { kind: 'inbound', providerMessageId: sid, from, to: params.To ?? null, text, optOut, at: now };
 }
 

@@ -57,24 +57,39 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
   const fromText = (from: TwilioSender) => ('number' in from ? from.number : from.messagingServiceSid);
 
   /** Twilio's message with our body to this phone, created since `since` (minus the clock skew), if any. */
-  const lookUp = async (m: OutboundMessage, since: Date): Promise<{ found: TwilioMessage | null } | { failed: string }> => {
+  const lookUp = async (
+    m: OutboundMessage,
+    since: Date,
+  ): Promise<{ found: TwilioMessage | null } | { failed: string }> => {
     const { to, from } = addresses(m);
     const query = new URLSearchParams({ To: to, PageSize: String(LOOKUP_PAGE) });
     if ('number' in from) query.set('From', from.number);
-    const result = await call(agent, `${base}?${query.toString()}`, { method: 'GET', timeoutMs: options.timeoutMs, headers: { authorization, accept: 'application/json' } });
+    const result = await call(agent, `${base}?${query.toString()}`, {
+      method: 'GET',
+      timeoutMs: options.timeoutMs,
+      headers: { authorization, accept: 'application/json' },
+    });
     if (!result.ok) return { failed: result.reason };
     if (result.answer.status !== 200) return { failed: `twilio lookup HTTP ${result.answer.status}` };
     const messages = (jsonObject(result.answer.text).messages ?? []) as TwilioMessage[];
     const earliest = since.getTime() - CLOCK_SKEW_MS;
     const found = messages.find(
-      (x) => x.body === m.content && x.direction?.startsWith('outbound') && (x.date_created === null || Date.parse(x.date_created) >= earliest),
+      (x) =>
+        x.body === m.content &&
+        x.direction?.startsWith('outbound') &&
+        (x.date_created === null || Date.parse(x.date_created) >= earliest),
     );
     return { found: found ?? null };
   };
 
   const sentOutcome = (answer: HttpAnswer, from: TwilioSender): SendOutcome => {
     const sid = jsonObject(answer.text).sid;
-    return { kind: 'sent', externalId: typeof sid === 'string' ? sid : null, sentAt: options.now(), from: fromText(from) };
+    return {
+      kind: 'sent',
+      externalId: typeof sid === 'string' ? sid : null,
+      sentAt: options.now(),
+      from: fromText(from),
+    };
   };
 
   return {
@@ -84,10 +99,27 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       if (unconfirmedSince) {
         const looked = await lookUp(m, unconfirmedSince);
         // Not knowing whether it went is no reason to send it twice: try again later.
-        if ('failed' in looked) return { kind: 'retry', reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`, retryAfterMs: null, uncertain: true };
-        if (looked.found) return { kind: 'sent', externalId: looked.found.sid, sentAt: options.now(), from: fromText(from), lookedUp: true };
+        if ('failed' in looked)
+          return {
+            kind: 'retry',
+            reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
+            retryAfterMs: null,
+            uncertain: true,
+          };
+        if (looked.found)
+          return {
+            kind: 'sent',
+            externalId: looked.found.sid,
+            sentAt: options.now(),
+            from: fromText(from),
+            lookedUp: true,
+          };
       }
-      const form = new URLSearchParams({ To: to, Body: m.content, StatusCallback: `${options.statusCallbackUrl}?messageId=${encodeURIComponent(m.messageId)}` });
+      const form = new URLSearchParams({
+        To: to,
+        Body: m.content,
+        StatusCallback: `${options.statusCallbackUrl}?messageId=${encodeURIComponent(m.messageId)}`,
+      });
       if ('number' in from) form.set('From', from.number);
       else form.set('MessagingServiceSid', from.messagingServiceSid);
       const result = await call(agent, base, {
@@ -96,7 +128,8 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
         headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
       });
-      if (!result.ok) return { kind: 'retry', reason: `twilio: ${result.reason}`, retryAfterMs: null, uncertain: result.uncertain };
+      if (!result.ok)
+        return { kind: 'retry', reason: `twilio: ${result.reason}`, retryAfterMs: null, uncertain: result.uncertain };
       const { status, text } = result.answer;
       if (status >= 200 && status < 300) return sentOutcome(result.answer, from);
       return classifyTwilioAnswer(status, text, result.answer.header('retry-after'), options.now());

@@ -49,7 +49,9 @@ export const recordsetColumns = (columns: Record<string, string>) =>
     .join(', ');
 
 /** A field's column: modelYear -> model_year (the ads table names its columns after the Ad's fields). */
-type ColumnOf<K extends string> = K extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${ColumnOf<Rest>}` : K;
+type ColumnOf<K extends string> = K extends `${infer C}${infer Rest}`
+  ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${ColumnOf<Rest>}`
+  : K;
 type Times = 'firstPublishedAt' | 'lastPublishedAt' | 'scrapedAt';
 
 /** The ads table's row, as read: the Ad's fields under their column names, `id` for adId, times as Dates. */
@@ -108,7 +110,10 @@ export function adFromRow(r: AdRow): Ad {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** What matching depends on, hashed: a re-scrape that changes none of it is no AdScraped (src/sql/upsertAds.ts). */
-export const matchHashOf = (a: Omit<Ad, 'adId'>) => createHash('sha1').update(JSON.stringify(matchingFieldsOf(a))).digest('base64url');
+export const matchHashOf = (a: Omit<Ad, 'adId'>) =>
+  createHash('sha1')
+    .update(JSON.stringify(matchingFieldsOf(a)))
+    .digest('base64url');
 
 /** The inverse of adFromRow: the row an Ad is written as. */
 export function rowFromAd(a: Ad): AdRecord {

@@ -109,7 +109,10 @@ export function huntFromRow(r: HuntRow): Hunt {
     isLowPrice: r.is_low_price,
     status: r.status,
     autoRefresh: r.auto_refresh,
-    outreach: r.outreach_channel && r.outreach_template ? { channel: r.outreach_channel as Channel, template: r.outreach_template } : null,
+    outreach:
+      r.outreach_channel && r.outreach_template
+        ? { channel: r.outreach_channel as Channel, template: r.outreach_template }
+        : null,
     dailyPacingLimit: r.daily_pacing_limit,
     contactHours: r.contact_hours,
     lastScanAt: r.last_scan_at,

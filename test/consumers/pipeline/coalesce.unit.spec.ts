@@ -25,7 +25,10 @@ describe('coalesce', () => {
       if (calls === 1) throw new Error('database down');
       return events;
     });
-    const first = Promise.all([apply([consumedHuntChanged(1)], handlerContext()), apply([consumedHuntChanged(2)], handlerContext())]);
+    const first = Promise.all([
+      apply([consumedHuntChanged(1)], handlerContext()),
+      apply([consumedHuntChanged(2)], handlerContext()),
+    ]);
     await expect(first).rejects.toThrow('database down');
     expect((await apply([consumedHuntChanged(3)], handlerContext())).map((e) => e.value.version)).toEqual([3]);
     expect(calls).toBe(2);
@@ -40,7 +43,9 @@ describe('coalesce', () => {
       },
       { maxEvents: 3 },
     );
-    await Promise.all([1, 2, 3].map((v) => apply([consumedHuntChanged(v), consumedHuntChanged(v + 10)], handlerContext())));
+    await Promise.all(
+      [1, 2, 3].map((v) => apply([consumedHuntChanged(v), consumedHuntChanged(v + 10)], handlerContext())),
+    );
     expect(sizes).toEqual([2, 2, 2]);
   });
 

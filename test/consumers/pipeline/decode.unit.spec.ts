@@ -9,7 +9,14 @@ import { sampleEvents } from '../../support/eventSamples.js';
 
 const codec = createCodec();
 const accepted = new Set<EventType>(['HuntChanged']);
-const message = (value: Buffer | null, headers: Record<string, string> = {}): KafkaMessage => ({ key: Buffer.from('k'), value, timestamp: '1700000000000', attributes: 0, offset: '7', headers });
+const message = (value: Buffer | null, headers: Record<string, string> = {}): KafkaMessage => ({
+  key: Buffer.from('k'),
+  value,
+  timestamp: '1700000000000',
+  attributes: 0,
+  offset: '7',
+  headers,
+});
 const huntChanged = () => codec.encode('HuntChanged', sampleEvents.HuntChanged);
 const reasonOf = (fn: () => unknown) => {
   try {
@@ -24,8 +31,30 @@ const reasonOf = (fn: () => unknown) => {
 describe('decodeMessage', () => {
   it('reads the value and the envelope headers into a ConsumedEvent', () => {
     const eventId = newEventId();
-    const event = decodeMessage<'HuntChanged'>(codec, accepted, message(huntChanged(), { 'event-id': eventId, 'event-type': 'HuntChanged', 'correlation-id': 'c', 'causation-id': 'd', 'occurred-at': '2026-12-01T00:00:00.000Z' }), 't', 2);
-    expect(event).toMatchObject({ eventType: 'HuntChanged', eventId, correlationId: 'c', causationId: 'd', occurredAt: '2026-12-01T00:00:00.000Z', topic: 't', partition: 2, offset: '7', key: 'k' });
+    const event = decodeMessage<'HuntChanged'>(
+      codec,
+      accepted,
+      message(huntChanged(), {
+        'event-id': eventId,
+        'event-type': 'HuntChanged',
+        'correlation-id': 'c',
+        'causation-id': 'd',
+        'occurred-at': '2026-12-01T00:00:00.000Z',
+      }),
+      't',
+      2,
+    );
+    expect(event).toMatchObject({
+      eventType: 'HuntChanged',
+      eventId,
+      correlationId: 'c',
+      causationId: 'd',
+      occurredAt: '2026-12-01T00:00:00.000Z',
+      topic: 't',
+      partition: 2,
+      offset: '7',
+      key: 'k',
+    });
     expect(event.value).toEqual(sampleEvents.HuntChanged);
   });
 
@@ -40,11 +69,27 @@ describe('decodeMessage', () => {
   it('names why a message is not an event', () => {
     const id = { 'event-id': newEventId() };
     expect(reasonOf(() => decodeMessage(codec, accepted, message(null, id), 't', 0))).toBe('empty-value');
-    expect(reasonOf(() => decodeMessage(codec, accepted, message(Buffer.from('not avro'), id), 't', 0))).toBe('not-single-object-encoded');
-    expect(reasonOf(() => decodeMessage(codec, accepted, message(Buffer.from([0xc3, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]), id), 't', 0))).toBe('unknown-fingerprint');
-    expect(reasonOf(() => decodeMessage(codec, accepted, message(codec.encode('DailyTick', sampleEvents.DailyTick), id), 't', 0))).toBe('unexpected-type');
-    expect(reasonOf(() => decodeMessage(codec, accepted, message(huntChanged(), { ...id, 'event-type': 'AdScraped' }), 't', 0))).toBe('header-mismatch');
+    expect(reasonOf(() => decodeMessage(codec, accepted, message(Buffer.from('not avro'), id), 't', 0))).toBe(
+      'not-single-object-encoded',
+    );
+    expect(
+      reasonOf(() =>
+        decodeMessage(codec, accepted, message(Buffer.from([0xc3, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]), id), 't', 0),
+      ),
+    ).toBe('unknown-fingerprint');
+    expect(
+      reasonOf(() =>
+        decodeMessage(codec, accepted, message(codec.encode('DailyTick', sampleEvents.DailyTick), id), 't', 0),
+      ),
+    ).toBe('unexpected-type');
+    expect(
+      reasonOf(() =>
+        decodeMessage(codec, accepted, message(huntChanged(), { ...id, 'event-type': 'AdScraped' }), 't', 0),
+      ),
+    ).toBe('header-mismatch');
     expect(reasonOf(() => decodeMessage(codec, accepted, message(huntChanged(), {}), 't', 0))).toBe('missing-event-id');
-    expect(reasonOf(() => decodeMessage(codec, accepted, message(huntChanged(), { 'event-id': 'not-a-uuid' }), 't', 0))).toBe('missing-event-id');
+    expect(
+      reasonOf(() => decodeMessage(codec, accepted, message(huntChanged(), { 'event-id': 'not-a-uuid' }), 't', 0)),
+    ).toBe('missing-event-id');
   });
 });

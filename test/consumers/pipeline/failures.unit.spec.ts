@@ -3,7 +3,8 @@ import { classify, WriteConflict, PoisonEventError, TransientError } from '../..
 import { DecodeError } from '../../../src/events/codec.js';
 
 const pgError = (code: string, message = 'pg error') => Object.assign(new Error(message), { code });
-const named = (name: string, message: string, extra: object = {}) => Object.assign(new Error(message), { name, ...extra });
+const named = (name: string, message: string, extra: object = {}) =>
+  Object.assign(new Error(message), { name, ...extra });
 
 describe('classify', () => {
   it('calls the connection failures of pg and knex transient, with or without a SQLSTATE', () => {
@@ -28,9 +29,13 @@ describe('classify', () => {
   });
 
   it('calls every kafkajs error transient, even one that says it will not pass (retries exhausted)', () => {
-    expect(classify(named('KafkaJSNumberOfRetriesExceeded', 'Number of retries exceeded', { retriable: false }))).toBe('transient');
+    expect(classify(named('KafkaJSNumberOfRetriesExceeded', 'Number of retries exceeded', { retriable: false }))).toBe(
+      'transient',
+    );
     expect(classify(named('KafkaJSConnectionError', 'Connection error: connect ECONNREFUSED'))).toBe('transient');
-    expect(classify(new Error('send failed', { cause: named('KafkaJSRequestTimeoutError', 'Request Produce timed out') }))).toBe('transient');
+    expect(
+      classify(new Error('send failed', { cause: named('KafkaJSRequestTimeoutError', 'Request Produce timed out') })),
+    ).toBe('transient');
   });
 
   it('calls serialization failures, deadlocks, unique races and concurrent writers conflicts', () => {

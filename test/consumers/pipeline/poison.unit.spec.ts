@@ -27,9 +27,12 @@ describe('isolatePoison', () => {
 
   it('lets any other failure through untouched', async () => {
     const other = new Error('not poison');
-    const apply = isolatePoison(async () => {
-      throw other;
-    }, async () => undefined);
+    const apply = isolatePoison(
+      async () => {
+        throw other;
+      },
+      async () => undefined,
+    );
     await expect(apply([consumedHuntChanged(1)], handlerContext())).rejects.toBe(other);
   });
 });
@@ -85,7 +88,9 @@ describe('isolatePoison, erring on the safe side', () => {
       async (e) => void dead.push(e),
       { ...fast, attempts: 1 },
     );
-    await expect(apply([consumedHuntChanged(1), consumedHuntChanged(2)], handlerContext({ isRunning: () => running }))).rejects.toBeInstanceOf(Interrupted);
+    await expect(
+      apply([consumedHuntChanged(1), consumedHuntChanged(2)], handlerContext({ isRunning: () => running })),
+    ).rejects.toBeInstanceOf(Interrupted);
     expect(rounds).toBeGreaterThanOrEqual(2);
     expect(dead).toEqual([]);
   });

@@ -57,7 +57,9 @@ describe('retryTransient', () => {
       running = false;
       throw new TransientError('down');
     }, fast);
-    await expect(apply([consumedHuntChanged(1)], handlerContext({ isRunning: () => running }))).rejects.toBeInstanceOf(Interrupted);
+    await expect(apply([consumedHuntChanged(1)], handlerContext({ isRunning: () => running }))).rejects.toBeInstanceOf(
+      Interrupted,
+    );
   });
 
   it("passes on a handler's Interrupted (long work stopping halfway) at once: no retry, nothing reported as a failure", async () => {
