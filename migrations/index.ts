@@ -17,6 +17,7 @@ import * as m014 from './20261202_014_lobstr_reconcile_budget.js';
 import * as m016 from './20261202_016_hunt_change_stamp.js';
 import * as m018 from './20261202_018_hunt_criteria_changed.js';
 import * as m019 from './20261203_019_one_recipient_index.js';
+import * as m020 from './20261207_020_account_active_hunts_index.js';
 
 interface Migration {
   name: string;
@@ -42,6 +43,7 @@ export const migrations: Migration[] = [
   { name: '20261202_016_hunt_change_stamp', ...m016 },
   { name: '20261202_018_hunt_criteria_changed', ...m018 },
   { name: '20261203_019_one_recipient_index', ...m019 },
+  { name: '20261207_020_account_active_hunts_index', ...m020 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
