@@ -18,6 +18,7 @@ import * as m016 from './20261202_016_hunt_change_stamp.js';
 import * as m018 from './20261202_018_hunt_criteria_changed.js';
 import * as m019 from './20261203_019_one_recipient_index.js';
 import * as m020 from './20261207_020_account_active_hunts_index.js';
+import * as m021 from './20261207_021_ad_write_horizon.js';
 
 interface Migration {
   name: string;
@@ -44,6 +45,7 @@ export const migrations: Migration[] = [
   { name: '20261202_018_hunt_criteria_changed', ...m018 },
   { name: '20261203_019_one_recipient_index', ...m019 },
   { name: '20261207_020_account_active_hunts_index', ...m020 },
+  { name: '20261207_021_ad_write_horizon', ...m021 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

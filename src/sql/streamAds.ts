@@ -8,6 +8,12 @@ export interface AdFilter {
   scrapedSince: Date;
   /** Conditions every ad a hunt matches satisfies (a backfill); the exact rules are applied in memory afterwards. */
   narrowing?: AdNarrowing;
+  /**
+   * A hunt change's transaction (hunts.change_xid): only the ad versions written before that change
+   * could be seen are read. A version written once it was committed (its write_horizon is past it,
+   * migration 021) is matched against the changed hunt by the continuous matcher.
+   */
+  notSeenBy?: string;
 }
 
 /**
@@ -19,6 +25,7 @@ export async function* streamAds(db: Db | Trx, filter: AdFilter, pageSize = 5000
   for (;;) {
     const q = db<AdRow>('ads').where('scraped_at', '>=', filter.scrapedSince);
     if (filter.narrowing) narrowAds(q, filter.narrowing);
+    if (filter.notSeenBy !== undefined) q.whereRaw('write_horizon <= ?::xid8', [filter.notSeenBy]);
     if (after) q.whereRaw('(scraped_at, id) > (?, ?)', [after.scrapedAt, after.id]);
     const rows = (await q.orderBy([{ column: 'scraped_at' }, { column: 'id' }]).limit(pageSize)) as AdRow[];
     if (rows.length === 0) return;

@@ -8,7 +8,9 @@ const NAMES = Object.keys(AD_COLUMNS);
 const UPDATABLE = NAMES.filter((n) => !['id', 'source', 'external_id'].includes(n));
 
 // `previous` reads the rows as they were before this statement (all CTEs share one snapshot),
-// which is how a changed match_hash is told from an unchanged one.
+// which is how a changed match_hash is told from an unchanged one. A version that will be matched
+// again (new, or its match_hash changed) gets this statement's write_horizon (the column's default,
+// migration 021); an unchanged one keeps its own, since no AdScraped follows it.
 const UPSERT_SQL = `
   WITH input AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(${recordsetColumns(AD_COLUMNS)})),
   previous AS (
@@ -17,7 +19,8 @@ const UPSERT_SQL = `
   upserted AS (
     INSERT INTO ads (${NAMES.join(', ')})
     SELECT ${NAMES.join(', ')} FROM input
-    ON CONFLICT (source, external_id) DO UPDATE SET ${UPDATABLE.map((n) => `${n} = excluded.${n}`).join(', ')}, updated_at = now()
+    ON CONFLICT (source, external_id) DO UPDATE SET ${UPDATABLE.map((n) => `${n} = excluded.${n}`).join(', ')}, updated_at = now(),
+      write_horizon = CASE WHEN ads.match_hash = excluded.match_hash THEN ads.write_horizon ELSE excluded.write_horizon END
     RETURNING ads.id, ads.source, ads.external_id, ads.match_hash, (xmax = 0) AS inserted
   )
   SELECT u.*, p.match_hash AS previous_hash FROM upserted u LEFT JOIN previous p ON p.source = u.source AND p.external_id = u.external_id`;

@@ -3,7 +3,9 @@
 // instance does it (a shared consumer group), up to BACKFILL_BATCH hunt changes in one transaction
 // with their inbox rows (an import of thousands of hunts, or a bulk edit, pays one transaction, inbox
 // write and offset commit per batch, not per hunt). Its leads go to the account's oldest matching
-// hunt, which may be another one (matchAds' matchedBy).
+// hunt, which may be another one (matchAds' matchedBy). It reads the ads written before the change
+// could be seen, and leaves those written since to the continuous matcher (src/sql/streamAds.ts), so
+// that the two never match one new ad at once and wait on each other's uncommitted leads.
 import { adNarrowingOf } from '../../domain/adNarrowing.js';
 import { huntIndexOf, type HuntIndex } from '../../domain/huntIndex.js';
 import { matchAds } from '../../domain/matchAds.js';
@@ -62,7 +64,9 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const cause = causeOf(event);
         let scanned = 0;
         let leads = 0;
-        for await (const ads of streamAds(trx, { scrapedSince: since, narrowing: adNarrowingOf(hunt) })) {
+        // The ads written since this change was committed are the continuous matcher's (src/sql/streamAds.ts).
+        const filter = { scrapedSince: since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid };
+        for await (const ads of streamAds(trx, filter)) {
           const matches = matchAds(ads, accountHunts, { matchedBy: hunt.id });
           scanned += ads.length;
           leads += (await recordAndCount(trx, deps, recordDeps, 'backfill', matches, () => cause)).leadsCreated;

@@ -39,10 +39,12 @@ export interface HuntRow {
   created_at: Date;
   updated_at: Date;
   deleted_at?: Date | null;
+  /** The writer's transaction (migration 016): read, never written by the service. */
+  change_xid?: string;
 }
 
 /** Every column a hunt is written with, and its PostgreSQL type (for bulk loads with jsonb_to_recordset). */
-export const HUNT_COLUMNS: Record<Exclude<keyof HuntRow, 'deleted_at'>, string> = {
+export const HUNT_COLUMNS: Record<Exclude<keyof HuntRow, 'deleted_at' | 'change_xid'>, string> = {
   id: 'uuid',
   account_id: 'uuid',
   name: 'text',

@@ -1,0 +1,57 @@
+// A backfill reads only the ad versions written before its hunt change could be seen: a version written
+// once the change committed is the continuous matcher's (its index refresh follows the ad's commit), so
+// the two never match the same new ad at once. An ad written while the change was still open is read.
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Ad } from '../../src/domain/types.js';
+import { loadHunt } from '../../src/sql/loadHunt.js';
+import { ensureAccount } from '../../src/sql/ensureAccount.js';
+import { insertHunt } from '../../src/sql/insertHunt.js';
+import { streamAds } from '../../src/sql/streamAds.js';
+import { hunt } from '../support/domainFixtures.js';
+import { adInput, ingestSilently, newBrand } from '../support/fixtures.js';
+import { useTestEnv } from '../support/testEnv.js';
+
+const t = useTestEnv();
+
+describe('the ads a backfill reads', () => {
+  it('are those written before its hunt change committed, and those written while it was open', async () => {
+    const brand = newBrand('Horizon');
+    const ad = (externalId: string, price = 10_000) => adInput({ externalId, brand, price });
+    const since = new Date(Date.now() - 86_400_000);
+
+    await ingestSilently(t.db, [ad('before'), ad('edited-after')]);
+    const {
+      id,
+      accountId,
+      createdAt,
+      updatedAt: _u,
+      version: _v,
+      lastScanAt: _l,
+      ...settings
+    } = hunt({
+      id: randomUUID(),
+      brands: [brand],
+    });
+    // The hunt's transaction stays open while another one writes an ad and commits.
+    await t.db.transaction((x) => ensureAccount(x, accountId));
+    const trx = await t.db.transaction();
+    await insertHunt(trx, { id, accountId, settings, now: createdAt });
+    await ingestSilently(t.db, [ad('while-open')]);
+    await trx.commit();
+    await ingestSilently(t.db, [ad('after'), ad('edited-after', 11_000)]);
+    // Sent again unchanged: no AdScraped follows, so its version keeps the stamp it was matched with.
+    await ingestSilently(t.db, [ad('before')]);
+
+    const stored = (await loadHunt(t.db, id))!;
+    const read: Ad[] = [];
+    for await (const page of streamAds(t.db, { scrapedSince: since, notSeenBy: stored.changeXid }))
+      read.push(...page.filter((a) => a.brand === brand));
+    expect(read.map((a) => a.externalId).sort()).toEqual(['before', 'while-open']);
+
+    const all: Ad[] = [];
+    for await (const page of streamAds(t.db, { scrapedSince: since }))
+      all.push(...page.filter((a) => a.brand === brand));
+    expect(all).toHaveLength(4);
+  });
+});
