@@ -40,10 +40,10 @@ export interface LoadPhase {
  * held back while the matcher's backlog is over SATURATION_MAX_BACKLOG, so that the phase measures what
  * the whole pipeline sustains rather than how fast the API accepts.
  */
-export async function driveAds(
-  ads: Ad[],
+export async function driveAds<A>(
+  ads: A[],
   phase: LoadPhase,
-  post: (chunk: Ad[]) => Promise<void>,
+  post: (chunk: A[]) => Promise<void>,
   backlog: () => Promise<number>,
 ): Promise<void> {
   const started = performance.now();

@@ -11,10 +11,10 @@ import { until } from './stats.js';
 /** Requests in flight while creating or editing (the API's own pool and the machine's two cores decide the rest). */
 const IN_FLIGHT = 24;
 
-export interface CreatedHunt {
+export interface CreatedHunt<H = Hunt> {
   /** The id the service gave it. */
   id: string;
-  hunt: Hunt;
+  hunt: H;
 }
 
 /** The generated hunt as the API takes it (what a client would send: every criterion it sets). */
@@ -33,19 +33,24 @@ async function call(method: string, url: string, body: unknown): Promise<{ statu
   return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
 }
 
-/** Creates every hunt through the API; throws on the first refusal (the world would not be what it says). */
-export async function createHuntsThroughApi(
+/**
+ * Creates every hunt through the API, `inFlight` requests at once (an account's import), each as
+ * `bodyOf` writes it; throws on the first refusal (the world would not be what it says).
+ */
+export async function createHuntsThroughApi<H>(
   apiUrl: string,
-  hunts: readonly Hunt[],
+  hunts: readonly H[],
   log: (m: string) => void,
-): Promise<{ created: CreatedHunt[]; seconds: number }> {
-  const limit = pLimit(IN_FLIGHT);
+  inFlight = IN_FLIGHT,
+  bodyOf: (h: H) => unknown = (h) => h,
+): Promise<{ created: CreatedHunt<H>[]; seconds: number }> {
+  const limit = pLimit(inFlight);
   const started = performance.now();
   let done = 0;
   const created = await Promise.all(
     hunts.map((hunt) =>
       limit(async () => {
-        const r = await call('POST', `${apiUrl}/v1/hunts`, huntBodyOf(hunt));
+        const r = await call('POST', `${apiUrl}/v1/hunts`, bodyOf(hunt));
         if (r.status !== 201) throw new Error(`POST /v1/hunts answered ${r.status}: ${JSON.stringify(r.json)}`);
         if (++done % 2000 === 0) log(`${done}/${hunts.length} hunts created through the API`);
         return { id: (r.json as { id: string }).id, hunt };
@@ -55,13 +60,32 @@ export async function createHuntsThroughApi(
   return { created, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Waits until the outbox has been empty for `quietMs` (checked every 100 ms); returns the seconds it took. */
+export async function waitForEmptyOutbox(db: Db, quietMs: number, timeoutMs = 10 * 60_000): Promise<number> {
+  const started = performance.now();
+  let emptySince = 0;
+  await until(
+    async () => {
+      const { rows } = await db.raw<{ rows: Array<{ n: string }> }>('SELECT count(*) AS n FROM outbox');
+      if (Number(rows[0]!.n) > 0) emptySince = 0;
+      else emptySince ||= performance.now();
+      return emptySince > 0 && performance.now() - emptySince >= quietMs;
+    },
+    `the outbox empty for ${quietMs} ms`,
+    timeoutMs,
+    100,
+  );
+  return (performance.now() - started) / 1000;
+}
+
 /** Edits `count` hunts (every n-th) at once, as a bulk change would: a price ceiling raised 5%, or a new name. */
-export async function editHuntsThroughApi(
+export async function editHuntsThroughApi<H extends { priceMax: number | null; name: string }>(
   apiUrl: string,
-  hunts: readonly CreatedHunt[],
+  hunts: readonly CreatedHunt<H>[],
   count: number,
+  inFlight = IN_FLIGHT,
 ): Promise<{ edited: number; seconds: number }> {
-  const limit = pLimit(IN_FLIGHT);
+  const limit = pLimit(inFlight);
   const step = Math.max(1, Math.floor(hunts.length / count));
   const chosen = hunts.filter((_, i) => i % step === 0).slice(0, count);
   const started = performance.now();
@@ -123,7 +147,7 @@ export async function importThenEdit(
   edits: number,
   log: (m: string) => void,
 ): Promise<string> {
-  const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log);
+  const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log, IN_FLIGHT, huntBodyOf);
   const backfillSeconds = await waitForBackfills(db, topicPrefix, hunts.length, log);
   await db.raw('ANALYZE');
   const edit = await editHuntsThroughApi(apiUrl, created, edits);

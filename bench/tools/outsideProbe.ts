@@ -19,7 +19,7 @@ import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { startLeadReader } from '../lib/adLoad.js';
 import { diffHistograms, parseHistograms, quantile } from '../lib/promHistogram.js';
 import { sleep, summarize, until } from '../lib/stats.js';
-import { outsideWorld } from '../data/outsideWorld.js';
+import { usersWorld } from '../data/usersWorld.js';
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +99,7 @@ async function main() {
     const api = /"url":"([^"]+)"/.exec(output.slice(output.indexOf('"hunt-matcher started"') - 2000))![1]!;
     log(`service at ${api}`);
 
-    const world = outsideWorld(Number(values.seed), Number(values.hunts), Number(values.accounts));
+    const world = usersWorld(Number(values.seed), Number(values.hunts), Number(values.accounts));
     const limit = pLimit(16);
     const t0 = performance.now();
     await Promise.all(

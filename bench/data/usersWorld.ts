@@ -1,4 +1,4 @@
-// The world of the outside probe, as a dealer platform meets it: hunts as clients send them to
+// The users' world (D' and bench/tools/outsideProbe.ts), as a dealer platform meets it: hunts as clients send them to
 // POST /v1/hunts and ads as POST /v1/ads takes them. 500 accounts picked at random for 10,000 hunts
 // (about 20 each); one of twelve brands (3 % none), one of the 30 most populous communes, a radius of
 // 20-149 km, a 6,000 € price band ending between 6,000 and 41,999 €, a minimum model year 2008-2019,
@@ -8,7 +8,7 @@
 import { seededRandom } from '../../testkit/random.js';
 import { PLACES } from './generate.js';
 
-export const OUTSIDE_BRANDS = [
+export const USERS_BRANDS = [
   'Peugeot',
   'Renault',
   'Citroën',
@@ -28,7 +28,7 @@ const CITIES = [...PLACES].sort((a, b) => b.population - a.population).slice(0, 
 const TEMPLATE =
   'Bonjour {{vendeur_nom}}, votre {{marque}} {{modele}} à {{prix}} nous intéresse. Seriez-vous disponible ?';
 
-export interface OutsideHunt {
+export interface UsersHunt {
   accountId: string;
   name: string;
   adType: 'voitures';
@@ -42,7 +42,7 @@ export interface OutsideHunt {
   outreach?: { channel: 'sms'; template: string };
 }
 
-export interface OutsideAd {
+export interface UsersAd {
   externalId: string;
   url: string;
   title: string;
@@ -61,13 +61,13 @@ export interface OutsideAd {
   acceptSalesmen: true;
 }
 
-export function outsideWorld(seed: number, huntCount: number, accountCount: number) {
+export function usersWorld(seed: number, huntCount: number, accountCount: number) {
   const r = seededRandom(seed);
   const accounts = Array.from({ length: accountCount }, () => r.uuid());
-  const hunts: OutsideHunt[] = Array.from({ length: huntCount }, (_, i) => {
+  const hunts: UsersHunt[] = Array.from({ length: huntCount }, (_, i) => {
     const city = r.pick(CITIES);
     const priceMax = r.int(6000, 41_999);
-    const brand = r.chance(0.03) ? null : r.pick(OUTSIDE_BRANDS);
+    const brand = r.chance(0.03) ? null : r.pick(USERS_BRANDS);
     return {
       accountId: r.pick(accounts),
       name: `Recherche ${i + 1}${brand ? ` ${brand}` : ''} autour de ${city.name}`,
@@ -83,11 +83,11 @@ export function outsideWorld(seed: number, huntCount: number, accountCount: numb
     };
   });
   /** `count` ads whose listing ids start at `base`; each has a phone of its own. */
-  const ads = (base: number, count: number): OutsideAd[] => {
+  const ads = (base: number, count: number): UsersAd[] => {
     const a = seededRandom(seed + base);
     return Array.from({ length: count }, (_, i) => {
       const city = a.pick(CITIES);
-      const brand = a.pick(OUTSIDE_BRANDS);
+      const brand = a.pick(USERS_BRANDS);
       const n = base + i;
       return {
         externalId: String(n),
@@ -112,3 +112,5 @@ export function outsideWorld(seed: number, huntCount: number, accountCount: numb
   };
   return { accounts, hunts, ads };
 }
+
+export type UsersWorld = ReturnType<typeof usersWorld>;
