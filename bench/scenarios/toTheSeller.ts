@@ -7,8 +7,8 @@
 // outbox has been empty for 3 s (the backfills of the last hunts still run into it, as they do for a
 // dealer who imports his hunts and waits for nothing), after 5 s of warm-up at the rate; then 30 s at
 // 10, 100 or 500 ads/s (a request of a tenth of the rate every 100 ms), and after the 500 ads/s phase,
-// saturation (closed loop) in the same world. As each paced phase starts, a tenth of the hunts are
-// edited at once (a bulk change of price ceilings: each one backfilled while the ads arrive). Nothing is analysed or vacuumed by the harness: the
+// saturation (closed loop) in the same world. While each paced phase runs, bursts of 50 hunts are
+// edited every 2 s (price ceilings raised: each one backfilled while the ads arrive). Nothing is analysed or vacuumed by the harness: the
 // planner knows what this machine's PostgreSQL (autovacuum off) lets it know.
 // This process is the load generator, the gateway (200 at once, noting when each message arrives) and
 // a leads.created reader (request -> LeadCreated). Each phase also reports the service's own per-hop
@@ -20,12 +20,18 @@ import { HOPS, METRIC_PREFIX, type Hop } from '../../src/platform/metrics.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { TOKENS } from '../../testkit/serviceEnv.js';
-import { usersWorld, type UsersAd, type UsersWorld } from '../data/usersWorld.js';
+import { usersWorld, type UsersAd, type UsersHunt, type UsersWorld } from '../data/usersWorld.js';
 import { driveAds, startLeadReader } from '../lib/adLoad.js';
-import { createHuntsThroughApi, densityOf, editHuntsThroughApi, waitForEmptyOutbox } from '../lib/huntsThroughApi.js';
+import {
+  createHuntsThroughApi,
+  densityOf,
+  editHuntsThroughApi,
+  waitForEmptyOutbox,
+  type CreatedHunt,
+} from '../lib/huntsThroughApi.js';
 import { mergeProcesses, parseHistograms, quantile } from '../lib/promHistogram.js';
 import { emptyReport } from '../lib/report.js';
-import { Samples, summarize, until } from '../lib/stats.js';
+import { Samples, sleep, summarize, until } from '../lib/stats.js';
 import type { Ceilings, Scenario, ScenarioContext } from './context.js';
 
 interface Phase {
@@ -69,8 +75,11 @@ const QUICK: Phase[][] = [
   ],
 ];
 
-/** Hunts edited at once (their price ceiling raised, so each is backfilled) as each paced phase starts. */
-const EDITED_SHARE = 0.1;
+/** During each paced phase, every EDIT_EVERY_MS, EDIT_BURST hunts edited at once (price ceilings raised: backfilled). */
+const [EDIT_BURST, EDIT_EVERY_MS] = (process.env.BENCH_DP_EDITS ?? '50/2000').split('/').map(Number) as [
+  number,
+  number,
+];
 
 /** The guard: matcher consume -> commit p50 at GUARD_RATE within GUARD_RATIO times its p50 at a tenth of it. */
 const GUARD_RATE = 100;
@@ -95,8 +104,9 @@ export const toTheSeller: Scenario = {
   id: "D'",
   title: "To the seller: POST /v1/ads to the gateway call, in the users' world, as one and two processes",
   async run(ctx) {
-    const huntCount = ctx.quick ? 1000 : 10_000;
-    const accounts = ctx.quick ? 50 : 500;
+    const [huntCount, accounts] = (process.env.BENCH_DP_HUNTS ?? (ctx.quick ? '1000/50' : '10000/500'))
+      .split('/')
+      .map(Number) as [number, number];
     const world = usersWorld(ctx.seed + 3, huntCount, accounts);
     const { rows, checks, targets, notes } = emptyReport();
     // BENCH_DP_LAYOUTS=1 or 2 runs one layout only; BENCH_DP_RATES=100,500 the worlds of those rates only.
@@ -266,11 +276,9 @@ async function runWorld(
       };
 
       const started = performance.now();
-      // As the load starts, a bulk edit of a tenth of the hunts (each one backfilled while ads arrive).
+      // While the load runs, bursts of edits (price ceilings raised: each hunt backfilled as ads arrive).
       const editing =
-        phase.rate > 0
-          ? editHuntsThroughApi(apiUrl, created.created, Math.round(EDITED_SHARE * world.hunts.length), 16)
-          : undefined;
+        phase.rate > 0 && EDIT_BURST > 0 ? editInBursts(apiUrl, created.created, phase.seconds * 1000) : undefined;
       // Paced: a request of a tenth of the rate every 100 ms; saturation: 4 requests of 100 ads in flight.
       const perRequest = phase.rate > 0 ? (phase.perRequest ?? Math.max(1, Math.round(phase.rate / 10))) : 100;
       await driveAds(
@@ -283,7 +291,7 @@ async function runWorld(
       if (editing) {
         const e = await editing;
         notes.push(
-          `D' ${layout.name}, ${phase.name}: ${e.edited} hunts edited by PATCH in ${e.seconds.toFixed(1)} s as the load began.`,
+          `D' ${layout.name}, ${phase.name}: ${e.edited} hunts edited by PATCH in ${e.bursts} bursts of ${EDIT_BURST} during the load.`,
         );
       }
 
@@ -398,6 +406,21 @@ async function runWorld(
     await gateway.close();
   }
   return { rows, checks, targets, notes };
+}
+
+/** Bursts of EDIT_BURST edits every EDIT_EVERY_MS for `ms`, a different slice of the hunts each time. */
+async function editInBursts(apiUrl: string, hunts: CreatedHunt<UsersHunt>[], ms: number) {
+  const end = performance.now() + ms;
+  let edited = 0;
+  let bursts = 0;
+  while (performance.now() < end) {
+    const next = performance.now() + EDIT_EVERY_MS;
+    const slice = hunts.slice((bursts * EDIT_BURST) % hunts.length).slice(0, EDIT_BURST);
+    edited += (await editHuntsThroughApi(apiUrl, slice, slice.length, 16)).edited;
+    bursts++;
+    await sleep(Math.max(0, Math.min(next, end) - performance.now()));
+  }
+  return { edited, bursts };
 }
 
 /** The hunter's number's targets, one process (how it is deployed first). */

@@ -2,11 +2,7 @@ import type { Db, Trx } from '../db/knex.js';
 import type { Hunt } from '../domain/types.js';
 import { huntFromRow, type HuntRow } from './rows/huntRow.js';
 
-export type StoredHunt = Hunt & {
-  deleted: boolean;
-  /** The transaction that wrote this version (hunts.change_xid, xid8 as text). */
-  changeXid: string;
-};
+export type StoredHunt = Hunt & { deleted: boolean };
 
 /**
  * The hunt as it is now, deleted or not (undefined if it never existed). `forUpdate` takes the row
@@ -19,5 +15,5 @@ export async function loadHunt(
 ): Promise<StoredHunt | undefined> {
   const q = db<HuntRow>('hunts').where({ id }).first();
   const row = (await (options.forUpdate ? q.forUpdate() : q)) as HuntRow | undefined;
-  return row ? { ...huntFromRow(row), deleted: row.deleted_at != null, changeXid: row.change_xid! } : undefined;
+  return row ? { ...huntFromRow(row), deleted: row.deleted_at != null } : undefined;
 }

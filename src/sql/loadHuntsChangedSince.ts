@@ -46,9 +46,7 @@ export async function loadHuntsChangedSince(db: Db | Trx, since: HuntReadHorizon
   return {
     horizon: rows[0]!.horizon,
     // One row with no hunt when nothing matched (the LEFT JOIN keeps the snapshot).
-    hunts: rows
-      .filter((r) => r.id !== null)
-      .map((r) => ({ ...huntFromRow(r), deleted: r.deleted_at != null, changeXid: r.change_xid! })),
+    hunts: rows.filter((r) => r.id !== null).map((r) => ({ ...huntFromRow(r), deleted: r.deleted_at != null })),
   };
 }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Ad } from '../../src/domain/types.js';
-import { loadHunt } from '../../src/sql/loadHunt.js';
+import { loadHuntsToBackfill } from '../../src/sql/loadHuntsToBackfill.js';
 import { ensureAccount } from '../../src/sql/ensureAccount.js';
 import { insertHunt } from '../../src/sql/insertHunt.js';
 import { streamAds } from '../../src/sql/streamAds.js';
@@ -43,7 +43,7 @@ describe('the ads a backfill reads', () => {
     // Sent again unchanged: no AdScraped follows, so its version keeps the stamp it was matched with.
     await ingestSilently(t.db, [ad('before')]);
 
-    const stored = (await loadHunt(t.db, id))!;
+    const stored = (await t.db.transaction((x) => loadHuntsToBackfill(x, [id]))).get(id)!;
     const read: Ad[] = [];
     for await (const page of streamAds(t.db, { scrapedSince: since, notSeenBy: stored.changeXid }))
       read.push(...page.filter((a) => a.brand === brand));

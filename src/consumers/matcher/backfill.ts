@@ -9,10 +9,10 @@
 import { adNarrowingOf } from '../../domain/adNarrowing.js';
 import { huntIndexOf, type HuntIndex } from '../../domain/huntIndex.js';
 import { matchAds } from '../../domain/matchAds.js';
+import type { Hunt } from '../../domain/types.js';
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
-import { loadHunt } from '../../sql/loadHunt.js';
-import { huntNeedsBackfill } from '../../sql/huntNeedsBackfill.js';
+import { loadHuntsToBackfill, type HuntToBackfill } from '../../sql/loadHuntsToBackfill.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
 import { streamAds } from '../../sql/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
@@ -41,26 +41,32 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
         const kinds = changes.get(event.value.huntId)?.kinds ?? new Set<string>();
         changes.set(event.value.huntId, { kinds: kinds.add(event.value.change), event });
       }
-      // The account's active hunts, loaded once per account and batch: attribution looks across them.
-      const huntsOfAccount = new Map<string, HuntIndex>();
+      const stored = await loadHuntsToBackfill(trx, [...changes.keys()]);
+      const todo: Array<{ hunt: HuntToBackfill; event: (typeof events)[number] }> = [];
       for (const [huntId, { kinds, event }] of changes) {
-        const hunt = await loadHunt(trx, huntId);
+        const hunt = stored.get(huntId);
         if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
         // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
-        if (kinds.size === 1 && kinds.has('UPDATED') && !(await huntNeedsBackfill(trx, hunt.id))) {
+        if (kinds.size === 1 && kinds.has('UPDATED') && !hunt.criteriaChangedSinceScan) {
           deps.metrics.backfillsSkipped.inc();
           continue;
         }
+        todo.push({ hunt, event });
+      }
+      if (todo.length === 0) return;
+      // The active hunts of the batch's accounts, in one read: attribution looks across an account's hunts.
+      const huntsOfAccount = new Map<string, Hunt[]>();
+      for (const h of await loadActiveHunts(trx, { accountIds: [...new Set(todo.map((t) => t.hunt.accountId))] }))
+        huntsOfAccount.set(h.accountId, [...(huntsOfAccount.get(h.accountId) ?? []), h]);
+      const indexes = new Map<string, HuntIndex>();
+      const now = deps.clock.now();
+      const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
+      const recordDeps = recordDepsOf(deps, now);
+      for (const { hunt, event } of todo) {
         const started = Date.now();
-        const now = deps.clock.now();
-        const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
-        let accountHunts = huntsOfAccount.get(hunt.accountId);
+        let accountHunts = indexes.get(hunt.accountId);
         if (!accountHunts)
-          huntsOfAccount.set(
-            hunt.accountId,
-            (accountHunts = huntIndexOf(await loadActiveHunts(trx, { accountId: hunt.accountId }))),
-          );
-        const recordDeps = recordDepsOf(deps, now);
+          indexes.set(hunt.accountId, (accountHunts = huntIndexOf(huntsOfAccount.get(hunt.accountId) ?? [])));
         const cause = causeOf(event);
         let scanned = 0;
         let leads = 0;
@@ -72,7 +78,6 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
           leads += (await recordAndCount(trx, deps, recordDeps, 'backfill', matches, () => cause)).leadsCreated;
           await hc.heartbeat();
         }
-        await markHuntsScanned(trx, [hunt.id], now);
         hc.log.info(
           {
             huntId: hunt.id,
@@ -85,6 +90,11 @@ export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'cl
           'hunt backfilled',
         );
       }
+      await markHuntsScanned(
+        trx,
+        todo.map((t) => t.hunt.id),
+        now,
+      );
     },
   });
 }
