@@ -17,6 +17,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
+# The service checks at start that the installed dependencies carry patches/ (src/platform/patchedDependencies.ts).
+COPY patches ./patches
 # The operator's console (/ops): plain static files, served as they are.
 COPY src/http/console ./src/http/console
 USER node

@@ -57,7 +57,7 @@ if (values.help) {
       '  --quick      every scenario at tiny sizes, soak included (a smoke test: asserts it ran, not how fast)',
       '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions);',
       '               soak (10 minutes) runs only when named',
-      "  BENCH_DENSITY=dense   A to D and soak (whose default it is) in the dense world; light (unset) otherwise",
+      '  BENCH_DENSITY=dense   A to D and soak (whose default it is) in the dense world; light (unset) otherwise',
       "  BENCH_DP_RATES=100    D' in the worlds of these rates only; BENCH_DP_LAYOUTS=1 one layout only",
       '  --keep       keep the databases and topics of the run (for inspection)',
       '',

@@ -1,5 +1,6 @@
 // `npm start`: the built service, configured from environment variables alone (what a container runs).
 import { ConfigError, loadConfig } from './config.js';
+import { UnpatchedDependencyError } from './platform/patchedDependencies.js';
 import { stopOnSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
 import { startService } from './service.js';
@@ -21,6 +22,10 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UnpatchedDependencyError) {
+    process.stderr.write(`hunt-matcher: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `hunt-matcher failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );

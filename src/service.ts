@@ -11,6 +11,7 @@ import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
 import { createTopics, ensureTopics } from './events/topics.js';
 import { packageVersion } from './platform/projectRoot.js';
+import { assertDependenciesPatched } from './platform/patchedDependencies.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
 import { registerAccountRoutes } from './http/routes/accountRoutes.js';
 import { registerAdRoutes } from './http/routes/adRoutes.js';
@@ -69,6 +70,7 @@ export interface StartOptions {
 
 export async function startService(options: StartOptions): Promise<Service> {
   const { config, log } = options;
+  assertDependenciesPatched();
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
   const db = createDb(config.databaseUrl, {

@@ -8,6 +8,8 @@
 //
 // KAFKA_BROKERS: a broker to use (else one is started, as the tests do).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import pLimit from 'p-limit';
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     analyze: { type: 'boolean', default: false },
     /** Log the plan of every statement slower than this many ms (auto_explain, in PostgreSQL's log). */
     explain: { type: 'string' },
+    /** Write the service's V8 CPU profile into this folder when it stops. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -82,7 +86,14 @@ async function main() {
   let exited: Promise<unknown> = Promise.resolve();
   try {
     await run(values.checkout, 'npm', ['run', 'migrate:prod'], env);
-    service = spawn('npm', ['start'], { cwd: values.checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // npm start, or what it runs with the CPU profiler added (node refuses --cpu-prof in NODE_OPTIONS).
+    const start = (
+      JSON.parse(readFileSync(join(values.checkout, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    ).scripts.start;
+    const [cmd, args] = values['cpu-prof']
+      ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, ...start.split(' ').slice(1)]]
+      : ['npm', ['start']];
+    service = spawn(cmd, args, { cwd: values.checkout, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     service.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     service.stderr!.on('data', (c: Buffer) => (output += c.toString()));
