@@ -113,6 +113,8 @@ const schema = z.object({
   HTTP_VALIDATE_RESPONSES: z.enum(['true', 'false']).default('false'),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: int(10, 1, 200),
+  TABLE_UPKEEP: z.enum(['on', 'off']).default('on'),
+  TABLE_UPKEEP_EVERY_MS: int(5000, 100),
   KAFKA_BROKERS: brokers,
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('hunt-matcher'),
   KAFKA_SESSION_TIMEOUT_MS: int(8_000, 1000),
@@ -226,6 +228,8 @@ export function loadConfig(env: Env) {
     validateResponses: e.HTTP_VALIDATE_RESPONSES === 'true',
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    /** Autovacuum's work done by the service when the server runs without it (src/db/tableUpkeep.ts). */
+    tableUpkeep: { enabled: e.TABLE_UPKEEP === 'on', everyMs: e.TABLE_UPKEEP_EVERY_MS },
     kafka: {
       brokers: e.KAFKA_BROKERS,
       clientId: e.KAFKA_CLIENT_ID,

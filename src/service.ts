@@ -6,7 +6,7 @@ import type { Config, Role } from './config.js';
 import { createPipeline } from './consumers/pipeline/pipeline.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
-import { warnWithoutAutovacuum } from './db/autovacuum.js';
+import { startTableUpkeep } from './db/tableUpkeep.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
 import { createTopics, ensureTopics } from './events/topics.js';
@@ -157,8 +157,14 @@ export async function startService(options: StartOptions): Promise<Service> {
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   if (config.roles.has('api')) roleStates.set('api', 'running');
   log.info({ url }, 'http listening');
-  // Said once at start (src/db/autovacuum.ts); nothing waits for it.
-  void warnWithoutAutovacuum(db, log);
+  // Autovacuum's work on a server without it (src/db/tableUpkeep.ts); nothing waits for it.
+  const upkeep = startTableUpkeep({
+    databaseUrl: config.databaseUrl,
+    log,
+    ...config.tableUpkeep,
+    onAction: (table, action) => metrics.tableUpkeep.inc({ table, action }),
+  });
+  stops.push(() => upkeep.stop());
   const roles = new Map<Role, RoleHandle>();
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -6,8 +6,8 @@
 // targets say whether memory, event-loop delay, outbox and lag stayed flat. Not part of a plain
 // `npm run bench` (it takes 11 minutes or more): `npm run bench -- --scenario soak`. Knobs:
 // BENCH_SOAK_SECONDS (600; quick 20), BENCH_SOAK_RATE (50 ads/s; quick 20), BENCH_SOAK_EVERY_S (30;
-// quick 5), BENCH_DENSITY (dense unless set to light), BENCH_AUTOVACUUM (on a server running without
-// autovacuum, bench/lib/autovacuumStandIn.ts does its work, as a user's server would; off: not).
+// quick 5), BENCH_DENSITY (dense unless set to light), BENCH_AUTOVACUUM=off (the service's own table
+// upkeep off, src/db/tableUpkeep.ts: on a server without autovacuum, nothing vacuums the tables).
 import type { Ad } from '../../src/domain/types.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
@@ -16,7 +16,6 @@ import { generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS, worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds } from '../lib/adLoad.js';
 import { createHuntsThroughApi, densityOf, waitForBackfills } from '../lib/huntsThroughApi.js';
-import { startAutovacuumUnlessOff, type AutovacuumStandIn } from '../lib/autovacuumStandIn.js';
 import { emptyReport } from '../lib/report.js';
 import { flatness, takeSample, type ServiceSample, type Watched } from '../lib/serviceSamples.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
@@ -54,7 +53,7 @@ export const soak: Scenario = {
     const admin = ctx.env.kafka.admin();
     await admin.connect();
     let child: ChildService | undefined;
-    let vacuum: AutovacuumStandIn | undefined;
+    const upkeep = process.env.BENCH_AUTOVACUUM === 'off' ? 'off' : 'on';
     try {
       child = startChildService(
         ctx.env.serviceEnv(database.url, topics, {
@@ -62,6 +61,7 @@ export const soak: Scenario = {
           LOG_LEVEL: 'info',
           MESSAGE_GATEWAY_URL: gateway.url,
           SEND_RATE_PER_MINUTE: '100000',
+          TABLE_UPKEEP: upkeep,
         }),
         { keepOutput: 200_000 },
       );
@@ -69,9 +69,6 @@ export const soak: Scenario = {
       const log = (m: string) => ctx.log(`soak: ${m}`);
       const created = await createHuntsThroughApi(url, hunts, log);
       const backfilled = await waitForBackfills(database.db, topics.prefix, hunts.length, log);
-      await database.db.raw('ANALYZE');
-      // A server without autovacuum is not the users' world: BENCH_AUTOVACUUM=off measures it as it is.
-      vacuum = await startAutovacuumUnlessOff(database.db, { log });
       log(
         `${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`,
       );
@@ -262,12 +259,15 @@ export const soak: Scenario = {
       notes.push(
         `soak: ${world.name} world, ${hunts.length} hunts created through POST /v1/hunts in ${created.seconds.toFixed(1)} s (backfills done ${backfilled.toFixed(1)} s later); ${density.leadsPerAd.toFixed(2)} leads and ${density.contactsPerAd.toFixed(2)} contacts per ad measured. One service process with every role (node --import tsx src/main.ts); figures from its /metrics (event-loop delay since the previous sample), the outbox table, and the consumer groups' committed offsets on the broker.`,
       );
+      const upkeepRuns = [
+        ...(await (await fetch(`${url}/metrics`)).text()).matchAll(
+          /^hunt_matcher_table_upkeep_total\{[^}]*\} (\d+)$/gm,
+        ),
+      ].reduce((n, m) => n + Number(m[1]), 0);
       notes.push(
-        vacuum?.active
-          ? `soak: this PostgreSQL runs without autovacuum; the stand-in did its work (${vacuum.vacuums} VACUUM, ${vacuum.analyses} ANALYZE of the tables past autovacuum's thresholds, checked every minute).`
-          : vacuum
-            ? 'soak: the PostgreSQL server ran its own autovacuum.'
-            : 'soak: BENCH_AUTOVACUUM=off: nothing vacuumed the tables during the run (this server runs without autovacuum).',
+        upkeep === 'off'
+          ? 'soak: BENCH_AUTOVACUUM=off: the service left its tables alone (TABLE_UPKEEP=off).'
+          : `soak: the service's table upkeep (src/db/tableUpkeep.ts) ran ${upkeepRuns} VACUUM or ANALYZE (none when the server runs its own autovacuum).`,
       );
       return {
         sizes: {
@@ -276,7 +276,7 @@ export const soak: Scenario = {
           rate,
           seconds,
           sampleEveryS: every,
-          autovacuum: vacuum?.active ? 'stand-in' : vacuum ? 'server' : 'off',
+          tableUpkeep: upkeep,
         },
         rows,
         checks,
@@ -284,7 +284,6 @@ export const soak: Scenario = {
         notes,
       };
     } finally {
-      await vacuum?.stop();
       const code = await child?.kill('SIGTERM');
       if (child && code !== 0)
         notes.push(`soak: the service process exited with ${code}: ${child.output().slice(-500)}`);

@@ -8,8 +8,9 @@
 // dealer who imports his hunts and waits for nothing), after 5 s of warm-up at the rate; then 30 s at
 // 10, 100 or 500 ads/s (a request of a tenth of the rate every 100 ms), and after the 500 ads/s phase,
 // saturation (closed loop) in the same world. While each paced phase runs, bursts of 50 hunts are
-// edited every 2 s (price ceilings raised: each one backfilled while the ads arrive). Nothing is analysed or vacuumed by the harness: the
-// planner knows what this machine's PostgreSQL (autovacuum off) lets it know.
+// edited every 2 s (price ceilings raised: each one backfilled while the ads arrive). The harness
+// neither analyses nor vacuums: on this machine's PostgreSQL (autovacuum off) the service's own table
+// upkeep does (src/db/tableUpkeep.ts), as it does for a user.
 // This process is the load generator, the gateway (200 at once, noting when each message arrives) and
 // a leads.created reader (request -> LeadCreated). Each phase also reports the service's own per-hop
 // histograms (hunt_matcher_hop_seconds) as multiples of the machine's floor from E.

@@ -210,6 +210,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['check'],
       registers: r,
     }),
+    tableUpkeep: new Counter({
+      name: `${METRIC_PREFIX}table_upkeep_total`,
+      help: 'VACUUM and ANALYZE the service ran itself on a server without autovacuum (src/db/tableUpkeep.ts), by table and action',
+      labelNames: ['table', 'action'],
+      registers: r,
+    }),
     hopSeconds: new Histogram({
       name: `${METRIC_PREFIX}hop_seconds`,
       help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",
