@@ -39,7 +39,7 @@ export interface ContactFacts {
   optedOut(phone: string): boolean;
   /** The identity the account's SMS and WhatsApp messages carry (its senderName), or null when it has none. */
   senderName(accountId: string): string | null;
-  /** Contacts already counted today per paced hunt (from lockPacing). */
+  /** Contacts already counted today per paced hunt (src/sql/pacing.ts readPacing). */
   pacingUsed: ReadonlyMap<string, number>;
 }
 

@@ -24,7 +24,6 @@ export const CONTACT_REASONS = [
 export type OwnerType = (typeof OWNER_TYPES)[number];
 export type Channel = (typeof CHANNELS)[number];
 export type HuntStatus = (typeof HUNT_STATUSES)[number];
-export type LeadStage = (typeof LEAD_STAGES)[number];
 export type ContactReason = (typeof CONTACT_REASONS)[number];
 
 export interface HuntLocation {

@@ -66,7 +66,3 @@ export async function listUnmatchedInbound(db: Db, limit: number): Promise<Inbou
     .orderBy('received_at', 'desc')
     .limit(limit)) as InboundRow[];
 }
-
-export async function listInboundOfLead(db: Db | Trx, leadId: string): Promise<InboundRow[]> {
-  return (await db('inbound_messages').where({ lead_id: leadId }).orderBy('received_at')) as InboundRow[];
-}
