@@ -37,7 +37,15 @@ type PreviewBody = Omit<CreateHuntBody, 'accountId'> & { accountId?: string; day
 const previewBodySchema = {
   ...createHuntSchema,
   required: createHuntSchema.required.filter((k) => k !== 'accountId'),
-  properties: { ...createHuntSchema.properties, days: { type: 'integer', minimum: 1, maximum: PREVIEW_MAX_DAYS } },
+  properties: {
+    ...createHuntSchema.properties,
+    days: {
+      type: 'integer',
+      minimum: 1,
+      maximum: PREVIEW_MAX_DAYS,
+      description: 'The window: the ads scraped in the last `days` days (default BACKFILL_DAYS, what a backfill reads)',
+    },
+  },
 } as const;
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
@@ -55,10 +63,21 @@ export const previewResponse = {
     },
     sample: {
       type: 'array',
-      description: 'up to 20 of the matching ads, newest first',
+      description: 'up to 20 of the matching ads, newest first (by first publication, else by scrape)',
       items: {
         type: 'object',
-        required: ['adId', 'externalId', 'title', 'price', 'city', 'zipcode', 'distanceKm', 'firstPublishedAt', 'url'],
+        required: [
+          'adId',
+          'externalId',
+          'title',
+          'price',
+          'city',
+          'zipcode',
+          'distanceKm',
+          'firstPublishedAt',
+          'scrapedAt',
+          'url',
+        ],
         properties: {
           adId: { type: 'string', format: 'uuid' },
           externalId: { type: 'string' },
@@ -70,7 +89,12 @@ export const previewResponse = {
             ...nullable('number'),
             description: "from the hunt's location; null for an ad without coordinates",
           },
-          firstPublishedAt: { type: 'string', format: 'date-time' },
+          firstPublishedAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: 'null when the ad gives none: it is in the window by its scrapedAt',
+          },
+          scrapedAt: { type: 'string', format: 'date-time' },
           url: nullable('string'),
         },
       },
@@ -117,7 +141,7 @@ const explainResponse = {
 const previewSchema = {
   ...describe(
     'hunts',
-    'What a hunt would match among the ads first published in the last days; writes nothing',
+    'What a hunt would match among the ads scraped in the last days (the window a backfill of the hunt reads): exactly the ads its backfill would make leads of for an account with none; writes nothing',
     'apiToken',
   ),
   body: previewBodySchema,
@@ -192,7 +216,8 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
           city: ad.city,
           zipcode: ad.zipcode,
           distanceKm,
-          firstPublishedAt: new Date(ad.firstPublishedAt!).toISOString(),
+          firstPublishedAt: ad.firstPublishedAt === null ? null : new Date(ad.firstPublishedAt).toISOString(),
+          scrapedAt: new Date(ad.scrapedAt).toISOString(),
           url: ad.url,
         })),
       };
