@@ -11,7 +11,7 @@ import { systemClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { insertLobstrRun } from '../../src/sql/insertLobstrRun.js';
 import { advanceLobstrRun } from '../../src/sql/lobstrRuns.js';
-import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
 import { captureLogs } from '../support/logCapture.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 
