@@ -23,6 +23,7 @@ import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerOpsMessagingRoutes } from './http/routes/opsMessagingRoutes.js';
+import { registerOpsImporterRoutes } from './http/routes/opsImporterRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
@@ -141,6 +142,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       clock,
     })(app);
     registerOpsMessagingRoutes({ db, opsToken: tokens.ops, clock })(app);
+    registerOpsImporterRoutes({ db, opsToken: tokens.ops })(app);
     if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());

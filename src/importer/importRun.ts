@@ -41,9 +41,13 @@ export interface ImportRunDeps {
 
 /** How long an importer holds a run between two pages. */
 const LEASE_MS = 15_000;
-/** Attempts of a run Lobstr cannot serve, about 5 s doubling to 10 min (some 90 minutes), before it is failed. */
-const MAX_RUN_ATTEMPTS = 12;
-const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
+/**
+ * Attempts of a run Lobstr cannot serve before it is failed: waits of about 5 s doubling to 2 min, some
+ * 10 minutes in all. A run failing longer than that is not coming back by itself (a key refused, an
+ * unreachable API): the run says why in the console and the log, and the importer stops calling for it.
+ */
+export const MAX_RUN_ATTEMPTS = 10;
+const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 120_000 };
 
 export type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
@@ -86,10 +90,11 @@ export async function importRun(
     }
     if (error instanceof LobstrUnavailableError) {
       if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
+        const minutes = Math.round((deps.clock.now().getTime() - claimed.created_at.getTime()) / 60_000);
         await failLobstrRun(
           deps.db,
           runId,
-          `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`,
+          `gave up after ${MAX_RUN_ATTEMPTS} attempts in ${minutes} min: ${error.message}`,
           deps.clock.now(),
         );
         deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
