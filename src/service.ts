@@ -112,9 +112,16 @@ export async function startService(options: StartOptions): Promise<Service> {
       clock,
       apiToken: tokens.api,
       contactHoursDefault: config.contactHoursDefault,
+      checkBrands: config.checkBrands,
       sms: config.providers.outreach,
     })(app);
-    registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
+    registerHuntToolsRoutes({
+      db,
+      clock,
+      apiToken: tokens.api,
+      backfillDays: config.matching.backfillDays,
+      checkBrands: config.checkBrands,
+    })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);

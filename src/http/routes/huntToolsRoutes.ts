@@ -8,7 +8,13 @@ import { explainMatch } from '../../domain/explainMatch.js';
 import { previewHunt } from '../../domain/huntPreview.js';
 import type { Hunt } from '../../domain/types.js';
 import type { Clock } from '../../platform/clock.js';
-import { checkHunt, createHuntSchema, withDefaults, type CreateHuntBody } from '../../producers/hunts/huntInput.js';
+import {
+  checkBrands,
+  checkHunt,
+  createHuntSchema,
+  withDefaults,
+  type CreateHuntBody,
+} from '../../producers/hunts/huntInput.js';
 import { countAccountLeads } from '../../sql/countAccountLeads.js';
 import { findAd } from '../../sql/findAd.js';
 import { findLead } from '../../sql/findLead.js';
@@ -24,6 +30,8 @@ export interface HuntToolsRoutesDeps {
   apiToken: string | undefined;
   /** BACKFILL_DAYS: the preview's window when the body gives no `days`. */
   backfillDays: number;
+  /** A hunt's brands must be LeBonCoin's (BRANDS_CHECK): the preview holds its body to what POST /v1/hunts would. */
+  checkBrands: boolean;
 }
 
 export const PREVIEW_MAX_DAYS = 90;
@@ -190,6 +198,7 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       // Contact hours decide when a seller is messaged, not what matches: none needed here.
       const settings = withDefaults(fields, null);
       checkHunt(settings);
+      if (deps.checkBrands) checkBrands(settings);
       const now = deps.clock.now();
       const hunt: Hunt = {
         ...settings,
