@@ -78,6 +78,8 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
         description:
           'Matches scraped car ads against saved hunts, creates CRM leads and messages the sellers. Events: asyncapi.yaml and docs/events.md.',
       },
+      // Relative: Swagger UI calls the service that serves the document, wherever it runs.
+      servers: [{ url: '/', description: 'this service (the origin serving this document)' }],
       components: { securitySchemes: SECURITY_SCHEMES },
     },
     // Shared schemas keep their own names in components.schemas (Error), not def-0.
@@ -85,7 +87,11 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // The tokens given to "Authorize" are kept across reloads of the page (in the browser's storage).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, persistAuthorization: true },
+  });
   app.get(
     '/openapi.json',
     { schema: { tags: ['docs'], summary: 'This document (OpenAPI 3.1); Swagger UI at /docs' } },

@@ -21,6 +21,7 @@ import { findLead } from '../../sql/findLead.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import { selectPreviewCandidates } from '../../sql/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { describe, errors } from '../schemas.js';
 
@@ -152,7 +153,7 @@ const previewSchema = {
     'What a hunt would match among the ads scraped in the last days (the window a backfill of the hunt reads): exactly the ads its backfill would make leads of for an account with none; writes nothing',
     'apiToken',
   ),
-  body: previewBodySchema,
+  body: { ...previewBodySchema, examples: [EXAMPLES.preview] },
   response: { 200: previewResponse, ...errors(400, 401, 404) },
 };
 

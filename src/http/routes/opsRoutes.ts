@@ -24,6 +24,7 @@ import { listRecentAccounts } from '../../sql/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outboxBacklog.js';
 import { senderQueue } from '../../sql/senderQueue.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
 import { previewResponse } from './huntToolsRoutes.js';
@@ -246,6 +247,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
             offset: { type: 'string', pattern: '^[0-9]+$' },
             all: { type: 'boolean' },
           },
+          examples: [EXAMPLES.replay],
         },
         ...describe(
           'ops',
@@ -337,7 +339,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       onRequest: auth,
       schema: {
         ...describe('ops', "POST /v1/hunts/preview on the operator's behalf", 'opsToken'),
-        body: { type: 'object' },
+        body: { type: 'object', examples: [EXAMPLES.preview] },
         response: { 200: previewResponse, ...errors(400, 401, 404, 502) },
       },
     },
