@@ -18,7 +18,9 @@ const DEV_DATABASE = 'hunt_matcher_dev';
 
 // Until the service's logger exists, what the shutdown says is written as the other [dev] lines.
 const say = (_details: object, message: string) => void process.stderr.write(`[dev] ${message}\n`);
-const shutdown = catchStopSignals({ log: { info: say, warn: say, error: say } });
+// A stop asked for while the local broker starts cuts its start short (a JVM takes seconds to be ready).
+const starting = new AbortController();
+const shutdown = catchStopSignals({ log: { info: say, warn: say, error: say }, onRequest: () => starting.abort() });
 // What has started, in the order it stops.
 let cleanups: Array<() => Promise<void>> = [];
 const stopStarted = async () => {
@@ -32,7 +34,7 @@ const stopIfAsked = async () => {
   process.exit(0);
 };
 try {
-  const stack = await provideStack({});
+  const stack = await provideStack({ signal: starting.signal });
   cleanups = [stack.stop];
   await stopIfAsked();
   // DATABASE_URL from the environment is used as given; otherwise a persistent dev database.
@@ -88,6 +90,11 @@ try {
   );
 } catch (error) {
   await stopStarted();
+  // A start cut short by a stop request is a clean stop, not a failure to report.
+  if (shutdown.requested) {
+    process.stderr.write('[dev] stopped cleanly\n');
+    process.exit(0);
+  }
   process.stderr.write(`[dev] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(shutdown.requested ? 0 : 1);
+  process.exit(1);
 }

@@ -36,7 +36,13 @@ export interface Shutdown {
  * second signal, other than the repeat of a Ctrl-C described above, exits 1 at once: whoever sends it
  * wants the process gone.
  */
-export function catchStopSignals(options: { log: ShutdownLog; source?: SignalSource; now?: () => number }): Shutdown {
+export function catchStopSignals(options: {
+  log: ShutdownLog;
+  source?: SignalSource;
+  now?: () => number;
+  /** Called with the first signal, before any drain: a long start (a broker's) can be cut short. */
+  onRequest?: () => void;
+}): Shutdown {
   const source = options.source ?? process;
   const now = options.now ?? Date.now;
   let log = options.log;
@@ -75,6 +81,7 @@ export function catchStopSignals(options: { log: ShutdownLog; source?: SignalSou
     const at = now();
     if (!first) {
       first = { signal, at };
+      options.onRequest?.();
       if (drain) runDrain();
       else log.info({ signal }, 'stop requested while starting: stopping once what is starting has started');
       return;
