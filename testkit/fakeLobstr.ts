@@ -1,5 +1,6 @@
-// A real local HTTP server that behaves like Lobstr's API, for the importer's tests, as docs.lobstr.io
-// documents it, and no more lenient: every endpoint wants `Authorization: Token <key>` (401 otherwise).
+// A real local HTTP server that behaves like Lobstr's API, for the importer's tests and `npm run dev`
+// (which serves SAMPLE_RUN with it, below), as docs.lobstr.io documents it, and no more lenient: every
+// endpoint wants `Authorization: Token <key>` (401 otherwise).
 // - GET /v1/results?run=&page=&limit= (or page_size=): a run's results in the envelope of
 //   https://docs.lobstr.io/docs/get-results (50 a page unless asked, never more than 100), 2 requests
 //   per second at most when `maxRequestsPerSecond` says so (Lobstr's limit on /v1/results).

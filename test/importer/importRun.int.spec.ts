@@ -96,6 +96,19 @@ describe('importing one Lobstr run', () => {
     expect(lobstr.requests.filter((r) => r.run === 'run-retrying').map((r) => r.status)).toEqual([500]);
   });
 
+  it('names once, in the run, the brands LeBonCoin wrote that its brand list lacks', async () => {
+    const results = lobstrResults(5, 16);
+    for (const r of results.slice(0, 2)) {
+      (r.details as Record<string, string>).Marque = 'Zorglub Motors';
+      (r.more_details as Record<string, string>).brand = 'Zorglub Motors';
+    }
+    lobstr.addRun('run-new-brand', results);
+    await insertLobstrRun(t.db, { runId: 'run-new-brand', squid: 'squid-1' });
+    const { outcome, logs } = await importer('run-new-brand', () => true);
+    expect(await outcome).toEqual({ value: 'done' });
+    expect(logs.withMsg(/^brands of this run/).map((w) => w.brands)).toEqual([['Zorglub Motors']]);
+  });
+
   it('gives up on a run Lobstr keeps failing at its last attempt, and says so in the run', async () => {
     lobstr.addRun('run-given-up', lobstrResults(10, 15));
     await insertLobstrRun(t.db, { runId: 'run-given-up', squid: 'squid-1' });
