@@ -57,7 +57,7 @@ try {
     gatewayUrl = gateway.url;
   }
   // Lobstr's API stand-in, unless a key of one's own says to use the real one: without it the README's
-  // Lobstr example had the importer call api.lobstr.io with a development key, and retry for an hour.
+  // Lobstr example had the importer call api.lobstr.io with a development key, and retry long after.
   let lobstrUrl: string | undefined;
   if (!process.env.LOBSTR_API_KEY) {
     const lobstr = await startFakeLobstr({ apiKey: DEV_SECRETS.LOBSTR_API_KEY, maxRequestsPerSecond: 2 });
@@ -71,23 +71,27 @@ try {
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const service = await startService({ config, log });
   cleanups = [service.stop, ...cleanups];
+  const stopRequested = shutdown.requested;
   shutdown.drainWith(stopStarted, { log, timeoutMs: config.shutdownTimeoutMs });
-  // The banner after the start logs: the logger writes through a worker thread, flushed first.
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
-  process.stderr.write(
-    devBanner({
-      url: service.url,
-      roles: [...config.roles],
-      tokens: env,
-      topicPrefix: config.topics.prefix,
-      stackSummary: stack.summary,
-      database: new URL(url).pathname.slice(1),
-      gateway: { url: gatewayUrl, standIn: !process.env.MESSAGE_GATEWAY_URL },
-      lobstr: lobstrUrl
-        ? { url: lobstrUrl, standIn: true, sampleRun: { id: SAMPLE_RUN.id, squid: SAMPLE_RUN.squid } }
-        : { url: config.lobstr.apiUrl, standIn: false },
-    }),
-  );
+  // Asked to stop while it started: it drains now, no banner.
+  if (!stopRequested) {
+    // The banner after the start logs: the logger writes through a worker thread, flushed first.
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.stderr.write(
+      devBanner({
+        url: service.url,
+        roles: [...config.roles],
+        tokens: env,
+        topicPrefix: config.topics.prefix,
+        stackSummary: stack.summary,
+        database: new URL(url).pathname.slice(1),
+        gateway: { url: gatewayUrl, standIn: !process.env.MESSAGE_GATEWAY_URL },
+        lobstr: lobstrUrl
+          ? { url: lobstrUrl, standIn: true, sampleRun: { id: SAMPLE_RUN.id, squid: SAMPLE_RUN.squid } }
+          : { url: config.lobstr.apiUrl, standIn: false },
+      }),
+    );
+  }
 } catch (error) {
   await stopStarted();
   // A start cut short by a stop request is a clean stop, not a failure to report.

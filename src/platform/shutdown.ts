@@ -1,8 +1,8 @@
 /**
  * How long a repeat of the first signal counts as the same request. A terminal's Ctrl-C signals its
  * whole foreground process group, and `npm run` forwards the SIGINT it gets to its child as well: a
- * process run by npm in a terminal gets every Ctrl-C twice, a few milliseconds apart (7 ms measured on
- * an idle machine). Taken as two presses, the first Ctrl-C skipped the drain.
+ * process run by npm in a terminal gets every Ctrl-C twice, a few milliseconds apart. Taken as two
+ * presses, the first Ctrl-C skipped the drain.
  */
 export const SAME_SIGNAL_MS = 500;
 
