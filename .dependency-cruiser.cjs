@@ -36,10 +36,12 @@ module.exports = {
     {
       name: 'domain-is-pure',
       comment:
-        'src/domain is pure logic: it imports only itself and pure data-and-function libraries (libphonenumber-js, date-holidays, sms-segments-calculator); no knex, pg, kafkajs, fastify, node I/O, events, sql.',
+        'src/domain is pure logic: it imports only itself and pure data-and-function libraries (libphonenumber-js, date-holidays, sms-segments-calculator, fastest-levenshtein); no knex, pg, kafkajs, fastify, node I/O, events, sql.',
       severity: 'error',
       from: { path: layer('domain') },
-      to: { pathNot: `${layer('domain')}|^node_modules/(libphonenumber-js|date-holidays|sms-segments-calculator)/` },
+      to: {
+        pathNot: `${layer('domain')}|^node_modules/(libphonenumber-js|date-holidays|sms-segments-calculator|fastest-levenshtein)/`,
+      },
     },
     {
       name: 'criteria-are-checked-in-one-place',

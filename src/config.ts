@@ -175,6 +175,8 @@ const schema = z.object({
   TICK_CONCURRENCY: int(2, 1, 64),
   INBOX_RETENTION_DAYS: int(14, 1, 3650),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+  // leboncoin: a hunt's brands must be LeBonCoin's (src/domain/leboncoinBrands.json); off: any brand.
+  BRANDS_CHECK: z.enum(['leboncoin', 'off']).default('leboncoin'),
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
 });
@@ -282,6 +284,8 @@ export function loadConfig(env: Env) {
     },
     /** The contact hours a new hunt gets when its body gives none (null: any time). */
     contactHoursDefault: e.CONTACT_HOURS_DEFAULT,
+    /** A hunt's brands must be brands LeBonCoin knows for its ad type (BRANDS_CHECK=leboncoin). */
+    checkBrands: e.BRANDS_CHECK === 'leboncoin',
     sending: {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       ratePerMinute: e.SEND_RATE_PER_MINUTE,

@@ -1,21 +1,42 @@
-// `npm run dev`: the whole service on this machine, with the local stack (src/stack) and
-// development defaults for every secret. Ctrl-C drains the service and stops the broker.
+// `npm run dev`: the whole service on this machine, with the local stack (src/stack), a stand-in message
+// gateway and Lobstr API, and development defaults for every secret. Ctrl-C (or SIGTERM) drains the
+// service, then stops the broker and removes its data; asked while starting, it stops what has started.
+import { addSampleRun, SAMPLE_RUN, startFakeLobstr } from '../testkit/fakeLobstr.js';
 import { loadConfig } from './config.js';
 import { createDatabase, databaseUrl } from './db/databases.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
-import { stopOnSignals } from './platform/shutdown.js';
+import { catchStopSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
 import { startService } from './service.js';
-import { devEnv } from './stack/devEnv.js';
+import { devBanner } from './stack/devBanner.js';
+import { DEV_SECRETS, devEnv } from './stack/devEnv.js';
 import { startDevGateway } from './stack/devGateway.js';
 import { provideStack } from './stack/provideStack.js';
 
 const DEV_DATABASE = 'hunt_matcher_dev';
 
-const stack = await provideStack({});
-let cleanups: Array<() => Promise<void>> = [stack.stop];
+// Until the service's logger exists, what the shutdown says is written as the other [dev] lines.
+const say = (_details: object, message: string) => void process.stderr.write(`[dev] ${message}\n`);
+// A stop asked for while the local broker starts cuts its start short (a JVM takes seconds to be ready).
+const starting = new AbortController();
+const shutdown = catchStopSignals({ log: { info: say, warn: say, error: say }, onRequest: () => starting.abort() });
+// What has started, in the order it stops.
+let cleanups: Array<() => Promise<void>> = [];
+const stopStarted = async () => {
+  for (const c of cleanups) await c().catch(() => undefined);
+};
+/** Between two steps of the start: a stop asked for meanwhile stops what started, and exits 0. */
+const stopIfAsked = async () => {
+  if (!shutdown.requested) return;
+  await stopStarted();
+  process.stderr.write('[dev] stopped cleanly\n');
+  process.exit(0);
+};
 try {
+  const stack = await provideStack({ signal: starting.signal });
+  cleanups = [stack.stop];
+  await stopIfAsked();
   // DATABASE_URL from the environment is used as given; otherwise a persistent dev database.
   let url = process.env.DATABASE_URL;
   if (!url) {
@@ -27,6 +48,7 @@ try {
   process.stderr.write(
     `[dev] database ${new URL(url).pathname.slice(1)}: ${applied.length ? `applied ${applied.join(', ')}` : 'migrations up to date'}\n`,
   );
+  await stopIfAsked();
 
   let gatewayUrl = process.env.MESSAGE_GATEWAY_URL;
   if (!gatewayUrl) {
@@ -34,29 +56,49 @@ try {
     cleanups = [gateway.close, ...cleanups];
     gatewayUrl = gateway.url;
   }
+  // Lobstr's API stand-in, unless a key of one's own says to use the real one: without it the README's
+  // Lobstr example had the importer call api.lobstr.io with a development key, and retry long after.
+  let lobstrUrl: string | undefined;
+  if (!process.env.LOBSTR_API_KEY) {
+    const lobstr = await startFakeLobstr({ apiKey: DEV_SECRETS.LOBSTR_API_KEY, maxRequestsPerSecond: 2 });
+    addSampleRun(lobstr, new Date());
+    cleanups = [lobstr.close, ...cleanups];
+    lobstrUrl = lobstr.url;
+  }
 
-  const env = devEnv(process.env, { databaseUrl: url, kafkaBrokers: stack.kafkaBrokers, gatewayUrl });
+  const env = devEnv(process.env, { databaseUrl: url, kafkaBrokers: stack.kafkaBrokers, gatewayUrl, lobstrUrl });
   const config = loadConfig(env);
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const service = await startService({ config, log });
-  process.stderr.write(
-    [
-      '',
-      `[dev] ${stack.summary}`,
-      `[dev] hunt-matcher on ${service.url} (roles: ${[...config.roles].join(', ')})`,
-      `[dev] tokens: INGEST_TOKEN=${env.INGEST_TOKEN} API_TOKEN=${env.API_TOKEN} CRON_SECRET=${env.CRON_SECRET} OPS_TOKEN=${env.OPS_TOKEN}`,
-      `[dev] webhooks: ${service.url}/v1/lobstr/webhook/${env.LOBSTR_WEBHOOK_SECRET} and ${service.url}/v1/gateway/webhook/${env.MESSAGE_GATEWAY_WEBHOOK_SECRET}`,
-      `[dev] console: ${service.url}/ops   API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)`,
-      `[dev] try: curl -s ${service.url}/readyz`,
-      '[dev] Ctrl-C stops the service and the local broker.',
-      '',
-    ].join('\n'),
-  );
-  stopOnSignals(service.stop, log, config.shutdownTimeoutMs, async () => {
-    for (const c of cleanups) await c();
-  });
+  cleanups = [service.stop, ...cleanups];
+  const stopRequested = shutdown.requested;
+  shutdown.drainWith(stopStarted, { log, timeoutMs: config.shutdownTimeoutMs });
+  // Asked to stop while it started: it drains now, no banner.
+  if (!stopRequested) {
+    // The banner after the start logs: the logger writes through a worker thread, flushed first.
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    process.stderr.write(
+      devBanner({
+        url: service.url,
+        roles: [...config.roles],
+        tokens: env,
+        topicPrefix: config.topics.prefix,
+        stackSummary: stack.summary,
+        database: new URL(url).pathname.slice(1),
+        gateway: { url: gatewayUrl, standIn: !process.env.MESSAGE_GATEWAY_URL },
+        lobstr: lobstrUrl
+          ? { url: lobstrUrl, standIn: true, sampleRun: { id: SAMPLE_RUN.id, squid: SAMPLE_RUN.squid } }
+          : { url: config.lobstr.apiUrl, standIn: false },
+      }),
+    );
+  }
 } catch (error) {
-  for (const c of cleanups) await c().catch(() => undefined);
+  await stopStarted();
+  // A start cut short by a stop request is a clean stop, not a failure to report.
+  if (shutdown.requested) {
+    process.stderr.write('[dev] stopped cleanly\n');
+    process.exit(0);
+  }
   process.stderr.write(`[dev] ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }

@@ -1,7 +1,7 @@
 // `npm start`: the built service, configured from environment variables alone (what a container runs).
 import { ConfigError, loadConfig } from './config.js';
 import { UnpatchedDependencyError } from './platform/patchedDependencies.js';
-import { stopOnSignals } from './platform/shutdown.js';
+import { catchStopSignals } from './platform/shutdown.js';
 import { createLogger } from './platform/logger.js';
 import { startService } from './service.js';
 
@@ -17,8 +17,11 @@ async function main() {
     throw error;
   }
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  // Caught before anything starts: SIGTERM while the service starts (a deployment rolled back at once)
+  // drains it as soon as it runs, instead of killing it halfway.
+  const shutdown = catchStopSignals({ log });
   const service = await startService({ config, log });
-  stopOnSignals(service.stop, log, config.shutdownTimeoutMs);
+  shutdown.drainWith(service.stop, { log, timeoutMs: config.shutdownTimeoutMs });
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,7 @@ import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerOpsMessagingRoutes } from './http/routes/opsMessagingRoutes.js';
+import { registerOpsImporterRoutes } from './http/routes/opsImporterRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
@@ -113,9 +114,16 @@ export async function startService(options: StartOptions): Promise<Service> {
       clock,
       apiToken: tokens.api,
       contactHoursDefault: config.contactHoursDefault,
+      checkBrands: config.checkBrands,
       sms: config.providers.outreach,
     })(app);
-    registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
+    registerHuntToolsRoutes({
+      db,
+      clock,
+      apiToken: tokens.api,
+      backfillDays: config.matching.backfillDays,
+      checkBrands: config.checkBrands,
+    })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
@@ -143,6 +151,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       clock,
     })(app);
     registerOpsMessagingRoutes({ db, opsToken: tokens.ops, clock })(app);
+    registerOpsImporterRoutes({ db, opsToken: tokens.ops })(app);
     if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());

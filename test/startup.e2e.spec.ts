@@ -20,4 +20,13 @@ describe('starting the service', () => {
     expect(await run.kill('SIGTERM')).toBe(0);
     expect(run.output()).toContain('stopped cleanly');
   });
+
+  it('drains on SIGTERM received while the roles are still starting, with exit code 0', async () => {
+    const run = startChildService(t.env({ LOG_LEVEL: 'info' }));
+    // The HTTP server listens before any role starts: the roles are starting now.
+    await run.waitForLog('http listening');
+    expect(await run.kill('SIGTERM')).toBe(0);
+    expect(run.output()).toContain('stop requested while starting');
+    expect(run.output()).toContain('stopped cleanly');
+  });
 });

@@ -46,6 +46,9 @@ export function serviceEnv(base: ServiceBase, overrides: Record<string, string> 
     CONTACT_HOURS_DEFAULT: 'always',
     // Accounts that give no senderName sign their SMS with this one; a test of the rule unsets it.
     SENDER_NAME_DEFAULT: HARNESS_OUTREACH.senderNameDefault,
+    // The suite's hunts and ads use made-up brands, one per test, so that tests never match each
+    // other's ads; the check of LeBonCoin's brands has its own test (test/http/brands.int.spec.ts).
+    BRANDS_CHECK: 'off',
     ...TOKENS,
     ...overrides,
   };

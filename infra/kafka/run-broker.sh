@@ -7,17 +7,25 @@
 # With KEEP_DATA_ON_BROKER_EXIT=1 (the fault tests, which crash the broker and start it again on the
 # same data), a broker that dies keeps its data; the owner's end, or SIGTERM, still removes it.
 # The broker's pid is written to <data-dir>/broker.pid.
+#
+# A terminal's Ctrl-C signals its whole foreground process group: the owner, this script and the JVM.
+# The owner decides when the broker stops (it drains first, and its drain needs the broker), so SIGINT
+# is ignored here, and by the JVM, which inherits the disposition. The owner's end still stops it.
 set -u
 owner=$1
 datadir=$2
 shift 2
+trap '' INT
 
 "$@" >>"$datadir/broker.log" 2>&1 &
 broker=$!
 echo "$broker" >"$datadir/broker.pid"
 
 cleanup() {
-  trap - TERM INT HUP EXIT
+  # Nothing interrupts the cleanup once it runs: the owner's exit handler sends SIGTERM as well, and a
+  # signal that ended this script between the kill and the rm left the data directory behind.
+  trap '' TERM INT HUP
+  trap - EXIT
   if kill -0 "$broker" 2>/dev/null; then
     # The data is thrown away, so there is nothing to flush: stop at once.
     kill -KILL "$broker" 2>/dev/null
@@ -28,7 +36,7 @@ cleanup() {
   fi
   rm -rf "$datadir"
 }
-trap 'stopping=1; cleanup; exit 0' TERM INT HUP
+trap 'stopping=1; cleanup; exit 0' TERM HUP
 trap cleanup EXIT
 
 while kill -0 "$owner" 2>/dev/null && kill -0 "$broker" 2>/dev/null; do

@@ -20,6 +20,9 @@ const depthOf = (e: { instancePath: string; params: unknown }) =>
     ? 1
     : 0);
 
+/** A request slower than this is logged at info, whatever its status. */
+const SLOW_REQUEST_MS = 1000;
+
 /** The fastify app with the error mapping every route shares. Routes are registered by the caller. */
 export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;
 
@@ -75,6 +78,8 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
         description:
           'Matches scraped car ads against saved hunts, creates CRM leads and messages the sellers. Events: asyncapi.yaml and docs/events.md.',
       },
+      // Relative: Swagger UI calls the service that serves the document, wherever it runs.
+      servers: [{ url: '/', description: 'this service (the origin serving this document)' }],
       components: { securitySchemes: SECURITY_SCHEMES },
     },
     // Shared schemas keep their own names in components.schemas (Error), not def-0.
@@ -82,7 +87,11 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
       buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  // The tokens given to "Authorize" are kept across reloads of the page (in the browser's storage).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { deepLinking: true, persistAuthorization: true },
+  });
   app.get(
     '/openapi.json',
     { schema: { tags: ['docs'], summary: 'This document (OpenAPI 3.1); Swagger UI at /docs' } },
@@ -113,15 +122,15 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     void parseJson(request, body as string, done);
   });
 
+  // One line per request: at info for an answer that went wrong (4xx, 5xx) or took long, at debug for
+  // the others (LOG_LEVEL=debug shows every request). A line per request at info buried the lines that
+  // mattered under the console's polling and a client's routine calls.
   app.addHook('onResponse', (request, reply, done) => {
     if (request.url !== '/healthz' && request.url !== '/metrics') {
-      request.log.info(
-        {
-          method: request.method,
-          url: request.routeOptions.url ?? request.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime),
-        },
+      const ms = Math.round(reply.elapsedTime);
+      const notable = reply.statusCode >= 400 || ms >= SLOW_REQUEST_MS;
+      request.log[notable ? 'info' : 'debug'](
+        { method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms },
         'request',
       );
     }

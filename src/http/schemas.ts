@@ -4,19 +4,31 @@
 // sent, so the document cannot drift from what the API answers. Responses are serialised with
 // JSON.stringify (src/http/app.ts): a schema documents a response, it never silently drops a field.
 
-/** The tokens of docs/ARCHITECTURE.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`). */
+/**
+ * The tokens of docs/ARCHITECTURE.md section 6, as OpenAPI security schemes (all `Authorization: Bearer`):
+ * Swagger UI's "Authorize" asks for each, and says which one `npm run dev` prints.
+ */
 export const SECURITY_SCHEMES = {
   apiToken: {
     type: 'http',
     scheme: 'bearer',
-    description: 'API_TOKEN (every account), or an account API key `hm_live_...` (that account only)',
+    description:
+      'API_TOKEN (every account), or an account API key `hm_live_...` (that account only). npm run dev: dev-api-token',
   },
-  ingestToken: { type: 'http', scheme: 'bearer', description: 'INGEST_TOKEN: the scrapers posting ads' },
-  cronSecret: { type: 'http', scheme: 'bearer', description: 'CRON_SECRET: whoever triggers the daily catch-up' },
+  ingestToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'INGEST_TOKEN: the scrapers posting ads. npm run dev: dev-ingest-token',
+  },
+  cronSecret: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'CRON_SECRET: whoever triggers the daily catch-up. npm run dev: dev-cron-secret',
+  },
   opsToken: {
     type: 'http',
     scheme: 'bearer',
-    description: "OPS_TOKEN: the operator's console and its JSON under /v1/ops/",
+    description: "OPS_TOKEN: the operator's console and its JSON under /v1/ops/. npm run dev: dev-ops-token",
   },
 } as const;
 

@@ -28,6 +28,7 @@ import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
 import { LobstrRefusedError, LobstrUnavailableError, PAGE_SIZE, type LobstrClient } from './lobstrClient.js';
+import { checkBrand } from '../domain/knownBrands.js';
 import { describeResult, mapLobstrResult } from './mapResult.js';
 import { parseResultsPage } from './resultsPage.js';
 import { noPhoneWarning } from './phoneReport.js';
@@ -41,9 +42,13 @@ export interface ImportRunDeps {
 
 /** How long an importer holds a run between two pages. */
 const LEASE_MS = 15_000;
-/** Attempts of a run Lobstr cannot serve, about 5 s doubling to 10 min (some 90 minutes), before it is failed. */
-const MAX_RUN_ATTEMPTS = 12;
-const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 600_000 };
+/**
+ * Attempts of a run Lobstr cannot serve before it is failed: waits of about 5 s doubling to 2 min, some
+ * 10 minutes in all. A run failing longer than that is not coming back by itself (a key refused, an
+ * unreachable API): the run says why in the console and the log, and the importer stops calling for it.
+ */
+export const MAX_RUN_ATTEMPTS = 10;
+const RETRY_BACKOFF = { baseMs: 5_000, maxMs: 120_000 };
 
 export type Outcome = 'done' | 'failed' | 'retrying' | 'busy';
 
@@ -58,8 +63,10 @@ export async function importRun(
   const claimed = await claimLobstrRun(deps.db, runId, LEASE_MS);
   if (!claimed) return 'busy'; // done, failed, waiting for its next attempt, or another importer has it
   const trigger = claimed.trigger ?? 'webhook';
+  // Brands LeBonCoin wrote that its list (src/domain/leboncoinBrands.json) lacks: said once per run.
+  const unknownBrands = new Set<string>();
   try {
-    const run = await importPages(deps, lobstr, claimed, log, hc);
+    const run = await importPages(deps, lobstr, claimed, log, hc, unknownBrands);
     await completeLobstrRun(deps.db, runId, deps.clock.now());
     deps.metrics.lobstrRuns.inc({ outcome: 'done', trigger });
     const results = run.ads_received + run.results_skipped;
@@ -73,6 +80,11 @@ export async function importRun(
       fields: run.result_fields,
     };
     log.info(summary, 'Lobstr run imported');
+    if (unknownBrands.size > 0)
+      log.warn(
+        { brands: [...unknownBrands].slice(0, 20) },
+        'brands of this run that src/domain/leboncoinBrands.json does not list: no hunt can name them until the list has them',
+      );
     // Once per run: the run completes once (its lease), whatever the restarts on the way.
     if (results > 0 && run.results_with_phone === 0)
       log.warn({ results, fields: run.result_fields }, noPhoneWarning({ fields: run.result_fields }));
@@ -86,10 +98,11 @@ export async function importRun(
     }
     if (error instanceof LobstrUnavailableError) {
       if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
+        const minutes = Math.round((deps.clock.now().getTime() - claimed.created_at.getTime()) / 60_000);
         await failLobstrRun(
           deps.db,
           runId,
-          `gave up after ${MAX_RUN_ATTEMPTS} attempts: ${error.message}`,
+          `gave up after ${MAX_RUN_ATTEMPTS} attempts in ${minutes} min: ${error.message}`,
           deps.clock.now(),
         );
         deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
@@ -119,6 +132,7 @@ async function importPages(
   claimed: LobstrRunRow,
   log: HandlerContext['log'],
   hc: Pick<HandlerContext, 'isRunning' | 'heartbeat'>,
+  unknownBrands: Set<string>,
 ): Promise<LobstrRunRow> {
   const runId = claimed.run_id;
   const cause = claimed.event_id ? { eventId: claimed.event_id, correlationId: claimed.event_id } : undefined;
@@ -146,6 +160,7 @@ async function importPages(
         continue;
       }
       const ad: AdInput = mapped.ad;
+      if (ad.brand && !checkBrand(ad.adType, ad.brand).known) unknownBrands.add(ad.brand);
       // libphonenumber decides (the matcher asks it); a disagreement is reported below, once per run.
       if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
         disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });

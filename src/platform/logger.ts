@@ -14,7 +14,9 @@ export function createLogger(options: { level: string; pretty: 'auto' | 'true' |
       ...base,
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' },
+        // One line per entry, its fields as JSON after the message: a person reads a log line by line,
+        // and pino-pretty's default (a line per field, a line per array element) made one event 7 lines.
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true },
       },
     });
   // Asynchronous writes to stdout: under load, lines written while one write is in flight go out

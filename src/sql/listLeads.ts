@@ -59,7 +59,7 @@ interface Row {
 export async function listLeads(
   db: Db,
   accountId: string,
-  options: { stage?: string; after?: LeadCursor; limit: number },
+  options: { stage?: string; after?: LeadCursor; limit: number; repliedOnly?: boolean },
 ): Promise<LeadCard[]> {
   const q = db
     .from('leads as l')
@@ -84,6 +84,7 @@ export async function listLeads(
     .orderByRaw(`${STAGE_RANK}, l.position, l.id`)
     .limit(options.limit);
   if (options.stage) q.where('l.stage', options.stage);
+  if (options.repliedOnly) q.whereNotNull('l.replied_at');
   if (options.after)
     q.whereRaw(`(${STAGE_RANK}, l.position, l.id) > (?, ?, ?)`, [options.after.s, options.after.p, options.after.i]);
   const rows = (await q) as Row[];

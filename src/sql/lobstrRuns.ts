@@ -19,6 +19,8 @@ export interface LobstrRunRow {
   result_fields: string[];
   results_with_phone: number;
   mobile_disagreements: number;
+  /** When the run was first announced (webhook or reconciliation). */
+  created_at: Date;
 }
 
 /**

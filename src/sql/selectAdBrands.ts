@@ -2,7 +2,7 @@ import type { Db } from '../db/knex.js';
 
 /**
  * Every distinct brand, as written, of the ads of one type (a few dozen), by a loose index scan on
- * ads_type_brand_box_idx: one index probe per brand, not a read of every ad.
+ * ads_type_brand_box_scraped_idx: one index probe per brand, not a read of every ad.
  */
 export async function selectAdBrands(db: Db, adType: string): Promise<string[]> {
   const { rows } = await db.raw<{ rows: Array<{ brand: string }> }>(

@@ -1,4 +1,4 @@
-// The ads first published since `since` that a hunt may match, for its preview: narrowed in SQL by
+// The ads scraped since `since` (the backfill's window) that a hunt may match, for its preview: narrowed in SQL by
 // conditions every match satisfies (src/domain/huntPreview.ts previewNarrowingOf), then decided by the
 // rules in memory by the caller.
 import type { Db } from '../db/knex.js';
@@ -13,5 +13,5 @@ export async function selectPreviewCandidates(db: Db, hunt: Hunt, since: Date): 
   const written = hunt.brands.length > 0 ? await selectAdBrands(db, hunt.adType) : null;
   const { narrowing, brands, withDescription } = previewNarrowingOf(hunt, written);
   if (brands?.length === 0) return [];
-  return selectPreviewAds(db, { narrowing, publishedSince: since, withDescription, ...(brands ? { brands } : {}) });
+  return selectPreviewAds(db, { narrowing, scrapedSince: since, withDescription, ...(brands ? { brands } : {}) });
 }

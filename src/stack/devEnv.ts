@@ -1,6 +1,7 @@
 // The environment `npm run dev` runs the service with: development secrets and a loopback address
 // as defaults (the tokens are printed at start, so the service must not be reachable from elsewhere
-// unless HOST says so), then whatever the caller's environment sets, then the local stack.
+// unless HOST says so), then whatever the caller's environment sets, then the local stack, and the
+// Lobstr stand-in when the caller gives no LOBSTR_API_KEY of their own.
 export const DEV_SECRETS = {
   INGEST_TOKEN: 'dev-ingest-token',
   API_TOKEN: 'dev-api-token',
@@ -14,7 +15,7 @@ export const DEV_SECRETS = {
 
 export function devEnv(
   processEnv: Record<string, string | undefined>,
-  stack: { databaseUrl: string; kafkaBrokers: string[]; gatewayUrl: string },
+  stack: { databaseUrl: string; kafkaBrokers: string[]; gatewayUrl: string; lobstrUrl?: string },
 ): Record<string, string | undefined> {
   return {
     ...DEV_SECRETS,
@@ -24,5 +25,6 @@ export function devEnv(
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     MESSAGE_GATEWAY_URL: stack.gatewayUrl,
+    ...(stack.lobstrUrl ? { LOBSTR_API_URL: stack.lobstrUrl, LOBSTR_API_KEY: DEV_SECRETS.LOBSTR_API_KEY } : {}),
   };
 }

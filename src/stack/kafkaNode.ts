@@ -47,6 +47,8 @@ export interface NodeOptions {
   restartable?: boolean;
   /** broker.session.timeout.ms: how long the controller waits before it fences a node that stopped heartbeating. */
   sessionTimeoutMs?: number;
+  /** Aborted while the node starts: the start gives up at once (the caller then destroys the node). */
+  signal?: AbortSignal;
 }
 
 const log4j = () => `-Dlog4j2.configurationFile=${join(projectRoot(), 'infra', 'kafka', 'log4j2.properties')}`;
@@ -121,7 +123,10 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
     current = { watchdog, exited, onExit };
     try {
       // A node of a cluster answers once a majority of the quorum runs: the caller starts them together.
-      await waitForKafka([broker], { timeoutMs: 90_000, alive: () => watchdog.exitCode === null });
+      await waitForKafka([broker], {
+        timeoutMs: 90_000,
+        alive: () => watchdog.exitCode === null && !o.signal?.aborted,
+      });
     } catch (error) {
       watchdog.kill('SIGTERM');
       await exited;

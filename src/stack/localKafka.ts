@@ -32,6 +32,8 @@ export interface LocalKafkaOptions {
   heapMb?: number;
   /** Keep the data when the broker dies, so that crash() and restart() can be used. */
   restartable?: boolean;
+  /** Aborted while the broker starts (a Ctrl-C): it is stopped and its data removed at once, not once ready. */
+  signal?: AbortSignal;
 }
 
 export interface LocalKafkaCluster {
@@ -94,8 +96,14 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
         heapMb: options.heapMb,
         restartable: options.restartable,
         sessionTimeoutMs: options.sessionTimeoutMs,
+        signal: options.signal,
       }),
     ),
+  );
+  progress(
+    nodes.length === 1
+      ? `Kafka ${version} broker starting on ${nodes[0]!.broker} (data in ${nodes[0]!.dataDir})`
+      : `Kafka ${version} cluster of ${nodes.length} KRaft nodes starting on ${nodes.map((n) => n.broker).join(', ')}`,
   );
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.destroy()));

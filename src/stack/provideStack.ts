@@ -20,6 +20,8 @@ export interface Stack {
 export async function provideStack(options: {
   env?: Record<string, string | undefined>;
   progress?: (message: string) => void;
+  /** Aborted while the stack starts (a Ctrl-C): the local broker's start is cut short and undone. */
+  signal?: AbortSignal;
 }): Promise<Stack> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
@@ -45,7 +47,7 @@ export async function provideStack(options: {
       await waitForKafka(kafkaBrokers, { timeoutMs: 60_000 });
       kafkaSummary = `Kafka: container on ${kafkaBrokers.join(',')}`;
     } else {
-      const kafka = await startLocalKafka({ progress });
+      const kafka = await startLocalKafka({ progress, signal: options.signal });
       stops.push(kafka.stop);
       kafkaBrokers = kafka.brokers;
       kafkaSummary = `Kafka: local ${kafka.version} broker from Maven jars on ${kafkaBrokers.join(',')}`;

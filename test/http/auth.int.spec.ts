@@ -25,6 +25,7 @@ const protectedEndpoints: Array<[string, string, string]> = [
   ['POST', '/v1/ops/dead-letters/replay', TOKENS.OPS_TOKEN],
   ['GET', '/v1/ops/accounts', TOKENS.OPS_TOKEN],
   ['GET', `/v1/ops/accounts/${id}/leads`, TOKENS.OPS_TOKEN],
+  ['GET', '/v1/ops/lobstr-runs', TOKENS.OPS_TOKEN],
   ['POST', '/v1/ops/hunts/preview', TOKENS.OPS_TOKEN],
 ];
 

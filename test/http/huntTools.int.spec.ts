@@ -88,7 +88,7 @@ describe('POST /v1/hunts/preview', () => {
     const newest = adInput({ brand, ...publishedHoursAgo(1), title: 'La plus récente', city: 'Villeurbanne' });
     const middle = adInput({ brand, ...publishedHoursAgo(5) });
     const oldest = adInput({ brand, ...publishedHoursAgo(24 * 6) });
-    const tooOld = adInput({ brand, ...publishedHoursAgo(24 * 8) });
+    const tooOld = adInput({ brand, ...publishedHoursAgo(24 * 8), scrapedAt: hoursAgo(24 * 8) });
     const tooDear = adInput({ brand, price: 25_000, ...publishedHoursAgo(2) });
     const tooFar = adInput({
       brand,
@@ -124,9 +124,34 @@ describe('POST /v1/hunts/preview', () => {
       zipcode: PLACES.villeurbanne.zipcode,
       distanceKm: 4,
       firstPublishedAt: newest.firstPublishedAt,
+      scrapedAt: expect.any(String) as unknown,
       url: newest.url,
     });
     expect(await rowCounts()).toEqual(before);
+  });
+
+  it("reads the backfill's window: an ad by its scrapedAt, whether it gives no firstPublishedAt or an older one", async () => {
+    const brand = newBrand();
+    const undated = adInput({ brand, firstPublishedAt: null, lastPublishedAt: null, scrapedAt: hoursAgo(3) });
+    const republished = adInput({ brand, ...publishedHoursAgo(24 * 40), scrapedAt: hoursAgo(1) });
+    const scrapedLongAgo = adInput({
+      brand,
+      firstPublishedAt: null,
+      lastPublishedAt: null,
+      scrapedAt: hoursAgo(24 * 9),
+    });
+    await ingest(undated, republished, scrapedLongAgo);
+
+    const response = await http.api.post<Preview>('/v1/hunts/preview', previewBody({ brands: [brand], days: 7 }));
+
+    expect(response.status).toBe(200);
+    expect(response.body.matchingAds).toBe(2);
+    // Newest first, by first publication or, for the ad that gives none, by its scrape.
+    expect(response.body.sample.map((s) => [s.externalId, s.firstPublishedAt])).toEqual([
+      [undated.externalId, null],
+      [republished.externalId, republished.firstPublishedAt],
+    ]);
+    expect(response.body.sample[0]!.scrapedAt).toBe(undated.scrapedAt);
   });
 
   it('uses BACKFILL_DAYS when no days are given, keywords included, and keeps at most 20 ads in the sample', async () => {

@@ -3,12 +3,14 @@
 // response matches its documented schema is checked by the whole suite (HTTP_VALIDATE_RESPONSES in
 // test/support/testEnv.ts); the last test shows that check is on and would fail a drifting route.
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, registeredRoutes } from '../../src/http/app.js';
 import { errors, object } from '../../src/http/schemas.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Service } from '../../src/service.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
 
 const t = useTestEnv();
 let service: Service;
@@ -23,14 +25,17 @@ interface Operation {
   tags?: string[];
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ in: string; name: string }>;
-  requestBody?: unknown;
+  requestBody?: {
+    content: Record<string, { schema: object; example?: unknown; examples?: Record<string, { value: unknown }> }>;
+  };
   responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
 }
 interface OpenApiDocument {
   openapi: string;
+  servers?: Array<{ url: string; description?: string }>;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+  components: { securitySchemes: Record<string, { description: string }>; schemas: Record<string, unknown> };
 }
 
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -111,6 +116,51 @@ describe('the OpenAPI document', () => {
     );
     // Request bodies are described from the same schemas fastify validates with.
     expect(JSON.stringify(doc.paths['/v1/hunts']!.post!.requestBody)).toContain('radiusKm');
+  });
+
+  it('gives every request body a realistic example its route takes, and names its server and the tokens to authorize with', async () => {
+    const doc = await fetchDocument();
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) as unknown }]);
+    for (const [scheme, token] of Object.entries({
+      apiToken: 'dev-api-token',
+      ingestToken: 'dev-ingest-token',
+      cronSecret: 'dev-cron-secret',
+      opsToken: 'dev-ops-token',
+    }))
+      expect(doc.components.securitySchemes[scheme]!.description, scheme).toContain(token);
+
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    let bodies = 0;
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations)) {
+        if (!op.requestBody) continue;
+        for (const [type, media] of Object.entries(op.requestBody.content)) {
+          const name = `${method.toUpperCase()} ${path} (${type})`;
+          const examples =
+            media.example !== undefined ? [media.example] : Object.values(media.examples ?? {}).map((e) => e.value);
+          expect(examples.length, `${name} has an example`).toBeGreaterThan(0);
+          const validate = ajv.compile(media.schema);
+          for (const example of examples)
+            expect(validate(example), `${name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+          bodies++;
+        }
+      }
+    expect(bodies).toBeGreaterThan(10);
+
+    // What "Try it out" sends for a hunt is a hunt a dealer would save, and the service takes it.
+    const example = doc.paths['/v1/hunts']!.post!.requestBody!.content['application/json']!.example as Record<
+      string,
+      unknown
+    >;
+    expect(example).toMatchObject({ location: { label: 'Lyon' }, radiusKm: 30, priceMax: 20_000, brands: ['Peugeot'] });
+    expect(JSON.stringify(example)).toContain('{{marque}}');
+    const created = await fetch(`${t.url}/v1/hunts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(example),
+    });
+    expect(created.status).toBe(201);
   });
 
   it('is browsable with Swagger UI at /docs', async () => {

@@ -96,6 +96,67 @@ describe('the console', () => {
     expect(pipeline.body.hops.series.map((s) => s.hop)).toContain('publish_to_matcher');
   });
 
+  it("pages an account's columns with their true counts, and finds the leads whose seller replied", async () => {
+    const accountId = randomUUID();
+    const brand = `Marque-${randomUUID().slice(0, 6)}`;
+    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
+    await waitFor(
+      async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
+      { message: 'hunt backfilled' },
+    );
+    // 21 ads, one request: 21 leads contacted, the first one at the bottom of its column (new leads go on top).
+    const ads = Array.from({ length: 21 }, (_, i) => adInput({ brand, title: `${brand} n°${i}` }));
+    expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+    await waitFor(async () => (await t.db('leads').where({ account_id: accountId, stage: 'contacte' })).length === 21, {
+      message: '21 leads contacted',
+    });
+    const bottom = (await t
+      .db('leads')
+      .where({ account_id: accountId })
+      .orderBy('position', 'desc')
+      .first('id', 'ad_id')) as { id: string; ad_id: string };
+    const phone = ((await t.db('ads').where({ id: bottom.ad_id }).first('phone')) as { phone: string }).phone;
+    const reply = await fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'inbound', from: phone, text: 'Toujours disponible', at: new Date().toISOString() }),
+    });
+    expect(reply.status).toBe(200);
+
+    type Board = { columns: Array<{ stage: string; total: number; replied: number; leads: Array<{ id: string }> }> };
+    const contacte = (board: Board) => board.columns.find((c) => c.stage === 'contacte')!;
+    const page = (await ops().get<Board>(`/v1/ops/accounts/${accountId}/leads`)).body;
+    expect(contacte(page)).toMatchObject({ total: 21, replied: 1 });
+    expect(contacte(page).leads).toHaveLength(20);
+    expect(contacte(page).leads.map((l) => l.id)).not.toContain(bottom.id);
+    const all = (await ops().get<Board>(`/v1/ops/accounts/${accountId}/leads?limit=40`)).body;
+    expect(contacte(all).leads).toHaveLength(21);
+    expect(contacte(all).leads.at(-1)!.id).toBe(bottom.id);
+    const replied = (await ops().get<Board>(`/v1/ops/accounts/${accountId}/leads?replied=true`)).body;
+    expect(contacte(replied)).toMatchObject({ total: 1, replied: 1 });
+    expect(contacte(replied).leads.map((l) => l.id)).toEqual([bottom.id]);
+    expect(replied.columns.find((c) => c.stage === 'nouveau')!.total).toBe(0);
+    expect((await ops().get(`/v1/ops/accounts/${accountId}/leads?limit=501`)).status).toBe(400);
+  });
+
+  it('lists the latest Lobstr runs, a failed one with the reason it was given up', async () => {
+    await t.db('lobstr_runs').insert({
+      run_id: 'c39b1922a5424c3c84a7cb2ec731bc5f',
+      squid: 'a7b3c9d1e5f24a6b8c0d2e4f6a8b0c1d',
+      status: 'failed',
+      attempts: 10,
+      last_error: 'gave up after 10 attempts in 11 min: Lobstr page 1 of run c39b… failed 3 times: HTTP 503',
+    });
+    const runs = await ops().get<{ runs: Array<Record<string, unknown>> }>('/v1/ops/lobstr-runs');
+    expect(runs.status).toBe(200);
+    expect(runs.body.runs[0]).toMatchObject({
+      runId: 'c39b1922a5424c3c84a7cb2ec731bc5f',
+      status: 'failed',
+      attempts: 10,
+      lastError: expect.stringContaining('gave up after 10 attempts') as unknown,
+    });
+  });
+
   it('lists no dead letters on a fresh topic, and refuses a replay that names none', async () => {
     const dl = await ops().get<{ counts: Array<{ topic: string; waiting: number }>; latest: unknown[] }>(
       '/v1/ops/dead-letters',

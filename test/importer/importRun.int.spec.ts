@@ -4,14 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interrupted } from '../../src/consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
-import { importRun } from '../../src/importer/importRun.js';
+import { importRun, MAX_RUN_ATTEMPTS } from '../../src/importer/importRun.js';
 import { createLobstrClient } from '../../src/importer/lobstrClient.js';
 import { createLobstrBudget } from '../../src/importer/rateBudget.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { insertLobstrRun } from '../../src/sql/insertLobstrRun.js';
 import { advanceLobstrRun } from '../../src/sql/lobstrRuns.js';
-import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
 import { captureLogs } from '../support/logCapture.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 
@@ -21,7 +21,10 @@ let lobstr: FakeLobstr;
 beforeAll(async () => {
   lobstr = await startFakeLobstr({
     apiKey: TOKENS.LOBSTR_API_KEY,
-    failingPages: [{ run: 'run-retrying', page: 1, times: 1 }],
+    failingPages: [
+      { run: 'run-retrying', page: 1, times: 1 },
+      { run: 'run-given-up', page: 1, times: 1_000 },
+    ],
   });
 });
 afterAll(() => lobstr.close());
@@ -29,6 +32,7 @@ afterAll(() => lobstr.close());
 const run = (runId: string) =>
   t.db('lobstr_runs').where({ run_id: runId }).first<{
     status: string;
+    failed_at: Date | null;
     next_page: number;
     ads_received: number;
     attempts: number;
@@ -90,6 +94,38 @@ describe('importing one Lobstr run', () => {
       last_error: null,
     });
     expect(lobstr.requests.filter((r) => r.run === 'run-retrying').map((r) => r.status)).toEqual([500]);
+  });
+
+  it('names once, in the run, the brands LeBonCoin wrote that its brand list lacks', async () => {
+    const results = lobstrResults(5, 16);
+    for (const r of results.slice(0, 2)) {
+      (r.details as Record<string, string>).Marque = 'Zorglub Motors';
+      (r.more_details as Record<string, string>).brand = 'Zorglub Motors';
+    }
+    lobstr.addRun('run-new-brand', results);
+    await insertLobstrRun(t.db, { runId: 'run-new-brand', squid: 'squid-1' });
+    const { outcome, logs } = await importer('run-new-brand', () => true);
+    expect(await outcome).toEqual({ value: 'done' });
+    expect(logs.withMsg(/^brands of this run/).map((w) => w.brands)).toEqual([['Zorglub Motors']]);
+  });
+
+  it('gives up on a run Lobstr keeps failing at its last attempt, and says so in the run', async () => {
+    lobstr.addRun('run-given-up', lobstrResults(10, 15));
+    await insertLobstrRun(t.db, { runId: 'run-given-up', squid: 'squid-1' });
+    await t
+      .db('lobstr_runs')
+      .where({ run_id: 'run-given-up' })
+      .update({ attempts: MAX_RUN_ATTEMPTS - 1 });
+    const { outcome } = await importer('run-given-up', () => true);
+    expect(await outcome).toEqual({ value: 'failed' });
+    const row = await run('run-given-up');
+    expect(row).toMatchObject({ status: 'failed', next_attempt_at: null });
+    expect(row?.failed_at).toBeInstanceOf(Date);
+    expect(row?.last_error).toMatch(
+      new RegExp(
+        `^gave up after ${MAX_RUN_ATTEMPTS} attempts in \\d+ min: Lobstr page 1 of run run-given-up failed 3 times: HTTP 500`,
+      ),
+    );
   });
 
   it('rolls its page back as a WriteConflict when another importer advanced the run meanwhile', async () => {

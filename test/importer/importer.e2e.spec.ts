@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdScraped } from '../../src/events/types.generated.js';
 import type { Service } from '../../src/service.js';
 import { startChildService } from '../../testkit/childService.js';
-import { busiestWindow, lobstrResult, lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import {
+  busiestWindow,
+  lobstrResult,
+  lobstrResults,
+  startFakeLobstr,
+  type FakeLobstr,
+} from '../../testkit/fakeLobstr.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';

@@ -5,9 +5,9 @@ import { departmentOf } from '../../src/domain/department.js';
 import { describeResult, mapLobstrResult } from '../../src/importer/mapResult.js';
 import { parseResultsPage } from '../../src/importer/resultsPage.js';
 import { phoneNumber } from '../../src/importer/resultValues.js';
-import { lobstrResult, lobstrResults } from '../support/fakeLobstr.js';
+import { lobstrResult, lobstrResults } from '../../testkit/fakeLobstr.js';
 
-// The sample result (test/support/fakeLobstr.ts): a 2019 Peugeot 308 in Lyon 3e, 14,500 EUR (was 15,200),
+// The sample result (testkit/fakeLobstr.ts): a 2019 Peugeot 308 in Lyon 3e, 14,500 EUR (was 15,200),
 // LeBonCoin's band 13,000-19,000, private seller Julie, 06 12 34 56 78, published 20 Nov, reposted 27 Nov.
 
 /** What the importer asks of a mapped ad: the checks of POST /v1/ads (validateAds), or why not. */

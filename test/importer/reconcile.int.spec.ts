@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Service } from '../../src/service.js';
-import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
 import { apiClient } from '../support/http.js';
 import { captureLogs } from '../support/logCapture.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';

@@ -6,7 +6,7 @@ import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { busiestWindow, lobstrResults, startFakeLobstr, type FakeLobstr } from '../support/fakeLobstr.js';
+import { busiestWindow, lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
 import { apiClient } from '../support/http.js';
 import { TOKENS, useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';

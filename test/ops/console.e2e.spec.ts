@@ -169,10 +169,83 @@ describe('the operator’s console', () => {
       const conversation = page.locator('ol.conversation');
       await conversation.locator('li[data-direction="inbound"]', { hasText: 'Toujours dispo, appelez-moi' }).waitFor();
       const directions: string[] = [];
-      for (const item of await conversation.locator('li').all())
+      const times: number[] = [];
+      for (const item of await conversation.locator('li').all()) {
         directions.push((await item.getAttribute('data-direction')) ?? '');
+        times.push(Date.parse((await item.locator('time').getAttribute('datetime')) ?? ''));
+      }
       expect(directions).toEqual(['outbound', 'inbound']);
+      // In time order, each entry dated (day and time: a conversation can span days).
+      expect(times.every((x, i) => Number.isFinite(x) && (i === 0 || x >= times[i - 1]!))).toBe(true);
       await page.locator('#unmatched tr', { hasText: 'Vous êtes qui ?' }).waitFor();
+    },
+  );
+
+  it(
+    'pages a column whose header gives its true count, finds the one lead with a reply, and fits a 390 px phone without scrolling sideways',
+    { timeout: 180_000 },
+    async () => {
+      const http = apiClient(url);
+      const accountId = randomUUID();
+      const brand = `Marque-${randomUUID().slice(0, 6)}`;
+      expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
+      await waitFor(
+        async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
+        { message: 'hunt backfilled' },
+      );
+      // 21 leads in one column; the oldest, 21st from the top, is the one whose seller replies.
+      const ads = Array.from({ length: 21 }, (_, i) => adInput({ brand, title: `${brand} n°${i}` }));
+      expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+      await waitFor(
+        async () => (await t.db('leads').where({ account_id: accountId, stage: 'contacte' })).length === 21,
+        { message: '21 leads contacted' },
+      );
+      const bottom = (await t
+        .db('leads')
+        .where({ account_id: accountId })
+        .orderBy('position', 'desc')
+        .first('id', 'ad_id')) as { id: string; ad_id: string };
+      const { phone } = (await t.db('ads').where({ id: bottom.ad_id }).first('phone')) as { phone: string };
+      const reply = await fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'inbound', from: phone, text: 'Oui, disponible', at: new Date().toISOString() }),
+      });
+      expect(reply.status).toBe(200);
+
+      await page.fill('#account', accountId);
+      await page.click('#account-form button[type=submit]');
+      const column = page.locator('[data-stage="contacte"]');
+      await column.locator('h4', { hasText: 'contacte (21)' }).waitFor();
+      expect(await column.locator('.lead').count()).toBe(20);
+      expect(await column.locator(`[data-lead="${bottom.id}"]`).count()).toBe(0);
+      await column.locator('[data-more="contacte"]').click();
+      await column.locator(`[data-lead="${bottom.id}"] [data-replied]`).waitFor();
+      expect(await column.locator('.lead').count()).toBe(21);
+
+      await page.check('#replied-only');
+      await column.locator('h4', { hasText: 'contacte (1)' }).waitFor();
+      expect(await column.locator('.lead').count()).toBe(1);
+      expect(await column.locator('.lead').getAttribute('data-lead')).toBe(bottom.id);
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      // The next refresh has drawn the page at this width.
+      const updated = await page.locator('#status').textContent();
+      await page
+        .locator('#status')
+        .filter({ hasNotText: updated ?? '' })
+        .waitFor();
+      // In the browser: the page's width and the viewport's (what a phone scrolls sideways is their difference).
+      const widths = await page.evaluate<{ page: number; viewport: number }>(
+        '({ page: document.documentElement.scrollWidth, viewport: window.innerWidth })',
+      );
+      expect(widths.viewport).toBe(390);
+      expect(widths.page).toBeLessThanOrEqual(390);
+      const shot = await page.screenshot({ fullPage: true });
+      // A PNG's width is the first field of its IHDR chunk, at byte 16.
+      expect(shot.readUInt32BE(16)).toBe(390);
+      await page.setViewportSize({ width: 1440, height: 1000 });
+      await page.uncheck('#replied-only');
     },
   );
 

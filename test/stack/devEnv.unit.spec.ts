@@ -16,4 +16,11 @@ describe('npm run dev', () => {
   it('listens where HOST says when it is set', () => {
     expect(loadConfig(devEnv({ HOST: '0.0.0.0' }, stack)).host).toBe('0.0.0.0');
   });
+
+  it("reads Lobstr's stand-in when it runs one, and the real API with the key the caller gives", () => {
+    const standIn = loadConfig(devEnv({}, { ...stack, lobstrUrl: 'http://127.0.0.1:4100' })).lobstr;
+    expect(standIn).toMatchObject({ apiUrl: 'http://127.0.0.1:4100', apiKey: 'dev-lobstr-key' });
+    const real = loadConfig(devEnv({ LOBSTR_API_KEY: 'key-of-mine' }, stack)).lobstr;
+    expect(real).toMatchObject({ apiUrl: 'https://api.lobstr.io', apiKey: 'key-of-mine' });
+  });
 });

@@ -26,7 +26,9 @@ const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
  */
 const BACKFILL_BATCH = 20;
 
-export function startBackfill(deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>) {
+export function startBackfill(
+  deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings' | 'explainHeldBack'>,
+) {
   return deps.consume({
     name: 'matcher-backfill',
     topics: ['hunts.changed'],

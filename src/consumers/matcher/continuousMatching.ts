@@ -10,7 +10,7 @@ import { recordAndCount } from './recordAndCount.js';
 import { recordDepsOf } from './recordMatches.js';
 
 export function startContinuousMatching(
-  deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>,
+  deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings' | 'explainHeldBack'>,
   index: HuntIndex,
   sync: Pick<HuntIndexSync, 'refresh'>,
 ) {

@@ -31,7 +31,10 @@ import { contactLeads, recordDepsOf, type RecordDeps } from './recordMatches.js'
 
 export const TICK_GROUP_SIZE = 5000;
 
-type CatchUpDeps = Pick<MatcherDeps, 'db' | 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings'>;
+type CatchUpDeps = Pick<
+  MatcherDeps,
+  'db' | 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings' | 'explainHeldBack'
+>;
 
 export function startDailyCatchUp(deps: CatchUpDeps, options: { groupSize?: number } = {}) {
   return deps.consume({

@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
+import type { ExplainHeldBack } from './explainHeldBack.js';
 
 export interface MatcherSettings {
   /** A new or changed hunt is matched against this many days of ads (BACKFILL_DAYS). */
@@ -40,4 +41,6 @@ export interface MatcherDeps {
     | 'tickTotal'
   >;
   settings: MatcherSettings;
+  /** Says why leads were not contacted (the matcher role makes one for its three paths). */
+  explainHeldBack?: ExplainHeldBack;
 }

@@ -5,12 +5,15 @@ import type { RoleHandle } from '../../platform/roleHandle.js';
 import { startBackfill } from './backfill.js';
 import { startContinuousMatching } from './continuousMatching.js';
 import { startDailyCatchUp } from './dailyCatchUp.js';
+import { createHeldBackExplainer } from './explainHeldBack.js';
 import { startHuntIndexSync } from './huntIndexSync.js';
 import type { MatcherDeps } from './matcherDeps.js';
 
 export type { MatcherDeps, MatcherSettings } from './matcherDeps.js';
 
-export async function startMatcher(deps: MatcherDeps): Promise<RoleHandle> {
+export async function startMatcher(given: MatcherDeps): Promise<RoleHandle> {
+  // One memory of what was explained for the three paths: an account and reason is said once.
+  const deps = { explainHeldBack: createHeldBackExplainer(given.log.child({ component: 'matcher' })), ...given };
   const index = createHuntIndex();
   const parts: RoleHandle[] = [];
   try {

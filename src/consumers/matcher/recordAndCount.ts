@@ -8,12 +8,15 @@ import type { Trx } from '../../db/knex.js';
 import type { Match } from '../../domain/matchAds.js';
 import type { Cause } from '../../events/envelope.js';
 import type { Metrics } from '../../platform/metrics.js';
+import type { ExplainHeldBack } from './explainHeldBack.js';
 import { recordMatches, type RecordDeps, type RecordResult } from './recordMatches.js';
 
 export type MatchSource = 'continuous' | 'backfill' | 'catch_up';
 
 export interface CountingDeps {
   metrics: Pick<Metrics, 'matches' | 'leadsCreated'>;
+  /** Says why leads were not contacted, once committed (src/consumers/matcher/explainHeldBack.ts). */
+  explainHeldBack?: ExplainHeldBack;
 }
 
 /** `causeOf`: the event each match follows from. */
@@ -36,6 +39,7 @@ export async function recordAndCount(
         deps.metrics.matches.inc({ source }, result.leadsCreated);
         deps.metrics.leadsCreated.inc({ contacted: 'true' }, result.contacted);
         deps.metrics.leadsCreated.inc({ contacted: 'false' }, result.leadsCreated - result.contacted);
+        if (result.heldBack.length > 0) deps.explainHeldBack?.(result.heldBack);
       },
       () => undefined, // rolled back: nothing was created
     );

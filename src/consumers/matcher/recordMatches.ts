@@ -43,6 +43,7 @@ import { localTime } from '../../domain/calendar.js';
 import { composeMessage } from '../../domain/smsText.js';
 import type { MatcherSettings } from './matcherDeps.js';
 import { WriteConflict } from '../pipeline/failures.js';
+import type { HeldBack } from './explainHeldBack.js';
 
 /** A match (src/domain/matchAds.ts) and the event that led to it (AdScraped, HuntChanged or DailyTick). */
 export type MatchToRecord = Match & { cause: Cause };
@@ -62,6 +63,8 @@ export interface RecordResult {
   leadsCreated: number;
   contacted: number;
   notContacted: Partial<Record<ContactReason, number>>;
+  /** The leads not contacted, one per account, hunt and reason (what the matcher explains in its log). */
+  heldBack: HeldBack[];
 }
 
 export interface RecordDeps {
@@ -95,7 +98,7 @@ export const recordDepsOf = (
 });
 
 export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchToRecord[]): Promise<RecordResult> {
-  const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {} };
+  const result: RecordResult = { leadsCreated: 0, contacted: 0, notContacted: {}, heldBack: [] };
   if (matches.length === 0) return result;
   // A stable order, so that concurrent batches take their locks in the same order.
   const sorted = [...matches].sort((a, b) => cmp(a.hunt.accountId, b.hunt.accountId) || cmp(a.ad.adId, b.ad.adId));
@@ -159,10 +162,18 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
   await reserve(trx, deps, granted);
 
   result.leadsCreated = leads.length;
-  for (const o of outcomes.values()) {
+  const heldBack = new Map<string, HeldBack>();
+  for (const l of leads) {
+    const o = outcomes.get(l.leadId);
+    if (!o) continue;
     if (o.contacted) result.contacted++;
-    else if (o.reason) result.notContacted[o.reason] = (result.notContacted[o.reason] ?? 0) + 1;
+    else if (o.reason) {
+      result.notContacted[o.reason] = (result.notContacted[o.reason] ?? 0) + 1;
+      const key = `${l.hunt.accountId}/${l.hunt.id}/${o.reason}`;
+      if (!heldBack.has(key)) heldBack.set(key, { accountId: l.hunt.accountId, huntId: l.hunt.id, reason: o.reason });
+    }
   }
+  result.heldBack = [...heldBack.values()];
   return result;
 }
 

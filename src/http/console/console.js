@@ -21,9 +21,13 @@ const REASONS = {
 };
 
 const $ = (id) => document.getElementById(id);
+const PAGE = 20;
 const state = {
   token: sessionStorage.getItem('opsToken'),
   account: sessionStorage.getItem('opsAccount') || '',
+  repliedOnly: false,
+  // Leads shown per column: a page, and another one each time the operator asks for more.
+  shown: Object.fromEntries(STAGES.map((s) => [s, PAGE])),
   lead: null,
   timer: null,
   samples: [],
@@ -63,6 +67,15 @@ const seconds = (s) =>
       : `${s.toFixed(s < 10 ? 2 : 0)} s`;
 const euros = (n) => (n === null || n === undefined ? '' : `${Number(n).toLocaleString('fr-FR')} €`);
 const time = (iso) => new Date(iso).toLocaleTimeString('en-GB');
+/** Day and time: a conversation can span days, and its times alone did not say which came first. */
+const when = (iso) =>
+  new Date(iso).toLocaleString('en-GB', {
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 
 // --- login -------------------------------------------------------------------------------------
 
@@ -115,6 +128,7 @@ async function refresh() {
       refreshLeads(),
       refreshMessaging(),
       refreshConversation(),
+      refreshLobstrRuns(),
     ]);
     $('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
     $('status').className = '';
@@ -232,7 +246,7 @@ function drawChart() {
   if (!state.chart) {
     state.chart = new uPlot(
       {
-        width: Math.max(320, target.clientWidth || 560),
+        width: Math.max(280, target.clientWidth || 560),
         height: 200,
         title: `${CHART_HOP} (s)`,
         series: [
@@ -354,19 +368,30 @@ async function refreshLeads() {
     $('kanban').replaceChildren(el('p', { class: 'hint' }, 'Choose an account.'));
     return;
   }
-  const { status, body } = await call('GET', `/v1/ops/accounts/${encodeURIComponent(state.account)}/leads`);
+  const limit = Math.min(500, Math.max(...Object.values(state.shown)));
+  const query = `limit=${limit}${state.repliedOnly ? '&replied=true' : ''}`;
+  const { status, body } = await call('GET', `/v1/ops/accounts/${encodeURIComponent(state.account)}/leads?${query}`);
   if (status !== 200) {
     $('kanban').replaceChildren(el('p', { class: 'error' }, body?.message ?? `status ${status}`));
     return;
   }
   $('kanban').replaceChildren(
     ...STAGES.map((stage) => {
-      const column = body.columns.find((c) => c.stage === stage) ?? { leads: [] };
+      const column = body.columns.find((c) => c.stage === stage) ?? { leads: [], total: 0, replied: 0 };
+      const shown = column.leads.slice(0, state.shown[stage]);
+      const more = column.total - shown.length;
       return el(
         'div',
         { class: 'column', 'data-stage': stage },
-        el('h4', {}, `${stage} (${column.leads.length})`),
-        column.leads.map((l) =>
+        el(
+          'h4',
+          { 'data-total': column.total },
+          `${stage} (${fmt(column.total)})`,
+          column.replied && !state.repliedOnly
+            ? el('span', { class: 'badge', title: 'leads whose seller replied' }, `${column.replied} replied`)
+            : null,
+        ),
+        shown.map((l) =>
           el(
             'div',
             {
@@ -384,7 +409,7 @@ async function refreshLeads() {
               l.repliedAt
                 ? el(
                     'span',
-                    { class: 'badge', 'data-replied': l.id, title: `replied at ${time(l.lastReplyAt ?? l.repliedAt)}` },
+                    { class: 'badge', 'data-replied': l.id, title: `replied ${when(l.lastReplyAt ?? l.repliedAt)}` },
                     'replied',
                   )
                 : null,
@@ -395,6 +420,21 @@ async function refreshLeads() {
               : el('div', { class: 'why' }, `not contacted: ${REASONS[l.reason] ?? l.reason ?? 'not yet'}`),
           ),
         ),
+        more > 0
+          ? el(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary more',
+                'data-more': stage,
+                onclick: () => {
+                  state.shown[stage] += PAGE;
+                  void refreshLeads();
+                },
+              },
+              `show more (${fmt(more)} more)`,
+            )
+          : null,
       );
     }),
   );
@@ -428,7 +468,8 @@ async function refreshConversation() {
               el(
                 'div',
                 { class: 'meta' },
-                `${time(m.at)} · ${m.direction === 'outbound' ? `to ${m.to ?? ''}` : `from ${m.from ?? ''}`} · ${m.provider ?? ''} · ${m.status}${m.deliveryStatus ? ` (${m.deliveryStatus})` : ''}`,
+                el('time', { datetime: m.at }, when(m.at)),
+                ` · ${m.direction === 'outbound' ? `to ${m.to ?? ''}` : `from ${m.from ?? ''}`} · ${m.provider ?? ''} · ${m.status}${m.deliveryStatus ? ` (${m.deliveryStatus})` : ''}`,
               ),
               el('div', { class: 'text' }, m.text),
             ),
@@ -475,6 +516,43 @@ async function refreshMessaging() {
         : [el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'Every reply found its lead.'))]),
     );
   }
+}
+
+// --- Lobstr runs --------------------------------------------------------------------------------
+
+const RUN_STATES = {
+  retrying: 'Lobstr could not serve it; tried again',
+  failed: 'failed: not retried',
+};
+
+async function refreshLobstrRuns() {
+  const { status, body } = await call('GET', '/v1/ops/lobstr-runs?limit=10');
+  if (status !== 200) return;
+  $('lobstr-runs').replaceChildren(
+    ...(body.runs.length
+      ? body.runs.map((r) =>
+          el(
+            'tr',
+            { 'data-run': r.runId, class: r.status === 'failed' ? 'failed' : '' },
+            el('td', { class: 'id' }, r.runId),
+            el('td', {}, el('span', { class: r.status === 'failed' ? 'waiting' : '' }, r.status)),
+            el('td', { class: 'num' }, `${Math.max(0, r.nextPage - 1)}/${r.totalPages ?? '?'}`),
+            el('td', { class: 'num' }, fmt(r.adsReceived)),
+            el('td', { class: 'num' }, fmt(r.attempts)),
+            el(
+              'td',
+              { class: 'reason' },
+              r.status === 'retrying' && r.nextAttemptAt
+                ? `${RUN_STATES.retrying} at ${time(r.nextAttemptAt)}: ${r.lastError ?? ''}`
+                : r.status === 'failed'
+                  ? `${RUN_STATES.failed}: ${r.lastError ?? ''}`
+                  : (r.lastError ?? ''),
+            ),
+            el('td', {}, when(r.updatedAt)),
+          ),
+        )
+      : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No Lobstr run yet.'))]),
+  );
 }
 
 // --- hunt preview ------------------------------------------------------------------------------
@@ -573,9 +651,20 @@ $('logout').addEventListener('click', () => showLogin());
 $('account-form').addEventListener('submit', (event) => {
   event.preventDefault();
   state.account = $('account').value.trim();
+  state.repliedOnly = $('replied-only').checked;
+  state.shown = Object.fromEntries(STAGES.map((s) => [s, PAGE]));
   sessionStorage.setItem('opsAccount', state.account);
   void refresh();
 });
+$('replied-only').addEventListener('change', () => {
+  state.repliedOnly = $('replied-only').checked;
+  state.shown = Object.fromEntries(STAGES.map((s) => [s, PAGE]));
+  void refreshLeads();
+});
 $('preview-form').addEventListener('submit', (event) => void preview(event));
+// The chart follows the page's width (a phone turned, a window narrowed): a fixed width overflowed it.
+window.addEventListener('resize', () => {
+  if (state.chart) state.chart.setSize({ width: Math.max(280, $('hop-chart').clientWidth || 560), height: 200 });
+});
 
 if (state.token) void open(state.token);

@@ -23,6 +23,7 @@ import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../.
 import { accountExists } from '../../sql/accountExists.js';
 import { upsertAccount } from '../../sql/upsertAccount.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
 
@@ -174,7 +175,7 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
           'apiToken',
         ),
         params: accountParams,
-        body: patchBody,
+        body: { ...patchBody, examples: [EXAMPLES.patchAccount] },
         response: { 200: accountSchema, ...errors(400, 401, 404, 409) },
       },
     },
@@ -238,6 +239,7 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
           type: 'object',
           additionalProperties: false,
           properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string', maxLength: 200 } },
+          examples: [EXAMPLES.createAccount],
         },
         response: { 201: object({ id: uuid, name: { type: 'string' }, createdAt: dateTime }), ...errors(400, 401) },
       },

@@ -6,6 +6,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { describe, errors, object } from '../schemas.js';
 
@@ -39,6 +40,7 @@ export const registerAdRoutes = (deps: AdRoutesDeps) => (app: HttpApp) => {
           additionalProperties: false,
           required: ['ads'],
           properties: { ads: { type: 'array', minItems: 1, maxItems: MAX_ADS_PER_REQUEST, items: adInputSchema } },
+          examples: [EXAMPLES.ads],
         },
       },
     },

@@ -10,6 +10,7 @@ import { recordCallback, type CallbackDeps, type CallbackOutcome } from '../../p
 import { parseBrevoEvent } from '../../providers/brevo/brevoEvents.js';
 import { BREVO_EVENTS_PATH } from '../../providers/channelProviders.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { bearerToken, secretsEqual } from '../auth.js';
 import { UnauthorizedError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
@@ -57,7 +58,10 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
           additionalProperties: false,
           properties: { secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } },
         },
-        body: { anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS, items: eventSchema }] },
+        body: {
+          anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS, items: eventSchema }],
+          examples: [EXAMPLES.brevoEvent],
+        },
         response: {
           200: {
             type: 'object',

@@ -15,6 +15,7 @@ import { recordCallback } from '../../producers/providers/recordCallback.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requirePathSecret } from '../auth.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { describe, errors } from '../schemas.js';
@@ -104,7 +105,7 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
           "The message gateway's callbacks: delivery receipts and sellers' replies (STOP opts out); the path's secret is MESSAGE_GATEWAY_WEBHOOK_SECRET",
         ),
         params: { type: 'object', required: ['secret'], properties: { secret: { type: 'string' } } },
-        body: bodySchema,
+        body: { ...bodySchema, examples: [EXAMPLES.gatewayReceipt, EXAMPLES.gatewayReply] },
         response: { 200: responseSchema, ...errors(400, 401, 404) },
       },
     },

@@ -15,6 +15,7 @@ import {
 import { listAccountHunts } from '../../sql/listAccountHunts.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
 
@@ -68,7 +69,7 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
           'Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad',
           'apiToken',
         ),
-        body: createHuntSchema,
+        body: { ...createHuntSchema, examples: [EXAMPLES.createHunt] },
         response: { 201: huntSchema, ...errors(400, 401, 404) },
       },
     },
@@ -110,7 +111,7 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
           'apiToken',
         ),
         params: idParams,
-        body: patchHuntSchema,
+        body: { ...patchHuntSchema, examples: [EXAMPLES.patchHunt] },
         response: { 200: huntSchema, ...errors(400, 401, 404) },
       },
     },

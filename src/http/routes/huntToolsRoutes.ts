@@ -8,13 +8,20 @@ import { explainMatch } from '../../domain/explainMatch.js';
 import { previewHunt } from '../../domain/huntPreview.js';
 import type { Hunt } from '../../domain/types.js';
 import type { Clock } from '../../platform/clock.js';
-import { checkHunt, createHuntSchema, withDefaults, type CreateHuntBody } from '../../producers/hunts/huntInput.js';
+import {
+  checkBrands,
+  checkHunt,
+  createHuntSchema,
+  withDefaults,
+  type CreateHuntBody,
+} from '../../producers/hunts/huntInput.js';
 import { countAccountLeads } from '../../sql/countAccountLeads.js';
 import { findAd } from '../../sql/findAd.js';
 import { findLead } from '../../sql/findLead.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import { selectPreviewCandidates } from '../../sql/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { describe, errors } from '../schemas.js';
 
@@ -24,6 +31,8 @@ export interface HuntToolsRoutesDeps {
   apiToken: string | undefined;
   /** BACKFILL_DAYS: the preview's window when the body gives no `days`. */
   backfillDays: number;
+  /** A hunt's brands must be LeBonCoin's (BRANDS_CHECK): the preview holds its body to what POST /v1/hunts would. */
+  checkBrands: boolean;
 }
 
 export const PREVIEW_MAX_DAYS = 90;
@@ -37,7 +46,15 @@ type PreviewBody = Omit<CreateHuntBody, 'accountId'> & { accountId?: string; day
 const previewBodySchema = {
   ...createHuntSchema,
   required: createHuntSchema.required.filter((k) => k !== 'accountId'),
-  properties: { ...createHuntSchema.properties, days: { type: 'integer', minimum: 1, maximum: PREVIEW_MAX_DAYS } },
+  properties: {
+    ...createHuntSchema.properties,
+    days: {
+      type: 'integer',
+      minimum: 1,
+      maximum: PREVIEW_MAX_DAYS,
+      description: 'The window: the ads scraped in the last `days` days (default BACKFILL_DAYS, what a backfill reads)',
+    },
+  },
 } as const;
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
@@ -55,10 +72,21 @@ export const previewResponse = {
     },
     sample: {
       type: 'array',
-      description: 'up to 20 of the matching ads, newest first',
+      description: 'up to 20 of the matching ads, newest first (by first publication, else by scrape)',
       items: {
         type: 'object',
-        required: ['adId', 'externalId', 'title', 'price', 'city', 'zipcode', 'distanceKm', 'firstPublishedAt', 'url'],
+        required: [
+          'adId',
+          'externalId',
+          'title',
+          'price',
+          'city',
+          'zipcode',
+          'distanceKm',
+          'firstPublishedAt',
+          'scrapedAt',
+          'url',
+        ],
         properties: {
           adId: { type: 'string', format: 'uuid' },
           externalId: { type: 'string' },
@@ -70,7 +98,12 @@ export const previewResponse = {
             ...nullable('number'),
             description: "from the hunt's location; null for an ad without coordinates",
           },
-          firstPublishedAt: { type: 'string', format: 'date-time' },
+          firstPublishedAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: 'null when the ad gives none: it is in the window by its scrapedAt',
+          },
+          scrapedAt: { type: 'string', format: 'date-time' },
           url: nullable('string'),
         },
       },
@@ -117,10 +150,10 @@ const explainResponse = {
 const previewSchema = {
   ...describe(
     'hunts',
-    'What a hunt would match among the ads first published in the last days; writes nothing',
+    'What a hunt would match among the ads scraped in the last days (the window a backfill of the hunt reads): exactly the ads its backfill would make leads of for an account with none; writes nothing',
     'apiToken',
   ),
-  body: previewBodySchema,
+  body: { ...previewBodySchema, examples: [EXAMPLES.preview] },
   response: { 200: previewResponse, ...errors(400, 401, 404) },
 };
 
@@ -166,6 +199,7 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       // Contact hours decide when a seller is messaged, not what matches: none needed here.
       const settings = withDefaults(fields, null);
       checkHunt(settings);
+      if (deps.checkBrands) checkBrands(settings);
       const now = deps.clock.now();
       const hunt: Hunt = {
         ...settings,
@@ -192,7 +226,8 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
           city: ad.city,
           zipcode: ad.zipcode,
           distanceKm,
-          firstPublishedAt: new Date(ad.firstPublishedAt!).toISOString(),
+          firstPublishedAt: ad.firstPublishedAt === null ? null : new Date(ad.firstPublishedAt).toISOString(),
+          scrapedAt: new Date(ad.scrapedAt).toISOString(),
           url: ad.url,
         })),
       };

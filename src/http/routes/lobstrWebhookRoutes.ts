@@ -5,6 +5,7 @@ import { recordLobstrRun } from '../../producers/lobstr/recordLobstrRun.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requirePathSecret } from '../auth.js';
 import { describe, errors, object } from '../schemas.js';
 
@@ -61,6 +62,7 @@ export const registerLobstrWebhook = (deps: LobstrWebhookDeps) => (app: HttpApp)
             },
             timestamp: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] },
           },
+          examples: [EXAMPLES.lobstrWebhook],
         },
       },
       onRequest: requirePathSecret(deps.webhookSecret),

@@ -4,7 +4,7 @@
 //   GET  /v1/ops/dead-letters?topic=&limit=    counts per topic and the latest dead letters
 //   POST /v1/ops/dead-letters/replay           {topic, offset} or {topic, all: true}: src/ops/deadLetters.ts, like the CLI
 //   GET  /v1/ops/accounts                      the newest accounts (the account picker)
-//   GET  /v1/ops/accounts/:accountId/leads     an account's recent leads as Kanban columns
+//   GET  /v1/ops/accounts/:accountId/leads     an account's leads as Kanban columns: a page each, the true counts
 //   POST /v1/ops/hunts/preview                 POST /v1/hunts/preview on the operator's behalf
 // and, in opsMessagingRoutes.ts, the conversations, the unmatched replies and the providers' figures.
 import { createRequire } from 'node:module';
@@ -19,11 +19,13 @@ import type { PipelineFigures } from '../../ops/pipelineFigures.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { projectRoot } from '../../platform/projectRoot.js';
+import { countLeadsByStage } from '../../sql/countLeadsByStage.js';
 import { listLeads } from '../../sql/listLeads.js';
 import { listRecentAccounts } from '../../sql/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outboxBacklog.js';
 import { senderQueue } from '../../sql/senderQueue.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
 import { previewResponse } from './huntToolsRoutes.js';
@@ -39,6 +41,7 @@ export interface OpsRoutesDeps {
   clock: Clock;
 }
 
+/** A column's page when the console asks for none; it asks for more as the operator clicks "show more". */
 const LEADS_PER_COLUMN = 20;
 const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
 const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
@@ -246,6 +249,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
             offset: { type: 'string', pattern: '^[0-9]+$' },
             all: { type: 'boolean' },
           },
+          examples: [EXAMPLES.replay],
         },
         ...describe(
           'ops',
@@ -286,18 +290,43 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     }),
   );
 
-  app.get<{ Params: { accountId: string } }>(
+  app.get<{ Params: { accountId: string }; Querystring: { limit?: string; replied?: 'true' | 'false' } }>(
     '/v1/ops/accounts/:accountId/leads',
     {
       onRequest: auth,
       schema: {
-        ...describe('ops', "An account's recent leads as Kanban columns by stage", 'opsToken'),
+        ...describe(
+          'ops',
+          "An account's leads as Kanban columns by stage: the first `limit` of each column (Kanban order), and each column's true counts",
+          'opsToken',
+        ),
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: {
+              type: 'string',
+              pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$',
+              description: `Leads per column, 1 to 500 (default ${LEADS_PER_COLUMN})`,
+            },
+            replied: {
+              type: 'string',
+              enum: ['true', 'false'],
+              description: 'true: only the leads whose seller replied',
+            },
+          },
+        },
         response: {
           200: object({
             accountId: uuid,
             columns: arrayOf(
-              object({ stage: { type: 'string', enum: [...LEAD_STAGES] }, leads: arrayOf(leadCardSchema) }),
+              object({
+                stage: { type: 'string', enum: [...LEAD_STAGES] },
+                total: { ...int, description: 'Leads in this column (with replied=true: those with a reply)' },
+                replied: { ...int, description: 'Leads of this column whose seller replied' },
+                leads: arrayOf(leadCardSchema),
+              }),
             ),
           }),
           ...errors(400, 401),
@@ -306,10 +335,15 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     },
     async (request) => {
       const { accountId } = request.params;
+      const limit = Number(request.query.limit ?? LEADS_PER_COLUMN);
+      const repliedOnly = request.query.replied === 'true';
+      const counts = await countLeadsByStage(deps.db, accountId);
       const columns = await Promise.all(
         LEAD_STAGES.map(async (stage) => ({
           stage,
-          leads: (await listLeads(deps.db, accountId, { stage, limit: LEADS_PER_COLUMN })).map((c) => ({
+          total: repliedOnly ? (counts.get(stage)?.replied ?? 0) : (counts.get(stage)?.total ?? 0),
+          replied: counts.get(stage)?.replied ?? 0,
+          leads: (await listLeads(deps.db, accountId, { stage, limit, repliedOnly })).map((c) => ({
             id: c.id,
             huntId: c.huntId,
             title: c.ad.title,
@@ -337,7 +371,7 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       onRequest: auth,
       schema: {
         ...describe('ops', "POST /v1/hunts/preview on the operator's behalf", 'opsToken'),
-        body: { type: 'object' },
+        body: { type: 'object', examples: [EXAMPLES.preview] },
         response: { 200: previewResponse, ...errors(400, 401, 404, 502) },
       },
     },

@@ -6,6 +6,7 @@ import { toE164 } from '../../domain/phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
 import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/optouts.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { describe, errors } from '../schemas.js';
 
@@ -70,6 +71,7 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
             phone: { type: 'string', minLength: 1, maxLength: 40 },
             reason: { type: ['string', 'null'], maxLength: 500 },
           },
+          examples: [EXAMPLES.optOut],
         },
         response: {
           201: {

@@ -6,6 +6,7 @@ import { recordTick } from '../../producers/ticks/recordTick.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { describe, errors, object } from '../schemas.js';
 
@@ -38,6 +39,7 @@ export const registerTickRoutes = (deps: TickRoutesDeps) => (app: HttpApp) => {
               properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
             },
           ],
+          examples: [EXAMPLES.tick],
         },
       },
     },

@@ -24,6 +24,7 @@ import {
   type TwilioParams,
 } from '../../providers/twilio/twilioCallbacks.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { ForbiddenError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
 
@@ -110,7 +111,7 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
             additionalProperties: false,
             properties: { messageId: { type: 'string', format: 'uuid' } },
           },
-          body: paramsSchema,
+          body: { ...paramsSchema, examples: [EXAMPLES.twilioStatus] },
           response: { 200: statusAnswer, ...errors(400, 403) },
         },
       },
@@ -139,7 +140,7 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
             "Twilio's inbound messages (form-encoded, signed): a seller's reply; STOP opts out, START opts back in. Answers an empty TwiML <Response/>",
           ),
           consumes: ['application/x-www-form-urlencoded'],
-          body: paramsSchema,
+          body: { ...paramsSchema, examples: [EXAMPLES.twilioInbound] },
           response: {
             200: { type: 'string', description: 'TwiML (text/xml): an empty <Response/>, no automatic reply' },
             ...errors(400, 403),

@@ -12,13 +12,15 @@ import { insertHunt } from '../../sql/insertHunt.js';
 import { loadHunt } from '../../sql/loadHunt.js';
 import { softDeleteHunt } from '../../sql/softDeleteHunt.js';
 import { updateHunt } from '../../sql/updateHunt.js';
-import { checkHunt, type HuntFields, type SmsRules } from './huntInput.js';
+import { checkBrands, checkHunt, type HuntFields, type SmsRules } from './huntInput.js';
 
 export interface HuntChangeDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
   sms: SmsRules;
+  /** Hunts' brands must be LeBonCoin's (BRANDS_CHECK=leboncoin, the default). */
+  checkBrands: boolean;
 }
 
 /** What a write did, as HuntChanged says it: a status change is PAUSED or ACTIVATED, anything else UPDATED. */
@@ -46,6 +48,7 @@ async function announce(
 
 export async function createHunt(deps: HuntChangeDeps, accountId: string, settings: HuntSettings): Promise<Hunt> {
   checkHunt(settings, deps.sms);
+  if (deps.checkBrands) checkBrands(settings);
   return deps.db.transaction(async (trx) => {
     await ensureAccount(trx, accountId);
     const hunt = await insertHunt(trx, { id: newId(), accountId, settings, now: deps.clock.now() });
@@ -69,6 +72,8 @@ export async function changeHunt(
     const merged: HuntSettings = { ...settingsOf(current), ...patch };
     // A template is held to the segment limit when it is written, not when another field changes.
     checkHunt(merged, 'outreach' in patch ? deps.sms : undefined);
+    // Brands too: checked when they, or the ad type they belong to, are written.
+    if (deps.checkBrands && ('brands' in patch || 'adType' in patch)) checkBrands(merged);
     const hunt = await updateHunt(
       trx,
       id,

@@ -15,6 +15,7 @@ import { unknownTemplateVariables } from '../../domain/template.js';
 import { ValidationError } from '../../domain/errors.js';
 import { contactHoursProblem, type ContactHours } from '../../domain/contactHours.js';
 import { longestSegments } from '../../domain/smsText.js';
+import { checkBrand } from '../../domain/knownBrands.js';
 
 /** The French rules a hunt's SMS template is held to (SMS_MAX_SEGMENTS, SMS_OPT_OUT_MENTION). */
 export interface SmsRules {
@@ -226,4 +227,21 @@ export function checkHunt(h: HuntSettings, sms?: SmsRules) {
   blank(h.subTypes, 'subTypes');
   blank(h.keywords, 'keywords');
   blank(h.excludedKeywords, 'excludedKeywords');
+}
+
+/**
+ * Every brand of the hunt is one LeBonCoin knows for its ad type (src/domain/leboncoinBrands.json): a
+ * typo is refused naming the brand's field and the closest known brand, instead of matching nothing.
+ */
+export function checkBrands(h: Pick<HuntSettings, 'adType' | 'brands'>) {
+  for (const [i, brand] of h.brands.entries()) {
+    const verdict = checkBrand(h.adType, brand);
+    if (verdict.known) continue;
+    throw new ValidationError(
+      `body/brands/${i}`,
+      `"${brand}" is not a brand LeBonCoin knows for ${h.adType}; ${
+        verdict.suggestion ? `did you mean ${verdict.suggestion}?` : 'see src/domain/leboncoinBrands.json for the list'
+      }`,
+    );
+  }
 }

@@ -9,7 +9,7 @@ import {
   startFakeLobstr,
   type FakeLobstr,
   type FakeLobstrOptions,
-} from './fakeLobstr.js';
+} from '../../testkit/fakeLobstr.js';
 
 // The fake stands in for api.lobstr.io in the importer's tests: it must page, refuse and throttle the way
 // Lobstr does, or those tests prove nothing.

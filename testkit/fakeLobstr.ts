@@ -1,5 +1,6 @@
-// A real local HTTP server that behaves like Lobstr's API, for the importer's tests, as docs.lobstr.io
-// documents it, and no more lenient: every endpoint wants `Authorization: Token <key>` (401 otherwise).
+// A real local HTTP server that behaves like Lobstr's API, for the importer's tests and `npm run dev`
+// (which serves SAMPLE_RUN with it, below), as docs.lobstr.io documents it, and no more lenient: every
+// endpoint wants `Authorization: Token <key>` (401 otherwise).
 // - GET /v1/results?run=&page=&limit= (or page_size=): a run's results in the envelope of
 //   https://docs.lobstr.io/docs/get-results (50 a page unless asked, never more than 100), 2 requests
 //   per second at most when `maxRequestsPerSecond` says so (Lobstr's limit on /v1/results).
@@ -13,7 +14,7 @@
 // - Scripted trouble: a 429 with Retry-After, a page failing with 500, a page held until the test lets it go.
 // Every request is recorded with its time, endpoint and User-Agent.
 import { createServer, type ServerResponse } from 'node:http';
-import { seededRandom } from '../../testkit/random.js';
+import { seededRandom } from './random.js';
 
 export type LobstrEndpoint = 'results' | 'runs' | 'run';
 
@@ -455,10 +456,19 @@ export function lobstrResult(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-/** `count` distinct, plausible car results; the same seed gives the same results. */
-export function lobstrResults(count: number, seed = 1): Array<Record<string, unknown>> {
+/**
+ * `count` distinct, plausible car results; the same seed gives the same results. Published over 55 days
+ * from 2026-10-01 unless `recent` says otherwise: scraped at `recent.until`, published in the days before.
+ */
+export function lobstrResults(
+  count: number,
+  seed = 1,
+  recent?: { until: Date; days: number },
+): Array<Record<string, unknown>> {
   const r = seededRandom(seed);
-  const start = Date.UTC(2026, 9, 1, 7, 0, 0); // 2026-10-01, Paris morning
+  const spanMinutes = (recent?.days ?? 55) * 24 * 60;
+  const start = recent ? recent.until.getTime() - spanMinutes * 60_000 : Date.UTC(2026, 9, 1, 7, 0, 0);
+  const end = recent?.until.getTime() ?? Number.POSITIVE_INFINITY;
   return Array.from({ length: count }, (_, i) => {
     const annonceId = String(2_800_000_000 + (seed % 10_000) * 100_000 + i);
     const car = r.pick(CARS);
@@ -467,8 +477,8 @@ export function lobstrResults(count: number, seed = 1): Array<Record<string, unk
     const mileage = r.int(5, 250) * 1000;
     const price = r.int(30, 300) * 100;
     const pro = r.chance(0.3);
-    const first = start + r.int(0, 55 * 24 * 60) * 60_000;
-    const last = r.chance(0.3) ? first + r.int(1, 10) * 86_400_000 : first;
+    const first = start + r.int(0, spanMinutes) * 60_000;
+    const last = Math.min(end, r.chance(0.3) ? first + r.int(1, 10) * 86_400_000 : first);
     const bandMin = Math.round((price * r.uniform(0.75, 1.1)) / 100) * 100;
     return lobstrResult({
       id: `${(seed >>> 0).toString(16).padStart(8, '0')}${i.toString(16).padStart(24, '0')}`,
@@ -486,6 +496,7 @@ export function lobstrResults(count: number, seed = 1): Array<Record<string, unk
       is_boosted: r.chance(0.15),
       first_publication_date: parisWallClock(first),
       last_publication_date: parisWallClock(last),
+      ...(recent ? { scraping_time: lobstrTime(recent.until) } : {}),
       details: {
         Marque: car.brand,
         Modèle: model,
@@ -531,4 +542,24 @@ function parisWallClock(ms: number): string {
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+/**
+ * The run `npm run dev`'s Lobstr stand-in serves (the README's Lobstr example announces it with the
+ * webhook): realistic LeBonCoin car results of the last week, scraped now, most with a mobile phone.
+ * Ids are hashes, as Lobstr's are.
+ */
+export const SAMPLE_RUN = {
+  id: '5e1f0c3ad2b94c6f8e7a91b2c3d4e5f6',
+  squid: 'a7b3c9d1e5f24a6b8c0d2e4f6a8b0c1d',
+  results: 60,
+};
+
+/** Adds the sample run, done now, to a stand-in; `now` is when it was scraped. */
+export function addSampleRun(fake: FakeLobstr, now: Date): void {
+  fake.addRun(SAMPLE_RUN.id, lobstrResults(SAMPLE_RUN.results, 2026, { until: now, days: 7 }), {
+    squid: SAMPLE_RUN.squid,
+    createdAt: new Date(now.getTime() - 20 * 60_000),
+    endedAt: now,
+  });
 }
