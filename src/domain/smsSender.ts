@@ -48,6 +48,10 @@ export function parseSmsSender(text: string): SmsSender | null {
  */
 export const repliesPossible = (sender: SmsSender | null): boolean => sender?.kind !== 'alphanumeric';
 
+/** A French mobile number (06, 07): French operators do not carry business SMS from one. */
+export const isFrenchMobile = (sender: SmsSender | null): boolean =>
+  sender?.kind === 'number' && /^\+33[67]/.test(sender.value);
+
 /** Brevo's placeholder for its opt-out short code, as its API reference writes it. */
 export const BREVO_STOP_CODE = '[STOP_CODE]';
 

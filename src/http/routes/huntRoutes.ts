@@ -94,7 +94,8 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
       const hunt = await loadHunt(deps.db, request.params.id);
       if (!hunt || hunt.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
       assertAccountVisible(request, hunt.accountId, `hunt ${request.params.id}`);
-      const { deleted: _deleted, ...live } = hunt;
+      // What the row says of itself (deleted, its writer's transaction) is not the hunt's.
+      const { deleted: _deleted, changeXid: _changeXid, ...live } = hunt;
       return huntJson(live);
     },
   );
