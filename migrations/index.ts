@@ -20,6 +20,7 @@ import * as m019 from './20261203_019_one_recipient_index.js';
 import * as m020 from './20261207_020_account_active_hunts_index.js';
 import * as m021 from './20261207_021_ad_write_horizon.js';
 import * as m022 from './20261207_022_preview_index_scraped_at.js';
+import * as m023 from './20261207_023_last_mile.js';
 
 interface Migration {
   name: string;
@@ -48,6 +49,7 @@ export const migrations: Migration[] = [
   { name: '20261207_020_account_active_hunts_index', ...m020 },
   { name: '20261207_021_ad_write_horizon', ...m021 },
   { name: '20261207_022_preview_index_scraped_at', ...m022 },
+  { name: '20261207_023_last_mile', ...m023 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -295,6 +295,10 @@ export function loadConfig(env: Env) {
       callTimeoutMs: e.MESSAGE_GATEWAY_TIMEOUT_MS,
       pollMs: e.SEND_POLL_MS,
       concurrency: e.SEND_CONCURRENCY,
+      /** Where sellers whose number names no French region are local. */
+      timeZone: e.TICK_TIME_ZONE,
+      probeEveryMs: providers.value.probeEveryMs,
+      reconcileAfterMs: providers.value.reconcileAfterMs,
     },
     outbox: {
       shards: e.OUTBOX_SHARDS,

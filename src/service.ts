@@ -39,7 +39,9 @@ import { createKafka, createProducer } from './platform/kafka.js';
 import type { Logger } from './platform/logger.js';
 import { createMetrics, type Metrics } from './platform/metrics.js';
 import type { RoleHandle } from './platform/roleHandle.js';
+import { startReceiptReconciler } from './producers/providers/reconcileReceipts.js';
 import { startScheduler } from './producers/ticks/scheduler.js';
+import { isFrenchMobile } from './domain/smsSender.js';
 import { createChannelProviders } from './providers/channelProviders.js';
 import { pingDatabase } from './sql/pingDatabase.js';
 
@@ -124,12 +126,23 @@ export async function startService(options: StartOptions): Promise<Service> {
       backfillDays: config.matching.backfillDays,
       checkBrands: config.checkBrands,
     })(app);
-    registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
+    registerAccountRoutes({
+      db,
+      clock,
+      apiToken: tokens.api,
+      sending: {
+        providers: [...new Set(Object.values(config.providers.map))],
+        smsProvider: config.providers.map.sms,
+        smsSender: config.providers.outreach.smsSender,
+        optOutMention: config.providers.outreach.optOutMention,
+      },
+    })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
-    registerGatewayWebhook({ db, outbox, clock, metrics, webhookSecret: tokens.gatewayWebhook })(app);
+    const rules = { timeZone: config.tick.timeZone, probeEveryMs: config.providers.probeEveryMs };
+    registerGatewayWebhook({ db, outbox, clock, metrics, rules, webhookSecret: tokens.gatewayWebhook })(app);
     const { twilio, brevo, publicBaseUrl } = config.providers;
     if (twilio)
       registerTwilioRoutes({
@@ -137,10 +150,11 @@ export async function startService(options: StartOptions): Promise<Service> {
         outbox,
         clock,
         metrics,
+        rules,
         authToken: twilio.authToken,
         publicBaseUrl: publicBaseUrl ?? '',
       })(app);
-    if (brevo) registerBrevoRoutes({ db, outbox, clock, metrics, webhookSecrets: brevo.webhookSecrets })(app);
+    if (brevo) registerBrevoRoutes({ db, outbox, clock, metrics, rules, webhookSecrets: brevo.webhookSecrets })(app);
     registerOpsRoutes({
       db,
       opsToken: tokens.ops,
@@ -164,6 +178,11 @@ export async function startService(options: StartOptions): Promise<Service> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (isFrenchMobile(config.providers.outreach.smsSender))
+    log.warn(
+      { sender: config.providers.outreach.smsSender!.value },
+      'SMS go out from a French mobile number: French operators do not carry business SMS from one (docs/providers.md, section 2); use an alphanumeric sender ID or a short code',
+    );
   if (config.roles.has('api')) roleStates.set('api', 'running');
   log.info({ url }, 'http listening');
   // Autovacuum's work on a server without it (src/db/tableUpkeep.ts); nothing waits for it.
@@ -250,12 +269,39 @@ export async function startService(options: StartOptions): Promise<Service> {
             },
           },
         }),
-      sender: () => {
+      sender: async () => {
         const { map, publicBaseUrl, twilio, brevo } = config.providers;
         const providers = createChannelProviders({ map, publicBaseUrl, gateway: config.gateway, twilio, brevo }, () =>
           clock.now(),
         );
-        return startSender({ db, consume, outbox, clock, log, metrics, providers, sending: config.sending });
+        const sender = await startSender({
+          db,
+          consume,
+          outbox,
+          clock,
+          log,
+          metrics,
+          providers,
+          sending: config.sending,
+        });
+        // Lost callbacks read back at the providers the sender sends through (stopped before it closes them).
+        const reconciler = startReceiptReconciler({
+          db,
+          outbox,
+          clock,
+          log,
+          metrics,
+          rules: { timeZone: config.tick.timeZone, probeEveryMs: config.providers.probeEveryMs },
+          provider: (name) => providers.named(name),
+          afterMs: config.providers.reconcileAfterMs,
+          pollMs: Math.min(60_000, Math.max(config.sending.pollMs, config.providers.reconcileAfterMs / 2)),
+        });
+        return {
+          async stop() {
+            await reconciler.stop();
+            await sender.stop();
+          },
+        };
       },
       importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
       scheduler: () =>

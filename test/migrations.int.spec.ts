@@ -27,6 +27,7 @@ const TABLES = [
   'optouts',
   'account_sender_numbers',
   'inbound_messages',
+  'sending_holds',
 ];
 
 describe('migrations', () => {

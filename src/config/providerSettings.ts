@@ -1,6 +1,7 @@
 // The environment variables of the message providers and of the French rules for commercial SMS, and
 // what each role needs of them (src/config.ts reads the environment; this builds the typed settings).
 import { z } from 'zod';
+import { optOutMentionProblem, parseSmsSender, type SmsSender } from '../domain/smsSender.js';
 import type { ProviderMap } from '../providers/provider.js';
 import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
 import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
@@ -32,6 +33,8 @@ export const providerSchema = {
   SMS_OPT_OUT_MENTION: optionalText,
   SMS_MAX_SEGMENTS: int(3, 1, 10),
   SENDER_NAME_DEFAULT: z.string().trim().min(1).max(60).optional(),
+  RECEIPT_RECONCILE_AFTER_MS: int(1_800_000, 1000),
+  SENDING_PROBE_EVERY_MS: int(300_000, 1000),
 };
 
 type ProviderEnv = z.infer<ReturnType<typeof z.object<typeof providerSchema>>>;
@@ -39,6 +42,9 @@ type ProviderEnv = z.infer<ReturnType<typeof z.object<typeof providerSchema>>>;
 export interface OutreachRules {
   /** Appended to an SMS whose text carries no STOP mention. */
   optOutMention: string;
+  /** Who sends SMS: the provider of the channel, and its default sender (null: the generic gateway's own). */
+  smsProvider: ProviderMap['sms'];
+  smsSender: SmsSender | null;
   /** A hunt's template may need at most this many SMS segments at its longest. */
   maxSegments: number;
   /** The identity of accounts that set no senderName (unset: they are not messaged by SMS or WhatsApp). */
@@ -52,6 +58,10 @@ export interface ProvidersConfig {
   twilio: TwilioSettings | null;
   brevo: BrevoSettings | null;
   outreach: OutreachRules;
+  /** A sent message without its final status is read back at its provider after this long. */
+  reconcileAfterMs: number;
+  /** A held account or provider is probed this often. */
+  probeEveryMs: number;
 }
 
 /**
@@ -69,6 +79,7 @@ export function providerSettings(
     ? parsedMap.value
     : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
   const used = providersUsed(map);
+  let smsSender: SmsSender | null = null;
   const sender = roles.has('sender');
   const api = roles.has('api');
   const require = (name: keyof ProviderEnv, when: boolean, why: string) => {
@@ -90,6 +101,7 @@ export function providerSettings(
       problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
     const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
     if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
+    if (from?.ok && map.sms === 'twilio') smsSender = from.sender;
     const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
     if (whatsappFrom && !whatsappFrom.ok) problems.push(`TWILIO_WHATSAPP_FROM ${whatsappFrom.problem}`);
     twilio = {
@@ -110,6 +122,10 @@ export function providerSettings(
     require('BREVO_WEBHOOK_SECRET', sender || api, why(sender ? 'sender' : 'api'));
     const senderProblem = e.BREVO_SENDER === undefined ? null : brevoSenderProblem(e.BREVO_SENDER);
     if (senderProblem) problems.push(`BREVO_SENDER ${senderProblem}`);
+    else if (e.BREVO_SENDER !== undefined && map.sms === 'brevo')
+      smsSender = /^\d+$/.test(e.BREVO_SENDER)
+        ? parseSmsSender(e.BREVO_SENDER)
+        : { kind: 'alphanumeric', value: e.BREVO_SENDER };
     const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
     if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
     brevo = {
@@ -120,6 +136,16 @@ export function providerSettings(
     };
   }
 
+  // The STOP mention must work from the sender SMS go out from (src/domain/smsSender.ts).
+  const optOutMention = e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms);
+  const mentionProblem = optOutMentionProblem(optOutMention, smsSender, map.sms);
+  if (mentionProblem)
+    problems.push(
+      e.SMS_OPT_OUT_MENTION === undefined
+        ? `SMS_OPT_OUT_MENTION is required: its default ("${optOutMention}") ${mentionProblem}`
+        : `SMS_OPT_OUT_MENTION ${mentionProblem}`,
+    );
+
   return {
     value: {
       map,
@@ -127,10 +153,14 @@ export function providerSettings(
       twilio,
       brevo,
       outreach: {
-        optOutMention: e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms),
+        optOutMention,
+        smsProvider: map.sms,
+        smsSender,
         maxSegments: e.SMS_MAX_SEGMENTS,
         senderNameDefault: e.SENDER_NAME_DEFAULT ?? null,
       },
+      reconcileAfterMs: e.RECEIPT_RECONCILE_AFTER_MS,
+      probeEveryMs: e.SENDING_PROBE_EVERY_MS,
     },
     needsGateway: used.has('http'),
     problems: [...new Set(problems)],

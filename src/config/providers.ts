@@ -1,7 +1,7 @@
 // MESSAGE_PROVIDERS and each provider's settings, read by src/config.ts (the only reader of the
 // environment): which provider sends each channel, and what each provider needs to work. A provider
 // named without its settings, or a channel it cannot carry, stops the process with the variable's name.
-import { toE164 } from '../domain/phone.js';
+import { parseSmsSender, type SmsSender } from '../domain/smsSender.js';
 import { CHANNELS, type Channel } from '../domain/types.js';
 import { PROVIDERS, type ProviderMap, type ProviderName } from '../providers/provider.js';
 
@@ -47,26 +47,35 @@ export function parseProviderMap(
 
 export const providersUsed = (map: ProviderMap): Set<ProviderName> => new Set(Object.values(map));
 
-/** TWILIO_FROM: an E.164 number, or a Messaging Service SID (MG + 32 hex), sent as MessagingServiceSid. */
+/**
+ * TWILIO_FROM: what French operators carry for business SMS: an alphanumeric sender ID (3 to 11
+ * letters, digits or spaces, at least one letter; one-way), a short code, an E.164 number (a French
+ * mobile number is not carried for A2P traffic), or a Messaging Service SID (MG + 32 hex, sent as
+ * MessagingServiceSid). `sender` says which, for the STOP mention and for replies.
+ */
 export function parseTwilioFrom(
   text: string,
-): { ok: true; value: { number: string } | { messagingServiceSid: string } } | { ok: false; problem: string } {
-  const s = text.trim();
-  if (/^MG[0-9a-f]{32}$/i.test(s)) return { ok: true, value: { messagingServiceSid: s } };
-  const e164 = s.startsWith('+') ? toE164(s) : null;
-  return e164
-    ? { ok: true, value: { number: e164 } }
-    : {
-        ok: false,
-        problem:
-          'must be an E.164 number such as +33757000000, or a Messaging Service SID (MG followed by 32 hex digits)',
-      };
+):
+  | { ok: true; value: { from: string } | { messagingServiceSid: string }; sender: SmsSender }
+  | { ok: false; problem: string } {
+  const sender = parseSmsSender(text);
+  if (!sender)
+    return {
+      ok: false,
+      problem:
+        'must be an alphanumeric sender ID (3 to 11 letters, digits or spaces, at least one letter, e.g. GarageDupon), a short code (e.g. 36123), an E.164 number such as +33757000000, or a Messaging Service SID (MG followed by 32 hex digits)',
+    };
+  return {
+    ok: true,
+    value: sender.kind === 'messagingService' ? { messagingServiceSid: sender.value } : { from: sender.value },
+    sender,
+  };
 }
 
 /** TWILIO_WHATSAPP_FROM: "whatsapp:+E.164" (the prefix may be left out), or a Messaging Service SID. */
 export function parseTwilioWhatsAppFrom(text: string) {
   const parsed = parseTwilioFrom(text.trim().replace(/^whatsapp:/i, ''));
-  if (!parsed.ok)
+  if (!parsed.ok || parsed.sender.kind === 'alphanumeric' || parsed.sender.kind === 'shortCode')
     return {
       ok: false as const,
       problem: 'must be a WhatsApp sender such as whatsapp:+14155238886, or a Messaging Service SID',
@@ -97,9 +106,11 @@ export function parseWebhookSecrets(text: string): { ok: true; value: string[] }
 
 /**
  * The opt-out mention appended to an SMS that carries none (SMS_OPT_OUT_MENTION when set). Brevo
- * replaces [STOP CODE] with its short code on marketing SMS; on a long number (Twilio, a generic
- * gateway) the seller answers STOP to the number itself. Both are GSM-7 (no "ê"): one character outside
- * it would make every SMS UCS-2, and its segments 70 characters instead of 160.
+ * replaces [STOP_CODE] with its opt-out short code on marketing SMS; from a number or a short code
+ * (Twilio, a generic gateway) the seller answers STOP to the sender itself. An alphanumeric sender has
+ * no default: nobody can answer it, and only the deployment knows where STOP goes (a short code of its
+ * own). Both are GSM-7 (no "ê"): one character outside it would make every SMS UCS-2, and its
+ * segments 70 characters instead of 160.
  */
 export const defaultOptOutMention = (smsProvider: ProviderName) =>
-  smsProvider === 'brevo' ? 'STOP au [STOP CODE]' : 'Répondez STOP pour ne plus recevoir nos SMS';
+  smsProvider === 'brevo' ? 'STOP au [STOP_CODE]' : 'Répondez STOP pour ne plus recevoir nos SMS';

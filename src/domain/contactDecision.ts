@@ -28,7 +28,8 @@ export interface LeadToDecide {
 }
 
 export type ContactDecision =
-  { contact: true; channel: Channel; template: string; recipient: string } | { contact: false; reason: ContactReason };
+  | { contact: true; channel: Channel; outreach: Outreach; recipient: string }
+  | { contact: false; reason: ContactReason };
 
 export interface ContactFacts {
   /** The account contacted this ad's seller before (even outside this service): never again. */
@@ -109,7 +110,7 @@ export function decideContacts(
     decisions.set(l.leadId, {
       contact: true,
       channel: e.outreach.channel,
-      template: e.outreach.template,
+      outreach: e.outreach,
       recipient: e.recipient,
     });
   }

@@ -1,12 +1,14 @@
-// Contact hours (docs/ARCHITECTURE.md section 1): the local window in which a hunt's messages may be sent, and the
-// next opening of that window after a given instant. Pure: the time zone and the instant come in.
+// Contact hours (docs/ARCHITECTURE.md section 1): the local window in which a hunt's messages may be sent, the
+// next opening of that window after a given instant, and when an open window closes. Local means the
+// seller's: the time zone and the holiday calendar of their number's region (src/domain/sellerZone.ts).
+// Pure: the zone and the instant come in.
 import { localTime, zonedToInstant } from './calendar.js';
 import { isPublicHoliday } from './holidays.js';
 
 /**
  * ISO weekdays (1 = Monday … 7 = Sunday) and local times "HH:MM", `from` inclusive, `to` exclusive.
- * French public holidays are closed, as operators hold commercial SMS on them, unless `holidays` is
- * true (the window is open on a holiday that falls on one of its days).
+ * Public holidays (of the seller's region) are closed, as operators hold commercial SMS on them,
+ * unless `holidays` is true (the window is open on a holiday that falls on one of its days).
  */
 export interface ContactHours {
   days: number[];
@@ -73,27 +75,52 @@ const addDays = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Whether the window opens at all on a local calendar day: one of its weekdays, and not a closed holiday. */
-const opensOn = (window: ContactHours, day: string) =>
-  window.days.includes(isoWeekday(day)) && (window.holidays === true || !isPublicHoliday(day));
+const opensOn = (window: ContactHours, day: string, region: string) =>
+  window.days.includes(isoWeekday(day)) && (window.holidays === true || !isPublicHoliday(day, region));
+
+/** Whether `at` is inside the window (local time in `timeZone`, holidays of `region`). */
+const inside = (window: ContactHours, at: Date, timeZone: string, region: string) => {
+  const local = localTime(at, timeZone);
+  const minutes = local.hour * 60 + local.minute;
+  return opensOn(window, local.day, region) && minutes >= minutesOf(window.from) && minutes < minutesOf(window.to);
+};
 
 /** Enough days ahead to pass any run of closed days (a one-day window whose day falls on holidays twice running). */
 const LOOKAHEAD_DAYS = 22;
 
 /**
- * The first instant at or after `at` inside the window, local time in `timeZone`: `at` itself when it
- * is inside (or when there is no window), otherwise the next day the window opens, at `from`.
+ * The first instant at or after `at` inside the window, local time in `timeZone` with the holidays of
+ * `region`: `at` itself when it is inside (or when there is no window), otherwise the next day the
+ * window opens, at `from`.
  */
-export function nextOpening(window: ContactHours | null, at: Date, timeZone: string): Date {
-  if (!window) return at;
+export function nextOpening(window: ContactHours | null, at: Date, timeZone: string, region = 'FR'): Date {
+  if (!window || inside(window, at, timeZone, region)) return at;
   const local = localTime(at, timeZone);
-  const minutes = local.hour * 60 + local.minute;
-  if (opensOn(window, local.day) && minutes >= minutesOf(window.from) && minutes < minutesOf(window.to)) return at;
   for (let k = 0; k <= LOOKAHEAD_DAYS; k++) {
     const day = addDays(local.day, k);
-    if (!opensOn(window, day)) continue;
+    if (!opensOn(window, day, region)) continue;
     const opening = zonedToInstant(`${day} ${window.from}`, timeZone)!;
     if (opening.getTime() > at.getTime()) return opening;
   }
   // Unreachable for a valid window (some day of the next three weeks opens after `at`).
   return at;
+}
+
+/**
+ * When the window open at `at` closes (its `to`, that local day), or null when there is no window.
+ * `at` must be inside the window (nextOpening returned it).
+ */
+export function windowCloses(window: ContactHours | null, at: Date, timeZone: string): Date | null {
+  if (!window) return null;
+  return zonedToInstant(`${localTime(at, timeZone).day} ${window.to}`, timeZone);
+}
+
+/**
+ * The first opening on a local day after the one of `at` (a phone that was off is tried again in a
+ * later window, not minutes later in the same evening); with no window, the same time the next day.
+ */
+export function openingOnLaterDay(window: ContactHours | null, at: Date, timeZone: string, region = 'FR'): Date {
+  const nextDay = zonedToInstant(`${addDays(localTime(at, timeZone).day, 1)} 00:00`, timeZone)!;
+  if (!window) return new Date(at.getTime() + 86_400_000);
+  return nextOpening(window, nextDay, timeZone, region);
 }

@@ -70,9 +70,20 @@ export interface HuntCriteria extends AdFlags {
   excludedKeywords: string[];
 }
 
+/**
+ * How a hunt's leads are contacted. sms and leboncoin: `template`, the text. whatsapp: `contentSid`
+ * and `contentVariables`, an approved template (the first message to a seller is business-initiated,
+ * and WhatsApp takes nothing else then); `template`, when given, is the free text a seller who wrote
+ * within the last 24 hours gets instead, and with `fallback: 'sms'` the SMS a seller WhatsApp cannot
+ * reach gets.
+ */
 export interface Outreach {
   channel: Channel;
-  template: string;
+  template?: string;
+  contentSid?: string;
+  /** Twilio's numbered variables ("1", "2" …), each written with the template variables. */
+  contentVariables?: Record<string, string>;
+  fallback?: 'sms';
 }
 
 /** The settable part of a hunt, with every default filled in. */

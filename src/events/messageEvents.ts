@@ -4,6 +4,12 @@
 import type { Cause, OutgoingEvent } from './envelope.js';
 import type { SellerReplied } from './types.generated.js';
 
+/** What a MessageFailed says of the provider's side, when a provider refused or failed the message. */
+export interface FailureSource {
+  errorCode?: string | null;
+  provider?: string | null;
+}
+
 /** What the events need of a message (the messages table's columns). */
 export interface MessageOfEvent {
   id: string;
@@ -20,7 +26,13 @@ export interface MessageOfEvent {
 const commandOf = (m: Pick<MessageOfEvent, 'command_event_id' | 'correlation_id'>): Cause | undefined =>
   m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined;
 
-export const messageFailedEvent = (m: MessageOfEvent, reason: string, permanent: boolean, at: Date): OutgoingEvent => ({
+export const messageFailedEvent = (
+  m: MessageOfEvent,
+  reason: string,
+  permanent: boolean,
+  at: Date,
+  source: FailureSource = {},
+): OutgoingEvent => ({
   eventType: 'MessageFailed',
   key: m.account_id,
   cause: commandOf(m),
@@ -34,6 +46,34 @@ export const messageFailedEvent = (m: MessageOfEvent, reason: string, permanent:
     permanent,
     attempts: m.attempts,
     failedAt: at.getTime(),
+    errorCode: source.errorCode ?? null,
+    provider: source.provider ?? null,
+  },
+});
+
+/**
+ * The command to send a message written after its decision (an SMS fallback taking a WhatsApp
+ * message's place): it follows from the SendMessage of the message it replaces, in the same chain.
+ */
+export const sendMessageEvent = (
+  m: MessageOfEvent & { hunt_id: string; recipient: string; content: string },
+  replaces: Pick<MessageOfEvent, 'command_event_id' | 'correlation_id'>,
+  at: Date,
+): OutgoingEvent => ({
+  eventType: 'SendMessage',
+  key: m.account_id,
+  ...(m.command_event_id ? { eventId: m.command_event_id } : {}),
+  cause: commandOf(replaces),
+  value: {
+    messageId: m.id,
+    accountId: m.account_id,
+    leadId: m.lead_id,
+    huntId: m.hunt_id,
+    adId: m.ad_id,
+    channel: m.channel,
+    to: m.recipient,
+    content: m.content,
+    requestedAt: at.getTime(),
   },
 });
 
@@ -72,3 +112,27 @@ export const sellerRepliedEvent = (
     messageId: answered.id,
   },
 });
+
+/**
+ * The events of messages given up (src/sql/giveUpMessages.ts): MessageFailed (permanent, with the
+ * provider's code) for each, for each message an opt-out it caused cancelled, and the SendMessage of
+ * each SMS fallback that takes a WhatsApp message's place.
+ */
+export function givenUpEvents(
+  result: {
+    failed: Array<MessageOfEvent & { reason: string; code: string | null; provider: string | null }>;
+    fallbacks: Array<MessageOfEvent & { hunt_id: string; recipient: string; content: string; fallback_of: string }>;
+    cancelled: MessageOfEvent[];
+  },
+  permanent: (messageId: string) => boolean,
+  at: Date,
+): OutgoingEvent[] {
+  const replaced = new Map(result.failed.map((m) => [m.id, m]));
+  return [
+    ...result.failed.map((m) =>
+      messageFailedEvent(m, m.reason, permanent(m.id), at, { errorCode: m.code, provider: m.provider }),
+    ),
+    ...result.cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, at)),
+    ...result.fallbacks.map((m) => sendMessageEvent(m, replaced.get(m.fallback_of) ?? m, at)),
+  ];
+}

@@ -194,7 +194,7 @@ export interface MessageSent {
   sentAt: number;
 }
 
-/** A message could not be delivered; the lead is back to 'nouveau' and the ad may be contacted again later. Topic messages.failed, key = accountId. */
+/** A message could not be delivered; the lead is back to 'nouveau' and the ad may be contacted again later, unless the message had an SMS fallback (a WhatsApp message its seller cannot get on WhatsApp): then a new SMS message takes its place (its own SendMessage). Topic messages.failed, key = accountId. */
 export interface MessageFailed {
   /** The message. */
   messageId: string;
@@ -206,17 +206,21 @@ export interface MessageFailed {
   adId: string;
   /** sms, whatsapp or leboncoin. */
   channel: string;
-  /** The gateway's reason, the last transient error, or opted_out (the seller's phone opted out before the message was sent). */
+  /** Why: not_mobile, opted_out (the seller's phone opted out, here or at the provider), not_on_whatsapp, undeliverable (the provider could not deliver it, at the request or by its status callback after it was sent), the provider's answer to a refusal it does not classify, or the last transient error. */
   reason: string;
-  /** True when the gateway refused the message (4xx) or the phone opted out; false when retries ran out. */
+  /** True when the provider refused the message (a 4xx, or a failed or undelivered status callback with a final error code) or the phone opted out; false when retries ran out. */
   permanent: boolean;
   /** Delivery attempts made. */
   attempts: number;
   /** When the message was given up (UTC epoch milliseconds). */
   failedAt: number;
+  /** The provider's code for the failure, when it gave one (Twilio's error code, e.g. 30006 or 63016; Brevo's event, e.g. hard_bounce, or HTTP status). Added in release 4. */
+  errorCode: null | string;
+  /** The provider that refused or failed the message: http (the generic gateway), twilio or brevo; null when it was given up without a call (an opt-out). Added in release 4. */
+  provider: null | string;
 }
 
-/** The provider's delivery receipt for a sent message: delivered to the seller's phone, or not. Topic messages.delivered, key = accountId. An UNDELIVERED receipt does not release the contact. */
+/** The provider's delivery receipt for a sent message: delivered to the seller's phone, or not; once per attempt, the first final status of an attempt being its truth. Topic messages.delivered, key = accountId. An UNDELIVERED receipt with the provider's final error code is followed by what the code means (docs/providers.md): a MessageFailed that releases the contact, a later attempt (the phone was off), or a hold on the account's sending; the generic gateway's carries no code and releases nothing. */
 export interface MessageDelivered {
   /** The message. */
   messageId: string;

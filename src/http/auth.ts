@@ -25,6 +25,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header ? BEARER.exec(header)?.[1] : undefined;
 }
 
+/** RFC 7617 Basic credentials: "Basic <base64 of user:password>". */
+const BASIC = /^[Bb][Aa][Ss][Ii][Cc] ([A-Za-z0-9+/]+=*)$/;
+
+/** The password of an `Authorization: Basic` header (a webhook URL written https://user:password@host/…), or undefined. */
+export function basicPassword(header: string | undefined): string | undefined {
+  const encoded = header ? BASIC.exec(header)?.[1] : undefined;
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 ? decoded.slice(colon + 1) : undefined;
+}
+
 /** An onRequest hook (it runs before the body is parsed or validated) that accepts one token and refuses anything else with a bare 401. */
 export function requireBearer(token: string | undefined) {
   return async (request: FastifyRequest) => {

@@ -204,6 +204,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['provider', 'kind', 'outcome'],
       registers: r,
     }),
+    sendingHeld: new Gauge({
+      name: `${METRIC_PREFIX}sending_held`,
+      help: 'Accounts (scope=account) and providers (scope=provider) whose sending is held, by reason (credentials, region_not_enabled, sender_not_allowed, whatsapp_sender_unknown, no_credits, carrier_filtering), as the database says at each scrape',
+      labelNames: ['scope', 'reason'],
+      registers: r,
+    }),
     ready: new Gauge({
       name: `${METRIC_PREFIX}ready`,
       help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)',

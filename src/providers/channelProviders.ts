@@ -19,6 +19,8 @@ export interface ChannelProviderSettings {
 
 export interface ChannelProviders {
   of(channel: Channel): MessageProvider;
+  /** The provider of that name, when some channel goes through it. */
+  named(name: ProviderName): MessageProvider | undefined;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createChannelProviders(settings: ChannelProviderSettings, now: (
   }
   return {
     of: (channel) => byChannel.get(channel)!,
+    named: (name) => made.get(name),
     close: async () => void (await Promise.all([...made.values()].map((p) => p.close()))),
   };
 }

@@ -25,7 +25,8 @@ export async function leaseMessages(trx: Trx, ids: string[], leaseMs: number, no
        FROM due
       WHERE m.id = due.id
       RETURNING m.id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, m.channel, m.recipient, m.content, m.status, m.attempts,
-                m.command_event_id, m.correlation_id, due.previous AS previous_unconfirmed_since`,
+                m.command_event_id, m.correlation_id, m.content_sid, m.content_variables, m.content_is_text,
+                due.previous AS previous_unconfirmed_since`,
     [ids, now, leaseMs / 1000],
   );
   return rows;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { contactHoursProblem, nextOpening, parseContactHours } from '../../src/domain/contactHours.js';
+import {
+  contactHoursProblem,
+  nextOpening,
+  openingOnLaterDay,
+  parseContactHours,
+  windowCloses,
+} from '../../src/domain/contactHours.js';
+import { isPublicHoliday } from '../../src/domain/holidays.js';
+import { sellerZoneOf } from '../../src/domain/sellerZone.js';
 
 const PARIS = 'Europe/Paris';
 const MON_SAT_8_20 = { days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '20:00' };
@@ -55,5 +63,50 @@ describe('contact hours as written', () => {
     expect(contactHoursProblem({ days: [1, 1], from: '08:00', to: '20:00' })?.[0]).toBe('days');
     expect(contactHoursProblem({ days: [1], from: '24:00', to: '20:00' })?.[0]).toBe('from');
     expect(contactHoursProblem({ days: [1], from: '08:00', to: '08:00' })?.[0]).toBe('to');
+  });
+});
+
+describe('contact hours where the seller lives', () => {
+  it('takes the time zone and the holidays of the number’s French region, and TICK_TIME_ZONE for any other number', () => {
+    expect(sellerZoneOf('+33612345678', PARIS)).toEqual({ timeZone: 'Europe/Paris', region: 'FR' });
+    expect(sellerZoneOf('+590690123456', PARIS)).toEqual({ timeZone: 'America/Guadeloupe', region: 'GP' });
+    expect(sellerZoneOf('+596696123456', PARIS)).toEqual({ timeZone: 'America/Martinique', region: 'MQ' });
+    expect(sellerZoneOf('+594694123456', PARIS)).toEqual({ timeZone: 'America/Cayenne', region: 'GF' });
+    expect(sellerZoneOf('+262692123456', PARIS)).toEqual({ timeZone: 'Indian/Reunion', region: 'RE' });
+    expect(sellerZoneOf('+262639012345', PARIS)).toEqual({ timeZone: 'Indian/Mayotte', region: 'YT' });
+    expect(sellerZoneOf('+687751234', PARIS)).toEqual({ timeZone: 'Pacific/Noumea', region: 'NC' });
+    expect(sellerZoneOf('+68987123456', PARIS)).toEqual({ timeZone: 'Pacific/Tahiti', region: 'PF' });
+    expect(sellerZoneOf('+4915112345678', PARIS)).toEqual({ timeZone: PARIS, region: 'FR' });
+    expect(sellerZoneOf('2741234567', 'Europe/Brussels')).toEqual({ timeZone: 'Europe/Brussels', region: 'FR' });
+  });
+
+  it('opens at 08:00 in Guadeloupe, which is 13:00 in Paris, and closes on its own holidays', () => {
+    const gp = sellerZoneOf('+590690123456', PARIS);
+    // Tuesday 1 December 2026, 09:00 in Paris: 04:00 in Guadeloupe, closed until 08:00 there (12:00 UTC).
+    expect(nextOpening(MON_SAT_8_20, at('2026-12-01T08:00:00Z'), gp.timeZone, gp.region).toISOString()).toBe(
+      '2026-12-01T12:00:00.000Z',
+    );
+    // 27 May 2026 (a Wednesday) is the abolition of slavery in Guadeloupe, an ordinary day in Paris.
+    expect(isPublicHoliday('2026-05-27', 'GP')).toBe(true);
+    expect(isPublicHoliday('2026-05-27')).toBe(false);
+    expect(nextOpening(MON_SAT_8_20, at('2026-05-27T15:00:00Z'), gp.timeZone, gp.region).toISOString()).toBe(
+      '2026-05-28T12:00:00.000Z',
+    );
+    expect(nextOpening(MON_SAT_8_20, at('2026-05-27T15:00:00Z'), PARIS).toISOString()).toBe('2026-05-27T15:00:00.000Z');
+  });
+
+  it('closes an open window at its local end, and tries a later day’s window after a phone that was off', () => {
+    expect(windowCloses(MON_SAT_8_20, at('2026-12-01T18:59:00Z'), PARIS)!.toISOString()).toBe(
+      '2026-12-01T19:00:00.000Z',
+    );
+    expect(windowCloses(null, at('2026-12-01T18:59:00Z'), PARIS)).toBeNull();
+    // Tuesday 10:00 in Paris → Wednesday 08:00; Saturday evening → Monday 08:00; no window: a day later.
+    expect(openingOnLaterDay(MON_SAT_8_20, at('2026-12-01T09:00:00Z'), PARIS).toISOString()).toBe(
+      '2026-12-02T07:00:00.000Z',
+    );
+    expect(openingOnLaterDay(MON_SAT_8_20, at('2026-12-05T17:00:00Z'), PARIS).toISOString()).toBe(
+      '2026-12-07T07:00:00.000Z',
+    );
+    expect(openingOnLaterDay(null, at('2026-12-05T17:00:00Z'), PARIS).toISOString()).toBe('2026-12-06T17:00:00.000Z');
   });
 });

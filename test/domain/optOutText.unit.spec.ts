@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isOptOutText } from '../../src/domain/optOutText.js';
+import { isOptInText, isOptOutText } from '../../src/domain/optOutText.js';
 
-describe('a seller’s reply that opts out', () => {
-  it('is STOP, STOP SMS, ARRET, ARRÊT, DESABONNEMENT or UNSUBSCRIBE, trimmed, in any case, with or without accents', () => {
+describe('a seller’s message that opts out', () => {
+  it('is one of the opt-out words alone, trimmed, in any case, with or without accents', () => {
     for (const text of [
       'STOP',
       'stop',
@@ -16,12 +16,40 @@ describe('a seller’s reply that opts out', () => {
       'Désabonnement',
       'UNSUBSCRIBE',
       'Stop.',
+      'STOPALL',
+      'cancel',
+      'End',
+      'QUIT',
     ])
       expect(isOptOutText(text), text).toBe(true);
   });
 
-  it('is not a sentence that happens to contain one of the words', () => {
-    for (const text of ['', 'Stop, je vends à 12 000 €', 'arrêtez de m’écrire svp', 'STOPPER', 'non merci'])
+  it('has one of the words as its first or last word, as sellers write it', () => {
+    for (const text of [
+      'Stop merci',
+      'STOP !!! merci de ne plus m’écrire',
+      'Merci, stop',
+      'Non merci. ARRÊT',
+      'ok quit',
+    ])
+      expect(isOptOutText(text), text).toBe(true);
+  });
+
+  it('is not a sentence that carries one of the words in its middle, nor a longer word', () => {
+    for (const text of [
+      '',
+      'Je ne veux pas que ça stop maintenant, rappelez-moi',
+      'arrêtez de m’écrire svp',
+      'STOPPER',
+      'non merci',
+      'La voiture a un souci d’arrêt moteur, prix ferme',
+    ])
       expect(isOptOutText(text), text).toBe(false);
+  });
+
+  it('is lifted by START or UNSTOP alone', () => {
+    expect(isOptInText(' Start ')).toBe(true);
+    expect(isOptInText('unstop')).toBe(true);
+    expect(isOptInText('start the car?')).toBe(false);
   });
 });

@@ -67,7 +67,9 @@ describe('contact hours and public holidays', () => {
 
   it('knows metropolitan France’s public holidays, Easter Monday included', () => {
     expect(
-      ['2026-01-01', '2026-04-06', '2026-05-14', '2026-07-14', '2026-11-11', '2026-12-25'].every(isPublicHoliday),
+      ['2026-01-01', '2026-04-06', '2026-05-14', '2026-07-14', '2026-11-11', '2026-12-25'].every((d) =>
+        isPublicHoliday(d),
+      ),
     ).toBe(true);
     expect(isPublicHoliday('2026-12-24')).toBe(false);
   });

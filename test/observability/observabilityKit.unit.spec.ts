@@ -69,6 +69,7 @@ describe('the alerts', () => {
       'HuntMatcherNotReady',
       'HuntMatcherOutboxStuck',
       'HuntMatcherSendFailures',
+      'HuntMatcherSendingHeld',
     ]);
     for (const r of rules) expect(r.annotations?.summary, r.alert).toBeTruthy();
     const expr = (name: string) => rules.find((r) => r.alert === name)!;
@@ -78,6 +79,7 @@ describe('the alerts', () => {
       expr: expect.stringContaining('[5m]') as string,
     });
     expect(expr('HuntMatcherSendFailures').expr).toMatch(/\[15m\][\s\S]*> 0\.2/);
+    expect(expr('HuntMatcherSendingHeld').expr).toBe('max by (scope, reason) (hunt_matcher_sending_held) > 0');
   });
 });
 

@@ -257,4 +257,26 @@ describe('the operator’s console', () => {
       .getByText(/ads in the last 7 days/)
       .waitFor();
   });
+
+  it('shows a banner while an account’s sending is held, and takes it down once resumed', async () => {
+    const http = apiClient(url);
+    const accountId = randomUUID();
+    expect((await http.api.post('/v1/accounts', { id: accountId })).status).toBe(201);
+    const now = new Date();
+    await t.db('sending_holds').insert({
+      scope: 'account',
+      target: accountId,
+      reason: 'carrier_filtering',
+      code: '30007',
+      detail: "5 of the account's last 50 messages filtered by the carriers (30007)",
+      since: now,
+      next_probe_at: new Date(now.getTime() + 300_000),
+      updated_at: now,
+    });
+    const banner = page.locator('#sending-banner');
+    await banner.locator(`[data-hold="account:${accountId}"]`, { hasText: 'carriers filter' }).waitFor();
+    expect(await banner.isVisible()).toBe(true);
+    expect((await http.api.post(`/v1/accounts/${accountId}/sending/resume`)).status).toBe(200);
+    await banner.waitFor({ state: 'hidden' });
+  });
 });

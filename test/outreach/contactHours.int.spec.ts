@@ -1,6 +1,7 @@
 // Contact hours, with an injected clock: a match at 21:30 in Paris is decided at
 // once (lead contacte, message, SendMessage), and its message goes out at 08:00 the next opening,
-// while other messages are not held up.
+// while other messages are not held up. Every attempt is checked again at the moment of its call,
+// where the seller lives.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/platform/clock.js';
@@ -174,5 +175,67 @@ describe('contact hours', () => {
       contactHours: null,
       version: 3,
     });
+  });
+
+  it('does not send at 20:01 an attempt that was due at 19:59, and tells the gateway when the window closes', async () => {
+    const brand = `Soir-${randomUUID().slice(0, 8)}`;
+    const phone = '+33613000011';
+    // Tuesday 1 December 2026, 19:59 in Paris.
+    now = new Date('2026-12-01T18:59:00Z');
+    gateway.script((request) => (request.body.to === phone ? { status: 503 } : { status: 202 }));
+    try {
+      const { accountId } = await huntFor(brand, WEEKDAYS_8_TO_20);
+      expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] })).status).toBe(202);
+      // Attempted at 19:59 (the gateway is down): a retry is due seconds later.
+      const retry = await waitFor(
+        async () => {
+          const m = await t.db('messages').where({ account_id: accountId }).first<MessageRow>();
+          return m?.attempts === 1 && m.next_attempt_at.getTime() > now.getTime() ? m : undefined;
+        },
+        { message: 'first attempt made' },
+      );
+      const first = gateway.requests.find((r) => r.body.to === phone)!;
+      expect((first.body as { validUntil?: string }).validUntil).toBe('2026-12-01T19:00:00.000Z');
+      // 20:01: the retry is due, but the window closed: it waits for 08:00, uncounted.
+      now = new Date('2026-12-01T19:01:00Z');
+      const deferred = await waitFor(
+        async () => {
+          const m = await t.db('messages').where({ id: retry.id }).first<MessageRow>();
+          return m && m.next_attempt_at.toISOString() === '2026-12-02T07:00:00.000Z' ? m : undefined;
+        },
+        { message: 'deferred to the next opening' },
+      );
+      expect(deferred).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(gateway.requests.filter((r) => r.body.to === phone)).toHaveLength(1);
+    } finally {
+      gateway.script(() => ({ status: 202 }));
+    }
+  });
+
+  it('keeps a Guadeloupe number’s hours in Guadeloupe: 10:00 in Paris is 05:00 there', async () => {
+    const brand = `Antilles-${randomUUID().slice(0, 8)}`;
+    const guadeloupe = '+590690123456';
+    const lyon = '+33613000012';
+    // Tuesday 1 December 2026, 10:00 in Paris, 05:00 in Guadeloupe.
+    now = new Date('2026-12-01T09:00:00Z');
+    const { accountId } = await huntFor(brand, WEEKDAYS_8_TO_20);
+    const ads = [adInput({ brand, phone: guadeloupe }), adInput({ brand, phone: lyon })];
+    expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+    await waitFor(() => gateway.requests.some((r) => r.body.to === lyon), { message: 'Lyon contacted at once' });
+    const held = await waitFor(
+      () => t.db('messages').where({ account_id: accountId, recipient: guadeloupe }).first<MessageRow>(),
+      { message: 'decided' },
+    );
+    // 08:00 in Guadeloupe (UTC-4).
+    expect(held.next_attempt_at.toISOString()).toBe('2026-12-01T12:00:00.000Z');
+    expect(gateway.requests.filter((r) => r.body.to === guadeloupe)).toHaveLength(0);
+    now = new Date('2026-12-01T12:00:00Z');
+    await waitFor(() => gateway.requests.some((r) => r.body.to === guadeloupe), {
+      message: 'sent at 08:00 in Guadeloupe',
+    });
+    // Its window closes at 20:00 there, midnight in UTC.
+    expect((gateway.requests.find((r) => r.body.to === guadeloupe)!.body as { validUntil?: string }).validUntil).toBe(
+      '2026-12-02T00:00:00.000Z',
+    );
   });
 });

@@ -177,8 +177,16 @@ describe('the gateway webhook', () => {
     expect(await t.db('messages').where({ id: message.id }).first()).toMatchObject({ status: 'failed', attempts: 0 });
   });
 
-  it('recognises STOP SMS, ARRET, ARRÊT, DESABONNEMENT and UNSUBSCRIBE, and takes any other message for a reply', async () => {
-    const words = ['STOP SMS', 'arret', 'ARRÊT', 'Désabonnement', 'unsubscribe'];
+  it('recognises the opt-out words as a message’s first or last word (STOP SMS, ARRET, ARRÊT, Stop merci …), and takes any other message for a reply', async () => {
+    const words = [
+      'STOP SMS',
+      'arret',
+      'ARRÊT',
+      'Désabonnement',
+      'unsubscribe',
+      'Stop merci',
+      'Merci de ne plus écrire. STOPALL',
+    ];
     for (const [i, text] of words.entries()) {
       const phone = `+3361199910${i}`;
       expect(
@@ -196,7 +204,7 @@ describe('the gateway webhook', () => {
     const reply = await webhook({
       type: 'inbound',
       from: '+33611999110',
-      text: 'Stop, je vends à 12 000 € pas moins',
+      text: 'Je vends à 12 000 €, stop aux offres plus basses svp',
       at: new Date().toISOString(),
     });
     expect(reply.body).toMatchObject({ status: 'reply', matched: false });

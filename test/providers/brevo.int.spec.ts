@@ -1,11 +1,12 @@
 // Sending through Brevo and taking its SMS events, against a local stand-in of Brevo's
-// transactional SMS API (testkit/fakeBrevo.ts).
+// transactional SMS API (testkit/fakeBrevo.ts). Brevo's clock (which decides when it sends a
+// marketing SMS) is a Tuesday at 10:00 in Paris unless a test moves it.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDelivered, SellerReplied } from '../../src/events/types.generated.js';
+import type { MessageDelivered, MessageFailed, SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeBrevo } from '../../testkit/fakeBrevo.js';
 import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
+import { apiClient, metricValue } from '../support/http.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -18,9 +19,17 @@ const t = useTestEnv();
 let brevo: Awaited<ReturnType<typeof startFakeBrevo>>;
 let http: ReturnType<typeof apiClient>;
 let serviceUrl = '';
+let brevoNow = new Date('2026-12-01T09:00:00Z');
 
 beforeAll(async () => {
-  brevo = await startFakeBrevo({ apiKey: API_KEY, publicBaseUrl: PUBLIC, ingress: () => serviceUrl });
+  brevo = await startFakeBrevo({
+    apiKey: API_KEY,
+    publicBaseUrl: PUBLIC,
+    ingress: () => serviceUrl,
+    now: () => brevoNow,
+    // Brevo's console webhook, batched, with our secret as its Basic password.
+    batchedWebhook: { url: () => serviceUrl.replace('://', `://brevo:${SECRET}@`) + '/v1/providers/brevo/events' },
+  });
   const service = await t.startService({
     ROLES: 'api,relay,matcher,sender',
     MESSAGE_PROVIDERS: 'sms:brevo',
@@ -32,6 +41,8 @@ beforeAll(async () => {
     MESSAGE_GATEWAY_TIMEOUT_MS: '1000',
     SEND_RETRY_BASE_MS: '200',
     SEND_POLL_MS: '100',
+    RECEIPT_RECONCILE_AFTER_MS: '2000',
+    SENDING_PROBE_EVERY_MS: '600000',
   });
   serviceUrl = service.url;
   http = apiClient(serviceUrl);
@@ -92,8 +103,10 @@ describe('sending through Brevo', () => {
       unicodeEnabled: false,
     });
     expect(sms!.webUrl).toBe(`${PUBLIC}/v1/providers/brevo/events?messageId=${sent.id}&secret=${SECRET}`);
-    // Brevo's own opt-out mention: it puts its short code in place of [STOP CODE].
-    expect(sent.content).toMatch(/STOP au \[STOP CODE\]$/);
+    // Brevo's own opt-out mention: it puts its short code in place of [STOP_CODE], as its reference writes it.
+    expect(sent.content).toMatch(/STOP au \[STOP_CODE\]$/);
+    expect(sms!.delivered).toMatch(new RegExp(`STOP au ${brevo.stopCode}$`));
+    expect(sms!.shownSender).toBe('GarageTest');
     expect(sent).toMatchObject({ external_id: String(sms!.messageId), provider: 'brevo' });
     await waitFor(
       async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered',
@@ -111,7 +124,7 @@ describe('sending through Brevo', () => {
     ).toEqual([200, 200]);
   });
 
-  it('records a hard bounce as undelivered, with its reason', async () => {
+  it('fails a message Brevo hard-bounces after sending: not_mobile, the seller free, MessageFailed with the event', async () => {
     const brand = newBrand('Brevo');
     brevo.script((r) =>
       r.recipient === '33612000302'
@@ -120,12 +133,24 @@ describe('sending through Brevo', () => {
     );
     const accountId = await huntFor(brand);
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000302' })] });
-    const sent = await settled(accountId, 'sent');
-    const m = await waitFor(async () => {
-      const row = await t.db('messages').where({ id: sent.id }).first<Message>();
-      return row?.delivery_status === 'undelivered' ? row : undefined;
+    const m = await settled(accountId, 'failed');
+    expect(m).toMatchObject({
+      last_error: 'not_mobile',
+      delivery_status: 'undelivered',
+      delivery_error: 'Number unreachable',
     });
-    expect(m.delivery_error).toBe('Number unreachable');
+    expect(await t.db('leads').where({ id: m.lead_id }).first()).toMatchObject({
+      stage: 'nouveau',
+      reason: 'not_mobile',
+    });
+    const failed = await t.readTopic('messages.failed', (e) =>
+      e.some((x) => (x.event?.value as MessageFailed).messageId === m.id),
+    );
+    expect(failed.find((x) => (x.event?.value as MessageFailed).messageId === m.id)!.event!.value).toMatchObject({
+      permanent: true,
+      errorCode: 'hard_bounce',
+      provider: 'brevo',
+    });
   });
 
   it('waits for x-sib-ratelimit-reset on a 429, and gives up on an invalid recipient as not_mobile', async () => {
@@ -168,7 +193,8 @@ describe('sending through Brevo', () => {
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000305' })] });
     const sent = await settled(accountId, 'sent');
     expect(brevo.smsTo('33612000305')).toHaveLength(1);
-    expect(brevo.lookups.some((l) => l.tags === sent.id)).toBe(true);
+    // The events report's tags filter, a serialized array as the report documents it.
+    expect(brevo.lookups.some((l) => l.tags === JSON.stringify([sent.id]))).toBe(true);
     expect(sent.external_id).toBe(String(brevo.smsTo('33612000305')[0]!.messageId));
   });
 });
@@ -221,7 +247,7 @@ describe("Brevo's events", () => {
     expect(bearer.status).toBe(200);
   });
 
-  it('opts a phone out on an unsubscription or a STOP reply, and answers 400 naming the field of a bad event', async () => {
+  it('opts a phone out on an unsubscription or a reply that starts with STOP, and answers 400 naming the field of a single bad event', async () => {
     const phone = '+33612000398';
     const unsubscribe = await events(`?secret=${SECRET}`, {
       msg_status: 'unsubscribe',
@@ -230,11 +256,145 @@ describe("Brevo's events", () => {
     });
     expect(await unsubscribe.json()).toEqual({ events: [{ status: 'opted_out' }] });
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound' });
-    const bad = await events(`?secret=${SECRET}`, [
-      { msg_status: 'delivered', messageId: 3 },
-      { msg_status: 'replied', messageId: 4, to: 'nope', reply: 'STOP' },
-    ]);
+    const stopMerci = await events(`?secret=${SECRET}`, {
+      msg_status: 'replied',
+      messageId: 5,
+      to: '33612000397',
+      reply: 'Stop merci',
+    });
+    expect(await stopMerci.json()).toEqual({ events: [{ status: 'opted_out' }] });
+    expect(await t.db('inbound_messages').where({ from_phone: '+33612000397' }).first()).toMatchObject({
+      kind: 'opt_out',
+      text: 'Stop merci',
+    });
+    const bad = await events(`?secret=${SECRET}`, { msg_status: 'replied', messageId: 4, to: 'nope', reply: 'STOP' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ field: 'body/1/to' });
+    expect(await bad.json()).toMatchObject({ field: 'body/to' });
+  });
+
+  it('takes a batch of 500 events with Basic credentials, skipping and counting the one it cannot read', async () => {
+    const brand = newBrand('Brevo');
+    brevo.script(() => ({ kind: 'accept', events: ['delivered'] }));
+    brevo.batching(true);
+    try {
+      const accountId = await huntFor(brand);
+      await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000310' })] });
+      const sent = await settled(accountId, 'sent');
+      const [sms] = brevo.smsTo('33612000310');
+      // Brevo's batch: this SMS's events, 497 of SMS this service does not know, and one it cannot read.
+      const batch: unknown[] = [
+        { msg_status: 'sent', messageId: sms!.messageId, to: sms!.recipient, tag: sent.id },
+        { msg_status: 'delivered', messageId: sms!.messageId, to: sms!.recipient, tag: sent.id },
+        ...Array.from({ length: 497 }, (_, i) => ({ msg_status: 'sent', messageId: 9_000_000 + i, to: '33612999999' })),
+        { msg_status: 'replied', messageId: 42, to: 'not-a-phone', reply: 'Oui' },
+      ];
+      expect(batch).toHaveLength(500);
+      const before = await metricValue(serviceUrl, 'hunt_matcher_provider_callbacks_total', {
+        provider: 'brevo',
+        kind: 'event',
+        outcome: 'unreadable',
+      });
+      const answer = await brevo.postBatch(batch);
+      expect(answer.status).toBe(200);
+      const statuses = (JSON.parse(answer.body) as { events: Array<{ status: string; field?: string }> }).events;
+      expect(statuses).toHaveLength(500);
+      expect(statuses[1]).toEqual({ status: 'recorded' });
+      expect(statuses[499]).toMatchObject({ status: 'unreadable', field: 'body/499/to' });
+      expect(statuses.filter((e) => e.status === 'unreadable')).toHaveLength(1);
+      expect(
+        await metricValue(serviceUrl, 'hunt_matcher_provider_callbacks_total', {
+          provider: 'brevo',
+          kind: 'event',
+          outcome: 'unreadable',
+        }),
+      ).toBe(before + 1);
+      expect((await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status).toBe('delivered');
+      // What Brevo gathered itself goes the same way; a wrong password is refused.
+      expect((await brevo.flushBatches()).every((a) => a.status === 200)).toBe(true);
+      const wrong = await fetch(`${serviceUrl}/v1/providers/brevo/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from('brevo:nope').toString('base64')}`,
+        },
+        body: JSON.stringify([{ msg_status: 'sent', messageId: 1 }]),
+      });
+      expect(wrong.status).toBe(401);
+    } finally {
+      brevo.batching(false);
+    }
+  });
+});
+
+describe('Brevo after sending', () => {
+  it('holds a marketing SMS outside Brevo’s hours, and settles it once Brevo sends it', async () => {
+    const brand = newBrand('Brevo');
+    brevo.script(() => ({ kind: 'accept', events: ['delivered'] }));
+    // Tuesday 23:00 in Paris: Brevo takes the SMS and keeps it until 08:00.
+    brevoNow = new Date('2026-12-01T22:00:00Z');
+    try {
+      const accountId = await huntFor(brand);
+      await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000320' })] });
+      const sent = await settled(accountId, 'sent');
+      expect(brevo.smsTo('33612000320')[0]!.held).toBe(true);
+      expect(await brevo.release()).toBe(0);
+      brevoNow = new Date('2026-12-02T07:30:00Z');
+      expect(await brevo.release()).toBe(1);
+      await waitFor(
+        async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered',
+        { message: 'delivered once Brevo sent it' },
+      );
+    } finally {
+      brevoNow = new Date('2026-12-01T09:00:00Z');
+    }
+  });
+
+  it('reads back an SMS whose events never came, from the events report', async () => {
+    const brand = newBrand('Brevo');
+    brevo.script((r) =>
+      r.recipient === '33612000330' ? { kind: 'accept', events: ['delivered'], lose: true } : { kind: 'accept' },
+    );
+    const accountId = await huntFor(brand);
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000330' })] });
+    const sent = await settled(accountId, 'sent');
+    await waitFor(
+      async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered',
+      { message: 'delivered, read back from the report' },
+    );
+    expect(brevo.posted.some((p) => (p.body as { tag?: string }).tag === sent.id)).toBe(false);
+  });
+
+  it('holds sending when Brevo wants credits (402), keeps the message pending, and resumes it by the route', async () => {
+    const brand = newBrand('Brevo');
+    let credits = false;
+    brevo.script((r) =>
+      r.recipient === '33612000340' && !credits
+        ? { kind: 'error', status: 402, code: 'not_enough_credits', message: 'Not enough credits' }
+        : { kind: 'accept', events: ['delivered'] },
+    );
+    const accountId = await huntFor(brand);
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000340' })] });
+    const account = () =>
+      http.api.get<{ sending: { held: boolean; reason: string | null }; repliesPossible: boolean }>(
+        `/v1/accounts/${accountId}`,
+      );
+    await waitFor(async () => (await account()).body.sending.held, { message: 'held' });
+    expect((await account()).body).toMatchObject({
+      sending: { held: true, reason: 'no_credits', scope: 'provider' },
+      // An alphanumeric sender: nobody can answer it (STOP goes to Brevo's short code).
+      repliesPossible: false,
+    });
+    expect(await t.db('messages').where({ account_id: accountId }).first()).toMatchObject({
+      status: 'pending',
+      held_by: 'provider:brevo',
+    });
+    credits = true;
+    expect((await http.api.post(`/v1/accounts/${accountId}/sending/resume`)).status).toBe(200);
+    await settled(accountId, 'sent');
+    expect(
+      brevo.requests
+        .filter((r) => (r.body as { recipient?: string } | null)?.recipient === '33612000340')
+        .map((r) => r.status),
+    ).toEqual([402, 201]);
   });
 });

@@ -34,17 +34,20 @@ describe('MESSAGE_PROVIDERS and the providers’ settings', () => {
     });
     expect(loadConfig(base).providers.outreach).toEqual({
       optOutMention: 'Répondez STOP pour ne plus recevoir nos SMS',
+      smsProvider: 'http',
+      smsSender: null,
       maxSegments: 3,
       senderNameDefault: null,
     });
+    expect(loadConfig(base).providers).toMatchObject({ reconcileAfterMs: 1_800_000, probeEveryMs: 300_000 });
   });
 
   it('maps channels to providers and reads Twilio’s settings', () => {
     const c = loadConfig({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio, whatsapp:twilio' });
     expect(c.providers.map).toEqual({ sms: 'twilio', whatsapp: 'twilio', leboncoin: 'http' });
     expect(c.providers.twilio).toMatchObject({
-      from: { number: '+33757000001' },
-      whatsappFrom: { number: '+14155238886' },
+      from: { from: '+33757000001' },
+      whatsappFrom: { from: '+14155238886' },
       apiUrl: 'https://api.twilio.com',
     });
     expect(c.providers.publicBaseUrl).toBe('https://hm.example.com');
@@ -52,6 +55,34 @@ describe('MESSAGE_PROVIDERS and the providers’ settings', () => {
       loadConfig({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_FROM: `MG${'b'.repeat(32)}` }).providers
         .twilio!.from,
     ).toEqual({ messagingServiceSid: `MG${'b'.repeat(32)}` });
+    // What French operators carry for business SMS: a short code, or an alphanumeric sender ID.
+    const short = loadConfig({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_FROM: '36123' });
+    expect(short.providers.twilio!.from).toEqual({ from: '36123' });
+    expect(short.providers.outreach.smsSender).toEqual({ kind: 'shortCode', value: '36123' });
+    const alpha = loadConfig({
+      ...base,
+      ...twilio,
+      MESSAGE_PROVIDERS: 'sms:twilio',
+      TWILIO_FROM: 'GarageDupon',
+      SMS_OPT_OUT_MENTION: 'STOP au 36123',
+    });
+    expect(alpha.providers.twilio!.from).toEqual({ from: 'GarageDupon' });
+  });
+
+  it('refuses to start with an alphanumeric sender and a STOP mention nobody can use, naming SMS_OPT_OUT_MENTION', () => {
+    const env = { ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_FROM: 'GarageDupon' };
+    expect(problems(env)).toEqual([
+      expect.stringMatching(
+        /^SMS_OPT_OUT_MENTION is required: its default \("Répondez STOP pour ne plus recevoir nos SMS"\) cannot work from the alphanumeric sender "GarageDupon"/,
+      ),
+    ]);
+    expect(problems({ ...env, SMS_OPT_OUT_MENTION: 'Répondez STOP' })).toEqual([
+      expect.stringMatching(/^SMS_OPT_OUT_MENTION cannot work from the alphanumeric sender "GarageDupon"/),
+    ]);
+    expect(problems({ ...env, SMS_OPT_OUT_MENTION: 'STOP au [STOP_CODE]' })).toEqual([
+      expect.stringMatching(/^SMS_OPT_OUT_MENTION holds \[STOP_CODE\], which only Brevo replaces/),
+    ]);
+    expect(problems({ ...env, SMS_OPT_OUT_MENTION: 'STOP au 36123' })).toEqual([]);
   });
 
   it('refuses an unknown provider or channel, and a channel the provider cannot carry, naming MESSAGE_PROVIDERS', () => {
@@ -82,8 +113,8 @@ describe('MESSAGE_PROVIDERS and the providers’ settings', () => {
         missing.some((p) => p.startsWith(`${name} is required`)),
         name,
       ).toBe(true);
-    expect(problems({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_FROM: '0757000001' })).toEqual([
-      expect.stringMatching(/^TWILIO_FROM must be an E.164 number/),
+    expect(problems({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_FROM: 'Garage-Lyon' })).toEqual([
+      expect.stringMatching(/^TWILIO_FROM must be an alphanumeric sender ID \(3 to 11 letters/),
     ]);
     expect(problems({ ...base, ...twilio, MESSAGE_PROVIDERS: 'sms:twilio', TWILIO_ACCOUNT_SID: 'nope' })).toEqual([
       expect.stringMatching(/^TWILIO_ACCOUNT_SID must be an Account SID/),
@@ -112,7 +143,11 @@ describe('MESSAGE_PROVIDERS and the providers’ settings', () => {
       sender: 'GarageDupon',
       webhookSecrets: ['old-secret-0000001', 'new-secret-0000002'],
     });
-    expect(c.providers.outreach.optOutMention).toBe('STOP au [STOP CODE]');
+    expect(c.providers.outreach.optOutMention).toBe('STOP au [STOP_CODE]');
+    expect(c.providers.outreach.smsSender).toEqual({ kind: 'alphanumeric', value: 'GarageDupon' });
+    expect(problems({ ...env, BREVO_SENDER: 'GarageDupon', SMS_OPT_OUT_MENTION: 'Répondez STOP' })).toEqual([
+      expect.stringMatching(/^SMS_OPT_OUT_MENTION cannot work from the alphanumeric sender "GarageDupon"/),
+    ]);
     expect(
       problems({
         ...env,

@@ -80,6 +80,26 @@ const repliesTo = async (leadId: string, n: number) => {
 };
 
 describe('a seller’s reply', () => {
+  it('takes "Stop merci" as an opt-out for every account, and keeps its text in the conversation', async () => {
+    const brand = newBrand('Reponse');
+    const phone = '+33615000009';
+    const { accountId } = await huntFor(brand);
+    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
+    const message = await sentMessage(accountId);
+    expect((await twilio.inbound({ from: phone, to: SHARED, body: 'Stop merci' }).answer).status).toBe(200);
+    expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound', reason: 'Stop merci' });
+    const conversation = await http.api.get<{ messages: Array<{ direction: string; text: string; status: string }> }>(
+      `/v1/leads/${message.lead_id}/messages`,
+    );
+    expect(
+      conversation.body.messages.map((m) => [m.direction, m.status, m.direction === 'inbound' ? m.text : '']),
+    ).toEqual([
+      ['outbound', 'sent', ''],
+      ['inbound', 'opt_out', 'Stop merci'],
+    ]);
+    expect(await repliesTo(message.lead_id, 0)).toHaveLength(0);
+  });
+
   it('joins its lead, keeps the stage, sets repliedAt and publishes one SellerReplied; the same inbound twice is one row', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000001';

@@ -82,6 +82,8 @@ describe('a sender whose messages wait for a call slot past their lease', () => 
     );
     // All three fall due at once, as first attempts whose contact hours opened a while after they were
     // decided: the sender's next poll claims them in one batch and calls them one at a time.
+    // Their window is open now too: the sender checks it again at the moment of each call.
+    await t.db('hunts').where({ account_id: accountId }).update({ contact_hours: null });
     await t
       .db('messages')
       .where({ account_id: accountId })

@@ -111,6 +111,8 @@ export const sampleEvents: EventPayloads = {
     permanent: true,
     attempts: 1,
     failedAt: Date.UTC(2026, 10, 28, 6, 2),
+    errorCode: '30006',
+    provider: 'twilio',
   },
   MessageDelivered: {
     messageId: ids.message,

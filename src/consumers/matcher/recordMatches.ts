@@ -23,7 +23,6 @@ import {
   type LeadToDecide,
 } from '../../domain/contactDecision.js';
 import { nextOpening } from '../../domain/contactHours.js';
-import { renderTemplate } from '../../domain/template.js';
 import type { Match } from '../../domain/matchAds.js';
 import type { Channel, ContactReason } from '../../domain/types.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
@@ -40,7 +39,8 @@ import { readPacing, reservePacing } from '../../sql/pacing.js';
 import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
 import { findSenderNames } from '../../sql/findSenderNames.js';
 import { localTime } from '../../domain/calendar.js';
-import { composeMessage } from '../../domain/smsText.js';
+import { composeOutreach } from '../../domain/outreachMessage.js';
+import { sellerZoneOf } from '../../domain/sellerZone.js';
 import type { MatcherSettings } from './matcherDeps.js';
 import { WriteConflict } from '../pipeline/failures.js';
 import type { HeldBack } from './explainHeldBack.js';
@@ -256,25 +256,34 @@ async function writeContacts(
     const d = decisions.get(l.leadId)!;
     return d.contact ? [{ lead: l, decision: d }] : [];
   });
-  const messages: MessageRecord[] = toContact.map(({ lead, decision }) => ({
-    id: newId(),
-    accountId: lead.hunt.accountId,
-    leadId: lead.leadId,
-    huntId: lead.hunt.id,
-    adId: lead.ad.adId,
-    channel: decision.channel,
-    recipient: decision.recipient,
-    // The rendered template, with the sender's identity and the STOP mention the French rules ask of an SMS.
-    content: composeMessage(renderTemplate(decision.template, lead.ad), {
-      channel: decision.channel,
+  const messages: MessageRecord[] = toContact.map(({ lead, decision }) => {
+    // The rendered template, with the sender's identity and the STOP mention the French rules ask of an
+    // SMS; for WhatsApp, the approved template and its variables.
+    const composed = composeOutreach(decision.outreach, lead.ad, {
       senderName: senderName(lead.hunt.accountId),
       optOutMention: deps.outreach.optOutMention,
-    }),
-    commandEventId: newEventId(),
-    correlationId: lead.cause.correlationId,
-    // Decided now, sent at the next opening of the hunt's contact hours (now when inside them).
-    nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, deps.timeZone),
-  }));
+    });
+    // Decided now, sent at the next opening of the hunt's contact hours where the seller lives (now
+    // when inside them); the sender checks them again at the call.
+    const zone = sellerZoneOf(decision.recipient, deps.timeZone);
+    return {
+      id: newId(),
+      accountId: lead.hunt.accountId,
+      leadId: lead.leadId,
+      huntId: lead.hunt.id,
+      adId: lead.ad.adId,
+      channel: decision.channel,
+      recipient: decision.recipient,
+      content: composed.content,
+      contentSid: composed.contentSid,
+      contentVariables: composed.contentVariables,
+      contentIsText: composed.contentIsText,
+      fallbackContent: composed.fallbackContent,
+      commandEventId: newEventId(),
+      correlationId: lead.cause.correlationId,
+      nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, zone.timeZone, zone.region),
+    };
+  });
   if (messages.length > 0) {
     const claims = toContact.flatMap(({ lead }, i) =>
       lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : [],

@@ -1,13 +1,16 @@
 // Delivery of a batch of messages, safe to run from any sender instance at any time:
-//   1. claim: one short transaction leases the messages that are due, within their accounts' send
-//      rate (claim.ts), and marks each attempt unconfirmed; nothing else attempts them while the
-//      lease holds;
+//   1. claim: one short transaction leases the messages that are due, inside their seller's contact
+//      window at this moment, not held (or probing a hold), within their accounts' send rate
+//      (claim.ts), and marks each attempt unconfirmed; nothing else attempts them while the lease holds;
 //   2. call the channel's provider for each (MESSAGE_PROVIDERS), holding no transaction, connection or
 //      lock meanwhile: a provider that answers in 30 s slows nothing but its own messages. Just before
 //      each call, its phone's opt-out is read (optOutGuard.ts): an opted-out phone is given up
 //      ('opted_out', permanent) without a call;
-//   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed), and
-//      the opt-outs a provider reported (Twilio's 21610: the phone, for every account).
+//   3. record the outcomes in one transaction with their events (MessageSent / MessageFailed), the
+//      opt-outs a provider reported (Twilio's 21610: the phone, for every account), the SMS fallbacks
+//      of WhatsApp messages their sellers cannot get (SendMessage), and the holds: an answer that is the
+//      account's or the deployment's problem (src/providers/failureCodes.ts) holds its sending and
+//      keeps the message pending; a probe that goes through lifts its hold.
 // A call must end within its message's lease (step 2 renews a lease that would not last the call).
 // A crash between 2 and 3 leaves the messages pending, leased and unconfirmed: once a lease ends the
 // message is attempted again, with the same Idempotency-Key for the generic gateway, and after a
@@ -15,20 +18,24 @@
 import pLimit from 'p-limit';
 import type { Db, Trx } from '../../db/knex.js';
 import type { OutgoingEvent } from '../../events/envelope.js';
-import { timeOfUuidV7 } from '../../events/envelope.js';
-import { messageFailedEvent, messageSentEvent } from '../../events/messageEvents.js';
+import { newEventId, timeOfUuidV7 } from '../../events/envelope.js';
+import { givenUpEvents, messageSentEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { backoffDelay } from '../../platform/retry.js';
 import type { ChannelProviders } from '../../providers/channelProviders.js';
+import { newId } from '../../platform/ids.js';
 import type { OutboundMessage, ProviderName, SendOutcome } from '../../providers/provider.js';
-import { optOutPhone } from '../../sql/optOutPhone.js';
+import { giveUpMessages, type GiveUp } from '../../sql/giveUpMessages.js';
+import { holdMessages } from '../../sql/holdMessages.js';
+import { holdKeyText, holdSending, type HoldKey } from '../../sql/holdSending.js';
+import { liftHolds } from '../../sql/liftHolds.js';
 import { renewMessageLease } from '../../sql/renewMessageLease.js';
 import type { MessageRow } from '../../sql/rows/messageRow.js';
-import { failMessages, markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
-import { claimForDelivery, type Claim } from './claim.js';
+import { markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
+import { claimForDelivery, type CallFacts, type Claim } from './claim.js';
 import { createOptOutGuard } from './optOutGuard.js';
 
 export interface SendingSettings {
@@ -41,6 +48,12 @@ export interface SendingSettings {
   callTimeoutMs: number;
   pollMs: number;
   concurrency: number;
+  /** Where a recipient without a known French region is local (TICK_TIME_ZONE). */
+  timeZone: string;
+  /** How long a held account or provider waits between probes. */
+  probeEveryMs: number;
+  /** A sent message without its final status is read back at its provider after this long (RECEIPT_RECONCILE_AFTER_MS). */
+  reconcileAfterMs: number;
 }
 
 export interface DeliveryDeps {
@@ -60,24 +73,38 @@ export interface Attempt {
   outcome: SendOutcome;
   /** False when the message was given up without a call (its phone opted out). */
   called: boolean;
+  /** What the claim found for its call (its window's end, WhatsApp's window, the hold it probes). */
+  facts: CallFacts;
+  /** It went from its account's own sender (a hold of that sender is the account's, not the provider's). */
+  ownSender: boolean;
 }
 
-export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled';
+export type DeliveryResult = 'sent' | 'failed' | 'retry-scheduled' | 'held';
 
 const reachesPhone = (m: MessageRow) => m.channel === 'sms' || m.channel === 'whatsapp';
 
-/** The message as the provider gets it: from the account's own number for the channel, when it has one. */
-const outbound = (m: MessageRow, senders: Claim['senders']): OutboundMessage => {
+/**
+ * The message as the provider gets it: from the account's own sender for the channel, when it has
+ * one; a WhatsApp message as its approved template, unless the seller wrote within WhatsApp's 24 hours
+ * and the hunt gave free text.
+ */
+const outbound = (m: MessageRow, senders: Claim['senders'], facts: CallFacts): OutboundMessage => {
   const own = senders.get(m.account_id);
   const from = m.channel === 'sms' ? (own?.sms ?? null) : m.channel === 'whatsapp' ? (own?.whatsapp ?? null) : null;
+  const freeText = m.content_is_text !== false && facts.inWhatsAppWindow;
   return {
     messageId: m.id,
     channel: m.channel as OutboundMessage['channel'],
     to: m.recipient,
     from,
     content: m.content,
+    template: m.content_sid && !freeText ? { contentSid: m.content_sid, variables: m.content_variables ?? {} } : null,
+    validUntil: facts.validUntil,
   };
 };
+
+/** The providers that can read a sent message back (its lost callback recovered). */
+const RECONCILABLE: ReadonlySet<ProviderName> = new Set(['twilio', 'brevo']);
 
 /** Steps 1 and 2: claims the due messages among `messageIds` and calls their providers. */
 export function createDelivery(deps: DeliveryDeps) {
@@ -110,6 +137,7 @@ export function createDelivery(deps: DeliveryDeps) {
   const attemptOne = async (
     message: MessageRow,
     senders: Claim['senders'],
+    facts: CallFacts,
     receivedAt: number | undefined,
     leaseEnd: number,
   ): Promise<Attempt | null> => {
@@ -117,6 +145,8 @@ export function createDelivery(deps: DeliveryDeps) {
     // to whichever attempt holds it, or to the retry poller once its lease ends.
     if (!(await stillOurs(message, leaseEnd))) return null;
     const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
+    const request = outbound(message, senders, facts);
+    const common = { message, provider: provider.name, facts, ownSender: request.from !== null };
     if (reachesPhone(message)) {
       let optedOut: boolean;
       try {
@@ -124,8 +154,7 @@ export function createDelivery(deps: DeliveryDeps) {
       } catch (error) {
         // No call without the check: the message waits for the database.
         return {
-          message,
-          provider: provider.name,
+          ...common,
           called: false,
           outcome: {
             kind: 'retry',
@@ -135,35 +164,42 @@ export function createDelivery(deps: DeliveryDeps) {
           },
         };
       }
-      if (optedOut)
-        return { message, provider: provider.name, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
+      if (optedOut) return { ...common, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
     }
     observeHops(deps, message, receivedAt);
-    const outcome = await provider.send(outbound(message, senders), {
+    const outcome = await provider.send(request, {
       unconfirmedSince: message.previous_unconfirmed_since ?? null,
     });
     deps.metrics.providerRequests.inc({
       provider: provider.name,
       outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind,
     });
-    return { message, provider: provider.name, called: true, outcome };
+    return { ...common, called: true, outcome };
   };
 
   const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
     // Taken before the claim's transaction: its leases end no sooner than this.
     const leaseEnd = Date.now() + deps.sending.leaseMs;
-    const { claimed, deferred, senders } = await claimForDelivery(deps.db, messageIds, {
+    const { claimed, deferred, outsideHours, held, senders, facts } = await claimForDelivery(deps.db, messageIds, {
       leaseMs: deps.sending.leaseMs,
       ratePerMinute: deps.sending.ratePerMinute,
       now: deps.clock.now(),
+      timeZone: deps.sending.timeZone,
+      providerOf: (channel) => deps.providers.of(channel as OutboundMessage['channel']).name,
+      probeEveryMs: deps.sending.probeEveryMs,
     });
     if (deferred > 0)
       log.info(
         { deferred, ratePerMinute: deps.sending.ratePerMinute },
         'accounts over their send rate; messages deferred',
       );
+    if (outsideHours > 0)
+      log.info({ outsideHours }, 'messages outside their contact hours; deferred to the next opening');
+    if (held > 0) log.info({ held }, 'messages of held accounts or providers; waiting for their probe');
     const attempts = (
-      await Promise.all(claimed.map((m) => limit(() => attemptOne(m, senders, options.receivedAt, leaseEnd))))
+      await Promise.all(
+        claimed.map((m) => limit(() => attemptOne(m, senders, facts.get(m.id)!, options.receivedAt, leaseEnd))),
+      )
     ).filter((a): a is Attempt => a !== null);
     if (attempts.length < claimed.length) {
       log.warn(
@@ -185,7 +221,7 @@ function observeHops(deps: Pick<DeliveryDeps, 'metrics'>, m: MessageRow, receive
   if (root !== null) deps.metrics.hopSeconds.observe({ hop: 'request_to_gateway' }, Math.max(0, now - root) / 1000);
 }
 
-/** What each attempt comes to: sent, a retry (408, 429, 5xx, timeouts, while attempts remain), or given up. */
+/** What each attempt comes to: sent, a retry (408, 429, 5xx, timeouts, while attempts remain), held, or given up. */
 export function decideOutcomes(
   attempts: Attempt[],
   sending: Pick<SendingSettings, 'maxAttempts'>,
@@ -197,9 +233,11 @@ export function decideOutcomes(
           m.id,
           outcome.kind === 'sent'
             ? 'sent'
-            : outcome.kind === 'retry' && m.attempts < sending.maxAttempts
-              ? 'retry-scheduled'
-              : 'failed',
+            : outcome.kind === 'held'
+              ? 'held'
+              : outcome.kind === 'retry' && m.attempts < sending.maxAttempts
+                ? 'retry-scheduled'
+                : 'failed',
         ] as const,
     ),
   );
@@ -211,26 +249,58 @@ const failureOf = (outcome: Exclude<SendOutcome, { kind: 'sent' }>) =>
     ? { reason: 'opted_out', detail: outcome.detail }
     : outcome.kind === 'permanent'
       ? { reason: outcome.reason, detail: outcome.detail ?? null }
-      : { reason: outcome.reason, detail: null };
+      : outcome.kind === 'held'
+        ? { reason: `sending held: ${outcome.reason}`, detail: outcome.detail }
+        : { reason: outcome.reason, detail: null };
 
-/** Step 3: the outcomes of a batch and their events, in the caller's transaction. Returns the phones opted out by a provider. */
+/** The hold an attempt's answer puts in place: its account's when it sent from the account's own sender. */
+const holdKeyOf = (a: Attempt, scope: 'provider' | 'sender'): HoldKey =>
+  scope === 'sender' && a.ownSender
+    ? { scope: 'account', target: a.message.account_id }
+    : { scope: 'provider', target: a.provider };
+
+export interface RecordedOutcomes {
+  optedOut: number;
+  cancelled: number;
+  /** Holds put in place (or kept) by this batch's answers, and lifted by its probes. */
+  holds: Array<HoldKey & { reason: string; created: boolean }>;
+  lifted: HoldKey[];
+  fallbacks: number;
+}
+
+/** Step 3: the outcomes of a batch and their events, in the caller's transaction. */
 export async function recordOutcomes(
   deps: DeliveryDeps,
   trx: Trx,
   attempts: Attempt[],
   results: Map<string, DeliveryResult>,
   random: () => number = Math.random,
-): Promise<{ optedOut: number; cancelled: number }> {
+): Promise<RecordedOutcomes> {
   const now = deps.clock.now();
-  const sent: Array<{ id: string; externalId: string | null; sentAt: Date; provider: string; sender: string | null }> =
-    [];
+  const sent: Array<{
+    id: string;
+    externalId: string | null;
+    sentAt: Date;
+    provider: string;
+    sender: string | null;
+    receiptCheckAt: Date | null;
+  }> = [];
   const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
-  const failures: Array<{ id: string; reason: string; detail: string | null; provider: string }> = [];
-  const optOutPhones = new Map<string, string>();
-  for (const { message: m, outcome, provider } of attempts) {
+  const giveUps: GiveUp[] = [];
+  const heldAttempts: Array<{ attempt: Attempt; key: HoldKey; outcome: Extract<SendOutcome, { kind: 'held' }> }> = [];
+  for (const a of attempts) {
+    const { message: m, outcome, provider } = a;
     const result = results.get(m.id);
     if (outcome.kind === 'sent')
-      sent.push({ id: m.id, externalId: outcome.externalId, sentAt: outcome.sentAt, provider, sender: outcome.from });
+      sent.push({
+        id: m.id,
+        externalId: outcome.externalId,
+        sentAt: outcome.sentAt,
+        provider,
+        sender: outcome.from,
+        receiptCheckAt: RECONCILABLE.has(provider) ? new Date(now.getTime() + deps.sending.reconcileAfterMs) : null,
+      });
+    else if (outcome.kind === 'held') heldAttempts.push({ attempt: a, key: holdKeyOf(a, outcome.scope), outcome });
     else if (result === 'retry-scheduled' && outcome.kind === 'retry') {
       const delay = Math.max(
         backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }),
@@ -244,33 +314,75 @@ export async function recordOutcomes(
         uncertain: outcome.uncertain,
       });
     } else {
-      failures.push({ id: m.id, ...failureOf(outcome), provider });
-      if (outcome.kind === 'opted_out') optOutPhones.set(m.recipient, outcome.detail);
+      const fallback = outcome.kind === 'permanent' && outcome.smsFallback === true && m.channel === 'whatsapp';
+      giveUps.push({
+        id: m.id,
+        ...failureOf(outcome),
+        provider: a.called ? provider : null,
+        code: outcome.kind === 'permanent' || outcome.kind === 'opted_out' ? (outcome.code ?? null) : null,
+        optOut: outcome.kind === 'opted_out',
+        fallback: fallback ? { id: newId(), commandEventId: newEventId() } : null,
+      });
     }
   }
   // A message already settled by another attempt (a lease that expired while we waited) gets no event.
   const markedSent = await markMessagesSent(trx, sent, now);
   await scheduleMessageRetries(trx, retries, now);
-  const failed = await failMessages(trx, failures, now);
+  const givenUp = await giveUpMessages(trx, giveUps, now, ['pending']);
+
+  // An answer that is the account's or the deployment's problem: its sending is held, its message waits.
+  const holds: RecordedOutcomes['holds'] = [];
+  const heldNow = new Map<string, Date>();
+  for (const { key, outcome } of heldAttempts) {
+    const text = holdKeyText(key);
+    if (heldNow.has(text)) continue;
+    const probeAt = new Date(now.getTime() + deps.sending.probeEveryMs);
+    const h = await holdSending(
+      trx,
+      key,
+      { reason: outcome.reason, code: outcome.code, detail: outcome.detail },
+      probeAt,
+      now,
+    );
+    heldNow.set(text, probeAt);
+    holds.push({ ...key, reason: outcome.reason, created: h.created });
+  }
+  await holdMessages(
+    trx,
+    heldAttempts.map(({ attempt, key, outcome }) => ({
+      id: attempt.message.id,
+      heldBy: holdKeyText(key),
+      until: heldNow.get(holdKeyText(key))!,
+      lastError: `sending held: ${outcome.reason} (${outcome.detail})`,
+      attempted: true,
+    })),
+    now,
+  );
+  // A probe that went through (anything but another hold or a transient failure) shows the problem
+  // fixed; carrier filtering shows only in the probe's delivery receipt (src/producers/gateway/recordReceipt.ts).
+  const toLift = new Map<string, HoldKey>();
+  for (const a of attempts) {
+    const probe = a.facts.probe;
+    if (!probe || a.outcome.kind === 'held' || a.outcome.kind === 'retry') continue;
+    if (probe.reason === 'carrier_filtering') continue;
+    if (!heldNow.has(holdKeyText(probe))) toLift.set(holdKeyText(probe), { scope: probe.scope, target: probe.target });
+  }
+  const { lifted } = await liftHolds(trx, [...toLift.values()], now);
+
   const events: OutgoingEvent[] = [];
-  for (const { message: m, outcome } of attempts) {
+  for (const { message: m, outcome } of attempts)
     if (outcome.kind === 'sent' && markedSent.has(m.id))
       events.push(messageSentEvent(m, outcome.externalId, outcome.sentAt));
-    else if (outcome.kind !== 'sent' && failed.has(m.id))
-      events.push(messageFailedEvent(m, failureOf(outcome).reason, outcome.kind !== 'retry', now));
-  }
-  // The provider refused the phone because its owner opted out there: the phone is opted out here too,
-  // for every account, with what an opt-out does to the phone's other pending messages.
-  let created = 0;
-  let cancelled = 0;
-  for (const [phone, detail] of [...optOutPhones].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const r = await optOutPhone(trx, { phone, source: 'provider', reason: detail }, now);
-    if (r.created) created++;
-    cancelled += r.cancelled.length;
-    for (const c of r.cancelled) events.push(messageFailedEvent(c, 'opted_out', true, now));
-  }
+  const transient = new Set(attempts.filter((a) => a.outcome.kind === 'retry').map((a) => a.message.id));
+  events.push(...givenUpEvents(givenUp, (id) => !transient.has(id), now));
   await deps.outbox.enqueue(trx, events);
-  return { optedOut: created, cancelled };
+  return {
+    optedOut: givenUp.optedOut,
+    cancelled: givenUp.cancelled.length,
+    holds,
+    lifted,
+    fallbacks: givenUp.fallbacks.length,
+  };
 }
 
 /**
@@ -281,11 +393,22 @@ export function reportOutcomes(
   deps: Pick<DeliveryDeps, 'log' | 'metrics'>,
   attempts: Attempt[],
   results: Map<string, DeliveryResult>,
-  optOuts: { optedOut: number; cancelled: number } = { optedOut: 0, cancelled: 0 },
+  recorded: RecordedOutcomes = NOTHING_RECORDED,
 ) {
   if (attempts.length === 0) return;
   const log = deps.log.child({ component: 'sender' });
-  const counts: Record<DeliveryResult, number> = { sent: 0, 'retry-scheduled': 0, failed: 0 };
+  const optOuts = recorded;
+  for (const h of recorded.holds)
+    if (h.created)
+      log.error(
+        { scope: h.scope, target: h.target, reason: h.reason },
+        'sending held: the account or the deployment needs fixing (GET /v1/accounts/:id shows it; POST …/sending/resume resumes at once)',
+      );
+  for (const h of recorded.lifted)
+    log.info({ scope: h.scope, target: h.target }, 'sending resumed: a probe went through');
+  if (recorded.fallbacks > 0)
+    log.info({ fallbacks: recorded.fallbacks }, 'WhatsApp messages replaced by their SMS fallback');
+  const counts: Record<DeliveryResult, number> = { sent: 0, 'retry-scheduled': 0, failed: 0, held: 0 };
   for (const { message: m, outcome, provider } of attempts) {
     const result = results.get(m.id)!;
     counts[result]++;
@@ -314,7 +437,9 @@ export function reportOutcomes(
   }
   deps.metrics.optOutCancelled.inc(optOuts.cancelled);
   log.info(
-    { sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed },
+    { sent: counts.sent, retries: counts['retry-scheduled'], failed: counts.failed, held: counts.held },
     `${attempts.length} messages attempted`,
   );
 }
+
+export const NOTHING_RECORDED: RecordedOutcomes = { optedOut: 0, cancelled: 0, holds: [], lifted: [], fallbacks: 0 };

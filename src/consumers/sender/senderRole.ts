@@ -7,7 +7,14 @@ import { startPoller } from '../../platform/poller.js';
 import type { RoleHandle } from '../../platform/roleHandle.js';
 import { selectDueMessages } from '../../sql/selectDueMessages.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
-import { createDelivery, decideOutcomes, recordOutcomes, reportOutcomes, type DeliveryDeps } from './deliver.js';
+import {
+  createDelivery,
+  decideOutcomes,
+  NOTHING_RECORDED,
+  recordOutcomes,
+  reportOutcomes,
+  type DeliveryDeps,
+} from './deliver.js';
 
 export interface SenderDeps extends DeliveryDeps {
   consume: StartConsumer;
@@ -21,7 +28,7 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
   /** Claims and calls the providers (outside any transaction); what each attempt came to. */
   const attempt = async (ids: string[], receivedAt?: number) => {
     const attempts = await delivery.deliver(ids, { receivedAt });
-    return { attempts, results: decideOutcomes(attempts, deps.sending), optOuts: { optedOut: 0, cancelled: 0 } };
+    return { attempts, results: decideOutcomes(attempts, deps.sending), recorded: NOTHING_RECORDED };
   };
 
   const consumer = await deps.consume({
@@ -45,9 +52,9 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
         ),
       // The outcomes commit with the batch's inbox rows, and are reported once committed.
       settle: async (trx, _events, done) => {
-        done.optOuts = await recordOutcomes(deps, trx, done.attempts, done.results);
+        done.recorded = await recordOutcomes(deps, trx, done.attempts, done.results);
       },
-      afterCommit: (_events, { attempts, results, optOuts }) => reportOutcomes(deps, attempts, results, optOuts),
+      afterCommit: (_events, { attempts, results, recorded }) => reportOutcomes(deps, attempts, results, recorded),
     },
   });
 
@@ -57,8 +64,8 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
       const due = await selectDueMessages(deps.db, POLL_BATCH, deps.clock.now());
       if (due.length === 0) return;
       const { attempts, results } = await attempt(due);
-      const optOuts = await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
-      reportOutcomes(deps, attempts, results, optOuts);
+      const recorded = await deps.db.transaction((trx) => recordOutcomes(deps, trx, attempts, results));
+      reportOutcomes(deps, attempts, results, recorded);
       return due.length === POLL_BATCH ? 'more' : undefined;
     },
     onError: (error) => log.error({ err: error }, 'retry poll failed; trying again'),

@@ -18,6 +18,16 @@ const REASONS = {
   pacing: 'pacing',
   no_sender_identity: 'no sender identity (PATCH the account’s senderName)',
   message_failed: 'message failed',
+  not_on_whatsapp: 'not on WhatsApp',
+  undeliverable: 'undeliverable',
+};
+const HOLD_REASONS = {
+  credentials: 'the provider refuses our credentials',
+  region_not_enabled: 'the country or region of the number is not enabled at the provider',
+  sender_not_allowed: 'the provider does not allow the sender',
+  whatsapp_sender_unknown: 'the provider does not know the WhatsApp sender',
+  no_credits: 'no SMS credits left',
+  carrier_filtering: 'carriers filter the account’s messages',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -479,10 +489,26 @@ async function refreshConversation() {
 }
 
 async function refreshMessaging() {
-  const [providers, replies] = await Promise.all([
+  const [providers, replies, sending] = await Promise.all([
     call('GET', '/v1/ops/providers'),
     call('GET', '/v1/ops/replies?limit=20'),
+    call('GET', '/v1/ops/sending'),
   ]);
+  if (sending.status === 200) {
+    const holds = sending.body.holds;
+    $('sending-banner').hidden = holds.length === 0;
+    $('sending-banner').replaceChildren(
+      el('strong', {}, 'Sending held. '),
+      ...holds.map((h) =>
+        el(
+          'span',
+          { class: 'hold', 'data-hold': `${h.scope}:${h.target}` },
+          `${h.scope === 'provider' ? `Provider ${h.target} (every account)` : `Account ${h.target}`}: ${HOLD_REASONS[h.reason] ?? h.reason}${h.code ? ` (${h.code})` : ''} since ${time(h.since)}; next probe ${time(h.nextProbeAt)}. `,
+        ),
+      ),
+      el('span', { class: 'hint' }, 'Fix the cause, then POST /v1/accounts/:id/sending/resume (docs/providers.md).'),
+    );
+  }
   if (providers.status === 200) {
     $('providers').replaceChildren(
       ...(providers.body.providers.length

@@ -2,14 +2,21 @@
 //   POST /v1/accounts
 //   GET  /v1/accounts/:accountId                 the account and its identity (API_TOKEN or the account's key)
 //   PATCH /v1/accounts/:accountId                its senderName (the identity every SMS carries) and
-//        senderNumbers (the numbers it sends from; a seller's reply to one of them is this account's)
+//        senderNumbers (the senders it sends from: numbers, short codes, alphanumeric sender IDs; a
+//        seller's reply to one of them is this account's)
+//   POST /v1/accounts/:accountId/sending/resume  lifts the holds on its sending at once (a probe
+//        lifts them by itself every SENDING_PROBE_EVERY_MS); the next attempt tells if the problem is fixed
 //   POST /v1/accounts/:accountId/api-keys        a new key, shown once (only its hash is stored)
 //   GET  /v1/accounts/:accountId/api-keys        the live keys: ids, prefixes, creation and last use
 //   DELETE /v1/accounts/:accountId/api-keys/:keyId
 import type { Db } from '../../db/knex.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../domain/errors.js';
-import { toE164 } from '../../domain/phone.js';
+import { optOutMentionProblem, parseSmsSender, repliesPossible, type SmsSender } from '../../domain/smsSender.js';
 import { segmentsOf, SENDER_NAME_MAX } from '../../domain/smsText.js';
+import type { ProviderName } from '../../providers/provider.js';
+import { liftHolds } from '../../sql/liftHolds.js';
+import { selectActiveHolds, type ActiveHold } from '../../sql/selectActiveHolds.js';
+import type { HoldKey } from '../../sql/holdSending.js';
 import {
   findNumbersOfOthers,
   loadAccountIdentity,
@@ -44,6 +51,13 @@ export interface AccountRoutesDeps {
   db: Db;
   clock: Clock;
   apiToken: string | undefined;
+  /** Who sends the accounts' messages: the providers in use, the SMS provider, its default sender and STOP mention. */
+  sending: {
+    providers: ProviderName[];
+    smsProvider: ProviderName;
+    smsSender: SmsSender | null;
+    optOutMention: string;
+  };
 }
 
 const accountParams = {
@@ -66,9 +80,31 @@ const keyJson = (k: ApiKeyRecord) => ({
 });
 
 const senderNumberSchema = object({
-  number: { type: 'string', description: 'E.164, or whatsapp:+E.164 for a WhatsApp sender' },
+  number: {
+    type: 'string',
+    description: 'E.164, a short code or an alphanumeric sender ID for SMS, or whatsapp:+E.164 for a WhatsApp sender',
+  },
   channel: { type: 'string', enum: ['sms', 'whatsapp'] },
 });
+const sendingSchema = object(
+  {
+    held: { type: 'boolean' },
+    reason: {
+      ...nullable({ type: 'string' }),
+      description:
+        'Why: credentials, region_not_enabled, sender_not_allowed, whatsapp_sender_unknown, no_credits, carrier_filtering',
+    },
+    since: nullable(dateTime),
+    scope: {
+      ...nullable({ type: 'string', enum: ['account', 'provider'] }),
+      description: 'account: its own settings (a sender of its own, carrier filtering); provider: the deployment’s',
+    },
+  },
+  {
+    description:
+      "Whether its sending is held by a problem that is not a message's (its messages stay pending, resumed by a probe every few minutes or by POST …/sending/resume)",
+  },
+);
 const accountSchema = object({
   id: uuid,
   name: { type: 'string' },
@@ -80,18 +116,26 @@ const accountSchema = object({
   senderNumbers: {
     ...arrayOf(senderNumberSchema),
     description:
-      'The numbers the account sends from (its SMS number for sms, its whatsapp: number for whatsapp); replies to them are its own',
+      'The senders the account sends from (its SMS sender for sms, its whatsapp: number for whatsapp); replies to them are its own',
   },
+  repliesPossible: {
+    type: 'boolean',
+    description:
+      'Whether its sellers can answer its SMS: false from an alphanumeric sender ID (one-way; STOP goes where the mention says)',
+  },
+  sending: sendingSchema,
   createdAt: dateTime,
 });
 
-const accountJson = (a: AccountIdentity) => ({
-  id: a.id,
-  name: a.name,
-  senderName: a.senderName,
-  senderNumbers: a.senderNumbers,
-  createdAt: a.createdAt.toISOString(),
-});
+/** The account's sending state: its own hold, else a hold of a provider it sends through. */
+const sendingOf = (accountId: string, holds: ActiveHold[], providers: ProviderName[]) => {
+  const hold =
+    holds.find((h) => h.scope === 'account' && h.target === accountId) ??
+    holds.find((h) => h.scope === 'provider' && (providers as string[]).includes(h.target));
+  return hold
+    ? { held: true, reason: hold.reason, since: hold.since.toISOString(), scope: hold.scope }
+    : { held: false, reason: null, since: null, scope: null };
+};
 
 const patchBody = {
   type: 'object',
@@ -124,26 +168,55 @@ function checkSenderName(name: string): string {
   return trimmed;
 }
 
-/** "+33757000000", "07 57 00 00 00" or "whatsapp:+14155238886", as stored. */
-function parseSenderNumbers(list: string[]): SenderNumber[] {
+/**
+ * "+33757000000", "36123", "GarageDupon" (SMS) or "whatsapp:+14155238886", as stored. An alphanumeric
+ * sender must leave SMS_OPT_OUT_MENTION a way for its sellers to refuse (src/domain/smsSender.ts).
+ */
+function parseSenderNumbers(list: string[], rules: AccountRoutesDeps['sending']): SenderNumber[] {
   const seen = new Set<string>();
   return list.map((raw, i) => {
+    const field = `body/senderNumbers/${i}`;
     const whatsapp = /^whatsapp:/i.test(raw.trim());
-    const e164 = toE164(raw.trim().replace(/^whatsapp:/i, ''));
-    if (!e164)
+    const sender = parseSmsSender(raw.trim().replace(/^whatsapp:/i, ''));
+    if (!sender || sender.kind === 'messagingService' || (whatsapp && sender.kind !== 'number'))
       throw new ValidationError(
-        `body/senderNumbers/${i}`,
-        'is not a phone number (E.164, e.g. +33757000000, or whatsapp:+14155238886)',
+        field,
+        whatsapp
+          ? 'is not a WhatsApp sender (whatsapp:+E.164, e.g. whatsapp:+14155238886)'
+          : 'is not a sender: an E.164 number (e.g. +33757000000), a short code (e.g. 36123) or an alphanumeric sender ID (3 to 11 letters, digits or spaces, at least one letter, e.g. GarageDupon)',
       );
-    const number = whatsapp ? `whatsapp:${e164}` : e164;
-    if (seen.has(number)) throw new ValidationError(`body/senderNumbers/${i}`, `repeats ${number}`);
+    if (!whatsapp) {
+      const problem = optOutMentionProblem(rules.optOutMention, sender, rules.smsProvider);
+      if (problem)
+        throw new ValidationError(
+          field,
+          `cannot send with SMS_OPT_OUT_MENTION "${rules.optOutMention}": it ${problem}`,
+        );
+    }
+    const number = whatsapp ? `whatsapp:${sender.value}` : sender.value;
+    if (seen.has(number)) throw new ValidationError(field, `repeats ${number}`);
     seen.add(number);
     return { number, channel: whatsapp ? 'whatsapp' : 'sms' };
   });
 }
 
+/** Whether the account's sellers can answer its SMS: from its own SMS sender, else the deployment's. */
+const repliesPossibleOf = (a: AccountIdentity, rules: AccountRoutesDeps['sending']) => {
+  const own = a.senderNumbers.find((n) => n.channel === 'sms');
+  return repliesPossible(own ? parseSmsSender(own.number) : rules.smsSender);
+};
+
 export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) => {
   const admin = requireBearer(deps.apiToken);
+  const accountJson = (a: AccountIdentity, holds: ActiveHold[]) => ({
+    id: a.id,
+    name: a.name,
+    senderName: a.senderName,
+    senderNumbers: a.senderNumbers,
+    repliesPossible: repliesPossibleOf(a, deps.sending),
+    sending: sendingOf(a.id, holds, deps.sending.providers),
+    createdAt: a.createdAt.toISOString(),
+  });
   const accountAccess = requireAccountAccess(deps);
 
   app.get<{ Params: { accountId: string } }>(
@@ -160,7 +233,7 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
       const account = await loadAccountIdentity(deps.db, request.params.accountId);
       if (!account) throw new NotFoundError(`account ${request.params.accountId}`);
-      return accountJson(account);
+      return accountJson(account, await selectActiveHolds(deps.db));
     },
   );
 
@@ -187,7 +260,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
           ? request.body.senderName
           : checkSenderName(request.body.senderName);
       const senderNumbers =
-        request.body.senderNumbers === undefined ? undefined : parseSenderNumbers(request.body.senderNumbers);
+        request.body.senderNumbers === undefined
+          ? undefined
+          : parseSenderNumbers(request.body.senderNumbers, deps.sending);
       const account = await deps.db.transaction(async (trx) => {
         if (!(await trx('accounts').where({ id: accountId }).forUpdate().first('id')))
           throw new NotFoundError(`account ${accountId}`);
@@ -217,11 +292,46 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
         }
         return (await loadAccountIdentity(trx, accountId))!;
       });
+      const holds = await selectActiveHolds(deps.db);
       request.log.info(
         { accountId, senderName: account.senderName, senderNumbers: account.senderNumbers.length },
         'account identity changed',
       );
-      return accountJson(account);
+      return accountJson(account, holds);
+    },
+  );
+
+  app.post<{ Params: { accountId: string } }>(
+    '/v1/accounts/:accountId/sending/resume',
+    {
+      onRequest: accountAccess,
+      schema: {
+        ...describe(
+          'accounts',
+          "Resume the account's sending at once (its hold, and the holds of the providers it sends through): its pending messages are attempted again; a problem that is not fixed holds it again at the next attempt",
+          'apiToken',
+        ),
+        params: accountParams,
+        response: {
+          200: object({
+            sending: sendingSchema,
+            released: { type: 'integer', description: 'Pending messages attempted again at once' },
+          }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { accountId } = request.params;
+      assertAccountVisible(request, accountId, `account ${accountId}`);
+      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
+      const keys: HoldKey[] = [
+        { scope: 'account', target: accountId },
+        ...deps.sending.providers.map((p): HoldKey => ({ scope: 'provider', target: p })),
+      ];
+      const { lifted, released } = await liftHolds(deps.db, keys, deps.clock.now());
+      request.log.info({ accountId, lifted, released }, 'sending resumed by hand');
+      return { sending: sendingOf(accountId, await selectActiveHolds(deps.db), deps.sending.providers), released };
     },
   );
 

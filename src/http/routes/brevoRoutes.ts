@@ -1,17 +1,23 @@
 // POST /v1/providers/brevo/events: Brevo's transactional SMS events (MESSAGE_PROVIDERS names brevo):
 // delivered, bounces and rejections (receipts), replies, unsubscriptions (STOP) and subscriptions
-// (START), one event per post, or an array of them (Brevo's batched webhooks). Brevo does not sign
-// its posts: each carries our secret (BREVO_WEBHOOK_SECRET), as the `secret` query parameter of the
-// URL the sender gives Brevo with every SMS (or as `Authorization: Bearer`, Brevo's token option for a
-// webhook set up in its console). Two secrets are accepted at once while one is rotated ("old,new").
+// (START), one event per post, or an array of up to 500 (Brevo's batched webhooks send up to 500
+// events at a time). In a batch, an event that cannot be read is counted and skipped: the others are
+// recorded, and the answer says which was which; a single event that cannot be read is a 400 naming
+// its field. A failure of the database is a 5xx (Brevo posts again), never taken for a bad event.
+// Brevo does not sign its posts: each carries our secret (BREVO_WEBHOOK_SECRET), as the `secret` query
+// parameter of the URL the sender gives Brevo with every SMS, as `Authorization: Bearer` (Brevo's
+// token option for a webhook set up in its console), or as the password of Basic credentials (a
+// webhook URL written https://brevo:<secret>@host/…, as Brevo's webhook pages show). Two secrets are
+// accepted at once while one is rotated ("old,new").
 import type { FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.js';
 import { recordCallback, type CallbackDeps, type CallbackOutcome } from '../../producers/providers/recordCallback.js';
 import { parseBrevoEvent } from '../../providers/brevo/brevoEvents.js';
 import { BREVO_EVENTS_PATH } from '../../providers/channelProviders.js';
+import type { ProviderCallback } from '../../providers/provider.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
-import { bearerToken, secretsEqual } from '../auth.js';
+import { basicPassword, bearerToken, secretsEqual } from '../auth.js';
 import { UnauthorizedError } from '../errors.js';
 import { describe, errors } from '../schemas.js';
 
@@ -19,7 +25,8 @@ export interface BrevoRoutesDeps extends CallbackDeps {
   webhookSecrets: string[];
 }
 
-const MAX_EVENTS = 100;
+/** The most events Brevo's batched webhooks post at once. */
+export const MAX_EVENTS = 500;
 
 const eventSchema = {
   type: 'object',
@@ -35,31 +42,39 @@ const eventSchema = {
   },
 } as const;
 
+type Outcome = { status: string; field?: string; message?: string };
+
 export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => {
   const requireSecret = async (request: FastifyRequest) => {
-    const given = (request.query as { secret?: string }).secret ?? bearerToken(request.headers.authorization);
+    const given =
+      (request.query as { secret?: string }).secret ??
+      bearerToken(request.headers.authorization) ??
+      basicPassword(request.headers.authorization);
     if (given === undefined || !deps.webhookSecrets.some((s) => secretsEqual(given, s))) throw new UnauthorizedError();
   };
 
   app.post<{
-    Body: Record<string, unknown> | Array<Record<string, unknown>>;
+    Body: Record<string, unknown> | unknown[];
     Querystring: { messageId?: string; secret?: string };
   }>(
     BREVO_EVENTS_PATH,
     {
       onRequest: requireSecret,
+      // A batch of 500 events with replies of up to 5,000 characters each.
+      bodyLimit: 4 * 1024 * 1024,
       schema: {
         ...describe(
           'providers',
-          "Brevo's SMS events (receipts, replies, unsubscriptions), one or a batch; the secret is BREVO_WEBHOOK_SECRET, in the URL's secret parameter",
+          "Brevo's SMS events (receipts, replies, unsubscriptions), one or a batch of up to 500 (an unreadable event of a batch is skipped and counted); the secret is BREVO_WEBHOOK_SECRET, in the URL's secret parameter, a bearer token or Basic credentials",
         ),
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } },
         },
+        // Each event of a batch is read on its own (one bad event must not refuse the others).
         body: {
-          anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS, items: eventSchema }],
+          anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS }],
           examples: [EXAMPLES.brevoEvent],
         },
         response: {
@@ -75,8 +90,11 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
                   properties: {
                     status: {
                       type: 'string',
-                      description: 'recorded, unchanged, unknown, opted_out, opted_in, ignored',
+                      description:
+                        'recorded, unchanged, unknown, opted_out, opted_in, reply, ignored; unreadable: skipped (field and message say why)',
                     },
+                    field: { type: 'string' },
+                    message: { type: 'string' },
                   },
                 },
               },
@@ -87,21 +105,41 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
       },
     },
     async (request) => {
-      const bodies = Array.isArray(request.body) ? request.body : [request.body];
-      // Every event read first: a batch with one bad event records nothing.
-      const callbacks = bodies.map((body, i) => {
-        const parsed = parseBrevoEvent(body, { messageId: request.query.messageId }, deps.clock.now());
-        if (Array.isArray(parsed))
-          throw new ValidationError(
-            Array.isArray(request.body) ? `body/${i}/${parsed[0]}` : `body/${parsed[0]}`,
-            parsed[1],
-          );
-        return parsed;
+      const batch = Array.isArray(request.body);
+      const bodies = batch ? (request.body as unknown[]) : [request.body];
+      const read = bodies.map((body, i): { callback: ProviderCallback } | { skipped: Required<Outcome> } => {
+        const at = batch ? `body/${i}` : 'body';
+        if (!body || typeof body !== 'object' || Array.isArray(body))
+          return { skipped: { status: 'unreadable', field: at, message: 'must be an SMS event (an object)' } };
+        const parsed = parseBrevoEvent(
+          body as Record<string, unknown>,
+          { messageId: request.query.messageId },
+          deps.clock.now(),
+        );
+        return Array.isArray(parsed)
+          ? { skipped: { status: 'unreadable', field: `${at}/${parsed[0]}`, message: parsed[1] } }
+          : { callback: parsed };
       });
-      const outcomes: CallbackOutcome[] = [];
-      for (const callback of callbacks) outcomes.push(await recordCallback(deps, 'brevo', callback));
-      request.log.info({ events: outcomes.map((o) => o.status) }, 'Brevo SMS events');
-      return { events: outcomes.map((o) => ({ status: o.status })) };
+      const first = read[0]!;
+      if (!batch && 'skipped' in first) throw new ValidationError(first.skipped.field, first.skipped.message);
+      const outcomes: Outcome[] = [];
+      for (const r of read) {
+        if ('skipped' in r) {
+          deps.metrics.providerCallbacks.inc({ provider: 'brevo', kind: 'event', outcome: 'unreadable' });
+          outcomes.push(r.skipped);
+          continue;
+        }
+        const outcome: CallbackOutcome = await recordCallback(deps, 'brevo', r.callback);
+        outcomes.push({ status: outcome.status });
+      }
+      const unreadable = outcomes.filter((o) => o.status === 'unreadable');
+      if (unreadable.length > 0)
+        request.log.warn(
+          { unreadable: unreadable.length, of: outcomes.length, first: unreadable[0] },
+          'Brevo events skipped: they cannot be read',
+        );
+      request.log.info({ events: outcomes.length }, 'Brevo SMS events');
+      return { events: outcomes };
     },
   );
 };

@@ -10,7 +10,7 @@
 import type { Db } from '../../db/knex.js';
 import { createHash } from 'node:crypto';
 import { isOptInText, isOptOutText } from '../../domain/optOutText.js';
-import { recordReceipt } from '../../producers/gateway/recordReceipt.js';
+import { recordReceipt, type ReceiptRules } from '../../producers/gateway/recordReceipt.js';
 import { recordCallback } from '../../producers/providers/recordCallback.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
@@ -27,6 +27,7 @@ export interface GatewayWebhookDeps {
   clock: Clock;
   metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts' | 'providerCallbacks' | 'replies'>;
   webhookSecret: string | undefined;
+  rules: ReceiptRules;
 }
 
 type Callback =

@@ -5,6 +5,7 @@ import type { Db } from '../../db/knex.js';
 import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { pingDatabase } from '../../sql/pingDatabase.js';
+import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { arrayOf, dateTime, describe, nullable, object } from '../schemas.js';
 
@@ -73,7 +74,7 @@ export type RoleState = 'starting' | 'running' | 'failed';
 export interface HealthRoutesDeps {
   db: Db;
   admin: Pick<Admin, 'describeCluster'>;
-  metrics: Pick<Metrics, 'registry' | 'ready'>;
+  metrics: Pick<Metrics, 'registry' | 'ready' | 'sendingHeld'>;
   /** The roles of this process and how far each got (a live view, filled while they start). */
   roles: ReadonlyMap<string, RoleState>;
   /** What a role of this process reports in /readyz (the importer: its Lobstr report). */
@@ -171,6 +172,16 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       // hunt_matcher_ready{check}: what /readyz answers, for alerts that cannot call /readyz themselves.
       const { checks } = await checkReadiness();
       for (const [check, state] of Object.entries(checks)) deps.metrics.ready.set({ check }, state === 'ok' ? 1 : 0);
+      // hunt_matcher_sending_held{scope,reason}: the holds in force, from the database (every instance says the same).
+      if (checks.database === 'ok') {
+        try {
+          const holds = await withTimeout(selectActiveHolds(deps.db), 2000);
+          deps.metrics.sendingHeld.reset();
+          for (const h of holds) deps.metrics.sendingHeld.inc({ scope: h.scope, reason: h.reason });
+        } catch {
+          // The last values stay; readiness says what is wrong.
+        }
+      }
       reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     },

@@ -2,12 +2,14 @@
 //   GET /v1/ops/leads/:leadId/messages   a lead's conversation, outbound and inbound (the Kanban's card)
 //   GET /v1/ops/replies?limit=           the replies no message of ours explains, newest first
 //   GET /v1/ops/providers                per provider, what became of the last 24 hours' messages
+//   GET /v1/ops/sending                  the holds on sending in force (the console's banner)
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { listUnmatchedInbound } from '../../sql/inboundMessages.js';
 import { loadLeadConversation } from '../../sql/leadConversation.js';
 import { providerFigures } from '../../sql/providerFigures.js';
+import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
@@ -130,5 +132,46 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       },
     },
     async () => ({ hours: FIGURE_HOURS, providers: await providerFigures(deps.db, FIGURE_HOURS, deps.clock.now()) }),
+  );
+
+  app.get(
+    '/v1/ops/sending',
+    {
+      onRequest: auth,
+      schema: {
+        ...describe(
+          'ops',
+          "The holds on sending in force: an account's (scope account) or a provider's for every account (scope provider), why, since when, and the next probe",
+          'opsToken',
+        ),
+        response: {
+          200: object({
+            holds: arrayOf(
+              object({
+                scope: { type: 'string', enum: ['account', 'provider'] },
+                target: text,
+                reason: text,
+                code: orNullText,
+                detail: orNullText,
+                since: dateTime,
+                nextProbeAt: dateTime,
+              }),
+            ),
+          }),
+          ...errors(401),
+        },
+      },
+    },
+    async () => ({
+      holds: (await selectActiveHolds(deps.db)).map((h) => ({
+        scope: h.scope,
+        target: h.target,
+        reason: h.reason,
+        code: h.code,
+        detail: h.detail,
+        since: h.since.toISOString(),
+        nextProbeAt: h.nextProbeAt.toISOString(),
+      })),
+    }),
   );
 };

@@ -1,17 +1,55 @@
-// A delivery receipt from a provider (the generic gateway, Twilio, Brevo): the message's delivery_status and delivered_at, and a
-// MessageDelivered event, in one transaction. The same receipt twice changes nothing the second time
-// (no second event). An undelivered receipt does not release the contact: the seller's number may be
-// wrong, and no other channel is tried.
-import type { Db } from '../../db/knex.js';
+// A delivery receipt from a provider (the generic gateway, Twilio, Brevo, or one read back by the
+// reconciliation): a message's status is the truth about it. In one transaction:
+//   - the message's delivery_status and delivered_at, and a MessageDelivered event: once per attempt
+//     (the first final status wins, a repeat or a contrary status later changes nothing, and a callback
+//     of an earlier attempt of a message tried again is stale);
+//   - with a failed or undelivered status carrying a final code (src/providers/failureCodes.ts), what
+//     the code means, as a refusal at send time does: the message given up (its contacted ad and seller
+//     released, the lead back to nouveau with the reason, MessageFailed permanent with the code; a phone
+//     opted out at the provider opted out for every account; a WhatsApp message with an SMS fallback
+//     replaced by its SMS), or tried once more in a later contact window (a phone that was off), or
+//     its account's (or provider's) sending held with the message pending again. Carrier filtering on
+//     5 of an account's last 50 messages holds the account;
+//   - a delivered probe of a carrier-filtering hold lifts it.
+// The generic gateway's receipts carry no code: an undelivered one is recorded, nothing more.
+import type { Db, Trx } from '../../db/knex.js';
+import { openingOnLaterDay } from '../../domain/contactHours.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { sellerZoneOf } from '../../domain/sellerZone.js';
+import { newEventId } from '../../events/envelope.js';
+import { givenUpEvents } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
-import { findMessageForReceipt, recordDeliveryStatus, type DeliveryStatus } from '../../sql/recordDeliveryStatus.js';
+import { newId } from '../../platform/ids.js';
+import { CARRIER_FILTERING, effectOf } from '../../providers/failureCodes.js';
+import type { ProviderName } from '../../providers/provider.js';
+import { countCarrierFiltering } from '../../sql/countCarrierFiltering.js';
+import { findCarrierFilteringProbe } from '../../sql/findCarrierFilteringProbe.js';
+import { findHuntContactHours } from '../../sql/findHuntContactHours.js';
+import { giveUpMessages } from '../../sql/giveUpMessages.js';
+import { holdKeyText, holdSending, type HoldKey } from '../../sql/holdSending.js';
+import { isAccountSender } from '../../sql/isAccountSender.js';
+import { liftHolds } from '../../sql/liftHolds.js';
+import { lockAccounts } from '../../sql/lockAccounts.js';
+import {
+  findMessageForReceipt,
+  recordDeliveryStatus,
+  type DeliveredMessage,
+  type DeliveryStatus,
+} from '../../sql/recordDeliveryStatus.js';
+import { requeueSentMessage } from '../../sql/requeueSentMessage.js';
+
+/** What a final code's effects need: where sellers without a known region are local, how often a hold is probed. */
+export interface ReceiptRules {
+  timeZone: string;
+  probeEveryMs: number;
+}
 
 export interface ReceiptDeps {
   db: Db;
   outbox: Outbox;
   clock: Clock;
+  rules: ReceiptRules;
 }
 
 export interface Receipt {
@@ -19,51 +57,188 @@ export interface Receipt {
   externalId?: string;
   status: DeliveryStatus;
   at: Date;
-  /** With undelivered: the provider's error code, when it gave one. */
+  /** With undelivered: the provider's error code, when it gave one (recorded and published). */
   errorCode?: string | null;
+  /** With undelivered: the key of the table of src/providers/failureCodes.ts (defaults to errorCode). */
+  finalCode?: string | null;
   /** Who reports it (a receipt can overtake the sender's record of which provider sent the message). */
-  provider?: string;
+  provider?: ProviderName;
 }
 
-/** Returns the message id and whether the receipt changed anything; NotFoundError for an unknown message. */
-export async function recordReceipt(
-  deps: ReceiptDeps,
-  receipt: Receipt,
-): Promise<{ messageId: string; changed: boolean }> {
+/** What the receipt did beyond recording the status. */
+export type ReceiptEffect =
+  | { kind: 'none' }
+  | { kind: 'failed'; reason: string; fallback: boolean }
+  | { kind: 'later'; at: Date }
+  | { kind: 'held'; hold: HoldKey; reason: string; created: boolean }
+  | { kind: 'lifted'; hold: HoldKey };
+
+export interface ReceiptResult {
+  messageId: string;
+  changed: boolean;
+  effect: ReceiptEffect;
+  /** Set when carrier filtering held the account. */
+  carrierFiltering?: { accountId: string; created: boolean };
+}
+
+/** Returns the message id, whether the receipt changed anything, and what it did; NotFoundError for an unknown message. */
+export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promise<ReceiptResult> {
   return deps.db.transaction(async (trx) => {
     const message = await findMessageForReceipt(trx, receipt);
     if (!message)
       throw new NotFoundError(
         receipt.messageId ? `message ${receipt.messageId}` : `message with externalId ${receipt.externalId}`,
       );
+    const unchanged: ReceiptResult = { messageId: message.id, changed: false, effect: { kind: 'none' } };
+    if (stale(message, receipt.externalId) || message.status === 'failed') return unchanged;
+    const provider = receipt.provider ?? (message.provider as ProviderName | null) ?? 'http';
+    const code = receipt.finalCode ?? receipt.errorCode ?? null;
+    // A message to try again later, or to hold, must be 'sent' to be put back: a callback that overtook
+    // the sender's record of the send is left for the reconciliation to read again (nothing recorded).
+    if (receipt.status === 'undelivered' && provider !== 'http' && message.status !== 'sent') {
+      const effect = effectOf(provider, code).effect;
+      if (effect === 'hold' || (effect === 'later' && !message.retried_unreachable)) return unchanged;
+    }
+    const now = deps.clock.now();
     const changed = await recordDeliveryStatus(
       trx,
       message.id,
       receipt.status,
       receipt.at,
-      deps.clock.now(),
+      now,
       receipt.errorCode ?? null,
     );
-    if (changed) {
-      await deps.outbox.enqueue(trx, {
-        eventType: 'MessageDelivered',
-        key: message.account_id,
-        cause:
-          message.command_event_id && message.correlation_id
-            ? { eventId: message.command_event_id, correlationId: message.correlation_id }
-            : undefined,
-        value: {
-          messageId: message.id,
-          accountId: message.account_id,
-          leadId: message.lead_id,
-          adId: message.ad_id,
-          status: receipt.status === 'delivered' ? 'DELIVERED' : 'UNDELIVERED',
-          at: receipt.at.getTime(),
-          errorCode: receipt.status === 'undelivered' ? (receipt.errorCode ?? null) : null,
-          provider: receipt.provider ?? message.provider,
-        },
-      });
+    if (!changed) return unchanged;
+    await deps.outbox.enqueue(trx, {
+      eventType: 'MessageDelivered',
+      key: message.account_id,
+      cause:
+        message.command_event_id && message.correlation_id
+          ? { eventId: message.command_event_id, correlationId: message.correlation_id }
+          : undefined,
+      value: {
+        messageId: message.id,
+        accountId: message.account_id,
+        leadId: message.lead_id,
+        adId: message.ad_id,
+        status: receipt.status === 'delivered' ? 'DELIVERED' : 'UNDELIVERED',
+        at: receipt.at.getTime(),
+        errorCode: receipt.status === 'undelivered' ? (receipt.errorCode ?? null) : null,
+        provider,
+      },
+    });
+    const result = { messageId: message.id, changed: true };
+    if (receipt.status === 'delivered') {
+      const probe = await findCarrierFilteringProbe(trx, message.id);
+      if (!probe) return { ...result, effect: { kind: 'none' } };
+      await liftHolds(trx, [probe], now);
+      return { ...result, effect: { kind: 'lifted', hold: probe } };
     }
-    return { messageId: message.id, changed };
+    if (provider === 'http') return { ...result, effect: { kind: 'none' } };
+    return applyFinalCode(trx, deps, message, provider, code, now, result);
   });
+}
+
+/**
+ * A callback of an attempt that is not the message's current one: its sid is the one a retry
+ * replaced, or not the one the message was sent with. (No sid recorded yet: the callback overtook the
+ * sender's record, and is the current attempt's.)
+ */
+const stale = (m: DeliveredMessage, externalId: string | undefined) =>
+  externalId !== undefined &&
+  (m.previous_external_id === externalId || (m.external_id !== null && m.external_id !== externalId));
+
+async function applyFinalCode(
+  trx: Trx,
+  deps: ReceiptDeps,
+  message: DeliveredMessage,
+  provider: Exclude<ProviderName, 'http'>,
+  code: string | null,
+  now: Date,
+  result: { messageId: string; changed: boolean },
+): Promise<ReceiptResult> {
+  const effect = effectOf(provider, code);
+  const detail = `${provider} ${code ?? 'undelivered'}: the provider could not deliver it`;
+
+  if (effect.effect === 'later' && !message.retried_unreachable) {
+    const zone = sellerZoneOf(message.recipient, deps.rules.timeZone);
+    const at = openingOnLaterDay(await findHuntContactHours(trx, message.hunt_id), now, zone.timeZone, zone.region);
+    const requeued = await requeueSentMessage(
+      trx,
+      message.id,
+      { at, lastError: `${detail}; tried again in a later contact window`, unreachable: true, heldBy: null },
+      now,
+    );
+    if (requeued) return { ...result, effect: { kind: 'later', at } };
+  }
+
+  if (effect.effect === 'hold') {
+    // Not the message's problem: it waits, pending again, for its account's or provider's hold.
+    const own = effect.scope === 'sender' && (await isAccountSender(trx, message.account_id, message.sender));
+    const hold: HoldKey = own
+      ? { scope: 'account', target: message.account_id }
+      : { scope: 'provider', target: provider };
+    const probeAt = new Date(now.getTime() + deps.rules.probeEveryMs);
+    const h = await holdSending(trx, hold, { reason: effect.reason, code, detail }, probeAt, now);
+    await requeueSentMessage(
+      trx,
+      message.id,
+      {
+        at: probeAt,
+        lastError: `sending held: ${effect.reason} (${detail})`,
+        unreachable: false,
+        heldBy: holdKeyText(hold),
+      },
+      now,
+    );
+    return { ...result, effect: { kind: 'held', hold, reason: effect.reason, created: h.created } };
+  }
+
+  // A final failure (or a phone out of reach a second time): given up as a refusal at send time is.
+  const reason = effect.effect === 'fail' ? effect.reason : 'undeliverable';
+  const fallback = effect.effect === 'fail' && effect.smsFallback && message.channel === 'whatsapp';
+  const givenUp = await giveUpMessages(
+    trx,
+    [
+      {
+        id: message.id,
+        reason,
+        detail,
+        provider,
+        code,
+        optOut: reason === 'opted_out',
+        fallback: fallback ? { id: newId(), commandEventId: newEventId() } : null,
+      },
+    ],
+    now,
+    ['pending', 'sent'],
+  );
+  await deps.outbox.enqueue(
+    trx,
+    givenUpEvents(givenUp, () => true, now),
+  );
+  const out: ReceiptResult = {
+    ...result,
+    effect: { kind: 'failed', reason, fallback: givenUp.fallbacks.length > 0 },
+  };
+  if (provider === CARRIER_FILTERING.provider && code === CARRIER_FILTERING.code) {
+    // One count at a time per account: two filtered receipts committing together each see the other.
+    await lockAccounts(trx, [message.account_id]);
+    const filtered = await countCarrierFiltering(trx, message.account_id, provider, code, CARRIER_FILTERING.of);
+    if (filtered >= CARRIER_FILTERING.limit) {
+      const h = await holdSending(
+        trx,
+        { scope: 'account', target: message.account_id },
+        {
+          reason: 'carrier_filtering',
+          code,
+          detail: `${filtered} of the account's last ${CARRIER_FILTERING.of} messages filtered by the carriers (${code})`,
+        },
+        new Date(now.getTime() + deps.rules.probeEveryMs),
+        now,
+      );
+      out.carrierFiltering = { accountId: message.account_id, created: h.created };
+    }
+  }
+  return out;
 }

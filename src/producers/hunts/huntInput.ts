@@ -65,15 +65,37 @@ export const huntFields = {
   isLowPrice: { type: 'boolean' },
   status: { type: 'string', enum: ['active', 'paused'] },
   autoRefresh: { type: 'boolean' },
+  // sms and leboncoin: a template (text); whatsapp: an approved template (contentSid and its
+  // numbered variables, written with the template variables), and optionally free text (template) for
+  // a seller who wrote within 24 hours, which is also the text of an SMS fallback. checkHunt checks which.
   outreach: {
     anyOf: [
       {
         type: 'object',
         additionalProperties: false,
-        required: ['channel', 'template'],
+        required: ['channel'],
         properties: {
           channel: { type: 'string', enum: [...CHANNELS] },
           template: { type: 'string', minLength: 1, maxLength: 2000 },
+          contentSid: {
+            type: 'string',
+            pattern: '^HX[0-9a-fA-F]{32}$',
+            description: "WhatsApp: the approved template's Content SID at Twilio (HX followed by 32 hex digits)",
+          },
+          contentVariables: {
+            type: 'object',
+            maxProperties: 20,
+            propertyNames: { pattern: '^[1-9][0-9]?$' },
+            additionalProperties: { type: 'string', minLength: 1, maxLength: 1000 },
+            description:
+              'WhatsApp: the template\'s numbered variables ("1", "2" …), each written with the template variables ({{vendeur_nom}}, {{marque}} …)',
+          },
+          fallback: {
+            type: 'string',
+            enum: ['sms'],
+            description:
+              'WhatsApp: a seller not on WhatsApp, or a template WhatsApp refuses, gets the template (text) as an SMS instead, once',
+          },
         },
       },
       { type: 'null' },
@@ -193,28 +215,7 @@ export function checkHunt(h: HuntSettings, sms?: SmsRules) {
     if (lo !== null && hi !== null && lo > hi)
       throw new ValidationError(`body/${String(min)}`, `must be less than or equal to ${String(max)} (${lo} > ${hi})`);
   }
-  if (h.outreach) {
-    const unknown = unknownTemplateVariables(h.outreach.template);
-    if (unknown.length > 0) {
-      throw new ValidationError(
-        'body/outreach/template',
-        `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: {{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}`,
-      );
-    }
-    if (sms && h.outreach.channel === 'sms') {
-      const longest = longestSegments(h.outreach.template, sms.optOutMention);
-      if (longest.segments > sms.maxSegments) {
-        const why =
-          longest.encoding === 'UCS-2'
-            ? `UCS-2, 70 characters a segment, because of ${longest.nonGsm.map((c) => `"${c}"`).join(' ')}`
-            : 'GSM-7';
-        throw new ValidationError(
-          'body/outreach/template',
-          `needs ${longest.segments} SMS segments at its longest (${longest.characters} characters with the sender's name and the STOP mention, ${why}); at most ${sms.maxSegments} (SMS_MAX_SEGMENTS)`,
-        );
-      }
-    }
-  }
+  if (h.outreach) checkOutreach(h.outreach, sms);
   if (h.contactHours) {
     const problem = contactHoursProblem(h.contactHours);
     if (problem) throw new ValidationError(`body/contactHours/${problem[0]}`, problem[1]);
@@ -245,3 +246,57 @@ export function checkBrands(h: Pick<HuntSettings, 'adType' | 'brands'>) {
     );
   }
 }
+
+/** An outreach as its channel needs it: a text template (sms, leboncoin), an approved template (whatsapp). */
+function checkOutreach(o: Outreach, sms: SmsRules | undefined) {
+  const whatsapp = o.channel === 'whatsapp';
+  if (!whatsapp && o.template === undefined)
+    throw new ValidationError('body/outreach/template', `is required for the ${o.channel} channel`);
+  if (whatsapp && o.contentSid === undefined)
+    throw new ValidationError(
+      'body/outreach/contentSid',
+      "is required for the whatsapp channel: WhatsApp takes only an approved template (its Content SID at Twilio, HX…) from a business outside the 24 hours after the person's last message, and every first contact is outside them",
+    );
+  if (!whatsapp)
+    for (const field of ['contentSid', 'contentVariables', 'fallback'] as const)
+      if (o[field] !== undefined)
+        throw new ValidationError(`body/outreach/${field}`, 'is for the whatsapp channel only');
+  if (o.fallback === 'sms' && o.template === undefined)
+    throw new ValidationError(
+      'body/outreach/template',
+      'is required with fallback "sms": it is the text of the SMS a seller not on WhatsApp gets',
+    );
+  if (o.template !== undefined) {
+    const unknown = unknownTemplateVariables(o.template);
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        'body/outreach/template',
+        `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: ${KNOWN_VARIABLES}`,
+      );
+    }
+  }
+  for (const [key, value] of Object.entries(o.contentVariables ?? {})) {
+    const unknown = unknownTemplateVariables(value);
+    if (unknown.length > 0)
+      throw new ValidationError(
+        `body/outreach/contentVariables/${key}`,
+        `uses unknown variables ${unknown.map((v) => `{{${v}}}`).join(', ')}; known: ${KNOWN_VARIABLES}`,
+      );
+  }
+  const smsText = o.channel === 'sms' || o.fallback === 'sms' ? o.template : undefined;
+  if (sms && smsText !== undefined) {
+    const longest = longestSegments(smsText, sms.optOutMention);
+    if (longest.segments > sms.maxSegments) {
+      const why =
+        longest.encoding === 'UCS-2'
+          ? `UCS-2, 70 characters a segment, because of ${longest.nonGsm.map((c) => `"${c}"`).join(' ')}`
+          : 'GSM-7';
+      throw new ValidationError(
+        'body/outreach/template',
+        `needs ${longest.segments} SMS segments at its longest (${longest.characters} characters with the sender's name and the STOP mention, ${why}); at most ${sms.maxSegments} (SMS_MAX_SEGMENTS)`,
+      );
+    }
+  }
+}
+
+const KNOWN_VARIABLES = '{{titre_annonce}}, {{prix}}, {{marque}}, {{modele}}, {{annee}}, {{ville}}, {{vendeur_nom}}';

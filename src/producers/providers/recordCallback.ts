@@ -1,5 +1,6 @@
 // What a provider's callback, once verified and read (src/providers/*), does here, the same for every
-// provider: a receipt sets the message's delivery status (MessageDelivered); an inbound message is
+// provider: a receipt sets the message's delivery status (MessageDelivered) and, with a final error
+// code, gives the message up, tries it again later or holds its sending (recordReceipt.ts); an inbound message is
 // recorded and joined to the message it answers (recordInbound.ts): STOP opts the phone out for every
 // account, START lifts it, anything else is the seller's reply (SellerReplied).
 import { NotFoundError } from '../../domain/errors.js';
@@ -8,7 +9,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { ProviderCallback, ProviderName } from '../../providers/provider.js';
-import { recordReceipt } from '../gateway/recordReceipt.js';
+import { recordReceipt, type ReceiptEffect, type ReceiptRules } from '../gateway/recordReceipt.js';
 import { recordInbound } from './recordInbound.js';
 
 export interface CallbackDeps {
@@ -16,10 +17,11 @@ export interface CallbackDeps {
   outbox: Outbox;
   clock: Clock;
   metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts' | 'providerCallbacks' | 'replies'>;
+  rules: ReceiptRules;
 }
 
 export type CallbackOutcome =
-  | { status: 'recorded' | 'unchanged'; messageId: string }
+  | { status: 'recorded' | 'unchanged'; messageId: string; effect?: ReceiptEffect }
   /** A receipt for a message this service does not know (another application on the same account). */
   | { status: 'unknown' }
   | { status: 'opted_out'; phone: string; cancelled: number; created: boolean }
@@ -47,16 +49,25 @@ async function apply(deps: CallbackDeps, provider: ProviderName, callback: Provi
       return { status: 'ignored' };
     case 'receipt': {
       try {
-        const ref = callback.messageId ? { messageId: callback.messageId } : { externalId: callback.externalId! };
+        // Our message id finds the message; the provider's id tells an earlier attempt's callback apart.
+        const ref = {
+          ...(callback.messageId ? { messageId: callback.messageId } : {}),
+          ...(callback.externalId ? { externalId: callback.externalId } : {}),
+        };
         const result = await recordReceipt(deps, {
           ...ref,
           status: callback.status,
           at: callback.at,
           errorCode: callback.errorCode,
+          finalCode: callback.finalCode ?? callback.errorCode,
           provider,
         });
         deps.metrics.receipts.inc({ status: callback.status, outcome: result.changed ? 'recorded' : 'unchanged' });
-        return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
+        return {
+          status: result.changed ? 'recorded' : 'unchanged',
+          messageId: result.messageId,
+          effect: result.effect,
+        };
       } catch (error) {
         if (error instanceof NotFoundError) return { status: 'unknown' };
         throw error;

@@ -2,15 +2,18 @@
 // POST /v3/transactionalSMS/send with the api-key header and a JSON body {sender, recipient, content,
 // type, tag, webUrl, unicodeEnabled}; the answer's messageId is the message's external id. Sent as
 // type "marketing": a seller contacted about their ad is commercial prospecting, and Brevo then
-// replaces "[STOP CODE]" with its opt-out short code and holds the SMS outside the hours French
-// rules allow. The tag carries our message id, so that a doubtful attempt can be looked up exactly
-// (GET /v3/transactionalSMS/statistics/events?tags=…) before it is sent again; webUrl names where
-// Brevo posts this SMS's events, with our message id and our secret.
+// replaces "[STOP_CODE]" with its opt-out short code and holds the SMS outside the hours it allows
+// marketing SMS (not between 22:00 and 08:00, on Sundays or French public holidays). The tag carries
+// our message id, so that a doubtful attempt can be looked up exactly in the SMS events report (GET
+// /v3/transactionalSMS/statistics/events?tags=…, a serialized array as the report documents it)
+// before it is sent again, and a message whose events never came can be read back; webUrl names
+// where Brevo posts this SMS's events, with our message id and our secret.
 // Plain undici rather than @getbrevo/brevo: the same keep-alive pool as the other providers, and a
 // base URL that tests point at a local stand-in (BREVO_API_URL).
 import { SegmentedMessage } from 'sms-segments-calculator';
-import type { MessageProvider, SendOutcome } from '../provider.js';
+import type { MessageProvider, ProviderCallback, SendOutcome } from '../provider.js';
 import { call, createAgent, jsonObject, type HttpAnswer } from '../httpCall.js';
+import { receiptOfEvent } from './brevoEvents.js';
 import type { BrevoSettings } from './brevoSettings.js';
 
 export interface BrevoClientOptions {
@@ -42,20 +45,38 @@ export function classifyBrevoAnswer(answer: HttpAnswer, now: Date): Exclude<Send
     };
   }
   if (answer.status >= 500) return { kind: 'retry', reason: detail, retryAfterMs: null, uncertain: true };
-  // Our key, or the account's credits: nothing the message can change, and it waits for them.
+  // Our key, or the account's credits: the deployment's problem, not the message's. It waits for them.
   if (answer.status === 401 || answer.status === 403)
-    return { kind: 'retry', reason: `${detail} (check BREVO_API_KEY)`, retryAfterMs: null, uncertain: false };
+    return {
+      kind: 'held',
+      scope: 'provider',
+      reason: 'credentials',
+      code: `HTTP ${answer.status}`,
+      detail: `${detail} (check BREVO_API_KEY)`,
+    };
   if (answer.status === 402)
     return {
-      kind: 'retry',
-      reason: `${detail} (the Brevo account needs SMS credits)`,
-      retryAfterMs: null,
-      uncertain: false,
+      kind: 'held',
+      scope: 'provider',
+      reason: 'no_credits',
+      code: 'HTTP 402',
+      detail: `${detail} (the Brevo account needs SMS credits)`,
     };
   if (answer.status === 400 && /recipient|mobile|number/i.test(message))
-    return { kind: 'permanent', reason: 'not_mobile', detail };
+    return { kind: 'permanent', reason: 'not_mobile', detail, code: 'HTTP 400' };
   void now;
-  return { kind: 'permanent', reason: detail };
+  return { kind: 'permanent', reason: detail, code: `HTTP ${answer.status}` };
+}
+
+/** The SMS events report's tags filter: a serialized array, URL-encoded by URLSearchParams. */
+export const brevoTags = (...tags: string[]) => JSON.stringify(tags);
+
+interface ReportEvent {
+  messageId?: unknown;
+  tag?: unknown;
+  event?: unknown;
+  date?: unknown;
+  reason?: unknown;
 }
 
 export function createBrevoClient(options: BrevoClientOptions): MessageProvider {
@@ -64,17 +85,18 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
   const headers = { 'api-key': settings.apiKey, accept: 'application/json' };
   const secret = settings.webhookSecrets[settings.webhookSecrets.length - 1] ?? '';
 
-  const lookUp = async (
+  /** The report's events of our SMS (by its tag, our message id), newest first. */
+  const report = async (
     messageId: string,
     to: string,
     since: Date,
-  ): Promise<{ externalId: string | null; found: boolean } | { failed: string }> => {
+  ): Promise<{ events: ReportEvent[] } | { failed: string }> => {
     const query = new URLSearchParams({
-      tags: messageId,
+      tags: brevoTags(messageId),
       phoneNumber: brevoRecipient(to),
       startDate: day(new Date(since.getTime() - 86_400_000)),
       endDate: day(options.now()),
-      limit: '10',
+      limit: '100',
     });
     const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, {
       method: 'GET',
@@ -82,9 +104,19 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
       headers,
     });
     if (!result.ok) return { failed: result.reason };
-    if (result.answer.status !== 200) return { failed: `brevo lookup HTTP ${result.answer.status}` };
-    const events = (jsonObject(result.answer.text).events ?? []) as Array<{ messageId?: unknown; tag?: unknown }>;
-    const ours = events.find((e) => e.tag === messageId);
+    if (result.answer.status !== 200) return { failed: `brevo report HTTP ${result.answer.status}` };
+    const events = (jsonObject(result.answer.text).events ?? []) as ReportEvent[];
+    return { events: events.filter((e) => e.tag === messageId) };
+  };
+
+  const lookUp = async (
+    messageId: string,
+    to: string,
+    since: Date,
+  ): Promise<{ externalId: string | null; found: boolean } | { failed: string }> => {
+    const read = await report(messageId, to, since);
+    if ('failed' in read) return read;
+    const ours = read.events[0];
     const id = ours?.messageId;
     return {
       found: ours !== undefined,
@@ -141,6 +173,26 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
         };
       }
       return classifyBrevoAnswer(result.answer, options.now());
+    },
+    async fetchStatus(m) {
+      const read = await report(m.messageId, m.recipient, m.sentAt);
+      if ('failed' in read) throw new Error(`brevo: ${read.failed}`);
+      if (read.events.length === 0) return { kind: 'unknown', why: 'the SMS events report has no event of this SMS' };
+      // The report is newest first; the final event, if any, is what its callback would have said.
+      for (const e of read.events) {
+        const callback: ProviderCallback | null = receiptOfEvent(
+          typeof e.event === 'string' ? e.event : '',
+          {
+            messageId: m.messageId,
+            externalId: typeof e.messageId === 'string' || typeof e.messageId === 'number' ? String(e.messageId) : null,
+            reason: typeof e.reason === 'string' ? e.reason : null,
+          },
+          typeof e.date === 'string' && !Number.isNaN(Date.parse(e.date)) ? new Date(e.date) : options.now(),
+        );
+        if (callback) return callback;
+      }
+      const last = read.events[0]!.event;
+      return { kind: 'ignored', what: typeof last === 'string' ? last : 'unknown' };
     },
     close: () => agent.close(),
   };

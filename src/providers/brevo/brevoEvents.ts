@@ -15,19 +15,20 @@ import type { ParamProblem } from '../twilio/twilioCallbacks.js';
 const name = (value: unknown) => (typeof value === 'string' ? value.toLowerCase().replace(/[^a-z]/g, '') : '');
 
 const DELIVERED = new Set(['delivered']);
-const UNDELIVERED = new Set([
-  'softbounce',
-  'softbounces',
-  'hardbounce',
-  'hardbounces',
-  'bounces',
-  'bounce',
-  'rejected',
-  'blocked',
-  'blacklisted',
-  'skip',
-  'skipped',
-  'error',
+/** Each final event that is not a delivery, by its loose name, as src/providers/failureCodes.ts names it. */
+const UNDELIVERED = new Map([
+  ['softbounce', 'soft_bounce'],
+  ['softbounces', 'soft_bounce'],
+  ['hardbounce', 'hard_bounce'],
+  ['hardbounces', 'hard_bounce'],
+  ['bounces', 'hard_bounce'],
+  ['bounce', 'hard_bounce'],
+  ['rejected', 'rejected'],
+  ['blocked', 'blocked'],
+  ['blacklisted', 'blocked'],
+  ['skip', 'skip'],
+  ['skipped', 'skip'],
+  ['error', 'error'],
 ]);
 const REPLIED = new Set(['replied', 'reply', 'replies']);
 const UNSUBSCRIBED = new Set(['unsubscribe', 'unsubscribed', 'unsubscription']);
@@ -55,23 +56,17 @@ export function parseBrevoEvent(
   if (externalId !== null && !/^[0-9A-Za-z_-]{1,64}$/.test(externalId))
     return ['messageId', 'must be the id Brevo gave the SMS'];
   const at = dateOf(body, now);
-  const receipt = (status: 'delivered' | 'undelivered'): ProviderCallback => ({
-    kind: 'receipt',
-    messageId: query.messageId ?? null,
-    externalId,
-    status,
-    errorCode:
-      status === 'undelivered'
-        ? typeof body.description === 'string'
-          ? body.description
-          : typeof body.reason === 'string'
-            ? body.reason
-            : event
-        : null,
+  const receipt = receiptOfEvent(
+    event,
+    {
+      messageId: query.messageId ?? null,
+      externalId,
+      reason:
+        typeof body.description === 'string' ? body.description : typeof body.reason === 'string' ? body.reason : null,
+    },
     at,
-  });
-  if (DELIVERED.has(event)) return receipt('delivered');
-  if (UNDELIVERED.has(event)) return receipt('undelivered');
+  );
+  if (receipt) return receipt;
   if (REPLIED.has(event) || UNSUBSCRIBED.has(event) || SUBSCRIBED.has(event)) {
     const from = typeof body.to === 'string' ? toE164(body.to.startsWith('+') ? body.to : `+${body.to}`) : null;
     if (!from) return ['to', 'must be the phone number of the seller (with its country code)'];
@@ -97,6 +92,24 @@ export function parseBrevoEvent(
     };
   }
   return { kind: 'ignored', what: event };
+}
+
+/**
+ * The receipt a final SMS event makes (a delivery, or a bounce, a rejection … with its event as the
+ * code of src/providers/failureCodes.ts and its reason as the recorded error), or null for an event
+ * that is not final. The webhook's posts and the events report both read through it.
+ */
+export function receiptOfEvent(
+  eventName: string,
+  sms: { messageId: string | null; externalId: string | null; reason: string | null },
+  at: Date,
+): ProviderCallback | null {
+  const event = name(eventName);
+  const base = { kind: 'receipt' as const, messageId: sms.messageId, externalId: sms.externalId, at };
+  if (DELIVERED.has(event)) return { ...base, status: 'delivered', errorCode: null, finalCode: null };
+  const code = UNDELIVERED.get(event);
+  if (code) return { ...base, status: 'undelivered', errorCode: sms.reason ?? code, finalCode: code };
+  return null;
 }
 
 /** A short stable hash of a text (FNV-1a), to tell two replies of one second apart. */

@@ -1,6 +1,8 @@
 // The generic message gateway (MESSAGE_GATEWAY_URL), the provider for development and for gateways
 // of one's own: POST {url}/messages, JSON, a bearer token, and the message id as Idempotency-Key, so a
-// retry after a lost answer is never a second message (no lookup needed).
+// retry after a lost answer is never a second message (no lookup needed). The body says when the
+// seller's contact window closes (validUntil) and, for a WhatsApp template, its ContentSid and
+// variables. The gateway has no documented way to read a message back: its receipts are its callbacks.
 import type { MessageProvider, SendOutcome } from '../provider.js';
 import { call, createAgent, jsonObject, parseRetryAfter } from '../httpCall.js';
 
@@ -30,6 +32,8 @@ export function createHttpGateway(settings: HttpGatewaySettings, now: () => Date
           to: message.to,
           content: message.content,
           ...(message.from ? { from: message.from } : {}),
+          ...(message.template ? { template: message.template } : {}),
+          ...(message.validUntil ? { validUntil: message.validUntil.toISOString() } : {}),
         }),
       });
       // The Idempotency-Key makes a repeat harmless: nothing is uncertain here.
@@ -42,6 +46,7 @@ export function createHttpGateway(settings: HttpGatewaySettings, now: () => Date
         message.from,
       );
     },
+    fetchStatus: () => Promise.resolve({ kind: 'unknown', why: 'the generic gateway has no lookup' }),
     close: () => agent.close(),
   };
 }

@@ -25,7 +25,11 @@ export type ParamProblem = [string, string];
 
 const SID = /^(SM|MM|IM)[0-9a-f]{32}$/i;
 
-/** A status callback: delivered and read are delivered; undelivered and failed are not; the rest changes nothing. */
+/**
+ * A status callback. Final: delivered, read (WhatsApp) and partially_delivered (some segments reached
+ * the phone: the seller got the message) are delivered; undelivered and failed are not, with their
+ * ErrorCode; canceled (a scheduled message cancelled) is not either. The rest changes nothing.
+ */
 export function parseTwilioStatus(
   params: TwilioParams,
   query: { messageId?: string },
@@ -35,20 +39,24 @@ export function parseTwilioStatus(
   if (!sid || !SID.test(sid)) return ['MessageSid', 'must be a Message SID (SM… or MM…)'];
   const status = params.MessageStatus ?? params.SmsStatus;
   if (!status) return ['MessageStatus', 'is required'];
+  const errorCode = params.ErrorCode ?? null;
+  if (errorCode !== null && !/^\d{1,6}$/.test(errorCode)) return ['ErrorCode', 'must be a Twilio error code'];
   const base = { messageId: query.messageId ?? null, externalId: sid, at: now };
   switch (status) {
     case 'delivered':
     case 'read':
-      return { kind: 'receipt', ...base, status: 'delivered', errorCode: null };
+    case 'partially_delivered':
+      return { kind: 'receipt', ...base, status: 'delivered', errorCode: null, finalCode: null };
     case 'undelivered':
     case 'failed':
-      return { kind: 'receipt', ...base, status: 'undelivered', errorCode: params.ErrorCode ?? null };
+      return { kind: 'receipt', ...base, status: 'undelivered', errorCode, finalCode: errorCode };
+    case 'canceled':
+      return { kind: 'receipt', ...base, status: 'undelivered', errorCode: 'canceled', finalCode: 'canceled' };
     case 'queued':
     case 'accepted':
     case 'scheduled':
     case 'sending':
     case 'sent':
-    case 'canceled':
     case 'receiving':
     case 'received':
       return { kind: 'ignored', what: status };

@@ -1,19 +1,28 @@
 // Sending through Twilio's Messages API (https://www.twilio.com/docs/messaging/api/message-resource):
 // POST /2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, HTTP Basic auth, with a
 // StatusCallback naming our message id, so that a receipt never arrives before we know the message.
+// A WhatsApp message outside the 24 hours after the seller's last message is an approved template
+// (ContentSid, and ContentVariables as JSON), never a Body: WhatsApp takes nothing else from a
+// business there. Every message carries a ValidityPeriod that ends no later than the seller's contact
+// window, so that Twilio's queue cannot deliver it at night (Twilio's default is 10 hours).
 //
 // Twilio has no idempotency key. An attempt whose answer was lost (a timeout, a connection reset
 // after the request was written, a crash before its outcome was recorded) is therefore never sent
-// again blindly: the next attempt first reads the newest messages to that phone (and from our number)
-// and takes the one with our body, created since the doubtful attempt began, as sent. It reads by To
-// and From rather than DateSent, because a message Twilio still has queued has no date_sent yet.
+// again blindly: the next attempt first reads the newest messages to that phone (and from our sender)
+// and takes the one with our body (any, for a template, whose text Twilio renders), created since the
+// doubtful attempt began, as sent. It reads by To and From rather than DateSent, because a message
+// Twilio still has queued has no date_sent yet. A message whose status callback never came is read
+// back by its sid (GET …/Messages/{sid}.json) and read as its callback would have been.
 //
-// Plain undici rather than the twilio package's client: the package's REST client goes through axios
-// (several times the cost per call of undici's pool, which matters at 1,000 messages per second), and
-// its base URL cannot be pointed at the local stand-in the tests use (TWILIO_API_URL). The package is
-// used where it is the reference: validating the callbacks' signatures (twilioCallbacks.ts).
+// Plain undici rather than the twilio package's REST client. The package's client could be pointed at
+// the local stand-in the tests use (its `client.api.baseUrl`, or a custom `httpClient`); it is left out
+// because it goes through axios, which costs this process several times the CPU per call of undici's
+// pool (bench/tools/twilioClientCost.ts measures both against one local server; docs/providers.md has
+// the figures), and the sender makes one call per message. The package is used where it is the
+// reference: validating the callbacks' signatures (twilioCallbacks.ts), and signing them in the stand-in.
 import type { MessageProvider, OutboundMessage, SendOutcome } from '../provider.js';
 import { call, createAgent, jsonObject, type HttpAnswer } from '../httpCall.js';
+import { parseTwilioStatus } from './twilioCallbacks.js';
 import { classifyTwilioAnswer } from './twilioErrors.js';
 import type { TwilioSender, TwilioSettings } from './twilioSettings.js';
 
@@ -28,6 +37,9 @@ export interface TwilioClientOptions {
 const LOOKUP_PAGE = 50;
 /** A doubtful attempt's message was created at the earliest this long before the attempt began (clocks differ). */
 const CLOCK_SKEW_MS = 60_000;
+/** Twilio's bounds for ValidityPeriod, in seconds. */
+const VALIDITY_MIN_S = 1;
+const VALIDITY_MAX_S = 36_000;
 
 interface TwilioMessage {
   sid: string;
@@ -38,36 +50,45 @@ interface TwilioMessage {
   date_created: string | null;
 }
 
+/** Seconds from `now` to `until`, within Twilio's bounds for ValidityPeriod; null without a window. */
+export function validityPeriod(until: Date | null, now: Date): number | null {
+  if (!until) return null;
+  const seconds = Math.floor((until.getTime() - now.getTime()) / 1000);
+  return Math.min(VALIDITY_MAX_S, Math.max(VALIDITY_MIN_S, seconds));
+}
+
 export function createTwilioClient(options: TwilioClientOptions): MessageProvider {
   const { settings } = options;
   const agent = createAgent(options.timeoutMs);
-  const base = `${settings.apiUrl}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
+  const account = `${settings.apiUrl}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}`;
+  const base = `${account}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`;
+  const headers = { authorization, accept: 'application/json' };
 
   /** The address forms Twilio wants: "whatsapp:+33…" on both sides for WhatsApp. */
   const addresses = (m: OutboundMessage): { to: string; from: TwilioSender } => {
     const whatsapp = m.channel === 'whatsapp';
-    const own = m.from ? { number: m.from.replace(/^whatsapp:/, '') } : null;
+    const own = m.from ? { from: m.from.replace(/^whatsapp:/, '') } : null;
     const fallback = whatsapp ? settings.whatsappFrom : settings.from;
     const from = own ?? fallback;
     if (!from) throw new Error(`no Twilio sender for ${m.channel} (TWILIO_${whatsapp ? 'WHATSAPP_' : ''}FROM)`);
     const prefix = (n: string) => (whatsapp ? `whatsapp:${n}` : n);
-    return { to: prefix(m.to), from: 'number' in from ? { number: prefix(from.number) } : from };
+    return { to: prefix(m.to), from: 'from' in from ? { from: prefix(from.from) } : from };
   };
-  const fromText = (from: TwilioSender) => ('number' in from ? from.number : from.messagingServiceSid);
+  const fromText = (from: TwilioSender) => ('from' in from ? from.from : from.messagingServiceSid);
 
-  /** Twilio's message with our body to this phone, created since `since` (minus the clock skew), if any. */
+  /** Twilio's message to this phone (with our body, unless it is a template), created since `since` (minus the clock skew), if any. */
   const lookUp = async (
     m: OutboundMessage,
     since: Date,
   ): Promise<{ found: TwilioMessage | null } | { failed: string }> => {
     const { to, from } = addresses(m);
     const query = new URLSearchParams({ To: to, PageSize: String(LOOKUP_PAGE) });
-    if ('number' in from) query.set('From', from.number);
+    if ('from' in from) query.set('From', from.from);
     const result = await call(agent, `${base}?${query.toString()}`, {
       method: 'GET',
       timeoutMs: options.timeoutMs,
-      headers: { authorization, accept: 'application/json' },
+      headers,
     });
     if (!result.ok) return { failed: result.reason };
     if (result.answer.status !== 200) return { failed: `twilio lookup HTTP ${result.answer.status}` };
@@ -75,7 +96,7 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
     const earliest = since.getTime() - CLOCK_SKEW_MS;
     const found = messages.find(
       (x) =>
-        x.body === m.content &&
+        (m.template !== null || x.body === m.content) &&
         x.direction?.startsWith('outbound') &&
         (x.date_created === null || Date.parse(x.date_created) >= earliest),
     );
@@ -117,15 +138,20 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       }
       const form = new URLSearchParams({
         To: to,
-        Body: m.content,
         StatusCallback: `${options.statusCallbackUrl}?messageId=${encodeURIComponent(m.messageId)}`,
       });
-      if ('number' in from) form.set('From', from.number);
+      if (m.template) {
+        form.set('ContentSid', m.template.contentSid);
+        form.set('ContentVariables', JSON.stringify(m.template.variables));
+      } else form.set('Body', m.content);
+      if ('from' in from) form.set('From', from.from);
       else form.set('MessagingServiceSid', from.messagingServiceSid);
+      const validity = validityPeriod(m.validUntil, options.now());
+      if (validity !== null) form.set('ValidityPeriod', String(validity));
       const result = await call(agent, base, {
         method: 'POST',
         timeoutMs: options.timeoutMs,
-        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
         body: form.toString(),
       });
       if (!result.ok)
@@ -133,6 +159,27 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       const { status, text } = result.answer;
       if (status >= 200 && status < 300) return sentOutcome(result.answer, from);
       return classifyTwilioAnswer(status, text, result.answer.header('retry-after'), options.now());
+    },
+    async fetchStatus(m) {
+      if (!m.externalId) return { kind: 'unknown', why: 'no Message SID was recorded' };
+      const result = await call(agent, `${account}/Messages/${encodeURIComponent(m.externalId)}.json`, {
+        method: 'GET',
+        timeoutMs: options.timeoutMs,
+        headers,
+      });
+      if (!result.ok) throw new Error(`twilio: ${result.reason}`);
+      if (result.answer.status === 404) return { kind: 'unknown', why: `Twilio has no message ${m.externalId}` };
+      if (result.answer.status !== 200) throw new Error(`twilio: HTTP ${result.answer.status} reading ${m.externalId}`);
+      const json = jsonObject(result.answer.text);
+      const params: Record<string, string> = {
+        MessageSid: m.externalId,
+        MessageStatus: typeof json.status === 'string' ? json.status : '',
+      };
+      if (typeof json.error_code === 'number' || typeof json.error_code === 'string')
+        params.ErrorCode = String(json.error_code);
+      const parsed = parseTwilioStatus(params, { messageId: m.messageId }, options.now());
+      if (Array.isArray(parsed)) return { kind: 'unknown', why: `Twilio answered ${parsed[0]} ${parsed[1]}` };
+      return parsed;
     },
     close: () => agent.close(),
   };

@@ -1,15 +1,11 @@
 // What Twilio's answers to a message request mean for the message (Twilio's error dictionary:
-// https://www.twilio.com/docs/api/errors). Pure: status, body and Retry-After come in.
+// https://www.twilio.com/docs/api/errors), by the one table of src/providers/failureCodes.ts. Pure:
+// status, body and Retry-After come in.
 import type { SendOutcome } from '../provider.js';
+import { effectOf, isKnownCode } from '../failureCodes.js';
 import { jsonObject, parseRetryAfter } from '../httpCall.js';
 
-/** The recipient replied STOP to this sender: Twilio refuses every message to them until START. */
-export const UNSUBSCRIBED_RECIPIENT = 21610;
-/** Not a number that can receive messages: an invalid To, or a landline. */
-const NOT_REACHABLE = new Set([21211, 21614]);
 const TOO_MANY_REQUESTS = 20429;
-/** Authentication failures: our settings are wrong, not the message; it waits for them to be fixed. */
-const CREDENTIALS = new Set([20003, 20005]);
 
 export function classifyTwilioAnswer(
   status: number,
@@ -18,22 +14,29 @@ export function classifyTwilioAnswer(
   now: Date,
 ): Exclude<SendOutcome, { kind: 'sent' }> {
   const json = jsonObject(body);
-  const code = typeof json.code === 'number' ? json.code : Number.NaN;
+  const code = typeof json.code === 'number' ? String(json.code) : null;
   const message = typeof json.message === 'string' ? json.message : body.slice(0, 200);
-  const detail = `twilio ${Number.isNaN(code) ? `HTTP ${status}` : code}: ${message}`;
-  if (code === UNSUBSCRIBED_RECIPIENT) return { kind: 'opted_out', detail };
-  if (NOT_REACHABLE.has(code)) return { kind: 'permanent', reason: 'not_mobile', detail };
-  if (status === 429 || code === TOO_MANY_REQUESTS)
+  const detail = `twilio ${code ?? `HTTP ${status}`}: ${message}`;
+  if (status === 429 || code === String(TOO_MANY_REQUESTS))
     return { kind: 'retry', reason: detail, retryAfterMs: parseRetryAfter(retryAfter, now), uncertain: false };
-  if (status === 401 || CREDENTIALS.has(code))
+  // Our credentials, whatever the body says: the deployment's problem, never the message's.
+  if (status === 401)
     return {
-      kind: 'retry',
-      reason: `${detail} (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)`,
-      retryAfterMs: null,
-      uncertain: false,
+      kind: 'held',
+      scope: 'provider',
+      reason: 'credentials',
+      code: code ?? '20003',
+      detail: `${detail} (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)`,
     };
   // A 5xx may come from a proxy after Twilio took the message: the next attempt looks it up first.
   if (status >= 500)
     return { kind: 'retry', reason: detail, retryAfterMs: parseRetryAfter(retryAfter, now), uncertain: true };
-  return { kind: 'permanent', reason: detail };
+  if (code !== null && isKnownCode('twilio', code)) {
+    const effect = effectOf('twilio', code);
+    if (effect.effect === 'hold') return { kind: 'held', scope: effect.scope, reason: effect.reason, code, detail };
+    if (effect.effect === 'later') return { kind: 'retry', reason: detail, retryAfterMs: null, uncertain: false };
+    if (effect.reason === 'opted_out') return { kind: 'opted_out', detail, code };
+    return { kind: 'permanent', reason: effect.reason, detail, code, smsFallback: effect.smsFallback };
+  }
+  return { kind: 'permanent', reason: detail, ...(code !== null ? { code } : {}) };
 }

@@ -1,5 +1,10 @@
 // Twilio's settings (TWILIO_* and PUBLIC_BASE_URL, read by src/config.ts).
-export type TwilioSender = { number: string } | { messagingServiceSid: string };
+/**
+ * Who a message comes from: `from` is an E.164 number, a short code or an alphanumeric sender ID
+ * (sent as From; for WhatsApp the number without its whatsapp: prefix), or a Messaging Service (sent
+ * as MessagingServiceSid: Twilio picks the sender from its pool).
+ */
+export type TwilioSender = { from: string } | { messagingServiceSid: string };
 
 export interface TwilioSettings {
   accountSid: string;

@@ -1,6 +1,6 @@
 // The hunts table's row: its columns, the mapping to and from the domain's Hunt, and the order
 // "oldest first" (created_at, id) that src/domain/huntAge.ts defines for the domain.
-import type { Channel, ContactHours, Hunt, HuntSettings } from '../../domain/types.js';
+import type { Channel, ContactHours, Hunt, HuntSettings, Outreach } from '../../domain/types.js';
 
 export interface HuntRow {
   id: string;
@@ -32,6 +32,9 @@ export interface HuntRow {
   auto_refresh: boolean;
   outreach_channel: string | null;
   outreach_template: string | null;
+  outreach_content_sid: string | null;
+  outreach_content_variables: Record<string, string> | null;
+  outreach_fallback: 'sms' | null;
   daily_pacing_limit: number | null;
   contact_hours: ContactHours | null;
   last_scan_at: Date | null;
@@ -74,6 +77,9 @@ export const HUNT_COLUMNS: Record<Exclude<keyof HuntRow, 'deleted_at' | 'change_
   auto_refresh: 'bool',
   outreach_channel: 'text',
   outreach_template: 'text',
+  outreach_content_sid: 'text',
+  outreach_content_variables: 'jsonb',
+  outreach_fallback: 'text',
   daily_pacing_limit: 'int',
   contact_hours: 'jsonb',
   last_scan_at: 'timestamptz',
@@ -111,16 +117,25 @@ export function huntFromRow(r: HuntRow): Hunt {
     isLowPrice: r.is_low_price,
     status: r.status,
     autoRefresh: r.auto_refresh,
-    outreach:
-      r.outreach_channel && r.outreach_template
-        ? { channel: r.outreach_channel as Channel, template: r.outreach_template }
-        : null,
+    outreach: outreachFromRow(r),
     dailyPacingLimit: r.daily_pacing_limit,
     contactHours: r.contact_hours,
     lastScanAt: r.last_scan_at,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/** The outreach of a row: a channel with its text template, or (WhatsApp) its approved template. */
+function outreachFromRow(r: HuntRow): Outreach | null {
+  if (!r.outreach_channel || (!r.outreach_template && !r.outreach_content_sid)) return null;
+  return {
+    channel: r.outreach_channel as Channel,
+    ...(r.outreach_template !== null ? { template: r.outreach_template } : {}),
+    ...(r.outreach_content_sid !== null ? { contentSid: r.outreach_content_sid } : {}),
+    ...(r.outreach_content_variables !== null ? { contentVariables: r.outreach_content_variables } : {}),
+    ...(r.outreach_fallback !== null ? { fallback: r.outreach_fallback } : {}),
   };
 }
 
@@ -153,6 +168,9 @@ export function rowFromSettings(h: HuntSettings) {
     auto_refresh: h.autoRefresh,
     outreach_channel: h.outreach?.channel ?? null,
     outreach_template: h.outreach?.template ?? null,
+    outreach_content_sid: h.outreach?.contentSid ?? null,
+    outreach_content_variables: h.outreach?.contentVariables ?? null,
+    outreach_fallback: h.outreach?.fallback ?? null,
     daily_pacing_limit: h.dailyPacingLimit,
     // pg writes an object as JSON (jsonb), null as NULL.
     contact_hours: h.contactHours,

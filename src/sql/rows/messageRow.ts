@@ -12,6 +12,11 @@ export interface MessageRow {
   attempts: number;
   command_event_id: string | null;
   correlation_id: string | null;
+  /** WhatsApp: the approved template and its rendered variables (null for a text message). */
+  content_sid?: string | null;
+  content_variables?: Record<string, string> | null;
+  /** False when content only summarises the template (never sent as text). */
+  content_is_text?: boolean;
   /** As leased (src/sql/leaseMessages.ts): the unconfirmed mark of the previous attempt, if any. */
   previous_unconfirmed_since?: Date | null;
 }
