@@ -13,7 +13,8 @@ import { provideStack } from './stack/provideStack.js';
 
 const DEV_DATABASE = 'hunt_matcher_dev';
 
-const stack = await provideStack({});
+// EVENT_WIRE_FORMAT=confluent needs a schema registry: SCHEMA_REGISTRY_URL's, or a local one.
+const stack = await provideStack({ schemaRegistry: process.env.EVENT_WIRE_FORMAT === 'confluent' });
 let cleanups: Array<() => Promise<void>> = [stack.stop];
 try {
   // DATABASE_URL from the environment is used as given; otherwise a persistent dev database.
@@ -35,7 +36,12 @@ try {
     gatewayUrl = gateway.url;
   }
 
-  const env = devEnv(process.env, { databaseUrl: url, kafkaBrokers: stack.kafkaBrokers, gatewayUrl });
+  const env = devEnv(process.env, {
+    databaseUrl: url,
+    kafkaBrokers: stack.kafkaBrokers,
+    gatewayUrl,
+    schemaRegistryUrl: stack.schemaRegistryUrl,
+  });
   const config = loadConfig(env);
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const service = await startService({ config, log });
@@ -48,7 +54,7 @@ try {
       `[dev] webhooks: ${service.url}/v1/lobstr/webhook/${env.LOBSTR_WEBHOOK_SECRET} and ${service.url}/v1/gateway/webhook/${env.MESSAGE_GATEWAY_WEBHOOK_SECRET}`,
       `[dev] console: ${service.url}/ops   API docs: ${service.url}/docs (OpenAPI: ${service.url}/openapi.json)`,
       `[dev] try: curl -s ${service.url}/readyz`,
-      '[dev] Ctrl-C stops the service and the local broker.',
+      `[dev] Ctrl-C stops the service and the local broker${stack.schemaRegistryUrl ? ' and registry' : ''}.`,
       '',
     ].join('\n'),
   );

@@ -14,7 +14,7 @@ export const DEV_SECRETS = {
 
 export function devEnv(
   processEnv: Record<string, string | undefined>,
-  stack: { databaseUrl: string; kafkaBrokers: string[]; gatewayUrl: string },
+  stack: { databaseUrl: string; kafkaBrokers: string[]; gatewayUrl: string; schemaRegistryUrl?: string },
 ): Record<string, string | undefined> {
   return {
     ...DEV_SECRETS,
@@ -24,5 +24,6 @@ export function devEnv(
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     MESSAGE_GATEWAY_URL: stack.gatewayUrl,
+    ...(stack.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl } : {}),
   };
 }
