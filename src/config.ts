@@ -173,6 +173,9 @@ const schema = z.object({
   TICK_CONCURRENCY: int(2, 1, 64),
   INBOX_RETENTION_DAYS: int(14, 1, 3650),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+  EVENT_WIRE_FORMAT: z.enum(['single-object', 'confluent']).default('single-object'),
+  SCHEMA_REGISTRY_URL: httpUrl.optional(),
+  SCHEMA_REGISTRY_TIMEOUT_MS: int(5000, 100),
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
 });
@@ -213,6 +216,10 @@ export function loadConfig(env: Env) {
   const providers = providerSettings(e, e.ROLES);
   const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
   const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
+  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
+    problems.push(
+      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
+    );
   if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
     problems.push(
       `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
@@ -295,6 +302,16 @@ export function loadConfig(env: Env) {
       maxAgeWarnMs: e.OUTBOX_MAX_AGE_WARN_MS,
     },
     consumers: { concurrency: e.CONSUMER_CONCURRENCY, inboxRetentionDays: e.INBOX_RETENTION_DAYS },
+    /**
+     * How events are framed on the topics: `single-object` (Avro single-object encoding, the published
+     * .avsc files and no registry) or `confluent` (magic byte 0 and the schema id of SCHEMA_REGISTRY_URL,
+     * for Kafka Connect, ksqlDB, Flink and the Kafka UIs). Consumers read both whenever a registry is set.
+     */
+    wireFormat: {
+      format: e.EVENT_WIRE_FORMAT,
+      schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+      registryTimeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   };

@@ -9,6 +9,8 @@ import { startSender } from './consumers/sender/senderRole.js';
 import { warnWithoutAutovacuum } from './db/autovacuum.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
+import { createSchemaRegistryClient } from './events/schemaRegistry.js';
+import { confluentWriter, singleObjectWriter } from './events/wireFormat.js';
 import { createTopics, ensureTopics } from './events/topics.js';
 import { packageVersion } from './platform/projectRoot.js';
 import { createHttpApp, type HttpApp } from './http/app.js';
@@ -75,7 +77,12 @@ export async function startService(options: StartOptions): Promise<Service> {
     poolMax: config.databasePoolMax,
     applicationName: `hunt-matcher:${config.instanceId}`,
   });
-  const codec = createCodec();
+  const { wireFormat } = config;
+  // With a registry, every consumer reads the Confluent format too (a topic may hold both framings).
+  const registry = wireFormat.schemaRegistryUrl
+    ? createSchemaRegistryClient({ url: wireFormat.schemaRegistryUrl, timeoutMs: wireFormat.registryTimeoutMs })
+    : undefined;
+  const codec = createCodec(registry ? { registry } : {});
   const topics = createTopics(config.topics.prefix);
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, log });
   const admin = kafka.admin();
@@ -214,6 +221,10 @@ export async function startService(options: StartOptions): Promise<Service> {
             [topics.name('ads.scraped'), 'ingest_to_publish'],
             [topics.name('messages.send'), 'match_to_publish'],
           ]),
+          wire:
+            wireFormat.format === 'confluent' && registry
+              ? confluentWriter({ codec, registry, topics })
+              : singleObjectWriter,
         }),
       matcher: () =>
         startMatcher({

@@ -123,7 +123,12 @@ describe('the single-object codec', () => {
       fields: Array<{ name: string }>;
     };
     const older = { ...current, fields: current.fields.filter((f) => f.name !== 'channel') };
-    const olderSchema = { eventType: 'LeadCreated' as const, version: '0', ...parseSchema(older) };
+    const olderSchema = {
+      eventType: 'LeadCreated' as const,
+      version: '0',
+      ...parseSchema(older),
+      text: JSON.stringify(older),
+    };
     const withOlder = createCodec({ current: loadCurrentSchemas(), released: [olderSchema] });
     const { channel: _channel, ...oldValue } = sampleEvents.LeadCreated;
     const bytes = Buffer.concat([
