@@ -19,6 +19,7 @@ import * as m018 from './20261202_018_hunt_criteria_changed.js';
 import * as m019 from './20261203_019_one_recipient_index.js';
 import * as m020 from './20261207_020_account_active_hunts_index.js';
 import * as m021 from './20261207_021_ad_write_horizon.js';
+import * as m041 from './20261208_041_webhooks.js';
 
 interface Migration {
   name: string;
@@ -46,6 +47,7 @@ export const migrations: Migration[] = [
   { name: '20261203_019_one_recipient_index', ...m019 },
   { name: '20261207_020_account_active_hunts_index', ...m020 },
   { name: '20261207_021_ad_write_horizon', ...m021 },
+  { name: '20261208_041_webhooks', ...m041 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -2,11 +2,11 @@
 // A wrong or missing value stops the process with a message that names the variable.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
+import { duration, durations, httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
 import { parseContactHours } from './domain/contactHours.js';
 import { providerSettings, providerSchema } from './config/providerSettings.js';
 
-export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler'] as const;
+export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler', 'webhooks'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class ConfigError extends Error {
@@ -79,6 +79,30 @@ const timeOfDay = z
   .prefault('06:00')
   .refine((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s), 'must be HH:MM (24h), e.g. 06:00')
   .transform((s) => ({ hour: Number(s.slice(0, 2)), minute: Number(s.slice(3, 5)) }));
+
+// Hosts (names or addresses, compared without case) whose webhook URLs may resolve to a loopback or
+// private address: development and tests (127.0.0.1), never production.
+const hostList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) =>
+          x
+            .trim()
+            .toLowerCase()
+            .replace(/^\[|\]$/g, ''),
+        )
+        .filter(Boolean),
+    ),
+  ])
+  .refine(
+    (list) => list.every((h) => /^[a-z0-9.:_-]{1,253}$/.test(h)),
+    'must be a comma-separated list of host names or addresses, e.g. 127.0.0.1,localhost',
+  );
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
@@ -176,6 +200,16 @@ const schema = z.object({
   EVENT_WIRE_FORMAT: z.enum(['single-object', 'confluent']).default('single-object'),
   SCHEMA_REGISTRY_URL: httpUrl.optional(),
   SCHEMA_REGISTRY_TIMEOUT_MS: int(5000, 100),
+  WEBHOOKS_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOKS_ALLOWED_HOSTS: hostList,
+  // Svix's schedule: after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (eight attempts over 27 h).
+  WEBHOOK_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_DISABLE_AFTER: duration('5d'),
+  WEBHOOK_POLL_MS: int(1000, 10),
+  WEBHOOK_LEASE_MS: int(60_000, 1000),
+  WEBHOOK_CONCURRENCY: int(32, 1, 1024),
+  WEBHOOK_ENDPOINT_CONCURRENCY: int(4, 1, 64),
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
 });
@@ -219,6 +253,10 @@ export function loadConfig(env: Env) {
   if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
     problems.push(
       'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
+    );
+  if (e.WEBHOOK_LEASE_MS <= e.WEBHOOK_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
     );
   if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
     problems.push(
@@ -311,6 +349,21 @@ export function loadConfig(env: Env) {
       format: e.EVENT_WIRE_FORMAT,
       schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
       registryTimeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS,
+    },
+    webhooks: {
+      /** http:// URLs accepted (development and tests); https:// only otherwise. */
+      allowHttp: e.WEBHOOKS_ALLOW_HTTP === 'true',
+      /** Hosts whose URLs may resolve to loopback or private addresses (development and tests). */
+      allowedHosts: e.WEBHOOKS_ALLOWED_HOSTS,
+      /** The waits between attempts, in milliseconds: one retry each, then the delivery has failed. */
+      retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      /** An endpoint whose every attempt failed for this long is disabled. */
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+      pollMs: e.WEBHOOK_POLL_MS,
+      leaseMs: e.WEBHOOK_LEASE_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

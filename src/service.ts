@@ -6,6 +6,7 @@ import type { Config, Role } from './config.js';
 import { createPipeline } from './consumers/pipeline/pipeline.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
+import { startWebhooks } from './consumers/webhooks/webhooksRole.js';
 import { warnWithoutAutovacuum } from './db/autovacuum.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
@@ -27,6 +28,8 @@ import { registerOpsRoutes } from './http/routes/opsRoutes.js';
 import { registerOpsMessagingRoutes } from './http/routes/opsMessagingRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
+import { registerWebhookRoutes } from './http/routes/webhookRoutes.js';
+import { registerOpsWebhookRoutes } from './http/routes/opsWebhookRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
 import { startImporter } from './importer/importerRole.js';
 import { importerReport } from './importer/phoneReport.js';
@@ -123,6 +126,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerHuntToolsRoutes({ db, clock, apiToken: tokens.api, backfillDays: config.matching.backfillDays })(app);
     registerAccountRoutes({ db, clock, apiToken: tokens.api })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
+    registerWebhookRoutes({ db, clock, apiToken: tokens.api, policy: config.webhooks })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
@@ -148,6 +152,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       clock,
     })(app);
     registerOpsMessagingRoutes({ db, opsToken: tokens.ops, clock })(app);
+    registerOpsWebhookRoutes({ db, opsToken: tokens.ops })(app);
     if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());
@@ -254,6 +259,8 @@ export async function startService(options: StartOptions): Promise<Service> {
       importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
       scheduler: () =>
         startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
+      webhooks: () =>
+        startWebhooks({ db, consume, clock, signingClock: systemClock, log, metrics, settings: config.webhooks }),
     };
 
     // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role

@@ -27,6 +27,10 @@ const TABLES = [
   'optouts',
   'account_sender_numbers',
   'inbound_messages',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'webhook_lead_marks',
 ];
 
 describe('migrations', () => {

@@ -20,6 +20,9 @@ export function devEnv(
     ...DEV_SECRETS,
     HOST: '127.0.0.1',
     LOG_PRETTY: 'auto',
+    // Webhooks to a receiver on this machine (a local CRM, `npx tsx examples/webhook-receiver.ts`).
+    WEBHOOKS_ALLOW_HTTP: 'true',
+    WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     ...processEnv,
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),

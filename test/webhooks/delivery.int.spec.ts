@@ -1,0 +1,322 @@
+// Webhooks delivered from the topics to real local receivers, each request verified with the
+// `standardwebhooks` package: once, retried on the schedule (the service's clock is the test's), in
+// order per lead, signed with both secrets during a rotation, never slowed by another endpoint, and an
+// endpoint dead for the whole window disabled.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutgoingEvent } from '../../src/events/envelope.js';
+import type { Service } from '../../src/service.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
+import { sampleEvents } from '../support/eventSamples.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
+import { apiClient, metricValue } from '../support/http.js';
+import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { waitFor } from '../support/waitFor.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
+
+const SCHEDULE = [20_000, 40_000];
+/** The service's clock: the real time plus what the test advances it by. */
+let offsetMs = 0;
+const clock = { now: () => new Date(Date.now() + offsetMs) };
+
+const t = useTestEnv();
+const http = apiClient(() => t.url);
+let service: Service;
+let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 202 }));
+  service = await t.startService(
+    {
+      ROLES: 'api,relay,matcher,sender,webhooks',
+      MESSAGE_GATEWAY_URL: gateway.url,
+      WEBHOOKS_ALLOW_HTTP: 'true',
+      WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1',
+      WEBHOOK_RETRY_SCHEDULE: SCHEDULE.map((ms) => `${ms / 1000}s`).join(','),
+      WEBHOOK_POLL_MS: '100',
+      OUTBOX_POLL_MS: '200',
+    },
+    { clock },
+  );
+  t.url = service.url;
+});
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
+  await gateway.close();
+});
+
+async function receiver(script?: Parameters<typeof startWebhookReceiver>[0]) {
+  const r = await startWebhookReceiver(script);
+  receivers.push(r);
+  return r;
+}
+
+async function account() {
+  const id = randomUUID();
+  expect((await http.api.post('/v1/accounts', { id, name: 'Garage' })).status).toBe(201);
+  return id;
+}
+
+/** Subscribes the receiver, which then verifies with the secret it was given. */
+async function subscribe(accountId: string, r: { url: string; secrets: string[] }, events?: string[]) {
+  const created = await http.api.post<{ id: string; secret: string }>(`/v1/accounts/${accountId}/webhooks`, {
+    url: r.url,
+    ...(events ? { events } : {}),
+  });
+  expect(created.status).toBe(201);
+  r.secrets = [created.body.secret];
+  return {
+    id: created.body.id,
+    secret: created.body.secret,
+    path: `/v1/accounts/${accountId}/webhooks/${created.body.id}`,
+  };
+}
+
+const publish = (events: OutgoingEvent[]) => t.db.transaction((trx) => service.outbox.enqueue(trx, events));
+
+function leadCreated(accountId: string, leadId = randomUUID(), eventId?: string): OutgoingEvent {
+  return {
+    eventType: 'LeadCreated',
+    key: accountId,
+    value: { ...sampleEvents.LeadCreated, accountId, leadId, messageId: randomUUID() },
+    ...(eventId ? { eventId } : {}),
+  };
+}
+
+function messageSent(accountId: string, leadId = randomUUID()): OutgoingEvent {
+  return {
+    eventType: 'MessageSent',
+    key: accountId,
+    value: { ...sampleEvents.MessageSent, accountId, leadId, messageId: randomUUID() },
+  };
+}
+
+interface DeliveryJson {
+  id: string;
+  eventId: string;
+  type: string;
+  status: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  attemptLog: Array<{ at: string; statusCode: number | null; error: string | null }>;
+}
+
+const deliveries = async (path: string) =>
+  (await http.api.get<{ deliveries: DeliveryJson[] }>(`${path}/deliveries`)).body.deliveries;
+
+/** Waits until the endpoint's only delivery matches `check`, and answers it. */
+const deliveryWhen = (path: string, check: (d: DeliveryJson) => boolean, message: string) =>
+  waitFor(
+    async () => {
+      const [d] = await deliveries(path);
+      return d && check(d) ? d : undefined;
+    },
+    { message },
+  );
+
+describe('webhook delivery', () => {
+  it('posts an event once, as JSON with type, timestamp and data, signed as Standard Webhooks asks', async () => {
+    const r = await receiver();
+    const accountId = await account();
+    const endpoint = await subscribe(accountId, r);
+    const eventId = randomUUID();
+    const event = leadCreated(accountId, randomUUID(), eventId);
+    // The same event twice (as a redelivery brings it): one delivery.
+    await publish([event]);
+    await publish([event]);
+    const delivered = await deliveryWhen(endpoint.path, (d) => d.status === 'delivered', 'the delivery');
+    expect(delivered).toMatchObject({ eventId, type: 'lead.created', attempts: 1, lastStatusCode: 200 });
+    await t.waitForConsumerGroup('webhooks', 'leads.created');
+    expect(await deliveries(endpoint.path)).toHaveLength(1);
+    expect(r.received).toHaveLength(1);
+    expect(r.unverified).toEqual([]);
+    const [got] = r.received;
+    expect(got!.id).toBe(eventId);
+    expect(got!.verifiedWith).toEqual([endpoint.secret]);
+    expect(Object.keys(got!.body)).toEqual(['type', 'timestamp', 'data']);
+    const value = (event as { value: typeof sampleEvents.LeadCreated }).value;
+    expect(got!.body).toMatchObject({
+      type: 'lead.created',
+      data: {
+        leadId: value.leadId,
+        accountId,
+        stage: 'contacte',
+        channel: 'sms',
+        createdAt: new Date(value.createdAt).toISOString(),
+        ad: { adId: value.ad.adId, price: 14_500, scrapedAt: new Date(value.ad.scrapedAt).toISOString() },
+      },
+    });
+    expect(got!.body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('retries a receiver answering 500 twice on the schedule, and the third attempt delivers', async () => {
+    const r = await receiver((_request, n) => (n < 2 ? 500 : 200));
+    const accountId = await account();
+    const endpoint = await subscribe(accountId, r, ['message.sent']);
+    await publish([messageSent(accountId)]);
+
+    for (const [i, wait] of SCHEDULE.entries()) {
+      const failed = await deliveryWhen(endpoint.path, (d) => d.attempts === i + 1, `attempt ${i + 1}`);
+      expect(failed).toMatchObject({ status: 'pending', lastStatusCode: 500 });
+      // The next attempt is due exactly the schedule's wait after this one, by the service's clock ...
+      expect(Date.parse(failed.nextAttemptAt!) - Date.parse(failed.lastAttemptAt!)).toBe(wait);
+      expect(r.received).toHaveLength(i + 1);
+      // ... and comes once that clock gets there.
+      offsetMs += wait;
+    }
+    const delivered = await deliveryWhen(endpoint.path, (d) => d.status === 'delivered', 'the third attempt');
+    expect(delivered.attempts).toBe(3);
+    expect(delivered.attemptLog.map((a) => a.statusCode)).toEqual([500, 500, 200]);
+    const at = delivered.attemptLog.map((a) => Date.parse(a.at));
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(SCHEDULE[0]!);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(SCHEDULE[1]!);
+    expect(new Set(r.received.map((w) => w.id)).size).toBe(1);
+    expect(r.unverified).toEqual([]);
+
+    // Sent again by hand: one more attempt, now.
+    const retried = await http.api.post<{ delivery: DeliveryJson }>(
+      `${endpoint.path}/deliveries/${delivered.id}/retry`,
+    );
+    expect(retried).toMatchObject({ status: 202, body: { delivery: { status: 'pending' } } });
+    await deliveryWhen(endpoint.path, (d) => d.status === 'delivered' && d.attempts === 4, 'the retry by hand');
+    expect(r.received).toHaveLength(4);
+  });
+
+  it('signs with both secrets for 24 hours after a rotation, then with the new one only', async () => {
+    const r = await receiver();
+    const accountId = await account();
+    const endpoint = await subscribe(accountId, r);
+    const rotated = (await http.api.post<{ secret: string }>(`${endpoint.path}/rotate-secret`)).body.secret;
+    r.secrets = [endpoint.secret, rotated];
+    await publish([leadCreated(accountId)]);
+    await waitFor(() => r.received.length === 1, { message: 'the first delivery' });
+    // Two signatures, each verified by its own secret: a receiver with either one accepts it.
+    expect(r.received[0]!.signatures).toHaveLength(2);
+    expect(r.received[0]!.verifiedWith).toEqual([endpoint.secret, rotated]);
+
+    offsetMs += 24 * 3_600_000 + 1000;
+    await publish([leadCreated(accountId)]);
+    await waitFor(() => r.received.length === 2, { message: 'the delivery after the overlap' });
+    expect(r.received[1]!.signatures).toHaveLength(1);
+    expect(r.received[1]!.verifiedWith).toEqual([rotated]);
+    expect(r.unverified).toEqual([]);
+  });
+
+  it("never posts a lead's message.sent before its lead.created, even when the topics are read the other way round", async () => {
+    const r = await receiver();
+    const accountId = await account();
+    await subscribe(accountId, r);
+    // A lead of the account (its LeadCreated not published yet).
+    const brand = newBrand();
+    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [newBrand()] }))).status).toBe(201);
+    const ad = adInput({ brand });
+    await ingestSilently(t.db, [ad]);
+    const adId = ((await t.db('ads').where({ external_id: ad.externalId }).first('id')) as { id: string }).id;
+    const huntId = ((await t.db('hunts').where({ account_id: accountId }).first('id')) as { id: string }).id;
+    const leadId = randomUUID();
+    await t.db('leads').insert({ id: leadId, account_id: accountId, ad_id: adId, hunt_id: huntId });
+
+    await publish([messageSent(accountId, leadId)]);
+    await waitFor(
+      async () =>
+        (await t.db('webhook_deliveries').where({ lead_id: leadId }).whereNotNull('awaits_lead_until').first()) !==
+        undefined,
+      { message: 'the message.sent delivery recorded, held for its lead.created' },
+    );
+    // Another lead's event gets through meanwhile: the dispatcher ran, and left the held one alone.
+    await publish([leadCreated(accountId)]);
+    await waitFor(() => r.received.length === 1, { message: 'the other lead delivered' });
+
+    await publish([leadCreated(accountId, leadId)]);
+    await waitFor(() => r.received.length === 3, { message: 'the lead and its message delivered' });
+    const ofLead = r.received.filter((w) => w.body.data.leadId === leadId).map((w) => w.body.type);
+    expect(ofLead).toEqual(['lead.created', 'message.sent']);
+    expect(r.unverified).toEqual([]);
+  });
+
+  it('delivers to one endpoint while another hangs, and neither matching nor sending waits for it', async () => {
+    const hanging = await receiver(() => 'hang');
+    const fast = await receiver();
+    const accountId = await account();
+    const slow = await subscribe(accountId, hanging, ['lead.created']);
+    await subscribe(accountId, fast, ['lead.created']);
+    const brand = newBrand();
+    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
+    await waitFor(
+      async () => (await t.db('inbox').where('consumer', 'like', '%matcher-backfill').first()) !== undefined,
+    );
+    const ads = Array.from({ length: 6 }, (_, i) => adInput({ brand, phone: `+3361234${String(5600 + i)}` }));
+    expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
+
+    await waitFor(() => fast.received.length === ads.length, {
+      message: 'every lead at the fast endpoint',
+      timeoutMs: 20_000,
+    });
+    // The fast endpoint got every lead while the hanging one still holds its first requests open.
+    expect(hanging.received.length).toBeGreaterThan(0);
+    expect(hanging.open()).toBe(hanging.received.length);
+    expect((await deliveries(slow.path)).every((d) => d.attempts === 0)).toBe(true);
+    // The leads were created, and their sellers messaged, meanwhile.
+    await waitFor(
+      async () =>
+        (await t.db('messages').where({ account_id: accountId, status: 'sent' }).pluck('id')).length === ads.length,
+      { message: 'every seller messaged', timeoutMs: 20_000 },
+    );
+    expect(hanging.open()).toBe(hanging.received.length);
+    expect(await t.db('leads').where({ account_id: accountId }).pluck('id')).toHaveLength(ads.length);
+    expect(fast.unverified).toEqual([]);
+    expect((await http.api.delete(slow.path)).status).toBe(204);
+  });
+
+  it('disables an endpoint that failed for five days, says why, and lists it in the console', async () => {
+    const port = await closedPort();
+    const dead = { url: `http://127.0.0.1:${port}/hook`, secrets: [] as string[] };
+    const accountId = await account();
+    const endpoint = await subscribe(accountId, dead, ['lead.created']);
+    await publish([leadCreated(accountId)]);
+    const first = await deliveryWhen(endpoint.path, (d) => d.attempts === 1, 'the first attempt');
+    expect(first).toMatchObject({ status: 'pending', lastStatusCode: null });
+    expect(first.lastError).toMatch(/ECONNREFUSED/);
+    const failing = await http.api.get<{ enabled: boolean; failingSince: string }>(endpoint.path);
+    expect(failing.body).toMatchObject({ enabled: true, failingSince: first.lastAttemptAt });
+
+    const ops = apiClient(t.url).call;
+    const listed = async () =>
+      (
+        await ops<{ endpoints: Array<{ id: string; enabled: boolean; disabledReason: string | null }> }>(
+          'GET',
+          '/v1/ops/webhooks/failing',
+          undefined,
+          TOKENS.OPS_TOKEN,
+        )
+      ).body.endpoints.find((e) => e.id === endpoint.id);
+    expect(await listed()).toMatchObject({ enabled: true, disabledReason: null });
+
+    offsetMs += 5 * 24 * 3_600_000;
+    const disabled = await waitFor(
+      async () => {
+        const e = (await http.api.get<{ enabled: boolean; disabledReason: string | null }>(endpoint.path)).body;
+        return e.enabled ? undefined : e;
+      },
+      { message: 'the endpoint disabled' },
+    );
+    expect(disabled.disabledReason).toMatch(/^every attempt failed since .+ \(5 days\); the last: ECONNREFUSED/);
+    expect(await listed()).toMatchObject({ enabled: false, disabledReason: disabled.disabledReason });
+    expect(await metricValue(service.url, 'hunt_matcher_webhook_endpoints_disabled_total')).toBe(1);
+    expect((await deliveries(endpoint.path))[0]).toMatchObject({ attempts: 2, status: 'pending' });
+  });
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
