@@ -2,11 +2,14 @@
 // `standardwebhooks` package: once, retried on the schedule (the service's clock is the test's), in
 // order per lead, signed with both secrets during a rotation, never slowed by another endpoint, and an
 // endpoint dead for the whole window disabled.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingEvent } from '../../src/events/envelope.js';
+import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
+import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { sampleEvents } from '../support/eventSamples.js';
 import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
@@ -25,6 +28,7 @@ const http = apiClient(() => t.url);
 let service: Service;
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
 const receivers: WebhookReceiver[] = [];
+let example: ChildProcess | undefined;
 
 beforeAll(async () => {
   gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 202 }));
@@ -43,6 +47,7 @@ beforeAll(async () => {
   t.url = service.url;
 });
 afterAll(async () => {
+  if (example && example.exitCode === null) example.kill('SIGKILL');
   await Promise.all(receivers.map((r) => r.close().catch(() => undefined)));
   await gateway.close();
 });
@@ -271,6 +276,46 @@ describe('webhook delivery', () => {
     expect(await t.db('leads').where({ account_id: accountId }).pluck('id')).toHaveLength(ads.length);
     expect(fast.unverified).toEqual([]);
     expect((await http.api.delete(slow.path)).status).toBe(204);
+  });
+
+  it('reaches examples/webhook-receiver.ts, which verifies it and refuses a forgery', async () => {
+    const port = await closedPort();
+    const accountId = await account();
+    const endpoint = await subscribe(accountId, { url: `http://127.0.0.1:${port}/webhooks`, secrets: [] }, [
+      'lead.created',
+    ]);
+    let output = '';
+    example = spawn(process.execPath, [...EXIT_WITH_PARENT, '--import', 'tsx', 'examples/webhook-receiver.ts'], {
+      cwd: projectRoot(),
+      env: { PATH: process.env.PATH ?? '', WEBHOOK_SECRET: endpoint.secret, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    example.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    example.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => example!.once('exit', (code) => resolve(code)));
+    await waitFor(() => output.includes('[webhooks] listening'), { message: 'the example listening' });
+
+    const leadId = randomUUID();
+    await publish([leadCreated(accountId, leadId)]);
+    await waitFor(() => output.includes(`[webhooks] lead.created ${leadId} stage=contacte`), {
+      message: 'the example printing the lead',
+    });
+    const forged = await fetch(`http://127.0.0.1:${port}/webhooks`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': 'v1,bm90IGEgc2lnbmF0dXJl',
+      },
+      body: JSON.stringify({ type: 'lead.created', timestamp: new Date().toISOString(), data: { leadId } }),
+    });
+    expect(forged.status).toBe(400);
+    await waitFor(() => output.includes('[webhooks] refused msg_forged: No matching signature found'));
+    expect(output.match(/\[webhooks\] lead\.created/g)).toHaveLength(1);
+    expect((await deliveries(endpoint.path))[0]).toMatchObject({ status: 'delivered', lastStatusCode: 204 });
+    example.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('disables an endpoint that failed for five days, says why, and lists it in the console', async () => {
