@@ -114,6 +114,7 @@ async function refresh() {
       refreshDeadLetters(),
       refreshLeads(),
       refreshMessaging(),
+      refreshWebhooks(),
       refreshConversation(),
     ]);
     $('status').textContent = `updated ${new Date().toLocaleTimeString('en-GB')}`;
@@ -475,6 +476,34 @@ async function refreshMessaging() {
         : [el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'Every reply found its lead.'))]),
     );
   }
+}
+
+// --- webhooks ----------------------------------------------------------------------------------
+
+async function refreshWebhooks() {
+  const { status, body } = await call('GET', '/v1/ops/webhooks/failing?limit=50');
+  if (status !== 200) return;
+  $('webhooks-failing').replaceChildren(
+    ...(body.endpoints.length
+      ? body.endpoints.map((e) =>
+          el(
+            'tr',
+            { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
+            el('td', {}, e.accountId),
+            el('td', {}, e.url),
+            el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
+            el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
+            el('td', { class: 'num' }, fmt(e.pending)),
+            el(
+              'td',
+              {},
+              e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
+              e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
+            ),
+          ),
+        )
+      : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'Every endpoint answers.'))]),
+  );
 }
 
 // --- hunt preview ------------------------------------------------------------------------------
