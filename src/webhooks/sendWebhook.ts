@@ -29,8 +29,20 @@ export interface WebhookSender {
   close(): Promise<void>;
 }
 
-/** The most of an answer's body kept for the delivery's record. */
+/** The most of an answer's body kept for the delivery's record; the rest is never read. */
 const ANSWER_EXCERPT = 200;
+
+/** The start of a failed answer's body, for the record: an endpoint cannot make the deliverer read megabytes. */
+async function excerpt(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length >= ANSWER_EXCERPT) break; // leaving the loop destroys the stream
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, ANSWER_EXCERPT);
+}
 
 export function createWebhookSender(options: {
   policy: UrlPolicy;
@@ -76,12 +88,13 @@ export function createWebhookSender(options: {
           body: attempt.body,
           signal: AbortSignal.timeout(options.timeoutMs),
         });
-        const text = await answer.body.text().catch(() => '');
         const ok = answer.statusCode >= 200 && answer.statusCode < 300;
-        return done(
-          answer.statusCode,
-          ok ? null : `HTTP ${answer.statusCode}${text ? `: ${text.slice(0, ANSWER_EXCERPT)}` : ''}`,
-        );
+        if (ok) {
+          await answer.body.dump().catch(() => undefined);
+          return done(answer.statusCode, null);
+        }
+        const text = await excerpt(answer.body).catch(() => '');
+        return done(answer.statusCode, `HTTP ${answer.statusCode}${text ? `: ${text}` : ''}`);
       } catch (error) {
         const e = error as Error & { code?: string };
         const timedOut =

@@ -44,6 +44,10 @@ describe('webhook subscriptions', () => {
     expect(read.status).toBe(200);
     expect(read.body).not.toHaveProperty('secret');
     expect(JSON.stringify((await http.api.get(`/v1/accounts/${accountId}/webhooks`)).body)).not.toContain('whsec_');
+    // An account is created on first use, as a hunt creates its own.
+    const fresh = randomUUID();
+    expect((await http.api.post(`/v1/accounts/${fresh}/webhooks`, { url: PUBLIC_URL })).status).toBe(201);
+    expect((await http.api.get(`/v1/accounts/${fresh}`)).status).toBe(200);
     // Left out, the events are all five.
     const all = await http.api.post<EndpointJson>(`/v1/accounts/${accountId}/webhooks`, { url: PUBLIC_URL });
     expect(all.body.events).toEqual([

@@ -15,6 +15,7 @@ import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookEventType } from 
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { accountExists } from '../../sql/accountExists.js';
+import { ensureAccount } from '../../sql/ensureAccount.js';
 import { deleteEndpoint } from '../../sql/webhooks/deleteEndpoint.js';
 import type { WebhookEndpoint } from '../../sql/webhooks/endpointRow.js';
 import { findEndpoint } from '../../sql/webhooks/findEndpoint.js';
@@ -210,22 +211,26 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
         params: accountParams,
         body: { type: 'object', additionalProperties: false, required: ['url'], properties: fields },
         response: { 201: object({ ...endpointProperties, secret: secretProperty }), ...errors(400, 401, 404) },
+        description: 'The account is created if it does not exist yet, as a hunt creates its own.',
       },
     },
     async (request, reply) => {
       const { accountId } = request.params;
       assertAccountVisible(request, accountId, `account ${accountId}`);
       const url = await checkedUrl(request.body.url);
-      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
       const secret = newWebhookSecret();
-      const endpoint = await insertEndpoint(deps.db, {
-        id: newId(),
-        accountId,
-        url,
-        description: request.body.description ?? '',
-        events: request.body.events ?? [...WEBHOOK_EVENT_TYPES],
-        secret,
-        now: deps.clock.now(),
+      const endpoint = await deps.db.transaction(async (trx) => {
+        // Accounts are created on first use, as a hunt creates its own (an account key's exists already).
+        await ensureAccount(trx, accountId);
+        return insertEndpoint(trx, {
+          id: newId(),
+          accountId,
+          url,
+          description: request.body.description ?? '',
+          events: request.body.events ?? [...WEBHOOK_EVENT_TYPES],
+          secret,
+          now: deps.clock.now(),
+        });
       });
       request.log.info({ accountId, webhookId: endpoint.id, events: endpoint.events }, 'webhook subscribed');
       // The secret itself is answered here, once.
