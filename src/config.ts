@@ -207,7 +207,14 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
   WEBHOOK_DISABLE_AFTER: duration('5d'),
   WEBHOOK_POLL_MS: int(1000, 10),
-  WEBHOOK_LEASE_MS: int(60_000, 1000),
+  // Unset: 60 s, or the timeout and 30 s more when that is longer.
+  WEBHOOK_LEASE_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1000))
+    .optional(),
   WEBHOOK_CONCURRENCY: int(32, 1, 1024),
   WEBHOOK_ENDPOINT_CONCURRENCY: int(4, 1, 64),
   LOG_LEVEL: logLevel,
@@ -254,7 +261,8 @@ export function loadConfig(env: Env) {
     problems.push(
       'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
     );
-  if (e.WEBHOOK_LEASE_MS <= e.WEBHOOK_TIMEOUT_MS)
+  const webhookLeaseMs = e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
+  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
     problems.push(
       `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
     );
@@ -361,7 +369,7 @@ export function loadConfig(env: Env) {
       /** An endpoint whose every attempt failed for this long is disabled. */
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
       pollMs: e.WEBHOOK_POLL_MS,
-      leaseMs: e.WEBHOOK_LEASE_MS,
+      leaseMs: webhookLeaseMs,
       concurrency: e.WEBHOOK_CONCURRENCY,
       endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },

@@ -37,15 +37,19 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, ROLES: 'webhooks' }).roles).toEqual(new Set(['webhooks']));
     const c = loadConfig({
       ...base,
-      WEBHOOK_RETRY_SCHEDULE: '1s, 500ms,2m',
+      WEBHOOK_RETRY_SCHEDULE: '1s, 500ms,2m,3',
       WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1, LocalHost,[::1]',
       WEBHOOK_DISABLE_AFTER: '1h',
     }).webhooks;
     expect(c).toMatchObject({
-      retrySchedule: [1000, 500, 120_000],
+      retrySchedule: [1000, 500, 120_000, 3000],
       allowedHosts: ['127.0.0.1', 'localhost', '::1'],
       disableAfterMs: 3_600_000,
     });
+    expect(loadConfig({ ...base, WEBHOOK_TIMEOUT_MS: '90000' }).webhooks.leaseMs).toBe(120_000);
+    expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '30000', WEBHOOK_LEASE_MS: '20000' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS/),
+    ]);
     expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5s,soon' })).toEqual([
       expect.stringMatching(/^WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of durations/),
     ]);

@@ -43,7 +43,7 @@ export async function startLocalSchemaRegistry(options: {
       workDir,
       'java',
       // A registry of a few dozen schemas: a small heap, the serial collector and the client compiler
-      // start it in about 5 s and keep it light beside the broker and the tests on a small machine.
+      // start it soon and keep it light beside the broker and the tests on a small machine.
       '-Xms64m',
       '-Xmx384m',
       '-XX:+UseSerialGC',
