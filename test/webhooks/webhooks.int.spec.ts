@@ -44,6 +44,9 @@ beforeAll(async () => {
       WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_RETRY_SCHEDULE: SCHEDULE.map((ms) => `${ms / 1000}s`).join(','),
       WEBHOOK_POLL_MS: '100',
+      // The hanging endpoint hangs for the whole test, however slow the machine; receivers that close
+      // end its attempts.
+      WEBHOOK_TIMEOUT_MS: '60000',
       OUTBOX_POLL_MS: '200',
     },
     { clock },
