@@ -13,6 +13,7 @@
 //        |
 //   data              src/sql/         one file per SQL operation, given the transaction to run in
 //                     src/providers/   the message providers' HTTP APIs and callbacks (sender and routes)
+//                     src/webhooks/    the webhooks' outbound side: address policy (no SSRF), signatures, the POST
 //                     src/db/          connections, databases, migrations
 //                     src/events/      the event contract: Avro codec, topics, headers
 //        |
@@ -113,6 +114,22 @@ module.exports = {
       severity: 'error',
       from: { path: layer('providers') },
       to: { path: '^src/', pathNot: `${layer('providers')}|${layer('domain')}|${layer('platform')}` },
+    },
+    {
+      name: 'webhooks-are-peers-only',
+      comment:
+        "src/webhooks speaks to the accounts' endpoints (the address policy, the Standard Webhooks signature, the signed POST): like the providers, it knows the domain and the bottom floor, never the database, the events or the roles.",
+      severity: 'error',
+      from: { path: layer('webhooks') },
+      to: { path: '^src/', pathNot: `${layer('webhooks')}|${layer('domain')}|${layer('platform')}` },
+    },
+    {
+      name: 'only-the-deliverer-and-the-routes-reach-endpoints',
+      comment:
+        "Only the webhook deliverer (src/consumers/webhooks) and the HTTP routes (checking a subscription's URL) use src/webhooks.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: `${layer('webhooks')}|^src/consumers/webhooks/|${layer('http')}` },
+      to: { path: layer('webhooks') },
     },
     {
       name: 'events-are-the-contract',

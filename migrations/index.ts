@@ -21,6 +21,7 @@ import * as m020 from './20261207_020_account_active_hunts_index.js';
 import * as m021 from './20261207_021_ad_write_horizon.js';
 import * as m022 from './20261207_022_preview_index_scraped_at.js';
 import * as m023 from './20261207_023_last_mile.js';
+import * as m041 from './20261208_041_webhooks.js';
 
 interface Migration {
   name: string;
@@ -50,6 +51,7 @@ export const migrations: Migration[] = [
   { name: '20261207_021_ad_write_horizon', ...m021 },
   { name: '20261207_022_preview_index_scraped_at', ...m022 },
   { name: '20261207_023_last_mile', ...m023 },
+  { name: '20261208_041_webhooks', ...m041 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

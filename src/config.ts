@@ -2,11 +2,11 @@
 // A wrong or missing value stops the process with a message that names the variable.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
+import { duration, durations, httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
 import { parseContactHours } from './domain/contactHours.js';
 import { providerSettings, providerSchema } from './config/providerSettings.js';
 
-export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler'] as const;
+export const ROLES = ['api', 'relay', 'matcher', 'sender', 'importer', 'scheduler', 'webhooks'] as const;
 export type Role = (typeof ROLES)[number];
 
 export class ConfigError extends Error {
@@ -79,6 +79,30 @@ const timeOfDay = z
   .prefault('06:00')
   .refine((s) => /^([01]\d|2[0-3]):[0-5]\d$/.test(s), 'must be HH:MM (24h), e.g. 06:00')
   .transform((s) => ({ hour: Number(s.slice(0, 2)), minute: Number(s.slice(3, 5)) }));
+
+// Hosts (names or addresses, compared without case) whose webhook URLs may resolve to a loopback or
+// private address: development and tests (127.0.0.1), never production.
+const hostList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((s) => [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) =>
+          x
+            .trim()
+            .toLowerCase()
+            .replace(/^\[|\]$/g, ''),
+        )
+        .filter(Boolean),
+    ),
+  ])
+  .refine(
+    (list) => list.every((h) => /^[a-z0-9.:_-]{1,253}$/.test(h)),
+    'must be a comma-separated list of host names or addresses, e.g. 127.0.0.1,localhost',
+  );
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
@@ -177,6 +201,26 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
   // leboncoin: a hunt's brands must be LeBonCoin's (src/domain/leboncoinBrands.json); off: any brand.
   BRANDS_CHECK: z.enum(['leboncoin', 'off']).default('leboncoin'),
+  EVENT_WIRE_FORMAT: z.enum(['single-object', 'confluent']).default('single-object'),
+  SCHEMA_REGISTRY_URL: httpUrl.optional(),
+  SCHEMA_REGISTRY_TIMEOUT_MS: int(5000, 100),
+  WEBHOOKS_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  WEBHOOKS_ALLOWED_HOSTS: hostList,
+  // Svix's schedule: after the first attempt, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (eight attempts over 27 h).
+  WEBHOOK_RETRY_SCHEDULE: durations('5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_DISABLE_AFTER: duration('5d'),
+  WEBHOOK_POLL_MS: int(1000, 10),
+  // Unset: 60 s, or the timeout and 30 s more when that is longer.
+  WEBHOOK_LEASE_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1000))
+    .optional(),
+  WEBHOOK_CONCURRENCY: int(32, 1, 1024),
+  WEBHOOK_ENDPOINT_CONCURRENCY: int(4, 1, 64),
   LOG_LEVEL: logLevel,
   LOG_PRETTY: z.enum(['auto', 'true', 'false']).default('auto'),
 });
@@ -217,6 +261,15 @@ export function loadConfig(env: Env) {
   const providers = providerSettings(e, e.ROLES);
   const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
   const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
+  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
+    problems.push(
+      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
+    );
+  const webhookLeaseMs = e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
+  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
+    );
   if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
     problems.push(
       `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
@@ -307,6 +360,31 @@ export function loadConfig(env: Env) {
       maxAgeWarnMs: e.OUTBOX_MAX_AGE_WARN_MS,
     },
     consumers: { concurrency: e.CONSUMER_CONCURRENCY, inboxRetentionDays: e.INBOX_RETENTION_DAYS },
+    /**
+     * How events are framed on the topics: `single-object` (Avro single-object encoding, the published
+     * .avsc files and no registry) or `confluent` (magic byte 0 and the schema id of SCHEMA_REGISTRY_URL,
+     * for Kafka Connect, ksqlDB, Flink and the Kafka UIs). Consumers read both whenever a registry is set.
+     */
+    wireFormat: {
+      format: e.EVENT_WIRE_FORMAT,
+      schemaRegistryUrl: e.SCHEMA_REGISTRY_URL,
+      registryTimeoutMs: e.SCHEMA_REGISTRY_TIMEOUT_MS,
+    },
+    webhooks: {
+      /** http:// URLs accepted (development and tests); https:// only otherwise. */
+      allowHttp: e.WEBHOOKS_ALLOW_HTTP === 'true',
+      /** Hosts whose URLs may resolve to loopback or private addresses (development and tests). */
+      allowedHosts: e.WEBHOOKS_ALLOWED_HOSTS,
+      /** The waits between attempts, in milliseconds: one retry each, then the delivery has failed. */
+      retrySchedule: e.WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      /** An endpoint whose every attempt failed for this long is disabled. */
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+      pollMs: e.WEBHOOK_POLL_MS,
+      leaseMs: webhookLeaseMs,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   };

@@ -34,7 +34,11 @@ const stopIfAsked = async () => {
   process.exit(0);
 };
 try {
-  const stack = await provideStack({ signal: starting.signal });
+  // EVENT_WIRE_FORMAT=confluent needs a schema registry: SCHEMA_REGISTRY_URL's, or a local one.
+  const stack = await provideStack({
+    signal: starting.signal,
+    schemaRegistry: process.env.EVENT_WIRE_FORMAT === 'confluent',
+  });
   cleanups = [stack.stop];
   await stopIfAsked();
   // DATABASE_URL from the environment is used as given; otherwise a persistent dev database.
@@ -66,7 +70,13 @@ try {
     lobstrUrl = lobstr.url;
   }
 
-  const env = devEnv(process.env, { databaseUrl: url, kafkaBrokers: stack.kafkaBrokers, gatewayUrl, lobstrUrl });
+  const env = devEnv(process.env, {
+    databaseUrl: url,
+    kafkaBrokers: stack.kafkaBrokers,
+    gatewayUrl,
+    lobstrUrl,
+    schemaRegistryUrl: stack.schemaRegistryUrl,
+  });
   const config = loadConfig(env);
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const service = await startService({ config, log });

@@ -6,9 +6,12 @@ import type { Config, Role } from './config.js';
 import { createPipeline } from './consumers/pipeline/pipeline.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
+import { startWebhooks } from './consumers/webhooks/webhooksRole.js';
 import { startTableUpkeep } from './db/tableUpkeep.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
+import { createSchemaRegistryClient } from './events/schemaRegistry.js';
+import { confluentWriter, singleObjectWriter } from './events/wireFormat.js';
 import { createTopics, ensureTopics } from './events/topics.js';
 import { packageVersion } from './platform/projectRoot.js';
 import { assertDependenciesPatched } from './platform/patchedDependencies.js';
@@ -27,6 +30,8 @@ import { registerOpsMessagingRoutes } from './http/routes/opsMessagingRoutes.js'
 import { registerOpsImporterRoutes } from './http/routes/opsImporterRoutes.js';
 import { registerTickRoutes } from './http/routes/tickRoutes.js';
 import { registerTwilioRoutes } from './http/routes/twilioRoutes.js';
+import { registerWebhookRoutes } from './http/routes/webhookRoutes.js';
+import { registerOpsWebhookRoutes } from './http/routes/opsWebhookRoutes.js';
 import { registerBrevoRoutes } from './http/routes/brevoRoutes.js';
 import { startImporter } from './importer/importerRole.js';
 import { importerReport } from './importer/phoneReport.js';
@@ -80,7 +85,12 @@ export async function startService(options: StartOptions): Promise<Service> {
     poolMax: config.databasePoolMax,
     applicationName: `hunt-matcher:${config.instanceId}`,
   });
-  const codec = createCodec();
+  const { wireFormat } = config;
+  // With a registry, every consumer reads the Confluent format too (a topic may hold both framings).
+  const registry = wireFormat.schemaRegistryUrl
+    ? createSchemaRegistryClient({ url: wireFormat.schemaRegistryUrl, timeoutMs: wireFormat.registryTimeoutMs })
+    : undefined;
+  const codec = createCodec(registry ? { registry } : {});
   const topics = createTopics(config.topics.prefix);
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, log });
   const admin = kafka.admin();
@@ -138,6 +148,7 @@ export async function startService(options: StartOptions): Promise<Service> {
       },
     })(app);
     registerLeadRoutes({ db, apiToken: tokens.api })(app);
+    registerWebhookRoutes({ db, clock, apiToken: tokens.api, policy: config.webhooks })(app);
     registerTickRoutes({ db, outbox, clock, timeZone: config.tick.timeZone, cronSecret: tokens.cron })(app);
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
@@ -166,6 +177,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     })(app);
     registerOpsMessagingRoutes({ db, opsToken: tokens.ops, clock })(app);
     registerOpsImporterRoutes({ db, opsToken: tokens.ops })(app);
+    registerOpsWebhookRoutes({ db, opsToken: tokens.ops })(app);
     if (!tokens.ops) log.warn('OPS_TOKEN is not set: the console at /ops refuses every token');
   }
   stops.push(() => db.destroy());
@@ -250,6 +262,10 @@ export async function startService(options: StartOptions): Promise<Service> {
             [topics.name('ads.scraped'), 'ingest_to_publish'],
             [topics.name('messages.send'), 'match_to_publish'],
           ]),
+          wire:
+            wireFormat.format === 'confluent' && registry
+              ? confluentWriter({ codec, registry, topics })
+              : singleObjectWriter,
         }),
       matcher: () =>
         startMatcher({
@@ -306,6 +322,8 @@ export async function startService(options: StartOptions): Promise<Service> {
       importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
       scheduler: () =>
         startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
+      webhooks: () =>
+        startWebhooks({ db, consume, clock, signingClock: systemClock, log, metrics, settings: config.webhooks }),
     };
 
     // Roles stop in reverse order of start, after the HTTP server stopped taking requests; a role

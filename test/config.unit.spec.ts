@@ -26,6 +26,44 @@ describe('configuration', () => {
     expect(c.topics.partitions).toBe(6);
   });
 
+  it('reads the webhook schedule and window as durations, and asks for a registry with the Confluent format', () => {
+    expect(loadConfig(base).webhooks).toMatchObject({
+      allowHttp: false,
+      allowedHosts: [],
+      retrySchedule: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      timeoutMs: 10_000,
+      disableAfterMs: 5 * 86_400_000,
+    });
+    expect(loadConfig({ ...base, ROLES: 'webhooks' }).roles).toEqual(new Set(['webhooks']));
+    const c = loadConfig({
+      ...base,
+      WEBHOOK_RETRY_SCHEDULE: '1s, 500ms,2m,3',
+      WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1, LocalHost,[::1]',
+      WEBHOOK_DISABLE_AFTER: '1h',
+    }).webhooks;
+    expect(c).toMatchObject({
+      retrySchedule: [1000, 500, 120_000, 3000],
+      allowedHosts: ['127.0.0.1', 'localhost', '::1'],
+      disableAfterMs: 3_600_000,
+    });
+    expect(loadConfig({ ...base, WEBHOOK_TIMEOUT_MS: '90000' }).webhooks.leaseMs).toBe(120_000);
+    expect(problems({ ...base, WEBHOOK_TIMEOUT_MS: '30000', WEBHOOK_LEASE_MS: '20000' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS/),
+    ]);
+    expect(problems({ ...base, WEBHOOK_RETRY_SCHEDULE: '5s,soon' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of durations/),
+    ]);
+    expect(problems({ ...base, EVENT_WIRE_FORMAT: 'confluent' })).toEqual([
+      expect.stringMatching(/^SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent/),
+    ]);
+    expect(problems({ ...base, EVENT_WIRE_FORMAT: 'protobuf' })).toEqual([
+      expect.stringMatching(/^EVENT_WIRE_FORMAT /),
+    ]);
+    expect(
+      loadConfig({ ...base, EVENT_WIRE_FORMAT: 'confluent', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/' }).wireFormat,
+    ).toMatchObject({ format: 'confluent', schemaRegistryUrl: 'http://127.0.0.1:8081' });
+  });
+
   it('derives min.insync.replicas from the replication factor unless TOPIC_MIN_INSYNC_REPLICAS says, and refuses one above it', () => {
     expect(loadConfig(base).topics).toMatchObject({ replicationFactor: 1, minInsyncReplicas: 1 });
     expect(loadConfig({ ...base, TOPIC_REPLICATION_FACTOR: '3' }).topics).toMatchObject({

@@ -28,6 +28,10 @@ const TABLES = [
   'account_sender_numbers',
   'inbound_messages',
   'sending_holds',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'webhook_lead_marks',
 ];
 
 describe('migrations', () => {

@@ -23,3 +23,45 @@ export const httpUrl = (example: string) =>
     .url(`must be a URL such as ${example}`)
     .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
     .transform((u) => u.replace(/\/+$/, ''));
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "500ms", "5s", "30m", "2h", "5d" in milliseconds (a bare number is seconds); undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS] : undefined;
+}
+
+/** One duration ("5d"), in milliseconds; `def` when the variable is unset. */
+export const duration = (def: string) =>
+  z
+    .string()
+    .trim()
+    .prefault(def)
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms !== undefined && ms > 0) return ms;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a duration such as 500ms, 5s, 30m, 2h or 5d (a bare number is seconds)',
+      });
+      return z.NEVER;
+    });
+
+/** A comma-separated list of durations ("5s,5m,30m"), in milliseconds; `def` when the variable is unset. */
+export const durations = (def: string) =>
+  z
+    .string()
+    .trim()
+    .prefault(def)
+    .transform((s, ctx) => {
+      const list = s.split(',').map((x) => parseDuration(x));
+      if (list.length > 0 && list.length <= 50 && list.every((ms) => ms !== undefined && ms > 0))
+        return list as number[];
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be a comma-separated list of durations such as 5s,5m,30m,2h (units ms, s, m, h, d; a bare number is seconds)',
+      });
+      return z.NEVER;
+    });

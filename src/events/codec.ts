@@ -1,18 +1,36 @@
-// Avro single-object encoding (specification, "Single-object encoding"):
-//   C3 01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
-// Any Avro library can decode our events with the files in schemas/ and no registry.
-import type avro from 'avsc';
-import { loadCurrentSchemas, loadReleasedSchemas, type EventType, type SchemaVersion } from './schemas.js';
+// The two framings of an event's Avro body on a topic (docs/ARCHITECTURE.md section 5):
+//   Avro single-object encoding (specification, "Single-object encoding"), what the outbox holds and
+//   the default on the topics; any Avro library decodes it with the files in schemas/ and no registry:
+//     C3 01 | CRC-64-AVRO fingerprint of the writer schema, 8 bytes little-endian | Avro binary body
+//   the Confluent wire format (EVENT_WIRE_FORMAT=confluent), what Kafka Connect, ksqlDB, Flink and the
+//   Kafka UIs decode, the schema looked up by id in the registry (src/events/schemaRegistry.ts):
+//     00 | schema id, 4 bytes big-endian | Avro binary body
+// A consumer reads both (a topic holds both while the format is switched). A Confluent value's schema
+// id is resolved once, before decoding (prepare): decoding itself stays synchronous.
+import avro from 'avsc';
+import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC } from './confluentFraming.js';
+import type { SchemaRegistryClient } from './schemaRegistry.js';
+import {
+  loadCurrentSchemas,
+  loadReleasedSchemas,
+  parseSchema,
+  type EventType,
+  type SchemaVersion,
+  EVENT_TYPES,
+} from './schemas.js';
 import type { EventPayloads } from './types.generated.js';
 
 const MARKER_0 = 0xc3;
 const MARKER_1 = 0x01;
 const HEADER_BYTES = 10;
+const NAMESPACE = 'huntmatcher.events';
 
 /** Why a message is not a decodable event: the codec's reasons, then those of its envelope (src/consumers/pipeline/decode.ts). */
 export type DecodeFailure =
   | 'not-single-object-encoded'
   | 'unknown-fingerprint'
+  | 'unknown-schema-id'
+  | 'no-schema-registry'
   | 'corrupt-body'
   | 'unexpected-type'
   | 'empty-value'
@@ -43,10 +61,23 @@ export class EventEncodeError extends Error {
 export type DecodedEvent = { [K in EventType]: { eventType: K; value: EventPayloads[K] } }[EventType];
 
 export interface Codec {
+  /** Single-object encoding, with the current schema. */
   encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer;
+  /** Either framing; a Confluent value's schema id must have been prepared. */
   decode(bytes: Buffer): DecodedEvent;
   decodeAs<K extends EventType>(eventType: K, bytes: Buffer): EventPayloads[K];
   fingerprintOf(eventType: EventType): Buffer;
+  /**
+   * Looks up, once, the schema ids of the Confluent-framed values among `values`, so that decode() can
+   * read them. Throws SchemaRegistryUnavailable when the registry does not answer (retry later); an id
+   * the registry does not know, or no registry at all, is decode()'s DecodeError for that value only.
+   */
+  prepare(values: ReadonlyArray<Buffer | null>): Promise<void>;
+  /**
+   * The event type and Avro body of a single-object value, in its event type's current schema (a value
+   * written with an older released schema is decoded and written again): what the Confluent framing carries.
+   */
+  currentBodyOf(singleObject: Buffer): { eventType: EventType; body: Buffer };
 }
 
 interface Reader {
@@ -57,7 +88,12 @@ interface Reader {
 }
 
 export function createCodec(
-  options: { current?: Map<EventType, SchemaVersion>; released?: SchemaVersion[] } = {},
+  options: {
+    current?: Map<EventType, SchemaVersion>;
+    released?: SchemaVersion[];
+    /** Where a Confluent value's schema id is looked up; without one, such values are DecodeErrors. */
+    registry?: Pick<SchemaRegistryClient, 'schemaOf'>;
+  } = {},
 ): Codec {
   const current = options.current ?? loadCurrentSchemas();
   const released = options.released ?? loadReleasedSchemas();
@@ -70,6 +106,61 @@ export function createCodec(
     if (readers.has(key)) continue;
     const reader = current.get(s.eventType)!.type;
     readers.set(key, { eventType: s.eventType, type: reader, resolver: reader.createResolver(s.type) });
+  }
+
+  // Schema id (of the registry) -> how to read bytes written with it; or why they cannot be read.
+  const byId = new Map<number, Reader | DecodeError>();
+  const eventTypeOfName = new Map<string, EventType>(EVENT_TYPES.map((t) => [`${NAMESPACE}.${t}`, t]));
+
+  /** How to read values written with a schema the registry holds (its canonical form). */
+  function readerOfRegistered(id: number, canonical: string): Reader | DecodeError {
+    let writer: ReturnType<typeof parseSchema>;
+    try {
+      writer = parseSchema(JSON.parse(canonical));
+    } catch (error) {
+      return new DecodeError(
+        'unknown-schema-id',
+        `schema ${id} of the registry is not an Avro schema: ${(error as Error).message}`,
+      );
+    }
+    const known = readers.get(writer.fingerprint.readBigUInt64LE(0));
+    if (known) return known;
+    // A version this release does not have (written by a newer one): read by name, through a resolver.
+    const name = (writer.type as avro.Type & { name?: string }).name ?? '';
+    const eventType = eventTypeOfName.get(name);
+    if (!eventType)
+      return new DecodeError(
+        'unexpected-type',
+        `schema ${id} of the registry is ${name || 'not a record'}, not an event`,
+      );
+    const reader = current.get(eventType)!.type;
+    try {
+      return { eventType, type: reader, resolver: reader.createResolver(writer.type) };
+    } catch (error) {
+      return new DecodeError(
+        'unknown-schema-id',
+        `schema ${id} of the registry (${name}) cannot be read with this release's schema: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  async function prepare(values: ReadonlyArray<Buffer | null>) {
+    const wanted = new Set<number>();
+    for (const v of values)
+      if (v && v.length >= CONFLUENT_HEADER_BYTES && v[0] === CONFLUENT_MAGIC) {
+        const id = v.readUInt32BE(1);
+        if (!byId.has(id)) wanted.add(id);
+      }
+    if (wanted.size === 0 || !options.registry) return;
+    for (const id of wanted) {
+      const canonical = await options.registry.schemaOf(id);
+      byId.set(
+        id,
+        canonical === undefined
+          ? new DecodeError('unknown-schema-id', `the schema registry has no schema ${id}`)
+          : readerOfRegistered(id, canonical),
+      );
+    }
   }
 
   // Events are written into one scratch buffer after their 10-byte header, then copied once into a
@@ -102,22 +193,43 @@ export function createCodec(
     return out;
   }
 
+  function confluentReader(bytes: Buffer): Reader {
+    const id = bytes.readUInt32BE(1);
+    const reader = byId.get(id);
+    if (reader instanceof DecodeError) throw reader;
+    if (reader) return reader;
+    if (!options.registry)
+      throw new DecodeError(
+        'no-schema-registry',
+        `a Confluent-framed value (schema id ${id}) and no schema registry to look it up in (SCHEMA_REGISTRY_URL)`,
+      );
+    // A caller that skipped prepare(): a programming error, not the event's.
+    throw new Error(`schema id ${id} was not prepared before decoding`);
+  }
+
   function decode(bytes: Buffer): DecodedEvent {
-    if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
-      throw new DecodeError(
-        'not-single-object-encoded',
-        'value does not start with the Avro single-object marker C3 01',
-      );
+    let reader: Reader | undefined;
+    let body: Buffer;
+    if (bytes.length >= CONFLUENT_HEADER_BYTES && bytes[0] === CONFLUENT_MAGIC) {
+      reader = confluentReader(bytes);
+      body = bytes.subarray(CONFLUENT_HEADER_BYTES);
+    } else {
+      if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
+        throw new DecodeError(
+          'not-single-object-encoded',
+          'value starts with neither the Avro single-object marker C3 01 nor the Confluent magic byte 00',
+        );
+      }
+      const fingerprint = bytes.readBigUInt64LE(2);
+      reader = readers.get(fingerprint);
+      if (!reader) {
+        throw new DecodeError(
+          'unknown-fingerprint',
+          `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`,
+        );
+      }
+      body = bytes.subarray(HEADER_BYTES);
     }
-    const fingerprint = bytes.readBigUInt64LE(2);
-    const reader = readers.get(fingerprint);
-    if (!reader) {
-      throw new DecodeError(
-        'unknown-fingerprint',
-        `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`,
-      );
-    }
-    const body = bytes.subarray(HEADER_BYTES);
     let value: unknown;
     try {
       const result: { value: unknown; offset: number } = reader.type.decode(body, 0, reader.resolver);
@@ -141,5 +253,15 @@ export function createCodec(
       return decoded.value as EventPayloads[typeof eventType];
     },
     fingerprintOf: (eventType) => current.get(eventType)!.fingerprint,
+    prepare,
+    currentBodyOf(singleObject) {
+      const reader = readers.get(singleObject.readBigUInt64LE(2));
+      if (!reader || singleObject[0] !== MARKER_0 || singleObject[1] !== MARKER_1)
+        throw new EventEncodeError('an outbox payload is not a single-object encoded event of a known schema');
+      if (!reader.resolver) return { eventType: reader.eventType, body: singleObject.subarray(HEADER_BYTES) };
+      const { value } = decode(singleObject) as { value: EventPayloads[EventType] };
+      const framed = encode(reader.eventType, value as never);
+      return { eventType: reader.eventType, body: framed.subarray(HEADER_BYTES) };
+    },
   };
 }

@@ -28,6 +28,8 @@ export interface SchemaVersion {
   type: avro.Type;
   canonical: string;
   fingerprint: Buffer;
+  /** The .avsc file as published (what the Confluent wire format registers). */
+  text: string;
 }
 
 export const schemasDir = () => join(projectRoot(), 'schemas');
@@ -41,11 +43,10 @@ export function parseSchema(json: unknown): { type: avro.Type; canonical: string
 }
 
 function loadDir(dir: string, version: string): SchemaVersion[] {
-  return EVENT_TYPES.filter((name) => existsSync(join(dir, `${name}.avsc`))).map((eventType) => ({
-    eventType,
-    version,
-    ...parseSchema(JSON.parse(readFileSync(join(dir, `${eventType}.avsc`), 'utf8'))),
-  }));
+  return EVENT_TYPES.filter((name) => existsSync(join(dir, `${name}.avsc`))).map((eventType) => {
+    const text = readFileSync(join(dir, `${eventType}.avsc`), 'utf8');
+    return { eventType, version, ...parseSchema(JSON.parse(text)), text };
+  });
 }
 
 export function loadCurrentSchemas(dir = schemasDir()): Map<EventType, SchemaVersion> {

@@ -18,13 +18,21 @@ export const TOPIC_OF_EVENT = {
 export type BaseTopic = (typeof TOPIC_OF_EVENT)[EventType];
 export const BASE_TOPICS = Object.values(TOPIC_OF_EVENT) as BaseTopic[];
 
-/** Topics consumed by hunt-matcher itself, which therefore have a dead-letter topic. */
+/**
+ * Topics consumed by hunt-matcher itself, which therefore have a dead-letter topic: its own inputs, and
+ * the downstream topics the webhook deliverer reads.
+ */
 export const CONSUMED_TOPICS: BaseTopic[] = [
   'ads.scraped',
   'hunts.changed',
   'hunts.ticks',
   'lobstr.runs',
   'messages.send',
+  'leads.created',
+  'messages.sent',
+  'messages.failed',
+  'messages.delivered',
+  'messages.replied',
 ];
 
 export const dlqTopic = (topic: string) => `${topic}.dlq`;

@@ -13,9 +13,14 @@
 // killed in between republishes them on restart (or another relay does): duplicates, never loss.
 // For the same reason the delete need not wait for its WAL flush (synchronous_commit off on the
 // relay's session): a delete lost in a database crash only means those rows are published again.
+//
+// The wire format: rows hold single-object encoded values; with EVENT_WIRE_FORMAT=confluent each is
+// framed with its schema's registry id on the way out (src/events/wireFormat.ts). A registry that does
+// not answer stops publishing like a broker that does not: the rows wait, and the batch is retried.
 import pg from 'pg';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { createDb, type Db } from '../db/knex.js';
+import { singleObjectWriter, type WireWriter } from '../events/wireFormat.js';
 import type { Logger } from '../platform/logger.js';
 import type { Hop, Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
@@ -43,6 +48,8 @@ export interface RelayOptions {
   maxAgeWarnMs?: number;
   /** The hop of hunt_matcher_hop_seconds that publishing to a topic ends (full topic name -> hop). */
   hopOfTopic?: ReadonlyMap<string, Hop>;
+  /** How values go on the topics (EVENT_WIRE_FORMAT); single-object encoding, as stored, by default. */
+  wire?: WireWriter;
 }
 
 export interface Relay {
@@ -58,6 +65,7 @@ const BACKLOG_COUNT_SPACING = 50;
 export function createRelay(o: RelayOptions): Relay {
   const log = o.log.child({ component: 'relay' });
   const rebalanceMs = o.rebalanceMs ?? Math.min(o.pollMs, 1000);
+  const wire = o.wire ?? singleObjectWriter;
   // The relay reads on a connection of its own: a busy shared pool must not delay publishing.
   const reader = createDb(o.databaseUrl, { poolMax: 1, applicationName: 'hunt-matcher-relay-reader' });
   let backlogTimer: NodeJS.Timeout | undefined;
@@ -114,12 +122,13 @@ export function createRelay(o: RelayOptions): Relay {
   async function publishBatch(shards: number[]): Promise<number> {
     const rows = await selectOutboxBatch(reader, shards, o.batchSize);
     if (rows.length === 0) return 0;
+    await wire.prepare();
     const started = process.hrtime.bigint();
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       let messages = byTopic.get(row.topic);
       if (!messages) byTopic.set(row.topic, (messages = []));
-      messages.push({ key: row.key, value: row.payload, headers: row.headers });
+      messages.push({ key: row.key, value: wire.frame(row.payload), headers: row.headers });
     }
     try {
       await producer!.sendBatch({

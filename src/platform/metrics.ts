@@ -210,6 +210,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['scope', 'reason'],
       registers: r,
     }),
+    webhookAttempts: new Counter({
+      name: `${METRIC_PREFIX}webhook_attempts_total`,
+      help: 'Webhook delivery attempts by outcome: delivered (a 2xx), retry-scheduled, failed (the retry schedule used up)',
+      labelNames: ['outcome'],
+      registers: r,
+    }),
+    webhookEndpointsDisabled: new Counter({
+      name: `${METRIC_PREFIX}webhook_endpoints_disabled_total`,
+      help: 'Webhook endpoints disabled because every attempt failed for WEBHOOK_DISABLE_AFTER',
+      registers: r,
+    }),
+    webhookEndpointsFailing: new Gauge({
+      name: `${METRIC_PREFIX}webhook_endpoints_failing`,
+      help: 'Enabled webhook endpoints whose last attempts failed (state: failing), and endpoints disabled for failing (state: disabled), counted by the deliverer every minute',
+      labelNames: ['state'],
+      registers: r,
+    }),
     ready: new Gauge({
       name: `${METRIC_PREFIX}ready`,
       help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)',

@@ -15,16 +15,27 @@ export const DEV_SECRETS = {
 
 export function devEnv(
   processEnv: Record<string, string | undefined>,
-  stack: { databaseUrl: string; kafkaBrokers: string[]; gatewayUrl: string; lobstrUrl?: string },
+  stack: {
+    databaseUrl: string;
+    kafkaBrokers: string[];
+    gatewayUrl: string;
+    lobstrUrl?: string;
+    schemaRegistryUrl?: string;
+  },
 ): Record<string, string | undefined> {
   return {
     ...DEV_SECRETS,
     HOST: '127.0.0.1',
     LOG_PRETTY: 'auto',
+    // Webhooks to a receiver on this machine (a local CRM, `npx tsx examples/webhook-receiver.ts`).
+    WEBHOOKS_ALLOW_HTTP: 'true',
+    WEBHOOKS_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     ...processEnv,
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     MESSAGE_GATEWAY_URL: stack.gatewayUrl,
     ...(stack.lobstrUrl ? { LOBSTR_API_URL: stack.lobstrUrl, LOBSTR_API_KEY: DEV_SECRETS.LOBSTR_API_KEY } : {}),
+
+    ...(stack.schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl } : {}),
   };
 }

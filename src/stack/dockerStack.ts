@@ -5,6 +5,8 @@ import { freePort } from './localKafka.js';
 
 export const KAFKA_IMAGE = 'apache/kafka:4.4.0';
 export const POSTGRES_IMAGE = 'postgres:17';
+/** The image of Apicurio Registry's in-memory storage, the version infra/schema-registry/pom.xml fetches. */
+export const SCHEMA_REGISTRY_IMAGE = 'apicurio/apicurio-registry-mem:2.6.13.Final';
 
 export async function dockerAvailable(): Promise<boolean> {
   try {
@@ -52,4 +54,18 @@ export async function startDockerPostgres(progress: (m: string) => void) {
   progress(`Starting ${POSTGRES_IMAGE} in Docker...`);
   const container = await new PostgreSqlContainer(POSTGRES_IMAGE).start();
   return { url: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+}
+
+export async function startDockerSchemaRegistry(progress: (m: string) => void) {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  progress(`Starting ${SCHEMA_REGISTRY_IMAGE} in Docker...`);
+  const container = await new GenericContainer(SCHEMA_REGISTRY_IMAGE)
+    .withExposedPorts(8080)
+    .withWaitStrategy(Wait.forHttp('/apis/ccompat/v7/subjects', 8080))
+    .withStartupTimeout(120_000)
+    .start();
+  return {
+    url: `http://${container.getHost()}:${container.getMappedPort(8080)}/apis/ccompat/v7`,
+    stop: async () => void (await container.stop()),
+  };
 }

@@ -3,18 +3,57 @@
 //   2. otherwise containers, when a Docker engine answers;
 //   3. otherwise a local Apache Kafka broker from Maven Central jars, and the PostgreSQL server
 //      on 127.0.0.1:5432 (or a clear error saying what to install).
-import { dockerAvailable, startDockerKafka, startDockerPostgres } from './dockerStack.js';
+// A schema registry (EVENT_WIRE_FORMAT=confluent) only when asked for, the same three ways:
+// SCHEMA_REGISTRY_URL, a container, or Apicurio Registry from Maven Central (src/stack/localSchemaRegistry.ts).
+import { dockerAvailable, startDockerKafka, startDockerPostgres, startDockerSchemaRegistry } from './dockerStack.js';
 import { startLocalKafka } from './localKafka.js';
 import { findLocalPostgres, POSTGRES_MISSING } from './localPostgres.js';
+import { startLocalSchemaRegistry, waitForRegistry } from './localSchemaRegistry.js';
 import { waitForKafka } from './waitForKafka.js';
 
 export interface Stack {
   kafkaBrokers: string[];
   /** A server-level URL: the caller creates its own databases on it. */
   postgresUrl: string;
+  /** The registry's Confluent-compatible API, when one was asked for (`schemaRegistry: true`). */
+  schemaRegistryUrl?: string;
   /** One line saying what was chosen, e.g. "Kafka: local 4.4.0 broker on 127.0.0.1:40123; PostgreSQL: 127.0.0.1:5432". */
   summary: string;
   stop(): Promise<void>;
+}
+
+export interface SchemaRegistryProvided {
+  url: string;
+  summary: string;
+  stop(): Promise<void>;
+}
+
+/** A schema registry: SCHEMA_REGISTRY_URL when set (it wins), else a container, else Apicurio from Maven Central. */
+export async function provideSchemaRegistry(options: {
+  env?: Record<string, string | undefined>;
+  progress?: (message: string) => void;
+  /** Whether a Docker engine answers, when the caller knows already. */
+  docker?: boolean;
+}): Promise<SchemaRegistryProvided> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
+  if (env.SCHEMA_REGISTRY_URL) {
+    const url = env.SCHEMA_REGISTRY_URL.replace(/\/+$/, '');
+    await waitForRegistry(url, { timeoutMs: 30_000 });
+    return { url, summary: `schema registry: ${url} (SCHEMA_REGISTRY_URL)`, stop: async () => undefined };
+  }
+  if (options.docker ?? (await dockerAvailable())) {
+    const registry = await startDockerSchemaRegistry(progress);
+    try {
+      await waitForRegistry(registry.url, { timeoutMs: 60_000 });
+    } catch (error) {
+      await registry.stop();
+      throw error;
+    }
+    return { ...registry, summary: `schema registry: container on ${registry.url}` };
+  }
+  const registry = await startLocalSchemaRegistry({ progress });
+  return { ...registry, summary: `schema registry: local Apicurio ${registry.version} on ${registry.url}` };
 }
 
 export async function provideStack(options: {
@@ -22,6 +61,8 @@ export async function provideStack(options: {
   progress?: (message: string) => void;
   /** Aborted while the stack starts (a Ctrl-C): the local broker's start is cut short and undone. */
   signal?: AbortSignal;
+  /** Provide a schema registry too (EVENT_WIRE_FORMAT=confluent). */
+  schemaRegistry?: boolean;
 }): Promise<Stack> {
   const env = options.env ?? process.env;
   const progress = options.progress ?? ((m: string) => process.stderr.write(`[stack] ${m}\n`));
@@ -30,7 +71,8 @@ export async function provideStack(options: {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const docker = !env.KAFKA_BROKERS || !env.DATABASE_URL ? await dockerAvailable() : false;
+    const dockerAsked = !env.KAFKA_BROKERS || !env.DATABASE_URL;
+    const docker = dockerAsked ? await dockerAvailable() : false;
 
     let kafkaBrokers: string[];
     let kafkaSummary: string;
@@ -69,7 +111,18 @@ export async function provideStack(options: {
       postgresUrl = found;
       postgresSummary = `PostgreSQL: local server on ${new URL(found).host} as ${new URL(found).username}`;
     }
-    return { kafkaBrokers, postgresUrl, summary: `${kafkaSummary}; ${postgresSummary}`, stop };
+    let registry: SchemaRegistryProvided | undefined;
+    if (options.schemaRegistry) {
+      registry = await provideSchemaRegistry({ env, progress, ...(dockerAsked ? { docker } : {}) });
+      stops.push(registry.stop);
+    }
+    return {
+      kafkaBrokers,
+      postgresUrl,
+      ...(registry ? { schemaRegistryUrl: registry.url } : {}),
+      summary: [kafkaSummary, postgresSummary, ...(registry ? [registry.summary] : [])].join('; '),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

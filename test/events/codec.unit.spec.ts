@@ -11,6 +11,8 @@ import {
   parseSchema,
   schemasDir,
 } from '../../src/events/schemas.js';
+import { frameConfluent } from '../../src/events/confluentFraming.js';
+import { SchemaRegistryUnavailable } from '../../src/events/schemaRegistry.js';
 import { sampleEvents } from '../support/eventSamples.js';
 
 const codec = createCodec();
@@ -123,7 +125,12 @@ describe('the single-object codec', () => {
       fields: Array<{ name: string }>;
     };
     const older = { ...current, fields: current.fields.filter((f) => f.name !== 'channel') };
-    const olderSchema = { eventType: 'LeadCreated' as const, version: '0', ...parseSchema(older) };
+    const olderSchema = {
+      eventType: 'LeadCreated' as const,
+      version: '0',
+      ...parseSchema(older),
+      text: JSON.stringify(older),
+    };
     const withOlder = createCodec({ current: loadCurrentSchemas(), released: [olderSchema] });
     const { channel: _channel, ...oldValue } = sampleEvents.LeadCreated;
     const bytes = Buffer.concat([
@@ -132,6 +139,87 @@ describe('the single-object codec', () => {
       olderSchema.type.toBuffer(oldValue),
     ]);
     expect(withOlder.decode(bytes)).toEqual({ eventType: 'LeadCreated', value: { ...oldValue, channel: null } });
+  });
+});
+
+describe('the Confluent framing', () => {
+  const schemas = loadCurrentSchemas();
+  const body = (eventType: 'HuntChanged') => schemas.get(eventType)!.type.toBuffer(sampleEvents[eventType]);
+  const framed = (id: number, bytes: Buffer) => frameConfluent(id, bytes);
+  const registry = (known: Record<number, string>) => {
+    const asked: number[] = [];
+    return {
+      asked,
+      schemaOf: async (id: number) => {
+        asked.push(id);
+        return known[id];
+      },
+    };
+  };
+
+  it('decodes a value by its schema id, looked up once in the registry', async () => {
+    const r = registry({ 7: schemas.get('HuntChanged')!.text });
+    const confluent = createCodec({ registry: r });
+    const value = framed(7, body('HuntChanged'));
+    await confluent.prepare([value, value, null]);
+    await confluent.prepare([value]);
+    expect(r.asked).toEqual([7]);
+    expect(confluent.decode(value)).toEqual({ eventType: 'HuntChanged', value: sampleEvents.HuntChanged });
+    // The same codec still reads single-object values.
+    const single = confluent.encode('HuntChanged', sampleEvents.HuntChanged);
+    expect(confluent.decode(single).value).toEqual(sampleEvents.HuntChanged);
+  });
+
+  it('reads a registered version it does not have by name, through a resolver', async () => {
+    const current = JSON.parse(schemas.get('HuntChanged')!.text) as { fields: Array<{ name: string }> };
+    const newer = { ...current, fields: [...current.fields, { name: 'note', type: 'string', default: '' }] };
+    const confluent = createCodec({ registry: registry({ 9: JSON.stringify(newer) }) });
+    const value = framed(9, parseSchema(newer).type.toBuffer({ ...sampleEvents.HuntChanged, note: 'hi' }));
+    await confluent.prepare([value]);
+    expect(confluent.decode(value)).toEqual({ eventType: 'HuntChanged', value: sampleEvents.HuntChanged });
+  });
+
+  it('refuses an id the registry does not know, or a Confluent value with no registry, as that event only', async () => {
+    const confluent = createCodec({ registry: registry({}) });
+    const value = framed(404, body('HuntChanged'));
+    await confluent.prepare([value]);
+    expect(catchError(() => confluent.decode(value))).toMatchObject({ reason: 'unknown-schema-id' });
+    expect(catchError(() => codec.decode(value))).toMatchObject({ reason: 'no-schema-registry' });
+  });
+
+  it('lets a registry that does not answer through as a retriable failure, and asks again next time', async () => {
+    let up = false;
+    const confluent = createCodec({
+      registry: {
+        schemaOf: async () => {
+          if (!up) throw new SchemaRegistryUnavailable('connect ECONNREFUSED');
+          return schemas.get('HuntChanged')!.text;
+        },
+      },
+    });
+    const value = framed(3, body('HuntChanged'));
+    await expect(confluent.prepare([value])).rejects.toMatchObject({ retriable: true });
+    up = true;
+    await confluent.prepare([value]);
+    expect(confluent.decode(value).eventType).toBe('HuntChanged');
+  });
+
+  it('gives the relay the current body of a payload, written again when an older release wrote it', () => {
+    const single = codec.encode('HuntChanged', sampleEvents.HuntChanged);
+    expect(codec.currentBodyOf(single)).toEqual({ eventType: 'HuntChanged', body: single.subarray(10) });
+    // An outbox row an older release wrote (LeadCreated without `channel`): its body in the current schema.
+    const current = JSON.parse(schemas.get('LeadCreated')!.text) as { fields: Array<{ name: string }> };
+    const older = { ...current, fields: current.fields.filter((f) => f.name !== 'channel') };
+    const parsed = parseSchema(older);
+    const withOlder = createCodec({
+      current: schemas,
+      released: [{ eventType: 'LeadCreated', version: '0', ...parsed, text: JSON.stringify(older) }],
+    });
+    const { channel: _channel, ...oldValue } = sampleEvents.LeadCreated;
+    const payload = Buffer.concat([Buffer.from([0xc3, 0x01]), parsed.fingerprint, parsed.type.toBuffer(oldValue)]);
+    const { eventType, body: rewritten } = withOlder.currentBodyOf(payload);
+    expect(eventType).toBe('LeadCreated');
+    expect(schemas.get('LeadCreated')!.type.fromBuffer(rewritten)).toEqual({ ...oldValue, channel: null });
   });
 });
 

@@ -24,6 +24,7 @@ const TABLES = [
   'api_keys',
   'optouts',
   'seller_contacts',
+  'webhook_endpoints',
 ];
 const rowCounts = async () =>
   (
@@ -147,6 +148,13 @@ describe('hostile input', () => {
           http.api.get(`/v1/accounts/${randomUUID()}/leads?stage=${segment}&limit=${segment}&cursor=${segment}`),
         );
         await check('api keys', () => http.api.post(`/v1/accounts/${segment}/api-keys`, body));
+        await check('webhook', () => http.api.post(`/v1/accounts/${randomUUID()}/webhooks`, body));
+        await check('webhook url', () =>
+          http.api.post(`/v1/accounts/${randomUUID()}/webhooks`, { url: text, events: [text], description: text }),
+        );
+        await check('webhook deliveries', () =>
+          http.api.get(`/v1/accounts/${segment}/webhooks/${segment}/deliveries?status=${segment}&limit=${segment}`),
+        );
         await check('optouts', () => http.api.post('/v1/optouts', body));
         await check('optouts phone', () => http.api.post('/v1/optouts', { phone: text, reason: text }));
         await check('optout of', () => http.api.get(`/v1/optouts/${segment}`));

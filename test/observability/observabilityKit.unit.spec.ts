@@ -26,7 +26,7 @@ describe('the observability profile of docker-compose.yml', () => {
     expect(services.grafana?.profiles).toEqual(['observability']);
     expect(services.prometheus?.image).toMatch(/^prom\/prometheus:v\d/);
     expect(services.grafana?.image).toMatch(/^grafana\/grafana:\d/);
-    for (const name of ['kafka', 'postgres', 'migrate', 'hunt-matcher'])
+    for (const name of ['kafka', 'postgres', 'schema-registry', 'migrate', 'hunt-matcher'])
       expect(services[name]?.profiles, name).toBeUndefined();
   });
 
@@ -70,6 +70,8 @@ describe('the alerts', () => {
       'HuntMatcherOutboxStuck',
       'HuntMatcherSendFailures',
       'HuntMatcherSendingHeld',
+      'HuntMatcherWebhookEndpointDisabled',
+      'HuntMatcherWebhookEndpointsFailing',
     ]);
     for (const r of rules) expect(r.annotations?.summary, r.alert).toBeTruthy();
     const expr = (name: string) => rules.find((r) => r.alert === name)!;
@@ -80,6 +82,10 @@ describe('the alerts', () => {
     });
     expect(expr('HuntMatcherSendFailures').expr).toMatch(/\[15m\][\s\S]*> 0\.2/);
     expect(expr('HuntMatcherSendingHeld').expr).toBe('max by (scope, reason) (hunt_matcher_sending_held) > 0');
+    // An endpoint disabled for failing five days is an alert until it is enabled again.
+    expect(expr('HuntMatcherWebhookEndpointDisabled').expr).toContain(
+      'hunt_matcher_webhook_endpoints_failing{state="disabled"}) > 0',
+    );
   });
 });
 

@@ -279,4 +279,33 @@ describe('the operator’s console', () => {
     expect((await http.api.post(`/v1/accounts/${accountId}/sending/resume`)).status).toBe(200);
     await banner.waitFor({ state: 'hidden' });
   });
+
+  it('lists the failing webhook endpoints, and says which were disabled', async () => {
+    const accountId = randomUUID();
+    const at = new Date();
+    await t.db('accounts').insert({ id: accountId, name: 'Garage' });
+    const endpoint = (failingSince: Date, disabledReason: string | null) => ({
+      id: randomUUID(),
+      account_id: accountId,
+      url: `https://crm.example/${randomUUID()}`,
+      events: ['lead.created'],
+      enabled: disabledReason === null,
+      secret: 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0',
+      failing_since: failingSince,
+      last_attempt_at: at,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+      disabled_at: disabledReason ? at : null,
+      disabled_reason: disabledReason,
+      created_at: failingSince,
+      updated_at: at,
+    });
+    const failing = endpoint(new Date(at.getTime() - 3_600_000), null);
+    const disabled = endpoint(new Date(at.getTime() - 5 * 86_400_000), 'every attempt failed since ...');
+    await t.db('webhook_endpoints').insert([failing, disabled]);
+    const row = (id: string) => page.locator(`[data-webhook="${id}"]`);
+    await row(failing.id).getByText('failing', { exact: true }).waitFor();
+    await row(disabled.id).getByText('disabled', { exact: true }).waitFor();
+    expect(await row(failing.id).textContent()).toContain('HTTP 503');
+  });
 });

@@ -1,15 +1,20 @@
 // The kafkajs end of the pipeline: joins the group, cuts each fetched batch into chunks, decodes
 // them (an unreadable message goes straight to the dead-letter topic), hands the events to the
 // stack of layers, and commits the chunk's offset only once the layers are done with it.
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+// A chunk's Confluent-framed values have their schema ids looked up first (src/events/codec.ts); a
+// schema registry that does not answer holds the partition and is retried, like a database outage:
+// it is never a reason to dead-letter an event.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Codec } from '../../events/codec.js';
 import type { EventType } from '../../events/schemas.js';
 import { describeKafkaError } from '../../platform/kafka.js';
+import { backoffDelay, waitWhile } from '../../platform/retry.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Hop, Metrics } from '../../platform/metrics.js';
 import { Interrupted, type Apply, type ConsumedEvent, type HandlerContext } from './consumedEvent.js';
 import { DecodeError } from '../../events/codec.js';
 import { decodeMessage } from './decode.js';
+import { classify } from './failures.js';
 import type { SendToDeadLetters } from './poison.js';
 
 export interface KafkaConsumerOptions<K extends EventType> {
@@ -72,6 +77,22 @@ export async function runKafkaConsumer<K extends EventType>(
     }
   });
 
+  /** Looks the chunk's schema ids up, retrying while the registry does not answer; false once stopping. */
+  async function prepareChunk(chunk: KafkaMessage[], ctx: HandlerContext): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await o.codec.prepare(chunk.map((m) => m.value));
+        return true;
+      } catch (error) {
+        if (classify(error) === 'poison') throw error;
+        const retryInMs = backoffDelay(attempt, { baseMs: 200, maxMs: 30_000 });
+        ctx.log.warn({ err: error, attempt, retryInMs }, 'schema registry unavailable; retrying without moving on');
+        await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
+        if (!ctx.isRunning()) return false;
+      }
+    }
+  }
+
   async function eachBatch(payload: EachBatchPayload) {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const ctx: HandlerContext = {
@@ -88,6 +109,7 @@ export async function runKafkaConsumer<K extends EventType>(
     for (let i = 0; i < messages.length; i += o.chunkSize) {
       if (!ctx.isRunning()) return;
       const chunk = messages.slice(i, i + o.chunkSize);
+      if (!(await prepareChunk(chunk, ctx))) return; // nothing resolved: redelivered after the restart
       const events: Array<ConsumedEvent<K>> = [];
       for (const message of chunk) {
         try {

@@ -137,6 +137,7 @@ async function refresh() {
       refreshDeadLetters(),
       refreshLeads(),
       refreshMessaging(),
+      refreshWebhooks(),
       refreshConversation(),
       refreshLobstrRuns(),
     ]);
@@ -578,6 +579,34 @@ async function refreshLobstrRuns() {
           ),
         )
       : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No Lobstr run yet.'))]),
+  );
+}
+
+// --- webhooks ----------------------------------------------------------------------------------
+
+async function refreshWebhooks() {
+  const { status, body } = await call('GET', '/v1/ops/webhooks/failing?limit=50');
+  if (status !== 200) return;
+  $('webhooks-failing').replaceChildren(
+    ...(body.endpoints.length
+      ? body.endpoints.map((e) =>
+          el(
+            'tr',
+            { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
+            el('td', {}, e.accountId),
+            el('td', {}, e.url),
+            el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
+            el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
+            el('td', { class: 'num' }, fmt(e.pending)),
+            el(
+              'td',
+              {},
+              e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
+              e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
+            ),
+          ),
+        )
+      : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'Every endpoint answers.'))]),
   );
 }
 

@@ -1,0 +1,224 @@
+// The deliverer's attempts: delivery rows due by the service's clock are leased (as the sender's
+// messages are) and posted, each on its own, outside any transaction; each outcome is recorded with
+// its attempt in a short transaction. What keeps endpoints from delaying each other:
+//   - at most WEBHOOK_ENDPOINT_CONCURRENCY attempts of one endpoint at once, of WEBHOOK_CONCURRENCY in
+//     all: a hanging endpoint holds its own few slots for its timeout, never the others';
+//   - a failed attempt is a due time (the retry schedule), never a wait in a loop;
+//   - attempts are not awaited by the loop: it leases more as soon as a slot frees.
+// A delivery whose process dies mid-attempt is attempted again when its lease ends (at least once;
+// receivers deduplicate on webhook-id).
+import type { Db } from '../../db/knex.js';
+import { settleAttempt } from '../../domain/webhooks.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import { backoffDelay, sleep } from '../../platform/retry.js';
+import { leaseDeliveries, type LeasedDelivery } from '../../sql/webhooks/leaseDeliveries.js';
+import { lockEndpointHealth } from '../../sql/webhooks/lockEndpointHealth.js';
+import { selectDueDeliveries } from '../../sql/webhooks/selectDueDeliveries.js';
+import { setEndpointHealth } from '../../sql/webhooks/setEndpointHealth.js';
+import { settleDelivery } from '../../sql/webhooks/settleDelivery.js';
+import type { WebhookAnswer, WebhookSender } from '../../webhooks/sendWebhook.js';
+
+export interface DispatchSettings {
+  retrySchedule: readonly number[];
+  disableAfterMs: number;
+  pollMs: number;
+  leaseMs: number;
+  concurrency: number;
+  endpointConcurrency: number;
+}
+
+export interface Dispatcher {
+  /** Something may be due now (new deliveries committed): look at once rather than at the next poll. */
+  wake(): void;
+  /** Stops leasing; waits for the attempts under way (each ends within its timeout). */
+  stop(): Promise<void>;
+}
+
+/** Tries of recording an outcome before it is left to the lease (the attempt is then made again). */
+const SETTLE_TRIES = 5;
+
+export function startDispatcher(deps: {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, 'webhookAttempts' | 'webhookEndpointsDisabled'>;
+  sender: WebhookSender;
+  settings: DispatchSettings;
+}): Dispatcher {
+  const { db, clock, settings } = deps;
+  const log = deps.log.child({ component: 'webhooks' });
+  let running = true;
+  let inFlight = 0;
+  const perEndpoint = new Map<string, number>();
+  const attempts = new Set<Promise<void>>();
+  let wakeUp: (() => void) | undefined;
+  let pendingWake = false;
+  const wake = () => {
+    pendingWake = true;
+    wakeUp?.();
+  };
+
+  /** Leases what is due within the free slots; true when more may be waiting. */
+  async function pass(): Promise<boolean> {
+    const free = settings.concurrency - inFlight;
+    if (free <= 0) return false;
+    // A few more than the free slots: some may belong to endpoints at their limit here.
+    const due = await selectDueDeliveries(db, {
+      now: clock.now(),
+      perEndpoint: settings.endpointConcurrency,
+      limit: free + settings.endpointConcurrency * 4,
+    });
+    const chosen: string[] = [];
+    const taken = new Map<string, number>();
+    for (const d of due) {
+      if (chosen.length >= free) break;
+      const n = (perEndpoint.get(d.endpointId) ?? 0) + (taken.get(d.endpointId) ?? 0);
+      if (n >= settings.endpointConcurrency) continue;
+      taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
+      chosen.push(d.id);
+    }
+    const leased = await leaseDeliveries(db, chosen, settings.leaseMs, clock.now());
+    for (const delivery of leased) begin(delivery);
+    return leased.length > 0 && chosen.length >= free;
+  }
+
+  function begin(delivery: LeasedDelivery) {
+    inFlight++;
+    perEndpoint.set(delivery.endpointId, (perEndpoint.get(delivery.endpointId) ?? 0) + 1);
+    const p = attempt(delivery)
+      .catch((error: unknown) =>
+        log.error(
+          { err: error, deliveryId: delivery.id, endpointId: delivery.endpointId },
+          'webhook attempt not recorded; it will be made again when its lease ends',
+        ),
+      )
+      .finally(() => {
+        inFlight--;
+        const left = (perEndpoint.get(delivery.endpointId) ?? 1) - 1;
+        if (left > 0) perEndpoint.set(delivery.endpointId, left);
+        else perEndpoint.delete(delivery.endpointId);
+        attempts.delete(p);
+        wake();
+      });
+    attempts.add(p);
+  }
+
+  async function attempt(delivery: LeasedDelivery) {
+    const attemptedAt = clock.now();
+    const answer = await deps.sender.send({
+      url: delivery.url,
+      id: delivery.eventId,
+      body: delivery.payload,
+      secrets: delivery.secrets,
+    });
+    for (let tries = 1; ; tries++) {
+      try {
+        await record(delivery, attemptedAt, answer);
+        return;
+      } catch (error) {
+        if (tries >= SETTLE_TRIES || !running) throw error;
+        await sleep(backoffDelay(tries, { baseMs: 200, maxMs: 5000 }));
+      }
+    }
+  }
+
+  async function record(delivery: LeasedDelivery, attemptedAt: Date, answer: WebhookAnswer) {
+    const outcome = await db.transaction(async (trx) => {
+      const health = await lockEndpointHealth(trx, delivery.endpointId);
+      if (!health) return undefined; // deleted meanwhile, with its deliveries
+      const s = settleAttempt({
+        succeeded: answer.ok,
+        scheduleStep: delivery.scheduleStep,
+        schedule: settings.retrySchedule,
+        now: attemptedAt,
+        failingSince: health.failingSince,
+        disableAfterMs: settings.disableAfterMs,
+        failure: answer.error ?? undefined,
+      });
+      const disable = health.enabled ? s.endpoint.disable : null;
+      await settleDelivery(trx, {
+        id: delivery.id,
+        attemptedAt,
+        statusCode: answer.statusCode,
+        error: answer.error,
+        durationMs: answer.durationMs,
+        ...s.delivery,
+      });
+      await setEndpointHealth(trx, delivery.endpointId, {
+        attemptedAt,
+        statusCode: answer.statusCode,
+        error: answer.error,
+        failingSince: s.endpoint.failingSince,
+        disable,
+      });
+      return { status: s.delivery.status, disable };
+    });
+    if (!outcome) return;
+    const fields = {
+      deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
+      accountId: delivery.accountId,
+      eventId: delivery.eventId,
+      type: delivery.eventType,
+      statusCode: answer.statusCode,
+      ms: answer.durationMs,
+    };
+    deps.metrics.webhookAttempts.inc({
+      outcome: outcome.status === 'pending' ? 'retry-scheduled' : outcome.status,
+    });
+    if (outcome.status === 'failed')
+      log.warn({ ...fields, error: answer.error }, 'webhook delivery failed: its retry schedule is used up');
+    else if (outcome.status === 'pending')
+      log.info({ ...fields, error: answer.error }, 'webhook attempt failed; retry scheduled');
+    else log.debug(fields, 'webhook delivered');
+    if (outcome.disable) {
+      deps.metrics.webhookEndpointsDisabled.inc();
+      log.error(
+        { endpointId: delivery.endpointId, accountId: delivery.accountId, reason: outcome.disable.reason },
+        'webhook endpoint disabled: it failed for the whole window',
+      );
+    }
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    while (running) {
+      let more = false;
+      try {
+        pendingWake = false;
+        more = await pass();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        log.error({ err: error }, 'webhook dispatch pass failed; trying again');
+      }
+      if (!running) break;
+      if (more) continue;
+      if (pendingWake && failures === 0) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(
+          done,
+          failures ? backoffDelay(failures, { baseMs: 500, maxMs: 10_000 }) : settings.pollMs,
+        );
+        function done() {
+          clearTimeout(timer);
+          wakeUp = undefined;
+          resolve();
+        }
+        wakeUp = done;
+      });
+    }
+  })();
+
+  return {
+    wake,
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+      await Promise.allSettled([...attempts]);
+    },
+  };
+}

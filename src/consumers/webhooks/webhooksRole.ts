@@ -1,0 +1,93 @@
+// The webhook deliverer role (ROLES=webhooks): consumes the downstream topics (leads.created,
+// messages.sent, messages.failed, messages.delivered, messages.replied) into delivery rows
+// (recordDeliveries.ts), and posts them, signed as Standard Webhooks asks (dispatch.ts). Any number
+// of instances: the consumer group shares the partitions, the leases share the deliveries.
+import type { Db } from '../../db/knex.js';
+import { WEBHOOK_SOURCE_EVENTS } from '../../events/webhookPayloads.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Metrics } from '../../platform/metrics.js';
+import type { RoleHandle } from '../../platform/roleHandle.js';
+import { countFailingEndpoints } from '../../sql/webhooks/countFailingEndpoints.js';
+import { pruneWebhooks } from '../../sql/webhooks/pruneWebhooks.js';
+import type { UrlPolicy } from '../../webhooks/addressPolicy.js';
+import { createWebhookSender } from '../../webhooks/sendWebhook.js';
+import type { StartConsumer } from '../pipeline/pipeline.js';
+import { startDispatcher, type DispatchSettings } from './dispatch.js';
+import { LEAD_MARK_WINDOW_MS, recordDeliveries } from './recordDeliveries.js';
+
+export interface WebhooksDeps {
+  db: Db;
+  consume: StartConsumer;
+  /** Schedules the attempts (due times, the failing window). */
+  clock: Clock;
+  /** The time signatures carry: the real time, which receivers compare with their own clocks. */
+  signingClock: Clock;
+  log: Logger;
+  metrics: Pick<Metrics, 'webhookAttempts' | 'webhookEndpointsDisabled' | 'webhookEndpointsFailing'>;
+  settings: DispatchSettings & UrlPolicy & { timeoutMs: number };
+}
+
+/** Finished deliveries are kept this long for GET .../deliveries, then pruned. */
+const DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+const HOUSEKEEPING_MS = 60_000;
+
+export async function startWebhooks(deps: WebhooksDeps): Promise<RoleHandle> {
+  const log = deps.log.child({ component: 'webhooks' });
+  const { settings } = deps;
+  const sender = createWebhookSender({
+    policy: { allowHttp: settings.allowHttp, allowedHosts: settings.allowedHosts },
+    timeoutMs: settings.timeoutMs,
+    connectionsPerOrigin: settings.endpointConcurrency,
+    now: () => deps.signingClock.now(),
+  });
+  const dispatcher = startDispatcher({ db: deps.db, clock: deps.clock, log, metrics: deps.metrics, sender, settings });
+
+  const consumer = await deps.consume({
+    name: 'webhooks',
+    topics: ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered', 'messages.replied'],
+    eventTypes: WEBHOOK_SOURCE_EVENTS,
+    batchSize: 200,
+    // The rows commit with the batch's inbox rows; the dispatcher looks at once, not at its next poll.
+    stage: {
+      name: 'record-deliveries',
+      run: async () => undefined,
+      settle: async (trx, events) => {
+        await recordDeliveries(trx, events, deps.clock.now());
+      },
+      afterCommit: () => dispatcher.wake(),
+    },
+  });
+
+  // The failing endpoints' gauges (the alert's), and the pruning of what is no longer needed.
+  let lastPrune = 0;
+  const housekeeping = async () => {
+    const { failing, disabled } = await countFailingEndpoints(deps.db);
+    deps.metrics.webhookEndpointsFailing.set({ state: 'failing' }, failing);
+    deps.metrics.webhookEndpointsFailing.set({ state: 'disabled' }, disabled);
+    const now = deps.clock.now();
+    if (now.getTime() - lastPrune >= 3_600_000) {
+      lastPrune = now.getTime();
+      await pruneWebhooks(deps.db, {
+        marksBefore: new Date(now.getTime() - LEAD_MARK_WINDOW_MS - 24 * 3_600_000),
+        deliveriesBefore: new Date(now.getTime() - DELIVERY_RETENTION_MS),
+        limit: 10_000,
+      });
+    }
+  };
+  const timer = setInterval(
+    () => void housekeeping().catch((error: unknown) => log.warn({ err: error }, 'webhook housekeeping failed')),
+    HOUSEKEEPING_MS,
+  );
+  timer.unref();
+  void housekeeping().catch((error: unknown) => log.warn({ err: error }, 'webhook housekeeping failed'));
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await consumer.stop();
+      await dispatcher.stop();
+      await sender.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The operator's console, its webhooks side (behind OPS_TOKEN):
+//   GET /v1/ops/webhooks/failing?limit=   the endpoints failing now, or disabled for failing, longest first
+import type { Db } from '../../db/knex.js';
+import { listFailingEndpoints } from '../../sql/webhooks/listFailingEndpoints.js';
+import type { HttpApp } from '../app.js';
+import { requireBearer } from '../auth.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+
+export interface OpsWebhookDeps {
+  db: Db;
+  opsToken: string | undefined;
+}
+
+const text = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+
+const failingSchema = object({
+  id: uuid,
+  accountId: uuid,
+  url: text,
+  enabled: { type: 'boolean' },
+  failingSince: { ...nullable(dateTime), description: 'The first failed attempt since the last success' },
+  disabledAt: nullable(dateTime),
+  disabledReason: nullable(text),
+  lastAttemptAt: nullable(dateTime),
+  lastStatusCode: nullable(int),
+  lastError: nullable(text),
+  pending: { ...int, description: 'Deliveries still to go (due, or waiting for their retry)' },
+});
+
+export const registerOpsWebhookRoutes = (deps: OpsWebhookDeps) => (app: HttpApp) => {
+  app.get<{ Querystring: { limit?: string } }>(
+    '/v1/ops/webhooks/failing',
+    {
+      onRequest: requireBearer(deps.opsToken),
+      schema: {
+        ...describe(
+          'ops',
+          'Webhook endpoints failing now (every attempt since failingSince failed), or disabled for failing; longest failing first',
+          'opsToken',
+        ),
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } },
+        },
+        response: { 200: object({ endpoints: arrayOf(failingSchema) }), ...errors(400, 401) },
+      },
+    },
+    async (request) => ({
+      endpoints: (await listFailingEndpoints(deps.db, Number(request.query.limit ?? 50))).map((e) => ({
+        id: e.id,
+        accountId: e.accountId,
+        url: e.url,
+        enabled: e.enabled,
+        failingSince: e.failingSince?.toISOString() ?? null,
+        disabledAt: e.disabledAt?.toISOString() ?? null,
+        disabledReason: e.disabledReason,
+        lastAttemptAt: e.lastAttemptAt?.toISOString() ?? null,
+        lastStatusCode: e.lastStatusCode,
+        lastError: e.lastError,
+        pending: e.pending,
+      })),
+    }),
+  );
+};

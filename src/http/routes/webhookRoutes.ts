@@ -1,0 +1,424 @@
+// An account's webhook subscriptions (Standard Webhooks), with the API token or the account's key:
+//   POST   /v1/accounts/:accountId/webhooks                       {url, events, description}: the secret, once
+//   GET    /v1/accounts/:accountId/webhooks                       the account's subscriptions
+//   GET    /v1/accounts/:accountId/webhooks/:webhookId
+//   PATCH  /v1/accounts/:accountId/webhooks/:webhookId            {url, events, enabled, description}
+//   DELETE /v1/accounts/:accountId/webhooks/:webhookId
+//   POST   /v1/accounts/:accountId/webhooks/:webhookId/rotate-secret   a new secret; the old one signs 24 h more
+//   GET    /v1/accounts/:accountId/webhooks/:webhookId/deliveries       status, attempts, last answer
+//   POST   /v1/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId/retry
+// A URL is https (http with WEBHOOKS_ALLOW_HTTP) and resolves to public addresses only (unless its
+// host is in WEBHOOKS_ALLOWED_HOSTS): otherwise a 400 naming body/url, and nothing is written.
+import type { Db } from '../../db/knex.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookEventType } from '../../domain/webhooks.js';
+import type { Clock } from '../../platform/clock.js';
+import { newId } from '../../platform/ids.js';
+import { accountExists } from '../../sql/accountExists.js';
+import { ensureAccount } from '../../sql/ensureAccount.js';
+import { deleteEndpoint } from '../../sql/webhooks/deleteEndpoint.js';
+import type { WebhookEndpoint } from '../../sql/webhooks/endpointRow.js';
+import { findEndpoint } from '../../sql/webhooks/findEndpoint.js';
+import { insertEndpoint } from '../../sql/webhooks/insertEndpoint.js';
+import { listDeliveries, type DeliveryRecord } from '../../sql/webhooks/listDeliveries.js';
+import { listEndpoints } from '../../sql/webhooks/listEndpoints.js';
+import { retryDelivery } from '../../sql/webhooks/retryDelivery.js';
+import { rotateSecret } from '../../sql/webhooks/rotateSecret.js';
+import { updateEndpoint } from '../../sql/webhooks/updateEndpoint.js';
+import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
+import { newWebhookSecret } from '../../webhooks/signature.js';
+import type { HttpApp } from '../app.js';
+import { assertAccountVisible, requireAccountAccess } from '../auth.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+
+export interface WebhookRoutesDeps {
+  db: Db;
+  clock: Clock;
+  apiToken: string | undefined;
+  policy: UrlPolicy;
+}
+
+/** How long the secret a rotation replaces still signs. */
+export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+
+const text = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const eventType = { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } as const;
+const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+
+const endpointProperties = {
+  id: uuid,
+  accountId: uuid,
+  url: text,
+  description: text,
+  events: arrayOf(eventType),
+  enabled: { type: 'boolean', description: 'False: nothing is delivered (disabled by hand, or for failing)' },
+  failingSince: {
+    ...nullable(dateTime),
+    description: 'The first failed attempt since the last success; null while deliveries succeed',
+  },
+  lastAttemptAt: nullable(dateTime),
+  lastStatusCode: { ...nullable(int), description: "The last attempt's HTTP status; null: no answer" },
+  lastError: nullable(text),
+  disabledAt: nullable(dateTime),
+  disabledReason: { ...nullable(text), description: 'Why it was disabled, when it was for failing' },
+  previousSecretExpiresAt: {
+    ...nullable(dateTime),
+    description: 'Until then the secret replaced by the last rotation signs too (two signatures)',
+  },
+  createdAt: dateTime,
+  updatedAt: dateTime,
+};
+const endpointSchema = object(endpointProperties);
+const secretProperty = {
+  type: 'string',
+  description: 'The signing secret (whsec_...), shown this once: verify webhook-signature with it',
+};
+
+const endpointJson = (e: WebhookEndpoint) => ({
+  id: e.id,
+  accountId: e.accountId,
+  url: e.url,
+  description: e.description,
+  events: e.events,
+  enabled: e.enabled,
+  failingSince: e.failingSince?.toISOString() ?? null,
+  lastAttemptAt: e.lastAttemptAt?.toISOString() ?? null,
+  lastStatusCode: e.lastStatusCode,
+  lastError: e.lastError,
+  disabledAt: e.disabledAt?.toISOString() ?? null,
+  disabledReason: e.disabledReason,
+  previousSecretExpiresAt: e.previousSecretUntil?.toISOString() ?? null,
+  createdAt: e.createdAt.toISOString(),
+  updatedAt: e.updatedAt.toISOString(),
+});
+
+const deliverySchema = object({
+  id: uuid,
+  eventId: { ...uuid, description: 'The event, also the webhook-id header of every attempt' },
+  type: eventType,
+  status: {
+    type: 'string',
+    enum: STATUSES,
+    description: 'pending (due or retrying), delivered, failed (retries used up)',
+  },
+  attempts: int,
+  lastStatusCode: { ...nullable(int), description: "The last attempt's HTTP status; null: no answer" },
+  lastAttemptAt: nullable(dateTime),
+  lastError: nullable(text),
+  nextAttemptAt: { ...nullable(dateTime), description: 'When a pending delivery is attempted next' },
+  deliveredAt: nullable(dateTime),
+  createdAt: dateTime,
+  attemptLog: arrayOf(
+    object({
+      at: dateTime,
+      statusCode: nullable(int),
+      error: nullable(text),
+      durationMs: int,
+    }),
+  ),
+});
+
+const deliveryJson = (d: DeliveryRecord) => ({
+  id: d.id,
+  eventId: d.eventId,
+  type: d.eventType as WebhookEventType,
+  status: d.status,
+  attempts: d.attempts,
+  lastStatusCode: d.lastStatusCode,
+  lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+  lastError: d.lastError,
+  nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+  deliveredAt: d.deliveredAt?.toISOString() ?? null,
+  createdAt: d.createdAt.toISOString(),
+  attemptLog: d.attemptLog.map((a) => ({
+    at: a.at.toISOString(),
+    statusCode: a.statusCode,
+    error: a.error,
+    durationMs: a.durationMs,
+  })),
+});
+
+const accountParams = {
+  type: 'object',
+  required: ['accountId'],
+  properties: { accountId: uuid },
+} as const;
+const webhookParams = {
+  type: 'object',
+  required: ['accountId', 'webhookId'],
+  properties: { accountId: uuid, webhookId: uuid },
+} as const;
+const deliveryParams = {
+  type: 'object',
+  required: ['accountId', 'webhookId', 'deliveryId'],
+  properties: { accountId: uuid, webhookId: uuid, deliveryId: uuid },
+} as const;
+
+const fields = {
+  url: { type: 'string', minLength: 1, maxLength: 2000, description: 'https:// and public' },
+  events: {
+    type: 'array',
+    minItems: 1,
+    uniqueItems: true,
+    items: eventType,
+    description: 'The event types to receive (all five when left out)',
+  },
+  description: { type: 'string', maxLength: 500 },
+} as const;
+
+interface WebhookBody {
+  url: string;
+  events?: WebhookEventType[];
+  description?: string;
+}
+
+type Params = { accountId: string; webhookId: string };
+
+export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) => {
+  const access = requireAccountAccess(deps);
+
+  /** The URL the policy accepts, as given; a 400 naming body/url otherwise. */
+  async function checkedUrl(text: string): Promise<string> {
+    try {
+      await resolvesToPublic(checkWebhookUrl(text, deps.policy), deps.policy);
+      return text;
+    } catch (error) {
+      if (error instanceof UrlRefused) throw new ValidationError('body/url', error.message);
+      throw error;
+    }
+  }
+
+  /** The caller's subscription, or the 404 of a missing one. */
+  async function endpointOf(request: { params: Params }, visible: (accountId: string) => void) {
+    const { accountId, webhookId } = request.params;
+    visible(accountId);
+    const endpoint = await findEndpoint(deps.db, accountId, webhookId);
+    if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
+    return endpoint;
+  }
+
+  app.post<{ Params: { accountId: string }; Body: WebhookBody }>(
+    '/v1/accounts/:accountId/webhooks',
+    {
+      onRequest: access,
+      schema: {
+        ...describe(
+          'webhooks',
+          "Subscribe a URL to the account's events (Standard Webhooks, signed); the signing secret is answered this once",
+          'apiToken',
+        ),
+        params: accountParams,
+        body: { type: 'object', additionalProperties: false, required: ['url'], properties: fields },
+        response: { 201: object({ ...endpointProperties, secret: secretProperty }), ...errors(400, 401, 404) },
+        description: 'The account is created if it does not exist yet, as a hunt creates its own.',
+      },
+    },
+    async (request, reply) => {
+      const { accountId } = request.params;
+      assertAccountVisible(request, accountId, `account ${accountId}`);
+      const url = await checkedUrl(request.body.url);
+      const secret = newWebhookSecret();
+      const endpoint = await deps.db.transaction(async (trx) => {
+        // Accounts are created on first use, as a hunt creates its own (an account key's exists already).
+        await ensureAccount(trx, accountId);
+        return insertEndpoint(trx, {
+          id: newId(),
+          accountId,
+          url,
+          description: request.body.description ?? '',
+          events: request.body.events ?? [...WEBHOOK_EVENT_TYPES],
+          secret,
+          now: deps.clock.now(),
+        });
+      });
+      request.log.info({ accountId, webhookId: endpoint.id, events: endpoint.events }, 'webhook subscribed');
+      // The secret itself is answered here, once.
+      return reply.status(201).send({ ...endpointJson(endpoint), secret });
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/accounts/:accountId/webhooks',
+    {
+      onRequest: access,
+      schema: {
+        ...describe('webhooks', "The account's webhook subscriptions (never their secrets)", 'apiToken'),
+        params: accountParams,
+        response: { 200: object({ webhooks: arrayOf(endpointSchema) }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { accountId } = request.params;
+      assertAccountVisible(request, accountId, `account ${accountId}`);
+      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
+      return { webhooks: (await listEndpoints(deps.db, accountId)).map(endpointJson) };
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId',
+    {
+      onRequest: access,
+      schema: {
+        ...describe('webhooks', 'A webhook subscription, its state and its last attempt', 'apiToken'),
+        params: webhookParams,
+        response: { 200: endpointSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) =>
+      endpointJson(
+        await endpointOf(request, (a) => assertAccountVisible(request, a, `webhook ${request.params.webhookId}`)),
+      ),
+  );
+
+  app.patch<{ Params: Params; Body: Partial<WebhookBody> & { enabled?: boolean } }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId',
+    {
+      onRequest: access,
+      schema: {
+        ...describe(
+          'webhooks',
+          'Change the URL, the events or the description, or disable and enable the subscription (enabling a disabled one resumes its deliveries)',
+          'apiToken',
+        ),
+        params: webhookParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: { ...fields, enabled: { type: 'boolean' } },
+        },
+        response: { 200: endpointSchema, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { accountId, webhookId } = request.params;
+      assertAccountVisible(request, accountId, `webhook ${webhookId}`);
+      const url = request.body.url === undefined ? undefined : await checkedUrl(request.body.url);
+      const endpoint = await updateEndpoint(
+        deps.db,
+        accountId,
+        webhookId,
+        { url, events: request.body.events, enabled: request.body.enabled, description: request.body.description },
+        deps.clock.now(),
+      );
+      if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
+      request.log.info({ accountId, webhookId, enabled: endpoint.enabled }, 'webhook changed');
+      return endpointJson(endpoint);
+    },
+  );
+
+  app.delete<{ Params: Params }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId',
+    {
+      onRequest: access,
+      schema: {
+        ...describe('webhooks', 'Remove a subscription, with its deliveries', 'apiToken'),
+        params: webhookParams,
+        response: { 204: { type: 'null', description: 'Removed' }, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { accountId, webhookId } = request.params;
+      assertAccountVisible(request, accountId, `webhook ${webhookId}`);
+      if (!(await deleteEndpoint(deps.db, accountId, webhookId))) throw new NotFoundError(`webhook ${webhookId}`);
+      request.log.info({ accountId, webhookId }, 'webhook removed');
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: Params }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId/rotate-secret',
+    {
+      onRequest: access,
+      schema: {
+        ...describe(
+          'webhooks',
+          'A new signing secret, answered this once; the previous one keeps signing for 24 hours (both signatures are sent)',
+          'apiToken',
+        ),
+        params: webhookParams,
+        response: {
+          200: object({ id: uuid, secret: secretProperty, previousSecretExpiresAt: dateTime }),
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { accountId, webhookId } = request.params;
+      assertAccountVisible(request, accountId, `webhook ${webhookId}`);
+      const now = deps.clock.now();
+      const secret = newWebhookSecret();
+      const until = new Date(now.getTime() + ROTATION_OVERLAP_MS);
+      const endpoint = await rotateSecret(deps.db, accountId, webhookId, secret, until, now);
+      if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
+      request.log.info({ accountId, webhookId, previousSecretUntil: until }, 'webhook secret rotated');
+      return { id: endpoint.id, secret, previousSecretExpiresAt: until.toISOString() };
+    },
+  );
+
+  app.get<{ Params: Params; Querystring: { status?: DeliveryStatus; limit?: string } }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId/deliveries',
+    {
+      onRequest: access,
+      schema: {
+        ...describe(
+          'webhooks',
+          "The subscription's deliveries, newest first: status, attempts, the last answer's code and time, every attempt",
+          'apiToken',
+        ),
+        params: webhookParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: STATUSES },
+            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
+          },
+        },
+        response: { 200: object({ deliveries: arrayOf(deliverySchema) }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const endpoint = await endpointOf(request, (a) =>
+        assertAccountVisible(request, a, `webhook ${request.params.webhookId}`),
+      );
+      const deliveries = await listDeliveries(deps.db, endpoint.id, {
+        limit: Number(request.query.limit ?? 50),
+        status: request.query.status,
+      });
+      return { deliveries: deliveries.map(deliveryJson) };
+    },
+  );
+
+  app.post<{ Params: Params & { deliveryId: string } }>(
+    '/v1/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId/retry',
+    {
+      onRequest: access,
+      schema: {
+        ...describe(
+          'webhooks',
+          'Attempt a delivery again now (a failed one, or a delivered one sent again), with the whole retry schedule ahead of it',
+          'apiToken',
+        ),
+        params: deliveryParams,
+        response: { 202: object({ delivery: deliverySchema }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await endpointOf(request, (a) =>
+        assertAccountVisible(request, a, `webhook ${request.params.webhookId}`),
+      );
+      const { deliveryId } = request.params;
+      if (!(await retryDelivery(deps.db, endpoint.id, deliveryId, deps.clock.now())))
+        throw new NotFoundError(`delivery ${deliveryId}`);
+      const [delivery] = await listDeliveries(deps.db, endpoint.id, { limit: 1, id: deliveryId });
+      request.log.info(
+        { accountId: endpoint.accountId, webhookId: endpoint.id, deliveryId },
+        'webhook delivery queued again',
+      );
+      return reply.status(202).send({ delivery: deliveryJson(delivery!) });
+    },
+  );
+};
