@@ -61,7 +61,14 @@ export const EXAMPLES = {
     ],
   },
   createAccount: { id: EXAMPLE_ACCOUNT_ID, name: 'Garage du Rhône' },
-  patchAccount: { senderName: 'Garage du Rhone', senderNumbers: ['+33757000001'] },
+  // A short code: French operators carry no business SMS from a mobile number (docs/providers.md).
+  patchAccount: { senderName: 'Garage du Rhone', senderNumbers: ['36123'] },
+  createWebhook: {
+    url: 'https://crm.garage-du-rhone.fr/hooks/hunt-matcher',
+    events: ['lead.created', 'message.sent', 'seller.replied'],
+    description: 'Le CRM du garage',
+  },
+  patchWebhook: { events: ['lead.created', 'seller.replied'], enabled: true },
   tick: { date: '2026-12-07' },
   optOut: { phone: '06 12 34 56 78', reason: 'a appelé pour ne plus être contacté' },
   lobstrWebhook: {

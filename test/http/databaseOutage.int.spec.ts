@@ -159,6 +159,12 @@ const NEEDS_THE_DATABASE: Record<string, Call> = {
   'GET /v1/ops/replies': { method: 'GET', path: '/v1/ops/replies', token: ops },
   'GET /v1/ops/providers': { method: 'GET', path: '/v1/ops/providers', token: ops },
   'GET /v1/ops/lobstr-runs': { method: 'GET', path: '/v1/ops/lobstr-runs', token: ops },
+  'GET /v1/ops/sending': { method: 'GET', path: '/v1/ops/sending', token: ops },
+  'POST /v1/accounts/:accountId/sending/resume': {
+    method: 'POST',
+    path: `/v1/accounts/${id}/sending/resume`,
+    token: api,
+  },
   'POST /v1/providers/twilio/status': twilioCall(`/v1/providers/twilio/status?messageId=${id}`, {
     MessageSid: `SM${'a'.repeat(32)}`,
     MessageStatus: 'delivered',

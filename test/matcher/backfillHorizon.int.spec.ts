@@ -11,6 +11,7 @@ import { streamAds } from '../../src/sql/streamAds.js';
 import { hunt } from '../support/domainFixtures.js';
 import { adInput, ingestSilently, newBrand } from '../support/fixtures.js';
 import { useTestEnv } from '../support/testEnv.js';
+import { waitFor } from '../support/waitFor.js';
 
 const t = useTestEnv();
 
@@ -39,13 +40,23 @@ describe('the ads a backfill reads', () => {
     await insertHunt(trx, { id, accountId, settings, now: createdAt });
     await ingestSilently(t.db, [ad('while-open')]);
     await trx.commit();
+    const { changeXid } = (await t.db.transaction((x) => loadHuntsToBackfill(x, [id]))).get(id)!;
+    // A write's horizon is the oldest transaction still running anywhere on the server (other test
+    // files' too): once it is past the hunt's, every write has seen the hunt.
+    await waitFor(
+      async () =>
+        BigInt(
+          (await t.db.raw<{ rows: Array<{ x: string }> }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x'))
+            .rows[0]!.x,
+        ) > BigInt(changeXid),
+      { message: "every transaction older than the hunt's finished" },
+    );
     await ingestSilently(t.db, [ad('after'), ad('edited-after', 11_000)]);
     // Sent again unchanged: no AdScraped follows, so its version keeps the stamp it was matched with.
     await ingestSilently(t.db, [ad('before')]);
 
-    const stored = (await t.db.transaction((x) => loadHuntsToBackfill(x, [id]))).get(id)!;
     const read: Ad[] = [];
-    for await (const page of streamAds(t.db, { scrapedSince: since, notSeenBy: stored.changeXid }))
+    for await (const page of streamAds(t.db, { scrapedSince: since, notSeenBy: changeXid }))
       read.push(...page.filter((a) => a.brand === brand));
     expect(read.map((a) => a.externalId).sort()).toEqual(['before', 'while-open']);
 

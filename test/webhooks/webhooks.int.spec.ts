@@ -348,7 +348,10 @@ describe('webhook delivery', () => {
     const adId = ((await t.db('ads').where({ external_id: ad.externalId }).first('id')) as { id: string }).id;
     const huntId = ((await t.db('hunts').where({ account_id: accountId }).first('id')) as { id: string }).id;
     const leadId = randomUUID();
-    await t.db('leads').insert({ id: leadId, account_id: accountId, ad_id: adId, hunt_id: huntId });
+    // Created by the service's clock, as the matcher creates a lead.
+    await t
+      .db('leads')
+      .insert({ id: leadId, account_id: accountId, ad_id: adId, hunt_id: huntId, created_at: clock.now() });
 
     await publish([messageSent(accountId, leadId)]);
     await waitFor(

@@ -33,18 +33,22 @@ export async function recordDeliveries(
 ): Promise<number> {
   if (events.length === 0) return 0;
   const leadOf = (e: ConsumedEvent<WebhookSourceEvent>) => e.value.leadId;
-  await lockLeads(trx, events.map(leadOf));
-  await markLeadsRead(trx, events.filter((e) => e.eventType === 'LeadCreated').map(leadOf), now);
   const typeOf = (e: ConsumedEvent<WebhookSourceEvent>): WebhookEventType => WEBHOOK_TYPE_OF_EVENT[e.eventType];
+  // The subscriptions first: an account no endpoint listens for costs this one read, nothing written.
   const subscribers = await findSubscribedEndpoints(
     trx,
     events.map((e) => e.value.accountId),
     [...new Set(events.map(typeOf))],
   );
   if (subscribers.length === 0) return 0;
+  // Order per lead matters only to an endpoint that takes lead.created: the leads of its account.
+  const ordered = new Set(subscribers.filter((s) => s.events.includes('lead.created')).map((s) => s.accountId));
+  const orderedEvents = events.filter((e) => ordered.has(e.value.accountId));
+  await lockLeads(trx, orderedEvents.map(leadOf));
+  await markLeadsRead(trx, orderedEvents.filter((e) => e.eventType === 'LeadCreated').map(leadOf), now);
   const awaiting = await leadsAwaitingCreation(
     trx,
-    events.filter((e) => e.eventType !== 'LeadCreated').map(leadOf),
+    orderedEvents.filter((e) => e.eventType !== 'LeadCreated').map(leadOf),
     new Date(now.getTime() - LEAD_MARK_WINDOW_MS),
   );
   const deliveries: NewDelivery[] = [];
@@ -56,7 +60,13 @@ export async function recordDeliveries(
       if (s.accountId !== event.value.accountId || !s.events.includes(type)) continue;
       if (occurredAt.getTime() < s.createdAt.getTime() - SUBSCRIPTION_SLACK_MS) continue;
       payload ??= JSON.stringify(webhookPayload(event.eventType, event.value as never, event.occurredAt));
-      const held = type !== 'lead.created' && s.events.includes('lead.created') && awaiting.has(leadOf(event));
+      // A lead created before the subscription was never marked for it: nothing to wait for.
+      const createdAt = awaiting.get(leadOf(event));
+      const held =
+        type !== 'lead.created' &&
+        s.events.includes('lead.created') &&
+        createdAt !== undefined &&
+        createdAt.getTime() >= s.createdAt.getTime() - SUBSCRIPTION_SLACK_MS;
       deliveries.push({
         id: newId(),
         endpointId: s.id,

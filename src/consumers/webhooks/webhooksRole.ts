@@ -48,14 +48,16 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RoleHandle> {
     topics: ['leads.created', 'messages.sent', 'messages.failed', 'messages.delivered', 'messages.replied'],
     eventTypes: WEBHOOK_SOURCE_EVENTS,
     batchSize: 200,
-    // The rows commit with the batch's inbox rows; the dispatcher looks at once, not at its next poll.
-    stage: {
-      name: 'record-deliveries',
-      run: async () => undefined,
-      settle: async (trx, events) => {
-        await recordDeliveries(trx, events, deps.clock.now());
-      },
-      afterCommit: () => dispatcher.wake(),
+    // No inbox rows: a delivery is unique per endpoint and event, and a lead's mark per lead, so an
+    // event read twice writes nothing twice; a deployment without subscriptions writes nothing at all.
+    dedupe: false,
+    handle: async (trx, events) => {
+      if ((await recordDeliveries(trx, events, deps.clock.now())) > 0)
+        // The dispatcher looks once they are committed, not at its next poll.
+        void trx.executionPromise.then(
+          () => dispatcher.wake(),
+          () => undefined,
+        );
     },
   });
 

@@ -28,6 +28,7 @@ import { updateEndpoint } from '../../sql/webhooks/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
+import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
 
@@ -209,7 +210,13 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
           'apiToken',
         ),
         params: accountParams,
-        body: { type: 'object', additionalProperties: false, required: ['url'], properties: fields },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: fields,
+          examples: [EXAMPLES.createWebhook],
+        },
         response: { 201: object({ ...endpointProperties, secret: secretProperty }), ...errors(400, 401, 404) },
         description: 'The account is created if it does not exist yet, as a hunt creates its own.',
       },
@@ -288,6 +295,7 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
           additionalProperties: false,
           minProperties: 1,
           properties: { ...fields, enabled: { type: 'boolean' } },
+          examples: [EXAMPLES.patchWebhook],
         },
         response: { 200: endpointSchema, ...errors(400, 401, 404) },
       },
