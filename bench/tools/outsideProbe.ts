@@ -34,6 +34,8 @@ const { values } = parseArgs({
     analyze: { type: 'boolean', default: false },
     /** Log the plan of every statement slower than this many ms (auto_explain, in PostgreSQL's log). */
     explain: { type: 'string' },
+    /** KEY=VALUE,...: more of the service's environment (e.g. TABLE_UPKEEP=off). */
+    env: { type: 'string', default: '' },
     /** Write the service's V8 CPU profile into this folder when it stops. */
     'cpu-prof': { type: 'string' },
   },
@@ -81,6 +83,12 @@ async function main() {
     SEND_RATE_PER_MINUTE: '100000',
     CONTACT_HOURS_DEFAULT: 'always',
     SENDER_NAME_DEFAULT: 'Garage Probe',
+    ...Object.fromEntries(
+      values.env
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   };
   let service: ReturnType<typeof spawn> | undefined;
   let exited: Promise<unknown> = Promise.resolve();
@@ -184,6 +192,7 @@ async function main() {
     };
     await drive(rate * 5, 1_010_000_000);
     const before = await metrics();
+    const cpuBefore = await cpuSeconds();
     // What the service's sessions wait on during the load (pg_stat_activity, every 50 ms).
     const waits = new Map<string, number>();
     let sampling = true;
@@ -230,6 +239,7 @@ async function main() {
       1000,
     ).catch(() => log('not every contact out within 5 minutes'));
     const after = await metrics();
+    const cpuMsPerAd = (((await cpuSeconds()) - cpuBefore) * 1000) / measured.size;
     const calls = callAt();
     const msgs = await messagesOf();
     const toGateway = msgs.flatMap((m) => (calls.has(m.id) ? [calls.get(m.id)! - requestAt.get(m.external_id)!] : []));
@@ -251,6 +261,7 @@ async function main() {
       out10s: out10,
       matcherCommit: hop('matcher_consume_to_commit'),
       senderHop: hop('sender_consume_to_gateway'),
+      serviceCpuMsPerAd: Number(cpuMsPerAd.toFixed(2)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     await reader.stop();
