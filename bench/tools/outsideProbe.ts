@@ -164,6 +164,11 @@ async function main() {
     });
     const metrics = async () =>
       parseHistograms(await (await fetch(`${api}/metrics`)).text(), 'hunt_matcher_hop_seconds', 'hop');
+    /** The service's CPU time so far (user + system), from its own /metrics. */
+    const cpuSeconds = async () => {
+      const text = await (await fetch(`${api}/metrics`)).text();
+      return Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    };
 
     const perRequest = Math.max(1, Math.round(rate / 10));
     const drive = async (count: number, base: number) => {
