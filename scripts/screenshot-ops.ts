@@ -1,4 +1,4 @@
-// `npm run screenshot:ops`: regenerates docs/ops-console.png, the console as the README shows it. Starts
+// `npm run screenshot:ops`: regenerates docs/ops-console.png, the console as docs/operations.md shows it. Starts
 // the run stack of the tests (a local broker and a database cloned from the migrated template), the
 // service with every role and a stand-in gateway, puts some traffic through it (hunts, ads in waves,
 // an undecodable event), then photographs /ops in headless Chromium (testkit/browser.ts).
