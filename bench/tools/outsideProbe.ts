@@ -97,7 +97,7 @@ async function main() {
     // npm start, or what it runs with the CPU profiler added (node refuses --cpu-prof in NODE_OPTIONS).
     const start = (
       JSON.parse(readFileSync(join(values.checkout, 'package.json'), 'utf8')) as { scripts: { start: string } }
-    ).scripts.start;
+    ).scripts.start.replace(/^exec /, '');
     const [cmd, args] = values['cpu-prof']
       ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, ...start.split(' ').slice(1)]]
       : ['npm', ['start']];
@@ -115,7 +115,9 @@ async function main() {
       process.stderr.write(output.slice(-3000));
       throw e;
     });
-    const api = /"url":"([^"]+)"/.exec(output.slice(output.indexOf('"hunt-matcher started"') - 2000))![1]!;
+    const startedLine = output.split('\n').find((line) => line.includes('"hunt-matcher started"'));
+    if (!startedLine) throw new Error(`the service did not start:\n${output.slice(-3000)}`);
+    const api = (JSON.parse(startedLine) as { url: string }).url;
     log(`service at ${api}`);
 
     const world = usersWorld(Number(values.seed), Number(values.hunts), Number(values.accounts));
