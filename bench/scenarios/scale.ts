@@ -55,7 +55,7 @@ const mb = (bytes: number) => Math.round(bytes / 1048576);
 
 /** Dense-world hunts, ten per dealer, generated and COPYed a chunk at a time (a million never in memory at once). */
 async function addHunts(url: string, seed: number, now: Date, from: number, to: number): Promise<void> {
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const count = Math.min(CHUNK, to - at);
     const world = { ...WORLDS.dense, accounts: Math.max(1, Math.round(count / HUNTS_PER_DEALER)) };
     const { hunts, accountIds } = generateHunts(seed + at, count, { now, world });
