@@ -22,7 +22,9 @@ function field(value: unknown, type: string): string {
   if (type === 'jsonb' || type === 'json') return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (value instanceof Date) return value.toISOString();
-  return escapeText(String(value));
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return escapeText(value);
+  throw new Error(`no COPY text for ${typeof value} in a ${type} column`);
 }
 
 /** COPYs `rows` into `table`; `columns` names each column and its type. Returns the rows written. */
