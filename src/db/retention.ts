@@ -63,6 +63,10 @@ export function startRetention(o: RetentionOptions): Retention {
   let stopping = false;
   let failing = false;
   let wake: (() => void) | undefined;
+  // Where the last pass stopped in the old ads: the ones behind it are referenced (leads, contacted ads
+  // and messages are never deleted) or gone, and the cutoff only moves forward, so each pass reads only
+  // the ads that aged past the cutoff since. A restart reads them all once.
+  let adsCursor: AdsCursor | undefined;
 
   const connected = async (): Promise<pg.Client> => {
     if (client) return client;
@@ -77,13 +81,12 @@ export function startRetention(o: RetentionOptions): Retention {
 
   const deleteAds = async (c: pg.Client, before: Date): Promise<number> => {
     let total = 0;
-    let after: AdsCursor | undefined;
     while (!stopping) {
-      const batch = await deleteUnreferencedAds(c, before, after, o.batchSize);
+      const batch = await deleteUnreferencedAds(c, before, adsCursor, o.batchSize);
       total += batch.deleted;
       if (batch.deleted > 0) o.onDeleted?.('ads', batch.deleted);
+      adsCursor = batch.next ?? adsCursor;
       if (batch.examined < o.batchSize) break;
-      after = batch.next;
     }
     return total;
   };
