@@ -164,6 +164,32 @@ describe('the retention job', () => {
     expect((await remaining(ids)).size).toBeLessThan(ids.length);
   });
 
+  it('deletes on a later pass the ads that aged past the cutoff since, behind the ads a lead keeps', async () => {
+    let now = new Date(Date.now() + 1000 * DAY);
+    const type = `retention-${randomUUID()}`;
+    const [kept, aging] = await insertAds(type, now, [500, 80]);
+    await t.db('leads').insert({ id: randomUUID(), account_id: randomUUID(), ad_id: kept, hunt_id: randomUUID() });
+    const retention = startRetention({
+      databaseUrl: t.databaseUrl,
+      log: captureLogs('info').log,
+      now: () => now,
+      everyMs: 3_600_000,
+      batchSize: 1000,
+      adsRetentionDays: 90,
+      windows,
+      inboxRetentionDays: 14,
+    });
+    try {
+      await retention.runOnce();
+      expect(await remaining([kept!, aging!])).toEqual(new Set([kept, aging]));
+      now = new Date(now.getTime() + 20 * DAY);
+      await retention.runOnce();
+      expect(await remaining([kept!, aging!])).toEqual(new Set([kept]));
+    } finally {
+      await retention.stop();
+    }
+  });
+
   it('keeps the inbox and the pacing counters bounded, oldest first', async () => {
     const now = new Date();
     const consumer = `retention-${randomUUID()}`;
