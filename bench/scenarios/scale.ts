@@ -438,11 +438,12 @@ async function retentionPart(
   try {
     for (let d = 0; d < days; d++) {
       simNow = new Date(start + (d + 1) * DAY_MS);
+      // Ids of their own: the generator's, drawn from a small random state, repeat within a few million ads.
       const ads: Ad[] = generateAds(ctx.seed + 1000 + d, perDay, {
         now: simNow,
         windowDays: 1,
         externalIdBase: 7_000_000_000 + d * perDay,
-      });
+      }).map((a) => ({ ...a, adId: randomUUID() }));
       // Each matched ad's leads, one per dealer, counted; one lead row per matched ad is written (what
       // keeps the ad from retention), not all of them.
       const leadRows: Array<Record<string, unknown>> = [];
