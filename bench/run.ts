@@ -22,6 +22,7 @@ import { toTheSeller } from './scenarios/toTheSeller.js';
 import { senderThroughput } from './scenarios/senderThroughput.js';
 import { huntPreview } from './scenarios/huntPreview.js';
 import { soak } from './scenarios/soak.js';
+import { scale } from './scenarios/scale.js';
 
 // E first: the others are given as a fraction of its ceilings.
 const SCENARIOS: Scenario[] = [
@@ -35,6 +36,7 @@ const SCENARIOS: Scenario[] = [
   ingestion,
   huntPreview,
   soak,
+  scale,
 ];
 
 const { values } = parseArgs({
@@ -56,7 +58,7 @@ if (values.help) {
       'npm run bench -- [--quick] [--scenario "A,B,C,D,D\',E,F,S,P,soak"] [--seed N] [--keep] [--out file.json] [--log-level warn]',
       '  --quick      every scenario at tiny sizes, soak included (a smoke test: asserts it ran, not how fast)',
       '  --scenario   a comma-separated subset (E, the ceilings, is cheap and gives the other rows their fractions);',
-      '               soak (10 minutes) runs only when named',
+      '               soak (10 minutes) and SCALE (a country: 1M hunts, 1.5M ads) run only when named',
       '  BENCH_DENSITY=dense   A to D and soak (whose default it is) in the dense world; light (unset) otherwise',
       "  BENCH_DP_RATES=100    D' in the worlds of these rates only; BENCH_DP_LAYOUTS=1 one layout only",
       '  --keep       keep the databases and topics of the run (for inspection)',

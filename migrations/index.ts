@@ -22,6 +22,7 @@ import * as m021 from './20261207_021_ad_write_horizon.js';
 import * as m022 from './20261207_022_preview_index_scraped_at.js';
 import * as m023 from './20261207_023_last_mile.js';
 import * as m041 from './20261208_041_webhooks.js';
+import * as m042 from './20261208_042_retention_indexes.js';
 
 interface Migration {
   name: string;
@@ -52,6 +53,7 @@ export const migrations: Migration[] = [
   { name: '20261207_022_preview_index_scraped_at', ...m022 },
   { name: '20261207_023_last_mile', ...m023 },
   { name: '20261208_041_webhooks', ...m041 },
+  { name: '20261208_042_retention_indexes', ...m042 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

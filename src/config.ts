@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { duration, durations, httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
+import { adWindows, longestAdWindow } from './domain/adWindows.js';
 import { parseContactHours } from './domain/contactHours.js';
 import { providerSettings, providerSchema } from './config/providerSettings.js';
 
@@ -198,6 +199,16 @@ const schema = z.object({
   MATCHER_BATCH_SIZE: int(200, 1, 10_000),
   TICK_CONCURRENCY: int(2, 1, 64),
   INBOX_RETENTION_DAYS: int(14, 1, 3650),
+  // Unset: the longest window that reads ads (src/domain/adWindows.ts); shorter is refused.
+  ADS_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(36500))
+    .optional(),
+  RETENTION_EVERY_MS: int(600_000, 1000),
+  RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
   // leboncoin: a hunt's brands must be LeBonCoin's (src/domain/leboncoinBrands.json); off: any brand.
   BRANDS_CHECK: z.enum(['leboncoin', 'off']).default('leboncoin'),
@@ -269,6 +280,12 @@ export function loadConfig(env: Env) {
   if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
     problems.push(
       `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
+    );
+  const windows = { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS };
+  const adsRetentionDays = e.ADS_RETENTION_DAYS ?? longestAdWindow(windows).days;
+  for (const w of adWindows(windows).filter((w) => w.days > adsRetentionDays))
+    problems.push(
+      `ADS_RETENTION_DAYS must not be shorter than ${w.name} (${w.days} days): ads it still reads would be deleted (got "${adsRetentionDays}")`,
     );
   if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
     problems.push(
@@ -360,6 +377,14 @@ export function loadConfig(env: Env) {
       maxAgeWarnMs: e.OUTBOX_MAX_AGE_WARN_MS,
     },
     consumers: { concurrency: e.CONSUMER_CONCURRENCY, inboxRetentionDays: e.INBOX_RETENTION_DAYS },
+    /** What src/db/retention.ts deletes, and how often; ads are kept at least as long as any window reads them. */
+    retention: {
+      adsRetentionDays,
+      windows,
+      inboxRetentionDays: e.INBOX_RETENTION_DAYS,
+      everyMs: e.RETENTION_EVERY_MS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
     /**
      * How events are framed on the topics: `single-object` (Avro single-object encoding, the published
      * .avsc files and no registry) or `confluent` (magic byte 0 and the schema id of SCHEMA_REGISTRY_URL,

@@ -7,6 +7,7 @@ import { createPipeline } from './consumers/pipeline/pipeline.js';
 import { startMatcher } from './consumers/matcher/matcherRole.js';
 import { startSender } from './consumers/sender/senderRole.js';
 import { startWebhooks } from './consumers/webhooks/webhooksRole.js';
+import { startRetention } from './db/retention.js';
 import { startTableUpkeep } from './db/tableUpkeep.js';
 import { createDb } from './db/knex.js';
 import { createCodec } from './events/codec.js';
@@ -205,6 +206,15 @@ export async function startService(options: StartOptions): Promise<Service> {
     onAction: (table, action) => metrics.tableUpkeep.inc({ table, action }),
   });
   stops.push(() => upkeep.stop());
+  // Bounded storage (src/db/retention.ts): one instance at a time; nothing waits for it.
+  const retention = startRetention({
+    databaseUrl: config.databaseUrl,
+    log,
+    now: () => clock.now(),
+    ...config.retention,
+    onDeleted: (table, rows) => metrics.retentionDeleted.inc({ table }, rows),
+  });
+  stops.push(() => retention.stop());
   const roles = new Map<Role, RoleHandle>();
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -136,6 +136,23 @@ describe('configuration', () => {
     );
   });
 
+  it('keeps ads at least as long as the longest window that reads them, refusing a shorter ADS_RETENTION_DAYS', () => {
+    expect(loadConfig(base).retention).toMatchObject({ adsRetentionDays: 90, everyMs: 600_000, batchSize: 1000 });
+    expect(loadConfig({ ...base, BACKFILL_DAYS: '120' }).retention.adsRetentionDays).toBe(120);
+    expect(loadConfig({ ...base, ADS_RETENTION_DAYS: '365' }).retention.adsRetentionDays).toBe(365);
+    expect(problems({ ...base, ADS_RETENTION_DAYS: '30' })).toEqual([
+      expect.stringMatching(
+        /^ADS_RETENTION_DAYS must not be shorter than the hunt preview's longest window \(90 days\)/,
+      ),
+    ]);
+    expect(problems({ ...base, ADS_RETENTION_DAYS: '100', BACKFILL_DAYS: '180' })).toEqual([
+      expect.stringMatching(/^ADS_RETENTION_DAYS must not be shorter than BACKFILL_DAYS \(180 days\)/),
+    ]);
+    expect(problems({ ...base, ADS_RETENTION_DAYS: 'forever' })).toEqual([
+      expect.stringMatching(/^ADS_RETENTION_DAYS must be an integer/),
+    ]);
+  });
+
   it('reads CONTACT_HOURS_DEFAULT ("always" or a window) and names it when it is wrong', () => {
     expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: 'always' }).contactHoursDefault).toBeNull();
     expect(loadConfig({ ...base, CONTACT_HOURS_DEFAULT: '1-5 09:00-18:30' }).contactHoursDefault).toEqual({

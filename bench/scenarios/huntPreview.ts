@@ -18,7 +18,7 @@ const DAYS = 30;
 const TARGET_P95_MS = 200;
 
 /** The preview body of a generated hunt (what someone editing it would send). */
-const bodyOf = (h: Hunt) => ({
+export const bodyOf = (h: Hunt) => ({
   accountId: h.accountId,
   name: h.name,
   adType: h.adType,

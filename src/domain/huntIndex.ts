@@ -1,9 +1,10 @@
 // The hunt index: given an ad, the matching active hunts, without testing every hunt.
 //   adType -> brand bucket (one per normalised brand, plus "any brand" for hunts without a brand list)
-//          -> geography: radius-0 hunts by zipcode; other hunts in every cell of a coarse lat/lng grid
-//             that their circle's bounding box touches; very wide hunts in a short list of their own.
-// An ad has one type, at most one brand, one cell and one zipcode, so each hunt is a candidate at
-// most once; the exact rules (matchesCompiled) then decide. Same answers as a linear scan, by
+//          -> geography: radius-0 hunts by zipcode; other hunts in every cell of a lat/lng grid (of the
+//             cell size that suits their radius) that their circle's bounding box touches; very wide
+//             hunts in a short list of their own.
+// An ad has one type, at most one brand, one cell per grid and one zipcode, and a hunt is filed on one
+// grid only, so each hunt is a candidate at most once; the exact rules (matchesCompiled) then decide. Same answers as a linear scan, by
 // construction, and checked by a property test over thousands of random hunts and ads.
 import { boundingBox } from './geo.js';
 import { compareAge } from './huntAge.js';
@@ -11,11 +12,20 @@ import { compileHunt, prepareAd, type CompiledHunt, type PreparedAd } from './co
 import { matchesCompiled } from './matchHunt.js';
 import type { Ad, Hunt } from './types.js';
 
-/** Grid cell size in degrees (about 28 km north-south, 19 to 22 km east-west in France). */
-const CELL_DEG = 0.25;
+/**
+ * Grid cell sizes in degrees, finest first (the finest about 28 km north-south, 19 to 22 km east-west
+ * in France). Each hunt is filed in the cells of the finest grid on which its circle's bounding box
+ * spans at most MAX_CELLS_ACROSS cells north-south: a hunt of a few kilometres in a handful of small
+ * cells, a hunt of 200 km in a few dozen large ones rather than hundreds of small ones (memory, and
+ * the time to file it), at the price of a few more candidates tested at the edges of the large cells.
+ * An ad looks up its one cell in each grid.
+ */
+const CELL_DEGS = [0.25, 0.5, 1, 2] as const;
+const MAX_CELLS_ACROSS = 4;
 /** Hunts wider than this are not spread over cells (they would cover hundreds). */
 const WIDE_RADIUS_KM = 400;
-const CELLS_PER_ROW = Math.round(360 / CELL_DEG);
+/** Cell keys of different grids never collide: the grid's rank is the key's high part. */
+const GRID_KEY = 10_000_000;
 
 interface GeoBucket {
   cells: Map<number, CompiledHunt[]>;
@@ -42,8 +52,12 @@ const newGeoBucket = (): GeoBucket => ({ cells: new Map(), byZipcode: new Map(),
 const newKeyedBuckets = (): KeyedBuckets => ({ plain: newGeoBucket(), byWord: new Map() });
 /** Keywords are normalised and padded (' gt line '): their first word. */
 const firstWordOf = (keyword: string) => keyword.trim().split(' ')[0]!;
-const cellOf = (lat: number, lng: number) =>
-  Math.floor((lat + 90) / CELL_DEG) * CELLS_PER_ROW + Math.floor((lng + 180) / CELL_DEG);
+const cellOf = (lat: number, lng: number, grid: number) => {
+  const deg = CELL_DEGS[grid]!;
+  return grid * GRID_KEY + Math.floor((lat + 90) / deg) * Math.round(360 / deg) + Math.floor((lng + 180) / deg);
+};
+/** An ad's cell in every grid. */
+const cellsAt = (lat: number, lng: number) => CELL_DEGS.map((_, grid) => cellOf(lat, lng, grid));
 
 function push<K>(map: Map<K, CompiledHunt[]>, key: K, h: CompiledHunt) {
   const list = map.get(key);
@@ -62,20 +76,27 @@ function drop<K>(map: Map<K, CompiledHunt[]>, key: K, h: CompiledHunt) {
   if (list.length === 0) map.delete(key);
 }
 
-/** The cells a hunt's circle may reach: its bounding box on the sphere. */
+/** The cells a hunt's circle may reach (its bounding box on the sphere), on the grid that suits its size. */
 function cellsOf(h: CompiledHunt): number[] {
   const box = boundingBox(h.lat, h.lng, h.radiusKm);
-  const cells: number[] = [];
   const latFrom = Math.max(-90, box.minLat);
   const latTo = Math.min(90 - 1e-9, box.maxLat);
-  for (let lat = Math.floor((latFrom + 90) / CELL_DEG); lat <= Math.floor((latTo + 90) / CELL_DEG); lat++) {
-    const lngFrom = Math.floor((box.minLng + 180) / CELL_DEG);
-    const lngTo = Math.floor((box.maxLng + 180) / CELL_DEG);
+  let grid = 0;
+  while (grid < CELL_DEGS.length - 1 && (latTo - latFrom) / CELL_DEGS[grid]! > MAX_CELLS_ACROSS) grid++;
+  const deg = CELL_DEGS[grid]!;
+  const perRow = Math.round(360 / deg);
+  const cells: number[] = [];
+  for (let lat = Math.floor((latFrom + 90) / deg); lat <= Math.floor((latTo + 90) / deg); lat++) {
+    const lngFrom = Math.floor((box.minLng + 180) / deg);
+    const lngTo = Math.floor((box.maxLng + 180) / deg);
     for (let lng = lngFrom; lng <= lngTo; lng++)
-      cells.push(lat * CELLS_PER_ROW + (((lng % CELLS_PER_ROW) + CELLS_PER_ROW) % CELLS_PER_ROW));
+      cells.push(grid * GRID_KEY + lat * perRow + (((lng % perRow) + perRow) % perRow));
   }
   return cells;
 }
+
+/** The cells a hunt is filed in: none for a radius-0 or very wide hunt. */
+const filedCellsOf = (h: CompiledHunt) => (h.radiusKm > 0 && h.radiusKm <= WIDE_RADIUS_KM ? cellsOf(h) : []);
 
 export interface HuntIndex {
   readonly size: number;
@@ -93,7 +114,8 @@ export interface HuntIndex {
 
 export function createHuntIndex(): HuntIndex {
   const types = new Map<string, TypeBucket>();
-  const byId = new Map<string, { compiled: CompiledHunt; buckets: GeoBucket[]; cells: number[] }>();
+  // The cells are not kept: they are computed again from the hunt when it leaves.
+  const byId = new Map<string, { compiled: CompiledHunt; buckets: GeoBucket[] }>();
   // The highest version seen of every hunt, kept after removal, so that a late, older change
   // (paused v3 then active v2 delivered out of order) cannot bring a hunt back.
   const versions = new Map<string, number>();
@@ -132,19 +154,21 @@ export function createHuntIndex(): HuntIndex {
   function unplace(huntId: string) {
     const held = byId.get(huntId);
     if (!held) return;
-    place(held.compiled, held.buckets, held.cells, false);
+    place(held.compiled, held.buckets, filedCellsOf(held.compiled), false);
     byId.delete(huntId);
   }
 
-  function collect(bucket: GeoBucket | undefined, p: PreparedAd, cell: number, out: CompiledHunt[]) {
+  function collect(bucket: GeoBucket | undefined, p: PreparedAd, cells: number[], out: CompiledHunt[]) {
     if (!bucket) return;
     if (p.ad.zipcode !== null) {
       const local = bucket.byZipcode.get(p.ad.zipcode);
       if (local) for (const h of local) if (matchesCompiled(p, h)) out.push(h);
     }
     if (p.hasCoordinates) {
-      const near = bucket.cells.get(cell);
-      if (near) for (const h of near) if (matchesCompiled(p, h)) out.push(h);
+      for (const cell of cells) {
+        const near = bucket.cells.get(cell);
+        if (near) for (const h of near) if (matchesCompiled(p, h)) out.push(h);
+      }
       for (const h of bucket.wide) if (matchesCompiled(p, h)) out.push(h);
     }
   }
@@ -153,16 +177,16 @@ export function createHuntIndex(): HuntIndex {
     const out: CompiledHunt[] = [];
     const type = types.get(p.ad.adType);
     if (!type) return out;
-    const cell = p.hasCoordinates ? cellOf(p.ad.lat!, p.ad.lng!) : -1;
+    const cells = p.hasCoordinates ? cellsAt(p.ad.lat!, p.ad.lng!) : [];
     let words: Set<string> | undefined;
     const collectKeyed = (k: KeyedBuckets | undefined) => {
       if (!k) return;
-      collect(k.plain, p, cell, out);
+      collect(k.plain, p, cells, out);
       if (k.byWord.size === 0) return;
       words ??= new Set(p.text().trim().split(' '));
       // Each hunt sits under one word, and the words are distinct: no hunt is visited twice.
-      if (words.size < k.byWord.size) for (const w of words) collect(k.byWord.get(w), p, cell, out);
-      else for (const [w, bucket] of k.byWord) if (words.has(w)) collect(bucket, p, cell, out);
+      if (words.size < k.byWord.size) for (const w of words) collect(k.byWord.get(w), p, cells, out);
+      else for (const [w, bucket] of k.byWord) if (words.has(w)) collect(bucket, p, cells, out);
     };
     if (p.brand !== null) collectKeyed(type.byBrand.get(p.brand));
     collectKeyed(type.anyBrand);
@@ -181,9 +205,8 @@ export function createHuntIndex(): HuntIndex {
       if (hunt.status !== 'active') return;
       const compiled = compileHunt(hunt);
       const buckets = geoBucketsFor(compiled);
-      const cells = compiled.radiusKm > 0 && compiled.radiusKm <= WIDE_RADIUS_KM ? cellsOf(compiled) : [];
-      place(compiled, buckets, cells, true);
-      byId.set(hunt.id, { compiled, buckets, cells });
+      place(compiled, buckets, filedCellsOf(compiled), true);
+      byId.set(hunt.id, { compiled, buckets });
     },
     remove(huntId, version = Number.MAX_SAFE_INTEGER) {
       versions.set(huntId, Math.max(version, versions.get(huntId) ?? -Infinity));

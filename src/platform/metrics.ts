@@ -239,6 +239,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['table', 'action'],
       registers: r,
     }),
+    retentionDeleted: new Counter({
+      name: `${METRIC_PREFIX}retention_deleted_rows_total`,
+      help: 'Rows the retention job deleted (src/db/retention.ts), by table',
+      labelNames: ['table'],
+      registers: r,
+    }),
     hopSeconds: new Histogram({
       name: `${METRIC_PREFIX}hop_seconds`,
       help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",

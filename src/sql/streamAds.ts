@@ -8,6 +8,8 @@ export interface AdFilter {
   scrapedSince: Date;
   /** Conditions every ad a hunt matches satisfies (a backfill); the exact rules are applied in memory afterwards. */
   narrowing?: AdNarrowing;
+  /** Brands as written in the ads (those the hunt's brands accept), read by brand on the ads' index; undefined: any brand. */
+  brands?: string[];
   /**
    * A hunt change's transaction (hunts.change_xid): only the ad versions written before that change
    * could be seen are read. A version written once it was committed (its write_horizon is past it,
@@ -25,6 +27,7 @@ export async function* streamAds(db: Db | Trx, filter: AdFilter, pageSize = 5000
   for (;;) {
     const q = db<AdRow>('ads').where('scraped_at', '>=', filter.scrapedSince);
     if (filter.narrowing) narrowAds(q, filter.narrowing);
+    if (filter.brands !== undefined) q.whereIn('brand', filter.brands);
     if (filter.notSeenBy !== undefined) q.whereRaw('write_horizon <= ?::xid8', [filter.notSeenBy]);
     if (after) q.whereRaw('(scraped_at, id) > (?, ?)', [after.scrapedAt, after.id]);
     const rows = (await q.orderBy([{ column: 'scraped_at' }, { column: 'id' }]).limit(pageSize)) as AdRow[];

@@ -8,12 +8,14 @@
 // that the two never match one new ad at once and wait on each other's uncommitted leads.
 import { adNarrowingOf } from '../../domain/adNarrowing.js';
 import { huntIndexOf, type HuntIndex } from '../../domain/huntIndex.js';
+import { previewNarrowingOf } from '../../domain/huntPreview.js';
 import { matchAds } from '../../domain/matchAds.js';
 import type { Hunt } from '../../domain/types.js';
 import { causeOf } from '../../events/envelope.js';
 import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
 import { loadHuntsToBackfill, type HuntToBackfill } from '../../sql/loadHuntsToBackfill.js';
 import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
+import { selectAdBrands } from '../../sql/selectAdBrands.js';
 import { streamAds } from '../../sql/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
@@ -64,6 +66,10 @@ export function startBackfill(
       const now = deps.clock.now();
       const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
       const recordDeps = recordDepsOf(deps, now);
+      // The brands as the ads write them, per ad type: a hunt with brands reads only theirs, by index (as its preview).
+      const written = new Map<string, Promise<string[]>>();
+      const writtenOf = (adType: string) =>
+        written.get(adType) ?? written.set(adType, selectAdBrands(trx, adType)).get(adType)!;
       for (const { hunt, event } of todo) {
         const started = Date.now();
         let accountHunts = indexes.get(hunt.accountId);
@@ -73,7 +79,8 @@ export function startBackfill(
         let scanned = 0;
         let leads = 0;
         // The ads written since this change was committed are the continuous matcher's (src/sql/streamAds.ts).
-        const filter = { scrapedSince: since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid };
+        const { brands } = previewNarrowingOf(hunt, hunt.brands.length > 0 ? await writtenOf(hunt.adType) : null);
+        const filter = { scrapedSince: since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid, brands };
         for await (const ads of streamAds(trx, filter)) {
           const matches = matchAds(ads, accountHunts, { matchedBy: hunt.id });
           scanned += ads.length;

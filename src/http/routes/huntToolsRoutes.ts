@@ -24,6 +24,7 @@ import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { describe, errors } from '../schemas.js';
+import { PREVIEW_MAX_DAYS } from '../../domain/adWindows.js';
 
 export interface HuntToolsRoutesDeps {
   db: Db;
@@ -35,7 +36,7 @@ export interface HuntToolsRoutesDeps {
   checkBrands: boolean;
 }
 
-export const PREVIEW_MAX_DAYS = 90;
+export { PREVIEW_MAX_DAYS } from '../../domain/adWindows.js';
 const DAY_MS = 86_400_000;
 /** A hunt that is not saved has no id: the nil UUID stands for it. */
 const UNSAVED = '00000000-0000-0000-0000-000000000000';
