@@ -17,6 +17,7 @@ import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/database
 import { createDb } from '../../src/db/knex.js';
 import { createTopics } from '../../src/events/topics.js';
 import { provideStack } from '../../src/stack/provideStack.js';
+import { gaugeValue } from '../lib/serviceSamples.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { startLeadReader } from '../lib/adLoad.js';
 import { diffHistograms, parseHistograms, quantile } from '../lib/promHistogram.js';
@@ -164,6 +165,8 @@ async function main() {
     });
     const metrics = async () =>
       parseHistograms(await (await fetch(`${api}/metrics`)).text(), 'hunt_matcher_hop_seconds', 'hop');
+    const cpuSeconds = async () =>
+      gaugeValue(await (await fetch(`${api}/metrics`)).text(), 'process_cpu_seconds_total');
 
     const perRequest = Math.max(1, Math.round(rate / 10));
     const drive = async (count: number, base: number) => {
