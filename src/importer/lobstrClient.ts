@@ -64,7 +64,7 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
     ...(config.userAgent ? { 'user-agent': config.userAgent } : {}),
   };
 
-  // Node loads its fetch on the first call (75 ms idle, several hundred on a loaded machine): loaded
+  // Node loads its fetch on the first call, which takes a while on a loaded machine: loaded
   // here, before any slot is taken, so that the first request leaves on its slot, not after it.
   const fetchLoaded = fetch('data:,')
     .then((r) => r.arrayBuffer())

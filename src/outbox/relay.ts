@@ -216,10 +216,10 @@ export function createRelay(o: RelayOptions): Relay {
       producer = await connectProducer();
       running = true;
       loop = run();
-      // The backlog gauges beside the publishing loop, not in it: counting a large backlog takes time
-      // (33 ms of the database per count with 50,000 rows waiting, at saturation), so the next count
-      // waits at least BACKLOG_COUNT_SPACING times as long as the last one took: a busy database spends
-      // at most about 2 % of a core on it, an idle one is counted every rebalanceMs.
+      // The backlog gauges beside the publishing loop, not in it: counting a large backlog takes the
+      // database time, so the next count waits at least BACKLOG_COUNT_SPACING times as long as the last
+      // one took: counting never takes more than a small share of a busy database, and an idle one is
+      // counted every rebalanceMs.
       const countBacklog = () => {
         const started = Date.now();
         void refreshBacklog()

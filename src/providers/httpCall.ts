@@ -2,9 +2,8 @@
 // message: a request refused before it could reach the provider was certainly not sent; a timeout or a
 // connection lost after the request was written may have been. The call goes through undici's
 // `dispatch` with a handler that gathers the answer's bytes: a provider's answer is a small JSON
-// document, and `request()` wraps each one in a readable stream (43-62 us of the client's CPU per call
-// against 29-35 us this way, measured on 40,000 calls; WHATWG fetch costs more still), which is what
-// lets one sender reach thousands of messages per second.
+// document, and `request()` wraps each one in a readable stream, which costs the client more CPU per call
+// than this (WHATWG fetch costs more still): a sender's calls are many and small, so the per-call cost counts.
 import { Agent, type Dispatcher } from 'undici';
 
 export interface HttpAnswer {

@@ -16,7 +16,7 @@ export interface OutboxRecord {
  * relay publishes in, follow it). The payloads travel as one binary parameter,
  * cut in SQL by their lengths, and the headers as one JSON array: a bytea[] or jsonb[] parameter would
  * be sent as text, every payload hex-encoded and every quote escaped by the driver, then parsed back
- * by the server (what the profile of a dense D' run showed, on the hottest statement of the service).
+ * by the server, on the hottest statement of the service.
  */
 export async function insertOutboxRows(trx: Trx, rows: OutboxRecord[]): Promise<void> {
   if (rows.length === 0) return;

@@ -81,9 +81,8 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
   }
   const broker = `127.0.0.1:${spec.port}`;
   // The JVM as Kafka's own start scripts run it by default: a fixed 1 GB heap, G1 with these pause and
-  // occupancy settings. A smaller heap is a false economy on a loaded machine: with 256-512 MB, G1's
-  // concurrent marking (0.21) and GC threads (0.07) took 0.28 of the broker's 0.47 cores while the service
-  // was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
+  // occupancy settings. A smaller heap is a false economy on a loaded machine: G1's concurrent marking
+  // and GC threads then take a large share of the broker's CPU, which the service needs under load.
   const heap = o.heapMb ?? 1024;
   const java = [
     'java',

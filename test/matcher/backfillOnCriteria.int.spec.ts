@@ -1,6 +1,6 @@
 // A hunt looks back over BACKFILL_DAYS when what it matches changed (created, activated, its criteria
 // edited), not when a rename, a template or contact hours change: a bulk edit of names must not
-// re-scan a month of ads per hunt (issue 21: edits come in bursts).
+// re-scan a month of ads per hunt (edits come in bursts).
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adInput, huntInput, newBrand } from '../support/fixtures.js';
