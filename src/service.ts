@@ -48,7 +48,7 @@ import { startReceiptReconciler } from './producers/providers/reconcileReceipts.
 import { startScheduler } from './producers/ticks/scheduler.js';
 import { isFrenchMobile } from './domain/smsSender.js';
 import { createChannelProviders } from './providers/channelProviders.js';
-import { pingDatabase } from './sql/pingDatabase.js';
+import { pingDatabase } from './sql/ops/pingDatabase.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([

@@ -16,8 +16,8 @@
 // without it gets a warning instead. VACUUM and ANALYZE take no lock that blocks reads or writes.
 import pg from 'pg';
 import type { Logger } from '../platform/logger.js';
-import { advisoryUnlock, tryAdvisoryLock } from '../sql/advisoryLocks.js';
-import { selectTableChurn, type TableChurn } from '../sql/selectTableChurn.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
+import { selectTableChurn, type TableChurn } from '../sql/ops/selectTableChurn.js';
 
 /** The advisory lock namespace 'HMTU' (hunt-matcher table upkeep), key 0. */
 const UPKEEP_NS = 0x484d5455;

@@ -114,7 +114,7 @@ export const sellerRepliedEvent = (
 });
 
 /**
- * The events of messages given up (src/sql/giveUpMessages.ts): MessageFailed (permanent, with the
+ * The events of messages given up (src/sql/messages/giveUpMessages.ts): MessageFailed (permanent, with the
  * provider's code) for each, for each message an opt-out it caused cancelled, and the SendMessage of
  * each SMS fallback that takes a WhatsApp message's place.
  */

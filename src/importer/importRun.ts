@@ -23,7 +23,7 @@ import {
   failLobstrRun,
   retryLobstrRunLater,
   type LobstrRunRow,
-} from '../sql/lobstrRuns.js';
+} from '../sql/lobstr/lobstrRuns.js';
 import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';

@@ -26,10 +26,10 @@ import type { Hop, Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
 import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
-import { deleteOutboxRows } from '../sql/deleteOutboxRows.js';
-import { outboxBacklog } from '../sql/outboxBacklog.js';
-import { prepareRelaySession } from '../sql/relaySession.js';
-import { selectOutboxBatch } from '../sql/selectOutboxBatch.js';
+import { deleteOutboxRows } from '../sql/outbox/deleteOutboxRows.js';
+import { outboxBacklog } from '../sql/outbox/outboxBacklog.js';
+import { prepareRelaySession } from '../sql/outbox/relaySession.js';
+import { selectOutboxBatch } from '../sql/outbox/selectOutboxBatch.js';
 import { createShardOwnership } from './shardOwnership.js';
 
 export interface RelayOptions {

@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Ad } from '../../src/domain/types.js';
-import { loadHuntsToBackfill } from '../../src/sql/loadHuntsToBackfill.js';
-import { ensureAccount } from '../../src/sql/ensureAccount.js';
-import { insertHunt } from '../../src/sql/insertHunt.js';
-import { streamAds } from '../../src/sql/streamAds.js';
+import { loadHuntsToBackfill } from '../../src/sql/hunts/loadHuntsToBackfill.js';
+import { ensureAccount } from '../../src/sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
+import { streamAds } from '../../src/sql/ads/streamAds.js';
 import { hunt } from '../support/domainFixtures.js';
 import { adInput, ingestSilently, newBrand } from '../support/fixtures.js';
 import { useTestEnv } from '../support/testEnv.js';

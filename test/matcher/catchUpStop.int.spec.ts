@@ -10,8 +10,8 @@ import type { ConsumerSpec, RunningConsumer, StartConsumer } from '../../src/con
 import { newEventId } from '../../src/events/envelope.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
-import { ensureAccount } from '../../src/sql/ensureAccount.js';
-import { insertHunt } from '../../src/sql/insertHunt.js';
+import { ensureAccount } from '../../src/sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
 import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
 import { hunt } from '../support/domainFixtures.js';
 import { captureLogs } from '../support/logCapture.js';

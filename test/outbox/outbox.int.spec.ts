@@ -5,7 +5,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { createOutbox, type Outbox } from '../../src/outbox/enqueue.js';
 import { createRelay, type Relay } from '../../src/outbox/relay.js';
-import { SELECT_BATCH_SQL } from '../../src/sql/selectOutboxBatch.js';
+import { SELECT_BATCH_SQL } from '../../src/sql/outbox/selectOutboxBatch.js';
 import { sampleEvents } from '../support/eventSamples.js';
 import { useTestEnv } from '../support/testEnv.js';
 import { waitFor } from '../support/waitFor.js';

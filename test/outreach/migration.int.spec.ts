@@ -6,7 +6,7 @@ import { migrationSource } from '../../migrations/index.js';
 import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { rowFromHunt } from '../../src/sql/rows/huntRow.js';
+import { rowFromHunt } from '../../src/sql/hunts/huntRow.js';
 import { hunt as huntFixture } from '../support/domainFixtures.js';
 import { adInput, ingestSilently } from '../support/fixtures.js';
 

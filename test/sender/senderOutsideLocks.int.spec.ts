@@ -94,7 +94,7 @@ describe('a sender outside its locks', () => {
     // Both fall due in one statement, as when their contact hours open: the sender's next poll claims
     // both and calls them one at a time, in the order of its claim; the gateway holds the first call, the
     // other message waits for its turn. Decided a minute ago, as a deferred first attempt is: the poll
-    // leaves a first attempt younger than 30 s to its SendMessage (src/sql/selectDueMessages.ts).
+    // leaves a first attempt younger than 30 s to its SendMessage (src/sql/messages/selectDueMessages.ts).
     // Their window is open now too: the sender checks it again at the moment of each call.
     await t.db('hunts').where({ account_id: accountId }).update({ contact_hours: null });
     await t

@@ -1,14 +1,14 @@
 // What a match does (docs/ARCHITECTURE.md section 3), for a whole batch of matches in the caller's transaction,
 // with a constant number of statements per batch, whatever its size:
 //   1. read what the decision needs: the leads and contacted ads the accounts have already, the sellers
-//      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/phoneLocks.ts,
+//      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/sellers/phoneLocks.ts,
 //      so that an opt-out committing meanwhile cancels what this batch writes), today's pacing counters;
 //   2. decide every contact (src/domain/contactDecision.ts);
 //   3. write each lead once, with its decided stage, on top of its column; for the contacted: the
-//      seller's claim (src/sql/claimSellers.ts), the contacted ad, the message (pending, rendered, its
+//      seller's claim (src/sql/sellers/claimSellers.ts), the contacted ad, the message (pending, rendered, its
 //      first attempt due at the next opening of the hunt's contact hours) and SendMessage; LeadCreated
 //      for every new lead;
-//   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
+//   4. last, add the pacing grants where they still fit (src/sql/hunts/pacing.ts).
 // If a concurrent writer got there first (a lead inserted, a seller claimed, the pacing room taken since step 1), a
 // WriteConflict rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
@@ -27,17 +27,17 @@ import type { Match } from '../../domain/matchAds.js';
 import type { Channel, ContactReason } from '../../domain/types.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
-import { claimSellers } from '../../sql/claimSellers.js';
-import { accountAdKey, findAccountAdPairs } from '../../sql/findAccountAdPairs.js';
-import { findOptOuts } from '../../sql/findOptOuts.js';
-import { findSellerContacts } from '../../sql/findSellerContacts.js';
-import { lockPhonesShared } from '../../sql/phoneLocks.js';
-import { insertContactedAds } from '../../sql/insertContactedAds.js';
-import { insertLeads } from '../../sql/insertLeads.js';
-import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
-import { readPacing, reservePacing } from '../../sql/pacing.js';
-import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
-import { findSenderNames } from '../../sql/findSenderNames.js';
+import { claimSellers } from '../../sql/sellers/claimSellers.js';
+import { accountAdKey, findAccountAdPairs } from '../../sql/leads/findAccountAdPairs.js';
+import { findOptOuts } from '../../sql/sellers/findOptOuts.js';
+import { findSellerContacts } from '../../sql/sellers/findSellerContacts.js';
+import { lockPhonesShared } from '../../sql/sellers/phoneLocks.js';
+import { insertContactedAds } from '../../sql/leads/insertContactedAds.js';
+import { insertLeads } from '../../sql/leads/insertLeads.js';
+import { insertMessages, type MessageRecord } from '../../sql/messages/insertMessages.js';
+import { readPacing, reservePacing } from '../../sql/hunts/pacing.js';
+import { setLeadOutcomes } from '../../sql/leads/setLeadOutcomes.js';
+import { findSenderNames } from '../../sql/accounts/findSenderNames.js';
 import { localTime } from '../../domain/calendar.js';
 import { composeOutreach } from '../../domain/outreachMessage.js';
 import { sellerZoneOf } from '../../domain/sellerZone.js';

@@ -5,7 +5,7 @@
 // immediately.
 import { startPoller } from '../../platform/poller.js';
 import type { RoleHandle } from '../../platform/roleHandle.js';
-import { selectDueMessages } from '../../sql/selectDueMessages.js';
+import { selectDueMessages } from '../../sql/messages/selectDueMessages.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
 import {
   createDelivery,

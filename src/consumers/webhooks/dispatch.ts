@@ -13,11 +13,11 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { backoffDelay, sleep } from '../../platform/retry.js';
-import { leaseDeliveries, type LeasedDelivery } from '../../sql/webhooks/leaseDeliveries.js';
-import { lockEndpointHealth } from '../../sql/webhooks/lockEndpointHealth.js';
-import { selectDueDeliveries } from '../../sql/webhooks/selectDueDeliveries.js';
-import { setEndpointHealth } from '../../sql/webhooks/setEndpointHealth.js';
-import { settleDelivery } from '../../sql/webhooks/settleDelivery.js';
+import { leaseDeliveries, type LeasedDelivery } from '../../sql/webhookDeliveries/leaseDeliveries.js';
+import { lockEndpointHealth } from '../../sql/webhookEndpoints/lockEndpointHealth.js';
+import { selectDueDeliveries } from '../../sql/webhookDeliveries/selectDueDeliveries.js';
+import { setEndpointHealth } from '../../sql/webhookEndpoints/setEndpointHealth.js';
+import { settleDelivery } from '../../sql/webhookDeliveries/settleDelivery.js';
 import type { WebhookAnswer, WebhookSender } from '../../webhooks/sendWebhook.js';
 
 export interface DispatchSettings {

@@ -14,21 +14,21 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import { optOutMentionProblem, parseSmsSender, repliesPossible, type SmsSender } from '../../domain/smsSender.js';
 import { segmentsOf, SENDER_NAME_MAX } from '../../domain/smsText.js';
 import type { ProviderName } from '../../providers/provider.js';
-import { liftHolds } from '../../sql/liftHolds.js';
-import { selectActiveHolds, type ActiveHold } from '../../sql/selectActiveHolds.js';
-import type { HoldKey } from '../../sql/holdSending.js';
+import { liftHolds } from '../../sql/holds/liftHolds.js';
+import { selectActiveHolds, type ActiveHold } from '../../sql/holds/selectActiveHolds.js';
+import type { HoldKey } from '../../sql/holds/holdSending.js';
 import {
   findNumbersOfOthers,
   loadAccountIdentity,
   updateAccountIdentity,
   type AccountIdentity,
   type SenderNumber,
-} from '../../sql/accountIdentity.js';
+} from '../../sql/accounts/accountIdentity.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/apiKeys.js';
-import { accountExists } from '../../sql/accountExists.js';
-import { upsertAccount } from '../../sql/upsertAccount.js';
+import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/accounts/apiKeys.js';
+import { accountExists } from '../../sql/accounts/accountExists.js';
+import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';

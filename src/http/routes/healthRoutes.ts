@@ -4,8 +4,8 @@ import type { Admin } from 'kafkajs';
 import type { Db } from '../../db/knex.js';
 import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { pingDatabase } from '../../sql/pingDatabase.js';
-import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
+import { pingDatabase } from '../../sql/ops/pingDatabase.js';
+import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { arrayOf, dateTime, describe, nullable, object } from '../schemas.js';
 

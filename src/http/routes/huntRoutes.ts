@@ -12,8 +12,8 @@ import {
   type CreateHuntBody,
   type HuntFields,
 } from '../../producers/hunts/huntInput.js';
-import { listAccountHunts } from '../../sql/listAccountHunts.js';
-import { loadHunt } from '../../sql/loadHunt.js';
+import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
+import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';

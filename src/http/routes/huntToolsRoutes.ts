@@ -15,11 +15,11 @@ import {
   withDefaults,
   type CreateHuntBody,
 } from '../../producers/hunts/huntInput.js';
-import { countAccountLeads } from '../../sql/countAccountLeads.js';
-import { findAd } from '../../sql/findAd.js';
-import { findLead } from '../../sql/findLead.js';
-import { loadHunt } from '../../sql/loadHunt.js';
-import { selectPreviewCandidates } from '../../sql/selectPreviewCandidates.js';
+import { countAccountLeads } from '../../sql/leads/countAccountLeads.js';
+import { findAd } from '../../sql/ads/findAd.js';
+import { findLead } from '../../sql/leads/findLead.js';
+import { loadHunt } from '../../sql/hunts/loadHunt.js';
+import { selectPreviewCandidates } from '../../sql/ads/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';

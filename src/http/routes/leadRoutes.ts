@@ -1,12 +1,12 @@
-// GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/listLeads.ts), a page at a
+// GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/leads/listLeads.ts), a page at a
 // time with an opaque cursor.
 // GET /v1/leads/:leadId/messages: the lead's conversation, outbound and inbound, oldest first.
 import type { Db } from '../../db/knex.js';
 import { ValidationError } from '../../domain/errors.js';
 import { LEAD_STAGES } from '../../domain/types.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { loadLeadConversation } from '../../sql/leadConversation.js';
-import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
+import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
+import { listLeads, type LeadCursor } from '../../sql/leads/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';

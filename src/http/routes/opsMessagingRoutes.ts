@@ -6,10 +6,10 @@
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Clock } from '../../platform/clock.js';
-import { listUnmatchedInbound } from '../../sql/inboundMessages.js';
-import { loadLeadConversation } from '../../sql/leadConversation.js';
-import { providerFigures } from '../../sql/providerFigures.js';
-import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
+import { listUnmatchedInbound } from '../../sql/callbacks/inboundMessages.js';
+import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
+import { providerFigures } from '../../sql/ops/providerFigures.js';
+import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';

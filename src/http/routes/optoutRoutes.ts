@@ -4,7 +4,7 @@ import type { Db } from '../../db/knex.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { toE164 } from '../../domain/phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
-import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/optouts.js';
+import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';

@@ -23,21 +23,21 @@ import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { CARRIER_FILTERING, effectOf } from '../../providers/failureCodes.js';
 import type { ProviderName } from '../../providers/provider.js';
-import { countCarrierFiltering } from '../../sql/countCarrierFiltering.js';
-import { findCarrierFilteringProbe } from '../../sql/findCarrierFilteringProbe.js';
-import { findHuntContactHours } from '../../sql/findHuntContactHours.js';
-import { giveUpMessages } from '../../sql/giveUpMessages.js';
-import { holdKeyText, holdSending, type HoldKey } from '../../sql/holdSending.js';
-import { isAccountSender } from '../../sql/isAccountSender.js';
-import { liftHolds } from '../../sql/liftHolds.js';
-import { lockAccounts } from '../../sql/lockAccounts.js';
+import { countCarrierFiltering } from '../../sql/holds/countCarrierFiltering.js';
+import { findCarrierFilteringProbe } from '../../sql/holds/findCarrierFilteringProbe.js';
+import { findHuntContactHours } from '../../sql/hunts/findHuntContactHours.js';
+import { giveUpMessages } from '../../sql/messages/giveUpMessages.js';
+import { holdKeyText, holdSending, type HoldKey } from '../../sql/holds/holdSending.js';
+import { isAccountSender } from '../../sql/accounts/isAccountSender.js';
+import { liftHolds } from '../../sql/holds/liftHolds.js';
+import { lockAccounts } from '../../sql/accounts/lockAccounts.js';
 import {
   findMessageForReceipt,
   recordDeliveryStatus,
   type DeliveredMessage,
   type DeliveryStatus,
-} from '../../sql/recordDeliveryStatus.js';
-import { requeueSentMessage } from '../../sql/requeueSentMessage.js';
+} from '../../sql/callbacks/recordDeliveryStatus.js';
+import { requeueSentMessage } from '../../sql/messages/requeueSentMessage.js';
 
 /** What a final code's effects need: where sellers without a known region are local, how often a hold is probed. */
 export interface ReceiptRules {
