@@ -101,6 +101,14 @@ module.exports = {
       to: { path: layer('http') },
     },
     {
+      name: 'a-route-module-does-not-import-another',
+      comment:
+        'Each module of src/http/routes registers its own routes; what two of them share (a schema, a parameter reader) lives in src/http/, beside them.',
+      severity: 'error',
+      from: { path: '^src/http/routes/' },
+      to: { path: '^src/http/routes/' },
+    },
+    {
       name: 'sql-is-data-access-only',
       comment:
         'A SQL operation takes the transaction it runs in and returns rows or domain values: it imports only src/db, src/domain and other sql modules.',

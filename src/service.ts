@@ -22,7 +22,7 @@ import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
 import { registerHuntToolsRoutes } from './http/routes/huntToolsRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
-import { registerGatewayWebhook } from './http/routes/gatewayWebhookRoutes.js';
+import { registerGatewayRoutes } from './http/routes/gatewayRoutes.js';
 import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
@@ -153,7 +153,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
     const rules = { timeZone: config.tick.timeZone, probeEveryMs: config.providers.probeEveryMs };
-    registerGatewayWebhook({ db, outbox, clock, metrics, rules, webhookSecret: tokens.gatewayWebhook })(app);
+    registerGatewayRoutes({ db, outbox, clock, metrics, rules, webhookSecret: tokens.gatewayWebhook })(app);
     const { twilio, brevo, publicBaseUrl } = config.providers;
     if (twilio)
       registerTwilioRoutes({

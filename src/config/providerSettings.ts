@@ -2,7 +2,7 @@
 // what each role needs of them (src/config.ts reads the environment; this builds the typed settings).
 import { z } from 'zod';
 import { optOutMentionProblem, parseSmsSender, type SmsSender } from '../domain/smsSender.js';
-import type { ProviderMap } from '../providers/provider.js';
+import { GATEWAY, type ProviderMap } from '../providers/provider.js';
 import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
 import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
 import { httpUrl, int, optionalText } from './envValues.js';
@@ -75,9 +75,7 @@ export function providerSettings(
   const problems: string[] = [];
   const parsedMap = parseProviderMap(e.MESSAGE_PROVIDERS);
   if (!parsedMap.ok) problems.push(`MESSAGE_PROVIDERS ${parsedMap.problem}`);
-  const map = parsedMap.ok
-    ? parsedMap.value
-    : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
+  const map = parsedMap.ok ? parsedMap.value : { sms: GATEWAY, whatsapp: GATEWAY, leboncoin: GATEWAY };
   const used = providersUsed(map);
   let smsSender: SmsSender | null = null;
   const sender = roles.has('sender');
@@ -162,7 +160,7 @@ export function providerSettings(
       reconcileAfterMs: e.RECEIPT_RECONCILE_AFTER_MS,
       probeEveryMs: e.SENDING_PROBE_EVERY_MS,
     },
-    needsGateway: used.has('http'),
+    needsGateway: used.has(GATEWAY),
     problems: [...new Set(problems)],
   };
 }

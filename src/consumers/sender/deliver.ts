@@ -359,7 +359,7 @@ export async function recordOutcomes(
     now,
   );
   // A probe that went through (anything but another hold or a transient failure) shows the problem
-  // fixed; carrier filtering shows only in the probe's delivery receipt (src/producers/gateway/recordReceipt.ts).
+  // fixed; carrier filtering shows only in the probe's delivery receipt (src/producers/providers/recordReceipt.ts).
   const toLift = new Map<string, HoldKey>();
   for (const a of attempts) {
     const probe = a.facts.probe;

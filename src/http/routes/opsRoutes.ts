@@ -28,7 +28,7 @@ import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
-import { previewResponse } from './huntToolsRoutes.js';
+import { previewResponse } from '../previewSchema.js';
 
 export interface OpsRoutesDeps {
   db: Db;

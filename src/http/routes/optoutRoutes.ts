@@ -1,8 +1,8 @@
 // Opt-outs by hand (docs/ARCHITECTURE.md section 6): POST /v1/optouts (a seller who phoned), GET and DELETE
 // /v1/optouts/:phone. Token: API_TOKEN. Phones are read in any usual form and stored in E.164.
 import type { Db } from '../../db/knex.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { toE164 } from '../../domain/phone.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { phoneOf } from '../phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
 import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
@@ -42,13 +42,6 @@ const phoneParams = {
   required: ['phone'],
   properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } },
 } as const;
-
-/** The phone of a request in E.164, or a 400 naming `field`. */
-export function phoneOf(raw: string, field: string): string {
-  const phone = toE164(raw);
-  if (!phone) throw new ValidationError(field, 'is not a valid phone number (e.g. "06 12 34 56 78" or "+33612345678")');
-  return phone;
-}
 
 export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
   const auth = requireBearer(deps.apiToken);

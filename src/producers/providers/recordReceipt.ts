@@ -22,7 +22,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { CARRIER_FILTERING, effectOf } from '../../providers/failureCodes.js';
-import type { ProviderName } from '../../providers/provider.js';
+import { GATEWAY, type ProviderName } from '../../providers/provider.js';
 import { countCarrierFiltering } from '../../sql/holds/countCarrierFiltering.js';
 import { findCarrierFilteringProbe } from '../../sql/holds/findCarrierFilteringProbe.js';
 import { findHuntContactHours } from '../../sql/hunts/findHuntContactHours.js';
@@ -91,11 +91,11 @@ export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promis
       );
     const unchanged: ReceiptResult = { messageId: message.id, changed: false, effect: { kind: 'none' } };
     if (stale(message, receipt.externalId) || message.status === 'failed') return unchanged;
-    const provider = receipt.provider ?? (message.provider as ProviderName | null) ?? 'http';
+    const provider = receipt.provider ?? (message.provider as ProviderName | null) ?? GATEWAY;
     const code = receipt.finalCode ?? receipt.errorCode ?? null;
     // A message to try again later, or to hold, must be 'sent' to be put back: a callback that overtook
     // the sender's record of the send is left for the reconciliation to read again (nothing recorded).
-    if (receipt.status === 'undelivered' && provider !== 'http' && message.status !== 'sent') {
+    if (receipt.status === 'undelivered' && provider !== GATEWAY && message.status !== 'sent') {
       const effect = effectOf(provider, code).effect;
       if (effect === 'hold' || (effect === 'later' && !message.retried_unreachable)) return unchanged;
     }
@@ -134,7 +134,7 @@ export async function recordReceipt(deps: ReceiptDeps, receipt: Receipt): Promis
       await liftHolds(trx, [probe], now);
       return { ...result, effect: { kind: 'lifted', hold: probe } };
     }
-    if (provider === 'http') return { ...result, effect: { kind: 'none' } };
+    if (provider === GATEWAY) return { ...result, effect: { kind: 'none' } };
     return applyFinalCode(trx, deps, message, provider, code, now, result);
   });
 }
@@ -152,7 +152,7 @@ async function applyFinalCode(
   trx: Trx,
   deps: ReceiptDeps,
   message: DeliveredMessage,
-  provider: Exclude<ProviderName, 'http'>,
+  provider: Exclude<ProviderName, typeof GATEWAY>,
   code: string | null,
   now: Date,
   result: { messageId: string; changed: boolean },

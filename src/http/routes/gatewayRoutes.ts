@@ -1,33 +1,26 @@
 // POST /v1/gateway/webhook/:secret: the message gateway's callbacks (docs/ARCHITECTURE.md section 6).
 //   {"type": "status", "messageId": "<uuid>" | "externalId": "...", "status": "delivered" | "undelivered", "at": "<ISO 8601>"}
-//     a delivery receipt (src/producers/gateway/recordReceipt.ts); unknown message: 404;
+//     a delivery receipt, recorded as every provider's is (src/producers/providers/recordCallback.ts);
+//     unknown message: 404;
 //   {"type": "inbound", "id"?: "<the gateway's id>", "from": "<phone>", "to"?: "<our number>", "text": "...", "at": "<ISO 8601>"}
 //     a seller's message: STOP and its variants (src/domain/optOutText.ts) opt the number out, START
 //     lifts it, anything else is a reply joined to its lead (src/producers/providers/recordInbound.ts).
 //     Without an id, the message is known by its sender, text and time (the same post twice is one).
 // The secret (MESSAGE_GATEWAY_WEBHOOK_SECRET) is compared in constant time before the body is read.
 // The same callback twice changes nothing the second time (the answer says "unchanged").
-import type { Db } from '../../db/knex.js';
 import { createHash } from 'node:crypto';
+import { NotFoundError } from '../../domain/errors.js';
 import { isOptInText, isOptOutText } from '../../domain/optOutText.js';
-import { recordReceipt, type ReceiptRules } from '../../producers/gateway/recordReceipt.js';
-import { recordCallback } from '../../producers/providers/recordCallback.js';
-import type { Outbox } from '../../outbox/enqueue.js';
-import type { Clock } from '../../platform/clock.js';
+import { recordCallback, type CallbackDeps } from '../../producers/providers/recordCallback.js';
+import { GATEWAY } from '../../providers/provider.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { requirePathSecret } from '../auth.js';
-import type { Metrics } from '../../platform/metrics.js';
+import { phoneOf } from '../phone.js';
 import { describe, errors } from '../schemas.js';
-import { phoneOf } from './optoutRoutes.js';
 
-export interface GatewayWebhookDeps {
-  db: Db;
-  outbox: Outbox;
-  clock: Clock;
-  metrics: Pick<Metrics, 'optOuts' | 'optOutCancelled' | 'receipts' | 'providerCallbacks' | 'replies'>;
+export interface GatewayRoutesDeps extends CallbackDeps {
   webhookSecret: string | undefined;
-  rules: ReceiptRules;
 }
 
 type Callback =
@@ -95,7 +88,7 @@ const responseSchema = {
   },
 } as const;
 
-export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpApp) => {
+export const registerGatewayRoutes = (deps: GatewayRoutesDeps) => (app: HttpApp) => {
   app.post<{ Params: { secret: string }; Body: Callback }>(
     '/v1/gateway/webhook/:secret',
     {
@@ -113,24 +106,30 @@ export const registerGatewayWebhook = (deps: GatewayWebhookDeps) => (app: HttpAp
     async (request) => {
       const body = request.body;
       if (body.type === 'status') {
-        const result = await recordReceipt(deps, {
-          ...(body.messageId ? { messageId: body.messageId } : { externalId: body.externalId! }),
+        // Our message id finds the message; without it, the gateway's own id does.
+        const outcome = await recordCallback(deps, GATEWAY, {
+          kind: 'receipt',
+          messageId: body.messageId ?? null,
+          externalId: body.messageId ? null : (body.externalId ?? null),
           status: body.status,
+          errorCode: null,
           at: new Date(body.at),
-          provider: 'http',
         });
+        if (!('messageId' in outcome))
+          throw new NotFoundError(
+            body.messageId ? `message ${body.messageId}` : `message with externalId ${body.externalId}`,
+          );
         request.log.info(
-          { messageId: result.messageId, delivery: body.status, changed: result.changed },
+          { messageId: outcome.messageId, delivery: body.status, changed: outcome.status === 'recorded' },
           'delivery receipt',
         );
-        deps.metrics.receipts.inc({ status: body.status, outcome: result.changed ? 'recorded' : 'unchanged' });
-        return { status: result.changed ? 'recorded' : 'unchanged', messageId: result.messageId };
+        return { status: outcome.status, messageId: outcome.messageId };
       }
       const phone = phoneOf(body.from, 'body/from');
       const providerMessageId =
         body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
       const optOut = isOptOutText(body.text) ? 'stop' : isOptInText(body.text) ? 'start' : null;
-      const result = await recordCallback(deps, 'http', {
+      const result = await recordCallback(deps, GATEWAY, {
         kind: 'inbound',
         providerMessageId,
         from: phone,

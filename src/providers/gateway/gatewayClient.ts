@@ -3,20 +3,20 @@
 // retry after a lost answer is never a second message (no lookup needed). The body says when the
 // seller's contact window closes (validUntil) and, for a WhatsApp template, its ContentSid and
 // variables. The gateway has no documented way to read a message back: its receipts are its callbacks.
-import type { MessageProvider, SendOutcome } from '../provider.js';
+import { GATEWAY, type MessageProvider, type SendOutcome } from '../provider.js';
 import { call, createAgent, jsonObject, parseRetryAfter } from '../httpCall.js';
 
-export interface HttpGatewaySettings {
+export interface GatewaySettings {
   url: string;
   token: string;
   timeoutMs: number;
 }
 
-export function createHttpGateway(settings: HttpGatewaySettings, now: () => Date): MessageProvider {
+export function createGatewayClient(settings: GatewaySettings, now: () => Date): MessageProvider {
   const agent = createAgent(settings.timeoutMs);
   const url = `${settings.url}/messages`;
   return {
-    name: 'http',
+    name: GATEWAY,
     async send(message) {
       const result = await call(agent, url, {
         method: 'POST',
