@@ -129,10 +129,22 @@ interface ExplainQuery {
   externalId?: string;
 }
 
-export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerHuntToolsRoutes share, made once per registration. */
+function huntToolsRoutesShared(deps: HuntToolsRoutesDeps) {
   const auth = requireAccountAccess(deps);
-  const defaultDays = Math.min(PREVIEW_MAX_DAYS, Math.max(1, deps.backfillDays));
 
+  const defaultDays = Math.min(PREVIEW_MAX_DAYS, Math.max(1, deps.backfillDays));
+  return { auth, defaultDays };
+}
+type HuntToolsRoutesShared = ReturnType<typeof huntToolsRoutesShared>;
+
+export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) => {
+  const shared = huntToolsRoutesShared(deps);
+  postHuntsPreview(app, deps, shared);
+  getHuntsExplain(app, deps, shared);
+};
+
+function postHuntsPreview(app: HttpApp, deps: HuntToolsRoutesDeps, { auth, defaultDays }: HuntToolsRoutesShared) {
   app.post<{ Body: PreviewBody }>(
     '/v1/hunts/preview',
     {
@@ -181,7 +193,9 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       };
     },
   );
+}
 
+function getHuntsExplain(app: HttpApp, deps: HuntToolsRoutesDeps, { auth }: HuntToolsRoutesShared) {
   app.get<{ Params: { id: string }; Querystring: ExplainQuery }>(
     '/v1/hunts/:id/explain',
     {
@@ -210,4 +224,4 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       };
     },
   );
-};
+}

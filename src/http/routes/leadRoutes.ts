@@ -92,6 +92,11 @@ function parseCursor(cursor: string): LeadCursor {
 }
 
 export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
+  getAccountsLeads(app, deps);
+  getLeadsMessages(app, deps);
+};
+
+function getAccountsLeads(app: HttpApp, deps: LeadRoutesDeps) {
   app.get<{ Params: { accountId: string }; Querystring: Query }>(
     '/v1/accounts/:accountId/leads',
     {
@@ -151,7 +156,9 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       };
     },
   );
+}
 
+function getLeadsMessages(app: HttpApp, deps: LeadRoutesDeps) {
   app.get<{ Params: { leadId: string } }>(
     '/v1/leads/:leadId/messages',
     {
@@ -182,4 +189,4 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       };
     },
   );
-};
+}

@@ -51,9 +51,22 @@ const conversationSchema = {
   response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
 };
 
-export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
+/** What the routes of registerOpsMessagingRoutes share, made once per registration. */
+function opsMessagingRoutesShared(deps: OpsMessagingDeps) {
   const auth = requireBearer(deps.opsToken);
+  return { auth };
+}
+type OpsMessagingRoutesShared = ReturnType<typeof opsMessagingRoutesShared>;
 
+export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
+  const shared = opsMessagingRoutesShared(deps);
+  getOpsLeadsMessages(app, deps, shared);
+  getOpsReplies(app, deps, shared);
+  getOpsProviders(app, deps, shared);
+  getOpsSending(app, deps, shared);
+};
+
+function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get<{ Params: { leadId: string } }>(
     '/v1/ops/leads/:leadId/messages',
     { onRequest: auth, schema: conversationSchema },
@@ -71,7 +84,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       };
     },
   );
+}
 
+function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',
     {
@@ -109,7 +124,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       })),
     }),
   );
+}
 
+function getOpsProviders(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/providers',
     {
@@ -133,7 +150,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
     },
     async () => ({ hours: FIGURE_HOURS, providers: await providerFigures(deps.db, FIGURE_HOURS, deps.clock.now()) }),
   );
+}
 
+function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/sending',
     {
@@ -174,4 +193,4 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       })),
     }),
   );
-};
+}

@@ -43,9 +43,21 @@ const phoneParams = {
   properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } },
 } as const;
 
-export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerOptOutRoutes share, made once per registration. */
+function optOutRoutesShared(deps: OptOutRoutesDeps) {
   const auth = requireBearer(deps.apiToken);
+  return { auth };
+}
+type OptOutRoutesShared = ReturnType<typeof optOutRoutesShared>;
 
+export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
+  const shared = optOutRoutesShared(deps);
+  postOptouts(app, deps, shared);
+  getOptouts(app, deps, shared);
+  deleteOptouts(app, deps, shared);
+};
+
+function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.post<{ Body: { phone: string; reason?: string | null } }>(
     '/v1/optouts',
     {
@@ -97,7 +109,9 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
         .send({ ...optOutJson(result.optOut), cancelled: result.cancelled });
     },
   );
+}
 
+function getOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.get<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
     {
@@ -115,7 +129,9 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
       return optOutJson(optOut);
     },
   );
+}
 
+function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.delete<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
     {
@@ -133,4 +149,4 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
       return reply.status(204).send();
     },
   );
-};
+}
