@@ -259,22 +259,7 @@ export function loadKafkaToolConfig(env: Env) {
 export function loadConfig(env: Env) {
   const e = parseEnv(schema, env);
   const providers = providerSettings(e, e.ROLES);
-  const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
-  const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
-  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
-    problems.push(
-      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
-    );
-  const webhookLeaseMs = e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
-  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
-    problems.push(
-      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
-    );
-  if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
-    problems.push(
-      `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
-    );
-  }
+  const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems, ...crossChecks(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -295,7 +280,7 @@ export function loadConfig(env: Env) {
       prefix: e.TOPIC_PREFIX,
       partitions: e.TOPIC_PARTITIONS,
       replicationFactor: e.TOPIC_REPLICATION_FACTOR,
-      minInsyncReplicas,
+      minInsyncReplicas: minInsyncReplicasOf(e),
     },
     roles: e.ROLES,
     instanceId: e.INSTANCE_ID,
@@ -339,6 +324,42 @@ export function loadConfig(env: Env) {
     contactHoursDefault: e.CONTACT_HOURS_DEFAULT,
     /** A hunt's brands must be brands LeBonCoin knows for its ad type (BRANDS_CHECK=leboncoin). */
     checkBrands: e.BRANDS_CHECK === 'leboncoin',
+    ...pipelineConfig(e, providers.value),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+  };
+}
+
+type ParsedEnv = z.infer<typeof schema>;
+
+const minInsyncReplicasOf = (e: ParsedEnv) =>
+  e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
+const webhookLeaseMsOf = (e: ParsedEnv) => e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
+
+/** What no single variable can say wrong: variables that must agree with each other. */
+function crossChecks(e: ParsedEnv): string[] {
+  const problems: string[] = [];
+  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
+    problems.push(
+      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
+    );
+  const webhookLeaseMs = webhookLeaseMsOf(e);
+  const minInsyncReplicas = minInsyncReplicasOf(e);
+  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
+    );
+  if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
+    problems.push(
+      `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
+    );
+  }
+  return problems;
+}
+
+/** The sender, the outbox, the consumers, the wire format and the webhooks. */
+function pipelineConfig(e: ParsedEnv, providers: ReturnType<typeof providerSettings>['value']) {
+  return {
     sending: {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       ratePerMinute: e.SEND_RATE_PER_MINUTE,
@@ -350,8 +371,8 @@ export function loadConfig(env: Env) {
       concurrency: e.SEND_CONCURRENCY,
       /** Where sellers whose number names no French region are local. */
       timeZone: e.TICK_TIME_ZONE,
-      probeEveryMs: providers.value.probeEveryMs,
-      reconcileAfterMs: providers.value.reconcileAfterMs,
+      probeEveryMs: providers.probeEveryMs,
+      reconcileAfterMs: providers.reconcileAfterMs,
     },
     outbox: {
       shards: e.OUTBOX_SHARDS,
@@ -381,12 +402,10 @@ export function loadConfig(env: Env) {
       /** An endpoint whose every attempt failed for this long is disabled. */
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
       pollMs: e.WEBHOOK_POLL_MS,
-      leaseMs: webhookLeaseMs,
+      leaseMs: webhookLeaseMsOf(e),
       concurrency: e.WEBHOOK_CONCURRENCY,
       endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   };
 }
 
