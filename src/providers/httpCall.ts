@@ -5,6 +5,7 @@
 // document, and `request()` wraps each one in a readable stream, which costs the client more CPU per call
 // than this (WHATWG fetch costs more still): a sender's calls are many and small, so the per-call cost counts.
 import { Agent, type Dispatcher } from 'undici';
+import type { SendOutcome } from './provider.js';
 
 export interface HttpAnswer {
   status: number;
@@ -122,4 +123,25 @@ export function jsonObject(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * What a send does after looking up an earlier attempt that may have gone out: try again later when the
+ * look-up failed (not knowing is no reason to send twice), the message as sent when it was found, and
+ * undefined (send it) when it was not.
+ */
+export function outcomeOfLookUp(
+  looked: { failed: string } | { externalId: string | null } | null,
+  from: string | null,
+  now: Date,
+): SendOutcome | undefined {
+  if (looked === null) return undefined;
+  if ('failed' in looked)
+    return {
+      kind: 'retry',
+      reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
+      retryAfterMs: null,
+      uncertain: true,
+    };
+  return { kind: 'sent', externalId: looked.externalId, sentAt: now, from, lookedUp: true };
 }
