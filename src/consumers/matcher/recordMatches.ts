@@ -256,34 +256,7 @@ async function writeContacts(
     const d = decisions.get(l.leadId)!;
     return d.contact ? [{ lead: l, decision: d }] : [];
   });
-  const messages: MessageRecord[] = toContact.map(({ lead, decision }) => {
-    // The rendered template, with the sender's identity and the STOP mention the French rules ask of an
-    // SMS; for WhatsApp, the approved template and its variables.
-    const composed = composeOutreach(decision.outreach, lead.ad, {
-      senderName: senderName(lead.hunt.accountId),
-      optOutMention: deps.outreach.optOutMention,
-    });
-    // Decided now, sent at the next opening of the hunt's contact hours where the seller lives (now
-    // when inside them); the sender checks them again at the call.
-    const zone = sellerZoneOf(decision.recipient, deps.timeZone);
-    return {
-      id: newId(),
-      accountId: lead.hunt.accountId,
-      leadId: lead.leadId,
-      huntId: lead.hunt.id,
-      adId: lead.ad.adId,
-      channel: decision.channel,
-      recipient: decision.recipient,
-      content: composed.content,
-      contentSid: composed.contentSid,
-      contentVariables: composed.contentVariables,
-      contentIsText: composed.contentIsText,
-      fallbackContent: composed.fallbackContent,
-      commandEventId: newEventId(),
-      correlationId: lead.cause.correlationId,
-      nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, zone.timeZone, zone.region),
-    };
-  });
+  const messages = toContact.map(({ lead, decision }) => messageFor(deps, lead, decision, senderName));
   if (messages.length > 0) {
     const claims = toContact.flatMap(({ lead }, i) =>
       lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : [],
@@ -308,23 +281,7 @@ async function writeContacts(
       deps.now,
     );
   }
-  const commands: OutgoingEvent[] = messages.map((m, i) => ({
-    eventType: 'SendMessage',
-    key: m.accountId,
-    eventId: m.commandEventId,
-    cause: toContact[i]!.lead.cause,
-    value: {
-      messageId: m.id,
-      accountId: m.accountId,
-      leadId: m.leadId,
-      huntId: m.huntId,
-      adId: m.adId,
-      channel: m.channel,
-      to: m.recipient,
-      content: m.content,
-      requestedAt: deps.now.getTime(),
-    },
-  }));
+  const commands = messages.map((m, i) => sendCommandOf(m, toContact[i]!.lead.cause, deps.now));
   const messageOf = new Map(messages.map((m) => [m.leadId, m.id]));
   return {
     outcomes: new Map(
@@ -340,3 +297,59 @@ const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome
     : { contacted: false, reason: d.reason, messageId: null, channel: null };
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The message of a lead to contact, rendered and due at the next opening of its hunt's contact hours. */
+function messageFor(
+  deps: RecordDeps,
+  lead: LeadToContact,
+  decision: Extract<ContactDecision, { contact: true }>,
+  senderName: (accountId: string) => string | null,
+): MessageRecord {
+  // The rendered template, with the sender's identity and the STOP mention the French rules ask of an
+  // SMS; for WhatsApp, the approved template and its variables.
+  const composed = composeOutreach(decision.outreach, lead.ad, {
+    senderName: senderName(lead.hunt.accountId),
+    optOutMention: deps.outreach.optOutMention,
+  });
+  // Decided now, sent at the next opening of the hunt's contact hours where the seller lives (now
+  // when inside them); the sender checks them again at the call.
+  const zone = sellerZoneOf(decision.recipient, deps.timeZone);
+  return {
+    id: newId(),
+    accountId: lead.hunt.accountId,
+    leadId: lead.leadId,
+    huntId: lead.hunt.id,
+    adId: lead.ad.adId,
+    channel: decision.channel,
+    recipient: decision.recipient,
+    content: composed.content,
+    contentSid: composed.contentSid,
+    contentVariables: composed.contentVariables,
+    contentIsText: composed.contentIsText,
+    fallbackContent: composed.fallbackContent,
+    commandEventId: newEventId(),
+    correlationId: lead.cause.correlationId,
+    nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, zone.timeZone, zone.region),
+  };
+}
+
+/** The SendMessage command of a message, caused by what caused its lead. */
+function sendCommandOf(m: MessageRecord, cause: LeadToContact['cause'], now: Date): OutgoingEvent {
+  return {
+    eventType: 'SendMessage',
+    key: m.accountId,
+    eventId: m.commandEventId,
+    cause,
+    value: {
+      messageId: m.id,
+      accountId: m.accountId,
+      leadId: m.leadId,
+      huntId: m.huntId,
+      adId: m.adId,
+      channel: m.channel,
+      to: m.recipient,
+      content: m.content,
+      requestedAt: now.getTime(),
+    },
+  };
+}
