@@ -172,27 +172,8 @@ async function applyFinalCode(
     if (requeued) return { ...result, effect: { kind: 'later', at } };
   }
 
-  if (effect.effect === 'hold') {
-    // Not the message's problem: it waits, pending again, for its account's or provider's hold.
-    const own = effect.scope === 'sender' && (await isAccountSender(trx, message.account_id, message.sender));
-    const hold: HoldKey = own
-      ? { scope: 'account', target: message.account_id }
-      : { scope: 'provider', target: provider };
-    const probeAt = new Date(now.getTime() + deps.rules.probeEveryMs);
-    const h = await holdSending(trx, hold, { reason: effect.reason, code, detail }, probeAt, now);
-    await requeueSentMessage(
-      trx,
-      message.id,
-      {
-        at: probeAt,
-        lastError: `sending held: ${effect.reason} (${detail})`,
-        unreachable: false,
-        heldBy: holdKeyText(hold),
-      },
-      now,
-    );
-    return { ...result, effect: { kind: 'held', hold, reason: effect.reason, created: h.created } };
-  }
+  if (effect.effect === 'hold')
+    return { ...result, effect: await holdOnReceipt(trx, deps, message, provider, effect, code, detail, now) };
 
   // A final failure (or a phone out of reach a second time): given up as a refusal at send time is.
   const reason = effect.effect === 'fail' ? effect.reason : 'undeliverable';
@@ -222,23 +203,68 @@ async function applyFinalCode(
     effect: { kind: 'failed', reason, fallback: givenUp.fallbacks.length > 0 },
   };
   if (provider === CARRIER_FILTERING.provider && code === CARRIER_FILTERING.code) {
-    // One count at a time per account: two filtered receipts committing together each see the other.
-    await lockAccounts(trx, [message.account_id]);
-    const filtered = await countCarrierFiltering(trx, message.account_id, provider, code, CARRIER_FILTERING.of);
-    if (filtered >= CARRIER_FILTERING.limit) {
-      const h = await holdSending(
-        trx,
-        { scope: 'account', target: message.account_id },
-        {
-          reason: 'carrier_filtering',
-          code,
-          detail: `${filtered} of the account's last ${CARRIER_FILTERING.of} messages filtered by the carriers (${code})`,
-        },
-        new Date(now.getTime() + deps.rules.probeEveryMs),
-        now,
-      );
-      out.carrierFiltering = { accountId: message.account_id, created: h.created };
-    }
+    const held = await holdOnCarrierFiltering(trx, deps, message, provider, code, now);
+    if (held) out.carrierFiltering = held;
   }
   return out;
+}
+
+/** Not the message's problem: it waits, pending again, for its account's or provider's hold. */
+async function holdOnReceipt(
+  trx: Trx,
+  deps: ReceiptDeps,
+  message: DeliveredMessage,
+  provider: Exclude<ProviderName, typeof GATEWAY>,
+  effect: Extract<ReturnType<typeof effectOf>, { effect: 'hold' }>,
+  code: string | null,
+  detail: string,
+  now: Date,
+): Promise<ReceiptEffect> {
+  const own = effect.scope === 'sender' && (await isAccountSender(trx, message.account_id, message.sender));
+  const hold: HoldKey = own
+    ? { scope: 'account', target: message.account_id }
+    : { scope: 'provider', target: provider };
+  const probeAt = new Date(now.getTime() + deps.rules.probeEveryMs);
+  const h = await holdSending(trx, hold, { reason: effect.reason, code, detail }, probeAt, now);
+  await requeueSentMessage(
+    trx,
+    message.id,
+    {
+      at: probeAt,
+      lastError: `sending held: ${effect.reason} (${detail})`,
+      unreachable: false,
+      heldBy: holdKeyText(hold),
+    },
+    now,
+  );
+  return { kind: 'held', hold, reason: effect.reason, created: h.created };
+}
+
+/** Carrier filtering on too many of an account's last messages holds the account. */
+async function holdOnCarrierFiltering(
+  trx: Trx,
+  deps: ReceiptDeps,
+  message: DeliveredMessage,
+  provider: string,
+  code: string,
+  now: Date,
+): Promise<ReceiptResult['carrierFiltering']> {
+  // One count at a time per account: two filtered receipts committing together each see the other.
+  await lockAccounts(trx, [message.account_id]);
+  const filtered = await countCarrierFiltering(trx, message.account_id, provider, code, CARRIER_FILTERING.of);
+  if (filtered >= CARRIER_FILTERING.limit) {
+    const h = await holdSending(
+      trx,
+      { scope: 'account', target: message.account_id },
+      {
+        reason: 'carrier_filtering',
+        code,
+        detail: `${filtered} of the account's last ${CARRIER_FILTERING.of} messages filtered by the carriers (${code})`,
+      },
+      new Date(now.getTime() + deps.rules.probeEveryMs),
+      now,
+    );
+    return { accountId: message.account_id, created: h.created };
+  }
+  return undefined;
 }
