@@ -1,4 +1,4 @@
-import type { Ad, Hunt } from '../../src/domain/types.js';
+import type { Ad, Hunt } from '../src/domain/types.js';
 import { sampleAd } from './eventSamples.js';
 
 export const ad = (overrides: Partial<Ad> = {}): Ad => ({ ...sampleAd, ...overrides });

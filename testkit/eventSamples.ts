@@ -1,5 +1,5 @@
 // One valid value of every event, for codec and contract tests.
-import type { EventPayloads, Ad } from '../../src/events/types.generated.js';
+import type { EventPayloads, Ad } from '../src/events/types.generated.js';
 
 export const sampleAd: Ad = {
   adId: '0193a7a4-5c1e-7c3a-8f00-000000000001',

@@ -1,9 +1,9 @@
 // Realistic inputs for the HTTP API.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../src/db/knex.js';
-import { validAdsOrThrow, type AdInput } from '../../src/producers/ads/adInput.js';
-import { ingestAds, type IngestResult } from '../../src/producers/ads/ingestAds.js';
-import type { CreateHuntBody } from '../../src/producers/hunts/huntInput.js';
+import type { Db } from '../src/db/knex.js';
+import { validAdsOrThrow, type AdInput } from '../src/producers/ads/adInput.js';
+import { ingestAds, type IngestResult } from '../src/producers/ads/ingestAds.js';
+import type { CreateHuntBody } from '../src/producers/hunts/huntInput.js';
 
 export const PLACES = {
   lyon: { label: 'Lyon', zipcode: '69003', lat: 45.7597, lng: 4.8422 },

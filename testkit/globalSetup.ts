@@ -1,6 +1,6 @@
 // Provides the real stack to every test file: a Kafka broker and a migrated template database.
 import type { TestProject } from 'vitest/node';
-import { startRunStack, stopRunStack } from '../../testkit/runStack.js';
+import { startRunStack, stopRunStack } from './runStack.js';
 
 export interface ProvidedStack {
   kafkaBrokers: string[];

@@ -1,6 +1,6 @@
 // A pino logger that keeps its lines in memory, for tests that assert on what an in-process service logs.
 import { pino } from 'pino';
-import type { Logger } from '../../src/platform/logger.js';
+import type { Logger } from '../src/platform/logger.js';
 
 export interface CapturedLogs {
   log: Logger;

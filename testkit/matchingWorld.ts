@@ -2,8 +2,8 @@
 // (so that attribution to the account's oldest matching hunt decides), and ads around one place.
 // Seeded, so that a failing world can be replayed, and placed around a centre of the caller's choice,
 // so that several worlds can live in one database without matching each other's ads.
-import type { Ad, Hunt } from '../../src/domain/types.js';
-import { seededRandom } from '../../testkit/random.js';
+import type { Ad, Hunt } from '../src/domain/types.js';
+import { seededRandom } from './random.js';
 import { ad, hunt } from './domainFixtures.js';
 
 export interface Place {

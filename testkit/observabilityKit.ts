@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-export const root = join(import.meta.dirname, '..', '..');
+export const root = join(import.meta.dirname, '..');
 export const readYaml = <T>(path: string) => parse(readFileSync(join(root, path), 'utf8')) as T;
 
 export interface AlertRule {

@@ -1,12 +1,12 @@
 // Events and a handler context for unit tests of the pipeline's layers.
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
-import type { ConsumedEvent, HandlerContext } from '../../src/consumers/pipeline/consumedEvent.js';
-import type { PipelineDeps } from '../../src/consumers/pipeline/pipeline.js';
-import { newEventId } from '../../src/events/envelope.js';
-import { createKafka, createProducer } from '../../src/platform/kafka.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createMetrics } from '../../src/platform/metrics.js';
+import type { ConsumedEvent, HandlerContext } from '../src/consumers/pipeline/consumedEvent.js';
+import type { PipelineDeps } from '../src/consumers/pipeline/pipeline.js';
+import { newEventId } from '../src/events/envelope.js';
+import { createKafka, createProducer } from '../src/platform/kafka.js';
+import { createLogger } from '../src/platform/logger.js';
+import { createMetrics } from '../src/platform/metrics.js';
 import { sampleEvents } from './eventSamples.js';
 import type { TestEnv } from './testEnv.js';
 

@@ -4,21 +4,21 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
-import { createDatabase, databaseUrl as dbUrl, dropDatabase } from '../../src/db/databases.js';
-import { createDb, type Db } from '../../src/db/knex.js';
-import { createCodec, type Codec, type DecodedEvent } from '../../src/events/codec.js';
-import { readHeaders, type EventHeaders } from '../../src/events/envelope.js';
-import { createTopics, type Topics } from '../../src/events/topics.js';
-import { deleteTopicsOf } from '../../testkit/runStack.js';
-import { countMessages, ensureTopicsOf, serviceEnv } from '../../testkit/serviceEnv.js';
-import type { Logger } from '../../src/platform/logger.js';
-import type { Clock } from '../../src/platform/clock.js';
-import type { Service } from '../../src/service.js';
-import { InProcessServices } from '../../testkit/inProcessServices.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createDatabase, databaseUrl as dbUrl, dropDatabase } from '../src/db/databases.js';
+import { createDb, type Db } from '../src/db/knex.js';
+import { createCodec, type Codec, type DecodedEvent } from '../src/events/codec.js';
+import { readHeaders, type EventHeaders } from '../src/events/envelope.js';
+import { createTopics, type Topics } from '../src/events/topics.js';
+import { deleteTopicsOf } from './runStack.js';
+import { countMessages, ensureTopicsOf, serviceEnv } from './serviceEnv.js';
+import type { Logger } from '../src/platform/logger.js';
+import type { Clock } from '../src/platform/clock.js';
+import type { Service } from '../src/service.js';
+import { InProcessServices } from './inProcessServices.js';
 import { waitFor } from './waitFor.js';
 
-export { TOKENS } from '../../testkit/serviceEnv.js';
+export { TOKENS } from './serviceEnv.js';
 
 export interface ReadEvent {
   topic: string;
@@ -112,7 +112,7 @@ export class TestEnv {
     return loadConfig(this.env(overrides));
   }
 
-  /** `log`: where the service logs (e.g. captureLogs() of test/support/logCapture.ts), instead of stdout. */
+  /** `log`: where the service logs (e.g. captureLogs() of testkit/logCapture.ts), instead of stdout. */
   async startService(
     overrides: Record<string, string> = {},
     options: { clock?: Clock; onFatal?: (e: Error) => void; log?: Logger } = {},

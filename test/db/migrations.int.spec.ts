@@ -1,7 +1,7 @@
 import { inject, afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, databaseUrl, dropDatabase } from '../src/db/databases.js';
-import { createDb } from '../src/db/knex.js';
-import { migrateDownAll, migrateLatest, migrationsApplied } from '../src/db/migrate.js';
+import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
+import { createDb } from '../../src/db/knex.js';
+import { migrateDownAll, migrateLatest, migrationsApplied } from '../../src/db/migrate.js';
 
 const stack = inject('stack');
 const name = `${stack.runId}_migrations`;

@@ -7,8 +7,8 @@ import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/database
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { rowFromHunt } from '../../src/sql/hunts/huntRow.js';
-import { hunt as huntFixture } from '../support/domainFixtures.js';
-import { adInput, ingestSilently } from '../support/fixtures.js';
+import { hunt as huntFixture } from '../../testkit/domainFixtures.js';
+import { adInput, ingestSilently } from '../../testkit/fixtures.js';
 
 const stack = inject('stack');
 const name = `${stack.runId}_outreach_migration`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../src/stack/localKafka.js';
-import { useTestEnv } from './support/testEnv.js';
+import { freePort } from '../../src/stack/localKafka.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 

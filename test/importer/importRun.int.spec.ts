@@ -12,8 +12,8 @@ import { createMetrics } from '../../src/platform/metrics.js';
 import { insertLobstrRun } from '../../src/sql/lobstr/insertLobstrRun.js';
 import { advanceLobstrRun } from '../../src/sql/lobstr/lobstrRuns.js';
 import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
-import { captureLogs } from '../support/logCapture.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let lobstr: FakeLobstr;

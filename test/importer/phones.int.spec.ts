@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
-import { apiClient } from '../support/http.js';
-import { captureLogs } from '../support/logCapture.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { apiClient } from '../../testkit/http.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 const logs = captureLogs();

@@ -1,7 +1,7 @@
 // Every metric the Grafana dashboard and the Prometheus alerts name is one a running service exposes.
 import { describe, expect, it } from 'vitest';
-import { useTestEnv } from '../support/testEnv.js';
-import { metricNamesUsed } from '../support/observabilityKit.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { metricNamesUsed } from '../../testkit/observabilityKit.js';
 
 const t = useTestEnv();
 

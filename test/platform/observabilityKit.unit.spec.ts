@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertRules, dashboard, readYaml, root } from '../support/observabilityKit.js';
+import { alertRules, dashboard, readYaml, root } from '../../testkit/observabilityKit.js';
 
 interface Service {
   image?: string;

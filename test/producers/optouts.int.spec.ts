@@ -7,10 +7,10 @@ import type { MessageFailed } from '../../src/events/types.generated.js';
 import { insertOptOut } from '../../src/sql/sellers/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/sellers/phoneLocks.js';
 import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;

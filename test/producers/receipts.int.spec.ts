@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivered } from '../../src/events/types.generated.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivered, MessageFailed, SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeBrevo } from '../../testkit/fakeBrevo.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const API_KEY = 'xkeysib-test-0123456789abcdef';

@@ -11,10 +11,10 @@ import { localTime } from '../../src/domain/calendar.js';
 import type { MessageDelivered, MessageFailed, SendMessage } from '../../src/events/types.generated.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { carrierFiltered, startFakeTwilio } from '../../testkit/fakeTwilio.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;

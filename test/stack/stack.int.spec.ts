@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { waitForTopicLeaders } from '../src/events/topics.js';
-import { useTestEnv } from './support/testEnv.js';
+import { waitForTopicLeaders } from '../../src/events/topics.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 

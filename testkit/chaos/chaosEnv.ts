@@ -18,9 +18,9 @@ import {
   type LocalKafkaCluster,
 } from '../../src/stack/localKafka.js';
 import { findLocalPostgres } from '../../src/stack/localPostgres.js';
-import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { startFakeGateway } from '../../testkit/fakeGateway.js';
-import { ensureTopicsOf, serviceEnv, TOKENS } from '../../testkit/serviceEnv.js';
+import { startChildService, type ChildService } from '../childService.js';
+import { startFakeGateway } from '../fakeGateway.js';
+import { ensureTopicsOf, serviceEnv, TOKENS } from '../serviceEnv.js';
 
 /** CHAOS_SIZE=full (npm run chaos) or short (the default; CI). */
 export const FULL = process.env.CHAOS_SIZE === 'full';

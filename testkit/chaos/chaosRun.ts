@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { createCodec } from '../../src/events/codec.js';
 import { readHeaders } from '../../src/events/envelope.js';
-import { TOKENS } from '../../testkit/serviceEnv.js';
-import { adInput } from '../support/fixtures.js';
-import { waitFor } from '../support/waitFor.js';
+import { TOKENS } from '../serviceEnv.js';
+import { adInput } from '../fixtures.js';
+import { waitFor } from '../waitFor.js';
 import { FULL, type ChaosEnv } from './chaosEnv.js';
 
 export interface Figures {

@@ -3,7 +3,7 @@
 // replication settings, and which node leads the busiest partitions.
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes } from 'kafkajs';
-import { waitFor } from '../support/waitFor.js';
+import { waitFor } from '../waitFor.js';
 
 export interface PartitionState {
   topic: string;

@@ -6,7 +6,7 @@
 //     was not sent. The sender's own timeout (MESSAGE_GATEWAY_TIMEOUT_MS) is what ends its wait.
 // Calls outside the hang are answered at once. Each call records its status and answer time
 // (testkit/fakeGateway.ts), so a held call is one with no status yet.
-import type { GatewayRequest, startFakeGateway } from '../../testkit/fakeGateway.js';
+import type { GatewayRequest, startFakeGateway } from '../fakeGateway.js';
 
 export type HangMode = 'slow' | 'silent';
 

@@ -4,7 +4,7 @@
 // the request that carried its ad.
 import { randomUUID } from 'node:crypto';
 import { createCodec } from '../../src/events/codec.js';
-import { waitFor } from '../support/waitFor.js';
+import { waitFor } from '../waitFor.js';
 import type { ChaosEnv } from './chaosEnv.js';
 
 export interface LeadRead {

@@ -3,15 +3,15 @@
 // the two never match the same new ad at once. An ad written while the change was still open is read.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Ad } from '../../src/domain/types.js';
-import { loadHuntsToBackfill } from '../../src/sql/hunts/loadHuntsToBackfill.js';
-import { ensureAccount } from '../../src/sql/accounts/ensureAccount.js';
-import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
-import { streamAds } from '../../src/sql/ads/streamAds.js';
-import { hunt } from '../support/domainFixtures.js';
-import { adInput, ingestSilently, newBrand } from '../support/fixtures.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import type { Ad } from '../../../src/domain/types.js';
+import { loadHuntsToBackfill } from '../../../src/sql/hunts/loadHuntsToBackfill.js';
+import { ensureAccount } from '../../../src/sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { streamAds } from '../../../src/sql/ads/streamAds.js';
+import { hunt } from '../../../testkit/domainFixtures.js';
+import { adInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 

@@ -3,10 +3,10 @@
 // re-scan a month of ads per hunt (edits come in bursts).
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../../testkit/http.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;

@@ -3,20 +3,20 @@
 // redelivered and resumes with the groups not done.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startDailyCatchUp } from '../../src/consumers/matcher/dailyCatchUp.js';
-import type { MatcherSettings } from '../../src/consumers/matcher/matcherDeps.js';
-import { Interrupted, type ConsumedEvent } from '../../src/consumers/pipeline/consumedEvent.js';
-import type { ConsumerSpec, RunningConsumer, StartConsumer } from '../../src/consumers/pipeline/pipeline.js';
-import { newEventId } from '../../src/events/envelope.js';
-import { systemClock } from '../../src/platform/clock.js';
-import { createMetrics } from '../../src/platform/metrics.js';
-import { ensureAccount } from '../../src/sql/accounts/ensureAccount.js';
-import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
-import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
-import { hunt } from '../support/domainFixtures.js';
-import { captureLogs } from '../support/logCapture.js';
-import { handlerContext } from '../support/pipelineFixtures.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { startDailyCatchUp } from '../../../src/consumers/matcher/dailyCatchUp.js';
+import type { MatcherSettings } from '../../../src/consumers/matcher/matcherDeps.js';
+import { Interrupted, type ConsumedEvent } from '../../../src/consumers/pipeline/consumedEvent.js';
+import type { ConsumerSpec, RunningConsumer, StartConsumer } from '../../../src/consumers/pipeline/pipeline.js';
+import { newEventId } from '../../../src/events/envelope.js';
+import { systemClock } from '../../../src/platform/clock.js';
+import { createMetrics } from '../../../src/platform/metrics.js';
+import { ensureAccount } from '../../../src/sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
+import { hunt } from '../../../testkit/domainFixtures.js';
+import { captureLogs } from '../../../testkit/logCapture.js';
+import { handlerContext } from '../../../testkit/pipelineFixtures.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
 
 const t = useTestEnv();
 const settings: MatcherSettings = {

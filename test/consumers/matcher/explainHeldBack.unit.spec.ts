@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHeldBackExplainer } from '../../src/consumers/matcher/explainHeldBack.js';
+import { createHeldBackExplainer } from '../../../src/consumers/matcher/explainHeldBack.js';
 
 describe('the explanation of leads not contacted', () => {
   it('says why and how to fix it once per account and reason', () => {

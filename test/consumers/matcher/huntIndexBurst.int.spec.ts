@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../../testkit/http.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);

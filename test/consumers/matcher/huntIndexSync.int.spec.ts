@@ -3,19 +3,19 @@
 // behind, and every refresh must read exactly the rows committed since the one before, once.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Trx } from '../../src/db/knex.js';
-import { createHuntIndex, type HuntIndex } from '../../src/domain/huntIndex.js';
-import type { Hunt, HuntSettings } from '../../src/domain/types.js';
-import { startHuntIndexSync, type HuntIndexSync } from '../../src/consumers/matcher/huntIndexSync.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createMetrics } from '../../src/platform/metrics.js';
-import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
-import { markHuntsScanned } from '../../src/sql/hunts/markHuntsScanned.js';
-import { softDeleteHunt } from '../../src/sql/hunts/softDeleteHunt.js';
-import { updateHunt } from '../../src/sql/hunts/updateHunt.js';
-import { ad, hunt } from '../support/domainFixtures.js';
-import { newBrand } from '../support/fixtures.js';
-import { useTestEnv } from '../support/testEnv.js';
+import type { Trx } from '../../../src/db/knex.js';
+import { createHuntIndex, type HuntIndex } from '../../../src/domain/huntIndex.js';
+import type { Hunt, HuntSettings } from '../../../src/domain/types.js';
+import { startHuntIndexSync, type HuntIndexSync } from '../../../src/consumers/matcher/huntIndexSync.js';
+import { createLogger } from '../../../src/platform/logger.js';
+import { createMetrics } from '../../../src/platform/metrics.js';
+import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { markHuntsScanned } from '../../../src/sql/hunts/markHuntsScanned.js';
+import { softDeleteHunt } from '../../../src/sql/hunts/softDeleteHunt.js';
+import { updateHunt } from '../../../src/sql/hunts/updateHunt.js';
+import { ad, hunt } from '../../../testkit/domainFixtures.js';
+import { newBrand } from '../../../testkit/fixtures.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
 
 const t = useTestEnv();
 const account = randomUUID();

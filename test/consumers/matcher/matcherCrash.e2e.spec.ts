@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/calendar.js';
-import type { LeadCreated, SendMessage } from '../../src/events/types.generated.js';
-import { startChildService } from '../../testkit/childService.js';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { localTime } from '../../../src/domain/calendar.js';
+import type { LeadCreated, SendMessage } from '../../../src/events/types.generated.js';
+import { startChildService } from '../../../testkit/childService.js';
+import { adInput, huntInput } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 

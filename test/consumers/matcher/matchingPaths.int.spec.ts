@@ -1,4 +1,4 @@
-// The three matching paths of the real matcher on one random world (test/support/matchingWorld.ts),
+// The three matching paths of the real matcher on one random world (testkit/matchingWorld.ts),
 // laid out three times in places far apart so that they cannot match each other's ads:
 //   continuous  the hunts are in the database (no HuntChanged, so no backfill), then the ads come
 //               through POST /v1/ads: the continuous matcher alone makes the leads;
@@ -10,17 +10,17 @@
 // many random worlds), attributed to the same hunts, and count them under its own source.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Hunt, HuntSettings } from '../../src/domain/types.js';
-import type { AdInput } from '../../src/producers/ads/adInput.js';
-import { ensureAccount } from '../../src/sql/accounts/ensureAccount.js';
-import { insertHunt } from '../../src/sql/hunts/insertHunt.js';
-import { ingestSilently } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { randomWorld, type Place, type World } from '../support/matchingWorld.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
-import { compareAge } from '../../src/domain/huntAge.js';
-import { matchesHunt } from '../../src/domain/matchHunt.js';
+import type { Hunt, HuntSettings } from '../../../src/domain/types.js';
+import type { AdInput } from '../../../src/producers/ads/adInput.js';
+import { ensureAccount } from '../../../src/sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { ingestSilently } from '../../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../../testkit/http.js';
+import { randomWorld, type Place, type World } from '../../../testkit/matchingWorld.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
+import { compareAge } from '../../../src/domain/huntAge.js';
+import { matchesHunt } from '../../../src/domain/matchHunt.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);

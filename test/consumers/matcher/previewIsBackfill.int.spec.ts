@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AdInput } from '../../src/producers/ads/adInput.js';
-import type { CreateHuntBody } from '../../src/producers/hunts/huntInput.js';
-import { ingestSilently } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import type { AdInput } from '../../../src/producers/ads/adInput.js';
+import type { CreateHuntBody } from '../../../src/producers/hunts/huntInput.js';
+import { ingestSilently } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const WINDOW_DAYS = 10;
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher', BACKFILL_DAYS: String(WINDOW_DAYS) } });

@@ -3,15 +3,15 @@
 // batches with ads of one seller run at once.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { recordDepsOf, recordMatches } from '../../src/consumers/matcher/recordMatches.js';
-import { WriteConflict } from '../../src/consumers/pipeline/failures.js';
-import { loadHunt } from '../../src/sql/hunts/loadHunt.js';
-import { adFromRow, type AdRow } from '../../src/sql/ads/adRow.js';
-import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { HARNESS_OUTREACH } from '../../testkit/serviceEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { recordDepsOf, recordMatches } from '../../../src/consumers/matcher/recordMatches.js';
+import { WriteConflict } from '../../../src/consumers/pipeline/failures.js';
+import { loadHunt } from '../../../src/sql/hunts/loadHunt.js';
+import { adFromRow, type AdRow } from '../../../src/sql/ads/adRow.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageFailed, MessageSent, SendMessage } from '../../src/events/types.generated.js';
-import { startFakeGateway, type Answer, type GatewayRequest } from '../../testkit/fakeGateway.js';
-import type { AdInput } from '../../src/producers/ads/adInput.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import type { MessageFailed, MessageSent, SendMessage } from '../../../src/events/types.generated.js';
+import { startFakeGateway, type Answer, type GatewayRequest } from '../../../testkit/fakeGateway.js';
+import type { AdInput } from '../../../src/producers/ads/adInput.js';
+import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 // Each test hunts its own make; the gateway answers by the make named in the message's content.
 const scripts = new Map<string, (request: GatewayRequest, attempt: number) => Answer>();

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { describe, expect, it } from 'vitest';
-import type { MessageSent } from '../../src/events/types.generated.js';
-import { startChildService } from '../../testkit/childService.js';
-import { startFakeGateway } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import type { MessageSent } from '../../../src/events/types.generated.js';
+import { startChildService } from '../../../testkit/childService.js';
+import { startFakeGateway } from '../../../testkit/fakeGateway.js';
+import { adInput, huntInput } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 

@@ -3,11 +3,11 @@
 // PATCH /v1/accounts/:accountId sets it and the numbers the account sends from.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGateway } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { startFakeGateway } from '../../../testkit/fakeGateway.js';
+import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;

@@ -6,13 +6,13 @@
 // its phone's opt-out commits.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/calendar.js';
-import type { MessageFailed } from '../../src/events/types.generated.js';
-import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { localTime } from '../../../src/domain/calendar.js';
+import type { MessageFailed } from '../../../src/events/types.generated.js';
+import { startFakeGateway, type GatewayRequest } from '../../../testkit/fakeGateway.js';
+import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { apiClient } from '../../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
