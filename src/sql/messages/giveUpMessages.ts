@@ -52,7 +52,7 @@ export async function giveUpMessages(
 ): Promise<GiveUpResult> {
   const none: GiveUpResult = { failed: [], fallbacks: [], cancelled: [], optedOut: 0 };
   if (giveUps.length === 0) return none;
-  const { rows } = await trx.raw<{ rows: Array<GivenUp & { fallback_content: string | null; detail: string | null }> }>(
+  const { rows } = await trx.raw<{ rows: FailedRow[] }>(
     `UPDATE messages m SET status = 'failed', last_error = f.reason, failed_at = ?::timestamptz, locked_until = NULL, unconfirmed_since = NULL,
             held_by = NULL, receipt_check_at = NULL, provider = coalesce(f.provider, m.provider), updated_at = ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[]) AS f(id, reason, detail, provider, code)
@@ -75,60 +75,79 @@ export async function giveUpMessages(
   const replaced = rows.filter((r) => asked.get(r.id)!.fallback && r.fallback_content !== null);
   const released = rows.filter((r) => !replaced.includes(r));
 
-  const fallbacks: GiveUpResult['fallbacks'] = [];
-  if (replaced.length > 0) {
-    const { rows: inserted } = await trx.raw<{ rows: GiveUpResult['fallbacks'] }>(
-      `INSERT INTO messages (id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, command_event_id, correlation_id,
-                             next_attempt_at, fallback_of, created_at, updated_at)
-       SELECT r.new_id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, 'sms', m.recipient, m.fallback_content, 'pending', r.command_id, m.correlation_id,
-              ?::timestamptz, m.id, ?::timestamptz, ?::timestamptz
-         FROM unnest(?::uuid[], ?::uuid[], ?::uuid[]) AS r(old_id, new_id, command_id) JOIN messages m ON m.id = r.old_id
-       RETURNING id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, attempts, command_event_id, correlation_id, fallback_of`,
-      [
-        now,
-        now,
-        now,
-        replaced.map((r) => r.id),
-        replaced.map((r) => asked.get(r.id)!.fallback!.id),
-        replaced.map((r) => asked.get(r.id)!.fallback!.commandEventId),
-      ],
-    );
-    fallbacks.push(...inserted);
-    const newOf = new Map(inserted.map((m) => [m.fallback_of, m.id]));
-    await trx.raw(
-      `UPDATE contacted_ads c SET message_id = r.new_id, channel = 'sms' FROM unnest(?::uuid[], ?::uuid[]) AS r(old_id, new_id) WHERE c.message_id = r.old_id`,
-      [[...newOf.keys()], [...newOf.values()]],
-    );
-    await trx.raw(
-      `UPDATE seller_contacts s SET message_id = r.new_id FROM unnest(?::uuid[], ?::uuid[]) AS r(old_id, new_id) WHERE s.message_id = r.old_id`,
-      [[...newOf.keys()], [...newOf.values()]],
-    );
-  }
-  if (released.length > 0) {
-    await trx('contacted_ads')
-      .whereIn(
-        'message_id',
-        released.map((r) => r.id),
-      )
-      .delete();
-    await trx.raw(
-      `UPDATE leads l SET stage = 'nouveau', reason = CASE WHEN f.reason = ANY(?::text[]) THEN f.reason ELSE 'message_failed' END,
-              reason_detail = CASE WHEN f.reason = ANY(?::text[]) THEN f.detail ELSE coalesce(f.detail, f.reason) END, contacted_at = NULL, updated_at = ?::timestamptz
-         FROM unnest(?::uuid[], ?::text[], ?::text[]) AS f(id, reason, detail)
-        WHERE l.id = f.id AND l.stage = 'contacte'`,
-      [
-        LEAD_REASONS,
-        LEAD_REASONS,
-        now,
-        released.map((r) => r.lead_id),
-        released.map((r) => r.reason),
-        released.map((r) => r.detail) as string[],
-      ],
-    );
-  }
+  const fallbacks = replaced.length > 0 ? await insertFallbacks(trx, replaced, asked, now) : [];
+  if (released.length > 0) await releaseContacts(trx, released, now);
 
-  // The provider refused the phone because its owner opted out there: opted out here too, for every
-  // account, with what an opt-out does to the phone's other pending messages. Sorted: phone locks in one order.
+  const { optedOut, cancelled } = await optOutRefusedPhones(trx, rows, asked, now);
+  return { failed: rows, fallbacks, cancelled, optedOut };
+}
+
+type FailedRow = GivenUp & { fallback_content: string | null; detail: string | null };
+
+/** A WhatsApp message given up for good is replaced by its SMS fallback, which takes over its contact and seller. */
+async function insertFallbacks(
+  trx: Trx,
+  replaced: FailedRow[],
+  asked: Map<string, GiveUp>,
+  now: Date,
+): Promise<GiveUpResult['fallbacks']> {
+  const fallbacks: GiveUpResult['fallbacks'] = [];
+  const { rows: inserted } = await trx.raw<{ rows: GiveUpResult['fallbacks'] }>(
+    `INSERT INTO messages (id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, command_event_id, correlation_id,
+                           next_attempt_at, fallback_of, created_at, updated_at)
+     SELECT r.new_id, m.account_id, m.lead_id, m.hunt_id, m.ad_id, 'sms', m.recipient, m.fallback_content, 'pending', r.command_id, m.correlation_id,
+            ?::timestamptz, m.id, ?::timestamptz, ?::timestamptz
+       FROM unnest(?::uuid[], ?::uuid[], ?::uuid[]) AS r(old_id, new_id, command_id) JOIN messages m ON m.id = r.old_id
+     RETURNING id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, attempts, command_event_id, correlation_id, fallback_of`,
+    [
+      now,
+      now,
+      now,
+      replaced.map((r) => r.id),
+      replaced.map((r) => asked.get(r.id)!.fallback!.id),
+      replaced.map((r) => asked.get(r.id)!.fallback!.commandEventId),
+    ],
+  );
+  fallbacks.push(...inserted);
+  const newOf = new Map(inserted.map((m) => [m.fallback_of, m.id]));
+  await trx.raw(
+    `UPDATE contacted_ads c SET message_id = r.new_id, channel = 'sms' FROM unnest(?::uuid[], ?::uuid[]) AS r(old_id, new_id) WHERE c.message_id = r.old_id`,
+    [[...newOf.keys()], [...newOf.values()]],
+  );
+  await trx.raw(
+    `UPDATE seller_contacts s SET message_id = r.new_id FROM unnest(?::uuid[], ?::uuid[]) AS r(old_id, new_id) WHERE s.message_id = r.old_id`,
+    [[...newOf.keys()], [...newOf.values()]],
+  );
+  return fallbacks;
+}
+
+/** The contact is released: the contacted ad deleted, the lead back to nouveau with the reason. */
+async function releaseContacts(trx: Trx, released: FailedRow[], now: Date) {
+  await trx('contacted_ads')
+    .whereIn(
+      'message_id',
+      released.map((r) => r.id),
+    )
+    .delete();
+  await trx.raw(
+    `UPDATE leads l SET stage = 'nouveau', reason = CASE WHEN f.reason = ANY(?::text[]) THEN f.reason ELSE 'message_failed' END,
+            reason_detail = CASE WHEN f.reason = ANY(?::text[]) THEN f.detail ELSE coalesce(f.detail, f.reason) END, contacted_at = NULL, updated_at = ?::timestamptz
+       FROM unnest(?::uuid[], ?::text[], ?::text[]) AS f(id, reason, detail)
+      WHERE l.id = f.id AND l.stage = 'contacte'`,
+    [
+      LEAD_REASONS,
+      LEAD_REASONS,
+      now,
+      released.map((r) => r.lead_id),
+      released.map((r) => r.reason),
+      released.map((r) => r.detail) as string[],
+    ],
+  );
+}
+
+// The provider refused the phone because its owner opted out there: opted out here too, for every
+// account, with what an opt-out does to the phone's other pending messages. Sorted: phone locks in one order.
+async function optOutRefusedPhones(trx: Trx, rows: FailedRow[], asked: Map<string, GiveUp>, now: Date) {
   let optedOut = 0;
   const cancelled: MessageRow[] = [];
   const phones = new Map<string, string>();
@@ -138,5 +157,5 @@ export async function giveUpMessages(
     if (o.created) optedOut++;
     cancelled.push(...o.cancelled);
   }
-  return { failed: rows, fallbacks, cancelled, optedOut };
+  return { optedOut, cancelled };
 }
