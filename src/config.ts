@@ -56,18 +56,21 @@ const roles = z
   .transform((list) => new Set(list as Role[]));
 
 // Lobstr's squid ids are 32 hex characters (e445405ef4ab41208ef7d29b92a1a9dd); any id-like token is taken.
+/** The distinct items of a comma-separated list, each trimmed (and given to `each`), the empty ones left out. */
+const commaSet = (s: string, each: (x: string) => string = (x) => x) => [
+  ...new Set(
+    s
+      .split(',')
+      .map((x) => each(x.trim()))
+      .filter(Boolean),
+  ),
+];
+
 const squidIds = z
   .string()
   .trim()
   .default('')
-  .transform((s) => [
-    ...new Set(
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  ])
+  .transform((s) => commaSet(s))
   .refine(
     (list) => list.every((id) => /^[A-Za-z0-9_-]{1,100}$/.test(id)),
     'must be a comma-separated list of Lobstr squid ids, e.g. e445405ef4ab41208ef7d29b92a1a9dd',
@@ -86,19 +89,7 @@ const hostList = z
   .string()
   .trim()
   .default('')
-  .transform((s) => [
-    ...new Set(
-      s
-        .split(',')
-        .map((x) =>
-          x
-            .trim()
-            .toLowerCase()
-            .replace(/^\[|\]$/g, ''),
-        )
-        .filter(Boolean),
-    ),
-  ])
+  .transform((s) => commaSet(s, (x) => x.toLowerCase().replace(/^\[|\]$/g, '')))
   .refine(
     (list) => list.every((h) => /^[a-z0-9.:_-]{1,253}$/.test(h)),
     'must be a comma-separated list of host names or addresses, e.g. 127.0.0.1,localhost',

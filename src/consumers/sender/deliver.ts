@@ -34,7 +34,7 @@ import { holdKeyText, holdSending, type HoldKey } from '../../sql/holds/holdSend
 import { liftHolds } from '../../sql/holds/liftHolds.js';
 import { renewMessageLease } from '../../sql/messages/renewMessageLease.js';
 import type { MessageRow } from '../../sql/messages/messageRow.js';
-import { markMessagesSent, scheduleMessageRetries } from '../../sql/messages/settleMessages.js';
+import { markMessagesSent, scheduleMessageRetries, type SentMessage } from '../../sql/messages/settleMessages.js';
 import { claimForDelivery, type CallFacts, type Claim } from './claim.js';
 import { createOptOutGuard } from './optOutGuard.js';
 
@@ -327,14 +327,7 @@ function sortOutcomes(
   now: Date,
   random: () => number,
 ) {
-  const sent: Array<{
-    id: string;
-    externalId: string | null;
-    sentAt: Date;
-    provider: string;
-    sender: string | null;
-    receiptCheckAt: Date | null;
-  }> = [];
+  const sent: SentMessage[] = [];
   const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
   const giveUps: GiveUp[] = [];
   const heldAttempts: Array<{ attempt: Attempt; key: HoldKey; outcome: Extract<SendOutcome, { kind: 'held' }> }> = [];

@@ -1,25 +1,28 @@
 import type { Trx } from '../../db/knex.js';
+import type { MessageRow } from '../messages/messageRow.js';
 
 export type DeliveryStatus = 'delivered' | 'undelivered';
 
-export interface DeliveredMessage {
-  id: string;
-  account_id: string;
-  lead_id: string;
-  hunt_id: string;
-  ad_id: string;
-  channel: string;
-  recipient: string;
-  content: string;
-  attempts: number;
-  status: 'pending' | 'sent' | 'failed';
+export interface DeliveredMessage extends Pick<
+  MessageRow,
+  | 'id'
+  | 'account_id'
+  | 'lead_id'
+  | 'hunt_id'
+  | 'ad_id'
+  | 'channel'
+  | 'recipient'
+  | 'content'
+  | 'attempts'
+  | 'status'
+  | 'command_event_id'
+  | 'correlation_id'
+> {
   external_id: string | null;
   previous_external_id: string | null;
   delivery_status: DeliveryStatus | null;
   retried_unreachable: boolean;
   sender: string | null;
-  command_event_id: string | null;
-  correlation_id: string | null;
   provider: string | null;
 }
 
