@@ -11,6 +11,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
+import { postHunt } from '../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -47,16 +48,7 @@ function closedUntilTheDayAfterTomorrow() {
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>(
-    '/v1/hunts',
-    huntInput({ accountId, brands: [brand], ...overrides }),
-  );
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
   return accountId;
 }
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>

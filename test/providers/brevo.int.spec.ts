@@ -9,6 +9,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
+import { postHunt } from '../../testkit/hunts.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const API_KEY = 'xkeysib-test-0123456789abcdef';
@@ -51,13 +52,7 @@ afterAll(() => brevo.close());
 
 async function huntFor(brand: string) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
   return accountId;
 }
 interface Message {

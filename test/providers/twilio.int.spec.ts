@@ -15,6 +15,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
+import { postHunt } from '../../testkit/hunts.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
@@ -68,16 +69,7 @@ afterAll(() => twilio.close());
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>(
-    '/v1/hunts',
-    huntInput({ accountId, brands: [brand], ...overrides }),
-  );
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
   return accountId;
 }
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>

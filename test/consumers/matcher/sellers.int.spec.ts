@@ -12,6 +12,7 @@ import { apiClient } from '../../../testkit/http.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
 import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
+import { postHunt } from '../../../testkit/hunts.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);
@@ -25,14 +26,8 @@ interface LeadRow {
 
 /** An account with one hunt for `brand`, backfilled (in every matcher's index). */
 async function huntFor(brand: string, accountId = randomUUID()) {
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
-  return { accountId, huntId: response.body.id };
+  const hunt = await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
+  return { accountId, huntId: hunt.id };
 }
 
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>

@@ -10,6 +10,7 @@ import { adInput, huntInput } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
+import { postHunt } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -41,17 +42,12 @@ afterAll(() => gateway.close());
 
 async function huntFor(brand: string, contactHours?: typeof WEEKDAYS_8_TO_20 | null) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string; contactHours: unknown }>(
-    '/v1/hunts',
+  const hunt = await postHunt<{ id: string; contactHours: unknown }>(
+    http,
+    t.db,
     huntInput({ accountId, brands: [brand], ...(contactHours === undefined ? {} : { contactHours }) }),
   );
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
-  return { accountId, hunt: response.body };
+  return { accountId, hunt: hunt };
 }
 
 interface MessageRow {

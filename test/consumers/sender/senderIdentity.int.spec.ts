@@ -8,6 +8,7 @@ import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
+import { postHunt } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;
@@ -29,13 +30,7 @@ beforeAll(async () => {
 });
 
 async function huntFor(brand: string, accountId = randomUUID()) {
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
   return accountId;
 }
 
