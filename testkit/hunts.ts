@@ -1,6 +1,7 @@
 // What many integration tests do first: a hunt posted through the API, and its backfill done.
 import { expect } from 'vitest';
 import type { Db } from '../src/db/knex.js';
+import { localTime } from '../src/domain/calendar.js';
 import type { apiClient } from './http.js';
 import { waitFor } from './waitFor.js';
 
@@ -18,3 +19,12 @@ export async function postHunt<T extends { id: string } = { id: string }>(
   );
   return response.body;
 }
+
+const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
+
+/** Contact hours that open two days from now, Paris time: what is decided now waits, pending, until the test makes it due. */
+export const closedForNow = () => ({
+  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
+  from: '08:00',
+  to: '20:00',
+});

@@ -2,7 +2,6 @@
 // to pending messages, to messages a sender already claimed, and to every account's future leads.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/calendar.js';
 import type { MessageFailed } from '../../src/events/types.generated.js';
 import { insertOptOut } from '../../src/sql/sellers/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/sellers/phoneLocks.js';
@@ -11,7 +10,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
+import { closedForNow, postHunt } from '../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -37,14 +36,6 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 const requestsTo = (phone: string) => gateway.requests.filter((r) => r.body.to === phone);
-
-/** ISO weekday of a Paris calendar day. */
-const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-/** Contact hours that open two days from now, Paris time: a message decided now waits (and is pending). */
-function closedUntilTheDayAfterTomorrow() {
-  const inTwoDays = localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day;
-  return { days: [isoWeekday(inTwoDays)], from: '08:00', to: '20:00' };
-}
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
@@ -120,7 +111,7 @@ describe('the gateway webhook', () => {
   it('cancels a STOP sender’s pending message: failed opted_out, lead nouveau/opted_out, contact released, MessageFailed permanent, never sent', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999003';
-    const accountId = await huntFor(brand, { contactHours: closedUntilTheDayAfterTomorrow() });
+    const accountId = await huntFor(brand, { contactHours: closedForNow() });
     await ingest(adInput({ brand, phone }));
     const message = await messageOf(accountId);
     expect(message.status).toBe('pending');

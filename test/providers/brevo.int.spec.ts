@@ -10,6 +10,7 @@ import { apiClient, metricValue } from '../../testkit/http.js';
 import { useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 import { postHunt } from '../../testkit/hunts.js';
+import type { StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const API_KEY = 'xkeysib-test-0123456789abcdef';
@@ -55,18 +56,7 @@ async function huntFor(brand: string) {
   await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
   return accountId;
 }
-interface Message {
-  id: string;
-  status: string;
-  attempts: number;
-  external_id: string | null;
-  last_error: string | null;
-  lead_id: string;
-  provider: string | null;
-  delivery_status: string | null;
-  delivery_error: string | null;
-  content: string;
-}
+type Message = StoredMessage;
 const settled = (accountId: string, status: 'sent' | 'failed') =>
   waitFor(
     async () => {

@@ -16,6 +16,7 @@ import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 import { postHunt } from '../../testkit/hunts.js';
+import type { StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
@@ -74,19 +75,7 @@ async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0]
 }
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-interface Message {
-  id: string;
-  status: string;
-  attempts: number;
-  external_id: string | null;
-  last_error: string | null;
-  lead_id: string;
-  provider: string | null;
-  sender: string | null;
-  delivery_status: string | null;
-  delivery_error: string | null;
-  content: string;
-}
+type Message = StoredMessage;
 const messageOf = (accountId: string) =>
   waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
 const settled = (accountId: string, status: 'sent' | 'failed') =>

@@ -6,12 +6,12 @@
 // so the other two wait for the slot past their lease; the test, as another attempt, takes one of them.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../../src/domain/calendar.js';
 import { startFakeGateway, type GatewayRequest } from '../../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
+import { closedForNow } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -37,14 +37,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => gateway.close());
-
-const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-/** Contact hours that open two days from now: what is decided now waits, pending, until the test makes it due. */
-const closedForNow = () => ({
-  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-  from: '08:00',
-  to: '20:00',
-});
 
 type Message = { id: string; status: string; attempts: number };
 const messages = (accountId: string) =>

@@ -6,14 +6,13 @@
 // its phone's opt-out commits.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../../src/domain/calendar.js';
 import type { MessageFailed } from '../../../src/events/types.generated.js';
 import { startFakeGateway, type GatewayRequest } from '../../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
-import { postHunt } from '../../../testkit/hunts.js';
+import { closedForNow, postHunt } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -40,14 +39,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => gateway.close());
-
-const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-/** Contact hours that open two days from now: what is decided now waits, pending, until the test makes it due. */
-const closedForNow = () => ({
-  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-  from: '08:00',
-  to: '20:00',
-});
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
