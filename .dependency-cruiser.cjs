@@ -11,7 +11,8 @@
 //                     src/outbox/      outbox writer and relay
 //                     src/ops/         operators' tools: the dead letters (read, replay), for the CLI and the console
 //        |
-//   data              src/sql/         one file per SQL operation, given the transaction to run in
+//   data              src/sql/<area>/  one file per SQL operation, given the transaction to run in, grouped by
+//                                    what it touches (ads, hunts, leads, messages, sellers, outbox, lobstr...)
 //                     src/providers/   the message providers' HTTP APIs and callbacks (sender and routes)
 //                     src/webhooks/    the webhooks' outbound side: address policy (no SSRF), signatures, the POST
 //                     src/db/          connections, databases, migrations
@@ -100,12 +101,28 @@ module.exports = {
       to: { path: layer('http') },
     },
     {
+      name: 'a-route-module-does-not-import-another',
+      comment:
+        'Each module of src/http/routes registers its own routes; what two of them share (a schema, a parameter reader) lives in src/http/, beside them.',
+      severity: 'error',
+      from: { path: '^src/http/routes/' },
+      to: { path: '^src/http/routes/' },
+    },
+    {
       name: 'sql-is-data-access-only',
       comment:
         'A SQL operation takes the transaction it runs in and returns rows or domain values: it imports only src/db, src/domain and other sql modules.',
       severity: 'error',
       from: { path: layer('sql') },
       to: { path: '^src/', pathNot: `${layer('sql')}|${layer('db')}|${layer('domain')}` },
+    },
+    {
+      name: 'sql-lives-in-areas',
+      comment:
+        'An SQL operation lives in the folder of what it touches (src/sql/ads, src/sql/hunts, src/sql/outbox...), never loose in src/sql/: you find a query by its area and its name.',
+      severity: 'error',
+      from: { path: '^' },
+      to: { path: '^src/sql/[^/]+\\.ts$' },
     },
     {
       name: 'providers-are-peers-only',

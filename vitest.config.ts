@@ -12,13 +12,13 @@ export default defineConfig({
       },
       {
         // Real Kafka and PostgreSQL: one broker and one database server for the whole run
-        // (test/setup/globalSetup.ts); every file gets its own database and topic prefix, so files
+        // (testkit/globalSetup.ts); every file gets its own database and topic prefix, so files
         // run in parallel without seeing each other's data.
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['test/**/*.int.spec.ts', 'test/**/*.e2e.spec.ts'],
-          globalSetup: ['test/setup/globalSetup.ts'],
+          globalSetup: ['testkit/globalSetup.ts'],
           pool: 'forks',
           maxWorkers: 3,
           testTimeout: 60_000,

@@ -145,7 +145,7 @@ async function main(): Promise<number> {
     const failedChecks = result.scenarios.flatMap((s) => s.checks.filter((c) => !c.ok));
     process.stdout.write(`\n${textTable(result)}\n\nChecks:\n${checksText(result)}\n`);
     const targets = targetsText(result);
-    if (targets) process.stdout.write(`\nTargets (issues 7, 11 and 21):\n${targets}\n`);
+    if (targets) process.stdout.write(`\nTargets:\n${targets}\n`);
     for (const s of result.scenarios) for (const n of s.notes) process.stdout.write(`note ${s.id}: ${n}\n`);
     process.stdout.write(
       `\n${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; node ${machine.node}; ${machine.kafka}; ${machine.postgres}\n`,

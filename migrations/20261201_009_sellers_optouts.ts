@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 // Sellers (docs/ARCHITECTURE.md section 1): an account messages one phone at most once per CONTACT_COOLDOWN_DAYS,
 // whatever the ad; an opted-out phone is never messaged again by any account.
 //  - seller_contacts: one row per (account, phone), the account's last contact of that seller. The
-//    matcher claims it in its write transaction (src/sql/claimSellers.ts): the unique key is what makes
+//    matcher claims it in its write transaction (src/sql/sellers/claimSellers.ts): the unique key is what makes
 //    two concurrent batches with ads of one seller serialise, the second seeing the first's contact.
 //  - optouts: one row per phone (E.164), from a STOP received by the gateway ('inbound') or by hand ('api').
 export async function up(knex: Knex): Promise<void> {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 // inside a hunt's bounding box, or in its zipcode for radius 0, and nearly every hunt names its brands.
 // Without these, each preview scans the whole ads table (200,000 ads of a month: 65-140 ms of
 // sequential scan alone, measured in bench scenario P). With them: the hunt's brands (as written in
-// the ads, found by a loose scan of the first index: src/sql/selectAdBrands.ts) and the box's latitude
+// the ads, found by a loose scan of the first index: src/sql/ads/selectAdBrands.ts) and the box's latitude
 // band are read from the index, the longitude and the window checked on index entries, and only the
 // rows inside are fetched (16 ms instead of 142 for an Audi hunt around Paris). Plain CREATE INDEX: it
 // holds off writes to ads while it builds (seconds for a few million ads).

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 // Every version of a hunt row carries the id of the transaction that wrote it (`change_xid`, the
 // top-level xid8, stamped by trigger), so that the matcher can read the hunts changed since its last
-// look in commit order rather than in clock order: src/sql/loadHuntsChangedSince.ts asks for the rows
+// look in commit order rather than in clock order: src/sql/hunts/loadHuntsChangedSince.ts asks for the rows
 // whose writer had not finished when the previous read's snapshot was taken, which reads each row
 // version once, however long its transaction took to commit (the updated_at watermark it replaces had
 // to re-read the last seconds of changes before every batch of ads, and still missed a transaction

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 // continuous matcher matched the same ads, and the two waited on each other's uncommitted leads.
 //
 // Existing rows get 0: every backfill still reads them. The default applies to every insert; an
-// update keeps the stamp unless the ad's matching fields changed (src/sql/upsertAds.ts).
+// update keeps the stamp unless the ad's matching fields changed (src/sql/ads/upsertAds.ts).
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     ALTER TABLE ads ADD COLUMN write_horizon xid8 NOT NULL DEFAULT '0';

@@ -57,18 +57,21 @@ const roles = z
   .transform((list) => new Set(list as Role[]));
 
 // Lobstr's squid ids are 32 hex characters (e445405ef4ab41208ef7d29b92a1a9dd); any id-like token is taken.
+/** The distinct items of a comma-separated list, each trimmed (and given to `each`), the empty ones left out. */
+const commaSet = (s: string, each: (x: string) => string = (x) => x) => [
+  ...new Set(
+    s
+      .split(',')
+      .map((x) => each(x.trim()))
+      .filter(Boolean),
+  ),
+];
+
 const squidIds = z
   .string()
   .trim()
   .default('')
-  .transform((s) => [
-    ...new Set(
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  ])
+  .transform((s) => commaSet(s))
   .refine(
     (list) => list.every((id) => /^[A-Za-z0-9_-]{1,100}$/.test(id)),
     'must be a comma-separated list of Lobstr squid ids, e.g. e445405ef4ab41208ef7d29b92a1a9dd',
@@ -87,19 +90,7 @@ const hostList = z
   .string()
   .trim()
   .default('')
-  .transform((s) => [
-    ...new Set(
-      s
-        .split(',')
-        .map((x) =>
-          x
-            .trim()
-            .toLowerCase()
-            .replace(/^\[|\]$/g, ''),
-        )
-        .filter(Boolean),
-    ),
-  ])
+  .transform((s) => commaSet(s, (x) => x.toLowerCase().replace(/^\[|\]$/g, '')))
   .refine(
     (list) => list.every((h) => /^[a-z0-9.:_-]{1,253}$/.test(h)),
     'must be a comma-separated list of host names or addresses, e.g. 127.0.0.1,localhost',
@@ -270,28 +261,7 @@ export function loadKafkaToolConfig(env: Env) {
 export function loadConfig(env: Env) {
   const e = parseEnv(schema, env);
   const providers = providerSettings(e, e.ROLES);
-  const minInsyncReplicas = e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
-  const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems];
-  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
-    problems.push(
-      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
-    );
-  const webhookLeaseMs = e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
-  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
-    problems.push(
-      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
-    );
-  const windows = { backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS };
-  const adsRetentionDays = e.ADS_RETENTION_DAYS ?? longestAdWindow(windows).days;
-  for (const w of adWindows(windows).filter((w) => w.days > adsRetentionDays))
-    problems.push(
-      `ADS_RETENTION_DAYS must not be shorter than ${w.name} (${w.days} days): ads it still reads would be deleted (got "${adsRetentionDays}")`,
-    );
-  if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
-    problems.push(
-      `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
-    );
-  }
+  const problems = [...requiredByRoles(e, providers.needsGateway), ...providers.problems, ...crossChecks(e)];
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -312,7 +282,7 @@ export function loadConfig(env: Env) {
       prefix: e.TOPIC_PREFIX,
       partitions: e.TOPIC_PARTITIONS,
       replicationFactor: e.TOPIC_REPLICATION_FACTOR,
-      minInsyncReplicas,
+      minInsyncReplicas: minInsyncReplicasOf(e),
     },
     roles: e.ROLES,
     instanceId: e.INSTANCE_ID,
@@ -356,6 +326,49 @@ export function loadConfig(env: Env) {
     contactHoursDefault: e.CONTACT_HOURS_DEFAULT,
     /** A hunt's brands must be brands LeBonCoin knows for its ad type (BRANDS_CHECK=leboncoin). */
     checkBrands: e.BRANDS_CHECK === 'leboncoin',
+    ...pipelineConfig(e, providers.value),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+  };
+}
+
+type ParsedEnv = z.infer<typeof schema>;
+
+const minInsyncReplicasOf = (e: ParsedEnv) =>
+  e.TOPIC_MIN_INSYNC_REPLICAS ?? Math.max(1, e.TOPIC_REPLICATION_FACTOR - 1);
+const webhookLeaseMsOf = (e: ParsedEnv) => e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
+const adWindowsOf = (e: ParsedEnv) => ({ backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS });
+const adsRetentionDaysOf = (e: ParsedEnv) => e.ADS_RETENTION_DAYS ?? longestAdWindow(adWindowsOf(e)).days;
+
+/** What no single variable can say wrong: variables that must agree with each other. */
+function crossChecks(e: ParsedEnv): string[] {
+  const problems: string[] = [];
+  if (e.EVENT_WIRE_FORMAT === 'confluent' && !e.SCHEMA_REGISTRY_URL)
+    problems.push(
+      'SCHEMA_REGISTRY_URL is required when EVENT_WIRE_FORMAT is confluent (the Confluent API of the registry, e.g. http://127.0.0.1:8081)',
+    );
+  const webhookLeaseMs = webhookLeaseMsOf(e);
+  const minInsyncReplicas = minInsyncReplicasOf(e);
+  if (webhookLeaseMs <= e.WEBHOOK_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}): an attempt still waiting for its answer would be taken again (got "${e.WEBHOOK_LEASE_MS}")`,
+    );
+  if (minInsyncReplicas > e.TOPIC_REPLICATION_FACTOR) {
+    problems.push(
+      `TOPIC_MIN_INSYNC_REPLICAS must not exceed TOPIC_REPLICATION_FACTOR (${e.TOPIC_REPLICATION_FACTOR}): no write could be acknowledged (got "${minInsyncReplicas}")`,
+    );
+  }
+  const adsRetentionDays = adsRetentionDaysOf(e);
+  for (const w of adWindows(adWindowsOf(e)).filter((w) => w.days > adsRetentionDays))
+    problems.push(
+      `ADS_RETENTION_DAYS must not be shorter than ${w.name} (${w.days} days): ads it still reads would be deleted (got "${adsRetentionDays}")`,
+    );
+  return problems;
+}
+
+/** The sender, the outbox, the consumers, the wire format and the webhooks. */
+function pipelineConfig(e: ParsedEnv, providers: ReturnType<typeof providerSettings>['value']) {
+  return {
     sending: {
       maxAttempts: e.SEND_MAX_ATTEMPTS,
       ratePerMinute: e.SEND_RATE_PER_MINUTE,
@@ -367,8 +380,8 @@ export function loadConfig(env: Env) {
       concurrency: e.SEND_CONCURRENCY,
       /** Where sellers whose number names no French region are local. */
       timeZone: e.TICK_TIME_ZONE,
-      probeEveryMs: providers.value.probeEveryMs,
-      reconcileAfterMs: providers.value.reconcileAfterMs,
+      probeEveryMs: providers.probeEveryMs,
+      reconcileAfterMs: providers.reconcileAfterMs,
     },
     outbox: {
       shards: e.OUTBOX_SHARDS,
@@ -379,8 +392,8 @@ export function loadConfig(env: Env) {
     consumers: { concurrency: e.CONSUMER_CONCURRENCY, inboxRetentionDays: e.INBOX_RETENTION_DAYS },
     /** What src/db/retention.ts deletes, and how often; ads are kept at least as long as any window reads them. */
     retention: {
-      adsRetentionDays,
-      windows,
+      adsRetentionDays: adsRetentionDaysOf(e),
+      windows: adWindowsOf(e),
       inboxRetentionDays: e.INBOX_RETENTION_DAYS,
       everyMs: e.RETENTION_EVERY_MS,
       batchSize: e.RETENTION_BATCH_SIZE,
@@ -406,12 +419,10 @@ export function loadConfig(env: Env) {
       /** An endpoint whose every attempt failed for this long is disabled. */
       disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
       pollMs: e.WEBHOOK_POLL_MS,
-      leaseMs: webhookLeaseMs,
+      leaseMs: webhookLeaseMsOf(e),
       concurrency: e.WEBHOOK_CONCURRENCY,
       endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
   };
 }
 

@@ -23,7 +23,7 @@ import { registerHealthRoutes, type RoleState } from './http/routes/healthRoutes
 import { registerHuntRoutes } from './http/routes/huntRoutes.js';
 import { registerHuntToolsRoutes } from './http/routes/huntToolsRoutes.js';
 import { registerLeadRoutes } from './http/routes/leadRoutes.js';
-import { registerGatewayWebhook } from './http/routes/gatewayWebhookRoutes.js';
+import { registerGatewayRoutes } from './http/routes/gatewayRoutes.js';
 import { registerOptOutRoutes } from './http/routes/optoutRoutes.js';
 import { registerLobstrWebhook } from './http/routes/lobstrWebhookRoutes.js';
 import { registerOpsRoutes } from './http/routes/opsRoutes.js';
@@ -49,7 +49,7 @@ import { startReceiptReconciler } from './producers/providers/reconcileReceipts.
 import { startScheduler } from './producers/ticks/scheduler.js';
 import { isFrenchMobile } from './domain/smsSender.js';
 import { createChannelProviders } from './providers/channelProviders.js';
-import { pingDatabase } from './sql/pingDatabase.js';
+import { pingDatabase } from './sql/ops/pingDatabase.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
@@ -154,7 +154,7 @@ export async function startService(options: StartOptions): Promise<Service> {
     registerLobstrWebhook({ db, outbox, clock, webhookSecret: tokens.lobstrWebhook })(app);
     registerOptOutRoutes({ db, outbox, clock, metrics, apiToken: tokens.api })(app);
     const rules = { timeZone: config.tick.timeZone, probeEveryMs: config.providers.probeEveryMs };
-    registerGatewayWebhook({ db, outbox, clock, metrics, rules, webhookSecret: tokens.gatewayWebhook })(app);
+    registerGatewayRoutes({ db, outbox, clock, metrics, rules, webhookSecret: tokens.gatewayWebhook })(app);
     const { twilio, brevo, publicBaseUrl } = config.providers;
     if (twilio)
       registerTwilioRoutes({

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadKafkaToolConfig } from '../src/config.js';
+import { loadConfig, loadKafkaToolConfig } from '../src/config.js';
+import { BASE_ENV, configProblems as problems } from '../testkit/configProblems.js';
 
-const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', KAFKA_BROKERS: '127.0.0.1:9092', ROLES: 'relay' };
-
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+const base = BASE_ENV;
 
 describe('configuration', () => {
   it('applies the documented defaults', () => {

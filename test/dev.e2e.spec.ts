@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestEnv } from './support/testEnv.js';
-import { waitFor } from './support/waitFor.js';
+import { useTestEnv } from '../testkit/testEnv.js';
+import { waitFor } from '../testkit/waitFor.js';
 
 const run = promisify(execFile);
 const t = useTestEnv();

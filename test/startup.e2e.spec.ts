@@ -1,7 +1,7 @@
 // The entry point `npm start` runs (dist/src/main.js; here src/main.ts through tsx, the same code).
 import { describe, expect, it } from 'vitest';
 import { startChildService } from '../testkit/childService.js';
-import { useTestEnv } from './support/testEnv.js';
+import { useTestEnv } from '../testkit/testEnv.js';
 
 const t = useTestEnv();
 

@@ -563,3 +563,12 @@ export function addSampleRun(fake: FakeLobstr, now: Date): void {
     endedAt: now,
   });
 }
+
+/** Lobstr's notification that a run of squid-a is done, as POST /v1/lobstr/webhook/:secret receives it. */
+export const runDoneNotification = (runId: string) => ({
+  id: runId,
+  object: 'run',
+  event: 'run.done',
+  squid: { id: 'squid-a', name: 'voitures' },
+  timestamp: '2026/12/02 08:00:00',
+});

@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { AD_COLUMNS, rowFromAd } from '../../src/sql/rows/adRow.js';
-import { HUNT_COLUMNS, rowFromHunt } from '../../src/sql/rows/huntRow.js';
+import { AD_COLUMNS, rowFromAd } from '../../src/sql/ads/adRow.js';
+import { HUNT_COLUMNS, rowFromHunt } from '../../src/sql/hunts/huntRow.js';
 
 const escapeText = (s: string) =>
   s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');

@@ -1,10 +1,10 @@
 // Writes generated hunts and ads straight into a database (multi-row statements, no HTTP, no events),
 // so that setting up 200,000 ads takes seconds. Rows have the shape the service writes: the column
-// lists and row mappings are the service's own (src/sql/rows/).
+// lists and row mappings are the service's own (src/sql/ads/adRow.ts, src/sql/hunts/huntRow.ts).
 import type { Db } from '../../src/db/knex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { AD_COLUMNS, recordsetColumns, rowFromAd } from '../../src/sql/rows/adRow.js';
-import { HUNT_COLUMNS, rowFromHunt } from '../../src/sql/rows/huntRow.js';
+import { AD_COLUMNS, recordsetColumns, rowFromAd } from '../../src/sql/ads/adRow.js';
+import { HUNT_COLUMNS, rowFromHunt } from '../../src/sql/hunts/huntRow.js';
 
 const CHUNK = 5000;
 

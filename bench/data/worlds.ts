@@ -37,7 +37,7 @@ export const WORLDS: Record<'light' | 'dense', HuntWorld> = {
     pacingShare: 0.4,
   },
   /**
-   * What the issue met from outside (issue 21): 500 dealers with 20 hunts each on average, broader hunts
+   * The load seen from outside: 500 dealers with 20 hunts each on average, broader hunts
    * (fewer name a model), nearly all contacting (two in five through leboncoin's messaging, which needs no
    * phone), no pacing limit (a limit reached would measure the policy, not the pipeline, as the lifted
    * SEND_RATE_PER_MINUTE does). About 6 leads and 3.9 contactable leads per ad against 10,000 hunts.

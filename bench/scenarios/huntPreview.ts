@@ -1,4 +1,4 @@
-// Scenario P, the hunt preview (issue 14): POST /v1/hunts/preview over HTTP against the api role, with
+// Scenario P, the hunt preview: POST /v1/hunts/preview over HTTP against the api role, with
 // 200,000 ads first published in the last 30 days, one request at a time (someone editing a hunt):
 // latency for realistic hunts (the first active hunts of the generator: 20-150 km around a dealer,
 // a brand, often a model, a year floor, a price ceiling) and, apart, for the rare broad hunts (all of

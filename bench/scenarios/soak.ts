@@ -1,4 +1,4 @@
-// Scenario soak (issue 21): the service as one child process with every role, as `npm start` runs it,
+// Scenario soak: the service as one child process with every role, as `npm start` runs it,
 // in the dense world (10,000 hunts over 500 accounts created through the API), under a steady 50 ads/s
 // for 10 minutes. Every 30 s it notes, from outside, the service's resident memory, heap and event-loop
 // delay (its /metrics: prom-client's default metrics), the outbox's size and the lag of the matcher's

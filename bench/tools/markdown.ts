@@ -17,7 +17,7 @@ out.push(
 out.push('');
 out.push(markdownTable(r));
 out.push('');
-out.push('Targets of issue 7:');
+out.push('Targets:');
 out.push('');
 for (const s of r.scenarios)
   for (const t of s.targets)

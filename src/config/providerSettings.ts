@@ -2,7 +2,7 @@
 // what each role needs of them (src/config.ts reads the environment; this builds the typed settings).
 import { z } from 'zod';
 import { optOutMentionProblem, parseSmsSender, type SmsSender } from '../domain/smsSender.js';
-import type { ProviderMap } from '../providers/provider.js';
+import { GATEWAY, type ProviderMap } from '../providers/provider.js';
 import type { BrevoSettings } from '../providers/brevo/brevoSettings.js';
 import type { TwilioSettings } from '../providers/twilio/twilioSettings.js';
 import { httpUrl, int, optionalText } from './envValues.js';
@@ -75,9 +75,7 @@ export function providerSettings(
   const problems: string[] = [];
   const parsedMap = parseProviderMap(e.MESSAGE_PROVIDERS);
   if (!parsedMap.ok) problems.push(`MESSAGE_PROVIDERS ${parsedMap.problem}`);
-  const map = parsedMap.ok
-    ? parsedMap.value
-    : { sms: 'http' as const, whatsapp: 'http' as const, leboncoin: 'http' as const };
+  const map = parsedMap.ok ? parsedMap.value : { sms: GATEWAY, whatsapp: GATEWAY, leboncoin: GATEWAY };
   const used = providersUsed(map);
   let smsSender: SmsSender | null = null;
   const sender = roles.has('sender');
@@ -86,55 +84,12 @@ export function providerSettings(
     if (when && e[name] === undefined) problems.push(`${name} is required ${why}`);
   };
 
-  let twilio: TwilioSettings | null = null;
-  if (used.has('twilio')) {
-    const why = (role: string) => `when MESSAGE_PROVIDERS names twilio and ROLES includes ${role}`;
-    require('TWILIO_ACCOUNT_SID', sender, why('sender'));
-    require('TWILIO_AUTH_TOKEN', sender || api, why(sender ? 'sender' : 'api'));
-    require('PUBLIC_BASE_URL', sender ||
-      api, `${why(sender ? 'sender' : 'api')} (Twilio's callbacks reach the service there, and are signed for that URL)`);
-    require('TWILIO_FROM', sender &&
-      map.sms === 'twilio', 'when MESSAGE_PROVIDERS maps sms to twilio and ROLES includes sender');
-    require('TWILIO_WHATSAPP_FROM', sender &&
-      map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
-    if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID))
-      problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
-    const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
-    if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
-    if (from?.ok && map.sms === 'twilio') smsSender = from.sender;
-    const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
-    if (whatsappFrom && !whatsappFrom.ok) problems.push(`TWILIO_WHATSAPP_FROM ${whatsappFrom.problem}`);
-    twilio = {
-      accountSid: e.TWILIO_ACCOUNT_SID ?? '',
-      authToken: e.TWILIO_AUTH_TOKEN ?? '',
-      apiUrl: e.TWILIO_API_URL,
-      from: from?.ok ? from.value : null,
-      whatsappFrom: whatsappFrom?.ok ? whatsappFrom.value : null,
-    };
-  }
+  const checks: SettingsChecks = { e, map, sender, api, require, problems };
+  const twilio = used.has('twilio') ? twilioSettingsOf(checks) : null;
+  if (twilio?.smsSender) smsSender = twilio.smsSender;
 
-  let brevo: BrevoSettings | null = null;
-  if (used.has('brevo')) {
-    const why = (role: string) => `when MESSAGE_PROVIDERS names brevo and ROLES includes ${role}`;
-    require('BREVO_API_KEY', sender, why('sender'));
-    require('BREVO_SENDER', sender, why('sender'));
-    require('PUBLIC_BASE_URL', sender, `${why('sender')} (each SMS tells Brevo where to post its events)`);
-    require('BREVO_WEBHOOK_SECRET', sender || api, why(sender ? 'sender' : 'api'));
-    const senderProblem = e.BREVO_SENDER === undefined ? null : brevoSenderProblem(e.BREVO_SENDER);
-    if (senderProblem) problems.push(`BREVO_SENDER ${senderProblem}`);
-    else if (e.BREVO_SENDER !== undefined && map.sms === 'brevo')
-      smsSender = /^\d+$/.test(e.BREVO_SENDER)
-        ? parseSmsSender(e.BREVO_SENDER)
-        : { kind: 'alphanumeric', value: e.BREVO_SENDER };
-    const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
-    if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
-    brevo = {
-      apiKey: e.BREVO_API_KEY ?? '',
-      sender: e.BREVO_SENDER ?? '',
-      apiUrl: e.BREVO_API_URL,
-      webhookSecrets: secrets?.ok ? secrets.value : [],
-    };
-  }
+  const brevo = used.has('brevo') ? brevoSettingsOf(checks) : null;
+  if (brevo?.smsSender) smsSender = brevo.smsSender;
 
   // The STOP mention must work from the sender SMS go out from (src/domain/smsSender.ts).
   const optOutMention = e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms);
@@ -150,8 +105,8 @@ export function providerSettings(
     value: {
       map,
       publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
-      twilio,
-      brevo,
+      twilio: twilio?.settings ?? null,
+      brevo: brevo?.settings ?? null,
       outreach: {
         optOutMention,
         smsProvider: map.sms,
@@ -162,7 +117,69 @@ export function providerSettings(
       reconcileAfterMs: e.RECEIPT_RECONCILE_AFTER_MS,
       probeEveryMs: e.SENDING_PROBE_EVERY_MS,
     },
-    needsGateway: used.has('http'),
+    needsGateway: used.has(GATEWAY),
     problems: [...new Set(problems)],
   };
+}
+
+/** What the providers' settings are read with: the environment, the channel map, the roles, and where problems go. */
+interface SettingsChecks {
+  e: ProviderEnv;
+  map: ProviderMap;
+  sender: boolean;
+  api: boolean;
+  require: (name: keyof ProviderEnv, when: boolean, why: string) => void;
+  problems: string[];
+}
+
+function twilioSettingsOf({ e, map, sender, api, require, problems }: SettingsChecks) {
+  const why = (role: string) => `when MESSAGE_PROVIDERS names twilio and ROLES includes ${role}`;
+  require('TWILIO_ACCOUNT_SID', sender, why('sender'));
+  require('TWILIO_AUTH_TOKEN', sender || api, why(sender ? 'sender' : 'api'));
+  require('PUBLIC_BASE_URL', sender ||
+    api, `${why(sender ? 'sender' : 'api')} (Twilio's callbacks reach the service there, and are signed for that URL)`);
+  require('TWILIO_FROM', sender &&
+    map.sms === 'twilio', 'when MESSAGE_PROVIDERS maps sms to twilio and ROLES includes sender');
+  require('TWILIO_WHATSAPP_FROM', sender &&
+    map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
+  if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID))
+    problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
+  const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
+  if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
+  const smsSender = from?.ok && map.sms === 'twilio' ? from.sender : null;
+  const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
+  if (whatsappFrom && !whatsappFrom.ok) problems.push(`TWILIO_WHATSAPP_FROM ${whatsappFrom.problem}`);
+  const settings: TwilioSettings = {
+    accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+    authToken: e.TWILIO_AUTH_TOKEN ?? '',
+    apiUrl: e.TWILIO_API_URL,
+    from: from?.ok ? from.value : null,
+    whatsappFrom: whatsappFrom?.ok ? whatsappFrom.value : null,
+  };
+  return { settings, smsSender };
+}
+
+function brevoSettingsOf({ e, map, sender, api, require, problems }: SettingsChecks) {
+  const why = (role: string) => `when MESSAGE_PROVIDERS names brevo and ROLES includes ${role}`;
+  require('BREVO_API_KEY', sender, why('sender'));
+  require('BREVO_SENDER', sender, why('sender'));
+  require('PUBLIC_BASE_URL', sender, `${why('sender')} (each SMS tells Brevo where to post its events)`);
+  require('BREVO_WEBHOOK_SECRET', sender || api, why(sender ? 'sender' : 'api'));
+  const senderProblem = e.BREVO_SENDER === undefined ? null : brevoSenderProblem(e.BREVO_SENDER);
+  if (senderProblem) problems.push(`BREVO_SENDER ${senderProblem}`);
+  const smsSender: SmsSender | null =
+    !senderProblem && e.BREVO_SENDER !== undefined && map.sms === 'brevo'
+      ? /^\d+$/.test(e.BREVO_SENDER)
+        ? parseSmsSender(e.BREVO_SENDER)
+        : { kind: 'alphanumeric', value: e.BREVO_SENDER }
+      : null;
+  const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
+  if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
+  const settings: BrevoSettings = {
+    apiKey: e.BREVO_API_KEY ?? '',
+    sender: e.BREVO_SENDER ?? '',
+    apiUrl: e.BREVO_API_URL,
+    webhookSecrets: secrets?.ok ? secrets.value : [],
+  };
+  return { settings, smsSender };
 }

@@ -3,7 +3,7 @@
 // named without its settings, or a channel it cannot carry, stops the process with the variable's name.
 import { parseSmsSender, type SmsSender } from '../domain/smsSender.js';
 import { CHANNELS, type Channel } from '../domain/types.js';
-import { PROVIDERS, type ProviderMap, type ProviderName } from '../providers/provider.js';
+import { GATEWAY, PROVIDERS, type ProviderMap, type ProviderName } from '../providers/provider.js';
 
 /** The channels each provider can carry. */
 const CARRIES: Record<ProviderName, readonly Channel[]> = {
@@ -16,7 +16,7 @@ const CARRIES: Record<ProviderName, readonly Channel[]> = {
 export function parseProviderMap(
   text: string | undefined,
 ): { ok: true; value: ProviderMap } | { ok: false; problem: string } {
-  const map: ProviderMap = { sms: 'http', whatsapp: 'http', leboncoin: 'http' };
+  const map: ProviderMap = { sms: GATEWAY, whatsapp: GATEWAY, leboncoin: GATEWAY };
   if (!text || text.trim() === '') return { ok: true, value: map };
   const seen = new Set<string>();
   for (const part of text

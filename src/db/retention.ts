@@ -16,7 +16,7 @@
 import pg from 'pg';
 import { longestAdWindow, type AdWindows } from '../domain/adWindows.js';
 import type { Logger } from '../platform/logger.js';
-import { advisoryUnlock, tryAdvisoryLock } from '../sql/advisoryLocks.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
 import { deleteOldRows, type AgedTable } from '../sql/retention/deleteOldRows.js';
 import { deleteUnreferencedAds, type AdsCursor } from '../sql/retention/deleteUnreferencedAds.js';
 

@@ -16,8 +16,8 @@
 // without it gets a warning instead. VACUUM and ANALYZE take no lock that blocks reads or writes.
 import pg from 'pg';
 import type { Logger } from '../platform/logger.js';
-import { advisoryUnlock, tryAdvisoryLock } from '../sql/advisoryLocks.js';
-import { selectTableChurn, type TableChurn } from '../sql/selectTableChurn.js';
+import { advisoryUnlock, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
+import { selectTableChurn, type TableChurn } from '../sql/ops/selectTableChurn.js';
 
 /** The advisory lock namespace 'HMTU' (hunt-matcher table upkeep), key 0. */
 const UPKEEP_NS = 0x484d5455;
@@ -86,46 +86,16 @@ export function startTableUpkeep(o: TableUpkeepOptions): TableUpkeep {
     return (client = c);
   };
 
-  const readSettings = async (c: pg.Client): Promise<Thresholds | null> => {
-    const { rows } = await c.query<{ name: string; setting: string }>(
-      `SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum', 'autovacuum_vacuum_threshold',
-         'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')`,
-    );
-    const setting = (name: string) => Number(rows.find((r) => r.name === name)?.setting);
-    if (rows.find((r) => r.name === 'autovacuum')?.setting === 'on') return null;
-    if (!o.enabled) {
-      log.warn(AUTOVACUUM_OFF_WARNING);
-      return null;
-    }
-    log.info({ everyMs: o.everyMs }, UPKEEP_ON);
-    return {
-      vacuumThreshold: setting('autovacuum_vacuum_threshold'),
-      vacuumScaleFactor: setting('autovacuum_vacuum_scale_factor'),
-      analyzeThreshold: setting('autovacuum_analyze_threshold'),
-      analyzeScaleFactor: setting('autovacuum_analyze_scale_factor'),
-    };
-  };
-
   let stopping = false;
   let wake: (() => void) | undefined;
   const pass = async () => {
     const c = await connected();
-    if (server === undefined) server = await readSettings(c);
+    if (server === undefined) server = await readThresholds(c, o, log);
     if (server === null || !(await tryAdvisoryLock(c, UPKEEP_NS, 0))) return;
     try {
       for (const t of await selectTableChurn(c)) {
         if (stopping) return;
-        const { vacuum, analyze } = upkeepOf(t, server);
-        if (!vacuum && !analyze) continue;
-        const what = vacuum && analyze ? 'VACUUM (ANALYZE)' : vacuum ? 'VACUUM' : 'ANALYZE';
-        const started = Date.now();
-        await c.query(`${what} ${c.escapeIdentifier(t.table)}`);
-        if (vacuum) o.onAction?.(t.table, 'vacuum');
-        if (analyze) o.onAction?.(t.table, 'analyze');
-        log.debug(
-          { table: t.table, what, dead: t.dead, changed: t.changed, live: t.live, ms: Date.now() - started },
-          'table upkeep',
-        );
+        await upkeepTable(c, o, log, t, server);
       }
     } finally {
       await advisoryUnlock(c, UPKEEP_NS, 0);
@@ -165,4 +135,40 @@ export function startTableUpkeep(o: TableUpkeepOptions): TableUpkeep {
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/** The server's autovacuum thresholds, or null when there is nothing for the service to do. */
+async function readThresholds(c: pg.Client, o: TableUpkeepOptions, log: Logger): Promise<Thresholds | null> {
+  const { rows } = await c.query<{ name: string; setting: string }>(
+    `SELECT name, setting FROM pg_settings WHERE name IN ('autovacuum', 'autovacuum_vacuum_threshold',
+       'autovacuum_vacuum_scale_factor', 'autovacuum_analyze_threshold', 'autovacuum_analyze_scale_factor')`,
+  );
+  const setting = (name: string) => Number(rows.find((r) => r.name === name)?.setting);
+  if (rows.find((r) => r.name === 'autovacuum')?.setting === 'on') return null;
+  if (!o.enabled) {
+    log.warn(AUTOVACUUM_OFF_WARNING);
+    return null;
+  }
+  log.info({ everyMs: o.everyMs }, UPKEEP_ON);
+  return {
+    vacuumThreshold: setting('autovacuum_vacuum_threshold'),
+    vacuumScaleFactor: setting('autovacuum_vacuum_scale_factor'),
+    analyzeThreshold: setting('autovacuum_analyze_threshold'),
+    analyzeScaleFactor: setting('autovacuum_analyze_scale_factor'),
+  };
+}
+
+/** VACUUM and/or ANALYZE of one table, when its churn passes the server's thresholds. */
+async function upkeepTable(c: pg.Client, o: TableUpkeepOptions, log: Logger, t: TableChurn, server: Thresholds) {
+  const { vacuum, analyze } = upkeepOf(t, server);
+  if (!vacuum && !analyze) return;
+  const what = vacuum && analyze ? 'VACUUM (ANALYZE)' : vacuum ? 'VACUUM' : 'ANALYZE';
+  const started = Date.now();
+  await c.query(`${what} ${c.escapeIdentifier(t.table)}`);
+  if (vacuum) o.onAction?.(t.table, 'vacuum');
+  if (analyze) o.onAction?.(t.table, 'analyze');
+  log.debug(
+    { table: t.table, what, dead: t.dead, changed: t.changed, live: t.live, ms: Date.now() - started },
+    'table upkeep',
+  );
 }

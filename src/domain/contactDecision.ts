@@ -40,7 +40,7 @@ export interface ContactFacts {
   optedOut(phone: string): boolean;
   /** The identity the account's SMS and WhatsApp messages carry (its senderName), or null when it has none. */
   senderName(accountId: string): string | null;
-  /** Contacts already counted today per paced hunt (src/sql/pacing.ts readPacing). */
+  /** Contacts already counted today per paced hunt (src/sql/hunts/pacing.ts readPacing). */
   pacingUsed: ReadonlyMap<string, number>;
 }
 

@@ -120,57 +120,11 @@ export function createHuntIndex(): HuntIndex {
   // (paused v3 then active v2 delivered out of order) cannot bring a hunt back.
   const versions = new Map<string, number>();
 
-  function geoBucketsFor(h: CompiledHunt): GeoBucket[] {
-    let type = types.get(h.adType);
-    if (!type) types.set(h.adType, (type = { byBrand: new Map(), anyBrand: newKeyedBuckets() }));
-    const t = type;
-    const keyed =
-      h.brands === null
-        ? [t.anyBrand]
-        : [...h.brands].map((brand) => {
-            let b = t.byBrand.get(brand);
-            if (!b) t.byBrand.set(brand, (b = newKeyedBuckets()));
-            return b;
-          });
-    const word = h.keywords.length > 0 ? firstWordOf(h.keywords[0]!) : null;
-    return keyed.map((k) => {
-      if (word === null) return k.plain;
-      let b = k.byWord.get(word);
-      if (!b) k.byWord.set(word, (b = newGeoBucket()));
-      return b;
-    });
-  }
-
-  function place(h: CompiledHunt, buckets: GeoBucket[], cells: number[], add: boolean) {
-    for (const b of buckets) {
-      if (h.radiusKm === 0) (add ? push : drop)(b.byZipcode, h.zipcode, h);
-      else if (h.radiusKm > WIDE_RADIUS_KM) {
-        if (add) b.wide.push(h);
-        else b.wide.splice(b.wide.indexOf(h), 1);
-      } else for (const c of cells) (add ? push : drop)(b.cells, c, h);
-    }
-  }
-
   function unplace(huntId: string) {
     const held = byId.get(huntId);
     if (!held) return;
     place(held.compiled, held.buckets, filedCellsOf(held.compiled), false);
     byId.delete(huntId);
-  }
-
-  function collect(bucket: GeoBucket | undefined, p: PreparedAd, cells: number[], out: CompiledHunt[]) {
-    if (!bucket) return;
-    if (p.ad.zipcode !== null) {
-      const local = bucket.byZipcode.get(p.ad.zipcode);
-      if (local) for (const h of local) if (matchesCompiled(p, h)) out.push(h);
-    }
-    if (p.hasCoordinates) {
-      for (const cell of cells) {
-        const near = bucket.cells.get(cell);
-        if (near) for (const h of near) if (matchesCompiled(p, h)) out.push(h);
-      }
-      for (const h of bucket.wide) if (matchesCompiled(p, h)) out.push(h);
-    }
   }
 
   function matchPrepared(p: PreparedAd): CompiledHunt[] {
@@ -204,7 +158,7 @@ export function createHuntIndex(): HuntIndex {
       unplace(hunt.id);
       if (hunt.status !== 'active') return;
       const compiled = compileHunt(hunt);
-      const buckets = geoBucketsFor(compiled);
+      const buckets = geoBucketsFor(types, compiled);
       place(compiled, buckets, filedCellsOf(compiled), true);
       byId.set(hunt.id, { compiled, buckets });
     },
@@ -232,4 +186,53 @@ export const byAge = (a: CompiledHunt, b: CompiledHunt) => compareAge(a.createdA
 export function linearScan(hunts: readonly CompiledHunt[], ad: Ad): CompiledHunt[] {
   const p = prepareAd(ad);
   return hunts.filter((h) => matchesCompiled(p, h)).sort(byAge);
+}
+
+/** The buckets a hunt goes in: by ad type, by brand (or any), by its first keyword's first word (or none). */
+function geoBucketsFor(types: Map<string, TypeBucket>, h: CompiledHunt): GeoBucket[] {
+  let type = types.get(h.adType);
+  if (!type) types.set(h.adType, (type = { byBrand: new Map(), anyBrand: newKeyedBuckets() }));
+  const t = type;
+  const keyed =
+    h.brands === null
+      ? [t.anyBrand]
+      : [...h.brands].map((brand) => {
+          let b = t.byBrand.get(brand);
+          if (!b) t.byBrand.set(brand, (b = newKeyedBuckets()));
+          return b;
+        });
+  const word = h.keywords.length > 0 ? firstWordOf(h.keywords[0]!) : null;
+  return keyed.map((k) => {
+    if (word === null) return k.plain;
+    let b = k.byWord.get(word);
+    if (!b) k.byWord.set(word, (b = newGeoBucket()));
+    return b;
+  });
+}
+
+/** Adds a hunt to (or takes it from) its buckets: by zipcode, by the cells its radius covers, or with the wide ones. */
+function place(h: CompiledHunt, buckets: GeoBucket[], cells: number[], add: boolean) {
+  for (const b of buckets) {
+    if (h.radiusKm === 0) (add ? push : drop)(b.byZipcode, h.zipcode, h);
+    else if (h.radiusKm > WIDE_RADIUS_KM) {
+      if (add) b.wide.push(h);
+      else b.wide.splice(b.wide.indexOf(h), 1);
+    } else for (const c of cells) (add ? push : drop)(b.cells, c, h);
+  }
+}
+
+/** The hunts of a bucket that match the ad: by its zipcode, its cell, and the wide ones. */
+function collect(bucket: GeoBucket | undefined, p: PreparedAd, cells: number[], out: CompiledHunt[]) {
+  if (!bucket) return;
+  if (p.ad.zipcode !== null) {
+    const local = bucket.byZipcode.get(p.ad.zipcode);
+    if (local) for (const h of local) if (matchesCompiled(p, h)) out.push(h);
+  }
+  if (p.hasCoordinates) {
+    for (const cell of cells) {
+      const near = bucket.cells.get(cell);
+      if (near) for (const h of near) if (matchesCompiled(p, h)) out.push(h);
+    }
+    for (const h of bucket.wide) if (matchesCompiled(p, h)) out.push(h);
+  }
 }

@@ -43,7 +43,7 @@ export function previewHunt(hunt: Hunt, newestFirst: Iterable<Ad>, days: number)
   };
 }
 
-/** How SQL may narrow the ads a preview reads (src/sql/selectPreviewCandidates.ts). */
+/** How SQL may narrow the ads a preview reads (src/sql/ads/selectPreviewCandidates.ts). */
 export interface PreviewNarrowing {
   narrowing: AdNarrowing;
   /** The brands as the ads write them that the hunt accepts; undefined: any brand (an empty list: nothing can match). */

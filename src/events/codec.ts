@@ -97,52 +97,10 @@ export function createCodec(
 ): Codec {
   const current = options.current ?? loadCurrentSchemas();
   const released = options.released ?? loadReleasedSchemas();
-  // Fingerprint (as a bigint key, no allocation per lookup) -> how to read bytes written with it.
-  const readers = new Map<bigint, Reader>();
-  for (const s of current.values())
-    readers.set(s.fingerprint.readBigUInt64LE(0), { eventType: s.eventType, type: s.type, resolver: undefined });
-  for (const s of released) {
-    const key = s.fingerprint.readBigUInt64LE(0);
-    if (readers.has(key)) continue;
-    const reader = current.get(s.eventType)!.type;
-    readers.set(key, { eventType: s.eventType, type: reader, resolver: reader.createResolver(s.type) });
-  }
+  const readers = fingerprintReaders(current, released);
 
   // Schema id (of the registry) -> how to read bytes written with it; or why they cannot be read.
   const byId = new Map<number, Reader | DecodeError>();
-  const eventTypeOfName = new Map<string, EventType>(EVENT_TYPES.map((t) => [`${NAMESPACE}.${t}`, t]));
-
-  /** How to read values written with a schema the registry holds (its canonical form). */
-  function readerOfRegistered(id: number, canonical: string): Reader | DecodeError {
-    let writer: ReturnType<typeof parseSchema>;
-    try {
-      writer = parseSchema(JSON.parse(canonical));
-    } catch (error) {
-      return new DecodeError(
-        'unknown-schema-id',
-        `schema ${id} of the registry is not an Avro schema: ${(error as Error).message}`,
-      );
-    }
-    const known = readers.get(writer.fingerprint.readBigUInt64LE(0));
-    if (known) return known;
-    // A version this release does not have (written by a newer one): read by name, through a resolver.
-    const name = (writer.type as avro.Type & { name?: string }).name ?? '';
-    const eventType = eventTypeOfName.get(name);
-    if (!eventType)
-      return new DecodeError(
-        'unexpected-type',
-        `schema ${id} of the registry is ${name || 'not a record'}, not an event`,
-      );
-    const reader = current.get(eventType)!.type;
-    try {
-      return { eventType, type: reader, resolver: reader.createResolver(writer.type) };
-    } catch (error) {
-      return new DecodeError(
-        'unknown-schema-id',
-        `schema ${id} of the registry (${name}) cannot be read with this release's schema: ${(error as Error).message}`,
-      );
-    }
-  }
 
   async function prepare(values: ReadonlyArray<Buffer | null>) {
     const wanted = new Set<number>();
@@ -158,88 +116,24 @@ export function createCodec(
         id,
         canonical === undefined
           ? new DecodeError('unknown-schema-id', `the schema registry has no schema ${id}`)
-          : readerOfRegistered(id, canonical),
+          : readerOfRegistered(current, readers, id, canonical),
       );
     }
   }
 
-  // Events are written into one scratch buffer after their 10-byte header, then copied once into a
-  // buffer of their exact size: avsc's toBuffer() would write into its own, copy into a zero-filled one,
-  // and this function would copy that again behind the header.
-  let scratch = Buffer.allocUnsafe(64 * 1024);
-
-  function encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer {
-    const schema = current.get(eventType)!;
-    let end: number;
-    try {
-      end = schema.type.encode(value, scratch, HEADER_BYTES);
-      // Too small: avsc answers with minus the bytes missing; the buffer grows and the value is written again.
-      while (end < 0) {
-        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
-        end = schema.type.encode(value, scratch, HEADER_BYTES);
-      }
-    } catch (error) {
-      const problems: string[] = [];
-      schema.type.isValid(value, { errorHook: (path) => problems.push(path.join('.') || '(root)') });
-      throw new EventEncodeError(
-        `${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`,
-      );
-    }
-    scratch[0] = MARKER_0;
-    scratch[1] = MARKER_1;
-    schema.fingerprint.copy(scratch, 2);
-    const out = Buffer.allocUnsafe(end);
-    scratch.copy(out, 0, 0, end);
-    return out;
-  }
-
-  function confluentReader(bytes: Buffer): Reader {
-    const id = bytes.readUInt32BE(1);
-    const reader = byId.get(id);
-    if (reader instanceof DecodeError) throw reader;
-    if (reader) return reader;
-    if (!options.registry)
-      throw new DecodeError(
-        'no-schema-registry',
-        `a Confluent-framed value (schema id ${id}) and no schema registry to look it up in (SCHEMA_REGISTRY_URL)`,
-      );
-    // A caller that skipped prepare(): a programming error, not the event's.
-    throw new Error(`schema id ${id} was not prepared before decoding`);
-  }
+  const encode = createEncoder(current);
 
   function decode(bytes: Buffer): DecodedEvent {
-    let reader: Reader | undefined;
+    let reader: Reader;
     let body: Buffer;
     if (bytes.length >= CONFLUENT_HEADER_BYTES && bytes[0] === CONFLUENT_MAGIC) {
-      reader = confluentReader(bytes);
+      reader = confluentReader(byId, options.registry !== undefined, bytes);
       body = bytes.subarray(CONFLUENT_HEADER_BYTES);
     } else {
-      if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
-        throw new DecodeError(
-          'not-single-object-encoded',
-          'value starts with neither the Avro single-object marker C3 01 nor the Confluent magic byte 00',
-        );
-      }
-      const fingerprint = bytes.readBigUInt64LE(2);
-      reader = readers.get(fingerprint);
-      if (!reader) {
-        throw new DecodeError(
-          'unknown-fingerprint',
-          `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`,
-        );
-      }
+      reader = singleObjectReader(readers, bytes);
       body = bytes.subarray(HEADER_BYTES);
     }
-    let value: unknown;
-    try {
-      const result: { value: unknown; offset: number } = reader.type.decode(body, 0, reader.resolver);
-      const { value: v, offset } = result;
-      if (offset !== body.length)
-        throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
-      value = v;
-    } catch (error) {
-      throw new DecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
-    }
+    const value = readBody(reader, body);
     return { eventType: reader.eventType, value } as DecodedEvent;
   }
 
@@ -264,4 +158,135 @@ export function createCodec(
       return { eventType: reader.eventType, body: framed.subarray(HEADER_BYTES) };
     },
   };
+}
+
+/** Fingerprint (as a bigint key, no allocation per lookup) -> how to read bytes written with it. */
+function fingerprintReaders(current: Map<EventType, SchemaVersion>, released: SchemaVersion[]): Map<bigint, Reader> {
+  const readers = new Map<bigint, Reader>();
+  for (const s of current.values())
+    readers.set(s.fingerprint.readBigUInt64LE(0), { eventType: s.eventType, type: s.type, resolver: undefined });
+  for (const s of released) {
+    const key = s.fingerprint.readBigUInt64LE(0);
+    if (readers.has(key)) continue;
+    const reader = current.get(s.eventType)!.type;
+    readers.set(key, { eventType: s.eventType, type: reader, resolver: reader.createResolver(s.type) });
+  }
+  return readers;
+}
+
+const EVENT_TYPE_OF_NAME = new Map<string, EventType>(EVENT_TYPES.map((t) => [`${NAMESPACE}.${t}`, t]));
+
+/** How to read values written with a schema the registry holds (its canonical form). */
+function readerOfRegistered(
+  current: Map<EventType, SchemaVersion>,
+  readers: Map<bigint, Reader>,
+  id: number,
+  canonical: string,
+): Reader | DecodeError {
+  let writer: ReturnType<typeof parseSchema>;
+  try {
+    writer = parseSchema(JSON.parse(canonical));
+  } catch (error) {
+    return new DecodeError(
+      'unknown-schema-id',
+      `schema ${id} of the registry is not an Avro schema: ${(error as Error).message}`,
+    );
+  }
+  const known = readers.get(writer.fingerprint.readBigUInt64LE(0));
+  if (known) return known;
+  // A version this release does not have (written by a newer one): read by name, through a resolver.
+  const name = (writer.type as avro.Type & { name?: string }).name ?? '';
+  const eventType = EVENT_TYPE_OF_NAME.get(name);
+  if (!eventType)
+    return new DecodeError(
+      'unexpected-type',
+      `schema ${id} of the registry is ${name || 'not a record'}, not an event`,
+    );
+  const reader = current.get(eventType)!.type;
+  try {
+    return { eventType, type: reader, resolver: reader.createResolver(writer.type) };
+  } catch (error) {
+    return new DecodeError(
+      'unknown-schema-id',
+      `schema ${id} of the registry (${name}) cannot be read with this release's schema: ${(error as Error).message}`,
+    );
+  }
+}
+
+// Events are written into one scratch buffer after their 10-byte header, then copied once into a
+// buffer of their exact size: avsc's toBuffer() would write into its own, copy into a zero-filled one,
+// and this function would copy that again behind the header.
+function createEncoder(current: Map<EventType, SchemaVersion>) {
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  return function encode<K extends EventType>(eventType: K, value: EventPayloads[K]): Buffer {
+    const schema = current.get(eventType)!;
+    let end: number;
+    try {
+      end = schema.type.encode(value, scratch, HEADER_BYTES);
+      // Too small: avsc answers with minus the bytes missing; the buffer grows and the value is written again.
+      while (end < 0) {
+        scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
+        end = schema.type.encode(value, scratch, HEADER_BYTES);
+      }
+    } catch (error) {
+      const problems: string[] = [];
+      schema.type.isValid(value, { errorHook: (path) => problems.push(path.join('.') || '(root)') });
+      throw new EventEncodeError(
+        `${eventType} does not match its schema at ${problems.join(', ') || '?'}: ${(error as Error).message}`,
+      );
+    }
+    scratch[0] = MARKER_0;
+    scratch[1] = MARKER_1;
+    schema.fingerprint.copy(scratch, 2);
+    const out = Buffer.allocUnsafe(end);
+    scratch.copy(out, 0, 0, end);
+    return out;
+  };
+}
+
+function confluentReader(byId: Map<number, Reader | DecodeError>, hasRegistry: boolean, bytes: Buffer): Reader {
+  const id = bytes.readUInt32BE(1);
+  const reader = byId.get(id);
+  if (reader instanceof DecodeError) throw reader;
+  if (reader) return reader;
+  if (!hasRegistry)
+    throw new DecodeError(
+      'no-schema-registry',
+      `a Confluent-framed value (schema id ${id}) and no schema registry to look it up in (SCHEMA_REGISTRY_URL)`,
+    );
+  // A caller that skipped prepare(): a programming error, not the event's.
+  throw new Error(`schema id ${id} was not prepared before decoding`);
+}
+
+function singleObjectReader(readers: Map<bigint, Reader>, bytes: Buffer): Reader {
+  if (bytes.length < HEADER_BYTES || bytes[0] !== MARKER_0 || bytes[1] !== MARKER_1) {
+    throw new DecodeError(
+      'not-single-object-encoded',
+      'value starts with neither the Avro single-object marker C3 01 nor the Confluent magic byte 00',
+    );
+  }
+  const fingerprint = bytes.readBigUInt64LE(2);
+  const reader = readers.get(fingerprint);
+  if (!reader) {
+    throw new DecodeError(
+      'unknown-fingerprint',
+      `no known schema has fingerprint ${bytes.subarray(2, HEADER_BYTES).toString('hex')}`,
+    );
+  }
+  return reader;
+}
+
+/** The value of an event's body, read to its last byte. */
+function readBody(reader: Reader, body: Buffer): unknown {
+  let value: unknown;
+  try {
+    const result: { value: unknown; offset: number } = reader.type.decode(body, 0, reader.resolver);
+    const { value: v, offset } = result;
+    if (offset !== body.length)
+      throw new Error(offset < 0 ? 'truncated body' : `${body.length - offset} trailing bytes`);
+    value = v;
+  } catch (error) {
+    throw new DecodeError('corrupt-body', `${reader.eventType} body cannot be decoded: ${(error as Error).message}`);
+  }
+  return value;
 }

@@ -26,6 +26,15 @@ export interface MessageOfEvent {
 const commandOf = (m: Pick<MessageOfEvent, 'command_event_id' | 'correlation_id'>): Cause | undefined =>
   m.command_event_id && m.correlation_id ? { eventId: m.command_event_id, correlationId: m.correlation_id } : undefined;
 
+/** Which message an event speaks of. */
+const messageFields = (m: MessageOfEvent) => ({
+  messageId: m.id,
+  accountId: m.account_id,
+  leadId: m.lead_id,
+  adId: m.ad_id,
+  channel: m.channel,
+});
+
 export const messageFailedEvent = (
   m: MessageOfEvent,
   reason: string,
@@ -37,11 +46,7 @@ export const messageFailedEvent = (
   key: m.account_id,
   cause: commandOf(m),
   value: {
-    messageId: m.id,
-    accountId: m.account_id,
-    leadId: m.lead_id,
-    adId: m.ad_id,
-    channel: m.channel,
+    ...messageFields(m),
     reason,
     permanent,
     attempts: m.attempts,
@@ -82,11 +87,7 @@ export const messageSentEvent = (m: MessageOfEvent, externalId: string | null, s
   key: m.account_id,
   cause: commandOf(m),
   value: {
-    messageId: m.id,
-    accountId: m.account_id,
-    leadId: m.lead_id,
-    adId: m.ad_id,
-    channel: m.channel,
+    ...messageFields(m),
     externalId,
     attempts: m.attempts,
     sentAt: sentAt.getTime(),
@@ -114,7 +115,7 @@ export const sellerRepliedEvent = (
 });
 
 /**
- * The events of messages given up (src/sql/giveUpMessages.ts): MessageFailed (permanent, with the
+ * The events of messages given up (src/sql/messages/giveUpMessages.ts): MessageFailed (permanent, with the
  * provider's code) for each, for each message an opt-out it caused cancelled, and the SendMessage of
  * each SMS fallback that takes a WhatsApp message's place.
  */

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { LogController, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { unavailableDependency } from '../platform/infrastructureFailure.js';
 import type { Logger } from '../platform/logger.js';
 import { ERROR_SCHEMA, SECURITY_SCHEMES } from './schemas.js';
@@ -45,7 +45,22 @@ export interface HttpAppOptions {
 }
 
 export async function createHttpApp(log: Logger, options: HttpAppOptions) {
-  const app = Fastify({
+  const app = newFastify(log);
+  recordRoutes(app);
+  await registerDocs(app, options);
+  acceptEmptyJsonBodies(app);
+  addRequestHooks(app);
+  app.setErrorHandler(errorAnswer);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+  return app;
+}
+
+type BareApp = ReturnType<typeof newFastify>;
+
+function newFastify(log: Logger) {
+  return Fastify({
     loggerInstance: log.child({ component: 'http' }),
     // One line per request, written by the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,7 +68,10 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     bodyLimit: DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, useDefaults: true } },
   });
+}
 
+/** Every route registered, kept for the OpenAPI checks; each route's body limit and shared error answers. */
+function recordRoutes(app: BareApp) {
   // A response schema documents a response; it must never drop a field the handler returned (which
   // fast-json-stringify, fastify's default, does silently). The test suite checks instead that every
   // response matches its schema (validateResponses), so the OpenAPI document stays true.
@@ -68,6 +86,10 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
   });
   app.addSchema(ERROR_SCHEMA);
+}
+
+/** The OpenAPI document, Swagger UI, and (in tests) every response checked against its schema. */
+async function registerDocs(app: BareApp, options: HttpAppOptions) {
   // The OpenAPI 3.1 document, from the routes' own schemas (every route registered after this line).
   await app.register(fastifySwagger, {
     openapi: {
@@ -110,7 +132,9 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     // Every status a route answers must be documented, and every body must match its schema.
     await app.register(fastifyResponseValidation, { ajv, responseStatusCodeValidation: true });
   }
+}
 
+function acceptEmptyJsonBodies(app: BareApp) {
   // Many HTTP clients send `content-type: application/json` with an empty body on a DELETE or a
   // bodiless POST; fastify's own parser refuses that (FST_ERR_CTP_EMPTY_JSON_BODY). An empty body is
   // no body: a route that needs one still gets its 400 from its schema. Anything else goes through
@@ -121,7 +145,10 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
     if ((body as string).trim() === '') return done(null, undefined);
     void parseJson(request, body as string, done);
   });
+}
 
+/** The request log line, and text PostgreSQL cannot store refused before any handler. */
+function addRequestHooks(app: BareApp) {
   // One line per request: at info for an answer that went wrong (4xx, 5xx) or took long, at debug for
   // the others (LOG_LEVEL=debug shows every request). A line per request at info buried the lines that
   // mattered under the console's polling and a client's routine calls.
@@ -145,60 +172,60 @@ export async function createHttpApp(log: Logger, options: HttpAppOptions) {
       findIllFormedText(request.body, 'body');
     if (field) throw new ValidationError(field, 'must not contain NUL characters or unpaired UTF-16 surrogates');
   });
+}
 
-  app.setErrorHandler((error: FastifyError | DomainError | UnauthorizedError, request, reply) => {
-    if (error instanceof UnauthorizedError) return reply.status(401).send({ error: 'unauthorized' });
-    if (error instanceof DomainError)
-      return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
-    if (error.validation) {
-      // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price": the
-      // deepest one, so that a value failing every branch of an anyOf names its own field, not its parent.
-      const first =
-        [...error.validation]
-          .filter((v) => v.keyword !== 'anyOf' && v.keyword !== 'oneOf')
-          .sort((a, b) => depthOf(b) - depthOf(a))[0] ?? error.validation[0];
-      const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-      const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
-      const field = missing ? `${path}/${missing}` : extra ? `${path}/${extra}` : path;
-      const message = missing ? 'is required' : extra ? 'is not a known field' : (first?.message ?? 'is invalid');
-      return reply.status(400).send({ error: 'validation_failed', message: `${field} ${message}`, field });
-    }
-    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return reply.status(400).send({ error: 'validation_failed', message: 'body is not valid JSON', field: 'body' });
-    }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-      return reply.status(413).send({
-        error: 'payload_too_large',
-        message: `the body is larger than the ${formatBytes(limit)} (${limit} bytes) this route accepts`,
-        limitBytes: limit,
+/** The one place where errors become HTTP answers. */
+function errorAnswer(
+  error: FastifyError | DomainError | UnauthorizedError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (error instanceof UnauthorizedError) return reply.status(401).send({ error: 'unauthorized' });
+  if (error instanceof DomainError)
+    return reply.status(STATUS_OF[error.code]).send({ error: error.code, message: error.message, ...error.details });
+  if (error.validation) {
+    // fastify's own JSON-schema validation: name the offending field, e.g. "body/ads/3/price": the
+    // deepest one, so that a value failing every branch of an anyOf names its own field, not its parent.
+    const first =
+      [...error.validation]
+        .filter((v) => v.keyword !== 'anyOf' && v.keyword !== 'oneOf')
+        .sort((a, b) => depthOf(b) - depthOf(a))[0] ?? error.validation[0];
+    const path = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+    const field = missing ? `${path}/${missing}` : extra ? `${path}/${extra}` : path;
+    const message = missing ? 'is required' : extra ? 'is not a known field' : (first?.message ?? 'is invalid');
+    return reply.status(400).send({ error: 'validation_failed', message: `${field} ${message}`, field });
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return reply.status(400).send({ error: 'validation_failed', message: 'body is not valid JSON', field: 'body' });
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    return reply.status(413).send({
+      error: 'payload_too_large',
+      message: `the body is larger than the ${formatBytes(limit)} (${limit} bytes) this route accepts`,
+      limitBytes: limit,
+    });
+  }
+  // The database (or the broker) is unavailable: the client should come back, not report a bug.
+  const dependency = unavailableDependency(error);
+  if (dependency) {
+    request.log.warn(
+      { dependency, error: `${error.name}: ${error.message}` },
+      `request refused: the ${dependency} is unavailable`,
+    );
+    return reply
+      .status(503)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .send({
+        error: 'unavailable',
+        message: `the ${dependency} is unavailable for a moment; retry after ${RETRY_AFTER_SECONDS} s`,
       });
-    }
-    // The database (or the broker) is unavailable: the client should come back, not report a bug.
-    const dependency = unavailableDependency(error);
-    if (dependency) {
-      request.log.warn(
-        { dependency, error: `${error.name}: ${error.message}` },
-        `request refused: the ${dependency} is unavailable`,
-      );
-      return reply
-        .status(503)
-        .header('retry-after', String(RETRY_AFTER_SECONDS))
-        .send({
-          error: 'unavailable',
-          message: `the ${dependency} is unavailable for a moment; retry after ${RETRY_AFTER_SECONDS} s`,
-        });
-    }
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.status(500).send({ error: 'internal', message: 'internal error' });
-  });
-
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
-  );
-  return app;
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return reply.status(error.statusCode).send({ error: error.code ?? 'bad_request', message: error.message });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.status(500).send({ error: 'internal', message: 'internal error' });
 }

@@ -7,7 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../db/knex.js';
 import { NotFoundError } from '../domain/errors.js';
-import { useApiKey } from '../sql/apiKeys.js';
+import { useApiKey } from '../sql/accounts/apiKeys.js';
 import { UnauthorizedError } from './errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();

@@ -23,7 +23,7 @@ import {
   failLobstrRun,
   retryLobstrRunLater,
   type LobstrRunRow,
-} from '../sql/lobstrRuns.js';
+} from '../sql/lobstr/lobstrRuns.js';
 import { Interrupted } from '../consumers/pipeline/consumedEvent.js';
 import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { HandlerContext } from '../consumers/pipeline/pipeline.js';
@@ -144,41 +144,7 @@ async function importPages(
     const page = run.next_page;
     const body = await lobstr.fetchResultsPage(runId, page, { log, ...hc });
     const { results, totalPages, totalResults } = parseResultsPage(body);
-    const mappedAds: AdInput[] = [];
-    let skipped = 0;
-    let withPhone = 0;
-    const fields = new Set<string>();
-    const disagreements: Array<{ resultId: string; lobstrSaysMobile: boolean }> = [];
-    for (const result of results) {
-      const described = describeResult(result);
-      for (const f of described.fields) fields.add(f);
-      if (described.hasPhone) withPhone++;
-      const mapped = mapLobstrResult(result);
-      if (!mapped.ok) {
-        skipped++;
-        log.warn({ page, resultId: mapped.id, reason: mapped.reason }, 'Lobstr result skipped: cannot be mapped');
-        continue;
-      }
-      const ad: AdInput = mapped.ad;
-      if (ad.brand && !checkBrand(ad.adType, ad.brand).known) unknownBrands.add(ad.brand);
-      // libphonenumber decides (the matcher asks it); a disagreement is reported below, once per run.
-      if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
-        disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });
-      }
-      mappedAds.push(ad);
-    }
-    // The checks of POST /v1/ads, the same function: an ad the API would refuse is not imported either.
-    const ads: NewAd[] = [];
-    for (const [i, check] of validateAds(mappedAds, { now: deps.clock.now() }).entries()) {
-      if (check.ok) ads.push(check.ad);
-      else {
-        skipped++;
-        log.warn(
-          { page, resultId: mappedAds[i]!.externalId, reason: `${check.field} ${check.problem}` },
-          'Lobstr result skipped: invalid ad',
-        );
-      }
-    }
+    const { ads, skipped, withPhone, fields, disagreements } = mapPage(deps, results, page, log, unknownBrands);
     const pages = totalPages ?? (results.length < PAGE_SIZE ? page : null);
     const before = run;
     run = await deps.db.transaction(async (trx) => {
@@ -215,4 +181,50 @@ async function importPages(
     if (results.length === 0) break;
   }
   return run;
+}
+
+/** A page's results as ads: mapped, then checked as POST /v1/ads checks them; what was skipped and why, logged. */
+function mapPage(
+  deps: ImportRunDeps,
+  results: ReturnType<typeof parseResultsPage>['results'],
+  page: number,
+  log: HandlerContext['log'],
+  unknownBrands: Set<string>,
+) {
+  const mappedAds: AdInput[] = [];
+  let skipped = 0;
+  let withPhone = 0;
+  const fields = new Set<string>();
+  const disagreements: Array<{ resultId: string; lobstrSaysMobile: boolean }> = [];
+  for (const result of results) {
+    const described = describeResult(result);
+    for (const f of described.fields) fields.add(f);
+    if (described.hasPhone) withPhone++;
+    const mapped = mapLobstrResult(result);
+    if (!mapped.ok) {
+      skipped++;
+      log.warn({ page, resultId: mapped.id, reason: mapped.reason }, 'Lobstr result skipped: cannot be mapped');
+      continue;
+    }
+    const ad: AdInput = mapped.ad;
+    if (ad.brand && !checkBrand(ad.adType, ad.brand).known) unknownBrands.add(ad.brand);
+    // libphonenumber decides (the matcher asks it); a disagreement is reported below, once per run.
+    if (mapped.phoneCheck && mapped.phoneCheck.lobstrSaysMobile !== mapped.phoneCheck.libphonenumberSaysMobile) {
+      disagreements.push({ resultId: ad.externalId, lobstrSaysMobile: mapped.phoneCheck.lobstrSaysMobile });
+    }
+    mappedAds.push(ad);
+  }
+  // The checks of POST /v1/ads, the same function: an ad the API would refuse is not imported either.
+  const ads: NewAd[] = [];
+  for (const [i, check] of validateAds(mappedAds, { now: deps.clock.now() }).entries()) {
+    if (check.ok) ads.push(check.ad);
+    else {
+      skipped++;
+      log.warn(
+        { page, resultId: mappedAds[i]!.externalId, reason: `${check.field} ${check.problem}` },
+        'Lobstr result skipped: invalid ad',
+      );
+    }
+  }
+  return { ads, skipped, withPhone, fields, disagreements };
 }

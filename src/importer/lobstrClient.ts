@@ -64,7 +64,7 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
     ...(config.userAgent ? { 'user-agent': config.userAgent } : {}),
   };
 
-  // Node loads its fetch on the first call (75 ms idle, several hundred on a loaded machine): loaded
+  // Node loads its fetch on the first call, which takes a while on a loaded machine: loaded
   // here, before any slot is taken, so that the first request leaves on its slot, not after it.
   const fetchLoaded = fetch('data:,')
     .then((r) => r.arrayBuffer())
@@ -73,62 +73,8 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
       () => undefined,
     );
 
-  async function get(path: string, what: string, hc: LobstrContext): Promise<unknown> {
-    const url = `${config.apiUrl}${path}`;
-    await fetchLoaded;
-    let lastError = '';
-    let rateLimited = 0;
-    for (let attempt = 1; ; attempt++) {
-      const turn = await budget.take(hc, MAX_WAIT_IN_PLACE_MS);
-      if (!turn.ok && turn.stopping) throw new Interrupted();
-      if (!turn.ok)
-        throw new LobstrUnavailableError(
-          `Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`,
-          turn.waitMs,
-        );
-      try {
-        const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
-        await slowDownFor(response.headers);
-        if (response.ok) return await response.json();
-        lastError = `HTTP ${response.status} ${(await response.text().catch(() => '')).slice(0, 200)}`.trim();
-        if (response.status === 429) {
-          // Every importer of the key waits, not only this one: the others would be 429s too.
-          const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000;
-          await budget.hold(retryAfter);
-          if (retryAfter > MAX_WAIT_IN_PLACE_MS)
-            throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfter} ms: ${lastError}`, retryAfter);
-          // A rate limit is not a failure of the request, unless it never ends; the budget waits for it.
-          if (++rateLimited > 20) throw new LobstrUnavailableError(`Lobstr kept answering 429: ${lastError}`, null);
-          hc.log.warn(
-            { request: what, retryInMs: retryAfter },
-            'Lobstr answered 429; every importer of this key waits',
-          );
-          attempt--;
-          continue;
-        }
-        if (response.status < 500 && response.status !== 408)
-          throw new LobstrRefusedError(response.status, `Lobstr refused ${what}: ${lastError}`);
-      } catch (error) {
-        if (error instanceof LobstrRefusedError || error instanceof LobstrUnavailableError) throw error;
-        lastError = (error as Error).message;
-      }
-      if (attempt >= ATTEMPTS)
-        throw new LobstrUnavailableError(`Lobstr ${what} failed ${ATTEMPTS} times: ${lastError}`, null);
-      const wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
-      hc.log.warn({ request: what, attempt, retryInMs: wait, error: lastError }, 'Lobstr request failed; retrying');
-      await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
-      if (!hc.isRunning()) throw new Interrupted();
-    }
-  }
-
-  /** What the rate-limit headers ask of every importer of the key (nothing, unless it is more than the usual spacing). */
-  async function slowDownFor(h: Headers) {
-    const pause = rateLimitPauseMs(
-      { remaining: h.get('x-ratelimit-remaining'), reset: h.get('x-ratelimit-reset') },
-      Date.now(),
-    );
-    if (pause > budget.spacingMs) await budget.hold(pause);
-  }
+  const http: LobstrHttp = { apiUrl: config.apiUrl, headers, budget, fetchLoaded };
+  const get = (path: string, what: string, hc: LobstrContext) => getJson(http, path, what, hc);
 
   const q = encodeURIComponent;
   return {
@@ -146,4 +92,68 @@ export function createLobstrClient(config: LobstrConfig, budget: LobstrBudget): 
       ),
     getRun: (runId, hc) => get(`/v1/runs/${q(runId)}`, `run ${runId}`, hc),
   };
+}
+
+interface LobstrHttp {
+  apiUrl: string;
+  headers: Record<string, string>;
+  budget: LobstrBudget;
+  /** Resolved once Node's fetch is loaded (see createLobstrClient). */
+  fetchLoaded: Promise<void>;
+}
+
+/** A GET of Lobstr's API within the key's shared budget: retried with backoff, a 429 holding every importer. */
+async function getJson(c: LobstrHttp, path: string, what: string, hc: LobstrContext): Promise<unknown> {
+  const { budget, headers } = c;
+  const url = `${c.apiUrl}${path}`;
+  await c.fetchLoaded;
+  let lastError = '';
+  let rateLimited = 0;
+  for (let attempt = 1; ; attempt++) {
+    const turn = await budget.take(hc, MAX_WAIT_IN_PLACE_MS);
+    if (!turn.ok && turn.stopping) throw new Interrupted();
+    if (!turn.ok)
+      throw new LobstrUnavailableError(
+        `Lobstr asked this key's importers to wait ${Math.round(turn.waitMs)} ms`,
+        turn.waitMs,
+      );
+    try {
+      const response = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
+      await slowDownFor(budget, response.headers);
+      if (response.ok) return await response.json();
+      lastError = `HTTP ${response.status} ${(await response.text().catch(() => '')).slice(0, 200)}`.trim();
+      if (response.status === 429) {
+        // Every importer of the key waits, not only this one: the others would be 429s too.
+        const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 1000;
+        await budget.hold(retryAfter);
+        if (retryAfter > MAX_WAIT_IN_PLACE_MS)
+          throw new LobstrUnavailableError(`Lobstr asks to wait ${retryAfter} ms: ${lastError}`, retryAfter);
+        // A rate limit is not a failure of the request, unless it never ends; the budget waits for it.
+        if (++rateLimited > 20) throw new LobstrUnavailableError(`Lobstr kept answering 429: ${lastError}`, null);
+        hc.log.warn({ request: what, retryInMs: retryAfter }, 'Lobstr answered 429; every importer of this key waits');
+        attempt--;
+        continue;
+      }
+      if (response.status < 500 && response.status !== 408)
+        throw new LobstrRefusedError(response.status, `Lobstr refused ${what}: ${lastError}`);
+    } catch (error) {
+      if (error instanceof LobstrRefusedError || error instanceof LobstrUnavailableError) throw error;
+      lastError = (error as Error).message;
+    }
+    if (attempt >= ATTEMPTS)
+      throw new LobstrUnavailableError(`Lobstr ${what} failed ${ATTEMPTS} times: ${lastError}`, null);
+    const wait = backoffDelay(attempt, { baseMs: 500, maxMs: 5_000 });
+    hc.log.warn({ request: what, attempt, retryInMs: wait, error: lastError }, 'Lobstr request failed; retrying');
+    await waitWhile(wait, { keepWaiting: hc.isRunning, everyMs: 1000, tick: hc.heartbeat });
+    if (!hc.isRunning()) throw new Interrupted();
+  }
+}
+
+/** What the rate-limit headers ask of every importer of the key (nothing, unless it is more than the usual spacing). */
+async function slowDownFor(budget: LobstrBudget, h: Headers) {
+  const pause = rateLimitPauseMs(
+    { remaining: h.get('x-ratelimit-remaining'), reset: h.get('x-ratelimit-reset') },
+    Date.now(),
+  );
+  if (pause > budget.spacingMs) await budget.hold(pause);
 }

@@ -3,22 +3,12 @@
 // What a value of the result reads as (numbers as strings, Python booleans, wall-clock times) is
 // src/importer/resultValues.ts; the page a result comes in, src/importer/resultsPage.ts.
 //
-// What Lobstr documents (read when this was written; Lobstr's docs are the authority):
-// - A LeBonCoin result (https://docs.lobstr.io/examples/leboncoin-listings-search-export/get-results and
-//   .../leboncoin-iter-listings-with-phone/get-results): annonce_id (string), title, description, price
-//   (number), url, postal_code, city, lat/lng (strings), owner_name, owner_type, phone, no_salesmen, urgent,
-//   is_boosted, first_/last_publication_date, pictures (comma-separated string), category_name, details,
-//   more_details, plus Lobstr's own `id` (the result's hash, NOT the listing id), `object`, `run`,
-//   `scraping_time`. The docs type details/more_details as strings; a production client of the car scraper
-//   (TAdFromLobstr in a public repository, found by code search) reads them as objects: `details` keyed by
-//   French labels ("Marque", "Modèle", "Année modèle", "Kilométrage", "Carburant", "Boîte de vitesse",
-//   "Type de véhicule"...), `more_details` keyed by LeBonCoin attribute keys (brand, model, regdate, mileage,
-//   fuel, gearbox...) and carrying `old_price`, `car_price_min`, `car_price_max` as strings. We accept an
-//   object, a list of {label|key, value|value_label}, or JSON text, and read the price fields at the top
-//   level or in more_details.
-// - Only the "Leboncoin Listings & Phone Search Export" scraper returns `phone`, `has_phone`, `is_mobile`
-//   and `phone_from_user`; the plain "Leboncoin Listings Search Export" returns none of them, and then
-//   no seller can be contacted by SMS or WhatsApp (the importer warns: src/importer/phoneReport.ts).
+// Lobstr's documentation (https://docs.lobstr.io/examples/leboncoin-listings-search-export/get-results) is
+// the authority on a result's fields. `id` is Lobstr's hash of the result, NOT the listing id (annonce_id).
+// details/more_details are documented as strings but arrive as objects in practice, so an object, a list of
+// {label|key, value|value_label} or JSON text are all accepted, and the price fields are read at the top
+// level or in more_details. Only the "Listings & Phone" scraper returns phones; without them no seller can
+// be contacted by SMS or WhatsApp (the importer warns: src/importer/phoneReport.ts).
 import { departmentOf } from '../domain/department.js';
 import { normalizeText } from '../domain/normalize.js';
 import { canReceiveSms } from '../domain/phone.js';

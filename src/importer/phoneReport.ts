@@ -4,8 +4,8 @@
 // `nouveau` with `no_phone` and nobody is ever contacted, which nothing else would say.
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../platform/logger.js';
-import { selectLastImportedLobstrRun, type ImportedLobstrRun } from '../sql/selectLastImportedLobstrRun.js';
-import { selectLobstrSquids } from '../sql/selectLobstrSquids.js';
+import { selectLastImportedLobstrRun, type ImportedLobstrRun } from '../sql/lobstr/selectLastImportedLobstrRun.js';
+import { selectLobstrSquids } from '../sql/lobstr/selectLobstrSquids.js';
 
 export const PHONE_SCRAPER = 'Leboncoin Listings & Phone Search Export';
 export const PLAIN_SCRAPER = 'Leboncoin Listings Search Export';

@@ -1,16 +1,16 @@
 // One request budget per Lobstr API key, shared by every importer process (PostgreSQL, table
 // lobstr_rate_budgets): Lobstr counts requests per key, so N importers each keeping to the limit would
-// together make N times too many. Every request reserves a slot (src/sql/reserveLobstrSlot.ts) spaced
+// together make N times too many. Every request reserves a slot (src/sql/lobstr/reserveLobstrSlot.ts) spaced
 // 25% wider than LOBSTR_REQUESTS_PER_SECOND allows: requests leave on time but arrive with jitter (the
 // network, a busy event loop on either side), and three arriving within a second would be a 429; at 2
 // a second, a request may arrive up to 250 ms late without crowding the next two. A back-off Lobstr asks for (a 429's
-// Retry-After, X-RateLimit-Remaining at 0) holds every process's next slot (src/sql/holdLobstrBudget.ts).
+// Retry-After, X-RateLimit-Remaining at 0) holds every process's next slot (src/sql/lobstr/holdLobstrBudget.ts).
 // The key is never stored: the row is keyed by its SHA-256.
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/knex.js';
 import { waitWhile } from '../platform/retry.js';
-import { holdLobstrBudget } from '../sql/holdLobstrBudget.js';
-import { reserveLobstrSlot } from '../sql/reserveLobstrSlot.js';
+import { holdLobstrBudget } from '../sql/lobstr/holdLobstrBudget.js';
+import { reserveLobstrSlot } from '../sql/lobstr/reserveLobstrSlot.js';
 
 /** A slot missed by more than this (the event loop busy elsewhere) is given up for a new one: sent late, it would crowd the next. */
 const LATE_MS = 100;

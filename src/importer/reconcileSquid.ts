@@ -13,10 +13,10 @@ import type { Db } from '../db/knex.js';
 import type { Outbox } from '../outbox/enqueue.js';
 import type { Clock } from '../platform/clock.js';
 import { recordLobstrRun } from '../producers/lobstr/recordLobstrRun.js';
-import { recordWaitingLobstrRun } from '../sql/recordWaitingLobstrRun.js';
-import { selectLobstrRunStatuses } from '../sql/selectLobstrRunStatuses.js';
-import { selectWaitingLobstrRuns } from '../sql/selectWaitingLobstrRuns.js';
-import { skipLobstrRun } from '../sql/skipLobstrRun.js';
+import { recordWaitingLobstrRun } from '../sql/lobstr/recordWaitingLobstrRun.js';
+import { selectLobstrRunStatuses } from '../sql/lobstr/selectLobstrRunStatuses.js';
+import { selectWaitingLobstrRuns } from '../sql/lobstr/selectWaitingLobstrRuns.js';
+import { skipLobstrRun } from '../sql/lobstr/skipLobstrRun.js';
 import { LobstrRefusedError, type LobstrClient, type LobstrContext } from './lobstrClient.js';
 import { parseRun, parseRunsPage, runState, type LobstrRunSummary } from './runStates.js';
 

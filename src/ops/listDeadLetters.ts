@@ -50,32 +50,6 @@ export function createDeadLetterListing(deps: {
     return out;
   }
 
-  function toDeadLetter(
-    topic: BaseTopic,
-    partition: number,
-    message: KafkaMessage,
-    log: Map<string, string>,
-  ): DeadLetter {
-    const h = headersOf(message.headers);
-    const sourcePartition = h['dlq-source-partition'] !== undefined ? Number(h['dlq-source-partition']) : NaN;
-    return {
-      topic,
-      partition,
-      offset: message.offset,
-      reason: h['dlq-reason'] ?? 'unknown',
-      sourcePartition: Number.isInteger(sourcePartition) ? sourcePartition : null,
-      sourceOffset: h['dlq-source-offset'] ?? null,
-      consumer: h['dlq-consumer'] ?? null,
-      deadLetteredAt: h['dlq-at'] ?? new Date(Number(message.timestamp)).toISOString(),
-      key: message.key?.toString() ?? null,
-      eventType: h['event-type'] ?? null,
-      eventId: h['event-id'] ?? null,
-      bytes: message.value?.length ?? 0,
-      failedAfterReplayAt: h['dlq-replayed-at'] ?? null,
-      replayedAt: log.get(replayKeyOf(deps.dlqOf(topic), partition, message.offset)) ?? null,
-    };
-  }
-
   return {
     async counts(): Promise<DeadLetterCount[]> {
       const log = await deps.replayLog.entries();
@@ -84,12 +58,7 @@ export function createDeadLetterListing(deps: {
           const name = deps.dlqOf(topic);
           const marks = await watermarksOf(deps.admin, name);
           const total = marks.reduce((n, m) => n + Number(m.high - m.low), 0);
-          let replayed = 0;
-          for (const key of log.keys()) {
-            const [t, p, o] = splitReplayKey(key);
-            const m = marks.find((x) => x.partition === p);
-            if (t === name && m && o >= m.low && o < m.high) replayed++;
-          }
+          const replayed = countReplayed(name, marks, log);
           return { topic, total, waiting: total - replayed };
         }),
       );
@@ -102,7 +71,9 @@ export function createDeadLetterListing(deps: {
       const all = (
         await Promise.all(
           topics.map(async (topic) =>
-            (await latest(topic, limit)).map((r) => toDeadLetter(topic, r.partition, r.message, log)),
+            (await latest(topic, limit)).map((r) =>
+              toDeadLetter(deps.dlqOf(topic), topic, r.partition, r.message, log),
+            ),
           ),
         )
       ).flat();
@@ -117,4 +88,46 @@ export function createDeadLetterListing(deps: {
         .slice(0, limit);
     },
   };
+}
+
+function toDeadLetter(
+  dlq: string,
+  topic: BaseTopic,
+  partition: number,
+  message: KafkaMessage,
+  log: Map<string, string>,
+): DeadLetter {
+  const h = headersOf(message.headers);
+  const sourcePartition = h['dlq-source-partition'] !== undefined ? Number(h['dlq-source-partition']) : NaN;
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    reason: h['dlq-reason'] ?? 'unknown',
+    sourcePartition: Number.isInteger(sourcePartition) ? sourcePartition : null,
+    sourceOffset: h['dlq-source-offset'] ?? null,
+    consumer: h['dlq-consumer'] ?? null,
+    deadLetteredAt: h['dlq-at'] ?? new Date(Number(message.timestamp)).toISOString(),
+    key: message.key?.toString() ?? null,
+    eventType: h['event-type'] ?? null,
+    eventId: h['event-id'] ?? null,
+    bytes: message.value?.length ?? 0,
+    failedAfterReplayAt: h['dlq-replayed-at'] ?? null,
+    replayedAt: log.get(replayKeyOf(dlq, partition, message.offset)) ?? null,
+  };
+}
+
+/** How many of a dead-letter topic's records (still within its watermarks) the replay log names. */
+function countReplayed(
+  name: string,
+  marks: Array<{ partition: number; low: bigint; high: bigint }>,
+  log: Map<string, string>,
+) {
+  let replayed = 0;
+  for (const key of log.keys()) {
+    const [t, p, o] = splitReplayKey(key);
+    const m = marks.find((x) => x.partition === p);
+    if (t === name && m && o >= m.low && o < m.high) replayed++;
+  }
+  return replayed;
 }

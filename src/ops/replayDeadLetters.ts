@@ -28,39 +28,11 @@ export function createReplay(deps: {
 }) {
   const reader = { kafka: deps.kafka, admin: deps.admin, groupPrefix: deps.topics.prefix };
 
-  /** The offset ranges of the dead-letter topic a request names (checked against its watermarks). */
-  async function rangesOf(request: ReplayRequest, name: string): Promise<OffsetRange[]> {
-    const marks = await watermarksOf(deps.admin, name);
-    if (request.offset === undefined)
-      return marks.map((m) => ({ topic: name, partition: m.partition, from: m.low, to: m.high }));
-    const partition = request.partition ?? 0;
-    const m = marks.find((x) => x.partition === partition);
-    const offset = BigInt(request.offset);
-    if (!m || offset < m.low || offset >= m.high) {
-      throw new DeadLetterRequestError(
-        'offset',
-        `${name} has no dead letter at offset ${request.offset}${m ? ` (it holds offsets ${m.low} to ${m.high - 1n})` : ''}`,
-      );
-    }
-    return [{ topic: name, partition, from: offset, to: offset + 1n }];
-  }
-
   return async function replay(request: ReplayRequest): Promise<ReplayResult> {
     const { topic } = request;
-    if (request.offset === undefined && !request.all)
-      throw new DeadLetterRequestError(
-        'offset',
-        'name the dead letter to replay (an offset) or replay all of the topic',
-      );
-    if (request.offset !== undefined && request.all)
-      throw new DeadLetterRequestError('offset', 'an offset and all exclude each other');
-    if (request.offset !== undefined && !/^\d+$/.test(request.offset))
-      throw new DeadLetterRequestError(
-        'offset',
-        `must be an offset of ${deps.dlqOf(topic)} (a number), got ${request.offset}`,
-      );
+    checkRequest(request, deps.dlqOf(topic));
     const name = deps.dlqOf(topic);
-    const ranges = await rangesOf(request, name);
+    const ranges = await rangesOf(deps.admin, request, name);
     const log = await deps.replayLog.entries();
     const records = await readRecords(reader, ranges);
     const result: ReplayResult = { topic, dryRun: request.dryRun === true, replayed: [], skipped: [] };
@@ -87,10 +59,7 @@ export function createReplay(deps: {
         );
       const sourcePartition = Number(h['dlq-source-partition']);
       const at = deps.now().toISOString();
-      const headers: IHeaders = {};
-      for (const [k, v] of Object.entries(message.headers ?? {}))
-        if (!isDlqHeader(k) && v !== undefined) headers[k] = v;
-      headers['dlq-replayed-at'] = at;
+      const headers = replayHeaders(message.headers, at);
       if (request.dryRun) {
         result.replayed.push({
           offset: message.offset,
@@ -99,20 +68,7 @@ export function createReplay(deps: {
         });
         continue;
       }
-      const [meta] = await retryKafka(() =>
-        deps.producer.send({
-          topic: target,
-          acks: -1,
-          messages: [
-            {
-              key: message.key,
-              value: message.value,
-              headers,
-              ...(Number.isInteger(sourcePartition) ? { partition: sourcePartition } : {}),
-            },
-          ],
-        }),
-      );
+      const meta = await sendBack(deps.producer, target, message, headers, sourcePartition);
       result.replayed.push({
         offset: message.offset,
         to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null },
@@ -126,4 +82,68 @@ export function createReplay(deps: {
     await deps.replayLog.record(logEntries);
     return result;
   };
+}
+
+/** The offset ranges of the dead-letter topic a request names (checked against its watermarks). */
+async function rangesOf(
+  admin: Pick<Admin, 'fetchTopicOffsets'>,
+  request: ReplayRequest,
+  name: string,
+): Promise<OffsetRange[]> {
+  const marks = await watermarksOf(admin, name);
+  if (request.offset === undefined)
+    return marks.map((m) => ({ topic: name, partition: m.partition, from: m.low, to: m.high }));
+  const partition = request.partition ?? 0;
+  const m = marks.find((x) => x.partition === partition);
+  const offset = BigInt(request.offset);
+  if (!m || offset < m.low || offset >= m.high) {
+    throw new DeadLetterRequestError(
+      'offset',
+      `${name} has no dead letter at offset ${request.offset}${m ? ` (it holds offsets ${m.low} to ${m.high - 1n})` : ''}`,
+    );
+  }
+  return [{ topic: name, partition, from: offset, to: offset + 1n }];
+}
+
+/** A request names one dead letter (an offset) or all of them, never both. */
+function checkRequest(request: ReplayRequest, dlq: string) {
+  if (request.offset === undefined && !request.all)
+    throw new DeadLetterRequestError('offset', 'name the dead letter to replay (an offset) or replay all of the topic');
+  if (request.offset !== undefined && request.all)
+    throw new DeadLetterRequestError('offset', 'an offset and all exclude each other');
+  if (request.offset !== undefined && !/^\d+$/.test(request.offset))
+    throw new DeadLetterRequestError('offset', `must be an offset of ${dlq} (a number), got ${request.offset}`);
+}
+
+/** The original headers without the dead-letter ones, and when it was replayed. */
+function replayHeaders(original: IHeaders | undefined, at: string): IHeaders {
+  const headers: IHeaders = {};
+  for (const [k, v] of Object.entries(original ?? {})) if (!isDlqHeader(k) && v !== undefined) headers[k] = v;
+  headers['dlq-replayed-at'] = at;
+  return headers;
+}
+
+/** Back to the partition it came from when the header says it; acknowledged by every replica. */
+async function sendBack(
+  producer: Pick<Producer, 'send'>,
+  target: string,
+  message: { key: Buffer | null; value: Buffer | null },
+  headers: IHeaders,
+  sourcePartition: number,
+) {
+  const [meta] = await retryKafka(() =>
+    producer.send({
+      topic: target,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers,
+          ...(Number.isInteger(sourcePartition) ? { partition: sourcePartition } : {}),
+        },
+      ],
+    }),
+  );
+  return meta;
 }

@@ -4,7 +4,7 @@ import type { Codec } from '../events/codec.js';
 import { buildHeaders, type OutgoingEvent } from '../events/envelope.js';
 import type { Topics } from '../events/topics.js';
 import type { Trx } from '../db/knex.js';
-import { insertOutboxRows, type OutboxRecord } from '../sql/insertOutboxRows.js';
+import { insertOutboxRows, type OutboxRecord } from '../sql/outbox/insertOutboxRows.js';
 import { shardOf } from './shard.js';
 
 export interface Outbox {

@@ -26,10 +26,10 @@ import type { Hop, Metrics } from '../platform/metrics.js';
 import { createProducer } from '../platform/kafka.js';
 import { backoffDelay } from '../platform/retry.js';
 import type { RoleHandle } from '../platform/roleHandle.js';
-import { deleteOutboxRows } from '../sql/deleteOutboxRows.js';
-import { outboxBacklog } from '../sql/outboxBacklog.js';
-import { prepareRelaySession } from '../sql/relaySession.js';
-import { selectOutboxBatch } from '../sql/selectOutboxBatch.js';
+import { deleteOutboxRows } from '../sql/outbox/deleteOutboxRows.js';
+import { outboxBacklog } from '../sql/outbox/outboxBacklog.js';
+import { prepareRelaySession } from '../sql/outbox/relaySession.js';
+import { selectOutboxBatch, type OutboxRow } from '../sql/outbox/selectOutboxBatch.js';
 import { createShardOwnership } from './shardOwnership.js';
 
 export interface RelayOptions {
@@ -68,42 +68,18 @@ export function createRelay(o: RelayOptions): Relay {
   const wire = o.wire ?? singleObjectWriter;
   // The relay reads on a connection of its own: a busy shared pool must not delay publishing.
   const reader = createDb(o.databaseUrl, { poolMax: 1, applicationName: 'hunt-matcher-relay-reader' });
-  let backlogTimer: NodeJS.Timeout | undefined;
-  let producer: Producer | undefined;
-  let client: pg.Client | undefined;
-  let running = false;
+  let backlogTimer: { stop(): void } | undefined;
+  const state: RelayState = { producer: undefined, client: undefined, running: false };
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  let pendingWake = false;
-  let idleWaiters: Array<() => void> = [];
-
-  const signal = () => {
-    pendingWake = true;
-    wake?.();
-  };
+  const wakeUp = createWakeUp();
+  const idleWaiters: Array<() => void> = [];
 
   async function connect() {
-    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'hunt-matcher-relay' });
-    c.on('error', (error) => {
-      // The session (and with it every shard lock) is gone: stop publishing until reconnected.
-      log.error({ err: error }, 'relay connection lost; shards released');
-      if (client === c) client = undefined;
-      signal();
+    const session = await openRelaySession(o, log, wakeUp.signal, (lost) => {
+      if (state.client === lost) state.client = undefined;
     });
-    c.on('notification', signal);
-    await c.connect();
-    await prepareRelaySession(c);
-    const ownership = createShardOwnership(c, o.shards);
-    const slot = await ownership.join();
-    log.info({ slot }, 'relay joined');
-    client = c;
-    return ownership;
-  }
-
-  async function connectProducer() {
-    const p = createProducer(o.kafka);
-    await p.connect();
-    return p;
+    state.client = session.client;
+    return session.ownership;
   }
 
   /**
@@ -112,8 +88,8 @@ export function createRelay(o: RelayOptions): Relay {
    * so the broker never refuses the resend as out of sequence. Duplicates, never loss (see above).
    */
   async function dropProducer() {
-    const p = producer;
-    producer = undefined;
+    const p = state.producer;
+    state.producer = undefined;
     await p
       ?.disconnect()
       .catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
@@ -122,140 +98,81 @@ export function createRelay(o: RelayOptions): Relay {
   async function publishBatch(shards: number[]): Promise<number> {
     const rows = await selectOutboxBatch(reader, shards, o.batchSize);
     if (rows.length === 0) return 0;
-    await wire.prepare();
-    const started = process.hrtime.bigint();
-    const byTopic = new Map<string, Message[]>();
-    for (const row of rows) {
-      let messages = byTopic.get(row.topic);
-      if (!messages) byTopic.set(row.topic, (messages = []));
-      messages.push({ key: row.key, value: wire.frame(row.payload), headers: row.headers });
-    }
-    try {
-      await producer!.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (error) {
-      await dropProducer();
-      throw error;
-    }
-    const ackedAt = Date.now();
-    // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
-    if (!client)
-      throw new Error('relay connection lost before its published rows were deleted; they will be published again');
-    await deleteOutboxRows(
-      client,
-      rows.map((r) => r.id),
-    );
-    for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
-    for (const row of rows) {
-      const seconds = (ackedAt - row.created_at.getTime()) / 1000;
-      o.metrics.outboxPublishDelaySeconds.observe(seconds);
-      const hop = o.hopOfTopic?.get(row.topic);
-      if (hop) o.metrics.hopSeconds.observe({ hop }, seconds);
-    }
-    o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    await publishRows(o, wire, rows, state.producer!, () => state.client, dropProducer);
     return rows.length;
-  }
-
-  async function refreshBacklog() {
-    const backlog = await outboxBacklog(o.db);
-    o.metrics.outboxBacklogRows.set(backlog.rows);
-    const ageMs = backlog.oldest ? Date.now() - backlog.oldest.getTime() : 0;
-    o.metrics.outboxOldestAgeSeconds.set(ageMs / 1000);
-    if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs)
-      log.warn({ backlog: backlog.rows, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
-  }
-
-  async function run() {
-    let ownership: ReturnType<typeof createShardOwnership> | undefined;
-    let lastRebalance = 0;
-    let failures = 0;
-    while (running) {
-      try {
-        if (!client) ownership = await connect();
-        if (!producer) producer = await connectProducer();
-        if (Date.now() - lastRebalance >= rebalanceMs) {
-          const { acquired, released } = await ownership!.rebalance();
-          if (acquired.length || released.length)
-            log.info({ acquired, released, owned: ownership!.owned() }, 'outbox shards rebalanced');
-          o.metrics.outboxShardsOwned.set(ownership!.owned().length);
-          lastRebalance = Date.now();
-        }
-        pendingWake = false;
-        const published = ownership!.owned().length > 0 && client ? await publishBatch(ownership!.owned()) : 0;
-        failures = 0;
-        if (published > 0) continue; // more may be waiting: no sleep between full batches
-        const waiters = idleWaiters;
-        idleWaiters = [];
-        for (const resolve of waiters) resolve();
-        if (!pendingWake) await sleepUntilWoken(rebalanceMs);
-      } catch (error) {
-        failures++;
-        const delay = backoffDelay(failures, { baseMs: 200, maxMs: 10_000 });
-        log.error({ err: error, retryInMs: delay }, 'relay batch failed; rows stay in the outbox and will be retried');
-        await sleepUntilWoken(delay);
-      }
-    }
-  }
-
-  function sleepUntilWoken(ms: number) {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
   }
 
   return {
     async start() {
-      producer = await connectProducer();
-      running = true;
-      loop = run();
-      // The backlog gauges beside the publishing loop, not in it: counting a large backlog takes time
-      // (33 ms of the database per count with 50,000 rows waiting, at saturation), so the next count
-      // waits at least BACKLOG_COUNT_SPACING times as long as the last one took: a busy database spends
-      // at most about 2 % of a core on it, an idle one is counted every rebalanceMs.
-      const countBacklog = () => {
-        const started = Date.now();
-        void refreshBacklog()
-          .catch((error: unknown) => log.warn({ err: error }, 'outbox backlog check failed'))
-          .finally(() => {
-            if (!running) return;
-            backlogTimer = setTimeout(
-              countBacklog,
-              Math.max(rebalanceMs, BACKLOG_COUNT_SPACING * (Date.now() - started)),
-            );
-            backlogTimer.unref();
-          });
-      };
-      backlogTimer = setTimeout(countBacklog, rebalanceMs);
-      backlogTimer.unref();
+      state.producer = await connectProducer(o.kafka);
+      state.running = true;
+      loop = runRelayLoop(o, log, state, { connect, publishBatch, wakeUp, idleWaiters, rebalanceMs });
+      backlogTimer = countBacklogEvery(o, log, rebalanceMs, () => state.running);
     },
     async stop() {
-      running = false;
-      clearTimeout(backlogTimer);
-      wake?.();
+      state.running = false;
+      backlogTimer?.stop();
+      wakeUp.wake();
       await loop;
       for (const resolve of idleWaiters) resolve();
-      await producer?.disconnect();
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => undefined);
-      await reader.destroy();
+      const c = state.client;
+      state.client = undefined;
+      await closeAll(state.producer, c, reader);
       log.info('relay stopped');
     },
     idle() {
       return new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
-        signal();
+        wakeUp.signal();
       });
     },
   };
+}
+
+/** What the relay holds while it runs (replaced on failure: a new session, a new producer). */
+interface RelayState {
+  producer: Producer | undefined;
+  client: pg.Client | undefined;
+  running: boolean;
+}
+
+/** Publishes batch after batch while running; sleeps when nothing is waiting; backs off after a failure. */
+async function runRelayLoop(
+  o: RelayOptions,
+  log: Logger,
+  state: RelayState,
+  r: {
+    connect(): Promise<ReturnType<typeof createShardOwnership>>;
+    publishBatch(shards: number[]): Promise<number>;
+    wakeUp: ReturnType<typeof createWakeUp>;
+    idleWaiters: Array<() => void>;
+    rebalanceMs: number;
+  },
+) {
+  let ownership: ReturnType<typeof createShardOwnership> | undefined;
+  let lastRebalance = 0;
+  let failures = 0;
+  while (state.running) {
+    try {
+      if (!state.client) ownership = await r.connect();
+      if (!state.producer) state.producer = await connectProducer(o.kafka);
+      if (Date.now() - lastRebalance >= r.rebalanceMs) {
+        await rebalanceShards(o, log, ownership!);
+        lastRebalance = Date.now();
+      }
+      r.wakeUp.pending = false;
+      const published = ownership!.owned().length > 0 && state.client ? await r.publishBatch(ownership!.owned()) : 0;
+      failures = 0;
+      if (published > 0) continue; // more may be waiting: no sleep between full batches
+      for (const resolve of r.idleWaiters.splice(0)) resolve();
+      if (!r.wakeUp.pending) await r.wakeUp.sleep(r.rebalanceMs);
+    } catch (error) {
+      failures++;
+      const delay = backoffDelay(failures, { baseMs: 200, maxMs: 10_000 });
+      log.error({ err: error, retryInMs: delay }, 'relay batch failed; rows stay in the outbox and will be retried');
+      await r.wakeUp.sleep(delay);
+    }
+  }
 }
 
 /** The relay role: publishes until stopped. */
@@ -263,4 +180,162 @@ export async function startRelay(options: RelayOptions): Promise<Relay & RoleHan
   const relay = createRelay(options);
   await relay.start();
   return relay;
+}
+
+/** The relay's sleep between batches, cut short by a notification (a commit wrote to the outbox). */
+function createWakeUp() {
+  let wake: (() => void) | undefined;
+  const wakeUp = {
+    /** A notification came since the last batch was read: read again before sleeping. */
+    pending: false,
+    signal: () => {
+      wakeUp.pending = true;
+      wake?.();
+    },
+    wake: () => wake?.(),
+    sleep(ms: number) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+      });
+    },
+  };
+  return wakeUp;
+}
+
+function groupByTopic(rows: OutboxRow[], wire: WireWriter): Map<string, Message[]> {
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    let messages = byTopic.get(row.topic);
+    if (!messages) byTopic.set(row.topic, (messages = []));
+    messages.push({ key: row.key, value: wire.frame(row.payload), headers: row.headers });
+  }
+  return byTopic;
+}
+
+function countPublished(
+  o: RelayOptions,
+  rows: OutboxRow[],
+  byTopic: Map<string, Message[]>,
+  ackedAt: number,
+  started: bigint,
+) {
+  for (const [topic, messages] of byTopic) o.metrics.outboxPublished.inc({ topic }, messages.length);
+  for (const row of rows) {
+    const seconds = (ackedAt - row.created_at.getTime()) / 1000;
+    o.metrics.outboxPublishDelaySeconds.observe(seconds);
+    const hop = o.hopOfTopic?.get(row.topic);
+    if (hop) o.metrics.hopSeconds.observe({ hop }, seconds);
+  }
+  o.metrics.outboxBatchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function refreshBacklog(o: RelayOptions, log: Logger) {
+  const backlog = await outboxBacklog(o.db);
+  o.metrics.outboxBacklogRows.set(backlog.rows);
+  const ageMs = backlog.oldest ? Date.now() - backlog.oldest.getTime() : 0;
+  o.metrics.outboxOldestAgeSeconds.set(ageMs / 1000);
+  if (o.maxAgeWarnMs !== undefined && ageMs > o.maxAgeWarnMs)
+    log.warn({ backlog: backlog.rows, oldestAgeMs: ageMs }, 'outbox backlog is old: is the broker reachable?');
+}
+
+/**
+ * The backlog gauges beside the publishing loop, not in it: counting a large backlog takes the
+ * database time, so the next count waits at least BACKLOG_COUNT_SPACING times as long as the last
+ * one took: counting never takes more than a small share of a busy database, and an idle one is
+ * counted every rebalanceMs.
+ */
+function countBacklogEvery(o: RelayOptions, log: Logger, rebalanceMs: number, running: () => boolean) {
+  let timer: NodeJS.Timeout;
+  const countBacklog = () => {
+    const started = Date.now();
+    void refreshBacklog(o, log)
+      .catch((error: unknown) => log.warn({ err: error }, 'outbox backlog check failed'))
+      .finally(() => {
+        if (!running()) return;
+        timer = setTimeout(countBacklog, Math.max(rebalanceMs, BACKLOG_COUNT_SPACING * (Date.now() - started)));
+        timer.unref();
+      });
+  };
+  timer = setTimeout(countBacklog, rebalanceMs);
+  timer.unref();
+  return { stop: () => clearTimeout(timer) };
+}
+
+/**
+ * Sends the rows, then deletes them once the broker acknowledged them, on the relay's own session
+ * (`session()`: undefined when it was lost meanwhile, and then the rows are published again).
+ */
+async function publishRows(
+  o: RelayOptions,
+  wire: WireWriter,
+  rows: OutboxRow[],
+  producer: Producer,
+  session: () => pg.Client | undefined,
+  dropProducer: () => Promise<void>,
+) {
+  await wire.prepare();
+  const started = process.hrtime.bigint();
+  const byTopic = groupByTopic(rows, wire);
+  try {
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  } catch (error) {
+    await dropProducer();
+    throw error;
+  }
+  const ackedAt = Date.now();
+  // Only now, with the broker's acknowledgement, may the rows go (on the relay's own session: see above).
+  const client = session();
+  if (!client)
+    throw new Error('relay connection lost before its published rows were deleted; they will be published again');
+  await deleteOutboxRows(
+    client,
+    rows.map((r) => r.id),
+  );
+  countPublished(o, rows, byTopic, ackedAt, started);
+}
+
+/** The relay's own session: notified of commits to the outbox, holding the locks of the shards it owns. */
+async function openRelaySession(o: RelayOptions, log: Logger, signal: () => void, lost: (client: pg.Client) => void) {
+  const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'hunt-matcher-relay' });
+  c.on('error', (error) => {
+    // The session (and with it every shard lock) is gone: stop publishing until reconnected.
+    log.error({ err: error }, 'relay connection lost; shards released');
+    lost(c);
+    signal();
+  });
+  c.on('notification', signal);
+  await c.connect();
+  await prepareRelaySession(c);
+  const ownership = createShardOwnership(c, o.shards);
+  const slot = await ownership.join();
+  log.info({ slot }, 'relay joined');
+  return { client: c, ownership };
+}
+
+async function connectProducer(kafka: Kafka) {
+  const p = createProducer(kafka);
+  await p.connect();
+  return p;
+}
+
+async function rebalanceShards(o: RelayOptions, log: Logger, ownership: ReturnType<typeof createShardOwnership>) {
+  const { acquired, released } = await ownership.rebalance();
+  if (acquired.length || released.length)
+    log.info({ acquired, released, owned: ownership.owned() }, 'outbox shards rebalanced');
+  o.metrics.outboxShardsOwned.set(ownership.owned().length);
+}
+
+async function closeAll(producer: Producer | undefined, client: pg.Client | undefined, reader: Db) {
+  await producer?.disconnect();
+  await client?.end().catch(() => undefined);
+  await reader.destroy();
 }

@@ -4,7 +4,7 @@
 // Relays share the shards fairly: each one also holds a "presence" lock, counts the relays
 // present, and keeps ceil(shards / relays) shards, giving back extras between two batches.
 import type pg from 'pg';
-import { advisoryUnlock, countAdvisoryLockHolders, tryAdvisoryLock } from '../sql/advisoryLocks.js';
+import { advisoryUnlock, countAdvisoryLockHolders, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
 
 // Two-key advisory locks (classid, objid) in their own namespaces: 'HMRP' and 'HMRS'.
 const PRESENCE_NS = 0x484d5250;

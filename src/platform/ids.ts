@@ -1,6 +1,6 @@
 // Ids: UUIDv7 (time-ordered, so rows and events sort by creation), with random bits drawn from a
-// pooled buffer: the uuid package asks the kernel for 16 bytes per id, which showed in the matcher's
-// profile (tens of ids per ad).
+// pooled buffer: the uuid package asks the kernel for 16 bytes per id, a system call per id, and the
+// matcher makes tens of ids per ad.
 import { randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 

@@ -94,8 +94,8 @@ export function createProducer(kafka: Kafka): Producer {
     // The Java client's murmur2 partitioner, so keys land where any other Kafka client expects them;
     // each choice noted for the check above. A keyed message's partition depends only on its key and
     // the topic's partition count, so it is remembered: most events are keyed by an account or a hunt,
-    // few and recurring, and kafkajs' murmur2, on 64-bit Long arithmetic in JavaScript, was 3 % of the
-    // service's CPU at saturation. Ad ids (ads.scraped) recur rarely: they are what the bound is for.
+    // few and recurring, and kafkajs' murmur2, on 64-bit Long arithmetic in JavaScript, is costly to run
+    // for every event. Ad ids (ads.scraped) recur rarely: they are what the bound is for.
     createPartitioner: () => {
       const choose = Partitioners.DefaultPartitioner();
       const chosen = new Map<string, number>();

@@ -43,6 +43,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const r = [registry];
   return {
     registry,
+    ...outboxMetrics(r),
+    ...consumerMetrics(r),
+    ...matchingMetrics(r),
+    ...messagingMetrics(r),
+    ...providerMetrics(r),
+  };
+}
+
+/** The outbox and its relay. */
+function outboxMetrics(r: Registry[]) {
+  return {
     outboxBacklogRows: new Gauge({
       name: `${METRIC_PREFIX}outbox_backlog_rows`,
       help: 'Committed events not yet published',
@@ -76,6 +87,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Outbox shards this relay publishes',
       registers: r,
     }),
+  };
+}
+
+/** Every consumer: events taken, repeated, dead-lettered, retried, behind. */
+function consumerMetrics(r: Registry[]) {
+  return {
     consumed: new Counter({
       name: `${METRIC_PREFIX}consumer_events_total`,
       help: 'Events applied by a consumer',
@@ -106,6 +123,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['consumer', 'topic', 'partition'],
       registers: r,
     }),
+  };
+}
+
+/** The matcher, the ticks and the ads that feed them. */
+function matchingMetrics(r: Registry[]) {
+  return {
     matches: new Counter({
       name: `${METRIC_PREFIX}matcher_matches_total`,
       help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up',
@@ -147,6 +170,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['outcome'],
       registers: r,
     }),
+  };
+}
+
+/** Messages, the Lobstr importer, opt-outs, receipts and replies. */
+function messagingMetrics(r: Registry[]) {
+  return {
     messagesDelivered: new Counter({
       name: `${METRIC_PREFIX}sender_messages_total`,
       help: 'Delivery outcomes',
@@ -192,6 +221,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       help: 'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)',
       registers: r,
     }),
+  };
+}
+
+/** The providers, the webhooks and the process itself. */
+function providerMetrics(r: Registry[]) {
+  return {
     providerRequests: new Counter({
       name: `${METRIC_PREFIX}provider_requests_total`,
       help: 'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',

@@ -4,15 +4,15 @@
 import type { Channel } from '../domain/types.js';
 import { createBrevoClient } from './brevo/brevoClient.js';
 import type { BrevoSettings } from './brevo/brevoSettings.js';
-import { createHttpGateway, type HttpGatewaySettings } from './http/httpGateway.js';
-import type { MessageProvider, ProviderMap, ProviderName } from './provider.js';
+import { createGatewayClient, type GatewaySettings } from './gateway/gatewayClient.js';
+import { GATEWAY, type MessageProvider, type ProviderMap, type ProviderName } from './provider.js';
 import { createTwilioClient } from './twilio/twilioClient.js';
 import type { TwilioSettings } from './twilio/twilioSettings.js';
 
 export interface ChannelProviderSettings {
   map: ProviderMap;
   publicBaseUrl: string | null;
-  gateway: HttpGatewaySettings;
+  gateway: GatewaySettings;
   twilio: TwilioSettings | null;
   brevo: BrevoSettings | null;
 }
@@ -33,8 +33,8 @@ export function createChannelProviders(settings: ChannelProviderSettings, now: (
   const make = (name: ProviderName): MessageProvider => {
     const base = settings.publicBaseUrl ?? '';
     switch (name) {
-      case 'http':
-        return createHttpGateway(settings.gateway, now);
+      case GATEWAY:
+        return createGatewayClient(settings.gateway, now);
       case 'twilio':
         return createTwilioClient({
           settings: settings.twilio!,

@@ -8,7 +8,7 @@
 //     undeliverable;
 //   - hold: the account's or the deployment's problem, not the message's: sending is held (for the
 //     account when the setting is its own, its sender; for the provider when it is the deployment's)
-//     and the message stays pending (src/sql/holdSending.ts).
+//     and the message stays pending (src/sql/holds/holdSending.ts).
 // Twilio's codes: https://www.twilio.com/docs/api/errors; Brevo's SMS events:
 // https://developers.brevo.com/docs/transactional-webhooks (SMS events).
 

@@ -2,10 +2,10 @@
 // message: a request refused before it could reach the provider was certainly not sent; a timeout or a
 // connection lost after the request was written may have been. The call goes through undici's
 // `dispatch` with a handler that gathers the answer's bytes: a provider's answer is a small JSON
-// document, and `request()` wraps each one in a readable stream (43-62 us of the client's CPU per call
-// against 29-35 us this way, measured on 40,000 calls; WHATWG fetch costs more still), which is what
-// lets one sender reach thousands of messages per second.
+// document, and `request()` wraps each one in a readable stream, which costs the client more CPU per call
+// than this (WHATWG fetch costs more still): a sender's calls are many and small, so the per-call cost counts.
 import { Agent, type Dispatcher } from 'undici';
+import type { SendOutcome } from './provider.js';
 
 export interface HttpAnswer {
   status: number;
@@ -123,4 +123,25 @@ export function jsonObject(text: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * What a send does after looking up an earlier attempt that may have gone out: try again later when the
+ * look-up failed (not knowing is no reason to send twice), the message as sent when it was found, and
+ * undefined (send it) when it was not.
+ */
+export function outcomeOfLookUp(
+  looked: { failed: string } | { externalId: string | null } | null,
+  from: string | null,
+  now: Date,
+): SendOutcome | undefined {
+  if (looked === null) return undefined;
+  if ('failed' in looked)
+    return {
+      kind: 'retry',
+      reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
+      retryAfterMs: null,
+      uncertain: true,
+    };
+  return { kind: 'sent', externalId: looked.externalId, sentAt: now, from, lookedUp: true };
 }

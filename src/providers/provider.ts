@@ -5,7 +5,13 @@
 import type { Channel } from '../domain/types.js';
 import type { HoldReason } from './failureCodes.js';
 
-export const PROVIDERS = ['http', 'twilio', 'brevo'] as const;
+/**
+ * The generic message gateway (MESSAGE_GATEWAY_URL, src/providers/gateway/). `http` is its name where
+ * others read it: in MESSAGE_PROVIDERS (`leboncoin:http`), in messages.provider, in events and metric
+ * labels. That name is the contract; in the code it is the gateway.
+ */
+export const GATEWAY = 'http' as const;
+export const PROVIDERS = [GATEWAY, 'twilio', 'brevo'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 export type ProviderMap = Record<Channel, ProviderName>;
 

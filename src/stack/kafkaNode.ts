@@ -57,64 +57,13 @@ const log4j = () => `-Dlog4j2.configurationFile=${join(projectRoot(), 'infra', '
 export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<KafkaNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hunt-matcher-kafka-'));
   await writeFile(join(dataDir, 'server.properties'), nodeProperties(spec, o, dataDir));
-  try {
-    await run(
-      'java',
-      [
-        '-Xmx256m',
-        log4j(),
-        '-cp',
-        o.classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        `--cluster-id=${o.clusterId}`,
-        '-c',
-        join(dataDir, 'server.properties'),
-      ],
-      { timeout: 60_000 },
-    );
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw new Error(
-      `formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`,
-    );
-  }
+  await formatStorage(o, dataDir);
   const broker = `127.0.0.1:${spec.port}`;
-  // The JVM as Kafka's own start scripts run it by default: a fixed 1 GB heap, G1 with these pause and
-  // occupancy settings. A smaller heap is a false economy on a loaded machine: with 256-512 MB, G1's
-  // concurrent marking (0.21) and GC threads (0.07) took 0.28 of the broker's 0.47 cores while the service
-  // was saturated (docs/BENCHMARKS.md, "Saturation, a sixth look").
-  const heap = o.heapMb ?? 1024;
-  const java = [
-    'java',
-    `-Xms${heap}m`,
-    `-Xmx${heap}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-XX:InitiatingHeapOccupancyPercent=35',
-    '-XX:+ExplicitGCInvokesConcurrent',
-    '-Djava.awt.headless=true',
-  ];
+  const java = jvmArguments(o.heapMb ?? 1024);
   let current: { watchdog: ChildProcess; exited: Promise<void>; onExit: () => void } | undefined;
 
   const launch = async () => {
-    const watchdog = spawn(
-      join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
-      [
-        String(process.pid),
-        dataDir,
-        ...java,
-        log4j(),
-        '-cp',
-        o.classpath,
-        'kafka.Kafka',
-        join(dataDir, 'server.properties'),
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: o.restartable ? '1' : '0' },
-      },
-    );
+    const watchdog = spawnWatchdog(o, dataDir, java);
     let watchdogErr = '';
     watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
     const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
@@ -130,11 +79,8 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
     } catch (error) {
       watchdog.kill('SIGTERM');
       await exited;
-      const tail = await readFile(`${dataDir}.log`, 'utf8').catch(() =>
-        readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''),
-      );
       throw new Error(
-        `Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${tail.slice(-4000)}`,
+        `Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${await brokerLogTail(dataDir)}`,
       );
     }
   };
@@ -222,4 +168,75 @@ function nodeProperties(spec: NodeSpec, o: NodeOptions, dataDir: string) {
     'log.segment.bytes=67108864',
     'log.retention.check.interval.ms=60000',
   ].join('\n');
+}
+
+/** Formats the node's storage for the cluster (KRaft); the data directory is removed when that fails. */
+async function formatStorage(o: NodeOptions, dataDir: string) {
+  try {
+    await run(
+      'java',
+      [
+        '-Xmx256m',
+        log4j(),
+        '-cp',
+        o.classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        `--cluster-id=${o.clusterId}`,
+        '-c',
+        join(dataDir, 'server.properties'),
+      ],
+      { timeout: 60_000 },
+    );
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error(
+      `formatting the Kafka storage failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`,
+    );
+  }
+}
+
+// The JVM as Kafka's own start scripts run it by default: a fixed 1 GB heap, G1 with these pause and
+// occupancy settings. A smaller heap is a false economy on a loaded machine: G1's concurrent marking
+// and GC threads then take a large share of the broker's CPU, which the service needs under load.
+function jvmArguments(heap: number): string[] {
+  return [
+    'java',
+    `-Xms${heap}m`,
+    `-Xmx${heap}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-Djava.awt.headless=true',
+  ];
+}
+
+/** The end of the broker's log, where it says why it did not start. */
+async function brokerLogTail(dataDir: string): Promise<string> {
+  const tail = await readFile(`${dataDir}.log`, 'utf8').catch(() =>
+    readFile(join(dataDir, 'broker.log'), 'utf8').catch(() => ''),
+  );
+  return tail.slice(-4000);
+}
+
+/** The broker under infra/kafka/run-broker.sh, which stops it when this process dies. */
+function spawnWatchdog(o: NodeOptions, dataDir: string, java: string[]) {
+  return spawn(
+    join(projectRoot(), 'infra', 'kafka', 'run-broker.sh'),
+    [
+      String(process.pid),
+      dataDir,
+      ...java,
+      log4j(),
+      '-cp',
+      o.classpath,
+      'kafka.Kafka',
+      join(dataDir, 'server.properties'),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, KEEP_DATA_ON_BROKER_EXIT: o.restartable ? '1' : '0' },
+    },
+  );
 }

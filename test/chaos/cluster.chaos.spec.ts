@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, LOAD, longestLeadPause, report, seededService, watchOutbox } from './chaosRun.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, LOAD, longestLeadPause, report, seededService, watchOutbox } from '../../testkit/chaos/chaosRun.js';
 import {
   busiestLeader,
   inSyncAfter,
@@ -9,7 +9,7 @@ import {
   replicationOf,
   withoutLiveLeader,
   partitionStates,
-} from './clusterState.js';
+} from '../../testkit/chaos/clusterState.js';
 
 // broker.session.timeout.ms of the cluster: a node killed with SIGKILL is fenced after this, and its
 // partitions get new leaders then (Kafka's default is 9 s; docs/RELIABILITY.md).

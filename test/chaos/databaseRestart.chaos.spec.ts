@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
+import { startTcpProxy, type TcpProxy } from '../../testkit/tcpProxy.js';
 
 const env = useChaosEnv();
 let proxy: TcpProxy | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
 
 const env = useChaosEnv();
 

@@ -15,12 +15,12 @@
 //     with the invariants of every fault test (chaosRun.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOKENS } from '../../testkit/serviceEnv.js';
-import { waitFor } from '../support/waitFor.js';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, LOAD, report, seededService } from './chaosRun.js';
-import { hangingGateway, type HangMode } from './hangingGateway.js';
-import { percentile, startLeadReader } from './leadReader.js';
-import { watchSessions } from './sessionWatch.js';
+import { waitFor } from '../../testkit/waitFor.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
+import { hangingGateway, type HangMode } from '../../testkit/chaos/hangingGateway.js';
+import { percentile, startLeadReader } from '../../testkit/chaos/leadReader.js';
+import { watchSessions } from '../../testkit/chaos/sessionWatch.js';
 
 const env = useChaosEnv();
 let reader: Awaited<ReturnType<typeof startLeadReader>> | undefined;

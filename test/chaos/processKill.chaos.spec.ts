@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildService } from '../../testkit/childService.js';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, firstAcceptedAfter, firstLeadAfter, LOAD, report } from './chaosRun.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, firstAcceptedAfter, firstLeadAfter, LOAD, report } from '../../testkit/chaos/chaosRun.js';
 
 const env = useChaosEnv();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChildService } from '../../testkit/childService.js';
-import { waitFor } from '../support/waitFor.js';
-import { FULL, useChaosEnv } from './chaosEnv.js';
-import { ChaosRun, LOAD, longestLeadPause, report } from './chaosRun.js';
+import { waitFor } from '../../testkit/waitFor.js';
+import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
+import { ChaosRun, LOAD, longestLeadPause, report } from '../../testkit/chaos/chaosRun.js';
 
 const env = useChaosEnv();
 

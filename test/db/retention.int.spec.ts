@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { adsCutoff, startRetention, type RetainedTable, type RetentionOptions } from '../../src/db/retention.js';
 import { deleteUnreferencedAds } from '../../src/sql/retention/deleteUnreferencedAds.js';
-import { streamAds } from '../../src/sql/streamAds.js';
-import { captureLogs } from '../support/logCapture.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { streamAds } from '../../src/sql/ads/streamAds.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 import pg from 'pg';
 
 const t = useTestEnv();

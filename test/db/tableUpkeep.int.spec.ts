@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AUTOVACUUM_OFF_WARNING, startTableUpkeep, UPKEEP_ON, upkeepOf } from '../../src/db/tableUpkeep.js';
-import { captureLogs } from '../support/logCapture.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 
@@ -39,6 +39,11 @@ describe('the table upkeep', () => {
     const upkeep = startTableUpkeep({ databaseUrl: t.databaseUrl, log: logs.log, enabled: true, everyMs: 100 });
     try {
       if (!on) await waitFor(async () => (await analyses('accounts')) > before, { message: 'accounts analysed' });
+      // The statistics can show the ANALYZE a moment before the upkeep logs it.
+      if (!on)
+        await waitFor(() => logs.withMsg('table upkeep').some((l) => l.table === 'accounts'), {
+          message: 'the upkeep logged accounts',
+        });
       expect(logs.withMsg(UPKEEP_ON)).toHaveLength(on ? 0 : 1);
       expect(logs.withMsg('table upkeep').some((l) => l.table === 'accounts')).toBe(!on);
     } finally {

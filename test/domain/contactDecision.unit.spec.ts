@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideContacts, sellerKey, type ContactFacts, type LeadToDecide } from '../../src/domain/contactDecision.js';
-import { ad, hunt } from '../support/domainFixtures.js';
+import { ad, hunt } from '../../testkit/domainFixtures.js';
 
 const sms = { channel: 'sms' as const, template: 'Bonjour' };
 const facts = (over: Partial<ContactFacts> = {}): ContactFacts => ({

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { explainMatch } from '../../src/domain/explainMatch.js';
 import { createHuntIndex } from '../../src/domain/huntIndex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { ad, hunt } from '../support/domainFixtures.js';
+import { ad, hunt } from '../../testkit/domainFixtures.js';
 
 // Small domains, so that random hunts and ads agree often enough on each criterion for both answers
 // (match and no match) to be common.

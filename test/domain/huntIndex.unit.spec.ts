@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHuntIndex, linearScan } from '../../src/domain/huntIndex.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { ad, hunt } from '../support/domainFixtures.js';
+import { ad, hunt } from '../../testkit/domainFixtures.js';
 import { seededRandom, type Random } from '../../testkit/random.js';
 
 const BRANDS = [

@@ -11,8 +11,8 @@ import { huntIndexOf } from '../../src/domain/huntIndex.js';
 import { matchAds, type Match } from '../../src/domain/matchAds.js';
 import { matchesHunt } from '../../src/domain/matchHunt.js';
 import type { Ad, Hunt } from '../../src/domain/types.js';
-import { ad, hunt } from '../support/domainFixtures.js';
-import { randomWorld, type World } from '../support/matchingWorld.js';
+import { ad, hunt } from '../../testkit/domainFixtures.js';
+import { randomWorld, type World } from '../../testkit/matchingWorld.js';
 
 /** Lead per (account, ad) -> the hunt it is attributed to; a lead once created stays as it is. */
 type Leads = Map<string, string>;

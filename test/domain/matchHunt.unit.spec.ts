@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { distanceKm } from '../../src/domain/geo.js';
 import { matchesHunt } from '../../src/domain/matchHunt.js';
 import { normalizeBrand } from '../../src/domain/normalize.js';
-import { ad, hunt } from '../support/domainFixtures.js';
+import { ad, hunt } from '../../testkit/domainFixtures.js';
 
 // The sample ad: a 2019 Peugeot 308, 14,500 EUR, 68,000 km, in Lyon 3e (69003), private seller.
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTemplate, unknownTemplateVariables } from '../../src/domain/template.js';
-import { sampleAd } from '../support/eventSamples.js';
+import { sampleAd } from '../../testkit/eventSamples.js';
 
 describe('outreach templates', () => {
   it('fills every variable of docs/ARCHITECTURE.md section 3, with the price in French format', () => {

@@ -6,7 +6,7 @@ import type { AdSnapshot } from '../../src/events/adSnapshot.js';
 import { schemasDir } from '../../src/events/schemas.js';
 import type { Ad as AdOfTheSchema } from '../../src/events/types.generated.js';
 import type { Ad } from '../../src/domain/types.js';
-import { sampleAd } from '../support/eventSamples.js';
+import { sampleAd } from '../../testkit/eventSamples.js';
 
 describe('the ad snapshot of AdScraped and LeadCreated', () => {
   it('is the domain Ad, type for type (checked by the compiler)', () => {

@@ -17,7 +17,7 @@ import { buildHeaders, CONTENT_TYPE } from '../../src/events/envelope.js';
 import { EVENT_TYPES, loadCurrentSchemas } from '../../src/events/schemas.js';
 import { BASE_TOPICS, CONSUMED_TOPICS, dlqTopic, TOPIC_OF_EVENT } from '../../src/events/topics.js';
 import { projectRoot } from '../../src/platform/projectRoot.js';
-import { sampleEvents } from '../support/eventSamples.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
 
 const schemas = loadCurrentSchemas();
 let document: AsyncAPIDocumentInterface;

@@ -13,7 +13,7 @@ import {
 } from '../../src/events/schemas.js';
 import { frameConfluent } from '../../src/events/confluentFraming.js';
 import { SchemaRegistryUnavailable } from '../../src/events/schemaRegistry.js';
-import { sampleEvents } from '../support/eventSamples.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
 
 const codec = createCodec();
 

@@ -11,7 +11,7 @@ import {
   schemasDir,
   type EventType,
 } from '../../src/events/schemas.js';
-import { sampleEvents } from '../support/eventSamples.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
 
 const current = loadCurrentSchemas();
 const released = loadReleasedSchemas();

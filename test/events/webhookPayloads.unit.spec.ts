@@ -2,7 +2,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { loadCurrentSchemas } from '../../src/events/schemas.js';
 import { WEBHOOK_SOURCE_EVENTS, webhookPayload } from '../../src/events/webhookPayloads.js';
-import { sampleEvents } from '../support/eventSamples.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
 
 const schemas = loadCurrentSchemas();
 

@@ -8,10 +8,10 @@ import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const REFUSED_PHONE = '+33699999999';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { huntInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv({ service: { ROLES: 'api' } });
 const http = apiClient(() => t.url);

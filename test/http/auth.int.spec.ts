@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;

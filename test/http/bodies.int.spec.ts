@@ -1,8 +1,8 @@
 // Bodies as HTTP clients really send them: `content-type: application/json` on a bodiless request,
 // and malformed JSON.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { huntInput } from '../support/fixtures.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { huntInput } from '../../testkit/fixtures.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let url = '';

@@ -3,8 +3,8 @@
 // OpenAPI document tells both shared errors: 413 on every route with a body, 503 on every /v1 route.
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { adInput, huntInput } from '../../testkit/fixtures.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let url = '';

@@ -1,9 +1,9 @@
 // A hunt's brands are LeBonCoin's (src/domain/leboncoinBrands.json): a typo is a 400 naming the field and
 // the closest brand, wherever a hunt is written or previewed, and nothing is written.
 import { describe, expect, it } from 'vitest';
-import { huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { huntInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv({ service: { ROLES: 'api', BRANDS_CHECK: 'leboncoin' } });
 const http = apiClient(() => t.url);

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { registeredRoutes } from '../../src/http/app.js';
 import type { Service } from '../../src/service.js';
-import { adInput, huntInput, PLACES } from '../support/fixtures.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcpProxy.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, PLACES } from '../../testkit/fixtures.js';
+import { startTcpProxy, type TcpProxy } from '../../testkit/tcpProxy.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 const PUBLIC = 'https://hunt-matcher.example.test';

@@ -3,9 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { adInput, huntInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv({ service: { ROLES: 'api' } });
 const http = apiClient(() => t.url);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { adInput, huntInput, newBrand, PLACES } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand, PLACES } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 // The matcher runs too, so that the leads these tools report are the ones it really made.
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher', BACKFILL_DAYS: '10' } });

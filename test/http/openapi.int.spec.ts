@@ -1,7 +1,7 @@
 // The OpenAPI document at /openapi.json: valid for a maintained validator, every route registered on a
 // service with every role in it, with its tokens and errors; and Swagger UI at /docs. That every
 // response matches its documented schema is checked by the whole suite (HTTP_VALIDATE_RESPONSES in
-// test/support/testEnv.ts); the last test shows that check is on and would fail a drifting route.
+// testkit/testEnv.ts); the last test shows that check is on and would fail a drifting route.
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -10,7 +10,7 @@ import { createHttpApp, registeredRoutes } from '../../src/http/app.js';
 import { errors, object } from '../../src/http/schemas.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Service } from '../../src/service.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let service: Service;

@@ -9,11 +9,11 @@ import { createLobstrClient } from '../../src/importer/lobstrClient.js';
 import { createLobstrBudget } from '../../src/importer/rateBudget.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { createMetrics } from '../../src/platform/metrics.js';
-import { insertLobstrRun } from '../../src/sql/insertLobstrRun.js';
-import { advanceLobstrRun } from '../../src/sql/lobstrRuns.js';
+import { insertLobstrRun } from '../../src/sql/lobstr/insertLobstrRun.js';
+import { advanceLobstrRun } from '../../src/sql/lobstr/lobstrRuns.js';
 import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
-import { captureLogs } from '../support/logCapture.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv();
 let lobstr: FakeLobstr;

@@ -9,9 +9,9 @@ import {
   startFakeLobstr,
   type FakeLobstr,
 } from '../../testkit/fakeLobstr.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let lobstr: FakeLobstr;

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/platform/clock.js';
 import type { Service } from '../../src/service.js';
-import { lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
-import { apiClient } from '../support/http.js';
-import { captureLogs } from '../support/logCapture.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { lobstrResults, startFakeLobstr, type FakeLobstr, runDoneNotification } from '../../testkit/fakeLobstr.js';
+import { apiClient } from '../../testkit/http.js';
+import { captureLogs } from '../../testkit/logCapture.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 const PERIOD_MS = 60_000;
@@ -70,13 +70,7 @@ const squid = () =>
     .where({ squid: 'squid-a' })
     .first<{ next_pass_at: Date; last_pass_at: Date | null; last_error: string | null }>();
 const webhook = (runId: string) =>
-  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
-    id: runId,
-    object: 'run',
-    event: 'run.done',
-    squid: { id: 'squid-a', name: 'voitures' },
-    timestamp: '2026/12/02 08:00:00',
-  });
+  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, runDoneNotification(runId));
 const resultRequests = (runId: string) =>
   lobstr.requests.filter((r) => r.endpoint === 'results' && r.run === runId && r.status === 200);
 const announced = async (runId: string) =>

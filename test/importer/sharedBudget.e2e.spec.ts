@@ -6,10 +6,16 @@ import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/service.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { busiestWindow, lobstrResults, startFakeLobstr, type FakeLobstr } from '../../testkit/fakeLobstr.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import {
+  busiestWindow,
+  lobstrResults,
+  startFakeLobstr,
+  type FakeLobstr,
+  runDoneNotification,
+} from '../../testkit/fakeLobstr.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 const PARTITIONS = 2;
@@ -28,13 +34,7 @@ afterAll(async () => {
 });
 
 const webhook = (runId: string) =>
-  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, {
-    id: runId,
-    object: 'run',
-    event: 'run.done',
-    squid: { id: 'squid-a', name: 'voitures' },
-    timestamp: '2026/12/02 08:00:00',
-  });
+  http.call('POST', `/v1/lobstr/webhook/${TOKENS.LOBSTR_WEBHOOK_SECRET}`, runDoneNotification(runId));
 const status = async (runId: string) =>
   (await t.db('lobstr_runs').where({ run_id: runId }).first<{ status: string }>())?.status;
 const importer = (lobstr: FakeLobstr, instance: string) => {

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../../src/events/envelope.js';
 import { launchBrowser, type Browser } from '../../testkit/browser.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { adInput, huntInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let api: ChildService;

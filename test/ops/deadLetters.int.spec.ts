@@ -9,10 +9,10 @@ import { newEventId } from '../../src/events/envelope.js';
 import type { HuntChanged } from '../../src/events/types.generated.js';
 import { createDeadLetters, DeadLetterRequestError, type DeadLetters } from '../../src/ops/deadLetters.js';
 import type { Metrics } from '../../src/platform/metrics.js';
-import { sampleEvents } from '../support/eventSamples.js';
-import { pipelineDepsFor } from '../support/pipelineFixtures.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
+import { pipelineDepsFor } from '../../testkit/pipelineFixtures.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv({ topics: true });
 let producer: Producer;

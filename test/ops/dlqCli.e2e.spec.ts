@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../../src/events/envelope.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let service: ChildService;

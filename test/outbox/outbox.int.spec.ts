@@ -5,10 +5,10 @@ import { createLogger } from '../../src/platform/logger.js';
 import { createMetrics } from '../../src/platform/metrics.js';
 import { createOutbox, type Outbox } from '../../src/outbox/enqueue.js';
 import { createRelay, type Relay } from '../../src/outbox/relay.js';
-import { SELECT_BATCH_SQL } from '../../src/sql/selectOutboxBatch.js';
-import { sampleEvents } from '../support/eventSamples.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { SELECT_BATCH_SQL } from '../../src/sql/outbox/selectOutboxBatch.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let outbox: Outbox;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
 import { createOutbox } from '../../src/outbox/enqueue.js';
 import { startChildService } from '../../testkit/childService.js';
-import { sampleEvents } from '../support/eventSamples.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv({ topics: true });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startPoller } from '../../src/platform/poller.js';
-import { waitFor } from '../support/waitFor.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 describe('startPoller', () => {
   it('runs a pass at once, again at once while a pass says more is waiting, then every interval', async () => {

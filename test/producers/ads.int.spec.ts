@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AdScraped } from '../../src/events/types.generated.js';
-import { adInput } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay' } });
 const http = apiClient(() => t.url);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { HuntChanged } from '../../src/events/types.generated.js';
-import { huntInput, PLACES } from '../support/fixtures.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
+import { huntInput, PLACES } from '../../testkit/fixtures.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay' } });
 const http = apiClient(() => t.url);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { DailyTick } from '../../src/events/types.generated.js';
-import { apiClient } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { apiClient } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 const t = useTestEnv();
 

@@ -5,10 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivered, MessageFailed, SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeBrevo } from '../../testkit/fakeBrevo.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
+import { postHunt } from '../../testkit/hunts.js';
+import type { StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const API_KEY = 'xkeysib-test-0123456789abcdef';
@@ -51,27 +53,10 @@ afterAll(() => brevo.close());
 
 async function huntFor(brand: string) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>('/v1/hunts', huntInput({ accountId, brands: [brand] }));
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
   return accountId;
 }
-interface Message {
-  id: string;
-  status: string;
-  attempts: number;
-  external_id: string | null;
-  last_error: string | null;
-  lead_id: string;
-  provider: string | null;
-  delivery_status: string | null;
-  delivery_error: string | null;
-  content: string;
-}
+type Message = StoredMessage;
 const settled = (accountId: string, status: 'sent' | 'failed') =>
   waitFor(
     async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { BASE_ENV, configProblems as problems } from '../../testkit/configProblems.js';
 
 const base = {
-  DATABASE_URL: 'postgres://u@127.0.0.1:5432/db',
-  KAFKA_BROKERS: '127.0.0.1:9092',
+  ...BASE_ENV,
   ROLES: 'sender',
   MESSAGE_GATEWAY_URL: 'http://gw:8080',
   MESSAGE_GATEWAY_TOKEN: 'gw',
@@ -14,15 +14,6 @@ const twilio = {
   TWILIO_FROM: '+33757000001',
   TWILIO_WHATSAPP_FROM: 'whatsapp:+14155238886',
   PUBLIC_BASE_URL: 'https://hm.example.com/',
-};
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
 };
 
 describe('MESSAGE_PROVIDERS and the providers’ settings', () => {

@@ -11,10 +11,12 @@ import { localTime } from '../../src/domain/calendar.js';
 import type { MessageDelivered, MessageFailed, SendMessage } from '../../src/events/types.generated.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { carrierFiltered, startFakeTwilio } from '../../testkit/fakeTwilio.js';
-import { adInput, huntInput, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
+import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
+import { postHunt } from '../../testkit/hunts.js';
+import type { StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
@@ -68,33 +70,12 @@ afterAll(() => twilio.close());
 
 async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
   const accountId = randomUUID();
-  const response = await http.api.post<{ id: string }>(
-    '/v1/hunts',
-    huntInput({ accountId, brands: [brand], ...overrides }),
-  );
-  expect(response.status).toBe(201);
-  await waitFor(
-    async () =>
-      (await t.db('hunts').where({ id: response.body.id }).whereNotNull('last_scan_at').first()) !== undefined,
-    { message: 'hunt backfilled' },
-  );
+  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
   return accountId;
 }
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-interface Message {
-  id: string;
-  status: string;
-  attempts: number;
-  external_id: string | null;
-  last_error: string | null;
-  lead_id: string;
-  provider: string | null;
-  sender: string | null;
-  delivery_status: string | null;
-  delivery_error: string | null;
-  content: string;
-}
+type Message = StoredMessage;
 const messageOf = (accountId: string) =>
   waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
 const settled = (accountId: string, status: 'sent' | 'failed') =>

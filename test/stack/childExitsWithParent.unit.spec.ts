@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childServiceArgs, EXIT_WITH_PARENT } from '../../testkit/childService.js';
-import { waitFor } from '../support/waitFor.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 /** Alive and not a zombie (a zombie has ended; only its exit status waits to be collected). */
 const running = (pid: number) => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/platform/projectRoot.js';
-import { waitFor } from '../support/waitFor.js';
+import { waitFor } from '../../testkit/waitFor.js';
 
 /** Alive and not a zombie. */
 const running = (pid: number) => {

@@ -15,12 +15,12 @@ import { projectRoot } from '../../src/platform/projectRoot.js';
 import type { Service } from '../../src/service.js';
 import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
-import { sampleEvents } from '../support/eventSamples.js';
-import { adInput, huntInput, ingestSilently, newBrand } from '../support/fixtures.js';
-import { apiClient, metricValue } from '../support/http.js';
-import { TOKENS, useTestEnv } from '../support/testEnv.js';
-import { waitFor } from '../support/waitFor.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhookReceiver.js';
+import { sampleEvents } from '../../testkit/eventSamples.js';
+import { adInput, huntInput, ingestSilently, newBrand } from '../../testkit/fixtures.js';
+import { apiClient, metricValue } from '../../testkit/http.js';
+import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
+import { waitFor } from '../../testkit/waitFor.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../testkit/webhookReceiver.js';
 
 const SCHEDULE = [20_000, 40_000];
 /** The service's clock: the real time plus what the test advances it by. */

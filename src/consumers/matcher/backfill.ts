@@ -4,7 +4,7 @@
 // with their inbox rows (an import of thousands of hunts, or a bulk edit, pays one transaction, inbox
 // write and offset commit per batch, not per hunt). Its leads go to the account's oldest matching
 // hunt, which may be another one (matchAds' matchedBy). It reads the ads written before the change
-// could be seen, and leaves those written since to the continuous matcher (src/sql/streamAds.ts), so
+// could be seen, and leaves those written since to the continuous matcher (src/sql/ads/streamAds.ts), so
 // that the two never match one new ad at once and wait on each other's uncommitted leads.
 import { adNarrowingOf } from '../../domain/adNarrowing.js';
 import { huntIndexOf, type HuntIndex } from '../../domain/huntIndex.js';
@@ -12,11 +12,11 @@ import { previewNarrowingOf } from '../../domain/huntPreview.js';
 import { matchAds } from '../../domain/matchAds.js';
 import type { Hunt } from '../../domain/types.js';
 import { causeOf } from '../../events/envelope.js';
-import { loadActiveHunts } from '../../sql/loadActiveHunts.js';
-import { loadHuntsToBackfill, type HuntToBackfill } from '../../sql/loadHuntsToBackfill.js';
-import { markHuntsScanned } from '../../sql/markHuntsScanned.js';
-import { selectAdBrands } from '../../sql/selectAdBrands.js';
-import { streamAds } from '../../sql/streamAds.js';
+import { selectAdBrands } from '../../sql/ads/selectAdBrands.js';
+import { loadActiveHunts } from '../../sql/hunts/loadActiveHunts.js';
+import { loadHuntsToBackfill, type HuntToBackfill } from '../../sql/hunts/loadHuntsToBackfill.js';
+import { markHuntsScanned } from '../../sql/hunts/markHuntsScanned.js';
+import { streamAds } from '../../sql/ads/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
 import { recordDepsOf } from './recordMatches.js';
@@ -78,7 +78,7 @@ export function startBackfill(
         const cause = causeOf(event);
         let scanned = 0;
         let leads = 0;
-        // The ads written since this change was committed are the continuous matcher's (src/sql/streamAds.ts).
+        // The ads written since this change was committed are the continuous matcher's (src/sql/ads/streamAds.ts).
         const { brands } = previewNarrowingOf(hunt, hunt.brands.length > 0 ? await writtenOf(hunt.adType) : null);
         const filter = { scrapedSince: since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid, brands };
         for await (const ads of streamAds(trx, filter)) {

@@ -1,5 +1,5 @@
 // Keeps this instance's hunt index current, one way: before each batch of ads, `refresh()` reads the
-// hunt rows written since the previous read, in commit order (src/sql/loadHuntsChangedSince.ts: each
+// hunt rows written since the previous read, in commit order (src/sql/hunts/loadHuntsChangedSince.ts: each
 // row version once, whatever its transaction's duration or its writer's clock).
 //
 // Why this suffices: "hunt committed, then ad committed" is always matched by the continuous matcher.
@@ -17,7 +17,7 @@
 // Refreshes run one after the other, so that each one starts from the snapshot of the one before.
 import type { Db, Trx } from '../../db/knex.js';
 import type { HuntIndex } from '../../domain/huntIndex.js';
-import { loadHuntsChangedSince, type HuntChanges } from '../../sql/loadHuntsChangedSince.js';
+import { loadHuntsChangedSince, type HuntChanges } from '../../sql/hunts/loadHuntsChangedSince.js';
 import type { MatcherDeps } from './matcherDeps.js';
 
 export interface HuntIndexSync {

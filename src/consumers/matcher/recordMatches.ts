@@ -1,14 +1,14 @@
 // What a match does (docs/ARCHITECTURE.md section 3), for a whole batch of matches in the caller's transaction,
 // with a constant number of statements per batch, whatever its size:
 //   1. read what the decision needs: the leads and contacted ads the accounts have already, the sellers
-//      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/phoneLocks.ts,
+//      they messaged within the cooldown, the opt-outs (under shared phone locks, src/sql/sellers/phoneLocks.ts,
 //      so that an opt-out committing meanwhile cancels what this batch writes), today's pacing counters;
 //   2. decide every contact (src/domain/contactDecision.ts);
 //   3. write each lead once, with its decided stage, on top of its column; for the contacted: the
-//      seller's claim (src/sql/claimSellers.ts), the contacted ad, the message (pending, rendered, its
+//      seller's claim (src/sql/sellers/claimSellers.ts), the contacted ad, the message (pending, rendered, its
 //      first attempt due at the next opening of the hunt's contact hours) and SendMessage; LeadCreated
 //      for every new lead;
-//   4. last, add the pacing grants where they still fit (src/sql/pacing.ts).
+//   4. last, add the pacing grants where they still fit (src/sql/hunts/pacing.ts).
 // If a concurrent writer got there first (a lead inserted, a seller claimed, the pacing room taken since step 1), a
 // WriteConflict rolls the transaction back and the pipeline applies the batch again with fresh reads.
 // Either all of it commits with the caller's inbox row, or none of it does.
@@ -27,17 +27,17 @@ import type { Match } from '../../domain/matchAds.js';
 import type { Channel, ContactReason } from '../../domain/types.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
-import { claimSellers } from '../../sql/claimSellers.js';
-import { accountAdKey, findAccountAdPairs } from '../../sql/findAccountAdPairs.js';
-import { findOptOuts } from '../../sql/findOptOuts.js';
-import { findSellerContacts } from '../../sql/findSellerContacts.js';
-import { lockPhonesShared } from '../../sql/phoneLocks.js';
-import { insertContactedAds } from '../../sql/insertContactedAds.js';
-import { insertLeads } from '../../sql/insertLeads.js';
-import { insertMessages, type MessageRecord } from '../../sql/insertMessages.js';
-import { readPacing, reservePacing } from '../../sql/pacing.js';
-import { setLeadOutcomes } from '../../sql/setLeadOutcomes.js';
-import { findSenderNames } from '../../sql/findSenderNames.js';
+import { claimSellers } from '../../sql/sellers/claimSellers.js';
+import { accountAdKey, findAccountAdPairs } from '../../sql/leads/findAccountAdPairs.js';
+import { findOptOuts } from '../../sql/sellers/findOptOuts.js';
+import { findSellerContacts } from '../../sql/sellers/findSellerContacts.js';
+import { lockPhonesShared } from '../../sql/sellers/phoneLocks.js';
+import { insertContactedAds } from '../../sql/leads/insertContactedAds.js';
+import { insertLeads } from '../../sql/leads/insertLeads.js';
+import { insertMessages, type MessageRecord } from '../../sql/messages/insertMessages.js';
+import { readPacing, reservePacing } from '../../sql/hunts/pacing.js';
+import { setLeadOutcomes } from '../../sql/leads/setLeadOutcomes.js';
+import { findSenderNames } from '../../sql/accounts/findSenderNames.js';
 import { localTime } from '../../domain/calendar.js';
 import { composeOutreach } from '../../domain/outreachMessage.js';
 import { sellerZoneOf } from '../../domain/sellerZone.js';
@@ -256,34 +256,7 @@ async function writeContacts(
     const d = decisions.get(l.leadId)!;
     return d.contact ? [{ lead: l, decision: d }] : [];
   });
-  const messages: MessageRecord[] = toContact.map(({ lead, decision }) => {
-    // The rendered template, with the sender's identity and the STOP mention the French rules ask of an
-    // SMS; for WhatsApp, the approved template and its variables.
-    const composed = composeOutreach(decision.outreach, lead.ad, {
-      senderName: senderName(lead.hunt.accountId),
-      optOutMention: deps.outreach.optOutMention,
-    });
-    // Decided now, sent at the next opening of the hunt's contact hours where the seller lives (now
-    // when inside them); the sender checks them again at the call.
-    const zone = sellerZoneOf(decision.recipient, deps.timeZone);
-    return {
-      id: newId(),
-      accountId: lead.hunt.accountId,
-      leadId: lead.leadId,
-      huntId: lead.hunt.id,
-      adId: lead.ad.adId,
-      channel: decision.channel,
-      recipient: decision.recipient,
-      content: composed.content,
-      contentSid: composed.contentSid,
-      contentVariables: composed.contentVariables,
-      contentIsText: composed.contentIsText,
-      fallbackContent: composed.fallbackContent,
-      commandEventId: newEventId(),
-      correlationId: lead.cause.correlationId,
-      nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, zone.timeZone, zone.region),
-    };
-  });
+  const messages = toContact.map(({ lead, decision }) => messageFor(deps, lead, decision, senderName));
   if (messages.length > 0) {
     const claims = toContact.flatMap(({ lead }, i) =>
       lead.ad.phone ? [{ accountId: lead.hunt.accountId, phone: lead.ad.phone, messageId: messages[i]!.id }] : [],
@@ -308,23 +281,7 @@ async function writeContacts(
       deps.now,
     );
   }
-  const commands: OutgoingEvent[] = messages.map((m, i) => ({
-    eventType: 'SendMessage',
-    key: m.accountId,
-    eventId: m.commandEventId,
-    cause: toContact[i]!.lead.cause,
-    value: {
-      messageId: m.id,
-      accountId: m.accountId,
-      leadId: m.leadId,
-      huntId: m.huntId,
-      adId: m.adId,
-      channel: m.channel,
-      to: m.recipient,
-      content: m.content,
-      requestedAt: deps.now.getTime(),
-    },
-  }));
+  const commands = messages.map((m, i) => sendCommandOf(m, toContact[i]!.lead.cause, deps.now));
   const messageOf = new Map(messages.map((m) => [m.leadId, m.id]));
   return {
     outcomes: new Map(
@@ -340,3 +297,59 @@ const outcomeOf = (d: ContactDecision, messageId: string | null): ContactOutcome
     : { contacted: false, reason: d.reason, messageId: null, channel: null };
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The message of a lead to contact, rendered and due at the next opening of its hunt's contact hours. */
+function messageFor(
+  deps: RecordDeps,
+  lead: LeadToContact,
+  decision: Extract<ContactDecision, { contact: true }>,
+  senderName: (accountId: string) => string | null,
+): MessageRecord {
+  // The rendered template, with the sender's identity and the STOP mention the French rules ask of an
+  // SMS; for WhatsApp, the approved template and its variables.
+  const composed = composeOutreach(decision.outreach, lead.ad, {
+    senderName: senderName(lead.hunt.accountId),
+    optOutMention: deps.outreach.optOutMention,
+  });
+  // Decided now, sent at the next opening of the hunt's contact hours where the seller lives (now
+  // when inside them); the sender checks them again at the call.
+  const zone = sellerZoneOf(decision.recipient, deps.timeZone);
+  return {
+    id: newId(),
+    accountId: lead.hunt.accountId,
+    leadId: lead.leadId,
+    huntId: lead.hunt.id,
+    adId: lead.ad.adId,
+    channel: decision.channel,
+    recipient: decision.recipient,
+    content: composed.content,
+    contentSid: composed.contentSid,
+    contentVariables: composed.contentVariables,
+    contentIsText: composed.contentIsText,
+    fallbackContent: composed.fallbackContent,
+    commandEventId: newEventId(),
+    correlationId: lead.cause.correlationId,
+    nextAttemptAt: nextOpening(lead.hunt.contactHours, deps.now, zone.timeZone, zone.region),
+  };
+}
+
+/** The SendMessage command of a message, caused by what caused its lead. */
+function sendCommandOf(m: MessageRecord, cause: LeadToContact['cause'], now: Date): OutgoingEvent {
+  return {
+    eventType: 'SendMessage',
+    key: m.accountId,
+    eventId: m.commandEventId,
+    cause,
+    value: {
+      messageId: m.id,
+      accountId: m.accountId,
+      leadId: m.leadId,
+      huntId: m.huntId,
+      adId: m.adId,
+      channel: m.channel,
+      to: m.recipient,
+      content: m.content,
+      requestedAt: now.getTime(),
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // as their effects, so a redelivered event changes nothing and a crash loses nothing.
 import type { Trx } from '../../db/knex.js';
 import type { EventType } from '../../events/schemas.js';
-import { insertInboxRows } from '../../sql/insertInboxRows.js';
+import { insertInboxRows } from '../../sql/outbox/insertInboxRows.js';
 import type { ConsumedEvent, HandlerContext } from './consumedEvent.js';
 
 /** A handler's work inside one transaction. */

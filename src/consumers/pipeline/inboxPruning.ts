@@ -1,7 +1,7 @@
 // Inbox rows older than the retention are pruned hourly: redelivery never reaches that far back.
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../platform/logger.js';
-import { pruneInbox } from '../../sql/pruneInbox.js';
+import { pruneInbox } from '../../sql/outbox/pruneInbox.js';
 
 export function startInboxPruning(
   db: Db,

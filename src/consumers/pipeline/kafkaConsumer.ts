@@ -65,33 +65,7 @@ export async function runKafkaConsumer<K extends EventType>(
   });
   let running = true;
 
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!running) return;
-    if (payload.restart) {
-      // A retriable failure (typically the group coordinator still loading on a fresh broker): one
-      // short line, the stack says nothing an operator can act on.
-      o.log.warn({ error: describeKafkaError(payload.error) }, 'consumer crashed; kafkajs restarts it');
-    } else {
-      o.log.fatal({ err: payload.error }, 'consumer crashed and cannot restart');
-      o.onFatal(payload.error);
-    }
-  });
-
-  /** Looks the chunk's schema ids up, retrying while the registry does not answer; false once stopping. */
-  async function prepareChunk(chunk: KafkaMessage[], ctx: HandlerContext): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await o.codec.prepare(chunk.map((m) => m.value));
-        return true;
-      } catch (error) {
-        if (classify(error) === 'poison') throw error;
-        const retryInMs = backoffDelay(attempt, { baseMs: 200, maxMs: 30_000 });
-        ctx.log.warn({ err: error, attempt, retryInMs }, 'schema registry unavailable; retrying without moving on');
-        await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
-        if (!ctx.isRunning()) return false;
-      }
-    }
-  }
+  consumer.on(consumer.events.CRASH, ({ payload }) => onCrash(o, payload, running));
 
   async function eachBatch(payload: EachBatchPayload) {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
@@ -102,41 +76,13 @@ export async function runKafkaConsumer<K extends EventType>(
     };
     const messages = batch.messages;
     const receivedAt = Date.now();
-    if (o.hops?.published) {
-      const hop = o.metrics.hopSeconds.labels({ hop: o.hops.published });
-      for (const m of messages) hop.observe(Math.max(0, receivedAt - Number(m.timestamp)) / 1000);
-    }
+    if (o.hops?.published) observeFetched(o, o.hops.published, messages, receivedAt);
     for (let i = 0; i < messages.length; i += o.chunkSize) {
       if (!ctx.isRunning()) return;
       const chunk = messages.slice(i, i + o.chunkSize);
-      if (!(await prepareChunk(chunk, ctx))) return; // nothing resolved: redelivered after the restart
-      const events: Array<ConsumedEvent<K>> = [];
-      for (const message of chunk) {
-        try {
-          events.push(decodeMessage<K>(o.codec, accepted, message, batch.topic, batch.partition, receivedAt));
-        } catch (error) {
-          if (!(error instanceof DecodeError)) throw error;
-          await o.deadLetter({ topic: batch.topic, partition: batch.partition, raw: message }, error.reason, error);
-        }
-      }
-      if (events.length > 0) {
-        // kafkajs heartbeats only when asked: keep the membership alive while a long transaction runs,
-        // so that a short session timeout (quick recovery after a crash) does not evict a busy member.
-        const beat = setInterval(() => void heartbeat().catch(() => undefined), o.heartbeatIntervalMs);
-        try {
-          const applied = await o.apply(events, ctx);
-          if (o.hops?.committed && applied.length > 0) {
-            const hop = o.metrics.hopSeconds.labels({ hop: o.hops.committed });
-            const seconds = (Date.now() - receivedAt) / 1000;
-            for (let k = 0; k < applied.length; k++) hop.observe(seconds);
-          }
-        } catch (error) {
-          if (error instanceof Interrupted) return; // nothing resolved: redelivered after the restart
-          throw error;
-        } finally {
-          clearInterval(beat);
-        }
-      }
+      if (!(await prepareChunk(o.codec, chunk, ctx))) return; // nothing resolved: redelivered after the restart
+      const events = await decodeChunk(o, accepted, chunk, batch, receivedAt);
+      if (events.length > 0 && !(await applyChunk(o, events, ctx, receivedAt))) return; // redelivered after the restart
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -148,15 +94,7 @@ export async function runKafkaConsumer<K extends EventType>(
     );
   }
 
-  if (o.seekOnStart?.length) {
-    // Seeking needs an initialised group: apply the positions once, when the consumer first joins.
-    let seeked = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (seeked) return;
-      seeked = true;
-      for (const s of o.seekOnStart ?? []) consumer.seek(s);
-    });
-  }
+  if (o.seekOnStart?.length) seekOnFirstJoin(consumer, o.seekOnStart);
   await consumer.connect();
   await consumer.subscribe({ topics: o.topics, fromBeginning: o.fromBeginning });
   await consumer.run({
@@ -178,4 +116,102 @@ export async function runKafkaConsumer<K extends EventType>(
       await consumer.disconnect();
     },
   };
+}
+
+/** Looks the chunk's schema ids up, retrying while the registry does not answer; false once stopping. */
+async function prepareChunk(codec: Codec, chunk: KafkaMessage[], ctx: HandlerContext): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await codec.prepare(chunk.map((m) => m.value));
+      return true;
+    } catch (error) {
+      if (classify(error) === 'poison') throw error;
+      const retryInMs = backoffDelay(attempt, { baseMs: 200, maxMs: 30_000 });
+      ctx.log.warn({ err: error, attempt, retryInMs }, 'schema registry unavailable; retrying without moving on');
+      await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
+      if (!ctx.isRunning()) return false;
+    }
+  }
+}
+
+/** The chunk's events; an unreadable message goes straight to the dead-letter topic. */
+async function decodeChunk<K extends EventType>(
+  o: KafkaConsumerOptions<K>,
+  accepted: ReadonlySet<EventType>,
+  chunk: KafkaMessage[],
+  batch: EachBatchPayload['batch'],
+  receivedAt: number,
+): Promise<Array<ConsumedEvent<K>>> {
+  const events: Array<ConsumedEvent<K>> = [];
+  for (const message of chunk) {
+    try {
+      events.push(decodeMessage<K>(o.codec, accepted, message, batch.topic, batch.partition, receivedAt));
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      await o.deadLetter({ topic: batch.topic, partition: batch.partition, raw: message }, error.reason, error);
+    }
+  }
+  return events;
+}
+
+/** Hands the events to the layers; false when they were interrupted (a rebalance, a shutdown). */
+async function applyChunk<K extends EventType>(
+  o: KafkaConsumerOptions<K>,
+  events: Array<ConsumedEvent<K>>,
+  ctx: HandlerContext,
+  receivedAt: number,
+): Promise<boolean> {
+  // kafkajs heartbeats only when asked: keep the membership alive while a long transaction runs,
+  // so that a short session timeout (quick recovery after a crash) does not evict a busy member.
+  const beat = setInterval(() => void ctx.heartbeat().catch(() => undefined), o.heartbeatIntervalMs);
+  try {
+    const applied = await o.apply(events, ctx);
+    if (o.hops?.committed && applied.length > 0) {
+      const hop = o.metrics.hopSeconds.labels({ hop: o.hops.committed });
+      const seconds = (Date.now() - receivedAt) / 1000;
+      for (let k = 0; k < applied.length; k++) hop.observe(seconds);
+    }
+  } catch (error) {
+    if (error instanceof Interrupted) return false; // nothing resolved: redelivered after the restart
+    throw error;
+  } finally {
+    clearInterval(beat);
+  }
+  return true;
+}
+
+function onCrash<K extends EventType>(
+  o: KafkaConsumerOptions<K>,
+  payload: { error: Error; restart: boolean },
+  running: boolean,
+) {
+  if (!running) return;
+  if (payload.restart) {
+    // A retriable failure (typically the group coordinator still loading on a fresh broker): one
+    // short line, the stack says nothing an operator can act on.
+    o.log.warn({ error: describeKafkaError(payload.error) }, 'consumer crashed; kafkajs restarts it');
+  } else {
+    o.log.fatal({ err: payload.error }, 'consumer crashed and cannot restart');
+    o.onFatal(payload.error);
+  }
+}
+
+/** Seeking needs an initialised group: the positions are applied once, when the consumer first joins. */
+function seekOnFirstJoin(consumer: Consumer, seeks: Array<{ topic: string; partition: number; offset: string }>) {
+  let seeked = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (seeked) return;
+    seeked = true;
+    for (const s of seeks) consumer.seek(s);
+  });
+}
+
+function observeFetched<K extends EventType>(
+  o: KafkaConsumerOptions<K>,
+  published: Hop,
+  messages: KafkaMessage[],
+  receivedAt: number,
+) {
+  const hop = o.metrics.hopSeconds.labels({ hop: published });
+  for (const m of messages) hop.observe(Math.max(0, receivedAt - Number(m.timestamp)) / 1000);
 }

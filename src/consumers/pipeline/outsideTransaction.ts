@@ -4,7 +4,7 @@
 // The stage must be idempotent: after a crash before that commit it runs again for the same event.
 import type { Db, Trx } from '../../db/knex.js';
 import type { EventType } from '../../events/schemas.js';
-import { selectSeenEventIds } from '../../sql/selectSeenEventIds.js';
+import { selectSeenEventIds } from '../../sql/outbox/selectSeenEventIds.js';
 import type { Apply, ConsumedEvent, HandlerContext } from './consumedEvent.js';
 import { deduplicate } from './deduplicate.js';
 import { inTransaction } from './transaction.js';

@@ -39,12 +39,8 @@ export function isolatePoison<K extends EventType>(
   const backoff = options.backoff ?? { baseMs: 200, maxMs: 30_000 };
   const probe = options.probe ?? (async () => true);
 
-  const wait = async (ctx: HandlerContext, round: number, reason: string, error: unknown) => {
-    const retryInMs = backoffDelay(round, backoff);
-    options.onHold?.({ reason, error, retryInMs });
-    await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
-    if (!ctx.isRunning()) throw new Interrupted();
-  };
+  const wait = (ctx: HandlerContext, round: number, reason: string, error: unknown) =>
+    holdPartition(options, backoff, ctx, round, reason, error);
 
   /** Applies one event; returns the PoisonFailure it keeps failing with while the infrastructure answers. */
   async function applyAlone(
@@ -111,4 +107,19 @@ export function isolatePoison<K extends EventType>(
       return applied;
     }
   };
+}
+
+/** Waits before the next round, the partition held (reported through onHold); Interrupted once stopping. */
+async function holdPartition(
+  options: PoisonOptions,
+  backoff: { baseMs: number; maxMs: number },
+  ctx: HandlerContext,
+  round: number,
+  reason: string,
+  error: unknown,
+) {
+  const retryInMs = backoffDelay(round, backoff);
+  options.onHold?.({ reason, error, retryInMs });
+  await waitWhile(retryInMs, { keepWaiting: ctx.isRunning, tick: ctx.heartbeat });
+  if (!ctx.isRunning()) throw new Interrupted();
 }

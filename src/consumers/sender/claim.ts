@@ -3,7 +3,7 @@
 //      its hunt's window now, in the seller's time zone with their region's holidays
 //      (src/domain/sellerZone.ts); one outside it waits for the next opening (not leased, not counted);
 //      one inside it carries when the window closes, so that the provider cannot deliver it later;
-//   2. holds: a message whose account or provider has its sending held (src/sql/holdSending.ts) waits
+//   2. holds: a message whose account or provider has its sending held (src/sql/holds/holdSending.ts) waits
 //      for the hold's next probe, named by it; when the probe is due, one message goes through as the
 //      probe, taken so that no other sender probes meanwhile;
 //   3. the send rate: a lease on each message within its account's rate, the others deferred. The rate
@@ -15,18 +15,18 @@ import { nextOpening, windowCloses } from '../../domain/contactHours.js';
 import { sellerZoneOf } from '../../domain/sellerZone.js';
 import { applySendRate } from '../../domain/sendRate.js';
 import type { ProviderName } from '../../providers/provider.js';
-import { countRecentAttempts } from '../../sql/countRecentAttempts.js';
-import { deferMessages } from '../../sql/deferMessages.js';
-import { findSellersLastWhatsApp } from '../../sql/findSellersLastWhatsApp.js';
-import { findSenderNumbers } from '../../sql/findSenderNumbers.js';
-import { holdMessages } from '../../sql/holdMessages.js';
-import { holdKeyText, type HoldKey } from '../../sql/holdSending.js';
-import { leaseMessages } from '../../sql/leaseMessages.js';
-import { lockAccounts } from '../../sql/lockAccounts.js';
-import type { MessageRow } from '../../sql/rows/messageRow.js';
-import { selectActiveHolds, type ActiveHold } from '../../sql/selectActiveHolds.js';
-import { selectDeliverable, type Deliverable } from '../../sql/selectDeliverable.js';
-import { takeProbe } from '../../sql/takeProbe.js';
+import { countRecentAttempts } from '../../sql/messages/countRecentAttempts.js';
+import { deferMessages } from '../../sql/messages/deferMessages.js';
+import { findSellersLastWhatsApp } from '../../sql/sellers/findSellersLastWhatsApp.js';
+import { findSenderNumbers } from '../../sql/accounts/findSenderNumbers.js';
+import { holdMessages } from '../../sql/messages/holdMessages.js';
+import { holdKeyText, type HoldKey } from '../../sql/holds/holdSending.js';
+import { leaseMessages } from '../../sql/messages/leaseMessages.js';
+import { lockAccounts } from '../../sql/accounts/lockAccounts.js';
+import type { MessageRow } from '../../sql/messages/messageRow.js';
+import { selectActiveHolds, type ActiveHold } from '../../sql/holds/selectActiveHolds.js';
+import { selectDeliverable, type Deliverable } from '../../sql/messages/selectDeliverable.js';
+import { takeProbe } from '../../sql/holds/takeProbe.js';
 
 /** WhatsApp's customer service window: free text only this long after the person's last message. */
 export const WHATSAPP_WINDOW_MS = 24 * 3600_000;

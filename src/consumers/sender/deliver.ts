@@ -28,13 +28,13 @@ import { backoffDelay } from '../../platform/retry.js';
 import type { ChannelProviders } from '../../providers/channelProviders.js';
 import { newId } from '../../platform/ids.js';
 import type { OutboundMessage, ProviderName, SendOutcome } from '../../providers/provider.js';
-import { giveUpMessages, type GiveUp } from '../../sql/giveUpMessages.js';
-import { holdMessages } from '../../sql/holdMessages.js';
-import { holdKeyText, holdSending, type HoldKey } from '../../sql/holdSending.js';
-import { liftHolds } from '../../sql/liftHolds.js';
-import { renewMessageLease } from '../../sql/renewMessageLease.js';
-import type { MessageRow } from '../../sql/rows/messageRow.js';
-import { markMessagesSent, scheduleMessageRetries } from '../../sql/settleMessages.js';
+import { giveUpMessages, type GiveUp } from '../../sql/messages/giveUpMessages.js';
+import { holdMessages } from '../../sql/messages/holdMessages.js';
+import { holdKeyText, holdSending, type HoldKey } from '../../sql/holds/holdSending.js';
+import { liftHolds } from '../../sql/holds/liftHolds.js';
+import { renewMessageLease } from '../../sql/messages/renewMessageLease.js';
+import type { MessageRow } from '../../sql/messages/messageRow.js';
+import { markMessagesSent, scheduleMessageRetries, type SentMessage } from '../../sql/messages/settleMessages.js';
 import { claimForDelivery, type CallFacts, type Claim } from './claim.js';
 import { createOptOutGuard } from './optOutGuard.js';
 
@@ -113,27 +113,6 @@ export function createDelivery(deps: DeliveryDeps) {
   const log = deps.log.child({ component: 'sender' });
   const guard = createOptOutGuard(deps.db);
 
-  // The longest an attempt may take: one request within the providers' timeout, two for a message in
-  // doubt (Twilio and Brevo look it up before sending it again).
-  const attemptMs = (m: MessageRow) => (m.previous_unconfirmed_since ? 2 : 1) * deps.sending.callTimeoutMs;
-  /**
-   * Whether the message may be called now. A call must end within its lease: once the lease ends,
-   * another attempt (the retry poller, another instance) may take the message and call it too, which
-   * is a second SMS where the provider has no Idempotency-Key (Twilio, Brevo). A message that waited
-   * for a call slot (every slot taken by calls that hang) until its lease would end before its attempt
-   * could has its lease renewed first, if no other attempt took it meanwhile; if one did, it is that
-   * attempt's.
-   */
-  const stillOurs = async (message: MessageRow, leaseEnd: number): Promise<boolean> => {
-    if (Date.now() + attemptMs(message) <= leaseEnd) return true;
-    return renewMessageLease(
-      deps.db,
-      message.id,
-      message.attempts,
-      Math.max(deps.sending.leaseMs, attemptMs(message)),
-    ).catch(() => false);
-  };
-
   const attemptOne = async (
     message: MessageRow,
     senders: Claim['senders'],
@@ -143,28 +122,13 @@ export function createDelivery(deps: DeliveryDeps) {
   ): Promise<Attempt | null> => {
     // Not ours any more (or the database did not say): no call, nothing to record; the message is left
     // to whichever attempt holds it, or to the retry poller once its lease ends.
-    if (!(await stillOurs(message, leaseEnd))) return null;
+    if (!(await stillOurs(deps, message, leaseEnd))) return null;
     const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
     const request = outbound(message, senders, facts);
     const common = { message, provider: provider.name, facts, ownSender: request.from !== null };
     if (reachesPhone(message)) {
-      let optedOut: boolean;
-      try {
-        optedOut = await guard.isOptedOut(message.recipient);
-      } catch (error) {
-        // No call without the check: the message waits for the database.
-        return {
-          ...common,
-          called: false,
-          outcome: {
-            kind: 'retry',
-            reason: `opt-out check failed: ${(error as Error).message}`,
-            retryAfterMs: null,
-            uncertain: false,
-          },
-        };
-      }
-      if (optedOut) return { ...common, called: false, outcome: { kind: 'permanent', reason: 'opted_out' } };
+      const refusal = await optOutRefusal(guard, message);
+      if (refusal) return { ...common, called: false, outcome: refusal };
     }
     observeHops(deps, message, receivedAt);
     const outcome = await provider.send(request, {
@@ -188,14 +152,7 @@ export function createDelivery(deps: DeliveryDeps) {
       providerOf: (channel) => deps.providers.of(channel as OutboundMessage['channel']).name,
       probeEveryMs: deps.sending.probeEveryMs,
     });
-    if (deferred > 0)
-      log.info(
-        { deferred, ratePerMinute: deps.sending.ratePerMinute },
-        'accounts over their send rate; messages deferred',
-      );
-    if (outsideHours > 0)
-      log.info({ outsideHours }, 'messages outside their contact hours; deferred to the next opening');
-    if (held > 0) log.info({ held }, 'messages of held accounts or providers; waiting for their probe');
+    logHeldBack(log, deps.sending.ratePerMinute, { deferred, outsideHours, held });
     const attempts = (
       await Promise.all(
         claimed.map((m) => limit(() => attemptOne(m, senders, facts.get(m.id)!, options.receivedAt, leaseEnd))),
@@ -277,97 +234,15 @@ export async function recordOutcomes(
   random: () => number = Math.random,
 ): Promise<RecordedOutcomes> {
   const now = deps.clock.now();
-  const sent: Array<{
-    id: string;
-    externalId: string | null;
-    sentAt: Date;
-    provider: string;
-    sender: string | null;
-    receiptCheckAt: Date | null;
-  }> = [];
-  const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
-  const giveUps: GiveUp[] = [];
-  const heldAttempts: Array<{ attempt: Attempt; key: HoldKey; outcome: Extract<SendOutcome, { kind: 'held' }> }> = [];
-  for (const a of attempts) {
-    const { message: m, outcome, provider } = a;
-    const result = results.get(m.id);
-    if (outcome.kind === 'sent')
-      sent.push({
-        id: m.id,
-        externalId: outcome.externalId,
-        sentAt: outcome.sentAt,
-        provider,
-        sender: outcome.from,
-        receiptCheckAt: RECONCILABLE.has(provider) ? new Date(now.getTime() + deps.sending.reconcileAfterMs) : null,
-      });
-    else if (outcome.kind === 'held') heldAttempts.push({ attempt: a, key: holdKeyOf(a, outcome.scope), outcome });
-    else if (result === 'retry-scheduled' && outcome.kind === 'retry') {
-      const delay = Math.max(
-        backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }),
-        outcome.retryAfterMs ?? 0,
-      );
-      retries.push({
-        id: m.id,
-        at: new Date(now.getTime() + delay),
-        reason: outcome.reason,
-        provider,
-        uncertain: outcome.uncertain,
-      });
-    } else {
-      const fallback = outcome.kind === 'permanent' && outcome.smsFallback === true && m.channel === 'whatsapp';
-      giveUps.push({
-        id: m.id,
-        ...failureOf(outcome),
-        provider: a.called ? provider : null,
-        code: outcome.kind === 'permanent' || outcome.kind === 'opted_out' ? (outcome.code ?? null) : null,
-        optOut: outcome.kind === 'opted_out',
-        fallback: fallback ? { id: newId(), commandEventId: newEventId() } : null,
-      });
-    }
-  }
+  const { sent, retries, giveUps, heldAttempts } = sortOutcomes(deps, attempts, results, now, random);
   // A message already settled by another attempt (a lease that expired while we waited) gets no event.
   const markedSent = await markMessagesSent(trx, sent, now);
   await scheduleMessageRetries(trx, retries, now);
   const givenUp = await giveUpMessages(trx, giveUps, now, ['pending']);
 
-  // An answer that is the account's or the deployment's problem: its sending is held, its message waits.
-  const holds: RecordedOutcomes['holds'] = [];
-  const heldNow = new Map<string, Date>();
-  for (const { key, outcome } of heldAttempts) {
-    const text = holdKeyText(key);
-    if (heldNow.has(text)) continue;
-    const probeAt = new Date(now.getTime() + deps.sending.probeEveryMs);
-    const h = await holdSending(
-      trx,
-      key,
-      { reason: outcome.reason, code: outcome.code, detail: outcome.detail },
-      probeAt,
-      now,
-    );
-    heldNow.set(text, probeAt);
-    holds.push({ ...key, reason: outcome.reason, created: h.created });
-  }
-  await holdMessages(
-    trx,
-    heldAttempts.map(({ attempt, key, outcome }) => ({
-      id: attempt.message.id,
-      heldBy: holdKeyText(key),
-      until: heldNow.get(holdKeyText(key))!,
-      lastError: `sending held: ${outcome.reason} (${outcome.detail})`,
-      attempted: true,
-    })),
-    now,
-  );
-  // A probe that went through (anything but another hold or a transient failure) shows the problem
-  // fixed; carrier filtering shows only in the probe's delivery receipt (src/producers/gateway/recordReceipt.ts).
-  const toLift = new Map<string, HoldKey>();
-  for (const a of attempts) {
-    const probe = a.facts.probe;
-    if (!probe || a.outcome.kind === 'held' || a.outcome.kind === 'retry') continue;
-    if (probe.reason === 'carrier_filtering') continue;
-    if (!heldNow.has(holdKeyText(probe))) toLift.set(holdKeyText(probe), { scope: probe.scope, target: probe.target });
-  }
-  const { lifted } = await liftHolds(trx, [...toLift.values()], now);
+  const { holds, heldNow } = await holdSendingOf(deps, trx, heldAttempts, now);
+  const toLift = probesToLift(attempts, heldNow);
+  const { lifted } = await liftHolds(trx, toLift, now);
 
   const events: OutgoingEvent[] = [];
   for (const { message: m, outcome } of attempts)
@@ -443,3 +318,160 @@ export function reportOutcomes(
 }
 
 export const NOTHING_RECORDED: RecordedOutcomes = { optedOut: 0, cancelled: 0, holds: [], lifted: [], fallbacks: 0 };
+
+/** Each attempt's outcome, sorted by what it does to its message: sent, retried, given up or held. */
+function sortOutcomes(
+  deps: DeliveryDeps,
+  attempts: Attempt[],
+  results: Map<string, DeliveryResult>,
+  now: Date,
+  random: () => number,
+) {
+  const sent: SentMessage[] = [];
+  const retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }> = [];
+  const giveUps: GiveUp[] = [];
+  const heldAttempts: Array<{ attempt: Attempt; key: HoldKey; outcome: Extract<SendOutcome, { kind: 'held' }> }> = [];
+  for (const a of attempts) {
+    const { message: m, outcome, provider } = a;
+    const result = results.get(m.id);
+    if (outcome.kind === 'sent')
+      sent.push({
+        id: m.id,
+        externalId: outcome.externalId,
+        sentAt: outcome.sentAt,
+        provider,
+        sender: outcome.from,
+        receiptCheckAt: RECONCILABLE.has(provider) ? new Date(now.getTime() + deps.sending.reconcileAfterMs) : null,
+      });
+    else if (outcome.kind === 'held') heldAttempts.push({ attempt: a, key: holdKeyOf(a, outcome.scope), outcome });
+    else if (result === 'retry-scheduled' && outcome.kind === 'retry') {
+      const delay = Math.max(
+        backoffDelay(m.attempts, { baseMs: deps.sending.retryBaseMs, maxMs: deps.sending.retryMaxMs, random }),
+        outcome.retryAfterMs ?? 0,
+      );
+      retries.push({
+        id: m.id,
+        at: new Date(now.getTime() + delay),
+        reason: outcome.reason,
+        provider,
+        uncertain: outcome.uncertain,
+      });
+    } else {
+      const fallback = outcome.kind === 'permanent' && outcome.smsFallback === true && m.channel === 'whatsapp';
+      giveUps.push({
+        id: m.id,
+        ...failureOf(outcome),
+        provider: a.called ? provider : null,
+        code: outcome.kind === 'permanent' || outcome.kind === 'opted_out' ? (outcome.code ?? null) : null,
+        optOut: outcome.kind === 'opted_out',
+        fallback: fallback ? { id: newId(), commandEventId: newEventId() } : null,
+      });
+    }
+  }
+  return { sent, retries, giveUps, heldAttempts };
+}
+
+/** An answer that is the account's or the deployment's problem: its sending is held, its message waits. */
+async function holdSendingOf(
+  deps: DeliveryDeps,
+  trx: Trx,
+  heldAttempts: ReturnType<typeof sortOutcomes>['heldAttempts'],
+  now: Date,
+) {
+  const holds: RecordedOutcomes['holds'] = [];
+  const heldNow = new Map<string, Date>();
+  for (const { key, outcome } of heldAttempts) {
+    const text = holdKeyText(key);
+    if (heldNow.has(text)) continue;
+    const probeAt = new Date(now.getTime() + deps.sending.probeEveryMs);
+    const h = await holdSending(
+      trx,
+      key,
+      { reason: outcome.reason, code: outcome.code, detail: outcome.detail },
+      probeAt,
+      now,
+    );
+    heldNow.set(text, probeAt);
+    holds.push({ ...key, reason: outcome.reason, created: h.created });
+  }
+  await holdMessages(
+    trx,
+    heldAttempts.map(({ attempt, key, outcome }) => ({
+      id: attempt.message.id,
+      heldBy: holdKeyText(key),
+      until: heldNow.get(holdKeyText(key))!,
+      lastError: `sending held: ${outcome.reason} (${outcome.detail})`,
+      attempted: true,
+    })),
+    now,
+  );
+  return { holds, heldNow };
+}
+
+/**
+ * A probe that went through (anything but another hold or a transient failure) shows the problem
+ * fixed; carrier filtering shows only in the probe's delivery receipt (src/producers/providers/recordReceipt.ts).
+ */
+function probesToLift(attempts: Attempt[], heldNow: ReadonlyMap<string, Date>): HoldKey[] {
+  const toLift = new Map<string, HoldKey>();
+  for (const a of attempts) {
+    const probe = a.facts.probe;
+    if (!probe || a.outcome.kind === 'held' || a.outcome.kind === 'retry') continue;
+    if (probe.reason === 'carrier_filtering') continue;
+    if (!heldNow.has(holdKeyText(probe))) toLift.set(holdKeyText(probe), { scope: probe.scope, target: probe.target });
+  }
+  return [...toLift.values()];
+}
+
+// The longest an attempt may take: one request within the providers' timeout, two for a message in
+// doubt (Twilio and Brevo look it up before sending it again).
+const attemptMs = (deps: DeliveryDeps, m: MessageRow) =>
+  (m.previous_unconfirmed_since ? 2 : 1) * deps.sending.callTimeoutMs;
+/**
+ * Whether the message may be called now. A call must end within its lease: once the lease ends,
+ * another attempt (the retry poller, another instance) may take the message and call it too, which
+ * is a second SMS where the provider has no Idempotency-Key (Twilio, Brevo). A message that waited
+ * for a call slot (every slot taken by calls that hang) until its lease would end before its attempt
+ * could has its lease renewed first, if no other attempt took it meanwhile; if one did, it is that
+ * attempt's.
+ */
+const stillOurs = async (deps: DeliveryDeps, message: MessageRow, leaseEnd: number): Promise<boolean> => {
+  if (Date.now() + attemptMs(deps, message) <= leaseEnd) return true;
+  return renewMessageLease(
+    deps.db,
+    message.id,
+    message.attempts,
+    Math.max(deps.sending.leaseMs, attemptMs(deps, message)),
+  ).catch(() => false);
+};
+
+/** The outcome of a message to an opted-out phone, or of one whose check failed (no call without it); null: call. */
+async function optOutRefusal(
+  guard: ReturnType<typeof createOptOutGuard>,
+  message: MessageRow,
+): Promise<SendOutcome | null> {
+  let optedOut: boolean;
+  try {
+    optedOut = await guard.isOptedOut(message.recipient);
+  } catch (error) {
+    // No call without the check: the message waits for the database.
+    return {
+      kind: 'retry',
+      reason: `opt-out check failed: ${(error as Error).message}`,
+      retryAfterMs: null,
+      uncertain: false,
+    };
+  }
+  return optedOut ? { kind: 'permanent', reason: 'opted_out' } : null;
+}
+
+function logHeldBack(
+  log: Logger,
+  ratePerMinute: number,
+  { deferred, outsideHours, held }: { deferred: number; outsideHours: number; held: number },
+) {
+  if (deferred > 0) log.info({ deferred, ratePerMinute }, 'accounts over their send rate; messages deferred');
+  if (outsideHours > 0)
+    log.info({ outsideHours }, 'messages outside their contact hours; deferred to the next opening');
+  if (held > 0) log.info({ held }, 'messages of held accounts or providers; waiting for their probe');
+}

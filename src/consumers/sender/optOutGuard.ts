@@ -6,7 +6,7 @@
 // request leaving this process, which no lock could prevent without holding it across the call.
 // Calls that start together share one query (the reads are gathered until the event loop turns).
 import type { Db } from '../../db/knex.js';
-import { findOptOuts } from '../../sql/findOptOuts.js';
+import { findOptOuts } from '../../sql/sellers/findOptOuts.js';
 
 export interface OptOutGuard {
   /** Whether `phone` (E.164) is opted out now. */

@@ -5,7 +5,7 @@
 // immediately.
 import { startPoller } from '../../platform/poller.js';
 import type { RoleHandle } from '../../platform/roleHandle.js';
-import { selectDueMessages } from '../../sql/selectDueMessages.js';
+import { selectDueMessages } from '../../sql/messages/selectDueMessages.js';
 import type { StartConsumer } from '../pipeline/pipeline.js';
 import {
   createDelivery,
@@ -37,8 +37,7 @@ export async function startSender(deps: SenderDeps): Promise<RoleHandle> {
     eventTypes: ['SendMessage'],
     batchSize: 500,
     // Two passes at once: one pass's claim and settle (the database) overlap the other's calls (the
-    // providers). D' dense at saturation: 395-417 -> 435-453 ads/s to the seller, every contact out
-    // within 10 s of the load's end (three passes: no better).
+    // providers); a third pass would only add transactions competing for the same database.
     coalesce: { passesAtOnce: 2 },
     hops: { published: 'publish_to_sender' },
     stage: {

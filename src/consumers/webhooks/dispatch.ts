@@ -13,11 +13,11 @@ import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { backoffDelay, sleep } from '../../platform/retry.js';
-import { leaseDeliveries, type LeasedDelivery } from '../../sql/webhooks/leaseDeliveries.js';
-import { lockEndpointHealth } from '../../sql/webhooks/lockEndpointHealth.js';
-import { selectDueDeliveries } from '../../sql/webhooks/selectDueDeliveries.js';
-import { setEndpointHealth } from '../../sql/webhooks/setEndpointHealth.js';
-import { settleDelivery } from '../../sql/webhooks/settleDelivery.js';
+import { leaseDeliveries, type LeasedDelivery } from '../../sql/webhookDeliveries/leaseDeliveries.js';
+import { lockEndpointHealth } from '../../sql/webhookEndpoints/lockEndpointHealth.js';
+import { selectDueDeliveries } from '../../sql/webhookDeliveries/selectDueDeliveries.js';
+import { setEndpointHealth } from '../../sql/webhookEndpoints/setEndpointHealth.js';
+import { settleDelivery } from '../../sql/webhookDeliveries/settleDelivery.js';
 import type { WebhookAnswer, WebhookSender } from '../../webhooks/sendWebhook.js';
 
 export interface DispatchSettings {
@@ -39,14 +39,16 @@ export interface Dispatcher {
 /** Tries of recording an outcome before it is left to the lease (the attempt is then made again). */
 const SETTLE_TRIES = 5;
 
-export function startDispatcher(deps: {
+export interface DispatchDeps {
   db: Db;
   clock: Clock;
   log: Logger;
   metrics: Pick<Metrics, 'webhookAttempts' | 'webhookEndpointsDisabled'>;
   sender: WebhookSender;
   settings: DispatchSettings;
-}): Dispatcher {
+}
+
+export function startDispatcher(deps: DispatchDeps): Dispatcher {
   const { db, clock, settings } = deps;
   const log = deps.log.child({ component: 'webhooks' });
   let running = true;
@@ -70,15 +72,7 @@ export function startDispatcher(deps: {
       perEndpoint: settings.endpointConcurrency,
       limit: free + settings.endpointConcurrency * 4,
     });
-    const chosen: string[] = [];
-    const taken = new Map<string, number>();
-    for (const d of due) {
-      if (chosen.length >= free) break;
-      const n = (perEndpoint.get(d.endpointId) ?? 0) + (taken.get(d.endpointId) ?? 0);
-      if (n >= settings.endpointConcurrency) continue;
-      taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
-      chosen.push(d.id);
-    }
+    const chosen = chooseDue(due, free, perEndpoint, settings.endpointConcurrency);
     const leased = await leaseDeliveries(db, chosen, settings.leaseMs, clock.now());
     for (const delivery of leased) begin(delivery);
     return leased.length > 0 && chosen.length >= free;
@@ -86,100 +80,16 @@ export function startDispatcher(deps: {
 
   function begin(delivery: LeasedDelivery) {
     inFlight++;
-    perEndpoint.set(delivery.endpointId, (perEndpoint.get(delivery.endpointId) ?? 0) + 1);
-    const p = attempt(delivery)
-      .catch((error: unknown) =>
-        log.error(
-          { err: error, deliveryId: delivery.id, endpointId: delivery.endpointId },
-          'webhook attempt not recorded; it will be made again when its lease ends',
-        ),
-      )
+    countIn(perEndpoint, delivery.endpointId, 1);
+    const p = attemptDelivery(deps, log, delivery, () => running)
+      .catch((error: unknown) => logUnrecorded(log, delivery, error))
       .finally(() => {
         inFlight--;
-        const left = (perEndpoint.get(delivery.endpointId) ?? 1) - 1;
-        if (left > 0) perEndpoint.set(delivery.endpointId, left);
-        else perEndpoint.delete(delivery.endpointId);
+        countIn(perEndpoint, delivery.endpointId, -1);
         attempts.delete(p);
         wake();
       });
     attempts.add(p);
-  }
-
-  async function attempt(delivery: LeasedDelivery) {
-    const attemptedAt = clock.now();
-    const answer = await deps.sender.send({
-      url: delivery.url,
-      id: delivery.eventId,
-      body: delivery.payload,
-      secrets: delivery.secrets,
-    });
-    for (let tries = 1; ; tries++) {
-      try {
-        await record(delivery, attemptedAt, answer);
-        return;
-      } catch (error) {
-        if (tries >= SETTLE_TRIES || !running) throw error;
-        await sleep(backoffDelay(tries, { baseMs: 200, maxMs: 5000 }));
-      }
-    }
-  }
-
-  async function record(delivery: LeasedDelivery, attemptedAt: Date, answer: WebhookAnswer) {
-    const outcome = await db.transaction(async (trx) => {
-      const health = await lockEndpointHealth(trx, delivery.endpointId);
-      if (!health) return undefined; // deleted meanwhile, with its deliveries
-      const s = settleAttempt({
-        succeeded: answer.ok,
-        scheduleStep: delivery.scheduleStep,
-        schedule: settings.retrySchedule,
-        now: attemptedAt,
-        failingSince: health.failingSince,
-        disableAfterMs: settings.disableAfterMs,
-        failure: answer.error ?? undefined,
-      });
-      const disable = health.enabled ? s.endpoint.disable : null;
-      await settleDelivery(trx, {
-        id: delivery.id,
-        attemptedAt,
-        statusCode: answer.statusCode,
-        error: answer.error,
-        durationMs: answer.durationMs,
-        ...s.delivery,
-      });
-      await setEndpointHealth(trx, delivery.endpointId, {
-        attemptedAt,
-        statusCode: answer.statusCode,
-        error: answer.error,
-        failingSince: s.endpoint.failingSince,
-        disable,
-      });
-      return { status: s.delivery.status, disable };
-    });
-    if (!outcome) return;
-    const fields = {
-      deliveryId: delivery.id,
-      endpointId: delivery.endpointId,
-      accountId: delivery.accountId,
-      eventId: delivery.eventId,
-      type: delivery.eventType,
-      statusCode: answer.statusCode,
-      ms: answer.durationMs,
-    };
-    deps.metrics.webhookAttempts.inc({
-      outcome: outcome.status === 'pending' ? 'retry-scheduled' : outcome.status,
-    });
-    if (outcome.status === 'failed')
-      log.warn({ ...fields, error: answer.error }, 'webhook delivery failed: its retry schedule is used up');
-    else if (outcome.status === 'pending')
-      log.info({ ...fields, error: answer.error }, 'webhook attempt failed; retry scheduled');
-    else log.debug(fields, 'webhook delivered');
-    if (outcome.disable) {
-      deps.metrics.webhookEndpointsDisabled.inc();
-      log.error(
-        { endpointId: delivery.endpointId, accountId: delivery.accountId, reason: outcome.disable.reason },
-        'webhook endpoint disabled: it failed for the whole window',
-      );
-    }
   }
 
   const loop = (async () => {
@@ -197,18 +107,10 @@ export function startDispatcher(deps: {
       if (!running) break;
       if (more) continue;
       if (pendingWake && failures === 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(
-          done,
-          failures ? backoffDelay(failures, { baseMs: 500, maxMs: 10_000 }) : settings.pollMs,
-        );
-        function done() {
-          clearTimeout(timer);
-          wakeUp = undefined;
-          resolve();
-        }
-        wakeUp = done;
-      });
+      await sleepUnlessWoken(
+        failures ? backoffDelay(failures, { baseMs: 500, maxMs: 10_000 }) : settings.pollMs,
+        (w) => (wakeUp = w),
+      );
     }
   })();
 
@@ -221,4 +123,142 @@ export function startDispatcher(deps: {
       await Promise.allSettled([...attempts]);
     },
   };
+}
+
+/** Sends one delivery, then records the answer, retrying the record a few times (never the send). */
+async function attemptDelivery(deps: DispatchDeps, log: Logger, delivery: LeasedDelivery, running: () => boolean) {
+  const { clock } = deps;
+  const attemptedAt = clock.now();
+  const answer = await deps.sender.send({
+    url: delivery.url,
+    id: delivery.eventId,
+    body: delivery.payload,
+    secrets: delivery.secrets,
+  });
+  for (let tries = 1; ; tries++) {
+    try {
+      await recordAttempt(deps, log, delivery, attemptedAt, answer);
+      return;
+    } catch (error) {
+      if (tries >= SETTLE_TRIES || !running()) throw error;
+      await sleep(backoffDelay(tries, { baseMs: 200, maxMs: 5000 }));
+    }
+  }
+}
+
+/** Records an attempt's answer: the delivery settled, the endpoint's health, and what it says in logs and metrics. */
+async function recordAttempt(
+  deps: DispatchDeps,
+  log: Logger,
+  delivery: LeasedDelivery,
+  attemptedAt: Date,
+  answer: WebhookAnswer,
+) {
+  const outcome = await settleAttemptOf(deps, delivery, attemptedAt, answer);
+  if (!outcome) return;
+  const fields = {
+    deliveryId: delivery.id,
+    endpointId: delivery.endpointId,
+    accountId: delivery.accountId,
+    eventId: delivery.eventId,
+    type: delivery.eventType,
+    statusCode: answer.statusCode,
+    ms: answer.durationMs,
+  };
+  deps.metrics.webhookAttempts.inc({
+    outcome: outcome.status === 'pending' ? 'retry-scheduled' : outcome.status,
+  });
+  if (outcome.status === 'failed')
+    log.warn({ ...fields, error: answer.error }, 'webhook delivery failed: its retry schedule is used up');
+  else if (outcome.status === 'pending')
+    log.info({ ...fields, error: answer.error }, 'webhook attempt failed; retry scheduled');
+  else log.debug(fields, 'webhook delivered');
+  if (outcome.disable) {
+    deps.metrics.webhookEndpointsDisabled.inc();
+    log.error(
+      { endpointId: delivery.endpointId, accountId: delivery.accountId, reason: outcome.disable.reason },
+      'webhook endpoint disabled: it failed for the whole window',
+    );
+  }
+}
+
+/** In one transaction: the delivery settled and its endpoint's health, or undefined when the endpoint is gone. */
+async function settleAttemptOf(deps: DispatchDeps, delivery: LeasedDelivery, attemptedAt: Date, answer: WebhookAnswer) {
+  const { db, settings } = deps;
+  return db.transaction(async (trx) => {
+    const health = await lockEndpointHealth(trx, delivery.endpointId);
+    if (!health) return undefined; // deleted meanwhile, with its deliveries
+    const s = settleAttempt({
+      succeeded: answer.ok,
+      scheduleStep: delivery.scheduleStep,
+      schedule: settings.retrySchedule,
+      now: attemptedAt,
+      failingSince: health.failingSince,
+      disableAfterMs: settings.disableAfterMs,
+      failure: answer.error ?? undefined,
+    });
+    const disable = health.enabled ? s.endpoint.disable : null;
+    await settleDelivery(trx, {
+      id: delivery.id,
+      attemptedAt,
+      statusCode: answer.statusCode,
+      error: answer.error,
+      durationMs: answer.durationMs,
+      ...s.delivery,
+    });
+    await setEndpointHealth(trx, delivery.endpointId, {
+      attemptedAt,
+      statusCode: answer.statusCode,
+      error: answer.error,
+      failingSince: s.endpoint.failingSince,
+      disable,
+    });
+    return { status: s.delivery.status, disable };
+  });
+}
+
+/** The due deliveries to lease now: within the free slots, and within each endpoint's own limit. */
+function chooseDue(
+  due: Array<{ id: string; endpointId: string }>,
+  free: number,
+  perEndpoint: ReadonlyMap<string, number>,
+  endpointConcurrency: number,
+): string[] {
+  const chosen: string[] = [];
+  const taken = new Map<string, number>();
+  for (const d of due) {
+    if (chosen.length >= free) break;
+    const n = (perEndpoint.get(d.endpointId) ?? 0) + (taken.get(d.endpointId) ?? 0);
+    if (n >= endpointConcurrency) continue;
+    taken.set(d.endpointId, (taken.get(d.endpointId) ?? 0) + 1);
+    chosen.push(d.id);
+  }
+  return chosen;
+}
+
+/** Sleeps for `ms`, or until the function handed to `setWake` is called. */
+function sleepUnlessWoken(ms: number, setWake: (wake: (() => void) | undefined) => void) {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      setWake(undefined);
+      resolve();
+    }
+    setWake(done);
+  });
+}
+
+/** Adds `by` to a key's count, and forgets the key at zero. */
+function countIn(counts: Map<string, number>, key: string, by: number) {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+}
+
+function logUnrecorded(log: Logger, delivery: LeasedDelivery, error: unknown) {
+  log.error(
+    { err: error, deliveryId: delivery.id, endpointId: delivery.endpointId },
+    'webhook attempt not recorded; it will be made again when its lease ends',
+  );
 }

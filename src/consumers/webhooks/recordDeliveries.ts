@@ -11,11 +11,11 @@ import type { Trx } from '../../db/knex.js';
 import { rankOf, type WebhookEventType } from '../../domain/webhooks.js';
 import { WEBHOOK_TYPE_OF_EVENT, webhookPayload, type WebhookSourceEvent } from '../../events/webhookPayloads.js';
 import { newId } from '../../platform/ids.js';
-import { findSubscribedEndpoints } from '../../sql/webhooks/findSubscribedEndpoints.js';
-import { insertDeliveries, type NewDelivery } from '../../sql/webhooks/insertDeliveries.js';
-import { leadsAwaitingCreation } from '../../sql/webhooks/leadsAwaitingCreation.js';
-import { lockLeads } from '../../sql/webhooks/lockLeads.js';
-import { markLeadsRead } from '../../sql/webhooks/markLeadsRead.js';
+import { findSubscribedEndpoints } from '../../sql/webhookEndpoints/findSubscribedEndpoints.js';
+import { insertDeliveries, type NewDelivery } from '../../sql/webhookDeliveries/insertDeliveries.js';
+import { leadsAwaitingCreation } from '../../sql/webhookDeliveries/leadsAwaitingCreation.js';
+import { lockLeads } from '../../sql/webhookDeliveries/lockLeads.js';
+import { markLeadsRead } from '../../sql/webhookDeliveries/markLeadsRead.js';
 import type { ConsumedEvent } from '../pipeline/consumedEvent.js';
 
 /** How long a delivery waits at most for its lead's lead.created: should it never be read, it goes anyway. */

@@ -14,21 +14,21 @@ import { ConflictError, NotFoundError, ValidationError } from '../../domain/erro
 import { optOutMentionProblem, parseSmsSender, repliesPossible, type SmsSender } from '../../domain/smsSender.js';
 import { segmentsOf, SENDER_NAME_MAX } from '../../domain/smsText.js';
 import type { ProviderName } from '../../providers/provider.js';
-import { liftHolds } from '../../sql/liftHolds.js';
-import { selectActiveHolds, type ActiveHold } from '../../sql/selectActiveHolds.js';
-import type { HoldKey } from '../../sql/holdSending.js';
+import { liftHolds } from '../../sql/holds/liftHolds.js';
+import { selectActiveHolds, type ActiveHold } from '../../sql/holds/selectActiveHolds.js';
+import type { HoldKey } from '../../sql/holds/holdSending.js';
 import {
   findNumbersOfOthers,
   loadAccountIdentity,
   updateAccountIdentity,
   type AccountIdentity,
   type SenderNumber,
-} from '../../sql/accountIdentity.js';
+} from '../../sql/accounts/accountIdentity.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/apiKeys.js';
-import { accountExists } from '../../sql/accountExists.js';
-import { upsertAccount } from '../../sql/upsertAccount.js';
+import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/accounts/apiKeys.js';
+import { accountExists } from '../../sql/accounts/accountExists.js';
+import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
@@ -206,8 +206,10 @@ const repliesPossibleOf = (a: AccountIdentity, rules: AccountRoutesDeps['sending
   return repliesPossible(own ? parseSmsSender(own.number) : rules.smsSender);
 };
 
-export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerAccountRoutes share, made once per registration. */
+function accountRoutesShared(deps: AccountRoutesDeps) {
   const admin = requireBearer(deps.apiToken);
+
   const accountJson = (a: AccountIdentity, holds: ActiveHold[]) => ({
     id: a.id,
     name: a.name,
@@ -217,8 +219,24 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
     sending: sendingOf(a.id, holds, deps.sending.providers),
     createdAt: a.createdAt.toISOString(),
   });
-  const accountAccess = requireAccountAccess(deps);
 
+  const accountAccess = requireAccountAccess(deps);
+  return { admin, accountJson, accountAccess };
+}
+type AccountRoutesShared = ReturnType<typeof accountRoutesShared>;
+
+export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) => {
+  const shared = accountRoutesShared(deps);
+  getAccounts(app, deps, shared);
+  patchAccounts(app, deps, shared);
+  postAccountsSendingResume(app, deps, shared);
+  postAccounts(app, deps, shared);
+  postAccountsApiKeys(app, deps, shared);
+  getAccountsApiKeys(app, deps, shared);
+  deleteAccountsApiKeys(app, deps, shared);
+};
+
+function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountAccess }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId',
     {
@@ -236,7 +254,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return accountJson(account, await selectActiveHolds(deps.db));
     },
   );
+}
 
+function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountAccess }: AccountRoutesShared) {
   app.patch<{ Params: { accountId: string }; Body: PatchBody }>(
     '/v1/accounts/:accountId',
     {
@@ -300,7 +320,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return accountJson(account, holds);
     },
   );
+}
 
+function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { accountAccess }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/sending/resume',
     {
@@ -334,7 +356,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return { sending: sendingOf(accountId, await selectActiveHolds(deps.db), deps.sending.providers), released };
     },
   );
+}
 
+function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
   app.post<{ Body: { id?: string; name?: string } }>(
     '/v1/accounts',
     {
@@ -359,7 +383,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return reply.status(201).send({ id: account.id, name: account.name, createdAt: account.createdAt.toISOString() });
     },
   );
+}
 
+function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
     {
@@ -384,7 +410,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return reply.status(201).send({ ...keyJson(record), key });
     },
   );
+}
 
+function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
     {
@@ -401,7 +429,9 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return { keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) };
     },
   );
+}
 
+function deleteAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
   app.delete<{ Params: { accountId: string; keyId: string } }>(
     '/v1/accounts/:accountId/api-keys/:keyId',
     {
@@ -420,4 +450,4 @@ export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp)
       return reply.status(204).send();
     },
   );
-};
+}

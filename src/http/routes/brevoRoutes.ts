@@ -44,7 +44,8 @@ const eventSchema = {
 
 type Outcome = { status: string; field?: string; message?: string };
 
-export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerBrevoRoutes share, made once per registration. */
+function brevoRoutesShared(deps: BrevoRoutesDeps) {
   const requireSecret = async (request: FastifyRequest) => {
     const given =
       (request.query as { secret?: string }).secret ??
@@ -52,7 +53,40 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
       basicPassword(request.headers.authorization);
     if (given === undefined || !deps.webhookSecrets.some((s) => secretsEqual(given, s))) throw new UnauthorizedError();
   };
+  return { requireSecret };
+}
+type BrevoRoutesShared = ReturnType<typeof brevoRoutesShared>;
 
+/** What a batch of events is answered: each event's outcome, in order. */
+const answerSchema = {
+  type: 'object',
+  required: ['events'],
+  properties: {
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['status'],
+        properties: {
+          status: {
+            type: 'string',
+            description:
+              'recorded, unchanged, unknown, opted_out, opted_in, reply, ignored; unreadable: skipped (field and message say why)',
+          },
+          field: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => {
+  const shared = brevoRoutesShared(deps);
+  postBrevoEvents(app, deps, shared);
+};
+
+function postBrevoEvents(app: HttpApp, deps: BrevoRoutesDeps, { requireSecret }: BrevoRoutesShared) {
   app.post<{
     Body: Record<string, unknown> | unknown[];
     Querystring: { messageId?: string; secret?: string };
@@ -78,28 +112,7 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
           examples: [EXAMPLES.brevoEvent],
         },
         response: {
-          200: {
-            type: 'object',
-            required: ['events'],
-            properties: {
-              events: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['status'],
-                  properties: {
-                    status: {
-                      type: 'string',
-                      description:
-                        'recorded, unchanged, unknown, opted_out, opted_in, reply, ignored; unreadable: skipped (field and message say why)',
-                    },
-                    field: { type: 'string' },
-                    message: { type: 'string' },
-                  },
-                },
-              },
-            },
-          },
+          200: answerSchema,
           ...errors(400, 401),
         },
       },
@@ -142,4 +155,4 @@ export const registerBrevoRoutes = (deps: BrevoRoutesDeps) => (app: HttpApp) => 
       return { events: outcomes };
     },
   );
-};
+}

@@ -4,8 +4,8 @@ import type { Admin } from 'kafkajs';
 import type { Db } from '../../db/knex.js';
 import { migrationsApplied } from '../../db/migrate.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { pingDatabase } from '../../sql/pingDatabase.js';
-import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
+import { pingDatabase } from '../../sql/ops/pingDatabase.js';
+import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { arrayOf, dateTime, describe, nullable, object } from '../schemas.js';
 
@@ -87,18 +87,8 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
   ]);
 
-export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        ...describe('health', 'The process is alive'),
-        response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) },
-      },
-    },
-    async () => ({ status: 'ok' }),
-  );
-
+/** What the routes of registerHealthRoutes share, made once per registration. */
+function healthRoutesShared(deps: HealthRoutesDeps) {
   const checkReadiness = async () => {
     const check = async (fn: () => Promise<boolean>) => {
       try {
@@ -134,7 +124,31 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       return undefined;
     }
   };
+  return { checkReadiness, roleDetails };
+}
+type HealthRoutesShared = ReturnType<typeof healthRoutesShared>;
 
+export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) => {
+  const shared = healthRoutesShared(deps);
+  getHealthz(app);
+  getReadyz(app, deps, shared);
+  getMetrics(app, deps, shared);
+};
+
+function getHealthz(app: HttpApp) {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...describe('health', 'The process is alive'),
+        response: { 200: object({ status: { type: 'string', enum: ['ok'] } }) },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+}
+
+function getReadyz(app: HttpApp, deps: HealthRoutesDeps, { checkReadiness, roleDetails }: HealthRoutesShared) {
   app.get(
     '/readyz',
     {
@@ -157,12 +171,14 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       });
     },
   );
+}
 
+function getMetrics(app: HttpApp, deps: HealthRoutesDeps, { checkReadiness }: HealthRoutesShared) {
   app.get(
     '/metrics',
     {
       schema: {
-        ...describe('health', 'Prometheus metrics, hunt_matcher_* (docs: README, Observability)'),
+        ...describe('health', 'Prometheus metrics, hunt_matcher_* (docs: docs/operations.md, Observability)'),
         response: {
           200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
         },
@@ -186,4 +202,4 @@ export const registerHealthRoutes = (deps: HealthRoutesDeps) => (app: HttpApp) =
       return deps.metrics.registry.metrics();
     },
   );
-};
+}

@@ -12,8 +12,8 @@ import {
   type CreateHuntBody,
   type HuntFields,
 } from '../../producers/hunts/huntInput.js';
-import { listAccountHunts } from '../../sql/listAccountHunts.js';
-import { loadHunt } from '../../sql/loadHunt.js';
+import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
+import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
@@ -56,9 +56,23 @@ export function huntJson(h: Hunt) {
   };
 }
 
-export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerHuntRoutes share, made once per registration. */
+function huntRoutesShared(deps: HuntRoutesDeps) {
   const auth = requireAccountAccess(deps);
+  return { auth };
+}
+type HuntRoutesShared = ReturnType<typeof huntRoutesShared>;
 
+export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
+  const shared = huntRoutesShared(deps);
+  postHunts(app, deps, shared);
+  getHunts(app, deps, shared);
+  patchHunts(app, deps, shared);
+  deleteHunts(app, deps, shared);
+  getAccountsHunts(app, deps, shared);
+};
+
+function postHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
   app.post<{ Body: CreateHuntBody }>(
     '/v1/hunts',
     {
@@ -80,7 +94,9 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
       return reply.status(201).header('location', `/v1/hunts/${hunt.id}`).send(huntJson(hunt));
     },
   );
+}
 
+function getHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
   app.get<{ Params: { id: string } }>(
     '/v1/hunts/:id',
     {
@@ -99,7 +115,9 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
       return huntJson(live);
     },
   );
+}
 
+function patchHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
   app.patch<{ Params: { id: string }; Body: HuntFields }>(
     '/v1/hunts/:id',
     {
@@ -118,7 +136,9 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
     async (request) =>
       huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
   );
+}
 
+function deleteHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
   app.delete<{ Params: { id: string } }>(
     '/v1/hunts/:id',
     {
@@ -134,7 +154,9 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
       return reply.status(204).send();
     },
   );
+}
 
+function getAccountsHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/hunts',
     {
@@ -150,4 +172,4 @@ export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
       return { hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson) };
     },
   );
-};
+}

@@ -15,14 +15,15 @@ import {
   withDefaults,
   type CreateHuntBody,
 } from '../../producers/hunts/huntInput.js';
-import { countAccountLeads } from '../../sql/countAccountLeads.js';
-import { findAd } from '../../sql/findAd.js';
-import { findLead } from '../../sql/findLead.js';
-import { loadHunt } from '../../sql/loadHunt.js';
-import { selectPreviewCandidates } from '../../sql/selectPreviewCandidates.js';
+import { countAccountLeads } from '../../sql/leads/countAccountLeads.js';
+import { findAd } from '../../sql/ads/findAd.js';
+import { findLead } from '../../sql/leads/findLead.js';
+import { loadHunt } from '../../sql/hunts/loadHunt.js';
+import { selectPreviewCandidates } from '../../sql/ads/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
+import { previewResponse } from '../previewSchema.js';
 import { describe, errors } from '../schemas.js';
 import { PREVIEW_MAX_DAYS } from '../../domain/adWindows.js';
 
@@ -58,62 +59,9 @@ const previewBodySchema = {
   },
 } as const;
 
-const nullable = (type: string) => ({ type: [type, 'null'] });
-/** The preview's answer (also what the console's preview passes through). */
-export const previewResponse = {
-  type: 'object',
-  required: ['days', 'matchingAds', 'perDay', 'alreadyLeads', 'sample'],
-  properties: {
-    days: { type: 'integer' },
-    matchingAds: { type: 'integer' },
-    perDay: { type: 'number' },
-    alreadyLeads: {
-      ...nullable('integer'),
-      description: 'how many of the matching ads the account already has as leads; null without an account',
-    },
-    sample: {
-      type: 'array',
-      description: 'up to 20 of the matching ads, newest first (by first publication, else by scrape)',
-      items: {
-        type: 'object',
-        required: [
-          'adId',
-          'externalId',
-          'title',
-          'price',
-          'city',
-          'zipcode',
-          'distanceKm',
-          'firstPublishedAt',
-          'scrapedAt',
-          'url',
-        ],
-        properties: {
-          adId: { type: 'string', format: 'uuid' },
-          externalId: { type: 'string' },
-          title: { type: 'string' },
-          price: nullable('integer'),
-          city: nullable('string'),
-          zipcode: nullable('string'),
-          distanceKm: {
-            ...nullable('number'),
-            description: "from the hunt's location; null for an ad without coordinates",
-          },
-          firstPublishedAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
-            description: 'null when the ad gives none: it is in the window by its scrapedAt',
-          },
-          scrapedAt: { type: 'string', format: 'date-time' },
-          url: nullable('string'),
-        },
-      },
-    },
-  },
-} as const;
-
 // `expected` and `actual` depend on the criterion (a list, a range, a value, an object): any JSON.
 const anyJson = { description: 'depends on the criterion' };
+const nullable = (type: string) => ({ type: [type, 'null'] });
 const explainResponse = {
   type: 'object',
   required: ['huntId', 'adId', 'matches', 'criteria', 'lead', 'attributedTo'],
@@ -182,10 +130,22 @@ interface ExplainQuery {
   externalId?: string;
 }
 
-export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerHuntToolsRoutes share, made once per registration. */
+function huntToolsRoutesShared(deps: HuntToolsRoutesDeps) {
   const auth = requireAccountAccess(deps);
-  const defaultDays = Math.min(PREVIEW_MAX_DAYS, Math.max(1, deps.backfillDays));
 
+  const defaultDays = Math.min(PREVIEW_MAX_DAYS, Math.max(1, deps.backfillDays));
+  return { auth, defaultDays };
+}
+type HuntToolsRoutesShared = ReturnType<typeof huntToolsRoutesShared>;
+
+export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) => {
+  const shared = huntToolsRoutesShared(deps);
+  postHuntsPreview(app, deps, shared);
+  getHuntsExplain(app, deps, shared);
+};
+
+function postHuntsPreview(app: HttpApp, deps: HuntToolsRoutesDeps, { auth, defaultDays }: HuntToolsRoutesShared) {
   app.post<{ Body: PreviewBody }>(
     '/v1/hunts/preview',
     {
@@ -234,7 +194,9 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       };
     },
   );
+}
 
+function getHuntsExplain(app: HttpApp, deps: HuntToolsRoutesDeps, { auth }: HuntToolsRoutesShared) {
   app.get<{ Params: { id: string }; Querystring: ExplainQuery }>(
     '/v1/hunts/:id/explain',
     {
@@ -263,4 +225,4 @@ export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: Http
       };
     },
   );
-};
+}

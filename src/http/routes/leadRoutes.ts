@@ -1,12 +1,12 @@
-// GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/listLeads.ts), a page at a
+// GET /v1/accounts/:accountId/leads: the account's Kanban board (src/sql/leads/listLeads.ts), a page at a
 // time with an opaque cursor.
 // GET /v1/leads/:leadId/messages: the lead's conversation, outbound and inbound, oldest first.
 import type { Db } from '../../db/knex.js';
 import { ValidationError } from '../../domain/errors.js';
 import { LEAD_STAGES } from '../../domain/types.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { loadLeadConversation } from '../../sql/leadConversation.js';
-import { listLeads, type LeadCursor } from '../../sql/listLeads.js';
+import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
+import { listLeads, type LeadCursor } from '../../sql/leads/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
@@ -92,6 +92,11 @@ function parseCursor(cursor: string): LeadCursor {
 }
 
 export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
+  getAccountsLeads(app, deps);
+  getLeadsMessages(app, deps);
+};
+
+function getAccountsLeads(app: HttpApp, deps: LeadRoutesDeps) {
   app.get<{ Params: { accountId: string }; Querystring: Query }>(
     '/v1/accounts/:accountId/leads',
     {
@@ -151,7 +156,9 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       };
     },
   );
+}
 
+function getLeadsMessages(app: HttpApp, deps: LeadRoutesDeps) {
   app.get<{ Params: { leadId: string } }>(
     '/v1/leads/:leadId/messages',
     {
@@ -182,4 +189,4 @@ export const registerLeadRoutes = (deps: LeadRoutesDeps) => (app: HttpApp) => {
       };
     },
   );
-};
+}

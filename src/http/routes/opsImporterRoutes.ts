@@ -1,7 +1,7 @@
 // The operator's console, its importer side (behind OPS_TOKEN):
 //   GET /v1/ops/lobstr-runs?limit=   the latest Lobstr runs: imported, importing, retrying, or failed and why
 import type { Db } from '../../db/knex.js';
-import { listLobstrRuns } from '../../sql/listLobstrRuns.js';
+import { listLobstrRuns } from '../../sql/lobstr/listLobstrRuns.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object } from '../schemas.js';

@@ -6,10 +6,10 @@
 import type { Db } from '../../db/knex.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Clock } from '../../platform/clock.js';
-import { listUnmatchedInbound } from '../../sql/inboundMessages.js';
-import { loadLeadConversation } from '../../sql/leadConversation.js';
-import { providerFigures } from '../../sql/providerFigures.js';
-import { selectActiveHolds } from '../../sql/selectActiveHolds.js';
+import { listUnmatchedInbound } from '../../sql/callbacks/inboundMessages.js';
+import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
+import { providerFigures } from '../../sql/ops/providerFigures.js';
+import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
@@ -51,9 +51,22 @@ const conversationSchema = {
   response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
 };
 
-export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
+/** What the routes of registerOpsMessagingRoutes share, made once per registration. */
+function opsMessagingRoutesShared(deps: OpsMessagingDeps) {
   const auth = requireBearer(deps.opsToken);
+  return { auth };
+}
+type OpsMessagingRoutesShared = ReturnType<typeof opsMessagingRoutesShared>;
 
+export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
+  const shared = opsMessagingRoutesShared(deps);
+  getOpsLeadsMessages(app, deps, shared);
+  getOpsReplies(app, deps, shared);
+  getOpsProviders(app, deps, shared);
+  getOpsSending(app, deps, shared);
+};
+
+function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get<{ Params: { leadId: string } }>(
     '/v1/ops/leads/:leadId/messages',
     { onRequest: auth, schema: conversationSchema },
@@ -71,7 +84,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       };
     },
   );
+}
 
+function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',
     {
@@ -109,7 +124,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       })),
     }),
   );
+}
 
+function getOpsProviders(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/providers',
     {
@@ -133,7 +150,9 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
     },
     async () => ({ hours: FIGURE_HOURS, providers: await providerFigures(deps.db, FIGURE_HOURS, deps.clock.now()) }),
   );
+}
 
+function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/sending',
     {
@@ -174,4 +193,4 @@ export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: Http
       })),
     }),
   );
-};
+}

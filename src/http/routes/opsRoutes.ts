@@ -19,16 +19,16 @@ import type { PipelineFigures } from '../../ops/pipelineFigures.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { projectRoot } from '../../platform/projectRoot.js';
-import { countLeadsByStage } from '../../sql/countLeadsByStage.js';
-import { listLeads } from '../../sql/listLeads.js';
-import { listRecentAccounts } from '../../sql/listRecentAccounts.js';
-import { outboxBacklog } from '../../sql/outboxBacklog.js';
-import { senderQueue } from '../../sql/senderQueue.js';
+import { countLeadsByStage } from '../../sql/leads/countLeadsByStage.js';
+import { listLeads } from '../../sql/leads/listLeads.js';
+import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
+import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
+import { senderQueue } from '../../sql/messages/senderQueue.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
-import { previewResponse } from './huntToolsRoutes.js';
+import { previewResponse } from '../previewSchema.js';
 
 export interface OpsRoutesDeps {
   db: Db;
@@ -128,10 +128,32 @@ const leadCardSchema = object({
   createdAt: dateTime,
 });
 
-export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerOpsRoutes share, made once per registration. */
+function opsRoutesShared(deps: OpsRoutesDeps) {
   // The page: no build step, plain files; uPlot straight from its npm package (a dependency).
   const consoleDir = join(projectRoot(), 'src', 'http', 'console');
+
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
+
+  const auth = requireBearer(deps.opsToken);
+  return { consoleDir, uplotDir, auth };
+}
+type OpsRoutesShared = ReturnType<typeof opsRoutesShared>;
+
+export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
+  const shared = opsRoutesShared(deps);
+  serveConsoleFiles(app, shared);
+  serveUplotFiles(app, shared);
+  getOps(app, shared);
+  getOpsPipeline(app, deps, shared);
+  getOpsDeadLetters(app, deps, shared);
+  postOpsDeadLettersReplay(app, deps, shared);
+  getOpsAccounts(app, deps, shared);
+  getOpsAccountsLeads(app, deps, shared);
+  postOpsHuntsPreview(app, deps, shared);
+};
+
+function serveConsoleFiles(app: HttpApp, { consoleDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: consoleDir,
     prefix: '/ops/',
@@ -139,6 +161,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     schemaHide: true,
     cacheControl: false,
   });
+}
+
+function serveUplotFiles(app: HttpApp, { uplotDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: uplotDir,
     prefix: '/ops/vendor/uplot/',
@@ -146,6 +171,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     schemaHide: true,
     allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path),
   });
+}
+
+function getOps(app: HttpApp, { consoleDir }: OpsRoutesShared) {
   app.get(
     '/ops',
     {
@@ -156,9 +184,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
     },
     (_request, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', consoleDir),
   );
+}
 
-  const auth = requireBearer(deps.opsToken);
-
+function getOpsPipeline(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.get(
     '/v1/ops/pipeline',
     {
@@ -207,7 +235,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       };
     },
   );
+}
 
+function getOpsDeadLetters(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.get<{ Querystring: { topic?: (typeof CONSUMED_TOPICS)[number]; limit?: string } }>(
     '/v1/ops/dead-letters',
     {
@@ -234,7 +264,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       return { counts, latest };
     },
   );
+}
 
+function postOpsDeadLettersReplay(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.post<{ Body: { topic: (typeof CONSUMED_TOPICS)[number]; offset?: string; all?: boolean } }>(
     '/v1/ops/dead-letters/replay',
     {
@@ -272,7 +304,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       }
     },
   );
+}
 
+function getOpsAccounts(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.get(
     '/v1/ops/accounts',
     {
@@ -289,7 +323,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       accounts: (await listRecentAccounts(deps.db, 50)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
     }),
   );
+}
 
+function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.get<{ Params: { accountId: string }; Querystring: { limit?: string; replied?: 'true' | 'false' } }>(
     '/v1/ops/accounts/:accountId/leads',
     {
@@ -364,7 +400,9 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       return { accountId, columns };
     },
   );
+}
 
+function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
   app.post<{ Body: Record<string, unknown> }>(
     '/v1/ops/hunts/preview',
     {
@@ -394,4 +432,4 @@ export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
       return reply.status(answer.statusCode).send(answer.json());
     },
   );
-};
+}

@@ -1,7 +1,7 @@
 // The operator's console, its webhooks side (behind OPS_TOKEN):
 //   GET /v1/ops/webhooks/failing?limit=   the endpoints failing now, or disabled for failing, longest first
 import type { Db } from '../../db/knex.js';
-import { listFailingEndpoints } from '../../sql/webhooks/listFailingEndpoints.js';
+import { listFailingEndpoints } from '../../sql/webhookEndpoints/listFailingEndpoints.js';
 import type { HttpApp } from '../app.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';

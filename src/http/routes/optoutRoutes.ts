@@ -1,10 +1,10 @@
 // Opt-outs by hand (docs/ARCHITECTURE.md section 6): POST /v1/optouts (a seller who phoned), GET and DELETE
 // /v1/optouts/:phone. Token: API_TOKEN. Phones are read in any usual form and stored in E.164.
 import type { Db } from '../../db/knex.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { toE164 } from '../../domain/phone.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { phoneOf } from '../phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
-import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/optouts.js';
+import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
@@ -43,16 +43,21 @@ const phoneParams = {
   properties: { phone: { type: 'string', minLength: 1, maxLength: 40 } },
 } as const;
 
-/** The phone of a request in E.164, or a 400 naming `field`. */
-export function phoneOf(raw: string, field: string): string {
-  const phone = toE164(raw);
-  if (!phone) throw new ValidationError(field, 'is not a valid phone number (e.g. "06 12 34 56 78" or "+33612345678")');
-  return phone;
+/** What the routes of registerOptOutRoutes share, made once per registration. */
+function optOutRoutesShared(deps: OptOutRoutesDeps) {
+  const auth = requireBearer(deps.apiToken);
+  return { auth };
 }
+type OptOutRoutesShared = ReturnType<typeof optOutRoutesShared>;
 
 export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
-  const auth = requireBearer(deps.apiToken);
+  const shared = optOutRoutesShared(deps);
+  postOptouts(app, deps, shared);
+  getOptouts(app, deps, shared);
+  deleteOptouts(app, deps, shared);
+};
 
+function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.post<{ Body: { phone: string; reason?: string | null } }>(
     '/v1/optouts',
     {
@@ -104,7 +109,9 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
         .send({ ...optOutJson(result.optOut), cancelled: result.cancelled });
     },
   );
+}
 
+function getOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.get<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
     {
@@ -122,7 +129,9 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
       return optOutJson(optOut);
     },
   );
+}
 
+function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
   app.delete<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
     {
@@ -140,4 +149,4 @@ export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =
       return reply.status(204).send();
     },
   );
-};
+}

@@ -72,29 +72,32 @@ const problemOr = (parsed: ProviderCallback | ParamProblem): ProviderCallback =>
   return parsed;
 };
 
+/** Refuses (403) a request whose X-Twilio-Signature is not Twilio's for this URL and these parameters. */
+const signatureCheck = (deps: TwilioRoutesDeps) => async (request: FastifyRequest) => {
+  const params = (request.body ?? {}) as TwilioParams;
+  const signature = request.headers['x-twilio-signature'];
+  if (
+    !verifyTwilioSignature(
+      deps.authToken,
+      typeof signature === 'string' ? signature : undefined,
+      `${deps.publicBaseUrl}${request.url}`,
+      params,
+    )
+  ) {
+    deps.metrics.providerCallbacks.inc({
+      provider: 'twilio',
+      kind: request.routeOptions.url === TWILIO_STATUS_PATH ? 'status' : 'inbound',
+      outcome: 'refused',
+    });
+    throw new ForbiddenError('X-Twilio-Signature does not match this request');
+  }
+};
+
 export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) => {
   void app.register(async (scope) => {
     // Form-encoded bodies, for these routes only (@fastify/formbody: the body as an object of strings).
     await scope.register(formBody, { bodyLimit: 64 * 1024 });
-    const verify = async (request: FastifyRequest) => {
-      const params = (request.body ?? {}) as TwilioParams;
-      const signature = request.headers['x-twilio-signature'];
-      if (
-        !verifyTwilioSignature(
-          deps.authToken,
-          typeof signature === 'string' ? signature : undefined,
-          `${deps.publicBaseUrl}${request.url}`,
-          params,
-        )
-      ) {
-        deps.metrics.providerCallbacks.inc({
-          provider: 'twilio',
-          kind: request.routeOptions.url === TWILIO_STATUS_PATH ? 'status' : 'inbound',
-          outcome: 'refused',
-        });
-        throw new ForbiddenError('X-Twilio-Signature does not match this request');
-      }
-    };
+    const verify = signatureCheck(deps);
 
     scope.post<{ Body: TwilioParams; Querystring: { messageId?: string } }>(
       TWILIO_STATUS_PATH,

@@ -14,17 +14,17 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookEventType } from '../../domain/webhooks.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { accountExists } from '../../sql/accountExists.js';
-import { ensureAccount } from '../../sql/ensureAccount.js';
-import { deleteEndpoint } from '../../sql/webhooks/deleteEndpoint.js';
-import type { WebhookEndpoint } from '../../sql/webhooks/endpointRow.js';
-import { findEndpoint } from '../../sql/webhooks/findEndpoint.js';
-import { insertEndpoint } from '../../sql/webhooks/insertEndpoint.js';
-import { listDeliveries, type DeliveryRecord } from '../../sql/webhooks/listDeliveries.js';
-import { listEndpoints } from '../../sql/webhooks/listEndpoints.js';
-import { retryDelivery } from '../../sql/webhooks/retryDelivery.js';
-import { rotateSecret } from '../../sql/webhooks/rotateSecret.js';
-import { updateEndpoint } from '../../sql/webhooks/updateEndpoint.js';
+import { accountExists } from '../../sql/accounts/accountExists.js';
+import { ensureAccount } from '../../sql/accounts/ensureAccount.js';
+import { deleteEndpoint } from '../../sql/webhookEndpoints/deleteEndpoint.js';
+import type { WebhookEndpoint } from '../../sql/webhookEndpoints/endpointRow.js';
+import { findEndpoint } from '../../sql/webhookEndpoints/findEndpoint.js';
+import { insertEndpoint } from '../../sql/webhookEndpoints/insertEndpoint.js';
+import { listDeliveries, type DeliveryRecord } from '../../sql/webhookDeliveries/listDeliveries.js';
+import { listEndpoints } from '../../sql/webhookEndpoints/listEndpoints.js';
+import { retryDelivery } from '../../sql/webhookDeliveries/retryDelivery.js';
+import { rotateSecret } from '../../sql/webhookEndpoints/rotateSecret.js';
+import { updateEndpoint } from '../../sql/webhookEndpoints/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
@@ -176,7 +176,8 @@ interface WebhookBody {
 
 type Params = { accountId: string; webhookId: string };
 
-export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) => {
+/** What the routes of registerWebhookRoutes share, made once per registration. */
+function webhookRoutesShared(deps: WebhookRoutesDeps) {
   const access = requireAccountAccess(deps);
 
   /** The URL the policy accepts, as given; a 400 naming body/url otherwise. */
@@ -198,7 +199,23 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
     if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
     return endpoint;
   }
+  return { access, checkedUrl, endpointOf };
+}
+type WebhookRoutesShared = ReturnType<typeof webhookRoutesShared>;
 
+export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) => {
+  const shared = webhookRoutesShared(deps);
+  postAccountsWebhooks(app, deps, shared);
+  getAccountsWebhooks(app, deps, shared);
+  getAccountsWebhooksById(app, shared);
+  patchAccountsWebhooks(app, deps, shared);
+  deleteAccountsWebhooks(app, deps, shared);
+  postAccountsWebhooksRotateSecret(app, deps, shared);
+  getAccountsWebhooksDeliveries(app, deps, shared);
+  postAccountsWebhooksDeliveriesRetry(app, deps, shared);
+};
+
+function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, checkedUrl }: WebhookRoutesShared) {
   app.post<{ Params: { accountId: string }; Body: WebhookBody }>(
     '/v1/accounts/:accountId/webhooks',
     {
@@ -244,7 +261,9 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return reply.status(201).send({ ...endpointJson(endpoint), secret });
     },
   );
+}
 
+function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/webhooks',
     {
@@ -262,7 +281,9 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return { webhooks: (await listEndpoints(deps.db, accountId)).map(endpointJson) };
     },
   );
+}
 
+function getAccountsWebhooksById(app: HttpApp, { access, endpointOf }: WebhookRoutesShared) {
   app.get<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
     {
@@ -278,7 +299,9 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
         await endpointOf(request, (a) => assertAccountVisible(request, a, `webhook ${request.params.webhookId}`)),
       ),
   );
+}
 
+function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, checkedUrl }: WebhookRoutesShared) {
   app.patch<{ Params: Params; Body: Partial<WebhookBody> & { enabled?: boolean } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
     {
@@ -316,7 +339,9 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return endpointJson(endpoint);
     },
   );
+}
 
+function deleteAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
   app.delete<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
     {
@@ -335,7 +360,9 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return reply.status(204).send();
     },
   );
+}
 
+function postAccountsWebhooksRotateSecret(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
   app.post<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/rotate-secret',
     {
@@ -365,7 +392,13 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return { id: endpoint.id, secret, previousSecretExpiresAt: until.toISOString() };
     },
   );
+}
 
+function getAccountsWebhooksDeliveries(
+  app: HttpApp,
+  deps: WebhookRoutesDeps,
+  { access, endpointOf }: WebhookRoutesShared,
+) {
   app.get<{ Params: Params; Querystring: { status?: DeliveryStatus; limit?: string } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/deliveries',
     {
@@ -399,7 +432,13 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return { deliveries: deliveries.map(deliveryJson) };
     },
   );
+}
 
+function postAccountsWebhooksDeliveriesRetry(
+  app: HttpApp,
+  deps: WebhookRoutesDeps,
+  { access, endpointOf }: WebhookRoutesShared,
+) {
   app.post<{ Params: Params & { deliveryId: string } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId/retry',
     {
@@ -429,4 +468,4 @@ export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp)
       return reply.status(202).send({ delivery: deliveryJson(delivery!) });
     },
   );
-};
+}

@@ -7,7 +7,7 @@ import type { Trx } from '../../db/knex.js';
 import type { Ad, NewAd } from '../../domain/types.js';
 import { newEventId, type Cause, type OutgoingEvent } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
-import { upsertAds } from '../../sql/upsertAds.js';
+import { upsertAds } from '../../sql/ads/upsertAds.js';
 
 export interface IngestResult {
   received: number;

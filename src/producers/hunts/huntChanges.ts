@@ -7,11 +7,11 @@ import type { Hunt, HuntSettings } from '../../domain/types.js';
 import type { HuntChange } from '../../events/types.generated.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
-import { ensureAccount } from '../../sql/ensureAccount.js';
-import { insertHunt } from '../../sql/insertHunt.js';
-import { loadHunt } from '../../sql/loadHunt.js';
-import { softDeleteHunt } from '../../sql/softDeleteHunt.js';
-import { updateHunt } from '../../sql/updateHunt.js';
+import { ensureAccount } from '../../sql/accounts/ensureAccount.js';
+import { insertHunt } from '../../sql/hunts/insertHunt.js';
+import { loadHunt } from '../../sql/hunts/loadHunt.js';
+import { softDeleteHunt } from '../../sql/hunts/softDeleteHunt.js';
+import { updateHunt } from '../../sql/hunts/updateHunt.js';
 import { checkBrands, checkHunt, type HuntFields, type SmsRules } from './huntInput.js';
 
 export interface HuntChangeDeps {

@@ -4,7 +4,7 @@
 import type { Db } from '../../db/knex.js';
 import { newEventId } from '../../events/envelope.js';
 import type { Outbox } from '../../outbox/enqueue.js';
-import { insertLobstrRun } from '../../sql/insertLobstrRun.js';
+import { insertLobstrRun } from '../../sql/lobstr/insertLobstrRun.js';
 
 export async function recordLobstrRun(
   db: Db,

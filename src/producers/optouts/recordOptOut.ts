@@ -1,7 +1,7 @@
 // Opting a phone out (a STOP from the gateway, or an operator by hand), in one transaction: the
 // opt-out, the cancellation of the phone's pending messages (failed 'opted_out', lead back to
 // 'nouveau' with reason 'opted_out', contacted ad released) and a MessageFailed (permanent) for each.
-// The exclusive phone lock taken first (src/sql/phoneLocks.ts) makes the opt-out wait for the matchers
+// The exclusive phone lock taken first (src/sql/sellers/phoneLocks.ts) makes the opt-out wait for the matchers
 // deciding contacts of that phone (never for a provider's answer), and makes the matchers that come
 // after it see it; a sender reads it just before each call (src/consumers/sender/optOutGuard.ts).
 import type { Db } from '../../db/knex.js';
@@ -9,8 +9,8 @@ import { messageFailedEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
-import { optOutPhone } from '../../sql/optOutPhone.js';
-import type { OptOut, OptOutSource } from '../../sql/optouts.js';
+import { optOutPhone } from '../../sql/sellers/optOutPhone.js';
+import type { OptOut, OptOutSource } from '../../sql/sellers/optouts.js';
 
 export interface OptOutDeps {
   db: Db;

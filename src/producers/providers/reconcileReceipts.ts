@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/logger.js';
 import { startPoller } from '../../platform/poller.js';
 import type { RoleHandle } from '../../platform/roleHandle.js';
 import type { MessageProvider, ProviderName } from '../../providers/provider.js';
-import { claimReceiptChecks } from '../../sql/claimReceiptChecks.js';
+import { claimReceiptChecks } from '../../sql/callbacks/claimReceiptChecks.js';
 import { recordCallback, type CallbackDeps } from './recordCallback.js';
 
 export interface ReconcileDeps extends CallbackDeps {

@@ -9,7 +9,7 @@ import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import type { ProviderCallback, ProviderName } from '../../providers/provider.js';
-import { recordReceipt, type ReceiptEffect, type ReceiptRules } from '../gateway/recordReceipt.js';
+import { recordReceipt, type ReceiptEffect, type ReceiptRules } from './recordReceipt.js';
 import { recordInbound } from './recordInbound.js';
 
 export interface CallbackDeps {

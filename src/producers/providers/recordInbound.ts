@@ -2,7 +2,7 @@
 // row: the second post changes nothing), then what it means.
 //  - STOP: the phone opted out for every account (its pending messages cancelled, MessageFailed each);
 //  - START: the opt-out lifted;
-//  - anything else is a reply: joined to the message it answers (src/sql/findAnsweredMessage.ts),
+//  - anything else is a reply: joined to the message it answers (src/sql/callbacks/findAnsweredMessage.ts),
 //    the lead's repliedAt / lastReplyAt set (its stage stays the dealer's), and SellerReplied on
 //    messages.replied, in the chain of the message it answers. A reply no message explains is kept,
 //    unmatched, for operators, and publishes nothing.
@@ -17,10 +17,10 @@ import {
   findAnsweredMessage,
   findMessageAnswered,
   markLeadReplied,
-} from '../../sql/findAnsweredMessage.js';
-import { attachInbound, insertInbound, type InboundKind } from '../../sql/inboundMessages.js';
-import { optOutPhone } from '../../sql/optOutPhone.js';
-import { deleteOptOut } from '../../sql/optouts.js';
+} from '../../sql/callbacks/findAnsweredMessage.js';
+import { attachInbound, insertInbound, type InboundKind } from '../../sql/callbacks/inboundMessages.js';
+import { optOutPhone } from '../../sql/sellers/optOutPhone.js';
+import { deleteOptOut } from '../../sql/sellers/optouts.js';
 
 export interface InboundDeps {
   db: Db;

@@ -4,7 +4,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Db } from '../../db/knex.js';
 import { tickIdOf } from '../../domain/calendar.js';
 import type { Outbox } from '../../outbox/enqueue.js';
-import { insertTick } from '../../sql/insertTick.js';
+import { insertTick } from '../../sql/ticks/insertTick.js';
 
 // Names the event ids of ticks: daily:2026-11-28 always has the same event id, so even a tick
 // that somehow reached the topic twice would be deduplicated by every consumer's inbox.

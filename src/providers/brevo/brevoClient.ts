@@ -11,8 +11,8 @@
 // Plain undici rather than @getbrevo/brevo: the same keep-alive pool as the other providers, and a
 // base URL that tests point at a local stand-in (BREVO_API_URL).
 import { SegmentedMessage } from 'sms-segments-calculator';
-import type { MessageProvider, ProviderCallback, SendOutcome } from '../provider.js';
-import { call, createAgent, jsonObject, type HttpAnswer } from '../httpCall.js';
+import type { MessageProvider, OutboundMessage, ProviderCallback, SendOutcome } from '../provider.js';
+import { call, createAgent, jsonObject, outcomeOfLookUp, type HttpAnswer } from '../httpCall.js';
 import { receiptOfEvent } from './brevoEvents.js';
 import type { BrevoSettings } from './brevoSettings.js';
 
@@ -85,76 +85,18 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
   const headers = { 'api-key': settings.apiKey, accept: 'application/json' };
   const secret = settings.webhookSecrets[settings.webhookSecrets.length - 1] ?? '';
 
-  /** The report's events of our SMS (by its tag, our message id), newest first. */
-  const report = async (
-    messageId: string,
-    to: string,
-    since: Date,
-  ): Promise<{ events: ReportEvent[] } | { failed: string }> => {
-    const query = new URLSearchParams({
-      tags: brevoTags(messageId),
-      phoneNumber: brevoRecipient(to),
-      startDate: day(new Date(since.getTime() - 86_400_000)),
-      endDate: day(options.now()),
-      limit: '100',
-    });
-    const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, {
-      method: 'GET',
-      timeoutMs: options.timeoutMs,
-      headers,
-    });
-    if (!result.ok) return { failed: result.reason };
-    if (result.answer.status !== 200) return { failed: `brevo report HTTP ${result.answer.status}` };
-    const events = (jsonObject(result.answer.text).events ?? []) as ReportEvent[];
-    return { events: events.filter((e) => e.tag === messageId) };
-  };
-
-  const lookUp = async (
-    messageId: string,
-    to: string,
-    since: Date,
-  ): Promise<{ externalId: string | null; found: boolean } | { failed: string }> => {
-    const read = await report(messageId, to, since);
-    if ('failed' in read) return read;
-    const ours = read.events[0];
-    const id = ours?.messageId;
-    return {
-      found: ours !== undefined,
-      externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
-    };
-  };
+  const calls: BrevoCalls = { agent, apiUrl: settings.apiUrl, headers, timeoutMs: options.timeoutMs };
+  const report = (messageId: string, to: string, since: Date) => readReport(calls, messageId, to, since, options.now());
 
   return {
     name: 'brevo',
     async send(m, { unconfirmedSince }) {
       if (unconfirmedSince) {
-        const looked = await lookUp(m.messageId, m.to, unconfirmedSince);
-        if ('failed' in looked)
-          return {
-            kind: 'retry',
-            reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
-            retryAfterMs: null,
-            uncertain: true,
-          };
-        if (looked.found)
-          return {
-            kind: 'sent',
-            externalId: looked.externalId,
-            sentAt: options.now(),
-            from: settings.sender,
-            lookedUp: true,
-          };
+        const looked = await lookUpSent(calls, m.messageId, m.to, unconfirmedSince, options.now());
+        const known = outcomeOfLookUp(looked, settings.sender, options.now());
+        if (known) return known;
       }
-      const webUrl = `${options.eventsUrl}?${new URLSearchParams({ messageId: m.messageId, secret }).toString()}`;
-      const body = {
-        sender: settings.sender,
-        recipient: brevoRecipient(m.to),
-        content: m.content,
-        type: 'marketing',
-        tag: m.messageId,
-        webUrl,
-        unicodeEnabled: new SegmentedMessage(m.content).getEncodingName() !== 'GSM-7',
-      };
+      const body = sendBody(m, settings.sender, options.eventsUrl, secret);
       const result = await call(agent, `${settings.apiUrl}/v3/transactionalSMS/send`, {
         method: 'POST',
         timeoutMs: options.timeoutMs,
@@ -178,22 +120,91 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
       const read = await report(m.messageId, m.recipient, m.sentAt);
       if ('failed' in read) throw new Error(`brevo: ${read.failed}`);
       if (read.events.length === 0) return { kind: 'unknown', why: 'the SMS events report has no event of this SMS' };
-      // The report is newest first; the final event, if any, is what its callback would have said.
-      for (const e of read.events) {
-        const callback: ProviderCallback | null = receiptOfEvent(
-          typeof e.event === 'string' ? e.event : '',
-          {
-            messageId: m.messageId,
-            externalId: typeof e.messageId === 'string' || typeof e.messageId === 'number' ? String(e.messageId) : null,
-            reason: typeof e.reason === 'string' ? e.reason : null,
-          },
-          typeof e.date === 'string' && !Number.isNaN(Date.parse(e.date)) ? new Date(e.date) : options.now(),
-        );
-        if (callback) return callback;
-      }
-      const last = read.events[0]!.event;
-      return { kind: 'ignored', what: typeof last === 'string' ? last : 'unknown' };
+      return callbackOfReport(read.events, m.messageId, options.now());
     },
     close: () => agent.close(),
   };
+}
+
+interface BrevoCalls {
+  agent: ReturnType<typeof createAgent>;
+  apiUrl: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** The report's events of our SMS (by its tag, our message id), newest first. */
+async function readReport(
+  c: BrevoCalls,
+  messageId: string,
+  to: string,
+  since: Date,
+  now: Date,
+): Promise<{ events: ReportEvent[] } | { failed: string }> {
+  const query = new URLSearchParams({
+    tags: brevoTags(messageId),
+    phoneNumber: brevoRecipient(to),
+    startDate: day(new Date(since.getTime() - 86_400_000)),
+    endDate: day(now),
+    limit: '100',
+  });
+  const result = await call(c.agent, `${c.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, {
+    method: 'GET',
+    timeoutMs: c.timeoutMs,
+    headers: c.headers,
+  });
+  if (!result.ok) return { failed: result.reason };
+  if (result.answer.status !== 200) return { failed: `brevo report HTTP ${result.answer.status}` };
+  const events = (jsonObject(result.answer.text).events ?? []) as ReportEvent[];
+  return { events: events.filter((e) => e.tag === messageId) };
+}
+
+/** Our SMS as Brevo's report knows it: its id when it was sent, null when it was not. */
+async function lookUpSent(
+  c: BrevoCalls,
+  messageId: string,
+  to: string,
+  since: Date,
+  now: Date,
+): Promise<{ externalId: string | null } | null | { failed: string }> {
+  const read = await readReport(c, messageId, to, since, now);
+  if ('failed' in read) return read;
+  const ours = read.events[0];
+  if (ours === undefined) return null;
+  const id = ours.messageId;
+  return { externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null };
+}
+
+/** The body of a send: our message id as its tag, and the callback URL that carries it back. */
+function sendBody(m: OutboundMessage, sender: string, eventsUrl: string, secret: string) {
+  const webUrl = `${eventsUrl}?${new URLSearchParams({ messageId: m.messageId, secret }).toString()}`;
+  const body = {
+    sender,
+    recipient: brevoRecipient(m.to),
+    content: m.content,
+    type: 'marketing',
+    tag: m.messageId,
+    webUrl,
+    unicodeEnabled: new SegmentedMessage(m.content).getEncodingName() !== 'GSM-7',
+  };
+  return body;
+}
+
+/** The report's final event of an SMS as its callback would have said it; or the newest event, ignored. */
+function callbackOfReport(events: ReportEvent[], messageId: string, now: Date): ProviderCallback {
+  // The report is newest first; the final event, if any, is what its callback would have said.
+  for (const e of events) {
+    const callback: ProviderCallback | null = receiptOfEvent(
+      typeof e.event === 'string' ? e.event : '',
+      {
+        messageId,
+        externalId: typeof e.messageId === 'string' || typeof e.messageId === 'number' ? String(e.messageId) : null,
+        reason: typeof e.reason === 'string' ? e.reason : null,
+      },
+      typeof e.date === 'string' && !Number.isNaN(Date.parse(e.date)) ? new Date(e.date) : now,
+    );
+    if (callback) return callback;
+  }
+  const last = events[0]!.event;
+  return { kind: 'ignored', what: typeof last === 'string' ? last : 'unknown' };
 }

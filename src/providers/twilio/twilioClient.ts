@@ -21,7 +21,7 @@
 // the figures), and the sender makes one call per message. The package is used where it is the
 // reference: validating the callbacks' signatures (twilioCallbacks.ts), and signing them in the stand-in.
 import type { MessageProvider, OutboundMessage, SendOutcome } from '../provider.js';
-import { call, createAgent, jsonObject, type HttpAnswer } from '../httpCall.js';
+import { call, createAgent, jsonObject, outcomeOfLookUp, type HttpAnswer } from '../httpCall.js';
 import { parseTwilioStatus } from './twilioCallbacks.js';
 import { classifyTwilioAnswer } from './twilioErrors.js';
 import type { TwilioSender, TwilioSettings } from './twilioSettings.js';
@@ -65,43 +65,10 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
   const authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString('base64')}`;
   const headers = { authorization, accept: 'application/json' };
 
-  /** The address forms Twilio wants: "whatsapp:+33…" on both sides for WhatsApp. */
-  const addresses = (m: OutboundMessage): { to: string; from: TwilioSender } => {
-    const whatsapp = m.channel === 'whatsapp';
-    const own = m.from ? { from: m.from.replace(/^whatsapp:/, '') } : null;
-    const fallback = whatsapp ? settings.whatsappFrom : settings.from;
-    const from = own ?? fallback;
-    if (!from) throw new Error(`no Twilio sender for ${m.channel} (TWILIO_${whatsapp ? 'WHATSAPP_' : ''}FROM)`);
-    const prefix = (n: string) => (whatsapp ? `whatsapp:${n}` : n);
-    return { to: prefix(m.to), from: 'from' in from ? { from: prefix(from.from) } : from };
-  };
-  const fromText = (from: TwilioSender) => ('from' in from ? from.from : from.messagingServiceSid);
+  const addresses = (m: OutboundMessage) => addressesOf(settings, m);
 
-  /** Twilio's message to this phone (with our body, unless it is a template), created since `since` (minus the clock skew), if any. */
-  const lookUp = async (
-    m: OutboundMessage,
-    since: Date,
-  ): Promise<{ found: TwilioMessage | null } | { failed: string }> => {
-    const { to, from } = addresses(m);
-    const query = new URLSearchParams({ To: to, PageSize: String(LOOKUP_PAGE) });
-    if ('from' in from) query.set('From', from.from);
-    const result = await call(agent, `${base}?${query.toString()}`, {
-      method: 'GET',
-      timeoutMs: options.timeoutMs,
-      headers,
-    });
-    if (!result.ok) return { failed: result.reason };
-    if (result.answer.status !== 200) return { failed: `twilio lookup HTTP ${result.answer.status}` };
-    const messages = (jsonObject(result.answer.text).messages ?? []) as TwilioMessage[];
-    const earliest = since.getTime() - CLOCK_SKEW_MS;
-    const found = messages.find(
-      (x) =>
-        (m.template !== null || x.body === m.content) &&
-        x.direction?.startsWith('outbound') &&
-        (x.date_created === null || Date.parse(x.date_created) >= earliest),
-    );
-    return { found: found ?? null };
-  };
+  const lookUp = (m: OutboundMessage, since: Date) =>
+    lookUpSent({ agent, base, headers, timeoutMs: options.timeoutMs }, addresses(m), m, since);
 
   const sentOutcome = (answer: HttpAnswer, from: TwilioSender): SendOutcome => {
     const sid = jsonObject(answer.text).sid;
@@ -119,35 +86,14 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       const { to, from } = addresses(m);
       if (unconfirmedSince) {
         const looked = await lookUp(m, unconfirmedSince);
-        // Not knowing whether it went is no reason to send it twice: try again later.
-        if ('failed' in looked)
-          return {
-            kind: 'retry',
-            reason: `a previous attempt may have been sent, and looking it up failed (${looked.failed})`,
-            retryAfterMs: null,
-            uncertain: true,
-          };
-        if (looked.found)
-          return {
-            kind: 'sent',
-            externalId: looked.found.sid,
-            sentAt: options.now(),
-            from: fromText(from),
-            lookedUp: true,
-          };
+        const known = outcomeOfLookUp(
+          'failed' in looked ? looked : looked.found ? { externalId: looked.found.sid } : null,
+          fromText(from),
+          options.now(),
+        );
+        if (known) return known;
       }
-      const form = new URLSearchParams({
-        To: to,
-        StatusCallback: `${options.statusCallbackUrl}?messageId=${encodeURIComponent(m.messageId)}`,
-      });
-      if (m.template) {
-        form.set('ContentSid', m.template.contentSid);
-        form.set('ContentVariables', JSON.stringify(m.template.variables));
-      } else form.set('Body', m.content);
-      if ('from' in from) form.set('From', from.from);
-      else form.set('MessagingServiceSid', from.messagingServiceSid);
-      const validity = validityPeriod(m.validUntil, options.now());
-      if (validity !== null) form.set('ValidityPeriod', String(validity));
+      const form = sendForm(m, to, from, options.statusCallbackUrl, options.now());
       const result = await call(agent, base, {
         method: 'POST',
         timeoutMs: options.timeoutMs,
@@ -170,17 +116,90 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       if (!result.ok) throw new Error(`twilio: ${result.reason}`);
       if (result.answer.status === 404) return { kind: 'unknown', why: `Twilio has no message ${m.externalId}` };
       if (result.answer.status !== 200) throw new Error(`twilio: HTTP ${result.answer.status} reading ${m.externalId}`);
-      const json = jsonObject(result.answer.text);
-      const params: Record<string, string> = {
-        MessageSid: m.externalId,
-        MessageStatus: typeof json.status === 'string' ? json.status : '',
-      };
-      if (typeof json.error_code === 'number' || typeof json.error_code === 'string')
-        params.ErrorCode = String(json.error_code);
+      const params = statusParams(jsonObject(result.answer.text), m.externalId);
       const parsed = parseTwilioStatus(params, { messageId: m.messageId }, options.now());
       if (Array.isArray(parsed)) return { kind: 'unknown', why: `Twilio answered ${parsed[0]} ${parsed[1]}` };
       return parsed;
     },
     close: () => agent.close(),
   };
+}
+
+/** The address forms Twilio wants: "whatsapp:+33…" on both sides for WhatsApp. */
+function addressesOf(
+  settings: TwilioClientOptions['settings'],
+  m: OutboundMessage,
+): { to: string; from: TwilioSender } {
+  const whatsapp = m.channel === 'whatsapp';
+  const own = m.from ? { from: m.from.replace(/^whatsapp:/, '') } : null;
+  const fallback = whatsapp ? settings.whatsappFrom : settings.from;
+  const from = own ?? fallback;
+  if (!from) throw new Error(`no Twilio sender for ${m.channel} (TWILIO_${whatsapp ? 'WHATSAPP_' : ''}FROM)`);
+  const prefix = (n: string) => (whatsapp ? `whatsapp:${n}` : n);
+  return { to: prefix(m.to), from: 'from' in from ? { from: prefix(from.from) } : from };
+}
+
+const fromText = (from: TwilioSender) => ('from' in from ? from.from : from.messagingServiceSid);
+
+interface TwilioCalls {
+  agent: ReturnType<typeof createAgent>;
+  base: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Twilio's message to this phone (with our body, unless it is a template), created since `since` (minus the clock skew), if any. */
+async function lookUpSent(
+  c: TwilioCalls,
+  address: { to: string; from: TwilioSender },
+  m: OutboundMessage,
+  since: Date,
+): Promise<{ found: TwilioMessage | null } | { failed: string }> {
+  const { to, from } = address;
+  const query = new URLSearchParams({ To: to, PageSize: String(LOOKUP_PAGE) });
+  if ('from' in from) query.set('From', from.from);
+  const result = await call(c.agent, `${c.base}?${query.toString()}`, {
+    method: 'GET',
+    timeoutMs: c.timeoutMs,
+    headers: c.headers,
+  });
+  if (!result.ok) return { failed: result.reason };
+  if (result.answer.status !== 200) return { failed: `twilio lookup HTTP ${result.answer.status}` };
+  const messages = (jsonObject(result.answer.text).messages ?? []) as TwilioMessage[];
+  const earliest = since.getTime() - CLOCK_SKEW_MS;
+  const found = messages.find(
+    (x) =>
+      (m.template !== null || x.body === m.content) &&
+      x.direction?.startsWith('outbound') &&
+      (x.date_created === null || Date.parse(x.date_created) >= earliest),
+  );
+  return { found: found ?? null };
+}
+
+/** The form of a message's POST: recipient, sender, body or template, callback, validity. */
+function sendForm(m: OutboundMessage, to: string, from: TwilioSender, statusCallbackUrl: string, now: Date) {
+  const form = new URLSearchParams({
+    To: to,
+    StatusCallback: `${statusCallbackUrl}?messageId=${encodeURIComponent(m.messageId)}`,
+  });
+  if (m.template) {
+    form.set('ContentSid', m.template.contentSid);
+    form.set('ContentVariables', JSON.stringify(m.template.variables));
+  } else form.set('Body', m.content);
+  if ('from' in from) form.set('From', from.from);
+  else form.set('MessagingServiceSid', from.messagingServiceSid);
+  const validity = validityPeriod(m.validUntil, now);
+  if (validity !== null) form.set('ValidityPeriod', String(validity));
+  return form;
+}
+
+/** A message read back, as the parameters of a status callback. */
+function statusParams(json: Record<string, unknown>, sid: string): Record<string, string> {
+  const params: Record<string, string> = {
+    MessageSid: sid,
+    MessageStatus: typeof json.status === 'string' ? json.status : '',
+  };
+  if (typeof json.error_code === 'number' || typeof json.error_code === 'string')
+    params.ErrorCode = String(json.error_code);
+  return params;
 }

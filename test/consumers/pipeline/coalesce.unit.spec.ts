@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coalesce } from '../../../src/consumers/pipeline/coalesce.js';
 import type { ConsumedEvent } from '../../../src/consumers/pipeline/consumedEvent.js';
-import { consumedHuntChanged, handlerContext } from '../../support/pipelineFixtures.js';
+import { consumedHuntChanged, handlerContext } from '../../../testkit/pipelineFixtures.js';
 
 describe('coalesce', () => {
   it('applies the batches of partitions that arrive together in one pass, and gives each its own applied events', async () => {

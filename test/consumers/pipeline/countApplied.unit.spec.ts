@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countApplied } from '../../../src/consumers/pipeline/countApplied.js';
 import { createMetrics } from '../../../src/platform/metrics.js';
-import { consumedHuntChanged, handlerContext } from '../../support/pipelineFixtures.js';
+import { consumedHuntChanged, handlerContext } from '../../../testkit/pipelineFixtures.js';
 
 describe('countApplied', () => {
   it('counts the events applied below it, and the rest as duplicates', async () => {

@@ -2,7 +2,7 @@ import type { ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createDeadLetter } from '../../../src/consumers/pipeline/deadLetter.js';
 import { createMetrics } from '../../../src/platform/metrics.js';
-import { consumedHuntChanged, silentLog } from '../../support/pipelineFixtures.js';
+import { consumedHuntChanged, silentLog } from '../../../testkit/pipelineFixtures.js';
 
 describe('createDeadLetter', () => {
   it('publishes the original key, value and headers to <topic>.dlq with the reason, source and time, and counts it', async () => {

@@ -5,7 +5,7 @@ import { decodeMessage } from '../../../src/consumers/pipeline/decode.js';
 import { createCodec } from '../../../src/events/codec.js';
 import { newEventId } from '../../../src/events/envelope.js';
 import type { EventType } from '../../../src/events/schemas.js';
-import { sampleEvents } from '../../support/eventSamples.js';
+import { sampleEvents } from '../../../testkit/eventSamples.js';
 
 const codec = createCodec();
 const accepted = new Set<EventType>(['HuntChanged']);

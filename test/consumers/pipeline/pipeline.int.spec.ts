@@ -10,10 +10,10 @@ import {
 import { newEventId } from '../../../src/events/envelope.js';
 import type { HuntChanged } from '../../../src/events/types.generated.js';
 import type { Metrics } from '../../../src/platform/metrics.js';
-import { sampleEvents } from '../../support/eventSamples.js';
-import { pipelineDepsFor } from '../../support/pipelineFixtures.js';
-import { useTestEnv } from '../../support/testEnv.js';
-import { waitFor } from '../../support/waitFor.js';
+import { sampleEvents } from '../../../testkit/eventSamples.js';
+import { pipelineDepsFor } from '../../../testkit/pipelineFixtures.js';
+import { useTestEnv } from '../../../testkit/testEnv.js';
+import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv();
 let producer: Producer;

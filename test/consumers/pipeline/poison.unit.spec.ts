@@ -3,7 +3,7 @@ import type { ConsumedEvent } from '../../../src/consumers/pipeline/consumedEven
 import { Interrupted } from '../../../src/consumers/pipeline/consumedEvent.js';
 import { isolatePoison } from '../../../src/consumers/pipeline/poison.js';
 import { PoisonFailure } from '../../../src/consumers/pipeline/retry.js';
-import { consumedHuntChanged, handlerContext } from '../../support/pipelineFixtures.js';
+import { consumedHuntChanged, handlerContext } from '../../../testkit/pipelineFixtures.js';
 
 describe('isolatePoison', () => {
   it('applies the events of a failing batch one by one and dead-letters only the culprit, with its cause', async () => {

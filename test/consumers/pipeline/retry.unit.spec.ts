@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Interrupted } from '../../../src/consumers/pipeline/consumedEvent.js';
 import { PoisonEventError, TransientError } from '../../../src/consumers/pipeline/failures.js';
 import { PoisonFailure, retryTransient } from '../../../src/consumers/pipeline/retry.js';
-import { consumedHuntChanged, handlerContext } from '../../support/pipelineFixtures.js';
+import { consumedHuntChanged, handlerContext } from '../../../testkit/pipelineFixtures.js';
 
 const fast = { backoff: { baseMs: 1, maxMs: 2 } };
 

@@ -1,0 +1,7 @@
+import type { Db } from '../../db/knex.js';
+
+/** Which of `huntIds` a tick has finished already (a redelivered tick resumes with the others). */
+export async function selectHuntsDoneForTick(db: Db, huntIds: string[], tickId: string): Promise<Set<string>> {
+  if (huntIds.length === 0) return new Set();
+  return new Set((await db('hunts').whereIn('id', huntIds).where({ last_tick_id: tickId }).pluck('id')) as string[]);
+}

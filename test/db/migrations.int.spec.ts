@@ -1,0 +1,87 @@
+import { inject, afterAll, describe, expect, it } from 'vitest';
+import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
+import { createDb } from '../../src/db/knex.js';
+import { migrateDownAll, migrateLatest, migrationsApplied } from '../../src/db/migrate.js';
+
+const stack = inject('stack');
+const name = `${stack.runId}_migrations`;
+
+afterAll(() => dropDatabase(stack.postgresUrl, name));
+
+const TABLES = [
+  'accounts',
+  'hunts',
+  'ads',
+  'leads',
+  'contacted_ads',
+  'messages',
+  'outbox',
+  'inbox',
+  'hunt_daily_contacts',
+  'lobstr_runs',
+  'lobstr_squids',
+  'lobstr_rate_budgets',
+  'ticks',
+  'api_keys',
+  'seller_contacts',
+  'optouts',
+  'account_sender_numbers',
+  'inbound_messages',
+  'sending_holds',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'webhook_lead_marks',
+];
+
+describe('migrations', () => {
+  it('go up, down and up again on a fresh database', async () => {
+    await createDatabase(stack.postgresUrl, name);
+    const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
+    try {
+      const tables = async () =>
+        (
+          (await db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name')) as string[]
+        ).filter((n) => !n.startsWith('knex_'));
+
+      expect(await migrationsApplied(db)).toBe(false);
+      expect((await migrateLatest(db)).length).toBeGreaterThan(0);
+      expect((await tables()).sort()).toEqual([...TABLES].sort());
+      expect(await migrationsApplied(db)).toBe(true);
+
+      await migrateDownAll(db);
+      expect(await tables()).toEqual([]);
+      expect(await migrationsApplied(db)).toBe(false);
+      const { rows } = await db.raw<{ rows: unknown[] }>(`SELECT 1 FROM pg_proc WHERE proname = 'outbox_notify'`);
+      expect(rows).toHaveLength(0);
+
+      await migrateLatest(db);
+      expect((await tables()).sort()).toEqual([...TABLES].sort());
+      expect(await migrateLatest(db)).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('enforce the uniqueness the contract names', async () => {
+    const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
+    try {
+      const { rows } = await db.raw<{ rows: Array<{ indexname: string }> }>(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
+      );
+      const names = rows.map((r) => r.indexname);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'ads_source_external_id_key',
+          'leads_account_id_ad_id_key',
+          'contacted_ads_account_id_ad_id_key',
+          'seller_contacts_account_id_phone_key',
+          'optouts_pkey',
+          'inbox_pkey',
+        ]),
+      );
+    } finally {
+      await db.destroy();
+    }
+  });
+});
