@@ -9,7 +9,7 @@
 //     a few hunts are radius 0 (same postal code) and a few are broad (all of France, often no brand).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Ad, Hunt, OwnerType } from '../../src/domain/types.js';
+import type { Ad, Channel, Hunt, Outreach, OwnerType } from '../../src/domain/types.js';
 import type { AdInput } from '../../src/producers/ads/adInput.js';
 import {
   AD_TYPE_MIX,
@@ -250,6 +250,20 @@ export function generateHunts(seed: number, count: number, options: { now: Date;
   return { accountIds, hunts };
 }
 
+/**
+ * A first contact on WhatsApp is an approved template (its Content SID and numbered variables); the
+ * free text is what a seller who wrote within 24 hours gets instead. No random draw: the worlds stay
+ * the data sets they have been.
+ */
+function withWhatsAppTemplate(o: { channel: Channel; template: string }): Outreach {
+  if (o.channel !== 'whatsapp') return o;
+  return {
+    ...o,
+    contentSid: 'HXb5b62575e6e4ff6129ad7c8efe1f983e',
+    contentVariables: { '1': '{{vendeur_nom}}', '2': '{{marque}} {{modele}}', '3': '{{prix}}' },
+  };
+}
+
 // Every world draws the same random numbers in the same order (only the thresholds differ), so that
 // the light world stays the data set it has always been.
 function newHunt(r: Random, world: HuntWorld, account: Account, year: number, now: Date): Hunt {
@@ -317,7 +331,7 @@ function newHunt(r: Random, world: HuntWorld, account: Account, year: number, no
     }
   }
   const outreach = r.chance(world.outreachShare)
-    ? { channel: world.channel(r.next()), template: r.pick(OUTREACH_TEMPLATES) }
+    ? withWhatsAppTemplate({ channel: world.channel(r.next()), template: r.pick(OUTREACH_TEMPLATES) })
     : null;
   const createdAt = new Date(now.getTime() - r.uniform(1, 400) * DAY_MS);
   return {

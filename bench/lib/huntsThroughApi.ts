@@ -41,8 +41,8 @@ export async function createHuntsThroughApi<H>(
   apiUrl: string,
   hunts: readonly H[],
   log: (m: string) => void,
+  bodyOf: (h: H) => unknown,
   inFlight = IN_FLIGHT,
-  bodyOf: (h: H) => unknown = (h) => h,
 ): Promise<{ created: CreatedHunt<H>[]; seconds: number }> {
   const limit = pLimit(inFlight);
   const started = performance.now();
@@ -147,7 +147,7 @@ export async function importThenEdit(
   edits: number,
   log: (m: string) => void,
 ): Promise<string> {
-  const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log, IN_FLIGHT, huntBodyOf);
+  const { created, seconds } = await createHuntsThroughApi(apiUrl, hunts, log, huntBodyOf);
   const backfillSeconds = await waitForBackfills(db, topicPrefix, hunts.length, log);
   await db.raw('ANALYZE');
   const edit = await editHuntsThroughApi(apiUrl, created, edits);

@@ -15,7 +15,7 @@ import { TOKENS } from '../../testkit/serviceEnv.js';
 import { generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS, worldOf, type HuntWorld } from '../data/worlds.js';
 import { driveAds, postAds } from '../lib/adLoad.js';
-import { createHuntsThroughApi, densityOf, waitForBackfills } from '../lib/huntsThroughApi.js';
+import { createHuntsThroughApi, densityOf, huntBodyOf, waitForBackfills } from '../lib/huntsThroughApi.js';
 import { emptyReport } from '../lib/report.js';
 import { flatness, takeSample, type ServiceSample, type Watched } from '../lib/serviceSamples.js';
 import { Samples, sleep, summarize, until } from '../lib/stats.js';
@@ -67,7 +67,7 @@ export const soak: Scenario = {
       );
       const { url } = (await child.waitForLog('hunt-matcher started', 120_000)) as { url: string };
       const log = (m: string) => ctx.log(`soak: ${m}`);
-      const created = await createHuntsThroughApi(url, hunts, log);
+      const created = await createHuntsThroughApi(url, hunts, log, huntBodyOf);
       const backfilled = await waitForBackfills(database.db, topics.prefix, hunts.length, log);
       log(
         `${hunts.length} hunts created in ${created.seconds.toFixed(1)} s and backfilled; ${rate} ads/s for ${seconds} s, a sample every ${every} s`,

@@ -234,7 +234,13 @@ async function runWorld(
       };
     };
 
-    const created = await createHuntsThroughApi(apiUrl, world.hunts, (m) => ctx.log(`D' ${tag}: ${m}`), 16);
+    const created = await createHuntsThroughApi(
+      apiUrl,
+      world.hunts,
+      (m) => ctx.log(`D' ${tag}: ${m}`),
+      (h) => h,
+      16,
+    );
     const quiet = await waitForEmptyOutbox(database.db, 3000);
     const backfilled = await countInbox(database.db, `${topics.prefix}matcher-backfill`);
     notes.push(
