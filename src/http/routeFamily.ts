@@ -11,6 +11,8 @@ export interface RouteSchema {
   querystring?: Schema;
   headers?: Schema;
   body?: Schema;
+  /** More than its summary says. */
+  description?: string;
   /** Its answers by status; its documented errors are added to them. */
   response: Record<number, unknown>;
   /** Its errors, where they are not its family's. */
