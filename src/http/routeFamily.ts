@@ -19,21 +19,13 @@ export interface RouteSchema {
   errors?: ErrorCode[];
 }
 
-export interface RouteFamily<Hook> {
-  tag: string;
-  security?: SecurityScheme;
-  onRequest: Hook;
-  errors: ErrorCode[];
-}
-
-/** A route's options (its guard and its schema) in `family`: `hunts('A hunt', { params, response: { 200: hunt } })`. */
+/**
+ * The options of a route of the family with this tag in the document, this token (none: public or checked otherwise),
+ * this guard and these errors: `hunts('A hunt', { params, response: { 200: hunt } })`.
+ */
 export const routeFamily =
-  <Hook>(family: RouteFamily<Hook>) =>
-  (summary: string, { errors: codes = family.errors, response, ...reads }: RouteSchema) => ({
-    onRequest: family.onRequest,
-    schema: {
-      ...describe(family.tag, summary, family.security),
-      ...reads,
-      response: { ...response, ...errors(...codes) },
-    },
+  <Hook>(tag: string, security: SecurityScheme | undefined, onRequest: Hook, familyErrors: ErrorCode[]) =>
+  (summary: string, { errors: codes = familyErrors, response, ...reads }: RouteSchema) => ({
+    onRequest,
+    schema: { ...describe(tag, summary, security), ...reads, response: { ...response, ...errors(...codes) } },
   });

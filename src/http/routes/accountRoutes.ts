@@ -30,6 +30,7 @@ import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../.
 import { accountExists } from '../../sql/accounts/accountExists.js';
 import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
@@ -209,12 +210,7 @@ const repliesPossibleOf = (a: AccountIdentity, rules: AccountRoutesDeps['sending
 
 /** What the routes of registerAccountRoutes share, made once per registration. */
 function accountRoutesShared(deps: AccountRoutesDeps) {
-  const adminRoute = routeFamily({
-    tag: 'accounts',
-    security: 'apiToken',
-    onRequest: requireBearer(deps.apiToken),
-    errors: [400, 401, 404],
-  });
+  const adminRoute = routeFamily('accounts', 'apiToken', requireBearer(deps.apiToken), [400, 401, 404]);
 
   const accountJson = (a: AccountIdentity, holds: ActiveHold[]) => ({
     id: a.id,
@@ -226,26 +222,21 @@ function accountRoutesShared(deps: AccountRoutesDeps) {
     createdAt: a.createdAt.toISOString(),
   });
 
-  const accountRoute = routeFamily({
-    tag: 'accounts',
-    security: 'apiToken',
-    onRequest: requireAccountAccess(deps),
-    errors: [400, 401, 404],
-  });
+  const accountRoute = routeFamily('accounts', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
   return { adminRoute, accountJson, accountRoute };
 }
 type AccountRoutesShared = ReturnType<typeof accountRoutesShared>;
 
-export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) => {
-  const shared = accountRoutesShared(deps);
-  getAccounts(app, deps, shared);
-  patchAccounts(app, deps, shared);
-  postAccountsSendingResume(app, deps, shared);
-  postAccounts(app, deps, shared);
-  postAccountsApiKeys(app, deps, shared);
-  getAccountsApiKeys(app, deps, shared);
-  deleteAccountsApiKeys(app, deps, shared);
-};
+export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, accountRoutesShared(deps), [
+    getAccounts,
+    patchAccounts,
+    postAccountsSendingResume,
+    postAccounts,
+    postAccountsApiKeys,
+    getAccountsApiKeys,
+    deleteAccountsApiKeys,
+  ]);
 
 function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountRoute }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(

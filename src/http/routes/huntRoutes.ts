@@ -15,6 +15,7 @@ import {
 import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
 import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { routeFamily } from '../routeFamily.js';
@@ -59,24 +60,13 @@ export function huntJson(h: Hunt) {
 
 /** What the routes of registerHuntRoutes share, made once per registration. */
 function huntRoutesShared(deps: HuntRoutesDeps) {
-  const hunts = routeFamily({
-    tag: 'hunts',
-    security: 'apiToken',
-    onRequest: requireAccountAccess(deps),
-    errors: [400, 401, 404],
-  });
+  const hunts = routeFamily('hunts', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
   return { hunts };
 }
 type HuntRoutesShared = ReturnType<typeof huntRoutesShared>;
 
-export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
-  const shared = huntRoutesShared(deps);
-  postHunts(app, deps, shared);
-  getHunts(app, deps, shared);
-  patchHunts(app, deps, shared);
-  deleteHunts(app, deps, shared);
-  getAccountsHunts(app, deps, shared);
-};
+export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, huntRoutesShared(deps), [postHunts, getHunts, patchHunts, deleteHunts, getAccountsHunts]);
 
 function postHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.post<{ Body: CreateHuntBody }>(

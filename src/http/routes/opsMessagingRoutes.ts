@@ -11,6 +11,7 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { providerFigures } from '../../sql/ops/providerFigures.js';
 import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, nullable, object, uuid } from '../schemas.js';
@@ -44,23 +45,18 @@ const entrySchema = object({
 
 /** What the routes of registerOpsMessagingRoutes share, made once per registration. */
 function opsMessagingRoutesShared(deps: OpsMessagingDeps) {
-  const ops = routeFamily({
-    tag: 'ops',
-    security: 'opsToken',
-    onRequest: requireBearer(deps.opsToken),
-    errors: [400, 401],
-  });
+  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
   return { ops };
 }
 type OpsMessagingRoutesShared = ReturnType<typeof opsMessagingRoutesShared>;
 
-export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
-  const shared = opsMessagingRoutesShared(deps);
-  getOpsLeadsMessages(app, deps, shared);
-  getOpsReplies(app, deps, shared);
-  getOpsProviders(app, deps, shared);
-  getOpsSending(app, deps, shared);
-};
+export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) =>
+  registerEach(app, deps, opsMessagingRoutesShared(deps), [
+    getOpsLeadsMessages,
+    getOpsReplies,
+    getOpsProviders,
+    getOpsSending,
+  ]);
 
 function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get<{ Params: { leadId: string } }>(

@@ -25,6 +25,7 @@ import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
 import { senderQueue } from '../../sql/messages/senderQueue.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
@@ -136,30 +137,25 @@ function opsRoutesShared(deps: OpsRoutesDeps) {
 
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
 
-  const ops = routeFamily({
-    tag: 'ops',
-    security: 'opsToken',
-    onRequest: requireBearer(deps.opsToken),
-    errors: [400, 401],
-  });
+  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
   return { consoleDir, uplotDir, ops };
 }
 type OpsRoutesShared = ReturnType<typeof opsRoutesShared>;
 
-export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
-  const shared = opsRoutesShared(deps);
-  serveConsoleFiles(app, shared);
-  serveUplotFiles(app, shared);
-  getOps(app, shared);
-  getOpsPipeline(app, deps, shared);
-  getOpsDeadLetters(app, deps, shared);
-  postOpsDeadLettersReplay(app, deps, shared);
-  getOpsAccounts(app, deps, shared);
-  getOpsAccountsLeads(app, deps, shared);
-  postOpsHuntsPreview(app, deps, shared);
-};
+export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, opsRoutesShared(deps), [
+    serveConsoleFiles,
+    serveUplotFiles,
+    getOps,
+    getOpsPipeline,
+    getOpsDeadLetters,
+    postOpsDeadLettersReplay,
+    getOpsAccounts,
+    getOpsAccountsLeads,
+    postOpsHuntsPreview,
+  ]);
 
-function serveConsoleFiles(app: HttpApp, { consoleDir }: OpsRoutesShared) {
+function serveConsoleFiles(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: consoleDir,
     prefix: '/ops/',
@@ -169,7 +165,7 @@ function serveConsoleFiles(app: HttpApp, { consoleDir }: OpsRoutesShared) {
   });
 }
 
-function serveUplotFiles(app: HttpApp, { uplotDir }: OpsRoutesShared) {
+function serveUplotFiles(app: HttpApp, _deps: OpsRoutesDeps, { uplotDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: uplotDir,
     prefix: '/ops/vendor/uplot/',
@@ -179,7 +175,7 @@ function serveUplotFiles(app: HttpApp, { uplotDir }: OpsRoutesShared) {
   });
 }
 
-function getOps(app: HttpApp, { consoleDir }: OpsRoutesShared) {
+function getOps(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
   app.get(
     '/ops',
     {

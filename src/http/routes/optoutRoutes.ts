@@ -6,6 +6,7 @@ import { phoneOf } from '../phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
 import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
@@ -45,22 +46,13 @@ const phoneParams = {
 
 /** What the routes of registerOptOutRoutes share, made once per registration. */
 function optOutRoutesShared(deps: OptOutRoutesDeps) {
-  const optOuts = routeFamily({
-    tag: 'opt-outs',
-    security: 'apiToken',
-    onRequest: requireBearer(deps.apiToken),
-    errors: [400, 401, 404],
-  });
+  const optOuts = routeFamily('opt-outs', 'apiToken', requireBearer(deps.apiToken), [400, 401, 404]);
   return { optOuts };
 }
 type OptOutRoutesShared = ReturnType<typeof optOutRoutesShared>;
 
-export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
-  const shared = optOutRoutesShared(deps);
-  postOptouts(app, deps, shared);
-  getOptouts(app, deps, shared);
-  deleteOptouts(app, deps, shared);
-};
+export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, optOutRoutesShared(deps), [postOptouts, getOptouts, deleteOptouts]);
 
 function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRoutesShared) {
   app.post<{ Body: { phone: string; reason?: string | null } }>(

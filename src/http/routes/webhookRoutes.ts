@@ -28,6 +28,7 @@ import { updateEndpoint } from '../../sql/webhookEndpoints/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
@@ -179,12 +180,7 @@ type Params = { accountId: string; webhookId: string };
 
 /** What the routes of registerWebhookRoutes share, made once per registration. */
 function webhookRoutesShared(deps: WebhookRoutesDeps) {
-  const webhooks = routeFamily({
-    tag: 'webhooks',
-    security: 'apiToken',
-    onRequest: requireAccountAccess(deps),
-    errors: [400, 401, 404],
-  });
+  const webhooks = routeFamily('webhooks', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
 
   /** The URL the policy accepts, as given; a 400 naming body/url otherwise. */
   async function checkedUrl(text: string): Promise<string> {
@@ -209,17 +205,17 @@ function webhookRoutesShared(deps: WebhookRoutesDeps) {
 }
 type WebhookRoutesShared = ReturnType<typeof webhookRoutesShared>;
 
-export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) => {
-  const shared = webhookRoutesShared(deps);
-  postAccountsWebhooks(app, deps, shared);
-  getAccountsWebhooks(app, deps, shared);
-  getAccountsWebhooksById(app, shared);
-  patchAccountsWebhooks(app, deps, shared);
-  deleteAccountsWebhooks(app, deps, shared);
-  postAccountsWebhooksRotateSecret(app, deps, shared);
-  getAccountsWebhooksDeliveries(app, deps, shared);
-  postAccountsWebhooksDeliveriesRetry(app, deps, shared);
-};
+export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, webhookRoutesShared(deps), [
+    postAccountsWebhooks,
+    getAccountsWebhooks,
+    getAccountsWebhooksById,
+    patchAccountsWebhooks,
+    deleteAccountsWebhooks,
+    postAccountsWebhooksRotateSecret,
+    getAccountsWebhooksDeliveries,
+    postAccountsWebhooksDeliveriesRetry,
+  ]);
 
 function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks, checkedUrl }: WebhookRoutesShared) {
   app.post<{ Params: { accountId: string }; Body: WebhookBody }>(
@@ -280,7 +276,11 @@ function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }
   );
 }
 
-function getAccountsWebhooksById(app: HttpApp, { webhooks, endpointOf }: WebhookRoutesShared) {
+function getAccountsWebhooksById(
+  app: HttpApp,
+  _deps: WebhookRoutesDeps,
+  { webhooks, endpointOf }: WebhookRoutesShared,
+) {
   app.get<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
     webhooks('A webhook subscription, its state and its last attempt', {
