@@ -1,5 +1,6 @@
 // The options of a family of routes, said once: the document's tag, the token, the guard that checks it and the
 // errors they answer. Each route then says only its summary, what it reads and what it answers.
+import { requireBearer } from './auth.js';
 import { describe, errors, type SecurityScheme } from './schemas.js';
 
 type Schema = Record<string, unknown>;
@@ -29,3 +30,7 @@ export const routeFamily =
     onRequest,
     schema: { ...describe(tag, summary, security), ...reads, response: { ...response, ...errors(...codes) } },
   });
+
+/** The operator's JSON under /v1/ops/, behind OPS_TOKEN. */
+export const opsRouteFamily = (opsToken: string | undefined) =>
+  routeFamily('ops', 'opsToken', requireBearer(opsToken), [400, 401]);

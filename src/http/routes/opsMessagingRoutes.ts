@@ -14,7 +14,7 @@ import type { HttpApp } from '../app.js';
 import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam } from '../schemas.js';
 
 export interface OpsMessagingDeps {
   db: Db;
@@ -86,11 +86,7 @@ function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagi
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',
     ops('The inbound messages no message of ours explains (kept, never dropped), newest first', {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } },
-      },
+      querystring: query({ limit: limitParam(500) }),
       response: {
         200: object({
           replies: arrayOf(

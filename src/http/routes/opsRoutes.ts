@@ -29,7 +29,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, describe, nullable, object, uuid, query, limitParam } from '../schemas.js';
 import { previewResponse } from '../previewSchema.js';
 
 export interface OpsRoutesDeps {
@@ -236,11 +236,7 @@ function getOpsDeadLetters(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutes
   app.get<{ Querystring: { topic?: (typeof CONSUMED_TOPICS)[number]; limit?: string } }>(
     '/v1/ops/dead-letters',
     ops('Dead letters: the count per topic and the latest ones with their reason and source', {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } },
-      },
+      querystring: query({ topic: consumedTopic, limit: limitParam(100) }),
       response: { 200: deadLettersSchema },
     }),
     async (request) => {
@@ -308,22 +304,14 @@ function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRout
       "An account's leads as Kanban columns by stage: the first `limit` of each column (Kanban order), and each column's true counts",
       {
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            limit: {
-              type: 'string',
-              pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$',
-              description: `Leads per column, 1 to 500 (default ${LEADS_PER_COLUMN})`,
-            },
-            replied: {
-              type: 'string',
-              enum: ['true', 'false'],
-              description: 'true: only the leads whose seller replied',
-            },
+        querystring: query({
+          limit: { ...limitParam(500), description: `Leads per column, 1 to 500 (default ${LEADS_PER_COLUMN})` },
+          replied: {
+            type: 'string',
+            enum: ['true', 'false'],
+            description: 'true: only the leads whose seller replied',
           },
-        },
+        }),
         response: {
           200: object({
             accountId: uuid,

@@ -32,7 +32,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam } from '../schemas.js';
 
 export interface WebhookRoutesDeps {
   db: Db;
@@ -381,14 +381,10 @@ function getAccountsWebhooksDeliveries(
       "The subscription's deliveries, newest first: status, attempts, the last answer's code and time, every attempt",
       {
         params: webhookParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', enum: STATUSES },
-            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
-          },
-        },
+        querystring: query({
+          status: { type: 'string', enum: STATUSES },
+          limit: limitParam(100),
+        }),
         response: { 200: object({ deliveries: arrayOf(deliverySchema) }) },
       },
     ),
