@@ -9,9 +9,8 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { listLeads, type LeadCursor } from '../../sql/leads/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid, query, limitParam, text } from '../schemas.js';
 
-const text = { type: 'string' } as const;
 const orNull = (type: 'string' | 'integer') => nullable({ type });
 const leadCard = object({
   id: uuid,

@@ -4,15 +4,12 @@ import type { Db } from '../../db/knex.js';
 import { listLobstrRuns } from '../../sql/lobstr/listLobstrRuns.js';
 import type { HttpApp } from '../app.js';
 import { opsRouteFamily } from '../routeFamily.js';
-import { arrayOf, dateTime, nullable, object, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsImporterDeps {
   db: Db;
   opsToken: string | undefined;
 }
-
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 
 const runSchema = object({
   runId: text,

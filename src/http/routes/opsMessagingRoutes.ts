@@ -14,7 +14,7 @@ import type { HttpApp } from '../app.js';
 import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsMessagingDeps {
   db: Db;
@@ -22,8 +22,6 @@ export interface OpsMessagingDeps {
   clock: Clock;
 }
 
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 const orNullText = nullable(text);
 const FIGURE_HOURS = 24;
 

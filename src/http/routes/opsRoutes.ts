@@ -29,7 +29,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, nullable, object, uuid, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, describe, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 import { previewResponse } from '../previewSchema.js';
 
 export interface OpsRoutesDeps {
@@ -47,8 +47,6 @@ export interface OpsRoutesDeps {
 const LEADS_PER_COLUMN = 20;
 const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
 const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
-const int = { type: 'integer' } as const;
-const text = { type: 'string' } as const;
 const orNull = (schema: Record<string, unknown>) => nullable(schema);
 
 const pipelineSchema = object({

@@ -4,15 +4,12 @@ import type { Db } from '../../db/knex.js';
 import { listFailingEndpoints } from '../../sql/webhookEndpoints/listFailingEndpoints.js';
 import type { HttpApp } from '../app.js';
 import { opsRouteFamily } from '../routeFamily.js';
-import { arrayOf, dateTime, nullable, object, uuid, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsWebhookDeps {
   db: Db;
   opsToken: string | undefined;
 }
-
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 
 const failingSchema = object({
   id: uuid,

@@ -38,6 +38,16 @@ const optOutSchema = {
   },
 } as const;
 
+/** The answer to an opt-out by hand, new (201) or in force already (200). */
+const optOutAnswer = {
+  ...optOutSchema,
+  required: [...optOutSchema.required, 'cancelled'],
+  properties: {
+    ...optOutSchema.properties,
+    cancelled: { type: 'integer', description: 'pending messages cancelled' },
+  },
+};
+
 const phoneParams = {
   type: 'object',
   required: ['phone'],
@@ -69,22 +79,8 @@ function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRo
         examples: [EXAMPLES.optOut],
       },
       response: {
-        201: {
-          ...optOutSchema,
-          required: [...optOutSchema.required, 'cancelled'],
-          properties: {
-            ...optOutSchema.properties,
-            cancelled: { type: 'integer', description: 'pending messages cancelled' },
-          },
-        },
-        200: {
-          ...optOutSchema,
-          required: [...optOutSchema.required, 'cancelled'],
-          properties: {
-            ...optOutSchema.properties,
-            cancelled: { type: 'integer', description: 'pending messages cancelled' },
-          },
-        },
+        201: optOutAnswer,
+        200: optOutAnswer,
       },
       errors: [400, 401],
     }),

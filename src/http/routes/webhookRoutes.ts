@@ -32,7 +32,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid, query, limitParam } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface WebhookRoutesDeps {
   db: Db;
@@ -44,8 +44,6 @@ export interface WebhookRoutesDeps {
 /** How long the secret a rotation replaces still signs. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 const eventType = { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } as const;
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
