@@ -92,6 +92,9 @@ export const uuid = { type: 'string', format: 'uuid' } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const arrayOf = (items: Schema) => ({ type: 'array', items });
 
+/** The answer of a route that answers nothing: 204 and its meaning ('Deleted'). */
+export const noContent = (description: string) => ({ 204: { type: 'null', description } });
+
 /** A query string of these parameters, each optional, and no other. */
 export const query = (properties: Record<string, Schema>) => ({
   type: 'object',

@@ -34,7 +34,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 const keyProperties = {
   id: uuid,
@@ -403,7 +403,7 @@ function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute 
 function deleteAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
   app.delete<{ Params: { accountId: string; keyId: string } }>(
     '/v1/accounts/:accountId/api-keys/:keyId',
-    adminRoute('Revoke an API key', { params: keyParams, response: { 204: { type: 'null', description: 'Revoked' } } }),
+    adminRoute('Revoke an API key', { params: keyParams, response: noContent('Revoked') }),
     async (request, reply) => {
       const { accountId, keyId } = request.params;
       if (!(await revokeApiKey(deps.db, accountId, keyId, deps.clock.now())))

@@ -19,7 +19,7 @@ import { registerEach } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { routeFamily } from '../routeFamily.js';
-import { arrayOf, dateTime, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 /** A hunt as the API answers it: every field, defaults filled in. */
 export const huntSchema = object({
@@ -114,10 +114,7 @@ function patchHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesSha
 function deleteHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.delete<{ Params: { id: string } }>(
     '/v1/hunts/:id',
-    hunts('Delete a hunt (its leads stay)', {
-      params: idParams,
-      response: { 204: { type: 'null', description: 'Deleted' } },
-    }),
+    hunts('Delete a hunt (its leads stay)', { params: idParams, response: noContent('Deleted') }),
     async (request, reply) => {
       await deleteHunt(deps, request.params.id, { accountId: scopeOf(request) });
       return reply.status(204).send();

@@ -8,6 +8,7 @@ import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts
 import type { HttpApp } from '../app.js';
 import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
+import { noContent } from '../schemas.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
 
@@ -117,7 +118,7 @@ function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOut
     '/v1/optouts/:phone',
     optOuts('Lift the opt-out of a phone: it may be contacted again', {
       params: phoneParams,
-      response: { 204: { type: 'null', description: 'Lifted' } },
+      response: noContent('Lifted'),
     }),
     async (request, reply) => {
       const phone = phoneOf(request.params.phone, 'params/phone');

@@ -32,7 +32,7 @@ import { registerEach } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int, noContent } from '../schemas.js';
 
 export interface WebhookRoutesDeps {
   db: Db;
@@ -330,10 +330,7 @@ function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks
 function deleteAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }: WebhookRoutesShared) {
   app.delete<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
-    webhooks('Remove a subscription, with its deliveries', {
-      params: webhookParams,
-      response: { 204: { type: 'null', description: 'Removed' } },
-    }),
+    webhooks('Remove a subscription, with its deliveries', { params: webhookParams, response: noContent('Removed') }),
     async (request, reply) => {
       const { accountId, webhookId } = request.params;
       assertAccountVisible(request, accountId, `webhook ${webhookId}`);
