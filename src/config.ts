@@ -2,7 +2,7 @@
 // A wrong or missing value stops the process with a message that names the variable.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { duration, durations, httpUrl as httpUrlOf, int, optionalText } from './config/envValues.js';
+import { duration, durations, httpUrl as httpUrlOf, int, optionalInt, optionalText } from './config/envValues.js';
 import { adWindows, longestAdWindow } from './domain/adWindows.js';
 import { parseContactHours } from './domain/contactHours.js';
 import { providerSettings, providerSchema } from './config/providerSettings.js';
@@ -144,13 +144,7 @@ const schema = z.object({
   TOPIC_REPLICATION_FACTOR: int(1, 1, 10),
   // Unset: TOPIC_REPLICATION_FACTOR - 1 (at least 1), e.g. 2 of 3: a write is acknowledged once on all
   // replicas but one, and one broker may be down without stopping writes.
-  TOPIC_MIN_INSYNC_REPLICAS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(10))
-    .optional(),
+  TOPIC_MIN_INSYNC_REPLICAS: optionalInt(1, 10),
   ROLES: roles,
   INSTANCE_ID: z.string().trim().min(1).default(`${hostname()}-${process.pid}`),
   INGEST_TOKEN: optionalText,
@@ -191,13 +185,7 @@ const schema = z.object({
   TICK_CONCURRENCY: int(2, 1, 64),
   INBOX_RETENTION_DAYS: int(14, 1, 3650),
   // Unset: the longest window that reads ads (src/domain/adWindows.ts); shorter is refused.
-  ADS_RETENTION_DAYS: z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(36500))
-    .optional(),
+  ADS_RETENTION_DAYS: optionalInt(1, 36500),
   RETENTION_EVERY_MS: int(600_000, 1000),
   RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),

@@ -3,15 +3,15 @@
 // was expected.
 import { z } from 'zod';
 
+const wholeNumber = (digits: RegExp, min: number, max: number) =>
+  z.string().trim().regex(digits, 'must be an integer').transform(Number).pipe(z.number().int().min(min).max(max));
+
 /** A whole number within [min, max]; `def` when the variable is unset. */
 export const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+$/, 'must be an integer')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .prefault(String(def));
+  wholeNumber(/^-?\d+$/, min, max).prefault(String(def));
+
+/** A whole number within [min, max], digits only (no sign); undefined when the variable is unset. */
+export const optionalInt = (min: number, max: number) => wholeNumber(/^\d+$/, min, max).optional();
 
 export const optionalText = z.string().trim().min(1).optional();
 

@@ -19,6 +19,7 @@ import type { Logger } from '../platform/logger.js';
 import { advisoryUnlock, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
 import { deleteOldRows, type AgedTable } from '../sql/retention/deleteOldRows.js';
 import { deleteUnreferencedAds, type AdsCursor } from '../sql/retention/deleteUnreferencedAds.js';
+import { ownConnection } from './ownConnection.js';
 
 /** The advisory lock namespace 'HMRT' (hunt-matcher retention), key 0. */
 const RETENTION_NS = 0x484d5254;
@@ -59,7 +60,6 @@ export function adsCutoff(now: Date, adsRetentionDays: number, windows: AdWindow
 
 export function startRetention(o: RetentionOptions): Retention {
   const log = o.log.child({ component: 'retention' });
-  let client: pg.Client | undefined;
   let stopping = false;
   let failing = false;
   let wake: (() => void) | undefined;
@@ -68,16 +68,7 @@ export function startRetention(o: RetentionOptions): Retention {
   // the ads that aged past the cutoff since. A restart reads them all once.
   let adsCursor: AdsCursor | undefined;
 
-  const connected = async (): Promise<pg.Client> => {
-    if (client) return client;
-    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'hunt-matcher-retention' });
-    // A lost connection shows at the next query; an 'error' event nobody hears would end the process.
-    c.on('error', () => {
-      if (client === c) client = undefined;
-    });
-    await c.connect();
-    return (client = c);
-  };
+  const connection = ownConnection(o.databaseUrl, 'hunt-matcher-retention');
 
   const deleteAds = async (c: pg.Client, before: Date): Promise<number> => {
     let total = 0;
@@ -103,7 +94,7 @@ export function startRetention(o: RetentionOptions): Retention {
   };
 
   const pass = async (): Promise<Record<RetainedTable, number> | null> => {
-    const c = await connected();
+    const c = await connection.get();
     if (!(await tryAdvisoryLock(c, RETENTION_NS, 0))) return null;
     try {
       const started = Date.now();
@@ -141,9 +132,7 @@ export function startRetention(o: RetentionOptions): Retention {
         // The database's own state is /readyz's to report; said once per outage.
         if (!failing) log.warn({ err: error }, 'retention pass failed; trying again at the next');
         failing = true;
-        const c = client;
-        client = undefined;
-        await c?.end().catch(() => undefined);
+        await connection.drop();
       }
       if (stopping) break;
       await new Promise<void>((resolve) => {
@@ -163,7 +152,7 @@ export function startRetention(o: RetentionOptions): Retention {
       wake?.();
       await loop;
       await running;
-      await client?.end().catch(() => undefined);
+      await connection.drop();
     },
   };
 }

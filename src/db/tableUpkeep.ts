@@ -18,6 +18,7 @@ import pg from 'pg';
 import type { Logger } from '../platform/logger.js';
 import { advisoryUnlock, tryAdvisoryLock } from '../sql/ops/advisoryLocks.js';
 import { selectTableChurn, type TableChurn } from '../sql/ops/selectTableChurn.js';
+import { ownConnection } from './ownConnection.js';
 
 /** The advisory lock namespace 'HMTU' (hunt-matcher table upkeep), key 0. */
 const UPKEEP_NS = 0x484d5455;
@@ -70,26 +71,16 @@ export function upkeepOf(t: TableChurn, server: Thresholds): { vacuum: boolean; 
  */
 export function startTableUpkeep(o: TableUpkeepOptions): TableUpkeep {
   const log = o.log.child({ component: 'table-upkeep' });
-  let client: pg.Client | undefined;
   /** Undefined until read; null once there is nothing to do (autovacuum on, or only a warning). */
   let server: Thresholds | null | undefined;
   let failing = false;
 
-  const connected = async (): Promise<pg.Client> => {
-    if (client) return client;
-    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: 'hunt-matcher-table-upkeep' });
-    // A lost connection shows at the next query; an 'error' event nobody hears would end the process.
-    c.on('error', () => {
-      if (client === c) client = undefined;
-    });
-    await c.connect();
-    return (client = c);
-  };
+  const connection = ownConnection(o.databaseUrl, 'hunt-matcher-table-upkeep');
 
   let stopping = false;
   let wake: (() => void) | undefined;
   const pass = async () => {
-    const c = await connected();
+    const c = await connection.get();
     if (server === undefined) server = await readThresholds(c, o, log);
     if (server === null || !(await tryAdvisoryLock(c, UPKEEP_NS, 0))) return;
     try {
@@ -120,9 +111,7 @@ export function startTableUpkeep(o: TableUpkeepOptions): TableUpkeep {
         // The database's own state is /readyz's to report; said once per outage.
         if (!failing) log.debug({ err: error }, 'table upkeep pass failed; trying again');
         failing = true;
-        const c = client;
-        client = undefined;
-        await c?.end().catch(() => undefined);
+        await connection.drop();
       }
     }
   })();
@@ -132,7 +121,7 @@ export function startTableUpkeep(o: TableUpkeepOptions): TableUpkeep {
       stopping = true;
       wake?.();
       await loop;
-      await client?.end().catch(() => undefined);
+      await connection.drop();
     },
   };
 }

@@ -86,9 +86,28 @@ export const object = (
 });
 
 export const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }] });
+export const text = { type: 'string' } as const;
+export const int = { type: 'integer' } as const;
 export const uuid = { type: 'string', format: 'uuid' } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const arrayOf = (items: Schema) => ({ type: 'array', items });
+
+/** The answer of a route that answers nothing: 204 and its meaning ('Deleted'). */
+export const noContent = (description: string) => ({ 204: { type: 'null', description } });
+
+/** A query string of these parameters, each optional, and no other. */
+export const query = (properties: Record<string, Schema>) => ({
+  type: 'object',
+  additionalProperties: false,
+  properties,
+});
+
+const LIMIT_PATTERNS = { 100: '^(?:[1-9][0-9]?|100)$', 500: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } as const;
+/**
+ * A page size in the query string, 1 to `max`. Requests are validated without type coercion, so numbers in the
+ * query string are strings here.
+ */
+export const limitParam = (max: keyof typeof LIMIT_PATTERNS) => ({ type: 'string', pattern: LIMIT_PATTERNS[max] });
 
 /** What every route's schema says about itself in the document. */
 export const describe = (tag: string, summary: string, security?: SecurityScheme) => ({

@@ -37,256 +37,176 @@ const HUNT_INDEX_ROWS_HELP =
 const LOBSTR_RUNS_HELP =
   'Lobstr runs by how an import ended (outcome: done, failed: refused by Lobstr or unavailable too long, retrying: a later attempt is due) and what brought the run (trigger: webhook, reconcile)';
 
+/**
+ * The metric makers of one registry: a metric is its name (without METRIC_PREFIX), its help text and its
+ * label names, which type the values it takes (`inc({ topic })`); a histogram's buckets come last.
+ */
+function metricMakers(registers: Registry[]) {
+  return {
+    counter: <T extends string>(name: string, help: string, labelNames: readonly T[] = []) =>
+      new Counter({ name: METRIC_PREFIX + name, help, labelNames, registers }),
+    gauge: <T extends string>(name: string, help: string, labelNames: readonly T[] = []) =>
+      new Gauge({ name: METRIC_PREFIX + name, help, labelNames, registers }),
+    histogram: <T extends string>(name: string, help: string, labelNames: readonly T[], buckets: number[]) =>
+      new Histogram({ name: METRIC_PREFIX + name, help, labelNames, buckets, registers }),
+  };
+}
+type MetricMakers = ReturnType<typeof metricMakers>;
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  const r = [registry];
+  const m = metricMakers([registry]);
   return {
     registry,
-    ...outboxMetrics(r),
-    ...consumerMetrics(r),
-    ...matchingMetrics(r),
-    ...messagingMetrics(r),
-    ...providerMetrics(r),
+    ...outboxMetrics(m),
+    ...consumerMetrics(m),
+    ...matchingMetrics(m),
+    ...messagingMetrics(m),
+    ...providerMetrics(m),
   };
 }
 
 /** The outbox and its relay. */
-function outboxMetrics(r: Registry[]) {
+function outboxMetrics(m: MetricMakers) {
   return {
-    outboxBacklogRows: new Gauge({
-      name: `${METRIC_PREFIX}outbox_backlog_rows`,
-      help: 'Committed events not yet published',
-      registers: r,
-    }),
-    outboxOldestAgeSeconds: new Gauge({
-      name: `${METRIC_PREFIX}outbox_oldest_age_seconds`,
-      help: 'Age of the oldest unpublished event',
-      registers: r,
-    }),
-    outboxPublished: new Counter({
-      name: `${METRIC_PREFIX}outbox_published_total`,
-      help: 'Events published by the relay',
-      labelNames: ['topic'],
-      registers: r,
-    }),
-    outboxBatchSeconds: new Histogram({
-      name: `${METRIC_PREFIX}outbox_relay_batch_seconds`,
-      help: 'Time to publish and delete one relay batch',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: r,
-    }),
-    outboxPublishDelaySeconds: new Histogram({
-      name: `${METRIC_PREFIX}outbox_publish_delay_seconds`,
-      help: 'From the outbox insert to the broker acknowledgement',
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
-      registers: r,
-    }),
-    outboxShardsOwned: new Gauge({
-      name: `${METRIC_PREFIX}outbox_relay_shards_owned`,
-      help: 'Outbox shards this relay publishes',
-      registers: r,
-    }),
+    outboxBacklogRows: m.gauge('outbox_backlog_rows', 'Committed events not yet published'),
+    outboxOldestAgeSeconds: m.gauge('outbox_oldest_age_seconds', 'Age of the oldest unpublished event'),
+    outboxPublished: m.counter('outbox_published_total', 'Events published by the relay', ['topic']),
+    outboxBatchSeconds: m.histogram(
+      'outbox_relay_batch_seconds',
+      'Time to publish and delete one relay batch',
+      [],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    ),
+    outboxPublishDelaySeconds: m.histogram(
+      'outbox_publish_delay_seconds',
+      'From the outbox insert to the broker acknowledgement',
+      [],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+    ),
+    outboxShardsOwned: m.gauge('outbox_relay_shards_owned', 'Outbox shards this relay publishes'),
   };
 }
 
 /** Every consumer: events taken, repeated, dead-lettered, retried, behind. */
-function consumerMetrics(r: Registry[]) {
+function consumerMetrics(m: MetricMakers) {
+  const byConsumer = ['consumer', 'topic'] as const;
   return {
-    consumed: new Counter({
-      name: `${METRIC_PREFIX}consumer_events_total`,
-      help: 'Events applied by a consumer',
-      labelNames: ['consumer', 'topic'],
-      registers: r,
-    }),
-    deduplicated: new Counter({
-      name: `${METRIC_PREFIX}consumer_deduplicated_total`,
-      help: 'Events skipped because the inbox already had them',
-      labelNames: ['consumer', 'topic'],
-      registers: r,
-    }),
-    deadLettered: new Counter({
-      name: `${METRIC_PREFIX}consumer_dead_lettered_total`,
-      help: 'Events sent to a dead-letter topic',
-      labelNames: ['consumer', 'topic', 'reason'],
-      registers: r,
-    }),
-    retries: new Counter({
-      name: `${METRIC_PREFIX}consumer_retries_total`,
-      help: 'Retriable failures that were retried',
-      labelNames: ['consumer', 'topic'],
-      registers: r,
-    }),
-    consumerLag: new Gauge({
-      name: `${METRIC_PREFIX}consumer_lag_messages`,
-      help: 'Messages between the committed offset and the end of each partition',
-      labelNames: ['consumer', 'topic', 'partition'],
-      registers: r,
-    }),
+    consumed: m.counter('consumer_events_total', 'Events applied by a consumer', byConsumer),
+    deduplicated: m.counter(
+      'consumer_deduplicated_total',
+      'Events skipped because the inbox already had them',
+      byConsumer,
+    ),
+    deadLettered: m.counter('consumer_dead_lettered_total', 'Events sent to a dead-letter topic', [
+      ...byConsumer,
+      'reason',
+    ]),
+    retries: m.counter('consumer_retries_total', 'Retriable failures that were retried', byConsumer),
+    consumerLag: m.gauge(
+      'consumer_lag_messages',
+      'Messages between the committed offset and the end of each partition',
+      [...byConsumer, 'partition'],
+    ),
   };
 }
 
 /** The matcher, the ticks and the ads that feed them. */
-function matchingMetrics(r: Registry[]) {
+function matchingMetrics(m: MetricMakers) {
   return {
-    matches: new Counter({
-      name: `${METRIC_PREFIX}matcher_matches_total`,
-      help: 'Leads created by matching, by the path that found them: continuous, backfill, catch_up',
-      labelNames: ['source'],
-      registers: r,
-    }),
-    leadsCreated: new Counter({
-      name: `${METRIC_PREFIX}matcher_leads_created_total`,
-      help: 'Leads created',
-      labelNames: ['contacted'],
-      registers: r,
-    }),
-    huntsIndexed: new Gauge({
-      name: `${METRIC_PREFIX}matcher_hunts_indexed`,
-      help: 'Active hunts in the in-memory index',
-      registers: r,
-    }),
-    huntIndexRowsRead: new Counter({
-      name: `${METRIC_PREFIX}hunt_index_rows_read_total`,
-      help: HUNT_INDEX_ROWS_HELP,
-      labelNames: ['read'],
-      registers: r,
-    }),
-    tickProgress: new Gauge({
-      name: `${METRIC_PREFIX}matcher_tick_hunts_done`,
-      help: 'Hunts processed in the current daily tick',
-      labelNames: ['tick'],
-      registers: r,
-    }),
-    tickTotal: new Gauge({
-      name: `${METRIC_PREFIX}matcher_tick_hunts_total`,
-      help: 'Hunts to process in the current daily tick',
-      labelNames: ['tick'],
-      registers: r,
-    }),
-    adsIngested: new Counter({
-      name: `${METRIC_PREFIX}ingest_ads_total`,
-      help: 'Ads received by ingestion',
-      labelNames: ['outcome'],
-      registers: r,
-    }),
+    matches: m.counter(
+      'matcher_matches_total',
+      'Leads created by matching, by the path that found them: continuous, backfill, catch_up',
+      ['source'],
+    ),
+    leadsCreated: m.counter('matcher_leads_created_total', 'Leads created', ['contacted']),
+    huntsIndexed: m.gauge('matcher_hunts_indexed', 'Active hunts in the in-memory index'),
+    huntIndexRowsRead: m.counter('hunt_index_rows_read_total', HUNT_INDEX_ROWS_HELP, ['read']),
+    tickProgress: m.gauge('matcher_tick_hunts_done', 'Hunts processed in the current daily tick', ['tick']),
+    tickTotal: m.gauge('matcher_tick_hunts_total', 'Hunts to process in the current daily tick', ['tick']),
+    adsIngested: m.counter('ingest_ads_total', 'Ads received by ingestion', ['outcome']),
   };
 }
 
 /** Messages, the Lobstr importer, opt-outs, receipts and replies. */
-function messagingMetrics(r: Registry[]) {
+function messagingMetrics(m: MetricMakers) {
   return {
-    messagesDelivered: new Counter({
-      name: `${METRIC_PREFIX}sender_messages_total`,
-      help: 'Delivery outcomes',
-      labelNames: ['outcome'],
-      registers: r,
-    }),
-    lobstrPages: new Counter({
-      name: `${METRIC_PREFIX}importer_pages_total`,
-      help: 'Lobstr result pages imported',
-      registers: r,
-    }),
-    lobstrRuns: new Counter({
-      name: `${METRIC_PREFIX}importer_runs_total`,
-      help: LOBSTR_RUNS_HELP,
-      labelNames: ['outcome', 'trigger'],
-      registers: r,
-    }),
-    optOuts: new Counter({
-      name: `${METRIC_PREFIX}optouts_total`,
-      help: 'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled',
-      labelNames: ['source'],
-      registers: r,
-    }),
-    optOutCancelled: new Counter({
-      name: `${METRIC_PREFIX}optout_cancelled_messages_total`,
-      help: 'Pending messages cancelled by an opt-out',
-      registers: r,
-    }),
-    receipts: new Counter({
-      name: `${METRIC_PREFIX}gateway_receipts_total`,
-      help: "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)",
-      labelNames: ['status', 'outcome'],
-      registers: r,
-    }),
-    replies: new Counter({
-      name: `${METRIC_PREFIX}replies_total`,
-      help: "Sellers' replies by provider and whether a message of ours explained them (matched: joined to a lead, SellerReplied; not: kept for operators)",
-      labelNames: ['provider', 'matched'],
-      registers: r,
-    }),
-    backfillsSkipped: new Counter({
-      name: `${METRIC_PREFIX}matcher_backfills_skipped_total`,
-      help: 'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)',
-      registers: r,
-    }),
+    messagesDelivered: m.counter('sender_messages_total', 'Delivery outcomes', ['outcome']),
+    lobstrPages: m.counter('importer_pages_total', 'Lobstr result pages imported'),
+    lobstrRuns: m.counter('importer_runs_total', LOBSTR_RUNS_HELP, ['outcome', 'trigger']),
+    optOuts: m.counter(
+      'optouts_total',
+      'Phones opted out (source: inbound STOP through the gateway, or api by hand), and the pending messages that cancelled',
+      ['source'],
+    ),
+    optOutCancelled: m.counter('optout_cancelled_messages_total', 'Pending messages cancelled by an opt-out'),
+    receipts: m.counter(
+      'gateway_receipts_total',
+      "The gateway's delivery receipts by status (delivered, undelivered) and outcome (recorded, unchanged: a repeat)",
+      ['status', 'outcome'],
+    ),
+    replies: m.counter(
+      'replies_total',
+      "Sellers' replies by provider and whether a message of ours explained them (matched: joined to a lead, SellerReplied; not: kept for operators)",
+      ['provider', 'matched'],
+    ),
+    backfillsSkipped: m.counter(
+      'matcher_backfills_skipped_total',
+      'Hunt changes that needed no look back (UPDATED without a change of criteria: a rename, a template, contact hours)',
+    ),
   };
 }
 
 /** The providers, the webhooks and the process itself. */
-function providerMetrics(r: Registry[]) {
+function providerMetrics(m: MetricMakers) {
   return {
-    providerRequests: new Counter({
-      name: `${METRIC_PREFIX}provider_requests_total`,
-      help: 'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',
-      labelNames: ['provider', 'outcome'],
-      registers: r,
-    }),
-    providerCallbacks: new Counter({
-      name: `${METRIC_PREFIX}provider_callbacks_total`,
-      help: "Providers' callbacks by provider, kind (status, inbound, event) and outcome (recorded, unchanged, opted_out, opted_in, reply, ignored, unknown, refused)",
-      labelNames: ['provider', 'kind', 'outcome'],
-      registers: r,
-    }),
-    sendingHeld: new Gauge({
-      name: `${METRIC_PREFIX}sending_held`,
-      help: 'Accounts (scope=account) and providers (scope=provider) whose sending is held, by reason (credentials, region_not_enabled, sender_not_allowed, whatsapp_sender_unknown, no_credits, carrier_filtering), as the database says at each scrape',
-      labelNames: ['scope', 'reason'],
-      registers: r,
-    }),
-    webhookAttempts: new Counter({
-      name: `${METRIC_PREFIX}webhook_attempts_total`,
-      help: 'Webhook delivery attempts by outcome: delivered (a 2xx), retry-scheduled, failed (the retry schedule used up)',
-      labelNames: ['outcome'],
-      registers: r,
-    }),
-    webhookEndpointsDisabled: new Counter({
-      name: `${METRIC_PREFIX}webhook_endpoints_disabled_total`,
-      help: 'Webhook endpoints disabled because every attempt failed for WEBHOOK_DISABLE_AFTER',
-      registers: r,
-    }),
-    webhookEndpointsFailing: new Gauge({
-      name: `${METRIC_PREFIX}webhook_endpoints_failing`,
-      help: 'Enabled webhook endpoints whose last attempts failed (state: failing), and endpoints disabled for failing (state: disabled), counted by the deliverer every minute',
-      labelNames: ['state'],
-      registers: r,
-    }),
-    ready: new Gauge({
-      name: `${METRIC_PREFIX}ready`,
-      help: 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)',
-      labelNames: ['check'],
-      registers: r,
-    }),
-    tableUpkeep: new Counter({
-      name: `${METRIC_PREFIX}table_upkeep_total`,
-      help: 'VACUUM and ANALYZE the service ran itself on a server without autovacuum (src/db/tableUpkeep.ts), by table and action',
-      labelNames: ['table', 'action'],
-      registers: r,
-    }),
-    retentionDeleted: new Counter({
-      name: `${METRIC_PREFIX}retention_deleted_rows_total`,
-      help: 'Rows the retention job deleted (src/db/retention.ts), by table',
-      labelNames: ['table'],
-      registers: r,
-    }),
-    hopSeconds: new Histogram({
-      name: `${METRIC_PREFIX}hop_seconds`,
-      help: "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",
-      labelNames: ['hop'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: r,
-    }),
+    providerRequests: m.counter(
+      'provider_requests_total',
+      'Message requests to each provider (http, twilio, brevo) by outcome: sent, looked_up (a doubtful attempt found sent), retry, permanent, opted_out',
+      ['provider', 'outcome'],
+    ),
+    providerCallbacks: m.counter(
+      'provider_callbacks_total',
+      "Providers' callbacks by provider, kind (status, inbound, event) and outcome (recorded, unchanged, opted_out, opted_in, reply, ignored, unknown, refused)",
+      ['provider', 'kind', 'outcome'],
+    ),
+    sendingHeld: m.gauge(
+      'sending_held',
+      'Accounts (scope=account) and providers (scope=provider) whose sending is held, by reason (credentials, region_not_enabled, sender_not_allowed, whatsapp_sender_unknown, no_credits, carrier_filtering), as the database says at each scrape',
+      ['scope', 'reason'],
+    ),
+    webhookAttempts: m.counter(
+      'webhook_attempts_total',
+      'Webhook delivery attempts by outcome: delivered (a 2xx), retry-scheduled, failed (the retry schedule used up)',
+      ['outcome'],
+    ),
+    webhookEndpointsDisabled: m.counter(
+      'webhook_endpoints_disabled_total',
+      'Webhook endpoints disabled because every attempt failed for WEBHOOK_DISABLE_AFTER',
+    ),
+    webhookEndpointsFailing: m.gauge(
+      'webhook_endpoints_failing',
+      'Enabled webhook endpoints whose last attempts failed (state: failing), and endpoints disabled for failing (state: disabled), counted by the deliverer every minute',
+      ['state'],
+    ),
+    ready: m.gauge('ready', 'Readiness checks as /readyz runs them, at each scrape (1 ok, 0 failing)', ['check']),
+    tableUpkeep: m.counter(
+      'table_upkeep_total',
+      'VACUUM and ANALYZE the service ran itself on a server without autovacuum (src/db/tableUpkeep.ts), by table and action',
+      ['table', 'action'],
+    ),
+    retentionDeleted: m.counter(
+      'retention_deleted_rows_total',
+      'Rows the retention job deleted (src/db/retention.ts), by table',
+      ['table'],
+    ),
+    hopSeconds: m.histogram(
+      'hop_seconds',
+      "Time of each hop from an ad's request to the gateway call (hop: see HOPS in src/platform/metrics.ts)",
+      ['hop'],
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    ),
   };
 }
 

@@ -35,6 +35,17 @@ export const createAgent = (timeoutMs: number) =>
     connectTimeout: Math.min(timeoutMs, 5000),
   });
 
+/** A provider's connection: its keep-alive pool, the headers that say who we are, the time a call may take. */
+export interface ProviderConnection {
+  agent: Dispatcher;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** A GET of `url` over the provider's connection. */
+export const getFrom = (c: ProviderConnection, url: string) =>
+  call(c.agent, url, { method: 'GET', timeoutMs: c.timeoutMs, headers: c.headers });
+
 export async function call(
   agent: Dispatcher,
   url: string,

@@ -30,9 +30,11 @@ import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../.
 import { accountExists } from '../../sql/accounts/accountExists.js';
 import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
+import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 const keyProperties = {
   id: uuid,
@@ -208,7 +210,7 @@ const repliesPossibleOf = (a: AccountIdentity, rules: AccountRoutesDeps['sending
 
 /** What the routes of registerAccountRoutes share, made once per registration. */
 function accountRoutesShared(deps: AccountRoutesDeps) {
-  const admin = requireBearer(deps.apiToken);
+  const adminRoute = routeFamily('accounts', 'apiToken', requireBearer(deps.apiToken), [400, 401, 404]);
 
   const accountJson = (a: AccountIdentity, holds: ActiveHold[]) => ({
     id: a.id,
@@ -220,33 +222,29 @@ function accountRoutesShared(deps: AccountRoutesDeps) {
     createdAt: a.createdAt.toISOString(),
   });
 
-  const accountAccess = requireAccountAccess(deps);
-  return { admin, accountJson, accountAccess };
+  const accountRoute = routeFamily('accounts', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
+  return { adminRoute, accountJson, accountRoute };
 }
 type AccountRoutesShared = ReturnType<typeof accountRoutesShared>;
 
-export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) => {
-  const shared = accountRoutesShared(deps);
-  getAccounts(app, deps, shared);
-  patchAccounts(app, deps, shared);
-  postAccountsSendingResume(app, deps, shared);
-  postAccounts(app, deps, shared);
-  postAccountsApiKeys(app, deps, shared);
-  getAccountsApiKeys(app, deps, shared);
-  deleteAccountsApiKeys(app, deps, shared);
-};
+export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, accountRoutesShared(deps), [
+    getAccounts,
+    patchAccounts,
+    postAccountsSendingResume,
+    postAccounts,
+    postAccountsApiKeys,
+    getAccountsApiKeys,
+    deleteAccountsApiKeys,
+  ]);
 
-function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountAccess }: AccountRoutesShared) {
+function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountRoute }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId',
-    {
-      onRequest: accountAccess,
-      schema: {
-        ...describe('accounts', 'The account: its name, senderName and senderNumbers', 'apiToken'),
-        params: accountParams,
-        response: { 200: accountSchema, ...errors(400, 401, 404) },
-      },
-    },
+    accountRoute('The account: its name, senderName and senderNumbers', {
+      params: accountParams,
+      response: { 200: accountSchema },
+    }),
     async (request) => {
       assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
       const account = await loadAccountIdentity(deps.db, request.params.accountId);
@@ -256,22 +254,18 @@ function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accou
   );
 }
 
-function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountAccess }: AccountRoutesShared) {
+function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountRoute }: AccountRoutesShared) {
   app.patch<{ Params: { accountId: string }; Body: PatchBody }>(
     '/v1/accounts/:accountId',
-    {
-      onRequest: accountAccess,
-      schema: {
-        ...describe(
-          'accounts',
-          "Set the account's name, senderName (the identity its SMS carry; null removes it) or senderNumbers (all replaced; a number belongs to one account)",
-          'apiToken',
-        ),
+    accountRoute(
+      "Set the account's name, senderName (the identity its SMS carry; null removes it) or senderNumbers (all replaced; a number belongs to one account)",
+      {
         params: accountParams,
         body: { ...patchBody, examples: [EXAMPLES.patchAccount] },
-        response: { 200: accountSchema, ...errors(400, 401, 404, 409) },
+        response: { 200: accountSchema },
+        errors: [400, 401, 404, 409],
       },
-    },
+    ),
     async (request) => {
       const { accountId } = request.params;
       assertAccountVisible(request, accountId, `account ${accountId}`);
@@ -322,27 +316,21 @@ function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, acc
   );
 }
 
-function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { accountAccess }: AccountRoutesShared) {
+function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { accountRoute }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/sending/resume',
-    {
-      onRequest: accountAccess,
-      schema: {
-        ...describe(
-          'accounts',
-          "Resume the account's sending at once (its hold, and the holds of the providers it sends through): its pending messages are attempted again; a problem that is not fixed holds it again at the next attempt",
-          'apiToken',
-        ),
+    accountRoute(
+      "Resume the account's sending at once (its hold, and the holds of the providers it sends through): its pending messages are attempted again; a problem that is not fixed holds it again at the next attempt",
+      {
         params: accountParams,
         response: {
           200: object({
             sending: sendingSchema,
             released: { type: 'integer', description: 'Pending messages attempted again at once' },
           }),
-          ...errors(400, 401, 404),
         },
       },
-    },
+    ),
     async (request) => {
       const { accountId } = request.params;
       assertAccountVisible(request, accountId, `account ${accountId}`);
@@ -358,26 +346,19 @@ function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { acco
   );
 }
 
-function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
+function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
   app.post<{ Body: { id?: string; name?: string } }>(
     '/v1/accounts',
-    {
-      onRequest: admin,
-      schema: {
-        ...describe(
-          'accounts',
-          'Create an account, or rename it (accounts are also created on first use by a hunt)',
-          'apiToken',
-        ),
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string', maxLength: 200 } },
-          examples: [EXAMPLES.createAccount],
-        },
-        response: { 201: object({ id: uuid, name: { type: 'string' }, createdAt: dateTime }), ...errors(400, 401) },
+    adminRoute('Create an account, or rename it (accounts are also created on first use by a hunt)', {
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string', maxLength: 200 } },
+        examples: [EXAMPLES.createAccount],
       },
-    },
+      response: { 201: object({ id: uuid, name: { type: 'string' }, createdAt: dateTime }) },
+      errors: [400, 401],
+    }),
     async (request, reply) => {
       const account = await upsertAccount(deps.db, { id: request.body.id ?? newId(), name: request.body.name });
       return reply.status(201).send({ id: account.id, name: account.name, createdAt: account.createdAt.toISOString() });
@@ -385,21 +366,13 @@ function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountR
   );
 }
 
-function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
+function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
-    {
-      onRequest: admin,
-      schema: {
-        ...describe(
-          'accounts',
-          'Create an API key for the account (API_TOKEN only); the key opens this account and no other',
-          'apiToken',
-        ),
-        params: accountParams,
-        response: { 201: newKeySchema, ...errors(400, 401, 404) },
-      },
-    },
+    adminRoute('Create an API key for the account (API_TOKEN only); the key opens this account and no other', {
+      params: accountParams,
+      response: { 201: newKeySchema },
+    }),
     async (request, reply) => {
       const { accountId } = request.params;
       if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
@@ -412,17 +385,13 @@ function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: A
   );
 }
 
-function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
+function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
-    {
-      onRequest: admin,
-      schema: {
-        ...describe('accounts', "The account's live API keys (never the keys themselves)", 'apiToken'),
-        params: accountParams,
-        response: { 200: object({ keys: arrayOf(keySchema) }), ...errors(400, 401, 404) },
-      },
-    },
+    adminRoute("The account's live API keys (never the keys themselves)", {
+      params: accountParams,
+      response: { 200: object({ keys: arrayOf(keySchema) }) },
+    }),
     async (request) => {
       if (!(await accountExists(deps.db, request.params.accountId)))
         throw new NotFoundError(`account ${request.params.accountId}`);
@@ -431,17 +400,10 @@ function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: Ac
   );
 }
 
-function deleteAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { admin }: AccountRoutesShared) {
+function deleteAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
   app.delete<{ Params: { accountId: string; keyId: string } }>(
     '/v1/accounts/:accountId/api-keys/:keyId',
-    {
-      onRequest: admin,
-      schema: {
-        ...describe('accounts', 'Revoke an API key', 'apiToken'),
-        params: keyParams,
-        response: { 204: { type: 'null', description: 'Revoked' }, ...errors(400, 401, 404) },
-      },
-    },
+    adminRoute('Revoke an API key', { params: keyParams, response: noContent('Revoked') }),
     async (request, reply) => {
       const { accountId, keyId } = request.params;
       if (!(await revokeApiKey(deps.db, accountId, keyId, deps.clock.now())))

@@ -19,7 +19,7 @@ import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { basicPassword, bearerToken, secretsEqual } from '../auth.js';
 import { UnauthorizedError } from '../errors.js';
-import { describe, errors } from '../schemas.js';
+import { describe, errors, query } from '../schemas.js';
 
 export interface BrevoRoutesDeps extends CallbackDeps {
   webhookSecrets: string[];
@@ -101,11 +101,7 @@ function postBrevoEvents(app: HttpApp, deps: BrevoRoutesDeps, { requireSecret }:
           'providers',
           "Brevo's SMS events (receipts, replies, unsubscriptions), one or a batch of up to 500 (an unreadable event of a batch is skipped and counted); the secret is BREVO_WEBHOOK_SECRET, in the URL's secret parameter, a bearer token or Basic credentials",
         ),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } },
-        },
+        querystring: query({ secret: { type: 'string' }, messageId: { type: 'string', format: 'uuid' } }),
         // Each event of a batch is read on its own (one bad event must not refuse the others).
         body: {
           anyOf: [eventSchema, { type: 'array', minItems: 1, maxItems: MAX_EVENTS }],

@@ -7,10 +7,9 @@ import type { Metrics } from '../../platform/metrics.js';
 import { pingDatabase } from '../../sql/ops/pingDatabase.js';
 import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
-import { arrayOf, dateTime, describe, nullable, object } from '../schemas.js';
+import { arrayOf, dateTime, describe, nullable, object, text } from '../schemas.js';
 
 const check = { type: 'string', description: 'ok, missing, or down: <why>' } as const;
-const text = { type: 'string' } as const;
 const count = { type: 'integer' } as const;
 // What the importer role says about Lobstr (src/importer/phoneReport.ts): the fields of the last run, its phones, the reconciliation.
 const importerDetails = object(

@@ -15,9 +15,11 @@ import {
 import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
 import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { routeFamily } from '../routeFamily.js';
+import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 /** A hunt as the API answers it: every field, defaults filled in. */
 export const huntSchema = object({
@@ -58,35 +60,21 @@ export function huntJson(h: Hunt) {
 
 /** What the routes of registerHuntRoutes share, made once per registration. */
 function huntRoutesShared(deps: HuntRoutesDeps) {
-  const auth = requireAccountAccess(deps);
-  return { auth };
+  const hunts = routeFamily('hunts', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
+  return { hunts };
 }
 type HuntRoutesShared = ReturnType<typeof huntRoutesShared>;
 
-export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) => {
-  const shared = huntRoutesShared(deps);
-  postHunts(app, deps, shared);
-  getHunts(app, deps, shared);
-  patchHunts(app, deps, shared);
-  deleteHunts(app, deps, shared);
-  getAccountsHunts(app, deps, shared);
-};
+export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, huntRoutesShared(deps), [postHunts, getHunts, patchHunts, deleteHunts, getAccountsHunts]);
 
-function postHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
+function postHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.post<{ Body: CreateHuntBody }>(
     '/v1/hunts',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'hunts',
-          'Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad',
-          'apiToken',
-        ),
-        body: { ...createHuntSchema, examples: [EXAMPLES.createHunt] },
-        response: { 201: huntSchema, ...errors(400, 401, 404) },
-      },
-    },
+    hunts('Create a hunt; it looks back BACKFILL_DAYS days at once, then matches every new ad', {
+      body: { ...createHuntSchema, examples: [EXAMPLES.createHunt] },
+      response: { 201: huntSchema },
+    }),
     async (request, reply) => {
       assertAccountVisible(request, request.body.accountId, `account ${request.body.accountId}`);
       const hunt = await createHunt(deps, request.body.accountId, withDefaults(request.body, deps.contactHoursDefault));
@@ -96,17 +84,10 @@ function postHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShare
   );
 }
 
-function getHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
+function getHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.get<{ Params: { id: string } }>(
     '/v1/hunts/:id',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('hunts', 'A hunt', 'apiToken'),
-        params: idParams,
-        response: { 200: huntSchema, ...errors(400, 401, 404) },
-      },
-    },
+    hunts('A hunt', { params: idParams, response: { 200: huntSchema } }),
     async (request) => {
       const hunt = await loadHunt(deps.db, request.params.id);
       if (!hunt || hunt.deleted) throw new NotFoundError(`hunt ${request.params.id}`);
@@ -117,38 +98,23 @@ function getHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared
   );
 }
 
-function patchHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
+function patchHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.patch<{ Params: { id: string }; Body: HuntFields }>(
     '/v1/hunts/:id',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'hunts',
-          "Change some of a hunt's fields (pausing, resuming, new criteria); a change of criteria looks back again",
-          'apiToken',
-        ),
-        params: idParams,
-        body: { ...patchHuntSchema, examples: [EXAMPLES.patchHunt] },
-        response: { 200: huntSchema, ...errors(400, 401, 404) },
-      },
-    },
+    hunts("Change some of a hunt's fields (pausing, resuming, new criteria); a change of criteria looks back again", {
+      params: idParams,
+      body: { ...patchHuntSchema, examples: [EXAMPLES.patchHunt] },
+      response: { 200: huntSchema },
+    }),
     async (request) =>
       huntJson(await changeHunt(deps, request.params.id, request.body, { accountId: scopeOf(request) })),
   );
 }
 
-function deleteHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
+function deleteHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.delete<{ Params: { id: string } }>(
     '/v1/hunts/:id',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('hunts', 'Delete a hunt (its leads stay)', 'apiToken'),
-        params: idParams,
-        response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 401, 404) },
-      },
-    },
+    hunts('Delete a hunt (its leads stay)', { params: idParams, response: noContent('Deleted') }),
     async (request, reply) => {
       await deleteHunt(deps, request.params.id, { accountId: scopeOf(request) });
       return reply.status(204).send();
@@ -156,17 +122,10 @@ function deleteHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesSha
   );
 }
 
-function getAccountsHunts(app: HttpApp, deps: HuntRoutesDeps, { auth }: HuntRoutesShared) {
+function getAccountsHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/hunts',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('hunts', "The account's hunts", 'apiToken'),
-        params: accountParams,
-        response: { 200: object({ hunts: arrayOf(huntSchema) }), ...errors(400, 401, 404) },
-      },
-    },
+    hunts("The account's hunts", { params: accountParams, response: { 200: object({ hunts: arrayOf(huntSchema) }) } }),
     async (request) => {
       assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
       return { hunts: (await listAccountHunts(deps.db, request.params.accountId)).map(huntJson) };

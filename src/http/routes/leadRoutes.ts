@@ -9,9 +9,8 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { listLeads, type LeadCursor } from '../../sql/leads/listLeads.js';
 import type { HttpApp } from '../app.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, describe, errors, nullable, object, uuid, query, limitParam, text } from '../schemas.js';
 
-const text = { type: 'string' } as const;
 const orNull = (type: 'string' | 'integer') => nullable({ type });
 const leadCard = object({
   id: uuid,
@@ -119,16 +118,11 @@ function getAccountsLeads(app: HttpApp, deps: LeadRoutesDeps) {
           required: ['accountId'],
           properties: { accountId: { type: 'string', format: 'uuid' } },
         },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            stage: { type: 'string', enum: [...LEAD_STAGES] },
-            // Bodies are validated without type coercion, so numbers in the query string are strings here.
-            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' },
-            cursor: { type: 'string', maxLength: 500 },
-          },
-        },
+        querystring: query({
+          stage: { type: 'string', enum: [...LEAD_STAGES] },
+          limit: limitParam(500),
+          cursor: { type: 'string', maxLength: 500 },
+        }),
       },
     },
     async (request) => {

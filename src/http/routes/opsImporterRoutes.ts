@@ -3,16 +3,13 @@
 import type { Db } from '../../db/knex.js';
 import { listLobstrRuns } from '../../sql/lobstr/listLobstrRuns.js';
 import type { HttpApp } from '../app.js';
-import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object } from '../schemas.js';
+import { opsRouteFamily } from '../routeFamily.js';
+import { arrayOf, dateTime, nullable, object, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsImporterDeps {
   db: Db;
   opsToken: string | undefined;
 }
-
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 
 const runSchema = object({
   runId: text,
@@ -37,22 +34,10 @@ const runSchema = object({
 export const registerOpsImporterRoutes = (deps: OpsImporterDeps) => (app: HttpApp) => {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/lobstr-runs',
-    {
-      onRequest: requireBearer(deps.opsToken),
-      schema: {
-        ...describe(
-          'ops',
-          'The latest Lobstr runs, newest first: how far each import went, or why it failed',
-          'opsToken',
-        ),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } },
-        },
-        response: { 200: object({ runs: arrayOf(runSchema) }), ...errors(400, 401) },
-      },
-    },
+    opsRouteFamily(deps.opsToken)('The latest Lobstr runs, newest first: how far each import went, or why it failed', {
+      querystring: query({ limit: limitParam(100) }),
+      response: { 200: object({ runs: arrayOf(runSchema) }) },
+    }),
     async (request) => ({
       runs: (await listLobstrRuns(deps.db, Number(request.query.limit ?? 20))).map((r) => ({
         ...r,

@@ -11,8 +11,10 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { providerFigures } from '../../sql/ops/providerFigures.js';
 import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
+import { routeFamily } from '../routeFamily.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsMessagingDeps {
   db: Db;
@@ -20,8 +22,6 @@ export interface OpsMessagingDeps {
   clock: Clock;
 }
 
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 const orNullText = nullable(text);
 const FIGURE_HOURS = 24;
 
@@ -41,35 +41,29 @@ const entrySchema = object({
   deliveredAt: nullable(dateTime),
 });
 
-const conversationSchema = {
-  ...describe(
-    'ops',
-    "A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)",
-    'opsToken',
-  ),
-  params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
-  response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }), ...errors(400, 401, 404) },
-};
-
 /** What the routes of registerOpsMessagingRoutes share, made once per registration. */
 function opsMessagingRoutesShared(deps: OpsMessagingDeps) {
-  const auth = requireBearer(deps.opsToken);
-  return { auth };
+  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
+  return { ops };
 }
 type OpsMessagingRoutesShared = ReturnType<typeof opsMessagingRoutesShared>;
 
-export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) => {
-  const shared = opsMessagingRoutesShared(deps);
-  getOpsLeadsMessages(app, deps, shared);
-  getOpsReplies(app, deps, shared);
-  getOpsProviders(app, deps, shared);
-  getOpsSending(app, deps, shared);
-};
+export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) =>
+  registerEach(app, deps, opsMessagingRoutesShared(deps), [
+    getOpsLeadsMessages,
+    getOpsReplies,
+    getOpsProviders,
+    getOpsSending,
+  ]);
 
-function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
+function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get<{ Params: { leadId: string } }>(
     '/v1/ops/leads/:leadId/messages',
-    { onRequest: auth, schema: conversationSchema },
+    ops("A lead's conversation, oldest first (GET /v1/leads/:leadId/messages for the operator)", {
+      params: { type: 'object', required: ['leadId'], properties: { leadId: uuid } },
+      response: { 200: object({ leadId: uuid, messages: arrayOf(entrySchema) }) },
+      errors: [400, 401, 404],
+    }),
     async (request) => {
       const conversation = await loadLeadConversation(deps.db, request.params.leadId);
       if (!conversation) throw new NotFoundError(`lead ${request.params.leadId}`);
@@ -86,32 +80,19 @@ function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { auth }: Ops
   );
 }
 
-function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
+function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/replies',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          'The inbound messages no message of ours explains (kept, never dropped), newest first',
-          'opsToken',
-        ),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } },
-        },
-        response: {
-          200: object({
-            replies: arrayOf(
-              object({ id: uuid, provider: text, kind: text, from: text, to: orNullText, text, receivedAt: dateTime }),
-            ),
-          }),
-          ...errors(400, 401),
-        },
+    ops('The inbound messages no message of ours explains (kept, never dropped), newest first', {
+      querystring: query({ limit: limitParam(500) }),
+      response: {
+        200: object({
+          replies: arrayOf(
+            object({ id: uuid, provider: text, kind: text, from: text, to: orNullText, text, receivedAt: dateTime }),
+          ),
+        }),
       },
-    },
+    }),
     async (request) => ({
       replies: (await listUnmatchedInbound(deps.db, Number(request.query.limit ?? 50))).map((r) => ({
         id: r.id,
@@ -126,43 +107,30 @@ function getOpsReplies(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessag
   );
 }
 
-function getOpsProviders(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
+function getOpsProviders(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/providers',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          `Per provider (http, twilio, brevo), what became of the messages decided in the last ${FIGURE_HOURS} hours`,
-          'opsToken',
-        ),
-        response: {
-          200: object({
-            hours: int,
-            providers: arrayOf(
-              object({ provider: text, sent: int, delivered: int, undelivered: int, failed: int, retrying: int }),
-            ),
-          }),
-          ...errors(401),
-        },
+    ops(`Per provider (http, twilio, brevo), what became of the messages decided in the last ${FIGURE_HOURS} hours`, {
+      response: {
+        200: object({
+          hours: int,
+          providers: arrayOf(
+            object({ provider: text, sent: int, delivered: int, undelivered: int, failed: int, retrying: int }),
+          ),
+        }),
       },
-    },
+      errors: [401],
+    }),
     async () => ({ hours: FIGURE_HOURS, providers: await providerFigures(deps.db, FIGURE_HOURS, deps.clock.now()) }),
   );
 }
 
-function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessagingRoutesShared) {
+function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get(
     '/v1/ops/sending',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          "The holds on sending in force: an account's (scope account) or a provider's for every account (scope provider), why, since when, and the next probe",
-          'opsToken',
-        ),
+    ops(
+      "The holds on sending in force: an account's (scope account) or a provider's for every account (scope provider), why, since when, and the next probe",
+      {
         response: {
           200: object({
             holds: arrayOf(
@@ -177,10 +145,10 @@ function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { auth }: OpsMessag
               }),
             ),
           }),
-          ...errors(401),
         },
+        errors: [401],
       },
-    },
+    ),
     async () => ({
       holds: (await selectActiveHolds(deps.db)).map((h) => ({
         scope: h.scope,

@@ -25,9 +25,11 @@ import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
 import { senderQueue } from '../../sql/messages/senderQueue.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
+import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, describe, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 import { previewResponse } from '../previewSchema.js';
 
 export interface OpsRoutesDeps {
@@ -45,8 +47,6 @@ export interface OpsRoutesDeps {
 const LEADS_PER_COLUMN = 20;
 const baseTopic = { type: 'string', enum: [...BASE_TOPICS] } as const;
 const consumedTopic = { type: 'string', enum: [...CONSUMED_TOPICS] } as const;
-const int = { type: 'integer' } as const;
-const text = { type: 'string' } as const;
 const orNull = (schema: Record<string, unknown>) => nullable(schema);
 
 const pipelineSchema = object({
@@ -135,25 +135,25 @@ function opsRoutesShared(deps: OpsRoutesDeps) {
 
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
 
-  const auth = requireBearer(deps.opsToken);
-  return { consoleDir, uplotDir, auth };
+  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
+  return { consoleDir, uplotDir, ops };
 }
 type OpsRoutesShared = ReturnType<typeof opsRoutesShared>;
 
-export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) => {
-  const shared = opsRoutesShared(deps);
-  serveConsoleFiles(app, shared);
-  serveUplotFiles(app, shared);
-  getOps(app, shared);
-  getOpsPipeline(app, deps, shared);
-  getOpsDeadLetters(app, deps, shared);
-  postOpsDeadLettersReplay(app, deps, shared);
-  getOpsAccounts(app, deps, shared);
-  getOpsAccountsLeads(app, deps, shared);
-  postOpsHuntsPreview(app, deps, shared);
-};
+export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, opsRoutesShared(deps), [
+    serveConsoleFiles,
+    serveUplotFiles,
+    getOps,
+    getOpsPipeline,
+    getOpsDeadLetters,
+    postOpsDeadLettersReplay,
+    getOpsAccounts,
+    getOpsAccountsLeads,
+    postOpsHuntsPreview,
+  ]);
 
-function serveConsoleFiles(app: HttpApp, { consoleDir }: OpsRoutesShared) {
+function serveConsoleFiles(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: consoleDir,
     prefix: '/ops/',
@@ -163,7 +163,7 @@ function serveConsoleFiles(app: HttpApp, { consoleDir }: OpsRoutesShared) {
   });
 }
 
-function serveUplotFiles(app: HttpApp, { uplotDir }: OpsRoutesShared) {
+function serveUplotFiles(app: HttpApp, _deps: OpsRoutesDeps, { uplotDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
     root: uplotDir,
     prefix: '/ops/vendor/uplot/',
@@ -173,7 +173,7 @@ function serveUplotFiles(app: HttpApp, { uplotDir }: OpsRoutesShared) {
   });
 }
 
-function getOps(app: HttpApp, { consoleDir }: OpsRoutesShared) {
+function getOps(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
   app.get(
     '/ops',
     {
@@ -186,20 +186,13 @@ function getOps(app: HttpApp, { consoleDir }: OpsRoutesShared) {
   );
 }
 
-function getOpsPipeline(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function getOpsPipeline(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.get(
     '/v1/ops/pipeline',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          "The pipeline now: messages per topic, outbox backlog, consumer lag, the sender's queue, per-hop latency histograms",
-          'opsToken',
-        ),
-        response: { 200: pipelineSchema, ...errors(401) },
-      },
-    },
+    ops(
+      "The pipeline now: messages per topic, outbox backlog, consumer lag, the sender's queue, per-hop latency histograms",
+      { response: { 200: pipelineSchema }, errors: [401] },
+    ),
     async () => {
       const now = deps.clock.now();
       const [topics, lag, backlog, sender, hop] = await Promise.all([
@@ -237,25 +230,13 @@ function getOpsPipeline(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesSh
   );
 }
 
-function getOpsDeadLetters(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function getOpsDeadLetters(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.get<{ Querystring: { topic?: (typeof CONSUMED_TOPICS)[number]; limit?: string } }>(
     '/v1/ops/dead-letters',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          'Dead letters: the count per topic and the latest ones with their reason and source',
-          'opsToken',
-        ),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { topic: consumedTopic, limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' } },
-        },
-        response: { 200: deadLettersSchema, ...errors(400, 401) },
-      },
-    },
+    ops('Dead letters: the count per topic and the latest ones with their reason and source', {
+      querystring: query({ topic: consumedTopic, limit: limitParam(100) }),
+      response: { 200: deadLettersSchema },
+    }),
     async (request) => {
       const [counts, latest] = await Promise.all([
         deps.deadLetters.counts(),
@@ -266,12 +247,12 @@ function getOpsDeadLetters(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoute
   );
 }
 
-function postOpsDeadLettersReplay(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function postOpsDeadLettersReplay(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.post<{ Body: { topic: (typeof CONSUMED_TOPICS)[number]; offset?: string; all?: boolean } }>(
     '/v1/ops/dead-letters/replay',
-    {
-      onRequest: auth,
-      schema: {
+    ops(
+      'Replay one dead letter ({topic, offset}) or all of a topic ({topic, all: true}) to its source topic, as npm run dlq -- replay does',
+      {
         body: {
           type: 'object',
           required: ['topic'],
@@ -283,14 +264,9 @@ function postOpsDeadLettersReplay(app: HttpApp, deps: OpsRoutesDeps, { auth }: O
           },
           examples: [EXAMPLES.replay],
         },
-        ...describe(
-          'ops',
-          'Replay one dead letter ({topic, offset}) or all of a topic ({topic, all: true}) to its source topic, as npm run dlq -- replay does',
-          'opsToken',
-        ),
-        response: { 200: replaySchema, ...errors(400, 401) },
+        response: { 200: replaySchema },
       },
-    },
+    ),
     async (request) => {
       try {
         return await deps.deadLetters.replay({
@@ -306,53 +282,34 @@ function postOpsDeadLettersReplay(app: HttpApp, deps: OpsRoutesDeps, { auth }: O
   );
 }
 
-function getOpsAccounts(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function getOpsAccounts(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.get(
     '/v1/ops/accounts',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('ops', "The newest accounts (the console's account picker)", 'opsToken'),
-        response: {
-          200: object({ accounts: arrayOf(object({ id: uuid, name: text, createdAt: dateTime })) }),
-          ...errors(401),
-        },
-      },
-    },
+    ops("The newest accounts (the console's account picker)", {
+      response: { 200: object({ accounts: arrayOf(object({ id: uuid, name: text, createdAt: dateTime })) }) },
+      errors: [401],
+    }),
     async () => ({
       accounts: (await listRecentAccounts(deps.db, 50)).map((a) => ({ ...a, createdAt: a.createdAt.toISOString() })),
     }),
   );
 }
 
-function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.get<{ Params: { accountId: string }; Querystring: { limit?: string; replied?: 'true' | 'false' } }>(
     '/v1/ops/accounts/:accountId/leads',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'ops',
-          "An account's leads as Kanban columns by stage: the first `limit` of each column (Kanban order), and each column's true counts",
-          'opsToken',
-        ),
+    ops(
+      "An account's leads as Kanban columns by stage: the first `limit` of each column (Kanban order), and each column's true counts",
+      {
         params: { type: 'object', required: ['accountId'], properties: { accountId: uuid } },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            limit: {
-              type: 'string',
-              pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$',
-              description: `Leads per column, 1 to 500 (default ${LEADS_PER_COLUMN})`,
-            },
-            replied: {
-              type: 'string',
-              enum: ['true', 'false'],
-              description: 'true: only the leads whose seller replied',
-            },
+        querystring: query({
+          limit: { ...limitParam(500), description: `Leads per column, 1 to 500 (default ${LEADS_PER_COLUMN})` },
+          replied: {
+            type: 'string',
+            enum: ['true', 'false'],
+            description: 'true: only the leads whose seller replied',
           },
-        },
+        }),
         response: {
           200: object({
             accountId: uuid,
@@ -365,10 +322,9 @@ function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRou
               }),
             ),
           }),
-          ...errors(400, 401),
         },
       },
-    },
+    ),
     async (request) => {
       const { accountId } = request.params;
       const limit = Number(request.query.limit ?? LEADS_PER_COLUMN);
@@ -402,17 +358,14 @@ function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRou
   );
 }
 
-function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { auth }: OpsRoutesShared) {
+function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {
   app.post<{ Body: Record<string, unknown> }>(
     '/v1/ops/hunts/preview',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('ops', "POST /v1/hunts/preview on the operator's behalf", 'opsToken'),
-        body: { type: 'object', examples: [EXAMPLES.preview] },
-        response: { 200: previewResponse, ...errors(400, 401, 404, 502) },
-      },
-    },
+    ops("POST /v1/hunts/preview on the operator's behalf", {
+      body: { type: 'object', examples: [EXAMPLES.preview] },
+      response: { 200: previewResponse },
+      errors: [400, 401, 404, 502],
+    }),
     async (request, reply) => {
       // The preview route validates the body (the same 400 naming the field); this one only carries it.
       const answer = await app.inject({

@@ -3,16 +3,13 @@
 import type { Db } from '../../db/knex.js';
 import { listFailingEndpoints } from '../../sql/webhookEndpoints/listFailingEndpoints.js';
 import type { HttpApp } from '../app.js';
-import { requireBearer } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { opsRouteFamily } from '../routeFamily.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsWebhookDeps {
   db: Db;
   opsToken: string | undefined;
 }
-
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 
 const failingSchema = object({
   id: uuid,
@@ -31,22 +28,13 @@ const failingSchema = object({
 export const registerOpsWebhookRoutes = (deps: OpsWebhookDeps) => (app: HttpApp) => {
   app.get<{ Querystring: { limit?: string } }>(
     '/v1/ops/webhooks/failing',
-    {
-      onRequest: requireBearer(deps.opsToken),
-      schema: {
-        ...describe(
-          'ops',
-          'Webhook endpoints failing now (every attempt since failingSince failed), or disabled for failing; longest failing first',
-          'opsToken',
-        ),
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$' } },
-        },
-        response: { 200: object({ endpoints: arrayOf(failingSchema) }), ...errors(400, 401) },
+    opsRouteFamily(deps.opsToken)(
+      'Webhook endpoints failing now (every attempt since failingSince failed), or disabled for failing; longest failing first',
+      {
+        querystring: query({ limit: limitParam(500) }),
+        response: { 200: object({ endpoints: arrayOf(failingSchema) }) },
       },
-    },
+    ),
     async (request) => ({
       endpoints: (await listFailingEndpoints(deps.db, Number(request.query.limit ?? 50))).map((e) => ({
         id: e.id,

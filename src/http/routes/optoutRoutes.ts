@@ -6,9 +6,11 @@ import { phoneOf } from '../phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
 import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
+import { routeFamily } from '../routeFamily.js';
+import { noContent } from '../schemas.js';
 import { EXAMPLES } from '../examples.js';
 import { requireBearer } from '../auth.js';
-import { describe, errors } from '../schemas.js';
 
 export interface OptOutRoutesDeps extends OptOutDeps {
   db: Db;
@@ -37,6 +39,16 @@ const optOutSchema = {
   },
 } as const;
 
+/** The answer to an opt-out by hand, new (201) or in force already (200). */
+const optOutAnswer = {
+  ...optOutSchema,
+  required: [...optOutSchema.required, 'cancelled'],
+  properties: {
+    ...optOutSchema.properties,
+    cancelled: { type: 'integer', description: 'pending messages cancelled' },
+  },
+};
+
 const phoneParams = {
   type: 'object',
   required: ['phone'],
@@ -45,60 +57,34 @@ const phoneParams = {
 
 /** What the routes of registerOptOutRoutes share, made once per registration. */
 function optOutRoutesShared(deps: OptOutRoutesDeps) {
-  const auth = requireBearer(deps.apiToken);
-  return { auth };
+  const optOuts = routeFamily('opt-outs', 'apiToken', requireBearer(deps.apiToken), [400, 401, 404]);
+  return { optOuts };
 }
 type OptOutRoutesShared = ReturnType<typeof optOutRoutesShared>;
 
-export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) => {
-  const shared = optOutRoutesShared(deps);
-  postOptouts(app, deps, shared);
-  getOptouts(app, deps, shared);
-  deleteOptouts(app, deps, shared);
-};
+export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, optOutRoutesShared(deps), [postOptouts, getOptouts, deleteOptouts]);
 
-function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
+function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRoutesShared) {
   app.post<{ Body: { phone: string; reason?: string | null } }>(
     '/v1/optouts',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe(
-          'opt-outs',
-          'Opt a phone out by hand: no account messages it again; its pending messages are cancelled',
-          'apiToken',
-        ),
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['phone'],
-          properties: {
-            phone: { type: 'string', minLength: 1, maxLength: 40 },
-            reason: { type: ['string', 'null'], maxLength: 500 },
-          },
-          examples: [EXAMPLES.optOut],
+    optOuts('Opt a phone out by hand: no account messages it again; its pending messages are cancelled', {
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['phone'],
+        properties: {
+          phone: { type: 'string', minLength: 1, maxLength: 40 },
+          reason: { type: ['string', 'null'], maxLength: 500 },
         },
-        response: {
-          201: {
-            ...optOutSchema,
-            required: [...optOutSchema.required, 'cancelled'],
-            properties: {
-              ...optOutSchema.properties,
-              cancelled: { type: 'integer', description: 'pending messages cancelled' },
-            },
-          },
-          200: {
-            ...optOutSchema,
-            required: [...optOutSchema.required, 'cancelled'],
-            properties: {
-              ...optOutSchema.properties,
-              cancelled: { type: 'integer', description: 'pending messages cancelled' },
-            },
-          },
-          ...errors(400, 401),
-        },
+        examples: [EXAMPLES.optOut],
       },
-    },
+      response: {
+        201: optOutAnswer,
+        200: optOutAnswer,
+      },
+      errors: [400, 401],
+    }),
     async (request, reply) => {
       const phone = phoneOf(request.body.phone, 'body/phone');
       const result = await recordOptOut(deps, { phone, source: 'api', reason: request.body.reason ?? null });
@@ -111,17 +97,13 @@ function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoute
   );
 }
 
-function getOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
+function getOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRoutesShared) {
   app.get<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('opt-outs', 'The opt-out of a phone (any usual form: +33612345678, 0612345678)', 'apiToken'),
-        params: phoneParams,
-        response: { 200: optOutSchema, ...errors(400, 401, 404) },
-      },
-    },
+    optOuts('The opt-out of a phone (any usual form: +33612345678, 0612345678)', {
+      params: phoneParams,
+      response: { 200: optOutSchema },
+    }),
     async (request) => {
       const phone = phoneOf(request.params.phone, 'params/phone');
       const optOut = await loadOptOut(deps.db, phone);
@@ -131,17 +113,13 @@ function getOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutes
   );
 }
 
-function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { auth }: OptOutRoutesShared) {
+function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRoutesShared) {
   app.delete<{ Params: { phone: string } }>(
     '/v1/optouts/:phone',
-    {
-      onRequest: auth,
-      schema: {
-        ...describe('opt-outs', 'Lift the opt-out of a phone: it may be contacted again', 'apiToken'),
-        params: phoneParams,
-        response: { 204: { type: 'null', description: 'Lifted' }, ...errors(400, 401, 404) },
-      },
-    },
+    optOuts('Lift the opt-out of a phone: it may be contacted again', {
+      params: phoneParams,
+      response: noContent('Lifted'),
+    }),
     async (request, reply) => {
       const phone = phoneOf(request.params.phone, 'params/phone');
       if (!(await deleteOptOut(deps.db, phone))) throw new NotFoundError(`opt-out of ${phone}`);

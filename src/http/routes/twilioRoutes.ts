@@ -26,7 +26,7 @@ import {
 import type { HttpApp } from '../app.js';
 import { EXAMPLES } from '../examples.js';
 import { ForbiddenError } from '../errors.js';
-import { describe, errors } from '../schemas.js';
+import { describe, errors, query } from '../schemas.js';
 
 export interface TwilioRoutesDeps extends CallbackDeps {
   authToken: string;
@@ -109,11 +109,7 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
             "Twilio's status callbacks (form-encoded, signed with X-Twilio-Signature): delivery receipts of the messages sent through Twilio",
           ),
           consumes: ['application/x-www-form-urlencoded'],
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { messageId: { type: 'string', format: 'uuid' } },
-          },
+          querystring: query({ messageId: { type: 'string', format: 'uuid' } }),
           body: { ...paramsSchema, examples: [EXAMPLES.twilioStatus] },
           response: { 200: statusAnswer, ...errors(400, 403) },
         },

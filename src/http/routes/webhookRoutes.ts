@@ -28,9 +28,11 @@ import { updateEndpoint } from '../../sql/webhookEndpoints/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
+import { registerEach } from '../registerEach.js';
+import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, describe, errors, nullable, object, uuid } from '../schemas.js';
+import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int, noContent } from '../schemas.js';
 
 export interface WebhookRoutesDeps {
   db: Db;
@@ -42,8 +44,6 @@ export interface WebhookRoutesDeps {
 /** How long the secret a rotation replaces still signs. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-const text = { type: 'string' } as const;
-const int = { type: 'integer' } as const;
 const eventType = { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } as const;
 const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
@@ -178,7 +178,7 @@ type Params = { accountId: string; webhookId: string };
 
 /** What the routes of registerWebhookRoutes share, made once per registration. */
 function webhookRoutesShared(deps: WebhookRoutesDeps) {
-  const access = requireAccountAccess(deps);
+  const webhooks = routeFamily('webhooks', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
 
   /** The URL the policy accepts, as given; a 400 naming body/url otherwise. */
   async function checkedUrl(text: string): Promise<string> {
@@ -199,33 +199,28 @@ function webhookRoutesShared(deps: WebhookRoutesDeps) {
     if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
     return endpoint;
   }
-  return { access, checkedUrl, endpointOf };
+  return { webhooks, checkedUrl, endpointOf };
 }
 type WebhookRoutesShared = ReturnType<typeof webhookRoutesShared>;
 
-export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) => {
-  const shared = webhookRoutesShared(deps);
-  postAccountsWebhooks(app, deps, shared);
-  getAccountsWebhooks(app, deps, shared);
-  getAccountsWebhooksById(app, shared);
-  patchAccountsWebhooks(app, deps, shared);
-  deleteAccountsWebhooks(app, deps, shared);
-  postAccountsWebhooksRotateSecret(app, deps, shared);
-  getAccountsWebhooksDeliveries(app, deps, shared);
-  postAccountsWebhooksDeliveriesRetry(app, deps, shared);
-};
+export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) =>
+  registerEach(app, deps, webhookRoutesShared(deps), [
+    postAccountsWebhooks,
+    getAccountsWebhooks,
+    getAccountsWebhooksById,
+    patchAccountsWebhooks,
+    deleteAccountsWebhooks,
+    postAccountsWebhooksRotateSecret,
+    getAccountsWebhooksDeliveries,
+    postAccountsWebhooksDeliveriesRetry,
+  ]);
 
-function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, checkedUrl }: WebhookRoutesShared) {
+function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks, checkedUrl }: WebhookRoutesShared) {
   app.post<{ Params: { accountId: string }; Body: WebhookBody }>(
     '/v1/accounts/:accountId/webhooks',
-    {
-      onRequest: access,
-      schema: {
-        ...describe(
-          'webhooks',
-          "Subscribe a URL to the account's events (Standard Webhooks, signed); the signing secret is answered this once",
-          'apiToken',
-        ),
+    webhooks(
+      "Subscribe a URL to the account's events (Standard Webhooks, signed); the signing secret is answered this once",
+      {
         params: accountParams,
         body: {
           type: 'object',
@@ -234,10 +229,10 @@ function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, c
           properties: fields,
           examples: [EXAMPLES.createWebhook],
         },
-        response: { 201: object({ ...endpointProperties, secret: secretProperty }), ...errors(400, 401, 404) },
         description: 'The account is created if it does not exist yet, as a hunt creates its own.',
+        response: { 201: object({ ...endpointProperties, secret: secretProperty }) },
       },
-    },
+    ),
     async (request, reply) => {
       const { accountId } = request.params;
       assertAccountVisible(request, accountId, `account ${accountId}`);
@@ -263,17 +258,13 @@ function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, c
   );
 }
 
-function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
+function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }: WebhookRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/webhooks',
-    {
-      onRequest: access,
-      schema: {
-        ...describe('webhooks', "The account's webhook subscriptions (never their secrets)", 'apiToken'),
-        params: accountParams,
-        response: { 200: object({ webhooks: arrayOf(endpointSchema) }), ...errors(400, 401, 404) },
-      },
-    },
+    webhooks("The account's webhook subscriptions (never their secrets)", {
+      params: accountParams,
+      response: { 200: object({ webhooks: arrayOf(endpointSchema) }) },
+    }),
     async (request) => {
       const { accountId } = request.params;
       assertAccountVisible(request, accountId, `account ${accountId}`);
@@ -283,17 +274,17 @@ function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access }: 
   );
 }
 
-function getAccountsWebhooksById(app: HttpApp, { access, endpointOf }: WebhookRoutesShared) {
+function getAccountsWebhooksById(
+  app: HttpApp,
+  _deps: WebhookRoutesDeps,
+  { webhooks, endpointOf }: WebhookRoutesShared,
+) {
   app.get<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
-    {
-      onRequest: access,
-      schema: {
-        ...describe('webhooks', 'A webhook subscription, its state and its last attempt', 'apiToken'),
-        params: webhookParams,
-        response: { 200: endpointSchema, ...errors(400, 401, 404) },
-      },
-    },
+    webhooks('A webhook subscription, its state and its last attempt', {
+      params: webhookParams,
+      response: { 200: endpointSchema },
+    }),
     async (request) =>
       endpointJson(
         await endpointOf(request, (a) => assertAccountVisible(request, a, `webhook ${request.params.webhookId}`)),
@@ -301,17 +292,12 @@ function getAccountsWebhooksById(app: HttpApp, { access, endpointOf }: WebhookRo
   );
 }
 
-function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, checkedUrl }: WebhookRoutesShared) {
+function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks, checkedUrl }: WebhookRoutesShared) {
   app.patch<{ Params: Params; Body: Partial<WebhookBody> & { enabled?: boolean } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
-    {
-      onRequest: access,
-      schema: {
-        ...describe(
-          'webhooks',
-          'Change the URL, the events or the description, or disable and enable the subscription (enabling a disabled one resumes its deliveries)',
-          'apiToken',
-        ),
+    webhooks(
+      'Change the URL, the events or the description, or disable and enable the subscription (enabling a disabled one resumes its deliveries)',
+      {
         params: webhookParams,
         body: {
           type: 'object',
@@ -320,9 +306,9 @@ function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, 
           properties: { ...fields, enabled: { type: 'boolean' } },
           examples: [EXAMPLES.patchWebhook],
         },
-        response: { 200: endpointSchema, ...errors(400, 401, 404) },
+        response: { 200: endpointSchema },
       },
-    },
+    ),
     async (request) => {
       const { accountId, webhookId } = request.params;
       assertAccountVisible(request, accountId, `webhook ${webhookId}`);
@@ -341,17 +327,10 @@ function patchAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access, 
   );
 }
 
-function deleteAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
+function deleteAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }: WebhookRoutesShared) {
   app.delete<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId',
-    {
-      onRequest: access,
-      schema: {
-        ...describe('webhooks', 'Remove a subscription, with its deliveries', 'apiToken'),
-        params: webhookParams,
-        response: { 204: { type: 'null', description: 'Removed' }, ...errors(400, 401, 404) },
-      },
-    },
+    webhooks('Remove a subscription, with its deliveries', { params: webhookParams, response: noContent('Removed') }),
     async (request, reply) => {
       const { accountId, webhookId } = request.params;
       assertAccountVisible(request, accountId, `webhook ${webhookId}`);
@@ -362,24 +341,16 @@ function deleteAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { access 
   );
 }
 
-function postAccountsWebhooksRotateSecret(app: HttpApp, deps: WebhookRoutesDeps, { access }: WebhookRoutesShared) {
+function postAccountsWebhooksRotateSecret(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }: WebhookRoutesShared) {
   app.post<{ Params: Params }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/rotate-secret',
-    {
-      onRequest: access,
-      schema: {
-        ...describe(
-          'webhooks',
-          'A new signing secret, answered this once; the previous one keeps signing for 24 hours (both signatures are sent)',
-          'apiToken',
-        ),
+    webhooks(
+      'A new signing secret, answered this once; the previous one keeps signing for 24 hours (both signatures are sent)',
+      {
         params: webhookParams,
-        response: {
-          200: object({ id: uuid, secret: secretProperty, previousSecretExpiresAt: dateTime }),
-          ...errors(400, 401, 404),
-        },
+        response: { 200: object({ id: uuid, secret: secretProperty, previousSecretExpiresAt: dateTime }) },
       },
-    },
+    ),
     async (request) => {
       const { accountId, webhookId } = request.params;
       assertAccountVisible(request, accountId, `webhook ${webhookId}`);
@@ -397,30 +368,21 @@ function postAccountsWebhooksRotateSecret(app: HttpApp, deps: WebhookRoutesDeps,
 function getAccountsWebhooksDeliveries(
   app: HttpApp,
   deps: WebhookRoutesDeps,
-  { access, endpointOf }: WebhookRoutesShared,
+  { webhooks, endpointOf }: WebhookRoutesShared,
 ) {
   app.get<{ Params: Params; Querystring: { status?: DeliveryStatus; limit?: string } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/deliveries',
-    {
-      onRequest: access,
-      schema: {
-        ...describe(
-          'webhooks',
-          "The subscription's deliveries, newest first: status, attempts, the last answer's code and time, every attempt",
-          'apiToken',
-        ),
+    webhooks(
+      "The subscription's deliveries, newest first: status, attempts, the last answer's code and time, every attempt",
+      {
         params: webhookParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', enum: STATUSES },
-            limit: { type: 'string', pattern: '^(?:[1-9][0-9]?|100)$' },
-          },
-        },
-        response: { 200: object({ deliveries: arrayOf(deliverySchema) }), ...errors(400, 401, 404) },
+        querystring: query({
+          status: { type: 'string', enum: STATUSES },
+          limit: limitParam(100),
+        }),
+        response: { 200: object({ deliveries: arrayOf(deliverySchema) }) },
       },
-    },
+    ),
     async (request) => {
       const endpoint = await endpointOf(request, (a) =>
         assertAccountVisible(request, a, `webhook ${request.params.webhookId}`),
@@ -437,22 +399,14 @@ function getAccountsWebhooksDeliveries(
 function postAccountsWebhooksDeliveriesRetry(
   app: HttpApp,
   deps: WebhookRoutesDeps,
-  { access, endpointOf }: WebhookRoutesShared,
+  { webhooks, endpointOf }: WebhookRoutesShared,
 ) {
   app.post<{ Params: Params & { deliveryId: string } }>(
     '/v1/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId/retry',
-    {
-      onRequest: access,
-      schema: {
-        ...describe(
-          'webhooks',
-          'Attempt a delivery again now (a failed one, or a delivered one sent again), with the whole retry schedule ahead of it',
-          'apiToken',
-        ),
-        params: deliveryParams,
-        response: { 202: object({ delivery: deliverySchema }), ...errors(400, 401, 404) },
-      },
-    },
+    webhooks(
+      'Attempt a delivery again now (a failed one, or a delivered one sent again), with the whole retry schedule ahead of it',
+      { params: deliveryParams, response: { 202: object({ delivery: deliverySchema }) } },
+    ),
     async (request, reply) => {
       const endpoint = await endpointOf(request, (a) =>
         assertAccountVisible(request, a, `webhook ${request.params.webhookId}`),

@@ -12,7 +12,8 @@
 // base URL that tests point at a local stand-in (BREVO_API_URL).
 import { SegmentedMessage } from 'sms-segments-calculator';
 import type { MessageProvider, OutboundMessage, ProviderCallback, SendOutcome } from '../provider.js';
-import { call, createAgent, jsonObject, outcomeOfLookUp, type HttpAnswer } from '../httpCall.js';
+import { call, createAgent, getFrom, jsonObject, outcomeOfLookUp } from '../httpCall.js';
+import type { HttpAnswer, ProviderConnection } from '../httpCall.js';
 import { receiptOfEvent } from './brevoEvents.js';
 import type { BrevoSettings } from './brevoSettings.js';
 
@@ -126,11 +127,8 @@ export function createBrevoClient(options: BrevoClientOptions): MessageProvider 
   };
 }
 
-interface BrevoCalls {
-  agent: ReturnType<typeof createAgent>;
+interface BrevoCalls extends ProviderConnection {
   apiUrl: string;
-  headers: Record<string, string>;
-  timeoutMs: number;
 }
 
 /** The report's events of our SMS (by its tag, our message id), newest first. */
@@ -148,11 +146,7 @@ async function readReport(
     endDate: day(now),
     limit: '100',
   });
-  const result = await call(c.agent, `${c.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`, {
-    method: 'GET',
-    timeoutMs: c.timeoutMs,
-    headers: c.headers,
-  });
+  const result = await getFrom(c, `${c.apiUrl}/v3/transactionalSMS/statistics/events?${query.toString()}`);
   if (!result.ok) return { failed: result.reason };
   if (result.answer.status !== 200) return { failed: `brevo report HTTP ${result.answer.status}` };
   const events = (jsonObject(result.answer.text).events ?? []) as ReportEvent[];

@@ -21,7 +21,8 @@
 // the figures), and the sender makes one call per message. The package is used where it is the
 // reference: validating the callbacks' signatures (twilioCallbacks.ts), and signing them in the stand-in.
 import type { MessageProvider, OutboundMessage, SendOutcome } from '../provider.js';
-import { call, createAgent, jsonObject, outcomeOfLookUp, type HttpAnswer } from '../httpCall.js';
+import { call, createAgent, getFrom, jsonObject, outcomeOfLookUp } from '../httpCall.js';
+import type { HttpAnswer, ProviderConnection } from '../httpCall.js';
 import { parseTwilioStatus } from './twilioCallbacks.js';
 import { classifyTwilioAnswer } from './twilioErrors.js';
 import type { TwilioSender, TwilioSettings } from './twilioSettings.js';
@@ -108,11 +109,10 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
     },
     async fetchStatus(m) {
       if (!m.externalId) return { kind: 'unknown', why: 'no Message SID was recorded' };
-      const result = await call(agent, `${account}/Messages/${encodeURIComponent(m.externalId)}.json`, {
-        method: 'GET',
-        timeoutMs: options.timeoutMs,
-        headers,
-      });
+      const result = await getFrom(
+        { agent, headers, timeoutMs: options.timeoutMs },
+        `${account}/Messages/${encodeURIComponent(m.externalId)}.json`,
+      );
       if (!result.ok) throw new Error(`twilio: ${result.reason}`);
       if (result.answer.status === 404) return { kind: 'unknown', why: `Twilio has no message ${m.externalId}` };
       if (result.answer.status !== 200) throw new Error(`twilio: HTTP ${result.answer.status} reading ${m.externalId}`);
@@ -141,11 +141,8 @@ function addressesOf(
 
 const fromText = (from: TwilioSender) => ('from' in from ? from.from : from.messagingServiceSid);
 
-interface TwilioCalls {
-  agent: ReturnType<typeof createAgent>;
+interface TwilioCalls extends ProviderConnection {
   base: string;
-  headers: Record<string, string>;
-  timeoutMs: number;
 }
 
 /** Twilio's message to this phone (with our body, unless it is a template), created since `since` (minus the clock skew), if any. */
@@ -158,11 +155,7 @@ async function lookUpSent(
   const { to, from } = address;
   const query = new URLSearchParams({ To: to, PageSize: String(LOOKUP_PAGE) });
   if ('from' in from) query.set('From', from.from);
-  const result = await call(c.agent, `${c.base}?${query.toString()}`, {
-    method: 'GET',
-    timeoutMs: c.timeoutMs,
-    headers: c.headers,
-  });
+  const result = await getFrom(c, `${c.base}?${query.toString()}`);
   if (!result.ok) return { failed: result.reason };
   if (result.answer.status !== 200) return { failed: `twilio lookup HTTP ${result.answer.status}` };
   const messages = (jsonObject(result.answer.text).messages ?? []) as TwilioMessage[];

@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/knex.js';
+import { unnestColumns } from '../../db/unnestColumns.js';
 
 export interface LeadRecord {
   id: string;
@@ -30,17 +31,7 @@ export async function insertLeads(trx: Trx, leads: LeadRecord[], now: Date): Pro
        FROM unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::text[]) AS l(id, account_id, ad_id, hunt_id, stage, reason)
      ON CONFLICT (account_id, ad_id) DO NOTHING
      RETURNING id, account_id, ad_id, position`,
-    [
-      now,
-      now,
-      now,
-      leads.map((l) => l.id),
-      leads.map((l) => l.accountId),
-      leads.map((l) => l.adId),
-      leads.map((l) => l.huntId),
-      leads.map((l) => l.stage),
-      leads.map((l) => l.reason) as string[],
-    ],
+    [now, now, now, ...unnestColumns(leads, ['id', 'accountId', 'adId', 'huntId', 'stage', 'reason'])],
   );
   return rows.map((r) => ({ id: r.id, accountId: r.account_id, adId: r.ad_id, position: r.position }));
 }

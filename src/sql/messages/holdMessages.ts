@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/knex.js';
+import { unnestColumns } from '../../db/unnestColumns.js';
 
 /**
  * Pending messages whose attempt met a hold (their account's or provider's sending is held): they
@@ -17,13 +18,6 @@ export async function holdMessages(
             last_error = coalesce(h.last_error, m.last_error), updated_at = ?::timestamptz
        FROM unnest(?::uuid[], ?::text[], ?::timestamptz[], ?::text[], ?::boolean[]) AS h(id, held_by, until, last_error, attempted)
       WHERE m.id = h.id AND m.status = 'pending'`,
-    [
-      now,
-      held.map((h) => h.id),
-      held.map((h) => h.heldBy),
-      held.map((h) => h.until),
-      held.map((h) => h.lastError),
-      held.map((h) => h.attempted),
-    ],
+    [now, ...unnestColumns(held, ['id', 'heldBy', 'until', 'lastError', 'attempted'])],
   );
 }

@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/knex.js';
+import { unnestColumns } from '../../db/unnestColumns.js';
 
 export interface MessageRecord {
   id: string;
@@ -25,7 +26,6 @@ export interface MessageRecord {
 /** New messages, pending (one array parameter per column: one statement shape whatever the count). */
 export async function insertMessages(trx: Trx, messages: MessageRecord[], now: Date): Promise<void> {
   if (messages.length === 0) return;
-  const col = <K extends keyof MessageRecord>(k: K) => messages.map((m) => m[k]);
   await trx.raw(
     `INSERT INTO messages (id, account_id, lead_id, hunt_id, ad_id, channel, recipient, content, status, command_event_id, correlation_id, next_attempt_at,
                            content_sid, content_variables, content_is_text, fallback_content, created_at, updated_at)
@@ -38,21 +38,22 @@ export async function insertMessages(trx: Trx, messages: MessageRecord[], now: D
     [
       now,
       now,
-      col('id'),
-      col('accountId'),
-      col('leadId'),
-      col('huntId'),
-      col('adId'),
-      col('channel'),
-      col('recipient'),
-      col('content'),
-      col('commandEventId'),
-      col('correlationId'),
-      col('nextAttemptAt'),
-      col('contentSid') as string[],
+      ...unnestColumns(messages, [
+        'id',
+        'accountId',
+        'leadId',
+        'huntId',
+        'adId',
+        'channel',
+        'recipient',
+        'content',
+        'commandEventId',
+        'correlationId',
+        'nextAttemptAt',
+        'contentSid',
+      ]),
       messages.map((m) => (m.contentVariables ? JSON.stringify(m.contentVariables) : null)) as string[],
-      col('contentIsText'),
-      col('fallbackContent') as string[],
+      ...unnestColumns(messages, ['contentIsText', 'fallbackContent']),
     ],
   );
 }

@@ -5,6 +5,7 @@
 // attempt's unconfirmed mark (src/sql/messages/leaseMessages.ts); a retry whose request may have reached the
 // provider keeps it, so that the next attempt looks the message up before sending it again.
 import type { Trx } from '../../db/knex.js';
+import { unnestColumns } from '../../db/unnestColumns.js';
 
 export interface SentMessage {
   id: string;
@@ -25,15 +26,7 @@ export async function markMessagesSent(trx: Trx, sent: SentMessage[], now: Date)
        FROM unnest(?::uuid[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::timestamptz[]) AS s(id, external_id, sent_at, provider, sender, check_at)
       WHERE m.id = s.id AND m.status = 'pending'
       RETURNING m.id`,
-    [
-      now,
-      sent.map((s) => s.id),
-      sent.map((s) => s.externalId) as string[],
-      sent.map((s) => s.sentAt),
-      sent.map((s) => s.provider),
-      sent.map((s) => s.sender) as string[],
-      sent.map((s) => s.receiptCheckAt) as Date[],
-    ],
+    [now, ...unnestColumns(sent, ['id', 'externalId', 'sentAt', 'provider', 'sender', 'receiptCheckAt'])],
   );
   return new Set(rows.map((r) => r.id));
 }
@@ -49,13 +42,6 @@ export async function scheduleMessageRetries(
             unconfirmed_since = CASE WHEN r.uncertain THEN m.unconfirmed_since END, updated_at = ?::timestamptz
        FROM unnest(?::uuid[], ?::timestamptz[], ?::text[], ?::text[], ?::boolean[]) AS r(id, at, reason, provider, uncertain)
       WHERE m.id = r.id AND m.status = 'pending'`,
-    [
-      now,
-      retries.map((r) => r.id),
-      retries.map((r) => r.at),
-      retries.map((r) => r.reason),
-      retries.map((r) => r.provider),
-      retries.map((r) => r.uncertain),
-    ],
+    [now, ...unnestColumns(retries, ['id', 'at', 'reason', 'provider', 'uncertain'])],
   );
 }

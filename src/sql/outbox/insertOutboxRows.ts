@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/knex.js';
+import { unnestColumns } from '../../db/unnestColumns.js';
 
 export interface OutboxRecord {
   shard: number;
@@ -38,11 +39,7 @@ export async function insertOutboxRows(trx: Trx, rows: OutboxRecord[]): Promise<
         rows.map((r) => r.payload),
         at,
       ),
-      rows.map((r) => r.shard),
-      rows.map((r) => r.topic),
-      rows.map((r) => r.key),
-      rows.map((r) => r.event_id),
-      rows.map((r) => r.event_type),
+      ...unnestColumns(rows, ['shard', 'topic', 'key', 'event_id', 'event_type']),
       offsets,
       rows.map((r) => r.payload.length),
       JSON.stringify(rows.map((r) => r.headers)),
