@@ -7,6 +7,7 @@ import { localTime } from '../src/domain/calendar.js';
 import type { CreateHuntBody } from '../src/producers/hunts/huntInput.js';
 import { adInput, huntInput } from './fixtures.js';
 import type { apiClient } from './http.js';
+import { settledMessage } from './rows.js';
 import { waitFor } from './waitFor.js';
 
 /** POSTs a hunt and waits for its backfill (last_scan_at set): from then on it matches every new ad. */
@@ -34,6 +35,18 @@ export async function huntForBrand(
 ): Promise<{ accountId: string; huntId: string }> {
   const hunt = await postHunt(http, db, huntInput({ accountId, brands: [brand], ...overrides }));
   return { accountId, huntId: hunt.id };
+}
+
+/** A dealer's hunt for `brand`, a seller's ad with `phone` posted, and the dealer's message once `status`. */
+export async function messageToSeller(
+  http: ReturnType<typeof apiClient>,
+  db: Db,
+  { brand, phone }: { brand: string; phone: string },
+  status: 'sent' | 'failed',
+) {
+  const { accountId } = await huntForBrand(http, db, brand);
+  expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] })).status).toBe(202);
+  return { accountId, message: await settledMessage(db, accountId, status) };
 }
 
 /**

@@ -15,8 +15,8 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
-import type { StoredMessage } from '../../testkit/rows.js';
+import { closedForNow, huntForBrand, isoWeekday, messageToSeller } from '../../testkit/hunts.js';
+import { messageOf as messageOfAccount, settledMessage, type StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
@@ -68,38 +68,22 @@ beforeAll(async () => {
 });
 afterAll(() => twilio.close());
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
-  const accountId = randomUUID();
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return accountId;
-}
+const huntFor = async (brand: string, overrides: Parameters<typeof huntInput>[0] = {}) =>
+  (await huntForBrand(http, t.db, brand, overrides)).accountId;
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 type Message = StoredMessage;
-const messageOf = (accountId: string) =>
-  waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
-const settled = (accountId: string, status: 'sent' | 'failed') =>
-  waitFor(
-    async () => {
-      const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
-      return m?.status === status ? m : undefined;
-    },
-    { message: `message ${status}` },
-  );
-const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-const closedForNow = () => ({
-  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-  from: '08:00',
-  to: '20:00',
-});
+const messageOf = (accountId: string) => messageOfAccount(t.db, accountId);
+const settled = (accountId: string, status: 'sent' | 'failed') => settledMessage(t.db, accountId, status);
+/** A dealer's hunt for `brand`, a seller's ad with `phone`, and its message once `status`. */
+const messageTo = (brand: string, phone: string, status: 'sent' | 'failed') =>
+  messageToSeller(http, t.db, { brand, phone }, status);
 
 describe('sending through Twilio', () => {
   it('sends a lead’s SMS form-encoded from TWILIO_FROM, keeps its sid, and takes the signed delivery receipt as MessageDelivered', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000101';
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     const [taken] = twilio.messagesTo(phone);
     expect(taken).toMatchObject({ from: FROM, messagingServiceSid: null, body: sent.content });
     expect(taken!.statusCallback).toBe(`${PUBLIC}/v1/providers/twilio/status?messageId=${sent.id}`);
@@ -159,9 +143,7 @@ describe('sending through Twilio', () => {
           }
         : { kind: 'accept', receipt: 'delivered' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { accountId, message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed).toMatchObject({ last_error: 'not_mobile', delivery_status: 'undelivered', delivery_error: '30006' });
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -206,9 +188,7 @@ describe('sending through Twilio', () => {
     );
     // Another dealer's message to the same seller waits for its contact hours.
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { accountId, message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('opted_out');
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -246,9 +226,7 @@ describe('sending through Twilio', () => {
         ? { kind: 'error', status: 400, code: 21614, message: `'To' number is not a valid mobile number` }
         : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('not_mobile');
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -265,9 +243,7 @@ describe('sending through Twilio', () => {
         ? { kind: 'error', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'retry-after': '2' } }
         : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     const calls = twilio.requests.filter((r) => r.to === phone);
     expect(calls.map((c) => c.status)).toEqual([429, 201]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
@@ -280,9 +256,7 @@ describe('sending through Twilio', () => {
     const phone = '+33612000106';
     // Twilio takes the message, and its answer comes after the sender gave up waiting (1 s).
     twilio.script((r, attempt) => (r.to === phone && attempt === 1 ? { kind: 'stall', ms: 3000 } : { kind: 'accept' }));
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     expect(twilio.messagesTo(phone)).toHaveLength(1);
     expect(twilio.requests.filter((r) => r.to === phone)).toHaveLength(1);
     expect(sent).toMatchObject({ external_id: twilio.messagesTo(phone)[0]!.sid, attempts: 2 });
@@ -610,9 +584,7 @@ describe('what Twilio says after sending', () => {
         : { kind: 'accept', receipt: 'delivered' },
     );
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('opted_out');
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'provider' });
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({ reason: 'opted_out' });
