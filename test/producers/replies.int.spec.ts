@@ -3,14 +3,14 @@
 // inbound messages and the generic gateway's webhook.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/calendar.js';
 import type { SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeTwilio } from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
-import { apiClient, metricValue } from '../../testkit/http.js';
+import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
+import { closedForNow, huntForBrand } from '../../testkit/hunts.js';
+import { settledMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'1f2e3d4c'.repeat(4)}`;
@@ -46,21 +46,9 @@ beforeAll(async () => {
 });
 afterAll(() => twilio.close());
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}, accountId = randomUUID()) {
-  const hunt = await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return { accountId, huntId: hunt.id };
-}
-const sentMessage = (accountId: string) =>
-  waitFor(
-    async () => {
-      const m = await t
-        .db('messages')
-        .where({ account_id: accountId })
-        .first<{ id: string; lead_id: string; status: string; sender: string }>();
-      return m?.status === 'sent' ? m : undefined;
-    },
-    { message: 'message sent' },
-  );
+const huntFor = (brand: string, overrides: Parameters<typeof huntInput>[0] = {}, accountId?: string) =>
+  huntForBrand(http, t.db, brand, overrides, accountId);
+const sentMessage = (accountId: string) => settledMessage(t.db, accountId, 'sent');
 const leadOf = (id: string) =>
   t.db('leads').where({ id }).first<{ stage: string; replied_at: Date | null; last_reply_at: Date | null }>();
 const repliesTo = async (leadId: string, n: number) => {
@@ -206,13 +194,7 @@ describe('a seller’s reply', () => {
   it('attributes a reply that arrives before the send is recorded (a fast seller)', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000004';
-    const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-    const closed = {
-      days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-      from: '08:00',
-      to: '20:00',
-    };
-    const { accountId } = await huntFor(brand, { contactHours: closed });
+    const { accountId } = await huntFor(brand, { contactHours: closedForNow() });
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
     const pending = await waitFor(() =>
       t.db('messages').where({ account_id: accountId }).first<{ id: string; lead_id: string; status: string }>(),
@@ -279,11 +261,10 @@ describe('a seller’s reply', () => {
       at: new Date().toISOString(),
     };
     const post = () =>
-      fetch(`${serviceUrl}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+      postJson(gatewayWebhookUrl(serviceUrl), body).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as unknown,
+      }));
     expect(await post()).toMatchObject({
       status: 200,
       body: { status: 'reply', matched: true, leadId: message.lead_id },
