@@ -4,6 +4,7 @@
 // after it accepted a message (when `receipts` says so) and sellers' replies (`callback`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { TestEnv } from './testEnv.js';
 
 export interface GatewayRequest {
   /** When the request arrived (epoch ms, sub-millisecond). */
@@ -132,4 +133,18 @@ export async function startFakeGateway(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The service as the sender tests run it: the api, relay and matcher in one, and a sender of its own
+ * that sends through `gateway`, polling every 100 ms unless `sender` says otherwise. The API's URL.
+ */
+export async function startServiceWithSender(
+  t: TestEnv,
+  gateway: { url: string },
+  sender: Record<string, string> = {},
+): Promise<string> {
+  const api = await t.startService({ ROLES: 'api,relay,matcher' });
+  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', ...sender });
+  return api.url;
 }

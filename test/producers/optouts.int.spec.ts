@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed } from '../../src/events/types.generated.js';
 import { insertOptOut } from '../../src/sql/sellers/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/sellers/phoneLocks.js';
-import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
+import { startFakeGateway, startServiceWithSender, type GatewayRequest } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
@@ -29,8 +29,7 @@ beforeAll(async () => {
     },
     { url: () => gatewayWebhookUrl(apiUrl) },
   );
-  apiUrl = (await t.startService({ ROLES: 'api,relay,matcher' })).url;
-  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100' });
+  apiUrl = await startServiceWithSender(t, gateway);
   http = apiClient(apiUrl);
 });
 afterAll(() => gateway.close());
