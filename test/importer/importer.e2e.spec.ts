@@ -58,7 +58,7 @@ const run = (runId: string) =>
 const importerEnv = () =>
   t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info', TOPIC_PARTITIONS: '1' });
 /** Runs `body` while an importer of its own runs, and stops it whatever happens; the stopped importer. */
-const withImporter = async (body: (importer: ChildService) => Promise<void>): Promise<ChildService> => {
+const withImporter = async (body: (importer: ChildService) => Promise<unknown>): Promise<ChildService> => {
   const importer = startChildService(importerEnv());
   try {
     await body(importer);
