@@ -2,6 +2,33 @@
 import type { Db } from '../src/db/knex.js';
 import { waitFor } from './waitFor.js';
 
+/** Every table of the service's schema, as the migrations make it. */
+export const TABLES = [
+  'accounts',
+  'hunts',
+  'ads',
+  'leads',
+  'contacted_ads',
+  'messages',
+  'outbox',
+  'inbox',
+  'hunt_daily_contacts',
+  'lobstr_runs',
+  'lobstr_squids',
+  'lobstr_rate_budgets',
+  'ticks',
+  'api_keys',
+  'seller_contacts',
+  'optouts',
+  'account_sender_numbers',
+  'inbound_messages',
+  'sending_holds',
+  'webhook_endpoints',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'webhook_lead_marks',
+];
+
 /** A row of leads, the columns the tests look at. */
 export interface LeadRow {
   id: string;

@@ -2,37 +2,12 @@ import { inject, afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateDownAll, migrateLatest, migrationsApplied } from '../../src/db/migrate.js';
+import { TABLES } from '../../testkit/rows.js';
 
 const stack = inject('stack');
 const name = `${stack.runId}_migrations`;
 
 afterAll(() => dropDatabase(stack.postgresUrl, name));
-
-const TABLES = [
-  'accounts',
-  'hunts',
-  'ads',
-  'leads',
-  'contacted_ads',
-  'messages',
-  'outbox',
-  'inbox',
-  'hunt_daily_contacts',
-  'lobstr_runs',
-  'lobstr_squids',
-  'lobstr_rate_budgets',
-  'ticks',
-  'api_keys',
-  'seller_contacts',
-  'optouts',
-  'account_sender_numbers',
-  'inbound_messages',
-  'sending_holds',
-  'webhook_endpoints',
-  'webhook_deliveries',
-  'webhook_attempts',
-  'webhook_lead_marks',
-];
 
 describe('migrations', () => {
   it('go up, down and up again on a fresh database', async () => {
