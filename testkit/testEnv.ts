@@ -238,3 +238,27 @@ export function useTestEnv(options: { topics?: boolean; service?: Record<string,
 
 /** For a test that builds an environment of its own (useTestEnv is the usual way). */
 export const createTestEnv = () => new TestEnv().init();
+
+/**
+ * A database of its own (`<runId>_<suffix>`), without migrations, for a test file that runs them itself;
+ * dropped after the file. The function returned runs `body` with a one-connection pool on it (creating
+ * the database on first use) and closes the pool whatever happens.
+ */
+export function useBareDatabase(suffix: string) {
+  const stack = inject('stack');
+  const name = `${stack.runId}_${suffix}`;
+  let created = false;
+  afterAll(() => dropDatabase(stack.postgresUrl, name));
+  return async <T>(body: (db: Db) => Promise<T>): Promise<T> => {
+    if (!created) {
+      await createDatabase(stack.postgresUrl, name);
+      created = true;
+    }
+    const db = createDb(dbUrl(stack.postgresUrl, name), { poolMax: 1 });
+    try {
+      return await body(db);
+    } finally {
+      await db.destroy();
+    }
+  };
+}
