@@ -82,6 +82,23 @@ export interface FakeTwilioOptions {
   now?: () => Date;
 }
 
+/** The Twilio account a test sends through: what the stand-in checks and what the service is configured with. */
+export type TwilioAccount = Pick<FakeTwilioOptions, 'accountSid' | 'authToken' | 'publicBaseUrl'>;
+
+/** The service's settings for sending through `twilio` as `account`, from `from` (SMS) and `whatsappFrom`. */
+export const twilioServiceEnv = (
+  twilio: { url: string },
+  account: TwilioAccount,
+  senders: { from: string; whatsappFrom: string },
+): Record<string, string> => ({
+  TWILIO_ACCOUNT_SID: account.accountSid,
+  TWILIO_AUTH_TOKEN: account.authToken,
+  TWILIO_FROM: senders.from,
+  TWILIO_WHATSAPP_FROM: senders.whatsappFrom,
+  TWILIO_API_URL: twilio.url,
+  PUBLIC_BASE_URL: account.publicBaseUrl,
+});
+
 /** Carrier filtering: the carrier drops the message after Twilio sent it (30007). */
 export const carrierFiltered: TwilioAnswer = {
   kind: 'accept',

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SellerReplied } from '../../src/events/types.generated.js';
-import { startFakeTwilio } from '../../testkit/fakeTwilio.js';
+import { startFakeTwilio, twilioServiceEnv, type TwilioAccount } from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
@@ -16,6 +16,7 @@ const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'1f2e3d4c'.repeat(4)}`;
 const AUTH_TOKEN = 'twilio-replies-auth-token-987654';
 const SHARED = '+33757000100';
+const ACCOUNT: TwilioAccount = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC };
 
 const t = useTestEnv();
 let twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
@@ -24,21 +25,14 @@ let serviceUrl = '';
 
 beforeAll(async () => {
   twilio = await startFakeTwilio({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    publicBaseUrl: PUBLIC,
+    ...ACCOUNT,
     ingress: () => serviceUrl,
     script: () => ({ kind: 'accept', receipt: null }),
   });
   const service = await t.startService({
     ROLES: 'api,relay,matcher,sender',
     MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio',
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_FROM: SHARED,
-    TWILIO_WHATSAPP_FROM: 'whatsapp:+14155238886',
-    TWILIO_API_URL: twilio.url,
-    PUBLIC_BASE_URL: PUBLIC,
+    ...twilioServiceEnv(twilio, ACCOUNT, { from: SHARED, whatsappFrom: 'whatsapp:+14155238886' }),
     SEND_POLL_MS: '100',
   });
   serviceUrl = service.url;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { MessageDelivered, MessageFailed, SendMessage } from '../../src/events/types.generated.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { carrierFiltered, startFakeTwilio } from '../../testkit/fakeTwilio.js';
+import { carrierFiltered, startFakeTwilio, twilioServiceEnv, type TwilioAccount } from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
@@ -23,6 +23,7 @@ const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
 const AUTH_TOKEN = 'twilio-test-auth-token-0123456789';
 const FROM = '+33757000001';
 const WHATSAPP_FROM = 'whatsapp:+14155238886';
+const ACCOUNT: TwilioAccount = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC };
 
 const CONTENT_SID = `HX${'0123456789abcdef'.repeat(2)}`;
 const PROBE_EVERY_MS = 600_000;
@@ -37,9 +38,7 @@ const clock: Clock = { now: () => new Date(Date.now() + aheadMs) };
 
 beforeAll(async () => {
   twilio = await startFakeTwilio({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    publicBaseUrl: PUBLIC,
+    ...ACCOUNT,
     ingress: () => serviceUrl,
     now: () => clock.now(),
   });
@@ -47,12 +46,7 @@ beforeAll(async () => {
     {
       ROLES: 'api,relay,matcher,sender',
       MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio,leboncoin:http',
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: FROM,
-      TWILIO_WHATSAPP_FROM: WHATSAPP_FROM,
-      TWILIO_API_URL: twilio.url,
-      PUBLIC_BASE_URL: PUBLIC,
+      ...twilioServiceEnv(twilio, ACCOUNT, { from: FROM, whatsappFrom: WHATSAPP_FROM }),
       // A stalled answer is given up after a second, then looked up.
       MESSAGE_GATEWAY_TIMEOUT_MS: '1000',
       SEND_RETRY_BASE_MS: '200',
