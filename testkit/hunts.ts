@@ -7,7 +7,7 @@ import { localTime } from '../src/domain/calendar.js';
 import type { CreateHuntBody } from '../src/producers/hunts/huntInput.js';
 import { adInput, huntInput } from './fixtures.js';
 import type { apiClient } from './http.js';
-import { settledMessage } from './rows.js';
+import { messageOf, settledMessage } from './rows.js';
 import { waitFor } from './waitFor.js';
 
 /** POSTs a hunt and waits for its backfill (last_scan_at set): from then on it matches every new ad. */
@@ -37,16 +37,20 @@ export async function huntForBrand(
   return { accountId, huntId: hunt.id };
 }
 
-/** A dealer's hunt for `brand`, a seller's ad with `phone` posted, and the dealer's message once `status`. */
+/**
+ * A dealer's hunt for `brand` (with `hunt`'s settings), a seller's ad with `phone` posted, and the dealer's
+ * message once `status` (without one: as soon as it is decided, whatever its status).
+ */
 export async function messageToSeller(
   http: ReturnType<typeof apiClient>,
   db: Db,
-  { brand, phone }: { brand: string; phone: string },
-  status: 'sent' | 'failed',
+  { brand, phone, hunt = {} }: { brand: string; phone: string; hunt?: Partial<CreateHuntBody> },
+  status?: 'sent' | 'failed',
 ) {
-  const { accountId } = await huntForBrand(http, db, brand);
+  const { accountId, huntId } = await huntForBrand(http, db, brand, hunt);
   expect((await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] })).status).toBe(202);
-  return { accountId, message: await settledMessage(db, accountId, status) };
+  const message = await (status ? settledMessage(db, accountId, status) : messageOf(db, accountId));
+  return { accountId, huntId, message };
 }
 
 /**

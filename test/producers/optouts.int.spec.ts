@@ -10,7 +10,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { closedForNow, huntForBrand } from '../../testkit/hunts.js';
+import { closedForNow, huntForBrand, messageToSeller } from '../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -103,9 +103,11 @@ describe('the gateway webhook', () => {
   it('cancels a STOP sender’s pending message: failed opted_out, lead nouveau/opted_out, contact released, MessageFailed permanent, never sent', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999003';
-    const accountId = await huntFor(brand, { contactHours: closedForNow() });
-    await ingest(adInput({ brand, phone }));
-    const message = await messageOf(accountId);
+    const { accountId, message: message } = await messageToSeller(http, t.db, {
+      brand,
+      phone,
+      hunt: { contactHours: closedForNow() },
+    });
     expect(message.status).toBe('pending');
     expect(await leadOf(accountId)).toMatchObject({ stage: 'contacte' });
 

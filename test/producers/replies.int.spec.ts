@@ -9,7 +9,7 @@ import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { closedForNow, huntForBrand } from '../../testkit/hunts.js';
+import { closedForNow, huntForBrand, messageToSeller } from '../../testkit/hunts.js';
 import { settledMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
@@ -57,9 +57,7 @@ describe('a seller’s reply', () => {
   it('takes "Stop merci" as an opt-out for every account, and keeps its text in the conversation', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000009';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     expect((await twilio.inbound({ from: phone, to: SHARED, body: 'Stop merci' }).answer).status).toBe(200);
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound', reason: 'Stop merci' });
     const conversation = await http.api.get<{ messages: Array<{ direction: string; text: string; status: string }> }>(
@@ -77,9 +75,7 @@ describe('a seller’s reply', () => {
   it('joins its lead, keeps the stage, sets repliedAt and publishes one SellerReplied; the same inbound twice is one row', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000001';
-    const { accountId, huntId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { accountId, huntId, message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
 
     const inbound = twilio.inbound({ from: phone, to: SHARED, body: 'Oui, toujours disponible, appelez-moi' });
     expect((await inbound.answer).status).toBe(200);
@@ -221,9 +217,7 @@ describe('a seller’s reply', () => {
 
     const brand = newBrand('Reponse');
     const phone = '+33615000005';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     await twilio.inbound({ from: phone, to: SHARED, body: 'STOP' }).answer;
     expect(await t.db('optouts').where({ phone }).first()).toBeDefined();
     expect(await t.db('inbound_messages').where({ from_phone: phone }).first()).toMatchObject({
@@ -244,9 +238,7 @@ describe('a seller’s reply', () => {
   it('takes a reply from the generic gateway’s webhook too', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000006';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     const body = {
       type: 'inbound',
       id: `gw-${randomUUID()}`,
@@ -272,9 +264,7 @@ describe('a seller’s reply', () => {
 describe('the conversation', () => {
   it("answers 404 for another account's lead, and for a lead that does not exist", async () => {
     const brand = newBrand('Reponse');
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33615000007' })] });
-    const message = await sentMessage(accountId);
+    const { accountId, message } = await messageToSeller(http, t.db, { brand, phone: '+33615000007' }, 'sent');
     const other = (await huntFor(newBrand('Reponse'))).accountId;
     const key = (await http.api.post<{ key: string }>(`/v1/accounts/${other}/api-keys`)).body.key;
     expect((await http.call('GET', `/v1/leads/${message.lead_id}/messages`, undefined, key)).status).toBe(404);

@@ -16,7 +16,7 @@ import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 import { closedForNow, huntForBrand, isoWeekday, messageToSeller } from '../../testkit/hunts.js';
-import { messageOf as messageOfAccount, settledMessage, type StoredMessage } from '../../testkit/rows.js';
+import { settledMessage, type StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
@@ -67,7 +67,6 @@ const huntFor = async (brand: string, overrides: Parameters<typeof huntInput>[0]
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 type Message = StoredMessage;
-const messageOf = (accountId: string) => messageOfAccount(t.db, accountId);
 const settled = (accountId: string, status: 'sent' | 'failed') => settledMessage(t.db, accountId, status);
 /** A dealer's hunt for `brand`, a seller's ad with `phone`, and its message once `status`. */
 const messageTo = (brand: string, phone: string, status: 'sent' | 'failed') =>
@@ -266,9 +265,11 @@ describe('sending through Twilio', () => {
   it('sends again after a lookup that finds nothing: the doubtful request never reached Twilio', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000107';
-    const accountId = await huntFor(brand, { contactHours: closedForNow() });
-    await ingest(adInput({ brand, phone }));
-    const pending = await messageOf(accountId);
+    const { accountId, message: pending } = await messageToSeller(http, t.db, {
+      brand,
+      phone,
+      hunt: { contactHours: closedForNow() },
+    });
     // What a crash between the call and its record leaves: an attempt begun, its outcome unknown (the
     // hunt's window open, as it was then).
     await t.db('hunts').where({ account_id: accountId }).update({ contact_hours: null });
