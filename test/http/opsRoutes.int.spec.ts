@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMED_TOPICS } from '../../src/events/topics.js';
 import { adInput, huntInput } from '../../testkit/fixtures.js';
-import { apiClient, gatewayWebhookUrl, postJson } from '../../testkit/http.js';
+import { apiClient, postGatewayInbound } from '../../testkit/http.js';
 import { contactedColumn, huntForBrand } from '../../testkit/hunts.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
@@ -98,13 +98,7 @@ describe('the console', () => {
     const { accountId } = await huntForBrand(http, t.db, brand);
     // 21 ads, one request: 21 leads contacted, the first one at the bottom of its column (new leads go on top).
     const { bottom } = await contactedColumn(http, t.db, { accountId, brand, count: 21 });
-    const reply = await postJson(gatewayWebhookUrl(url), {
-      type: 'inbound',
-      from: bottom.phone,
-      text: 'Toujours disponible',
-      at: new Date().toISOString(),
-    });
-    expect(reply.status).toBe(200);
+    expect((await postGatewayInbound(url, bottom.phone, 'Toujours disponible')).status).toBe(200);
 
     type Board = { columns: Array<{ stage: string; total: number; replied: number; leads: Array<{ id: string }> }> };
     const contacte = (board: Board) => board.columns.find((c) => c.stage === 'contacte')!;

@@ -9,7 +9,7 @@ import { newEventId } from '../../src/events/envelope.js';
 import { launchBrowser, type Browser } from '../../testkit/browser.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
 import { adInput } from '../../testkit/fixtures.js';
-import { apiClient, gatewayWebhookUrl, postJson } from '../../testkit/http.js';
+import { apiClient, postGatewayInbound } from '../../testkit/http.js';
 import { contactedColumn, huntForBrand } from '../../testkit/hunts.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
@@ -131,27 +131,8 @@ describe('the operator’s console', () => {
         ).status,
       ).toBe(202);
       await waitFor(() => t.db('messages').where({ account_id: accountId }).first(), { message: 'message decided' });
-      const webhook = (body: unknown) => postJson(gatewayWebhookUrl(url), body);
-      expect(
-        (
-          await webhook({
-            type: 'inbound',
-            from: phone,
-            text: 'Toujours dispo, appelez-moi',
-            at: new Date().toISOString(),
-          })
-        ).status,
-      ).toBe(200);
-      expect(
-        (
-          await webhook({
-            type: 'inbound',
-            from: '+33616000099',
-            text: 'Vous êtes qui ?',
-            at: new Date().toISOString(),
-          })
-        ).status,
-      ).toBe(200);
+      expect((await postGatewayInbound(url, phone, 'Toujours dispo, appelez-moi')).status).toBe(200);
+      expect((await postGatewayInbound(url, '+33616000099', 'Vous êtes qui ?')).status).toBe(200);
 
       await page.fill('#account', accountId);
       await page.click('#account-form button[type=submit]');
@@ -180,13 +161,7 @@ describe('the operator’s console', () => {
       const { accountId, brand } = await huntOfItsOwn();
       // 21 leads in one column; the oldest, 21st from the top, is the one whose seller replies.
       const { bottom } = await contactedColumn(apiClient(url), t.db, { accountId, brand, count: 21 });
-      const reply = await postJson(gatewayWebhookUrl(url), {
-        type: 'inbound',
-        from: bottom.phone,
-        text: 'Oui, disponible',
-        at: new Date().toISOString(),
-      });
-      expect(reply.status).toBe(200);
+      expect((await postGatewayInbound(url, bottom.phone, 'Oui, disponible')).status).toBe(200);
 
       await page.fill('#account', accountId);
       await page.click('#account-form button[type=submit]');

@@ -103,7 +103,7 @@ describe('the gateway webhook', () => {
   it('cancels a STOP sender’s pending message: failed opted_out, lead nouveau/opted_out, contact released, MessageFailed permanent, never sent', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999003';
-    const { accountId, message: message } = await messageToSeller(http, t.db, {
+    const { accountId, message } = await messageToSeller(http, t.db, {
       brand,
       phone,
       hunt: { contactHours: closedForNow() },
