@@ -1,7 +1,7 @@
 // Per-file isolation on the shared stack: a database cloned from the migrated template and a topic
 // prefix of its own, so test files run in parallel without seeing each other's data.
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
@@ -212,7 +212,22 @@ export class TestEnv {
 
   /** Number of messages currently in a topic (sum of partition high watermarks). */
   countMessages(topic: string): Promise<number> {
-    return countMessages(this.kafka, topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`);
+    return countMessages(this.kafka, this.fullTopicName(topic));
+  }
+
+  /** Writes records straight to a topic, past the outbox: a redelivery, or a value nothing can decode. */
+  async sendRaw(topic: string, messages: Message[]): Promise<void> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: this.fullTopicName(topic), messages });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  private fullTopicName(topic: string): string {
+    return topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
   }
 
   async cleanup() {

@@ -86,13 +86,9 @@ describe('the operator’s console', () => {
     'shows an undecodable event in the dead letters, replays it, and sees the count go down',
     { timeout: 300_000 },
     async () => {
-      const producer = t.kafka.producer();
-      await producer.connect();
-      await producer.send({
-        topic: t.topics.name('lobstr.runs'),
-        messages: [{ key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } }],
-      });
-      await producer.disconnect();
+      await t.sendRaw('lobstr.runs', [
+        { key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } },
+      ]);
 
       await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
       const row = page.locator('[data-dlq-offset="lobstr.runs@0"]');

@@ -151,15 +151,11 @@ describe('the matcher', () => {
     // Redeliver the very same event (same bytes, same event-id), as a relay restart would.
     const events = await t.readTopic('ads.scraped', (e) => e.some((x) => x.key === adId));
     const original = events.find((x) => x.key === adId)!;
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: t.topics.name('ads.scraped'),
-      messages: [{ key: original.raw.key, value: original.raw.value, headers: original.raw.headers }],
-    });
+    await t.sendRaw('ads.scraped', [
+      { key: original.raw.key, value: original.raw.value, headers: original.raw.headers },
+    ]);
     // And a re-scrape with a price drop: a new event for the same ad.
     await ingest({ ...ad, price: 13_000, priceHasDropped: true });
-    await producer.disconnect();
     await waitFor(
       async () =>
         Number(
