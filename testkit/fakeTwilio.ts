@@ -99,11 +99,14 @@ export const twilioServiceEnv = (
   PUBLIC_BASE_URL: account.publicBaseUrl,
 });
 
-/** Carrier filtering: the carrier drops the message after Twilio sent it (30007). */
-export const carrierFiltered: TwilioAnswer = {
+/** Sent by Twilio, then undelivered with `errorCode` (the carrier's or the handset's refusal). */
+export const undelivered = (errorCode: string): TwilioAnswer => ({
   kind: 'accept',
-  callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30007' }],
-};
+  callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode }],
+});
+
+/** Carrier filtering: the carrier drops the message after Twilio sent it (30007). */
+export const carrierFiltered: TwilioAnswer = undelivered('30007');
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 const E164 = /^\+[1-9]\d{6,14}$/;

@@ -10,7 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { MessageDelivered, MessageFailed, SendMessage } from '../../src/events/types.generated.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { carrierFiltered, startFakeTwilio, twilioServiceEnv, type TwilioAccount } from '../../testkit/fakeTwilio.js';
+import {
+  carrierFiltered,
+  startFakeTwilio,
+  twilioServiceEnv,
+  undelivered,
+  type TwilioAccount,
+} from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
@@ -573,11 +579,7 @@ describe('what Twilio says after sending', () => {
   it('opts the phone out for every account on 30004 (blocked by the seller): the message fails opted_out, another account’s pending message is cancelled', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000401';
-    twilio.script((r) =>
-      r.to === phone
-        ? { kind: 'accept', callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30004' }] }
-        : { kind: 'accept', receipt: 'delivered' },
-    );
+    twilio.script((r) => (r.to === phone ? undelivered('30004') : { kind: 'accept', receipt: 'delivered' }));
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
     const { message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('opted_out');
@@ -589,11 +591,7 @@ describe('what Twilio says after sending', () => {
   it('tries a phone that was unreachable (30003) once more in a later window, and gives it up the second time; the first attempt’s late callbacks change nothing', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000402';
-    twilio.script((r) =>
-      r.to === phone
-        ? { kind: 'accept', callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30003' }] }
-        : { kind: 'accept', receipt: 'delivered' },
-    );
+    twilio.script((r) => (r.to === phone ? undelivered('30003') : { kind: 'accept', receipt: 'delivered' }));
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     // Back to pending, due a day later (the hunt has no window: the same time the next day).
