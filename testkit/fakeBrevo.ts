@@ -16,6 +16,7 @@
 // URL's Basic credentials.
 import Holidays from 'date-holidays';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './localServer.js';
 
 export interface BrevoSms {
   messageId: number;
@@ -312,11 +313,9 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
       json(res, 404, { code: 'not_found', message: 'Invalid route' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     sms,
     requests,
     lookups,

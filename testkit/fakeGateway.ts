@@ -4,6 +4,7 @@
 // after it accepted a message (when `receipts` says so) and sellers' replies (`callback`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './localServer.js';
 import type { TestEnv } from './testEnv.js';
 
 export interface GatewayRequest {
@@ -114,11 +115,9 @@ export async function startFakeGateway(
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     /** Distinct messages the gateway accepted (what a seller would receive). */
     delivered: () => sent.size,

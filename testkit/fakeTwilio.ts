@@ -18,6 +18,7 @@
 // through `ingress` (the URL where the service really listens), as a load balancer would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './localServer.js';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
 export interface TwilioMessage {
@@ -386,11 +387,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
       error(res, 405, 20004, 'Method not allowed');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     messages,
     requests,
     lookups,
