@@ -16,7 +16,7 @@
 // URL's Basic credentials.
 import Holidays from 'date-holidays';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './localServer.js';
+import { listenOnLoopback, sendJson } from './localServer.js';
 
 export interface BrevoSms {
   messageId: number;
@@ -126,8 +126,7 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
   const attempts = new Map<string, number>();
   let batching = false;
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const json = sendJson;
   const refuse = (
     res: ServerResponse,
     status: number,

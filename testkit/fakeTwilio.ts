@@ -18,7 +18,7 @@
 // through `ingress` (the URL where the service really listens), as a load balancer would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './localServer.js';
+import { listenOnLoopback, sendJson } from './localServer.js';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
 export interface TwilioMessage {
@@ -140,8 +140,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
   const base = `${account}/Messages.json`;
   const basic = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const json = sendJson;
   const error = (
     res: ServerResponse,
     status: number,
