@@ -1,6 +1,7 @@
 // hunt-matcher as a separate process (src/main.ts through tsx, the code `npm start` runs built),
 // for tests that kill it with SIGKILL or check how it starts and stops.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface ChildService {
   child: ChildProcess;
@@ -124,3 +125,12 @@ export function startChildService(
     },
   };
 }
+
+/** Alive and not a zombie (a zombie has ended; only its exit status waits to be collected). Linux only: reads /proc. */
+export const isRunning = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};

@@ -16,6 +16,7 @@
 // URL's Basic credentials.
 import Holidays from 'date-holidays';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback, sendJson } from './localServer.js';
 
 export interface BrevoSms {
   messageId: number;
@@ -125,8 +126,7 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
   const attempts = new Map<string, number>();
   let batching = false;
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const json = sendJson;
   const refuse = (
     res: ServerResponse,
     status: number,
@@ -312,11 +312,9 @@ export async function startFakeBrevo(options: FakeBrevoOptions) {
       json(res, 404, { code: 'not_found', message: 'Invalid route' });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     sms,
     requests,
     lookups,

@@ -4,6 +4,8 @@
 // after it accepted a message (when `receipts` says so) and sellers' replies (`callback`).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './localServer.js';
+import type { TestEnv } from './testEnv.js';
 
 export interface GatewayRequest {
   /** When the request arrived (epoch ms, sub-millisecond). */
@@ -113,11 +115,9 @@ export async function startFakeGateway(
       })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     /** Distinct messages the gateway accepted (what a seller would receive). */
     delivered: () => sent.size,
@@ -132,4 +132,18 @@ export async function startFakeGateway(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The service as the sender tests run it: the api, relay and matcher in one, and a sender of its own
+ * that sends through `gateway`, polling every 100 ms unless `sender` says otherwise. The API's URL.
+ */
+export async function startServiceWithSender(
+  t: TestEnv,
+  gateway: { url: string },
+  sender: Record<string, string> = {},
+): Promise<string> {
+  const api = await t.startService({ ROLES: 'api,relay,matcher' });
+  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100', ...sender });
+  return api.url;
 }

@@ -18,6 +18,7 @@
 // through `ingress` (the URL where the service really listens), as a load balancer would.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback, sendJson } from './localServer.js';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 
 export interface TwilioMessage {
@@ -82,11 +83,31 @@ export interface FakeTwilioOptions {
   now?: () => Date;
 }
 
-/** Carrier filtering: the carrier drops the message after Twilio sent it (30007). */
-export const carrierFiltered: TwilioAnswer = {
+/** The Twilio account a test sends through: what the stand-in checks and what the service is configured with. */
+export type TwilioAccount = Pick<FakeTwilioOptions, 'accountSid' | 'authToken' | 'publicBaseUrl'>;
+
+/** The service's settings for sending through `twilio` as `account`, from `from` (SMS) and `whatsappFrom`. */
+export const twilioServiceEnv = (
+  twilio: { url: string },
+  account: TwilioAccount,
+  senders: { from: string; whatsappFrom: string },
+): Record<string, string> => ({
+  TWILIO_ACCOUNT_SID: account.accountSid,
+  TWILIO_AUTH_TOKEN: account.authToken,
+  TWILIO_FROM: senders.from,
+  TWILIO_WHATSAPP_FROM: senders.whatsappFrom,
+  TWILIO_API_URL: twilio.url,
+  PUBLIC_BASE_URL: account.publicBaseUrl,
+});
+
+/** Sent by Twilio, then undelivered with `errorCode` (the carrier's or the handset's refusal). */
+export const undelivered = (errorCode: string): TwilioAnswer => ({
   kind: 'accept',
-  callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30007' }],
-};
+  callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode }],
+});
+
+/** Carrier filtering: the carrier drops the message after Twilio sent it (30007). */
+export const carrierFiltered: TwilioAnswer = undelivered('30007');
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -119,8 +140,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
   const base = `${account}/Messages.json`;
   const basic = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
-  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  const json = sendJson;
   const error = (
     res: ServerResponse,
     status: number,
@@ -366,11 +386,9 @@ export async function startFakeTwilio(options: FakeTwilioOptions) {
       error(res, 405, 20004, 'Method not allowed');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     messages,
     requests,
     lookups,

@@ -34,6 +34,18 @@ export function apiClient(baseUrl: string | (() => string)) {
   };
 }
 
+/** POSTs a JSON body with no bearer token: webhooks authenticate by a secret in their URL or a signature. */
+export const postJson = (url: string, body: unknown): Promise<globalThis.Response> =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The generic gateway's webhook of a service, with the test secret unless another is given. */
+export const gatewayWebhookUrl = (baseUrl: string, secret: string = TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET) =>
+  `${baseUrl}/v1/gateway/webhook/${secret}`;
+
+/** A seller's SMS as the generic gateway posts it to the service's webhook: an `inbound` callback, dated now. */
+export const postGatewayInbound = (baseUrl: string, from: string, text: string) =>
+  postJson(gatewayWebhookUrl(baseUrl), { type: 'inbound', from, text, at: new Date().toISOString() });
+
 /** The value of one sample on a service's /metrics, e.g. ('hunt_matcher_optouts_total', {source: 'api'}); 0 when absent. */
 export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();

@@ -1,7 +1,7 @@
 // Per-file isolation on the shared stack: a database cloned from the migrated template and a topic
 // prefix of its own, so test files run in parallel without seeing each other's data.
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
@@ -212,7 +212,22 @@ export class TestEnv {
 
   /** Number of messages currently in a topic (sum of partition high watermarks). */
   countMessages(topic: string): Promise<number> {
-    return countMessages(this.kafka, topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`);
+    return countMessages(this.kafka, this.fullTopicName(topic));
+  }
+
+  /** Writes records straight to a topic, past the outbox: a redelivery, or a value nothing can decode. */
+  async sendRaw(topic: string, messages: Message[]): Promise<void> {
+    const producer = this.kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: this.fullTopicName(topic), messages });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  private fullTopicName(topic: string): string {
+    return topic.startsWith(this.topics.prefix) ? topic : `${this.topics.prefix}${topic}`;
   }
 
   async cleanup() {
@@ -238,3 +253,27 @@ export function useTestEnv(options: { topics?: boolean; service?: Record<string,
 
 /** For a test that builds an environment of its own (useTestEnv is the usual way). */
 export const createTestEnv = () => new TestEnv().init();
+
+/**
+ * A database of its own (`<runId>_<suffix>`), without migrations, for a test file that runs them itself;
+ * dropped after the file. The function returned runs `body` with a one-connection pool on it (creating
+ * the database on first use) and closes the pool whatever happens.
+ */
+export function useBareDatabase(suffix: string) {
+  const stack = inject('stack');
+  const name = `${stack.runId}_${suffix}`;
+  let created = false;
+  afterAll(() => dropDatabase(stack.postgresUrl, name));
+  return async <T>(body: (db: Db) => Promise<T>): Promise<T> => {
+    if (!created) {
+      await createDatabase(stack.postgresUrl, name);
+      created = true;
+    }
+    const db = createDb(dbUrl(stack.postgresUrl, name), { poolMax: 1 });
+    try {
+      return await body(db);
+    } finally {
+      await db.destroy();
+    }
+  };
+}

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
-import { ChaosRun, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
+import { ChaosRun, evenlySpaced, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
 import { startTcpProxy, type TcpProxy } from '../../testkit/tcpProxy.js';
 
 const env = useChaosEnv();
@@ -21,10 +21,7 @@ describe('the database cut off under load, as in a server restart (every connect
       rate: LOAD.rate,
       seconds,
       urls: () => [url],
-      during: Array.from({ length: cuts }, (_, i) => ({
-        atMs: ((i + 1) * seconds * 1000) / (cuts + 1),
-        run: () => proxy!.cut(downMs),
-      })),
+      during: evenlySpaced(cuts, seconds, () => proxy!.cut(downMs)),
     });
     const figures = await run.settle('database cut off (restart)');
     figures.notes = { cuts, 'each down for, ms': downMs };

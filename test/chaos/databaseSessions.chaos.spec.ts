@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FULL, useChaosEnv } from '../../testkit/chaos/chaosEnv.js';
-import { ChaosRun, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
+import { ChaosRun, evenlySpaced, LOAD, report, seededService } from '../../testkit/chaos/chaosRun.js';
 
 const env = useChaosEnv();
 
@@ -25,10 +25,7 @@ describe("every one of the service's database sessions terminated several times 
       rate: LOAD.rate,
       seconds,
       urls: () => [url],
-      during: Array.from({ length: times }, (_, i) => ({
-        atMs: ((i + 1) * seconds * 1000) / (times + 1),
-        run: terminateAll,
-      })),
+      during: evenlySpaced(times, seconds, terminateAll),
     });
     const figures = await run.settle('database sessions terminated');
     figures.notes = { terminations: times, 'sessions terminated': terminated };

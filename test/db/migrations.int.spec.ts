@@ -1,44 +1,13 @@
-import { inject, afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
-import { createDb } from '../../src/db/knex.js';
+import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateLatest, migrationsApplied } from '../../src/db/migrate.js';
+import { TABLES } from '../../testkit/rows.js';
+import { useBareDatabase } from '../../testkit/testEnv.js';
 
-const stack = inject('stack');
-const name = `${stack.runId}_migrations`;
-
-afterAll(() => dropDatabase(stack.postgresUrl, name));
-
-const TABLES = [
-  'accounts',
-  'hunts',
-  'ads',
-  'leads',
-  'contacted_ads',
-  'messages',
-  'outbox',
-  'inbox',
-  'hunt_daily_contacts',
-  'lobstr_runs',
-  'lobstr_squids',
-  'lobstr_rate_budgets',
-  'ticks',
-  'api_keys',
-  'seller_contacts',
-  'optouts',
-  'account_sender_numbers',
-  'inbound_messages',
-  'sending_holds',
-  'webhook_endpoints',
-  'webhook_deliveries',
-  'webhook_attempts',
-  'webhook_lead_marks',
-];
+const withDb = useBareDatabase('migrations');
 
 describe('migrations', () => {
   it('go up, down and up again on a fresh database', async () => {
-    await createDatabase(stack.postgresUrl, name);
-    const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
-    try {
+    await withDb(async (db) => {
       const tables = async () =>
         (
           (await db('information_schema.tables').where({ table_schema: 'public' }).pluck('table_name')) as string[]
@@ -58,14 +27,11 @@ describe('migrations', () => {
       await migrateLatest(db);
       expect((await tables()).sort()).toEqual([...TABLES].sort());
       expect(await migrateLatest(db)).toEqual([]);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 
   it('enforce the uniqueness the contract names', async () => {
-    const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
-    try {
+    await withDb(async (db) => {
       const { rows } = await db.raw<{ rows: Array<{ indexname: string }> }>(
         `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
       );
@@ -80,8 +46,6 @@ describe('migrations', () => {
           'inbox_pkey',
         ]),
       );
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });

@@ -1,24 +1,19 @@
 // The outreach migrations on a database that has data: sellers messaged before them count for the
 // cooldown, and hunts that existed keep sending at any time.
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrationSource } from '../../migrations/index.js';
-import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
-import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { rowFromHunt } from '../../src/sql/hunts/huntRow.js';
 import { hunt as huntFixture } from '../../testkit/domainFixtures.js';
 import { adInput, ingestSilently } from '../../testkit/fixtures.js';
+import { useBareDatabase } from '../../testkit/testEnv.js';
 
-const stack = inject('stack');
-const name = `${stack.runId}_outreach_migration`;
-afterAll(() => dropDatabase(stack.postgresUrl, name));
+const withDb = useBareDatabase('outreach_migration');
 
 describe('the outreach migrations', () => {
   it('record the sellers already messaged (not by a failed message) and leave existing hunts without contact hours', async () => {
-    await createDatabase(stack.postgresUrl, name);
-    const db = createDb(databaseUrl(stack.postgresUrl, name), { poolMax: 1 });
-    try {
+    await withDb(async (db) => {
       await migrateLatest(db);
       // Ads as the service writes them (their table is older than the outreach migrations, and keeps
       // its rows when later migrations go down).
@@ -92,8 +87,6 @@ describe('the outreach migrations', () => {
       expect(sellers).toEqual([{ account_id: accountId, phone: '+33614000001', message_id: messages[0]!.id }]);
       expect(await db('hunts').where({ id: hunt.id }).first('contact_hours')).toEqual({ contact_hours: null });
       expect(await db('messages').whereNotNull('delivery_status')).toHaveLength(0);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });

@@ -78,16 +78,9 @@ const leadCreated = (leadId = randomUUID()): OutgoingEvent => ({
 
 /** Writes a value straight to a topic, with the headers the relay would give it. */
 async function produce(event: OutgoingEvent, value: Buffer) {
-  const producer = t.kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({
-      topic: t.topics.forEvent(event.eventType),
-      messages: [{ key: event.key, value, headers: { ...buildHeaders(event, new Date()) } }],
-    });
-  } finally {
-    await producer.disconnect();
-  }
+  await t.sendRaw(t.topics.forEvent(event.eventType), [
+    { key: event.key, value, headers: { ...buildHeaders(event, new Date()) } },
+  ]);
 }
 
 const received = (leadId: string) => receiver.received.filter((w) => w.body.data.leadId === leadId);

@@ -9,7 +9,7 @@ import type { Service } from '../../src/service.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { EXIT_WITH_PARENT } from '../../testkit/childService.js';
 import { adInput, huntInput } from '../../testkit/fixtures.js';
-import { apiClient } from '../../testkit/http.js';
+import { apiClient, gatewayWebhookUrl, postGatewayInbound, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 
@@ -100,10 +100,11 @@ describe('the CRM consumer example', () => {
 
     // The gateway's receipt for the message that went out reaches the CRM on messages.delivered.
     const { id: messageId } = (await t.db('messages').where({ lead_id: reachedLead }).first('id')) as { id: string };
-    const receipt = await fetch(`${service.url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'status', messageId, status: 'delivered', at: new Date().toISOString() }),
+    const receipt = await postJson(gatewayWebhookUrl(service.url), {
+      type: 'status',
+      messageId,
+      status: 'delivered',
+      at: new Date().toISOString(),
     });
     expect(receipt.status).toBe(200);
     await waitFor(() => output.includes(`receipt: lead ${reachedLead} delivered`), {
@@ -113,16 +114,7 @@ describe('the CRM consumer example', () => {
     expect(output).not.toContain('[crm] skipped');
 
     // The seller replies: the CRM reads SellerReplied on messages.replied with the published schema alone.
-    const reply = await fetch(`${service.url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'inbound',
-        from: reached.phone,
-        text: 'Oui, toujours disponible',
-        at: new Date().toISOString(),
-      }),
-    });
+    const reply = await postGatewayInbound(service.url, reached.phone!, 'Oui, toujours disponible');
     expect(await reply.json()).toMatchObject({ status: 'reply', matched: true, leadId: reachedLead });
     await waitFor(
       () => output.includes(`reply: lead ${reachedLead} from ${reached.phone}: "Oui, toujours disponible"`),

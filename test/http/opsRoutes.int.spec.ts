@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMED_TOPICS } from '../../src/events/topics.js';
 import { adInput, huntInput } from '../../testkit/fixtures.js';
-import { apiClient } from '../../testkit/http.js';
+import { apiClient, postGatewayInbound } from '../../testkit/http.js';
+import { contactedColumn, huntForBrand } from '../../testkit/hunts.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 
@@ -43,13 +44,8 @@ describe('the console', () => {
   });
 
   it('shows the pipeline, and an account’s leads in Kanban columns', async () => {
-    const accountId = randomUUID();
     const brand = `Marque-${randomUUID().slice(0, 6)}`;
-    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-    await waitFor(
-      async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
-      { message: 'hunt backfilled' },
-    );
+    const { accountId } = await huntForBrand(http, t.db, brand);
     expect(
       (await http.ingest.post('/v1/ads', { ads: [adInput({ brand, title: `${brand} 308`, phone: undefined })] }))
         .status,
@@ -98,31 +94,11 @@ describe('the console', () => {
   });
 
   it("pages an account's columns with their true counts, and finds the leads whose seller replied", async () => {
-    const accountId = randomUUID();
     const brand = `Marque-${randomUUID().slice(0, 6)}`;
-    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-    await waitFor(
-      async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
-      { message: 'hunt backfilled' },
-    );
+    const { accountId } = await huntForBrand(http, t.db, brand);
     // 21 ads, one request: 21 leads contacted, the first one at the bottom of its column (new leads go on top).
-    const ads = Array.from({ length: 21 }, (_, i) => adInput({ brand, title: `${brand} n°${i}` }));
-    expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-    await waitFor(async () => (await t.db('leads').where({ account_id: accountId, stage: 'contacte' })).length === 21, {
-      message: '21 leads contacted',
-    });
-    const bottom = (await t
-      .db('leads')
-      .where({ account_id: accountId })
-      .orderBy('position', 'desc')
-      .first('id', 'ad_id')) as { id: string; ad_id: string };
-    const phone = ((await t.db('ads').where({ id: bottom.ad_id }).first('phone')) as { phone: string }).phone;
-    const reply = await fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 'inbound', from: phone, text: 'Toujours disponible', at: new Date().toISOString() }),
-    });
-    expect(reply.status).toBe(200);
+    const { bottom } = await contactedColumn(http, t.db, { accountId, brand, count: 21 });
+    expect((await postGatewayInbound(url, bottom.phone, 'Toujours disponible')).status).toBe(200);
 
     type Board = { columns: Array<{ stage: string; total: number; replied: number; leads: Array<{ id: string }> }> };
     const contacte = (board: Board) => board.columns.find((c) => c.stage === 'contacte')!;

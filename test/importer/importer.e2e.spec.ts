@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdScraped } from '../../src/events/types.generated.js';
 import type { Service } from '../../src/service.js';
-import { startChildService } from '../../testkit/childService.js';
+import { startChildService, type ChildService } from '../../testkit/childService.js';
 import {
   busiestWindow,
   lobstrResult,
@@ -57,6 +57,18 @@ const run = (runId: string) =>
   }>();
 const importerEnv = () =>
   t.env({ ROLES: 'importer', LOBSTR_API_URL: lobstr.url, LOG_LEVEL: 'info', TOPIC_PARTITIONS: '1' });
+/** Runs `body` while an importer of its own runs, and stops it whatever happens; the stopped importer. */
+const withImporter = async (body: (importer: ChildService) => Promise<unknown>): Promise<ChildService> => {
+  const importer = startChildService(importerEnv());
+  try {
+    await body(importer);
+  } finally {
+    await importer.kill('SIGTERM');
+  }
+  return importer;
+};
+const runDone = (runId: string, timeoutMs: number, message: string) =>
+  waitFor(async () => (await run(runId))?.status === 'done', { timeoutMs, message });
 
 describe('the Lobstr importer', () => {
   it('imports a run of 250 results over 3 pages once, through a 429 and a restart after page 1', async () => {
@@ -80,17 +92,11 @@ describe('the Lobstr importer', () => {
     await first.kill('SIGKILL');
     expect((await run('run-250'))!.ads_received).toBe(100);
 
-    const second = startChildService(importerEnv());
-    try {
-      await waitFor(async () => (await run('run-250'))?.status === 'done', {
-        timeoutMs: 45_000,
-        message: 'run imported',
-      });
+    await withImporter(async (second) => {
+      await runDone('run-250', 45_000, 'run imported');
       // The page's log line is written once its transaction committed: wait for it rather than read at once.
       await second.waitForLog('page 3/3, 250 ads', 10_000);
-    } finally {
-      await second.kill('SIGTERM');
-    }
+    });
 
     expect(await run('run-250')).toMatchObject({ next_page: 4, total_pages: 3, ads_received: 250, results_skipped: 0 });
     const ids = results.map((r) => String(r.annonce_id));
@@ -132,15 +138,7 @@ describe('the Lobstr importer', () => {
       backwards,
     ]);
     await webhook('run-flaky');
-    const importer = startChildService(importerEnv());
-    try {
-      await waitFor(async () => (await run('run-flaky'))?.status === 'done', {
-        timeoutMs: 45_000,
-        message: 'run imported',
-      });
-    } finally {
-      await importer.kill('SIGTERM');
-    }
+    const importer = await withImporter(() => runDone('run-flaky', 45_000, 'run imported'));
     expect(await run('run-flaky')).toMatchObject({ ads_received: 20, results_skipped: 3 });
     expect(lobstr.requests.filter((r) => r.run === 'run-flaky').map((r) => r.status)).toEqual([500, 500, 200]);
     expect(importer.output()).toContain('"resultId":"77"');
@@ -151,21 +149,15 @@ describe('the Lobstr importer', () => {
     lobstr.addRun('run-next', lobstrResults(30, 9));
     await webhook('run-unknown');
     await webhook('run-next');
-    const importer = startChildService(importerEnv());
-    try {
-      await waitFor(async () => (await run('run-next'))?.status === 'done', {
-        timeoutMs: 20_000,
-        message: 'the next run imported',
-      });
+    await withImporter(async (importer) => {
+      await runDone('run-next', 20_000, 'the next run imported');
       expect(await run('run-unknown')).toMatchObject({
         status: 'failed',
         last_error: expect.stringMatching(/HTTP 404/) as unknown,
       });
       expect(lobstr.requests.filter((r) => r.run === 'run-unknown').map((r) => r.status)).toEqual([404]);
       expect(importer.output()).toContain('Lobstr run failed: Lobstr refused it; moving on');
-    } finally {
-      await importer.kill('SIGTERM');
-    }
+    });
   });
 
   it('retries a run Lobstr cannot serve now by due time, without holding up the next run', async () => {
@@ -173,21 +165,12 @@ describe('the Lobstr importer', () => {
     lobstr.addRun('run-after', lobstrResults(10, 11));
     await webhook('run-down');
     await webhook('run-after');
-    const importer = startChildService(importerEnv());
-    try {
-      await waitFor(async () => (await run('run-after'))?.status === 'done', {
-        timeoutMs: 20_000,
-        message: 'the run behind imported',
-      });
+    await withImporter(async () => {
+      await runDone('run-after', 20_000, 'the run behind imported');
       expect((await run('run-down'))?.status).toBe('retrying');
-      await waitFor(async () => (await run('run-down'))?.status === 'done', {
-        timeoutMs: 30_000,
-        message: 'the run retried and imported',
-      });
+      await runDone('run-down', 30_000, 'the run retried and imported');
       expect(await run('run-down')).toMatchObject({ attempts: 1, ads_received: 10 });
       expect(lobstr.requests.filter((r) => r.run === 'run-down').map((r) => r.status)).toEqual([500, 500, 500, 200]);
-    } finally {
-      await importer.kill('SIGTERM');
-    }
+    });
   });
 });

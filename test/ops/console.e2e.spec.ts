@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../../src/events/envelope.js';
 import { launchBrowser, type Browser } from '../../testkit/browser.js';
 import { startChildService, type ChildService } from '../../testkit/childService.js';
-import { adInput, huntInput } from '../../testkit/fixtures.js';
-import { apiClient } from '../../testkit/http.js';
+import { adInput } from '../../testkit/fixtures.js';
+import { apiClient, postGatewayInbound } from '../../testkit/http.js';
+import { contactedColumn, huntForBrand } from '../../testkit/hunts.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
 
@@ -41,6 +42,12 @@ afterAll(async () => {
   await api?.kill('SIGTERM');
 });
 
+/** A hunt for a brand of its own in an account of its own, backfilled. */
+const huntOfItsOwn = async () => {
+  const brand = `Marque-${randomUUID().slice(0, 6)}`;
+  return { brand, ...(await huntForBrand(apiClient(url), t.db, brand)) };
+};
+
 const waiting = (topic: string) => page.locator(`[data-dlq-waiting="${topic}"]`);
 
 describe('the operator’s console', () => {
@@ -58,17 +65,10 @@ describe('the operator’s console', () => {
     await page.locator('#console').waitFor();
     await page.locator('[data-consumer="matcher"]').waitFor();
 
-    const http = apiClient(url);
-    const accountId = randomUUID();
-    const brand = `Marque-${randomUUID().slice(0, 6)}`;
-    expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-    await waitFor(
-      async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
-      { message: 'hunt backfilled' },
-    );
+    const { accountId, brand } = await huntOfItsOwn();
     expect(
       (
-        await http.ingest.post('/v1/ads', {
+        await apiClient(url).ingest.post('/v1/ads', {
           ads: [adInput({ brand, title: `${brand} 308 GT Line`, acceptSalesmen: false })],
         })
       ).status,
@@ -86,13 +86,9 @@ describe('the operator’s console', () => {
     'shows an undecodable event in the dead letters, replays it, and sees the count go down',
     { timeout: 300_000 },
     async () => {
-      const producer = t.kafka.producer();
-      await producer.connect();
-      await producer.send({
-        topic: t.topics.name('lobstr.runs'),
-        messages: [{ key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } }],
-      });
-      await producer.disconnect();
+      await t.sendRaw('lobstr.runs', [
+        { key: 'run-1', value: Buffer.from('not a Lobstr run'), headers: { 'event-id': newEventId() } },
+      ]);
 
       await waiting('lobstr.runs').filter({ hasText: /^1$/ }).waitFor();
       const row = page.locator('[data-dlq-offset="lobstr.runs@0"]');
@@ -121,45 +117,18 @@ describe('the operator’s console', () => {
     "shows a seller's reply on the lead's card, the conversation on a click, and a reply nothing explains",
     { timeout: 180_000 },
     async () => {
-      const http = apiClient(url);
-      const accountId = randomUUID();
-      const brand = `Marque-${randomUUID().slice(0, 6)}`;
-      expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-      await waitFor(
-        async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
-        { message: 'hunt backfilled' },
-      );
+      const { accountId, brand } = await huntOfItsOwn();
       const phone = '+33616000001';
       expect(
-        (await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone, title: `${brand} 2008 Allure` })] })).status,
+        (
+          await apiClient(url).ingest.post('/v1/ads', {
+            ads: [adInput({ brand, phone, title: `${brand} 2008 Allure` })],
+          })
+        ).status,
       ).toBe(202);
       await waitFor(() => t.db('messages').where({ account_id: accountId }).first(), { message: 'message decided' });
-      const webhook = (body: unknown) =>
-        fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      expect(
-        (
-          await webhook({
-            type: 'inbound',
-            from: phone,
-            text: 'Toujours dispo, appelez-moi',
-            at: new Date().toISOString(),
-          })
-        ).status,
-      ).toBe(200);
-      expect(
-        (
-          await webhook({
-            type: 'inbound',
-            from: '+33616000099',
-            text: 'Vous êtes qui ?',
-            at: new Date().toISOString(),
-          })
-        ).status,
-      ).toBe(200);
+      expect((await postGatewayInbound(url, phone, 'Toujours dispo, appelez-moi')).status).toBe(200);
+      expect((await postGatewayInbound(url, '+33616000099', 'Vous êtes qui ?')).status).toBe(200);
 
       await page.fill('#account', accountId);
       await page.click('#account-form button[type=submit]');
@@ -185,33 +154,10 @@ describe('the operator’s console', () => {
     'pages a column whose header gives its true count, finds the one lead with a reply, and fits a 390 px phone without scrolling sideways',
     { timeout: 180_000 },
     async () => {
-      const http = apiClient(url);
-      const accountId = randomUUID();
-      const brand = `Marque-${randomUUID().slice(0, 6)}`;
-      expect((await http.api.post('/v1/hunts', huntInput({ accountId, brands: [brand] }))).status).toBe(201);
-      await waitFor(
-        async () => (await t.db('hunts').where({ account_id: accountId }).whereNotNull('last_scan_at')).length === 1,
-        { message: 'hunt backfilled' },
-      );
+      const { accountId, brand } = await huntOfItsOwn();
       // 21 leads in one column; the oldest, 21st from the top, is the one whose seller replies.
-      const ads = Array.from({ length: 21 }, (_, i) => adInput({ brand, title: `${brand} n°${i}` }));
-      expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
-      await waitFor(
-        async () => (await t.db('leads').where({ account_id: accountId, stage: 'contacte' })).length === 21,
-        { message: '21 leads contacted' },
-      );
-      const bottom = (await t
-        .db('leads')
-        .where({ account_id: accountId })
-        .orderBy('position', 'desc')
-        .first('id', 'ad_id')) as { id: string; ad_id: string };
-      const { phone } = (await t.db('ads').where({ id: bottom.ad_id }).first('phone')) as { phone: string };
-      const reply = await fetch(`${url}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'inbound', from: phone, text: 'Oui, disponible', at: new Date().toISOString() }),
-      });
-      expect(reply.status).toBe(200);
+      const { bottom } = await contactedColumn(apiClient(url), t.db, { accountId, brand, count: 21 });
+      expect((await postGatewayInbound(url, bottom.phone, 'Oui, disponible')).status).toBe(200);
 
       await page.fill('#account', accountId);
       await page.click('#account-form button[type=submit]');

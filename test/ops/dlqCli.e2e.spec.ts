@@ -44,13 +44,9 @@ describe('npm run dlq', () => {
   });
 
   it('lists a dead letter, replays it (a dry run first), and refuses to replay it twice', async () => {
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: t.topics.name('ads.scraped'),
-      messages: [{ key: 'ad-1', value: Buffer.from('garbage'), headers: { 'event-id': newEventId() } }],
-    });
-    await producer.disconnect();
+    await t.sendRaw('ads.scraped', [
+      { key: 'ad-1', value: Buffer.from('garbage'), headers: { 'event-id': newEventId() } },
+    ]);
     await waitFor(async () => (await t.countMessages('ads.scraped.dlq')) === 1, {
       message: 'dead-lettered by the matcher',
     });

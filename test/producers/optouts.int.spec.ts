@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed } from '../../src/events/types.generated.js';
 import { insertOptOut } from '../../src/sql/sellers/optouts.js';
 import { lockPhoneExclusive } from '../../src/sql/sellers/phoneLocks.js';
-import { startFakeGateway, type GatewayRequest } from '../../testkit/fakeGateway.js';
+import { startFakeGateway, startServiceWithSender, type GatewayRequest } from '../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
-import { apiClient, metricValue } from '../../testkit/http.js';
+import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { closedForNow, postHunt } from '../../testkit/hunts.js';
+import { closedForNow, huntForBrand, messageToSeller } from '../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -27,21 +27,17 @@ beforeAll(async () => {
         if (request.body.content.includes(brand)) return { status: 202, before: () => until };
       return { status: 202 };
     },
-    { url: () => `${apiUrl}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}` },
+    { url: () => gatewayWebhookUrl(apiUrl) },
   );
-  apiUrl = (await t.startService({ ROLES: 'api,relay,matcher' })).url;
-  await t.startService({ ROLES: 'sender', MESSAGE_GATEWAY_URL: gateway.url, SEND_POLL_MS: '100' });
+  apiUrl = await startServiceWithSender(t, gateway);
   http = apiClient(apiUrl);
 });
 afterAll(() => gateway.close());
 
 const requestsTo = (phone: string) => gateway.requests.filter((r) => r.body.to === phone);
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
-  const accountId = randomUUID();
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return accountId;
-}
+const huntFor = async (brand: string, overrides: Parameters<typeof huntInput>[0] = {}) =>
+  (await huntForBrand(http, t.db, brand, overrides)).accountId;
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 const leadOf = (accountId: string) =>
@@ -59,11 +55,7 @@ const messageOf = (accountId: string) =>
     { message: 'message created' },
   );
 const webhook = (body: unknown, secret = TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET) =>
-  fetch(`${apiUrl}/v1/gateway/webhook/${secret}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then(async (r) => ({
+  postJson(gatewayWebhookUrl(apiUrl, secret), body).then(async (r) => ({
     status: r.status,
     body: (await r.json()) as Record<string, unknown>,
   }));
@@ -111,9 +103,11 @@ describe('the gateway webhook', () => {
   it('cancels a STOP sender’s pending message: failed opted_out, lead nouveau/opted_out, contact released, MessageFailed permanent, never sent', async () => {
     const brand = newBrand('Stop');
     const phone = '+33611999003';
-    const accountId = await huntFor(brand, { contactHours: closedForNow() });
-    await ingest(adInput({ brand, phone }));
-    const message = await messageOf(accountId);
+    const { accountId, message } = await messageToSeller(http, t.db, {
+      brand,
+      phone,
+      hunt: { contactHours: closedForNow() },
+    });
     expect(message.status).toBe('pending');
     expect(await leadOf(accountId)).toMatchObject({ stage: 'contacte' });
 

@@ -3,19 +3,20 @@
 // inbound messages and the generic gateway's webhook.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/calendar.js';
 import type { SellerReplied } from '../../src/events/types.generated.js';
-import { startFakeTwilio } from '../../testkit/fakeTwilio.js';
+import { startFakeTwilio, twilioServiceEnv, type TwilioAccount } from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
-import { apiClient, metricValue } from '../../testkit/http.js';
+import { apiClient, gatewayWebhookUrl, metricValue, postJson } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
+import { closedForNow, huntForBrand, messageToSeller } from '../../testkit/hunts.js';
+import { settledMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'1f2e3d4c'.repeat(4)}`;
 const AUTH_TOKEN = 'twilio-replies-auth-token-987654';
 const SHARED = '+33757000100';
+const ACCOUNT: TwilioAccount = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC };
 
 const t = useTestEnv();
 let twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
@@ -24,21 +25,14 @@ let serviceUrl = '';
 
 beforeAll(async () => {
   twilio = await startFakeTwilio({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    publicBaseUrl: PUBLIC,
+    ...ACCOUNT,
     ingress: () => serviceUrl,
     script: () => ({ kind: 'accept', receipt: null }),
   });
   const service = await t.startService({
     ROLES: 'api,relay,matcher,sender',
     MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio',
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_FROM: SHARED,
-    TWILIO_WHATSAPP_FROM: 'whatsapp:+14155238886',
-    TWILIO_API_URL: twilio.url,
-    PUBLIC_BASE_URL: PUBLIC,
+    ...twilioServiceEnv(twilio, ACCOUNT, { from: SHARED, whatsappFrom: 'whatsapp:+14155238886' }),
     SEND_POLL_MS: '100',
   });
   serviceUrl = service.url;
@@ -46,21 +40,9 @@ beforeAll(async () => {
 });
 afterAll(() => twilio.close());
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}, accountId = randomUUID()) {
-  const hunt = await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return { accountId, huntId: hunt.id };
-}
-const sentMessage = (accountId: string) =>
-  waitFor(
-    async () => {
-      const m = await t
-        .db('messages')
-        .where({ account_id: accountId })
-        .first<{ id: string; lead_id: string; status: string; sender: string }>();
-      return m?.status === 'sent' ? m : undefined;
-    },
-    { message: 'message sent' },
-  );
+const huntFor = (brand: string, overrides: Parameters<typeof huntInput>[0] = {}, accountId?: string) =>
+  huntForBrand(http, t.db, brand, overrides, accountId);
+const sentMessage = (accountId: string) => settledMessage(t.db, accountId, 'sent');
 const leadOf = (id: string) =>
   t.db('leads').where({ id }).first<{ stage: string; replied_at: Date | null; last_reply_at: Date | null }>();
 const repliesTo = async (leadId: string, n: number) => {
@@ -75,9 +57,7 @@ describe('a seller’s reply', () => {
   it('takes "Stop merci" as an opt-out for every account, and keeps its text in the conversation', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000009';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     expect((await twilio.inbound({ from: phone, to: SHARED, body: 'Stop merci' }).answer).status).toBe(200);
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'inbound', reason: 'Stop merci' });
     const conversation = await http.api.get<{ messages: Array<{ direction: string; text: string; status: string }> }>(
@@ -95,9 +75,7 @@ describe('a seller’s reply', () => {
   it('joins its lead, keeps the stage, sets repliedAt and publishes one SellerReplied; the same inbound twice is one row', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000001';
-    const { accountId, huntId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { accountId, huntId, message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
 
     const inbound = twilio.inbound({ from: phone, to: SHARED, body: 'Oui, toujours disponible, appelez-moi' });
     expect((await inbound.answer).status).toBe(200);
@@ -206,13 +184,7 @@ describe('a seller’s reply', () => {
   it('attributes a reply that arrives before the send is recorded (a fast seller)', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000004';
-    const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-    const closed = {
-      days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-      from: '08:00',
-      to: '20:00',
-    };
-    const { accountId } = await huntFor(brand, { contactHours: closed });
+    const { accountId } = await huntFor(brand, { contactHours: closedForNow() });
     await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
     const pending = await waitFor(() =>
       t.db('messages').where({ account_id: accountId }).first<{ id: string; lead_id: string; status: string }>(),
@@ -245,9 +217,7 @@ describe('a seller’s reply', () => {
 
     const brand = newBrand('Reponse');
     const phone = '+33615000005';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     await twilio.inbound({ from: phone, to: SHARED, body: 'STOP' }).answer;
     expect(await t.db('optouts').where({ phone }).first()).toBeDefined();
     expect(await t.db('inbound_messages').where({ from_phone: phone }).first()).toMatchObject({
@@ -268,9 +238,7 @@ describe('a seller’s reply', () => {
   it('takes a reply from the generic gateway’s webhook too', async () => {
     const brand = newBrand('Reponse');
     const phone = '+33615000006';
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const message = await sentMessage(accountId);
+    const { message } = await messageToSeller(http, t.db, { brand, phone }, 'sent');
     const body = {
       type: 'inbound',
       id: `gw-${randomUUID()}`,
@@ -279,11 +247,10 @@ describe('a seller’s reply', () => {
       at: new Date().toISOString(),
     };
     const post = () =>
-      fetch(`${serviceUrl}/v1/gateway/webhook/${TOKENS.MESSAGE_GATEWAY_WEBHOOK_SECRET}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+      postJson(gatewayWebhookUrl(serviceUrl), body).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as unknown,
+      }));
     expect(await post()).toMatchObject({
       status: 200,
       body: { status: 'reply', matched: true, leadId: message.lead_id },
@@ -297,9 +264,7 @@ describe('a seller’s reply', () => {
 describe('the conversation', () => {
   it("answers 404 for another account's lead, and for a lead that does not exist", async () => {
     const brand = newBrand('Reponse');
-    const { accountId } = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33615000007' })] });
-    const message = await sentMessage(accountId);
+    const { accountId, message } = await messageToSeller(http, t.db, { brand, phone: '+33615000007' }, 'sent');
     const other = (await huntFor(newBrand('Reponse'))).accountId;
     const key = (await http.api.post<{ key: string }>(`/v1/accounts/${other}/api-keys`)).body.key;
     expect((await http.call('GET', `/v1/leads/${message.lead_id}/messages`, undefined, key)).status).toBe(404);

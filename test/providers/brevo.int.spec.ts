@@ -1,16 +1,15 @@
 // Sending through Brevo and taking its SMS events, against a local stand-in of Brevo's
 // transactional SMS API (testkit/fakeBrevo.ts). Brevo's clock (which decides when it sends a
 // marketing SMS) is a Tuesday at 10:00 in Paris unless a test moves it.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDelivered, MessageFailed, SellerReplied } from '../../src/events/types.generated.js';
 import { startFakeBrevo } from '../../testkit/fakeBrevo.js';
-import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
+import { adInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
-import type { StoredMessage } from '../../testkit/rows.js';
+import { huntForBrand, messageToSeller } from '../../testkit/hunts.js';
+import { settledMessage, type StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const API_KEY = 'xkeysib-test-0123456789abcdef';
@@ -51,20 +50,11 @@ beforeAll(async () => {
 });
 afterAll(() => brevo.close());
 
-async function huntFor(brand: string) {
-  const accountId = randomUUID();
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
-  return accountId;
-}
+const huntFor = async (brand: string) => (await huntForBrand(http, t.db, brand)).accountId;
 type Message = StoredMessage;
-const settled = (accountId: string, status: 'sent' | 'failed') =>
-  waitFor(
-    async () => {
-      const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
-      return m?.status === status ? m : undefined;
-    },
-    { message: `message ${status}` },
-  );
+const settled = (accountId: string, status: 'sent' | 'failed') => settledMessage(t.db, accountId, status);
+const messageTo = (brand: string, phone: string, status: 'sent' | 'failed') =>
+  messageToSeller(http, t.db, { brand, phone }, status);
 const events = (query: string, body: unknown) =>
   fetch(`${serviceUrl}/v1/providers/brevo/events${query}`, {
     method: 'POST',
@@ -76,9 +66,7 @@ describe('sending through Brevo', () => {
   it('sends a marketing SMS with its sender, tag and webUrl, and takes its delivered event as MessageDelivered', async () => {
     const brand = newBrand('Brevo');
     const phone = '+33612000301';
-    const accountId = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone })] });
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     const [sms] = brevo.smsTo('33612000301');
     expect(sms).toMatchObject({
       sender: 'GarageTest',
@@ -116,9 +104,7 @@ describe('sending through Brevo', () => {
         ? { kind: 'accept', events: ['hard_bounce'] }
         : { kind: 'accept', events: ['delivered'] },
     );
-    const accountId = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000302' })] });
-    const m = await settled(accountId, 'failed');
+    const { message: m } = await messageTo(brand, '+33612000302', 'failed');
     expect(m).toMatchObject({
       last_error: 'not_mobile',
       delivery_status: 'undelivered',
@@ -153,9 +139,7 @@ describe('sending through Brevo', () => {
           ? { kind: 'error', status: 400, code: 'invalid_parameter', message: 'Invalid recipient number' }
           : { kind: 'accept' },
     );
-    const first = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000303' })] });
-    const sent = await settled(first, 'sent');
+    const { message: sent } = await messageTo(brand, '+33612000303', 'sent');
     expect(sent.attempts).toBe(2);
     expect(
       brevo.requests
@@ -163,9 +147,7 @@ describe('sending through Brevo', () => {
         .map((r) => r.status),
     ).toEqual([429, 201]);
     const secondBrand = newBrand('Brevo');
-    const second = await huntFor(secondBrand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand: secondBrand, phone: '+33612000304' })] });
-    const failed = await settled(second, 'failed');
+    const { message: failed } = await messageTo(secondBrand, '+33612000304', 'failed');
     expect(failed.last_error).toBe('not_mobile');
   });
 
@@ -174,9 +156,7 @@ describe('sending through Brevo', () => {
     brevo.script((r, attempt) =>
       r.recipient === '33612000305' && attempt === 1 ? { kind: 'stall', ms: 3000 } : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000305' })] });
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, '+33612000305', 'sent');
     expect(brevo.smsTo('33612000305')).toHaveLength(1);
     // The events report's tags filter, a serialized array as the report documents it.
     expect(brevo.lookups.some((l) => l.tags === JSON.stringify([sent.id]))).toBe(true);
@@ -188,9 +168,7 @@ describe("a seller's reply through Brevo", () => {
   it('joins the SMS it answers (Brevo names it) and publishes SellerReplied', async () => {
     const brand = newBrand('Brevo');
     brevo.script(() => ({ kind: 'accept', events: [] }));
-    const accountId = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000306' })] });
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, '+33612000306', 'sent');
     const [sms] = brevo.smsTo('33612000306');
     const answer = await brevo.event(sms!, 'replied', { reply: 'Oui, appelez-moi après 18h' });
     expect(answer.status).toBe(200);
@@ -262,9 +240,7 @@ describe("Brevo's events", () => {
     brevo.script(() => ({ kind: 'accept', events: ['delivered'] }));
     brevo.batching(true);
     try {
-      const accountId = await huntFor(brand);
-      await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000310' })] });
-      const sent = await settled(accountId, 'sent');
+      const { message: sent } = await messageTo(brand, '+33612000310', 'sent');
       const [sms] = brevo.smsTo('33612000310');
       // Brevo's batch: this SMS's events, 497 of SMS this service does not know, and one it cannot read.
       const batch: unknown[] = [
@@ -318,9 +294,7 @@ describe('Brevo after sending', () => {
     // Tuesday 23:00 in Paris: Brevo takes the SMS and keeps it until 08:00.
     brevoNow = new Date('2026-12-01T22:00:00Z');
     try {
-      const accountId = await huntFor(brand);
-      await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000320' })] });
-      const sent = await settled(accountId, 'sent');
+      const { message: sent } = await messageTo(brand, '+33612000320', 'sent');
       expect(brevo.smsTo('33612000320')[0]!.held).toBe(true);
       expect(await brevo.release()).toBe(0);
       brevoNow = new Date('2026-12-02T07:30:00Z');
@@ -339,9 +313,7 @@ describe('Brevo after sending', () => {
     brevo.script((r) =>
       r.recipient === '33612000330' ? { kind: 'accept', events: ['delivered'], lose: true } : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await http.ingest.post('/v1/ads', { ads: [adInput({ brand, phone: '+33612000330' })] });
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, '+33612000330', 'sent');
     await waitFor(
       async () => (await t.db('messages').where({ id: sent.id }).first<Message>())!.delivery_status === 'delivered',
       { message: 'delivered, read back from the report' },

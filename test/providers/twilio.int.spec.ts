@@ -10,19 +10,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime } from '../../src/domain/calendar.js';
 import type { MessageDelivered, MessageFailed, SendMessage } from '../../src/events/types.generated.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { carrierFiltered, startFakeTwilio } from '../../testkit/fakeTwilio.js';
+import {
+  carrierFiltered,
+  startFakeTwilio,
+  twilioServiceEnv,
+  undelivered,
+  type TwilioAccount,
+} from '../../testkit/fakeTwilio.js';
 import { adInput, huntInput, newBrand } from '../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../testkit/testEnv.js';
 import { waitFor } from '../../testkit/waitFor.js';
-import { postHunt } from '../../testkit/hunts.js';
-import type { StoredMessage } from '../../testkit/rows.js';
+import { closedForNow, huntForBrand, isoWeekday, messageToSeller } from '../../testkit/hunts.js';
+import { settledMessage, type StoredMessage } from '../../testkit/rows.js';
 
 const PUBLIC = 'https://hunt-matcher.example.test';
 const ACCOUNT_SID = `AC${'0a1b2c3d'.repeat(4)}`;
 const AUTH_TOKEN = 'twilio-test-auth-token-0123456789';
 const FROM = '+33757000001';
 const WHATSAPP_FROM = 'whatsapp:+14155238886';
+const ACCOUNT: TwilioAccount = { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC };
 
 const CONTENT_SID = `HX${'0123456789abcdef'.repeat(2)}`;
 const PROBE_EVERY_MS = 600_000;
@@ -37,9 +44,7 @@ const clock: Clock = { now: () => new Date(Date.now() + aheadMs) };
 
 beforeAll(async () => {
   twilio = await startFakeTwilio({
-    accountSid: ACCOUNT_SID,
-    authToken: AUTH_TOKEN,
-    publicBaseUrl: PUBLIC,
+    ...ACCOUNT,
     ingress: () => serviceUrl,
     now: () => clock.now(),
   });
@@ -47,12 +52,7 @@ beforeAll(async () => {
     {
       ROLES: 'api,relay,matcher,sender',
       MESSAGE_PROVIDERS: 'sms:twilio,whatsapp:twilio,leboncoin:http',
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: FROM,
-      TWILIO_WHATSAPP_FROM: WHATSAPP_FROM,
-      TWILIO_API_URL: twilio.url,
-      PUBLIC_BASE_URL: PUBLIC,
+      ...twilioServiceEnv(twilio, ACCOUNT, { from: FROM, whatsappFrom: WHATSAPP_FROM }),
       // A stalled answer is given up after a second, then looked up.
       MESSAGE_GATEWAY_TIMEOUT_MS: '1000',
       SEND_RETRY_BASE_MS: '200',
@@ -68,38 +68,21 @@ beforeAll(async () => {
 });
 afterAll(() => twilio.close());
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
-  const accountId = randomUUID();
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return accountId;
-}
+const huntFor = async (brand: string, overrides: Parameters<typeof huntInput>[0] = {}) =>
+  (await huntForBrand(http, t.db, brand, overrides)).accountId;
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);
 type Message = StoredMessage;
-const messageOf = (accountId: string) =>
-  waitFor(() => t.db('messages').where({ account_id: accountId }).first<Message>(), { message: 'message decided' });
-const settled = (accountId: string, status: 'sent' | 'failed') =>
-  waitFor(
-    async () => {
-      const m = await t.db('messages').where({ account_id: accountId }).first<Message>();
-      return m?.status === status ? m : undefined;
-    },
-    { message: `message ${status}` },
-  );
-const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
-const closedForNow = () => ({
-  days: [isoWeekday(localTime(new Date(Date.now() + 2 * 86_400_000), 'Europe/Paris').day)],
-  from: '08:00',
-  to: '20:00',
-});
+const settled = (accountId: string, status: 'sent' | 'failed') => settledMessage(t.db, accountId, status);
+/** A dealer's hunt for `brand`, a seller's ad with `phone`, and its message once `status`. */
+const messageTo = (brand: string, phone: string, status: 'sent' | 'failed') =>
+  messageToSeller(http, t.db, { brand, phone }, status);
 
 describe('sending through Twilio', () => {
   it('sends a lead’s SMS form-encoded from TWILIO_FROM, keeps its sid, and takes the signed delivery receipt as MessageDelivered', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000101';
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     const [taken] = twilio.messagesTo(phone);
     expect(taken).toMatchObject({ from: FROM, messagingServiceSid: null, body: sent.content });
     expect(taken!.statusCallback).toBe(`${PUBLIC}/v1/providers/twilio/status?messageId=${sent.id}`);
@@ -159,9 +142,7 @@ describe('sending through Twilio', () => {
           }
         : { kind: 'accept', receipt: 'delivered' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { accountId, message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed).toMatchObject({ last_error: 'not_mobile', delivery_status: 'undelivered', delivery_error: '30006' });
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -206,9 +187,7 @@ describe('sending through Twilio', () => {
     );
     // Another dealer's message to the same seller waits for its contact hours.
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { accountId, message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('opted_out');
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -246,9 +225,7 @@ describe('sending through Twilio', () => {
         ? { kind: 'error', status: 400, code: 21614, message: `'To' number is not a valid mobile number` }
         : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('not_mobile');
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({
       stage: 'nouveau',
@@ -265,9 +242,7 @@ describe('sending through Twilio', () => {
         ? { kind: 'error', status: 429, code: 20429, message: 'Too Many Requests', headers: { 'retry-after': '2' } }
         : { kind: 'accept' },
     );
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     const calls = twilio.requests.filter((r) => r.to === phone);
     expect(calls.map((c) => c.status)).toEqual([429, 201]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2000);
@@ -280,9 +255,7 @@ describe('sending through Twilio', () => {
     const phone = '+33612000106';
     // Twilio takes the message, and its answer comes after the sender gave up waiting (1 s).
     twilio.script((r, attempt) => (r.to === phone && attempt === 1 ? { kind: 'stall', ms: 3000 } : { kind: 'accept' }));
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const sent = await settled(accountId, 'sent');
+    const { message: sent } = await messageTo(brand, phone, 'sent');
     expect(twilio.messagesTo(phone)).toHaveLength(1);
     expect(twilio.requests.filter((r) => r.to === phone)).toHaveLength(1);
     expect(sent).toMatchObject({ external_id: twilio.messagesTo(phone)[0]!.sid, attempts: 2 });
@@ -298,9 +271,11 @@ describe('sending through Twilio', () => {
   it('sends again after a lookup that finds nothing: the doubtful request never reached Twilio', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000107';
-    const accountId = await huntFor(brand, { contactHours: closedForNow() });
-    await ingest(adInput({ brand, phone }));
-    const pending = await messageOf(accountId);
+    const { accountId, message: pending } = await messageToSeller(http, t.db, {
+      brand,
+      phone,
+      hunt: { contactHours: closedForNow() },
+    });
     // What a crash between the call and its record leaves: an attempt begun, its outcome unknown (the
     // hunt's window open, as it was then).
     await t.db('hunts').where({ account_id: accountId }).update({ contact_hours: null });
@@ -604,15 +579,9 @@ describe('what Twilio says after sending', () => {
   it('opts the phone out for every account on 30004 (blocked by the seller): the message fails opted_out, another account’s pending message is cancelled', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000401';
-    twilio.script((r) =>
-      r.to === phone
-        ? { kind: 'accept', callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30004' }] }
-        : { kind: 'accept', receipt: 'delivered' },
-    );
+    twilio.script((r) => (r.to === phone ? undelivered('30004') : { kind: 'accept', receipt: 'delivered' }));
     const waiting = await huntFor(brand, { contactHours: closedForNow(), radiusKm: 100 });
-    const accountId = await huntFor(brand);
-    await ingest(adInput({ brand, phone }));
-    const failed = await settled(accountId, 'failed');
+    const { message: failed } = await messageTo(brand, phone, 'failed');
     expect(failed.last_error).toBe('opted_out');
     expect(await t.db('optouts').where({ phone }).first()).toMatchObject({ source: 'provider' });
     expect(await t.db('leads').where({ id: failed.lead_id }).first()).toMatchObject({ reason: 'opted_out' });
@@ -622,11 +591,7 @@ describe('what Twilio says after sending', () => {
   it('tries a phone that was unreachable (30003) once more in a later window, and gives it up the second time; the first attempt’s late callbacks change nothing', async () => {
     const brand = newBrand('Twilio');
     const phone = '+33612000402';
-    twilio.script((r) =>
-      r.to === phone
-        ? { kind: 'accept', callbacks: [{ status: 'sent' }, { status: 'undelivered', errorCode: '30003' }] }
-        : { kind: 'accept', receipt: 'delivered' },
-    );
+    twilio.script((r) => (r.to === phone ? undelivered('30003') : { kind: 'accept', receipt: 'delivered' }));
     const accountId = await huntFor(brand);
     await ingest(adInput({ brand, phone }));
     // Back to pending, due a day later (the hunt has no window: the same time the next day).

@@ -6,17 +6,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childServiceArgs, EXIT_WITH_PARENT } from '../../testkit/childService.js';
+import { childServiceArgs, EXIT_WITH_PARENT, isRunning } from '../../testkit/childService.js';
 import { waitFor } from '../../testkit/waitFor.js';
-
-/** Alive and not a zombie (a zombie has ended; only its exit status waits to be collected). */
-const running = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 describe('a child started by the tests', () => {
   it('stops, gracefully (SIGTERM), within seconds of its parent being killed with SIGKILL', async () => {
@@ -41,14 +32,14 @@ describe('a child started by the tests', () => {
       });
       expect(existsSync(stopped), 'the grandchild was not stopped while its parent lived').toBe(false);
       parent.kill('SIGKILL');
-      await waitFor(() => existsSync(stopped) && !running(pid), {
+      await waitFor(() => existsSync(stopped) && !isRunning(pid), {
         timeoutMs: 5000,
         message: 'the orphaned grandchild stopped',
       });
       expect(readFileSync(stopped, 'utf8')).toBe('SIGTERM');
     } finally {
       parent.kill('SIGKILL');
-      if (running(pid)) process.kill(pid, 'SIGKILL');
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 

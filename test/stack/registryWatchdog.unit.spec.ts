@@ -8,16 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/platform/projectRoot.js';
+import { isRunning } from '../../testkit/childService.js';
 import { waitFor } from '../../testkit/waitFor.js';
-
-/** Alive and not a zombie. */
-const running = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
 
 describe('the schema registry watchdog', () => {
   it('stops the registry and removes its work directory within seconds of its owner being killed', async () => {
@@ -38,15 +30,15 @@ describe('the schema registry watchdog', () => {
       { timeoutMs: 10_000, message: 'the registry started' },
     );
     try {
-      expect(running(registry)).toBe(true);
+      expect(isRunning(registry)).toBe(true);
       owner.kill('SIGKILL');
-      await waitFor(() => !running(registry) && !existsSync(workDir), {
+      await waitFor(() => !isRunning(registry) && !existsSync(workDir), {
         timeoutMs: 5000,
         message: 'the registry stopped and its directory removed',
       });
     } finally {
       owner.kill('SIGKILL');
-      if (running(registry)) process.kill(registry, 'SIGKILL');
+      if (isRunning(registry)) process.kill(registry, 'SIGKILL');
     }
   });
 });

@@ -454,3 +454,7 @@ export async function longestLeadPause(env: ChaosEnv, run: ChaosRun): Promise<nu
   );
   return Math.round(Number(rows[0]?.ms ?? 0));
 }
+
+/** `times` runs of `fault`, evenly spaced over a load of `seconds` (none at its very start or end). */
+export const evenlySpaced = (times: number, seconds: number, fault: () => Promise<void>) =>
+  Array.from({ length: times }, (_, i) => ({ atMs: ((i + 1) * seconds * 1000) / (times + 1), run: fault }));

@@ -8,20 +8,13 @@ import { schemasDir } from '../../../src/events/schemas.js';
 import type { LeadCreated, SendMessage } from '../../../src/events/types.generated.js';
 import { adInput, huntInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
+import { runDailyTick } from '../../../testkit/hunts.js';
+import type { LeadRow } from '../../../testkit/rows.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);
-
-interface LeadRow {
-  id: string;
-  account_id: string;
-  ad_id: string;
-  hunt_id: string;
-  stage: string;
-  reason: string | null;
-}
 
 const createHunt = async (overrides: Parameters<typeof huntInput>[0] = {}) => {
   const response = await http.api.post<{ id: string; accountId: string }>('/v1/hunts', huntInput(overrides));
@@ -158,15 +151,11 @@ describe('the matcher', () => {
     // Redeliver the very same event (same bytes, same event-id), as a relay restart would.
     const events = await t.readTopic('ads.scraped', (e) => e.some((x) => x.key === adId));
     const original = events.find((x) => x.key === adId)!;
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: t.topics.name('ads.scraped'),
-      messages: [{ key: original.raw.key, value: original.raw.value, headers: original.raw.headers }],
-    });
+    await t.sendRaw('ads.scraped', [
+      { key: original.raw.key, value: original.raw.value, headers: original.raw.headers },
+    ]);
     // And a re-scrape with a price drop: a new event for the same ad.
     await ingest({ ...ad, price: 13_000, priceHasDropped: true });
-    await producer.disconnect();
     await waitFor(
       async () =>
         Number(
@@ -205,16 +194,7 @@ describe('the matcher', () => {
       (await t.db('hunt_daily_contacts').where({ hunt_id: hunt.id, day: today }).first<{ contacts: number }>())!
         .contacts,
     ).toBe(2);
-    expect((await http.cron.post('/v1/ticks', { date: tomorrow })).status).toBe(202);
-    await waitFor(
-      async () =>
-        (await t
-          .db('ticks')
-          .where({ tick_id: `daily:${tomorrow}` })
-          .whereNotNull('completed_at')
-          .first()) !== undefined,
-      { message: 'tick completed' },
-    );
+    await runDailyTick(http, t.db, tomorrow);
     const after = await leadsOf(account);
     // Two more today (the pacing limit of the new day), the last one waits for the day after.
     expect(after.filter((l) => l.stage === 'contacte')).toHaveLength(4);
@@ -304,16 +284,7 @@ describe('the matcher', () => {
     expect(await leadsOf(account)).toHaveLength(0);
 
     const day = '2030-01-01';
-    expect((await http.cron.post('/v1/ticks', { date: day })).status).toBe(202);
-    await waitFor(
-      async () =>
-        (await t
-          .db('ticks')
-          .where({ tick_id: `daily:${day}` })
-          .whereNotNull('completed_at')
-          .first()) !== undefined,
-      { message: 'tick completed' },
-    );
+    await runDailyTick(http, t.db, day);
     expect((await leadsOf(account)).map((l) => l.reason)).toEqual(['no_outreach', 'no_outreach']);
     const after = (await t.db('hunts').where({ id: hunt.id }).first<{ last_scan_at: Date; last_tick_id: string }>())!;
     expect(after.last_scan_at.getTime()).toBeGreaterThan(before.getTime());

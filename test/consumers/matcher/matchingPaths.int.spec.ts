@@ -17,6 +17,7 @@ import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
 import { ingestSilently } from '../../../testkit/fixtures.js';
 import { apiClient, metricValue } from '../../../testkit/http.js';
 import { randomWorld, type Place, type World } from '../../../testkit/matchingWorld.js';
+import { runDailyTick } from '../../../testkit/hunts.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
 import { compareAge } from '../../../src/domain/huntAge.js';
@@ -164,16 +165,7 @@ describe('the three matching paths of the matcher', () => {
       const huntIds = await insertHunts('catch_up', laid);
       const before = await counted('catch_up');
       const day = '2031-03-03';
-      expect((await http.cron.post('/v1/ticks', { date: day })).status).toBe(202);
-      await waitFor(
-        async () =>
-          (await t
-            .db('ticks')
-            .where({ tick_id: `daily:${day}` })
-            .whereNotNull('completed_at')
-            .first()) !== undefined,
-        { message: 'tick completed' },
-      );
+      await runDailyTick(http, t.db, day);
       results.catch_up = await leadsOf(laid, huntIds);
       expect((await counted('catch_up')) - before).toBe(expected.length);
     }

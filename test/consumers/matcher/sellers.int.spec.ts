@@ -7,28 +7,21 @@ import { recordDepsOf, recordMatches } from '../../../src/consumers/matcher/reco
 import { WriteConflict } from '../../../src/consumers/pipeline/failures.js';
 import { loadHunt } from '../../../src/sql/hunts/loadHunt.js';
 import { adFromRow, type AdRow } from '../../../src/sql/ads/adRow.js';
-import { adInput, huntInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
+import { adInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
 import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
-import { postHunt } from '../../../testkit/hunts.js';
+import { huntForBrand } from '../../../testkit/hunts.js';
+import type { LeadRow as Lead } from '../../../testkit/rows.js';
 
 const t = useTestEnv({ service: { ROLES: 'api,relay,matcher' } });
 const http = apiClient(() => t.url);
 
-interface LeadRow {
-  id: string;
-  ad_id: string;
-  stage: string;
-  reason: string | null;
-}
+type LeadRow = Pick<Lead, 'id' | 'ad_id' | 'stage' | 'reason'>;
 
 /** An account with one hunt for `brand`, backfilled (in every matcher's index). */
-async function huntFor(brand: string, accountId = randomUUID()) {
-  const hunt = await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
-  return { accountId, huntId: hunt.id };
-}
+const huntFor = (brand: string, accountId?: string) => huntForBrand(http, t.db, brand, {}, accountId);
 
 const ingest = async (...ads: ReturnType<typeof adInput>[]) =>
   expect((await http.ingest.post('/v1/ads', { ads })).status).toBe(202);

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed, MessageSent, SendMessage } from '../../../src/events/types.generated.js';
-import { startFakeGateway, type Answer, type GatewayRequest } from '../../../testkit/fakeGateway.js';
+import {
+  startFakeGateway,
+  startServiceWithSender,
+  type Answer,
+  type GatewayRequest,
+} from '../../../testkit/fakeGateway.js';
 import type { AdInput } from '../../../src/producers/ads/adInput.js';
 import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
@@ -21,15 +26,12 @@ beforeAll(async () => {
     for (const [brand, script] of scripts) if (request.body.content.includes(brand)) return script(request, attempt);
     return { status: 202 };
   });
-  const api = await t.startService({ ROLES: 'api,relay,matcher' });
-  await t.startService({
-    ROLES: 'sender',
-    MESSAGE_GATEWAY_URL: gateway.url,
-    SEND_RETRY_BASE_MS: String(RETRY_BASE_MS),
-    SEND_POLL_MS: '100',
-    SEND_RATE_PER_MINUTE: '5',
-  });
-  http = apiClient(api.url);
+  http = apiClient(
+    await startServiceWithSender(t, gateway, {
+      SEND_RETRY_BASE_MS: String(RETRY_BASE_MS),
+      SEND_RATE_PER_MINUTE: '5',
+    }),
+  );
 });
 afterAll(async () => {
   await gateway.close();

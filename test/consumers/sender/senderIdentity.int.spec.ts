@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGateway } from '../../../testkit/fakeGateway.js';
-import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
+import { adInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
-import { postHunt } from '../../../testkit/hunts.js';
+import { huntForBrand } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let http: ReturnType<typeof apiClient>;
@@ -29,10 +29,8 @@ beforeAll(async () => {
   return () => gateway.close();
 });
 
-async function huntFor(brand: string, accountId = randomUUID()) {
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand] }));
-  return accountId;
-}
+const huntFor = async (brand: string, accountId?: string) =>
+  (await huntForBrand(http, t.db, brand, {}, accountId)).accountId;
 
 describe("an account's identity", () => {
   it('contacts nobody for an account without a senderName, and signs every SMS with it once set', async () => {

@@ -6,7 +6,7 @@
 // so the other two wait for the slot past their lease; the test, as another attempt, takes one of them.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeGateway, type GatewayRequest } from '../../../testkit/fakeGateway.js';
+import { startFakeGateway, startServiceWithSender, type GatewayRequest } from '../../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
@@ -25,16 +25,14 @@ beforeAll(async () => {
     held ??= request.body.messageId;
     return request.body.messageId === held ? { status: 202, before: () => released } : { status: 202 };
   });
-  http = apiClient((await t.startService({ ROLES: 'api,relay,matcher' })).url);
-  await t.startService({
-    ROLES: 'sender',
-    MESSAGE_GATEWAY_URL: gateway.url,
-    SEND_POLL_MS: '100',
-    SEND_CONCURRENCY: '1',
-    SEND_LEASE_MS: '1500',
-    MESSAGE_GATEWAY_TIMEOUT_MS: '30000',
-    INSTANCE_ID: 'sender-lease',
-  });
+  http = apiClient(
+    await startServiceWithSender(t, gateway, {
+      SEND_CONCURRENCY: '1',
+      SEND_LEASE_MS: '1500',
+      MESSAGE_GATEWAY_TIMEOUT_MS: '30000',
+      INSTANCE_ID: 'sender-lease',
+    }),
+  );
 });
 afterAll(() => gateway.close());
 

@@ -4,15 +4,14 @@
 // (SEND_CONCURRENCY=1) and the gateway holds its first call, whichever of the two messages the claim
 // put first, until the test releases it, so the other message is claimed and waiting for its call when
 // its phone's opt-out commits.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageFailed } from '../../../src/events/types.generated.js';
-import { startFakeGateway, type GatewayRequest } from '../../../testkit/fakeGateway.js';
+import { startFakeGateway, startServiceWithSender, type GatewayRequest } from '../../../testkit/fakeGateway.js';
 import { adInput, huntInput, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { TOKENS, useTestEnv } from '../../../testkit/testEnv.js';
 import { waitFor } from '../../../testkit/waitFor.js';
-import { closedForNow, postHunt } from '../../../testkit/hunts.js';
+import { closedForNow, huntForBrand } from '../../../testkit/hunts.js';
 
 const t = useTestEnv();
 let gateway: Awaited<ReturnType<typeof startFakeGateway>>;
@@ -29,22 +28,12 @@ beforeAll(async () => {
     const until = new Promise<void>((resolve) => (release = resolve));
     return { status: 202, before: () => until };
   });
-  http = apiClient((await t.startService({ ROLES: 'api,relay,matcher' })).url);
-  await t.startService({
-    ROLES: 'sender',
-    MESSAGE_GATEWAY_URL: gateway.url,
-    SEND_POLL_MS: '100',
-    SEND_CONCURRENCY: '1',
-    INSTANCE_ID: SENDER,
-  });
+  http = apiClient(await startServiceWithSender(t, gateway, { SEND_CONCURRENCY: '1', INSTANCE_ID: SENDER }));
 });
 afterAll(() => gateway.close());
 
-async function huntFor(brand: string, overrides: Parameters<typeof huntInput>[0] = {}) {
-  const accountId = randomUUID();
-  await postHunt(http, t.db, huntInput({ accountId, brands: [brand], ...overrides }));
-  return accountId;
-}
+const huntFor = async (brand: string, overrides: Parameters<typeof huntInput>[0] = {}) =>
+  (await huntForBrand(http, t.db, brand, overrides)).accountId;
 const messageTo = (phone: string) =>
   t
     .db('messages')
