@@ -68,12 +68,32 @@ export interface PreparedAd {
   text(): string;
 }
 
-const setOf = (values: readonly string[], normalize: (s: string) => string) =>
-  values.length === 0 ? null : new Set(values.map(normalize));
+/**
+ * Compiled sets are read-only, and hunts name the same few sets (one brand, one owner type): each
+ * distinct set is built once and shared, which keeps an index of many hunts small. The cache stops
+ * growing at SHARED_SETS_MAX distinct sets; past that, sets are built per hunt.
+ */
+const SHARED_SETS_MAX = 50_000;
+const sharedSets = new Map<string, ReadonlySet<string>>();
+
+function setOf(values: readonly string[], normalize: (s: string) => string = (s) => s): ReadonlySet<string> | null {
+  if (values.length === 0) return null;
+  const normalized = values.map(normalize);
+  const key = normalized.join('\u0000');
+  let set = sharedSets.get(key);
+  if (set === undefined) {
+    set = new Set(normalized);
+    if (sharedSets.size < SHARED_SETS_MAX) sharedSets.set(key, set);
+  }
+  return set;
+}
 const pad = (s: string) => ` ${s} `;
 
-/** Normalised, padded words (blank ones dropped), and the hunt's words they come from. */
+const NO_WORDS = { patterns: [] as string[], sources: [] as string[] };
+
+/** Normalised, padded words (blank ones dropped), and the hunt's words they come from (most hunts have none: one shared pair). */
 function compileWords(words: readonly string[]): { patterns: string[]; sources: string[] } {
+  if (words.length === 0) return NO_WORDS;
   const kept = words.map((w) => [w, normalizeText(w)] as const).filter(([, n]) => n !== '');
   return { patterns: kept.map(([, n]) => pad(n)), sources: kept.map(([w]) => w) };
 }
@@ -90,7 +110,7 @@ export function compileHunt(hunt: Hunt): CompiledHunt {
     adType: hunt.adType,
     brands: setOf(hunt.brands, normalizeBrand),
     subTypes: setOf(hunt.subTypes, normalizeText),
-    ownerTypes: hunt.ownerTypes.length === 0 ? null : new Set(hunt.ownerTypes),
+    ownerTypes: setOf(hunt.ownerTypes),
     priceMin: hunt.priceMin,
     priceMax: hunt.priceMax,
     yearMin: hunt.modelYearMin,

@@ -17,7 +17,11 @@
 // Refreshes run one after the other, so that each one starts from the snapshot of the one before.
 import type { Db, Trx } from '../../db/knex.js';
 import type { HuntIndex } from '../../domain/huntIndex.js';
-import { loadHuntsChangedSince, type HuntChanges } from '../../sql/hunts/loadHuntsChangedSince.js';
+import {
+  loadActiveHuntsWithHorizon,
+  loadHuntsChangedSince,
+  type HuntChanges,
+} from '../../sql/hunts/loadHuntsChangedSince.js';
 import type { MatcherDeps } from './matcherDeps.js';
 
 export interface HuntIndexSync {
@@ -42,7 +46,7 @@ export async function startHuntIndexSync(
     return changes.horizon;
   };
 
-  let horizon = apply(await loadHuntsChangedSince(deps.db, null), 'load');
+  let horizon = apply(await loadActiveHuntsWithHorizon(deps.db), 'load');
   log.info({ hunts: index.size, ms: Date.now() - started }, 'hunt index loaded');
 
   let previous: Promise<unknown> = Promise.resolve();

@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/knex.js';
 import { huntFromRow, type HuntRow } from './huntRow.js';
 import type { StoredHunt } from './loadHunt.js';
+import { shareStrings, stringPool, type StringPool } from './shareStrings.js';
 
 /**
  * Where the next read starts: the snapshot of the previous one (PostgreSQL's pg_snapshot, as text
@@ -15,7 +16,7 @@ export interface HuntChanges {
 
 /**
  * The hunt rows written by transactions that had not finished at `since` (deleted ones included), and
- * the snapshot of this read, for the next one. Without `since`: every active hunt (the index's load).
+ * the snapshot of this read, for the next one.
  *
  * Rows are stamped with their writer's transaction id (hunts.change_xid, migration 016). A snapshot
  * says of every transaction whether it had finished when the snapshot was taken: those below xmax and
@@ -25,30 +26,58 @@ export interface HuntChanges {
  * and committed last is in xip, so it is read when it lands, however long it took; nothing is read twice,
  * and no clock is involved. The snapshot is taken by this very statement (pg_current_snapshot() is the
  * statement's own), so it describes exactly what the scan saw. The caller's transaction must not write
- * hunts (a snapshot does not list its own transaction).
+ * hunts (a snapshot does not list its own transaction). The hunts of one read share their repeated
+ * strings (src/sql/hunts/shareStrings.ts): the index holds them all.
  */
-export async function loadHuntsChangedSince(db: Db | Trx, since: HuntReadHorizon | null): Promise<HuntChanges> {
-  const { rows } =
-    since === null
-      ? await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
-          `SELECT s.horizon::text AS horizon, h.*
-           FROM (SELECT pg_current_snapshot() AS horizon) s
-           LEFT JOIN hunts h ON h.deleted_at IS NULL AND h.status = 'active'`,
-        )
-      : await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
-          // The two conditions as constants (not a subquery on the snapshot), so that the planner
-          // estimates them on the index on change_xid: a handful of rows, two index range scans.
-          `SELECT s.horizon::text AS horizon, h.*
-           FROM (SELECT pg_current_snapshot() AS horizon) s
-           LEFT JOIN hunts h ON h.change_xid >= ?::xid8 OR h.change_xid = ANY (?::xid8[])`,
-          unfinishedAt(since),
-        );
+export async function loadHuntsChangedSince(db: Db | Trx, since: HuntReadHorizon): Promise<HuntChanges> {
+  const { rows } = await db.raw<{ rows: Array<HuntRow & { horizon: string }> }>(
+    // The two conditions as constants (not a subquery on the snapshot), so that the planner
+    // estimates them on the index on change_xid: a handful of rows, two index range scans.
+    `SELECT s.horizon::text AS horizon, h.*
+     FROM (SELECT pg_current_snapshot() AS horizon) s
+     LEFT JOIN hunts h ON h.change_xid >= ?::xid8 OR h.change_xid = ANY (?::xid8[])`,
+    unfinishedAt(since),
+  );
+  const pool = stringPool();
   return {
     horizon: rows[0]!.horizon,
     // One row with no hunt when nothing matched (the LEFT JOIN keeps the snapshot).
-    hunts: rows.filter((r) => r.id !== null).map((r) => ({ ...huntFromRow(r), deleted: r.deleted_at != null })),
+    hunts: rows.filter((r) => r.id !== null).map((r) => storedHunt(r, pool)),
   };
 }
+
+/** Rows read a page at a time by the full load: its garbage never holds every row at once. */
+const LOAD_PAGE = 10_000;
+
+/**
+ * Every active hunt, and the snapshot of the read, for loadHuntsChangedSince next. The pages are read
+ * in one REPEATABLE READ transaction, so they and the snapshot (its first statement's) are one view.
+ */
+export function loadActiveHuntsWithHorizon(db: Db, pageSize = LOAD_PAGE): Promise<HuntChanges> {
+  return db.transaction(
+    async (trx) => {
+      const { rows } = await trx.raw<{ rows: Array<{ horizon: string }> }>(
+        'SELECT pg_current_snapshot()::text AS horizon',
+      );
+      const pool = stringPool();
+      const hunts: StoredHunt[] = [];
+      for (let after: string | null = null; ;) {
+        const page = (await trx<HuntRow>('hunts')
+          .where({ deleted_at: null, status: 'active' })
+          .modify((q) => (after === null ? q : q.where('id', '>', after)))
+          .orderBy('id')
+          .limit(pageSize)) as HuntRow[];
+        for (const r of page) hunts.push(storedHunt(r, pool));
+        if (page.length < pageSize) return { horizon: rows[0]!.horizon, hunts };
+        after = page[page.length - 1]!.id;
+      }
+    },
+    { isolationLevel: 'repeatable read', readOnly: true },
+  );
+}
+
+const storedHunt = (r: HuntRow, pool: StringPool): StoredHunt =>
+  shareStrings(Object.assign(huntFromRow(r), { deleted: r.deleted_at != null }), pool);
 
 /** [xmax, xip]: from xmax on, and the ids listed in progress, a transaction had not finished. */
 function unfinishedAt(horizon: HuntReadHorizon): [string, string[]] {

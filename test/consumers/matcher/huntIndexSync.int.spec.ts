@@ -10,6 +10,7 @@ import { startHuntIndexSync, type HuntIndexSync } from '../../../src/consumers/m
 import { createLogger } from '../../../src/platform/logger.js';
 import { createMetrics } from '../../../src/platform/metrics.js';
 import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { loadActiveHuntsWithHorizon, loadHuntsChangedSince } from '../../../src/sql/hunts/loadHuntsChangedSince.js';
 import { markHuntsScanned } from '../../../src/sql/hunts/markHuntsScanned.js';
 import { softDeleteHunt } from '../../../src/sql/hunts/softDeleteHunt.js';
 import { updateHunt } from '../../../src/sql/hunts/updateHunt.js';
@@ -191,5 +192,29 @@ describe('the hunt index refresh', () => {
     // Each refresh sees its own hunt (committed before it was called), whatever the others do.
     expect((await Promise.all(refreshes)).map((ids) => ids.length)).toEqual(brands.map(() => 1));
     expect(await s.rowsRead('refresh')).toBe(brands.length);
+  });
+});
+
+describe('the hunt index load', () => {
+  it('reads every active hunt a page at a time, in one snapshot with its horizon', async () => {
+    await t.db.transaction(async (trx) => {
+      const insert = () =>
+        insertHunt(trx, { id: randomUUID(), accountId: account, settings: settingsOf(newBrand()), now: new Date() });
+      for (let i = 0; i < 7; i++) await insert();
+      const gone = await insert();
+      await softDeleteHunt(trx, gone.id, gone.version + 1, new Date());
+    });
+    const active = (await t.db('hunts').where({ deleted_at: null, status: 'active' }).pluck('id')) as string[];
+
+    // A page of 3 rows: the hunts span several pages, and the last one is short.
+    const late = await writer(newBrand());
+    const load = await loadActiveHuntsWithHorizon(t.db, 3);
+    expect(load.hunts.map((h) => h.id).sort()).toEqual([...active].sort());
+    expect(load.hunts.every((h) => !h.deleted)).toBe(true);
+
+    // The writer still open during the load is read by the first read after it, and only it.
+    await late.trx.commit();
+    const next = await loadHuntsChangedSince(t.db, load.horizon);
+    expect(next.hunts.map((h) => h.id)).toEqual([late.hunt.id]);
   });
 });
