@@ -46,12 +46,13 @@ export async function loadHuntsChangedSince(db: Db | Trx, since: HuntReadHorizon
   };
 }
 
-/** Rows read a page at a time by the full load: its garbage never holds every row at once. */
+/** Rows fetched a page at a time by the full load: its garbage never holds every row at once. */
 const LOAD_PAGE = 10_000;
 
 /**
- * Every active hunt, and the snapshot of the read, for loadHuntsChangedSince next. The pages are read
- * in one REPEATABLE READ transaction, so they and the snapshot (its first statement's) are one view.
+ * Every active hunt, and the snapshot of the read, for loadHuntsChangedSince next. One scan of the
+ * table through a cursor, fetched a page at a time, in one REPEATABLE READ transaction, so that the
+ * pages and the snapshot (its first statement's) are one view.
  */
 export function loadActiveHuntsWithHorizon(db: Db, pageSize = LOAD_PAGE): Promise<HuntChanges> {
   return db.transaction(
@@ -59,17 +60,14 @@ export function loadActiveHuntsWithHorizon(db: Db, pageSize = LOAD_PAGE): Promis
       const { rows } = await trx.raw<{ rows: Array<{ horizon: string }> }>(
         'SELECT pg_current_snapshot()::text AS horizon',
       );
+      await trx.raw(`DECLARE active_hunts NO SCROLL CURSOR FOR
+                     SELECT * FROM hunts WHERE deleted_at IS NULL AND status = 'active'`);
       const pool = stringPool();
       const hunts: StoredHunt[] = [];
-      for (let after: string | null = null; ;) {
-        const page = (await trx<HuntRow>('hunts')
-          .where({ deleted_at: null, status: 'active' })
-          .modify((q) => (after === null ? q : q.where('id', '>', after)))
-          .orderBy('id')
-          .limit(pageSize)) as HuntRow[];
+      for (;;) {
+        const page = (await trx.raw<{ rows: HuntRow[] }>(`FETCH ${Number(pageSize)} FROM active_hunts`)).rows;
         for (const r of page) hunts.push(storedHunt(r, pool));
         if (page.length < pageSize) return { horizon: rows[0]!.horizon, hunts };
-        after = page[page.length - 1]!.id;
       }
     },
     { isolationLevel: 'repeatable read', readOnly: true },
