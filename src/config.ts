@@ -274,28 +274,8 @@ export function loadConfig(env: Env) {
     },
     roles: e.ROLES,
     instanceId: e.INSTANCE_ID,
-    tokens: {
-      ingest: e.INGEST_TOKEN,
-      api: e.API_TOKEN,
-      cron: e.CRON_SECRET,
-      lobstrWebhook: e.LOBSTR_WEBHOOK_SECRET,
-      /** The path secret of the message gateway's callbacks (POST /v1/gateway/webhook/:secret). */
-      gatewayWebhook: e.MESSAGE_GATEWAY_WEBHOOK_SECRET,
-      /** The operator's console (/ops, /v1/ops/*); unset, the console refuses every token. */
-      ops: e.OPS_TOKEN,
-    },
-    lobstr: {
-      apiUrl: e.LOBSTR_API_URL,
-      apiKey: e.LOBSTR_API_KEY ?? '',
-      /** Shared by every importer of the key (PostgreSQL), not per process. */
-      requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND,
-      userAgent: `hunt-matcher (${e.INSTANCE_ID})`,
-      /** The squids whose runs the importers reconcile; empty: the webhook alone brings runs. */
-      squids: e.LOBSTR_SQUIDS,
-      reconcileEveryMs: e.LOBSTR_RECONCILE_EVERY_MS,
-      /** Finished runs that ended longer ago are not imported by the reconciliation. */
-      reconcileLookbackDays: e.LOBSTR_RECONCILE_LOOKBACK_DAYS,
-    },
+    tokens: tokensOf(e),
+    lobstr: lobstrConfig(e),
     gateway: {
       url: e.MESSAGE_GATEWAY_URL ?? '',
       token: e.MESSAGE_GATEWAY_TOKEN ?? '',
@@ -327,6 +307,36 @@ const minInsyncReplicasOf = (e: ParsedEnv) =>
 const webhookLeaseMsOf = (e: ParsedEnv) => e.WEBHOOK_LEASE_MS ?? Math.max(60_000, e.WEBHOOK_TIMEOUT_MS + 30_000);
 const adWindowsOf = (e: ParsedEnv) => ({ backfillDays: e.BACKFILL_DAYS, contactMaxAgeDays: e.CONTACT_MAX_AGE_DAYS });
 const adsRetentionDaysOf = (e: ParsedEnv) => e.ADS_RETENTION_DAYS ?? longestAdWindow(adWindowsOf(e)).days;
+
+/** The secrets each kind of caller presents. */
+function tokensOf(e: ParsedEnv) {
+  return {
+    ingest: e.INGEST_TOKEN,
+    api: e.API_TOKEN,
+    cron: e.CRON_SECRET,
+    lobstrWebhook: e.LOBSTR_WEBHOOK_SECRET,
+    /** The path secret of the message gateway's callbacks (POST /v1/gateway/webhook/:secret). */
+    gatewayWebhook: e.MESSAGE_GATEWAY_WEBHOOK_SECRET,
+    /** The operator's console (/ops, /v1/ops/*); unset, the console refuses every token. */
+    ops: e.OPS_TOKEN,
+  };
+}
+
+/** The Lobstr API, its shared request budget, and the reconciliation of its runs. */
+function lobstrConfig(e: ParsedEnv) {
+  return {
+    apiUrl: e.LOBSTR_API_URL,
+    apiKey: e.LOBSTR_API_KEY ?? '',
+    /** Shared by every importer of the key (PostgreSQL), not per process. */
+    requestsPerSecond: e.LOBSTR_REQUESTS_PER_SECOND,
+    userAgent: `hunt-matcher (${e.INSTANCE_ID})`,
+    /** The squids whose runs the importers reconcile; empty: the webhook alone brings runs. */
+    squids: e.LOBSTR_SQUIDS,
+    reconcileEveryMs: e.LOBSTR_RECONCILE_EVERY_MS,
+    /** Finished runs that ended longer ago are not imported by the reconciliation. */
+    reconcileLookbackDays: e.LOBSTR_RECONCILE_LOOKBACK_DAYS,
+  };
+}
 
 /** What no single variable can say wrong: variables that must agree with each other. */
 function crossChecks(e: ParsedEnv): string[] {

@@ -1,40 +1,36 @@
 // One valid value of every event, for codec and contract tests.
 import type { EventPayloads, Ad } from '../src/events/types.generated.js';
+import { validAdsOrThrow } from '../src/producers/ads/adInput.js';
+import { adInput, PLACES } from './fixtures.js';
 
+/**
+ * The sample car of testkit/fixtures.ts (adInput), as POST /v1/ads takes it in (validAdsOrThrow), with
+ * an id: fixed values throughout (no counter, no clock), in Lyon.
+ */
 export const sampleAd: Ad = {
   adId: '0193a7a4-5c1e-7c3a-8f00-000000000001',
-  source: 'leboncoin',
-  externalId: '2712345678',
-  url: 'https://www.leboncoin.fr/ad/voitures/2712345678',
-  title: 'Peugeot 308 GT Line 1.5 BlueHDi 130',
-  description: 'Première main, carnet d’entretien, toit ouvrant.',
-  price: 14_500,
-  adType: 'voitures',
-  subType: 'berline',
-  brand: 'Peugeot',
-  model: '308',
-  modelYear: 2019,
-  mileageKm: 68_000,
-  fuel: 'Diesel',
-  gearbox: 'Manuelle',
-  zipcode: '69003',
-  city: 'Lyon',
-  department: '69',
-  lat: 45.7597,
-  lng: 4.8422,
-  ownerName: 'Julie',
-  ownerType: 'private',
-  phone: '+33612345678',
-  acceptSalesmen: true,
-  isUrgent: false,
-  hasBeenReposted: true,
-  priceHasDropped: true,
-  hasBeenBoosted: false,
-  isLowPrice: false,
-  pictures: ['https://img.leboncoin.fr/1.jpg', 'https://img.leboncoin.fr/2.jpg'],
-  firstPublishedAt: Date.UTC(2026, 10, 20, 8, 0),
-  lastPublishedAt: Date.UTC(2026, 10, 27, 9, 30),
-  scrapedAt: Date.UTC(2026, 10, 28, 6, 0),
+  ...validAdsOrThrow(
+    [
+      adInput({
+        externalId: '2712345678',
+        url: 'https://www.leboncoin.fr/ad/voitures/2712345678',
+        title: 'Peugeot 308 GT Line 1.5 BlueHDi 130',
+        description: 'Première main, carnet d’entretien, toit ouvrant.',
+        zipcode: PLACES.lyon.zipcode,
+        city: PLACES.lyon.label,
+        lat: PLACES.lyon.lat,
+        lng: PLACES.lyon.lng,
+        phone: '+33612345678',
+        hasBeenReposted: true,
+        priceHasDropped: true,
+        pictures: ['https://img.leboncoin.fr/1.jpg', 'https://img.leboncoin.fr/2.jpg'],
+        firstPublishedAt: new Date(Date.UTC(2026, 10, 20, 8, 0)).toISOString(),
+        lastPublishedAt: new Date(Date.UTC(2026, 10, 27, 9, 30)).toISOString(),
+        scrapedAt: new Date(Date.UTC(2026, 10, 28, 6, 0)).toISOString(),
+      }),
+    ],
+    { now: new Date(Date.UTC(2026, 10, 28, 6, 0)) },
+  )[0]!,
 };
 
 const ids = {

@@ -11,6 +11,7 @@ import {
   DeadLetterRequestError,
   parseDeadLetterTopic,
   type DeadLetter,
+  type DeadLetters,
   type ReplayResult,
 } from '../ops/deadLetters.js';
 import { createKafka, createProducer } from '../platform/kafka.js';
@@ -113,31 +114,12 @@ async function main(argv: string[]): Promise<number> {
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-dlq`, log });
   const admin = kafka.admin();
   const producer = createProducer(kafka);
-  const { values } = parsed;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   try {
     await admin.connect();
-    if (parsed.command === 'replay' && !values['dry-run']) await producer.connect();
+    if (parsed.command === 'replay' && !parsed.values['dry-run']) await producer.connect();
     const deadLetters = createDeadLetters({ kafka, admin, producer, topics: createTopics(config.topicPrefix) });
-    if (parsed.command === 'list') {
-      const letters = await deadLetters.list({ topic: parsed.topic, limit: values.limit ? Number(values.limit) : 20 });
-      if (values.json) out(JSON.stringify(letters, null, 2));
-      else {
-        const counts = await deadLetters.counts();
-        for (const c of counts)
-          if (!parsed.topic || c.topic === parsed.topic)
-            out(`${c.topic}.dlq: ${c.total} dead letters, ${c.waiting} waiting`);
-        out(letters.length ? letters.map(line).join('\n') : 'no dead letters');
-      }
-    } else {
-      const result = await deadLetters.replay({
-        topic: parsed.topic!,
-        offset: values.offset,
-        all: values.all,
-        dryRun: values['dry-run'],
-      });
-      out(values.json ? JSON.stringify(result, null, 2) : replayLines(result).join('\n'));
-    }
+    await runCommand(deadLetters, parsed, out);
     return 0;
   } catch (error) {
     process.stderr.write(
@@ -147,6 +129,30 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** list or replay, printed as text or JSON. */
+async function runCommand(deadLetters: DeadLetters, parsed: ReturnType<typeof parse>, out: (text: string) => void) {
+  const { values } = parsed;
+  if (parsed.command === 'list') {
+    const letters = await deadLetters.list({ topic: parsed.topic, limit: values.limit ? Number(values.limit) : 20 });
+    if (values.json) out(JSON.stringify(letters, null, 2));
+    else {
+      const counts = await deadLetters.counts();
+      for (const c of counts)
+        if (!parsed.topic || c.topic === parsed.topic)
+          out(`${c.topic}.dlq: ${c.total} dead letters, ${c.waiting} waiting`);
+      out(letters.length ? letters.map(line).join('\n') : 'no dead letters');
+    }
+  } else {
+    const result = await deadLetters.replay({
+      topic: parsed.topic!,
+      offset: values.offset,
+      all: values.all,
+      dryRun: values['dry-run'],
+    });
+    out(values.json ? JSON.stringify(result, null, 2) : replayLines(result).join('\n'));
   }
 }
 

@@ -58,63 +58,84 @@ export function adsCutoff(now: Date, adsRetentionDays: number, windows: AdWindow
   return new Date(now.getTime() - days * DAY_MS - RUNNING_READ_GRACE_MS);
 }
 
-export function startRetention(o: RetentionOptions): Retention {
-  const log = o.log.child({ component: 'retention' });
-  let stopping = false;
-  let failing = false;
-  let wake: (() => void) | undefined;
+/** What a pass shares with the loop: whether the service stops, and where the last pass stopped in the old ads. */
+interface PassState {
+  stopping: boolean;
   // Where the last pass stopped in the old ads: the ones behind it are referenced (leads, contacted ads
   // and messages are never deleted) or gone, and the cutoff only moves forward, so each pass reads only
   // the ads that aged past the cutoff since. A restart reads them all once.
-  let adsCursor: AdsCursor | undefined;
+  adsCursor: AdsCursor | undefined;
+}
+
+async function deleteAds(c: pg.Client, o: RetentionOptions, state: PassState, before: Date): Promise<number> {
+  let total = 0;
+  while (!state.stopping) {
+    const batch = await deleteUnreferencedAds(c, before, state.adsCursor, o.batchSize);
+    total += batch.deleted;
+    if (batch.deleted > 0) o.onDeleted?.('ads', batch.deleted);
+    state.adsCursor = batch.next ?? state.adsCursor;
+    if (batch.examined < o.batchSize) break;
+  }
+  return total;
+}
+
+async function deleteAged(
+  c: pg.Client,
+  o: RetentionOptions,
+  state: PassState,
+  table: AgedTable,
+  before: Date,
+): Promise<number> {
+  let total = 0;
+  while (!state.stopping) {
+    const deleted = await deleteOldRows(c, table, before, o.batchSize);
+    total += deleted;
+    if (deleted > 0) o.onDeleted?.(table, deleted);
+    if (deleted < o.batchSize) break;
+  }
+  return total;
+}
+
+/** One pass on `c`, or null when another instance holds the lock. */
+async function retentionPass(
+  c: pg.Client,
+  o: RetentionOptions,
+  state: PassState,
+  log: Logger,
+): Promise<Record<RetainedTable, number> | null> {
+  if (!(await tryAdvisoryLock(c, RETENTION_NS, 0))) return null;
+  try {
+    const started = Date.now();
+    const now = o.now();
+    const adsBefore = adsCutoff(now, o.adsRetentionDays, o.windows);
+    const deleted = {
+      ads: await deleteAds(c, o, state, adsBefore),
+      inbox: await deleteAged(c, o, state, 'inbox', new Date(now.getTime() - o.inboxRetentionDays * DAY_MS)),
+      hunt_daily_contacts: await deleteAged(
+        c,
+        o,
+        state,
+        'hunt_daily_contacts',
+        new Date(now.getTime() - PACING_KEPT_DAYS * DAY_MS),
+      ),
+    };
+    log.info({ deleted, adsScrapedBefore: adsBefore.toISOString(), ms: Date.now() - started }, 'retention pass');
+    return deleted;
+  } finally {
+    await advisoryUnlock(c, RETENTION_NS, 0);
+  }
+}
+
+export function startRetention(o: RetentionOptions): Retention {
+  const log = o.log.child({ component: 'retention' });
+  const state: PassState = { stopping: false, adsCursor: undefined };
+  let failing = false;
+  let wake: (() => void) | undefined;
 
   const connection = ownConnection(o.databaseUrl, 'hunt-matcher-retention');
 
-  const deleteAds = async (c: pg.Client, before: Date): Promise<number> => {
-    let total = 0;
-    while (!stopping) {
-      const batch = await deleteUnreferencedAds(c, before, adsCursor, o.batchSize);
-      total += batch.deleted;
-      if (batch.deleted > 0) o.onDeleted?.('ads', batch.deleted);
-      adsCursor = batch.next ?? adsCursor;
-      if (batch.examined < o.batchSize) break;
-    }
-    return total;
-  };
-
-  const deleteAged = async (c: pg.Client, table: AgedTable, before: Date): Promise<number> => {
-    let total = 0;
-    while (!stopping) {
-      const deleted = await deleteOldRows(c, table, before, o.batchSize);
-      total += deleted;
-      if (deleted > 0) o.onDeleted?.(table, deleted);
-      if (deleted < o.batchSize) break;
-    }
-    return total;
-  };
-
-  const pass = async (): Promise<Record<RetainedTable, number> | null> => {
-    const c = await connection.get();
-    if (!(await tryAdvisoryLock(c, RETENTION_NS, 0))) return null;
-    try {
-      const started = Date.now();
-      const now = o.now();
-      const adsBefore = adsCutoff(now, o.adsRetentionDays, o.windows);
-      const deleted = {
-        ads: await deleteAds(c, adsBefore),
-        inbox: await deleteAged(c, 'inbox', new Date(now.getTime() - o.inboxRetentionDays * DAY_MS)),
-        hunt_daily_contacts: await deleteAged(
-          c,
-          'hunt_daily_contacts',
-          new Date(now.getTime() - PACING_KEPT_DAYS * DAY_MS),
-        ),
-      };
-      log.info({ deleted, adsScrapedBefore: adsBefore.toISOString(), ms: Date.now() - started }, 'retention pass');
-      return deleted;
-    } finally {
-      await advisoryUnlock(c, RETENTION_NS, 0);
-    }
-  };
+  const pass = async (): Promise<Record<RetainedTable, number> | null> =>
+    retentionPass(await connection.get(), o, state, log);
 
   let running: Promise<unknown> = Promise.resolve();
   const serial = <T>(f: () => Promise<T>): Promise<T> => {
@@ -124,7 +145,7 @@ export function startRetention(o: RetentionOptions): Retention {
   };
 
   const loop = (async () => {
-    while (!stopping) {
+    while (!state.stopping) {
       try {
         await serial(pass);
         failing = false;
@@ -134,7 +155,7 @@ export function startRetention(o: RetentionOptions): Retention {
         failing = true;
         await connection.drop();
       }
-      if (stopping) break;
+      if (state.stopping) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, o.everyMs);
         wake = () => {
@@ -148,7 +169,7 @@ export function startRetention(o: RetentionOptions): Retention {
   return {
     runOnce: () => serial(pass),
     async stop() {
-      stopping = true;
+      state.stopping = true;
       wake?.();
       await loop;
       await running;

@@ -42,6 +42,32 @@ export function explainCompiled(p: PreparedAd, h: CompiledHunt): MatchExplanatio
     criteria.push({ name: 'subTypes', ok: check.subTypesHold(p, h), expected: hunt.subTypes, actual: ad.subType });
   if (h.brands !== null)
     criteria.push({ name: 'brands', ok: check.brandsHold(p, h), expected: hunt.brands, actual: ad.brand });
+  criteria.push(...rangeCriteria(p, h));
+  criteria.push({
+    name: 'location',
+    ok: check.locationHolds(p, h),
+    expected: h.radiusKm === 0 ? { radiusKm: 0, zipcode: h.zipcode } : { radiusKm: h.radiusKm },
+    actual: { distanceKm: distanceFromHunt(ad, hunt), zipcode: ad.zipcode },
+  });
+  if (h.ownerTypes !== null)
+    criteria.push({
+      name: 'ownerTypes',
+      ok: check.ownerTypesHold(p, h),
+      expected: hunt.ownerTypes,
+      actual: ad.ownerType,
+    });
+  criteria.push(...keywordCriteria(p, h));
+  for (const [name, bit] of FLAGS) {
+    if ((h.requiredFlags & bit) !== 0)
+      criteria.push({ name, ok: check.flagsHeld(p, bit), expected: true, actual: ad[name] });
+  }
+  return { matches: criteria.every((c) => c.ok), criteria };
+}
+
+/** Price, model year and mileage: those the hunt bounds. */
+function rangeCriteria(p: PreparedAd, h: CompiledHunt): CriterionResult[] {
+  const { ad } = p;
+  const criteria: CriterionResult[] = [];
   if (isSet(h.priceMin, h.priceMax))
     criteria.push({
       name: 'price',
@@ -63,19 +89,12 @@ export function explainCompiled(p: PreparedAd, h: CompiledHunt): MatchExplanatio
       expected: range(h.mileageMin, h.mileageMax),
       actual: ad.mileageKm,
     });
-  criteria.push({
-    name: 'location',
-    ok: check.locationHolds(p, h),
-    expected: h.radiusKm === 0 ? { radiusKm: 0, zipcode: h.zipcode } : { radiusKm: h.radiusKm },
-    actual: { distanceKm: distanceFromHunt(ad, hunt), zipcode: ad.zipcode },
-  });
-  if (h.ownerTypes !== null)
-    criteria.push({
-      name: 'ownerTypes',
-      ok: check.ownerTypesHold(p, h),
-      expected: hunt.ownerTypes,
-      actual: ad.ownerType,
-    });
+  return criteria;
+}
+
+/** The keywords the ad must have (those it lacks), and those it must not (those it has). */
+function keywordCriteria(p: PreparedAd, h: CompiledHunt): CriterionResult[] {
+  const criteria: CriterionResult[] = [];
   if (h.keywords.length > 0) {
     const missing = h.keywordSources.filter((_, i) => !check.textHas(p, h.keywords[i]!));
     criteria.push({ name: 'keywords', ok: check.keywordsHold(p, h), expected: h.keywordSources, actual: { missing } });
@@ -89,11 +108,7 @@ export function explainCompiled(p: PreparedAd, h: CompiledHunt): MatchExplanatio
       actual: { found },
     });
   }
-  for (const [name, bit] of FLAGS) {
-    if ((h.requiredFlags & bit) !== 0)
-      criteria.push({ name, ok: check.flagsHeld(p, bit), expected: true, actual: ad[name] });
-  }
-  return { matches: criteria.every((c) => c.ok), criteria };
+  return criteria;
 }
 
 export function explainMatch(ad: Ad, hunt: Hunt): MatchExplanation {

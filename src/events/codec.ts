@@ -102,24 +102,8 @@ export function createCodec(
   // Schema id (of the registry) -> how to read bytes written with it; or why they cannot be read.
   const byId = new Map<number, Reader | DecodeError>();
 
-  async function prepare(values: ReadonlyArray<Buffer | null>) {
-    const wanted = new Set<number>();
-    for (const v of values)
-      if (v && v.length >= CONFLUENT_HEADER_BYTES && v[0] === CONFLUENT_MAGIC) {
-        const id = v.readUInt32BE(1);
-        if (!byId.has(id)) wanted.add(id);
-      }
-    if (wanted.size === 0 || !options.registry) return;
-    for (const id of wanted) {
-      const canonical = await options.registry.schemaOf(id);
-      byId.set(
-        id,
-        canonical === undefined
-          ? new DecodeError('unknown-schema-id', `the schema registry has no schema ${id}`)
-          : readerOfRegistered(current, readers, id, canonical),
-      );
-    }
-  }
+  const prepare = (values: ReadonlyArray<Buffer | null>) =>
+    lookUpSchemaIds(values, byId, options.registry, current, readers);
 
   const encode = createEncoder(current);
 
@@ -158,6 +142,32 @@ export function createCodec(
       return { eventType: reader.eventType, body: framed.subarray(HEADER_BYTES) };
     },
   };
+}
+
+/** Looks up, in the registry, the schema ids of Confluent-framed values not seen yet, into `byId`. */
+async function lookUpSchemaIds(
+  values: ReadonlyArray<Buffer | null>,
+  byId: Map<number, Reader | DecodeError>,
+  registry: Pick<SchemaRegistryClient, 'schemaOf'> | undefined,
+  current: Map<EventType, SchemaVersion>,
+  readers: Map<bigint, Reader>,
+): Promise<void> {
+  const wanted = new Set<number>();
+  for (const v of values)
+    if (v && v.length >= CONFLUENT_HEADER_BYTES && v[0] === CONFLUENT_MAGIC) {
+      const id = v.readUInt32BE(1);
+      if (!byId.has(id)) wanted.add(id);
+    }
+  if (wanted.size === 0 || !registry) return;
+  for (const id of wanted) {
+    const canonical = await registry.schemaOf(id);
+    byId.set(
+      id,
+      canonical === undefined
+        ? new DecodeError('unknown-schema-id', `the schema registry has no schema ${id}`)
+        : readerOfRegistered(current, readers, id, canonical),
+    );
+  }
 }
 
 /** Fingerprint (as a bigint key, no allocation per lookup) -> how to read bytes written with it. */

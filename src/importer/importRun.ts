@@ -96,34 +96,44 @@ export async function importRun(
       log.error({ status: error.status, reason: error.message }, 'Lobstr run failed: Lobstr refused it; moving on');
       return 'failed';
     }
-    if (error instanceof LobstrUnavailableError) {
-      if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
-        const minutes = Math.round((deps.clock.now().getTime() - claimed.created_at.getTime()) / 60_000);
-        await failLobstrRun(
-          deps.db,
-          runId,
-          `gave up after ${MAX_RUN_ATTEMPTS} attempts in ${minutes} min: ${error.message}`,
-          deps.clock.now(),
-        );
-        deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
-        log.error(
-          { reason: error.message, attempts: MAX_RUN_ATTEMPTS },
-          'Lobstr run failed: Lobstr unavailable for too long',
-        );
-        return 'failed';
-      }
-      const now = deps.clock.now();
-      const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
-      await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
-      deps.metrics.lobstrRuns.inc({ outcome: 'retrying', trigger });
-      log.warn(
-        { reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay },
-        'Lobstr unavailable for this run; it is retried later, the next runs go on',
-      );
-      return 'retrying';
-    }
+    if (error instanceof LobstrUnavailableError) return retryOrGiveUp(deps, claimed, error, log, trigger);
     throw error;
   }
+}
+
+/** A run Lobstr cannot serve now: its next attempt by due time, or failed once its attempts are used up. */
+async function retryOrGiveUp(
+  deps: ImportRunDeps,
+  claimed: LobstrRunRow,
+  error: LobstrUnavailableError,
+  log: HandlerContext['log'],
+  trigger: NonNullable<LobstrRunRow['trigger']>,
+): Promise<Outcome> {
+  const runId = claimed.run_id;
+  if (claimed.attempts + 1 >= MAX_RUN_ATTEMPTS) {
+    const minutes = Math.round((deps.clock.now().getTime() - claimed.created_at.getTime()) / 60_000);
+    await failLobstrRun(
+      deps.db,
+      runId,
+      `gave up after ${MAX_RUN_ATTEMPTS} attempts in ${minutes} min: ${error.message}`,
+      deps.clock.now(),
+    );
+    deps.metrics.lobstrRuns.inc({ outcome: 'failed', trigger });
+    log.error(
+      { reason: error.message, attempts: MAX_RUN_ATTEMPTS },
+      'Lobstr run failed: Lobstr unavailable for too long',
+    );
+    return 'failed';
+  }
+  const now = deps.clock.now();
+  const delay = Math.max(backoffDelay(claimed.attempts + 1, RETRY_BACKOFF), error.retryAfterMs ?? 0);
+  await retryLobstrRunLater(deps.db, runId, { at: new Date(now.getTime() + delay), reason: error.message, now });
+  deps.metrics.lobstrRuns.inc({ outcome: 'retrying', trigger });
+  log.warn(
+    { reason: error.message, attempt: claimed.attempts + 1, retryInMs: delay },
+    'Lobstr unavailable for this run; it is retried later, the next runs go on',
+  );
+  return 'retrying';
 }
 
 async function importPages(

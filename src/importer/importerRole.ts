@@ -25,7 +25,7 @@ import { WriteConflict } from '../consumers/pipeline/failures.js';
 import type { StartConsumer } from '../consumers/pipeline/pipeline.js';
 import { startPoller } from '../platform/poller.js';
 import { importRun } from './importRun.js';
-import { createLobstrClient, type LobstrConfig } from './lobstrClient.js';
+import { createLobstrClient, type LobstrClient, type LobstrConfig } from './lobstrClient.js';
 import { logLastRun } from './phoneReport.js';
 import { createLobstrBudget } from './rateBudget.js';
 import { startReconciler } from './reconciler.js';
@@ -82,20 +82,35 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
   // Runs waiting for another attempt, and runs abandoned by an importer that died.
   const poller = startPoller({
     intervalMs: deps.pollMs ?? 5000,
-    pass: async (isRunning) => {
-      for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
-        if (!isRunning()) break;
-        try {
-          await importRun(deps, lobstr, runId, { log, isRunning, heartbeat: async () => {} });
-        } catch (error) {
-          if (error instanceof Interrupted) break; // stopping: the run resumes once its lease ends
-          if (!(error instanceof WriteConflict)) throw error;
-          log.info({ runId, reason: error.message }, 'another importer is importing this run; leaving it to it');
-        }
-      }
-    },
+    pass: (isRunning) => importDueRuns(deps, lobstr, log, isRunning),
     onError: (error) => log.error({ err: error }, 'Lobstr retry poll failed; trying again'),
   });
+  const reconciler = startReconciling(deps, lobstr, log);
+  return {
+    async stop() {
+      await reconciler?.stop();
+      await poller.stop();
+      await consumer.stop();
+    },
+  };
+}
+
+/** One poll: imports the runs due for another attempt, and those whose importer died, one by one. */
+async function importDueRuns(deps: ImporterDeps, lobstr: LobstrClient, log: Logger, isRunning: () => boolean) {
+  for (const runId of await selectDueLobstrRuns(deps.db, 10)) {
+    if (!isRunning()) break;
+    try {
+      await importRun(deps, lobstr, runId, { log, isRunning, heartbeat: async () => {} });
+    } catch (error) {
+      if (error instanceof Interrupted) break; // stopping: the run resumes once its lease ends
+      if (!(error instanceof WriteConflict)) throw error;
+      log.info({ runId, reason: error.message }, 'another importer is importing this run; leaving it to it');
+    }
+  }
+}
+
+/** The reconciler of LOBSTR_SQUIDS; none (said once) without squids. */
+function startReconciling(deps: ImporterDeps, lobstr: LobstrClient, log: Logger) {
   const { squids, reconcileEveryMs, reconcileLookbackDays } = deps.lobstr;
   const reconciler =
     squids.length > 0
@@ -111,11 +126,5 @@ export async function startImporter(deps: ImporterDeps): Promise<RoleHandle> {
         })
       : undefined;
   if (!reconciler) log.info('LOBSTR_SQUIDS is empty: no reconciliation, a run whose webhook is lost is not imported');
-  return {
-    async stop() {
-      await reconciler?.stop();
-      await poller.stop();
-      await consumer.stop();
-    },
-  };
+  return reconciler;
 }

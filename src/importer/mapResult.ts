@@ -86,13 +86,10 @@ function mapUnsafe(result: unknown): MappedResult {
   const details = readDetails(r.details, r.more_details);
   const price = wholeNumber(r.price, MAX_PRICE);
   const oldPrice = wholeNumber(r.old_price ?? details.get('old price'), MAX_PRICE);
-  const bandMin = wholeNumber(r.car_price_min ?? details.get('car price min'), MAX_PRICE);
-  const bandMax = wholeNumber(r.car_price_max ?? details.get('car price max'), MAX_PRICE);
   const zipcode = postalCode(r.postal_code ?? r.zipcode);
   const [lat, lng] = coordinates(r.lat, r.lng);
   const first = parisInstant(r.first_publication_date);
   const last = parisInstant(r.last_publication_date);
-  const modelYear = wholeNumber(pick(details, 'annee modele', 'regdate'));
 
   const ad: AdInput = {
     source: 'leboncoin',
@@ -102,14 +99,7 @@ function mapUnsafe(result: unknown): MappedResult {
     description: text(r.description, 20_000),
     price,
     adType,
-    subType: clip(pick(details, 'type de vehicule', 'type', 'vehicle type'), 100),
-    brand: clip(pick(details, 'marque', 'brand'), 100),
-    model: clip(pick(details, 'modele', 'model'), 100),
-    modelYear: modelYear !== null && modelYear >= 1900 && modelYear <= 2100 ? modelYear : null,
-    mileageKm: wholeNumber(pick(details, 'kilometrage', 'mileage'), MAX_MILEAGE),
-    // more_details carries LeBonCoin's codes for these ("1", "2"): only a word is worth keeping.
-    fuel: clip(pick(details, 'carburant', 'energie') ?? word(details.get('fuel')), 50),
-    gearbox: clip(pick(details, 'boite de vitesse', 'boite de vitesses') ?? word(details.get('gearbox')), 50),
+    ...vehicleOf(details),
     zipcode,
     city: text(r.city, 200),
     department: departmentOf(zipcode),
@@ -123,26 +113,51 @@ function mapUnsafe(result: unknown): MappedResult {
     hasBeenReposted: first !== null && last !== null && first !== last,
     priceHasDropped: price !== null && oldPrice !== null && price < oldPrice,
     hasBeenBoosted: flag(r.is_boosted),
-    // Below the lower third of LeBonCoin's price band for this car; no band, no claim.
-    isLowPrice:
-      price !== null &&
-      bandMin !== null &&
-      bandMax !== null &&
-      bandMax >= bandMin &&
-      price < bandMin + (bandMax - bandMin) / 3,
+    isLowPrice: isLowPrice(r, details, price),
     pictures: httpUrls(r.pictures, 100),
     firstPublishedAt: first,
     lastPublishedAt: last,
     // Lobstr's own timestamps (runs, webhooks) are UTC; absent or unreadable, ingestion stamps its own time.
     scrapedAt: utcInstant(r.scraping_time),
   };
+  return { ok: true, ad, phoneCheck: phoneCheckOf(r, ad.phone ?? null) };
+}
+
+/** The car itself, as the details describe it. */
+function vehicleOf(
+  details: Map<string, string>,
+): Pick<AdInput, 'subType' | 'brand' | 'model' | 'modelYear' | 'mileageKm' | 'fuel' | 'gearbox'> {
+  const modelYear = wholeNumber(pick(details, 'annee modele', 'regdate'));
+  return {
+    subType: clip(pick(details, 'type de vehicule', 'type', 'vehicle type'), 100),
+    brand: clip(pick(details, 'marque', 'brand'), 100),
+    model: clip(pick(details, 'modele', 'model'), 100),
+    modelYear: modelYear !== null && modelYear >= 1900 && modelYear <= 2100 ? modelYear : null,
+    mileageKm: wholeNumber(pick(details, 'kilometrage', 'mileage'), MAX_MILEAGE),
+    // more_details carries LeBonCoin's codes for these ("1", "2"): only a word is worth keeping.
+    fuel: clip(pick(details, 'carburant', 'energie') ?? word(details.get('fuel')), 50),
+    gearbox: clip(pick(details, 'boite de vitesse', 'boite de vitesses') ?? word(details.get('gearbox')), 50),
+  };
+}
+
+/** Below the lower third of LeBonCoin's price band for this car; no band, no claim. */
+function isLowPrice(r: Raw, details: Map<string, string>, price: number | null): boolean {
+  const bandMin = wholeNumber(r.car_price_min ?? details.get('car price min'), MAX_PRICE);
+  const bandMax = wholeNumber(r.car_price_max ?? details.get('car price max'), MAX_PRICE);
+  return (
+    price !== null &&
+    bandMin !== null &&
+    bandMax !== null &&
+    bandMax >= bandMin &&
+    price < bandMin + (bandMax - bandMin) / 3
+  );
+}
+
+function phoneCheckOf(r: Raw, phone: string | null): PhoneCheck | null {
   const lobstrSaysMobile = optionalFlag(r.is_mobile);
-  const phone = ad.phone ?? null;
-  const phoneCheck =
-    phone !== null && lobstrSaysMobile !== null
-      ? { lobstrSaysMobile, libphonenumberSaysMobile: canReceiveSms(phone) }
-      : null;
-  return { ok: true, ad, phoneCheck };
+  return phone !== null && lobstrSaysMobile !== null
+    ? { lobstrSaysMobile, libphonenumberSaysMobile: canReceiveSms(phone) }
+    : null;
 }
 
 /** The fields a result carries (whatever their values), and whether it carries a phone number at all. */

@@ -10,45 +10,19 @@ import { replayKeyOf, splitReplayKey, type ReplayLog } from './replayLog.js';
 
 export const headersOf = (headers: IHeaders | undefined) => readHeaders(headers) as Record<string, string>;
 
-export function createDeadLetterListing(deps: {
+interface ListingDeps {
   kafka: Kafka;
   admin: Pick<Admin, 'fetchTopicOffsets' | 'deleteGroups'>;
   prefix: string;
   dlqOf: (topic: BaseTopic) => string;
   replayLog: ReplayLog;
-}) {
-  const reader = { kafka: deps.kafka, admin: deps.admin, groupPrefix: deps.prefix };
-  const cache = new Map<string, { low: bigint; high: bigint; from: bigint; records: KafkaMessage[] }>();
+}
 
-  /** The last `limit` records of each partition of a dead-letter topic. */
-  async function latest(topic: BaseTopic, limit: number): Promise<Array<{ partition: number; message: KafkaMessage }>> {
-    const name = deps.dlqOf(topic);
-    const marks = await watermarksOf(deps.admin, name);
-    const out: Array<{ partition: number; message: KafkaMessage }> = [];
-    const toRead: OffsetRange[] = [];
-    for (const m of marks) {
-      const from = m.high - BigInt(limit) > m.low ? m.high - BigInt(limit) : m.low;
-      const cached = cache.get(`${name}:${m.partition}`);
-      if (cached && cached.high === m.high && cached.low === m.low && cached.from <= from) {
-        out.push(
-          ...cached.records
-            .filter((r) => BigInt(r.offset) >= from)
-            .map((message) => ({ partition: m.partition, message })),
-        );
-      } else toRead.push({ topic: name, partition: m.partition, from, to: m.high });
-    }
-    for (const r of await readRecords(reader, toRead)) out.push({ partition: r.partition, message: r.message });
-    for (const range of toRead) {
-      const low = marks.find((m) => m.partition === range.partition)!.low;
-      cache.set(`${name}:${range.partition}`, {
-        low,
-        high: range.to,
-        from: range.from,
-        records: out.filter((o) => o.partition === range.partition).map((o) => o.message),
-      });
-    }
-    return out;
-  }
+/** What was read of each partition (`topic:partition`), valid while its watermarks stay. */
+type RecordCache = Map<string, { low: bigint; high: bigint; from: bigint; records: KafkaMessage[] }>;
+
+export function createDeadLetterListing(deps: ListingDeps) {
+  const cache: RecordCache = new Map();
 
   return {
     async counts(): Promise<DeadLetterCount[]> {
@@ -71,23 +45,60 @@ export function createDeadLetterListing(deps: {
       const all = (
         await Promise.all(
           topics.map(async (topic) =>
-            (await latest(topic, limit)).map((r) =>
+            (await latest(deps, cache, topic, limit)).map((r) =>
               toDeadLetter(deps.dlqOf(topic), topic, r.partition, r.message, log),
             ),
           ),
         )
       ).flat();
-      return all
-        .sort((a, b) =>
-          a.deadLetteredAt < b.deadLetteredAt
-            ? 1
-            : a.deadLetteredAt > b.deadLetteredAt
-              ? -1
-              : Number(BigInt(b.offset) - BigInt(a.offset)),
-        )
-        .slice(0, limit);
+      return all.sort(newestFirst).slice(0, limit);
     },
   };
+}
+
+/** The last `limit` records of each partition of a dead-letter topic. */
+async function latest(
+  deps: ListingDeps,
+  cache: RecordCache,
+  topic: BaseTopic,
+  limit: number,
+): Promise<Array<{ partition: number; message: KafkaMessage }>> {
+  const name = deps.dlqOf(topic);
+  const marks = await watermarksOf(deps.admin, name);
+  const out: Array<{ partition: number; message: KafkaMessage }> = [];
+  const toRead: OffsetRange[] = [];
+  for (const m of marks) {
+    const from = m.high - BigInt(limit) > m.low ? m.high - BigInt(limit) : m.low;
+    const cached = cache.get(`${name}:${m.partition}`);
+    if (cached && cached.high === m.high && cached.low === m.low && cached.from <= from) {
+      out.push(
+        ...cached.records
+          .filter((r) => BigInt(r.offset) >= from)
+          .map((message) => ({ partition: m.partition, message })),
+      );
+    } else toRead.push({ topic: name, partition: m.partition, from, to: m.high });
+  }
+  const reader = { kafka: deps.kafka, admin: deps.admin, groupPrefix: deps.prefix };
+  for (const r of await readRecords(reader, toRead)) out.push({ partition: r.partition, message: r.message });
+  for (const range of toRead) {
+    const low = marks.find((m) => m.partition === range.partition)!.low;
+    cache.set(`${name}:${range.partition}`, {
+      low,
+      high: range.to,
+      from: range.from,
+      records: out.filter((o) => o.partition === range.partition).map((o) => o.message),
+    });
+  }
+  return out;
+}
+
+/** The latest dead-lettered first; within one instant, the higher offset first. */
+function newestFirst(a: DeadLetter, b: DeadLetter): number {
+  return a.deadLetteredAt < b.deadLetteredAt
+    ? 1
+    : a.deadLetteredAt > b.deadLetteredAt
+      ? -1
+      : Number(BigInt(b.offset) - BigInt(a.offset));
 }
 
 function toDeadLetter(

@@ -67,33 +67,38 @@ export async function readRecords(
         if (pending.size === 0) done();
       },
     });
-    const timeoutMs = options.timeoutMs ?? 20_000;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `reading ${[...new Set(wanted.map((r) => r.topic))].join(', ')} took more than ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    await withinTimeout(finished, options.timeoutMs ?? 20_000, wanted);
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await deps.admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  return records.sort((a, b) =>
-    a.topic === b.topic
-      ? a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset))
-      : a.topic < b.topic
-        ? -1
-        : 1,
-  );
+  return records.sort(inLogOrder);
+}
+
+/** Waits for `finished`; rejects, naming the topics read, when it takes more than `timeoutMs`. */
+async function withinTimeout(finished: Promise<void>, timeoutMs: number, wanted: OffsetRange[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    finished,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`reading ${[...new Set(wanted.map((r) => r.topic))].join(', ')} took more than ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** By topic, partition and offset. */
+function inLogOrder(a: ReadRecord, b: ReadRecord): number {
+  return a.topic === b.topic
+    ? a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset))
+    : a.topic < b.topic
+      ? -1
+      : 1;
 }
 
 export interface Watermarks {

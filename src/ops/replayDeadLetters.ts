@@ -7,17 +7,17 @@
 //     tells it came back from a replay). Nothing replays automatically, so it never loops.
 // The replay is published before it is recorded in the replay log; a crash in between can replay it
 // twice, which the inbox makes harmless.
-import type { Admin, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Admin, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { BaseTopic, Topics } from '../events/topics.js';
 import { retryKafka } from '../platform/kafka.js';
-import { DeadLetterRequestError, type ReplayRequest, type ReplayResult } from './deadLetterTypes.js';
+import { DeadLetterRequestError, type Replayed, type ReplayRequest, type ReplayResult } from './deadLetterTypes.js';
 import { headersOf } from './listDeadLetters.js';
 import { readRecords, watermarksOf, type OffsetRange } from './readRecords.js';
 import { replayKeyOf, type ReplayLog } from './replayLog.js';
 
 const isDlqHeader = (name: string) => name.startsWith('dlq-');
 
-export function createReplay(deps: {
+interface ReplayDeps {
   kafka: Kafka;
   admin: Pick<Admin, 'fetchTopicOffsets' | 'deleteGroups'>;
   producer: Pick<Producer, 'send'>;
@@ -25,7 +25,9 @@ export function createReplay(deps: {
   dlqOf: (topic: BaseTopic) => string;
   replayLog: ReplayLog;
   now: () => Date;
-}) {
+}
+
+export function createReplay(deps: ReplayDeps) {
   const reader = { kafka: deps.kafka, admin: deps.admin, groupPrefix: deps.topics.prefix };
 
   return async function replay(request: ReplayRequest): Promise<ReplayResult> {
@@ -49,38 +51,54 @@ export function createReplay(deps: {
         result.skipped.push({ offset: message.offset, replayedAt });
         continue;
       }
-      const h = headersOf(message.headers);
-      // Only back where it came from: a topic of this prefix that the service consumes.
-      const target = h['dlq-source-topic'] ?? deps.topics.name(topic);
-      if (target !== deps.topics.name(topic))
-        throw new DeadLetterRequestError(
-          'topic',
-          `${name} offset ${message.offset} came from ${target}, not ${deps.topics.name(topic)}; not replayed`,
-        );
-      const sourcePartition = Number(h['dlq-source-partition']);
-      const at = deps.now().toISOString();
-      const headers = replayHeaders(message.headers, at);
-      if (request.dryRun) {
-        result.replayed.push({
-          offset: message.offset,
-          to: { topic: target, partition: Number.isInteger(sourcePartition) ? sourcePartition : null, offset: null },
-          eventId: h['event-id'] ?? null,
-        });
-        continue;
-      }
-      const meta = await sendBack(deps.producer, target, message, headers, sourcePartition);
-      result.replayed.push({
-        offset: message.offset,
-        to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null },
-        eventId: h['event-id'] ?? null,
-      });
-      logEntries.push({
-        key: logKey,
-        value: JSON.stringify({ replayedAt: at, topic: target, partition: meta?.partition, offset: meta?.baseOffset }),
-      });
+      const { replayed, logged } = await replayOne(deps, request, name, message);
+      result.replayed.push(replayed);
+      if (logged !== null) logEntries.push({ key: logKey, value: logged });
     }
     await deps.replayLog.record(logEntries);
     return result;
+  };
+}
+
+/**
+ * Publishes one dead letter back to its source topic (a dry run only says where); `logged` is what the
+ * replay log records of it, null on a dry run.
+ */
+async function replayOne(
+  deps: ReplayDeps,
+  request: ReplayRequest,
+  name: string,
+  message: KafkaMessage,
+): Promise<{ replayed: Replayed; logged: string | null }> {
+  const h = headersOf(message.headers);
+  // Only back where it came from: a topic of this prefix that the service consumes.
+  const target = h['dlq-source-topic'] ?? deps.topics.name(request.topic);
+  if (target !== deps.topics.name(request.topic))
+    throw new DeadLetterRequestError(
+      'topic',
+      `${name} offset ${message.offset} came from ${target}, not ${deps.topics.name(request.topic)}; not replayed`,
+    );
+  const sourcePartition = Number(h['dlq-source-partition']);
+  const at = deps.now().toISOString();
+  const headers = replayHeaders(message.headers, at);
+  if (request.dryRun) {
+    return {
+      replayed: {
+        offset: message.offset,
+        to: { topic: target, partition: Number.isInteger(sourcePartition) ? sourcePartition : null, offset: null },
+        eventId: h['event-id'] ?? null,
+      },
+      logged: null,
+    };
+  }
+  const meta = await sendBack(deps.producer, target, message, headers, sourcePartition);
+  return {
+    replayed: {
+      offset: message.offset,
+      to: { topic: target, partition: meta?.partition ?? null, offset: meta?.baseOffset ?? null },
+      eventId: h['event-id'] ?? null,
+    },
+    logged: JSON.stringify({ replayedAt: at, topic: target, partition: meta?.partition, offset: meta?.baseOffset }),
   };
 }
 

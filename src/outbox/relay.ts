@@ -82,18 +82,7 @@ export function createRelay(o: RelayOptions): Relay {
     return session.ownership;
   }
 
-  /**
-   * After a failed send nobody knows which of its partitions the broker wrote: the rows are sent again by
-   * a new producer (a new producer id), whose sequence numbers cannot collide with the failed attempt's,
-   * so the broker never refuses the resend as out of sequence. Duplicates, never loss (see above).
-   */
-  async function dropProducer() {
-    const p = state.producer;
-    state.producer = undefined;
-    await p
-      ?.disconnect()
-      .catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
-  }
+  const dropProducer = () => dropRelayProducer(state, log);
 
   async function publishBatch(shards: number[]): Promise<number> {
     const rows = await selectOutboxBatch(reader, shards, o.batchSize);
@@ -134,6 +123,19 @@ interface RelayState {
   producer: Producer | undefined;
   client: pg.Client | undefined;
   running: boolean;
+}
+
+/**
+ * After a failed send nobody knows which of its partitions the broker wrote: the rows are sent again by
+ * a new producer (a new producer id), whose sequence numbers cannot collide with the failed attempt's,
+ * so the broker never refuses the resend as out of sequence. Duplicates, never loss (see above).
+ */
+async function dropRelayProducer(state: RelayState, log: Logger) {
+  const p = state.producer;
+  state.producer = undefined;
+  await p
+    ?.disconnect()
+    .catch((error: unknown) => log.warn({ err: error }, 'relay producer did not disconnect cleanly'));
 }
 
 /** Publishes batch after batch while running; sleeps when nothing is waiting; backs off after a failure. */

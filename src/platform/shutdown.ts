@@ -59,23 +59,7 @@ export function catchStopSignals(options: {
     draining = true;
     const { stop, timeoutMs } = drain;
     log.info({ signal: first.signal, timeoutMs }, 'draining: finishing work in progress');
-    const timer = setTimeout(() => {
-      log.error({ timeoutMs }, 'drain took too long; exiting');
-      exit(1);
-    }, timeoutMs);
-    timer.unref();
-    stop().then(
-      () => {
-        clearTimeout(timer);
-        log.info({}, 'stopped cleanly');
-        exit(0);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        log.error({ err: error }, 'error while draining');
-        exit(1);
-      },
-    );
+    drainThenExit(stop, timeoutMs, () => log, exit);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     const at = now();
@@ -103,4 +87,33 @@ export function catchStopSignals(options: {
       runDrain();
     },
   };
+}
+
+/**
+ * Runs `stop` and exits 0; exits 1 when it fails or outlasts `timeoutMs`. `logNow` is the log of the
+ * moment (drainWith may hand another one meanwhile).
+ */
+function drainThenExit(
+  stop: () => Promise<void>,
+  timeoutMs: number,
+  logNow: () => ShutdownLog,
+  exit: (code: number) => void,
+) {
+  const timer = setTimeout(() => {
+    logNow().error({ timeoutMs }, 'drain took too long; exiting');
+    exit(1);
+  }, timeoutMs);
+  timer.unref();
+  stop().then(
+    () => {
+      clearTimeout(timer);
+      logNow().info({}, 'stopped cleanly');
+      exit(0);
+    },
+    (error: unknown) => {
+      clearTimeout(timer);
+      logNow().error({ err: error }, 'error while draining');
+      exit(1);
+    },
+  );
 }

@@ -60,30 +60,9 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
   await formatStorage(o, dataDir);
   const broker = `127.0.0.1:${spec.port}`;
   const java = jvmArguments(o.heapMb ?? 1024);
-  let current: { watchdog: ChildProcess; exited: Promise<void>; onExit: () => void } | undefined;
+  let current: RunningNode | undefined;
 
-  const launch = async () => {
-    const watchdog = spawnWatchdog(o, dataDir, java);
-    let watchdogErr = '';
-    watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
-    const onExit = () => watchdog.kill('SIGTERM');
-    process.once('exit', onExit);
-    current = { watchdog, exited, onExit };
-    try {
-      // A node of a cluster answers once a majority of the quorum runs: the caller starts them together.
-      await waitForKafka([broker], {
-        timeoutMs: 90_000,
-        alive: () => watchdog.exitCode === null && !o.signal?.aborted,
-      });
-    } catch (error) {
-      watchdog.kill('SIGTERM');
-      await exited;
-      throw new Error(
-        `Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${await brokerLogTail(dataDir)}`,
-      );
-    }
-  };
+  const launch = () => launchNode(spec, o, dataDir, java, (running) => (current = running));
   /** Signals the JVM itself (the watchdog then exits, keeping the data), and waits for the watchdog. */
   const signalJvm = async (signal: NodeJS.Signals) => {
     if (!o.restartable)
@@ -122,6 +101,43 @@ export async function createKafkaNode(spec: NodeSpec, o: NodeOptions): Promise<K
       await rm(`${dataDir}.log`, { force: true });
     },
   };
+}
+
+/** The node's watchdog and JVM, while they run. */
+interface RunningNode {
+  watchdog: ChildProcess;
+  exited: Promise<void>;
+  onExit: () => void;
+}
+
+/** Spawns the node (`spawned` is told at once, before it is ready) and waits until its broker answers. */
+async function launchNode(
+  spec: NodeSpec,
+  o: NodeOptions,
+  dataDir: string,
+  java: ReturnType<typeof jvmArguments>,
+  spawned: (running: RunningNode) => void,
+): Promise<void> {
+  const watchdog = spawnWatchdog(o, dataDir, java);
+  let watchdogErr = '';
+  watchdog.stderr?.on('data', (chunk: Buffer) => (watchdogErr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+  const onExit = () => watchdog.kill('SIGTERM');
+  process.once('exit', onExit);
+  spawned({ watchdog, exited, onExit });
+  try {
+    // A node of a cluster answers once a majority of the quorum runs: the caller starts them together.
+    await waitForKafka([`127.0.0.1:${spec.port}`], {
+      timeoutMs: 90_000,
+      alive: () => watchdog.exitCode === null && !o.signal?.aborted,
+    });
+  } catch (error) {
+    watchdog.kill('SIGTERM');
+    await exited;
+    throw new Error(
+      `Kafka ${o.version} node ${spec.id} did not become ready: ${(error as Error).message}\n${watchdogErr}\n--- broker.log (tail) ---\n${await brokerLogTail(dataDir)}`,
+    );
+  }
 }
 
 function nodeProperties(spec: NodeSpec, o: NodeOptions, dataDir: string) {

@@ -74,43 +74,8 @@ export async function provideStack(options: {
     const dockerAsked = !env.KAFKA_BROKERS || !env.DATABASE_URL;
     const docker = dockerAsked ? await dockerAvailable() : false;
 
-    let kafkaBrokers: string[];
-    let kafkaSummary: string;
-    if (env.KAFKA_BROKERS) {
-      kafkaBrokers = env.KAFKA_BROKERS.split(',')
-        .map((b) => b.trim())
-        .filter(Boolean);
-      await waitForKafka(kafkaBrokers, { timeoutMs: 30_000 });
-      kafkaSummary = `Kafka: ${kafkaBrokers.join(',')} (KAFKA_BROKERS)`;
-    } else if (docker) {
-      const kafka = await startDockerKafka(progress);
-      stops.push(kafka.stop);
-      kafkaBrokers = kafka.brokers;
-      await waitForKafka(kafkaBrokers, { timeoutMs: 60_000 });
-      kafkaSummary = `Kafka: container on ${kafkaBrokers.join(',')}`;
-    } else {
-      const kafka = await startLocalKafka({ progress, signal: options.signal });
-      stops.push(kafka.stop);
-      kafkaBrokers = kafka.brokers;
-      kafkaSummary = `Kafka: local ${kafka.version} broker from Maven jars on ${kafkaBrokers.join(',')}`;
-    }
-
-    let postgresUrl: string;
-    let postgresSummary: string;
-    if (env.DATABASE_URL) {
-      postgresUrl = env.DATABASE_URL;
-      postgresSummary = `PostgreSQL: ${new URL(postgresUrl).host} (DATABASE_URL)`;
-    } else if (docker) {
-      const pg = await startDockerPostgres(progress);
-      stops.push(pg.stop);
-      postgresUrl = pg.url;
-      postgresSummary = `PostgreSQL: container on ${new URL(postgresUrl).host}`;
-    } else {
-      const found = await findLocalPostgres();
-      if (!found) throw new Error(POSTGRES_MISSING);
-      postgresUrl = found;
-      postgresSummary = `PostgreSQL: local server on ${new URL(found).host} as ${new URL(found).username}`;
-    }
+    const { kafkaBrokers, kafkaSummary } = await provideKafka(env, docker, progress, options.signal, stops);
+    const { postgresUrl, postgresSummary } = await providePostgres(env, docker, progress, stops);
     let registry: SchemaRegistryProvided | undefined;
     if (options.schemaRegistry) {
       registry = await provideSchemaRegistry({ env, progress, ...(dockerAsked ? { docker } : {}) });
@@ -127,4 +92,57 @@ export async function provideStack(options: {
     await stop();
     throw error;
   }
+}
+
+/** Kafka: KAFKA_BROKERS when set, else a container, else a local broker; what it started, its stop in `stops`. */
+async function provideKafka(
+  env: Record<string, string | undefined>,
+  docker: boolean,
+  progress: (message: string) => void,
+  signal: AbortSignal | undefined,
+  stops: Array<() => Promise<void>>,
+): Promise<{ kafkaBrokers: string[]; kafkaSummary: string }> {
+  if (env.KAFKA_BROKERS) {
+    const kafkaBrokers = env.KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    await waitForKafka(kafkaBrokers, { timeoutMs: 30_000 });
+    return { kafkaBrokers, kafkaSummary: `Kafka: ${kafkaBrokers.join(',')} (KAFKA_BROKERS)` };
+  }
+  if (docker) {
+    const kafka = await startDockerKafka(progress);
+    stops.push(kafka.stop);
+    await waitForKafka(kafka.brokers, { timeoutMs: 60_000 });
+    return { kafkaBrokers: kafka.brokers, kafkaSummary: `Kafka: container on ${kafka.brokers.join(',')}` };
+  }
+  const kafka = await startLocalKafka({ progress, signal });
+  stops.push(kafka.stop);
+  return {
+    kafkaBrokers: kafka.brokers,
+    kafkaSummary: `Kafka: local ${kafka.version} broker from Maven jars on ${kafka.brokers.join(',')}`,
+  };
+}
+
+/** PostgreSQL: DATABASE_URL when set, else a container, else the local server; a container's stop in `stops`. */
+async function providePostgres(
+  env: Record<string, string | undefined>,
+  docker: boolean,
+  progress: (message: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<{ postgresUrl: string; postgresSummary: string }> {
+  if (env.DATABASE_URL) {
+    const postgresUrl = env.DATABASE_URL;
+    return { postgresUrl, postgresSummary: `PostgreSQL: ${new URL(postgresUrl).host} (DATABASE_URL)` };
+  }
+  if (docker) {
+    const pg = await startDockerPostgres(progress);
+    stops.push(pg.stop);
+    return { postgresUrl: pg.url, postgresSummary: `PostgreSQL: container on ${new URL(pg.url).host}` };
+  }
+  const found = await findLocalPostgres();
+  if (!found) throw new Error(POSTGRES_MISSING);
+  return {
+    postgresUrl: found,
+    postgresSummary: `PostgreSQL: local server on ${new URL(found).host} as ${new URL(found).username}`,
+  };
 }

@@ -64,12 +64,7 @@ export function createWebhookSender(options: {
   return {
     async send(attempt) {
       const started = Date.now();
-      const done = (statusCode: number | null, error: string | null): WebhookAnswer => ({
-        ok: statusCode !== null && statusCode >= 200 && statusCode < 300,
-        statusCode,
-        error,
-        durationMs: Date.now() - started,
-      });
+      const done = (statusCode: number | null, error: string | null) => answerOf(statusCode, error, started);
       try {
         // Again at each delivery: the policy may have changed since the subscription was written.
         checkWebhookUrl(attempt.url, options.policy);
@@ -96,18 +91,29 @@ export function createWebhookSender(options: {
         const text = await excerpt(answer.body).catch(() => '');
         return done(answer.statusCode, `HTTP ${answer.statusCode}${text ? `: ${text}` : ''}`);
       } catch (error) {
-        const e = error as Error & { code?: string };
-        const timedOut =
-          e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
-        const cause = (e as { cause?: Error & { code?: string } }).cause;
-        return done(
-          null,
-          timedOut
-            ? `no answer within ${options.timeoutMs} ms`
-            : `${e.code ?? cause?.code ?? e.name}: ${cause?.message ?? e.message}`,
-        );
+        return done(null, describeFailure(error, options.timeoutMs));
       }
     },
     close: () => agent.close(),
   };
+}
+
+function answerOf(statusCode: number | null, error: string | null, started: number): WebhookAnswer {
+  return {
+    ok: statusCode !== null && statusCode >= 200 && statusCode < 300,
+    statusCode,
+    error,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** Why a request got no answer: the timeout, or the network's error code and message. */
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const e = error as Error & { code?: string };
+  const timedOut =
+    e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
+  const cause = (e as { cause?: Error & { code?: string } }).cause;
+  return timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : `${e.code ?? cause?.code ?? e.name}: ${cause?.message ?? e.message}`;
 }

@@ -19,7 +19,9 @@ import { markHuntsScanned } from '../../sql/hunts/markHuntsScanned.js';
 import { streamAds } from '../../sql/ads/streamAds.js';
 import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
-import { recordDepsOf } from './recordMatches.js';
+import { recordDepsOf, type RecordDeps } from './recordMatches.js';
+import type { ConsumedEvent, HandlerContext } from '../pipeline/consumedEvent.js';
+import type { Trx } from '../../db/knex.js';
 
 const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
 /**
@@ -28,35 +30,31 @@ const BACKFILL_CHANGES = new Set(['CREATED', 'ACTIVATED', 'UPDATED']);
  */
 const BACKFILL_BATCH = 20;
 
-export function startBackfill(
-  deps: Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings' | 'explainHeldBack'>,
-) {
+type HuntChanged = ConsumedEvent<'HuntChanged'>;
+type BackfillDeps = Pick<MatcherDeps, 'consume' | 'outbox' | 'clock' | 'metrics' | 'settings' | 'explainHeldBack'>;
+
+/** What every hunt of one batch is backfilled with. */
+interface BatchScan {
+  trx: Trx;
+  hc: HandlerContext;
+  since: Date;
+  recordDeps: RecordDeps;
+  /** The brands as the ads write them, for an ad type. */
+  writtenBrands: (adType: string) => Promise<string[]>;
+  /** The active hunts of an account, indexed once per batch: attribution looks across them. */
+  huntIndexOf: (accountId: string) => HuntIndex;
+}
+
+export function startBackfill(deps: BackfillDeps) {
   return deps.consume({
     name: 'matcher-backfill',
     topics: ['hunts.changed'],
     eventTypes: ['HuntChanged'],
     batchSize: BACKFILL_BATCH,
     handle: async (trx, events, hc) => {
-      // Each hunt once per batch, as it is now (a CREATED then UPDATED in one batch is one backfill).
-      // Per hunt: the kinds of change, and the last event (the leads' cause).
-      const changes = new Map<string, { kinds: Set<string>; event: (typeof events)[number] }>();
-      for (const event of events) {
-        if (!BACKFILL_CHANGES.has(event.value.change)) continue;
-        const kinds = changes.get(event.value.huntId)?.kinds ?? new Set<string>();
-        changes.set(event.value.huntId, { kinds: kinds.add(event.value.change), event });
-      }
+      const changes = changesByHunt(events);
       const stored = await loadHuntsToBackfill(trx, [...changes.keys()]);
-      const todo: Array<{ hunt: HuntToBackfill; event: (typeof events)[number] }> = [];
-      for (const [huntId, { kinds, event }] of changes) {
-        const hunt = stored.get(huntId);
-        if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
-        // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
-        if (kinds.size === 1 && kinds.has('UPDATED') && !hunt.criteriaChangedSinceScan) {
-          deps.metrics.backfillsSkipped.inc();
-          continue;
-        }
-        todo.push({ hunt, event });
-      }
+      const todo = huntsToBackfill(changes, stored, deps.metrics);
       if (todo.length === 0) return;
       // The active hunts of the batch's accounts, in one read: attribution looks across an account's hunts.
       const huntsOfAccount = new Map<string, Hunt[]>();
@@ -64,41 +62,21 @@ export function startBackfill(
         huntsOfAccount.set(h.accountId, [...(huntsOfAccount.get(h.accountId) ?? []), h]);
       const indexes = new Map<string, HuntIndex>();
       const now = deps.clock.now();
-      const since = new Date(now.getTime() - deps.settings.backfillDays * 86_400_000);
-      const recordDeps = recordDepsOf(deps, now);
       // The brands as the ads write them, per ad type: a hunt with brands reads only theirs, by index (as its preview).
       const written = new Map<string, Promise<string[]>>();
-      const writtenOf = (adType: string) =>
-        written.get(adType) ?? written.set(adType, selectAdBrands(trx, adType)).get(adType)!;
-      for (const { hunt, event } of todo) {
-        const started = Date.now();
-        let accountHunts = indexes.get(hunt.accountId);
-        if (!accountHunts)
-          indexes.set(hunt.accountId, (accountHunts = huntIndexOf(huntsOfAccount.get(hunt.accountId) ?? [])));
-        const cause = causeOf(event);
-        let scanned = 0;
-        let leads = 0;
-        // The ads written since this change was committed are the continuous matcher's (src/sql/ads/streamAds.ts).
-        const { brands } = previewNarrowingOf(hunt, hunt.brands.length > 0 ? await writtenOf(hunt.adType) : null);
-        const filter = { scrapedSince: since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid, brands };
-        for await (const ads of streamAds(trx, filter)) {
-          const matches = matchAds(ads, accountHunts, { matchedBy: hunt.id });
-          scanned += ads.length;
-          leads += (await recordAndCount(trx, deps, recordDeps, 'backfill', matches, () => cause)).leadsCreated;
-          await hc.heartbeat();
-        }
-        hc.log.info(
-          {
-            huntId: hunt.id,
-            accountId: hunt.accountId,
-            change: event.value.change,
-            scanned,
-            leads,
-            ms: Date.now() - started,
-          },
-          'hunt backfilled',
-        );
-      }
+      const scan: BatchScan = {
+        trx,
+        hc,
+        since: new Date(now.getTime() - deps.settings.backfillDays * 86_400_000),
+        recordDeps: recordDepsOf(deps, now),
+        writtenBrands: (adType) => written.get(adType) ?? written.set(adType, selectAdBrands(trx, adType)).get(adType)!,
+        huntIndexOf: (accountId) => {
+          let accountHunts = indexes.get(accountId);
+          if (!accountHunts) indexes.set(accountId, (accountHunts = huntIndexOf(huntsOfAccount.get(accountId) ?? [])));
+          return accountHunts;
+        },
+      };
+      for (const { hunt, event } of todo) await backfillHunt(deps, scan, hunt, event);
       await markHuntsScanned(
         trx,
         todo.map((t) => t.hunt.id),
@@ -106,4 +84,72 @@ export function startBackfill(
       );
     },
   });
+}
+
+/**
+ * Each hunt once per batch, as it is now (a CREATED then UPDATED in one batch is one backfill).
+ * Per hunt: the kinds of change, and the last event (the leads' cause).
+ */
+function changesByHunt(events: HuntChanged[]): Map<string, { kinds: Set<string>; event: HuntChanged }> {
+  const changes = new Map<string, { kinds: Set<string>; event: HuntChanged }>();
+  for (const event of events) {
+    if (!BACKFILL_CHANGES.has(event.value.change)) continue;
+    const kinds = changes.get(event.value.huntId)?.kinds ?? new Set<string>();
+    changes.set(event.value.huntId, { kinds: kinds.add(event.value.change), event });
+  }
+  return changes;
+}
+
+/** The changed hunts that are active and may now match other ads. */
+function huntsToBackfill(
+  changes: Map<string, { kinds: Set<string>; event: HuntChanged }>,
+  stored: Map<string, HuntToBackfill>,
+  metrics: BackfillDeps['metrics'],
+): Array<{ hunt: HuntToBackfill; event: HuntChanged }> {
+  const todo: Array<{ hunt: HuntToBackfill; event: HuntChanged }> = [];
+  for (const [huntId, { kinds, event }] of changes) {
+    const hunt = stored.get(huntId);
+    if (!hunt || hunt.deleted || hunt.status !== 'active') continue;
+    // A rename, a template or contact hours match the same ads: no look back (src/domain/huntCriteria.ts).
+    if (kinds.size === 1 && kinds.has('UPDATED') && !hunt.criteriaChangedSinceScan) {
+      metrics.backfillsSkipped.inc();
+      continue;
+    }
+    todo.push({ hunt, event });
+  }
+  return todo;
+}
+
+/** Matches one hunt against the ads of its window, its leads attributed across its account's hunts. */
+async function backfillHunt(
+  deps: BackfillDeps,
+  scan: BatchScan,
+  hunt: HuntToBackfill,
+  event: HuntChanged,
+): Promise<void> {
+  const started = Date.now();
+  const accountHunts = scan.huntIndexOf(hunt.accountId);
+  const cause = causeOf(event);
+  let scanned = 0;
+  let leads = 0;
+  // The ads written since this change was committed are the continuous matcher's (src/sql/ads/streamAds.ts).
+  const { brands } = previewNarrowingOf(hunt, hunt.brands.length > 0 ? await scan.writtenBrands(hunt.adType) : null);
+  const filter = { scrapedSince: scan.since, narrowing: adNarrowingOf(hunt), notSeenBy: hunt.changeXid, brands };
+  for await (const ads of streamAds(scan.trx, filter)) {
+    const matches = matchAds(ads, accountHunts, { matchedBy: hunt.id });
+    scanned += ads.length;
+    leads += (await recordAndCount(scan.trx, deps, scan.recordDeps, 'backfill', matches, () => cause)).leadsCreated;
+    await scan.hc.heartbeat();
+  }
+  scan.hc.log.info(
+    {
+      huntId: hunt.id,
+      accountId: hunt.accountId,
+      change: event.value.change,
+      scanned,
+      leads,
+      ms: Date.now() - started,
+    },
+    'hunt backfilled',
+  );
 }

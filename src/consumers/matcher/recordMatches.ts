@@ -136,31 +136,38 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
   // SendMessage and LeadCreated in one statement.
   await deps.outbox.enqueue(trx, [
     ...commands,
-    ...leads.map((l): OutgoingEvent => {
-      const o = outcomes.get(l.leadId)!;
-      return {
-        eventType: 'LeadCreated',
-        key: l.hunt.accountId,
-        cause: l.cause,
-        value: {
-          leadId: l.leadId,
-          accountId: l.hunt.accountId,
-          huntId: l.hunt.id,
-          adId: l.ad.adId,
-          stage: o.contacted ? 'contacte' : 'nouveau',
-          position: positionOf.get(l.leadId)!,
-          contacted: o.contacted,
-          reason: o.reason,
-          messageId: o.messageId,
-          channel: o.channel,
-          createdAt: deps.now.getTime(),
-          ad: l.ad,
-        },
-      };
-    }),
+    ...leads.map((l) => leadCreated(l, outcomes.get(l.leadId)!, positionOf.get(l.leadId)!, deps.now)),
   ]);
   await reserve(trx, deps, granted);
 
+  tallyOutcomes(result, leads, outcomes);
+  return result;
+}
+
+function leadCreated(l: LeadToContact, o: ContactOutcome, position: number, now: Date): OutgoingEvent {
+  return {
+    eventType: 'LeadCreated',
+    key: l.hunt.accountId,
+    cause: l.cause,
+    value: {
+      leadId: l.leadId,
+      accountId: l.hunt.accountId,
+      huntId: l.hunt.id,
+      adId: l.ad.adId,
+      stage: o.contacted ? 'contacte' : 'nouveau',
+      position,
+      contacted: o.contacted,
+      reason: o.reason,
+      messageId: o.messageId,
+      channel: o.channel,
+      createdAt: now.getTime(),
+      ad: l.ad,
+    },
+  };
+}
+
+/** Counts the new leads into `result`, contacted or not and why; the held back once per account, hunt and reason. */
+function tallyOutcomes(result: RecordResult, leads: LeadToContact[], outcomes: Map<string, ContactOutcome>): void {
   result.leadsCreated = leads.length;
   const heldBack = new Map<string, HeldBack>();
   for (const l of leads) {
@@ -174,7 +181,6 @@ export async function recordMatches(trx: Trx, deps: RecordDeps, matches: MatchTo
     }
   }
   result.heldBack = [...heldBack.values()];
-  return result;
 }
 
 /**

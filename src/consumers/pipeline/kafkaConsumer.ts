@@ -52,17 +52,7 @@ export async function runKafkaConsumer<K extends EventType>(
   o: KafkaConsumerOptions<K>,
 ): Promise<Omit<RunningConsumer, 'stop'> & { stop(): Promise<void> }> {
   const accepted = new Set<EventType>(o.eventTypes);
-  const consumer = o.kafka.consumer({
-    groupId: o.groupId,
-    allowAutoTopicCreation: false,
-    sessionTimeout: o.sessionTimeoutMs,
-    heartbeatInterval: o.heartbeatIntervalMs,
-    rebalanceTimeout: Math.max(o.sessionTimeoutMs * 2, 10_000),
-    // A fetch returns as soon as there is data; this only bounds how long an idle fetch keeps
-    // disconnect (and so a graceful shutdown) waiting. kafkajs' default is 5 s.
-    maxWaitTimeInMs: 1000,
-    retry: { retries: 10 },
-  });
+  const consumer = groupConsumer(o);
   let running = true;
 
   consumer.on(consumer.events.CRASH, ({ payload }) => onCrash(o, payload, running));
@@ -87,11 +77,7 @@ export async function runKafkaConsumer<K extends EventType>(
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
-    const lag = Number(batch.offsetLag());
-    o.metrics.consumerLag.set(
-      { consumer: o.name, topic: batch.topic.slice(o.topicPrefix.length), partition: String(batch.partition) },
-      lag,
-    );
+    reportLag(o, batch);
   }
 
   if (o.seekOnStart?.length) seekOnFirstJoin(consumer, o.seekOnStart);
@@ -116,6 +102,29 @@ export async function runKafkaConsumer<K extends EventType>(
       await consumer.disconnect();
     },
   };
+}
+
+function groupConsumer<K extends EventType>(o: KafkaConsumerOptions<K>): Consumer {
+  return o.kafka.consumer({
+    groupId: o.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: o.sessionTimeoutMs,
+    heartbeatInterval: o.heartbeatIntervalMs,
+    rebalanceTimeout: Math.max(o.sessionTimeoutMs * 2, 10_000),
+    // A fetch returns as soon as there is data; this only bounds how long an idle fetch keeps
+    // disconnect (and so a graceful shutdown) waiting. kafkajs' default is 5 s.
+    maxWaitTimeInMs: 1000,
+    retry: { retries: 10 },
+  });
+}
+
+/** What the partition still holds after the batch, as the consumer lag gauge. */
+function reportLag<K extends EventType>(o: KafkaConsumerOptions<K>, batch: EachBatchPayload['batch']) {
+  const lag = Number(batch.offsetLag());
+  o.metrics.consumerLag.set(
+    { consumer: o.name, topic: batch.topic.slice(o.topicPrefix.length), partition: String(batch.partition) },
+    lag,
+  );
 }
 
 /** Looks the chunk's schema ids up, retrying while the registry does not answer; false once stopping. */

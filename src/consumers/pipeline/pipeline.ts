@@ -24,7 +24,8 @@ import { deduplicate, withoutInbox, type TransactionalHandle } from './deduplica
 import { startInboxPruning } from './inboxPruning.js';
 import { runKafkaConsumer, type RunningConsumer } from './kafkaConsumer.js';
 import { outsideTransaction, type OutsideTransactionStage } from './outsideTransaction.js';
-import { isolatePoison } from './poison.js';
+import { isolatePoison, type SendToDeadLetters } from './poison.js';
+import type { Apply } from './consumedEvent.js';
 import { retryTransient } from './retry.js';
 import { inTransaction } from './transaction.js';
 
@@ -106,24 +107,7 @@ export async function startConsumer<K extends EventType, R = void>(
     groupId,
   });
 
-  const work =
-    'stage' in spec
-      ? outsideTransaction(deps.db, groupId, spec.stage)
-      : inTransaction(deps.db, spec.dedupe === false ? withoutInbox(spec.handle) : deduplicate(groupId, spec.handle));
-  const guarded = isolatePoison(
-    retryTransient(countApplied(work, { metrics: deps.metrics, consumer: spec.name, topicPrefix }), {
-      onRetry: ({ error, kind, attempt, retryInMs, topic, offset }) => {
-        deps.metrics.retries.inc({ consumer: spec.name, topic: topic.slice(topicPrefix.length) });
-        log.warn({ err: error, kind, attempt, retryInMs, offset }, 'retriable failure; retrying without moving on');
-      },
-    }),
-    deadLetter,
-    {
-      probe: deps.probe,
-      onHold: ({ reason, error, retryInMs }) => log.warn({ err: error, retryInMs }, reason),
-    },
-  );
-  const apply = spec.coalesce ? coalesce(guarded, typeof spec.coalesce === 'object' ? spec.coalesce : {}) : guarded;
+  const apply = stackLayers(deps, spec, groupId, log, deadLetter);
 
   const running = await runKafkaConsumer({
     kafka: deps.kafka,
@@ -158,4 +142,33 @@ export async function startConsumer<K extends EventType, R = void>(
       log.info('consumer stopped');
     },
   };
+}
+
+/** The layers under kafkaConsumer, from coalesce (opt-in) down to the handler or the stage. */
+function stackLayers<K extends EventType, R>(
+  deps: PipelineDeps,
+  spec: ConsumerSpec<K, R>,
+  groupId: string,
+  log: Logger,
+  deadLetter: SendToDeadLetters,
+): Apply<K> {
+  const topicPrefix = deps.topics.prefix;
+  const work =
+    'stage' in spec
+      ? outsideTransaction(deps.db, groupId, spec.stage)
+      : inTransaction(deps.db, spec.dedupe === false ? withoutInbox(spec.handle) : deduplicate(groupId, spec.handle));
+  const guarded = isolatePoison(
+    retryTransient(countApplied(work, { metrics: deps.metrics, consumer: spec.name, topicPrefix }), {
+      onRetry: ({ error, kind, attempt, retryInMs, topic, offset }) => {
+        deps.metrics.retries.inc({ consumer: spec.name, topic: topic.slice(topicPrefix.length) });
+        log.warn({ err: error, kind, attempt, retryInMs, offset }, 'retriable failure; retrying without moving on');
+      },
+    }),
+    deadLetter,
+    {
+      probe: deps.probe,
+      onHold: ({ reason, error, retryInMs }) => log.warn({ err: error, retryInMs }, reason),
+    },
+  );
+  return spec.coalesce ? coalesce(guarded, typeof spec.coalesce === 'object' ? spec.coalesce : {}) : guarded;
 }

@@ -35,44 +35,13 @@ export function isolatePoison<K extends EventType>(
   deadLetter: SendToDeadLetters,
   options: PoisonOptions = {},
 ): Apply<K> {
-  const attempts = options.attempts ?? 3;
   const backoff = options.backoff ?? { baseMs: 200, maxMs: 30_000 };
-  const probe = options.probe ?? (async () => true);
-
-  const wait = (ctx: HandlerContext, round: number, reason: string, error: unknown) =>
-    holdPartition(options, backoff, ctx, round, reason, error);
-
-  /** Applies one event; returns the PoisonFailure it keeps failing with while the infrastructure answers. */
-  async function applyAlone(
-    event: ConsumedEvent<K>,
-    ctx: HandlerContext,
-  ): Promise<{ applied: Array<ConsumedEvent<K>> } | { failure: PoisonFailure }> {
-    let failure: PoisonFailure | undefined;
-    for (let round = 1, tries = 0; ; round++) {
-      try {
-        return { applied: await apply([event], ctx) };
-      } catch (error) {
-        if (!(error instanceof PoisonFailure)) throw error;
-        failure = error;
-      }
-      if (!(await probe().catch(() => false))) {
-        await wait(
-          ctx,
-          round,
-          'the database or the broker does not answer: an outage, not a poison event',
-          failure.cause,
-        );
-        continue;
-      }
-      if (++tries >= attempts) return { failure };
-      await wait(
-        ctx,
-        round,
-        `event at offset ${event.offset} failed (${tries}/${attempts}): ${describeError(failure.cause)}`,
-        failure.cause,
-      );
-    }
-  }
+  const alone: TriesAlone<K> = {
+    apply,
+    attempts: options.attempts ?? 3,
+    probe: options.probe ?? (async () => true),
+    wait: (ctx, round, reason, error) => holdPartition(options, backoff, ctx, round, reason, error),
+  };
 
   return async (events, ctx) => {
     for (let round = 1; ; round++) {
@@ -81,21 +50,11 @@ export function isolatePoison<K extends EventType>(
       } catch (error) {
         if (!(error instanceof PoisonFailure)) throw error;
       }
-      const applied: Array<ConsumedEvent<K>> = [];
-      const failed: Array<{ event: ConsumedEvent<K>; failure: PoisonFailure }> = [];
-      let succeeded = 0;
-      for (const event of events) {
-        const r = await applyAlone(event, ctx);
-        if ('failure' in r) failed.push({ event, failure: r.failure });
-        else {
-          succeeded++;
-          applied.push(...r.applied);
-        }
-      }
+      const { applied, failed, succeeded } = await applyOneByOne(alone, events, ctx);
       if (failed.length === 0) return applied;
       if (succeeded === 0 && events.length > 1) {
         // Nothing escapes the failure: hold the batch (what succeeded alone is committed already).
-        await wait(
+        await alone.wait(
           ctx,
           round,
           `every event of a batch of ${events.length} fails: holding the partition (an outage, or a handler bug?)`,
@@ -107,6 +66,71 @@ export function isolatePoison<K extends EventType>(
       return applied;
     }
   };
+}
+
+/** How an event is tried on its own. */
+interface TriesAlone<K extends EventType> {
+  apply: Apply<K>;
+  attempts: number;
+  probe: () => Promise<boolean>;
+  wait: (ctx: HandlerContext, round: number, reason: string, error: unknown) => Promise<void>;
+}
+
+/** Applies the events of a failed batch one by one: what they applied, the ones that failed for good. */
+async function applyOneByOne<K extends EventType>(
+  alone: TriesAlone<K>,
+  events: Array<ConsumedEvent<K>>,
+  ctx: HandlerContext,
+): Promise<{
+  applied: Array<ConsumedEvent<K>>;
+  failed: Array<{ event: ConsumedEvent<K>; failure: PoisonFailure }>;
+  succeeded: number;
+}> {
+  const applied: Array<ConsumedEvent<K>> = [];
+  const failed: Array<{ event: ConsumedEvent<K>; failure: PoisonFailure }> = [];
+  let succeeded = 0;
+  for (const event of events) {
+    const r = await applyAlone(alone, event, ctx);
+    if ('failure' in r) failed.push({ event, failure: r.failure });
+    else {
+      succeeded++;
+      applied.push(...r.applied);
+    }
+  }
+  return { applied, failed, succeeded };
+}
+
+/** Applies one event; returns the PoisonFailure it keeps failing with while the infrastructure answers. */
+async function applyAlone<K extends EventType>(
+  alone: TriesAlone<K>,
+  event: ConsumedEvent<K>,
+  ctx: HandlerContext,
+): Promise<{ applied: Array<ConsumedEvent<K>> } | { failure: PoisonFailure }> {
+  let failure: PoisonFailure | undefined;
+  for (let round = 1, tries = 0; ; round++) {
+    try {
+      return { applied: await alone.apply([event], ctx) };
+    } catch (error) {
+      if (!(error instanceof PoisonFailure)) throw error;
+      failure = error;
+    }
+    if (!(await alone.probe().catch(() => false))) {
+      await alone.wait(
+        ctx,
+        round,
+        'the database or the broker does not answer: an outage, not a poison event',
+        failure.cause,
+      );
+      continue;
+    }
+    if (++tries >= alone.attempts) return { failure };
+    await alone.wait(
+      ctx,
+      round,
+      `event at offset ${event.offset} failed (${tries}/${alone.attempts}): ${describeError(failure.cause)}`,
+      failure.cause,
+    );
+  }
 }
 
 /** Waits before the next round, the partition held (reported through onHold); Interrupted once stopping. */

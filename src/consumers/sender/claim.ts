@@ -91,19 +91,7 @@ export async function claimForDelivery(db: Db, messageIds: string[], options: Cl
     const deliverable = await selectDeliverable(trx, messageIds, now);
     if (deliverable.length === 0) return none;
 
-    const outside: Array<{ id: string; until: Date }> = [];
-    const open: Deliverable[] = [];
-    const validUntil = new Map<string, Date | null>();
-    for (const d of deliverable) {
-      const zone = sellerZoneOf(d.recipient, options.timeZone);
-      const opening = nextOpening(d.contactHours, now, zone.timeZone, zone.region);
-      if (opening.getTime() > now.getTime()) outside.push({ id: d.id, until: opening });
-      else {
-        open.push(d);
-        validUntil.set(d.id, windowCloses(d.contactHours, now, zone.timeZone));
-      }
-    }
-    await deferMessages(trx, outside);
+    const { open, validUntil, outside } = await applyContactHours(trx, deliverable, options);
 
     const { candidates, probes, held } = await applyHolds(trx, open, options);
     if (candidates.length === 0)
@@ -115,28 +103,7 @@ export async function claimForDelivery(db: Db, messageIds: string[], options: Cl
     const { attempt, defer } = applySendRate(candidates, recent, options.ratePerMinute, now);
     const claimed = await leaseMessages(trx, attempt, options.leaseMs, now);
     await deferMessages(trx, defer);
-    const senders = claimed.some((m) => m.channel !== 'leboncoin')
-      ? await findSenderNumbers(
-          trx,
-          claimed.map((m) => m.account_id),
-        )
-      : new Map<string, { sms?: string; whatsapp?: string }>();
-    const whatsapp = claimed.filter((m) => m.channel === 'whatsapp' && m.content_sid);
-    const wrote = await findSellersLastWhatsApp(
-      trx,
-      whatsapp.map((m) => m.recipient),
-      new Date(now.getTime() - WHATSAPP_WINDOW_MS + WHATSAPP_MARGIN_MS),
-    );
-    const facts = new Map(
-      claimed.map((m) => [
-        m.id,
-        {
-          validUntil: validUntil.get(m.id) ?? null,
-          inWhatsAppWindow: wrote.has(m.recipient),
-          probe: probes.get(m.id) ?? null,
-        },
-      ]),
-    );
+    const { senders, facts } = await callFactsOf(trx, claimed, validUntil, probes, now);
     return {
       claimed,
       deferred: defer.length,
@@ -146,6 +113,61 @@ export async function claimForDelivery(db: Db, messageIds: string[], options: Cl
       facts,
     };
   });
+}
+
+/**
+ * Step 1: the messages inside their contact window now, with when it closes; those outside it are
+ * deferred to its next opening.
+ */
+async function applyContactHours(trx: Trx, deliverable: Deliverable[], options: ClaimOptions) {
+  const { now } = options;
+  const outside: Array<{ id: string; until: Date }> = [];
+  const open: Deliverable[] = [];
+  const validUntil = new Map<string, Date | null>();
+  for (const d of deliverable) {
+    const zone = sellerZoneOf(d.recipient, options.timeZone);
+    const opening = nextOpening(d.contactHours, now, zone.timeZone, zone.region);
+    if (opening.getTime() > now.getTime()) outside.push({ id: d.id, until: opening });
+    else {
+      open.push(d);
+      validUntil.set(d.id, windowCloses(d.contactHours, now, zone.timeZone));
+    }
+  }
+  await deferMessages(trx, outside);
+  return { open, validUntil, outside };
+}
+
+/** What the calls of the claimed messages need: each account's senders, and each message's CallFacts. */
+async function callFactsOf(
+  trx: Trx,
+  claimed: MessageRow[],
+  validUntil: Map<string, Date | null>,
+  probes: Map<string, ActiveHold>,
+  now: Date,
+): Promise<Pick<Claim, 'senders' | 'facts'>> {
+  const senders = claimed.some((m) => m.channel !== 'leboncoin')
+    ? await findSenderNumbers(
+        trx,
+        claimed.map((m) => m.account_id),
+      )
+    : new Map<string, { sms?: string; whatsapp?: string }>();
+  const whatsapp = claimed.filter((m) => m.channel === 'whatsapp' && m.content_sid);
+  const wrote = await findSellersLastWhatsApp(
+    trx,
+    whatsapp.map((m) => m.recipient),
+    new Date(now.getTime() - WHATSAPP_WINDOW_MS + WHATSAPP_MARGIN_MS),
+  );
+  const facts = new Map(
+    claimed.map((m) => [
+      m.id,
+      {
+        validUntil: validUntil.get(m.id) ?? null,
+        inWhatsAppWindow: wrote.has(m.recipient),
+        probe: probes.get(m.id) ?? null,
+      },
+    ]),
+  );
+  return { senders, facts };
 }
 
 /** Step 2: the messages that may be attempted (the probes among them), and those left waiting for a hold. */

@@ -36,7 +36,7 @@ import { renewMessageLease } from '../../sql/messages/renewMessageLease.js';
 import type { MessageRow } from '../../sql/messages/messageRow.js';
 import { markMessagesSent, scheduleMessageRetries, type SentMessage } from '../../sql/messages/settleMessages.js';
 import { claimForDelivery, type CallFacts, type Claim } from './claim.js';
-import { createOptOutGuard } from './optOutGuard.js';
+import { createOptOutGuard, type OptOutGuard } from './optOutGuard.js';
 
 export interface SendingSettings {
   maxAttempts: number;
@@ -113,34 +113,6 @@ export function createDelivery(deps: DeliveryDeps) {
   const log = deps.log.child({ component: 'sender' });
   const guard = createOptOutGuard(deps.db);
 
-  const attemptOne = async (
-    message: MessageRow,
-    senders: Claim['senders'],
-    facts: CallFacts,
-    receivedAt: number | undefined,
-    leaseEnd: number,
-  ): Promise<Attempt | null> => {
-    // Not ours any more (or the database did not say): no call, nothing to record; the message is left
-    // to whichever attempt holds it, or to the retry poller once its lease ends.
-    if (!(await stillOurs(deps, message, leaseEnd))) return null;
-    const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
-    const request = outbound(message, senders, facts);
-    const common = { message, provider: provider.name, facts, ownSender: request.from !== null };
-    if (reachesPhone(message)) {
-      const refusal = await optOutRefusal(guard, message);
-      if (refusal) return { ...common, called: false, outcome: refusal };
-    }
-    observeHops(deps, message, receivedAt);
-    const outcome = await provider.send(request, {
-      unconfirmedSince: message.previous_unconfirmed_since ?? null,
-    });
-    deps.metrics.providerRequests.inc({
-      provider: provider.name,
-      outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind,
-    });
-    return { ...common, called: true, outcome };
-  };
-
   const deliver = async (messageIds: string[], options: { receivedAt?: number } = {}): Promise<Attempt[]> => {
     // Taken before the claim's transaction: its leases end no sooner than this.
     const leaseEnd = Date.now() + deps.sending.leaseMs;
@@ -155,7 +127,9 @@ export function createDelivery(deps: DeliveryDeps) {
     logHeldBack(log, deps.sending.ratePerMinute, { deferred, outsideHours, held });
     const attempts = (
       await Promise.all(
-        claimed.map((m) => limit(() => attemptOne(m, senders, facts.get(m.id)!, options.receivedAt, leaseEnd))),
+        claimed.map((m) =>
+          limit(() => attemptOne(deps, guard, m, senders, facts.get(m.id)!, options.receivedAt, leaseEnd)),
+        ),
       )
     ).filter((a): a is Attempt => a !== null);
     if (attempts.length < claimed.length) {
@@ -167,6 +141,37 @@ export function createDelivery(deps: DeliveryDeps) {
     return attempts;
   };
   return { deliver, close: () => deps.providers.close() };
+}
+
+/** Calls the provider of one claimed message, unless it is no longer ours or its recipient opted out. */
+async function attemptOne(
+  deps: DeliveryDeps,
+  guard: OptOutGuard,
+  message: MessageRow,
+  senders: Claim['senders'],
+  facts: CallFacts,
+  receivedAt: number | undefined,
+  leaseEnd: number,
+): Promise<Attempt | null> {
+  // Not ours any more (or the database did not say): no call, nothing to record; the message is left
+  // to whichever attempt holds it, or to the retry poller once its lease ends.
+  if (!(await stillOurs(deps, message, leaseEnd))) return null;
+  const provider = deps.providers.of(message.channel as OutboundMessage['channel']);
+  const request = outbound(message, senders, facts);
+  const common = { message, provider: provider.name, facts, ownSender: request.from !== null };
+  if (reachesPhone(message)) {
+    const refusal = await optOutRefusal(guard, message);
+    if (refusal) return { ...common, called: false, outcome: refusal };
+  }
+  observeHops(deps, message, receivedAt);
+  const outcome = await provider.send(request, {
+    unconfirmedSince: message.previous_unconfirmed_since ?? null,
+  });
+  deps.metrics.providerRequests.inc({
+    provider: provider.name,
+    outcome: outcome.kind === 'sent' && outcome.lookedUp ? 'looked_up' : outcome.kind,
+  });
+  return { ...common, called: true, outcome };
 }
 
 /** sender_consume_to_gateway, and for a first attempt request_to_gateway (from the time its chain's root id carries). */

@@ -48,13 +48,19 @@ export interface DispatchDeps {
   settings: DispatchSettings;
 }
 
+/** The attempts under way: how many, how many per endpoint, and their promises (awaited on stop). */
+interface UnderWay {
+  count: number;
+  perEndpoint: Map<string, number>;
+  attempts: Set<Promise<void>>;
+}
+
 export function startDispatcher(deps: DispatchDeps): Dispatcher {
-  const { db, clock, settings } = deps;
+  const { settings } = deps;
   const log = deps.log.child({ component: 'webhooks' });
   let running = true;
-  let inFlight = 0;
-  const perEndpoint = new Map<string, number>();
-  const attempts = new Set<Promise<void>>();
+  const isRunning = () => running;
+  const underWay: UnderWay = { count: 0, perEndpoint: new Map(), attempts: new Set() };
   let wakeUp: (() => void) | undefined;
   let pendingWake = false;
   const wake = () => {
@@ -64,32 +70,11 @@ export function startDispatcher(deps: DispatchDeps): Dispatcher {
 
   /** Leases what is due within the free slots; true when more may be waiting. */
   async function pass(): Promise<boolean> {
-    const free = settings.concurrency - inFlight;
+    const free = settings.concurrency - underWay.count;
     if (free <= 0) return false;
-    // A few more than the free slots: some may belong to endpoints at their limit here.
-    const due = await selectDueDeliveries(db, {
-      now: clock.now(),
-      perEndpoint: settings.endpointConcurrency,
-      limit: free + settings.endpointConcurrency * 4,
-    });
-    const chosen = chooseDue(due, free, perEndpoint, settings.endpointConcurrency);
-    const leased = await leaseDeliveries(db, chosen, settings.leaseMs, clock.now());
-    for (const delivery of leased) begin(delivery);
-    return leased.length > 0 && chosen.length >= free;
-  }
-
-  function begin(delivery: LeasedDelivery) {
-    inFlight++;
-    countIn(perEndpoint, delivery.endpointId, 1);
-    const p = attemptDelivery(deps, log, delivery, () => running)
-      .catch((error: unknown) => logUnrecorded(log, delivery, error))
-      .finally(() => {
-        inFlight--;
-        countIn(perEndpoint, delivery.endpointId, -1);
-        attempts.delete(p);
-        wake();
-      });
-    attempts.add(p);
+    const { leased, more } = await leaseDue(deps, free, underWay.perEndpoint);
+    for (const delivery of leased) beginAttempt(deps, log, underWay, delivery, isRunning, wake);
+    return more;
   }
 
   const loop = (async () => {
@@ -120,9 +105,49 @@ export function startDispatcher(deps: DispatchDeps): Dispatcher {
       running = false;
       wakeUp?.();
       await loop;
-      await Promise.allSettled([...attempts]);
+      await Promise.allSettled([...underWay.attempts]);
     },
   };
+}
+
+/** Leases what is due within `free` slots and each endpoint's limit; `more` when more may be waiting. */
+async function leaseDue(
+  deps: DispatchDeps,
+  free: number,
+  perEndpoint: ReadonlyMap<string, number>,
+): Promise<{ leased: LeasedDelivery[]; more: boolean }> {
+  const { db, clock, settings } = deps;
+  // A few more than the free slots: some may belong to endpoints at their limit here.
+  const due = await selectDueDeliveries(db, {
+    now: clock.now(),
+    perEndpoint: settings.endpointConcurrency,
+    limit: free + settings.endpointConcurrency * 4,
+  });
+  const chosen = chooseDue(due, free, perEndpoint, settings.endpointConcurrency);
+  const leased = await leaseDeliveries(db, chosen, settings.leaseMs, clock.now());
+  return { leased, more: leased.length > 0 && chosen.length >= free };
+}
+
+/** Starts an attempt, not awaited: its slot is freed and the loop woken (`freed`) when it ends. */
+function beginAttempt(
+  deps: DispatchDeps,
+  log: Logger,
+  underWay: UnderWay,
+  delivery: LeasedDelivery,
+  running: () => boolean,
+  freed: () => void,
+) {
+  underWay.count++;
+  countIn(underWay.perEndpoint, delivery.endpointId, 1);
+  const p = attemptDelivery(deps, log, delivery, running)
+    .catch((error: unknown) => logUnrecorded(log, delivery, error))
+    .finally(() => {
+      underWay.count--;
+      countIn(underWay.perEndpoint, delivery.endpointId, -1);
+      underWay.attempts.delete(p);
+      freed();
+    });
+  underWay.attempts.add(p);
 }
 
 /** Sends one delivery, then records the answer, retrying the record a few times (never the send). */

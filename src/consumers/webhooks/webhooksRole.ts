@@ -61,22 +61,8 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RoleHandle> {
     },
   });
 
-  // The failing endpoints' gauges (the alert's), and the pruning of what is no longer needed.
-  let lastPrune = 0;
-  const housekeeping = async () => {
-    const { failing, disabled } = await countFailingEndpoints(deps.db);
-    deps.metrics.webhookEndpointsFailing.set({ state: 'failing' }, failing);
-    deps.metrics.webhookEndpointsFailing.set({ state: 'disabled' }, disabled);
-    const now = deps.clock.now();
-    if (now.getTime() - lastPrune >= 3_600_000) {
-      lastPrune = now.getTime();
-      await pruneWebhooks(deps.db, {
-        marksBefore: new Date(now.getTime() - LEAD_MARK_WINDOW_MS - 24 * 3_600_000),
-        deliveriesBefore: new Date(now.getTime() - DELIVERY_RETENTION_MS),
-        limit: 10_000,
-      });
-    }
-  };
+  const pruned = { lastAt: 0 };
+  const housekeeping = () => keepHouse(deps, pruned);
   const timer = setInterval(
     () => void housekeeping().catch((error: unknown) => log.warn({ err: error }, 'webhook housekeeping failed')),
     HOUSEKEEPING_MS,
@@ -92,4 +78,20 @@ export async function startWebhooks(deps: WebhooksDeps): Promise<RoleHandle> {
       await sender.close();
     },
   };
+}
+
+/** The failing endpoints' gauges (the alert's), and, hourly, the pruning of what is no longer needed. */
+async function keepHouse(deps: WebhooksDeps, pruned: { lastAt: number }): Promise<void> {
+  const { failing, disabled } = await countFailingEndpoints(deps.db);
+  deps.metrics.webhookEndpointsFailing.set({ state: 'failing' }, failing);
+  deps.metrics.webhookEndpointsFailing.set({ state: 'disabled' }, disabled);
+  const now = deps.clock.now();
+  if (now.getTime() - pruned.lastAt >= 3_600_000) {
+    pruned.lastAt = now.getTime();
+    await pruneWebhooks(deps.db, {
+      marksBefore: new Date(now.getTime() - LEAD_MARK_WINDOW_MS - 24 * 3_600_000),
+      deliveriesBefore: new Date(now.getTime() - DELIVERY_RETENTION_MS),
+      limit: 10_000,
+    });
+  }
 }

@@ -277,35 +277,7 @@ function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, acc
         request.body.senderNumbers === undefined
           ? undefined
           : parseSenderNumbers(request.body.senderNumbers, deps.sending);
-      const account = await deps.db.transaction(async (trx) => {
-        if (!(await trx('accounts').where({ id: accountId }).forUpdate().first('id')))
-          throw new NotFoundError(`account ${accountId}`);
-        if (senderNumbers) {
-          const taken = await findNumbersOfOthers(
-            trx,
-            accountId,
-            senderNumbers.map((n) => n.number),
-          );
-          if (taken.size > 0)
-            throw new ConflictError(
-              `${[...taken.keys()].join(', ')} already belongs to another account: a number names the one account its replies go to`,
-            );
-        }
-        try {
-          await updateAccountIdentity(
-            trx,
-            accountId,
-            { name: request.body.name, senderName, senderNumbers },
-            deps.clock.now(),
-          );
-        } catch (error) {
-          // Another account took the number meanwhile.
-          if ((error as { code?: string }).code === '23505')
-            throw new ConflictError('a sender number already belongs to another account');
-          throw error;
-        }
-        return (await loadAccountIdentity(trx, accountId))!;
-      });
+      const account = await changeIdentity(deps, accountId, { name: request.body.name, senderName, senderNumbers });
       const holds = await selectActiveHolds(deps.db);
       request.log.info(
         { accountId, senderName: account.senderName, senderNumbers: account.senderNumbers.length },
@@ -314,6 +286,39 @@ function patchAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, acc
       return accountJson(account, holds);
     },
   );
+}
+
+/** In one transaction, the account locked: its identity changed, as it now is; a number of another account is a conflict. */
+async function changeIdentity(
+  deps: AccountRoutesDeps,
+  accountId: string,
+  changes: Parameters<typeof updateAccountIdentity>[2],
+) {
+  const { senderNumbers } = changes;
+  return deps.db.transaction(async (trx) => {
+    if (!(await trx('accounts').where({ id: accountId }).forUpdate().first('id')))
+      throw new NotFoundError(`account ${accountId}`);
+    if (senderNumbers) {
+      const taken = await findNumbersOfOthers(
+        trx,
+        accountId,
+        senderNumbers.map((n) => n.number),
+      );
+      if (taken.size > 0)
+        throw new ConflictError(
+          `${[...taken.keys()].join(', ')} already belongs to another account: a number names the one account its replies go to`,
+        );
+    }
+    try {
+      await updateAccountIdentity(trx, accountId, changes, deps.clock.now());
+    } catch (error) {
+      // Another account took the number meanwhile.
+      if ((error as { code?: string }).code === '23505')
+        throw new ConflictError('a sender number already belongs to another account');
+      throw error;
+    }
+    return (await loadAccountIdentity(trx, accountId))!;
+  });
 }
 
 function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { accountRoute }: AccountRoutesShared) {

@@ -116,19 +116,9 @@ function postBrevoEvents(app: HttpApp, deps: BrevoRoutesDeps, { requireSecret }:
     async (request) => {
       const batch = Array.isArray(request.body);
       const bodies = batch ? (request.body as unknown[]) : [request.body];
-      const read = bodies.map((body, i): { callback: ProviderCallback } | { skipped: Required<Outcome> } => {
-        const at = batch ? `body/${i}` : 'body';
-        if (!body || typeof body !== 'object' || Array.isArray(body))
-          return { skipped: { status: 'unreadable', field: at, message: 'must be an SMS event (an object)' } };
-        const parsed = parseBrevoEvent(
-          body as Record<string, unknown>,
-          { messageId: request.query.messageId },
-          deps.clock.now(),
-        );
-        return Array.isArray(parsed)
-          ? { skipped: { status: 'unreadable', field: `${at}/${parsed[0]}`, message: parsed[1] } }
-          : { callback: parsed };
-      });
+      const read = bodies.map((body, i) =>
+        readEvent(body, batch ? `body/${i}` : 'body', request.query.messageId, deps.clock.now()),
+      );
       const first = read[0]!;
       if (!batch && 'skipped' in first) throw new ValidationError(first.skipped.field, first.skipped.message);
       const outcomes: Outcome[] = [];
@@ -151,4 +141,19 @@ function postBrevoEvents(app: HttpApp, deps: BrevoRoutesDeps, { requireSecret }:
       return { events: outcomes };
     },
   );
+}
+
+/** One event of the body (at `at`), or why it is skipped. */
+function readEvent(
+  body: unknown,
+  at: string,
+  messageId: string | undefined,
+  now: Date,
+): { callback: ProviderCallback } | { skipped: Required<Outcome> } {
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return { skipped: { status: 'unreadable', field: at, message: 'must be an SMS event (an object)' } };
+  const parsed = parseBrevoEvent(body as Record<string, unknown>, { messageId }, now);
+  return Array.isArray(parsed)
+    ? { skipped: { status: 'unreadable', field: `${at}/${parsed[0]}`, message: parsed[1] } }
+    : { callback: parsed };
 }

@@ -9,6 +9,7 @@
 // The secret (MESSAGE_GATEWAY_WEBHOOK_SECRET) is compared in constant time before the body is read.
 // The same callback twice changes nothing the second time (the answer says "unchanged").
 import { createHash } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import { NotFoundError } from '../../domain/errors.js';
 import { isOptInText, isOptOutText } from '../../domain/optOutText.js';
 import { recordCallback, type CallbackDeps } from '../../producers/providers/recordCallback.js';
@@ -103,62 +104,76 @@ export const registerGatewayRoutes = (deps: GatewayRoutesDeps) => (app: HttpApp)
         response: { 200: responseSchema, ...errors(400, 401, 404) },
       },
     },
-    async (request) => {
-      const body = request.body;
-      if (body.type === 'status') {
-        // Our message id finds the message; without it, the gateway's own id does.
-        const outcome = await recordCallback(deps, GATEWAY, {
-          kind: 'receipt',
-          messageId: body.messageId ?? null,
-          externalId: body.messageId ? null : (body.externalId ?? null),
-          status: body.status,
-          errorCode: null,
-          at: new Date(body.at),
-        });
-        if (!('messageId' in outcome))
-          throw new NotFoundError(
-            body.messageId ? `message ${body.messageId}` : `message with externalId ${body.externalId}`,
-          );
-        request.log.info(
-          { messageId: outcome.messageId, delivery: body.status, changed: outcome.status === 'recorded' },
-          'delivery receipt',
-        );
-        return { status: outcome.status, messageId: outcome.messageId };
-      }
-      const phone = phoneOf(body.from, 'body/from');
-      const providerMessageId =
-        body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
-      const optOut = isOptOutText(body.text) ? 'stop' : isOptInText(body.text) ? 'start' : null;
-      const result = await recordCallback(deps, GATEWAY, {
-        kind: 'inbound',
-        providerMessageId,
-        from: phone,
-        to: body.to ?? null,
-        text: body.text,
-        optOut,
-        at: new Date(body.at),
-      });
-      request.log.info({ outcome: result.status }, 'inbound message from the gateway');
-      switch (result.status) {
-        case 'opted_out':
-          // A phone that had opted out already, with nothing left to cancel: nothing changed.
-          return {
-            status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged',
-            phone,
-            cancelled: result.cancelled,
-          };
-        case 'opted_in':
-          return { status: 'opted_in', phone };
-        case 'reply':
-          return {
-            status: 'reply',
-            phone,
-            matched: result.matched,
-            ...(result.leadId ? { leadId: result.leadId } : {}),
-          };
-        default:
-          return { status: 'unchanged', phone };
-      }
-    },
+    async (request) =>
+      request.body.type === 'status'
+        ? recordReceipt(deps, request.body, request.log)
+        : recordInbound(deps, request.body, request.log),
   );
 };
+
+/** A delivery receipt: our message id finds the message; without it, the gateway's own id does. */
+async function recordReceipt(
+  deps: GatewayRoutesDeps,
+  body: Extract<Callback, { type: 'status' }>,
+  log: FastifyBaseLogger,
+) {
+  const outcome = await recordCallback(deps, GATEWAY, {
+    kind: 'receipt',
+    messageId: body.messageId ?? null,
+    externalId: body.messageId ? null : (body.externalId ?? null),
+    status: body.status,
+    errorCode: null,
+    at: new Date(body.at),
+  });
+  if (!('messageId' in outcome))
+    throw new NotFoundError(
+      body.messageId ? `message ${body.messageId}` : `message with externalId ${body.externalId}`,
+    );
+  log.info(
+    { messageId: outcome.messageId, delivery: body.status, changed: outcome.status === 'recorded' },
+    'delivery receipt',
+  );
+  return { status: outcome.status, messageId: outcome.messageId };
+}
+
+/** A seller's message: a STOP, a START or a reply. */
+async function recordInbound(
+  deps: GatewayRoutesDeps,
+  body: Extract<Callback, { type: 'inbound' }>,
+  log: FastifyBaseLogger,
+) {
+  const phone = phoneOf(body.from, 'body/from');
+  const providerMessageId =
+    body.id ?? createHash('sha256').update(`${phone}\u0000${body.at}\u0000${body.text}`).digest('hex');
+  const optOut = isOptOutText(body.text) ? 'stop' : isOptInText(body.text) ? 'start' : null;
+  const result = await recordCallback(deps, GATEWAY, {
+    kind: 'inbound',
+    providerMessageId,
+    from: phone,
+    to: body.to ?? null,
+    text: body.text,
+    optOut,
+    at: new Date(body.at),
+  });
+  log.info({ outcome: result.status }, 'inbound message from the gateway');
+  switch (result.status) {
+    case 'opted_out':
+      // A phone that had opted out already, with nothing left to cancel: nothing changed.
+      return {
+        status: result.created || result.cancelled > 0 ? 'opted_out' : 'unchanged',
+        phone,
+        cancelled: result.cancelled,
+      };
+    case 'opted_in':
+      return { status: 'opted_in', phone };
+    case 'reply':
+      return {
+        status: 'reply',
+        phone,
+        matched: result.matched,
+        ...(result.leadId ? { leadId: result.leadId } : {}),
+      };
+    default:
+      return { status: 'unchanged', phone };
+  }
+}

@@ -20,7 +20,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Metrics } from '../../platform/metrics.js';
 import { projectRoot } from '../../platform/projectRoot.js';
 import { countLeadsByStage } from '../../sql/leads/countLeadsByStage.js';
-import { listLeads } from '../../sql/leads/listLeads.js';
+import { listLeads, type LeadCard } from '../../sql/leads/listLeads.js';
 import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
 import { senderQueue } from '../../sql/messages/senderQueue.js';
@@ -335,27 +335,32 @@ function getOpsAccountsLeads(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRout
           stage,
           total: repliedOnly ? (counts.get(stage)?.replied ?? 0) : (counts.get(stage)?.total ?? 0),
           replied: counts.get(stage)?.replied ?? 0,
-          leads: (await listLeads(deps.db, accountId, { stage, limit, repliedOnly })).map((c) => ({
-            id: c.id,
-            huntId: c.huntId,
-            title: c.ad.title,
-            price: c.ad.price,
-            city: c.ad.city,
-            zipcode: c.ad.zipcode,
-            url: c.ad.url,
-            stage: c.stage,
-            contacted: c.contactedAt !== null,
-            reason: c.reason,
-            reasonDetail: c.reasonDetail,
-            repliedAt: c.repliedAt?.toISOString() ?? null,
-            lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
-            createdAt: c.createdAt.toISOString(),
-          })),
+          leads: (await listLeads(deps.db, accountId, { stage, limit, repliedOnly })).map(leadCardJson),
         })),
       );
       return { accountId, columns };
     },
   );
+}
+
+/** A lead of a Kanban column, as the console shows it. */
+function leadCardJson(c: LeadCard) {
+  return {
+    id: c.id,
+    huntId: c.huntId,
+    title: c.ad.title,
+    price: c.ad.price,
+    city: c.ad.city,
+    zipcode: c.ad.zipcode,
+    url: c.ad.url,
+    stage: c.stage,
+    contacted: c.contactedAt !== null,
+    reason: c.reason,
+    reasonDetail: c.reasonDetail,
+    repliedAt: c.repliedAt?.toISOString() ?? null,
+    lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+  };
 }
 
 function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRoutesShared) {

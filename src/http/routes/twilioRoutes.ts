@@ -9,7 +9,7 @@
 // PUBLIC_BASE_URL + path + query before the parameters are read; missing or wrong → 403, nothing
 // recorded. Twilio adds parameters without notice: unknown ones are accepted and ignored.
 import formBody from '@fastify/formbody';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../domain/errors.js';
 import type { CallbackDeps } from '../../producers/providers/recordCallback.js';
 import { recordCallback } from '../../producers/providers/recordCallback.js';
@@ -98,60 +98,67 @@ export const registerTwilioRoutes = (deps: TwilioRoutesDeps) => (app: HttpApp) =
     // Form-encoded bodies, for these routes only (@fastify/formbody: the body as an object of strings).
     await scope.register(formBody, { bodyLimit: 64 * 1024 });
     const verify = signatureCheck(deps);
-
-    scope.post<{ Body: TwilioParams; Querystring: { messageId?: string } }>(
-      TWILIO_STATUS_PATH,
-      {
-        preValidation: verify,
-        schema: {
-          ...describe(
-            'providers',
-            "Twilio's status callbacks (form-encoded, signed with X-Twilio-Signature): delivery receipts of the messages sent through Twilio",
-          ),
-          consumes: ['application/x-www-form-urlencoded'],
-          querystring: query({ messageId: { type: 'string', format: 'uuid' } }),
-          body: { ...paramsSchema, examples: [EXAMPLES.twilioStatus] },
-          response: { 200: statusAnswer, ...errors(400, 403) },
-        },
-      },
-      async (request) => {
-        const callback = problemOr(parseTwilioStatus(request.body, request.query, deps.clock.now()));
-        const outcome = await recordCallback(deps, 'twilio', callback);
-        if (outcome.status === 'unknown')
-          request.log.warn(
-            { messageSid: request.body.MessageSid },
-            'Twilio status callback for a message this service does not know',
-          );
-        else
-          request.log.info({ status: request.body.MessageStatus, outcome: outcome.status }, 'Twilio status callback');
-        if ('messageId' in outcome) return { status: outcome.status, messageId: outcome.messageId };
-        return { status: outcome.status === 'unknown' ? 'unknown' : 'ignored' };
-      },
-    );
-
-    scope.post<{ Body: TwilioParams }>(
-      TWILIO_INBOUND_PATH,
-      {
-        preValidation: verify,
-        schema: {
-          ...describe(
-            'providers',
-            "Twilio's inbound messages (form-encoded, signed): a seller's reply; STOP opts out, START opts back in. Answers an empty TwiML <Response/>",
-          ),
-          consumes: ['application/x-www-form-urlencoded'],
-          body: { ...paramsSchema, examples: [EXAMPLES.twilioInbound] },
-          response: {
-            200: { type: 'string', description: 'TwiML (text/xml): an empty <Response/>, no automatic reply' },
-            ...errors(400, 403),
-          },
-        },
-      },
-      async (request, reply) => {
-        const callback = problemOr(parseTwilioInbound(request.body, deps.clock.now()));
-        const outcome = await recordCallback(deps, 'twilio', callback);
-        request.log.info({ outcome: outcome.status, optOutType: request.body.OptOutType }, 'Twilio inbound message');
-        return reply.type('text/xml').send(EMPTY_TWIML);
-      },
-    );
+    postTwilioStatus(scope, deps, verify);
+    postTwilioInbound(scope, deps, verify);
   });
 };
+
+type SignatureCheck = ReturnType<typeof signatureCheck>;
+
+function postTwilioStatus(scope: FastifyInstance, deps: TwilioRoutesDeps, verify: SignatureCheck) {
+  scope.post<{ Body: TwilioParams; Querystring: { messageId?: string } }>(
+    TWILIO_STATUS_PATH,
+    {
+      preValidation: verify,
+      schema: {
+        ...describe(
+          'providers',
+          "Twilio's status callbacks (form-encoded, signed with X-Twilio-Signature): delivery receipts of the messages sent through Twilio",
+        ),
+        consumes: ['application/x-www-form-urlencoded'],
+        querystring: query({ messageId: { type: 'string', format: 'uuid' } }),
+        body: { ...paramsSchema, examples: [EXAMPLES.twilioStatus] },
+        response: { 200: statusAnswer, ...errors(400, 403) },
+      },
+    },
+    async (request) => {
+      const callback = problemOr(parseTwilioStatus(request.body, request.query, deps.clock.now()));
+      const outcome = await recordCallback(deps, 'twilio', callback);
+      if (outcome.status === 'unknown')
+        request.log.warn(
+          { messageSid: request.body.MessageSid },
+          'Twilio status callback for a message this service does not know',
+        );
+      else request.log.info({ status: request.body.MessageStatus, outcome: outcome.status }, 'Twilio status callback');
+      if ('messageId' in outcome) return { status: outcome.status, messageId: outcome.messageId };
+      return { status: outcome.status === 'unknown' ? 'unknown' : 'ignored' };
+    },
+  );
+}
+
+function postTwilioInbound(scope: FastifyInstance, deps: TwilioRoutesDeps, verify: SignatureCheck) {
+  scope.post<{ Body: TwilioParams }>(
+    TWILIO_INBOUND_PATH,
+    {
+      preValidation: verify,
+      schema: {
+        ...describe(
+          'providers',
+          "Twilio's inbound messages (form-encoded, signed): a seller's reply; STOP opts out, START opts back in. Answers an empty TwiML <Response/>",
+        ),
+        consumes: ['application/x-www-form-urlencoded'],
+        body: { ...paramsSchema, examples: [EXAMPLES.twilioInbound] },
+        response: {
+          200: { type: 'string', description: 'TwiML (text/xml): an empty <Response/>, no automatic reply' },
+          ...errors(400, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const callback = problemOr(parseTwilioInbound(request.body, deps.clock.now()));
+      const outcome = await recordCallback(deps, 'twilio', callback);
+      request.log.info({ outcome: outcome.status, optOutType: request.body.OptOutType }, 'Twilio inbound message');
+      return reply.type('text/xml').send(EMPTY_TWIML);
+    },
+  );
+}

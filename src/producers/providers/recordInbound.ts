@@ -6,7 +6,7 @@
 //    the lead's repliedAt / lastReplyAt set (its stage stays the dealer's), and SellerReplied on
 //    messages.replied, in the chain of the message it answers. A reply no message explains is kept,
 //    unmatched, for operators, and publishes nothing.
-import type { Db } from '../../db/knex.js';
+import type { Db, Trx } from '../../db/knex.js';
 import { messageFailedEvent, sellerRepliedEvent } from '../../events/messageEvents.js';
 import type { Outbox } from '../../outbox/enqueue.js';
 import type { Clock } from '../../platform/clock.js';
@@ -17,6 +17,7 @@ import {
   findAnsweredMessage,
   findMessageAnswered,
   markLeadReplied,
+  type AnsweredMessage,
 } from '../../sql/callbacks/findAnsweredMessage.js';
 import { attachInbound, insertInbound, type InboundKind } from '../../sql/callbacks/inboundMessages.js';
 import { optOutPhone } from '../../sql/sellers/optOutPhone.js';
@@ -78,37 +79,52 @@ export async function recordInbound(deps: InboundDeps, inbound: Inbound): Promis
         messageId: answered.id,
       });
 
-    if (kind === 'opt_out') {
-      // Applied even when repeated: an opt-out must not be lost to a crash between the row and the opt-out.
-      const r = await optOutPhone(
-        trx,
-        { phone: inbound.from, source: 'inbound', reason: inbound.text.trim() || 'STOP' },
-        now,
-      );
-      await deps.outbox.enqueue(
-        trx,
-        r.cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)),
-      );
-      return { status: 'opted_out', cancelled: r.cancelled.length, created: r.created };
-    }
+    if (kind === 'opt_out') return optOut(trx, deps, inbound, now);
     if (kind === 'opt_in') {
       if (!fresh) return { status: 'duplicate', kind };
       return { status: 'opted_in', lifted: await deleteOptOut(trx, inbound.from) };
     }
     if (!fresh) return { status: 'duplicate', kind };
     if (!answered) return { status: 'reply', matched: false, leadId: null, accountId: null };
-    await markLeadReplied(trx, answered.lead_id, inbound.at, now);
-    await deps.outbox.enqueue(
-      trx,
-      sellerRepliedEvent(answered, {
-        replyId: id,
-        from: inbound.from,
-        to: inbound.to,
-        text: inbound.text,
-        receivedAt: inbound.at.getTime(),
-        provider: inbound.provider,
-      }),
-    );
-    return { status: 'reply', matched: true, leadId: answered.lead_id, accountId: answered.account_id };
+    return reply(trx, deps, inbound, id, answered, now);
   });
+}
+
+/** STOP: the phone opted out, its pending messages cancelled (MessageFailed each). */
+async function optOut(trx: Trx, deps: InboundDeps, inbound: Inbound, now: Date): Promise<InboundOutcome> {
+  // Applied even when repeated: an opt-out must not be lost to a crash between the row and the opt-out.
+  const r = await optOutPhone(
+    trx,
+    { phone: inbound.from, source: 'inbound', reason: inbound.text.trim() || 'STOP' },
+    now,
+  );
+  await deps.outbox.enqueue(
+    trx,
+    r.cancelled.map((m) => messageFailedEvent(m, 'opted_out', true, now)),
+  );
+  return { status: 'opted_out', cancelled: r.cancelled.length, created: r.created };
+}
+
+/** A reply to one of our messages: its lead marked replied, and SellerReplied in the chain of the message. */
+async function reply(
+  trx: Trx,
+  deps: InboundDeps,
+  inbound: Inbound,
+  replyId: string,
+  answered: AnsweredMessage,
+  now: Date,
+): Promise<InboundOutcome> {
+  await markLeadReplied(trx, answered.lead_id, inbound.at, now);
+  await deps.outbox.enqueue(
+    trx,
+    sellerRepliedEvent(answered, {
+      replyId,
+      from: inbound.from,
+      to: inbound.to,
+      text: inbound.text,
+      receivedAt: inbound.at.getTime(),
+      provider: inbound.provider,
+    }),
+  );
+  return { status: 'reply', matched: true, leadId: answered.lead_id, accountId: answered.account_id };
 }

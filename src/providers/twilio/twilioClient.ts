@@ -71,16 +71,6 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
   const lookUp = (m: OutboundMessage, since: Date) =>
     lookUpSent({ agent, base, headers, timeoutMs: options.timeoutMs }, addresses(m), m, since);
 
-  const sentOutcome = (answer: HttpAnswer, from: TwilioSender): SendOutcome => {
-    const sid = jsonObject(answer.text).sid;
-    return {
-      kind: 'sent',
-      externalId: typeof sid === 'string' ? sid : null,
-      sentAt: options.now(),
-      from: fromText(from),
-    };
-  };
-
   return {
     name: 'twilio',
     async send(m, { unconfirmedSince }) {
@@ -104,7 +94,7 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       if (!result.ok)
         return { kind: 'retry', reason: `twilio: ${result.reason}`, retryAfterMs: null, uncertain: result.uncertain };
       const { status, text } = result.answer;
-      if (status >= 200 && status < 300) return sentOutcome(result.answer, from);
+      if (status >= 200 && status < 300) return sentOutcome(result.answer, from, options.now());
       return classifyTwilioAnswer(status, text, result.answer.header('retry-after'), options.now());
     },
     async fetchStatus(m) {
@@ -116,13 +106,29 @@ export function createTwilioClient(options: TwilioClientOptions): MessageProvide
       if (!result.ok) throw new Error(`twilio: ${result.reason}`);
       if (result.answer.status === 404) return { kind: 'unknown', why: `Twilio has no message ${m.externalId}` };
       if (result.answer.status !== 200) throw new Error(`twilio: HTTP ${result.answer.status} reading ${m.externalId}`);
-      const params = statusParams(jsonObject(result.answer.text), m.externalId);
-      const parsed = parseTwilioStatus(params, { messageId: m.messageId }, options.now());
-      if (Array.isArray(parsed)) return { kind: 'unknown', why: `Twilio answered ${parsed[0]} ${parsed[1]}` };
-      return parsed;
+      return readStatus(result.answer, m.externalId, m.messageId, options.now());
     },
     close: () => agent.close(),
   };
+}
+
+/** A message Twilio accepted: its SID. */
+function sentOutcome(answer: HttpAnswer, from: TwilioSender, now: Date): SendOutcome {
+  const sid = jsonObject(answer.text).sid;
+  return {
+    kind: 'sent',
+    externalId: typeof sid === 'string' ? sid : null,
+    sentAt: now,
+    from: fromText(from),
+  };
+}
+
+/** A message as Twilio's API reads it back, read as its status callback would say it. */
+function readStatus(answer: HttpAnswer, externalId: string, messageId: string, now: Date) {
+  const params = statusParams(jsonObject(answer.text), externalId);
+  const parsed = parseTwilioStatus(params, { messageId }, now);
+  if (Array.isArray(parsed)) return { kind: 'unknown' as const, why: `Twilio answered ${parsed[0]} ${parsed[1]}` };
+  return parsed;
 }
 
 /** The address forms Twilio wants: "whatsapp:+33…" on both sides for WhatsApp. */
