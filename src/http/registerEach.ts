@@ -13,3 +13,14 @@ export function registerEach<App, Deps, Shared>(
 ): void {
   for (const route of routes) route(app, deps, shared);
 }
+
+/**
+ * A route module's registration, `(deps) => (app) => …`: what its routes share made once from its dependencies,
+ * then each of its routes registered in order: `export const registerHuntRoutes = routeModule(huntRoutesShared,
+ * [postHunts, getHunts])`.
+ */
+export const routeModule =
+  <App, Deps, Shared>(shared: (deps: Deps) => Shared, routes: ReadonlyArray<ModuleRoute<App, Deps, Shared>>) =>
+  (deps: Deps) =>
+  (app: App) =>
+    registerEach(app, deps, shared(deps), routes);

@@ -30,7 +30,7 @@ import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../.
 import { accountExists } from '../../sql/accounts/accountExists.js';
 import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
+import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
@@ -227,17 +227,6 @@ function accountRoutesShared(deps: AccountRoutesDeps) {
 }
 type AccountRoutesShared = ReturnType<typeof accountRoutesShared>;
 
-export const registerAccountRoutes = (deps: AccountRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, accountRoutesShared(deps), [
-    getAccounts,
-    patchAccounts,
-    postAccountsSendingResume,
-    postAccounts,
-    postAccountsApiKeys,
-    getAccountsApiKeys,
-    deleteAccountsApiKeys,
-  ]);
-
 function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountRoute }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId',
@@ -418,3 +407,13 @@ function deleteAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRou
     },
   );
 }
+
+export const registerAccountRoutes = routeModule(accountRoutesShared, [
+  getAccounts,
+  patchAccounts,
+  postAccountsSendingResume,
+  postAccounts,
+  postAccountsApiKeys,
+  getAccountsApiKeys,
+  deleteAccountsApiKeys,
+]);

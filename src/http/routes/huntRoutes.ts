@@ -15,7 +15,7 @@ import {
 import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
 import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
+import { routeModule } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { routeFamily } from '../routeFamily.js';
@@ -64,9 +64,6 @@ function huntRoutesShared(deps: HuntRoutesDeps) {
   return { hunts };
 }
 type HuntRoutesShared = ReturnType<typeof huntRoutesShared>;
-
-export const registerHuntRoutes = (deps: HuntRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, huntRoutesShared(deps), [postHunts, getHunts, patchHunts, deleteHunts, getAccountsHunts]);
 
 function postHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRoutesShared) {
   app.post<{ Body: CreateHuntBody }>(
@@ -132,3 +129,11 @@ function getAccountsHunts(app: HttpApp, deps: HuntRoutesDeps, { hunts }: HuntRou
     },
   );
 }
+
+export const registerHuntRoutes = routeModule(huntRoutesShared, [
+  postHunts,
+  getHunts,
+  patchHunts,
+  deleteHunts,
+  getAccountsHunts,
+]);

@@ -21,7 +21,7 @@ import { findLead } from '../../sql/leads/findLead.js';
 import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import { selectPreviewCandidates } from '../../sql/ads/selectPreviewCandidates.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
+import { routeModule } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { previewResponse } from '../previewSchema.js';
@@ -140,9 +140,6 @@ function huntToolsRoutesShared(deps: HuntToolsRoutesDeps) {
 }
 type HuntToolsRoutesShared = ReturnType<typeof huntToolsRoutesShared>;
 
-export const registerHuntToolsRoutes = (deps: HuntToolsRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, huntToolsRoutesShared(deps), [postHuntsPreview, getHuntsExplain]);
-
 function postHuntsPreview(app: HttpApp, deps: HuntToolsRoutesDeps, { auth, defaultDays }: HuntToolsRoutesShared) {
   app.post<{ Body: PreviewBody }>(
     '/v1/hunts/preview',
@@ -224,3 +221,5 @@ function getHuntsExplain(app: HttpApp, deps: HuntToolsRoutesDeps, { auth }: Hunt
     },
   );
 }
+
+export const registerHuntToolsRoutes = routeModule(huntToolsRoutesShared, [postHuntsPreview, getHuntsExplain]);

@@ -11,9 +11,8 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { providerFigures } from '../../sql/ops/providerFigures.js';
 import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
-import { routeFamily } from '../routeFamily.js';
-import { requireBearer } from '../auth.js';
+import { routeModule } from '../registerEach.js';
+import { opsRouteFamily } from '../routeFamily.js';
 import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
 export interface OpsMessagingDeps {
@@ -43,18 +42,10 @@ const entrySchema = object({
 
 /** What the routes of registerOpsMessagingRoutes share, made once per registration. */
 function opsMessagingRoutesShared(deps: OpsMessagingDeps) {
-  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
+  const ops = opsRouteFamily(deps.opsToken);
   return { ops };
 }
 type OpsMessagingRoutesShared = ReturnType<typeof opsMessagingRoutesShared>;
-
-export const registerOpsMessagingRoutes = (deps: OpsMessagingDeps) => (app: HttpApp) =>
-  registerEach(app, deps, opsMessagingRoutesShared(deps), [
-    getOpsLeadsMessages,
-    getOpsReplies,
-    getOpsProviders,
-    getOpsSending,
-  ]);
 
 function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagingRoutesShared) {
   app.get<{ Params: { leadId: string } }>(
@@ -162,3 +153,10 @@ function getOpsSending(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsMessagi
     }),
   );
 }
+
+export const registerOpsMessagingRoutes = routeModule(opsMessagingRoutesShared, [
+  getOpsLeadsMessages,
+  getOpsReplies,
+  getOpsProviders,
+  getOpsSending,
+]);

@@ -25,10 +25,9 @@ import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
 import { senderQueue } from '../../sql/messages/senderQueue.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
-import { routeFamily } from '../routeFamily.js';
+import { routeModule } from '../registerEach.js';
+import { opsRouteFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
-import { requireBearer } from '../auth.js';
 import { arrayOf, dateTime, describe, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 import { previewResponse } from '../previewSchema.js';
 
@@ -135,23 +134,10 @@ function opsRoutesShared(deps: OpsRoutesDeps) {
 
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
 
-  const ops = routeFamily('ops', 'opsToken', requireBearer(deps.opsToken), [400, 401]);
+  const ops = opsRouteFamily(deps.opsToken);
   return { consoleDir, uplotDir, ops };
 }
 type OpsRoutesShared = ReturnType<typeof opsRoutesShared>;
-
-export const registerOpsRoutes = (deps: OpsRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, opsRoutesShared(deps), [
-    serveConsoleFiles,
-    serveUplotFiles,
-    getOps,
-    getOpsPipeline,
-    getOpsDeadLetters,
-    postOpsDeadLettersReplay,
-    getOpsAccounts,
-    getOpsAccountsLeads,
-    postOpsHuntsPreview,
-  ]);
 
 function serveConsoleFiles(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
   void app.register(fastifyStatic, {
@@ -391,3 +377,15 @@ function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRout
     },
   );
 }
+
+export const registerOpsRoutes = routeModule(opsRoutesShared, [
+  serveConsoleFiles,
+  serveUplotFiles,
+  getOps,
+  getOpsPipeline,
+  getOpsDeadLetters,
+  postOpsDeadLettersReplay,
+  getOpsAccounts,
+  getOpsAccountsLeads,
+  postOpsHuntsPreview,
+]);

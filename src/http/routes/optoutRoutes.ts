@@ -6,7 +6,7 @@ import { phoneOf } from '../phone.js';
 import { recordOptOut, type OptOutDeps } from '../../producers/optouts/recordOptOut.js';
 import { deleteOptOut, loadOptOut, type OptOut } from '../../sql/sellers/optouts.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
+import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { noContent } from '../schemas.js';
 import { EXAMPLES } from '../examples.js';
@@ -61,9 +61,6 @@ function optOutRoutesShared(deps: OptOutRoutesDeps) {
   return { optOuts };
 }
 type OptOutRoutesShared = ReturnType<typeof optOutRoutesShared>;
-
-export const registerOptOutRoutes = (deps: OptOutRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, optOutRoutesShared(deps), [postOptouts, getOptouts, deleteOptouts]);
 
 function postOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOutRoutesShared) {
   app.post<{ Body: { phone: string; reason?: string | null } }>(
@@ -128,3 +125,5 @@ function deleteOptouts(app: HttpApp, deps: OptOutRoutesDeps, { optOuts }: OptOut
     },
   );
 }
+
+export const registerOptOutRoutes = routeModule(optOutRoutesShared, [postOptouts, getOptouts, deleteOptouts]);

@@ -28,7 +28,7 @@ import { updateEndpoint } from '../../sql/webhookEndpoints/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
-import { registerEach } from '../registerEach.js';
+import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
@@ -202,18 +202,6 @@ function webhookRoutesShared(deps: WebhookRoutesDeps) {
   return { webhooks, checkedUrl, endpointOf };
 }
 type WebhookRoutesShared = ReturnType<typeof webhookRoutesShared>;
-
-export const registerWebhookRoutes = (deps: WebhookRoutesDeps) => (app: HttpApp) =>
-  registerEach(app, deps, webhookRoutesShared(deps), [
-    postAccountsWebhooks,
-    getAccountsWebhooks,
-    getAccountsWebhooksById,
-    patchAccountsWebhooks,
-    deleteAccountsWebhooks,
-    postAccountsWebhooksRotateSecret,
-    getAccountsWebhooksDeliveries,
-    postAccountsWebhooksDeliveriesRetry,
-  ]);
 
 function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks, checkedUrl }: WebhookRoutesShared) {
   app.post<{ Params: { accountId: string }; Body: WebhookBody }>(
@@ -423,3 +411,14 @@ function postAccountsWebhooksDeliveriesRetry(
     },
   );
 }
+
+export const registerWebhookRoutes = routeModule(webhookRoutesShared, [
+  postAccountsWebhooks,
+  getAccountsWebhooks,
+  getAccountsWebhooksById,
+  patchAccountsWebhooks,
+  deleteAccountsWebhooks,
+  postAccountsWebhooksRotateSecret,
+  getAccountsWebhooksDeliveries,
+  postAccountsWebhooksDeliveriesRetry,
+]);
