@@ -89,6 +89,8 @@ export const nullable = (schema: Schema) => ({ anyOf: [schema, { type: 'null' }]
 export const text = { type: 'string' } as const;
 export const int = { type: 'integer' } as const;
 export const uuid = { type: 'string', format: 'uuid' } as const;
+/** The :accountId of a route under /v1/accounts/:accountId/. */
+export const accountParams = { type: 'object', required: ['accountId'], properties: { accountId: uuid } } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const arrayOf = (items: Schema) => ({ type: 'array', items });
 

@@ -27,14 +27,14 @@ import {
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/accounts/apiKeys.js';
-import { accountExists } from '../../sql/accounts/accountExists.js';
 import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
 import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
+import { existingAccountOf } from '../existingAccount.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
+import { accountParams, arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 const keyProperties = {
   id: uuid,
@@ -62,11 +62,6 @@ export interface AccountRoutesDeps {
   };
 }
 
-const accountParams = {
-  type: 'object',
-  required: ['accountId'],
-  properties: { accountId: { type: 'string', format: 'uuid' } },
-} as const;
 const keyParams = {
   type: 'object',
   required: ['accountId', 'keyId'],
@@ -326,9 +321,7 @@ function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { acco
       },
     ),
     async (request) => {
-      const { accountId } = request.params;
-      assertAccountVisible(request, accountId, `account ${accountId}`);
-      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
+      const accountId = await existingAccountOf(deps.db, request);
       const keys: HoldKey[] = [
         { scope: 'account', target: accountId },
         ...deps.sending.providers.map((p): HoldKey => ({ scope: 'provider', target: p })),
@@ -368,8 +361,7 @@ function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute
       response: { 201: newKeySchema },
     }),
     async (request, reply) => {
-      const { accountId } = request.params;
-      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
+      const accountId = await existingAccountOf(deps.db, request);
       const { key, hash, prefix } = newApiKey();
       const record = await insertApiKey(deps.db, { id: newId(), accountId, prefix, hash, now: deps.clock.now() });
       request.log.info({ accountId, keyId: record.id, prefix }, 'API key created');
@@ -386,11 +378,7 @@ function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute 
       params: accountParams,
       response: { 200: object({ keys: arrayOf(keySchema) }) },
     }),
-    async (request) => {
-      if (!(await accountExists(deps.db, request.params.accountId)))
-        throw new NotFoundError(`account ${request.params.accountId}`);
-      return { keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) };
-    },
+    async (request) => ({ keys: (await listApiKeys(deps.db, await existingAccountOf(deps.db, request))).map(keyJson) }),
   );
 }
 

@@ -19,7 +19,7 @@ import { routeModule } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
 import { routeFamily } from '../routeFamily.js';
-import { arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
+import { accountParams, arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
 /** A hunt as the API answers it: every field, defaults filled in. */
 export const huntSchema = object({
@@ -43,11 +43,6 @@ export interface HuntRoutesDeps extends HuntChangeDeps {
 }
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const accountParams = {
-  type: 'object',
-  required: ['accountId'],
-  properties: { accountId: { type: 'string', format: 'uuid' } },
-} as const;
 
 export function huntJson(h: Hunt) {
   return {

@@ -14,7 +14,6 @@ import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookEventType } from '../../domain/webhooks.js';
 import type { Clock } from '../../platform/clock.js';
 import { newId } from '../../platform/ids.js';
-import { accountExists } from '../../sql/accounts/accountExists.js';
 import { ensureAccount } from '../../sql/accounts/ensureAccount.js';
 import { deleteEndpoint } from '../../sql/webhookEndpoints/deleteEndpoint.js';
 import type { WebhookEndpoint } from '../../sql/webhookEndpoints/endpointRow.js';
@@ -31,8 +30,21 @@ import type { HttpApp } from '../app.js';
 import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
+import { existingAccountOf } from '../existingAccount.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
-import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int, noContent } from '../schemas.js';
+import {
+  accountParams,
+  arrayOf,
+  dateTime,
+  nullable,
+  object,
+  uuid,
+  query,
+  limitParam,
+  text,
+  int,
+  noContent,
+} from '../schemas.js';
 
 export interface WebhookRoutesDeps {
   db: Db;
@@ -140,11 +152,6 @@ const deliveryJson = (d: DeliveryRecord) => ({
   })),
 });
 
-const accountParams = {
-  type: 'object',
-  required: ['accountId'],
-  properties: { accountId: uuid },
-} as const;
 const webhookParams = {
   type: 'object',
   required: ['accountId', 'webhookId'],
@@ -253,12 +260,9 @@ function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }
       params: accountParams,
       response: { 200: object({ webhooks: arrayOf(endpointSchema) }) },
     }),
-    async (request) => {
-      const { accountId } = request.params;
-      assertAccountVisible(request, accountId, `account ${accountId}`);
-      if (!(await accountExists(deps.db, accountId))) throw new NotFoundError(`account ${accountId}`);
-      return { webhooks: (await listEndpoints(deps.db, accountId)).map(endpointJson) };
-    },
+    async (request) => ({
+      webhooks: (await listEndpoints(deps.db, await existingAccountOf(deps.db, request))).map(endpointJson),
+    }),
   );
 }
 
