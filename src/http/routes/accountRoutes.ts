@@ -29,6 +29,7 @@ import { newId } from '../../platform/ids.js';
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../../sql/accounts/apiKeys.js';
 import { upsertAccount } from '../../sql/accounts/upsertAccount.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
@@ -73,7 +74,7 @@ const keyJson = (k: ApiKeyRecord) => ({
   accountId: k.accountId,
   prefix: k.prefix,
   createdAt: k.createdAt.toISOString(),
-  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  lastUsedAt: isoOrNull(k.lastUsedAt),
 });
 
 const senderNumberSchema = object({

@@ -15,6 +15,7 @@ import {
 import { listAccountHunts } from '../../sql/hunts/listAccountHunts.js';
 import { loadHunt } from '../../sql/hunts/loadHunt.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { EXAMPLES } from '../examples.js';
 import { assertAccountVisible, requireAccountAccess, scopeOf } from '../auth.js';
@@ -47,7 +48,7 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 export function huntJson(h: Hunt) {
   return {
     ...h,
-    lastScanAt: h.lastScanAt?.toISOString() ?? null,
+    lastScanAt: isoOrNull(h.lastScanAt),
     createdAt: h.createdAt.toISOString(),
     updatedAt: h.updatedAt.toISOString(),
   };

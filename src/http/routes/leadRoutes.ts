@@ -8,6 +8,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { listLeads, type LeadCursor } from '../../sql/leads/listLeads.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import { arrayOf, dateTime, describe, errors, nullable, object, uuid, query, limitParam, text } from '../schemas.js';
 
@@ -136,9 +137,9 @@ function getAccountsLeads(app: HttpApp, deps: LeadRoutesDeps) {
       return {
         leads: page.map(({ stageRank: _rank, contactedAt, repliedAt, lastReplyAt, createdAt, ...card }) => ({
           ...card,
-          contactedAt: contactedAt?.toISOString() ?? null,
-          repliedAt: repliedAt?.toISOString() ?? null,
-          lastReplyAt: lastReplyAt?.toISOString() ?? null,
+          contactedAt: isoOrNull(contactedAt),
+          repliedAt: isoOrNull(repliedAt),
+          lastReplyAt: isoOrNull(lastReplyAt),
           createdAt: createdAt.toISOString(),
         })),
         nextCursor:
@@ -177,8 +178,8 @@ function getLeadsMessages(app: HttpApp, deps: LeadRoutesDeps) {
         messages: conversation.entries.map((e) => ({
           ...e,
           at: e.at.toISOString(),
-          sentAt: e.sentAt?.toISOString() ?? null,
-          deliveredAt: e.deliveredAt?.toISOString() ?? null,
+          sentAt: isoOrNull(e.sentAt),
+          deliveredAt: isoOrNull(e.deliveredAt),
         })),
       };
     },

@@ -3,6 +3,7 @@
 import type { Db } from '../../db/knex.js';
 import { listLobstrRuns } from '../../sql/lobstr/listLobstrRuns.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { opsRouteFamily } from '../routeFamily.js';
 import { arrayOf, dateTime, nullable, object, query, limitParam, text, int } from '../schemas.js';
 
@@ -41,7 +42,7 @@ export const registerOpsImporterRoutes = (deps: OpsImporterDeps) => (app: HttpAp
     async (request) => ({
       runs: (await listLobstrRuns(deps.db, Number(request.query.limit ?? 20))).map((r) => ({
         ...r,
-        nextAttemptAt: r.nextAttemptAt?.toISOString() ?? null,
+        nextAttemptAt: isoOrNull(r.nextAttemptAt),
         createdAt: r.createdAt.toISOString(),
         updatedAt: r.updatedAt.toISOString(),
       })),

@@ -11,6 +11,7 @@ import { loadLeadConversation } from '../../sql/leads/leadConversation.js';
 import { providerFigures } from '../../sql/ops/providerFigures.js';
 import { selectActiveHolds } from '../../sql/holds/selectActiveHolds.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { opsRouteFamily } from '../routeFamily.js';
 import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
@@ -63,8 +64,8 @@ function getOpsLeadsMessages(app: HttpApp, deps: OpsMessagingDeps, { ops }: OpsM
         messages: conversation.entries.map((e) => ({
           ...e,
           at: e.at.toISOString(),
-          sentAt: e.sentAt?.toISOString() ?? null,
-          deliveredAt: e.deliveredAt?.toISOString() ?? null,
+          sentAt: isoOrNull(e.sentAt),
+          deliveredAt: isoOrNull(e.deliveredAt),
         })),
       };
     },

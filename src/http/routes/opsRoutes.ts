@@ -25,6 +25,7 @@ import { listRecentAccounts } from '../../sql/accounts/listRecentAccounts.js';
 import { outboxBacklog } from '../../sql/outbox/outboxBacklog.js';
 import { senderQueue } from '../../sql/messages/senderQueue.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { opsRouteFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
@@ -343,8 +344,8 @@ function leadCardJson(c: LeadCard) {
     contacted: c.contactedAt !== null,
     reason: c.reason,
     reasonDetail: c.reasonDetail,
-    repliedAt: c.repliedAt?.toISOString() ?? null,
-    lastReplyAt: c.lastReplyAt?.toISOString() ?? null,
+    repliedAt: isoOrNull(c.repliedAt),
+    lastReplyAt: isoOrNull(c.lastReplyAt),
     createdAt: c.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@
 import type { Db } from '../../db/knex.js';
 import { listFailingEndpoints } from '../../sql/webhookEndpoints/listFailingEndpoints.js';
 import type { HttpApp } from '../app.js';
+import { endpointStateJson } from '../endpointStateJson.js';
 import { opsRouteFamily } from '../routeFamily.js';
 import { arrayOf, dateTime, nullable, object, uuid, query, limitParam, text, int } from '../schemas.js';
 
@@ -37,16 +38,7 @@ export const registerOpsWebhookRoutes = (deps: OpsWebhookDeps) => (app: HttpApp)
     ),
     async (request) => ({
       endpoints: (await listFailingEndpoints(deps.db, Number(request.query.limit ?? 50))).map((e) => ({
-        id: e.id,
-        accountId: e.accountId,
-        url: e.url,
-        enabled: e.enabled,
-        failingSince: e.failingSince?.toISOString() ?? null,
-        disabledAt: e.disabledAt?.toISOString() ?? null,
-        disabledReason: e.disabledReason,
-        lastAttemptAt: e.lastAttemptAt?.toISOString() ?? null,
-        lastStatusCode: e.lastStatusCode,
-        lastError: e.lastError,
+        ...endpointStateJson(e),
         pending: e.pending,
       })),
     }),

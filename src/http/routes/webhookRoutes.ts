@@ -27,9 +27,11 @@ import { updateEndpoint } from '../../sql/webhookEndpoints/updateEndpoint.js';
 import { checkWebhookUrl, resolvesToPublic, UrlRefused, type UrlPolicy } from '../../webhooks/addressPolicy.js';
 import { newWebhookSecret } from '../../webhooks/signature.js';
 import type { HttpApp } from '../app.js';
+import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
+import { endpointStateJson } from '../endpointStateJson.js';
 import { existingAccountOf } from '../existingAccount.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import {
@@ -89,19 +91,10 @@ const secretProperty = {
 };
 
 const endpointJson = (e: WebhookEndpoint) => ({
-  id: e.id,
-  accountId: e.accountId,
-  url: e.url,
+  ...endpointStateJson(e),
   description: e.description,
   events: e.events,
-  enabled: e.enabled,
-  failingSince: e.failingSince?.toISOString() ?? null,
-  lastAttemptAt: e.lastAttemptAt?.toISOString() ?? null,
-  lastStatusCode: e.lastStatusCode,
-  lastError: e.lastError,
-  disabledAt: e.disabledAt?.toISOString() ?? null,
-  disabledReason: e.disabledReason,
-  previousSecretExpiresAt: e.previousSecretUntil?.toISOString() ?? null,
+  previousSecretExpiresAt: isoOrNull(e.previousSecretUntil),
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),
 });
@@ -139,10 +132,10 @@ const deliveryJson = (d: DeliveryRecord) => ({
   status: d.status,
   attempts: d.attempts,
   lastStatusCode: d.lastStatusCode,
-  lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+  lastAttemptAt: isoOrNull(d.lastAttemptAt),
   lastError: d.lastError,
-  nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
-  deliveredAt: d.deliveredAt?.toISOString() ?? null,
+  nextAttemptAt: isoOrNull(d.nextAttemptAt),
+  deliveredAt: isoOrNull(d.deliveredAt),
   createdAt: d.createdAt.toISOString(),
   attemptLog: d.attemptLog.map((a) => ({
     at: a.at.toISOString(),
