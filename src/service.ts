@@ -256,6 +256,8 @@ export async function startService(options: StartOptions): Promise<Service> {
         }),
     });
 
+    // What each role that consumes topics and writes to the outbox takes (matcher, sender, importer).
+    const outboxConsumerDeps = { db, consume, outbox, clock, log, metrics };
     const starters: Record<Exclude<Role, 'api'>, () => Promise<RoleHandle>> = {
       relay: () =>
         startRelay({
@@ -279,12 +281,7 @@ export async function startService(options: StartOptions): Promise<Service> {
         }),
       matcher: () =>
         startMatcher({
-          db,
-          consume,
-          outbox,
-          clock,
-          log,
-          metrics,
+          ...outboxConsumerDeps,
           settings: {
             ...config.matching,
             timeZone: config.tick.timeZone,
@@ -301,12 +298,7 @@ export async function startService(options: StartOptions): Promise<Service> {
           clock.now(),
         );
         const sender = await startSender({
-          db,
-          consume,
-          outbox,
-          clock,
-          log,
-          metrics,
+          ...outboxConsumerDeps,
           providers,
           sending: config.sending,
         });
@@ -329,7 +321,7 @@ export async function startService(options: StartOptions): Promise<Service> {
           },
         };
       },
-      importer: () => startImporter({ db, consume, outbox, clock, log, metrics, lobstr: config.lobstr }),
+      importer: () => startImporter({ ...outboxConsumerDeps, lobstr: config.lobstr }),
       scheduler: () =>
         startScheduler({ db, outbox, clock, log, tickAt: config.tick.at, timeZone: config.tick.timeZone }),
       webhooks: () =>
