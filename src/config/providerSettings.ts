@@ -84,7 +84,18 @@ export function providerSettings(
     if (when && e[name] === undefined) problems.push(`${name} is required ${why}`);
   };
 
-  const checks: SettingsChecks = { e, map, sender, api, require, problems };
+  const parsed = <T extends { ok: true }>(name: TextSetting, parse: (text: string) => T | Unparsed): T | null => {
+    const text = e[name];
+    if (text === undefined) return null;
+    const result = parse(text);
+    if ('problem' in result) {
+      problems.push(`${name} ${result.problem}`);
+      return null;
+    }
+    return result;
+  };
+
+  const checks: SettingsChecks = { e, map, sender, api, require, parsed, problems };
   const twilio = used.has('twilio') ? twilioSettingsOf(checks) : null;
   if (twilio?.smsSender) smsSender = twilio.smsSender;
 
@@ -129,10 +140,18 @@ interface SettingsChecks {
   sender: boolean;
   api: boolean;
   require: (name: keyof ProviderEnv, when: boolean, why: string) => void;
+  /** What `parse` reads from the setting, when it is set; null when it is not, or reads wrong (a problem then). */
+  parsed: <T extends { ok: true }>(name: TextSetting, parse: (text: string) => T | Unparsed) => T | null;
   problems: string[];
 }
 
-function twilioSettingsOf({ e, map, sender, api, require, problems }: SettingsChecks) {
+/** The settings that are text as given. */
+type TextSetting = {
+  [K in keyof ProviderEnv]-?: ProviderEnv[K] extends string | undefined ? K : never;
+}[keyof ProviderEnv];
+type Unparsed = { ok: false; problem: string };
+
+function twilioSettingsOf({ e, map, sender, api, require, parsed, problems }: SettingsChecks) {
   const why = (role: string) => `when MESSAGE_PROVIDERS names twilio and ROLES includes ${role}`;
   require('TWILIO_ACCOUNT_SID', sender, why('sender'));
   require('TWILIO_AUTH_TOKEN', sender || api, why(sender ? 'sender' : 'api'));
@@ -144,22 +163,20 @@ function twilioSettingsOf({ e, map, sender, api, require, problems }: SettingsCh
     map.whatsapp === 'twilio', 'when MESSAGE_PROVIDERS maps whatsapp to twilio and ROLES includes sender');
   if (e.TWILIO_ACCOUNT_SID !== undefined && !/^AC[0-9a-f]{32}$/i.test(e.TWILIO_ACCOUNT_SID))
     problems.push('TWILIO_ACCOUNT_SID must be an Account SID: AC followed by 32 hex digits');
-  const from = e.TWILIO_FROM === undefined ? null : parseTwilioFrom(e.TWILIO_FROM);
-  if (from && !from.ok) problems.push(`TWILIO_FROM ${from.problem}`);
-  const smsSender = from?.ok && map.sms === 'twilio' ? from.sender : null;
-  const whatsappFrom = e.TWILIO_WHATSAPP_FROM === undefined ? null : parseTwilioWhatsAppFrom(e.TWILIO_WHATSAPP_FROM);
-  if (whatsappFrom && !whatsappFrom.ok) problems.push(`TWILIO_WHATSAPP_FROM ${whatsappFrom.problem}`);
+  const from = parsed('TWILIO_FROM', parseTwilioFrom);
+  const smsSender = from && map.sms === 'twilio' ? from.sender : null;
+  const whatsappFrom = parsed('TWILIO_WHATSAPP_FROM', parseTwilioWhatsAppFrom);
   const settings: TwilioSettings = {
     accountSid: e.TWILIO_ACCOUNT_SID ?? '',
     authToken: e.TWILIO_AUTH_TOKEN ?? '',
     apiUrl: e.TWILIO_API_URL,
-    from: from?.ok ? from.value : null,
-    whatsappFrom: whatsappFrom?.ok ? whatsappFrom.value : null,
+    from: from?.value ?? null,
+    whatsappFrom: whatsappFrom?.value ?? null,
   };
   return { settings, smsSender };
 }
 
-function brevoSettingsOf({ e, map, sender, api, require, problems }: SettingsChecks) {
+function brevoSettingsOf({ e, map, sender, api, require, parsed, problems }: SettingsChecks) {
   const why = (role: string) => `when MESSAGE_PROVIDERS names brevo and ROLES includes ${role}`;
   require('BREVO_API_KEY', sender, why('sender'));
   require('BREVO_SENDER', sender, why('sender'));
@@ -173,13 +190,12 @@ function brevoSettingsOf({ e, map, sender, api, require, problems }: SettingsChe
         ? parseSmsSender(e.BREVO_SENDER)
         : { kind: 'alphanumeric', value: e.BREVO_SENDER }
       : null;
-  const secrets = e.BREVO_WEBHOOK_SECRET === undefined ? null : parseWebhookSecrets(e.BREVO_WEBHOOK_SECRET);
-  if (secrets && !secrets.ok) problems.push(`BREVO_WEBHOOK_SECRET ${secrets.problem}`);
+  const secrets = parsed('BREVO_WEBHOOK_SECRET', parseWebhookSecrets);
   const settings: BrevoSettings = {
     apiKey: e.BREVO_API_KEY ?? '',
     sender: e.BREVO_SENDER ?? '',
     apiUrl: e.BREVO_API_URL,
-    webhookSecrets: secrets?.ok ? secrets.value : [],
+    webhookSecrets: secrets?.value ?? [],
   };
   return { settings, smsSender };
 }

@@ -32,6 +32,8 @@ export function createChannelProviders(settings: ChannelProviderSettings, now: (
   const made = new Map<ProviderName, MessageProvider>();
   const make = (name: ProviderName): MessageProvider => {
     const base = settings.publicBaseUrl ?? '';
+    // What every provider's HTTP client takes besides its own settings and callback URL.
+    const client = { timeoutMs: settings.gateway.timeoutMs, now };
     switch (name) {
       case GATEWAY:
         return createGatewayClient(settings.gateway, now);
@@ -39,15 +41,13 @@ export function createChannelProviders(settings: ChannelProviderSettings, now: (
         return createTwilioClient({
           settings: settings.twilio!,
           statusCallbackUrl: `${base}${TWILIO_STATUS_PATH}`,
-          timeoutMs: settings.gateway.timeoutMs,
-          now,
+          ...client,
         });
       case 'brevo':
         return createBrevoClient({
           settings: settings.brevo!,
           eventsUrl: `${base}${BREVO_EVENTS_PATH}`,
-          timeoutMs: settings.gateway.timeoutMs,
-          now,
+          ...client,
         });
     }
   };

@@ -68,6 +68,18 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * Fills the table body `id` with a row per item (`rowOf`); with no item, and `empty` given (not null), with one row
+ * across its `columns` saying its `text`.
+ */
+function tableRows(id, items, empty, rowOf) {
+  $(id).replaceChildren(
+    ...(items.length || !empty
+      ? items.map(rowOf)
+      : [el('tr', {}, el('td', { colspan: empty.columns, class: 'hint' }, empty.text))]),
+  );
+}
+
 const fmt = (n) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en'));
 const seconds = (s) =>
   s === null || s === undefined || Number.isNaN(s)
@@ -216,15 +228,13 @@ async function refreshPipeline() {
       );
     }),
   );
-  $('lag').replaceChildren(
-    ...body.lag.map((g) =>
-      el(
-        'tr',
-        { 'data-consumer': g.consumer },
-        el('td', {}, g.consumer),
-        el('td', {}, g.topic),
-        el('td', { class: 'num' }, g.lag === null ? 'not started' : fmt(g.lag)),
-      ),
+  tableRows('lag', body.lag, null, (g) =>
+    el(
+      'tr',
+      { 'data-consumer': g.consumer },
+      el('td', {}, g.consumer),
+      el('td', {}, g.topic),
+      el('td', { class: 'num' }, g.lag === null ? 'not started' : fmt(g.lag)),
     ),
   );
 
@@ -294,68 +304,58 @@ async function replay(request, button) {
 
 async function refreshDeadLetters() {
   const { body } = await call('GET', '/v1/ops/dead-letters?limit=20');
-  $('dlq-counts').replaceChildren(
-    ...body.counts.map((c) =>
+  tableRows('dlq-counts', body.counts, null, (c) =>
+    el(
+      'tr',
+      { 'data-dlq-topic': c.topic },
+      el('td', {}, c.topic),
+      el('td', { class: `num ${c.waiting ? 'waiting' : ''}`, 'data-dlq-waiting': c.topic }, c.waiting),
+      el('td', { class: 'num' }, c.total),
       el(
-        'tr',
-        { 'data-dlq-topic': c.topic },
-        el('td', {}, c.topic),
-        el('td', { class: `num ${c.waiting ? 'waiting' : ''}`, 'data-dlq-waiting': c.topic }, c.waiting),
-        el('td', { class: 'num' }, c.total),
-        el(
-          'td',
-          {},
-          c.waiting
-            ? el(
-                'button',
-                {
-                  type: 'button',
-                  class: 'secondary',
-                  onclick: (e) => replay({ topic: c.topic, all: true }, e.currentTarget),
-                },
-                `Replay all ${c.waiting}`,
-              )
-            : '',
-        ),
+        'td',
+        {},
+        c.waiting
+          ? el(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                onclick: (e) => replay({ topic: c.topic, all: true }, e.currentTarget),
+              },
+              `Replay all ${c.waiting}`,
+            )
+          : '',
       ),
     ),
   );
-  $('dlq-latest').replaceChildren(
-    ...(body.latest.length
-      ? body.latest.map((d) =>
-          el(
-            'tr',
-            { 'data-dlq-offset': `${d.topic}@${d.offset}` },
-            el('td', {}, `${d.topic}.dlq`),
-            el('td', { class: 'num' }, d.offset),
-            el('td', {}, time(d.deadLetteredAt)),
-            el(
-              'td',
-              {},
-              `${d.topic}${d.sourcePartition === null ? '' : `[${d.sourcePartition}]`}@${d.sourceOffset ?? '?'}`,
+  tableRows('dlq-latest', body.latest, { columns: 7, text: 'No dead letters.' }, (d) =>
+    el(
+      'tr',
+      { 'data-dlq-offset': `${d.topic}@${d.offset}` },
+      el('td', {}, `${d.topic}.dlq`),
+      el('td', { class: 'num' }, d.offset),
+      el('td', {}, time(d.deadLetteredAt)),
+      el('td', {}, `${d.topic}${d.sourcePartition === null ? '' : `[${d.sourcePartition}]`}@${d.sourceOffset ?? '?'}`),
+      el('td', { class: 'reason' }, d.reason),
+      el(
+        'td',
+        {},
+        d.replayedAt
+          ? el('span', { class: 'replayed' }, `replayed ${time(d.replayedAt)}`)
+          : el('span', { class: 'waiting' }, d.failedAfterReplayAt ? 'failed again after a replay' : 'waiting'),
+      ),
+      el(
+        'td',
+        {},
+        d.replayedAt
+          ? ''
+          : el(
+              'button',
+              { type: 'button', onclick: (e) => replay({ topic: d.topic, offset: d.offset }, e.currentTarget) },
+              'Replay',
             ),
-            el('td', { class: 'reason' }, d.reason),
-            el(
-              'td',
-              {},
-              d.replayedAt
-                ? el('span', { class: 'replayed' }, `replayed ${time(d.replayedAt)}`)
-                : el('span', { class: 'waiting' }, d.failedAfterReplayAt ? 'failed again after a replay' : 'waiting'),
-            ),
-            el(
-              'td',
-              {},
-              d.replayedAt
-                ? ''
-                : el(
-                    'button',
-                    { type: 'button', onclick: (e) => replay({ topic: d.topic, offset: d.offset }, e.currentTarget) },
-                    'Replay',
-                  ),
-            ),
-          ),
-        )
-      : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No dead letters.'))]),
+      ),
+    ),
   );
 }
 
@@ -511,36 +511,28 @@ async function refreshMessaging() {
     );
   }
   if (providers.status === 200) {
-    $('providers').replaceChildren(
-      ...(providers.body.providers.length
-        ? providers.body.providers.map((p) =>
-            el(
-              'tr',
-              { 'data-provider': p.provider },
-              el('td', {}, p.provider),
-              ...['sent', 'delivered', 'undelivered', 'failed', 'retrying'].map((k) =>
-                el('td', { class: 'num', 'data-figure': k }, fmt(p[k])),
-              ),
-            ),
-          )
-        : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'No message in the last day.'))]),
+    tableRows('providers', providers.body.providers, { columns: 6, text: 'No message in the last day.' }, (p) =>
+      el(
+        'tr',
+        { 'data-provider': p.provider },
+        el('td', {}, p.provider),
+        ...['sent', 'delivered', 'undelivered', 'failed', 'retrying'].map((k) =>
+          el('td', { class: 'num', 'data-figure': k }, fmt(p[k])),
+        ),
+      ),
     );
   }
   if (replies.status === 200) {
-    $('unmatched').replaceChildren(
-      ...(replies.body.replies.length
-        ? replies.body.replies.map((r) =>
-            el(
-              'tr',
-              { 'data-unmatched': r.id },
-              el('td', {}, time(r.receivedAt)),
-              el('td', {}, r.provider),
-              el('td', {}, r.from),
-              el('td', {}, r.kind),
-              el('td', {}, r.text),
-            ),
-          )
-        : [el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'Every reply found its lead.'))]),
+    tableRows('unmatched', replies.body.replies, { columns: 5, text: 'Every reply found its lead.' }, (r) =>
+      el(
+        'tr',
+        { 'data-unmatched': r.id },
+        el('td', {}, time(r.receivedAt)),
+        el('td', {}, r.provider),
+        el('td', {}, r.from),
+        el('td', {}, r.kind),
+        el('td', {}, r.text),
+      ),
     );
   }
 }
@@ -555,30 +547,26 @@ const RUN_STATES = {
 async function refreshLobstrRuns() {
   const { status, body } = await call('GET', '/v1/ops/lobstr-runs?limit=10');
   if (status !== 200) return;
-  $('lobstr-runs').replaceChildren(
-    ...(body.runs.length
-      ? body.runs.map((r) =>
-          el(
-            'tr',
-            { 'data-run': r.runId, class: r.status === 'failed' ? 'failed' : '' },
-            el('td', { class: 'id' }, r.runId),
-            el('td', {}, el('span', { class: r.status === 'failed' ? 'waiting' : '' }, r.status)),
-            el('td', { class: 'num' }, `${Math.max(0, r.nextPage - 1)}/${r.totalPages ?? '?'}`),
-            el('td', { class: 'num' }, fmt(r.adsReceived)),
-            el('td', { class: 'num' }, fmt(r.attempts)),
-            el(
-              'td',
-              { class: 'reason' },
-              r.status === 'retrying' && r.nextAttemptAt
-                ? `${RUN_STATES.retrying} at ${time(r.nextAttemptAt)}: ${r.lastError ?? ''}`
-                : r.status === 'failed'
-                  ? `${RUN_STATES.failed}: ${r.lastError ?? ''}`
-                  : (r.lastError ?? ''),
-            ),
-            el('td', {}, when(r.updatedAt)),
-          ),
-        )
-      : [el('tr', {}, el('td', { colspan: 7, class: 'hint' }, 'No Lobstr run yet.'))]),
+  tableRows('lobstr-runs', body.runs, { columns: 7, text: 'No Lobstr run yet.' }, (r) =>
+    el(
+      'tr',
+      { 'data-run': r.runId, class: r.status === 'failed' ? 'failed' : '' },
+      el('td', { class: 'id' }, r.runId),
+      el('td', {}, el('span', { class: r.status === 'failed' ? 'waiting' : '' }, r.status)),
+      el('td', { class: 'num' }, `${Math.max(0, r.nextPage - 1)}/${r.totalPages ?? '?'}`),
+      el('td', { class: 'num' }, fmt(r.adsReceived)),
+      el('td', { class: 'num' }, fmt(r.attempts)),
+      el(
+        'td',
+        { class: 'reason' },
+        r.status === 'retrying' && r.nextAttemptAt
+          ? `${RUN_STATES.retrying} at ${time(r.nextAttemptAt)}: ${r.lastError ?? ''}`
+          : r.status === 'failed'
+            ? `${RUN_STATES.failed}: ${r.lastError ?? ''}`
+            : (r.lastError ?? ''),
+      ),
+      el('td', {}, when(r.updatedAt)),
+    ),
   );
 }
 
@@ -587,26 +575,22 @@ async function refreshLobstrRuns() {
 async function refreshWebhooks() {
   const { status, body } = await call('GET', '/v1/ops/webhooks/failing?limit=50');
   if (status !== 200) return;
-  $('webhooks-failing').replaceChildren(
-    ...(body.endpoints.length
-      ? body.endpoints.map((e) =>
-          el(
-            'tr',
-            { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
-            el('td', {}, e.accountId),
-            el('td', {}, e.url),
-            el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
-            el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
-            el('td', { class: 'num' }, fmt(e.pending)),
-            el(
-              'td',
-              {},
-              e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
-              e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
-            ),
-          ),
-        )
-      : [el('tr', {}, el('td', { colspan: 6, class: 'hint' }, 'Every endpoint answers.'))]),
+  tableRows('webhooks-failing', body.endpoints, { columns: 6, text: 'Every endpoint answers.' }, (e) =>
+    el(
+      'tr',
+      { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
+      el('td', {}, e.accountId),
+      el('td', {}, e.url),
+      el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
+      el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
+      el('td', { class: 'num' }, fmt(e.pending)),
+      el(
+        'td',
+        {},
+        e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
+        e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
+      ),
+    ),
   );
 }
 

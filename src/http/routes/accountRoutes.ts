@@ -33,7 +33,7 @@ import { isoOrNull } from '../jsonValues.js';
 import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
-import { existingAccountOf } from '../existingAccount.js';
+import { existingAccountRoutes } from '../existingAccount.js';
 import { assertAccountVisible, newApiKey, requireAccountAccess, requireBearer } from '../auth.js';
 import { accountParams, arrayOf, dateTime, nullable, object, uuid, noContent } from '../schemas.js';
 
@@ -219,20 +219,23 @@ function accountRoutesShared(deps: AccountRoutesDeps) {
   });
 
   const accountRoute = routeFamily('accounts', 'apiToken', requireAccountAccess(deps), [400, 401, 404]);
-  return { adminRoute, accountJson, accountRoute };
+  return {
+    adminRoute,
+    accountJson,
+    accountRoute,
+    adminOfAccount: existingAccountRoutes(deps.db, adminRoute),
+    ofAccount: existingAccountRoutes(deps.db, accountRoute),
+  };
 }
 type AccountRoutesShared = ReturnType<typeof accountRoutesShared>;
 
-function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, accountRoute }: AccountRoutesShared) {
+function getAccounts(app: HttpApp, deps: AccountRoutesDeps, { accountJson, ofAccount }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId',
-    accountRoute('The account: its name, senderName and senderNumbers', {
-      params: accountParams,
-      response: { 200: accountSchema },
-    }),
+    ofAccount('The account: its name, senderName and senderNumbers', { response: { 200: accountSchema } }),
     async (request) => {
-      assertAccountVisible(request, request.params.accountId, `account ${request.params.accountId}`);
       const account = await loadAccountIdentity(deps.db, request.params.accountId);
+      // Deleted since it was checked: the same 404.
       if (!account) throw new NotFoundError(`account ${request.params.accountId}`);
       return accountJson(account, await selectActiveHolds(deps.db));
     },
@@ -306,13 +309,12 @@ async function changeIdentity(
   });
 }
 
-function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { accountRoute }: AccountRoutesShared) {
+function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { ofAccount }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/sending/resume',
-    accountRoute(
+    ofAccount(
       "Resume the account's sending at once (its hold, and the holds of the providers it sends through): its pending messages are attempted again; a problem that is not fixed holds it again at the next attempt",
       {
-        params: accountParams,
         response: {
           200: object({
             sending: sendingSchema,
@@ -322,7 +324,7 @@ function postAccountsSendingResume(app: HttpApp, deps: AccountRoutesDeps, { acco
       },
     ),
     async (request) => {
-      const accountId = await existingAccountOf(deps.db, request);
+      const { accountId } = request.params;
       const keys: HoldKey[] = [
         { scope: 'account', target: accountId },
         ...deps.sending.providers.map((p): HoldKey => ({ scope: 'provider', target: p })),
@@ -354,15 +356,14 @@ function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: Acc
   );
 }
 
-function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
+function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAccount }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
-    adminRoute('Create an API key for the account (API_TOKEN only); the key opens this account and no other', {
-      params: accountParams,
+    adminOfAccount('Create an API key for the account (API_TOKEN only); the key opens this account and no other', {
       response: { 201: newKeySchema },
     }),
     async (request, reply) => {
-      const accountId = await existingAccountOf(deps.db, request);
+      const { accountId } = request.params;
       const { key, hash, prefix } = newApiKey();
       const record = await insertApiKey(deps.db, { id: newId(), accountId, prefix, hash, now: deps.clock.now() });
       request.log.info({ accountId, keyId: record.id, prefix }, 'API key created');
@@ -372,14 +373,13 @@ function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute
   );
 }
 
-function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: AccountRoutesShared) {
+function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAccount }: AccountRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
-    adminRoute("The account's live API keys (never the keys themselves)", {
-      params: accountParams,
+    adminOfAccount("The account's live API keys (never the keys themselves)", {
       response: { 200: object({ keys: arrayOf(keySchema) }) },
     }),
-    async (request) => ({ keys: (await listApiKeys(deps.db, await existingAccountOf(deps.db, request))).map(keyJson) }),
+    async (request) => ({ keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) }),
   );
 }
 

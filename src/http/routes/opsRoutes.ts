@@ -140,22 +140,24 @@ function opsRoutesShared(deps: OpsRoutesDeps) {
 }
 type OpsRoutesShared = ReturnType<typeof opsRoutesShared>;
 
-function serveConsoleFiles(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir }: OpsRoutesShared) {
-  void app.register(fastifyStatic, {
-    root: consoleDir,
-    prefix: '/ops/',
-    index: false,
-    schemaHide: true,
-    cacheControl: false,
-  });
-}
-
-function serveUplotFiles(app: HttpApp, _deps: OpsRoutesDeps, { uplotDir }: OpsRoutesShared) {
-  void app.register(fastifyStatic, {
+/**
+ * The console's own files under /ops/ and uPlot's two under /ops/vendor/uplot/: plain files, out of the
+ * OpenAPI document.
+ */
+function serveStaticFiles(app: HttpApp, _deps: OpsRoutesDeps, { consoleDir, uplotDir }: OpsRoutesShared) {
+  const serve = (options: {
+    root: string;
+    prefix: string;
+    index?: false;
+    cacheControl?: false;
+    decorateReply?: false;
+    allowedPath?: (path: string) => boolean;
+  }) => void app.register(fastifyStatic, { ...options, schemaHide: true });
+  serve({ root: consoleDir, prefix: '/ops/', index: false, cacheControl: false });
+  serve({
     root: uplotDir,
     prefix: '/ops/vendor/uplot/',
     decorateReply: false,
-    schemaHide: true,
     allowedPath: (path) => /^\/uPlot\.(iife\.min\.js|min\.css)$/.test(path),
   });
 }
@@ -380,8 +382,7 @@ function postOpsHuntsPreview(app: HttpApp, deps: OpsRoutesDeps, { ops }: OpsRout
 }
 
 export const registerOpsRoutes = routeModule(opsRoutesShared, [
-  serveConsoleFiles,
-  serveUplotFiles,
+  serveStaticFiles,
   getOps,
   getOpsPipeline,
   getOpsDeadLetters,

@@ -32,7 +32,7 @@ import { routeModule } from '../registerEach.js';
 import { routeFamily } from '../routeFamily.js';
 import { EXAMPLES } from '../examples.js';
 import { endpointStateJson } from '../endpointStateJson.js';
-import { existingAccountOf } from '../existingAccount.js';
+import { existingAccountRoutes } from '../existingAccount.js';
 import { assertAccountVisible, requireAccountAccess } from '../auth.js';
 import {
   accountParams,
@@ -199,7 +199,7 @@ function webhookRoutesShared(deps: WebhookRoutesDeps) {
     if (!endpoint) throw new NotFoundError(`webhook ${webhookId}`);
     return endpoint;
   }
-  return { webhooks, checkedUrl, endpointOf };
+  return { webhooks, webhooksOfAccount: existingAccountRoutes(deps.db, webhooks), checkedUrl, endpointOf };
 }
 type WebhookRoutesShared = ReturnType<typeof webhookRoutesShared>;
 
@@ -246,16 +246,13 @@ function postAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks,
   );
 }
 
-function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooks }: WebhookRoutesShared) {
+function getAccountsWebhooks(app: HttpApp, deps: WebhookRoutesDeps, { webhooksOfAccount }: WebhookRoutesShared) {
   app.get<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/webhooks',
-    webhooks("The account's webhook subscriptions (never their secrets)", {
-      params: accountParams,
+    webhooksOfAccount("The account's webhook subscriptions (never their secrets)", {
       response: { 200: object({ webhooks: arrayOf(endpointSchema) }) },
     }),
-    async (request) => ({
-      webhooks: (await listEndpoints(deps.db, await existingAccountOf(deps.db, request))).map(endpointJson),
-    }),
+    async (request) => ({ webhooks: (await listEndpoints(deps.db, request.params.accountId)).map(endpointJson) }),
   );
 }
 

@@ -28,12 +28,11 @@ export async function loadAccountIdentity(db: Db | Trx, id: string): Promise<Acc
   return { id: row.id, name: row.name, senderName: row.sender_name, senderNumbers: numbers, createdAt: row.created_at };
 }
 
+/** Sender numbers, each with the account that sends from it. */
+export type NumberOwners = Map<string, string>;
+
 /** Of `numbers`, those another account sends from already. */
-export async function findNumbersOfOthers(
-  trx: Trx,
-  accountId: string,
-  numbers: string[],
-): Promise<Map<string, string>> {
+export async function findNumbersOfOthers(trx: Trx, accountId: string, numbers: string[]): Promise<NumberOwners> {
   if (numbers.length === 0) return new Map();
   const rows = (await trx('account_sender_numbers')
     .whereIn('number', numbers)

@@ -49,11 +49,14 @@ export async function insertInbound(trx: Trx, r: InboundRecord, now: Date): Prom
   return rows.length > 0;
 }
 
-export async function attachInbound(
-  trx: Trx,
-  id: string,
-  to: { accountId: string; leadId: string; messageId: string },
-): Promise<void> {
+/** The account, lead and message of ours an inbound message answers. */
+export interface InboundOwner {
+  accountId: string;
+  leadId: string;
+  messageId: string;
+}
+
+export async function attachInbound(trx: Trx, id: string, to: InboundOwner): Promise<void> {
   await trx('inbound_messages')
     .where({ id })
     .update({ account_id: to.accountId, lead_id: to.leadId, message_id: to.messageId });

@@ -31,11 +31,17 @@ export async function markMessagesSent(trx: Trx, sent: SentMessage[], now: Date)
   return new Set(rows.map((r) => r.id));
 }
 
-export async function scheduleMessageRetries(
-  trx: Trx,
-  retries: Array<{ id: string; at: Date; reason: string; provider: string; uncertain: boolean }>,
-  now: Date,
-): Promise<void> {
+/** A pending message to try again at `at`, and why. */
+export interface MessageRetry {
+  id: string;
+  at: Date;
+  reason: string;
+  provider: string;
+  /** The request may have reached the provider: the unconfirmed mark stays. */
+  uncertain: boolean;
+}
+
+export async function scheduleMessageRetries(trx: Trx, retries: MessageRetry[], now: Date): Promise<void> {
   if (retries.length === 0) return;
   await trx.raw(
     `UPDATE messages m SET next_attempt_at = r.at, locked_until = NULL, last_error = r.reason, provider = r.provider,
