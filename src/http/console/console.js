@@ -544,10 +544,15 @@ const RUN_STATES = {
   failed: 'failed: not retried',
 };
 
-async function refreshLobstrRuns() {
-  const { status, body } = await call('GET', '/v1/ops/lobstr-runs?limit=10');
-  if (status !== 200) return;
-  tableRows('lobstr-runs', body.runs, { columns: 7, text: 'No Lobstr run yet.' }, (r) =>
+/** Fills a table with the list a GET answers (`body[list]`); leaves it as it was when the GET fails. */
+async function refreshTable(path, list, id, empty, rowOf) {
+  const { status, body } = await call('GET', path);
+  if (status === 200) tableRows(id, body[list], empty, rowOf);
+}
+
+// The refreshes below are constants: they are only called once the whole script has run (its last line).
+const refreshLobstrRuns = () =>
+  refreshTable('/v1/ops/lobstr-runs?limit=10', 'runs', 'lobstr-runs', { columns: 7, text: 'No Lobstr run yet.' }, (r) =>
     el(
       'tr',
       { 'data-run': r.runId, class: r.status === 'failed' ? 'failed' : '' },
@@ -568,31 +573,32 @@ async function refreshLobstrRuns() {
       el('td', {}, when(r.updatedAt)),
     ),
   );
-}
 
 // --- webhooks ----------------------------------------------------------------------------------
 
-async function refreshWebhooks() {
-  const { status, body } = await call('GET', '/v1/ops/webhooks/failing?limit=50');
-  if (status !== 200) return;
-  tableRows('webhooks-failing', body.endpoints, { columns: 6, text: 'Every endpoint answers.' }, (e) =>
-    el(
-      'tr',
-      { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
-      el('td', {}, e.accountId),
-      el('td', {}, e.url),
-      el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
-      el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
-      el('td', { class: 'num' }, fmt(e.pending)),
+const refreshWebhooks = () =>
+  refreshTable(
+    '/v1/ops/webhooks/failing?limit=50',
+    'endpoints',
+    'webhooks-failing',
+    { columns: 6, text: 'Every endpoint answers.' },
+    (e) =>
       el(
-        'td',
-        {},
-        e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
-        e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
+        'tr',
+        { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
+        el('td', {}, e.accountId),
+        el('td', {}, e.url),
+        el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
+        el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
+        el('td', { class: 'num' }, fmt(e.pending)),
+        el(
+          'td',
+          {},
+          e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
+          e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
+        ),
       ),
-    ),
   );
-}
 
 // --- hunt preview ------------------------------------------------------------------------------
 
