@@ -102,15 +102,7 @@ export function providerSettings(
   const brevo = used.has('brevo') ? brevoSettingsOf(checks) : null;
   if (brevo?.smsSender) smsSender = brevo.smsSender;
 
-  // The STOP mention must work from the sender SMS go out from (src/domain/smsSender.ts).
-  const optOutMention = e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms);
-  const mentionProblem = optOutMentionProblem(optOutMention, smsSender, map.sms);
-  if (mentionProblem)
-    problems.push(
-      e.SMS_OPT_OUT_MENTION === undefined
-        ? `SMS_OPT_OUT_MENTION is required: its default ("${optOutMention}") ${mentionProblem}`
-        : `SMS_OPT_OUT_MENTION ${mentionProblem}`,
-    );
+  const optOutMention = optOutMentionOf(e, map, smsSender, problems);
 
   return {
     value: {
@@ -131,6 +123,19 @@ export function providerSettings(
     needsGateway: used.has(GATEWAY),
     problems: [...new Set(problems)],
   };
+}
+
+/** The STOP mention, which must work from the sender SMS go out from (src/domain/smsSender.ts). */
+function optOutMentionOf(e: ProviderEnv, map: ProviderMap, smsSender: SmsSender | null, problems: string[]): string {
+  const mention = e.SMS_OPT_OUT_MENTION ?? defaultOptOutMention(map.sms);
+  const problem = optOutMentionProblem(mention, smsSender, map.sms);
+  if (problem)
+    problems.push(
+      e.SMS_OPT_OUT_MENTION === undefined
+        ? `SMS_OPT_OUT_MENTION is required: its default ("${mention}") ${problem}`
+        : `SMS_OPT_OUT_MENTION ${problem}`,
+    );
+  return mention;
 }
 
 /** What the providers' settings are read with: the environment, the channel map, the roles, and where problems go. */
