@@ -102,7 +102,7 @@ export async function claimForDelivery(db: Db, messageIds: string[], options: Cl
     const recent = await countRecentAttempts(trx, accounts);
     const { attempt, defer } = applySendRate(candidates, recent, options.ratePerMinute, now);
     const claimed = await leaseMessages(trx, attempt, options.leaseMs, now);
-    await deferMessages(trx, defer);
+    await deferMessages(trx, defer, now);
     const { senders, facts } = await callFactsOf(trx, claimed, validUntil, probes, now);
     return {
       claimed,
@@ -133,7 +133,7 @@ async function applyContactHours(trx: Trx, deliverable: Deliverable[], options: 
       validUntil.set(d.id, windowCloses(d.contactHours, now, zone.timeZone));
     }
   }
-  await deferMessages(trx, outside);
+  await deferMessages(trx, outside, now);
   return { open, validUntil, outside };
 }
 
