@@ -356,6 +356,16 @@ function postAccounts(app: HttpApp, deps: AccountRoutesDeps, { adminRoute }: Acc
   );
 }
 
+function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAccount }: AccountRoutesShared) {
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/accounts/:accountId/api-keys',
+    adminOfAccount("The account's live API keys (never the keys themselves)", {
+      response: { 200: object({ keys: arrayOf(keySchema) }) },
+    }),
+    async (request) => ({ keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) }),
+  );
+}
+
 function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAccount }: AccountRoutesShared) {
   app.post<{ Params: { accountId: string } }>(
     '/v1/accounts/:accountId/api-keys',
@@ -370,16 +380,6 @@ function postAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAcc
       // The key itself is shown here, once: only its hash is kept.
       return reply.status(201).send({ ...keyJson(record), key });
     },
-  );
-}
-
-function getAccountsApiKeys(app: HttpApp, deps: AccountRoutesDeps, { adminOfAccount }: AccountRoutesShared) {
-  app.get<{ Params: { accountId: string } }>(
-    '/v1/accounts/:accountId/api-keys',
-    adminOfAccount("The account's live API keys (never the keys themselves)", {
-      response: { 200: object({ keys: arrayOf(keySchema) }) },
-    }),
-    async (request) => ({ keys: (await listApiKeys(deps.db, request.params.accountId)).map(keyJson) }),
   );
 }
 
