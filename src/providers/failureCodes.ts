@@ -42,135 +42,70 @@ export interface FailureCode {
 }
 
 const fail = (reason: FailureReason, smsFallback = false): CodeEffect => ({ effect: 'fail', reason, smsFallback });
-const hold = (scope: 'provider' | 'sender', reason: HoldReason): CodeEffect => ({ effect: 'hold', scope, reason });
+/** An effect as the table writes it: `later`, `fail <reason>` (and `, SMS fallback`), `hold <scope> <reason>`. */
+type EffectName =
+  | 'later'
+  | `fail ${FailureReason}`
+  | `fail ${FailureReason}, SMS fallback`
+  | `hold ${'provider' | 'sender'} ${HoldReason}`;
+
+function effectNamed(name: EffectName): CodeEffect {
+  const [kind, first, second] = name.replace(', SMS fallback', '').split(' ');
+  if (kind === 'hold') return { effect: 'hold', scope: first as 'provider' | 'sender', reason: second as HoldReason };
+  if (kind === 'fail') return fail(first as FailureReason, name.endsWith(', SMS fallback'));
+  return { effect: 'later' };
+}
+
+const codesOf =
+  (provider: FailureCode['provider']) =>
+  (code: string, effect: EffectName, meaning: string): FailureCode => ({
+    provider,
+    code,
+    meaning,
+    effect: effectNamed(effect),
+  });
+const twilio = codesOf('twilio');
+const brevo = codesOf('brevo');
 
 /** Carrier filtering (Twilio 30007): fails its message, and 5 of an account's last 50 hold the account. */
 export const CARRIER_FILTERING = { provider: 'twilio', code: '30007', limit: 5, of: 50 } as const;
 
+// A row a line, as docs/providers.md has it.
+// prettier-ignore
 export const FAILURE_CODES: readonly FailureCode[] = [
-  { provider: 'twilio', code: '30003', meaning: 'Unreachable destination handset', effect: { effect: 'later' } },
-  { provider: 'twilio', code: '30004', meaning: 'Message blocked (by the recipient)', effect: fail('opted_out') },
-  { provider: 'twilio', code: '30005', meaning: 'Unknown destination handset', effect: fail('not_mobile') },
-  { provider: 'twilio', code: '30006', meaning: 'Landline or unreachable carrier', effect: fail('not_mobile') },
-  { provider: 'twilio', code: '30007', meaning: 'Message filtered (carrier violation)', effect: fail('undeliverable') },
-  { provider: 'twilio', code: '30008', meaning: 'Unknown error', effect: fail('undeliverable') },
-  { provider: 'twilio', code: '21211', meaning: "Invalid 'To' phone number", effect: fail('not_mobile') },
-  {
-    provider: 'twilio',
-    code: '21614',
-    meaning: "'To' number is not a valid mobile number",
-    effect: fail('not_mobile'),
-  },
-  { provider: 'twilio', code: '21635', meaning: "'To' number cannot be a landline", effect: fail('not_mobile') },
-  {
-    provider: 'twilio',
-    code: '21610',
-    meaning: 'Attempt to send to unsubscribed recipient',
-    effect: fail('opted_out'),
-  },
-  {
-    provider: 'twilio',
-    code: '63003',
-    meaning: 'Channel could not find To address (not a WhatsApp user)',
-    effect: fail('not_on_whatsapp', true),
-  },
-  {
-    provider: 'twilio',
-    code: '63024',
-    meaning: 'Invalid message recipient (not a WhatsApp user)',
-    effect: fail('not_on_whatsapp', true),
-  },
-  {
-    provider: 'twilio',
-    code: '63016',
-    meaning: 'Free-form message outside the 24-hour window: a template is required',
-    effect: fail('undeliverable', true),
-  },
-  { provider: 'twilio', code: '21655', meaning: 'The ContentSid is invalid', effect: fail('undeliverable', true) },
-  {
-    provider: 'twilio',
-    code: '21656',
-    meaning: 'The ContentVariables parameter is invalid',
-    effect: fail('undeliverable', true),
-  },
-  {
-    provider: 'twilio',
-    code: '63027',
-    meaning: 'Template does not exist for a language and locale',
-    effect: fail('undeliverable', true),
-  },
-  {
-    provider: 'twilio',
-    code: '63028',
-    meaning: 'Number of template parameters does not match',
-    effect: fail('undeliverable', true),
-  },
-  { provider: 'twilio', code: '20003', meaning: 'Authentication failed', effect: hold('provider', 'credentials') },
-  {
-    provider: 'twilio',
-    code: '21408',
-    meaning: "Permission to send an SMS has not been enabled for the region of the 'To' number",
-    effect: hold('provider', 'region_not_enabled'),
-  },
-  {
-    provider: 'twilio',
-    code: '21606',
-    meaning: "The 'From' number is not a valid, message-capable Twilio number for this destination",
-    effect: hold('sender', 'sender_not_allowed'),
-  },
-  {
-    provider: 'twilio',
-    code: '21212',
-    meaning: "Invalid 'From' number (not a number, short code or alphanumeric sender ID)",
-    effect: hold('sender', 'sender_not_allowed'),
-  },
-  {
-    provider: 'twilio',
-    code: '21659',
-    meaning: "'From' is not a Twilio number or short code of this account",
-    effect: hold('sender', 'sender_not_allowed'),
-  },
-  {
-    provider: 'twilio',
-    code: '63007',
-    meaning: 'Twilio could not find a WhatsApp sender (Channel) with the From address',
-    effect: hold('sender', 'whatsapp_sender_unknown'),
-  },
-  {
-    provider: 'brevo',
-    code: 'hard_bounce',
-    meaning: 'The number does not exist or cannot receive SMS',
-    effect: fail('not_mobile'),
-  },
-  {
-    provider: 'brevo',
-    code: 'soft_bounce',
-    meaning: 'The phone was off or out of reach',
-    effect: { effect: 'later' },
-  },
-  {
-    provider: 'brevo',
-    code: 'blocked',
-    meaning: 'The number is on the account’s SMS blocklist',
-    effect: fail('opted_out'),
-  },
-  { provider: 'brevo', code: 'rejected', meaning: 'Brevo rejected the SMS', effect: fail('undeliverable') },
-  { provider: 'brevo', code: 'skip', meaning: 'Brevo skipped the SMS', effect: fail('undeliverable') },
-  { provider: 'brevo', code: 'error', meaning: 'Brevo could not send the SMS', effect: fail('undeliverable') },
-  {
-    provider: 'brevo',
-    code: 'HTTP 400',
-    meaning: 'Invalid recipient (a 400 naming the recipient or number)',
-    effect: fail('not_mobile'),
-  },
-  { provider: 'brevo', code: 'HTTP 401', meaning: 'The API key is unknown', effect: hold('provider', 'credentials') },
-  { provider: 'brevo', code: 'HTTP 402', meaning: 'Not enough SMS credits', effect: hold('provider', 'no_credits') },
-  {
-    provider: 'brevo',
-    code: 'HTTP 403',
-    meaning: 'The key may not send SMS (permissions, IP not authorised)',
-    effect: hold('provider', 'credentials'),
-  },
+  twilio('30003', 'later', 'Unreachable destination handset'),
+  twilio('30004', 'fail opted_out', 'Message blocked (by the recipient)'),
+  twilio('30005', 'fail not_mobile', 'Unknown destination handset'),
+  twilio('30006', 'fail not_mobile', 'Landline or unreachable carrier'),
+  twilio('30007', 'fail undeliverable', 'Message filtered (carrier violation)'),
+  twilio('30008', 'fail undeliverable', 'Unknown error'),
+  twilio('21211', 'fail not_mobile', "Invalid 'To' phone number"),
+  twilio('21614', 'fail not_mobile', "'To' number is not a valid mobile number"),
+  twilio('21635', 'fail not_mobile', "'To' number cannot be a landline"),
+  twilio('21610', 'fail opted_out', 'Attempt to send to unsubscribed recipient'),
+  twilio('63003', 'fail not_on_whatsapp, SMS fallback', 'Channel could not find To address (not a WhatsApp user)'),
+  twilio('63024', 'fail not_on_whatsapp, SMS fallback', 'Invalid message recipient (not a WhatsApp user)'),
+  twilio('63016', 'fail undeliverable, SMS fallback', 'Free-form message outside the 24-hour window: a template is required'),
+  twilio('21655', 'fail undeliverable, SMS fallback', 'The ContentSid is invalid'),
+  twilio('21656', 'fail undeliverable, SMS fallback', 'The ContentVariables parameter is invalid'),
+  twilio('63027', 'fail undeliverable, SMS fallback', 'Template does not exist for a language and locale'),
+  twilio('63028', 'fail undeliverable, SMS fallback', 'Number of template parameters does not match'),
+  twilio('20003', 'hold provider credentials', 'Authentication failed'),
+  twilio('21408', 'hold provider region_not_enabled', "Permission to send an SMS has not been enabled for the region of the 'To' number"),
+  twilio('21606', 'hold sender sender_not_allowed', "The 'From' number is not a valid, message-capable Twilio number for this destination"),
+  twilio('21212', 'hold sender sender_not_allowed', "Invalid 'From' number (not a number, short code or alphanumeric sender ID)"),
+  twilio('21659', 'hold sender sender_not_allowed', "'From' is not a Twilio number or short code of this account"),
+  twilio('63007', 'hold sender whatsapp_sender_unknown', 'Twilio could not find a WhatsApp sender (Channel) with the From address'),
+  brevo('hard_bounce', 'fail not_mobile', 'The number does not exist or cannot receive SMS'),
+  brevo('soft_bounce', 'later', 'The phone was off or out of reach'),
+  brevo('blocked', 'fail opted_out', 'The number is on the account’s SMS blocklist'),
+  brevo('rejected', 'fail undeliverable', 'Brevo rejected the SMS'),
+  brevo('skip', 'fail undeliverable', 'Brevo skipped the SMS'),
+  brevo('error', 'fail undeliverable', 'Brevo could not send the SMS'),
+  brevo('HTTP 400', 'fail not_mobile', 'Invalid recipient (a 400 naming the recipient or number)'),
+  brevo('HTTP 401', 'hold provider credentials', 'The API key is unknown'),
+  brevo('HTTP 402', 'hold provider no_credits', 'Not enough SMS credits'),
+  brevo('HTTP 403', 'hold provider credentials', 'The key may not send SMS (permissions, IP not authorised)'),
 ];
 
 const byCode = new Map(FAILURE_CODES.map((c) => [`${c.provider}:${c.code}`, c.effect]));
