@@ -95,6 +95,10 @@ describe('the operator’s console', () => {
       await row.waitFor();
       expect(await row.textContent()).toContain('not-single-object-encoded');
       expect(await row.textContent()).toContain('lobstr.runs');
+      // The page writes each table's head from the columns it names, a number right-aligned.
+      const heads = page.locator('#dead-letters table.wide th');
+      expect(await heads.allTextContents()).toEqual(['topic', 'offset', 'when', 'source', 'reason', 'state', '']);
+      expect(await page.locator('#dead-letters th.num').allTextContents()).toEqual(['waiting', 'total']);
 
       // Nothing reads lobstr.runs while the replay goes out: what the page shows is the replay alone.
       await importer!.kill('SIGTERM');

@@ -68,15 +68,36 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/**
- * Fills the table body `id` with a row per item (`rowOf`); with no item, and `empty` given (not null), with one row
- * across its `columns` saying its `text`.
- */
+/** Each table's column names, from its data-columns ("name | name #": a trailing # marks a number, right-aligned). */
+const columnsOf = (table) =>
+  table.dataset.columns
+    .split('|')
+    .map((c) => c.trim())
+    .map((c) => (c.endsWith('#') ? { name: c.slice(0, -1).trim(), num: true } : { name: c }));
+
+/** Writes the head of every table that names its columns. */
+function tableHeads() {
+  for (const table of document.querySelectorAll('table[data-columns]'))
+    table.prepend(
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          columnsOf(table).map((c) => el('th', c.num ? { class: 'num' } : {}, c.name)),
+        ),
+      ),
+    );
+}
+
+/** Fills the table body `id` with a row per item (`rowOf`); with no item, and an `empty` text given, with one row saying it. */
 function tableRows(id, items, empty, rowOf) {
+  const columns = columnsOf($(id).closest('table')).length;
   $(id).replaceChildren(
     ...(items.length || !empty
       ? items.map(rowOf)
-      : [el('tr', {}, el('td', { colspan: empty.columns, class: 'hint' }, empty.text))]),
+      : [el('tr', {}, el('td', { colspan: columns, class: 'hint' }, empty))]),
   );
 }
 
@@ -328,7 +349,7 @@ async function refreshDeadLetters() {
       ),
     ),
   );
-  tableRows('dlq-latest', body.latest, { columns: 7, text: 'No dead letters.' }, (d) =>
+  tableRows('dlq-latest', body.latest, 'No dead letters.', (d) =>
     el(
       'tr',
       { 'data-dlq-offset': `${d.topic}@${d.offset}` },
@@ -511,7 +532,7 @@ async function refreshMessaging() {
     );
   }
   if (providers.status === 200) {
-    tableRows('providers', providers.body.providers, { columns: 6, text: 'No message in the last day.' }, (p) =>
+    tableRows('providers', providers.body.providers, 'No message in the last day.', (p) =>
       el(
         'tr',
         { 'data-provider': p.provider },
@@ -523,7 +544,7 @@ async function refreshMessaging() {
     );
   }
   if (replies.status === 200) {
-    tableRows('unmatched', replies.body.replies, { columns: 5, text: 'Every reply found its lead.' }, (r) =>
+    tableRows('unmatched', replies.body.replies, 'Every reply found its lead.', (r) =>
       el(
         'tr',
         { 'data-unmatched': r.id },
@@ -552,7 +573,7 @@ async function refreshTable(path, list, id, empty, rowOf) {
 
 // The refreshes below are constants: they are only called once the whole script has run (its last line).
 const refreshLobstrRuns = () =>
-  refreshTable('/v1/ops/lobstr-runs?limit=10', 'runs', 'lobstr-runs', { columns: 7, text: 'No Lobstr run yet.' }, (r) =>
+  refreshTable('/v1/ops/lobstr-runs?limit=10', 'runs', 'lobstr-runs', 'No Lobstr run yet.', (r) =>
     el(
       'tr',
       { 'data-run': r.runId, class: r.status === 'failed' ? 'failed' : '' },
@@ -577,27 +598,22 @@ const refreshLobstrRuns = () =>
 // --- webhooks ----------------------------------------------------------------------------------
 
 const refreshWebhooks = () =>
-  refreshTable(
-    '/v1/ops/webhooks/failing?limit=50',
-    'endpoints',
-    'webhooks-failing',
-    { columns: 6, text: 'Every endpoint answers.' },
-    (e) =>
+  refreshTable('/v1/ops/webhooks/failing?limit=50', 'endpoints', 'webhooks-failing', 'Every endpoint answers.', (e) =>
+    el(
+      'tr',
+      { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
+      el('td', {}, e.accountId),
+      el('td', {}, e.url),
+      el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
+      el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
+      el('td', { class: 'num' }, fmt(e.pending)),
       el(
-        'tr',
-        { 'data-webhook': e.id, class: e.enabled ? '' : 'error' },
-        el('td', {}, e.accountId),
-        el('td', {}, e.url),
-        el('td', { title: e.disabledReason ?? '' }, e.enabled ? 'failing' : 'disabled'),
-        el('td', {}, e.failingSince ? new Date(e.failingSince).toLocaleString('en-GB') : '–'),
-        el('td', { class: 'num' }, fmt(e.pending)),
-        el(
-          'td',
-          {},
-          e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
-          e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
-        ),
+        'td',
+        {},
+        e.lastStatusCode === null ? (e.lastError ?? '–') : `HTTP ${e.lastStatusCode}`,
+        e.lastAttemptAt ? ` (${time(e.lastAttemptAt)})` : '',
       ),
+    ),
   );
 
 // --- hunt preview ------------------------------------------------------------------------------
@@ -688,6 +704,7 @@ async function preview(event) {
 
 // --- wiring ------------------------------------------------------------------------------------
 
+tableHeads();
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void open($('token').value.trim());
