@@ -16,6 +16,7 @@ import pLimit from 'p-limit';
 import { createDatabase, databaseUrl, dropDatabase } from '../../src/db/databases.js';
 import { createDb } from '../../src/db/knex.js';
 import { createTopics } from '../../src/events/topics.js';
+import { HOPS } from '../../src/platform/metrics.js';
 import { provideStack } from '../../src/stack/provideStack.js';
 import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { startLeadReader } from '../lib/adLoad.js';
@@ -266,8 +267,7 @@ async function main() {
       leadCreated: { p50: l.p50, p99: l.p99, count: l.count },
       contacts: msgs.length,
       out10s: out10,
-      matcherCommit: hop('matcher_consume_to_commit'),
-      senderHop: hop('sender_consume_to_gateway'),
+      hops: Object.fromEntries(HOPS.map((name) => [name, hop(name)])),
       serviceCpuMsPerAd: Number(cpuMsPerAd.toFixed(2)),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
