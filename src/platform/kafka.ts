@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   Kafka,
   Partitioners,
@@ -72,8 +71,12 @@ export class UnacknowledgedSendError extends Error {
 /** Keys whose partition a producer remembers before it starts over (a bound on its memory). */
 const MAX_REMEMBERED_KEYS = 100_000;
 
-/** The partitions the messages of the current send were routed to (its async context's own set). */
-const routed = new AsyncLocalStorage<Set<string>>();
+/**
+ * The partitions the messages of a send were routed to: each message object, as kafkajs hands it to the
+ * partitioner, names its send's set. A map of the objects rather than an async context: an async context
+ * would put hooks on every promise of the process.
+ */
+const routedBy = new WeakMap<object, Set<string>>();
 
 /**
  * The producer every part of the service uses: idempotent, acks from all in-sync replicas (every send
@@ -112,14 +115,19 @@ export function createProducer(kafka: Kafka): Producer {
             chosen.set(memo, partition);
           }
         }
-        routed.getStore()?.add(`${args.topic}[${partition}]`);
+        routedBy.get(message)?.add(`${args.topic}[${partition}]`);
         return partition;
       };
     },
   });
-  const checked = async (acks: number | undefined, send: () => Promise<RecordMetadata[]>) => {
+  const checked = async (
+    acks: number | undefined,
+    messages: Iterable<object>,
+    send: () => Promise<RecordMetadata[]>,
+  ) => {
     const partitions = new Set<string>();
-    const answers = await routed.run(partitions, send);
+    for (const message of messages) routedBy.set(message, partitions);
+    const answers = await send();
     if (acks === 0) return answers;
     const acknowledged = new Set(answers.map((a) => `${a.topicName}[${a.partition}]`));
     const missing = [...partitions].filter((p) => !acknowledged.has(p));
@@ -128,8 +136,13 @@ export function createProducer(kafka: Kafka): Producer {
   };
   return {
     ...producer,
-    send: (record: ProducerRecord) => checked(record.acks, () => producer.send(record)),
-    sendBatch: (batch: ProducerBatch) => checked(batch.acks, () => producer.sendBatch(batch)),
+    send: (record: ProducerRecord) => checked(record.acks, record.messages, () => producer.send(record)),
+    sendBatch: (batch: ProducerBatch) =>
+      checked(
+        batch.acks,
+        (batch.topicMessages ?? []).flatMap((t) => t.messages),
+        () => producer.sendBatch(batch),
+      ),
   };
 }
 
