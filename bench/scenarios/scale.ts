@@ -6,8 +6,9 @@
 //   (b) the backfill's window at scale: 1.5 million ads scraped over 30 days (LeBonCoin's mix of types,
 //       brands, regions and prices, bench/data/generate.ts) loaded with COPY beside 10,000 hunts, then the
 //       built service (api, relay, matcher): POST /v1/hunts/preview, one hunt at a time; a new hunt's
-//       backfill (POST /v1/hunts until the matcher marked it scanned); and live ads through POST /v1/ads,
-//       with what PostgreSQL writes per ad (transactions, rows, WAL);
+//       backfill (POST /v1/hunts until the matcher marked it scanned); 1,000 hunts created in a burst while
+//       ads arrive at 10 ads/s (all backfilled, and the continuous matcher's hops meanwhile); and live ads
+//       through POST /v1/ads, with what PostgreSQL writes per ad (transactions, rows, WAL);
 //   (c) retention on a compressed clock: a day of ads at a time (matched against 10,000 hunts, the
 //       matched ones kept by a lead), then a pass of the retention job with the clock on that day, for
 //       longer than the longest window, with the tables' sizes day by day.
@@ -32,7 +33,8 @@ import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS } from '../data/worlds.js';
 import { TOKENS } from '../lib/benchEnv.js';
 import { emptyReport } from '../lib/report.js';
-import { round, summarize, until } from '../lib/stats.js';
+import { diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
+import { round, sleep, summarize, until } from '../lib/stats.js';
 import type { Scenario, ScenarioContext } from './context.js';
 import { bodyOf } from './huntPreview.js';
 
@@ -346,6 +348,8 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
     const plan = await explain(database.db, page);
     report.notes.push(`backfill's first page for the slowest hunt (${Math.round(slowest.ms)} ms): ${plan.join(' | ')}`);
 
+    await huntBurst(ctx, report, database.db, service.url, post);
+
     // Live ads through the API, matched against the hunts: what PostgreSQL writes per ad.
     const live = quick ? 200 : 2000;
     const before = await writesSoFar(database.db);
@@ -394,6 +398,122 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
   } finally {
     await ctx.env.stopService(service);
   }
+}
+
+/** Ads posted one a request every 100 ms (10 ads/s) until `done`, new ones each time. */
+async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: number, done: () => boolean) {
+  let i = 0;
+  while (!done()) {
+    const [ad] = generateAds(ctx.seed + 700 + i, 1, { now: new Date(), windowDays: 0.01, externalIdBase: base + i });
+    const res = await fetch(`${serviceUrl}/v1/ads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ads: [adInputOf(ad!)] }),
+    });
+    if (res.status !== 202) throw new Error(`POST /v1/ads answered ${res.status}: ${await res.text()}`);
+    i++;
+    await sleep(100);
+  }
+  return i;
+}
+
+/**
+ * 1,000 hunts created in a burst through POST /v1/hunts (16 requests in flight, ten hunts a new dealer) while
+ * ads arrive at 10 ads/s: the time until every one of them is backfilled over the window, and the continuous
+ * matcher's hops meanwhile, beside the same load for 15 s before the burst.
+ */
+async function huntBurst(
+  ctx: ScenarioContext,
+  report: ReturnType<typeof emptyReport>,
+  db: Db,
+  serviceUrl: string,
+  post: (path: string, body: unknown) => Promise<Record<string, unknown>>,
+) {
+  const size = ctx.quick ? 100 : 1000;
+  const limitMs = 15 * 60_000;
+  const hops = async () =>
+    parseHistograms(await (await fetch(`${serviceUrl}/metrics`)).text(), 'hunt_matcher_hop_seconds', 'hop');
+  const p99Of = (h: Map<string, Histogram>, hop: string) => (h.get(hop) ? quantile(h.get(hop)!, 0.99) * 1000 : NaN);
+  const matching = (h: Map<string, Histogram>) =>
+    ({ toMatcher: p99Of(h, 'publish_to_matcher'), commit: p99Of(h, 'matcher_consume_to_commit') }) as const;
+
+  let quietDone = false;
+  const q0 = await hops();
+  const quietAds = tenAdsPerSecond(ctx, serviceUrl, 7_000_000_000, () => quietDone);
+  await sleep(15_000);
+  quietDone = true;
+  await quietAds;
+  await sleep(1000);
+  const quiet = matching(diffHistograms(await hops(), q0));
+
+  const { hunts } = generateHunts(ctx.seed + 11, size * 4, { now: ctx.now });
+  const burst = hunts.filter((h) => h.status === 'active' && h.radiusKm <= 150).slice(0, size);
+  const dealers = Array.from({ length: Math.ceil(burst.length / 10) }, () => randomUUID());
+  let burstDone = false;
+  const b0 = await hops();
+  const t = performance.now();
+  const liveAds = tenAdsPerSecond(ctx, serviceUrl, 7_100_000_000, () => burstDone);
+  const ids: string[] = [];
+  const next = { i: 0 };
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next.i < burst.length) {
+        const i = next.i++;
+        const { days: _days, ...body } = bodyOf(burst[i]!);
+        ids.push((await post('/v1/hunts', { ...body, accountId: dealers[i % dealers.length] })).id as string);
+      }
+    }),
+  );
+  const createdS = (performance.now() - t) / 1000;
+  const scanned = async () =>
+    Number(
+      await scalar(db, 'SELECT count(*) FROM hunts WHERE id = ANY(?::uuid[]) AND last_scan_at IS NOT NULL', [ids]),
+    );
+  let done = 0;
+  let lastLog = performance.now();
+  while (performance.now() - t < limitMs) {
+    done = await scanned();
+    if (done === ids.length) break;
+    if (performance.now() - lastLog > 30_000) {
+      ctx.log(
+        `SCALE: burst: ${done} of ${ids.length} hunts backfilled after ${((performance.now() - t) / 1000).toFixed(0)}s`,
+      );
+      lastLog = performance.now();
+    }
+    await sleep(250);
+  }
+  const allS = (performance.now() - t) / 1000;
+  burstDone = true;
+  await liveAds;
+  const during = matching(diffHistograms(await hops(), b0));
+  const ratio = Math.max(during.toMatcher / quiet.toMatcher, during.commit / quiet.commit);
+  report.rows.push({
+    case: `${ids.length.toLocaleString('en')} hunts created in a burst, 16 in flight`,
+    throughput: { value: done / allS, unit: 'hunts/s' },
+    comparison: `${done} of ${ids.length} backfilled in ${allS.toFixed(0)} s (created in ${createdS.toFixed(1)} s); ads at 10 ads/s meanwhile: publish -> matcher p99 ${during.toMatcher.toFixed(0)} ms (quiet ${quiet.toMatcher.toFixed(0)}), consume -> commit p99 ${during.commit.toFixed(0)} ms (quiet ${quiet.commit.toFixed(0)})`,
+    details: {
+      hunts: ids.length,
+      backfilled: done,
+      allS: round(allS, 1),
+      createdS: round(createdS, 1),
+      quietToMatcherP99Ms: round(quiet.toMatcher, 1),
+      quietCommitP99Ms: round(quiet.commit, 1),
+      burstToMatcherP99Ms: round(during.toMatcher, 1),
+      burstCommitP99Ms: round(during.commit, 1),
+    },
+  });
+  report.targets.push({
+    name: `${ids.length.toLocaleString('en')} hunts created in a burst: all backfilled`,
+    goal: '<= 60 s',
+    measured: done === ids.length ? `${allS.toFixed(0)} s` : `${done} of ${ids.length} after ${allS.toFixed(0)} s`,
+    met: done === ids.length && allS <= 60,
+  });
+  report.targets.push({
+    name: 'continuous matching p99 during the burst, against its quiet value',
+    goal: '<= 2x',
+    measured: `${ratio.toFixed(2)}x`,
+    met: ratio <= 2,
+  });
 }
 
 async function retentionPart(
