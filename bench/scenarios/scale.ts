@@ -4,8 +4,8 @@
 //       compiled and placed, as a matcher does before joining its group), its RSS after a full GC, and
 //       matching one ad against it, each in a process of its own (bench/tools/scaleIndexProbe.ts);
 //   (b) the backfill's window at scale: 1.5 million ads scraped over 30 days (LeBonCoin's mix of types,
-//       brands, regions and prices, bench/data/generate.ts) loaded with COPY beside 10,000 hunts, then the
-//       built service (api, relay, matcher): POST /v1/hunts/preview, one hunt at a time; a new hunt's
+//       brands, regions and prices, bench/data/generate.ts) loaded with COPY beside 10,000 hunts; request ->
+//       gateway call at 10 ads/s with every role running; then the built service (api, relay, matcher): POST /v1/hunts/preview, one hunt at a time; a new hunt's
 //       backfill (POST /v1/hunts until the matcher marked it scanned); 1,000 hunts created in a burst while
 //       ads arrive at 10 ads/s (all backfilled, and the continuous matcher's hops meanwhile); and live ads
 //       through POST /v1/ads, with what PostgreSQL writes per ad (transactions, rows, WAL);
@@ -28,6 +28,7 @@ import { narrowAds } from '../../src/sql/ads/narrowAds.js';
 import { selectAdBrands } from '../../src/sql/ads/selectAdBrands.js';
 import { streamAds } from '../../src/sql/ads/streamAds.js';
 import { previewNarrowingOf } from '../../src/domain/huntPreview.js';
+import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { copyAccounts, copyAds, copyHunts, copyRows } from '../data/copy.js';
 import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS } from '../data/worlds.js';
@@ -231,6 +232,7 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
     details: { ads: adCount, loadS: round(loadS, 1), adsMb },
   });
 
+  await toTheGateway(ctx, report, database.url);
   const service = await ctx.env.startService(database.url, ctx.env.topics('scale'), {
     ROLES: 'api,relay,matcher',
     BACKFILL_DAYS: String(WINDOW_DAYS),
@@ -400,6 +402,51 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
   }
 }
 
+/** The service's hop histograms, from its /metrics. */
+const hopsOf = async (serviceUrl: string) =>
+  parseHistograms(await (await fetch(`${serviceUrl}/metrics`)).text(), 'hunt_matcher_hop_seconds', 'hop');
+
+/**
+ * The hunter's number in this world: request -> gateway call at 10 ads/s, every role in one process and the
+ * generic gateway answering at once, before the window's part adds any hunt (so no backfill's messages wait).
+ */
+async function toTheGateway(ctx: ScenarioContext, report: ReturnType<typeof emptyReport>, databaseUrl: string) {
+  const gateway = await startFakeGateway(TOKENS.MESSAGE_GATEWAY_TOKEN, () => ({ status: 200 }));
+  const service = await ctx.env.startService(databaseUrl, ctx.env.topics('scale'), {
+    ROLES: 'api,relay,matcher,sender',
+    BACKFILL_DAYS: String(WINDOW_DAYS),
+    MESSAGE_GATEWAY_URL: gateway.url,
+    SEND_RATE_PER_MINUTE: '100000',
+  });
+  try {
+    const before = await hopsOf(service.url);
+    let done = false;
+    const posting = tenAdsPerSecond(ctx, service.url, 6_900_000_000, () => done);
+    await sleep(ctx.quick ? 5000 : 30_000);
+    done = true;
+    const ads = await posting;
+    await sleep(3000);
+    const h = diffHistograms(await hopsOf(service.url), before).get('request_to_gateway');
+    const p50 = h ? quantile(h, 0.5) * 1000 : NaN;
+    const p99 = h ? quantile(h, 0.99) * 1000 : NaN;
+    report.rows.push({
+      case: 'request -> gateway call at 10 ads/s, every role in one process',
+      throughput: { value: ads / (ctx.quick ? 5 : 30), unit: 'ads/s' },
+      comparison: `p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms over ${h?.count ?? 0} first calls (the service's request_to_gateway histogram); ${ads} ads, 10,000 hunts, the window's ads in the table`,
+      details: { ads, calls: h?.count ?? 0, p50Ms: round(p50, 1), p99Ms: round(p99, 1) },
+    });
+    report.targets.push({
+      name: 'request -> gateway call p99 at 10 ads/s in this world',
+      goal: '<= 250 ms',
+      measured: `${p99.toFixed(0)} ms`,
+      met: p99 <= 250,
+    });
+  } finally {
+    await ctx.env.stopService(service);
+    await gateway.close();
+  }
+}
+
 /** Ads posted one a request every 100 ms (10 ads/s) until `done`, new ones each time. */
 async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: number, done: () => boolean) {
   let i = 0;
@@ -431,8 +478,7 @@ async function huntBurst(
 ) {
   const size = ctx.quick ? 100 : 1000;
   const limitMs = 15 * 60_000;
-  const hops = async () =>
-    parseHistograms(await (await fetch(`${serviceUrl}/metrics`)).text(), 'hunt_matcher_hop_seconds', 'hop');
+  const hops = () => hopsOf(serviceUrl);
   const p99Of = (h: Map<string, Histogram>, hop: string) => (h.get(hop) ? quantile(h.get(hop)!, 0.99) * 1000 : NaN);
   const matching = (h: Map<string, Histogram>) =>
     ({ toMatcher: p99Of(h, 'publish_to_matcher'), commit: p99Of(h, 'matcher_consume_to_commit') }) as const;
