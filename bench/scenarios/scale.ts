@@ -32,7 +32,9 @@ import { startFakeGateway } from '../../testkit/fakeGateway.js';
 import { copyAccounts, copyAds, copyHunts, copyRows } from '../data/copy.js';
 import { adInputOf, generateAds, generateHunts } from '../data/generate.js';
 import { WORLDS } from '../data/worlds.js';
+import { postAds } from '../lib/adLoad.js';
 import { TOKENS } from '../lib/benchEnv.js';
+import { createHuntsThroughApi } from '../lib/huntsThroughApi.js';
 import { emptyReport } from '../lib/report.js';
 import { diffHistograms, parseHistograms, quantile, type Histogram } from '../lib/promHistogram.js';
 import { round, sleep, summarize, until } from '../lib/stats.js';
@@ -350,7 +352,7 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
     const plan = await explain(database.db, page);
     report.notes.push(`backfill's first page for the slowest hunt (${Math.round(slowest.ms)} ms): ${plan.join(' | ')}`);
 
-    await huntBurst(ctx, report, database.db, service.url, post);
+    await huntBurst(ctx, report, database.db, service.url);
 
     // Live ads through the API, matched against the hunts: what PostgreSQL writes per ad.
     const live = quick ? 200 : 2000;
@@ -452,12 +454,7 @@ async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: n
   let i = 0;
   while (!done()) {
     const [ad] = generateAds(ctx.seed + 700 + i, 1, { now: new Date(), windowDays: 0.01, externalIdBase: base + i });
-    const res = await fetch(`${serviceUrl}/v1/ads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS.INGEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ads: [adInputOf(ad!)] }),
-    });
-    if (res.status !== 202) throw new Error(`POST /v1/ads answered ${res.status}: ${await res.text()}`);
+    if ((await postAds(serviceUrl, [ad!])) === null) throw new Error('POST /v1/ads refused an ad of the load');
     i++;
     await sleep(100);
   }
@@ -469,13 +466,7 @@ async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: n
  * ads arrive at 10 ads/s: the time until every one of them is backfilled over the window, and the continuous
  * matcher's hops meanwhile, beside the same load for 15 s before the burst.
  */
-async function huntBurst(
-  ctx: ScenarioContext,
-  report: ReturnType<typeof emptyReport>,
-  db: Db,
-  serviceUrl: string,
-  post: (path: string, body: unknown) => Promise<Record<string, unknown>>,
-) {
+async function huntBurst(ctx: ScenarioContext, report: ReturnType<typeof emptyReport>, db: Db, serviceUrl: string) {
   const size = ctx.quick ? 100 : 1000;
   const limitMs = 15 * 60_000;
   const hops = () => hopsOf(serviceUrl);
@@ -499,17 +490,17 @@ async function huntBurst(
   const b0 = await hops();
   const t = performance.now();
   const liveAds = tenAdsPerSecond(ctx, serviceUrl, 7_100_000_000, () => burstDone);
-  const ids: string[] = [];
-  const next = { i: 0 };
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next.i < burst.length) {
-        const i = next.i++;
-        const { days: _days, ...body } = bodyOf(burst[i]!);
-        ids.push((await post('/v1/hunts', { ...body, accountId: dealers[i % dealers.length] })).id as string);
-      }
-    }),
+  const { created } = await createHuntsThroughApi(
+    serviceUrl,
+    burst.map((hunt, i) => ({ hunt, accountId: dealers[i % dealers.length]! })),
+    (m) => ctx.log(`SCALE: burst: ${m}`),
+    ({ hunt, accountId }) => {
+      const { days: _days, ...body } = bodyOf(hunt);
+      return { ...body, accountId };
+    },
+    16,
   );
+  const ids = created.map((c) => c.id);
   const createdS = (performance.now() - t) / 1000;
   const scanned = async () =>
     Number(
