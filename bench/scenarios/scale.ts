@@ -208,11 +208,15 @@ async function indexPart(ctx: ScenarioContext, report: ReturnType<typeof emptyRe
   }
 }
 
-async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyReport>, adCount: number) {
-  const quick = ctx.quick;
-  const database = await ctx.env.database('scale_window', { poolMax: 4 });
+/** The window's world: 10,000 dense-world hunts (1,000 quick) and `adCount` ads over 30 days, COPYed, then analyzed. */
+export async function loadWindow(
+  ctx: Pick<ScenarioContext, 'quick' | 'seed' | 'now' | 'log'>,
+  report: ReturnType<typeof emptyReport>,
+  database: { url: string; db: Db },
+  adCount: number,
+) {
   const t = Date.now();
-  await addHunts(database.url, ctx.seed + 400, ctx.now, 0, quick ? 1000 : 10_000);
+  await addHunts(database.url, ctx.seed + 400, ctx.now, 0, ctx.quick ? 1000 : 10_000);
   const per = 50_000;
   for (let k = 0; k * per < adCount; k++) {
     const ads = generateAds(ctx.seed + 500 + k, Math.min(per, adCount - k * per), {
@@ -233,6 +237,12 @@ async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyR
     comparison: `ads table and indexes ${adsMb} MB`,
     details: { ads: adCount, loadS: round(loadS, 1), adsMb },
   });
+}
+
+async function windowPart(ctx: ScenarioContext, report: ReturnType<typeof emptyReport>, adCount: number) {
+  const quick = ctx.quick;
+  const database = await ctx.env.database('scale_window', { poolMax: 4 });
+  await loadWindow(ctx, report, database, adCount);
 
   await toTheGateway(ctx, report, database.url);
   const service = await ctx.env.startService(database.url, ctx.env.topics('scale'), {
@@ -450,7 +460,12 @@ async function toTheGateway(ctx: ScenarioContext, report: ReturnType<typeof empt
 }
 
 /** Ads posted one a request every 100 ms (10 ads/s) until `done`, new ones each time. */
-async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: number, done: () => boolean) {
+async function tenAdsPerSecond(
+  ctx: Pick<ScenarioContext, 'seed'>,
+  serviceUrl: string,
+  base: number,
+  done: () => boolean,
+) {
   let i = 0;
   while (!done()) {
     const [ad] = generateAds(ctx.seed + 700 + i, 1, { now: new Date(), windowDays: 0.01, externalIdBase: base + i });
@@ -466,8 +481,13 @@ async function tenAdsPerSecond(ctx: ScenarioContext, serviceUrl: string, base: n
  * ads arrive at 10 ads/s: the time until every one of them is backfilled over the window, and the continuous
  * matcher's hops meanwhile, beside the same load for 15 s before the burst.
  */
-async function huntBurst(ctx: ScenarioContext, report: ReturnType<typeof emptyReport>, db: Db, serviceUrl: string) {
-  const size = ctx.quick ? 100 : 1000;
+export async function huntBurst(
+  ctx: Pick<ScenarioContext, 'quick' | 'seed' | 'now' | 'log'>,
+  report: ReturnType<typeof emptyReport>,
+  db: Db,
+  serviceUrl: string,
+  size = ctx.quick ? 100 : 1000,
+) {
   const limitMs = 15 * 60_000;
   const hops = () => hopsOf(serviceUrl);
   const p99Of = (h: Map<string, Histogram>, hop: string) => (h.get(hop) ? quantile(h.get(hop)!, 0.99) * 1000 : NaN);
