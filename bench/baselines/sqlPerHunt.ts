@@ -14,7 +14,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { boundingBox } from '../../src/domain/geo.js';
 import { loadActiveHunts } from '../../src/sql/hunts/loadActiveHunts.js';
 import { recordDepsOf, recordMatches, type MatchToRecord } from '../../src/consumers/matcher/recordMatches.js';
-import { adFromRow, type AdRow } from '../../src/sql/ads/adRow.js';
+import { adColumns, adFromRow, type AdRow } from '../../src/sql/ads/adRow.js';
 import type { Db } from '../../src/db/knex.js';
 import { byAge } from '../../src/domain/huntIndex.js';
 import { compileHunt, prepareAd, type CompiledHunt } from '../../src/domain/compiledHunt.js';
@@ -55,10 +55,7 @@ const BASELINE_SETTINGS = { timeZone: 'Europe/Paris', contactCooldownDays: 90, o
 const RAD = '0.017453292519943295';
 
 /** What adFromRow reads (not the baseline's extra columns). */
-const AD_COLUMNS = `a.id, a.source, a.external_id, a.url, a.title, a.description, a.price, a.ad_type, a.sub_type, a.brand, a.model,
-  a.model_year, a.mileage_km, a.fuel, a.gearbox, a.zipcode, a.city, a.department, a.lat, a.lng, a.owner_name, a.owner_type,
-  a.phone, a.accept_salesmen, a.is_urgent, a.has_been_reposted, a.price_has_dropped, a.has_been_boosted, a.is_low_price,
-  a.pictures, a.first_published_at, a.last_published_at, a.scraped_at`;
+const AD_COLUMNS = adColumns(undefined, 'a');
 
 /** The statement that finds one hunt's ads: only the criteria the hunt sets, all of docs/ARCHITECTURE.md section 2. */
 export function huntQuery(h: CompiledHunt, since: Date): { sql: string; bindings: unknown[] } {

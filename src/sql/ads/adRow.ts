@@ -54,12 +54,23 @@ type ColumnOf<K extends string> = K extends `${infer C}${infer Rest}`
   : K;
 type Times = 'firstPublishedAt' | 'lastPublishedAt' | 'scrapedAt';
 
-/** The ads table's row, as read: the Ad's fields under their column names, `id` for adId, times as Dates. */
+/** The ads table's row, as read with adColumns: the Ad's fields under their column names, `id` for adId, times as Dates. */
 export type AdRow = { id: string } & { [K in Exclude<keyof Ad, 'adId' | Times> as ColumnOf<K>]: Ad[K] } & {
   first_published_at: Date | null;
   last_published_at: Date | null;
   scraped_at: Date;
 };
+
+const READ_ALL = Object.keys(AD_COLUMNS).filter((c) => c !== 'match_hash') as Array<keyof AdRow>;
+
+/**
+ * The select list every reader of ads uses (of `table`, when the ads are joined), the pictures as json:
+ * pg parses json natively, and text[] in JavaScript, which was a sixth of a backfill's CPU.
+ */
+export function adColumns(columns: ReadonlyArray<keyof AdRow> = READ_ALL, table?: string): string {
+  const t = table === undefined ? '' : `${table}.`;
+  return columns.map((c) => (c === 'pictures' ? `to_json(${t}pictures) AS pictures` : `${t}${c}`)).join(', ');
+}
 
 /** An ad as written (timestamps as ISO strings, so the whole batch travels as one jsonb parameter). */
 export type AdRecord = Omit<AdRow, 'first_published_at' | 'last_published_at' | 'scraped_at'> & {

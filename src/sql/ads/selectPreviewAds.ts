@@ -9,7 +9,7 @@ import type { Db } from '../../db/knex.js';
 import type { AdNarrowing } from '../../domain/adNarrowing.js';
 import type { Ad } from '../../domain/types.js';
 import { narrowAds } from './narrowAds.js';
-import { adFromRow, type AdRow } from './adRow.js';
+import { adColumns, adFromRow, type AdRow } from './adRow.js';
 
 export interface PreviewAdFilter {
   narrowing: AdNarrowing;
@@ -65,7 +65,7 @@ const UNREAD: Omit<AdRow, (typeof READ)[number] | 'description' | 'ad_type'> = {
  */
 export async function selectPreviewAds(db: Db, f: PreviewAdFilter): Promise<Ad[]> {
   const q = db('ads')
-    .select(...READ, f.withDescription ? 'description' : db.raw(`'' AS description`))
+    .select(db.raw(adColumns(READ)), f.withDescription ? 'description' : db.raw(`'' AS description`))
     .where('scraped_at', '>=', f.scrapedSince);
   narrowAds(q, f.narrowing);
   if (f.brands !== undefined) q.whereIn('brand', f.brands);

@@ -2,7 +2,7 @@ import type { Db, Trx } from '../../db/knex.js';
 import type { AdNarrowing } from '../../domain/adNarrowing.js';
 import type { Ad } from '../../domain/types.js';
 import { narrowAds } from './narrowAds.js';
-import { adFromRow, type AdRow } from './adRow.js';
+import { adColumns, adFromRow, type AdRow } from './adRow.js';
 
 export interface AdFilter {
   scrapedSince: Date;
@@ -25,7 +25,7 @@ export interface AdFilter {
 export async function* streamAds(db: Db | Trx, filter: AdFilter, pageSize = 5000): AsyncGenerator<Ad[]> {
   let after: { scrapedAt: Date; id: string } | undefined;
   for (;;) {
-    const q = db<AdRow>('ads').where('scraped_at', '>=', filter.scrapedSince);
+    const q = db('ads').select(db.raw(adColumns())).where('scraped_at', '>=', filter.scrapedSince);
     if (filter.narrowing) narrowAds(q, filter.narrowing);
     if (filter.brands !== undefined) q.whereIn('brand', filter.brands);
     if (filter.notSeenBy !== undefined) q.whereRaw('write_horizon <= ?::xid8', [filter.notSeenBy]);

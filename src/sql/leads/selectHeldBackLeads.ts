@@ -1,6 +1,6 @@
 import type { Trx } from '../../db/knex.js';
 import type { Ad } from '../../domain/types.js';
-import { adFromRow, type AdRow } from '../ads/adRow.js';
+import { adColumns, adFromRow, type AdRow } from '../ads/adRow.js';
 
 /**
  * Leads of `huntIds` held back by pacing whose ad was first published since `freshSince`, oldest
@@ -19,6 +19,8 @@ export async function selectHeldBackLeads(
     .whereRaw('coalesce(a.first_published_at, a.created_at) >= ?', [freshSince])
     .orderBy('l.created_at')
     .forUpdate('l')
-    .select('l.id as lead_id', 'l.hunt_id', 'a.*')) as Array<AdRow & { lead_id: string; hunt_id: string }>;
+    .select('l.id as lead_id', 'l.hunt_id', trx.raw(adColumns(undefined, 'a')))) as Array<
+    AdRow & { lead_id: string; hunt_id: string }
+  >;
   return rows.map((r) => ({ leadId: r.lead_id, huntId: r.hunt_id, ad: adFromRow(r) }));
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { recordDepsOf, recordMatches } from '../../../src/consumers/matcher/recordMatches.js';
 import { WriteConflict } from '../../../src/consumers/pipeline/failures.js';
 import { loadHunt } from '../../../src/sql/hunts/loadHunt.js';
-import { adFromRow, type AdRow } from '../../../src/sql/ads/adRow.js';
+import { adColumns, adFromRow, type AdRow } from '../../../src/sql/ads/adRow.js';
 import { adInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
 import { apiClient } from '../../../testkit/http.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
@@ -149,7 +149,7 @@ describe('one seller, one message per account', () => {
     await ingestSilently(t.db, [a, b]);
     const hunt = (await loadHunt(t.db, huntId))!;
     const adOf = async (externalId: string) =>
-      adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>())!);
+      adFromRow((await t.db('ads').where({ external_id: externalId }).first<AdRow>(t.db.raw(adColumns())))!);
     const [adA, adB] = [await adOf(a.externalId), await adOf(b.externalId)];
     const deps = recordDepsOf(
       {
