@@ -12,6 +12,7 @@ import { systemClock } from '../../../src/platform/clock.js';
 import { createMetrics } from '../../../src/platform/metrics.js';
 import { ensureAccount } from '../../../src/sql/accounts/ensureAccount.js';
 import { insertHunt } from '../../../src/sql/hunts/insertHunt.js';
+import { selectHuntsDoneForTick } from '../../../src/sql/ticks/selectHuntsDoneForTick.js';
 import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
 import { hunt } from '../../../testkit/domainFixtures.js';
 import { captureLogs } from '../../../testkit/logCapture.js';
@@ -101,5 +102,18 @@ describe('the daily catch-up, stopped', () => {
     expect(logs.lines.map((l) => l.msg)).toContain(
       'daily catch-up stopped before the end; it resumes with the unfinished groups',
     );
+  });
+
+  it('finds which hunts a tick finished among more than a statement has parameters for (65,535)', async () => {
+    const accountId = randomUUID();
+    const [done, other] = [randomUUID(), randomUUID()];
+    await t.db.transaction(async (trx) => {
+      await ensureAccount(trx, accountId);
+      for (const id of [done, other])
+        await insertHunt(trx, { id, accountId, settings: { ...hunt(), brands: ['Reprise'] }, now: new Date() });
+    });
+    await t.db('hunts').where({ id: done }).update({ last_tick_id: 'daily:2031-04-05' });
+    const ids = [done, other, ...Array.from({ length: 70_000 }, () => randomUUID())];
+    expect(await selectHuntsDoneForTick(t.db, ids, 'daily:2031-04-05')).toEqual(new Set([done]));
   });
 });
