@@ -24,12 +24,15 @@ import { addTickHuntsDone, setTickProgress } from '../../sql/ticks/setTickProgre
 import { startTick } from '../../sql/ticks/startTick.js';
 import { streamAds } from '../../sql/ads/streamAds.js';
 import { Interrupted } from '../pipeline/consumedEvent.js';
+import { classify } from '../pipeline/failures.js';
 import type { ConsumedEvent, HandlerContext } from '../pipeline/pipeline.js';
 import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
 import { contactLeads, recordDepsOf, type RecordDeps } from './recordMatches.js';
 
 export const TICK_GROUP_SIZE = 5000;
+/** Tries of one of the catch-up's transactions that keeps meeting concurrent writers. */
+const CONFLICT_ATTEMPTS = 10;
 
 type CatchUpDeps = Pick<
   MatcherDeps,
@@ -84,20 +87,28 @@ async function catchUp(deps: CatchUpDeps, event: ConsumedEvent<'DailyTick'>, hc:
 
   const limit = pLimit(deps.settings.tickConcurrency);
   const totals = { leads: 0, contacted: 0, heldBackContacted: 0 };
+  // A group that fails stops the others from starting, and the tick is applied again only once the groups
+  // under way have finished: never two catch-ups of one tick at once, each counting its groups done.
+  let failure: { error: unknown } | undefined;
   await Promise.all(
     groupByAccount(todo, groupSize).map((group) =>
       limit(async () => {
-        if (!hc.isRunning()) return; // redelivered later, resumes with the unfinished groups
-        const r = await catchUpGroup(deps, event, hc, group, day);
-        totals.leads += r.leads;
-        totals.contacted += r.contacted;
-        totals.heldBackContacted += r.heldBackContacted;
-        done += group.length;
-        deps.metrics.tickProgress.set({ tick: tickId }, done);
-        log.info({ ...r }, `hunt ${done}/${total}`);
+        if (!hc.isRunning() || failure) return; // redelivered later, resumes with the unfinished groups
+        try {
+          const r = await catchUpGroup(deps, event, hc, group, day);
+          totals.leads += r.leads;
+          totals.contacted += r.contacted;
+          totals.heldBackContacted += r.heldBackContacted;
+          done += group.length;
+          deps.metrics.tickProgress.set({ tick: tickId }, done);
+          log.info({ ...r }, `hunt ${done}/${total}`);
+        } catch (error) {
+          failure ??= { error };
+        }
       }),
     ),
   );
+  if (failure) throw failure.error;
   if (!hc.isRunning()) {
     // Stopping is no failure: nothing is settled, the tick is redelivered and resumes with the groups not done.
     log.info(
@@ -132,8 +143,8 @@ async function catchUpGroup(
   for await (const ads of streamAds(deps.db, { scrapedSince: since })) {
     const matches = matchAds(ads, index, { looksAt });
     if (matches.length > 0) {
-      const r = await deps.db.transaction((trx) =>
-        recordAndCount(trx, deps, recordDeps, 'catch_up', matches, () => cause),
+      const r = await againOnConflict(() =>
+        deps.db.transaction((trx) => recordAndCount(trx, deps, recordDeps, 'catch_up', matches, () => cause)),
       );
       leads += r.leadsCreated;
       contacted += r.contacted;
@@ -159,16 +170,33 @@ async function contactHeldBack(deps: CatchUpDeps, group: Hunt[], recordDeps: Rec
   const paced = new Map(group.filter((h) => h.outreach).map((h) => [h.id, h]));
   if (paced.size === 0) return 0;
   const freshSince = new Date(recordDeps.now.getTime() - deps.settings.contactMaxAgeDays * 86_400_000);
-  return deps.db.transaction(async (trx) => {
-    const held = await selectHeldBackLeads(trx, [...paced.keys()], freshSince);
-    if (held.length === 0) return 0;
-    const outcomes = await contactLeads(
-      trx,
-      recordDeps,
-      held.map((l) => ({ leadId: l.leadId, hunt: paced.get(l.huntId)!, ad: l.ad, cause })),
-    );
-    return [...outcomes.values()].filter((o) => o.contacted).length;
-  });
+  return againOnConflict(() =>
+    deps.db.transaction(async (trx) => {
+      const held = await selectHeldBackLeads(trx, [...paced.keys()], freshSince);
+      if (held.length === 0) return 0;
+      const outcomes = await contactLeads(
+        trx,
+        recordDeps,
+        held.map((l) => ({ leadId: l.leadId, hunt: paced.get(l.huntId)!, ad: l.ad, cause })),
+      );
+      return [...outcomes.values()].filter((o) => o.contacted).length;
+    }),
+  );
+}
+
+/**
+ * Its own transaction applied again, with fresh reads, when a concurrent writer got there first (the
+ * continuous matcher making a lead of a live ad the catch-up reads too): a conflict costs one page, not the
+ * whole catch-up, which the pipeline would otherwise apply again from the start, and give up after a few.
+ */
+async function againOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= CONFLICT_ATTEMPTS || classify(error) !== 'conflict') throw error;
+    }
+  }
 }
 
 /** Groups of about `size` hunts, never splitting an account (attribution looks across its hunts). */

@@ -1,11 +1,13 @@
 // The daily catch-up stopping halfway (the process is told to stop): it says Interrupted, which the
 // pipeline passes on without a retry or a failure logged, and it settles nothing, so the tick is
-// redelivered and resumes with the groups not done.
+// redelivered and resumes with the groups not done. Meeting a concurrent writer, it applies the page
+// again instead of failing the whole tick; and it resumes however many hunts are active.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startDailyCatchUp } from '../../../src/consumers/matcher/dailyCatchUp.js';
 import type { MatcherSettings } from '../../../src/consumers/matcher/matcherDeps.js';
 import { Interrupted, type ConsumedEvent } from '../../../src/consumers/pipeline/consumedEvent.js';
+import { WriteConflict } from '../../../src/consumers/pipeline/failures.js';
 import type { ConsumerSpec, RunningConsumer, StartConsumer } from '../../../src/consumers/pipeline/pipeline.js';
 import { newEventId } from '../../../src/events/envelope.js';
 import { systemClock } from '../../../src/platform/clock.js';
@@ -17,6 +19,7 @@ import { HARNESS_OUTREACH } from '../../../testkit/serviceEnv.js';
 import { hunt } from '../../../testkit/domainFixtures.js';
 import { captureLogs } from '../../../testkit/logCapture.js';
 import { handlerContext } from '../../../testkit/pipelineFixtures.js';
+import { adInput, ingestSilently, newBrand } from '../../../testkit/fixtures.js';
 import { useTestEnv } from '../../../testkit/testEnv.js';
 
 const t = useTestEnv();
@@ -48,7 +51,25 @@ const tickEvent = (day: string): ConsumedEvent<'DailyTick'> => {
   };
 };
 
-describe('the daily catch-up, stopped', () => {
+type Stage = {
+  run: (events: Array<ConsumedEvent<'DailyTick'>>, ctx: ReturnType<typeof handlerContext>) => Promise<unknown>;
+};
+
+/** The catch-up's stage, as the pipeline would run it, with groups of one hunt. */
+async function catchUpStage(outbox: { enqueue: (...args: never[]) => Promise<unknown[]> }): Promise<Stage> {
+  let spec: ConsumerSpec<'DailyTick'> | undefined;
+  const consume = (async (s: ConsumerSpec<'DailyTick'>) => {
+    spec = s;
+    return { stop: async () => {} } as RunningConsumer;
+  }) as StartConsumer;
+  await startDailyCatchUp(
+    { db: t.db, consume, outbox: outbox as never, clock: systemClock, metrics: createMetrics(), settings },
+    { groupSize: 1 },
+  );
+  return (spec as unknown as { stage: Stage }).stage;
+}
+
+describe('the daily catch-up, stopped, resumed or in conflict', () => {
   it('says Interrupted after the group under way, and leaves the tick to its redelivery', async () => {
     // Two accounts, so two groups of one hunt each; the process stops during the first.
     await t.db.transaction(async (trx) => {
@@ -62,31 +83,8 @@ describe('the daily catch-up, stopped', () => {
         });
       }
     });
-    let spec: ConsumerSpec<'DailyTick'> | undefined;
-    const consume = (async (s: ConsumerSpec<'DailyTick'>) => {
-      spec = s;
-      return { stop: async () => {} } as RunningConsumer;
-    }) as StartConsumer;
     const logs = captureLogs();
-    await startDailyCatchUp(
-      {
-        db: t.db,
-        consume,
-        outbox: { enqueue: async () => [] },
-        clock: systemClock,
-        metrics: createMetrics(),
-        settings,
-      },
-      { groupSize: 1 },
-    );
-    const stage = (
-      spec as {
-        stage: {
-          run: (events: Array<ConsumedEvent<'DailyTick'>>, ctx: ReturnType<typeof handlerContext>) => Promise<unknown>;
-        };
-      }
-    ).stage;
-
+    const stage = await catchUpStage({ enqueue: async () => [] });
     // The catch-up asks whether it may go on before each group (one at a time here): yes for the
     // first, then the process is stopping.
     let asked = 0;
@@ -115,5 +113,32 @@ describe('the daily catch-up, stopped', () => {
     await t.db('hunts').where({ id: done }).update({ last_tick_id: 'daily:2031-04-05' });
     const ids = [done, other, ...Array.from({ length: 70_000 }, () => randomUUID())];
     expect(await selectHuntsDoneForTick(t.db, ids, 'daily:2031-04-05')).toEqual(new Set([done]));
+  });
+
+  it('applies a page again when a concurrent writer got there first, and finishes the tick', async () => {
+    const accountId = randomUUID();
+    const brand = newBrand('Reprise');
+    await t.db.transaction(async (trx) => {
+      await ensureAccount(trx, accountId);
+      await insertHunt(trx, { id: randomUUID(), accountId, settings: { ...hunt(), brands: [brand] }, now: new Date() });
+    });
+    await ingestSilently(t.db, [adInput({ brand })]);
+    // The first page's transaction meets a concurrent writer (as when the continuous matcher makes a lead of
+    // the same live ad); the catch-up applies that page again rather than failing the whole tick.
+    let calls = 0;
+    const stage = await catchUpStage({
+      enqueue: async () => {
+        if (++calls === 1) throw new WriteConflict('a lead was created concurrently');
+        return [];
+      },
+    });
+    await stage.run([tickEvent('2031-04-06')], handlerContext({ log: captureLogs().log }));
+    expect(calls).toBe(2);
+    expect(await t.db('leads').where({ account_id: accountId }).pluck('ad_id')).toHaveLength(1);
+    const tick = await t
+      .db('ticks')
+      .where({ tick_id: 'daily:2031-04-06' })
+      .first<{ hunts_total: number; hunts_done: number }>();
+    expect(tick!.hunts_done).toBe(tick!.hunts_total);
   });
 });
