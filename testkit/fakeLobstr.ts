@@ -526,7 +526,7 @@ function frenchMobile(r: ReturnType<typeof seededRandom>): string {
 }
 
 /** "2026-11-20 10:00:00", the wall-clock time in Paris that Lobstr gives for publication dates. */
-function parisWallClock(ms: number): string {
+export function parisWallClock(ms: number): string {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-CA', {
       timeZone: 'Europe/Paris',

@@ -31,9 +31,12 @@ export interface LobstrBudget {
 
 export const lobstrKeyHash = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex');
 
+/** Milliseconds between two requests of a key: 25% wider than `requestsPerSecond` allows (above). */
+export const lobstrSpacingMs = (requestsPerSecond: number) => Math.ceil(1250 / requestsPerSecond);
+
 export function createLobstrBudget(deps: { db: Db; apiKey: string; requestsPerSecond: number }): LobstrBudget {
   const keyHash = lobstrKeyHash(deps.apiKey);
-  const spacingMs = Math.ceil(1250 / deps.requestsPerSecond);
+  const spacingMs = lobstrSpacingMs(deps.requestsPerSecond);
   return {
     spacingMs,
     async take(hc, maxWaitMs) {
