@@ -5,7 +5,7 @@ export async function findSenderNames(trx: Trx, accountIds: Iterable<string>): P
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) return new Map();
   const rows = (await trx('accounts')
-    .whereIn('id', ids)
+    .whereRaw('id = ANY(?::uuid[])', [ids])
     .whereNotNull('sender_name')
     .select('id', 'sender_name')) as Array<{ id: string; sender_name: string }>;
   return new Map(rows.map((r) => [r.id, r.sender_name]));

@@ -9,7 +9,7 @@ export async function findSenderNumbers(
   const byAccount = new Map<string, { sms?: string; whatsapp?: string }>();
   if (ids.length === 0) return byAccount;
   const rows = (await db('account_sender_numbers')
-    .whereIn('account_id', ids)
+    .whereRaw('account_id = ANY(?::uuid[])', [ids])
     .orderBy('created_at')
     .select('account_id', 'channel', 'number')) as Array<{
     account_id: string;

@@ -4,5 +4,5 @@ import type { Db, Trx } from '../../db/knex.js';
 export async function findOptOuts(trx: Db | Trx, phones: Iterable<string>): Promise<Set<string>> {
   const list = [...new Set(phones)];
   if (list.length === 0) return new Set();
-  return new Set((await trx('optouts').whereIn('phone', list).pluck('phone')) as string[]);
+  return new Set((await trx('optouts').whereRaw('phone = ANY(?::text[])', [list]).pluck('phone')) as string[]);
 }
