@@ -30,7 +30,10 @@ import type { MatcherDeps } from './matcherDeps.js';
 import { recordAndCount } from './recordAndCount.js';
 import { contactLeads, recordDepsOf, type RecordDeps } from './recordMatches.js';
 
-export const TICK_GROUP_SIZE = 5000;
+/** Hunts per group: each group reads the ads since its oldest last scan once. */
+export const TICK_GROUP_SIZE = 20_000;
+/** Ads matched and recorded per transaction of a group. */
+const CATCH_UP_PAGE = 1000;
 /** Tries of one of the catch-up's transactions that keeps meeting concurrent writers. */
 const CONFLICT_ATTEMPTS = 10;
 
@@ -140,7 +143,7 @@ async function catchUpGroup(
   let leads = 0;
   let contacted = 0;
 
-  for await (const ads of streamAds(deps.db, { scrapedSince: since })) {
+  for await (const ads of streamAds(deps.db, { scrapedSince: since }, CATCH_UP_PAGE)) {
     const matches = matchAds(ads, index, { looksAt });
     if (matches.length > 0) {
       const r = await againOnConflict(() =>
